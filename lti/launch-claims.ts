@@ -1,0 +1,89 @@
+// Every claim of a launch we rely on, validated with zod after ltijs has checked the signature.
+// Lengths and URI shapes are bounded; PII the LMS sends in a bad shape is dropped, not trusted.
+import { z } from 'zod';
+
+const C = 'https://purl.imsglobal.org/spec/lti/claim/';
+const CLOCK_SKEW_SECONDS = 60;
+
+const id = z.string().trim().min(1).max(255);
+const text = (max: number) => z.string().max(max);
+const optionalPii = (schema: z.ZodType<string>) => schema.optional().catch(undefined);
+const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+
+export const LaunchClaims = z
+  .looseObject({
+    iss: z.string().min(1).max(2048),
+    aud: z.union([id, z.array(id).min(1).max(10)]),
+    azp: id.optional(),
+    sub: id,
+    exp: z.number(),
+    iat: z.number(),
+    nonce: z.string().min(1).max(255),
+    name: optionalPii(text(255)),
+    given_name: optionalPii(text(255)),
+    family_name: optionalPii(text(255)),
+    email: optionalPii(z.email().max(320)),
+    [`${C}message_type`]: z.enum(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']),
+    [`${C}version`]: z.literal('1.3.0'),
+    [`${C}deployment_id`]: id,
+    [`${C}target_link_uri`]: httpUrl.optional(),
+    [`${C}roles`]: z.array(text(255)).max(100),
+    [`${C}resource_link`]: z.looseObject({ id, title: text(1000).optional().catch(undefined) }).optional(),
+    [`${C}context`]: z
+      .looseObject({ id, title: text(1000).optional().catch(undefined), label: text(255).optional().catch(undefined) })
+      .optional(),
+    [`${C}custom`]: z.record(z.string().max(255), z.unknown()).optional(),
+    [`${C}launch_presentation`]: z
+      .looseObject({ return_url: httpUrl.optional().catch(undefined), document_target: text(50).optional().catch(undefined) })
+      .optional(),
+  })
+  .refine((c) => c.iat <= Date.now() / 1000 + CLOCK_SKEW_SECONDS, { message: 'issued in the future', path: ['iat'] })
+  .refine((c) => c[`${C}message_type`] !== 'LtiResourceLinkRequest' || c[`${C}resource_link`] !== undefined, {
+    message: 'a resource link launch needs a resource_link id',
+    path: ['resource_link'],
+  });
+
+export type LaunchClaims = z.infer<typeof LaunchClaims>;
+
+/** The claims we use, by plain names. */
+export interface Launch {
+  issuer: string;
+  clientId: string;
+  deploymentId: string;
+  sub: string;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  messageType: 'LtiResourceLinkRequest' | 'LtiDeepLinkingRequest';
+  roles: string[];
+  context: { id: string; title: string; label: string | null } | undefined;
+  resourceLink: { id: string; title: string | null } | undefined;
+  custom: Record<string, string>;
+}
+
+export function toLaunch(c: LaunchClaims, clientId: string): Launch {
+  const context = c[`${C}context`] as { id: string; title?: string; label?: string } | undefined;
+  const resourceLink = c[`${C}resource_link`] as { id: string; title?: string } | undefined;
+  const custom = (c[`${C}custom`] ?? {}) as Record<string, unknown>;
+  const name = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim() || null;
+  return {
+    issuer: c.iss,
+    clientId,
+    deploymentId: c[`${C}deployment_id`] as string,
+    sub: c.sub,
+    name,
+    givenName: c.given_name ?? null,
+    familyName: c.family_name ?? null,
+    email: c.email ?? null,
+    messageType: c[`${C}message_type`] as Launch['messageType'],
+    roles: (c[`${C}roles`] as string[]).filter((r) => r.trim().length > 0),
+    context: context && {
+      id: context.id,
+      title: context.title?.trim() || context.label?.trim() || 'Course',
+      label: context.label?.trim() || null,
+    },
+    resourceLink: resourceLink && { id: resourceLink.id, title: resourceLink.title ?? null },
+    custom: Object.fromEntries(Object.entries(custom).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  };
+}

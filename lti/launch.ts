@@ -1,0 +1,73 @@
+// After ltijs has verified the id_token: validate every claim we use, apply the platform's deployment
+// policy, record the cohort, person and membership, and hand over to our own session (303).
+import type { Request, Response } from 'express';
+import { decodeJwt } from 'jose';
+import type { Db } from '../models/db.ts';
+import * as platforms from '../models/platforms.queries.ts';
+import type { Platform, Tenant } from '../models/schema.ts';
+import { AppError } from '../server/errors.ts';
+import { recordLaunch } from '../server/cohorts/cohorts.service.ts';
+import type { LaunchContext, SessionUser } from '../server/launch-context.ts';
+import { LaunchClaims, toLaunch } from './launch-claims.ts';
+
+export async function completeLaunch(
+  deps: { db: Db },
+  token: Record<string, unknown>,
+  req: Request,
+  res: Response,
+): Promise<void> {
+  // ltijs verified this very token moments ago in this request (ltiaas mode: no ltik hop).
+  const raw = (req.body as { id_token?: unknown } | undefined)?.id_token;
+  if (typeof raw !== 'string') throw new AppError(400, 'launch-body', 'The launch did not carry an identity token.');
+  const parsed = LaunchClaims.safeParse(decodeJwt(raw));
+  if (!parsed.success) {
+    const claims = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'token').replace(/^https:\/\/purl\.imsglobal\.org\/spec\//, '')))];
+    throw new AppError(400, 'launch-claims', `The launch from your learning platform is missing or has malformed information (${claims.join(', ')}). Tell your course administrator.`);
+  }
+  const launch = toLaunch(parsed.data, String(token.clientId));
+  const platform = await platforms.findPlatformByIssuerAndClient(deps.db, launch.issuer, launch.clientId);
+  if (!platform || platform.status !== 'active') {
+    throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
+  }
+  const tenant = await resolveTenant(deps.db, platform, launch.deploymentId);
+  if (!launch.context) {
+    throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
+  }
+  const context = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
+  await startSession(req, context);
+  res.redirect(303, context.role === 'facilitator' ? `/cohorts/${context.cohortId}/console` : `/cohorts/${context.cohortId}`);
+}
+
+/** The tenant of a launch, under the platform's deployment policy (strict, record, approve). */
+async function resolveTenant(db: Db, platform: Platform, deploymentId: string): Promise<Tenant> {
+  let tenant = await platforms.findTenantByDeployment(db, platform.id, deploymentId);
+  if (!tenant && platform.deploymentPolicy !== 'strict') {
+    tenant = await platforms.insertTenant(db, {
+      platformId: platform.id,
+      deploymentId,
+      status: platform.deploymentPolicy === 'record' ? 'active' : 'pending',
+    });
+  }
+  const adminStep = `In the Circlework admin console, open the platform “${platform.name}” and`;
+  if (!tenant) {
+    throw new AppError(403, 'unknown-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is not enabled for ${platform.name}. ${adminStep} add deployment id ${deploymentId}.`, { deploymentId });
+  }
+  if (tenant.status === 'pending') {
+    throw new AppError(403, 'pending-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is waiting for approval. ${adminStep} approve deployment ${deploymentId}.`, { deploymentId });
+  }
+  if (tenant.status === 'disabled') {
+    throw new AppError(403, 'disabled-deployment', `This deployment of Circlework (deployment id ${deploymentId}) has been disabled by the Circlework administrator.`, { deploymentId });
+  }
+  return tenant;
+}
+
+/**
+ * A fresh session id at every launch (passport's login regenerates it). Launches into other cohorts
+ * by the same platform user are kept, so two courses open in two tabs both keep working.
+ */
+async function startSession(req: Request, context: LaunchContext): Promise<void> {
+  const previous = req.user as SessionUser | undefined;
+  const kept = Object.values(previous?.launches ?? {}).filter((l) => l.issuer === context.issuer && l.sub === context.sub);
+  const user: SessionUser = { launches: Object.fromEntries([...kept, context].map((l) => [l.cohortId, l])) };
+  await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,181 @@
+// ltijs 5.9.9 in serverless mode, on our PostgreSQL plugin, with the guards it lacks. Its Express 4
+// app is mounted by the host at /lti; only login, keys and the launch POST ever reach it.
+import { createRequire } from 'node:module';
+import crypto from 'node:crypto';
+import type { NextFunction, Request, Response, RequestHandler } from 'express';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { z } from 'zod';
+import type { Db } from '../models/db.ts';
+import * as logins from '../models/lti-logins.queries.ts';
+import * as platforms from '../models/platforms.queries.ts';
+import { AppError } from '../server/errors.ts';
+import type { Config } from '../server/config.ts';
+import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
+import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
+import { completeLaunch } from './launch.ts';
+import type { Logger } from 'pino';
+
+const require = createRequire(import.meta.url);
+const ltijs = require('ltijs') as { Provider: LtijsProvider };
+const ltijsHttp = require('ltijs/dist/Utils/Http') as { get: (...args: unknown[]) => unknown };
+
+/** The part of ltijs's Provider we use (its bundled types describe v4). */
+export interface LtijsProvider {
+  constructor: new () => LtijsProvider;
+  app: import('express').Application & RequestHandler;
+  setup(key: string, db: { plugin: unknown }, options: Record<string, unknown>): LtijsProvider;
+  onConnect(cb: (token: Record<string, unknown>, req: Request, res: Response, next: NextFunction) => unknown): void;
+  onDeepLinking(cb: (token: Record<string, unknown>, req: Request, res: Response, next: NextFunction) => unknown): void;
+  onInvalidToken(cb: (req: Request, res: Response, next: NextFunction) => unknown): void;
+  onSessionTimeout(cb: (req: Request, res: Response, next: NextFunction) => unknown): void;
+  onUnregisteredPlatform(cb: (req: Request, res: Response) => unknown): void;
+  onInactivePlatform(cb: (req: Request, res: Response) => unknown): void;
+}
+
+export interface LtiToolDeps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  ltiEncryptionKey: string;
+  /** Renders the host's error page (the ltijs app has no view engine of its own). */
+  sendError: (req: Request, res: Response, err: unknown) => void;
+}
+
+/** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */
+const LOGIN_MAX_AGE_SECONDS = 600;
+const TOKEN_MAX_AGE_SECONDS = 60;
+
+export function createLtiTool(deps: LtiToolDeps): RequestHandler {
+  serveLtijsJwksFromCache(ltijsHttp);
+  const provider = new ltijs.Provider.constructor();
+  const plugin = new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
+  const secure = deps.config.secureCookies;
+  provider.setup(deps.ltiEncryptionKey, { plugin }, {
+    appRoute: '/launch',
+    loginRoute: '/login',
+    keysetRoute: '/keys',
+    // SameSite=None needs Secure; over plain http (local trials) browsers would drop such a cookie.
+    cookies: { secure, sameSite: secure ? 'None' : 'Lax' },
+    tokenMaxAge: TOKEN_MAX_AGE_SECONDS,
+    cors: false,
+    // Launch and session hand-off happen in one request; we never issue or accept an ltik afterwards.
+    ltiaas: true,
+    serverAddon: (app: import('express').Application) => app.use(guard(deps)),
+  });
+
+  const fail = (code: string, status: number, message: string) => (req: Request, res: Response) =>
+    deps.sendError(req, res, new AppError(status, code, message));
+  provider.onConnect((token, req, res) => completeLaunch(deps, token, req, res).catch((err) => deps.sendError(req, res, err)));
+  provider.onDeepLinking((token, req, res) => completeLaunch(deps, token, req, res).catch((err) => deps.sendError(req, res, err)));
+  provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
+  provider.onSessionTimeout(fail('lti-session', 401, 'Your session has ended. Open Circlework again from your course.'));
+  provider.onUnregisteredPlatform(
+    fail('unregistered-platform', 400, 'This learning platform is not registered with Circlework. Ask your Circlework administrator to register it.'),
+  );
+  provider.onInactivePlatform(
+    fail('inactive-platform', 403, 'This learning platform’s registration is waiting for approval or has been disabled. Ask your Circlework administrator to activate it.'),
+  );
+  return provider.app;
+}
+
+const LoginParams = z.object({
+  iss: z.string().min(1).max(2048),
+  login_hint: z.string().min(1).max(2048),
+  target_link_uri: z.url({ protocol: /^https?$/ }).max(2048),
+  lti_message_hint: z.string().max(4096).optional(),
+  client_id: z.string().min(1).max(255).optional(),
+  lti_deployment_id: z.string().min(1).max(255).optional(),
+});
+
+const LaunchBody = z.object({ id_token: z.string().min(1).max(65536), state: z.string().min(1).max(255) });
+
+/** Runs inside ltijs's app after its body and cookie parsers, before its own validation. */
+function guard(deps: LtiToolDeps) {
+  return (req: Request & { token?: string }, res: Response, next: NextFunction) => {
+    const run = async () => {
+      if (req.token) throw new AppError(401, 'ltik-refused', 'This link cannot be used on its own. Open Circlework from your course.');
+      if (req.path === '/login') return guardLogin(deps, req, res, next);
+      if (req.path === '/launch') return guardLaunch(req, res, next, deps);
+      next();
+    };
+    run().catch((err) => deps.sendError(req, res, err));
+  };
+}
+
+function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFunction): void {
+  const params = LoginParams.safeParse({ ...req.query, ...(req.body ?? {}) });
+  if (!params.success) {
+    throw new AppError(400, 'bad-login', 'The learning platform started a launch with missing or malformed parameters. Try opening Circlework again.');
+  }
+  if (new URL(params.data.target_link_uri).origin !== deps.config.publicUrl.origin) {
+    throw new AppError(400, 'bad-target', 'The launch points at a different address than this Circlework. Check the tool URL configured in your learning platform.');
+  }
+  // ltijs builds its nonce from Math.random and never remembers it. We put a random one of our own into
+  // the redirect, bound to the login's state, and the launch must bring back exactly that pair, once.
+  const redirect = res.redirect.bind(res) as (url: string) => void;
+  (res as { redirect: (url: string) => void }).redirect = (url: string) => {
+    const target = new URL(url);
+    const state = target.searchParams.get('state');
+    if (!state) return redirect(url);
+    const nonce = crypto.randomBytes(24).toString('base64url');
+    target.searchParams.set('nonce', nonce);
+    logins
+      .insertLtiLogin(deps.db, { state, nonce })
+      .then(() => redirect(target.toString()))
+      .catch((err) => deps.sendError(req, res, err));
+  };
+  next();
+}
+
+async function guardLaunch(req: Request, res: Response, next: NextFunction, deps: LtiToolDeps): Promise<void> {
+  if (req.method !== 'POST') {
+    throw new AppError(400, 'launch-method', 'Circlework opens from your course: use the link or activity there.');
+  }
+  const body = LaunchBody.safeParse(req.body ?? {});
+  if (!body.success) throw new AppError(400, 'launch-body', 'The launch did not carry an identity token. Open Circlework again from your course.');
+  let claims: Record<string, unknown>;
+  let kid: string | undefined;
+  try {
+    claims = decodeJwt(body.data.id_token);
+    kid = decodeProtectedHeader(body.data.id_token).kid;
+  } catch {
+    throw new AppError(400, 'launch-not-jwt', 'The identity token from your learning platform could not be read.');
+  }
+  const nonce = typeof claims.nonce === 'string' ? claims.nonce : '';
+  if (!(await logins.deleteLtiLogin(deps.db, { state: body.data.state, nonce }, LOGIN_MAX_AGE_SECONDS))) {
+    throw new AppError(401, 'launch-replayed', 'This launch could not be matched to a sign-in started here, or it was already used. Open Circlework again from your course.');
+  }
+  if (kid) await prefetchPlatformKeys(deps, claims, kid);
+  next();
+}
+
+/** Warms the JWKS cache for the token's platform, so ltijs's lookup is served without a fetch. */
+async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, unknown>, kid: string): Promise<void> {
+  const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
+  const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!iss) return;
+  for (const aud of auds) {
+    if (typeof aud !== 'string') continue;
+    const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
+    if (!platform) continue;
+    try {
+      await platformJwksCache.ensureKid(platform.jwksUri, kid);
+    } catch (err) {
+      deps.log.warn({ err, jwksUri: platform.jwksUri }, 'platform JWKS fetch failed');
+      throw new AppError(502, 'platform-keys', 'Circlework could not fetch your learning platform’s signing keys. Try again in a minute.');
+    }
+    return;
+  }
+}
+
+/** ltijs's validation failures, in words for the person who clicked the link. */
+function invalidLaunchError(err: { details?: { message?: string } } | undefined): AppError {
+  const reason = err?.details?.message ?? 'unknown';
+  const messages: Record<string, string> = {
+    MISSING_VALIDATION_COOKIE: 'Your browser did not send back the cookie set when the launch started (it may block cookies in embedded pages). Try again, or open Circlework in a new window.',
+    TOKEN_TOO_OLD: 'The launch took too long to arrive. Open Circlework again from your course.',
+    UNREGISTERED_PLATFORM: 'This learning platform is not registered with Circlework.',
+    PLATFORM_NOT_ACTIVATED: 'This learning platform’s registration is waiting for approval.',
+  };
+  return new AppError(401, `invalid-launch:${reason}`, messages[reason] ?? 'The launch from your learning platform could not be verified, so you have not been signed in. Open Circlework again from your course; if this keeps happening, tell your course administrator.');
+}

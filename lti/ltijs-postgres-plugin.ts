@@ -1,0 +1,106 @@
+// ltijs's 7-method database plugin over our PostgreSQL: one JSONB document a row (lti_documents).
+// Encrypted collections store {...index, iv, data} like ltijs's Mongo store; Get decrypts and adds
+// createdAt in milliseconds, which ltijs's access-token expiry relies on.
+import crypto from 'node:crypto';
+import type { Db } from '../models/db.ts';
+import * as docs from '../models/lti-documents.queries.ts';
+
+type Doc = Record<string, unknown>;
+
+/** Lifetimes of ltijs's expiring collections (its Mongo TTL indexes), in seconds. */
+export const LTI_DOCUMENT_TTL: Readonly<Record<string, number>> = {
+  nonce: 600,
+  state: 600,
+  idtoken: 24 * 3600,
+  contexttoken: 24 * 3600,
+  accesstoken: 3600,
+};
+
+export class LtijsPostgresPlugin {
+  readonly #db: Db;
+  readonly #onError: (err: unknown, what: string) => void;
+
+  constructor(db: Db, onError: (err: unknown, what: string) => void) {
+    this.#db = db;
+    this.#onError = onError;
+  }
+
+  // Migrations run at boot, before ltijs is used; the pool is closed by whoever opened it.
+  async setup(): Promise<true> {
+    return true;
+  }
+
+  async Close(): Promise<true> {
+    return true;
+  }
+
+  async Get(encryptionKey: string | false, collection: string, query?: Doc): Promise<Doc[] | false> {
+    const rows = await docs.listLtiDocuments(this.#db, collection, query ?? {}, LTI_DOCUMENT_TTL[collection]);
+    if (rows.length === 0) return false;
+    return rows.map(({ doc, createdAt }) => {
+      if (!encryptionKey) return { ...doc, createdAt };
+      const plain = JSON.parse(decrypt(String(doc.data), String(doc.iv), encryptionKey)) as Doc;
+      return { ...plain, createdAt: createdAt.getTime() };
+    });
+  }
+
+  async Insert(encryptionKey: string | false, collection: string, item: Doc, index?: Doc): Promise<true> {
+    await docs.insertLtiDocument(this.#db, collection, sealDocument(encryptionKey, item, index));
+    return true;
+  }
+
+  async Replace(encryptionKey: string | false, collection: string, query: Doc, item: Doc, index?: Doc): Promise<true> {
+    await docs.replaceLtiDocument(this.#db, collection, query, sealDocument(encryptionKey, item, index));
+    return true;
+  }
+
+  async Modify(encryptionKey: string | false, collection: string, query: Doc, modification: Doc): Promise<true> {
+    if (!encryptionKey) {
+      await docs.updateLtiDocuments(this.#db, collection, query, modification);
+      return true;
+    }
+    await this.#db.transaction().execute(async (tx) => {
+      const rows = await docs.listLtiDocuments(tx, collection, query, undefined);
+      const first = rows[0];
+      if (!first) return;
+      const plain = { ...(JSON.parse(decrypt(String(first.doc.data), String(first.doc.iv), encryptionKey)) as Doc), ...modification };
+      await docs.updateLtiDocuments(tx, collection, query, encrypt(JSON.stringify(plain), encryptionKey));
+    });
+    return true;
+  }
+
+  // ltijs calls Delete without awaiting it (state clean-up): a rejection here would crash the process.
+  async Delete(collection: string, query: Doc): Promise<true> {
+    try {
+      await docs.deleteLtiDocuments(this.#db, collection, query);
+    } catch (err) {
+      this.#onError(err, `delete ${collection}`);
+    }
+    return true;
+  }
+}
+
+/** The stored form of a document: plain, or its index fields beside the encrypted whole. */
+export function sealDocument(encryptionKey: string | false, item: Doc, index?: Doc): Doc {
+  if (!encryptionKey) return item;
+  if (!index) throw new Error('an encrypted ltijs document needs an index');
+  return { ...index, ...encrypt(JSON.stringify(item), encryptionKey) };
+}
+
+// AES-256-CBC with the SHA-256 of the secret as key: ltijs's own scheme, so stored documents stay
+// readable by ltijs's Mongo implementation too.
+function cipherKey(secret: string): Buffer {
+  return crypto.createHash('sha256').update(secret).digest().subarray(0, 32);
+}
+
+function encrypt(data: string, secret: string): { iv: string; data: string } {
+  const iv = crypto.randomBytes(16);
+  const cipher = crypto.createCipheriv('aes-256-cbc', cipherKey(secret), iv);
+  const encrypted = Buffer.concat([cipher.update(data), cipher.final()]);
+  return { iv: iv.toString('hex'), data: encrypted.toString('hex') };
+}
+
+function decrypt(data: string, iv: string, secret: string): string {
+  const decipher = crypto.createDecipheriv('aes-256-cbc', cipherKey(secret), Buffer.from(iv, 'hex'));
+  return Buffer.concat([decipher.update(Buffer.from(data, 'hex')), decipher.final()]).toString();
+}

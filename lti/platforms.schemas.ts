@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .max(2048);
+
+export const DeploymentPolicySchema = z.enum(['strict', 'record', 'approve']);
+export const PlatformProductSchema = z.enum(['moodle', 'canvas', 'other']);
+
+/** A platform as an admin (console or CLI) or a dynamic registration describes it. */
+export const NewPlatformInput = z.object({
+  issuer: httpUrl,
+  clientId: z.string().trim().min(1, 'is required').max(255),
+  name: z.string().trim().min(1, 'is required').max(200),
+  product: PlatformProductSchema.default('other'),
+  authEndpoint: httpUrl,
+  tokenEndpoint: httpUrl,
+  jwksUri: httpUrl,
+  authorizationServer: httpUrl.optional(),
+  deploymentIds: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
+  deploymentPolicy: DeploymentPolicySchema.default('strict'),
+  frameOrigins: z.array(httpUrl).max(20).optional(),
+});
+export type NewPlatformInput = z.input<typeof NewPlatformInput>;
+
+export const DeploymentIdInput = z.string().trim().min(1, 'is required').max(255);

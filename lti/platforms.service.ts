@@ -1,0 +1,133 @@
+// Platforms (LMS registrations) and their deployments (our tenants). Our `platforms` row and ltijs's
+// documents for it (platform, status, the tool's key pair) are written in one transaction.
+import crypto from 'node:crypto';
+import { promisify } from 'node:util';
+import { withTransaction, type Db, type Tx } from '../models/db.ts';
+import * as platforms from '../models/platforms.queries.ts';
+import * as ltiDocs from '../models/lti-documents.queries.ts';
+import type { Platform, PlatformStatus, Tenant } from '../models/schema.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../server/errors.ts';
+import { sealDocument } from './ltijs-postgres-plugin.ts';
+import { NewPlatformInput, DeploymentIdInput } from './platforms.schemas.ts';
+import { normaliseIssuer } from '../server/config.ts';
+
+const generateKeyPair = promisify(crypto.generateKeyPair);
+
+export interface PlatformServiceDeps {
+  db: Db;
+  ltiEncryptionKey: string;
+}
+
+export async function registerPlatform(
+  deps: PlatformServiceDeps,
+  input: NewPlatformInput,
+  opts: { status: PlatformStatus; registeredVia: 'dynamic' | 'manual' },
+): Promise<Platform> {
+  const parsed = NewPlatformInput.safeParse(input);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error);
+  const p = parsed.data;
+  const issuer = normaliseIssuer(p.issuer);
+  // A fresh key pair per registration, generated off the event loop (ltijs's own is a blocking 4096-bit one).
+  const { publicKey, privateKey } = await generateKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+  });
+  const kid = crypto.randomBytes(16).toString('hex');
+  return withTransaction(deps.db, async (tx) => {
+    if (await platforms.findPlatformByIssuerAndClient(tx, issuer, p.clientId)) {
+      throw new ConflictError(`A platform with issuer ${issuer} and client id ${p.clientId} is already registered.`);
+    }
+    const platform = await platforms.insertPlatform(tx, {
+      issuer,
+      clientId: p.clientId,
+      name: p.name,
+      product: p.product,
+      authEndpoint: p.authEndpoint,
+      tokenEndpoint: p.tokenEndpoint,
+      jwksUri: p.jwksUri,
+      authorizationServer: p.authorizationServer ?? null,
+      status: opts.status,
+      deploymentPolicy: p.deploymentPolicy,
+      frameOrigins: p.frameOrigins?.map((u) => new URL(u).origin) ?? defaultFrameOrigins(issuer, p.product),
+      toolKid: kid,
+      registeredVia: opts.registeredVia,
+    });
+    for (const deploymentId of p.deploymentIds) {
+      await platforms.insertTenant(tx, { platformId: platform.id, deploymentId, status: 'active' });
+    }
+    const index = { kid, platformUrl: issuer, clientId: p.clientId };
+    const key = deps.ltiEncryptionKey;
+    await ltiDocs.insertLtiDocument(tx, 'publickey', sealDocument(key, { key: publicKey, kid }, index));
+    await ltiDocs.insertLtiDocument(tx, 'privatekey', sealDocument(key, { key: privateKey, kid }, index));
+    await ltiDocs.insertLtiDocument(tx, 'platform', ltijsPlatformDocument(platform));
+    await writeLtijsStatus(tx, platform);
+    return platform;
+  });
+}
+
+export async function setPlatformStatus(deps: PlatformServiceDeps, platformId: string, status: PlatformStatus): Promise<Platform> {
+  return withTransaction(deps.db, async (tx) => {
+    const platform = await platforms.updatePlatform(tx, platformId, { status });
+    if (!platform) throw new NotFoundError('platform');
+    await writeLtijsStatus(tx, platform);
+    return platform;
+  });
+}
+
+export async function setDeploymentPolicy(deps: PlatformServiceDeps, platformId: string, policy: Platform['deploymentPolicy']): Promise<Platform> {
+  const platform = await platforms.updatePlatform(deps.db, platformId, { deploymentPolicy: policy });
+  if (!platform) throw new NotFoundError('platform');
+  return platform;
+}
+
+export async function addDeployment(deps: PlatformServiceDeps, platformId: string, deploymentId: string): Promise<Tenant> {
+  const parsed = DeploymentIdInput.safeParse(deploymentId);
+  if (!parsed.success) throw new ValidationError('The deployment id is missing or too long.', { deploymentId: 'is required' });
+  return withTransaction(deps.db, async (tx) => {
+    if (!(await platforms.findPlatform(tx, platformId))) throw new NotFoundError('platform');
+    const existing = await platforms.findTenantByDeployment(tx, platformId, parsed.data);
+    if (existing) {
+      return existing.status === 'active' ? existing : (await platforms.updateTenantStatus(tx, platformId, existing.id, 'active'))!;
+    }
+    return platforms.insertTenant(tx, { platformId, deploymentId: parsed.data, status: 'active' });
+  });
+}
+
+export async function setDeploymentStatus(
+  deps: PlatformServiceDeps,
+  platformId: string,
+  tenantId: string,
+  status: Tenant['status'],
+): Promise<Tenant> {
+  const tenant = await platforms.updateTenantStatus(deps.db, platformId, tenantId, status);
+  if (!tenant) throw new NotFoundError('deployment');
+  return tenant;
+}
+
+/** Hosted Canvas frames tools from each institution's own *.instructure.com site, not from the issuer. */
+function defaultFrameOrigins(issuer: string, product: Platform['product']): string[] {
+  const origins = [new URL(issuer).origin];
+  if (product === 'canvas' && /^https:\/\/canvas(\.beta|\.test)?\.instructure\.com$/.test(issuer)) {
+    origins.push('https://*.instructure.com');
+  }
+  return origins;
+}
+
+function ltijsPlatformDocument(p: Platform): Record<string, unknown> {
+  return {
+    platformName: p.name,
+    platformUrl: p.issuer,
+    clientId: p.clientId,
+    authEndpoint: p.authEndpoint,
+    accesstokenEndpoint: p.tokenEndpoint,
+    authorizationServer: p.authorizationServer ?? p.tokenEndpoint,
+    kid: p.toolKid,
+    authConfig: { method: 'JWK_SET', key: p.jwksUri },
+  };
+}
+
+/** ltijs treats a platform with no status document as active, so every platform gets one. */
+async function writeLtijsStatus(tx: Tx, p: Platform): Promise<void> {
+  await ltiDocs.replaceLtiDocument(tx, 'platformStatus', { id: p.toolKid }, { id: p.toolKid, active: p.status === 'active' });
+}

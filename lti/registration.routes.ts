@@ -1,0 +1,23 @@
+// Routes of ours under /lti: dynamic registration and the Canvas developer key JSON.
+import { Router } from 'express';
+import { AppError } from '../server/errors.ts';
+import { canvasDeveloperKey, RegistrationQuery, registerDynamically, type RegistrationDeps } from './registration.service.ts';
+
+export function registrationRouter(deps: RegistrationDeps): Router {
+  const r = Router();
+
+  r.get('/register', async (req, res) => {
+    const query = RegistrationQuery.safeParse(req.query);
+    if (!query.success) {
+      throw new AppError(400, 'registration-params', 'This address is for your learning platform: paste it into its LTI Advantage / dynamic registration form rather than opening it in a browser.');
+    }
+    const platform = await registerDynamically(deps, query.data);
+    res.render('lti/registered', { title: 'Circlework registered', platform: { name: platform.name, pending: platform.status !== 'active' } });
+  });
+
+  r.get('/canvas.json', (_req, res) => {
+    res.json(canvasDeveloperKey(deps.config));
+  });
+
+  return r;
+}

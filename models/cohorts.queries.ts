@@ -1,0 +1,97 @@
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { Cohort, Membership, MembershipRole, Person } from './schema.ts';
+
+export function findCohort(ex: Executor, tenantId: string, cohortId: string): Promise<Cohort | undefined> {
+  return ex.selectFrom('cohorts').selectAll().where('tenantId', '=', tenantId).where('id', '=', cohortId).executeTakeFirst();
+}
+
+/** Creates the cohort on the first launch in a context; later launches keep its id and refresh its title. */
+export function upsertCohort(
+  ex: Executor,
+  cohort: { tenantId: string; contextId: string; title: string; label: string | null },
+): Promise<Cohort> {
+  return ex
+    .insertInto('cohorts')
+    .values(cohort)
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'contextId']).doUpdateSet({ title: cohort.title, label: cohort.label, updatedAt: sql`now()` }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function upsertPerson(
+  ex: Executor,
+  person: { tenantId: string; sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null },
+): Promise<Person> {
+  // The LMS may stop sharing a field; what it shares now wins, what it no longer shares is forgotten.
+  return ex
+    .insertInto('persons')
+    .values(person)
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'sub']).doUpdateSet({
+        name: person.name,
+        givenName: person.givenName,
+        familyName: person.familyName,
+        email: person.email,
+        updatedAt: sql`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function upsertLaunchedMembership(
+  ex: Executor,
+  m: { tenantId: string; cohortId: string; personId: string; role: MembershipRole; lmsRoles: string[] },
+): Promise<Membership> {
+  return ex
+    .insertInto('memberships')
+    .values({ ...m, status: 'active', firstLaunchAt: sql<Date>`now()`, lastLaunchAt: sql<Date>`now()` })
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'cohortId', 'personId']).doUpdateSet({
+        role: m.role,
+        lmsRoles: m.lmsRoles,
+        status: 'active',
+        firstLaunchAt: sql<Date>`coalesce(memberships.first_launch_at, now())`,
+        lastLaunchAt: sql<Date>`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export interface CohortMemberRow {
+  membershipId: string;
+  personId: string;
+  name: string | null;
+  email: string | null;
+  role: MembershipRole;
+  status: Membership['status'];
+  lastLaunchAt: Date | null;
+}
+
+export function listCohortMembers(ex: Executor, tenantId: string, cohortId: string): Promise<CohortMemberRow[]> {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select([
+      'm.id as membershipId',
+      'p.id as personId',
+      'p.name',
+      'p.email',
+      'm.role',
+      'm.status',
+      'm.lastLaunchAt',
+    ])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', cohortId)
+    .orderBy('m.role', 'desc')
+    .orderBy('p.name')
+    .execute();
+}
+
+export function findMembership(ex: Executor, tenantId: string, membershipId: string): Promise<Membership | undefined> {
+  return ex.selectFrom('memberships').selectAll().where('tenantId', '=', tenantId).where('id', '=', membershipId).executeTakeFirst();
+}

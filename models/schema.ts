@@ -1,0 +1,121 @@
+// Row types of every table, as Kysely sees them (CamelCasePlugin: snake_case in SQL, camelCase here).
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type UpdatedAt = ColumnType<Date, Date | undefined, Date>;
+
+export type PlatformStatus = 'pending' | 'active' | 'disabled';
+export type PlatformProduct = 'moodle' | 'canvas' | 'other';
+/** What happens when a launch names a deployment id the platform has not listed. */
+export type DeploymentPolicy = 'strict' | 'record' | 'approve';
+export type TenantStatus = 'active' | 'pending' | 'disabled';
+export type MembershipRole = 'learner' | 'facilitator' | 'observer';
+export type MembershipStatus = 'active' | 'inactive';
+
+export interface PlatformsTable {
+  id: Generated<string>;
+  issuer: string;
+  clientId: string;
+  name: string;
+  product: PlatformProduct;
+  authEndpoint: string;
+  tokenEndpoint: string;
+  jwksUri: string;
+  authorizationServer: string | null;
+  status: PlatformStatus;
+  deploymentPolicy: DeploymentPolicy;
+  /** Origins allowed to frame the tool (CSP frame-ancestors): where the LMS's pages live. */
+  frameOrigins: ColumnType<string[], string[] | undefined, string[]>;
+  /** Key id of the tool's own key pair for this registration (one key per platform). */
+  toolKid: string;
+  registeredVia: 'dynamic' | 'manual';
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+/** A tenant is one deployment of the tool on one platform: (issuer, client id, deployment id). */
+export interface TenantsTable {
+  id: Generated<string>;
+  platformId: string;
+  deploymentId: string;
+  status: TenantStatus;
+  createdAt: CreatedAt;
+}
+
+export interface CohortsTable {
+  tenantId: string;
+  id: Generated<string>;
+  contextId: string;
+  title: string;
+  label: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface PersonsTable {
+  tenantId: string;
+  id: Generated<string>;
+  sub: string;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface MembershipsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  personId: string;
+  role: MembershipRole;
+  lmsRoles: ColumnType<string[], string[] | undefined, string[]>;
+  status: ColumnType<MembershipStatus, MembershipStatus | undefined, MembershipStatus>;
+  firstLaunchAt: Date | null;
+  lastLaunchAt: Date | null;
+  createdAt: CreatedAt;
+}
+
+/** ltijs's own documents (its 7-method DB plugin interface), one JSONB row each. */
+export interface LtiDocumentsTable {
+  id: Generated<string>;
+  collection: string;
+  doc: ColumnType<unknown, string, string>;
+  createdAt: CreatedAt;
+}
+
+/** The state and nonce this tool issued at each OIDC login, consumed once by the launch. */
+export interface LtiLoginsTable {
+  state: string;
+  nonce: string;
+  createdAt: CreatedAt;
+}
+
+export interface AdminUsersTable {
+  id: Generated<string>;
+  email: string;
+  passwordHash: string;
+  createdAt: CreatedAt;
+  lastLoginAt: Date | null;
+}
+
+export interface Database {
+  platforms: PlatformsTable;
+  tenants: TenantsTable;
+  cohorts: CohortsTable;
+  persons: PersonsTable;
+  memberships: MembershipsTable;
+  ltiDocuments: LtiDocumentsTable;
+  ltiLogins: LtiLoginsTable;
+  adminUsers: AdminUsersTable;
+}
+
+export type Platform = Selectable<PlatformsTable>;
+export type NewPlatform = Insertable<PlatformsTable>;
+export type PlatformUpdate = Updateable<PlatformsTable>;
+export type Tenant = Selectable<TenantsTable>;
+export type Cohort = Selectable<CohortsTable>;
+export type Person = Selectable<PersonsTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type AdminUser = Selectable<AdminUsersTable>;

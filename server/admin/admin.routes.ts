@@ -1,0 +1,133 @@
+// The tool admin's console: sign in, list/approve/disable platforms, add one by hand, manage deployments.
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import type passport from 'passport';
+import type { Db } from '../../models/db.ts';
+import * as platformQueries from '../../models/platforms.queries.ts';
+import * as platformService from '../../lti/platforms.service.ts';
+import { AppError, ValidationError } from '../errors.ts';
+import { requireAdmin } from '../http/auth.ts';
+import { issueCsrfToken } from '../http/csrf.ts';
+import * as S from './admin.schemas.ts';
+import { platformView, platformListView } from './admin.views.ts';
+
+export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: passport.PassportStatic }): Router {
+  const r = Router();
+  const svc = { db: deps.db, ltiEncryptionKey: deps.ltiEncryptionKey };
+
+  r.get('/login', (req, res) => {
+    issueCsrfToken(req, res);
+    res.render('admin/login', { title: 'Admin sign in', next: safeNext(req.query.next) });
+  });
+
+  r.post('/login', (req: Request, res: Response, next: NextFunction) => {
+    const body = S.LoginBody.parse(req.body ?? {});
+    deps.passport.authenticate('admin-local', (err: unknown, user: Express.User | false) => {
+      if (err) return next(err);
+      if (!user) {
+        issueCsrfToken(req, res);
+        return res.status(401).render('admin/login', {
+          title: 'Admin sign in',
+          email: body.email,
+          next: safeNext(body.next),
+          error: 'That email and password do not match an admin account.',
+        });
+      }
+      req.login(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, safeNext(body.next))));
+    })(req, res, next);
+  });
+
+  r.post('/logout', (req, res, next) => {
+    req.logout((err) => (err ? next(err) : res.redirect(303, '/admin/login')));
+  });
+
+  r.use(requireAdmin);
+
+  r.get('/', async (_req, res) => {
+    res.render('admin/platforms', { title: 'Platforms', ...platformListView(await platformQueries.listPlatforms(deps.db)) });
+  });
+
+  r.get('/platforms/new', (_req, res) => {
+    res.render('admin/platform-new', { title: 'Add a platform', form: S.NewPlatformForm.parse({}) });
+  });
+
+  r.post('/platforms', async (req, res) => {
+    const form = S.NewPlatformForm.parse(req.body ?? {});
+    try {
+      const platform = await platformService.registerPlatform(
+        svc,
+        { ...form, authorizationServer: form.authorizationServer || undefined, deploymentIds: S.lines(form.deploymentIds) },
+        { status: form.status, registeredVia: 'manual' },
+      );
+      res.redirect(303, `/admin/platforms/${platform.id}?added=1`);
+    } catch (err) {
+      if (!(err instanceof ValidationError) && !(err instanceof AppError && err.status === 409)) throw err;
+      const fieldErrors = err instanceof ValidationError ? err.fieldErrors : {};
+      res.status(err.status).render('admin/platform-new', { title: 'Add a platform', form, fieldErrors, error: err.userMessage });
+    }
+  });
+
+  r.get('/platforms/:platformId', async (req, res) => {
+    const { platformId } = S.PlatformParams.parse(req.params);
+    const platform = await platformQueries.findPlatform(deps.db, platformId);
+    if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
+    const tenants = await platformQueries.listTenantsOfPlatform(deps.db, platformId);
+    res.render('admin/platform', { title: platform.name, ...platformView(platform, tenants), added: req.query.added === '1' });
+  });
+
+  r.post('/platforms/:platformId/status', async (req, res) => {
+    const { platformId } = S.PlatformParams.parse(req.params);
+    const { status, confirmed } = S.StatusBody.parse(req.body ?? {});
+    if (status === 'disabled' && !confirmed) {
+      const platform = await platformQueries.findPlatform(deps.db, platformId);
+      if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
+      return res.render('admin/confirm', {
+        title: 'Disable this platform?',
+        message: `Nobody from ${platform.name} will be able to open Circlework until you activate it again. Nothing is deleted.`,
+        action: `/admin/platforms/${platformId}/status`,
+        fields: [{ name: 'status', value: 'disabled' }],
+        confirmLabel: 'Disable platform',
+        cancelHref: `/admin/platforms/${platformId}`,
+      });
+    }
+    await platformService.setPlatformStatus(svc, platformId, status);
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
+  r.post('/platforms/:platformId/policy', async (req, res) => {
+    const { platformId } = S.PlatformParams.parse(req.params);
+    const { deploymentPolicy } = S.PolicyBody.parse(req.body ?? {});
+    await platformService.setDeploymentPolicy(svc, platformId, deploymentPolicy);
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
+  r.post('/platforms/:platformId/deployments', async (req, res) => {
+    const { platformId } = S.PlatformParams.parse(req.params);
+    const { deploymentId } = S.DeploymentBody.parse(req.body ?? {});
+    await platformService.addDeployment(svc, platformId, deploymentId);
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
+  r.post('/platforms/:platformId/deployments/:tenantId/status', async (req, res) => {
+    const { platformId, tenantId } = S.DeploymentParams.parse(req.params);
+    const { status, confirmed } = S.DeploymentStatusBody.parse(req.body ?? {});
+    if (status === 'disabled' && !confirmed) {
+      return res.render('admin/confirm', {
+        title: 'Disable this deployment?',
+        message: 'People launching through this deployment will see a page telling them it is disabled. Their data stays.',
+        action: `/admin/platforms/${platformId}/deployments/${tenantId}/status`,
+        fields: [{ name: 'status', value: 'disabled' }],
+        confirmLabel: 'Disable deployment',
+        cancelHref: `/admin/platforms/${platformId}`,
+      });
+    }
+    await platformService.setDeploymentStatus(svc, platformId, tenantId, status);
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
+  return r;
+}
+
+/** Only our own admin pages are valid targets after sign-in (no open redirect). */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/admin(\/[\w\-/?=&%.]*)?$/.test(next) ? next : '/admin';
+}

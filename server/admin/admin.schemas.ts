@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+export const LoginBody = z.object({
+  email: z.string().trim().max(320).default(''),
+  password: z.string().max(1024).default(''),
+  next: z.string().max(2048).optional(),
+});
+
+export const PlatformParams = z.object({ platformId: z.uuid() });
+export const DeploymentParams = z.object({ platformId: z.uuid(), tenantId: z.uuid() });
+
+export const StatusBody = z.object({
+  status: z.enum(['active', 'disabled']),
+  confirmed: z.literal('yes').optional(),
+});
+export const DeploymentStatusBody = z.object({
+  status: z.enum(['active', 'disabled']),
+  confirmed: z.literal('yes').optional(),
+});
+export const PolicyBody = z.object({ deploymentPolicy: z.enum(['strict', 'record', 'approve']) });
+export const DeploymentBody = z.object({ deploymentId: z.string().default('') });
+
+/** The manual registration form: deployment ids and frame origins one per line. */
+export const NewPlatformForm = z.object({
+  issuer: z.string().default(''),
+  clientId: z.string().default(''),
+  name: z.string().default(''),
+  product: z.enum(['moodle', 'canvas', 'other']).default('other'),
+  authEndpoint: z.string().default(''),
+  tokenEndpoint: z.string().default(''),
+  jwksUri: z.string().default(''),
+  authorizationServer: z.string().default(''),
+  deploymentIds: z.string().default(''),
+  deploymentPolicy: z.enum(['strict', 'record', 'approve']).default('strict'),
+  status: z.enum(['active', 'pending']).default('active'),
+});
+
+export function lines(s: string): string[] {
+  return s
+    .split(/[\r\n,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+}

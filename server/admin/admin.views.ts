@@ -1,0 +1,54 @@
+// View models for the admin console: templates get ready-made values, no logic.
+import type { Platform, Tenant } from '../../models/schema.ts';
+
+const STATUS_LABEL = { pending: 'Waiting for approval', active: 'Active', disabled: 'Disabled' } as const;
+const POLICY_LABEL = {
+  strict: 'Only listed deployments may launch',
+  record: 'New deployments are recorded and may launch',
+  approve: 'New deployments are recorded and wait for approval',
+} as const;
+
+export function platformListView(platforms: Array<Platform & { deploymentCount: number }>) {
+  const rows = platforms.map((p) => ({
+    id: p.id,
+    name: p.name,
+    issuer: p.issuer,
+    clientId: p.clientId,
+    product: p.product,
+    status: p.status,
+    statusLabel: STATUS_LABEL[p.status],
+    deploymentCount: p.deploymentCount,
+    registeredAt: p.createdAt.toISOString().slice(0, 10),
+  }));
+  return { pending: rows.filter((r) => r.status === 'pending'), others: rows.filter((r) => r.status !== 'pending'), empty: rows.length === 0 };
+}
+
+export function platformView(p: Platform, tenants: Tenant[]) {
+  return {
+    platform: {
+      id: p.id,
+      name: p.name,
+      issuer: p.issuer,
+      clientId: p.clientId,
+      product: p.product,
+      status: p.status,
+      statusLabel: STATUS_LABEL[p.status],
+      isActive: p.status === 'active',
+      authEndpoint: p.authEndpoint,
+      tokenEndpoint: p.tokenEndpoint,
+      jwksUri: p.jwksUri,
+      frameOrigins: p.frameOrigins,
+      registeredVia: p.registeredVia,
+      toolKid: p.toolKid,
+    },
+    policies: (['strict', 'record', 'approve'] as const).map((value) => ({ value, label: POLICY_LABEL[value], selected: value === p.deploymentPolicy })),
+    deployments: tenants.map((t) => ({
+      tenantId: t.id,
+      deploymentId: t.deploymentId,
+      status: t.status,
+      statusLabel: STATUS_LABEL[t.status],
+      isActive: t.status === 'active',
+      addedAt: t.createdAt.toISOString().slice(0, 10),
+    })),
+  };
+}

@@ -1,0 +1,104 @@
+// createApp(deps): the whole HTTP application, with no I/O at import or construction beyond what the
+// deps already hold. main.ts boots it; tests build it on their own database.
+import express, { type Express } from 'express';
+import { engine } from 'express-handlebars';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import crypto from 'node:crypto';
+import type { Logger } from 'pino';
+import type pg from 'pg';
+import { sql } from 'kysely';
+import type { Config } from './config.ts';
+import type { Db } from '../models/db.ts';
+import { listFrameOrigins } from '../models/platforms.queries.ts';
+import type { Workshop } from './modules/workshop-content.ts';
+import { createLtiTool } from '../lti/lti-tool.ts';
+import { registrationRouter } from '../lti/registration.routes.ts';
+import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
+import { createSession } from './http/session.ts';
+import { csrfProtection } from './http/csrf.ts';
+import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
+import { cohortsRouter } from './cohorts/cohorts.routes.ts';
+import { adminRouter } from './admin/admin.routes.ts';
+import { verifyAdmin } from './admin/admin.service.ts';
+import { helpers } from './http/view-helpers.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  pool: pg.Pool;
+  log: Logger;
+  workshop: Workshop;
+  secrets: { sessionSecret: string; ltiEncryptionKey: string };
+}
+
+export interface CircleworkApp {
+  app: Express;
+  /** Stops what the app runs in the background (session pruning); the pool belongs to the caller. */
+  close(): void;
+}
+
+export function createApp(deps: AppDeps): CircleworkApp {
+  const { config, db, log } = deps;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(root, 'views'));
+  if (config.env === 'production') app.enable('view cache');
+  const sendError = createErrorSender(app, log);
+
+  app.use(pinoHttp({ logger: log, genReqId: (req, res) => requestId(req.headers['x-request-id'], res), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(partitionCrossSiteCookies);
+  app.use(securityHeaders({ listFrameOrigins: () => listFrameOrigins(db), upgradeInsecure: config.secureCookies }));
+  app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
+
+  app.get('/healthz', async (_req, res) => {
+    await sql`select 1`.execute(db);
+    res.json({ status: 'ok' });
+  });
+
+  const session = createSession({
+    config,
+    pool: deps.pool,
+    secret: deps.secrets.sessionSecret,
+    verifyAdmin: (email, password) => verifyAdmin(db, email, password),
+  });
+  app.use(session.middleware);
+
+  // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
+  const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
+  app.use('/lti', registrationRouter(lti));
+  const ltiTool = createLtiTool({ ...lti, log, sendError });
+  app.use('/lti', (req, _res, next) => (isLtijsRoute(req.method, req.path) ? ltiTool(req, _res, next) : next()));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(csrfProtection);
+  app.use((req, res, next) => {
+    res.locals.signedInAdmin = Boolean(req.user?.adminId);
+    next();
+  });
+
+  app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href }));
+  app.use('/cohorts', cohortsRouter({ db, workshop: deps.workshop }));
+  app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
+
+  app.use(notFound);
+  app.use(errorHandler(sendError));
+  return { app, close: () => session.close() };
+}
+
+function isLtijsRoute(method: string, p: string): boolean {
+  return (p === '/login' && (method === 'GET' || method === 'POST')) || (p === '/keys' && method === 'GET') || (p === '/launch' && (method === 'POST' || method === 'GET'));
+}
+
+/** A proxy's request id is kept when it looks like one; otherwise we make our own. */
+function requestId(header: string | string[] | undefined, res: import('node:http').ServerResponse): string {
+  const id = typeof header === 'string' && /^[\w-]{1,64}$/.test(header) ? header : crypto.randomUUID();
+  res.setHeader('x-request-id', id);
+  return id;
+}

@@ -1,0 +1,53 @@
+// Cohorts, persons and memberships as launches reveal them.
+import { withTransaction, type Db } from '../../models/db.ts';
+import * as cohorts from '../../models/cohorts.queries.ts';
+import { membershipRoleFor } from '../../lti/roles.ts';
+import type { Launch } from '../../lti/launch-claims.ts';
+import type { LaunchContext } from '../launch-context.ts';
+
+/**
+ * The first launch in a context creates its cohort; every launch upserts the person and their
+ * membership, so a role changed in the LMS is honoured at the next launch.
+ */
+export async function recordLaunch(
+  db: Db,
+  where: { tenantId: string; platformId: string },
+  launch: Launch & { context: NonNullable<Launch['context']> },
+): Promise<LaunchContext> {
+  const role = membershipRoleFor(launch.roles);
+  return withTransaction(db, async (tx) => {
+    const cohort = await cohorts.upsertCohort(tx, {
+      tenantId: where.tenantId,
+      contextId: launch.context.id,
+      title: launch.context.title,
+      label: launch.context.label,
+    });
+    const person = await cohorts.upsertPerson(tx, {
+      tenantId: where.tenantId,
+      sub: launch.sub,
+      name: launch.name,
+      givenName: launch.givenName,
+      familyName: launch.familyName,
+      email: launch.email,
+    });
+    const membership = await cohorts.upsertLaunchedMembership(tx, {
+      tenantId: where.tenantId,
+      cohortId: cohort.id,
+      personId: person.id,
+      role,
+      lmsRoles: launch.roles,
+    });
+    return {
+      tenantId: where.tenantId,
+      platformId: where.platformId,
+      cohortId: cohort.id,
+      personId: person.id,
+      membershipId: membership.id,
+      role,
+      displayName: person.name ?? (role === 'facilitator' ? 'Facilitator' : 'Learner'),
+      issuer: launch.issuer,
+      sub: launch.sub,
+      launchedAt: new Date().toISOString(),
+    };
+  });
+}

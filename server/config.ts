@@ -1,0 +1,101 @@
+// The one place that reads process.env: parsed once at boot with zod, then passed in.
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  );
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  // The address LMSs and browsers reach the tool at; its origin goes into every LTI URL.
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().default('./data'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  SESSION_SECRET: z.string().min(32).optional(),
+  LTI_ENCRYPTION_KEY: z.string().min(32).optional(),
+  TRUSTED_ISSUERS: csv,
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(12).optional(),
+  // Express's own 'trust proxy' setting: 'true', a hop count, or a list of addresses.
+  TRUST_PROXY: z.string().default('false'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // Allows http:// (not only https://) OpenID configuration URLs at /lti/register: for local trials.
+  ALLOW_INSECURE_REGISTRATION: z.stringbool().default(false),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  publicUrl: URL;
+  /** Cookies are Secure; SameSite=None; Partitioned only when the tool is served over https. */
+  secureCookies: boolean;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  embeddedPgPort: number;
+  sessionSecret: string | undefined;
+  ltiEncryptionKey: string | undefined;
+  trustedIssuers: string[];
+  admin: { email: string; password: string } | undefined;
+  trustProxy: boolean | number | string;
+  logLevel: Env['LOG_LEVEL'];
+  allowInsecureRegistration: boolean;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const publicUrl = new URL(e.PUBLIC_URL ?? `http://localhost:${e.PORT}`);
+  if (e.NODE_ENV === 'production' && (!e.SESSION_SECRET || !e.LTI_ENCRYPTION_KEY)) {
+    throw new ConfigError('SESSION_SECRET and LTI_ENCRYPTION_KEY must be set in production');
+  }
+  if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all');
+  }
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    secureCookies: publicUrl.protocol === 'https:',
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    sessionSecret: e.SESSION_SECRET,
+    ltiEncryptionKey: e.LTI_ENCRYPTION_KEY,
+    trustedIssuers: e.TRUSTED_ISSUERS.map(normaliseIssuer),
+    admin: e.ADMIN_EMAIL && e.ADMIN_PASSWORD ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD } : undefined,
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    logLevel: e.LOG_LEVEL,
+    allowInsecureRegistration: e.ALLOW_INSECURE_REGISTRATION,
+  };
+}
+
+/** Issuers compare without a trailing slash: Moodle's wwwroot is written both ways. */
+export function normaliseIssuer(issuer: string): string {
+  return issuer.replace(/\/+$/, '');
+}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}

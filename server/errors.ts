@@ -1,0 +1,47 @@
+import type { ZodError } from 'zod';
+
+// Typed errors services throw. The error handler picks the status and the page; users see `message`
+// (written for them), never an internal error's text or a stack.
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    /** What the person reading the error page is told: plain words, what to do next. */
+    readonly userMessage: string,
+    readonly details: Record<string, string> = {},
+  ) {
+    super(`${code}: ${userMessage}`);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string) {
+    super(404, 'not-found', `We could not find that ${what}.`);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(action: string, userMessage = 'You do not have permission to do that here.') {
+    super(403, `forbidden:${action}`, userMessage);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(userMessage: string, readonly fieldErrors: Record<string, string> = {}) {
+    super(400, 'invalid-input', userMessage, fieldErrors);
+  }
+
+  /** One message per field, from a zod error: what the form shows beside each input. */
+  static fromZod(error: ZodError, intro = 'Some fields need attention'): ValidationError {
+    const fields: Record<string, string> = {};
+    for (const issue of error.issues) fields[issue.path.join('.') || 'form'] ??= issue.message;
+    const list = Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ');
+    return new ValidationError(`${intro} (${list}).`, fields);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(userMessage: string) {
+    super(409, 'conflict', userMessage);
+  }
+}

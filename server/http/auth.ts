@@ -1,0 +1,29 @@
+// Who may open what. A cohort's pages need a launch into that cohort in this session; the admin
+// console needs a signed-in tool admin.
+import type { RequestHandler } from 'express';
+import { z } from 'zod';
+import { AppError, ForbiddenError } from '../errors.ts';
+import type { MembershipRole } from '../../models/schema.ts';
+
+const CohortParams = z.object({ cohortId: z.uuid() });
+
+/** Sets req.launch from the session's launch into the URL's cohort; 401 without one, 403 for a wrong role. */
+export function requireLaunch(...roles: MembershipRole[]): RequestHandler {
+  return (req, _res, next) => {
+    const params = CohortParams.safeParse(req.params);
+    if (!params.success) return next(new AppError(404, 'not-found', 'We could not find that page.'));
+    const launch = req.user?.launches?.[params.data.cohortId];
+    if (!launch) {
+      return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
+    }
+    if (roles.length > 0 && !roles.includes(launch.role)) return next(new ForbiddenError('role'));
+    req.launch = launch;
+    next();
+  };
+}
+
+export const requireAdmin: RequestHandler = (req, res, next) => {
+  if (req.user?.adminId) return next();
+  if (req.method === 'GET') return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
+  next(new AppError(401, 'admin-login', 'Sign in to the admin console first.'));
+};

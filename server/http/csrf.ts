@@ -1,0 +1,26 @@
+// Synchronizer-token CSRF protection for every form POST of ours: SameSite=None (needed inside the
+// LMS iframe) removes the browser's own defence.
+import { csrfSync } from 'csrf-sync';
+import type { Request, RequestHandler, Response } from 'express';
+import { AppError } from '../errors.ts';
+
+const { generateToken, csrfSynchronisedProtection } = csrfSync({
+  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+});
+
+/**
+ * Checks the token on unsafe methods and gives signed-in pages a token for their forms
+ * (`{{csrfToken}}`). Anonymous pages get one only where they have a form (issueCsrfToken), so a
+ * visitor who only reads does not get a session.
+ */
+export const csrfProtection: RequestHandler = (req, res, next) => {
+  csrfSynchronisedProtection(req, res, (err?: unknown) => {
+    if (err) return next(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.'));
+    if (req.user) issueCsrfToken(req, res);
+    next();
+  });
+};
+
+export function issueCsrfToken(req: Request, res: Response): void {
+  res.locals.csrfToken = generateToken(req);
+}

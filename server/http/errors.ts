@@ -1,0 +1,69 @@
+// The one error handler: it picks the status and the page. Users read a message written for them;
+// internal errors are logged with the request id and never shown.
+import type { Application, ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { ZodError } from 'zod';
+import { AppError, ValidationError } from '../errors.ts';
+
+const TITLES: Record<number, string> = {
+  400: 'Something in that request was not right',
+  401: 'You are not signed in here',
+  403: 'You cannot do that here',
+  404: 'Page not found',
+  409: 'That already exists',
+  410: 'That link has expired',
+  413: 'That was too large',
+  429: 'Slow down a little',
+  502: 'The learning platform did not answer as expected',
+};
+
+export function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  if (err instanceof ZodError) return ValidationError.fromZod(err);
+  const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  // body-parser and friends flag client errors with a status and `expose`.
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new AppError(status, 'http', status === 413 ? 'What you sent is larger than Circlework accepts.' : 'The request could not be understood.');
+  }
+  return undefined;
+}
+
+/** Renders the error page with the host app's view engine (also used from inside the ltijs app). */
+export function createErrorSender(app: Application, log: { error: (o: object, m: string) => void }) {
+  return function sendError(req: Request, res: Response, err: unknown): void {
+    const appError = toAppError(err);
+    const status = appError?.status ?? 500;
+    if (!appError) log.error({ err, reqId: req.id }, 'unhandled error');
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    const model = {
+      title: TITLES[status] ?? 'Something went wrong',
+      message: appError?.userMessage ?? 'Something went wrong on our side. It has been logged; please try again in a moment.',
+      code: appError?.code ?? 'internal',
+      requestId: String(req.id ?? ''),
+      status,
+      cspNonce: res.locals.cspNonce,
+    };
+    if (req.accepts(['html', 'json']) === 'json') {
+      res.status(status).json({ error: model.code, message: model.message, fields: appError?.details });
+      return;
+    }
+    app.render('errors/error', { ...model, layout: 'main' }, (renderErr, html) => {
+      if (renderErr) {
+        log.error({ err: renderErr }, 'error page failed to render');
+        res.status(status).type('text').send(model.message);
+        return;
+      }
+      res.status(status).type('html').send(html);
+    });
+  };
+}
+
+export function errorHandler(sendError: ReturnType<typeof createErrorSender>): ErrorRequestHandler {
+  return (err, req, res, _next) => sendError(req, res, err);
+}
+
+export const notFound: RequestHandler = (_req, _res, next) => {
+  next(new AppError(404, 'not-found', 'There is no page at this address. If you followed a link in Circlework, go back and try again.'));
+};

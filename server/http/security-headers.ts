@@ -1,0 +1,58 @@
+// Security headers for every response, /lti included. The tool lives in the LMS's iframe, so instead
+// of X-Frame-Options the CSP's frame-ancestors names the registered platforms' origins, and nothing else.
+import crypto from 'node:crypto';
+import helmet from 'helmet';
+import type { RequestHandler } from 'express';
+
+export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]>; upgradeInsecure: boolean }): RequestHandler[] {
+  const setNonceAndAncestors: RequestHandler = async (req, res, next) => {
+    res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
+    res.locals.frameAncestors = await opts.listFrameOrigins();
+    next();
+  };
+  const headers = helmet({
+    frameguard: false,
+    // The LMS frames us cross-site: cross-origin isolation headers would break the embed.
+    crossOriginEmbedderPolicy: false,
+    crossOriginOpenerPolicy: false,
+    crossOriginResourcePolicy: { policy: 'same-site' },
+    strictTransportSecurity: opts.upgradeInsecure,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        'default-src': ["'self'"],
+        'script-src': ["'self'", (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`],
+        'style-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'connect-src': ["'self'"],
+        'object-src': ["'none'"],
+        'base-uri': ["'self'"],
+        // Deep linking answers and the OIDC hop post forms to the LMS.
+        'form-action': ["'self'", 'https:', ...(opts.upgradeInsecure ? [] : ['http:'])],
+        'frame-ancestors': ["'self'", (_req, res) => frameAncestors(res as unknown as { locals: { frameAncestors: string[] } })],
+        ...(opts.upgradeInsecure ? { 'upgrade-insecure-requests': [] } : {}),
+      },
+    },
+  });
+  return [setNonceAndAncestors, headers];
+}
+
+function frameAncestors(res: { locals: { frameAncestors: string[] } }): string {
+  return res.locals.frameAncestors.join(' ');
+}
+
+/**
+ * Chrome keeps third-party cookies only when they are Partitioned (CHIPS); ltijs 5.9.9 and our
+ * session library set Secure; SameSite=None without it. Every such cookie gets the attribute here.
+ */
+export const partitionCrossSiteCookies: RequestHandler = (_req, res, next) => {
+  const setHeader = res.setHeader.bind(res);
+  res.setHeader = (name: string, value: string | number | readonly string[]) => {
+    if (name.toLowerCase() === 'set-cookie') {
+      const list = (Array.isArray(value) ? value : [String(value)]) as string[];
+      value = list.map((c) => (/;\s*secure/i.test(c) && /;\s*samesite=none/i.test(c) && !/;\s*partitioned/i.test(c) ? `${c}; Partitioned` : c));
+    }
+    return setHeader(name, value);
+  };
+  next();
+};

@@ -1,0 +1,64 @@
+// Our own session (express-session in PostgreSQL) and Passport over it: LTI launches log a person in
+// through lti/launch.ts; the tool admin logs in with email and password (local strategy).
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type pg from 'pg';
+import type { RequestHandler } from 'express';
+import type { Config } from '../config.ts';
+import type { SessionUser } from '../launch-context.ts';
+
+const PgStore = connectPgSimple(session);
+export const SESSION_COOKIE = 'cw.sid';
+
+export interface SessionSetup {
+  middleware: RequestHandler[];
+  passport: passport.PassportStatic;
+  close(): void;
+}
+
+export function createSession(opts: {
+  config: Config;
+  pool: pg.Pool;
+  secret: string;
+  verifyAdmin: (email: string, password: string) => Promise<{ id: string } | undefined>;
+}): SessionSetup {
+  const store = new PgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  const secure = opts.config.secureCookies;
+  const sessionMiddleware = session({
+    name: SESSION_COOKIE,
+    store,
+    secret: opts.secret,
+    resave: false,
+    saveUninitialized: false,
+    rolling: true,
+    proxy: opts.config.trustProxy !== false,
+    cookie: {
+      httpOnly: true,
+      secure,
+      // Inside the LMS iframe we are a third party: only SameSite=None cookies travel (and need https).
+      sameSite: secure ? 'none' : 'lax',
+      maxAge: 8 * 3600 * 1000,
+    },
+  });
+
+  // An instance of our own, not the global singleton: tests run several apps in one process.
+  const pp = new passport.Passport() as unknown as passport.PassportStatic;
+  pp.serializeUser((user, done) => done(null, user));
+  pp.deserializeUser((user: SessionUser, done) => done(null, user));
+  pp.use(
+    'admin-local',
+    new LocalStrategy({ usernameField: 'email', passwordField: 'password' }, (email, password, done) => {
+      opts
+        .verifyAdmin(email, password)
+        .then((admin) => done(null, admin ? ({ launches: {}, adminId: admin.id } satisfies SessionUser) : false))
+        .catch(done);
+    }),
+  );
+  return {
+    middleware: [sessionMiddleware, pp.initialize(), pp.session()],
+    passport: pp,
+    close: () => store.close(),
+  };
+}

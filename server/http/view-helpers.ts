@@ -1,0 +1,5 @@
+// Formatting helpers for templates: presentation only, no rules.
+export const helpers = {
+  eq: (a: unknown, b: unknown) => a === b,
+  plural: (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`,
+};

@@ -1,0 +1,23 @@
+// Who is acting, where: what a service needs to know about the person behind a request. Built from a
+// verified LTI launch, kept in our session (one per cohort the person launched into).
+import type { MembershipRole } from '../models/schema.ts';
+
+export interface LaunchContext {
+  tenantId: string;
+  platformId: string;
+  cohortId: string;
+  personId: string;
+  membershipId: string;
+  role: MembershipRole;
+  displayName: string;
+  /** The platform user (issuer + sub) the launch was for: a session keeps only launches of one of them. */
+  issuer: string;
+  sub: string;
+  launchedAt: string;
+}
+
+/** Our session's user: the cohorts this browser launched into, and a tool admin if one signed in. */
+export interface SessionUser {
+  launches: Record<string, LaunchContext>;
+  adminId?: string;
+}

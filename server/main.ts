@@ -1,0 +1,54 @@
+// Boot: config → database (embedded or DATABASE_URL) → migrations → content → app → listen.
+// SIGTERM/SIGINT: stop accepting, let requests finish, close the pool, stop embedded PostgreSQL.
+import { pino } from 'pino';
+import { loadConfig, ConfigError } from './config.ts';
+import { openDatabase } from './database.ts';
+import { resolveSecrets } from './secrets.ts';
+import { loadWorkshop } from './modules/workshop-content.ts';
+import { createApp } from './app.ts';
+import { seedAdmin } from './admin/admin.service.ts';
+import { startHousekeeping } from './housekeeping.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exit(1);
+}
+const log = pino({ level: config.logLevel });
+const workshop = loadWorkshop();
+const secrets = resolveSecrets(config);
+const database = await openDatabase(config, {
+  log: (m) => log.info(m),
+  migrate: true,
+  onPoolError: (err) => log.error({ err }, 'database pool error'),
+});
+if (config.admin) log.info(`admin account ${config.admin.email}: ${await seedAdmin(database.db, config.admin)}`);
+
+const { app, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets });
+const housekeeping = startHousekeeping(database.db, log);
+const server = app.listen(config.port, config.host, () => {
+  log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info(`${signal}: shutting down`);
+  const force = setTimeout(() => {
+    log.error('shutdown took too long; exiting');
+    process.exit(1);
+  }, 15_000);
+  force.unref();
+  server.close();
+  server.closeIdleConnections();
+  await new Promise<void>((resolve) => server.once('close', () => resolve()));
+  housekeeping.stop();
+  closeApp();
+  await database.shutdown();
+  log.info('shutdown complete');
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,11 @@
+// Mocha global fixtures: one real PostgreSQL for the whole run (embedded unless TEST_DATABASE_URL is
+// given), a database created fresh and migrated; every test then truncates what it uses.
+import { startTestDatabase, stopTestDatabase } from './test-database.ts';
+
+export async function mochaGlobalSetup(): Promise<void> {
+  await startTestDatabase();
+}
+
+export async function mochaGlobalTeardown(): Promise<void> {
+  await stopTestDatabase();
+}

@@ -1,0 +1,60 @@
+// The real app (createApp) on a real port and the test database, as a browser or LMS reaches it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { createApp } from '../../server/app.ts';
+import { loadConfig, type Config } from '../../server/config.ts';
+import { loadWorkshop, type Workshop } from '../../server/modules/workshop-content.ts';
+import { openTestDb } from './test-database.ts';
+import type { DbHandle } from '../../models/db.ts';
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  handle: DbHandle;
+  db: DbHandle['db'];
+  close(): Promise<void>;
+}
+
+let workshop: Workshop | undefined;
+
+export async function startTestApp(env: Record<string, string> = {}, opts: { host?: string; server?: http.Server } = {}): Promise<TestApp> {
+  const server = opts.server ?? http.createServer();
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  const scheme = server instanceof http.Server && !('setSecureContext' in server) ? 'http' : 'https';
+  const url = `${scheme}://${host === '127.0.0.1' ? '127.0.0.1' : host}:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PUBLIC_URL: url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
+    LTI_ENCRYPTION_KEY: 'test-lti-encryption-key-0123456789abcdef012345',
+    ALLOW_INSECURE_REGISTRATION: 'true',
+    ...env,
+  });
+  const handle = openTestDb();
+  workshop ??= loadWorkshop();
+  const { app, close } = createApp({
+    config,
+    db: handle.db,
+    pool: handle.pool,
+    log: pino({ level: config.logLevel }),
+    workshop,
+    secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
+  });
+  server.on('request', app);
+  return {
+    url,
+    config,
+    handle,
+    db: handle.db,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      close();
+      await handle.close();
+    },
+  };
+}

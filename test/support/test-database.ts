@@ -1,0 +1,47 @@
+// The test suite's PostgreSQL: TEST_DATABASE_URL (wiped!) or an embedded server under data/test.
+import { createDb, type DbHandle } from '../../models/db.ts';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../models/embedded-postgres.ts';
+import { migrateToLatest } from '../../models/migrate.ts';
+import { sql } from 'kysely';
+
+let embedded: EmbeddedServer | undefined;
+let url: string | undefined;
+const DATABASE = 'circlework_test';
+
+export async function startTestDatabase(): Promise<void> {
+  const given = process.env.TEST_DATABASE_URL;
+  if (given) {
+    url = given;
+  } else {
+    embedded = await startEmbeddedPostgres({ dataDir: 'data/test', port: Number(process.env.TEST_PG_PORT ?? 54339) });
+    await ensureDatabase(embedded.url('postgres'), DATABASE, { recreate: true });
+    url = embedded.url(DATABASE);
+  }
+  const handle = createDb(url, { max: 2 });
+  try {
+    if (given) await sql`DROP SCHEMA public CASCADE; CREATE SCHEMA public`.execute(handle.db);
+    await migrateToLatest(handle.db);
+  } finally {
+    await handle.close();
+  }
+}
+
+export async function stopTestDatabase(): Promise<void> {
+  await embedded?.stop();
+}
+
+export function testDatabaseUrl(): string {
+  if (!url) throw new Error('the test database is not started (test/support/hooks.ts)');
+  return url;
+}
+
+/** A pool on the test database; close it in `after`. */
+export function openTestDb(max = 5): DbHandle {
+  return createDb(testDatabaseUrl(), { max });
+}
+
+const TABLES = ['memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'http_sessions', 'admin_users'];
+
+export async function resetDatabase(handle: DbHandle): Promise<void> {
+  await sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`).execute(handle.db);
+}
