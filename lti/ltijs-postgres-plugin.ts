@@ -50,7 +50,8 @@ export class LtijsPostgresPlugin {
   }
 
   async Replace(encryptionKey: string | false, collection: string, query: Doc, item: Doc, index?: Doc): Promise<true> {
-    await docs.replaceLtiDocument(this.#db, collection, query, sealDocument(encryptionKey, item, index));
+    const sealed = sealDocument(encryptionKey, item, index);
+    await this.#db.transaction().execute((tx) => docs.replaceLtiDocument(tx, collection, query, sealed));
     return true;
   }
 

@@ -1,6 +1,6 @@
 // Platform public keys, cached by JWKS URL and kid. ltijs 5.9.9 fetches the platform's JWKS on every
-// launch; we fetch it once, and again only when a token names a kid we have not seen, at most once per
-// REFETCH_INTERVAL per URL (so a flood of bogus kids cannot make us hammer the LMS).
+// launch; we fetch it once, and again when a token names a kid we have not seen (a key rotation), at
+// most once per refetch interval per URL, so a flood of bogus kids cannot make us hammer the LMS.
 import { z } from 'zod';
 
 const JwksSchema = z.object({ keys: z.array(z.looseObject({ kid: z.string().optional() })).max(100) });
@@ -14,6 +14,8 @@ interface Entry {
 export class PlatformJwksCache {
   readonly #entries = new Map<string, Entry>();
   readonly #inFlight = new Map<string, Promise<Entry>>();
+  /** When an unknown kid last made us refetch a URL. */
+  readonly #lastRefetch = new Map<string, number>();
   readonly #refetchIntervalMs: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
@@ -30,8 +32,15 @@ export class PlatformJwksCache {
     const entry = this.#entries.get(url);
     const now = this.#now();
     const stale = !entry || now - entry.fetchedAt > this.#maxAgeMs;
-    const unknownKid = entry !== undefined && !entry.keyset.keys.some((k) => k.kid === kid);
-    if (stale || (unknownKid && now - entry.fetchedAt >= this.#refetchIntervalMs)) await this.#fetch(url);
+    if (stale) {
+      await this.#fetch(url);
+      return;
+    }
+    if (entry.keyset.keys.some((k) => k.kid === kid)) return;
+    const last = this.#lastRefetch.get(url);
+    if (last !== undefined && now - last < this.#refetchIntervalMs) return;
+    this.#lastRefetch.set(url, now);
+    await this.#fetch(url);
   }
 
   /** The cached keyset, or undefined when this URL was never fetched. */

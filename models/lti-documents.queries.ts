@@ -30,19 +30,15 @@ export async function insertLtiDocument(ex: Executor, collection: string, doc: R
   await ex.insertInto('ltiDocuments').values({ collection, doc: JSON.stringify(doc) }).execute();
 }
 
-/** Upsert by query in one statement: the matching rows go, the new document comes. */
+/** Upsert by query: the matching rows go, the new document comes. Pass a transaction to make it atomic. */
 export async function replaceLtiDocument(
   ex: Executor,
   collection: string,
   query: Record<string, unknown>,
   doc: Record<string, unknown>,
 ): Promise<void> {
-  await sql`
-    WITH gone AS (
-      DELETE FROM lti_documents WHERE collection = ${collection} AND doc @> ${JSON.stringify(query)}::jsonb
-    )
-    INSERT INTO lti_documents (collection, doc) VALUES (${collection}, ${JSON.stringify(doc)}::jsonb)
-  `.execute(ex);
+  await deleteLtiDocuments(ex, collection, query);
+  await insertLtiDocument(ex, collection, doc);
 }
 
 /** Shallow merge of `changes` into every matching document (Mongo's updateOne with plain fields). */

@@ -74,7 +74,13 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
   app.use('/lti', registrationRouter(lti));
   const ltiTool = createLtiTool({ ...lti, log, sendError });
-  app.use('/lti', (req, _res, next) => (isLtijsRoute(req.method, req.path) ? ltiTool(req, _res, next) : next()));
+  app.use('/lti', (req, res, next) => {
+    if (!isLtijsRoute(req.method, req.path)) return next();
+    // Express 5's req.query is a prototype getter; ltijs's Express 4 swaps the prototype after its
+    // own query parser has seen that getter, and would leave req.query undefined. Pin it first.
+    Object.defineProperty(req, 'query', { value: req.query, writable: true, configurable: true, enumerable: true });
+    ltiTool(req, res, next);
+  });
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(csrfProtection);

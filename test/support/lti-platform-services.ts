@@ -1,0 +1,339 @@
+/**
+ * The platform services of the LTI platform simulator: OAuth2 token endpoint (client_credentials
+ * with a private_key_jwt client assertion verified against the tool's JWKS fetched over HTTP),
+ * AGS (line items, scores, results), NRPS v2 and the deep-linking return endpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { decodeJwt, decodeProtectedHeader, importJWK, jwtVerify, type JWK, type JWTPayload } from 'jose';
+import { LtiHttpClient } from './lti-http-client.ts';
+
+export const AGS_SCOPES = {
+  lineitem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+  lineitemReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly',
+  resultReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
+  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+} as const;
+export const NRPS_SCOPE = 'https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly';
+export const SERVICE_SCOPES: readonly string[] = [...Object.values(AGS_SCOPES), NRPS_SCOPE];
+
+const MT = {
+  lineItem: 'application/vnd.ims.lis.v2.lineitem+json',
+  lineItems: 'application/vnd.ims.lis.v2.lineitemcontainer+json',
+  score: 'application/vnd.ims.lis.v1.score+json',
+  results: 'application/vnd.ims.lis.v2.resultcontainer+json',
+  members: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json',
+} as const;
+const ACTIVITY = ['Initialized', 'Started', 'InProgress', 'Submitted', 'Completed'];
+const GRADING = ['FullyGraded', 'Pending', 'PendingManual', 'Failed', 'NotReady'];
+
+/** A tool as the platform knows it (manual or dynamic registration). */
+export interface ToolRecord {
+  clientId: string;
+  deploymentId: string;
+  toolUrl: string;
+  redirectUris: string[];
+  jwksUri: string;
+  /** Scopes the tool may get tokens for (all service scopes unless its registration asked fewer). */
+  scopes: string[];
+  /** Deployment ids used in launches to this tool (the registered one included). */
+  deploymentIds: Set<string>;
+}
+
+export interface ServiceHost {
+  readonly baseUrl: string;
+  readonly issuer: string;
+  readonly tokenEndpoint: string;
+  readonly authorizationServer: string;
+  findTool(clientId: string): ToolRecord | undefined;
+  contextInfo(contextId: string): { id: string; title?: string; label?: string };
+}
+
+export interface SimMember { user_id: string; roles: string[]; name?: string; email?: string; status?: 'Active' | 'Inactive' | 'Deleted' }
+interface AccessToken { clientId: string; scopes: string[]; expiresAt: number }
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const mediaType = (req: Request): string => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+
+/** Fetch the tool's JWKS over HTTP, pick the key named by the JWT's kid, verify RS256 + claims. */
+export async function verifyToolJwt(
+  jwt: string, tool: ToolRecord, http: LtiHttpClient,
+  expect: { audience: string | string[]; subject?: string; requiredClaims: string[] },
+): Promise<JWTPayload> {
+  const header = decodeProtectedHeader(jwt);
+  if (header.alg !== 'RS256') throw new Error(`alg ${String(header.alg)} is not RS256`);
+  if (typeof header.kid !== 'string' || header.kid === '') throw new Error('the JWT header has no kid');
+  const res = await http.request(tool.jwksUri, { headers: { accept: 'application/json' } });
+  if (res.status !== 200) throw new Error(`the tool JWKS ${tool.jwksUri} answered ${res.status}`);
+  const jwks: unknown = JSON.parse(res.body);
+  const keys = isObj(jwks) && Array.isArray(jwks.keys) ? (jwks.keys as unknown[]) : [];
+  const jwk = keys.find((k): k is JWK => isObj(k) && k.kid === header.kid);
+  if (!jwk) throw new Error(`kid ${header.kid} is not in the tool JWKS`);
+  const key = await importJWK(jwk, 'RS256');
+  const { payload } = await jwtVerify(jwt, key, {
+    algorithms: ['RS256'], issuer: tool.clientId, audience: expect.audience,
+    ...(expect.subject !== undefined ? { subject: expect.subject } : {}), requiredClaims: expect.requiredClaims,
+  });
+  return payload;
+}
+
+export class PlatformServices {
+  readonly scores: Array<{ lineItemUrl: string; body: Record<string, unknown> }> = [];
+  readonly lineItems: Array<{ id: string; contextId: string; body: Record<string, unknown> }> = [];
+  readonly deepLinkResponses: Array<Record<string, unknown>> = [];
+  /** Every token request with its outcome (why a tool got 401 is here). */
+  readonly tokenRequests: Array<{ clientId: string | undefined; scopes: string[]; ok: boolean; error?: string }> = [];
+  /** Every AGS/NRPS call with the status answered. */
+  readonly serviceCalls: Array<{ method: string; url: string; status: number }> = [];
+  maxConcurrentServiceCalls = 0;
+  /** Delay each AGS/NRPS answer by this many ms (makes concurrent calls observable). */
+  serviceDelayMs = 0;
+  private inFlight = 0;
+  private failure: { remaining: number; status: number; body: string; headers: Record<string, string> } = { remaining: 0, status: 500, body: '', headers: {} };
+  private readonly members = new Map<string, SimMember[]>();
+  private readonly tokens = new Map<string, AccessToken>();
+  private readonly usedJtis = new Set<string>();
+  private readonly http = new LtiHttpClient({ userAgent: 'LtiPlatformSimulator/1' });
+  private nextLineItem = 1;
+
+  constructor(private readonly host: ServiceHost) {}
+
+  failNextServiceCalls(n: number, status: 500 | 429 | 403, opts: { body?: string; headers?: Record<string, string> } = {}): void {
+    const defaults = { 500: 'Internal Server Error', 429: 'Too Many Requests', 403: 'Rate Limit Exceeded' };
+    this.failure = { remaining: n, status, body: opts.body ?? defaults[status], headers: opts.headers ?? {} };
+  }
+
+  setMembers(contextId: string, members: SimMember[]): void {
+    this.members.set(contextId, members.map((m) => ({ ...m })));
+  }
+
+  router(): Router {
+    const r = express.Router();
+    const form = express.urlencoded({ extended: false });
+    const json = express.json({ type: ['application/json', 'application/*+json'] });
+    r.post('/token', form, (req, res) => this.token(req, res));
+    r.post('/deep-link-return', form, (req, res) => this.deepLinkReturn(req, res));
+    r.use(['/ags', '/nrps'], (req, res, next) => this.gate(req, res, next));
+    const item = '/ags/:contextId/lineitems/:itemId/lineitem';
+    r.get('/ags/:contextId/lineitems', (req, res) => this.listLineItems(req, res));
+    r.post('/ags/:contextId/lineitems', json, (req, res) => this.createLineItem(req, res));
+    r.get(item, (req, res) => this.withItem(req, res, [AGS_SCOPES.lineitem, AGS_SCOPES.lineitemReadonly], (li) => res.type(MT.lineItem).send(JSON.stringify(li.body))));
+    r.put(item, json, (req, res) => this.updateLineItem(req, res));
+    r.delete(item, (req, res) => this.withItem(req, res, [AGS_SCOPES.lineitem], (li) => { this.lineItems.splice(this.lineItems.indexOf(li), 1); res.status(204).end(); }));
+    r.post(`${item}/scores`, json, (req, res) => this.postScore(req, res));
+    r.get(`${item}/results`, (req, res) => this.results(req, res));
+    r.get('/nrps/:contextId/memberships', (req, res) => this.memberships(req, res));
+    return r;
+  }
+
+  // ---- token endpoint -------------------------------------------------------------------------
+  private async token(req: Request, res: Response): Promise<void> {
+    const b: Record<string, unknown> = isObj(req.body) ? req.body : {};
+    const scopes = (str(b.scope) ?? '').split(/\s+/).filter(Boolean);
+    let clientId: string | undefined;
+    const fail = (status: number, error: string, description: string): void => {
+      this.tokenRequests.push({ clientId, scopes, ok: false, error: `${error}: ${description}` });
+      res.status(status).json({ error, error_description: description });
+    };
+    if (b.grant_type !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (b.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return fail(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
+    const assertion = str(b.client_assertion);
+    if (!assertion) return fail(400, 'invalid_request', 'client_assertion missing');
+    let unverified: JWTPayload;
+    try { unverified = decodeJwt(assertion); } catch { return fail(401, 'invalid_client', 'client_assertion is not a JWT'); }
+    clientId = str(unverified.iss);
+    const tool = clientId !== undefined ? this.host.findTool(clientId) : undefined;
+    if (!tool) return fail(401, 'invalid_client', `unknown client ${String(clientId)}`);
+    let payload: JWTPayload;
+    try {
+      payload = await verifyToolJwt(assertion, tool, this.http, {
+        audience: [...new Set([this.host.tokenEndpoint, this.host.authorizationServer])], subject: tool.clientId, requiredClaims: ['exp', 'iat', 'jti'],
+      });
+    } catch (err) {
+      return fail(401, 'invalid_client', err instanceof Error ? err.message : String(err));
+    }
+    const jti = `${tool.clientId}\u0000${String(payload.jti)}`;
+    if (this.usedJtis.has(jti)) return fail(401, 'invalid_client', 'jti already used');
+    this.usedJtis.add(jti);
+    const granted = scopes.filter((s) => tool.scopes.includes(s));
+    if (granted.length === 0) return fail(400, 'invalid_scope', `no grantable scope in "${scopes.join(' ')}"`);
+    const accessToken = randomBytes(24).toString('base64url');
+    this.tokens.set(accessToken, { clientId: tool.clientId, scopes: granted, expiresAt: Date.now() + 3600_000 });
+    this.tokenRequests.push({ clientId, scopes, ok: true });
+    res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope: granted.join(' ') });
+  }
+
+  // ---- AGS / NRPS gate: injected failures, delay, bearer token -------------------------------
+  private async gate(req: Request, res: Response, next: NextFunction): Promise<void> {
+    const call = { method: req.method, url: `${this.host.baseUrl}${req.originalUrl}`, status: 0 };
+    this.serviceCalls.push(call);
+    this.inFlight++;
+    this.maxConcurrentServiceCalls = Math.max(this.maxConcurrentServiceCalls, this.inFlight);
+    res.on('close', () => { this.inFlight--; call.status = res.statusCode; });
+    if (this.serviceDelayMs > 0) await new Promise((r) => setTimeout(r, this.serviceDelayMs));
+    if (this.failure.remaining > 0) {
+      this.failure.remaining--;
+      res.status(this.failure.status).set(this.failure.headers).type('text/plain').send(this.failure.body);
+      return;
+    }
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    const token = m ? this.tokens.get(m[1]!) : undefined;
+    if (!token || token.expiresAt < Date.now()) {
+      res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid_token' });
+      return;
+    }
+    res.locals.token = token;
+    next();
+  }
+
+  private hasScope(res: Response, anyOf: string[]): boolean {
+    const token = res.locals.token as AccessToken;
+    if (anyOf.some((s) => token.scopes.includes(s))) return true;
+    res.status(403).json({ error: 'insufficient_scope', needed: anyOf });
+    return false;
+  }
+
+  private itemUrl(contextId: string, n: number): string {
+    return `${this.host.baseUrl}/ags/${encodeURIComponent(contextId)}/lineitems/${n}/lineitem`;
+  }
+
+  private listLineItems(req: Request, res: Response): void {
+    if (!this.hasScope(res, [AGS_SCOPES.lineitem, AGS_SCOPES.lineitemReadonly])) return;
+    const q = req.query;
+    const items = this.lineItems.filter((li) => li.contextId === req.params.contextId
+      && (q.resource_link_id === undefined || li.body.resourceLinkId === q.resource_link_id)
+      && (q.resource_id === undefined || li.body.resourceId === q.resource_id)
+      && (q.tag === undefined || li.body.tag === q.tag)).map((li) => li.body);
+    this.page(req, res, items, MT.lineItems, (page) => page);
+  }
+
+  private lineItemError(body: unknown): string | null {
+    if (!isObj(body)) return 'body must be a JSON object';
+    if (typeof body.label !== 'string' || body.label.trim() === '') return 'label is required';
+    if (typeof body.scoreMaximum !== 'number' || !(body.scoreMaximum > 0)) return 'scoreMaximum must be a number > 0';
+    return null;
+  }
+
+  private createLineItem(req: Request, res: Response): void {
+    if (!this.hasScope(res, [AGS_SCOPES.lineitem])) return;
+    if (mediaType(req) !== MT.lineItem) { res.status(415).json({ error: `Content-Type must be ${MT.lineItem}` }); return; }
+    const error = this.lineItemError(req.body);
+    if (error) { res.status(400).json({ error }); return; }
+    const contextId = req.params.contextId as string;
+    const id = this.itemUrl(contextId, this.nextLineItem++);
+    const body = { ...(req.body as Record<string, unknown>), id };
+    this.lineItems.push({ id, contextId, body });
+    res.status(201).type(MT.lineItem).send(JSON.stringify(body));
+  }
+
+  private withItem(req: Request, res: Response, scopes: string[], then: (li: PlatformServices['lineItems'][number]) => void): void {
+    if (!this.hasScope(res, scopes)) return;
+    const id = this.itemUrl(req.params.contextId as string, Number(req.params.itemId));
+    const li = this.lineItems.find((x) => x.id === id);
+    if (!li) { res.status(404).json({ error: 'line item not found' }); return; }
+    then(li);
+  }
+
+  private updateLineItem(req: Request, res: Response): void {
+    this.withItem(req, res, [AGS_SCOPES.lineitem], (li) => {
+      if (mediaType(req) !== MT.lineItem) { res.status(415).json({ error: `Content-Type must be ${MT.lineItem}` }); return; }
+      const error = this.lineItemError(req.body);
+      if (error) { res.status(400).json({ error }); return; }
+      li.body = { ...(req.body as Record<string, unknown>), id: li.id };
+      res.type(MT.lineItem).send(JSON.stringify(li.body));
+    });
+  }
+
+  private postScore(req: Request, res: Response): void {
+    this.withItem(req, res, [AGS_SCOPES.score], (li) => {
+      if (mediaType(req) !== MT.score) { res.status(415).json({ error: `Content-Type must be ${MT.score}` }); return; }
+      const s: unknown = req.body;
+      const bad = (error: string): void => { res.status(400).json({ error }); };
+      if (!isObj(s)) return bad('body must be a JSON object');
+      if (typeof s.userId !== 'string' || s.userId === '') return bad('userId is required');
+      if (typeof s.activityProgress !== 'string' || !ACTIVITY.includes(s.activityProgress)) return bad('activityProgress invalid');
+      if (typeof s.gradingProgress !== 'string' || !GRADING.includes(s.gradingProgress)) return bad('gradingProgress invalid');
+      const ts = typeof s.timestamp === 'string' && /^\d{4}-\d\d-\d\dT.+(Z|[+-]\d\d:?\d\d)$/.test(s.timestamp) ? Date.parse(s.timestamp) : NaN;
+      if (Number.isNaN(ts)) return bad('timestamp must be an ISO 8601 date-time with a time zone');
+      if (s.scoreGiven !== undefined) {
+        if (typeof s.scoreGiven !== 'number' || s.scoreGiven < 0) return bad('scoreGiven must be a number >= 0');
+        if (typeof s.scoreMaximum !== 'number' || !(s.scoreMaximum > 0)) return bad('scoreMaximum is required with scoreGiven');
+      }
+      const members = this.members.get(li.contextId);
+      if (members && !members.some((m) => m.user_id === s.userId)) { res.status(422).json({ error: `user ${s.userId} is not in context ${li.contextId}` }); return; }
+      const previous = this.scores.filter((x) => x.lineItemUrl === li.id && x.body.userId === s.userId).at(-1);
+      if (previous && Date.parse(String(previous.body.timestamp)) > ts) {
+        res.status(409).json({ error: 'timestamp is older than the score on record' });
+        return;
+      }
+      this.scores.push({ lineItemUrl: li.id, body: s });
+      res.status(200).json({ resultUrl: `${li.id}/results?user_id=${encodeURIComponent(s.userId)}` });
+    });
+  }
+
+  private results(req: Request, res: Response): void {
+    this.withItem(req, res, [AGS_SCOPES.resultReadonly], (li) => {
+      const latest = new Map<string, Record<string, unknown>>();
+      for (const s of this.scores) if (s.lineItemUrl === li.id) latest.set(String(s.body.userId), s.body);
+      const userFilter = str(req.query.user_id);
+      const results = [...latest.entries()].filter(([u]) => userFilter === undefined || u === userFilter).map(([userId, s]) => ({
+        id: `${li.id}/results/${encodeURIComponent(userId)}`, scoreOf: li.id, userId,
+        ...(typeof s.scoreGiven === 'number' ? { resultScore: s.scoreGiven, resultMaximum: s.scoreMaximum } : {}),
+        ...(typeof s.comment === 'string' ? { comment: s.comment } : {}),
+      }));
+      this.page(req, res, results, MT.results, (page) => page);
+    });
+  }
+
+  private memberships(req: Request, res: Response): void {
+    if (!this.hasScope(res, [NRPS_SCOPE])) return;
+    const contextId = req.params.contextId as string;
+    const role = str(req.query.role);
+    const all = (this.members.get(contextId) ?? []).map((m) => ({ status: 'Active', ...m }))
+      .filter((m) => role === undefined || m.roles.some((r) => r === role || r.endsWith(`#${role}`)));
+    this.page(req, res, all, MT.members, (members) => ({
+      id: `${this.host.baseUrl}${req.originalUrl}`, context: this.host.contextInfo(contextId), members,
+    }));
+  }
+
+  /** `limit` + `from` paging with a Link rel="next" header, as platforms page these containers. */
+  private page<T>(req: Request, res: Response, all: T[], type: string, wrap: (page: T[]) => unknown): void {
+    const limit = Number(str(req.query.limit) ?? NaN);
+    const from = Math.max(0, Number(str(req.query.from) ?? 0) || 0);
+    let page = all;
+    if (Number.isInteger(limit) && limit > 0) {
+      page = all.slice(from, from + limit);
+      if (from + limit < all.length) {
+        const next = new URL(`${this.host.baseUrl}${req.originalUrl}`);
+        next.searchParams.set('from', String(from + limit));
+        res.set('Link', `<${next.href}>; rel="next"`);
+      }
+    }
+    res.type(type).send(JSON.stringify(wrap(page)));
+  }
+
+  // ---- deep linking return ---------------------------------------------------------------------
+  private async deepLinkReturn(req: Request, res: Response): Promise<void> {
+    const jwt = isObj(req.body) ? str(req.body.JWT) : undefined;
+    const fail = (why: string): void => { res.status(400).type('html').send(`<!doctype html><title>Deep linking failed</title><p>${why.replace(/[<>&]/g, '')}</p>`); };
+    if (!jwt) return fail('JWT form field missing');
+    let tool: ToolRecord | undefined;
+    try { tool = this.host.findTool(str(decodeJwt(jwt).iss) ?? ''); } catch { return fail('JWT is not a JWT'); }
+    if (!tool) return fail('unknown tool (iss is not a client id of this platform)');
+    let payload: JWTPayload;
+    try {
+      payload = await verifyToolJwt(jwt, tool, this.http, { audience: this.host.issuer, requiredClaims: ['exp', 'iat', 'nonce'] });
+    } catch (err) {
+      return fail(err instanceof Error ? err.message : String(err));
+    }
+    const claim = (name: string): unknown => payload[`https://purl.imsglobal.org/spec/lti/claim/${name}`];
+    if (claim('message_type') !== 'LtiDeepLinkingResponse') return fail('message_type must be LtiDeepLinkingResponse');
+    if (claim('version') !== '1.3.0') return fail('version must be 1.3.0');
+    const deploymentId = claim('deployment_id');
+    if (typeof deploymentId !== 'string' || !tool.deploymentIds.has(deploymentId)) return fail(`unknown deployment_id ${String(deploymentId)}`);
+    this.deepLinkResponses.push(payload as Record<string, unknown>);
+    const items = payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+    res.type('html').send(`<!doctype html><title>Deep linking done</title><p>${Array.isArray(items) ? items.length : 0} item(s) added.</p>`);
+  }
+}
