@@ -110,6 +110,7 @@ export class LtiPlatformSimulator {
     app.get('/auth', (req, res) => this.auth(req.query, res));
     app.post('/auth', express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
     app.post('/register', express.json(), (req, res) => { this.register(req, res); });
+    app.get('/course-page/:hint', (req, res) => { this.coursePage(req.params.hint, res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
     app.use(this.services.router());
     server.on('request', app);
@@ -335,6 +336,33 @@ export class LtiPlatformSimulator {
     res.type('html').send(`<!doctype html><html><head><title>Launching…</title></head><body>`
       + `<form method="post" action="${esc(p.redirect_uri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>`
       + `<script>document.forms[0].submit()</script></body></html>`);
+  }
+
+  /**
+   * For a real browser: the URL of an LMS course page that embeds the tool in an iframe whose source
+   * is the tool's login URL (what Moodle and Canvas render). The browser then does every hop itself.
+   */
+  coursePageUrl(toolUrlIn: string, opts: LaunchOptions): string {
+    const toolUrl = trimSlash(toolUrlIn);
+    const tool = this.resolveTool(toolUrl, opts.clientId);
+    const clientId = opts.clientId ?? tool!.clientId;
+    const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
+    const hint = randomBytes(16).toString('hex');
+    this.pending.set(hint, { opts: { ...opts, documentTarget: 'iframe' }, clientId, deploymentId, toolUrl });
+    return `${this.baseUrl}/course-page/${hint}`;
+  }
+
+  private coursePage(hint: string, res: Response): void {
+    const pending = this.pending.get(hint);
+    if (!pending) { res.status(404).type('text').send('unknown course page'); return; }
+    const params = new URLSearchParams({
+      iss: this.issuer, login_hint: pending.opts.user.sub, target_link_uri: `${pending.toolUrl}/lti/launch`,
+      lti_message_hint: hint, client_id: pending.clientId, lti_deployment_id: pending.deploymentId,
+    });
+    res.type('html').send(`<!doctype html><html lang="en"><head><title>${esc(this.name)} course</title></head><body>
+<h1>${esc(this.name)}: course page</h1>
+<iframe id="tool" title="Circlework" src="${esc(`${pending.toolUrl}/lti/login?${params}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
+</body></html>`);
   }
 
   /** Steps 1–2. Either the parsed auto-submit form from /auth, or the response that stopped the launch. */
