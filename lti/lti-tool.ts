@@ -98,8 +98,24 @@ function guard(deps: LtiToolDeps) {
       if (req.path === '/launch') return guardLaunch(req, res, next, deps);
       next();
     };
+    hideLtijsServerErrors(deps, req, res);
     run().catch((err) => deps.sendError(req, res, err));
   };
+}
+
+/**
+ * ltijs answers its own failures (a database error at login, say) with a 500 JSON that carries the
+ * internal error message. Those answers become our error page; the details go to the log only.
+ */
+function hideLtijsServerErrors(deps: LtiToolDeps, req: Request, res: Response): void {
+  const send = res.send.bind(res);
+  res.send = ((body?: unknown) => {
+    if (res.statusCode < 500) return send(body);
+    res.send = send;
+    deps.log.error({ reqId: req.id, ltijs: body }, 'ltijs failed');
+    deps.sendError(req, res, new Error('ltijs failed'));
+    return res;
+  }) as Response['send'];
 }
 
 function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFunction): void {

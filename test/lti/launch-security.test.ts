@@ -251,3 +251,38 @@ describe('LTI launch security', () => {
     });
   });
 });
+
+describe('ltijs inside our process', () => {
+  it('installs no SIGINT/SIGTERM handler of its own (ltijs exits on them when deployed)', async () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const app = await startTestApp();
+    try {
+      expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).to.deep.equal(before);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('turns a database failure inside ltijs into our error page, without its internal message, and keeps serving', async () => {
+    const app = await startTestApp();
+    const sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+    try {
+      await resetDatabase(app.handle);
+      const lms = await connectPlatform(app, sim);
+      await app.db.schema.alterTable('lti_documents').renameTo('lti_documents_away').execute();
+      let res;
+      try {
+        res = await sim.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId });
+      } finally {
+        await app.db.schema.alterTable('lti_documents_away').renameTo('lti_documents').execute();
+      }
+      expect(res.status).to.equal(500);
+      expect(res.body).not.to.contain('lti_documents');
+      expect(parse(res.body).querySelector('[data-test=error-page]')).to.not.equal(null);
+      expect((await sim.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId })).status).to.equal(200);
+    } finally {
+      await sim.close();
+      await app.close();
+    }
+  });
+});

@@ -45,6 +45,12 @@ describe('LTI launch', () => {
     expect(modules[8]).to.equal('From learning to action');
   });
 
+  it('accepts the OIDC login as a form POST as well as a GET', async () => {
+    const res = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, loginMethod: 'POST' });
+    expect(res.status).to.equal(200);
+    expect(parse(res.body).querySelector('[data-test=cohort-hub]')).to.not.equal(null);
+  });
+
   it('answers the id_token POST with a 303 to our page, not an ltik URL', async () => {
     const browser = new LtiHttpClient();
     const { state, redirectUri, idToken } = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });

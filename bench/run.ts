@@ -1,0 +1,12 @@
+// npm run bench — prints figures; asserts nothing. Run on an otherwise idle machine.
+import os from 'node:os';
+import { benchDatabaseUrl, stopBenchDatabase } from './bench-support.ts';
+import { benchLaunch } from './launch.bench.ts';
+
+console.log(`Circlework benchmarks — node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+const databaseUrl = await benchDatabaseUrl();
+try {
+  await benchLaunch(databaseUrl);
+} finally {
+  await stopBenchDatabase();
+}
