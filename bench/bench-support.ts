@@ -1,22 +1,10 @@
 // Shared set-up for benchmarks: a real app on a real PostgreSQL (embedded under data/bench unless
 // BENCH_DATABASE_URL is given), timing and percentiles.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { sql } from 'kysely';
-import { createApp } from '../server/app.ts';
-import { loadConfig, type Config } from '../server/config.ts';
-import { loadWorkshop } from '../server/modules/workshop-content.ts';
-import { createDb, type DbHandle } from '../models/db.ts';
+import { createDb } from '../models/db.ts';
+import { startTestApp, type TestApp } from '../test/support/test-app.ts';
+import { resetDatabase } from '../test/support/test-database.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../models/embedded-postgres.ts';
 import { migrateToLatest } from '../models/migrate.ts';
-
-export interface BenchApp {
-  url: string;
-  config: Config;
-  handle: DbHandle;
-  close(): Promise<void>;
-}
 
 let embedded: EmbeddedServer | undefined;
 
@@ -31,41 +19,13 @@ export async function stopBenchDatabase(): Promise<void> {
   await embedded?.stop();
 }
 
-export async function startBenchApp(databaseUrl: string): Promise<BenchApp> {
-  const server = http.createServer();
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    PUBLIC_URL: url,
-    LOG_LEVEL: 'silent',
-    SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789',
-    LTI_ENCRYPTION_KEY: 'bench-lti-encryption-key-0123456789abcdef0123',
-  });
-  const handle = createDb(databaseUrl, { max: 20 });
+/** The real app on the bench database, emptied first (production mode: view cache on). */
+export async function startBenchApp(databaseUrl: string): Promise<TestApp> {
+  const handle = createDb(databaseUrl, { max: 2 });
   await migrateToLatest(handle.db);
-  await sql`TRUNCATE memberships, persons, cohorts, tenants, platforms, lti_documents, lti_logins, http_sessions, admin_users CASCADE`.execute(handle.db);
-  const { app, close } = createApp({
-    config,
-    db: handle.db,
-    pool: handle.pool,
-    log: pino({ level: 'silent' }),
-    workshop: loadWorkshop(),
-    secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
-  });
-  server.on('request', app);
-  return {
-    url,
-    config,
-    handle,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      close();
-      await handle.close();
-    },
-  };
+  await resetDatabase(handle);
+  await handle.close();
+  return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20 });
 }
 
 export interface Figures {

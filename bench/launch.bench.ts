@@ -10,7 +10,7 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
   try {
     const { clientId, deploymentId } = sim.addTool({ toolUrl: app.url });
     await registerPlatform(
-      { db: app.handle.db, ltiEncryptionKey: app.config.ltiEncryptionKey! },
+      { db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! },
       { issuer: sim.issuer, clientId, name: 'Bench Moodle', product: 'moodle', authEndpoint: sim.authEndpoint, tokenEndpoint: sim.tokenEndpoint, jwksUri: sim.jwksUri, deploymentIds: [deploymentId] },
       { status: 'active', registeredVia: 'manual' },
     );

@@ -8,8 +8,8 @@ const POLICY_LABEL = {
   approve: 'New deployments are recorded and wait for approval',
 } as const;
 
-export function platformListView(platforms: Array<Platform & { deploymentCount: number }>) {
-  const rows = platforms.map((p) => ({
+function platformSummary(p: Platform) {
+  return {
     id: p.id,
     name: p.name,
     issuer: p.issuer,
@@ -17,22 +17,19 @@ export function platformListView(platforms: Array<Platform & { deploymentCount: 
     product: p.product,
     status: p.status,
     statusLabel: STATUS_LABEL[p.status],
-    deploymentCount: p.deploymentCount,
     registeredAt: p.createdAt.toISOString().slice(0, 10),
-  }));
+  };
+}
+
+export function platformListView(platforms: Array<Platform & { deploymentCount: number }>) {
+  const rows = platforms.map((p) => ({ ...platformSummary(p), deploymentCount: p.deploymentCount }));
   return { pending: rows.filter((r) => r.status === 'pending'), others: rows.filter((r) => r.status !== 'pending'), empty: rows.length === 0 };
 }
 
 export function platformView(p: Platform, tenants: Tenant[]) {
   return {
     platform: {
-      id: p.id,
-      name: p.name,
-      issuer: p.issuer,
-      clientId: p.clientId,
-      product: p.product,
-      status: p.status,
-      statusLabel: STATUS_LABEL[p.status],
+      ...platformSummary(p),
       isActive: p.status === 'active',
       authEndpoint: p.authEndpoint,
       tokenEndpoint: p.tokenEndpoint,

@@ -6,7 +6,7 @@ import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { loadWorkshop, type Workshop } from '../../server/modules/workshop-content.ts';
 import { openTestDb } from './test-database.ts';
-import type { DbHandle } from '../../models/db.ts';
+import { createDb, type DbHandle } from '../../models/db.ts';
 
 export interface TestApp {
   url: string;
@@ -18,7 +18,10 @@ export interface TestApp {
 
 let workshop: Workshop | undefined;
 
-export async function startTestApp(env: Record<string, string> = {}, opts: { host?: string; server?: http.Server } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { host?: string; server?: http.Server; databaseUrl?: string; poolSize?: number } = {},
+): Promise<TestApp> {
   const server = opts.server ?? http.createServer();
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
@@ -34,7 +37,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { hos
     ALLOW_INSECURE_REGISTRATION: 'true',
     ...env,
   });
-  const handle = openTestDb();
+  const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
   workshop ??= loadWorkshop();
   const { app, close } = createApp({
     config,
