@@ -53,14 +53,24 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const sendError = createErrorSender(app, log);
 
   app.use(pinoHttp({ logger: log, genReqId: (req, res) => requestId(req.headers['x-request-id'], res), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  // Before anything that needs the database, so a load balancer gets a clean 503 when it is down.
+  app.get('/healthz', async (req, res) => {
+    try {
+      await sql`select 1`.execute(db);
+      res.json({ status: 'ok' });
+    } catch (err) {
+      log.warn({ err, reqId: req.id }, 'health check: database unavailable');
+      res.status(503).json({ status: 'unavailable', database: 'unreachable' });
+    }
+  });
+  // Static files need neither the session nor the frame-ancestors lookup.
+  app.use('/public', express.static(path.join(root, 'public'), {
+    maxAge: config.env === 'production' ? '1d' : 0,
+    setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff'),
+  }));
   app.use(partitionCrossSiteCookies);
   app.use(securityHeaders({ listFrameOrigins: () => listFrameOrigins(db), upgradeInsecure: config.secureCookies }));
-  app.use('/public', express.static(path.join(root, 'public'), { maxAge: config.env === 'production' ? '1d' : 0 }));
 
-  app.get('/healthz', async (_req, res) => {
-    await sql`select 1`.execute(db);
-    res.json({ status: 'ok' });
-  });
 
   const session = createSession({
     config,

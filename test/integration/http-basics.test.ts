@@ -19,6 +19,17 @@ describe('HTTP basics', () => {
     expect(await res.json()).to.deep.equal({ status: 'ok' });
   });
 
+  it('answers /healthz with 503 when the database does not answer', async () => {
+    const orphan = await startTestApp({}, { databaseUrl: 'postgres://nobody:x@127.0.0.1:9/none' });
+    try {
+      const res = await fetch(`${orphan.url}/healthz`);
+      expect(res.status).to.equal(503);
+      expect(await res.json()).to.deep.equal({ status: 'unavailable', database: 'unreachable' });
+    } finally {
+      await orphan.close();
+    }
+  });
+
   it('shows a 404 page with a plain message and a request id for an unknown address', async () => {
     const res = await fetch(`${app.url}/no/such/page`, { headers: { accept: 'text/html' } });
     expect(res.status).to.equal(404);
