@@ -2,7 +2,7 @@
 // runs on a machine with nothing else installed. PostgreSQL refuses to run as root: as root we run it
 // as the unprivileged user 'postgres', which must be able to reach the binaries and the data dir.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -26,6 +26,14 @@ export async function startEmbeddedPostgres(opts: {
   const databaseDir = path.resolve(opts.dataDir, 'postgres');
   const isRoot = process.getuid?.() === 0;
   await fs.mkdir(path.dirname(databaseDir), { recursive: true });
+  const url = (port: number) => (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  // A server started by another live process of ours (the app, while a CLI runs) is shared, not stopped.
+  const ownerFile = path.join(path.dirname(databaseDir), 'postgres.owner.json');
+  const owner = readOwner(ownerFile);
+  if (owner && owner.pid !== process.pid && isAlive(owner.pid) && livePostmasterPid(databaseDir) !== undefined) {
+    log(`using the embedded PostgreSQL of process ${owner.pid}`);
+    return { url: url(owner.port), stop: async () => {} };
+  }
   await stopLeftoverServer(databaseDir, log);
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
@@ -48,10 +56,13 @@ export async function startEmbeddedPostgres(opts: {
     await server.initialise();
   }
   await server.start();
-  const url = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`;
+  writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port }));
   return {
-    url,
-    stop: () => server.stop(),
+    url: url(opts.port),
+    stop: async () => {
+      await server.stop();
+      rmSync(ownerFile, { force: true });
+    },
   };
 }
 
@@ -101,15 +112,30 @@ function binariesDir(): string {
  * Stop it (fast shutdown) when that pid is a live postgres, otherwise leave the stale file to postgres.
  */
 async function stopLeftoverServer(databaseDir: string, log: (m: string) => void): Promise<void> {
+  const pid = livePostmasterPid(databaseDir);
+  if (pid === undefined) return;
   const pidFile = path.join(databaseDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isPostgres(pid)) return;
   log(`stopping a leftover embedded PostgreSQL (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   if (existsSync(pidFile)) rmSync(pidFile);
+}
+
+function livePostmasterPid(databaseDir: string): number | undefined {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  return Number.isInteger(pid) && pid > 0 && isPostgres(pid) ? pid : undefined;
+}
+
+function readOwner(file: string): { pid: number; port: number } | undefined {
+  try {
+    const o = JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown; port?: unknown };
+    return typeof o.pid === 'number' && typeof o.port === 'number' ? { pid: o.pid, port: o.port } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -43,12 +43,12 @@ export function updatePlatform(ex: Executor, id: string, changes: PlatformUpdate
     .executeTakeFirst();
 }
 
-/** Every origin an active or pending platform may frame the tool from. */
+/** Every origin an active platform may frame the tool from (a pending registration is anyone's). */
 export async function listFrameOrigins(ex: Executor): Promise<string[]> {
   const rows = await ex
     .selectFrom('platforms')
     .select('frameOrigins')
-    .where('status', '!=', 'disabled')
+    .where('status', '=', 'active')
     .execute();
   return [...new Set(rows.flatMap((r) => r.frameOrigins))].sort();
 }

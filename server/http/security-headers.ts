@@ -7,7 +7,8 @@ import type { RequestHandler } from 'express';
 export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]>; upgradeInsecure: boolean }): RequestHandler[] {
   const setNonceAndAncestors: RequestHandler = async (req, res, next) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
-    res.locals.frameAncestors = await opts.listFrameOrigins();
+    // The admin console is never embedded: no LMS needs it, and one-click forms invite clickjacking.
+    res.locals.frameAncestors = req.path.startsWith('/admin') ? ["'none'"] : ["'self'", ...(await opts.listFrameOrigins())];
     next();
   };
   const headers = helmet({
@@ -29,7 +30,7 @@ export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]
         'base-uri': ["'self'"],
         // Deep linking answers and the OIDC hop post forms to the LMS.
         'form-action': ["'self'", 'https:', ...(opts.upgradeInsecure ? [] : ['http:'])],
-        'frame-ancestors': ["'self'", (_req, res) => frameAncestors(res as unknown as { locals: { frameAncestors: string[] } })],
+        'frame-ancestors': [(_req, res) => frameAncestors(res as unknown as { locals: { frameAncestors: string[] } })],
         ...(opts.upgradeInsecure ? { 'upgrade-insecure-requests': [] } : {}),
       },
     },

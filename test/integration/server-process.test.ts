@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, startScript, waitFor } from '../support/processes.ts';
+import { freePort, runScript, startScript, waitFor } from '../support/processes.ts';
 
 describe('server process (embedded PostgreSQL)', function () {
   this.timeout(90_000);
@@ -15,7 +15,7 @@ describe('server process (embedded PostgreSQL)', function () {
   });
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  async function startOnce(stop: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<string> {
+  async function startOnce(stop: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', whileRunning?: (baseUrl: string) => Promise<void>): Promise<string> {
     const port = await freePort();
     const pgPort = await freePort();
     const server = startScript('server/main.ts', { PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info', NODE_ENV: 'development' });
@@ -23,6 +23,7 @@ describe('server process (embedded PostgreSQL)', function () {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'the server to answer /healthz');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(home.status).to.equal(200);
+      await whileRunning?.(`http://127.0.0.1:${port}`);
     } finally {
       server.child.kill(stop);
     }
@@ -52,5 +53,14 @@ describe('server process (embedded PostgreSQL)', function () {
     const output = await startOnce();
     expect(output).to.contain('stopping a leftover embedded PostgreSQL');
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+  });
+
+  it('lets the CLI use the running server’s embedded PostgreSQL without stopping it', async () => {
+    await startOnce('SIGTERM', async (baseUrl) => {
+      const list = await runScript('lti/platform-cli.ts', ['list'], { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      expect(list.code, list.stderr).to.equal(0);
+      expect(list.stdout).to.contain('No platforms registered.');
+      expect((await fetch(`${baseUrl}/healthz`)).status).to.equal(200);
+    });
   });
 });

@@ -58,15 +58,16 @@ describe('LTI launch security', () => {
       expect(errorOf(res.body)).to.contain('could not be matched');
     });
 
-    it('accepts an id_token once: posting it again with its own state is refused', async () => {
+    it('accepts an id_token once: posting it again with its own state, in the same browser, is refused', async () => {
       const browser = new LtiHttpClient();
       const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });
       const first = await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state);
       expect(first.status).to.equal(200);
-      await resetDatabase(app.handle);
-      lms = await connectPlatform(app, moodle);
+      const sessionsBefore = await loggedInSessions();
       const again = await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state);
-      await expectRefused(again, 401);
+      expect(again.status).to.equal(401);
+      expect(errorOf(again.body)).to.contain('already used');
+      expect(await loggedInSessions()).to.equal(sessionsBefore);
     });
 
     it('rejects a token whose nonce is not the one issued for that login', async () => {
@@ -240,14 +241,21 @@ describe('LTI launch security', () => {
       expect(preflight.headers.get('access-control-allow-origin')).to.equal(null);
     });
 
-    it('lets only registered platform origins frame the tool (CSP frame-ancestors)', async () => {
-      const csp = (await fetch(`${app.url}/`)).headers.get('content-security-policy') ?? '';
-      const ancestors = /frame-ancestors ([^;]*)/.exec(csp)?.[1]?.split(' ') ?? [];
+    const ancestorsOf = async (path: string) =>
+      /frame-ancestors ([^;]*)/.exec((await fetch(`${app.url}${path}`)).headers.get('content-security-policy') ?? '')?.[1]?.split(' ') ?? [];
+
+    it('lets only active registered platform origins frame the tool (CSP frame-ancestors)', async () => {
+      const ancestors = await ancestorsOf('/');
       expect(ancestors).to.include(moodle.baseUrl);
       expect(ancestors).not.to.include('*');
-      await app.db.updateTable('platforms').set({ status: 'disabled' }).execute();
-      const after = (await fetch(`${app.url}/`)).headers.get('content-security-policy') ?? '';
-      expect(after).not.to.contain(moodle.baseUrl);
+      for (const status of ['disabled', 'pending'] as const) {
+        await app.db.updateTable('platforms').set({ status }).execute();
+        expect(await ancestorsOf('/'), status).not.to.include(moodle.baseUrl);
+      }
+    });
+
+    it('never lets the admin console be framed', async () => {
+      expect(await ancestorsOf('/admin/login')).to.deep.equal(["'none'"]);
     });
   });
 });
