@@ -95,3 +95,19 @@ export function listCohortMembers(ex: Executor, tenantId: string, cohortId: stri
 export function findMembership(ex: Executor, tenantId: string, membershipId: string): Promise<Membership | undefined> {
   return ex.selectFrom('memberships').selectAll().where('tenantId', '=', tenantId).where('id', '=', membershipId).executeTakeFirst();
 }
+
+/** What a session's launch is still worth: the membership's role and whether every level is active. */
+export function findMembershipStanding(
+  ex: Executor,
+  tenantId: string,
+  membershipId: string,
+): Promise<{ role: MembershipRole; membershipStatus: string; tenantStatus: string; platformStatus: string } | undefined> {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
+    .innerJoin('platforms as p', 'p.id', 't.platformId')
+    .select(['m.role', 'm.status as membershipStatus', 't.status as tenantStatus', 'p.status as platformStatus'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.id', '=', membershipId)
+    .executeTakeFirst();
+}

@@ -10,14 +10,14 @@ import { consoleView, hubView } from './cohorts.views.ts';
 export function cohortsRouter(deps: { db: Db; workshop: Workshop }): Router {
   const r = Router();
 
-  r.get('/:cohortId', requireLaunch(), async (req, res) => {
+  r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const launch = req.launch!;
     const cohort = await cohorts.findCohort(deps.db, launch.tenantId, launch.cohortId);
     if (!cohort) throw new NotFoundError('cohort');
     res.render('cohorts/hub', { title: cohort.title, ...hubView(cohort, launch, deps.workshop) });
   });
 
-  r.get('/:cohortId/console', requireLaunch('facilitator'), async (req, res) => {
+  r.get('/:cohortId/console', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
     const launch = req.launch!;
     const cohort = await cohorts.findCohort(deps.db, launch.tenantId, launch.cohortId);
     if (!cohort) throw new NotFoundError('cohort');

@@ -4,20 +4,30 @@ import type { RequestHandler } from 'express';
 import { z } from 'zod';
 import { AppError, ForbiddenError } from '../errors.ts';
 import type { MembershipRole } from '../../models/schema.ts';
+import type { Db } from '../../models/db.ts';
+import { findMembershipStanding } from '../../models/cohorts.queries.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
-/** Sets req.launch from the session's launch into the URL's cohort; 401 without one, 403 for a wrong role. */
-export function requireLaunch(...roles: MembershipRole[]): RequestHandler {
-  return (req, _res, next) => {
+/**
+ * Sets req.launch from the session's launch into the URL's cohort: 401 without one, or when the
+ * membership, deployment or platform is no longer active (checked on every request, so disabling
+ * them ends open sessions); 403 for a role not allowed here. The role is the one stored now.
+ */
+export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandler {
+  return async (req, _res, next) => {
     const params = CohortParams.safeParse(req.params);
     if (!params.success) return next(new AppError(404, 'not-found', 'We could not find that page.'));
     const launch = req.user?.launches?.[params.data.cohortId];
     if (!launch) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
     }
-    if (roles.length > 0 && !roles.includes(launch.role)) return next(new ForbiddenError('role'));
-    req.launch = launch;
+    const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
+    if (!standing || [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].some((s) => s !== 'active')) {
+      return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
+    }
+    if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
+    req.launch = { ...launch, role: standing.role };
     next();
   };
 }

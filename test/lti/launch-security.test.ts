@@ -294,3 +294,45 @@ describe('ltijs inside our process', () => {
     }
   });
 });
+
+describe('open sessions after the LMS side changes', () => {
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  let lms: ConnectedPlatform;
+  before(async () => {
+    app = await startTestApp();
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    await sim.close();
+    await app.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(app.handle);
+    lms = await connectPlatform(app, sim);
+  });
+
+  for (const [what, change] of [
+    ['the platform is disabled', (a: TestApp) => a.db.updateTable('platforms').set({ status: 'disabled' }).execute()],
+    ['the deployment is disabled', (a: TestApp) => a.db.updateTable('tenants').set({ status: 'disabled' }).execute()],
+    ['the membership becomes inactive', (a: TestApp) => a.db.updateTable('memberships').set({ status: 'inactive' }).execute()],
+  ] as const) {
+    it(`ends an open session at the next request when ${what}`, async () => {
+      const browser = new LtiHttpClient();
+      const res = await sim.launch(app.url, browser, { user: alice, clientId: lms.clientId });
+      expect((await browser.request(res.finalUrl)).status).to.equal(200);
+      await change(app);
+      const after = await browser.request(res.finalUrl);
+      expect(after.status).to.equal(401);
+      expect(parse(after.body).querySelector('[data-test=error-message]')?.text).to.contain('has ended');
+    });
+  }
+
+  it('uses the stored role: a facilitator demoted in the database loses the console at once', async () => {
+    const browser = new LtiHttpClient();
+    const res = await sim.launch(app.url, browser, { user: { sub: 't', roles: [ROLES.instructor] }, clientId: lms.clientId });
+    expect((await browser.request(res.finalUrl)).status).to.equal(200);
+    await app.db.updateTable('memberships').set({ role: 'learner' }).execute();
+    expect((await browser.request(res.finalUrl)).status).to.equal(403);
+  });
+});
