@@ -173,7 +173,8 @@ async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, un
   for (const aud of auds) {
     if (typeof aud !== 'string') continue;
     const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
-    if (!platform) continue;
+    // Only an approved platform's keys are fetched: a pending registration names any URL it likes.
+    if (!platform || platform.status !== 'active') continue;
     try {
       await platformJwksCache.ensureKid(platform.jwksUri, kid);
     } catch (err) {

@@ -53,9 +53,11 @@ export class PlatformJwksCache {
     if (running) return running;
     const p = (async () => {
       this.fetchCount++;
-      const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
+      const res = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(5000), headers: { accept: 'application/json' } });
+      const text = await res.text();
       if (!res.ok) throw new Error(`JWKS ${url} answered ${res.status}`);
-      const entry = { keyset: JwksSchema.parse(await res.json()), fetchedAt: this.#now() };
+      if (text.length > 256 * 1024) throw new Error(`JWKS ${url} is larger than 256 KiB`);
+      const entry = { keyset: JwksSchema.parse(JSON.parse(text)), fetchedAt: this.#now() };
       this.#entries.set(url, entry);
       return entry;
     })().finally(() => this.#inFlight.delete(url));

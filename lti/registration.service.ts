@@ -1,6 +1,8 @@
 // LTI Dynamic Registration (Moodle, Canvas) and the Canvas developer key JSON. We do this ourselves
 // rather than through ltijs: its version fetches any URL, generates keys synchronously, and has no notion
 // of trusted issuers.
+import dns from 'node:dns/promises';
+import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Db } from '../models/db.ts';
 import type { Platform } from '../models/schema.ts';
@@ -63,7 +65,7 @@ export async function registerDynamically(
     throw new AppError(400, 'registration-insecure', 'The platform’s configuration address must use https.');
   }
   const auth: Record<string, string> = query.registration_token ? { authorization: `Bearer ${query.registration_token}` } : {};
-  const configuration = OpenIdConfiguration.safeParse(await fetchJson(configUrl.toString(), { headers: auth }));
+  const configuration = OpenIdConfiguration.safeParse(await fetchJson(configUrl.toString(), { headers: auth }, deps.config));
   if (!configuration.success) {
     throw new AppError(502, 'registration-config', 'The platform’s OpenID configuration is missing required fields (issuer, endpoints, JWKS, registration endpoint).');
   }
@@ -76,14 +78,13 @@ export async function registerDynamically(
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify(registrationRequest(deps.config, product)),
-    }),
+    }, deps.config),
   );
   if (!registration.success) throw new AppError(502, 'registration-answer', 'The platform did not return a client id for Circlework.');
   const deploymentId = registration.data[TOOL_CONFIG]?.deployment_id;
-  // Trust is given to an issuer only when the configuration really came from that issuer's site;
-  // anyone can publish a configuration that *claims* a trusted issuer.
-  const trusted =
-    deps.config.trustedIssuers.includes(issuer) && query.openid_configuration.startsWith(`${issuer}/`);
+  // Trust is given to an issuer only when the configuration and every endpoint it names live on that
+  // issuer's own site: anyone can publish a configuration that *claims* a trusted issuer.
+  const trusted = deps.config.trustedIssuers.includes(issuer) && servedByIssuer(issuer, query.openid_configuration, platformConfig);
   return registerPlatform(
     deps,
     {
@@ -103,6 +104,12 @@ export async function registerDynamically(
     },
     { status: trusted ? 'active' : 'pending', registeredVia: 'dynamic' },
   );
+}
+
+function servedByIssuer(issuer: string, configUrl: string, c: z.infer<typeof OpenIdConfiguration>): boolean {
+  const origin = new URL(issuer).origin;
+  const urls = [configUrl, c.registration_endpoint, c.jwks_uri, c.authorization_endpoint, c.token_endpoint];
+  return configUrl.startsWith(`${issuer}/`) && urls.every((u) => new URL(u).origin === origin);
 }
 
 function registrationRequest(config: Config, product: Platform['product']): Record<string, unknown> {
@@ -172,19 +179,33 @@ export function canvasDeveloperKey(config: Config): Record<string, unknown> {
   };
 }
 
-async function fetchJson(url: string, init: RequestInit): Promise<unknown> {
-  let res: Response;
+/**
+ * Fetches JSON from the platform. Anyone can call /lti/register, so: public addresses only (unless
+ * ALLOW_INSECURE_REGISTRATION, for local trials), no redirects, a size cap, and one message for every
+ * failure so the endpoint tells nothing about what answers where.
+ */
+async function fetchJson(url: string, init: RequestInit, config: Config): Promise<unknown> {
+  const unreachable = () => new AppError(502, 'registration-failed', `Circlework could not complete the registration with ${new URL(url).host}. Check that the platform is reachable from the Circlework server, then start the registration again from the platform.`);
+  if (!config.allowInsecureRegistration && !(await isPublicHost(new URL(url)))) throw unreachable();
   try {
-    res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
-  } catch {
-    throw new AppError(502, 'registration-unreachable', `Circlework could not reach ${new URL(url).host}. Check that the platform is reachable from the Circlework server.`);
-  }
-  const text = await res.text();
-  if (!res.ok) throw new AppError(502, 'registration-refused', `The platform answered ${res.status} during registration. Start the registration again from the platform.`);
-  if (text.length > MAX_RESPONSE_BYTES) throw new AppError(502, 'registration-too-large', 'The platform’s answer was too large.');
-  try {
+    const res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    if (!res.ok || text.length > MAX_RESPONSE_BYTES) throw unreachable();
     return JSON.parse(text);
+  } catch (err) {
+    throw err instanceof AppError ? err : unreachable();
+  }
+}
+
+export async function isPublicHost(url: URL): Promise<boolean> {
+  if (url.protocol !== 'https:') return false;
+  try {
+    const addresses = await dns.lookup(url.hostname.replace(/^\[|\]$/g, ''), { all: true });
+    return addresses.length > 0 && addresses.every(({ address }) => {
+      const ip = ipaddr.process(address);
+      return ip.range() === 'unicast';
+    });
   } catch {
-    throw new AppError(502, 'registration-not-json', 'The platform’s answer was not JSON.');
+    return false;
   }
 }

@@ -100,6 +100,12 @@ export interface AdminUsersTable {
   lastLoginAt: Date | null;
 }
 
+export interface RateLimitsTable {
+  key: string;
+  hits: number;
+  resetAt: Date;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   tenants: TenantsTable;
@@ -109,6 +115,7 @@ export interface Database {
   ltiDocuments: LtiDocumentsTable;
   ltiLogins: LtiLoginsTable;
   adminUsers: AdminUsersTable;
+  rateLimits: RateLimitsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

@@ -7,6 +7,7 @@ import * as platformService from '../../lti/platforms.service.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { requireAdmin } from '../http/auth.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
+import { createRateLimit } from '../http/rate-limit.ts';
 import * as S from './admin.schemas.ts';
 import { platformView, platformListView } from './admin.views.ts';
 
@@ -19,7 +20,10 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     res.render('admin/login', { title: 'Admin sign in', next: safeNext(req.query.next) });
   });
 
-  r.post('/login', (req: Request, res: Response, next: NextFunction) => {
+  // Failed sign-ins only, per address: a slow brute force stays slow, a forgetful admin is not locked out for long.
+  const loginLimit = createRateLimit({ db: deps.db, name: 'admin-login', windowMs: 15 * 60_000, limit: 10, skipSuccessfulRequests: true, message: 'Too many failed sign-ins. Wait 15 minutes and try again.' });
+
+  r.post('/login', loginLimit, (req: Request, res: Response, next: NextFunction) => {
     const body = S.LoginBody.parse(req.body ?? {});
     deps.passport.authenticate('admin-local', (err: unknown, user: Express.User | false) => {
       if (err) return next(err);

@@ -173,6 +173,16 @@ describe('admin console', () => {
     }
   });
 
+  it('slows down password guessing: after 10 failed sign-ins from one address, a 429 page', async () => {
+    const browser = new LtiHttpClient();
+    const page = await browser.request(`${app.url}/admin/login`);
+    const form = { email: ADMIN.email, password: 'wrong guess', _csrf: csrfOf(page.body) };
+    for (let i = 0; i < 10; i++) expect((await browser.request(`${app.url}/admin/login`, { method: 'POST', form })).status).to.equal(401);
+    const blocked = await browser.request(`${app.url}/admin/login`, { method: 'POST', form: { ...form, password: ADMIN.password } });
+    expect(blocked.status).to.equal(429);
+    expect(parse(blocked.body).querySelector('[data-test=error-message]')?.text).to.contain('Too many failed sign-ins');
+  });
+
   it('never redirects outside the admin console after sign-in', async () => {
     const browser = new LtiHttpClient();
     const page = await browser.request(`${app.url}/admin/login`);

@@ -125,6 +125,14 @@ describe('LTI dynamic registration', () => {
     expect(await platforms(app)).to.have.length(0);
   });
 
+  it('limits registrations to 20 an hour from one address (each makes a key pair and fetches the network)', async () => {
+    const app = await appWith();
+    const q = new URLSearchParams({ openid_configuration: 'http://127.0.0.1:9/.well-known/openid-configuration' });
+    for (let i = 0; i < 20; i++) expect((await fetch(`${app.url}/lti/register?${q}`)).status).to.equal(502);
+    const limited = await fetch(`${app.url}/lti/register?${q}`, { headers: { accept: 'text/html' } });
+    expect(limited.status).to.equal(429);
+  });
+
   it('answers 502 with a message when the platform cannot be reached or refuses, and stores nothing', async () => {
     const app = await appWith();
     const q = new URLSearchParams({ openid_configuration: 'http://127.0.0.1:9/.well-known/openid-configuration', registration_token: 't' });

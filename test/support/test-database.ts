@@ -40,7 +40,7 @@ export function openTestDb(max = 5): DbHandle {
   return createDb(testDatabaseUrl(), { max });
 }
 
-const TABLES = ['memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'http_sessions', 'admin_users'];
+const TABLES = ['memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'http_sessions', 'admin_users', 'rate_limits'];
 
 export async function resetDatabase(handle: DbHandle): Promise<void> {
   await sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`).execute(handle.db);
