@@ -1,4 +1,6 @@
-// The test suite's PostgreSQL: TEST_DATABASE_URL (wiped!) or an embedded server under data/test.
+// The test suite's PostgreSQL. TEST_DATABASE_URL: that database is wiped and used. DATABASE_URL: a
+// separate database circlework_test is created (and recreated each run) on that server, so the app's
+// own data is never touched. Neither: an embedded server under data/test (port TEST_PG_PORT, 54339).
 import { createDb, type DbHandle } from '../../models/db.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../models/embedded-postgres.ts';
 import { migrateToLatest } from '../../models/migrate.ts';
@@ -10,8 +12,14 @@ const DATABASE = 'circlework_test';
 
 export async function startTestDatabase(): Promise<void> {
   const given = process.env.TEST_DATABASE_URL;
+  const server = process.env.DATABASE_URL;
   if (given) {
     url = given;
+  } else if (server) {
+    await ensureDatabase(server, DATABASE, { recreate: true });
+    const u = new URL(server);
+    u.pathname = `/${DATABASE}`;
+    url = u.toString();
   } else {
     embedded = await startEmbeddedPostgres({ dataDir: 'data/test', port: Number(process.env.TEST_PG_PORT ?? 54339) });
     await ensureDatabase(embedded.url('postgres'), DATABASE, { recreate: true });
