@@ -12,7 +12,7 @@ const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
 
 export const LaunchClaims = z
   .looseObject({
-    iss: z.string().min(1).max(2048),
+    iss: httpUrl,
     aud: z.union([id, z.array(id).min(1).max(10)]),
     azp: id.optional(),
     sub: id,

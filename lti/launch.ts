@@ -4,11 +4,11 @@ import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
 import type { Db } from '../models/db.ts';
 import * as platforms from '../models/platforms.queries.ts';
-import type { Platform, Tenant } from '../models/schema.ts';
 import { AppError } from '../server/errors.ts';
 import { recordLaunch } from '../server/cohorts/cohorts.service.ts';
 import type { LaunchContext, SessionUser } from '../server/launch-context.ts';
 import { LaunchClaims, toLaunch } from './launch-claims.ts';
+import { resolveLaunchTenant } from './platforms.service.ts';
 
 export async function completeLaunch(
   deps: { db: Db },
@@ -29,36 +29,13 @@ export async function completeLaunch(
   if (!platform || platform.status !== 'active') {
     throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
   }
-  const tenant = await resolveTenant(deps.db, platform, launch.deploymentId);
+  const tenant = await resolveLaunchTenant(deps.db, platform, launch.deploymentId);
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
   }
   const context = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
   await startSession(req, context);
   res.redirect(303, context.role === 'facilitator' ? `/cohorts/${context.cohortId}/console` : `/cohorts/${context.cohortId}`);
-}
-
-/** The tenant of a launch, under the platform's deployment policy (strict, record, approve). */
-async function resolveTenant(db: Db, platform: Platform, deploymentId: string): Promise<Tenant> {
-  let tenant = await platforms.findTenantByDeployment(db, platform.id, deploymentId);
-  if (!tenant && platform.deploymentPolicy !== 'strict') {
-    tenant = await platforms.insertTenant(db, {
-      platformId: platform.id,
-      deploymentId,
-      status: platform.deploymentPolicy === 'record' ? 'active' : 'pending',
-    });
-  }
-  const adminStep = `In the Circlework admin console, open the platform “${platform.name}” and`;
-  if (!tenant) {
-    throw new AppError(403, 'unknown-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is not enabled for ${platform.name}. ${adminStep} add deployment id ${deploymentId}.`, { deploymentId });
-  }
-  if (tenant.status === 'pending') {
-    throw new AppError(403, 'pending-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is waiting for approval. ${adminStep} approve deployment ${deploymentId}.`, { deploymentId });
-  }
-  if (tenant.status === 'disabled') {
-    throw new AppError(403, 'disabled-deployment', `This deployment of Circlework (deployment id ${deploymentId}) has been disabled by the Circlework administrator.`, { deploymentId });
-  }
-  return tenant;
 }
 
 /**

@@ -79,7 +79,7 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
 }
 
 const LoginParams = z.object({
-  iss: z.string().min(1).max(2048),
+  iss: z.url({ protocol: /^https?$/ }).max(2048),
   login_hint: z.string().min(1).max(2048),
   target_link_uri: z.url({ protocol: /^https?$/ }).max(2048),
   lti_message_hint: z.string().max(4096).optional(),

@@ -6,7 +6,7 @@ import { withTransaction, type Db, type Tx } from '../models/db.ts';
 import * as platforms from '../models/platforms.queries.ts';
 import * as ltiDocs from '../models/lti-documents.queries.ts';
 import type { Platform, PlatformStatus, Tenant } from '../models/schema.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../server/errors.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../server/errors.ts';
 import { sealDocument } from './ltijs-postgres-plugin.ts';
 import { NewPlatformInput, DeploymentIdInput } from './platforms.schemas.ts';
 import { normaliseIssuer } from '../server/config.ts';
@@ -130,4 +130,27 @@ function ltijsPlatformDocument(p: Platform): Record<string, unknown> {
 /** ltijs treats a platform with no status document as active, so every platform gets one. */
 async function writeLtijsStatus(tx: Tx, p: Platform): Promise<void> {
   await ltiDocs.replaceLtiDocument(tx, 'platformStatus', { id: p.toolKid }, { id: p.toolKid, active: p.status === 'active' });
+}
+
+/** The tenant of a launch, under the platform's deployment policy (strict, record, approve). */
+export async function resolveLaunchTenant(db: Db, platform: Platform, deploymentId: string): Promise<Tenant> {
+  let tenant = await platforms.findTenantByDeployment(db, platform.id, deploymentId);
+  if (!tenant && platform.deploymentPolicy !== 'strict') {
+    tenant = await platforms.insertTenant(db, {
+      platformId: platform.id,
+      deploymentId,
+      status: platform.deploymentPolicy === 'record' ? 'active' : 'pending',
+    });
+  }
+  const adminStep = `In the Circlework admin console, open the platform “${platform.name}” and`;
+  if (!tenant) {
+    throw new AppError(403, 'unknown-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is not enabled for ${platform.name}. ${adminStep} add deployment id ${deploymentId}.`, { deploymentId });
+  }
+  if (tenant.status === 'pending') {
+    throw new AppError(403, 'pending-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is waiting for approval. ${adminStep} approve deployment ${deploymentId}.`, { deploymentId });
+  }
+  if (tenant.status === 'disabled') {
+    throw new AppError(403, 'disabled-deployment', `This deployment of Circlework (deployment id ${deploymentId}) has been disabled by the Circlework administrator.`, { deploymentId });
+  }
+  return tenant;
 }

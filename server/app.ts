@@ -7,10 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
 import crypto from 'node:crypto';
 import type { Logger } from 'pino';
-import type pg from 'pg';
-import { sql } from 'kysely';
 import type { Config } from './config.ts';
-import type { Db } from '../models/db.ts';
+import type { Db, DbHandle } from '../models/db.ts';
+import { pingDatabase } from '../models/health.queries.ts';
 import { listFrameOrigins } from '../models/platforms.queries.ts';
 import type { Workshop } from './modules/workshop-content.ts';
 import { createLtiTool } from '../lti/lti-tool.ts';
@@ -29,7 +28,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface AppDeps {
   config: Config;
   db: Db;
-  pool: pg.Pool;
+  pool: DbHandle['pool'];
   log: Logger;
   workshop: Workshop;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
@@ -56,7 +55,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // Before anything that needs the database, so a load balancer gets a clean 503 when it is down.
   app.get('/healthz', async (req, res) => {
     try {
-      await sql`select 1`.execute(db);
+      await pingDatabase(db);
       res.json({ status: 'ok' });
     } catch (err) {
       log.warn({ err, reqId: req.id }, 'health check: database unavailable');

@@ -9,7 +9,7 @@ import { requireAdmin } from '../http/auth.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import * as S from './admin.schemas.ts';
-import { platformView, platformListView } from './admin.views.ts';
+import { confirmDisableView, platformView, platformListView } from './admin.views.ts';
 
 export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: passport.PassportStatic }): Router {
   const r = Router();
@@ -84,14 +84,7 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     if (status === 'disabled' && !confirmed) {
       const platform = await platformQueries.findPlatform(deps.db, platformId);
       if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
-      return res.render('admin/confirm', {
-        title: 'Disable this platform?',
-        message: `Nobody from ${platform.name} will be able to open Circlework until you activate it again. Nothing is deleted.`,
-        action: `/admin/platforms/${platformId}/status`,
-        fields: [{ name: 'status', value: 'disabled' }],
-        confirmLabel: 'Disable platform',
-        cancelHref: `/admin/platforms/${platformId}`,
-      });
+      return res.render('admin/confirm', confirmDisableView(`/admin/platforms/${platformId}`, 'platform', `Nobody from ${platform.name} will be able to open Circlework until you activate it again. Nothing is deleted.`));
     }
     await platformService.setPlatformStatus(svc, platformId, status);
     res.redirect(303, `/admin/platforms/${platformId}`);
@@ -113,16 +106,9 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
 
   r.post('/platforms/:platformId/deployments/:tenantId/status', async (req, res) => {
     const { platformId, tenantId } = S.DeploymentParams.parse(req.params);
-    const { status, confirmed } = S.DeploymentStatusBody.parse(req.body ?? {});
+    const { status, confirmed } = S.StatusBody.parse(req.body ?? {});
     if (status === 'disabled' && !confirmed) {
-      return res.render('admin/confirm', {
-        title: 'Disable this deployment?',
-        message: 'People launching through this deployment will see a page telling them it is disabled. Their data stays.',
-        action: `/admin/platforms/${platformId}/deployments/${tenantId}/status`,
-        fields: [{ name: 'status', value: 'disabled' }],
-        confirmLabel: 'Disable deployment',
-        cancelHref: `/admin/platforms/${platformId}`,
-      });
+      return res.render('admin/confirm', confirmDisableView(`/admin/platforms/${platformId}/deployments/${tenantId}`, 'deployment', 'People launching through this deployment will see a page telling them it is disabled. Their data stays.', `/admin/platforms/${platformId}`));
     }
     await platformService.setDeploymentStatus(svc, platformId, tenantId, status);
     res.redirect(303, `/admin/platforms/${platformId}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DeploymentPolicySchema, PlatformProductSchema } from '../../lti/platforms.schemas.ts';
 
 export const LoginBody = z.object({
   email: z.string().trim().max(320).default(''),
@@ -9,15 +10,12 @@ export const LoginBody = z.object({
 export const PlatformParams = z.object({ platformId: z.uuid() });
 export const DeploymentParams = z.object({ platformId: z.uuid(), tenantId: z.uuid() });
 
+/** Activate or disable (a platform or a deployment); disabling needs `confirmed`. */
 export const StatusBody = z.object({
   status: z.enum(['active', 'disabled']),
   confirmed: z.literal('yes').optional(),
 });
-export const DeploymentStatusBody = z.object({
-  status: z.enum(['active', 'disabled']),
-  confirmed: z.literal('yes').optional(),
-});
-export const PolicyBody = z.object({ deploymentPolicy: z.enum(['strict', 'record', 'approve']) });
+export const PolicyBody = z.object({ deploymentPolicy: DeploymentPolicySchema });
 export const DeploymentBody = z.object({ deploymentId: z.string().default('') });
 
 /** The manual registration form: deployment ids and frame origins one per line. */
@@ -25,13 +23,13 @@ export const NewPlatformForm = z.object({
   issuer: z.string().default(''),
   clientId: z.string().default(''),
   name: z.string().default(''),
-  product: z.enum(['moodle', 'canvas', 'other']).default('other'),
+  product: PlatformProductSchema.default('other'),
   authEndpoint: z.string().default(''),
   tokenEndpoint: z.string().default(''),
   jwksUri: z.string().default(''),
   authorizationServer: z.string().default(''),
   deploymentIds: z.string().default(''),
-  deploymentPolicy: z.enum(['strict', 'record', 'approve']).default('strict'),
+  deploymentPolicy: DeploymentPolicySchema.default('strict'),
   status: z.enum(['active', 'pending']).default('active'),
 });
 

@@ -49,3 +49,15 @@ export function platformView(p: Platform, tenants: Tenant[]) {
     })),
   };
 }
+
+/** The confirmation step before disabling something: a page that posts the same change, confirmed. */
+export function confirmDisableView(base: string, what: 'platform' | 'deployment', message: string, cancelHref = base) {
+  return {
+    title: `Disable this ${what}?`,
+    message,
+    action: `${base}/status`,
+    fields: [{ name: 'status', value: 'disabled' }],
+    confirmLabel: `Disable ${what}`,
+    cancelHref,
+  };
+}

@@ -4,7 +4,7 @@ import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
-import type pg from 'pg';
+import type { DbHandle } from '../../models/db.ts';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.ts';
 import type { SessionUser } from '../launch-context.ts';
@@ -20,7 +20,7 @@ export interface SessionSetup {
 
 export function createSession(opts: {
   config: Config;
-  pool: pg.Pool;
+  pool: DbHandle['pool'];
   secret: string;
   verifyAdmin: (email: string, password: string) => Promise<{ id: string } | undefined>;
 }): SessionSetup {
