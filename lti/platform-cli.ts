@@ -13,7 +13,7 @@ const USAGE = `Usage: npm run platform -- <command> [options]
   list                                   list platforms and their deployments
   add --issuer URL --client-id ID --auth-url URL --token-url URL --jwks-url URL
       [--name NAME] [--product moodle|canvas|other] [--deployment ID]... [--policy strict|record|approve]
-      [--pending]                        register a platform by hand (active unless --pending)
+      [--frame-origin URL]... [--pending] register a platform by hand (active unless --pending)
   activate PLATFORM_ID                   approve / re-enable a platform
   disable PLATFORM_ID                    stop launches from a platform (nothing is deleted)
   add-deployment PLATFORM_ID DEPLOYMENT_ID
@@ -32,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
       'token-url': { type: 'string' },
       'jwks-url': { type: 'string' },
       deployment: { type: 'string', multiple: true },
+      'frame-origin': { type: 'string', multiple: true },
       policy: { type: 'string' },
       pending: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -71,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
             jwksUri: values['jwks-url'] ?? '',
             deploymentIds: values.deployment ?? [],
             deploymentPolicy: (values.policy ?? 'strict') as 'strict' | 'record' | 'approve',
+            ...(values['frame-origin'] ? { frameOrigins: values['frame-origin'] } : {}),
           },
           { status: values.pending ? 'pending' : 'active', registeredVia: 'manual' },
         );

@@ -7,6 +7,11 @@ const httpUrl = z
 export const DeploymentPolicySchema = z.enum(['strict', 'record', 'approve']);
 export const PlatformProductSchema = z.enum(['moodle', 'canvas', 'other']);
 
+/** Origins the LMS frames the tool from; a leading `*.` host wildcard is allowed, as in CSP. */
+export const FrameOriginsInput = z
+  .array(z.string().trim().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?\/?$/i, 'must be an origin such as https://lms.example.edu'))
+  .max(20, 'at most 20 origins');
+
 /** A platform as an admin (console or CLI) or a dynamic registration describes it. */
 export const NewPlatformInput = z.object({
   issuer: httpUrl,
@@ -19,7 +24,7 @@ export const NewPlatformInput = z.object({
   authorizationServer: httpUrl.optional(),
   deploymentIds: z.array(z.string().trim().min(1).max(255)).max(100).default([]),
   deploymentPolicy: DeploymentPolicySchema.default('strict'),
-  frameOrigins: z.array(httpUrl).max(20).optional(),
+  frameOrigins: FrameOriginsInput.optional(),
 });
 export type NewPlatformInput = z.input<typeof NewPlatformInput>;
 

@@ -8,7 +8,7 @@ import * as ltiDocs from '../models/lti-documents.queries.ts';
 import type { Platform, PlatformStatus, Tenant } from '../models/schema.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../server/errors.ts';
 import { sealDocument } from './ltijs-postgres-plugin.ts';
-import { NewPlatformInput, DeploymentIdInput } from './platforms.schemas.ts';
+import { NewPlatformInput, DeploymentIdInput, FrameOriginsInput } from './platforms.schemas.ts';
 import { normaliseIssuer } from '../server/config.ts';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
@@ -49,7 +49,7 @@ export async function registerPlatform(
       authorizationServer: p.authorizationServer ?? null,
       status: opts.status,
       deploymentPolicy: p.deploymentPolicy,
-      frameOrigins: p.frameOrigins?.map((u) => new URL(u).origin) ?? defaultFrameOrigins(issuer, p.product),
+      frameOrigins: p.frameOrigins?.map(frameOrigin) ?? defaultFrameOrigins(issuer, p.product),
       toolKid: kid,
       registeredVia: opts.registeredVia,
     });
@@ -79,6 +79,21 @@ export async function setDeploymentPolicy(deps: PlatformServiceDeps, platformId:
   const platform = await platforms.updatePlatform(deps.db, platformId, { deploymentPolicy: policy });
   if (!platform) throw new NotFoundError('platform');
   return platform;
+}
+
+/** Where the LMS's pages live (CSP frame-ancestors): e.g. a Canvas on the institution's own domain. */
+export async function setFrameOrigins(deps: PlatformServiceDeps, platformId: string, urls: string[]): Promise<Platform> {
+  const parsed = FrameOriginsInput.safeParse(urls);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'Each line must be an address such as https://lms.example.edu');
+  const platform = await platforms.updatePlatform(deps.db, platformId, { frameOrigins: [...new Set(parsed.data.map(frameOrigin))] });
+  if (!platform) throw new NotFoundError('platform');
+  return platform;
+}
+
+/** An origin, keeping a leading `*.` wildcard host (https://*.instructure.com) that CSP understands. */
+function frameOrigin(url: string): string {
+  const wildcard = /^(https?:\/\/)\*\.(.+)$/.exec(url);
+  return wildcard ? `${wildcard[1]}*.${new URL(`${wildcard[1]}${wildcard[2]}`).host}` : new URL(url).origin;
 }
 
 export async function addDeployment(deps: PlatformServiceDeps, platformId: string, deploymentId: string): Promise<Tenant> {

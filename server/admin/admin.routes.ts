@@ -97,6 +97,13 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     res.redirect(303, `/admin/platforms/${platformId}`);
   });
 
+  r.post('/platforms/:platformId/frame-origins', async (req, res) => {
+    const { platformId } = S.PlatformParams.parse(req.params);
+    const { frameOrigins } = S.FrameOriginsBody.parse(req.body ?? {});
+    await platformService.setFrameOrigins(svc, platformId, S.lines(frameOrigins));
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
   r.post('/platforms/:platformId/deployments', async (req, res) => {
     const { platformId } = S.PlatformParams.parse(req.params);
     const { deploymentId } = S.DeploymentBody.parse(req.body ?? {});

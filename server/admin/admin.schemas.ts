@@ -16,6 +16,7 @@ export const StatusBody = z.object({
   confirmed: z.literal('yes').optional(),
 });
 export const PolicyBody = z.object({ deploymentPolicy: DeploymentPolicySchema });
+export const FrameOriginsBody = z.object({ frameOrigins: z.string().max(4000).default('') });
 export const DeploymentBody = z.object({ deploymentId: z.string().default('') });
 
 /** The manual registration form: deployment ids and frame origins one per line. */

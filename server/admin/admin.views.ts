@@ -34,7 +34,7 @@ export function platformView(p: Platform, tenants: Tenant[]) {
       authEndpoint: p.authEndpoint,
       tokenEndpoint: p.tokenEndpoint,
       jwksUri: p.jwksUri,
-      frameOrigins: p.frameOrigins,
+      frameOriginsText: p.frameOrigins.join('\n'),
       registeredVia: p.registeredVia,
       toolKid: p.toolKid,
     },

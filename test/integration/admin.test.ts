@@ -196,3 +196,34 @@ describe('admin console', () => {
     expect(await seedAdmin(app.db, { email: 'second@circlework.test', password: 'yet another password' })).to.equal('created');
   });
 });
+
+describe('admin console: frame origins', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it('saves the origins an LMS frames the tool from, wildcards included, and they reach the CSP; a bad line changes nothing', async () => {
+    await resetDatabase(app.handle);
+    await seedAdmin(app.db, ADMIN);
+    const browser = new LtiHttpClient();
+    const csrf = (html: string) => parse(html).querySelector('input[name=_csrf]')?.getAttribute('value') ?? '';
+    const login = await browser.request(`${app.url}/admin/login`);
+    await browser.request(`${app.url}/admin/login`, { method: 'POST', form: { ...ADMIN, _csrf: csrf(login.body) } });
+    const sim = await LtiPlatformSimulator.start({ kind: 'canvas' });
+    try {
+      const { platform } = await connectPlatform(app, sim);
+      const page = await browser.request(`${app.url}/admin/platforms/${platform.id}`);
+      const saved = await browser.request(`${app.url}/admin/platforms/${platform.id}/frame-origins`, { method: 'POST', form: { frameOrigins: 'https://canvas.example.edu/\nhttps://*.instructure.com', _csrf: csrf(page.body) } });
+      expect(saved.status).to.equal(303);
+      const csp = (await fetch(`${app.url}/`)).headers.get('content-security-policy') ?? '';
+      expect(csp).to.contain('https://canvas.example.edu').and.contain('https://*.instructure.com');
+      const bad = await browser.request(`${app.url}/admin/platforms/${platform.id}/frame-origins`, { method: 'POST', form: { frameOrigins: 'javascript:alert(1)', _csrf: csrf(page.body) } });
+      expect(bad.status).to.equal(400);
+      expect((await app.db.selectFrom('platforms').select('frameOrigins').executeTakeFirstOrThrow()).frameOrigins).to.deep.equal(['https://canvas.example.edu', 'https://*.instructure.com']);
+    } finally {
+      await sim.close();
+    }
+  });
+});
