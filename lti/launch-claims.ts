@@ -3,6 +3,8 @@
 import { z } from 'zod';
 
 const C = 'https://purl.imsglobal.org/spec/lti/claim/';
+const AGS = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
+const NRPS = 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice';
 const CLOCK_SKEW_SECONDS = 60;
 
 const id = z.string().trim().min(1).max(255);
@@ -33,6 +35,11 @@ export const LaunchClaims = z
       .looseObject({ id, title: text(1000).optional().catch(undefined), label: text(255).optional().catch(undefined) })
       .optional(),
     [`${C}custom`]: z.record(z.string().max(255), z.unknown()).optional(),
+    [AGS]: z
+      .looseObject({ scope: z.array(z.string().max(255)).max(20).default([]), lineitems: httpUrl.optional(), lineitem: httpUrl.optional() })
+      .optional()
+      .catch(undefined),
+    [NRPS]: z.looseObject({ context_memberships_url: httpUrl }).optional().catch(undefined),
     [`${C}launch_presentation`]: z
       .looseObject({ return_url: httpUrl.optional().catch(undefined), document_target: text(50).optional().catch(undefined) })
       .optional(),
@@ -60,12 +67,19 @@ export interface Launch {
   context: { id: string; title: string; label: string | null } | undefined;
   resourceLink: { id: string; title: string | null } | undefined;
   custom: Record<string, string>;
+  /** The module a link opens (custom parameter module=1..9); none for the hub. */
+  moduleId: number | undefined;
+  ags: { scopes: string[]; lineitems: string | undefined; lineitem: string | undefined } | undefined;
+  nrpsUrl: string | undefined;
 }
 
 export function toLaunch(c: LaunchClaims, clientId: string): Launch {
   const context = c[`${C}context`] as { id: string; title?: string; label?: string } | undefined;
   const resourceLink = c[`${C}resource_link`] as { id: string; title?: string } | undefined;
   const custom = (c[`${C}custom`] ?? {}) as Record<string, unknown>;
+  const ags = c[AGS] as { scope: string[]; lineitems?: string; lineitem?: string } | undefined;
+  const nrps = c[NRPS] as { context_memberships_url: string } | undefined;
+  const moduleParam = typeof custom.module === 'string' ? Number(custom.module) : NaN;
   const name = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim() || null;
   return {
     issuer: c.iss,
@@ -85,5 +99,8 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
     },
     resourceLink: resourceLink && { id: resourceLink.id, title: resourceLink.title ?? null },
     custom: Object.fromEntries(Object.entries(custom).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    moduleId: Number.isInteger(moduleParam) && moduleParam >= 1 && moduleParam <= 9 ? moduleParam : undefined,
+    ags: ags && { scopes: ags.scope, lineitems: ags.lineitems, lineitem: ags.lineitem },
+    nrpsUrl: nrps?.context_memberships_url,
   };
 }

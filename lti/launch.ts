@@ -35,7 +35,9 @@ export async function completeLaunch(
   }
   const context = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
   await startSession(req, context);
-  res.redirect(303, context.role === 'facilitator' ? `/cohorts/${context.cohortId}/console` : `/cohorts/${context.cohortId}`);
+  const home = `/cohorts/${context.cohortId}`;
+  const target = launch.moduleId ? `${home}/modules/${launch.moduleId}` : context.role === 'facilitator' ? `${home}/console` : home;
+  res.redirect(303, target);
 }
 
 /**

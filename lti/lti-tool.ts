@@ -19,8 +19,15 @@ const require = createRequire(import.meta.url);
 const ltijs = require('ltijs') as { Provider: LtijsProvider };
 const ltijsHttp = require('ltijs/dist/Utils/Http') as { get: (...args: unknown[]) => unknown };
 
+/** ltijs's service objects (typed where we use them, in the files that use them). */
+export interface LtijsServices {
+  Grade: unknown;
+  NamesAndRoles: unknown;
+  DeepLinking: unknown;
+}
+
 /** The part of ltijs's Provider we use (its bundled types describe v4). */
-export interface LtijsProvider {
+export interface LtijsProvider extends LtijsServices {
   constructor: new () => LtijsProvider;
   app: import('express').Application & RequestHandler;
   setup(key: string, db: { plugin: unknown }, options: Record<string, unknown>): LtijsProvider;
@@ -45,10 +52,28 @@ export interface LtiToolDeps {
 const LOGIN_MAX_AGE_SECONDS = 600;
 const TOKEN_MAX_AGE_SECONDS = 60;
 
-export function createLtiTool(deps: LtiToolDeps): RequestHandler {
+/**
+ * An ltijs provider on our database for its services (AGS, NRPS, deep linking) outside a request:
+ * job workers make their own; instances share nothing but the database.
+ */
+export function createLtijsServices(deps: { db: Db; log: Logger; ltiEncryptionKey: string }): LtijsServices {
+  const provider = newProvider(deps);
+  provider.setup(deps.ltiEncryptionKey, { plugin: newPlugin(deps) }, { cors: false });
+  return { Grade: provider.Grade, NamesAndRoles: provider.NamesAndRoles, DeepLinking: provider.DeepLinking };
+}
+
+function newProvider(_deps: { db: Db }): LtijsProvider {
   serveLtijsJwksFromCache(ltijsHttp);
-  const provider = new ltijs.Provider.constructor();
-  const plugin = new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
+  return new ltijs.Provider.constructor();
+}
+
+function newPlugin(deps: { db: Db; log: Logger }): LtijsPostgresPlugin {
+  return new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
+}
+
+export function createLtiTool(deps: LtiToolDeps): RequestHandler {
+  const provider = newProvider(deps);
+  const plugin = newPlugin(deps);
   const secure = deps.config.secureCookies;
   provider.setup(deps.ltiEncryptionKey, { plugin }, {
     appRoute: '/launch',

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
-import type { Cohort, Membership, MembershipRole, Person } from './schema.ts';
+import type { Cohort, Membership, MembershipRole, Person, ResourceLink } from './schema.ts';
 
 export function findCohort(ex: Executor, tenantId: string, cohortId: string): Promise<Cohort | undefined> {
   return ex.selectFrom('cohorts').selectAll().where('tenantId', '=', tenantId).where('id', '=', cohortId).executeTakeFirst();
@@ -9,13 +9,18 @@ export function findCohort(ex: Executor, tenantId: string, cohortId: string): Pr
 /** Creates the cohort on the first launch in a context; later launches keep its id and refresh its title. */
 export function upsertCohort(
   ex: Executor,
-  cohort: { tenantId: string; contextId: string; title: string; label: string | null },
+  cohort: { tenantId: string; contextId: string; title: string; label: string | null; nrpsUrl: string | null },
 ): Promise<Cohort> {
   return ex
     .insertInto('cohorts')
     .values(cohort)
     .onConflict((oc) =>
-      oc.columns(['tenantId', 'contextId']).doUpdateSet({ title: cohort.title, label: cohort.label, updatedAt: sql`now()` }),
+      oc.columns(['tenantId', 'contextId']).doUpdateSet({
+        title: cohort.title,
+        label: cohort.label,
+        nrpsUrl: sql`coalesce(excluded.nrps_url, cohorts.nrps_url)`,
+        updatedAt: sql`now()`,
+      }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -110,4 +115,35 @@ export function findMembershipStanding(
     .where('m.tenantId', '=', tenantId)
     .where('m.id', '=', membershipId)
     .executeTakeFirst();
+}
+
+export function upsertResourceLink(
+  ex: Executor,
+  link: {
+    tenantId: string;
+    cohortId: string;
+    resourceLinkId: string;
+    title: string | null;
+    moduleId: number | null;
+    lineitemUrl: string | null;
+    lineitemsUrl: string | null;
+    agsScopes: string[];
+  },
+): Promise<ResourceLink> {
+  return ex
+    .insertInto('resourceLinks')
+    .values(link)
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'resourceLinkId']).doUpdateSet({
+        cohortId: link.cohortId,
+        title: link.title,
+        moduleId: link.moduleId,
+        lineitemUrl: link.lineitemUrl,
+        lineitemsUrl: link.lineitemsUrl,
+        agsScopes: link.agsScopes,
+        updatedAt: sql`now()`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }

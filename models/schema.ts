@@ -48,6 +48,7 @@ export interface CohortsTable {
   contextId: string;
   title: string;
   label: string | null;
+  nrpsUrl: string | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -100,6 +101,69 @@ export interface AdminUsersTable {
   lastLoginAt: Date | null;
 }
 
+export interface ResourceLinksTable {
+  tenantId: string;
+  resourceLinkId: string;
+  cohortId: string;
+  title: string | null;
+  moduleId: number | null;
+  lineitemUrl: string | null;
+  lineitemsUrl: string | null;
+  agsScopes: ColumnType<string[], string[] | undefined, string[]>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+}
+
+export interface ModuleSchedulesTable {
+  tenantId: string;
+  cohortId: string;
+  moduleId: number;
+  opensAt: Date;
+  updatedAt: UpdatedAt;
+}
+
+export type ResponseStatus = 'draft' | 'submitted';
+
+export interface ActivityResponsesTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  moduleId: number;
+  activityId: string;
+  kind: string;
+  status: ResponseStatus;
+  content: ColumnType<Record<string, unknown>, string, string>;
+  shared: ColumnType<boolean, boolean | undefined, boolean>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  submittedAt: Date | null;
+}
+
+export interface ModuleCompletionsTable {
+  tenantId: string;
+  membershipId: string;
+  moduleId: number;
+  cohortId: string;
+  completedAt: ColumnType<Date, Date | undefined, never>;
+}
+
+export type GradeStatus = 'pending' | 'delivered' | 'failed';
+
+export interface GradeOutboxTable {
+  tenantId: string;
+  id: Generated<string>;
+  membershipId: string;
+  resourceLinkId: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  scoreTimestamp: Date;
+  status: ColumnType<GradeStatus, GradeStatus | undefined, GradeStatus>;
+  attempts: ColumnType<number, number | undefined, number>;
+  lastError: string | null;
+  createdAt: CreatedAt;
+  deliveredAt: Date | null;
+}
+
 export interface RateLimitsTable {
   key: string;
   hits: number;
@@ -116,6 +180,11 @@ export interface Database {
   ltiLogins: LtiLoginsTable;
   adminUsers: AdminUsersTable;
   rateLimits: RateLimitsTable;
+  resourceLinks: ResourceLinksTable;
+  moduleSchedules: ModuleSchedulesTable;
+  activityResponses: ActivityResponsesTable;
+  moduleCompletions: ModuleCompletionsTable;
+  gradeOutbox: GradeOutboxTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;
@@ -126,3 +195,6 @@ export type Cohort = Selectable<CohortsTable>;
 export type Person = Selectable<PersonsTable>;
 export type Membership = Selectable<MembershipsTable>;
 export type AdminUser = Selectable<AdminUsersTable>;
+export type ResourceLink = Selectable<ResourceLinksTable>;
+export type ActivityResponse = Selectable<ActivityResponsesTable>;
+export type GradeOutboxRow = Selectable<GradeOutboxTable>;

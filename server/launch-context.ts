@@ -14,6 +14,8 @@ export interface LaunchContext {
   issuer: string;
   sub: string;
   launchedAt: string;
+  /** The LMS link this launch came through (grades for it go to its line item). */
+  resourceLinkId?: string | undefined;
 }
 
 /** Our session's user: the cohorts this browser launched into, and a tool admin if one signed in. */

@@ -21,7 +21,20 @@ export async function recordLaunch(
       contextId: launch.context.id,
       title: launch.context.title,
       label: launch.context.label,
+      nrpsUrl: launch.nrpsUrl ?? null,
     });
+    if (launch.resourceLink) {
+      await cohorts.upsertResourceLink(tx, {
+        tenantId: where.tenantId,
+        cohortId: cohort.id,
+        resourceLinkId: launch.resourceLink.id,
+        title: launch.resourceLink.title,
+        moduleId: launch.moduleId ?? null,
+        lineitemUrl: launch.ags?.lineitem ?? null,
+        lineitemsUrl: launch.ags?.lineitems ?? null,
+        agsScopes: launch.ags?.scopes ?? [],
+      });
+    }
     const person = await cohorts.upsertPerson(tx, {
       tenantId: where.tenantId,
       sub: launch.sub,
@@ -48,6 +61,7 @@ export async function recordLaunch(
       issuer: launch.issuer,
       sub: launch.sub,
       launchedAt: new Date().toISOString(),
+      resourceLinkId: launch.resourceLink?.id,
     };
   });
 }
