@@ -1,12 +1,18 @@
 // The test suite's PostgreSQL. TEST_DATABASE_URL: that database is wiped and used. DATABASE_URL: a
 // separate database circlework_test is created (and recreated each run) on that server, so the app's
-// own data is never touched. Neither: an embedded server under data/test (port TEST_PG_PORT, 54339).
+// own data is never touched. Neither: an embedded server of the run's own in a temporary folder, on
+// a free port (or TEST_PG_PORT), removed at the end.
 import { createDb, type DbHandle } from '../../models/db.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../models/embedded-postgres.ts';
 import { migrateToLatest } from '../../models/migrate.ts';
 import { sql } from 'kysely';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from './processes.ts';
 
 let embedded: EmbeddedServer | undefined;
+let runDir: string | undefined;
 let url: string | undefined;
 const DATABASE = 'circlework_test';
 
@@ -21,7 +27,9 @@ export async function startTestDatabase(): Promise<void> {
     u.pathname = `/${DATABASE}`;
     url = u.toString();
   } else {
-    embedded = await startEmbeddedPostgres({ dataDir: 'data/test', port: Number(process.env.TEST_PG_PORT ?? 54339) });
+    // A server of this run's own (fresh data dir, free port): runs side by side never collide.
+    runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'circlework-test-'));
+    embedded = await startEmbeddedPostgres({ dataDir: runDir, port: Number(process.env.TEST_PG_PORT ?? (await freePort())) });
     await ensureDatabase(embedded.url('postgres'), DATABASE, { recreate: true });
     url = embedded.url(DATABASE);
   }
@@ -36,6 +44,7 @@ export async function startTestDatabase(): Promise<void> {
 
 export async function stopTestDatabase(): Promise<void> {
   await embedded?.stop();
+  if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
 }
 
 export function testDatabaseUrl(): string {
