@@ -19,6 +19,8 @@ import { createSession } from './http/session.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
+import { modulesRouter } from './modules/modules.routes.ts';
+import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
@@ -32,6 +34,9 @@ export interface AppDeps {
   log: Logger;
   workshop: Workshop;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
+  /** The clock for schedules (tests move it). */
+  now?: () => Date;
+  onModuleCompleted?: ModulesDeps['onModuleCompleted'];
 }
 
 export interface CircleworkApp {
@@ -99,7 +104,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   });
 
   app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href }));
-  app.use('/cohorts', cohortsRouter({ db, workshop: deps.workshop }));
+  const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted: deps.onModuleCompleted };
+  app.use('/cohorts', cohortsRouter(modules));
+  app.use('/cohorts', modulesRouter(modules));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -1,28 +1,49 @@
 // The cohort hub (learners) and the facilitator console, for the cohort named in the URL.
 import { Router } from 'express';
-import type { Db } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import type { Workshop } from '../modules/workshop-content.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
-import { consoleView, hubView } from './cohorts.views.ts';
+import { cohortProgress, learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
+import { moduleListView } from '../modules/modules.views.ts';
+import { ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
+import { consoleView, hubView, sharedResponsesView } from './cohorts.views.ts';
 
-export function cohortsRouter(deps: { db: Db; workshop: Workshop }): Router {
+export function cohortsRouter(deps: ModulesDeps): Router {
   const r = Router();
+  const findCohort = async (tenantId: string, cohortId: string) => {
+    const cohort = await cohorts.findCohort(deps.db, tenantId, cohortId);
+    if (!cohort) throw new NotFoundError('cohort');
+    return cohort;
+  };
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
-    const launch = req.launch!;
-    const cohort = await cohorts.findCohort(deps.db, launch.tenantId, launch.cohortId);
-    if (!cohort) throw new NotFoundError('cohort');
-    res.render('cohorts/hub', { title: cohort.title, ...hubView(cohort, launch, deps.workshop) });
+    const who = req.launch!;
+    const [cohort, o] = await Promise.all([findCohort(who.tenantId, who.cohortId), learnerOverview(deps, who)]);
+    const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.due, o.cohortDone);
+    res.render('cohorts/hub', { title: cohort.title, ...hubView(cohort, who), ...list });
   });
 
   r.get('/:cohortId/console', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
-    const launch = req.launch!;
-    const cohort = await cohorts.findCohort(deps.db, launch.tenantId, launch.cohortId);
-    if (!cohort) throw new NotFoundError('cohort');
-    const members = await cohorts.listCohortMembers(deps.db, launch.tenantId, launch.cohortId);
-    res.render('cohorts/console', { title: `${cohort.title} — console`, ...consoleView(cohort, launch, members) });
+    const who = req.launch!;
+    const [cohort, members, progress] = await Promise.all([
+      findCohort(who.tenantId, who.cohortId),
+      cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
+      cohortProgress(deps, who),
+    ]);
+    res.render('cohorts/console', { title: `${cohort.title} — console`, ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1') });
+  });
+
+  r.post('/:cohortId/console/schedule', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
+    const form = ScheduleForm.parse(req.body ?? {});
+    await setSchedule(deps, req.launch!, scheduleDates(form));
+    res.redirect(303, `/cohorts/${req.launch!.cohortId}/console?scheduled=1#schedule`);
+  });
+
+  r.get('/:cohortId/console/learners/:membershipId', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
+    const { membershipId } = MemberParams.parse(req.params);
+    const who = req.launch!;
+    const [cohort, responses, members] = await Promise.all([findCohort(who.tenantId, who.cohortId), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, deps.workshop) });
   });
 
   return r;

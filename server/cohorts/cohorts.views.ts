@@ -1,24 +1,33 @@
-import type { Cohort } from '../../models/schema.ts';
+import type { Cohort, ActivityResponse } from '../../models/schema.ts';
 import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
+import { formatDate } from '../modules/modules.views.ts';
 
 const ROLE_LABEL = { learner: 'Learner', facilitator: 'Facilitator', observer: 'Observer' } as const;
 
-export function hubView(cohort: Cohort, launch: LaunchContext, workshop: Workshop) {
+export function hubView(cohort: Cohort, launch: LaunchContext) {
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
-    person: { name: launch.displayName, isFacilitator: launch.role === 'facilitator' },
-    modules: workshop.modules.map((m) => ({
-      number: m.id,
-      title: m.title,
-      summary: m.summary,
-      href: `/cohorts/${cohort.id}/modules/${m.slug}`,
-    })),
+    person: { name: launch.displayName, isFacilitator: launch.role === 'facilitator', isLearner: launch.role === 'learner' },
   };
 }
 
-export function consoleView(cohort: Cohort, launch: LaunchContext, members: CohortMemberRow[]) {
+interface ProgressRow {
+  membershipId: string;
+  name: string | null;
+  completed: number[];
+  started: number[];
+}
+
+export function consoleView(
+  cohort: Cohort,
+  launch: LaunchContext,
+  members: CohortMemberRow[],
+  progress: { dates: Date[]; rows: ProgressRow[] },
+  workshop: Workshop,
+  scheduled: boolean,
+) {
   const rows = members.map((m) => ({
     name: m.name ?? 'Name not shared by the LMS',
     email: m.email,
@@ -26,6 +35,7 @@ export function consoleView(cohort: Cohort, launch: LaunchContext, members: Coho
     status: m.status,
     lastLaunch: m.lastLaunchAt ? m.lastLaunchAt.toISOString().slice(0, 16).replace('T', ' ') : 'Not yet',
   }));
+  const now = Date.now();
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
@@ -34,5 +44,42 @@ export function consoleView(cohort: Cohort, launch: LaunchContext, members: Coho
       learners: members.filter((m) => m.role === 'learner').length,
       facilitators: members.filter((m) => m.role === 'facilitator').length,
     },
+    scheduled,
+    schedule: workshop.modules.map((m, i) => {
+      const d = progress.dates[i]!;
+      return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: formatDate(d) };
+    }),
+    heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
+    heatmap: progress.rows.map((r) => ({
+      name: r.name ?? 'Name not shared',
+      href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
+      doneCount: r.completed.length,
+      cells: workshop.modules.map((m) => {
+        const state = r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'none';
+        return { state, label: state === 'done' ? 'Done' : state === 'started' ? 'Started' : 'Not started', module: m.id };
+      }),
+    })),
+  };
+}
+
+export function sharedResponsesView(cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop) {
+  return {
+    cohort: { id: cohort.id, title: cohort.title },
+    person: { name: launch.displayName },
+    learner: { name: member.name ?? 'Name not shared' },
+    responses: responses.map((r) => {
+      const module = workshop.byId(r.moduleId);
+      const activity = module?.activities.find((a) => a.id === r.activityId);
+      const c = r.content as Record<string, unknown>;
+      return {
+        module: module ? `${module.id}. ${module.title}` : `Module ${r.moduleId}`,
+        activity: activity?.title ?? r.activityId,
+        kind: r.kind,
+        text: String(c.text ?? c.evidence ?? c.why ?? ''),
+        url: typeof c.url === 'string' ? c.url : undefined,
+        tags: Array.isArray(c.tags) ? c.tags.join(', ') : '',
+        submittedOn: r.submittedAt ? formatDate(r.submittedAt) : '',
+      };
+    }),
   };
 }

@@ -1,0 +1,109 @@
+// Schedules, activity responses and module completions. Every statement is scoped by tenant.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { ActivityResponse, ResponseStatus } from './schema.ts';
+
+export function listModuleSchedules(ex: Executor, tenantId: string, cohortId: string) {
+  return ex.selectFrom('moduleSchedules').select(['moduleId', 'opensAt']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).execute();
+}
+
+export async function upsertModuleSchedule(ex: Executor, row: { tenantId: string; cohortId: string; moduleId: number; opensAt: Date }): Promise<void> {
+  await ex
+    .insertInto('moduleSchedules')
+    .values(row)
+    .onConflict((oc) => oc.columns(['tenantId', 'cohortId', 'moduleId']).doUpdateSet({ opensAt: row.opensAt, updatedAt: sql`now()` }))
+    .execute();
+}
+
+export function listMemberResponses(ex: Executor, tenantId: string, membershipId: string, moduleId?: number): Promise<ActivityResponse[]> {
+  let q = ex.selectFrom('activityResponses').selectAll().where('tenantId', '=', tenantId).where('membershipId', '=', membershipId);
+  if (moduleId !== undefined) q = q.where('moduleId', '=', moduleId);
+  return q.orderBy('moduleId').orderBy('createdAt').execute();
+}
+
+/** Locks the response row (if any) for the rest of the transaction: concurrent saves queue up. */
+export function findActivityResponseForUpdate(ex: Executor, tenantId: string, membershipId: string, moduleId: number, activityId: string) {
+  return ex
+    .selectFrom('activityResponses')
+    .selectAll()
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', '=', membershipId)
+    .where('moduleId', '=', moduleId)
+    .where('activityId', '=', activityId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function upsertActivityResponse(
+  ex: Executor,
+  r: { tenantId: string; cohortId: string; membershipId: string; moduleId: number; activityId: string; kind: string; status: ResponseStatus; content: Record<string, unknown>; shared: boolean },
+): Promise<void> {
+  const submittedAt = r.status === 'submitted' ? sql<Date>`now()` : null;
+  await ex
+    .insertInto('activityResponses')
+    .values({ ...r, content: JSON.stringify(r.content), submittedAt })
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'membershipId', 'moduleId', 'activityId']).doUpdateSet({
+        status: r.status,
+        content: JSON.stringify(r.content),
+        shared: r.shared,
+        submittedAt,
+        updatedAt: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+export async function listCompletedModuleIds(ex: Executor, tenantId: string, membershipId: string): Promise<number[]> {
+  const rows = await ex.selectFrom('moduleCompletions').select('moduleId').where('tenantId', '=', tenantId).where('membershipId', '=', membershipId).orderBy('moduleId').execute();
+  return rows.map((r) => r.moduleId);
+}
+
+/** Records the completion once; true when this call recorded it. */
+export async function insertModuleCompletion(ex: Executor, row: { tenantId: string; cohortId: string; membershipId: string; moduleId: number }): Promise<boolean> {
+  const res = await ex.insertInto('moduleCompletions').values(row).onConflict((oc) => oc.doNothing()).returning('moduleId').executeTakeFirst();
+  return res !== undefined;
+}
+
+/** Per learner (active memberships), which modules they completed and how many responses they submitted. */
+export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select((eb) => [
+      'm.id as membershipId',
+      'p.name',
+      eb.fn
+        .coalesce(
+          eb.selectFrom('moduleCompletions as c').select(sql<number[]>`array_agg(c.module_id order by c.module_id)`.as('ids')).whereRef('c.tenantId', '=', 'm.tenantId').whereRef('c.membershipId', '=', 'm.id'),
+          sql<number[]>`'{}'::smallint[]`,
+        )
+        .as('completed'),
+      eb.fn
+        .coalesce(
+          eb.selectFrom('activityResponses as r').select(sql<number[]>`array_agg(distinct r.module_id)`.as('ids')).whereRef('r.tenantId', '=', 'm.tenantId').whereRef('r.membershipId', '=', 'm.id'),
+          sql<number[]>`'{}'::smallint[]`,
+        )
+        .as('started'),
+    ])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', cohortId)
+    .where('m.role', '=', 'learner')
+    .where('m.status', '=', 'active')
+    .orderBy('p.name')
+    .execute();
+}
+
+/** What a learner chose to share (reflections marked shared, and every curation share). */
+export function listSharedResponses(ex: Executor, tenantId: string, cohortId: string, membershipId: string) {
+  return ex
+    .selectFrom('activityResponses')
+    .selectAll()
+    .where('tenantId', '=', tenantId)
+    .where('cohortId', '=', cohortId)
+    .where('membershipId', '=', membershipId)
+    .where('status', '=', 'submitted')
+    .where((eb) => eb.or([eb('shared', '=', true), eb('kind', '=', 'curation')]))
+    .orderBy('moduleId')
+    .execute();
+}

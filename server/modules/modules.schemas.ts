@@ -1,0 +1,64 @@
+// What each activity kind accepts. A draft is kept as typed (only sizes bounded); a submission must
+// pass its kind's schema.
+import { z } from 'zod';
+import { FIVE_FACTORS, type ActivityKind } from './workshop-content.ts';
+
+export const ModuleParams = z.object({ cohortId: z.uuid(), moduleId: z.coerce.number().int().min(1).max(9) });
+export const ActivityParams = ModuleParams.extend({ activityId: z.string().regex(/^[a-z0-9-]{1,64}$/) });
+
+const longText = (label: string, min = 1) =>
+  z.string().trim().min(min, min > 1 ? `${label} needs at least ${min} characters` : `${label} is required`).max(5000, `${label} is at most 5,000 characters`);
+const optionalUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be a web address starting with http:// or https://' }).max(2048)]);
+
+export const SUBMISSION_SCHEMAS = {
+  reflection: z.object({ text: longText('Your reflection'), shared: z.boolean() }),
+  practice: z.object({ evidence: longText('What you did'), link: optionalUrl }),
+  curation: z.object({
+    url: z.url({ protocol: /^https?$/, error: 'must be a web address starting with http:// or https://' }).max(2048),
+    why: longText('Why it matters to you', 20),
+    tags: z.array(z.string().max(30, 'each tag is at most 30 characters')).max(5, 'at most 5 tags'),
+  }),
+  'five-factor-check': z.object({
+    ratings: z.object(Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, z.coerce.number({ error: `rate “${f.label}” from 1 to 5` }).int().min(1, `rate “${f.label}” from 1 to 5`).max(5)]))),
+    comment: z.string().trim().max(2000, 'the comment is at most 2,000 characters'),
+  }),
+} as const;
+
+export type SubmittableKind = keyof typeof SUBMISSION_SCHEMAS;
+
+export function isSubmittable(kind: ActivityKind): kind is SubmittableKind {
+  return kind in SUBMISSION_SCHEMAS;
+}
+
+/** The form as typed, for drafts and for showing it again: strings only, sizes bounded. */
+export const ActivityForm = z.object({
+  intent: z.enum(['draft', 'submit']).default('submit'),
+  text: z.string().max(20_000).default(''),
+  shared: z.string().max(10).optional(),
+  evidence: z.string().max(20_000).default(''),
+  link: z.string().max(4096).default(''),
+  url: z.string().max(4096).default(''),
+  why: z.string().max(20_000).default(''),
+  tags: z.string().max(1000).default(''),
+  comment: z.string().max(10_000).default(''),
+  ...Object.fromEntries(FIVE_FACTORS.map((f) => [`rating_${f.id}`, z.string().max(2).default('')])),
+});
+export type ActivityForm = z.infer<typeof ActivityForm> & Record<string, string | undefined>;
+
+/** The stored content of a response of this kind, from the form (drafts keep whatever was typed). */
+export function contentFromForm(kind: SubmittableKind, form: ActivityForm): Record<string, unknown> {
+  switch (kind) {
+    case 'reflection':
+      return { text: form.text, shared: form.shared === 'on' };
+    case 'practice':
+      return { evidence: form.evidence, link: form.link.trim() };
+    case 'curation':
+      return { url: form.url.trim(), why: form.why, tags: splitTags(form.tags) };
+    case 'five-factor-check':
+      return { ratings: Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, form[`rating_${f.id}`] ?? ''])), comment: form.comment };
+  }
+}
+
+function splitTags(s: string): string[] {
+  return [...new Set(s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))];
+}

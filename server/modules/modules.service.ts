@@ -1,0 +1,154 @@
+// The learner's journey through the nine modules: what is open, saving and submitting activities,
+// completing modules; and the facilitator's schedule. Knows nothing of HTTP.
+import { withTransaction, type Db, type Tx } from '../../models/db.ts';
+import * as cohorts from '../../models/cohorts.queries.ts';
+import * as modules from '../../models/modules.queries.ts';
+import type { ActivityResponse } from '../../models/schema.ts';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm } from './modules.schemas.ts';
+import { dueThisWeek, moduleOpenDates, moduleState, type ModuleState } from './schedule.ts';
+import type { Activity, Workshop, WorkshopModule } from './workshop-content.ts';
+
+export interface ModulesDeps {
+  db: Db;
+  workshop: Workshop;
+  now: () => Date;
+  /** Runs in the completing transaction with every module the learner has completed (grades). */
+  onModuleCompleted?: (tx: Tx, who: LaunchContext, completedModuleIds: number[]) => Promise<void>;
+}
+
+/**
+ * Discussion activities happen in the group's space, which arrives with groups: until then they do not
+ * block completing a module.
+ */
+export function countsForCompletion(activity: Activity): boolean {
+  return activity.required && isSubmittable(activity.kind);
+}
+
+export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext): Promise<Date[]> {
+  const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
+  if (!cohort) throw new NotFoundError('cohort');
+  const rows = await modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId);
+  return moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])));
+}
+
+export interface ModuleForLearner {
+  module: WorkshopModule;
+  state: ModuleState;
+  opensAt: Date;
+  responses: Map<string, ActivityResponse>;
+}
+
+export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number): Promise<ModuleForLearner> {
+  const module = deps.workshop.byId(moduleId);
+  if (!module) throw new NotFoundError('module');
+  const [dates, completed, responses] = await Promise.all([
+    cohortSchedule(deps, who),
+    modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
+    modules.listMemberResponses(deps.db, who.tenantId, who.membershipId, moduleId),
+  ]);
+  const opensAt = dates[moduleId - 1]!;
+  return { module, opensAt, state: moduleState(deps.now(), opensAt, completed.includes(moduleId)), responses: new Map(responses.map((r) => [r.activityId, r])) };
+}
+
+export type SaveOutcome =
+  | { kind: 'draft-saved' }
+  | { kind: 'submitted'; completedModule: boolean }
+  | { kind: 'invalid'; error: ValidationError };
+
+/**
+ * Saves a draft, or submits: a submission that fails validation is kept as a draft (nothing typed is
+ * lost) and its errors returned. The last required submission completes the module, in the same
+ * transaction as the completion's grades.
+ */
+export async function saveActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string, form: ActivityForm): Promise<SaveOutcome> {
+  const module = deps.workshop.byId(moduleId);
+  if (!module) throw new NotFoundError('module');
+  const activity = module.activities.find((a) => a.id === activityId);
+  if (!activity) throw new NotFoundError('activity');
+  if (!isSubmittable(activity.kind)) throw new AppError(400, 'not-a-form', 'This activity happens in your group’s discussion space, not in a form.');
+  if (who.role !== 'learner') throw new ForbiddenError('submit-activity', 'Only learners record activities. As a facilitator you can read the module and follow progress in the console.');
+  const dates = await cohortSchedule(deps, who);
+  if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) {
+    throw new ForbiddenError('module-locked', `This module opens on ${dates[moduleId - 1]!.toUTCString().slice(0, 16)}. Your draft is not saved here yet; keep a copy.`);
+  }
+  const content = contentFromForm(activity.kind, form);
+  const submission = form.intent === 'submit' ? SUBMISSION_SCHEMAS[activity.kind].safeParse(content) : undefined;
+  const row = (status: 'draft' | 'submitted', c: Record<string, unknown>) => ({
+    tenantId: who.tenantId,
+    cohortId: who.cohortId,
+    membershipId: who.membershipId,
+    moduleId,
+    activityId,
+    kind: activity.kind,
+    status,
+    content: c,
+    shared: activity.kind === 'reflection' && c.shared === true,
+  });
+
+  return withTransaction(deps.db, async (tx) => {
+    const existing = await modules.findActivityResponseForUpdate(tx, who.tenantId, who.membershipId, moduleId, activityId);
+    if (!submission) {
+      // A draft never takes back a submission; the form shows what was typed again.
+      if (existing?.status === 'submitted') {
+        return { kind: 'invalid', error: new ValidationError('This answer is already submitted: change it and choose “Update answer”. What you typed is still in the form.') } as const;
+      }
+      await modules.upsertActivityResponse(tx, row('draft', content));
+      return { kind: 'draft-saved' } as const;
+    }
+    if (!submission.success) {
+      if (existing?.status !== 'submitted') await modules.upsertActivityResponse(tx, row('draft', content));
+      return { kind: 'invalid', error: ValidationError.fromZod(submission.error, 'Your answer was kept as a draft; please check') } as const;
+    }
+    await modules.upsertActivityResponse(tx, row('submitted', submission.data as Record<string, unknown>));
+    return { kind: 'submitted', completedModule: await completeIfDone(deps, tx, who, module) } as const;
+  });
+}
+
+async function completeIfDone(deps: ModulesDeps, tx: Tx, who: LaunchContext, module: WorkshopModule): Promise<boolean> {
+  const responses = await modules.listMemberResponses(tx, who.tenantId, who.membershipId, module.id);
+  const submitted = new Set(responses.filter((r) => r.status === 'submitted').map((r) => r.activityId));
+  if (!module.activities.filter(countsForCompletion).every((a) => submitted.has(a.id))) return false;
+  if (!(await modules.insertModuleCompletion(tx, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, moduleId: module.id }))) return false;
+  await deps.onModuleCompleted?.(tx, who, await modules.listCompletedModuleIds(tx, who.tenantId, who.membershipId));
+  return true;
+}
+
+/** The facilitator's open dates: one per module, each a valid date. */
+export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt: Date[]): Promise<void> {
+  if (who.role !== 'facilitator') throw new ForbiddenError('set-schedule', 'Only facilitators set the schedule.');
+  if (opensAt.length !== deps.workshop.modules.length) throw new ValidationError('Give an open date for every module.');
+  await withTransaction(deps.db, async (tx) => {
+    for (const [i, date] of opensAt.entries()) {
+      await modules.upsertModuleSchedule(tx, { tenantId: who.tenantId, cohortId: who.cohortId, moduleId: i + 1, opensAt: date });
+    }
+  });
+}
+
+/** The hub's picture: open dates, what this learner completed and has due, and the cohort's counts. */
+export async function learnerOverview(deps: ModulesDeps, who: LaunchContext) {
+  const [dates, completedIds, progress] = await Promise.all([
+    cohortSchedule(deps, who),
+    modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
+    modules.listLearnerProgress(deps.db, who.tenantId, who.cohortId),
+  ]);
+  const completed = new Set(completedIds);
+  const perModule = deps.workshop.modules.map((m) => progress.filter((p) => p.completed.includes(m.id)).length);
+  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: progress.length, perModule } };
+}
+
+/** The facilitator's heatmap rows: per learner, each module done, started or not started. */
+export async function cohortProgress(deps: ModulesDeps, who: LaunchContext) {
+  if (who.role !== 'facilitator') throw new ForbiddenError('cohort-progress');
+  const [dates, rows] = await Promise.all([cohortSchedule(deps, who), modules.listLearnerProgress(deps.db, who.tenantId, who.cohortId)]);
+  return { dates, rows };
+}
+
+/** One learner's shared responses, for a facilitator of their cohort. */
+export async function sharedResponsesOf(deps: ModulesDeps, who: LaunchContext, membershipId: string) {
+  if (who.role !== 'facilitator') throw new ForbiddenError('shared-responses');
+  const membership = await cohorts.findMembership(deps.db, who.tenantId, membershipId);
+  if (!membership || membership.cohortId !== who.cohortId) throw new NotFoundError('learner');
+  return modules.listSharedResponses(deps.db, who.tenantId, who.cohortId, membershipId);
+}

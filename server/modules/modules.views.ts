@@ -1,0 +1,114 @@
+// View models for the module page, the hub's module list and the console's progress: ready values only.
+import type { ActivityResponse } from '../../models/schema.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { ValidationError } from '../errors.ts';
+import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
+import type { ModuleForLearner } from './modules.service.ts';
+import { countsForCompletion } from './modules.service.ts';
+import type { ModuleState } from './schedule.ts';
+import type { ActivityForm } from './modules.schemas.ts';
+
+const STATE_LABEL: Record<ModuleState, string> = { locked: 'Opens later', open: 'Open', done: 'Done' };
+
+export function formatDate(d: Date): string {
+  return d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+}
+
+export function modulePageView(
+  who: LaunchContext,
+  cohort: { id: string; title: string },
+  m: ModuleForLearner,
+  flash: { saved?: string; submitted?: string; completed?: boolean; invalid?: { activityId: string; error: ValidationError; form: ActivityForm } },
+) {
+  const isLearner = who.role === 'learner';
+  const locked = m.state === 'locked';
+  return {
+    cohort,
+    person: { name: who.displayName },
+    module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings },
+    state: m.state,
+    stateLabel: STATE_LABEL[m.state],
+    opensOn: formatDate(m.opensAt),
+    showContent: !locked || !isLearner,
+    isLearner,
+    completed: flash.completed === true,
+    activities: m.module.activities.map((a) => {
+      const response = m.responses.get(a.id);
+      const invalid = flash.invalid?.activityId === a.id ? flash.invalid : undefined;
+      const values = invalid ? formValues(invalid.form) : responseValues(response);
+      return {
+        id: a.id,
+        kind: a.kind,
+        title: a.title,
+        promptHtml: a.promptHtml,
+        required: a.required,
+        countsForCompletion: countsForCompletion(a),
+        isDiscussion: a.kind === 'discussion',
+        isReflection: a.kind === 'reflection',
+        isPractice: a.kind === 'practice',
+        isCuration: a.kind === 'curation',
+        isFiveFactor: a.kind === 'five-factor-check',
+        action: `/cohorts/${cohort.id}/modules/${m.module.id}/activities/${a.id}`,
+        status: response?.status ?? 'empty',
+        statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started',
+        submitted: response?.status === 'submitted',
+        canEdit: isLearner && !locked,
+        values,
+        factors: FIVE_FACTORS.map((f) => ({
+          id: f.id,
+          error: invalid?.error.fieldErrors[`ratings.${f.id}`],
+          label: f.label,
+          description: f.description,
+          options: [1, 2, 3, 4, 5].map((n) => ({ n, checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
+        })),
+        justSaved: flash.saved === a.id,
+        justSubmitted: flash.submitted === a.id,
+        error: invalid?.error.userMessage,
+        fieldErrors: invalid?.error.fieldErrors ?? {},
+      };
+    }),
+  };
+}
+
+function formValues(form: ActivityForm): Record<string, string | boolean> {
+  return { ...form, shared: form.shared === 'on' } as Record<string, string | boolean>;
+}
+
+function responseValues(r: ActivityResponse | undefined): Record<string, string | boolean> {
+  if (!r) return {};
+  const c = r.content as Record<string, unknown>;
+  const ratings = (c.ratings ?? {}) as Record<string, unknown>;
+  return {
+    text: String(c.text ?? ''),
+    shared: c.shared === true,
+    evidence: String(c.evidence ?? ''),
+    link: String(c.link ?? ''),
+    url: String(c.url ?? ''),
+    why: String(c.why ?? ''),
+    tags: Array.isArray(c.tags) ? c.tags.join(', ') : '',
+    comment: String(c.comment ?? ''),
+    ...Object.fromEntries(FIVE_FACTORS.map((f) => [`rating_${f.id}`, String(ratings[f.id] ?? '')])),
+  };
+}
+
+/** The hub's list: each module's state and open date, the learner's progress, and the cohort's (no names). */
+export function moduleListView(
+  cohortId: string,
+  workshop: Workshop,
+  now: Date,
+  dates: Date[],
+  completed: ReadonlySet<number>,
+  due: ReadonlySet<number>,
+  cohortDone: { learners: number; perModule: number[] },
+) {
+  return {
+    modules: workshop.modules.map((m, i) => {
+      const opensAt = dates[i]!;
+      const state: ModuleState = completed.has(m.id) ? 'done' : opensAt.getTime() <= now.getTime() ? 'open' : 'locked';
+      const doneShare = cohortDone.learners > 0 ? Math.round((100 * (cohortDone.perModule[i] ?? 0)) / cohortDone.learners) : 0;
+      return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, state, stateLabel: STATE_LABEL[state], opensOn: formatDate(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
+    }),
+    progress: { done: completed.size, total: workshop.modules.length, percent: Math.round((100 * completed.size) / workshop.modules.length) },
+    cohortLearners: cohortDone.learners,
+  };
+}
