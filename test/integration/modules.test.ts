@@ -1,0 +1,213 @@
+// The learner's journey over real HTTP: launch, open a module, save, submit, complete; the
+// facilitator's schedule, heatmap and shared responses; who may do what.
+import { expect } from 'chai';
+import { parse, type HTMLElement } from 'node-html-parser';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { resetDatabase } from '../support/test-database.ts';
+import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+
+const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
+const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
+const fran = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
+
+describe('modules and activities', () => {
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  let lms: ConnectedPlatform;
+
+  before(async () => {
+    app = await startTestApp();
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    await sim.close();
+    await app.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(app.handle);
+    lms = await connectPlatform(app, sim);
+  });
+
+  async function launch(user: SimUser, context = { id: 'course-1', title: 'Course 1' }) {
+    const browser = new LtiHttpClient();
+    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
+    expect(res.status, res.body.slice(0, 200)).to.equal(200);
+    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
+    return { browser, cohortId, base: `${app.url}/cohorts/${cohortId}` };
+  }
+  const page = async (browser: LtiHttpClient, url: string) => {
+    const res = await browser.request(url);
+    return { status: res.status, html: parse(res.body), body: res.body };
+  };
+  const csrf = (html: HTMLElement) => html.querySelector('input[name=_csrf]')?.getAttribute('value') ?? '';
+  async function post(browser: LtiHttpClient, formPageUrl: string, action: string, form: Record<string, string>) {
+    const { html } = await page(browser, formPageUrl);
+    const res = await browser.request(action, { method: 'POST', form: { ...form, _csrf: csrf(html) } });
+    return { status: res.status, location: res.headers.get('location'), html: parse(res.body) };
+  }
+  const activity = (html: HTMLElement, id: string) => html.querySelector(`[data-activity="${id}"]`)!;
+  const fiveFactors = (n: number) => ({
+    'rating_intention': String(n),
+    'rating_propensity-and-skill': String(n),
+    'rating_relationship-strength': String(n),
+    'rating_activity-match': String(n),
+    'rating_tool-access': String(n),
+  });
+
+  it('opens module 1 with its framing and activities; module 2 is locked until its date', async () => {
+    const { browser, base } = await launch(ada);
+    const m1 = await page(browser, `${base}/modules/1`);
+    expect(m1.status).to.equal(200);
+    expect(m1.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('open');
+    expect(m1.html.querySelector('.framing')?.text.length).to.be.greaterThan(500);
+    expect(m1.html.querySelectorAll('[data-test=activity]').map((a) => a.getAttribute('data-kind'))).to.include.members(['reflection', 'five-factor-check', 'discussion']);
+    expect(m1.html.querySelector('[data-test=discussion-pending]')).to.not.equal(null);
+    const m2 = await page(browser, `${base}/modules/2`);
+    expect(m2.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('locked');
+    expect(m2.html.querySelector('[data-test=module-locked]')).to.not.equal(null);
+    expect(m2.html.querySelector('.framing')).to.equal(null);
+    const hub = await page(browser, base);
+    const states = hub.html.querySelectorAll('[data-test=module]').map((m) => m.getAttribute('data-state'));
+    expect(states[0]).to.equal('open');
+    expect(states.slice(1).every((s) => s === 'locked')).to.equal(true);
+    expect(hub.html.querySelector('[data-module="1"] [data-test=due]')).to.not.equal(null);
+  });
+
+  it('saves a draft, keeps it through a failed submit, and submits a reflection privately by default', async () => {
+    const { browser, base } = await launch(ada);
+    const action = `${base}/modules/1/activities/set-your-intention`;
+    const draft = await post(browser, `${base}/modules/1`, action, { intent: 'draft', text: 'I want to get better at asking for help.' });
+    expect(draft.status).to.equal(303);
+    let m1 = await page(browser, `${base}/modules/1`);
+    expect(activity(m1.html, 'set-your-intention').getAttribute('data-status')).to.equal('draft');
+    expect(activity(m1.html, 'set-your-intention').querySelector('textarea')?.text).to.equal('I want to get better at asking for help.');
+
+    const empty = await post(browser, `${base}/modules/1`, action, { intent: 'submit', text: '   ' });
+    expect(empty.status).to.equal(400);
+    expect(activity(empty.html, 'set-your-intention').querySelector('[data-test=activity-error]')?.text).to.contain('kept as a draft');
+
+    const ok = await post(browser, `${base}/modules/1`, action, { intent: 'submit', text: 'Learn to ask for help early, on real tickets.' });
+    expect(ok.status).to.equal(303);
+    const row = await app.db.selectFrom('activityResponses').selectAll().executeTakeFirstOrThrow();
+    expect(row).to.include({ status: 'submitted', shared: false, kind: 'reflection' });
+    expect(row.content).to.deep.include({ text: 'Learn to ask for help early, on real tickets.' });
+    m1 = await page(browser, `${base}/modules/1`);
+    expect(activity(m1.html, 'set-your-intention').getAttribute('data-status')).to.equal('submitted');
+  });
+
+  it('refuses an incomplete five-factor check with a message, keeping the ratings given', async () => {
+    const { browser, base } = await launch(ada);
+    const res = await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/starting-five-factor-check`, { intent: 'submit', rating_intention: '4', comment: 'half done' });
+    expect(res.status).to.equal(400);
+    const form = activity(res.html, 'starting-five-factor-check');
+    expect(form.querySelector('input[name=rating_intention][value="4"]')?.hasAttribute('checked')).to.equal(true);
+    expect(form.querySelector('textarea[name=comment]')?.text).to.equal('half done');
+    expect(form.querySelectorAll('.field-error').length).to.equal(4);
+  });
+
+  it('completes module 1 when its required activities are submitted, and the hub shows it done', async () => {
+    const { browser, base, cohortId } = await launch(ada);
+    await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Run better retrospectives with my team.' });
+    const done = await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/starting-five-factor-check`, { intent: 'submit', ...fiveFactors(3), comment: '' });
+    expect(done.location).to.contain('completed=1');
+    const completions = await app.db.selectFrom('moduleCompletions').selectAll().execute();
+    expect(completions.map((c) => [c.moduleId, c.cohortId])).to.deep.equal([[1, cohortId]]);
+    const hub = await page(browser, base);
+    expect(hub.html.querySelector('[data-module="1"]')?.getAttribute('data-state')).to.equal('done');
+    expect(hub.html.querySelector('[data-test=my-progress]')?.text).to.contain('1 of 9');
+    expect(hub.html.querySelector('[data-module="1"] [data-test=cohort-share]')?.text).to.contain('100%');
+  });
+
+  it('validates a curation share: a real link and a why of some substance', async () => {
+    const { browser, base } = await launch(ada);
+    const { cohortId } = await launch(fran);
+    await app.db.insertInto('moduleSchedules').values({ tenantId: (await app.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id, cohortId, moduleId: 3, opensAt: new Date(Date.now() - 1000) }).execute();
+    const action = `${base}/modules/3/activities/share-with-the-why`;
+    const badUrl = await post(browser, `${base}/modules/3`, action, { intent: 'submit', url: 'javascript:alert(1)', why: 'This changed how I run stand-ups completely.' });
+    expect(badUrl.status).to.equal(400);
+    expect(badUrl.html.querySelector('#share-with-the-why-url-error')?.text).to.contain('web address');
+    const shortWhy = await post(browser, `${base}/modules/3`, action, { intent: 'submit', url: 'https://example.org/a', why: 'good' });
+    expect(shortWhy.html.querySelector('#share-with-the-why-why-error')?.text).to.contain('20 characters');
+    const ok = await post(browser, `${base}/modules/3`, action, { intent: 'submit', url: 'https://example.org/a', why: 'Explains why small groups beat big forums for trust.', tags: 'Trust, groups, trust' });
+    expect(ok.status).to.equal(303);
+    const row = await app.db.selectFrom('activityResponses').selectAll().where('activityId', '=', 'share-with-the-why').executeTakeFirstOrThrow();
+    expect(row.content).to.deep.include({ url: 'https://example.org/a', tags: ['trust', 'groups'] });
+  });
+
+  it('answers bad input with 4xx and changes nothing: unknown module, unknown activity, oversized text, a discussion activity', async () => {
+    const { browser, base } = await launch(ada);
+    expect((await page(browser, `${base}/modules/99`)).status).to.equal(400);
+    expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/no-such-activity`, { text: 'x' })).status).to.equal(404);
+    expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'x'.repeat(6000) })).status).to.equal(400);
+    expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/introduce-yourself`, { text: 'x' })).status).to.equal(400);
+    expect((await app.db.selectFrom('activityResponses').select('status').execute()).map((r) => r.status)).to.deep.equal(['draft']);
+  });
+
+  it('refuses to record work in a module that has not opened yet', async () => {
+    const { browser, base } = await launch(ada);
+    const res = await post(browser, `${base}/modules/1`, `${base}/modules/2/activities/show-your-work-today`, { intent: 'draft', evidence: 'x' });
+    expect(res.status).to.equal(403);
+  });
+
+  it('lets a facilitator set the schedule, which opens modules for learners; learners cannot set it', async () => {
+    const learner = await launch(ada);
+    const facilitator = await launch(fran);
+    const dates = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`module_${i + 1}`, i < 2 ? '2026-01-0' + (i + 1) : '2099-01-01']));
+    const refused = await post(learner.browser, `${learner.base}/modules/1`, `${learner.base}/console/schedule`, dates);
+    expect(refused.status).to.equal(403);
+    const saved = await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, dates);
+    expect(saved.status).to.equal(303);
+    const m2 = await page(learner.browser, `${learner.base}/modules/2`);
+    expect(m2.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('open');
+    const bad = await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, { ...dates, module_3: 'soon' });
+    expect(bad.status).to.equal(400);
+  });
+
+  it('shows the facilitator a heatmap and each learner’s shared responses, never their private ones', async () => {
+    const learner = await launch(ada);
+    await post(learner.browser, `${learner.base}/modules/1`, `${learner.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'PRIVATE intention text' });
+    const facilitator = await launch(fran);
+    const console = await page(facilitator.browser, `${facilitator.base}/console`);
+    const row = console.html.querySelector('[data-test=heatmap-row]')!;
+    expect(row.text).to.contain('Ada Learner');
+    expect(row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state')).to.equal('started');
+    const link = row.querySelector('a')!.getAttribute('href')!;
+    const shared = await page(facilitator.browser, `${app.url}${link}`);
+    expect(shared.status).to.equal(200);
+    expect(shared.body).not.to.contain('PRIVATE intention text');
+    await post(learner.browser, `${learner.base}/modules/1`, `${learner.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Now SHARED with my group', shared: 'on' });
+    expect((await page(facilitator.browser, `${app.url}${link}`)).body).to.contain('Now SHARED with my group');
+  });
+
+  it('keeps learners, facilitators and cohorts apart', async () => {
+    const a = await launch(ada);
+    const b = await launch(bob);
+    const fOther = await launch(fran, { id: 'course-2', title: 'Another course' });
+    // a learner cannot see the console, another learner's responses, or record as someone else
+    expect((await page(a.browser, `${a.base}/console`)).status).to.equal(403);
+    const bMembership = (await app.db.selectFrom('memberships').innerJoin('persons', 'persons.id', 'memberships.personId').select('memberships.id').where('persons.sub', '=', 'bob').executeTakeFirstOrThrow()).id;
+    expect((await page(a.browser, `${a.base}/console/learners/${bMembership}`)).status).to.equal(403);
+    // a facilitator of another cohort cannot open this cohort at all
+    expect((await page(fOther.browser, `${a.base}/console`)).status).to.equal(401);
+    expect((await page(fOther.browser, `${a.base}/modules/1`)).status).to.equal(401);
+    // nor see a learner of this cohort through their own cohort's URL
+    expect((await page(fOther.browser, `${fOther.base}/console/learners/${bMembership}`)).status).to.equal(404);
+    expect(b.cohortId).to.equal(a.cohortId);
+  });
+
+  it('lets a facilitator read a module but not record activities', async () => {
+    const f = await launch(fran);
+    expect((await page(f.browser, `${f.base}/modules/5`)).html.querySelector('.framing')).to.not.equal(null);
+    const res = await post(f.browser, `${f.base}/modules/1`, `${f.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'x' });
+    expect(res.status).to.equal(403);
+  });
+
+  it('opens the module a link names (custom parameter module=N) right after the launch', async () => {
+    const res = await sim.launch(app.url, new LtiHttpClient(), { user: ada, clientId: lms.clientId, custom: { module: '1' }, resourceLink: { id: 'rl-module-1', title: 'Module 1' } });
+    expect(new URL(res.finalUrl).pathname).to.match(/\/modules\/1$/);
+    const link = await app.db.selectFrom('resourceLinks').selectAll().where('resourceLinkId', '=', 'rl-module-1').executeTakeFirstOrThrow();
+    expect(link.moduleId).to.equal(1);
+    expect(link.lineitemsUrl).to.be.a('string');
+  });
+});
