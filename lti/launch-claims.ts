@@ -5,6 +5,7 @@ import { z } from 'zod';
 const C = 'https://purl.imsglobal.org/spec/lti/claim/';
 const AGS = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
 const NRPS = 'https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice';
+const DL = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
 const CLOCK_SKEW_SECONDS = 60;
 
 const id = z.string().trim().min(1).max(255);
@@ -40,11 +41,24 @@ export const LaunchClaims = z
       .optional()
       .catch(undefined),
     [NRPS]: z.looseObject({ context_memberships_url: httpUrl }).optional().catch(undefined),
+    [DL]: z
+      .looseObject({
+        deep_link_return_url: httpUrl,
+        accept_types: z.array(z.string().max(100)).max(20).default([]),
+        accept_multiple: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+        accept_lineitem: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+        data: z.string().max(4096).optional(),
+      })
+      .optional(),
     [`${C}launch_presentation`]: z
       .looseObject({ return_url: httpUrl.optional().catch(undefined), document_target: text(50).optional().catch(undefined) })
       .optional(),
   })
   .refine((c) => c.iat <= Date.now() / 1000 + CLOCK_SKEW_SECONDS, { message: 'issued in the future', path: ['iat'] })
+  .refine((c) => c[`${C}message_type`] !== 'LtiDeepLinkingRequest' || c[DL] !== undefined, {
+    message: 'a deep linking request needs its settings',
+    path: [DL],
+  })
   .refine((c) => c[`${C}message_type`] !== 'LtiResourceLinkRequest' || c[`${C}resource_link`] !== undefined, {
     message: 'a resource link launch needs a resource_link id',
     path: ['resource_link'],
@@ -71,6 +85,16 @@ export interface Launch {
   moduleId: number | undefined;
   ags: { scopes: string[]; lineitems: string | undefined; lineitem: string | undefined } | undefined;
   nrpsUrl: string | undefined;
+  deepLinking: DeepLinkingSettings | undefined;
+}
+
+/** What the LMS accepts back from a deep linking request (kept in the session until the answer). */
+export interface DeepLinkingSettings {
+  returnUrl: string;
+  acceptTypes: string[];
+  acceptMultiple: boolean;
+  acceptLineItem: boolean;
+  data: string | undefined;
 }
 
 export function toLaunch(c: LaunchClaims, clientId: string): Launch {
@@ -80,6 +104,7 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
   const ags = c[AGS] as { scope: string[]; lineitems?: string; lineitem?: string } | undefined;
   const nrps = c[NRPS] as { context_memberships_url: string } | undefined;
   const moduleParam = typeof custom.module === 'string' ? Number(custom.module) : NaN;
+  const dl = c[DL] as { deep_link_return_url: string; accept_types: string[]; accept_multiple?: boolean | string; accept_lineitem?: boolean | string; data?: string } | undefined;
   const name = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim() || null;
   return {
     issuer: c.iss,
@@ -102,5 +127,12 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
     moduleId: Number.isInteger(moduleParam) && moduleParam >= 1 && moduleParam <= 9 ? moduleParam : undefined,
     ags: ags && { scopes: ags.scope, lineitems: ags.lineitems, lineitem: ags.lineitem },
     nrpsUrl: nrps?.context_memberships_url,
+    deepLinking: dl && {
+      returnUrl: dl.deep_link_return_url,
+      acceptTypes: dl.accept_types,
+      acceptMultiple: dl.accept_multiple !== false && dl.accept_multiple !== 'false',
+      acceptLineItem: dl.accept_lineitem === true || dl.accept_lineitem === 'true',
+      data: dl.data,
+    },
   };
 }

@@ -33,10 +33,20 @@ export async function completeLaunch(
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
   }
-  const context = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
+  const recorded = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
+  if (launch.deepLinking && recorded.role !== 'facilitator') {
+    throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
+  }
+  const context = launch.deepLinking ? { ...recorded, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : recorded;
   await startSession(req, context);
   const home = `/cohorts/${context.cohortId}`;
-  const target = launch.moduleId ? `${home}/modules/${launch.moduleId}` : context.role === 'facilitator' ? `${home}/console` : home;
+  const target = launch.deepLinking
+    ? `${home}/deep-linking`
+    : launch.moduleId
+      ? `${home}/modules/${launch.moduleId}`
+      : context.role === 'facilitator'
+        ? `${home}/console`
+        : home;
   res.redirect(303, target);
 }
 

@@ -12,7 +12,8 @@ import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
 import { listFrameOrigins } from '../models/platforms.queries.ts';
 import type { Workshop } from './modules/workshop-content.ts';
-import { createLtiTool } from '../lti/lti-tool.ts';
+import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
+import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted: deps.onModuleCompleted };
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
+  app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -1,0 +1,31 @@
+// A teacher's "Select content" in the LMS: pick the whole workshop or modules, and send them back.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../models/db.ts';
+import type { Config } from '../config.ts';
+import type { Workshop } from '../modules/workshop-content.ts';
+import type { LtijsServices } from '../../lti/lti-tool.ts';
+import { requireLaunch } from '../http/auth.ts';
+import { chooseContent, selectionView } from './deep-linking.service.ts';
+
+const SelectionForm = z.object({
+  items: z.union([z.string(), z.array(z.string())]).optional(),
+  graded: z.literal('on').optional(),
+});
+
+export function deepLinkingRouter(deps: { db: Db; config: Config; workshop: Workshop; lti: LtijsServices }): Router {
+  const r = Router();
+
+  r.get('/:cohortId/deep-linking', requireLaunch(deps.db, 'facilitator'), (req, res) => {
+    res.render('deep-linking/select', { title: 'Add Circlework to your course', ...selectionView(req.launch!, deps.workshop) });
+  });
+
+  r.post('/:cohortId/deep-linking', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
+    const form = SelectionForm.parse(req.body ?? {});
+    const chosen = [form.items ?? []].flat();
+    const answer = await chooseContent(deps, req.launch!, chosen, form.graded === 'on');
+    res.render('deep-linking/return', { title: 'Returning to your course', ...answer });
+  });
+
+  return r;
+}
