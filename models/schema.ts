@@ -49,6 +49,7 @@ export interface CohortsTable {
   title: string;
   label: string | null;
   nrpsUrl: string | null;
+  rosterSyncedAt: Date | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
