@@ -1,0 +1,170 @@
+// Roster sync (NRPS): where a cohort's member list comes from, and applying it. One statement each.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { MembershipRole, MembershipStatus, PlatformStatus, TenantStatus } from './schema.ts';
+
+export interface RosterSource {
+  cohortId: string;
+  nrpsUrl: string | null;
+  rosterSyncedAt: Date | null;
+  tenantStatus: TenantStatus;
+  platformStatus: PlatformStatus;
+  issuer: string;
+  clientId: string;
+  tokenEndpoint: string;
+  authorizationServer: string | null;
+  toolKid: string;
+}
+
+/** The cohort's roster URL with the platform that serves it (and whether both are still active). */
+export function findRosterSource(ex: Executor, tenantId: string, cohortId: string): Promise<RosterSource | undefined> {
+  return ex
+    .selectFrom('cohorts as c')
+    .innerJoin('tenants as t', 't.id', 'c.tenantId')
+    .innerJoin('platforms as p', 'p.id', 't.platformId')
+    .select([
+      'c.id as cohortId',
+      'c.nrpsUrl',
+      'c.rosterSyncedAt',
+      't.status as tenantStatus',
+      'p.status as platformStatus',
+      'p.issuer',
+      'p.clientId',
+      'p.tokenEndpoint',
+      'p.authorizationServer',
+      'p.toolKid',
+    ])
+    .where('c.tenantId', '=', tenantId)
+    .where('c.id', '=', cohortId)
+    .executeTakeFirst();
+}
+
+export interface RosterPerson {
+  sub: string;
+  name: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+}
+
+/**
+ * Inserts the people the LMS listed, and refreshes those known. A field the roster leaves out keeps
+ * the value a launch gave (LMSs share names at launch and in NRPS under separate privacy settings).
+ * Rows whose values would not change are not rewritten.
+ */
+export async function upsertRosterPersons(ex: Executor, tenantId: string, persons: RosterPerson[]): Promise<void> {
+  if (persons.length === 0) return;
+  const keep = (col: string) => sql.raw<string | null>(`coalesce(excluded.${col}, persons.${col})`);
+  await ex
+    .insertInto('persons')
+    .values(persons.map((p) => ({ tenantId, ...p })))
+    .onConflict((oc) =>
+      oc
+        .columns(['tenantId', 'sub'])
+        .doUpdateSet({
+          name: keep('name'),
+          givenName: keep('given_name'),
+          familyName: keep('family_name'),
+          email: keep('email'),
+          updatedAt: sql`now()`,
+        })
+        .where(
+          sql<boolean>`(persons.name, persons.given_name, persons.family_name, persons.email) IS DISTINCT FROM
+            (${keep('name')}, ${keep('given_name')}, ${keep('family_name')}, ${keep('email')})`,
+        ),
+    )
+    .execute();
+}
+
+export function listPersonIdsBySub(ex: Executor, tenantId: string, subs: string[]): Promise<Array<{ id: string; sub: string }>> {
+  if (subs.length === 0) return Promise.resolve([]);
+  return ex.selectFrom('persons').select(['id', 'sub']).where('tenantId', '=', tenantId).where('sub', 'in', subs).execute();
+}
+
+export interface RosterMembershipRow {
+  membershipId: string;
+  personId: string;
+  role: MembershipRole;
+  lmsRoles: string[];
+  status: MembershipStatus;
+  firstLaunchAt: Date | null;
+}
+
+export function listCohortMembershipStates(ex: Executor, tenantId: string, cohortId: string): Promise<RosterMembershipRow[]> {
+  return ex
+    .selectFrom('memberships')
+    .select(['id as membershipId', 'personId', 'role', 'lmsRoles', 'status', 'firstLaunchAt'])
+    .where('tenantId', '=', tenantId)
+    .where('cohortId', '=', cohortId)
+    .execute();
+}
+
+/** New memberships of people who have not launched (no launch timestamps). A concurrent launch wins. */
+export async function insertRosterMemberships(
+  ex: Executor,
+  tenantId: string,
+  cohortId: string,
+  rows: Array<{ personId: string; role: MembershipRole; lmsRoles: string[] }>,
+): Promise<number> {
+  if (rows.length === 0) return 0;
+  const inserted = await ex
+    .insertInto('memberships')
+    .values(rows.map((r) => ({ tenantId, cohortId, ...r, status: 'active' as const })))
+    .onConflict((oc) => oc.columns(['tenantId', 'cohortId', 'personId']).doNothing())
+    .returning('id')
+    .execute();
+  return inserted.length;
+}
+
+export async function updateMembershipStatuses(
+  ex: Executor,
+  tenantId: string,
+  cohortId: string,
+  membershipIds: string[],
+  status: MembershipStatus,
+): Promise<void> {
+  if (membershipIds.length === 0) return;
+  await ex
+    .updateTable('memberships')
+    .set({ status })
+    .where('tenantId', '=', tenantId)
+    .where('cohortId', '=', cohortId)
+    .where('id', 'in', membershipIds)
+    .execute();
+}
+
+export async function updateMembershipRole(
+  ex: Executor,
+  tenantId: string,
+  membershipId: string,
+  change: { role: MembershipRole; lmsRoles: string[] },
+): Promise<void> {
+  await ex.updateTable('memberships').set(change).where('tenantId', '=', tenantId).where('id', '=', membershipId).execute();
+}
+
+export async function updateCohortRosterSyncedAt(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
+  await ex.updateTable('cohorts').set({ rosterSyncedAt: sql<Date>`now()` }).where('tenantId', '=', tenantId).where('id', '=', cohortId).execute();
+}
+
+/**
+ * Cohorts whose roster is due: an NRPS URL, an active deployment and platform, and no sync since
+ * `syncedBefore` (never synced first). This is the one roster query across tenants: the scheduler
+ * lists (tenant, cohort) pairs, and each sync then runs scoped to its own tenant.
+ */
+export function listCohortsDueForRosterSync(
+  ex: Executor,
+  opts: { syncedBefore: Date; limit: number },
+): Promise<Array<{ tenantId: string; cohortId: string }>> {
+  return ex
+    .selectFrom('cohorts as c')
+    .innerJoin('tenants as t', 't.id', 'c.tenantId')
+    .innerJoin('platforms as p', 'p.id', 't.platformId')
+    .select(['c.tenantId', 'c.id as cohortId'])
+    .where('c.nrpsUrl', 'is not', null)
+    .where('t.status', '=', 'active')
+    .where('p.status', '=', 'active')
+    .where((eb) => eb.or([eb('c.rosterSyncedAt', 'is', null), eb('c.rosterSyncedAt', '<', opts.syncedBefore)]))
+    .orderBy(sql`c.roster_synced_at NULLS FIRST`)
+    .limit(opts.limit)
+    .execute();
+}
