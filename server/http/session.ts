@@ -32,7 +32,7 @@ export function createSession(opts: {
     secret: opts.secret,
     resave: false,
     saveUninitialized: false,
-    rolling: true,
+    rolling: false,
     proxy: opts.config.trustProxy !== false,
     cookie: {
       httpOnly: true,
