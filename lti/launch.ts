@@ -11,7 +11,7 @@ import { LaunchClaims, toLaunch } from './launch-claims.ts';
 import { resolveLaunchTenant } from './platforms.service.ts';
 
 export async function completeLaunch(
-  deps: { db: Db },
+  deps: { db: Db; afterLaunch?: (context: LaunchContext) => Promise<unknown> },
   token: Record<string, unknown>,
   req: Request,
   res: Response,
@@ -39,6 +39,7 @@ export async function completeLaunch(
   }
   const context = launch.deepLinking ? { ...recorded, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : recorded;
   await startSession(req, context);
+  await deps.afterLaunch?.(context);
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking
     ? `${home}/deep-linking`

@@ -13,6 +13,7 @@ import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
 import { completeLaunch } from './launch.ts';
+import type { LaunchContext } from '../server/launch-context.ts';
 import type { Logger } from 'pino';
 
 const require = createRequire(import.meta.url);
@@ -46,6 +47,8 @@ export interface LtiToolDeps {
   ltiEncryptionKey: string;
   /** Renders the host's error page (the ltijs app has no view engine of its own). */
   sendError: (req: Request, res: Response, err: unknown) => void;
+  /** Runs after a launch has been recorded and the session started (e.g. a roster sync). */
+  afterLaunch?: (context: LaunchContext) => Promise<unknown>;
 }
 
 /** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */

@@ -14,6 +14,8 @@ import { listFrameOrigins } from '../models/platforms.queries.ts';
 import type { Workshop } from './modules/workshop-content.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
+import { requestRosterSync } from './roster/roster-sync.job.ts';
+import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
@@ -35,6 +37,8 @@ export interface AppDeps {
   log: Logger;
   workshop: Workshop;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
+  /** Durable jobs (grades, roster); without it nothing is queued (unit-style app tests). */
+  queue?: JobQueue;
   /** The clock for schedules (tests move it). */
   now?: () => Date;
   onModuleCompleted?: ModulesDeps['onModuleCompleted'];
@@ -88,7 +92,16 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
   app.use('/lti', registrationRouter(lti));
-  const ltiTool = createLtiTool({ ...lti, log, sendError });
+  const queue = deps.queue;
+  const ltiTool = createLtiTool({
+    ...lti,
+    log,
+    sendError,
+    // A facilitator's launch refreshes the roster, so groups can include people who never launched.
+    afterLaunch: async (context) => {
+      if (queue && context.role === 'facilitator') await requestRosterSync(queue, context);
+    },
+  });
   app.use('/lti', (req, res, next) => {
     if (!isLtijsRoute(req.method, req.path)) return next();
     // Express 5's req.query is a prototype getter; ltijs's Express 4 swaps the prototype after its

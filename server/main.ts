@@ -8,6 +8,8 @@ import { loadWorkshop } from './modules/workshop-content.ts';
 import { createApp } from './app.ts';
 import { seedAdmin } from './admin/admin.service.ts';
 import { startHousekeeping } from './housekeeping.ts';
+import { createJobQueue } from './jobs/job-queue.ts';
+import { registerRosterSync } from './roster/roster-sync.job.ts';
 
 let config;
 try {
@@ -26,7 +28,12 @@ const database = await openDatabase(config, {
 });
 if (config.admin) log.info(`admin account ${config.admin.email}: ${await seedAdmin(database.db, config.admin)}`);
 
-const { app, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets });
+const queue = createJobQueue({ connectionString: database.url, log });
+await queue.start();
+const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionKey };
+await registerRosterSync(queue, jobDeps);
+
+const { app, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
@@ -46,6 +53,7 @@ async function shutdown(signal: string) {
   server.closeIdleConnections();
   await new Promise<void>((resolve) => server.once('close', () => resolve()));
   housekeeping.stop();
+  await queue.stop();
   closeApp();
   await database.shutdown();
   log.info('shutdown complete');

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { loadWorkshop, type Workshop } from '../../server/modules/workshop-content.ts';
 import { openTestDb } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
+import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 export interface TestApp {
   url: string;
@@ -20,7 +21,7 @@ let workshop: Workshop | undefined;
 
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { host?: string; server?: http.Server; databaseUrl?: string; poolSize?: number } = {},
+  opts: { host?: string; server?: http.Server; databaseUrl?: string; poolSize?: number; queue?: JobQueue; now?: () => Date } = {},
 ): Promise<TestApp> {
   const server = opts.server ?? http.createServer();
   const host = opts.host ?? '127.0.0.1';
@@ -46,6 +47,8 @@ export async function startTestApp(
     log: pino({ level: config.logLevel }),
     workshop,
     secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
+    ...(opts.queue ? { queue: opts.queue } : {}),
+    ...(opts.now ? { now: opts.now } : {}),
   });
   server.on('request', app);
   return {
