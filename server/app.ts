@@ -98,8 +98,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
     log,
     sendError,
     // A facilitator's launch refreshes the roster, so groups can include people who never launched.
+    // Failing to queue must not fail the launch: the schedule catches up.
     afterLaunch: async (context) => {
-      if (queue && context.role === 'facilitator') await requestRosterSync(queue, context);
+      if (queue && context.role === 'facilitator') {
+        await requestRosterSync(queue, context).catch((err) => log.warn({ err, cohortId: context.cohortId }, 'roster sync not queued'));
+      }
     },
   });
   app.use('/lti', (req, res, next) => {

@@ -303,3 +303,32 @@ describe('roster sync (NRPS)', () => {
     });
   });
 });
+
+describe('roster sync wired into the launch', () => {
+  it('queues a roster sync when a facilitator launches, and the roster’s members appear on the console', async function () {
+    this.timeout(30_000);
+    const queue = await startTestJobQueue();
+    const app = await startTestApp({}, { queue });
+    const sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+    try {
+      await resetDatabase(app.handle);
+      await registerRosterSync(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { pollingIntervalSeconds: 0.5 });
+      const lms = await connectPlatform(app, sim);
+      sim.setMembers('wired-course', [{ user_id: 'never-launched', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], name: 'Nora Neverlaunched' }]);
+      const browser = new LtiHttpClient();
+      const res = await sim.launch(app.url, browser, { user: { sub: 'fac', name: 'Fay', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] }, clientId: lms.clientId, context: { id: 'wired-course', title: 'Wired' } });
+      expect(res.status).to.equal(200);
+      let found = false;
+      for (let i = 0; i < 100 && !found; i++) {
+        found = (await app.db.selectFrom('persons').select('sub').where('sub', '=', 'never-launched').execute()).length === 1;
+        if (!found) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(found).to.equal(true);
+      expect((await browser.request(res.finalUrl)).body).to.contain('Nora Neverlaunched');
+    } finally {
+      await sim.close();
+      await app.close();
+      await queue.stop();
+    }
+  });
+});
