@@ -65,4 +65,30 @@ describe('learner journey in Chromium', function () {
       await context.close();
     }
   });
+
+  it('keeps what was typed when the session has expired: restored after the next launch', async () => {
+    await resetDatabase(app.handle);
+    const { clientId } = await connectPlatform(app, lms);
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const user = { sub: 'sam', name: 'Sam Learner', roles: [ROLES.learner] };
+      await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
+      const tool = page.frameLocator('#tool');
+      await tool.locator('[data-module="1"] a').click();
+      const text = 'A long answer I typed before my session ran out.';
+      await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').fill(text);
+      await context.clearCookies();
+      await tool.locator('[data-activity="set-your-intention"] [data-test=submit]').click();
+      await tool.locator('[data-test=error-page]').waitFor();
+      expect(await tool.locator('[data-test=error-page]').getAttribute('data-status')).to.be.oneOf(['401', '403']);
+
+      await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
+      await tool.locator('[data-module="1"] a').click();
+      await tool.locator('[data-test=module-page]').waitFor();
+      expect(await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').inputValue()).to.equal(text);
+    } finally {
+      await context.close();
+    }
+  });
 });
