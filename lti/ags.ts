@@ -1,0 +1,270 @@
+// AGS (Assignment and Grade Services): posts one score to the LMS, finding or creating the line
+// item when the launch did not name one. Service tokens come from the platform's token endpoint
+// (client credentials with an assertion signed by the tool's key for that platform) and are cached
+// in ltijs's own `accesstoken` documents, so ltijs's services and this client share them.
+//
+// ltijs's Grade.submitScore is not used: it overwrites the score's timestamp with its clock, and a
+// retry must resend the identical payload. Its HTTP client (got 11) also retries GETs by itself and
+// has no timeout, and a worker must neither hide failures nor hang on an LMS that does not answer.
+import crypto from 'node:crypto';
+import { SignJWT } from 'jose';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import type { Db } from '../models/db.ts';
+import { updateResourceLinkLineitem } from '../models/resource-links.queries.ts';
+import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
+
+export const AGS_SCOPES = {
+  lineitem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
+  lineitemReadonly: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly',
+  score: 'https://purl.imsglobal.org/spec/lti-ags/scope/score',
+} as const;
+
+const MEDIA = {
+  score: 'application/vnd.ims.lis.v1.score+json',
+  lineItem: 'application/vnd.ims.lis.v2.lineitem+json',
+  lineItems: 'application/vnd.ims.lis.v2.lineitemcontainer+json',
+} as const;
+
+const DEFAULT_TIMEOUT_MS = 15_000;
+const MAX_LINE_ITEM_PAGES = 20;
+
+export const GRADE_SYNC_ONLY_REASON =
+  'This link has no grade item in the LMS, and the LMS lets Circlework send scores only (grade sync only), not create grade items. Give the activity a grade item in the LMS (or allow Circlework to manage grade items), then retry.';
+
+export interface AgsDeps {
+  db: Db;
+  log: Logger;
+  ltiEncryptionKey: string;
+  /** Per HTTP request to the LMS. */
+  timeoutMs?: number;
+}
+
+/** Where a score goes: the platform that issues tokens, and the LMS link whose line item takes it. */
+export interface ScoreTarget {
+  platform: { issuer: string; clientId: string; tokenEndpoint: string; authorizationServer: string | null; toolKid: string };
+  link: {
+    tenantId: string;
+    resourceLinkId: string;
+    title: string | null;
+    lineitemUrl: string | null;
+    lineitemsUrl: string | null;
+    agsScopes: string[];
+  };
+}
+
+/** A failed AGS exchange. `reason` is written for the facilitator; `retryable` says whether a later attempt may succeed. */
+export class AgsError extends Error {
+  constructor(
+    readonly retryable: boolean,
+    readonly reason: string,
+    readonly httpStatus?: number,
+  ) {
+    super(reason);
+  }
+}
+
+/** Posts the score (sent exactly as given) to the link's line item; returns the line item used. */
+export async function postScore(deps: AgsDeps, target: ScoreTarget, score: Record<string, unknown>): Promise<{ lineitemUrl: string }> {
+  const client = new AgsClient(deps, target.platform);
+  const lineitemUrl = target.link.lineitemUrl ?? (await findOrCreateLineItem(deps, client, target.link));
+  await client.request(AGS_SCOPES.score, 'the score', { method: 'POST', url: scoresUrl(lineitemUrl), contentType: MEDIA.score, body: score });
+  return { lineitemUrl };
+}
+
+/** The line item of a link that the launch did not name: looked up by resource link id, else created. */
+async function findOrCreateLineItem(deps: AgsDeps, client: AgsClient, link: ScoreTarget['link']): Promise<string> {
+  const canManage = link.agsScopes.includes(AGS_SCOPES.lineitem);
+  const readScope = canManage ? AGS_SCOPES.lineitem : link.agsScopes.includes(AGS_SCOPES.lineitemReadonly) ? AGS_SCOPES.lineitemReadonly : undefined;
+  if (!link.lineitemsUrl || !readScope) throw new AgsError(false, GRADE_SYNC_ONLY_REASON);
+
+  const first = new URL(link.lineitemsUrl);
+  first.searchParams.set('resource_link_id', link.resourceLinkId);
+  let next: string | undefined = first.href;
+  for (let page = 0; next && page < MAX_LINE_ITEM_PAGES; page++) {
+    const res = await client.request(readScope, 'the grade item lookup', { method: 'GET', url: next, accept: MEDIA.lineItems });
+    const items = LineItems.safeParse(res.json);
+    const found = items.success ? items.data.find((i) => i.resourceLinkId === link.resourceLinkId) : undefined;
+    if (found) {
+      await updateResourceLinkLineitem(deps.db, link.tenantId, link.resourceLinkId, found.id);
+      return found.id;
+    }
+    next = nextPage(res.headers.get('link'));
+  }
+  if (!canManage) throw new AgsError(false, GRADE_SYNC_ONLY_REASON);
+
+  const res = await client.request(AGS_SCOPES.lineitem, 'the grade item creation', {
+    method: 'POST',
+    url: link.lineitemsUrl,
+    contentType: MEDIA.lineItem,
+    accept: MEDIA.lineItem,
+    body: { label: link.title?.trim() || 'Circlework', scoreMaximum: 100, resourceLinkId: link.resourceLinkId },
+  });
+  const created = LineItem.safeParse(res.json);
+  if (!created.success) throw new AgsError(false, 'The LMS created a grade item but did not say where it is.');
+  await updateResourceLinkLineitem(deps.db, link.tenantId, link.resourceLinkId, created.data.id);
+  return created.data.id;
+}
+
+const LineItem = z.looseObject({ id: z.url({ protocol: /^https?$/ }), resourceLinkId: z.string().optional() });
+const LineItems = z.array(z.unknown()).transform((items) => items.flatMap((i) => {
+  const parsed = LineItem.safeParse(i);
+  return parsed.success ? [parsed.data] : [];
+}));
+
+/** `${lineitem}/scores`, keeping the line item URL's query string where it belongs. */
+export function scoresUrl(lineitemUrl: string): string {
+  const u = new URL(lineitemUrl);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/scores`;
+  return u.href;
+}
+
+function nextPage(link: string | null): string | undefined {
+  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
+  return m?.[1];
+}
+
+/** What a failed answer means: 5xx, 408, 429 and a throttling 403 (Canvas) are worth retrying; other 4xx are not. */
+export function classifyFailure(status: number, body: string, what: string): AgsError {
+  const said = excerpt(body);
+  const detail = said ? `: ${said}` : '';
+  if (status >= 500 || status === 408) return new AgsError(true, `The LMS had a temporary problem with ${what} (${status}${detail}).`, status);
+  if (status === 429 || (status === 403 && /rate limit/i.test(body))) {
+    return new AgsError(true, `The LMS asked Circlework to slow down (${status}${detail}).`, status);
+  }
+  return new AgsError(false, `The LMS refused ${what} (${status}${detail}).`, status);
+}
+
+/** A short, plain-text summary of an LMS error body for the facilitator. */
+function excerpt(body: string): string {
+  let text = body;
+  try {
+    const json = JSON.parse(body) as Record<string, unknown>;
+    // OAuth2 ({error, error_description}), Moodle ({message}) and Canvas ({errors: [{message}]}) shapes.
+    const errors = Array.isArray(json.errors) ? json.errors.map((e) => (e as { message?: unknown } | null)?.message) : [json.errors];
+    const parts = [json.error, json.error_description, json.message, ...errors].filter((p) => typeof p === 'string');
+    if (parts.length > 0) text = parts.join(': ');
+  } catch {
+    // not JSON: keep the text
+  }
+  const plain = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return plain.length > 200 ? `${plain.slice(0, 199)}…` : plain;
+}
+
+interface AgsRequest {
+  method: 'GET' | 'POST';
+  url: string;
+  accept?: string;
+  contentType?: string;
+  body?: unknown;
+}
+
+const TokenAnswer = z.looseObject({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().positive().optional(),
+});
+type TokenAnswer = z.infer<typeof TokenAnswer>;
+
+/** One platform's AGS endpoints with a token per scope; a cached token the LMS no longer takes is replaced once. */
+class AgsClient {
+  readonly #deps: AgsDeps;
+  readonly #platform: ScoreTarget['platform'];
+  readonly #store: LtijsPostgresPlugin;
+
+  constructor(deps: AgsDeps, platform: ScoreTarget['platform']) {
+    this.#deps = deps;
+    this.#platform = platform;
+    this.#store = new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
+  }
+
+  async request(scope: string, what: string, req: AgsRequest): Promise<{ json: unknown; headers: Headers }> {
+    let token = await this.#token(scope, false);
+    let res = await this.#send(req, token.value);
+    if (res.status === 401 && token.cached) {
+      await this.#store.Delete('accesstoken', this.#tokenIndex(scope));
+      token = await this.#token(scope, true);
+      res = await this.#send(req, token.value);
+    }
+    const text = await res.text();
+    if (!res.ok) throw classifyFailure(res.status, text, what);
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      json = null;
+    }
+    return { json, headers: res.headers };
+  }
+
+  async #send(req: AgsRequest, token: string): Promise<Response> {
+    const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+    if (req.accept) headers.accept = req.accept;
+    if (req.contentType) headers['content-type'] = req.contentType;
+    return this.#fetch(req.url, { method: req.method, headers, ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }) });
+  }
+
+  #tokenIndex(scope: string) {
+    return { platformUrl: this.#platform.issuer, clientId: this.#platform.clientId, scopes: scope };
+  }
+
+  async #token(scope: string, fresh: boolean): Promise<{ value: string; cached: boolean }> {
+    const key = this.#deps.ltiEncryptionKey;
+    const index = this.#tokenIndex(scope);
+    if (!fresh) {
+      const cached = (await this.#store.Get(key, 'accesstoken', index)) || [];
+      const doc = cached[0] as { token?: TokenAnswer; createdAt?: number } | undefined;
+      const ageSeconds = (Date.now() - Number(doc?.createdAt ?? 0)) / 1000;
+      if (doc?.token?.access_token && ageSeconds < (doc.token.expires_in ?? 3600) - 30) return { value: doc.token.access_token, cached: true };
+    }
+    const answer = await this.#requestToken(scope);
+    await this.#store.Replace(key, 'accesstoken', index, { token: answer }, index);
+    return { value: answer.access_token, cached: false };
+  }
+
+  /** OAuth2 client credentials with a private_key_jwt assertion (LTI Security Framework 4.1). */
+  async #requestToken(scope: string): Promise<TokenAnswer> {
+    const p = this.#platform;
+    const keys = (await this.#store.Get(this.#deps.ltiEncryptionKey, 'privatekey', { kid: p.toolKid })) || [];
+    const pem = keys[0]?.key;
+    if (typeof pem !== 'string') throw new AgsError(false, 'Circlework has no key for this LMS registration; the tool admin must register it again.');
+    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
+      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: p.toolKid })
+      .setIssuer(p.clientId)
+      .setSubject(p.clientId)
+      .setAudience(p.authorizationServer ?? p.tokenEndpoint)
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(crypto.createPrivateKey(pem));
+    const res = await this.#fetch(p.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+        scope,
+      }).toString(),
+    });
+    const text = await res.text();
+    if (!res.ok) throw classifyFailure(res.status, text, 'Circlework’s request for an access token');
+    let parsed: ReturnType<typeof TokenAnswer.safeParse>;
+    try {
+      parsed = TokenAnswer.safeParse(JSON.parse(text));
+    } catch {
+      parsed = TokenAnswer.safeParse(null);
+    }
+    if (!parsed.success) throw new AgsError(true, 'The LMS answered the access token request with something that is not a token.');
+    return parsed.data;
+  }
+
+  async #fetch(url: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(this.#deps.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).name;
+      this.#deps.log.warn({ err, url }, 'AGS request failed');
+      throw new AgsError(true, `The LMS could not be reached (${cause}).`);
+    }
+  }
+}
