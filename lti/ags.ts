@@ -1,7 +1,8 @@
 // AGS (Assignment and Grade Services): posts one score to the LMS, finding or creating the line
 // item when the launch did not name one. Service tokens come from the platform's token endpoint
 // (client credentials with an assertion signed by the tool's key for that platform) and are cached
-// in ltijs's own `accesstoken` documents, so ltijs's services and this client share them.
+// in ltijs's own `accesstoken` documents, so ltijs's services and this client share them
+// (service-token.ts's uncached requestServiceToken does not report the token's lifetime).
 //
 // ltijs's Grade.submitScore is not used: it overwrites the score's timestamp with its clock, and a
 // retry must resend the identical payload. Its HTTP client (got 11) also retries GETs by itself and
@@ -13,6 +14,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../models/db.ts';
 import { updateResourceLinkLineitem } from '../models/resource-links.queries.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
+import type { ServicePlatform } from './service-token.ts';
 
 export const AGS_SCOPES = {
   lineitem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -42,7 +44,7 @@ export interface AgsDeps {
 
 /** Where a score goes: the platform that issues tokens, and the LMS link whose line item takes it. */
 export interface ScoreTarget {
-  platform: { issuer: string; clientId: string; tokenEndpoint: string; authorizationServer: string | null; toolKid: string };
+  platform: ServicePlatform;
   link: {
     tenantId: string;
     resourceLinkId: string;
