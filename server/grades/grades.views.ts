@@ -1,0 +1,40 @@
+import type { Cohort } from '../../models/schema.ts';
+import type { CohortGradeRow } from '../../models/grade-outbox.queries.ts';
+import type { LaunchContext } from '../launch-context.ts';
+
+const STATUS_LABEL = { pending: 'Waiting to send', delivered: 'Sent', failed: 'Failed' } as const;
+const STATUS_BADGE = { pending: 'pending', delivered: 'done', failed: 'locked' } as const;
+const PROGRESS_LABEL: Record<string, string> = { InProgress: 'in progress', Completed: 'completed' };
+
+const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
+
+export function gradesView(cohort: Cohort, launch: LaunchContext, grades: CohortGradeRow[], retriedId: string | undefined) {
+  const rows = grades
+    .map((g) => ({
+      id: g.id,
+      learner: g.personName ?? `LMS user ${g.sub}`,
+      link: g.linkTitle ?? (g.moduleId ? `Module ${g.moduleId}` : 'Workshop'),
+      linkKind: g.moduleId ? `Module ${g.moduleId}` : 'Whole workshop',
+      score: `${String(g.payload.scoreGiven ?? '–')} / ${String(g.payload.scoreMaximum ?? 100)}`,
+      progress: PROGRESS_LABEL[String(g.payload.activityProgress)] ?? '',
+      status: g.status,
+      statusLabel: STATUS_LABEL[g.status],
+      badge: STATUS_BADGE[g.status],
+      attempts: g.attempts,
+      lastError: g.lastError,
+      when: minute(g.deliveredAt ?? g.scoreTimestamp),
+      canRetry: g.status === 'failed',
+    }))
+    .sort((a, b) => a.learner.localeCompare(b.learner) || a.linkKind.localeCompare(b.linkKind, undefined, { numeric: true }));
+  return {
+    cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
+    person: { name: launch.displayName },
+    rows,
+    counts: {
+      delivered: rows.filter((r) => r.status === 'delivered').length,
+      pending: rows.filter((r) => r.status === 'pending').length,
+      failed: rows.filter((r) => r.status === 'failed').length,
+    },
+    retried: rows.some((r) => r.id === retriedId),
+  };
+}
