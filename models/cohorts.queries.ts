@@ -138,7 +138,8 @@ export function upsertResourceLink(
         cohortId: link.cohortId,
         title: link.title,
         moduleId: link.moduleId,
-        lineitemUrl: link.lineitemUrl,
+        // A line item found or created by grade delivery stays when a launch names none.
+        lineitemUrl: sql`coalesce(excluded.lineitem_url, resource_links.lineitem_url)`,
         lineitemsUrl: link.lineitemsUrl,
         agsScopes: link.agsScopes,
         updatedAt: sql`now()`,

@@ -15,6 +15,8 @@ import type { Workshop } from './modules/workshop-content.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
+import { enqueueGrades } from './grades/grades.service.ts';
+import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
@@ -41,7 +43,6 @@ export interface AppDeps {
   queue?: JobQueue;
   /** The clock for schedules (tests move it). */
   now?: () => Date;
-  onModuleCompleted?: ModulesDeps['onModuleCompleted'];
 }
 
 export interface CircleworkApp {
@@ -121,9 +122,12 @@ export function createApp(deps: AppDeps): CircleworkApp {
   });
 
   app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href }));
-  const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted: deps.onModuleCompleted };
+  // Completing a module writes its scores to the grade outbox in the same transaction.
+  const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
+  const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
+  if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 

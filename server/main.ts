@@ -10,6 +10,7 @@ import { seedAdmin } from './admin/admin.service.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { registerRosterSync } from './roster/roster-sync.job.ts';
+import { registerGradeDelivery } from './grades/grade-delivery.job.ts';
 
 let config;
 try {
@@ -32,6 +33,7 @@ const queue = createJobQueue({ connectionString: database.url, log });
 await queue.start();
 const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionKey };
 await registerRosterSync(queue, jobDeps);
+await registerGradeDelivery(queue, jobDeps);
 
 const { app, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
 const housekeeping = startHousekeeping(database.db, log);

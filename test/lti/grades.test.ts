@@ -1,8 +1,6 @@
 // Grades back to the LMS (AGS): outbox rows written with a completion, delivered by the pg-boss
 // worker to the platform simulator's AGS endpoints, on a real PostgreSQL.
-import http from 'node:http';
 import { expect } from 'chai';
-import type { Express, Router } from 'express';
 import { sql } from 'kysely';
 import { parse } from 'node-html-parser';
 import { pino } from 'pino';
@@ -14,7 +12,6 @@ import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-f
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import { registerGradeDelivery, type GradeDeliveryOptions } from '../../server/grades/grade-delivery.job.ts';
 import { enqueueGrades, GRADE_DELIVERY_QUEUE, resendStalledGrades, type GradedPerson } from '../../server/grades/grades.service.ts';
-import { gradesRouter } from '../../server/grades/grades.routes.ts';
 import { GRADE_SYNC_ONLY_REASON } from '../../lti/ags.ts';
 import type { GradeOutboxRow } from '../../models/schema.ts';
 
@@ -23,15 +20,6 @@ const SCORE_SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 const alice = { sub: 'alice-1', name: 'Alice Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob-1', name: 'Bob Learner', roles: [ROLES.learner] };
 const tom = { sub: 'tom-1', name: 'Tom Teacher', roles: [ROLES.instructor] };
-
-/** Until app.ts mounts the grades router, put it where app.ts will: before the 404 handler. */
-function mountGradesRouter(server: http.Server, router: Router): void {
-  const app = server.listeners('request')[0] as unknown as Express & { router: { stack: Array<{ name: string }> } };
-  app.use('/cohorts', router);
-  const stack = app.router.stack;
-  const layer = stack.pop()!;
-  stack.splice(stack.findIndex((l) => l.name === 'notFound'), 0, layer);
-}
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -70,9 +58,7 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
   }
 
   before(async () => {
-    const server = http.createServer();
-    app = await startTestApp({}, { server });
-    mountGradesRouter(server, gradesRouter({ db: app.db, queue: queueRef }));
+    app = await startTestApp({}, { queue: queueRef });
     moodle = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle G' });
     canvas = await LtiPlatformSimulator.start({ kind: 'canvas', name: 'Canvas G' });
   });
