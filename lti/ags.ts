@@ -1,20 +1,16 @@
 // AGS (Assignment and Grade Services): posts one score to the LMS, finding or creating the line
 // item when the launch did not name one. Service tokens come from the platform's token endpoint
 // (client credentials with an assertion signed by the tool's key for that platform) and are cached
-// in ltijs's own `accesstoken` documents, so ltijs's services and this client share them
-// (service-token.ts's uncached requestServiceToken does not report the token's lifetime).
+// in ltijs's own `accesstoken` documents (service-token.ts, shared with the roster's NRPS calls).
 //
 // ltijs's Grade.submitScore is not used: it overwrites the score's timestamp with its clock, and a
 // retry must resend the identical payload. Its HTTP client (got 11) also retries GETs by itself and
 // has no timeout, and a worker must neither hide failures nor hang on an LMS that does not answer.
-import crypto from 'node:crypto';
-import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Db } from '../models/db.ts';
 import { updateResourceLinkLineitem } from '../models/resource-links.queries.ts';
-import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
-import type { ServicePlatform } from './service-token.ts';
+import { forgetServiceToken, LtiServiceError, serviceToken, type ServicePlatform, type ServiceToken } from './service-token.ts';
 
 export const AGS_SCOPES = {
   lineitem: 'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
@@ -161,30 +157,22 @@ interface AgsRequest {
   body?: unknown;
 }
 
-const TokenAnswer = z.looseObject({
-  access_token: z.string().min(1),
-  token_type: z.string().optional(),
-  expires_in: z.coerce.number().positive().optional(),
-});
-type TokenAnswer = z.infer<typeof TokenAnswer>;
 
 /** One platform's AGS endpoints with a token per scope; a cached token the LMS no longer takes is replaced once. */
 class AgsClient {
   readonly #deps: AgsDeps;
   readonly #platform: ScoreTarget['platform'];
-  readonly #store: LtijsPostgresPlugin;
 
   constructor(deps: AgsDeps, platform: ScoreTarget['platform']) {
     this.#deps = deps;
     this.#platform = platform;
-    this.#store = new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
   }
 
   async request(scope: string, what: string, req: AgsRequest): Promise<{ json: unknown; headers: Headers }> {
     let token = await this.#token(scope, false);
     let res = await this.#send(req, token.value);
     if (res.status === 401 && token.cached) {
-      await this.#store.Delete('accesstoken', this.#tokenIndex(scope));
+      await forgetServiceToken(this.#deps, this.#platform, scope);
       token = await this.#token(scope, true);
       res = await this.#send(req, token.value);
     }
@@ -206,58 +194,14 @@ class AgsClient {
     return this.#fetch(req.url, { method: req.method, headers, ...(req.body === undefined ? {} : { body: JSON.stringify(req.body) }) });
   }
 
-  #tokenIndex(scope: string) {
-    return { platformUrl: this.#platform.issuer, clientId: this.#platform.clientId, scopes: scope };
-  }
-
-  async #token(scope: string, fresh: boolean): Promise<{ value: string; cached: boolean }> {
-    const key = this.#deps.ltiEncryptionKey;
-    const index = this.#tokenIndex(scope);
-    if (!fresh) {
-      const cached = (await this.#store.Get(key, 'accesstoken', index)) || [];
-      const doc = cached[0] as { token?: TokenAnswer; createdAt?: number } | undefined;
-      const ageSeconds = (Date.now() - Number(doc?.createdAt ?? 0)) / 1000;
-      if (doc?.token?.access_token && ageSeconds < (doc.token.expires_in ?? 3600) - 30) return { value: doc.token.access_token, cached: true };
-    }
-    const answer = await this.#requestToken(scope);
-    await this.#store.Replace(key, 'accesstoken', index, { token: answer }, index);
-    return { value: answer.access_token, cached: false };
-  }
-
-  /** OAuth2 client credentials with a private_key_jwt assertion (LTI Security Framework 4.1). */
-  async #requestToken(scope: string): Promise<TokenAnswer> {
-    const p = this.#platform;
-    const keys = (await this.#store.Get(this.#deps.ltiEncryptionKey, 'privatekey', { kid: p.toolKid })) || [];
-    const pem = keys[0]?.key;
-    if (typeof pem !== 'string') throw new AgsError(false, 'Circlework has no key for this LMS registration; the tool admin must register it again.');
-    const assertion = await new SignJWT({ jti: crypto.randomUUID() })
-      .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: p.toolKid })
-      .setIssuer(p.clientId)
-      .setSubject(p.clientId)
-      .setAudience(p.authorizationServer ?? p.tokenEndpoint)
-      .setIssuedAt()
-      .setExpirationTime('60s')
-      .sign(crypto.createPrivateKey(pem));
-    const res = await this.#fetch(p.tokenEndpoint, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: assertion,
-        scope,
-      }).toString(),
-    });
-    const text = await res.text();
-    if (!res.ok) throw classifyFailure(res.status, text, 'Circlework’s request for an access token');
-    let parsed: ReturnType<typeof TokenAnswer.safeParse>;
+  async #token(scope: string, fresh: boolean): Promise<ServiceToken> {
     try {
-      parsed = TokenAnswer.safeParse(JSON.parse(text));
-    } catch {
-      parsed = TokenAnswer.safeParse(null);
+      return await serviceToken(this.#deps, this.#platform, scope, { fresh });
+    } catch (err) {
+      if (!(err instanceof LtiServiceError)) throw err;
+      const status = err.status === undefined ? '' : ` (${err.status})`;
+      throw new AgsError(err.retryable, `The LMS did not give Circlework an access token${status}. If this keeps happening, check the registration in the admin console.`, err.status);
     }
-    if (!parsed.success) throw new AgsError(true, 'The LMS answered the access token request with something that is not a token.');
-    return parsed.data;
   }
 
   async #fetch(url: string, init: RequestInit): Promise<Response> {

@@ -29,18 +29,63 @@ export class LtiServiceError extends Error {
   }
 }
 
-const TokenResponse = z.object({ access_token: z.string().min(1).max(8192), token_type: z.string().max(64).optional() });
+const TokenResponse = z.object({
+  access_token: z.string().min(1).max(8192),
+  token_type: z.string().max(64).optional(),
+  expires_in: z.coerce.number().positive().optional(),
+});
+type TokenResponse = z.infer<typeof TokenResponse>;
 
 /** 408, 429, 5xx and Canvas's 403 throttle pass with time; other 4xx need a person to fix something. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status === 403 || status >= 500;
 }
 
-export async function requestServiceToken(
-  deps: { db: Db; ltiEncryptionKey: string; timeoutMs?: number },
-  platform: ServicePlatform,
-  scopes: readonly string[],
-): Promise<string> {
+export interface ServiceToken {
+  value: string;
+  /** Taken from the cache: if the LMS refuses it (401), forget it and ask for a fresh one once. */
+  cached: boolean;
+}
+
+type TokenDeps = { db: Db; ltiEncryptionKey: string; timeoutMs?: number };
+
+/**
+ * A token for `scope` (space-separated scopes), reused until 30 s before it expires. Cached in ltijs's
+ * own `accesstoken` documents (encrypted, same shape), so ltijs's services and ours share them.
+ */
+export async function serviceToken(deps: TokenDeps, platform: ServicePlatform, scope: string, opts: { fresh?: boolean } = {}): Promise<ServiceToken> {
+  const store = tokenStore(deps);
+  const index = tokenIndex(platform, scope);
+  if (!opts.fresh) {
+    const rows = (await store.Get(deps.ltiEncryptionKey, 'accesstoken', index)) || [];
+    const doc = rows[0] as { token?: TokenResponse; createdAt?: number } | undefined;
+    const ageSeconds = (Date.now() - Number(doc?.createdAt ?? 0)) / 1000;
+    if (doc?.token?.access_token && ageSeconds < (doc.token.expires_in ?? 3600) - 30) return { value: doc.token.access_token, cached: true };
+  }
+  const answer = await fetchServiceToken(deps, platform, scope);
+  await store.Replace(deps.ltiEncryptionKey, 'accesstoken', index, { token: answer }, index);
+  return { value: answer.access_token, cached: false };
+}
+
+/** Drops a cached token the LMS no longer accepts. */
+export async function forgetServiceToken(deps: TokenDeps, platform: ServicePlatform, scope: string): Promise<void> {
+  await tokenStore(deps).Delete('accesstoken', tokenIndex(platform, scope));
+}
+
+export async function requestServiceToken(deps: TokenDeps, platform: ServicePlatform, scopes: readonly string[]): Promise<string> {
+  return (await serviceToken(deps, platform, scopes.join(' '))).value;
+}
+
+function tokenStore(deps: { db: Db }): LtijsPostgresPlugin {
+  return new LtijsPostgresPlugin(deps.db, () => undefined);
+}
+
+function tokenIndex(platform: ServicePlatform, scope: string) {
+  return { platformUrl: platform.issuer, clientId: platform.clientId, scopes: scope };
+}
+
+/** OAuth2 client credentials with a private_key_jwt assertion (LTI Security Framework 4.1). */
+async function fetchServiceToken(deps: TokenDeps, platform: ServicePlatform, scope: string): Promise<TokenResponse> {
   const privateKey = await loadToolKey(deps, platform.toolKid);
   const assertion = await new SignJWT({})
     .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: platform.toolKid })
@@ -60,7 +105,7 @@ export async function requestServiceToken(
         grant_type: 'client_credentials',
         client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
         client_assertion: assertion,
-        scope: scopes.join(' '),
+        scope,
       }),
       signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000),
     });
@@ -73,13 +118,11 @@ export async function requestServiceToken(
   }
   const parsed = TokenResponse.safeParse(safeJson(text));
   if (!parsed.success) throw new LtiServiceError(`token endpoint ${platform.tokenEndpoint} answered without an access token`, false, res.status);
-  return parsed.data.access_token;
+  return parsed.data;
 }
 
 async function loadToolKey(deps: { db: Db; ltiEncryptionKey: string }, kid: string): Promise<crypto.KeyObject> {
-  // Read-only use of the plugin: it only decrypts ltijs's stored key documents here.
-  const store = new LtijsPostgresPlugin(deps.db, () => undefined);
-  const rows = await store.Get(deps.ltiEncryptionKey, 'privatekey', { kid });
+  const rows = await tokenStore(deps).Get(deps.ltiEncryptionKey, 'privatekey', { kid });
   const pem = rows ? rows[0]?.key : undefined;
   if (typeof pem !== 'string') throw new LtiServiceError(`no tool key ${kid} is stored for this platform`, false);
   return crypto.createPrivateKey(pem);
