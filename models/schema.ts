@@ -165,6 +165,76 @@ export interface GradeOutboxTable {
   deliveredAt: Date | null;
 }
 
+export interface GroupsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  name: string;
+  createdAt: CreatedAt;
+}
+
+export interface GroupMembersTable {
+  tenantId: string;
+  membershipId: string;
+  groupId: string;
+  addedAt: CreatedAt;
+}
+
+export interface SpacesTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  groupId: string | null;
+  moduleId: number | null;
+  createdAt: CreatedAt;
+}
+
+export interface ThreadsTable {
+  tenantId: string;
+  id: Generated<string>;
+  spaceId: string;
+  authorMembershipId: string;
+  title: string;
+  createdAt: CreatedAt;
+  lastPostAt: ColumnType<Date, Date | undefined, Date>;
+}
+
+export type PostStatus = 'visible' | 'hidden' | 'deleted';
+
+export interface PostsTable {
+  tenantId: string;
+  id: Generated<string>;
+  threadId: string;
+  spaceId: string;
+  parentPostId: string | null;
+  authorMembershipId: string;
+  bodySource: string;
+  bodyHtml: string;
+  status: ColumnType<PostStatus, PostStatus | undefined, PostStatus>;
+  createdAt: CreatedAt;
+  editedAt: Date | null;
+}
+
+export interface PostRevisionsTable {
+  tenantId: string;
+  id: Generated<string>;
+  postId: string;
+  bodySource: string;
+  bodyHtml: string;
+  replacedByMembershipId: string;
+  replacedAt: CreatedAt;
+}
+
+export interface KudosTable {
+  tenantId: string;
+  id: Generated<string>;
+  postId: string;
+  fromMembershipId: string;
+  toMembershipId: string;
+  reason: string;
+  createdAt: CreatedAt;
+}
+
 export interface RateLimitsTable {
   key: string;
   hits: number;
@@ -186,6 +256,13 @@ export interface Database {
   activityResponses: ActivityResponsesTable;
   moduleCompletions: ModuleCompletionsTable;
   gradeOutbox: GradeOutboxTable;
+  groups: GroupsTable;
+  groupMembers: GroupMembersTable;
+  spaces: SpacesTable;
+  threads: ThreadsTable;
+  posts: PostsTable;
+  postRevisions: PostRevisionsTable;
+  kudos: KudosTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;
@@ -199,3 +276,7 @@ export type AdminUser = Selectable<AdminUsersTable>;
 export type ResourceLink = Selectable<ResourceLinksTable>;
 export type ActivityResponse = Selectable<ActivityResponsesTable>;
 export type GradeOutboxRow = Selectable<GradeOutboxTable>;
+export type Group = Selectable<GroupsTable>;
+export type Space = Selectable<SpacesTable>;
+export type Thread = Selectable<ThreadsTable>;
+export type Post = Selectable<PostsTable>;
