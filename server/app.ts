@@ -25,6 +25,7 @@ import { csrfProtection } from './http/csrf.ts';
 import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
+import { groupsRouter } from './groups/groups.routes.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
+  app.use('/cohorts', groupsRouter({ db }));
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));

@@ -4,6 +4,7 @@ import * as cohorts from '../../models/cohorts.queries.ts';
 import { membershipRoleFor } from '../../lti/roles.ts';
 import type { Launch } from '../../lti/launch-claims.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { placeLateJoiners } from '../groups/groups.service.ts';
 
 /**
  * The first launch in a context creates its cohort; every launch upserts the person and their
@@ -50,6 +51,8 @@ export async function recordLaunch(
       role,
       lmsRoles: launch.roles,
     });
+    // A learner arriving after groups were formed joins the smallest group.
+    if (role === 'learner') await placeLateJoiners(tx, where.tenantId, cohort.id);
     return {
       tenantId: where.tenantId,
       platformId: where.platformId,

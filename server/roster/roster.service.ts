@@ -1,6 +1,7 @@
 // Roster sync: the LMS's member list of a cohort's context (NRPS) made into persons and memberships,
 // so groups can be formed before people first launch, and members the LMS marks Inactive lose access.
 import { withTransaction, type Db } from '../../models/db.ts';
+import { placeLateJoiners } from '../groups/groups.service.ts';
 import * as roster from '../../models/roster.queries.ts';
 import type { MembershipRole } from '../../models/schema.ts';
 import { membershipRoleFor } from '../../lti/roles.ts';
@@ -70,6 +71,8 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     await roster.updateMembershipStatuses(tx, where.tenantId, where.cohortId, plan.toDeactivate, 'inactive');
     for (const change of plan.roleChanges) await roster.updateMembershipRole(tx, where.tenantId, change.membershipId, change);
     await roster.updateCohortRosterSyncedAt(tx, where.tenantId, where.cohortId);
+    // New learners from the roster join the smallest group once groups exist.
+    await placeLateJoiners(tx, where.tenantId, where.cohortId);
     const updated = new Set([...plan.toActivate, ...plan.roleChanges.map((c) => c.membershipId)]).size;
     return { added, updated, deactivated: plan.toDeactivate.length, listed: members.length, invalid: fetched.invalid };
   });

@@ -1,0 +1,46 @@
+import type { Group } from '../../models/schema.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { AppError } from '../errors.ts';
+import { validateGroups } from './group-formation.ts';
+import type { GroupsPreview } from './groups.service.ts';
+
+interface MemberRow {
+  groupId: string;
+  membershipId: string;
+  name: string | null;
+  addedAt: Date;
+  groupCreatedAt: Date;
+}
+
+/** A member placed more than a minute after the groups were formed joined late (placed automatically). */
+const LATE_MS = 60_000;
+
+export function groupsPageView(who: LaunchContext, existing: Array<Group & { size: number }>, members: MemberRow[], preview: GroupsPreview | AppError | undefined) {
+  const options = existing.map((g) => ({ id: g.id, name: g.name }));
+  const groups = existing.map((g) => ({
+    id: g.id,
+    name: g.name,
+    size: g.size,
+    members: members
+      .filter((m) => m.groupId === g.id)
+      .map((m) => ({
+        membershipId: m.membershipId,
+        name: m.name ?? 'Name not shared',
+        lateJoiner: m.addedAt.getTime() - m.groupCreatedAt.getTime() > LATE_MS,
+        moveOptions: options.filter((o) => o.id !== g.id),
+      })),
+  }));
+  const warnings = validateGroups(groups.map((g) => g.members.map((m) => m.membershipId)), { member: (id) => members.find((m) => m.membershipId === id)?.name ?? 'a learner', group: (i) => groups[i]?.name ?? `Group ${i + 1}` });
+  const previewOk = preview && !('status' in preview) ? preview : undefined;
+  return {
+    cohort: { id: who.cohortId, title: '' },
+    person: { name: who.displayName },
+    formed: existing.length > 0,
+    groups,
+    warnings,
+    lateJoiners: groups.flatMap((g) => g.members.filter((m) => m.lateJoiner).map((m) => ({ name: m.name, group: g.name }))),
+    preview: previewOk,
+    previewProblem: preview && 'status' in preview ? preview.userMessage : undefined,
+    reshuffleSeed: ((previewOk?.seed ?? 0) + 7919) % 2 ** 31,
+  };
+}
