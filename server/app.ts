@@ -26,6 +26,7 @@ import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
+import { discussionsRouter } from './discussions/discussions.routes.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   });
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(dropNulCharacters);
   app.use(csrfProtection);
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);
@@ -129,6 +131,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
+  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title }));
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
@@ -136,6 +139,18 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use(notFound);
   app.use(errorHandler(sendError));
   return { app, close: () => session.close() };
+}
+
+/** PostgreSQL text cannot hold U+0000: it is dropped from every form field before anything sees it. */
+function dropNulCharacters(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  const body = req.body as Record<string, unknown> | undefined;
+  if (body && typeof body === 'object') {
+    for (const [k, v] of Object.entries(body)) {
+      if (typeof v === 'string') body[k] = v.replaceAll('\u0000', '');
+      else if (Array.isArray(v)) body[k] = v.map((x) => (typeof x === 'string' ? x.replaceAll('\u0000', '') : x));
+    }
+  }
+  next();
 }
 
 function isLtijsRoute(method: string, p: string): boolean {

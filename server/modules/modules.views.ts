@@ -49,6 +49,7 @@ export function modulePageView(
         isCuration: a.kind === 'curation',
         isFiveFactor: a.kind === 'five-factor-check',
         action: `/cohorts/${cohort.id}/modules/${m.module.id}/activities/${a.id}`,
+        spaceHref: `/cohorts/${cohort.id}/modules/${m.module.id}/space`,
         status: response?.status ?? 'empty',
         statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started',
         submitted: response?.status === 'submitted',

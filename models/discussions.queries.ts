@@ -1,0 +1,150 @@
+// Spaces, threads, posts, revisions and kudos. Every statement is scoped by tenant.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { Post, Space, Thread } from './schema.ts';
+
+export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
+  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
+}
+
+/** The cohort's commons, created on first use (concurrent first uses meet at the unique index). */
+export async function upsertCommons(ex: Executor, tenantId: string, cohortId: string): Promise<Space> {
+  await sql`INSERT INTO spaces (tenant_id, cohort_id) VALUES (${tenantId}, ${cohortId}) ON CONFLICT (tenant_id, cohort_id) WHERE group_id IS NULL DO NOTHING`.execute(ex);
+  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('groupId', 'is', null).executeTakeFirstOrThrow();
+}
+
+/** A group's space for a module, created on first use. */
+export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; cohortId: string; groupId: string; moduleId: number }): Promise<Space> {
+  await sql`INSERT INTO spaces (tenant_id, cohort_id, group_id, module_id) VALUES (${s.tenantId}, ${s.cohortId}, ${s.groupId}, ${s.moduleId})
+    ON CONFLICT (tenant_id, group_id, module_id) WHERE group_id IS NOT NULL DO NOTHING`.execute(ex);
+  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirstOrThrow();
+}
+
+export function listThreads(ex: Executor, tenantId: string, spaceId: string) {
+  return ex
+    .selectFrom('threads as t')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 't.tenantId').onRef('m.id', '=', 't.authorMembershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select((eb) => [
+      't.id',
+      't.title',
+      't.createdAt',
+      't.lastPostAt',
+      'p.name as authorName',
+      eb.selectFrom('posts as po').select(eb.fn.countAll<string>().as('n')).whereRef('po.tenantId', '=', 't.tenantId').whereRef('po.threadId', '=', 't.id').where('po.status', '=', 'visible').as('postCount'),
+    ])
+    .where('t.tenantId', '=', tenantId)
+    .where('t.spaceId', '=', spaceId)
+    .orderBy('t.lastPostAt', 'desc')
+    .execute();
+}
+
+export function findThread(ex: Executor, tenantId: string, threadId: string): Promise<Thread | undefined> {
+  return ex.selectFrom('threads').selectAll().where('tenantId', '=', tenantId).where('id', '=', threadId).executeTakeFirst();
+}
+
+export function insertThread(ex: Executor, t: { tenantId: string; spaceId: string; authorMembershipId: string; title: string }): Promise<Thread> {
+  return ex.insertInto('threads').values(t).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateThreadLastPost(ex: Executor, tenantId: string, threadId: string): Promise<void> {
+  await ex.updateTable('threads').set({ lastPostAt: sql<Date>`now()` }).where('tenantId', '=', tenantId).where('id', '=', threadId).execute();
+}
+
+export function insertPost(
+  ex: Executor,
+  p: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string },
+): Promise<Post> {
+  return ex.insertInto('posts').values(p).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findPost(ex: Executor, tenantId: string, postId: string): Promise<Post | undefined> {
+  return ex.selectFrom('posts').selectAll().where('tenantId', '=', tenantId).where('id', '=', postId).executeTakeFirst();
+}
+
+/** Locks the post for an edit or a delete: concurrent changes to one post queue up. */
+export function findPostForUpdate(ex: Executor, tenantId: string, postId: string): Promise<Post | undefined> {
+  return ex.selectFrom('posts').selectAll().where('tenantId', '=', tenantId).where('id', '=', postId).forUpdate().executeTakeFirst();
+}
+
+export function listThreadPosts(ex: Executor, tenantId: string, threadId: string) {
+  return ex
+    .selectFrom('posts as po')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select((eb) => [
+      'po.id',
+      'po.parentPostId',
+      'po.authorMembershipId',
+      'po.bodySource',
+      'po.bodyHtml',
+      'po.status',
+      'po.createdAt',
+      'po.editedAt',
+      'p.name as authorName',
+      'm.role as authorRole',
+      eb.selectFrom('kudos as k').select(eb.fn.countAll<string>().as('n')).whereRef('k.tenantId', '=', 'po.tenantId').whereRef('k.postId', '=', 'po.id').as('kudosCount'),
+      eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
+    ])
+    .where('po.tenantId', '=', tenantId)
+    .where('po.threadId', '=', threadId)
+    .orderBy('po.createdAt')
+    .orderBy('po.id')
+    .execute();
+}
+
+export async function updatePostBody(ex: Executor, tenantId: string, postId: string, body: { bodySource: string; bodyHtml: string }): Promise<void> {
+  await ex.updateTable('posts').set({ ...body, editedAt: new Date() }).where('tenantId', '=', tenantId).where('id', '=', postId).execute();
+}
+
+export async function updatePostStatus(ex: Executor, tenantId: string, postId: string, status: Post['status']): Promise<void> {
+  await ex.updateTable('posts').set({ status }).where('tenantId', '=', tenantId).where('id', '=', postId).execute();
+}
+
+export async function insertPostRevision(ex: Executor, r: { tenantId: string; postId: string; bodySource: string; bodyHtml: string; replacedByMembershipId: string }): Promise<void> {
+  await ex.insertInto('postRevisions').values(r).execute();
+}
+
+export function listPostRevisions(ex: Executor, tenantId: string, postId: string) {
+  return ex.selectFrom('postRevisions').selectAll().where('tenantId', '=', tenantId).where('postId', '=', postId).orderBy('replacedAt').execute();
+}
+
+/** Gives kudos once per giver and post; false when this giver already did. */
+export async function insertKudos(ex: Executor, k: { tenantId: string; postId: string; fromMembershipId: string; toMembershipId: string; reason: string }): Promise<boolean> {
+  const row = await ex.insertInto('kudos').values(k).onConflict((oc) => oc.columns(['tenantId', 'postId', 'fromMembershipId']).doNothing()).returning('id').executeTakeFirst();
+  return row !== undefined;
+}
+
+export function listKudosOfPosts(ex: Executor, tenantId: string, postIds: string[]) {
+  if (postIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('kudos as k')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'k.tenantId').onRef('m.id', '=', 'k.fromMembershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['k.postId', 'k.reason', 'k.fromMembershipId', 'p.name as fromName'])
+    .where('k.tenantId', '=', tenantId)
+    .where('k.postId', 'in', postIds)
+    .orderBy('k.createdAt')
+    .execute();
+}
+
+/** Who can see a space (for mentions): its group's members, or the whole cohort for the commons, plus facilitators. */
+export function listSpaceAudience(ex: Executor, tenantId: string, space: Space) {
+  let q = ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['m.id as membershipId', 'p.id as personId', 'p.name', 'm.role'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', space.cohortId)
+    .where('m.status', '=', 'active');
+  if (space.groupId) {
+    const groupId = space.groupId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('m.role', '=', 'facilitator'),
+        eb.exists(eb.selectFrom('groupMembers as gm').select('gm.membershipId').whereRef('gm.tenantId', '=', 'm.tenantId').whereRef('gm.membershipId', '=', 'm.id').where('gm.groupId', '=', groupId)),
+      ]),
+    );
+  }
+  return q.execute();
+}

@@ -1,0 +1,115 @@
+// Discussion spaces, threads and posts, for the cohort named in the URL.
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import * as discussions from '../../models/discussions.queries.ts';
+import { requireLaunch } from '../http/auth.ts';
+import { ValidationError } from '../errors.ts';
+import { ModuleParams } from '../modules/modules.schemas.ts';
+import * as svc from './discussions.service.ts';
+import { spaceView, threadView } from './discussions.views.ts';
+import { quoteForReply } from './post-rendering.ts';
+
+const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
+const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid() });
+const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
+const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default('') });
+const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
+const KudosBody = z.object({ reason: z.string().max(1000).default('') });
+const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
+
+export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined }): Router {
+  const r = Router();
+  const member = requireLaunch(deps.db);
+
+  r.get('/:cohortId/commons', member, async (req, res) => {
+    const space = await svc.commons(deps, req.launch!);
+    res.redirect(303, `/cohorts/${req.launch!.cohortId}/spaces/${space.id}`);
+  });
+
+  r.get('/:cohortId/modules/:moduleId/space', member, async (req, res) => {
+    const { moduleId } = ModuleParams.parse(req.params);
+    const who = req.launch!;
+    if (who.role === 'facilitator') {
+      const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
+      return res.render('discussions/module-spaces', { title: 'Group spaces', cohort: { id: who.cohortId }, person: { name: who.displayName }, moduleTitle: deps.workshopTitle(moduleId), spaces: spaces.map((s) => ({ name: s.group.name, href: `/cohorts/${who.cohortId}/spaces/${s.space.id}` })) });
+    }
+    const space = await svc.groupSpaceFor(deps, who, moduleId);
+    if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });
+    res.redirect(303, `/cohorts/${who.cohortId}/spaces/${space.id}`);
+  });
+
+  r.get('/:cohortId/spaces/:spaceId', member, async (req, res) => renderSpace(req, res, 200));
+
+  r.post('/:cohortId/spaces/:spaceId/threads', member, async (req, res) => {
+    const { spaceId } = SpaceParams.parse(req.params);
+    const form = ThreadBody.parse(req.body ?? {});
+    try {
+      const { thread } = await svc.startThread(deps, req.launch!, spaceId, form);
+      res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${thread.id}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderSpace(req, res, 400, { error: err.userMessage, form });
+    }
+  });
+
+  r.get('/:cohortId/threads/:threadId', member, async (req, res) => renderThread(req, res, 200));
+
+  r.post('/:cohortId/threads/:threadId/posts', member, async (req, res) => {
+    const { threadId } = ThreadParams.parse(req.params);
+    const form = ReplyBody.parse(req.body ?? {});
+    try {
+      const { post } = await svc.replyInThread(deps, req.launch!, threadId, form);
+      res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${threadId}#post-${post.id}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderThread(req, res, 400, { error: err.userMessage, body: form.body, parentPostId: form.parentPostId });
+    }
+  });
+
+  r.post('/:cohortId/posts/:postId/edit', member, async (req, res) => {
+    const { postId } = PostParams.parse(req.params);
+    const { body } = ReplyBody.parse(req.body ?? {});
+    const post = await svc.editPost(deps, req.launch!, postId, body);
+    res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`);
+  });
+
+  r.post('/:cohortId/posts/:postId/delete', member, async (req, res) => {
+    const { postId } = PostParams.parse(req.params);
+    const { confirmed } = DeleteBody.parse(req.body ?? {});
+    const who = req.launch!;
+    if (!confirmed) {
+      const post = await discussions.findPost(deps.db, who.tenantId, postId);
+      return res.render('discussions/confirm-delete', { title: 'Delete this post?', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, backHref: post ? `/cohorts/${who.cohortId}/threads/${post.threadId}` : `/cohorts/${who.cohortId}` });
+    }
+    const post = await svc.deleteOwnPost(deps, who, postId);
+    res.redirect(303, `/cohorts/${who.cohortId}/threads/${post.threadId}`);
+  });
+
+  r.post('/:cohortId/posts/:postId/kudos', member, async (req, res) => {
+    const { postId } = PostParams.parse(req.params);
+    const { reason } = KudosBody.parse(req.body ?? {});
+    const post = await svc.giveKudos(deps, req.launch!, postId, reason);
+    res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`);
+  });
+
+  async function renderSpace(req: Request, res: Response, status: number, flash?: { error: string; form: { title: string; body: string } }) {
+    const { spaceId } = SpaceParams.parse(req.params);
+    const who = req.launch!;
+    const space = await svc.findVisibleSpace(deps, who, spaceId);
+    const threads = await discussions.listThreads(deps.db, who.tenantId, space.id);
+    res.status(status).render('discussions/space', { title: 'Discussion', ...spaceView(who, space, threads, deps.workshopTitle, flash) });
+  }
+
+  async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
+    const { threadId } = ThreadParams.parse(req.params);
+    const who = req.launch!;
+    const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
+    const posts = await discussions.listThreadPosts(deps.db, who.tenantId, thread.id);
+    const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, posts.map((p) => p.id));
+    const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
+    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : undefined);
+    res.status(status).render('discussions/thread', { title: thread.title, ...threadView(who, space, thread, posts, kudos, draft) });
+  }
+
+  return r;
+}

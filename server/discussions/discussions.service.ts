@@ -1,0 +1,146 @@
+// Discussion spaces: who may see which space, threads, posts and replies (one level), edits with
+// history, soft deletes by the author, kudos. Posts are rendered and sanitised at write time.
+import { withTransaction, type Db } from '../../models/db.ts';
+import * as discussions from '../../models/discussions.queries.ts';
+import * as groups from '../../models/groups.queries.ts';
+import type { Space } from '../../models/schema.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { renderPost, type Mentionable } from './post-rendering.ts';
+
+export interface DiscussionsDeps {
+  db: Db;
+}
+
+/**
+ * The space, if this person may see it: the commons of their cohort, or (learners) their own group's
+ * spaces; facilitators see every space of their cohort. Anything else is "not found", so nothing
+ * about another group's space leaks, not even that it exists.
+ */
+export async function findVisibleSpace(deps: DiscussionsDeps, who: LaunchContext, spaceId: string): Promise<Space> {
+  const space = await discussions.findSpace(deps.db, who.tenantId, spaceId);
+  if (!space || space.cohortId !== who.cohortId) throw new NotFoundError('discussion space');
+  if (space.groupId && who.role !== 'facilitator') {
+    const group = await groups.findGroupOfMember(deps.db, who.tenantId, who.membershipId);
+    if (group?.id !== space.groupId) throw new NotFoundError('discussion space');
+  }
+  return space;
+}
+
+export function commons(deps: DiscussionsDeps, who: LaunchContext): Promise<Space> {
+  return discussions.upsertCommons(deps.db, who.tenantId, who.cohortId);
+}
+
+/** A learner's group space for a module (created on first visit); none before groups exist. */
+export async function groupSpaceFor(deps: DiscussionsDeps, who: LaunchContext, moduleId: number): Promise<Space | undefined> {
+  const group = await groups.findGroupOfMember(deps.db, who.tenantId, who.membershipId);
+  if (!group) return undefined;
+  return discussions.upsertGroupSpace(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupId: group.id, moduleId });
+}
+
+/** Every group's space for a module, for a facilitator. */
+export async function groupSpacesOfModule(deps: DiscussionsDeps, who: LaunchContext, moduleId: number) {
+  if (who.role !== 'facilitator') throw new ForbiddenError('list-spaces');
+  const all = await groups.listGroups(deps.db, who.tenantId, who.cohortId);
+  return Promise.all(all.map(async (g) => ({ group: g, space: await discussions.upsertGroupSpace(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupId: g.id, moduleId }) })));
+}
+
+function requireCanPost(who: LaunchContext): void {
+  if (who.role === 'observer') throw new ForbiddenError('post', 'Observers can read the discussions but not post.');
+}
+
+function cleanTitle(title: string): string {
+  const t = title.trim();
+  if (t.length < 1 || t.length > 200) throw new ValidationError('A thread needs a title of 1 to 200 characters.', { title: 'needs 1 to 200 characters' });
+  return t;
+}
+
+function cleanBody(body: string): string {
+  if (body.trim().length === 0) throw new ValidationError('Write something before posting.', { body: 'is empty' });
+  if (body.length > 20_000) throw new ValidationError('A post is at most 20,000 characters.', { body: 'is too long' });
+  return body;
+}
+
+async function mentionable(deps: DiscussionsDeps, who: LaunchContext, space: Space): Promise<Mentionable[]> {
+  const audience = await discussions.listSpaceAudience(deps.db, who.tenantId, space);
+  return audience.filter((a) => a.name).map((a) => ({ personId: a.personId, name: a.name!, handle: a.name!.replace(/\s+/g, '').toLowerCase() }));
+}
+
+export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spaceId: string, input: { title: string; body: string }) {
+  requireCanPost(who);
+  const space = await findVisibleSpace(deps, who, spaceId);
+  const title = cleanTitle(input.title);
+  const rendered = renderPost(cleanBody(input.body), { mentionable: await mentionable(deps, who, space) });
+  return withTransaction(deps.db, async (tx) => {
+    const thread = await discussions.insertThread(tx, { tenantId: who.tenantId, spaceId: space.id, authorMembershipId: who.membershipId, title });
+    await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
+    return { thread, mentions: rendered.mentions };
+  });
+}
+
+export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string) {
+  const thread = await discussions.findThread(deps.db, who.tenantId, threadId);
+  if (!thread) throw new NotFoundError('thread');
+  const space = await findVisibleSpace(deps, who, thread.spaceId);
+  return { thread, space };
+}
+
+/** A reply to the thread, or to one post of it (a reply to a reply answers that reply's parent). */
+export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string, input: { body: string; parentPostId?: string | undefined }) {
+  requireCanPost(who);
+  const { thread, space } = await findVisibleThread(deps, who, threadId);
+  let parentPostId: string | null = null;
+  if (input.parentPostId) {
+    const parent = await discussions.findPost(deps.db, who.tenantId, input.parentPostId);
+    if (!parent || parent.threadId !== thread.id) throw new NotFoundError('post');
+    parentPostId = parent.parentPostId ?? parent.id;
+  }
+  const rendered = renderPost(cleanBody(input.body), { mentionable: await mentionable(deps, who, space) });
+  return withTransaction(deps.db, async (tx) => {
+    const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
+    await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
+    return { post, mentions: rendered.mentions };
+  });
+}
+
+async function findOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: string, action: string) {
+  const post = await discussions.findPost(deps.db, who.tenantId, postId);
+  if (!post) throw new NotFoundError('post');
+  const space = await findVisibleSpace(deps, who, post.spaceId);
+  if (post.authorMembershipId !== who.membershipId) throw new ForbiddenError(action, 'Only the author can change this post.');
+  if (post.status === 'deleted') throw new ConflictError('This post has been deleted.');
+  return { post, space };
+}
+
+/** The author's edit: the earlier version is kept (facilitators can read the history). */
+export async function editPost(deps: DiscussionsDeps, who: LaunchContext, postId: string, body: string) {
+  const { post, space } = await findOwnPost(deps, who, postId, 'edit-post');
+  const rendered = renderPost(cleanBody(body), { mentionable: await mentionable(deps, who, space) });
+  await withTransaction(deps.db, async (tx) => {
+    const current = await discussions.findPostForUpdate(tx, who.tenantId, post.id);
+    if (!current) throw new NotFoundError('post');
+    await discussions.insertPostRevision(tx, { tenantId: who.tenantId, postId: post.id, bodySource: current.bodySource, bodyHtml: current.bodyHtml, replacedByMembershipId: who.membershipId });
+    await discussions.updatePostBody(tx, who.tenantId, post.id, { bodySource: body, bodyHtml: rendered.html });
+  });
+  return post;
+}
+
+/** The author's delete: soft, so replies keep their place; the text stays for facilitators' history. */
+export async function deleteOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: string) {
+  const { post } = await findOwnPost(deps, who, postId, 'delete-post');
+  await discussions.updatePostStatus(deps.db, who.tenantId, post.id, 'deleted');
+  return post;
+}
+
+export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postId: string, reason: string) {
+  requireCanPost(who);
+  const post = await discussions.findPost(deps.db, who.tenantId, postId);
+  if (!post || post.status !== 'visible') throw new NotFoundError('post');
+  await findVisibleSpace(deps, who, post.spaceId);
+  if (post.authorMembershipId === who.membershipId) throw new ValidationError('Kudos are for someone else’s post.');
+  const clean = reason.trim();
+  if (clean.length < 1 || clean.length > 280) throw new ValidationError('Say briefly why (1 to 280 characters): the reason is the point of kudos.', { reason: 'needs 1 to 280 characters' });
+  const given = await discussions.insertKudos(deps.db, { tenantId: who.tenantId, postId: post.id, fromMembershipId: who.membershipId, toMembershipId: post.authorMembershipId, reason: clean });
+  if (!given) throw new ConflictError('You already gave kudos for this post.');
+  return post;
+}

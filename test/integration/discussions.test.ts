@@ -1,0 +1,184 @@
+// Discussion spaces over real HTTP: threads, replies, quotes, edits with history, deletes, kudos;
+// who sees which space; and the XSS corpus posted through the real route.
+import { expect } from 'chai';
+import { parse, type HTMLElement } from 'node-html-parser';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { resetDatabase } from '../support/test-database.ts';
+import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
+import { ALLOWED_TAGS } from '../../server/discussions/post-rendering.ts';
+
+const learner = (i: number): SimUser => ({ sub: `d${i}`, name: `Dana ${i}`, roles: [ROLES.learner] });
+const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
+
+describe('discussion spaces', () => {
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  let lms: ConnectedPlatform;
+  before(async () => {
+    app = await startTestApp();
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    await sim.close();
+    await app.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(app.handle);
+    lms = await connectPlatform(app, sim);
+  });
+
+  type Browser = { browser: LtiHttpClient; base: string };
+  async function launch(user: SimUser, context = { id: 'course-d', title: 'Discussing' }): Promise<Browser> {
+    const browser = new LtiHttpClient();
+    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
+    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
+  }
+  const get = async (b: Browser, url: string) => {
+    const r = await b.browser.request(url);
+    return { status: r.status, doc: parse(r.body), body: r.body, location: r.headers.get('location') };
+  };
+  const csrfOf = async (b: Browser) => (await get(b, `${b.base}/console`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? (await get(b, `${b.base}/modules/1`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
+  async function post(b: Browser, url: string, form: Record<string, string>) {
+    const r = await b.browser.request(url, { method: 'POST', form: { ...form, _csrf: await csrfOf(b) } });
+    return { status: r.status, location: r.headers.get('location'), doc: parse(r.body), body: r.body };
+  }
+  /** Six learners in two groups of three, formed by the facilitator; returns everyone's browsers. */
+  async function twoGroups() {
+    const learners = [];
+    for (let i = 1; i <= 6; i++) learners.push(await launch(learner(i)));
+    const f = await launch(fran);
+    const page = await get(f, `${f.base}/console/groups`);
+    const form = page.doc.querySelector('[data-test=form-groups]')!.parentNode as HTMLElement;
+    await post(f, `${f.base}/console/groups`, { seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! });
+    const members = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['gm.groupId', 'p.sub']).execute();
+    const groupOf = (i: number) => members.find((m) => m.sub === `d${i}`)!.groupId;
+    const a = learners.filter((_, i) => groupOf(i + 1) === groupOf(1));
+    const b = learners.filter((_, i) => groupOf(i + 1) !== groupOf(1));
+    return { f, a, b };
+  }
+  async function spaceUrl(b: Browser, moduleId = 1): Promise<string> {
+    const r = await get(b, `${b.base}/modules/${moduleId}/space`);
+    expect(r.status, r.body.slice(0, 200)).to.equal(303);
+    return new URL(r.location!, app.url).href;
+  }
+  async function startThread(b: Browser, space: string, title: string, body: string) {
+    const r = await post(b, `${space}/threads`, { title, body });
+    expect(r.status, r.body.slice(0, 300)).to.equal(303);
+    return new URL(r.location!, app.url).href;
+  }
+
+  it('lets a group talk in its module space: thread, reply, quote-reply, kudos with a reason', async () => {
+    const { a } = await twoGroups();
+    const space = await spaceUrl(a[0]!);
+    const thread = await startThread(a[0]!, space, 'How I narrate my work', 'I post a short **note** each afternoon.');
+    const page = await get(a[1]!, thread);
+    expect(page.status).to.equal(200);
+    const first = page.doc.querySelector('[data-test=post]')!;
+    expect(first.querySelector('[data-test=post-body]')!.innerHTML).to.contain('<strong>note</strong>');
+    const quote = await get(a[1]!, `${thread}?quote=${first.getAttribute('data-post-id')}`);
+    expect(quote.doc.querySelector('#reply-body')!.text).to.contain('> ');
+    const reply = await post(a[1]!, `${thread.replace(/#.*/, '')}/posts`, { body: 'That helps me too.', parentPostId: first.getAttribute('data-post-id')! });
+    expect(reply.status).to.equal(303);
+    const kudos = await post(a[1]!, `${a[1]!.base}/posts/${first.getAttribute('data-post-id')}/kudos`, { reason: 'A habit I can copy tomorrow' });
+    expect(kudos.status).to.equal(303);
+    const again = await get(a[0]!, thread);
+    expect(again.doc.querySelectorAll('.replies [data-test=post]')).to.have.length(1);
+    expect(again.doc.querySelector('[data-test=kudos]')!.text).to.contain('A habit I can copy tomorrow');
+    expect((await post(a[1]!, `${a[1]!.base}/posts/${first.getAttribute('data-post-id')}/kudos`, { reason: 'twice' })).status).to.equal(409);
+    expect((await post(a[0]!, `${a[0]!.base}/posts/${first.getAttribute('data-post-id')}/kudos`, { reason: 'my own' })).status).to.equal(400);
+  });
+
+  it('keeps another group’s space, threads and posts out of reach (404, no titles leaked)', async () => {
+    const { a, b } = await twoGroups();
+    const space = await spaceUrl(a[0]!);
+    const thread = await startThread(a[0]!, space, 'Secret plans of group A', 'Only for us.');
+    const postId = (await get(a[0]!, thread)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    const outsider = b[0]!;
+    for (const url of [space, thread]) {
+      const r = await get(outsider, url);
+      expect(r.status, url).to.equal(404);
+      expect(r.body).not.to.contain('Secret plans');
+    }
+    expect((await post(outsider, `${space}/threads`, { title: 't', body: 'b' })).status).to.equal(404);
+    expect((await post(outsider, `${thread.replace(/#.*/, '')}/posts`, { body: 'b' })).status).to.equal(404);
+    expect((await post(outsider, `${outsider.base}/posts/${postId}/kudos`, { reason: 'x' })).status).to.equal(404);
+    expect((await post(outsider, `${outsider.base}/posts/${postId}/edit`, { body: 'x' })).status).to.equal(404);
+    // a group-mate who is not the author cannot edit or delete
+    expect((await post(a[1]!, `${a[1]!.base}/posts/${postId}/edit`, { body: 'x' })).status).to.equal(403);
+    expect((await post(a[1]!, `${a[1]!.base}/posts/${postId}/delete`, { confirmed: 'yes' })).status).to.equal(403);
+    // the facilitator of this cohort can read it; one of another cohort cannot even reach the cohort
+    expect((await get((await launch(fran)), thread)).status).to.equal(200);
+    const otherCohort = await launch({ ...fran, sub: 'other-fac' }, { id: 'course-other', title: 'Other' });
+    expect((await get(otherCohort, thread)).status).to.equal(401);
+    expect((await get(otherCohort, `${otherCohort.base}/spaces/${new URL(space).pathname.split('/')[4]}`)).status).to.equal(404);
+  });
+
+  it('opens the commons to everyone in the cohort, before and after groups', async () => {
+    const l1 = await launch(learner(1));
+    const commons = await get(l1, `${l1.base}/commons`);
+    expect(commons.status).to.equal(303);
+    const url = new URL(commons.location!, app.url).href;
+    const thread = await startThread(l1, url, 'Hello everyone', 'Glad to be here.');
+    const l2 = await launch(learner(2));
+    expect((await get(l2, thread)).status).to.equal(200);
+    expect((await get(l2, `${l2.base}/modules/1/space`)).doc.querySelector('[data-test=no-group]')).to.not.equal(null);
+  });
+
+  it('keeps the history of an edit (facilitators see it) and soft-deletes after confirmation', async () => {
+    const { a, f } = await twoGroups();
+    const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Draft idea', 'First version');
+    const postId = (await get(a[0]!, thread)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    expect((await post(a[0]!, `${a[0]!.base}/posts/${postId}/edit`, { body: 'Second version' })).status).to.equal(303);
+    const revisions = await app.db.selectFrom('postRevisions').select('bodySource').execute();
+    expect(revisions.map((r) => r.bodySource)).to.deep.equal(['First version']);
+    expect((await get(f, thread)).doc.querySelector('[data-test=post] header')!.text).to.contain('1 earlier version');
+    const confirm = await post(a[0]!, `${a[0]!.base}/posts/${postId}/delete`, {});
+    expect(confirm.doc.querySelector('[data-test=confirm]')).to.not.equal(null);
+    expect((await app.db.selectFrom('posts').select('status').executeTakeFirstOrThrow()).status).to.equal('visible');
+    await post(a[0]!, `${a[0]!.base}/posts/${postId}/delete`, { confirmed: 'yes' });
+    const after = await get(a[1]!, thread);
+    expect(after.doc.querySelector('[data-test=post-placeholder]')!.text).to.contain('deleted');
+    expect(after.body).not.to.contain('Second version');
+  });
+
+  it('answers bad input with a 400 page that keeps what was typed', async () => {
+    const l1 = await launch(learner(1));
+    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, app.url).href;
+    const res = await post(l1, `${url}/threads`, { title: '', body: 'My carefully written text' });
+    expect(res.status).to.equal(400);
+    expect(res.doc.querySelector('#body')!.text).to.equal('My carefully written text');
+    expect((await post(l1, `${url}/threads`, { title: 'Long', body: 'x'.repeat(20_001) })).status).to.equal(400);
+    expect((await get(l1, `${l1.base}/spaces/not-a-uuid`)).status).to.equal(400);
+  });
+
+  it('stores and shows no active content for any payload of the XSS corpus posted through the route', async () => {
+    const l1 = await launch(learner(1));
+    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, app.url).href;
+    const thread = await startThread(l1, url, 'XSS corpus', 'Payloads follow.');
+    const threadUrl = thread.replace(/#.*/, '');
+    const csrf = await csrfOf(l1);
+    for (const payload of XSS_PAYLOADS) {
+      const r = await l1.browser.request(`${threadUrl}/posts`, { method: 'POST', form: { body: payload.source, _csrf: csrf } });
+      expect(r.status, payload.label).to.be.oneOf([303, 400]);
+    }
+    const stored = await app.db.selectFrom('posts').select('bodyHtml').execute();
+    expect(stored.length).to.be.greaterThan(XSS_PAYLOADS.length * 0.9);
+    const page = await get(l1, threadUrl);
+    const bodies = [...stored.map((s) => parse(s.bodyHtml)), ...page.doc.querySelectorAll('[data-test=post-body]')];
+    const allowed = new Set(ALLOWED_TAGS);
+    for (const body of bodies) {
+      for (const el of body.querySelectorAll('*')) {
+        expect(allowed.has(el.tagName.toLowerCase()), `<${el.tagName}> in ${body.toString().slice(0, 120)}`).to.equal(true);
+        for (const [name, value] of Object.entries(el.attributes)) {
+          expect(name.toLowerCase().startsWith('on'), `${name} attribute`).to.equal(false);
+          expect(['style', 'src', 'srcdoc', 'action', 'formaction', 'xlink:href']).not.to.include(name.toLowerCase());
+          if (name.toLowerCase() === 'href') expect(['http:', 'https:', 'mailto:']).to.include(new URL(value).protocol);
+        }
+      }
+    }
+    // The only scripts on the page are our own file.
+    expect(page.doc.querySelectorAll('script').map((s) => s.getAttribute('src'))).to.deep.equal(['/public/drafts.js']);
+  });
+});
