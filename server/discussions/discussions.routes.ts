@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
 import { requireLaunch } from '../http/auth.ts';
+import { createRateLimit } from '../http/rate-limit.ts';
 import { ValidationError } from '../errors.ts';
 import { ModuleParams } from '../modules/modules.schemas.ts';
 import * as svc from './discussions.service.ts';
@@ -20,6 +21,12 @@ const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
+  // Per person (tenant + person), not per address: a burst limit and a steady one, shared by all processes.
+  const perPerson = (req: Request) => `${req.launch!.tenantId}:${req.launch!.personId}`;
+  const postingLimits = [
+    createRateLimit({ db: deps.db, name: 'post-burst', windowMs: 10_000, limit: 5, key: perPerson, message: 'You are posting very quickly. Wait a few seconds, then post again — what you wrote is kept in this browser.' }),
+    createRateLimit({ db: deps.db, name: 'post-minute', windowMs: 60_000, limit: 15, key: perPerson, message: 'That is more than 15 posts in a minute. Wait a minute, then post again — what you wrote is kept in this browser.' }),
+  ];
 
   r.get('/:cohortId/commons', member, async (req, res) => {
     const space = await svc.commons(deps, req.launch!);
@@ -40,7 +47,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
 
   r.get('/:cohortId/spaces/:spaceId', member, async (req, res) => renderSpace(req, res, 200));
 
-  r.post('/:cohortId/spaces/:spaceId/threads', member, async (req, res) => {
+  r.post('/:cohortId/spaces/:spaceId/threads', member, ...postingLimits, async (req, res) => {
     const { spaceId } = SpaceParams.parse(req.params);
     const form = ThreadBody.parse(req.body ?? {});
     try {
@@ -54,7 +61,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
 
   r.get('/:cohortId/threads/:threadId', member, async (req, res) => renderThread(req, res, 200));
 
-  r.post('/:cohortId/threads/:threadId/posts', member, async (req, res) => {
+  r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
     const { threadId } = ThreadParams.parse(req.params);
     const form = ReplyBody.parse(req.body ?? {});
     try {
@@ -85,7 +92,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     res.redirect(303, `/cohorts/${who.cohortId}/threads/${post.threadId}`);
   });
 
-  r.post('/:cohortId/posts/:postId/kudos', member, async (req, res) => {
+  r.post('/:cohortId/posts/:postId/kudos', member, ...postingLimits, async (req, res) => {
     const { postId } = PostParams.parse(req.params);
     const { reason } = KudosBody.parse(req.body ?? {});
     const post = await svc.giveKudos(deps, req.launch!, postId, reason);
