@@ -106,15 +106,28 @@ export function findMembershipStanding(
   ex: Executor,
   tenantId: string,
   membershipId: string,
-): Promise<{ role: MembershipRole; membershipStatus: string; tenantStatus: string; platformStatus: string } | undefined> {
+): Promise<{ role: MembershipRole; membershipStatus: string; tenantStatus: string; platformStatus: string; unreadNotifications: number } | undefined> {
   return ex
     .selectFrom('memberships as m')
     .innerJoin('tenants as t', 't.id', 'm.tenantId')
     .innerJoin('platforms as p', 'p.id', 't.platformId')
-    .select(['m.role', 'm.status as membershipStatus', 't.status as tenantStatus', 'p.status as platformStatus'])
+    .select((eb) => [
+      'm.role',
+      'm.status as membershipStatus',
+      't.status as tenantStatus',
+      'p.status as platformStatus',
+      eb
+        .selectFrom('notifications as n')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('n.tenantId', '=', 'm.tenantId')
+        .whereRef('n.membershipId', '=', 'm.id')
+        .where('n.readAt', 'is', null)
+        .as('unreadNotifications'),
+    ])
     .where('m.tenantId', '=', tenantId)
     .where('m.id', '=', membershipId)
-    .executeTakeFirst();
+    .executeTakeFirst()
+    .then((r) => r && { ...r, unreadNotifications: Number(r.unreadNotifications ?? 0) });
 }
 
 export function upsertResourceLink(

@@ -27,6 +27,7 @@ import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
 import { discussionsRouter } from './discussions/discussions.routes.ts';
+import { notificationsRouter } from './notifications/notifications.routes.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -132,6 +133,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
   app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title }));
+  app.use('/cohorts', notificationsRouter({ db }));
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));

@@ -3,6 +3,7 @@
 import { withTransaction, type Db } from '../../models/db.ts';
 import * as discussions from '../../models/discussions.queries.ts';
 import * as groups from '../../models/groups.queries.ts';
+import * as notifications from '../../models/notifications.queries.ts';
 import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -61,20 +62,32 @@ function cleanBody(body: string): string {
   return body;
 }
 
-async function mentionable(deps: DiscussionsDeps, who: LaunchContext, space: Space): Promise<Mentionable[]> {
-  const audience = await discussions.listSpaceAudience(deps.db, who.tenantId, space);
-  return audience.filter((a) => a.name).map((a) => ({ personId: a.personId, name: a.name!, handle: a.name!.replace(/\s+/g, '').toLowerCase() }));
+interface Audience {
+  mentionable: Mentionable[];
+  /** Mentioned person ids → the memberships to notify (never the author). */
+  toNotify(personIds: string[]): string[];
+}
+
+/** Who can see the space, and so can be mentioned in it as @handle (their name without spaces). */
+async function audienceOf(deps: DiscussionsDeps, who: LaunchContext, space: Space): Promise<Audience> {
+  const audience = (await discussions.listSpaceAudience(deps.db, who.tenantId, space)).filter((a) => a.name);
+  return {
+    mentionable: audience.map((a) => ({ personId: a.personId, name: a.name!, handle: a.name!.replace(/\s+/g, '').toLowerCase() })),
+    toNotify: (personIds) => audience.filter((a) => personIds.includes(a.personId) && a.membershipId !== who.membershipId).map((a) => a.membershipId),
+  };
 }
 
 export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spaceId: string, input: { title: string; body: string }) {
   requireCanPost(who);
   const space = await findVisibleSpace(deps, who, spaceId);
   const title = cleanTitle(input.title);
-  const rendered = renderPost(cleanBody(input.body), { mentionable: await mentionable(deps, who, space) });
+  const audience = await audienceOf(deps, who, space);
+  const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
   return withTransaction(deps.db, async (tx) => {
     const thread = await discussions.insertThread(tx, { tenantId: who.tenantId, spaceId: space.id, authorMembershipId: who.membershipId, title });
-    await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
-    return { thread, mentions: rendered.mentions };
+    const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
+    await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    return { thread, post };
   });
 }
 
@@ -95,11 +108,13 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
     if (!parent || parent.threadId !== thread.id) throw new NotFoundError('post');
     parentPostId = parent.parentPostId ?? parent.id;
   }
-  const rendered = renderPost(cleanBody(input.body), { mentionable: await mentionable(deps, who, space) });
+  const audience = await audienceOf(deps, who, space);
+  const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
   return withTransaction(deps.db, async (tx) => {
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
     await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
-    return { post, mentions: rendered.mentions };
+    await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    return { post };
   });
 }
 
@@ -115,7 +130,7 @@ async function findOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: st
 /** The author's edit: the earlier version is kept (facilitators can read the history). */
 export async function editPost(deps: DiscussionsDeps, who: LaunchContext, postId: string, body: string) {
   const { post, space } = await findOwnPost(deps, who, postId, 'edit-post');
-  const rendered = renderPost(cleanBody(body), { mentionable: await mentionable(deps, who, space) });
+  const rendered = renderPost(cleanBody(body), { mentionable: (await audienceOf(deps, who, space)).mentionable });
   await withTransaction(deps.db, async (tx) => {
     const current = await discussions.findPostForUpdate(tx, who.tenantId, post.id);
     if (!current) throw new NotFoundError('post');

@@ -15,7 +15,7 @@ const CohortParams = z.object({ cohortId: z.uuid() });
  * them ends open sessions); 403 for a role not allowed here. The role is the one stored now.
  */
 export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandler {
-  return async (req, _res, next) => {
+  return async (req, res, next) => {
     const params = CohortParams.safeParse(req.params);
     if (!params.success) return next(new AppError(404, 'not-found', 'We could not find that page.'));
     const launch = req.user?.launches?.[params.data.cohortId];
@@ -28,6 +28,7 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
+    res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();
   };
 }

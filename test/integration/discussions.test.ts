@@ -153,6 +153,27 @@ describe('discussion spaces', () => {
     expect((await get(l1, `${l1.base}/spaces/not-a-uuid`)).status).to.equal(400);
   });
 
+  it('notifies a mentioned group-mate (unread count in the header), not someone who cannot see the space', async () => {
+    const { a, b } = await twoGroups();
+    const placed = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['p.sub', 'p.name', 'gm.groupId']).execute();
+    const groupA = placed.find((x) => x.sub === 'd1')!.groupId;
+    const groupASubs = placed.filter((x) => x.groupId === groupA).map((x) => x.sub).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1)));
+    const mateRow = placed.find((x) => x.sub === groupASubs[1])!; // a[1], since a keeps the learners' order
+    const mate = mateRow.name!;
+    const outsiderName = placed.find((x) => x.groupId !== groupA)!.name!;
+    const handle = (n: string) => n.replace(/\s+/g, '').toLowerCase();
+    const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Calling', `Thanks @${handle(mate)} and hi @${handle(outsiderName)}`);
+    const rows = await app.db.selectFrom('notifications').selectAll().execute();
+    expect(rows).to.have.length(1);
+    const mateBrowser = a[1]!;
+    const hub = await get(mateBrowser, mateBrowser.base);
+    expect(hub.doc.querySelector('[data-test=unread-count]')?.text).to.equal('1');
+    const list = await get(mateBrowser, `${mateBrowser.base}/notifications`);
+    expect(list.doc.querySelector('[data-test=notification] a')?.getAttribute('href')).to.contain(new URL(thread).pathname);
+    await post(mateBrowser, `${mateBrowser.base}/notifications/read`, {});
+    expect((await get(mateBrowser, mateBrowser.base)).doc.querySelector('[data-test=unread-count]')).to.equal(null);
+  });
+
   it('limits posting per person (a burst of 5 in 10 s), with a clear 429 page; another person is not affected', async () => {
     const l1 = await launch(learner(1));
     const l2 = await launch(learner(2));

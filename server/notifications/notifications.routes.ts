@@ -1,0 +1,33 @@
+// A person's in-app notifications in this cohort (mentions), and marking them read.
+import { Router } from 'express';
+import type { Db } from '../../models/db.ts';
+import * as notifications from '../../models/notifications.queries.ts';
+import { requireLaunch } from '../http/auth.ts';
+
+export function notificationsRouter(deps: { db: Db }): Router {
+  const r = Router();
+
+  r.get('/:cohortId/notifications', requireLaunch(deps.db), async (req, res) => {
+    const who = req.launch!;
+    const rows = await notifications.listNotifications(deps.db, who.tenantId, who.membershipId);
+    res.render('notifications/list', {
+      title: 'Notifications',
+      cohort: { id: who.cohortId },
+      person: { name: who.displayName },
+      items: rows.map((n) => ({
+        unread: n.readAt === null,
+        text: `${n.actorName ?? 'Someone'} mentioned you in “${n.threadTitle}”`,
+        href: `/cohorts/${who.cohortId}/threads/${n.threadId}#post-${n.postId}`,
+        when: n.createdAt.toISOString().slice(0, 16).replace('T', ' '),
+      })),
+    });
+  });
+
+  r.post('/:cohortId/notifications/read', requireLaunch(deps.db), async (req, res) => {
+    const who = req.launch!;
+    await notifications.updateNotificationsRead(deps.db, who.tenantId, who.membershipId);
+    res.redirect(303, `/cohorts/${who.cohortId}/notifications`);
+  });
+
+  return r;
+}
