@@ -1,0 +1,84 @@
+// View models for the profile pages and the expert finder: ready values only.
+import type { Cohort } from '../../models/schema.ts';
+import type { ExpertRow, MemberProfileRow, ProfileRow } from '../../models/profiles.queries.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { ValidationError } from '../errors.ts';
+import { formatDate } from '../modules/modules.views.ts';
+import { PROFILE_FIELD_MAX, QUERY_MAX, type ProfileForm } from './profiles.schemas.ts';
+
+const NAME_NOT_SHARED = 'Name not shared';
+
+function header(cohort: Cohort, who: LaunchContext) {
+  return { cohort: { id: cohort.id, title: cohort.title }, person: { name: who.displayName } };
+}
+
+export function ownProfileView(
+  cohort: Cohort,
+  who: LaunchContext,
+  data: { profile: ProfileRow | undefined; kudosCount: number; kudos: Array<{ id: string; reason: string; createdAt: Date; fromName: string | null }> },
+  flash: { saved?: boolean; invalid?: { error: ValidationError; form: ProfileForm } },
+) {
+  const form = flash.invalid?.form;
+  return {
+    ...header(cohort, who),
+    action: `/cohorts/${cohort.id}/profile`,
+    publicHref: `/cohorts/${cohort.id}/people/${who.personId}`,
+    expertsHref: `/cohorts/${cohort.id}/experts`,
+    maxLength: PROFILE_FIELD_MAX,
+    values: form
+      ? { skills: form.skills, interests: form.interests, canHelpWith: form.canHelpWith, searchAllCohorts: form.searchAllCohorts === 'on' }
+      : { skills: data.profile?.skills ?? '', interests: data.profile?.interests ?? '', canHelpWith: data.profile?.canHelpWith ?? '', searchAllCohorts: data.profile?.searchAllCohorts ?? false },
+    saved: flash.saved === true,
+    error: flash.invalid?.error.userMessage,
+    fieldErrors: flash.invalid?.error.fieldErrors ?? {},
+    kudos: {
+      count: data.kudosCount,
+      items: data.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason, when: formatDate(k.createdAt) })),
+      more: data.kudosCount > data.kudos.length ? data.kudosCount - data.kudos.length : 0,
+    },
+  };
+}
+
+export function memberProfileView(cohort: Cohort, who: LaunchContext, member: MemberProfileRow, kudosCount: number) {
+  const skills = member.skills ?? '';
+  const interests = member.interests ?? '';
+  const canHelpWith = member.canHelpWith ?? '';
+  return {
+    ...header(cohort, who),
+    member: {
+      name: member.name ?? NAME_NOT_SHARED,
+      isFacilitator: member.role === 'facilitator',
+      skills,
+      interests,
+      canHelpWith,
+      empty: !skills && !interests && !canHelpWith,
+      kudosCount,
+    },
+    isMe: member.personId === who.personId,
+    ownProfileHref: `/cohorts/${cohort.id}/profile`,
+    expertsHref: `/cohorts/${cohort.id}/experts`,
+  };
+}
+
+export function expertsView(cohort: Cohort, who: LaunchContext, q: string, results: ExpertRow[] | undefined, error?: ValidationError) {
+  return {
+    ...header(cohort, who),
+    action: `/cohorts/${cohort.id}/experts`,
+    ownProfileHref: `/cohorts/${cohort.id}/profile`,
+    q,
+    maxLength: QUERY_MAX,
+    error: error?.userMessage,
+    searched: results !== undefined,
+    results: (results ?? []).map((r) => ({
+      personId: r.personId,
+      name: r.name ?? NAME_NOT_SHARED,
+      // Only people of this cohort have a profile page here; others are shown in full on this page.
+      href: r.inCohort ? `/cohorts/${cohort.id}/people/${r.personId}` : undefined,
+      scope: r.inCohort ? 'cohort' : 'other-cohort',
+      otherCohort: !r.inCohort,
+      skills: r.skills,
+      interests: r.interests,
+      canHelpWith: r.canHelpWith,
+    })),
+  };
+}
