@@ -67,8 +67,8 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
   return ex.selectFrom('posts').selectAll().where('tenantId', '=', tenantId).where('id', '=', postId).forUpdate().executeTakeFirst();
 }
 
-export function listThreadPosts(ex: Executor, tenantId: string, threadId: string) {
-  return ex
+export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, onlyPostId?: string) {
+  let q = ex
     .selectFrom('posts as po')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
@@ -87,10 +87,9 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
     ])
     .where('po.tenantId', '=', tenantId)
-    .where('po.threadId', '=', threadId)
-    .orderBy('po.createdAt')
-    .orderBy('po.id')
-    .execute();
+    .where('po.threadId', '=', threadId);
+  if (onlyPostId) q = q.where('po.id', '=', onlyPostId);
+  return q.orderBy('po.createdAt').orderBy('po.id').execute();
 }
 
 export async function updatePostBody(ex: Executor, tenantId: string, postId: string, body: { bodySource: string; bodyHtml: string }): Promise<void> {

@@ -28,6 +28,8 @@ import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
 import { discussionsRouter } from './discussions/discussions.routes.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
+import { profilesRouter } from './profiles/profiles.routes.ts';
+import { PostEventsHub } from './realtime/post-events-hub.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -50,8 +52,12 @@ export interface AppDeps {
 
 export interface CircleworkApp {
   app: Express;
-  /** Stops what the app runs in the background (session pruning); the pool belongs to the caller. */
-  close(): void;
+  /** Resolves once live updates are listening (PostgreSQL LISTEN is connected). */
+  ready(): Promise<void>;
+  /** Ends open live-update streams, so the HTTP server can finish its shutdown. */
+  closeStreams(): Promise<void>;
+  /** Stops what the app runs in the background (live updates, session pruning); the pool belongs to the caller. */
+  close(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): CircleworkApp {
@@ -132,15 +138,25 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
-  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title }));
+  const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
+  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
   app.use('/cohorts', notificationsRouter({ db }));
+  app.use('/cohorts', profilesRouter({ db }));
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);
   app.use(errorHandler(sendError));
-  return { app, close: () => session.close() };
+  return {
+    app,
+    ready: () => postEvents.ready(),
+    closeStreams: () => postEvents.close(),
+    close: async () => {
+      await postEvents.close();
+      session.close();
+    },
+  };
 }
 
 /** PostgreSQL text cannot hold U+0000: it is dropped from every form field before anything sees it. */

@@ -35,7 +35,8 @@ const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionK
 await registerRosterSync(queue, jobDeps);
 await registerGradeDelivery(queue, jobDeps);
 
-const { app, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
+await ready();
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
@@ -51,12 +52,14 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, 15_000);
   force.unref();
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   server.close();
   server.closeIdleConnections();
-  await new Promise<void>((resolve) => server.once('close', () => resolve()));
+  await closeStreams();
+  await closed;
   housekeeping.stop();
   await queue.stop();
-  closeApp();
+  await closeApp();
   await database.shutdown();
   log.info('shutdown complete');
 }

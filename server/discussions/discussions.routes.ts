@@ -4,10 +4,11 @@ import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
-import { ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import { ModuleParams } from '../modules/modules.schemas.ts';
 import * as svc from './discussions.service.ts';
-import { spaceView, threadView } from './discussions.views.ts';
+import { postView, spaceView, threadView } from './discussions.views.ts';
+import type { PostEventsHub } from '../realtime/post-events-hub.ts';
 import { quoteForReply } from './post-rendering.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
@@ -18,7 +19,7 @@ const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPos
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
 const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
 
-export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined }): Router {
+export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
   // Per person (tenant + person), not per address: a burst limit and a steady one, shared by all processes.
@@ -60,6 +61,36 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
   });
 
   r.get('/:cohortId/threads/:threadId', member, async (req, res) => renderThread(req, res, 200));
+
+  // Live updates: new posts in this space, as server-sent events carrying ids only.
+  r.get('/:cohortId/spaces/:spaceId/events', member, async (req, res) => {
+    const { spaceId } = SpaceParams.parse(req.params);
+    const who = req.launch!;
+    const space = await svc.findVisibleSpace(deps, who, spaceId);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': connected\n\n');
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
+    const unsubscribe = deps.postEvents.subscribe(who.tenantId, space.id, {
+      onEvent: (e) => res.write(`event: post\ndata: ${JSON.stringify({ threadId: e.threadId, postId: e.postId })}\n\n`),
+      onClose: () => res.end(),
+    });
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
+  });
+
+  // One post's HTML, for the live update of a thread page (the same checks as the thread).
+  r.get('/:cohortId/posts/:postId/fragment', member, async (req, res) => {
+    const { postId } = PostParams.parse(req.params);
+    const who = req.launch!;
+    const found = await discussions.findPost(deps.db, who.tenantId, postId);
+    if (!found) throw new NotFoundError('post');
+    await svc.findVisibleSpace(deps, who, found.spaceId);
+    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
+    const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, [found.id]);
+    res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!, kudos), cohort: { id: who.cohortId } });
+  });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
     const { threadId } = ThreadParams.parse(req.params);

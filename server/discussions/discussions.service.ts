@@ -4,6 +4,7 @@ import { withTransaction, type Db } from '../../models/db.ts';
 import * as discussions from '../../models/discussions.queries.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
+import { notifyPostEvent } from '../../models/post-events.ts';
 import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -87,6 +88,7 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
     const thread = await discussions.insertThread(tx, { tenantId: who.tenantId, spaceId: space.id, authorMembershipId: who.membershipId, title });
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     return { thread, post };
   });
 }
@@ -114,6 +116,7 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
     await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     return { post };
   });
 }

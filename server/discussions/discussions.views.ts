@@ -19,7 +19,7 @@ export function spaceView(
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
-    space: { id: space.id, title: spaceTitle(space, moduleTitle), isCommons: !space.groupId },
+    space: { id: space.id, title: spaceTitle(space, moduleTitle), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     threads: threads.map((t) => ({ href: `/cohorts/${who.cohortId}/threads/${t.id}`, title: t.title, author: t.authorName ?? 'Someone', posts: Number(t.postCount ?? 0), last: when(t.lastPostAt) })),
     canPost: who.role !== 'observer',
     error: flash?.error,
@@ -27,46 +27,51 @@ export function spaceView(
   };
 }
 
-type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt'> & {
+export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt'> & {
   authorName: string | null;
   authorRole: string;
   kudosCount: string | number | null;
   revisionCount: string | number | null;
 };
 
+type KudosRow = { postId: string; reason: string; fromMembershipId: string; fromName: string | null };
+
+/** One post as the page shows it (also sent alone to live-update a thread). */
+export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos: KudosRow[]) {
+  const mine = p.authorMembershipId === who.membershipId;
+  const deleted = p.status === 'deleted';
+  const hidden = p.status === 'hidden';
+  return {
+    id: p.id,
+    author: p.authorName ?? 'Someone',
+    isFacilitator: p.authorRole === 'facilitator',
+    when: when(p.createdAt),
+    edited: p.editedAt !== null,
+    // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
+    html: deleted || hidden ? undefined : p.bodyHtml,
+    placeholder: deleted ? 'This post was deleted by its author.' : hidden ? 'This post was hidden by a facilitator.' : undefined,
+    mine: mine && !deleted,
+    canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.postId === p.id && k.fromMembershipId === who.membershipId),
+    kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
+    quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
+  };
+}
+
 export function threadView(
   who: LaunchContext,
   space: Space,
   thread: Thread,
   posts: PostRow[],
-  kudos: Array<{ postId: string; reason: string; fromMembershipId: string; fromName: string | null }>,
+  kudos: KudosRow[],
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
-  const view = (p: PostRow) => {
-    const mine = p.authorMembershipId === who.membershipId;
-    const deleted = p.status === 'deleted';
-    const hidden = p.status === 'hidden';
-    return {
-      id: p.id,
-      author: p.authorName ?? 'Someone',
-      isFacilitator: p.authorRole === 'facilitator',
-      when: when(p.createdAt),
-      edited: p.editedAt !== null,
-      // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
-      html: deleted || hidden ? undefined : p.bodyHtml,
-      placeholder: deleted ? 'This post was deleted by its author.' : hidden ? 'This post was hidden by a facilitator.' : undefined,
-      mine: mine && !deleted,
-      canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.postId === p.id && k.fromMembershipId === who.membershipId),
-      kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
-      revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
-      quoteHref: `/cohorts/${who.cohortId}/threads/${thread.id}?quote=${p.id}#reply`,
-    };
-  };
+  const view = (p: PostRow) => postView(who, thread.id, p, kudos);
   const top = posts.filter((p) => !p.parentPostId);
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
-    space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}` },
+    space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}`, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     thread: { id: thread.id, title: thread.title },
     posts: top.map((p) => ({ ...view(p), replies: posts.filter((r) => r.parentPostId === p.id).map(view) })),
     canPost: who.role !== 'observer',

@@ -40,7 +40,7 @@ export async function startTestApp(
   });
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
   workshop ??= loadWorkshop();
-  const { app, close } = createApp({
+  const { app, ready, close } = createApp({
     config,
     db: handle.db,
     pool: handle.pool,
@@ -51,6 +51,10 @@ export async function startTestApp(
     ...(opts.now ? { now: opts.now } : {}),
   });
   server.on('request', app);
+  // An app pointed at a database that is down (the /healthz test) still serves; live updates retry.
+  await ready().catch((err: unknown) => {
+    if (!opts.databaseUrl) throw err;
+  });
   return {
     url,
     config,
@@ -59,7 +63,7 @@ export async function startTestApp(
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      close();
+      await close();
       await handle.close();
     },
   };

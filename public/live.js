@@ -1,0 +1,26 @@
+// Live updates on discussion pages (progressive enhancement: without it, reload shows everything).
+// The stream carries ids; the post itself is fetched through the same access checks as the page.
+(function () {
+  'use strict';
+  var root = document.querySelector('[data-live-events]');
+  if (!root || !window.EventSource) return;
+  var threadId = root.getAttribute('data-thread-id');
+  var cohortPath = location.pathname.split('/').slice(0, 3).join('/');
+  var source = new EventSource(root.getAttribute('data-live-events'));
+  source.addEventListener('post', function (event) {
+    var data = JSON.parse(event.data);
+    if (document.getElementById('post-' + data.postId)) return;
+    if (threadId && data.threadId === threadId) {
+      fetch(cohortPath + '/posts/' + data.postId + '/fragment', { credentials: 'same-origin' })
+        .then(function (res) { return res.ok ? res.text() : ''; })
+        .then(function (html) {
+          if (!html || document.getElementById('post-' + data.postId)) return;
+          var box = document.querySelector('[data-live-posts]');
+          box.insertAdjacentHTML('beforeend', html);
+        });
+    } else {
+      var note = document.querySelector('[data-live-notice]');
+      if (note) note.hidden = false;
+    }
+  });
+})();
