@@ -29,3 +29,65 @@ export function listNotifications(ex: Executor, tenantId: string, membershipId: 
 export async function updateNotificationsRead(ex: Executor, tenantId: string, membershipId: string): Promise<void> {
   await ex.updateTable('notifications').set({ readAt: new Date() }).where('tenantId', '=', tenantId).where('membershipId', '=', membershipId).where('readAt', 'is', null).execute();
 }
+
+/** People (tenant, person) with notifications the digest has not covered yet, up to `before`. */
+export function listDigestRecipients(ex: Executor, before: Date, limit: number) {
+  return ex
+    .selectFrom('notifications as n')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.membershipId'))
+    .select(['n.tenantId', 'm.personId'])
+    .distinct()
+    .where('n.emailedAt', 'is', null)
+    .where('n.readAt', 'is', null)
+    .where('n.createdAt', '<=', before)
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Marks the person's unread, un-emailed notifications (active memberships only) as emailed and
+ * returns them for the digest. Rows another process is claiming are skipped, so two workers never
+ * email the same notification; the caller's transaction undoes the claim if the email fails.
+ */
+export async function claimDigestNotifications(ex: Executor, tenantId: string, personId: string, before: Date) {
+  const claimed = await ex
+    .updateTable('notifications')
+    .set({ emailedAt: new Date() })
+    .where('tenantId', '=', tenantId)
+    .where('id', 'in', (qb) =>
+      qb
+        .selectFrom('notifications as n')
+        .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.membershipId'))
+        .select('n.id')
+        .where('n.tenantId', '=', tenantId)
+        .where('m.personId', '=', personId)
+        .where('m.status', '=', 'active')
+        .where('n.emailedAt', 'is', null)
+        .where('n.readAt', 'is', null)
+        .where('n.createdAt', '<=', before)
+        .forUpdate('n')
+        .skipLocked(),
+    )
+    .returning('id')
+    .execute();
+  if (claimed.length === 0) return [];
+  return ex
+    .selectFrom('notifications as n')
+    .innerJoin('memberships as am', (j) => j.onRef('am.tenantId', '=', 'n.tenantId').onRef('am.id', '=', 'n.actorMembershipId'))
+    .innerJoin('persons as ap', (j) => j.onRef('ap.tenantId', '=', 'am.tenantId').onRef('ap.id', '=', 'am.personId'))
+    .innerJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.membershipId'))
+    .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.id', '=', 'm.cohortId'))
+    .innerJoin('posts as p', (j) => j.onRef('p.tenantId', '=', 'n.tenantId').onRef('p.id', '=', 'n.postId'))
+    // A post removed since the mention is not emailed (its notification still counts as covered).
+    .where('p.status', '=', 'visible')
+    .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.createdAt', 'ap.name as actorName', 't.title as threadTitle', 'c.id as cohortId', 'c.title as cohortTitle'])
+    .where('n.tenantId', '=', tenantId)
+    .where(
+      'n.id',
+      'in',
+      claimed.map((c) => c.id),
+    )
+    .orderBy('n.createdAt')
+    .execute();
+}

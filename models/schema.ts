@@ -260,6 +260,13 @@ export interface ProfilesTable {
   updatedAt: UpdatedAt;
 }
 
+export interface EmailOptOutsTable {
+  tenantId: string;
+  personId: string;
+  topic: string;
+  createdAt: CreatedAt;
+}
+
 export interface RateLimitsTable {
   key: string;
   hits: number;
@@ -290,6 +297,7 @@ export interface Database {
   kudos: KudosTable;
   profiles: ProfilesTable;
   notifications: NotificationsTable;
+  emailOptOuts: EmailOptOutsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

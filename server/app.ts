@@ -30,6 +30,8 @@ import { discussionsRouter } from './discussions/discussions.routes.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
+import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
+import { createPreferenceLinks } from './email/preference-links.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -125,7 +127,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
-  app.use(csrfProtection);
+  app.use((req, res, next) => (isOneClickUnsubscribe(req) ? next() : csrfProtection(req, res, next)));
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);
     next();
@@ -142,6 +144,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', profilesRouter({ db }));
+  const emailPreferences = emailPreferencesRouter({ db, links: createPreferenceLinks(config.publicUrl, deps.secrets.sessionSecret) });
+  app.use('/cohorts', emailPreferences.inCohort);
+  app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));

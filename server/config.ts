@@ -30,6 +30,10 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Allows http:// (not only https://) OpenID configuration URLs at /lti/register: for local trials.
   ALLOW_INSECURE_REGISTRATION: z.stringbool().default(false),
+  // Outgoing email (digests, reminders, invitations): smtp://user:pass@host:587 or smtps://…:465.
+  // Unset: emails are written to the log instead of sent (development).
+  SMTP_URL: z.url().optional(),
+  EMAIL_FROM: z.string().min(3).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,6 +55,9 @@ export interface Config {
   trustProxy: boolean | number | string;
   logLevel: Env['LOG_LEVEL'];
   allowInsecureRegistration: boolean;
+  smtpUrl: string | undefined;
+  /** The From header of every email: EMAIL_FROM, or Circlework at the public host. */
+  emailFrom: string;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
     logLevel: e.LOG_LEVEL,
     allowInsecureRegistration: e.ALLOW_INSECURE_REGISTRATION,
+    smtpUrl: e.SMTP_URL,
+    emailFrom: e.EMAIL_FROM ?? `Circlework <no-reply@${publicUrl.hostname}>`,
   };
 }
 

@@ -11,6 +11,9 @@ import { startHousekeeping } from './housekeeping.ts';
 import { createJobQueue } from './jobs/job-queue.ts';
 import { registerRosterSync } from './roster/roster-sync.job.ts';
 import { registerGradeDelivery } from './grades/grade-delivery.job.ts';
+import { registerEmailDigest } from './notifications/email-digest.job.ts';
+import { createMailer } from './email/mailer.ts';
+import { createPreferenceLinks } from './email/preference-links.ts';
 
 let config;
 try {
@@ -34,6 +37,9 @@ await queue.start();
 const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionKey };
 await registerRosterSync(queue, jobDeps);
 await registerGradeDelivery(queue, jobDeps);
+const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
+const emailLinks = createPreferenceLinks(config.publicUrl, secrets.sessionSecret);
+await registerEmailDigest(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
 await ready();
@@ -59,6 +65,7 @@ async function shutdown(signal: string) {
   await closed;
   housekeeping.stop();
   await queue.stop();
+  mailer.close();
   await closeApp();
   await database.shutdown();
   log.info('shutdown complete');

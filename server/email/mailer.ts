@@ -1,0 +1,44 @@
+// Sends email through SMTP (nodemailer). Every message has a plain-text part, an HTML part, and a
+// link to the person's email preferences (also as List-Unsubscribe, so mail clients offer it).
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+
+export interface OutgoingEmail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Where the person changes what Circlework emails them; mandatory on every email. */
+  preferencesUrl: string;
+  /** One-click opt-out of this kind of email (RFC 8058), when there is one. */
+  unsubscribeUrl?: string;
+}
+
+export interface Mailer {
+  send(email: OutgoingEmail): Promise<void>;
+  close(): void;
+}
+
+export function createMailer(opts: { smtpUrl: string | undefined; from: string; log: Logger }): Mailer {
+  // Without SMTP the message is rendered and logged, so development shows what would be sent.
+  const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : nodemailer.createTransport({ jsonTransport: true });
+  return {
+    send: async (email) => {
+      const info = await transport.sendMail({
+        from: opts.from,
+        to: email.to,
+        subject: email.subject,
+        text: email.text,
+        html: email.html,
+        list: {
+          help: email.preferencesUrl,
+          ...(email.unsubscribeUrl ? { unsubscribe: { url: email.unsubscribeUrl, comment: 'Unsubscribe' } } : {}),
+        },
+        headers: email.unsubscribeUrl ? { 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' } : {},
+      });
+      if (!opts.smtpUrl) opts.log.info({ to: email.to, subject: email.subject }, 'email not sent: SMTP_URL is not set');
+      else opts.log.debug({ messageId: info.messageId }, 'email sent');
+    },
+    close: () => transport.close(),
+  };
+}

@@ -1,0 +1,76 @@
+// The daily email digest: one email per person listing their unread notifications not emailed
+// before, to the address the LMS shared, unless they opted out. A notification is emailed at most
+// once; the in-app list stays the source of truth.
+import type { Logger } from 'pino';
+import type { Db } from '../../models/db.ts';
+import * as notifications from '../../models/notifications.queries.ts';
+import * as prefs from '../../models/email-preferences.queries.ts';
+import { composeEmail } from '../email/compose-email.ts';
+import type { Mailer } from '../email/mailer.ts';
+import type { PreferenceLinks } from '../email/preference-links.ts';
+
+export interface EmailDigestDeps {
+  db: Db;
+  log: Logger;
+  mailer: Mailer;
+  links: PreferenceLinks;
+  publicUrl: URL;
+}
+
+/** People handled per batch; the loop continues until none is left. */
+const BATCH = 200;
+
+/**
+ * Sends every digest due at `now`. One person's failed email does not stop the others; if any
+ * failed, it throws at the end (after logging each), so the job is retried for those people.
+ */
+export async function sendEmailDigests(deps: EmailDigestDeps, now: Date): Promise<{ sent: number; skipped: number }> {
+  let sent = 0;
+  let skipped = 0;
+  const failures: Error[] = [];
+  const seen = new Set<string>();
+  for (;;) {
+    const recipients = (await notifications.listDigestRecipients(deps.db, now, BATCH)).filter((r) => !seen.has(`${r.tenantId}:${r.personId}`));
+    if (recipients.length === 0) break;
+    for (const r of recipients) {
+      seen.add(`${r.tenantId}:${r.personId}`);
+      try {
+        (await sendDigestTo(deps, r, now)) ? sent++ : skipped++;
+      } catch (err) {
+        deps.log.warn({ err, tenantId: r.tenantId, personId: r.personId }, 'email digest not sent; kept for the next run');
+        failures.push(err as Error);
+      }
+    }
+  }
+  if (failures.length > 0) throw new AggregateError(failures, `${failures.length} digest email(s) failed (${sent} sent)`);
+  return { sent, skipped };
+}
+
+/**
+ * Claims the person's notifications and emails them in one transaction: if the email fails the
+ * claim is undone and the next run tries again. No address or an opt-out: the notifications are
+ * marked covered without an email, so a later opt-in does not send a backlog.
+ */
+async function sendDigestTo(deps: EmailDigestDeps, who: { tenantId: string; personId: string }, now: Date): Promise<boolean> {
+  return deps.db.transaction().execute(async (tx) => {
+    const person = await prefs.findPersonForEmail(tx, who.tenantId, who.personId);
+    const optedOut = (await prefs.listOptOuts(tx, who.tenantId, who.personId)).includes('digest');
+    const items = await notifications.claimDigestNotifications(tx, who.tenantId, who.personId, now);
+    if (!person?.email || optedOut || items.length === 0) return false;
+    const preferencesUrl = deps.links.preferencesUrl(who);
+    const email = composeEmail({
+      subject: items.length === 1 ? 'Circlework: 1 new notification' : `Circlework: ${items.length} new notifications`,
+      greeting: `Hello ${person.name ?? 'there'},`,
+      paragraphs: [`Here is what happened in Circlework since your last digest. Open Circlework from your course to reply.`],
+      items: items.map((n) => ({
+        text: `${n.actorName ?? 'Someone'} mentioned you in “${n.threadTitle}” (${n.cohortTitle})`,
+        href: new URL(`/cohorts/${n.cohortId}/threads/${n.threadId}#post-${n.postId}`, deps.publicUrl).href,
+      })),
+      reason: 'You get this daily digest because you have unread notifications in Circlework.',
+      preferencesUrl,
+    });
+    await deps.mailer.send({ to: person.email, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(who, 'digest') });
+    deps.log.info({ tenantId: who.tenantId, personId: who.personId, notifications: items.length }, 'email digest sent');
+    return true;
+  });
+}
