@@ -31,7 +31,8 @@ import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
 import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
-import { createPreferenceLinks } from './email/preference-links.ts';
+import type { PreferenceLinks } from './email/preference-links.ts';
+import type { Mailer } from './email/mailer.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -50,6 +51,8 @@ export interface AppDeps {
   queue?: JobQueue;
   /** The clock for schedules (tests move it). */
   now?: () => Date;
+  /** Outgoing email and the signed preferences links every email carries. */
+  email: { mailer: Mailer; links: PreferenceLinks };
 }
 
 export interface CircleworkApp {
@@ -144,7 +147,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', profilesRouter({ db }));
-  const emailPreferences = emailPreferencesRouter({ db, links: createPreferenceLinks(config.publicUrl, deps.secrets.sessionSecret) });
+  const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });
   app.use('/cohorts', emailPreferences.inCohort);
   app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));

@@ -41,7 +41,7 @@ const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, l
 const emailLinks = createPreferenceLinks(config.publicUrl, secrets.sessionSecret);
 await registerEmailDigest(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: { mailer, links: emailLinks } });
 await ready();
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {

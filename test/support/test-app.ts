@@ -8,6 +8,8 @@ import { loadWorkshop, type Workshop } from '../../server/modules/workshop-conte
 import { openTestDb } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
+import { createMailer } from '../../server/email/mailer.ts';
+import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 
 export interface TestApp {
   url: string;
@@ -40,12 +42,16 @@ export async function startTestApp(
   });
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
   workshop ??= loadWorkshop();
+  // Emails go to SMTP_URL when a test gives one (test/support/smtp-sink.ts); otherwise they are only logged.
+  const log = pino({ level: config.logLevel });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
   const { app, ready, close } = createApp({
     config,
     db: handle.db,
     pool: handle.pool,
-    log: pino({ level: config.logLevel }),
+    log,
     workshop,
+    email: { mailer, links: createPreferenceLinks(config.publicUrl, config.sessionSecret!) },
     secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
     ...(opts.queue ? { queue: opts.queue } : {}),
     ...(opts.now ? { now: opts.now } : {}),
@@ -64,6 +70,7 @@ export async function startTestApp(
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await close();
+      mailer.close();
       await handle.close();
     },
   };
