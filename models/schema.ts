@@ -260,6 +260,15 @@ export interface ProfilesTable {
   updatedAt: UpdatedAt;
 }
 
+export interface GroupNormVersionsTable {
+  tenantId: string;
+  groupId: string;
+  version: number;
+  norms: string[];
+  membershipId: string;
+  createdAt: CreatedAt;
+}
+
 export interface EmailOptOutsTable {
   tenantId: string;
   personId: string;
@@ -298,6 +307,7 @@ export interface Database {
   profiles: ProfilesTable;
   notifications: NotificationsTable;
   emailOptOuts: EmailOptOutsTable;
+  groupNormVersions: GroupNormVersionsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

@@ -26,6 +26,7 @@ import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
+import { groupNormsRouter } from './groups/group-norms.routes.ts';
 import { discussionsRouter } from './discussions/discussions.routes.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
@@ -143,6 +144,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
+  app.use('/cohorts', groupNormsRouter({ db }));
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
   app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
   app.use('/cohorts', notificationsRouter({ db }));

@@ -10,6 +10,7 @@ import * as svc from './discussions.service.ts';
 import { postView, spaceView, threadView } from './discussions.views.ts';
 import type { PostEventsHub } from '../realtime/post-events-hub.ts';
 import { quoteForReply } from './post-rendering.ts';
+import { findLatestNorms } from '../../models/group-norms.queries.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
 const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid() });
@@ -134,8 +135,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const threads = await discussions.listThreads(deps.db, who.tenantId, space.id);
-    res.status(status).render('discussions/space', { title: 'Discussion', ...spaceView(who, space, threads, deps.workshopTitle, flash) });
+    const [threads, norms] = await Promise.all([
+      discussions.listThreads(deps.db, who.tenantId, space.id),
+      space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
+    ]);
+    res.status(status).render('discussions/space', { title: 'Discussion', ...spaceView(who, space, threads, deps.workshopTitle, flash, norms?.norms ?? []) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {

@@ -15,11 +15,14 @@ export function spaceView(
   threads: Array<{ id: string; title: string; lastPostAt: Date; authorName: string | null; postCount: string | number | null }>,
   moduleTitle: (id: number) => string | undefined,
   flash?: { error: string; form: { title: string; body: string } },
+  norms: string[] = [],
 ) {
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
     space: { id: space.id, title: spaceTitle(space, moduleTitle), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
+    // A group's norms head each of its spaces (none in the commons).
+    norms: space.groupId ? { list: norms, href: `/cohorts/${who.cohortId}/groups/${space.groupId}/norms` } : undefined,
     threads: threads.map((t) => ({ href: `/cohorts/${who.cohortId}/threads/${t.id}`, title: t.title, author: t.authorName ?? 'Someone', posts: Number(t.postCount ?? 0), last: when(t.lastPostAt) })),
     canPost: who.role !== 'observer',
     error: flash?.error,

@@ -50,6 +50,7 @@ export function modulePageView(
         isFiveFactor: a.kind === 'five-factor-check',
         action: `/cohorts/${cohort.id}/modules/${m.module.id}/activities/${a.id}`,
         spaceHref: `/cohorts/${cohort.id}/modules/${m.module.id}/space`,
+        normsHref: a.groupNorms ? `/cohorts/${cohort.id}/norms` : undefined,
         status: response?.status ?? 'empty',
         statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started',
         submitted: response?.status === 'submitted',

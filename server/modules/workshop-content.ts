@@ -61,6 +61,8 @@ export interface Activity {
   readonly title: string;
   readonly promptHtml: string;
   readonly required: boolean;
+  /** A discussion whose outcome is the group's norms: the page links to the norms editor. */
+  readonly groupNorms: boolean;
 }
 
 export interface Reading {
@@ -113,6 +115,7 @@ const ActivitySchema = z.strictObject({
   title: text,
   prompt: text,
   required: z.boolean(),
+  groupNorms: z.boolean().optional(),
 });
 
 const FrontMatterSchema = z
@@ -241,6 +244,7 @@ function parseModuleFile(path: string, name: string): WorkshopModule {
           title: a.title,
           promptHtml: markdown.render(a.prompt),
           required: a.required,
+          groupNorms: a.groupNorms === true,
         }),
       ),
     ),
