@@ -269,6 +269,16 @@ export interface GroupNormVersionsTable {
   createdAt: CreatedAt;
 }
 
+export interface PostDraftsTable {
+  tenantId: string;
+  membershipId: string;
+  /** `space:<id>` for a new thread there, `thread:<id>` for a reply. */
+  target: string;
+  title: ColumnType<string, string | undefined, string>;
+  body: string;
+  updatedAt: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface EmailOptOutsTable {
   tenantId: string;
   personId: string;
@@ -308,6 +318,7 @@ export interface Database {
   notifications: NotificationsTable;
   emailOptOuts: EmailOptOutsTable;
   groupNormVersions: GroupNormVersionsTable;
+  postDrafts: PostDraftsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

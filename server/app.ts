@@ -21,13 +21,13 @@ import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
-import { csrfProtection } from './http/csrf.ts';
+import { createCsrfProtection } from './http/csrf.ts';
 import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
 import { groupNormsRouter } from './groups/group-norms.routes.ts';
-import { discussionsRouter } from './discussions/discussions.routes.ts';
+import { discussionsRouter, keepRefusedPostForm } from './discussions/discussions.routes.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
@@ -131,6 +131,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
+  const csrfProtection = createCsrfProtection({ keepRefusedForm: keepRefusedPostForm({ db }) });
   app.use((req, res, next) => (isOneClickUnsubscribe(req) ? next() : csrfProtection(req, res, next)));
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);

@@ -2,7 +2,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
-import { requireLaunch } from '../http/auth.ts';
+import { findActiveLaunch, requireLaunch } from '../http/auth.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { ModuleParams } from '../modules/modules.schemas.ts';
@@ -19,6 +19,20 @@ const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.s
 const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
 const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
+
+const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/threads|threads\/([0-9a-f-]{36})\/posts)$/;
+
+/** For the CSRF check: a refused new thread or reply is kept as a server-side draft of its author. */
+export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) => Promise<boolean> {
+  return async (req) => {
+    const m = req.method === 'POST' ? REFUSED_POST.exec(req.path) : null;
+    if (!m) return false;
+    const who = await findActiveLaunch(deps.db, req, m[1]!);
+    const form = ThreadBody.safeParse(req.body ?? {});
+    if (!who || !form.success) return false;
+    return svc.keepRefusedPost(deps, who, m[2] ? `space:${m[2]}` : `thread:${m[3]!}`, form.data);
+  };
+}
 
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub }): Router {
   const r = Router();
@@ -139,7 +153,9 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
       discussions.listThreads(deps.db, who.tenantId, space.id),
       space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
     ]);
-    res.status(status).render('discussions/space', { title: 'Discussion', ...spaceView(who, space, threads, deps.workshopTitle, flash, norms?.norms ?? []) });
+    const kept = flash ? undefined : await svc.postDraftFor(deps, who, `space:${space.id}`);
+    const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
+    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), ...spaceView(who, space, threads, deps.workshopTitle, form, norms?.norms ?? []) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
@@ -149,8 +165,9 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const posts = await discussions.listThreadPosts(deps.db, who.tenantId, thread.id);
     const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, posts.map((p) => p.id));
     const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
-    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, ...threadView(who, space, thread, posts, kudos, draft) });
+    const kept = flash || quote ? undefined : await svc.postDraftFor(deps, who, `thread:${thread.id}`);
+    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), ...threadView(who, space, thread, posts, kudos, draft) });
   }
 
   return r;

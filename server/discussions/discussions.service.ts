@@ -4,6 +4,7 @@ import { withTransaction, type Db } from '../../models/db.ts';
 import * as discussions from '../../models/discussions.queries.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
+import * as drafts from '../../models/post-drafts.queries.ts';
 import { notifyPostEvent } from '../../models/post-events.ts';
 import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -89,6 +90,7 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
+    await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `space:${space.id}`);
     return { thread, post };
   });
 }
@@ -117,6 +119,7 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
     await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
+    await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `thread:${thread.id}`);
     return { post };
   });
 }
@@ -161,4 +164,29 @@ export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postI
   const given = await discussions.insertKudos(deps.db, { tenantId: who.tenantId, postId: post.id, fromMembershipId: who.membershipId, toMembershipId: post.authorMembershipId, reason: clean });
   if (!given) throw new ConflictError('You already gave kudos for this post.');
   return post;
+}
+
+/**
+ * Keeps what a person was posting when the form was refused before reaching the discussion (a
+ * failed CSRF check), if they may post there: it comes back into the same form when they next open
+ * it, after a relaunch too. False when there was nothing to keep or no right to post there.
+ */
+export async function keepRefusedPost(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget, form: { title: string; body: string }): Promise<boolean> {
+  if (who.role === 'observer' || (form.title.trim() === '' && form.body.trim() === '')) return false;
+  if (form.title.length > 1000 || form.body.length > 40_000) return false;
+  const [kind, id] = target.split(':') as ['space' | 'thread', string];
+  try {
+    if (kind === 'space') await findVisibleSpace(deps, who, id);
+    else await findVisibleThread(deps, who, id);
+  } catch (err) {
+    if (err instanceof NotFoundError) return false;
+    throw err;
+  }
+  await drafts.upsertPostDraft(deps.db, { tenantId: who.tenantId, membershipId: who.membershipId, target, title: form.title, body: form.body });
+  return true;
+}
+
+/** The kept draft for this form, if any. */
+export function postDraftFor(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget) {
+  return drafts.findPostDraft(deps.db, who.tenantId, who.membershipId, target);
 }

@@ -1,6 +1,7 @@
 // Who may open what. A cohort's pages need a launch into that cohort in this session; the admin
 // console needs a signed-in tool admin.
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
+import type { LaunchContext } from '../launch-context.ts';
 import { z } from 'zod';
 import { AppError, ForbiddenError } from '../errors.ts';
 import type { MembershipRole } from '../../models/schema.ts';
@@ -31,6 +32,18 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();
   };
+}
+
+/**
+ * The session's launch into a cohort when it is still good (membership, deployment and platform
+ * active), with the stored role; for code outside a cohort route that acts for the person.
+ */
+export async function findActiveLaunch(db: Db, req: Request, cohortId: string): Promise<LaunchContext | undefined> {
+  const launch = req.user?.launches?.[cohortId];
+  if (!launch) return undefined;
+  const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
+  if (!standing || [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].some((s) => s !== 'active')) return undefined;
+  return { ...launch, role: standing.role };
 }
 
 export const requireAdmin: RequestHandler = (req, res, next) => {

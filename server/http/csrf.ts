@@ -11,15 +11,32 @@ const { generateToken, csrfSynchronisedProtection } = csrfSync({
 /**
  * Checks the token on unsafe methods and gives signed-in pages a token for their forms
  * (`{{csrfToken}}`). Anonymous pages get one only where they have a form (issueCsrfToken), so a
- * visitor who only reads does not get a session.
+ * visitor who only reads does not get a session. A refused form is offered to `keepRefusedForm`
+ * first, so what the person wrote can be kept (nothing typed is lost).
  */
-export const csrfProtection: RequestHandler = (req, res, next) => {
-  csrfSynchronisedProtection(req, res, (err?: unknown) => {
-    if (err) return next(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.'));
-    if (req.user) issueCsrfToken(req, res);
-    next();
-  });
-};
+export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) => Promise<boolean> } = {}): RequestHandler {
+  return (req, res, next) => {
+    csrfSynchronisedProtection(req, res, (err?: unknown) => {
+      if (!err) {
+        if (req.user) issueCsrfToken(req, res);
+        return next();
+      }
+      void (opts.keepRefusedForm?.(req) ?? Promise.resolve(false))
+        .catch(() => false)
+        .then((kept) =>
+          next(
+            new AppError(
+              403,
+              'csrf',
+              kept
+                ? 'This form had expired, so it was not sent. What you wrote is kept: open the page again (from your course if needed) and it will be back in the form.'
+                : 'This form has expired or was not sent from Circlework. Reload the page and try again.',
+            ),
+          ),
+        );
+    });
+  };
+}
 
 export function issueCsrfToken(req: Request, res: Response): void {
   res.locals.csrfToken = generateToken(req);
