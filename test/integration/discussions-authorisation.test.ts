@@ -3,11 +3,11 @@
 // with the same context id, a visitor without a session — get 401/403/404 on everything of group
 // A's, and no page they get names group A's thread, post or norms.
 import { expect } from 'chai';
-import { parse, type HTMLElement } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `z${i}`, name: `Zia ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -33,36 +33,19 @@ describe('authorisation matrix: groups and discussions', () => {
     await app.close();
   });
 
-  type Browser = { browser: LtiHttpClient; base: string };
-  async function launch(user: SimUser, context = { id: 'course-z', title: 'Matrix' }, via = { sim, lms }): Promise<Browser> {
-    const browser = new LtiHttpClient();
-    const res = await via.sim.launch(app.url, browser, { user, clientId: via.lms.clientId, context });
-    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
-  }
-  const get = async (b: Browser, url: string) => {
-    const r = await b.browser.request(url);
-    return { status: r.status, doc: parse(r.body), body: r.body, location: r.headers.get('location') };
-  };
-  const csrfOf = async (b: Browser) => (await get(b, `${b.base}/modules/1`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? (await get(b, `${b.base}/console`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
-  async function post(b: Browser, url: string, form: Record<string, string>) {
-    const r = await b.browser.request(url, { method: 'POST', form: { ...form, _csrf: await csrfOf(b) } });
-    return { status: r.status, location: r.headers.get('location'), body: r.body };
-  }
+  const { launch, get, post, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-z', title: 'Matrix' });
+  type Browser = Member;
 
   it('refuses every route of group A’s space to everyone outside it, and leaks nothing', async () => {
     const learners = [];
     for (let i = 1; i <= 6; i++) learners.push(await launch(learner(i)));
-    const f = await launch(fran);
-    const page = await get(f, `${f.base}/console/groups`);
-    const form = page.doc.querySelector('[data-test=form-groups]')!.parentNode as HTMLElement;
-    await post(f, `${f.base}/console/groups`, { seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! });
-    const placed = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['gm.groupId', 'p.sub', 'p.id as personId']).execute();
-    const groupOf = (i: number) => placed.find((p) => p.sub === `z${i}`)!.groupId;
+    const groupOfSub = await formGroups(await launch(fran));
+    const groupOf = (i: number) => groupOfSub.get(`z${i}`)!;
     const a = learners[0]!;
     const groupB = learners[[2, 3, 4, 5, 6].find((i) => groupOf(i) !== groupOf(1))! - 1]!;
 
     // group A's things
-    const space = new URL((await get(a, `${a.base}/modules/1/space`)).location!, app.url).href;
+    const space = await follow(a, `${a.base}/modules/1/space`);
     const spaceId = space.split('/').pop()!;
     const created = await post(a, `${space}/threads`, { title: SECRETS[0]!, body: SECRETS[1]! });
     const threadId = new URL(created.location!, app.url).pathname.split('/').pop()!;
@@ -75,7 +58,7 @@ describe('authorisation matrix: groups and discussions', () => {
       ['a learner of group B', groupB],
       ['a learner of another cohort', await launch(learner(1), { id: 'course-other', title: 'Other' })],
       ['a facilitator of another cohort', await launch(fran, { id: 'course-other', title: 'Other' })],
-      ['a learner of another tenant with the same context id', await launch(learner(1), { id: 'course-z', title: 'Matrix' }, { sim: sim2, lms: lms2 })],
+      ['a learner of another tenant with the same context id', await launch(learner(1), { id: 'course-z', title: 'Matrix' }, lms2)],
     ];
     const routes = (base: string): Array<[string, string, Record<string, string>?]> => [
       ['GET', `${base}/spaces/${spaceId}`],
@@ -105,7 +88,7 @@ describe('authorisation matrix: groups and discussions', () => {
       }
     }
     // a visitor without any session
-    const visitor = { browser: new LtiHttpClient(), base: a.base };
+    const visitor = { browser: new LtiHttpClient() };
     for (const [method, url] of routes(a.base)) {
       const r = method === 'GET' ? await visitor.browser.request(url) : await visitor.browser.request(url, { method: 'POST', form: {} });
       expect(r.status, `visitor: ${method} ${url}`).to.be.oneOf([401, 403]);

@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../support/cohort-members.ts';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
 import { ALLOWED_TAGS } from '../../server/discussions/post-rendering.ts';
 
@@ -29,40 +30,20 @@ describe('discussion spaces', () => {
     lms = await connectPlatform(app, sim);
   });
 
-  type Browser = { browser: LtiHttpClient; base: string };
-  async function launch(user: SimUser, context = { id: 'course-d', title: 'Discussing' }): Promise<Browser> {
-    const browser = new LtiHttpClient();
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
-    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
-  }
-  const get = async (b: Browser, url: string) => {
-    const r = await b.browser.request(url);
-    return { status: r.status, doc: parse(r.body), body: r.body, location: r.headers.get('location') };
-  };
-  const csrfOf = async (b: Browser) => (await get(b, `${b.base}/console`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? (await get(b, `${b.base}/modules/1`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
-  async function post(b: Browser, url: string, form: Record<string, string>) {
-    const r = await b.browser.request(url, { method: 'POST', form: { ...form, _csrf: await csrfOf(b) } });
-    return { status: r.status, location: r.headers.get('location'), doc: parse(r.body), body: r.body };
-  }
+  const { launch, get, post, csrfOf, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-d', title: 'Discussing' });
+  type Browser = Member;
   /** Six learners in two groups of three, formed by the facilitator; returns everyone's browsers. */
   async function twoGroups() {
     const learners = [];
     for (let i = 1; i <= 6; i++) learners.push(await launch(learner(i)));
     const f = await launch(fran);
-    const page = await get(f, `${f.base}/console/groups`);
-    const form = page.doc.querySelector('[data-test=form-groups]')!.parentNode as HTMLElement;
-    await post(f, `${f.base}/console/groups`, { seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! });
-    const members = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['gm.groupId', 'p.sub']).execute();
-    const groupOf = (i: number) => members.find((m) => m.sub === `d${i}`)!.groupId;
+    const groupOfSub = await formGroups(f);
+    const groupOf = (i: number) => groupOfSub.get(`d${i}`)!;
     const a = learners.filter((_, i) => groupOf(i + 1) === groupOf(1));
     const b = learners.filter((_, i) => groupOf(i + 1) !== groupOf(1));
     return { f, a, b };
   }
-  async function spaceUrl(b: Browser, moduleId = 1): Promise<string> {
-    const r = await get(b, `${b.base}/modules/${moduleId}/space`);
-    expect(r.status, r.body.slice(0, 200)).to.equal(303);
-    return new URL(r.location!, app.url).href;
-  }
+  const spaceUrl = (b: Browser, moduleId = 1) => follow(b, `${b.base}/modules/${moduleId}/space`);
   async function startThread(b: Browser, space: string, title: string, body: string) {
     const r = await post(b, `${space}/threads`, { title, body });
     expect(r.status, r.body.slice(0, 300)).to.equal(303);

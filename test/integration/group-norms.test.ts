@@ -1,11 +1,11 @@
 // Group norms (module 4): edited together by the group, versioned so a concurrent edit is refused
 // with what was typed kept, shown at the top of the group's spaces; others cannot read or edit them.
 import { expect } from 'chai';
-import { parse, type HTMLElement } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `n${i}`, name: `Noor ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -27,33 +27,18 @@ describe('group norms', () => {
     lms = await connectPlatform(app, sim);
   });
 
-  type Browser = { browser: LtiHttpClient; base: string };
-  async function launch(user: SimUser, context = { id: 'course-n', title: 'Norms course' }): Promise<Browser> {
-    const browser = new LtiHttpClient();
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
-    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
-  }
-  const get = async (b: Browser, url: string) => {
-    const r = await b.browser.request(url);
-    return { status: r.status, doc: parse(r.body), body: r.body, location: r.headers.get('location') };
-  };
-  const csrfOf = async (b: Browser) => (await get(b, `${b.base}/modules/1`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? (await get(b, `${b.base}/console`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
-  async function post(b: Browser, url: string, form: Record<string, string>) {
-    const r = await b.browser.request(url, { method: 'POST', form: { ...form, _csrf: await csrfOf(b) } });
-    return { status: r.status, location: r.headers.get('location'), doc: parse(r.body), body: r.body };
-  }
+  const { launch, get, post, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-n', title: 'Norms course' });
+  type Browser = Member;
+
   async function twoGroups() {
     const learners = [];
     for (let i = 1; i <= 6; i++) learners.push(await launch(learner(i)));
     const f = await launch(fran);
-    const page = await get(f, `${f.base}/console/groups`);
-    const form = page.doc.querySelector('[data-test=form-groups]')!.parentNode as HTMLElement;
-    await post(f, `${f.base}/console/groups`, { seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! });
-    const members = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['gm.groupId', 'p.sub']).execute();
-    const groupOf = (i: number) => members.find((m) => m.sub === `n${i}`)!.groupId;
+    const groupOfSub = await formGroups(f);
+    const groupOf = (i: number) => groupOfSub.get(`n${i}`)!;
     return { f, a: learners.filter((_, i) => groupOf(i + 1) === groupOf(1)), b: learners.filter((_, i) => groupOf(i + 1) !== groupOf(1)), groupA: groupOf(1) };
   }
-  const spaceOf = async (b: Browser, moduleId: number) => new URL((await get(b, `${b.base}/modules/${moduleId}/space`)).location!, app.url).href;
+  const spaceOf = (b: Browser, moduleId: number) => follow(b, `${b.base}/modules/${moduleId}/space`);
 
   it('lets the group write its norms from module 4, and shows them at the top of every group space, not the commons', async () => {
     const { a, f } = await twoGroups();
@@ -138,10 +123,8 @@ describe('group norms', () => {
     const sim2 = await LtiPlatformSimulator.start({ kind: 'canvas' });
     try {
       const lms2 = await connectPlatform(app, sim2);
-      const stranger = new LtiHttpClient();
-      const res = await sim2.launch(app.url, stranger, { user: learner(1), clientId: lms2.clientId, context: { id: 'course-n', title: 'Norms course' } });
-      const base = `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}`;
-      const r = await stranger.request(`${base}/groups/${groupA}/norms`);
+      const stranger = await launch(learner(1), { id: 'course-n', title: 'Norms course' }, lms2);
+      const r = await get(stranger, `${stranger.base}/groups/${groupA}/norms`);
       expect(r.status).to.equal(404);
       expect(r.body).to.not.contain('Secret norm');
     } finally {

@@ -2,11 +2,12 @@
 // new session) is kept server-side and back in the form after a relaunch; concurrent replies in one
 // thread all persist, shown in one stable order.
 import { expect } from 'chai';
-import { parse, type HTMLElement } from 'node-html-parser';
+import { parse } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `k${i}`, name: `Kim ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -28,17 +29,9 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     lms = await connectPlatform(app, sim);
   });
 
-  type Browser = { browser: LtiHttpClient; base: string };
-  async function launch(user: SimUser, browser = new LtiHttpClient()): Promise<Browser> {
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context: { id: 'course-k', title: 'Keeping' } });
-    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
-  }
-  const get = async (b: Browser, url: string) => {
-    const r = await b.browser.request(url);
-    return { status: r.status, doc: parse(r.body), body: r.body, location: r.headers.get('location') };
-  };
-  const csrfOf = async (b: Browser) => (await get(b, `${b.base}/modules/1`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? (await get(b, `${b.base}/console`)).doc.querySelector('input[name=_csrf]')!.getAttribute('value')!;
-  const commonsOf = async (b: Browser) => new URL((await get(b, `${b.base}/commons`)).location!, app.url).href;
+  const { launch, get, csrfOf, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-k', title: 'Keeping' });
+  type Browser = Member;
+  const commonsOf = (b: Browser) => follow(b, `${b.base}/commons`);
   async function thread(b: Browser) {
     const r = await b.browser.request(`${await commonsOf(b)}/threads`, { method: 'POST', form: { title: 'Open thread', body: 'Start', _csrf: await csrfOf(b) } });
     return new URL(r.headers.get('location')!, app.url).href.replace(/#.*/, '');
@@ -53,7 +46,7 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     expect(parse(refused.body).querySelector('[data-test=error-message]')!.text).to.contain('What you wrote is kept');
     expect(await app.db.selectFrom('posts').select('id').execute()).to.have.length(1);
 
-    const again = await launch(learner(1), new LtiHttpClient()); // a fresh session, as after reopening from the course
+    const again = await launch(learner(1)); // a new session by default // a fresh session, as after reopening from the course
     const page = await get(again, url);
     expect(page.doc.querySelector('#reply-body')!.text).to.equal(text);
     expect(page.doc.querySelector('[data-test=kept-draft]')).to.not.equal(null);
@@ -79,14 +72,10 @@ describe('posts kept after a refused form, and concurrent replies', () => {
   it('keeps nothing for a space the person may not see, or without a session', async () => {
     const members = [];
     for (let i = 1; i <= 6; i++) members.push(await launch(learner(i)));
-    const f = await launch(fran);
-    const groupsPage = await get(f, `${f.base}/console/groups`);
-    const form = groupsPage.doc.querySelector('[data-test=form-groups]')!.parentNode as HTMLElement;
-    await f.browser.request(`${f.base}/console/groups`, { method: 'POST', form: { seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')!, _csrf: await csrfOf(f) } });
-    const placed = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['gm.groupId', 'p.sub']).execute();
-    const groupOf = (i: number) => placed.find((p) => p.sub === `k${i}`)!.groupId;
+    const groupOfSub = await formGroups(await launch(fran));
+    const groupOf = (i: number) => groupOfSub.get(`k${i}`)!;
     const outsider = members[[2, 3, 4, 5, 6].find((i) => groupOf(i) !== groupOf(1))! - 1]!;
-    const spaceOfGroup1 = new URL((await get(members[0]!, `${members[0]!.base}/modules/1/space`)).location!, app.url).href;
+    const spaceOfGroup1 = await follow(members[0]!, `${members[0]!.base}/modules/1/space`);
     const refused = await outsider.browser.request(`${spaceOfGroup1}/threads`, { method: 'POST', form: { title: 't', body: 'b', _csrf: 'wrong' } });
     expect(refused.status).to.equal(403);
     expect(refused.body).to.not.contain('What you wrote is kept');
