@@ -2,11 +2,9 @@
 // who sees which space; and the XSS corpus posted through the real route.
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';
 import { ALLOWED_TAGS } from '../../server/discussions/post-rendering.ts';
 
@@ -14,23 +12,7 @@ const learner = (i: number): SimUser => ({ sub: `d${i}`, name: `Dana ${i}`, role
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('discussion spaces', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-  before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, sim);
-  });
-
-  const { launch, get, post, csrfOf, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-d', title: 'Discussing' });
+  const { env, launch, get, post, csrfOf, formGroups, follow } = cohortSuite({ context: { id: 'course-d', title: 'Discussing' } });
   type Browser = Member;
   /** Six learners in two groups of three, formed by the facilitator; returns everyone's browsers. */
   async function twoGroups() {
@@ -47,7 +29,7 @@ describe('discussion spaces', () => {
   async function startThread(b: Browser, space: string, title: string, body: string) {
     const r = await post(b, `${space}/threads`, { title, body });
     expect(r.status, r.body.slice(0, 300)).to.equal(303);
-    return new URL(r.location!, app.url).href;
+    return new URL(r.location!, env.app.url).href;
   }
 
   it('lets a group talk in its module space: thread, reply, quote-reply, kudos with a reason', async () => {
@@ -100,7 +82,7 @@ describe('discussion spaces', () => {
     const l1 = await launch(learner(1));
     const commons = await get(l1, `${l1.base}/commons`);
     expect(commons.status).to.equal(303);
-    const url = new URL(commons.location!, app.url).href;
+    const url = new URL(commons.location!, env.app.url).href;
     const thread = await startThread(l1, url, 'Hello everyone', 'Glad to be here.');
     const l2 = await launch(learner(2));
     expect((await get(l2, thread)).status).to.equal(200);
@@ -112,12 +94,12 @@ describe('discussion spaces', () => {
     const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Draft idea', 'First version');
     const postId = (await get(a[0]!, thread)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
     expect((await post(a[0]!, `${a[0]!.base}/posts/${postId}/edit`, { body: 'Second version' })).status).to.equal(303);
-    const revisions = await app.db.selectFrom('postRevisions').select('bodySource').execute();
+    const revisions = await env.app.db.selectFrom('postRevisions').select('bodySource').execute();
     expect(revisions.map((r) => r.bodySource)).to.deep.equal(['First version']);
     expect((await get(f, thread)).doc.querySelector('[data-test=post] header')!.text).to.contain('1 earlier version');
     const confirm = await post(a[0]!, `${a[0]!.base}/posts/${postId}/delete`, {});
     expect(confirm.doc.querySelector('[data-test=confirm]')).to.not.equal(null);
-    expect((await app.db.selectFrom('posts').select('status').executeTakeFirstOrThrow()).status).to.equal('visible');
+    expect((await env.app.db.selectFrom('posts').select('status').executeTakeFirstOrThrow()).status).to.equal('visible');
     await post(a[0]!, `${a[0]!.base}/posts/${postId}/delete`, { confirmed: 'yes' });
     const after = await get(a[1]!, thread);
     expect(after.doc.querySelector('[data-test=post-placeholder]')!.text).to.contain('deleted');
@@ -126,7 +108,7 @@ describe('discussion spaces', () => {
 
   it('answers bad input with a 400 page that keeps what was typed', async () => {
     const l1 = await launch(learner(1));
-    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, app.url).href;
+    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, env.app.url).href;
     const res = await post(l1, `${url}/threads`, { title: '', body: 'My carefully written text' });
     expect(res.status).to.equal(400);
     expect(res.doc.querySelector('#body')!.text).to.equal('My carefully written text');
@@ -136,7 +118,7 @@ describe('discussion spaces', () => {
 
   it('notifies a mentioned group-mate (unread count in the header), not someone who cannot see the space', async () => {
     const { a, b } = await twoGroups();
-    const placed = await app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['p.sub', 'p.name', 'gm.groupId']).execute();
+    const placed = await env.app.db.selectFrom('groupMembers as gm').innerJoin('memberships as m', 'm.id', 'gm.membershipId').innerJoin('persons as p', 'p.id', 'm.personId').select(['p.sub', 'p.name', 'gm.groupId']).execute();
     const groupA = placed.find((x) => x.sub === 'd1')!.groupId;
     const groupASubs = placed.filter((x) => x.groupId === groupA).map((x) => x.sub).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1)));
     const mateRow = placed.find((x) => x.sub === groupASubs[1])!; // a[1], since a keeps the learners' order
@@ -144,7 +126,7 @@ describe('discussion spaces', () => {
     const outsiderName = placed.find((x) => x.groupId !== groupA)!.name!;
     const handle = (n: string) => n.replace(/\s+/g, '').toLowerCase();
     const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Calling', `Thanks @${handle(mate)} and hi @${handle(outsiderName)}`);
-    const rows = await app.db.selectFrom('notifications').selectAll().execute();
+    const rows = await env.app.db.selectFrom('notifications').selectAll().execute();
     expect(rows).to.have.length(1);
     const mateBrowser = a[1]!;
     const hub = await get(mateBrowser, mateBrowser.base);
@@ -158,7 +140,7 @@ describe('discussion spaces', () => {
   it('limits posting per person (a burst of 5 in 10 s), with a clear 429 page; another person is not affected', async () => {
     const l1 = await launch(learner(1));
     const l2 = await launch(learner(2));
-    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, app.url).href;
+    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, env.app.url).href;
     const thread = (await startThread(l1, url, 'Quick ones', 'first')).replace(/#.*/, '');
     const csrf = await csrfOf(l1);
     const statuses = [];
@@ -170,16 +152,16 @@ describe('discussion spaces', () => {
 
   it('stores and shows no active content for any payload of the XSS corpus posted through the route', async () => {
     const l1 = await launch(learner(1));
-    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, app.url).href;
+    const url = new URL((await get(l1, `${l1.base}/commons`)).location!, env.app.url).href;
     const thread = await startThread(l1, url, 'XSS corpus', 'Payloads follow.');
     const threadUrl = thread.replace(/#.*/, '');
     const csrf = await csrfOf(l1);
     for (const payload of XSS_PAYLOADS) {
-      await app.db.deleteFrom('rateLimits').execute(); // the corpus is posted faster than any person may post
+      await env.app.db.deleteFrom('rateLimits').execute(); // the corpus is posted faster than any person may post
       const r = await l1.browser.request(`${threadUrl}/posts`, { method: 'POST', form: { body: payload.source, _csrf: csrf } });
       expect(r.status, payload.label).to.be.oneOf([303, 400]);
     }
-    const stored = await app.db.selectFrom('posts').select('bodyHtml').execute();
+    const stored = await env.app.db.selectFrom('posts').select('bodyHtml').execute();
     expect(stored.length).to.be.greaterThan(XSS_PAYLOADS.length * 0.9);
     const page = await get(l1, threadUrl);
     const bodies = [...stored.map((s) => parse(s.bodyHtml)), ...page.doc.querySelectorAll('[data-test=post-body]')];

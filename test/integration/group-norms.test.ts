@@ -1,33 +1,15 @@
 // Group norms (module 4): edited together by the group, versioned so a concurrent edit is refused
 // with what was typed kept, shown at the top of the group's spaces; others cannot read or edit them.
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
 import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `n${i}`, name: `Noor ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('group norms', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-  before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, sim);
-  });
-
-  const { launch, get, post, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-n', title: 'Norms course' });
+  const { env, launch, get, post, formGroups, follow } = cohortSuite({ context: { id: 'course-n', title: 'Norms course' } });
   type Browser = Member;
 
   async function twoGroups() {
@@ -46,9 +28,9 @@ describe('group norms', () => {
     expect((await post(f, `${f.base}/console/schedule`, open)).status).to.equal(303);
     const m4 = await get(a[0]!, `${a[0]!.base}/modules/4`);
     const link = m4.doc.querySelector('[data-test=norms-link]')!.getAttribute('href')!;
-    const own = await get(a[0]!, new URL(link, app.url).href);
+    const own = await get(a[0]!, new URL(link, env.app.url).href);
     expect(own.status).to.equal(303);
-    const normsUrl = new URL(own.location!, app.url).href;
+    const normsUrl = new URL(own.location!, env.app.url).href;
     const empty = await get(a[0]!, normsUrl);
     expect(empty.doc.querySelector('[data-test=no-norms]')).to.not.equal(null);
     expect((await get(a[0]!, await spaceOf(a[0]!, 1))).doc.querySelector('[data-test=write-norms]')).to.not.equal(null);
@@ -61,14 +43,14 @@ describe('group norms', () => {
       const space = await get(a[1]!, await spaceOf(a[1]!, moduleId));
       expect(space.doc.querySelectorAll('[data-test=space-norms] li').map((li) => li.text), `module ${moduleId}`).to.have.length(2);
     }
-    const commons = await get(a[1]!, new URL((await get(a[1]!, `${a[1]!.base}/commons`)).location!, app.url).href);
+    const commons = await get(a[1]!, new URL((await get(a[1]!, `${a[1]!.base}/commons`)).location!, env.app.url).href);
     expect(commons.doc.querySelector('[data-test=space-norms]')).to.equal(null);
 
     // a group-mate changes them: a new version, with who changed it
     expect((await post(a[1]!, normsUrl, { norms: 'We reply within two working days\nWe say when we are stuck', baseVersion: '1' })).status).to.equal(303);
     const after = await get(a[0]!, normsUrl);
     expect(after.doc.querySelector('[data-test=norms-edited]')!.text).to.contain('Noor');
-    expect(await app.db.selectFrom('groupNormVersions').select('version').orderBy('version').execute()).to.deep.equal([{ version: 1 }, { version: 2 }]);
+    expect(await env.app.db.selectFrom('groupNormVersions').select('version').orderBy('version').execute()).to.deep.equal([{ version: 1 }, { version: 2 }]);
   });
 
   it('refuses an edit made on top of a version someone else replaced (409), keeping what was typed', async () => {
@@ -83,7 +65,7 @@ describe('group norms', () => {
     expect(late.doc.querySelector('#norms')!.text).to.equal('First agreed norm\nTheirs, typed carefully');
     expect(late.doc.querySelectorAll('[data-test=norms-list] li').map((li) => li.text)).to.deep.equal(['First agreed norm', 'Mine']);
     expect(late.doc.querySelector('input[name=baseVersion]')!.getAttribute('value')).to.equal('2');
-    expect((await app.db.selectFrom('groupNormVersions').select('version').execute()).length).to.equal(2);
+    expect((await env.app.db.selectFrom('groupNormVersions').select('version').execute()).length).to.equal(2);
   });
 
   it('answers too many or too long norms with 400, keeping the text and changing nothing', async () => {
@@ -95,7 +77,7 @@ describe('group norms', () => {
     expect(many.doc.querySelector('#norms')!.text).to.equal(eleven);
     expect((await post(a[0]!, url, { norms: 'x'.repeat(201), baseVersion: '0' })).status).to.equal(400);
     expect((await post(a[0]!, url, { norms: 'fine', baseVersion: 'not-a-number' })).status).to.equal(400);
-    expect(await app.db.selectFrom('groupNormVersions').select('version').execute()).to.have.length(0);
+    expect(await env.app.db.selectFrom('groupNormVersions').select('version').execute()).to.have.length(0);
   });
 
   it('keeps another group, another cohort’s facilitator and other tenants out; the cohort’s facilitator reads only', async () => {
@@ -122,7 +104,7 @@ describe('group norms', () => {
     // another tenant (a second platform) with the same context id
     const sim2 = await LtiPlatformSimulator.start({ kind: 'canvas' });
     try {
-      const lms2 = await connectPlatform(app, sim2);
+      const lms2 = await connectPlatform(env.app, sim2);
       const stranger = await launch(learner(1), { id: 'course-n', title: 'Norms course' }, lms2);
       const r = await get(stranger, `${stranger.base}/groups/${groupA}/norms`);
       expect(r.status).to.equal(404);
@@ -130,7 +112,7 @@ describe('group norms', () => {
     } finally {
       await sim2.close();
     }
-    expect(await app.db.selectFrom('groupNormVersions').select('version').execute()).to.have.length(1);
+    expect(await env.app.db.selectFrom('groupNormVersions').select('version').execute()).to.have.length(1);
   });
 
   it('tells a learner without a group yet where the norms will be', async () => {

@@ -3,38 +3,20 @@
 // thread all persist, shown in one stable order.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `k${i}`, name: `Kim ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('posts kept after a refused form, and concurrent replies', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-  before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, sim);
-  });
-
-  const { launch, get, csrfOf, formGroups, follow } = cohortMembers(() => ({ app, lms }), { id: 'course-k', title: 'Keeping' });
+  const { env, launch, get, csrfOf, formGroups, follow } = cohortSuite({ context: { id: 'course-k', title: 'Keeping' } });
   type Browser = Member;
   const commonsOf = (b: Browser) => follow(b, `${b.base}/commons`);
   async function thread(b: Browser) {
     const r = await b.browser.request(`${await commonsOf(b)}/threads`, { method: 'POST', form: { title: 'Open thread', body: 'Start', _csrf: await csrfOf(b) } });
-    return new URL(r.headers.get('location')!, app.url).href.replace(/#.*/, '');
+    return new URL(r.headers.get('location')!, env.app.url).href.replace(/#.*/, '');
   }
 
   it('keeps a reply refused by the CSRF check and puts it back after a relaunch; posting it clears the draft', async () => {
@@ -44,7 +26,7 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     const refused = await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: text, _csrf: 'stale-token-from-an-old-page' } });
     expect(refused.status).to.equal(403);
     expect(parse(refused.body).querySelector('[data-test=error-message]')!.text).to.contain('What you wrote is kept');
-    expect(await app.db.selectFrom('posts').select('id').execute()).to.have.length(1);
+    expect(await env.app.db.selectFrom('posts').select('id').execute()).to.have.length(1);
 
     const again = await launch(learner(1)); // a new session by default // a fresh session, as after reopening from the course
     const page = await get(again, url);
@@ -56,7 +38,7 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     const after = await get(again, url);
     expect(after.doc.querySelector('#reply-body')!.text).to.equal('');
     expect(after.doc.querySelector('[data-test=kept-draft]')).to.equal(null);
-    expect(await app.db.selectFrom('postDrafts').select('body').execute()).to.have.length(0);
+    expect(await env.app.db.selectFrom('postDrafts').select('body').execute()).to.have.length(0);
   });
 
   it('keeps a refused new thread (title and body) in the space’s form', async () => {
@@ -81,7 +63,7 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     expect(refused.body).to.not.contain('What you wrote is kept');
     const anonymous = await new LtiHttpClient().request(`${spaceOfGroup1}/threads`, { method: 'POST', form: { title: 't', body: 'b' } });
     expect(anonymous.status).to.equal(403);
-    expect(await app.db.selectFrom('postDrafts').select('body').execute()).to.have.length(0);
+    expect(await env.app.db.selectFrom('postDrafts').select('body').execute()).to.have.length(0);
   });
 
   it('persists every one of many concurrent replies in one thread, shown once each in a stable order', async () => {
@@ -91,7 +73,7 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     const tokens = await Promise.all(people.map((p) => csrfOf(p)));
     const statuses = await Promise.all(people.map((p, i) => p.browser.request(`${url}/posts`, { method: 'POST', form: { body: `reply number ${i + 1}`, _csrf: tokens[i]! } }).then((r) => r.status)));
     expect(statuses).to.deep.equal(Array(10).fill(303));
-    const stored = await app.db.selectFrom('posts').select(['bodySource', 'createdAt', 'id']).where('parentPostId', 'is', null).orderBy('createdAt').orderBy('id').execute();
+    const stored = await env.app.db.selectFrom('posts').select(['bodySource', 'createdAt', 'id']).where('parentPostId', 'is', null).orderBy('createdAt').orderBy('id').execute();
     const page = await get(people[0]!, url);
     const shown = page.doc.querySelectorAll('[data-test=post] [data-test=post-body]').map((b) => b.text.trim());
     expect(shown).to.have.length(11);

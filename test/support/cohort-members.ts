@@ -2,9 +2,10 @@
 // their own cookie jar, with helpers to read pages (parsed) and post forms with their CSRF token.
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { LtiHttpClient, type SimUser } from './lti-platform-simulator.ts';
-import type { ConnectedPlatform } from './lti-fixtures.ts';
-import type { TestApp } from './test-app.ts';
+import { LtiHttpClient, LtiPlatformSimulator, type PlatformKind, type SimUser } from './lti-platform-simulator.ts';
+import { connectPlatform, type ConnectedPlatform } from './lti-fixtures.ts';
+import { startTestApp, type TestApp } from './test-app.ts';
+import { resetDatabase } from './test-database.ts';
 
 export interface Member {
   browser: LtiHttpClient;
@@ -81,4 +82,25 @@ export function cohortMembers(env: () => { app: TestApp; lms: ConnectedPlatform 
       return new URL(r.location!, env().app.url).href;
     },
   };
+}
+
+/**
+ * A mocha suite's usual fixture: the app and a simulated LMS started once, the database emptied and
+ * the LMS connected again before each test. Call inside `describe`.
+ */
+export function cohortSuite(opts: { context: { id: string; title?: string }; kind?: PlatformKind; env?: Record<string, string> }) {
+  const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
+  before(async () => {
+    env.app = await startTestApp(opts.env ?? {});
+    env.sim = await LtiPlatformSimulator.start({ kind: opts.kind ?? 'moodle' });
+  });
+  after(async () => {
+    await env.sim?.close();
+    await env.app?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(env.app.handle);
+    env.lms = await connectPlatform(env.app, env.sim);
+  });
+  return { env, ...cohortMembers(() => env, opts.context) };
 }
