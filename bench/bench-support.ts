@@ -1,5 +1,7 @@
 // Shared set-up for benchmarks: a real app on a real PostgreSQL (embedded under data/bench unless
-// BENCH_DATABASE_URL is given), timing and percentiles.
+// BENCH_DATABASE_URL is given), timing and percentiles, and HTTP load from autocannon.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { createDb } from '../models/db.ts';
 import { startTestApp, type TestApp } from '../test/support/test-app.ts';
 import { resetDatabase } from '../test/support/test-database.ts';
@@ -61,5 +63,39 @@ export async function measure(total: number, concurrency: number, task: () => Pr
 export function report(name: string, f: Figures): void {
   console.log(
     `${name.padEnd(44)} ${String(f.count).padStart(6)} runs  ${f.perSecond.toFixed(1).padStart(8)}/s  p50 ${f.p50.toFixed(1).padStart(7)} ms  p99 ${f.p99.toFixed(1).padStart(7)} ms  errors ${f.errors}`,
+  );
+}
+
+const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
+
+export interface Load {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Answers other than 2xx (a 3xx, 4xx or 5xx), counted by autocannon. */
+  non2xx: number;
+  /** Requests with no answer at all: socket errors and timeouts. */
+  errors: number;
+}
+
+/** GETs `url` with `connections` in flight for `seconds`; autocannon runs in a second process so it does not share the app's event loop. */
+export function load(url: string, headers: Record<string, string>, seconds: number, connections = 50): Promise<Load> {
+  const args = [autocannon, '-c', String(connections), '-d', String(seconds), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', () => {
+      const r = JSON.parse(out) as { requests: { average: number; total: number }; latency: { p50: number; p99: number }; non2xx: number; errors: number };
+      resolve({ requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors });
+    });
+  });
+}
+
+export function printLoad(name: string, l: Load): void {
+  console.log(
+    `${name.padEnd(44)} ${l.rps.toFixed(0).padStart(8)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}  (${l.requests} requests)`,
   );
 }

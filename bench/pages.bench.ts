@@ -1,46 +1,17 @@
 // The hub and a module page for a signed-in learner, at 50 connections, beside a bare Express +
 // Handlebars page measured in the same run. The load comes from autocannon in a second process.
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import express from 'express';
 import { engine } from 'express-handlebars';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { registerPlatform } from '../lti/platforms.service.ts';
 import { loadWorkshop } from '../server/modules/workshop-content.ts';
-import { startBenchApp } from './bench-support.ts';
+import { load, printLoad as print, startBenchApp } from './bench-support.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const autocannon = createRequire(import.meta.url).resolve('autocannon/autocannon.js');
-
-interface Load {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-}
-
-function load(url: string, headers: Record<string, string>, seconds: number): Promise<Load> {
-  const args = [autocannon, '-c', '50', '-d', String(seconds), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', () => {
-      const r = JSON.parse(out) as { requests: { average: number }; latency: { p50: number; p99: number }; non2xx: number };
-      resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx });
-    });
-  });
-}
-
-function print(name: string, l: Load): void {
-  console.log(`${name.padEnd(44)} ${l.rps.toFixed(0).padStart(8)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}`);
-}
-
 async function startBarePage(): Promise<{ url: string; close(): Promise<void> }> {
   const workshop = loadWorkshop();
   const app = express();
