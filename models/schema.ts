@@ -292,6 +292,114 @@ export interface RateLimitsTable {
   resetAt: Date;
 }
 
+/** A cohort's course end date and the weeks after it when check-ins fall. */
+export interface ActionPlanSchedulesTable {
+  tenantId: string;
+  cohortId: string;
+  endsOn: ColumnType<Date, string, string>;
+  checkInWeeks: ColumnType<number[], number[] | undefined, number[]>;
+  updatedAt: UpdatedAt;
+}
+
+export type PlanVisibility = 'cohort' | 'group' | 'private';
+export interface PlanGoal {
+  title: string;
+  actions: string[];
+  dueOn: string;
+  success: string;
+  support: string;
+}
+
+export interface ActionPlansTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  goals: ColumnType<PlanGoal[], string, string>;
+  visibility: PlanVisibility;
+  status: 'draft' | 'submitted';
+  shareCheckInsWithManager: ColumnType<boolean, boolean | undefined, boolean>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  submittedAt: Date | null;
+}
+
+export interface ActionPlanPartnersTable {
+  tenantId: string;
+  planId: string;
+  partnerMembershipId: string;
+  status: ColumnType<'asked' | 'accepted' | 'declined', 'asked' | undefined, 'accepted' | 'declined'>;
+  createdAt: CreatedAt;
+  respondedAt: Date | null;
+}
+
+export type SignedLinkPurpose = 'sign-in' | 'manager-view';
+export interface SignedLinksTable {
+  tenantId: string;
+  id: Generated<string>;
+  purpose: SignedLinkPurpose;
+  subjectId: string;
+  cohortId: string;
+  tokenHash: Buffer;
+  singleUse: boolean;
+  returnTo: string | null;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: CreatedAt;
+}
+
+export interface ManagerInvitesTable {
+  tenantId: string;
+  id: Generated<string>;
+  planId: string;
+  email: string;
+  status: ColumnType<'active' | 'revoked', 'active' | undefined, 'revoked'>;
+  acknowledgedAt: Date | null;
+  emailsStoppedAt: Date | null;
+  createdAt: CreatedAt;
+  revokedAt: Date | null;
+}
+
+export type CheckInProgress = 'done' | 'in-progress' | 'blocked';
+export interface CheckInEntry {
+  goal: number;
+  action: number;
+  text: string;
+  status: CheckInProgress;
+  note: string;
+}
+
+export interface CheckInsTable {
+  tenantId: string;
+  id: Generated<string>;
+  planId: string;
+  seq: number;
+  entries: ColumnType<CheckInEntry[], string, string>;
+  journal: ColumnType<string, string | undefined, string>;
+  createdAt: CreatedAt;
+}
+
+export interface CheckInRemindersTable {
+  tenantId: string;
+  planId: string;
+  seq: number;
+  kind: 'scheduled' | 'missed';
+  sentAt: CreatedAt;
+}
+
+export interface ActionPlanCommentsTable {
+  tenantId: string;
+  id: Generated<string>;
+  planId: string;
+  checkInId: string | null;
+  authorMembershipId: string | null;
+  managerInviteId: string | null;
+  kind: ColumnType<'comment' | 'acknowledged' | 'conversation', 'comment' | 'acknowledged' | 'conversation' | undefined, never>;
+  body: ColumnType<string, string | undefined, never>;
+  createdAt: CreatedAt;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   tenants: TenantsTable;
@@ -319,6 +427,14 @@ export interface Database {
   emailOptOuts: EmailOptOutsTable;
   groupNormVersions: GroupNormVersionsTable;
   postDrafts: PostDraftsTable;
+  actionPlanSchedules: ActionPlanSchedulesTable;
+  actionPlans: ActionPlansTable;
+  actionPlanPartners: ActionPlanPartnersTable;
+  signedLinks: SignedLinksTable;
+  managerInvites: ManagerInvitesTable;
+  checkIns: CheckInsTable;
+  checkInReminders: CheckInRemindersTable;
+  actionPlanComments: ActionPlanCommentsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

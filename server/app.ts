@@ -38,6 +38,8 @@ import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
+import { actionPlansRouter } from './action-plans/action-plans.routes.ts';
+import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -155,6 +157,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
+  const actionPlans = { db, log, mailer: deps.email.mailer, links: deps.email.links, publicUrl: config.publicUrl, now: deps.now ?? (() => new Date()), queue };
+  app.use('/cohorts', actionPlansRouter(actionPlans));
+  app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -12,6 +12,8 @@ import { createJobQueue } from './jobs/job-queue.ts';
 import { registerRosterSync } from './roster/roster-sync.job.ts';
 import { registerGradeDelivery } from './grades/grade-delivery.job.ts';
 import { registerEmailDigest } from './notifications/email-digest.job.ts';
+import { registerActionPlanEmails } from './action-plans/action-plan-emails.ts';
+import { registerCheckInReminders } from './action-plans/check-ins.service.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -40,6 +42,9 @@ await registerGradeDelivery(queue, jobDeps);
 const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
 const emailLinks = createPreferenceLinks(config.publicUrl, secrets.sessionSecret);
 await registerEmailDigest(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
+const actionPlanEmailDeps = { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl, now: () => new Date() };
+await registerActionPlanEmails(queue, actionPlanEmailDeps);
+await registerCheckInReminders(queue, actionPlanEmailDeps);
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: { mailer, links: emailLinks } });
 await ready();

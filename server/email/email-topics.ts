@@ -2,6 +2,8 @@
 // A feature that emails adds its topic here (and its label shows on the page).
 export const EMAIL_TOPICS = {
   digest: 'A daily digest of your unread notifications (mentions and replies)',
+  'action-plan-reminders': 'Reminders to check in on your action plan after the course',
+  'partner-updates': 'Accountability partner requests and your partners’ check-ins',
 } as const satisfies Record<string, string>;
 
 export type EmailTopic = keyof typeof EMAIL_TOPICS;

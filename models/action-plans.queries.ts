@@ -1,0 +1,370 @@
+// Action plans, accountability partners, manager invites, check-ins, their reminders and comments,
+// and the cohort's check-in schedule. Every statement is scoped by tenant.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { CheckInEntry, PlanGoal, PlanVisibility } from './schema.ts';
+
+export interface PlanRow {
+  tenantId: string;
+  id: string;
+  cohortId: string;
+  membershipId: string;
+  goals: PlanGoal[];
+  visibility: PlanVisibility;
+  status: 'draft' | 'submitted';
+  shareCheckInsWithManager: boolean;
+  updatedAt: Date;
+  submittedAt: Date | null;
+  ownerName: string | null;
+  ownerPersonId: string;
+}
+
+function planQuery(ex: Executor, tenantId: string) {
+  return ex
+    .selectFrom('actionPlans as ap')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'ap.tenantId').onRef('m.id', '=', 'ap.membershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['ap.tenantId', 'ap.id', 'ap.cohortId', 'ap.membershipId', 'ap.goals', 'ap.visibility', 'ap.status', 'ap.shareCheckInsWithManager', 'ap.updatedAt', 'ap.submittedAt', 'p.name as ownerName', 'p.id as ownerPersonId'])
+    .where('ap.tenantId', '=', tenantId);
+}
+
+export function findPlan(ex: Executor, tenantId: string, planId: string): Promise<PlanRow | undefined> {
+  return planQuery(ex, tenantId).where('ap.id', '=', planId).executeTakeFirst();
+}
+
+export function findPlanOfMember(ex: Executor, tenantId: string, membershipId: string): Promise<PlanRow | undefined> {
+  return planQuery(ex, tenantId).where('ap.membershipId', '=', membershipId).executeTakeFirst();
+}
+
+/** Plans of a cohort's active members (the board and the facilitator's figures filter them further). */
+export function listCohortPlans(ex: Executor, tenantId: string, cohortId: string): Promise<Array<PlanRow & { groupId: string | null }>> {
+  return planQuery(ex, tenantId)
+    .leftJoin('groupMembers as gm', (j) => j.onRef('gm.tenantId', '=', 'ap.tenantId').onRef('gm.membershipId', '=', 'ap.membershipId'))
+    .select('gm.groupId')
+    .where('ap.cohortId', '=', cohortId)
+    .where('m.status', '=', 'active')
+    .orderBy('p.name')
+    .execute();
+}
+
+export async function upsertPlan(
+  ex: Executor,
+  p: { tenantId: string; cohortId: string; membershipId: string; goals: PlanGoal[]; visibility: PlanVisibility; status: 'draft' | 'submitted'; shareCheckInsWithManager: boolean },
+): Promise<string> {
+  const submittedAt = p.status === 'submitted' ? sql<Date>`coalesce(action_plans.submitted_at, now())` : sql<Date | null>`action_plans.submitted_at`;
+  const row = await ex
+    .insertInto('actionPlans')
+    .values({ ...p, goals: JSON.stringify(p.goals), submittedAt: p.status === 'submitted' ? new Date() : null })
+    .onConflict((oc) =>
+      oc.columns(['tenantId', 'membershipId']).doUpdateSet({
+        goals: JSON.stringify(p.goals),
+        visibility: p.visibility,
+        status: p.status,
+        shareCheckInsWithManager: p.shareCheckInsWithManager,
+        submittedAt,
+        updatedAt: sql`now()`,
+      }),
+    )
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** The learner's module-1 intention (the submitted answer, or the draft if not submitted yet). */
+export async function findIntention(ex: Executor, tenantId: string, membershipId: string): Promise<string | undefined> {
+  const row = await ex
+    .selectFrom('activityResponses')
+    .select('content')
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', '=', membershipId)
+    .where('moduleId', '=', 1)
+    .where('activityId', '=', 'set-your-intention')
+    .executeTakeFirst();
+  const text = row?.content.text;
+  return typeof text === 'string' && text.trim() !== '' ? text : undefined;
+}
+
+// ---- partners
+
+export interface PartnerRow {
+  planId: string;
+  partnerMembershipId: string;
+  status: 'asked' | 'accepted' | 'declined';
+  name: string | null;
+  personId: string;
+  email: string | null;
+}
+
+export function listPartners(ex: Executor, tenantId: string, planId: string): Promise<PartnerRow[]> {
+  return ex
+    .selectFrom('actionPlanPartners as pp')
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'pp.tenantId').onRef('m.id', '=', 'pp.partnerMembershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['pp.planId', 'pp.partnerMembershipId', 'pp.status', 'p.name', 'p.id as personId', 'p.email'])
+    .where('pp.tenantId', '=', tenantId)
+    .where('pp.planId', '=', planId)
+    .orderBy('pp.createdAt')
+    .execute();
+}
+
+/** Plans this member was asked to partner on (any answer), with the owner's name. */
+export function listPartnerRequestsOf(ex: Executor, tenantId: string, membershipId: string) {
+  return ex
+    .selectFrom('actionPlanPartners as pp')
+    .innerJoin('actionPlans as ap', (j) => j.onRef('ap.tenantId', '=', 'pp.tenantId').onRef('ap.id', '=', 'pp.planId'))
+    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'ap.tenantId').onRef('m.id', '=', 'ap.membershipId'))
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['pp.planId', 'pp.status', 'p.name as ownerName'])
+    .where('pp.tenantId', '=', tenantId)
+    .where('pp.partnerMembershipId', '=', membershipId)
+    .orderBy('pp.createdAt')
+    .execute();
+}
+
+export async function insertPartner(ex: Executor, p: { tenantId: string; planId: string; partnerMembershipId: string }): Promise<boolean> {
+  const res = await ex.insertInto('actionPlanPartners').values(p).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function deletePartner(ex: Executor, tenantId: string, planId: string, partnerMembershipId: string): Promise<void> {
+  await ex.deleteFrom('actionPlanPartners').where('tenantId', '=', tenantId).where('planId', '=', planId).where('partnerMembershipId', '=', partnerMembershipId).execute();
+}
+
+export async function updatePartnerStatus(ex: Executor, tenantId: string, planId: string, partnerMembershipId: string, status: 'accepted' | 'declined'): Promise<boolean> {
+  const res = await ex
+    .updateTable('actionPlanPartners')
+    .set({ status, respondedAt: sql`now()` })
+    .where('tenantId', '=', tenantId)
+    .where('planId', '=', planId)
+    .where('partnerMembershipId', '=', partnerMembershipId)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
+}
+
+/** Active learners of the cohort other than `membershipId`, with their group (null: none). */
+export function listPartnerCandidates(ex: Executor, tenantId: string, cohortId: string, membershipId: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .leftJoin('groupMembers as gm', (j) => j.onRef('gm.tenantId', '=', 'm.tenantId').onRef('gm.membershipId', '=', 'm.id'))
+    .select(['m.id as membershipId', 'p.name', 'gm.groupId'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', cohortId)
+    .where('m.role', '=', 'learner')
+    .where('m.status', '=', 'active')
+    .where('m.id', '!=', membershipId)
+    .orderBy('p.name')
+    .execute();
+}
+
+// ---- manager invites
+
+export interface ManagerInviteRow {
+  id: string;
+  planId: string;
+  email: string;
+  status: 'active' | 'revoked';
+  acknowledgedAt: Date | null;
+  emailsStoppedAt: Date | null;
+  createdAt: Date;
+}
+
+export function listManagerInvites(ex: Executor, tenantId: string, planId: string): Promise<ManagerInviteRow[]> {
+  return ex
+    .selectFrom('managerInvites')
+    .select(['id', 'planId', 'email', 'status', 'acknowledgedAt', 'emailsStoppedAt', 'createdAt'])
+    .where('tenantId', '=', tenantId)
+    .where('planId', '=', planId)
+    .orderBy('createdAt')
+    .execute();
+}
+
+export function findManagerInvite(ex: Executor, tenantId: string, inviteId: string): Promise<ManagerInviteRow | undefined> {
+  return ex
+    .selectFrom('managerInvites')
+    .select(['id', 'planId', 'email', 'status', 'acknowledgedAt', 'emailsStoppedAt', 'createdAt'])
+    .where('tenantId', '=', tenantId)
+    .where('id', '=', inviteId)
+    .executeTakeFirst();
+}
+
+export async function insertManagerInvite(ex: Executor, i: { tenantId: string; planId: string; email: string }): Promise<string> {
+  return (await ex.insertInto('managerInvites').values(i).returning('id').executeTakeFirstOrThrow()).id;
+}
+
+export async function revokeManagerInvite(ex: Executor, tenantId: string, inviteId: string): Promise<void> {
+  await ex.updateTable('managerInvites').set({ status: 'revoked', revokedAt: sql`now()` }).where('tenantId', '=', tenantId).where('id', '=', inviteId).where('status', '=', 'active').execute();
+}
+
+export async function updateManagerAcknowledged(ex: Executor, tenantId: string, inviteId: string): Promise<void> {
+  await ex.updateTable('managerInvites').set({ acknowledgedAt: sql`coalesce(acknowledged_at, now())` }).where('tenantId', '=', tenantId).where('id', '=', inviteId).execute();
+}
+
+export async function updateManagerEmailsStopped(ex: Executor, tenantId: string, inviteId: string): Promise<void> {
+  await ex.updateTable('managerInvites').set({ emailsStoppedAt: sql`coalesce(emails_stopped_at, now())` }).where('tenantId', '=', tenantId).where('id', '=', inviteId).execute();
+}
+
+// ---- schedule
+
+export async function findSchedule(ex: Executor, tenantId: string, cohortId: string): Promise<{ endsOn: string; checkInWeeks: number[] } | undefined> {
+  const row = await ex
+    .selectFrom('actionPlanSchedules')
+    .select([sql<string>`to_char(ends_on, 'YYYY-MM-DD')`.as('endsOn'), 'checkInWeeks'])
+    .where('tenantId', '=', tenantId)
+    .where('cohortId', '=', cohortId)
+    .executeTakeFirst();
+  return row && { endsOn: row.endsOn, checkInWeeks: row.checkInWeeks.map(Number) };
+}
+
+export async function upsertSchedule(ex: Executor, s: { tenantId: string; cohortId: string; endsOn: string; checkInWeeks: number[] }): Promise<void> {
+  await ex
+    .insertInto('actionPlanSchedules')
+    .values(s)
+    .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ endsOn: s.endsOn, checkInWeeks: s.checkInWeeks, updatedAt: sql`now()` }))
+    .execute();
+}
+
+// ---- check-ins
+
+export interface CheckInRow {
+  id: string;
+  planId: string;
+  seq: number;
+  entries: CheckInEntry[];
+  journal: string;
+  createdAt: Date;
+}
+
+export function listCheckIns(ex: Executor, tenantId: string, planId: string): Promise<CheckInRow[]> {
+  return ex.selectFrom('checkIns').select(['id', 'planId', 'seq', 'entries', 'journal', 'createdAt']).where('tenantId', '=', tenantId).where('planId', '=', planId).orderBy('seq').execute();
+}
+
+/** Inserts the check-in; undefined when that number was already recorded. */
+export async function insertCheckIn(ex: Executor, c: { tenantId: string; planId: string; seq: number; entries: CheckInEntry[]; journal: string }): Promise<string | undefined> {
+  const row = await ex
+    .insertInto('checkIns')
+    .values({ ...c, entries: JSON.stringify(c.entries) })
+    .onConflict((oc) => oc.columns(['tenantId', 'planId', 'seq']).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Counts per check-in number of a cohort's submitted plans that recorded it. */
+export async function countCheckInsBySeq(ex: Executor, tenantId: string, cohortId: string): Promise<Map<number, number>> {
+  const rows = await ex
+    .selectFrom('checkIns as c')
+    .innerJoin('actionPlans as ap', (j) => j.onRef('ap.tenantId', '=', 'c.tenantId').onRef('ap.id', '=', 'c.planId'))
+    .select(['c.seq', sql<number>`count(*)::int`.as('n')])
+    .where('c.tenantId', '=', tenantId)
+    .where('ap.cohortId', '=', cohortId)
+    .where('ap.status', '=', 'submitted')
+    .groupBy('c.seq')
+    .execute();
+  return new Map(rows.map((r) => [Number(r.seq), Number(r.n)]));
+}
+
+/**
+ * Submitted plans of every cohort whose check-in `seq` is due by `now` and that have neither that
+ * check-in nor a reminder of `kind` for it: what the reminder job works through.
+ */
+export async function listDueReminders(
+  ex: Executor,
+  now: Date,
+  kind: 'scheduled' | 'missed',
+  scope?: { tenantId: string; cohortId: string },
+): Promise<Array<{ tenantId: string; planId: string; cohortId: string; membershipId: string; seq: number }>> {
+  const scoped = scope ? sql`AND ap.tenant_id = ${scope.tenantId} AND ap.cohort_id = ${scope.cohortId}` : sql``;
+  // A check-in is due on the end date plus its weeks (dates compared in UTC).
+  const { rows } = await sql<{ tenantId: string; planId: string; cohortId: string; membershipId: string; seq: number }>`
+    SELECT ap.tenant_id, ap.id AS plan_id, ap.cohort_id, ap.membership_id, w.seq::int AS seq
+    FROM action_plans ap
+    JOIN action_plan_schedules s ON s.tenant_id = ap.tenant_id AND s.cohort_id = ap.cohort_id
+    JOIN memberships m ON m.tenant_id = ap.tenant_id AND m.id = ap.membership_id
+    CROSS JOIN LATERAL unnest(s.check_in_weeks) WITH ORDINALITY AS w(weeks, seq)
+    WHERE ap.status = 'submitted' AND m.status = 'active'
+      AND s.ends_on + (w.weeks * 7) <= (${now.toISOString()}::timestamptz AT TIME ZONE 'UTC')::date
+      AND NOT EXISTS (SELECT 1 FROM check_ins c WHERE c.tenant_id = ap.tenant_id AND c.plan_id = ap.id AND c.seq = w.seq)
+      AND NOT EXISTS (SELECT 1 FROM check_in_reminders r WHERE r.tenant_id = ap.tenant_id AND r.plan_id = ap.id AND r.seq = w.seq AND r.kind = ${kind})
+      ${scoped}
+    ORDER BY ap.tenant_id, ap.id, w.seq`.execute(ex);
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+/** Claims a reminder; false when another worker (or an earlier run) already has. Blocks on a concurrent claim until it commits or rolls back. */
+export async function claimReminder(ex: Executor, r: { tenantId: string; planId: string; seq: number; kind: 'scheduled' | 'missed' }): Promise<boolean> {
+  const res = await ex.insertInto('checkInReminders').values(r).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+// ---- comments
+
+export interface CommentRow {
+  id: string;
+  checkInId: string | null;
+  kind: 'comment' | 'acknowledged' | 'conversation';
+  body: string;
+  createdAt: Date;
+  authorName: string | null;
+  managerInviteId: string | null;
+  authorMembershipId: string | null;
+}
+
+export function listComments(ex: Executor, tenantId: string, planId: string): Promise<CommentRow[]> {
+  return ex
+    .selectFrom('actionPlanComments as c')
+    .leftJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'c.tenantId').onRef('m.id', '=', 'c.authorMembershipId'))
+    .leftJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['c.id', 'c.checkInId', 'c.kind', 'c.body', 'c.createdAt', 'p.name as authorName', 'c.managerInviteId', 'c.authorMembershipId'])
+    .where('c.tenantId', '=', tenantId)
+    .where('c.planId', '=', planId)
+    .orderBy('c.createdAt')
+    .execute();
+}
+
+export async function insertComment(
+  ex: Executor,
+  c: { tenantId: string; planId: string; checkInId: string | null; authorMembershipId: string | null; managerInviteId: string | null; kind: 'comment' | 'acknowledged' | 'conversation'; body: string },
+): Promise<void> {
+  await ex.insertInto('actionPlanComments').values(c).execute();
+}
+
+// ---- people
+
+/** A member's person (for email) and standing, in the tenant. */
+export function findMemberPerson(ex: Executor, tenantId: string, membershipId: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.id', '=', 'm.cohortId'))
+    .select(['m.id as membershipId', 'm.cohortId', 'm.role', 'm.status', 'p.id as personId', 'p.name', 'p.email', 'c.title as cohortTitle'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.id', '=', membershipId)
+    .executeTakeFirst();
+}
+
+/** What a launch context is made of, for a membership (an emailed sign-in link acts as a launch). */
+export function findLaunchParts(ex: Executor, tenantId: string, membershipId: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
+    .innerJoin('platforms as pl', 'pl.id', 't.platformId')
+    .select(['m.tenantId', 't.platformId', 'm.cohortId', 'm.personId', 'm.id as membershipId', 'm.role', 'p.name', 'p.sub', 'pl.issuer'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.id', '=', membershipId)
+    .executeTakeFirst();
+}
+
+/** Memberships in `cohortId` of people with this email address (sign-in links are requested by address). */
+export function listMembershipsByEmail(ex: Executor, tenantId: string, cohortId: string, email: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select(['m.id as membershipId', 'p.email'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', cohortId)
+    .where('m.status', '=', 'active')
+    .where(sql<boolean>`lower(p.email) = lower(${email})`)
+    .execute();
+}

@@ -1,0 +1,87 @@
+// Pages reached by an emailed link, without a launch: signing in after the course (a GET only asks,
+// since mail scanners follow links; the POST uses the link), a manager's view of a shared plan, and
+// a new link for one that expired or was used. Expired/used/revoked → 410 page; unknown → 404.
+import { Router, type ErrorRequestHandler, type Request } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../errors.ts';
+import { issueCsrfToken } from '../http/csrf.ts';
+import { createRateLimit } from '../http/rate-limit.ts';
+import type { ActionPlansDeps } from './action-plans.service.ts';
+import { openManagerView, recordManagerResponse, stopManagerEmails } from './manager-invites.service.ts';
+import { checkSignInLink, renewLink, signInWithLink } from './sign-in-links.service.ts';
+import { LinkEndedError } from './signed-links.ts';
+
+const Purpose = z.enum(['sign-in', 'manager']);
+const ManagerForm = z.object({ body: z.string().default(''), checkInId: z.union([z.uuid(), z.literal('')]).default('') });
+
+export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
+  const r = Router();
+  const token = (req: Request) => String(req.params.token);
+  const renewLimit = createRateLimit({ db: deps.db, name: 'link-renewal', windowMs: 3600_000, limit: 3, key: (req) => token(req).slice(0, 60), message: 'A new link was already sent a few times in the last hour. Check your inbox, or try again later.' });
+
+  r.get('/sign-in/:token', async (req, res) => {
+    await checkSignInLink(deps, token(req));
+    issueCsrfToken(req, res);
+    res.render('action-plans/sign-in', { title: 'Sign in to your action plan', action: req.originalUrl.split('?')[0] });
+  });
+  r.post('/sign-in/:token', async (req, res) => {
+    const { context, returnTo } = await signInWithLink(deps, token(req));
+    const kept = req.session.actionPlanLaunches ?? {};
+    const user = req.user ?? { launches: {} };
+    // A fresh session id (login regenerates it); earlier LTI launches and email sign-ins are kept.
+    await new Promise<void>((resolve, reject) => req.login(user, (err) => (err ? reject(err) : resolve())));
+    req.session.actionPlanLaunches = { ...kept, [context.cohortId]: context };
+    res.redirect(303, returnTo);
+  });
+  r.post('/renew/:purpose/:token', renewLimit, async (req, res) => {
+    const purpose = Purpose.parse(req.params.purpose);
+    await renewLink(deps, token(req), purpose === 'manager' ? 'manager-view' : 'sign-in');
+    res.render('action-plans/link-renewed', { title: 'A new link is on its way' });
+  });
+
+  r.get('/manager/:token', async (req, res) => {
+    const view = await openManagerView(deps, token(req));
+    issueCsrfToken(req, res);
+    res.render('action-plans/manager', { title: `${view.plan.ownerName ?? 'A colleague'}’s action plan`, ...managerView(view), action: req.originalUrl.split('?')[0], done: req.query.done });
+  });
+  for (const kind of ['comment', 'acknowledged', 'conversation'] as const) {
+    r.post(`/manager/:token/${kind}`, async (req, res) => {
+      const form = ManagerForm.parse(req.body ?? {});
+      try {
+        await recordManagerResponse(deps, token(req), kind, form.body, form.checkInId || null);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        const view = await openManagerView(deps, token(req));
+        issueCsrfToken(req, res);
+        return res.status(400).render('action-plans/manager', { title: 'Action plan', ...managerView(view), action: `/action-plans/links/manager/${token(req)}`, error: err.userMessage, body: form.body });
+      }
+      res.redirect(303, `/action-plans/links/manager/${token(req)}?done=${kind}`);
+    });
+  }
+  r.post('/manager/:token/stop-emails', async (req, res) => {
+    await stopManagerEmails(deps, token(req));
+    res.redirect(303, `/action-plans/links/manager/${token(req)}?done=stopped`);
+  });
+
+  // An ended link gets its own page: why, and (unless withdrawn) a button for a new one.
+  const ended: ErrorRequestHandler = (err, req, res, next) => {
+    if (!(err instanceof LinkEndedError)) return next(err);
+    issueCsrfToken(req, res);
+    const purpose = err.link.purpose === 'manager-view' ? 'manager' : 'sign-in';
+    res.status(410).render('action-plans/link-ended', { title: 'This link no longer works', message: err.userMessage, reason: err.reason, renewable: err.renewable, renewAction: `/action-plans/links/renew/${purpose}/${err.token}` });
+  };
+  r.use(ended);
+  return r;
+}
+
+function managerView(view: Awaited<ReturnType<typeof openManagerView>>) {
+  const label = { done: 'Done', 'in-progress': 'In progress', blocked: 'Blocked' } as const;
+  return {
+    ownerName: view.plan.ownerName ?? 'Your colleague',
+    goals: view.plan.goals.map((g, i) => ({ number: i + 1, ...g })),
+    checkIns: view.checkIns.map((c) => ({ id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })) })),
+    comments: view.comments.map((c) => ({ kind: c.kind, body: c.body, on: c.createdAt.toISOString().slice(0, 10) })),
+    acknowledged: Boolean(view.invite.acknowledgedAt),
+    emailsStopped: Boolean(view.invite.emailsStoppedAt),
+  };
+}

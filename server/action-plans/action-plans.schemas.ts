@@ -1,0 +1,107 @@
+// What the action plan, partner, manager invite, check-in and schedule forms accept.
+import { z } from 'zod';
+import type { CheckInEntry, PlanGoal, PlanVisibility } from '../../models/schema.ts';
+
+export const MAX_GOALS = 3;
+export const MAX_ACTIONS = 5;
+const TEXT_MAX = 1000;
+
+export const PlanParams = z.object({ cohortId: z.uuid(), planId: z.uuid() });
+export const InviteParams = z.object({ cohortId: z.uuid(), inviteId: z.uuid() });
+export const SeqParams = z.object({ cohortId: z.uuid(), seq: z.coerce.number().int().min(1).max(6) });
+
+/** The plan form as typed (flat fields g1_title … g3_support), kept whole to show again on a 400. */
+export const PlanForm = z.record(z.string(), z.union([z.string(), z.array(z.string())]).transform((v) => (Array.isArray(v) ? v.join('\n') : v)));
+export type PlanForm = Record<string, string>;
+
+const VISIBILITIES = ['cohort', 'group', 'private'] as const;
+
+const text = (label: string, required: boolean) => {
+  const base = z.string().trim().max(TEXT_MAX, `${label} is at most 1,000 characters`);
+  return required ? base.min(1, `${label} is needed`) : base;
+};
+
+const goalSchema = (submit: boolean) =>
+  z.object({
+    title: text('The goal', submit),
+    actions: z
+      .array(z.string().trim().min(1).max(300, 'Each action is at most 300 characters'))
+      .max(MAX_ACTIONS, `At most ${MAX_ACTIONS} actions per goal`)
+      .refine((a) => !submit || a.length > 0, 'Give at least one concrete action (one per line)'),
+    dueOn: submit
+      ? z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give a due date').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date')
+      : z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Give the date as YYYY-MM-DD').refine((d) => d === '' || !Number.isNaN(Date.parse(d)), 'Give a real date'),
+    success: text('What success looks like', submit),
+    support: text('The support you need', false),
+  });
+
+/** Turns the typed form into a plan: blank goal slots are dropped; a submission needs 1–3 complete goals. */
+export function planFromForm(form: PlanForm, submit: boolean) {
+  const goals: Array<Record<string, unknown>> = [];
+  for (let i = 1; i <= MAX_GOALS; i++) {
+    const g = {
+      title: form[`g${i}_title`] ?? '',
+      actions: (form[`g${i}_actions`] ?? '').split(/\r?\n/).map((a) => a.trim()).filter(Boolean),
+      dueOn: (form[`g${i}_due`] ?? '').trim(),
+      success: form[`g${i}_success`] ?? '',
+      support: form[`g${i}_support`] ?? '',
+    };
+    if (g.title.trim() || g.actions.length || g.dueOn || g.success.trim() || g.support.trim()) goals.push(g);
+  }
+  const schema = z.object({
+    goals: z.array(goalSchema(submit)).max(MAX_GOALS).refine((g) => !submit || g.length > 0, 'Write at least one goal'),
+    visibility: z.enum(VISIBILITIES, 'Choose who can see your plan'),
+    shareCheckInsWithManager: z.boolean(),
+  });
+  return schema.safeParse({ goals, visibility: form.visibility ?? 'private', shareCheckInsWithManager: form.shareCheckIns === 'on' });
+}
+export type ParsedPlan = { goals: PlanGoal[]; visibility: PlanVisibility; shareCheckInsWithManager: boolean };
+
+/** The plan as the form shows it. */
+export function formFromPlan(plan: ParsedPlan): PlanForm {
+  const form: PlanForm = { visibility: plan.visibility, shareCheckIns: plan.shareCheckInsWithManager ? 'on' : '' };
+  plan.goals.forEach((g, i) => {
+    form[`g${i + 1}_title`] = g.title;
+    form[`g${i + 1}_actions`] = g.actions.join('\n');
+    form[`g${i + 1}_due`] = g.dueOn;
+    form[`g${i + 1}_success`] = g.success;
+    form[`g${i + 1}_support`] = g.support;
+  });
+  return form;
+}
+
+export const PartnersForm = z.object({ partner: z.union([z.uuid(), z.array(z.uuid())]) }).transform((f) => (Array.isArray(f.partner) ? f.partner : [f.partner]));
+export const AnswerForm = z.object({ answer: z.enum(['accept', 'decline']) });
+
+export const InviteForm = z.object({ email: z.string().default('') });
+export const ManagerEmail = z.email('Give your manager’s email address, like name@example.com').max(254, 'That address is too long');
+
+export const CommentForm = z.object({ body: z.string().default(''), checkInId: z.union([z.uuid(), z.literal('')]).default('') });
+export const CommentBody = z.string().trim().min(1, 'Write something first').max(2000, 'At most 2,000 characters');
+export const ConversationForm = z.object({ body: z.string().default('') });
+
+const STATUSES = ['done', 'in-progress', 'blocked'] as const;
+/** Check-in form: a_<goal>_<action>_status / _note per action, and an optional journal entry. */
+export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[]) {
+  const entries: Array<Record<string, unknown>> = [];
+  goals.forEach((g, gi) =>
+    g.actions.forEach((text, ai) => {
+      entries.push({ goal: gi, action: ai, text, status: form[`a_${gi}_${ai}_status`] ?? '', note: form[`a_${gi}_${ai}_note`] ?? '' });
+    }),
+  );
+  return z
+    .object({
+      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for each action'), note: z.string().trim().max(500, 'Each note is at most 500 characters') })),
+      journal: z.string().trim().max(4000, 'The journal entry is at most 4,000 characters'),
+    })
+    .safeParse({ entries, journal: form.journal ?? '' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string }>;
+}
+
+export const ScheduleForm = z.object({
+  endsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the course end date').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date'),
+  weeks: z
+    .string()
+    .default('2, 4, 8')
+    .transform((s) => s.split(/[,\s]+/).filter(Boolean).map(Number))
+    .pipe(z.array(z.number().int('Weeks are whole numbers').min(1, 'Weeks are 1 to 52').max(52, 'Weeks are 1 to 52')).min(1, 'Give at least one check-in').max(6, 'At most six check-ins')),
+});

@@ -1,0 +1,150 @@
+// View models for the action plan pages: ready-made values, no rules beyond presentation.
+import type { Cohort } from '../../models/schema.ts';
+import type { PlanRow } from '../../models/action-plans.queries.ts';
+import type { ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { MAX_GOALS, formFromPlan, type PlanForm } from './action-plans.schemas.ts';
+import type { ActionPlansDeps, openOwnPlan, openPlan } from './action-plans.service.ts';
+import type { cohortPlanFigures, openCheckIn } from './check-ins.service.ts';
+import { checkInDates } from './check-ins.service.ts';
+
+const VISIBILITY_LABEL = { cohort: 'Everyone in the cohort', group: 'My group only', private: 'Only me, my partners and my manager (if invited)' } as const;
+const STATUS_LABEL = { done: 'Done', 'in-progress': 'In progress', blocked: 'Blocked' } as const;
+const PARTNER_LABEL = { asked: 'Asked, waiting for an answer', accepted: 'Accepted', declined: 'Declined' } as const;
+
+const head = (cohort: Cohort, who: LaunchContext) => ({ cohort: { id: cohort.id, title: cohort.title }, person: { name: who.displayName }, base: `/cohorts/${cohort.id}` });
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function goalsView(goals: PlanRow['goals']) {
+  return goals.map((g, i) => ({ number: i + 1, ...g }));
+}
+
+function goalFields(form: PlanForm, fieldErrors: Record<string, string>) {
+  return Array.from({ length: MAX_GOALS }, (_, i) => {
+    const n = i + 1;
+    // Errors name the goal by its position among filled goals ("goals.0.title"): close enough for a form of three.
+    const err = (f: string) => fieldErrors[`goals.${i}.${f}`];
+    return {
+      n,
+      required: n === 1,
+      title: form[`g${n}_title`] ?? '',
+      actions: form[`g${n}_actions`] ?? '',
+      due: form[`g${n}_due`] ?? '',
+      success: form[`g${n}_success`] ?? '',
+      support: form[`g${n}_support`] ?? '',
+      errors: { title: err('title'), actions: err('actions'), due: err('dueOn'), success: err('success') },
+    };
+  });
+}
+
+export function ownPlanView(
+  cohort: Cohort,
+  who: LaunchContext,
+  own: Awaited<ReturnType<typeof openOwnPlan>>,
+  flash: { error?: ValidationError; form?: PlanForm; partnerError?: string; inviteError?: string; inviteEmail?: string; saved?: string },
+  deps: ActionPlansDeps,
+) {
+  const form = flash.form ?? (own.plan ? formFromPlan(own.plan) : { visibility: 'private', shareCheckIns: 'on' });
+  const fieldErrors = flash.error?.fieldErrors ?? {};
+  const now = day(deps.now());
+  return {
+    ...head(cohort, who),
+    intention: own.intention,
+    plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: VISIBILITY_LABEL[own.plan.visibility] },
+    error: flash.error?.userMessage,
+    saved: flash.saved,
+    goals: goalFields(form, fieldErrors),
+    visibilities: (['private', 'group', 'cohort'] as const).map((v) => ({ value: v, label: VISIBILITY_LABEL[v], checked: (form.visibility ?? 'private') === v })),
+    shareCheckIns: form.shareCheckIns === 'on',
+    partners: own.partners.map((p) => ({ name: p.name ?? 'Name not shared', status: p.status, statusLabel: PARTNER_LABEL[p.status] })),
+    choosable: own.choosable.map((c) => ({ id: c.membershipId, name: c.name ?? 'Name not shared' })),
+    cohortWide: own.cohortWide,
+    openSlots: Math.max(own.openSlots, 0),
+    partnerError: flash.partnerError,
+    invites: own.invites.map((i) => ({ id: i.id, email: i.email, active: i.status === 'active', acknowledged: Boolean(i.acknowledgedAt), sentOn: day(i.createdAt) })),
+    inviteError: flash.inviteError,
+    inviteEmail: flash.inviteEmail ?? '',
+    requests: own.requests.map((q) => ({ href: `/cohorts/${cohort.id}/action-plans/${q.planId}`, ownerName: q.ownerName ?? 'Someone', status: q.status, statusLabel: PARTNER_LABEL[q.status] })),
+    checkIns: own.plan?.status === 'submitted' ? checkInsListView(cohort.id, own.schedule, own.checkIns.map((c) => c.seq), deps.now()) : [],
+    recordedCheckIns: own.checkIns.map((c) => ({ seq: c.seq, on: day(c.createdAt) })),
+    now,
+  };
+}
+
+export function checkInsListView(cohortId: string, schedule: { endsOn: string; checkInWeeks: number[] } | undefined, recorded: number[], now: Date) {
+  return checkInDates(schedule).map((c) => ({ ...c, href: `/cohorts/${cohortId}/action-plan/check-ins/${c.seq}`, open: c.dueOn <= day(now), recorded: recorded.includes(c.seq) }));
+}
+
+export function planView(
+  cohort: Cohort,
+  who: LaunchContext,
+  p: Awaited<ReturnType<typeof openPlan>>,
+  flash: { commentError?: string; comment?: string },
+) {
+  return {
+    ...head(cohort, who),
+    plan: { id: p.plan.id, ownerName: p.plan.ownerName ?? 'A learner', goals: goalsView(p.plan.goals), draft: p.plan.status === 'draft', visibility: VISIBILITY_LABEL[p.plan.visibility] },
+    isOwner: p.access === 'owner',
+    isPartner: p.access === 'partner',
+    asked: p.myPartnership?.status === 'asked',
+    canReply: p.access === 'owner' || p.myPartnership?.status === 'accepted',
+    partners: p.partners.map((x) => ({ name: x.name ?? 'Name not shared', statusLabel: PARTNER_LABEL[x.status] })),
+    checkIns: p.checkIns.map((c) => ({
+      id: c.id,
+      seq: c.seq,
+      on: day(c.createdAt),
+      journal: c.journal,
+      entries: c.entries.map((e) => ({ ...e, statusLabel: STATUS_LABEL[e.status] })),
+    })),
+    comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
+    commentError: flash.commentError,
+    comment: flash.comment ?? '',
+  };
+}
+
+export function boardView(cohort: Cohort, who: LaunchContext, plans: Array<PlanRow & { groupId: string | null }>) {
+  return {
+    ...head(cohort, who),
+    plans: plans.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: p.ownerName ?? 'A learner', goals: p.goals.map((g) => g.title), visibility: VISIBILITY_LABEL[p.visibility], mine: p.membershipId === who.membershipId })),
+  };
+}
+
+export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<ReturnType<typeof openCheckIn>>, flash: { error?: ValidationError; form?: Record<string, string> }) {
+  const form = flash.form ?? {};
+  return {
+    ...head(cohort, who),
+    seq: c.due.seq,
+    dueOn: c.due.dueOn,
+    open: c.open,
+    recorded: Boolean(c.recorded),
+    error: flash.error?.userMessage,
+    goals: c.plan.goals.map((g, gi) => ({
+      number: gi + 1,
+      title: g.title,
+      actions: g.actions.map((text, ai) => {
+        const key = `a_${gi}_${ai}`;
+        return { key, text, note: form[`${key}_note`] ?? '', statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
+      }),
+    })),
+    journal: form.journal ?? '',
+  };
+}
+
+export function consoleView(cohort: Cohort, who: LaunchContext, f: Awaited<ReturnType<typeof cohortPlanFigures>>, q: Record<string, string>, invalid?: { error: ValidationError; form: Record<string, string> }) {
+  const pct = (n: number, d: number) => (d === 0 ? 0 : Math.round((100 * n) / d));
+  return {
+    ...head(cohort, who),
+    learners: f.learners,
+    submitted: f.submitted,
+    drafted: f.drafted,
+    completion: pct(f.submitted, f.learners),
+    checkIns: f.checkIns.map((c) => ({ ...c, rate: pct(c.recorded, f.submitted) })),
+    anyMissed: f.checkIns.some((c) => c.missed > 0),
+    shared: f.shared.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: p.ownerName ?? 'A learner', goals: p.goals.map((g) => g.title) })),
+    endsOn: invalid?.form.endsOn ?? f.schedule?.endsOn ?? '',
+    weeks: invalid?.form.weeks ?? (f.schedule?.checkInWeeks ?? [2, 4, 8]).join(', '),
+    error: invalid?.error.userMessage,
+    scheduled: q.scheduled === '1',
+    reminded: q.reminded,
+  };
+}

@@ -1,0 +1,79 @@
+// Inviting a manager: an email address the learner types, a signed link that expires, a page with
+// only what the learner shares (the plan; check-ins if they chose), comments, an acknowledgement and
+// a note that the conversation happened. Revoking ends every link of the invite at once.
+import { withTransaction } from '../../models/db.ts';
+import * as plans from '../../models/action-plans.queries.ts';
+import { AppError, NotFoundError, ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { ManagerEmail } from './action-plans.schemas.ts';
+import { emailManager, managerUrl } from './action-plan-emails.ts';
+import type { ActionPlansDeps } from './action-plans.service.ts';
+import { LinkEndedError, revokeLinksOf, verifyLink } from './signed-links.ts';
+
+export async function inviteManager(deps: ActionPlansDeps, who: LaunchContext, email: string): Promise<void> {
+  const parsed = ManagerEmail.safeParse(email.trim());
+  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message, { email: parsed.error.issues[0]!.message });
+  const plan = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
+  if (!plan || plan.status !== 'submitted') throw new AppError(400, 'plan-not-submitted', 'Submit your action plan before inviting your manager: they see the submitted plan.');
+  // The email goes inside the transaction: if it cannot be sent, no invite is left behind.
+  await withTransaction(deps.db, async (tx) => {
+    const inviteId = await plans.insertManagerInvite(tx, { tenantId: who.tenantId, planId: plan.id, email: parsed.data });
+    const href = await managerUrl(deps, tx, { tenantId: who.tenantId, cohortId: who.cohortId, inviteId });
+    await emailManager(deps, parsed.data, href, {
+      subject: `${who.displayName} invites you to support their action plan`,
+      paragraphs: [
+        `${who.displayName} has finished a workshop on learning at work and made an action plan. They would like your support, and invite you to see the plan${plan.shareCheckInsWithManager ? ' and their check-ins over the coming weeks' : ''}.`,
+        'You do not need an account: the link below opens what they chose to share. You can comment, acknowledge the plan, and later note that you talked it through.',
+      ],
+      label: 'See the action plan',
+    });
+  });
+}
+
+export async function revokeManagerInvite(deps: ActionPlansDeps, who: LaunchContext, inviteId: string): Promise<void> {
+  const invite = await plans.findManagerInvite(deps.db, who.tenantId, inviteId);
+  const plan = invite && (await plans.findPlan(deps.db, who.tenantId, invite.planId));
+  if (!invite || !plan || plan.membershipId !== who.membershipId) throw new NotFoundError('invitation');
+  await withTransaction(deps.db, async (tx) => {
+    await plans.revokeManagerInvite(tx, who.tenantId, inviteId);
+    await revokeLinksOf(tx, who.tenantId, 'manager-view', inviteId);
+  });
+}
+
+/** The invite and plan a manager's link opens; a revoked invite ends the link even if the link row was missed. */
+export async function openManagerView(deps: ActionPlansDeps, token: string) {
+  const link = await verifyLink(deps.db, token, 'manager-view', deps.now());
+  const invite = await plans.findManagerInvite(deps.db, link.tenantId, link.subjectId);
+  if (!invite) throw new NotFoundError('invitation');
+  if (invite.status !== 'active') throw new LinkEndedError('revoked', link, token);
+  const plan = (await plans.findPlan(deps.db, link.tenantId, invite.planId))!;
+  const [checkIns, comments] = await Promise.all([
+    plan.shareCheckInsWithManager ? plans.listCheckIns(deps.db, link.tenantId, plan.id) : [],
+    plans.listComments(deps.db, link.tenantId, plan.id),
+  ]);
+  // Only what the learner shared: no journal entries, no partners, only this manager's own words.
+  return {
+    link,
+    invite,
+    plan: { ownerName: plan.ownerName, goals: plan.goals, updatedAt: plan.updatedAt },
+    checkIns: checkIns.map((c) => ({ id: c.id, seq: c.seq, createdAt: c.createdAt, entries: c.entries })),
+    comments: comments.filter((c) => c.managerInviteId === invite.id),
+  };
+}
+
+/** A manager's comment, acknowledgement, or note that the conversation happened; the learner hears in-app on their plan page. */
+export async function recordManagerResponse(deps: ActionPlansDeps, token: string, kind: 'comment' | 'acknowledged' | 'conversation', body: string, checkInId: string | null): Promise<void> {
+  const view = await openManagerView(deps, token);
+  if (kind === 'comment' && body.trim() === '') throw new ValidationError('Write a comment first.', { body: 'Write a comment first.' });
+  if (body.length > 2000) throw new ValidationError('At most 2,000 characters.', { body: 'At most 2,000 characters.' });
+  if (checkInId && !view.checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
+  await withTransaction(deps.db, async (tx) => {
+    await plans.insertComment(tx, { tenantId: view.link.tenantId, planId: view.invite.planId, checkInId, authorMembershipId: null, managerInviteId: view.invite.id, kind, body: body.trim() });
+    if (kind === 'acknowledged') await plans.updateManagerAcknowledged(tx, view.link.tenantId, view.invite.id);
+  });
+}
+
+export async function stopManagerEmails(deps: ActionPlansDeps, token: string): Promise<void> {
+  const view = await openManagerView(deps, token);
+  await plans.updateManagerEmailsStopped(deps.db, view.link.tenantId, view.invite.id);
+}

@@ -1,0 +1,62 @@
+// Signing in by an emailed, single-use link after the course (the LMS course may be closed): the
+// link becomes a launch context of the same shape an LTI launch makes, for that one cohort; the
+// membership checks of requireLaunch still apply on every request.
+import * as plans from '../../models/action-plans.queries.ts';
+import { NotFoundError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { SignedLinkRow } from '../../models/signed-links.queries.ts';
+import { emailManager, emailMember, managerUrl, signInUrl } from './action-plan-emails.ts';
+import type { ActionPlansDeps } from './action-plans.service.ts';
+import { findLink, verifyLink } from './signed-links.ts';
+
+/** Uses the link (once) and returns the launch context it grants and where to go. */
+export async function signInWithLink(deps: ActionPlansDeps, token: string): Promise<{ context: LaunchContext; returnTo: string }> {
+  return deps.db.transaction().execute(async (tx) => {
+    const link = await verifyLink(tx, token, 'sign-in', deps.now(), { consume: true });
+    const parts = await plans.findLaunchParts(tx, link.tenantId, link.subjectId);
+    if (!parts) throw new NotFoundError('link');
+    const context: LaunchContext = {
+      tenantId: parts.tenantId,
+      platformId: parts.platformId,
+      cohortId: parts.cohortId,
+      personId: parts.personId,
+      membershipId: parts.membershipId,
+      role: parts.role,
+      displayName: parts.name ?? 'Learner',
+      issuer: parts.issuer,
+      sub: parts.sub,
+      launchedAt: deps.now().toISOString(),
+    };
+    return { context, returnTo: link.returnTo ?? `/cohorts/${parts.cohortId}/action-plan` };
+  });
+}
+
+/** A verified link without using it (the confirmation page before the sign-in POST). */
+export function checkSignInLink(deps: ActionPlansDeps, token: string): Promise<SignedLinkRow> {
+  return verifyLink(deps.db, token, 'sign-in', deps.now());
+}
+
+/**
+ * A fresh link in place of an expired or used one, emailed to the address it belongs to (never to
+ * an address given here): a member's sign-in link, or a manager's view while the invite is active.
+ */
+export async function renewLink(deps: ActionPlansDeps, token: string, purpose: 'sign-in' | 'manager-view'): Promise<void> {
+  const old = await findLink(deps.db, token, purpose);
+  if (!old || old.revokedAt) throw new NotFoundError('link');
+  if (purpose === 'sign-in') {
+    await deps.db.transaction().execute(async (tx) => {
+      const href = await signInUrl(deps, tx, { tenantId: old.tenantId, cohortId: old.cohortId, membershipId: old.subjectId }, old.returnTo ?? `/cohorts/${old.cohortId}/action-plan`);
+      await emailMember(deps, tx, old.tenantId, old.subjectId, 'action-plan-reminders', () => ({
+        subject: 'Your new Circlework sign-in link',
+        paragraphs: ['Here is a new link to your action plan in Circlework. It works once, for seven days.'],
+        action: { label: 'Sign in', href },
+        reason: 'You get this because you asked for a new sign-in link.',
+      }));
+    });
+    return;
+  }
+  const invite = await plans.findManagerInvite(deps.db, old.tenantId, old.subjectId);
+  if (!invite || invite.status !== 'active') throw new NotFoundError('link');
+  const href = await managerUrl(deps, deps.db, { tenantId: old.tenantId, cohortId: old.cohortId, inviteId: invite.id });
+  await emailManager(deps, invite.email, href, { subject: 'Your new link to the action plan', paragraphs: ['Here is a new link to the action plan you were invited to support.'], label: 'See the action plan' });
+}
