@@ -30,7 +30,7 @@ export function spaceView(
   };
 }
 
-export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt'> & {
+export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt'> & {
   authorName: string | null;
   authorRole: string;
   kudosCount: string | number | null;
@@ -54,6 +54,8 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     html: deleted || hidden ? undefined : p.bodyHtml,
     placeholder: deleted ? 'This post was deleted by its author.' : hidden ? 'This post was hidden by a facilitator.' : undefined,
     mine: mine && !deleted,
+    // The author's edit form starts from what they wrote (the Markdown source).
+    source: mine && !deleted ? p.bodySource : undefined,
     canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.postId === p.id && k.fromMembershipId === who.membershipId),
     kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,

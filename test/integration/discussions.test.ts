@@ -92,7 +92,11 @@ describe('discussion spaces', () => {
   it('keeps the history of an edit (facilitators see it) and soft-deletes after confirmation', async () => {
     const { a, f } = await twoGroups();
     const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Draft idea', 'First version');
-    const postId = (await get(a[0]!, thread)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    const own = await get(a[0]!, thread);
+    const postId = own.doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    // the author's edit form starts from their Markdown; a group-mate gets no edit form
+    expect(own.doc.querySelector(`#edit-${postId}`)!.text).to.equal('First version');
+    expect((await get(a[1]!, thread)).doc.querySelector(`#edit-${postId}`)).to.equal(null);
     expect((await post(a[0]!, `${a[0]!.base}/posts/${postId}/edit`, { body: 'Second version' })).status).to.equal(303);
     const revisions = await env.app.db.selectFrom('postRevisions').select('bodySource').execute();
     expect(revisions.map((r) => r.bodySource)).to.deep.equal(['First version']);
