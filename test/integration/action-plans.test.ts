@@ -250,4 +250,24 @@ describe('action plans', () => {
     expect(row.status).to.equal('draft');
     expect(row.goals[0]!.actions).to.have.length(2);
   });
+  it('shows the facilitator figures (learner → 403) and ends an emailed sign-in when the membership ends', async () => {
+    const { facilitator, owner } = await cohortWithPlan();
+    expect((await m.get(owner, `${owner.base}/action-plans/console`)).status).to.equal(403);
+    const page = await m.get(facilitator, `${facilitator.base}/action-plans/console`);
+    expect(page.doc.querySelector('[data-test=plan-completion]')?.text).to.contain('1 of 3 learners submitted a plan');
+    await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2' });
+    offsetMs = 15 * DAY;
+    const remind = await m.post(facilitator, `${facilitator.base}/action-plans/console/remind`, {});
+    expect(remind.location).to.contain('reminded=1');
+    const [mail] = await mailTo('ada@example.org');
+    expect(mail!.subject).to.equal('A reminder: check-in 1 on your action plan');
+    await env.app.db.updateTable('memberships').set({ status: 'inactive' }).where('id', '=', await membershipOf('ada')).execute();
+    const browser = new LtiHttpClient();
+    const signIn = linkIn(mail!, '/action-plans/links/sign-in/');
+    const csrf = parse((await browser.request(signIn)).body).querySelector('input[name=_csrf]')!.getAttribute('value')!;
+    const r = await browser.request(signIn, { method: 'POST', form: { _csrf: csrf } });
+    expect(r.status).to.equal(303);
+    expect((await browser.request(new URL(r.headers.get('location')!, env.app.url).href)).status).to.equal(401);
+    expect((await browser.request(`${owner.base}/modules/1`)).status).to.equal(401);
+  });
 });
