@@ -368,3 +368,32 @@ export function listMembershipsByEmail(ex: Executor, tenantId: string, cohortId:
     .where(sql<boolean>`lower(p.email) = lower(${email})`)
     .execute();
 }
+
+/**
+ * Memberships, in any tenant, of people with this address (as the LMS shared it) who may be sent a
+ * sign-in link: membership, deployment and platform active, with an action plan of their own or one
+ * they accepted to partner on. It crosses tenants because an address is all the requester gives;
+ * each row carries its tenant, and everything done with it after is scoped by it.
+ */
+export function listSignInMembershipsByEmail(ex: Executor, email: string) {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.id', '=', 'm.cohortId'))
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
+    .innerJoin('platforms as pl', 'pl.id', 't.platformId')
+    .select(['m.tenantId', 'm.cohortId', 'm.id as membershipId', 'c.title as cohortTitle'])
+    .where(sql<boolean>`lower(p.email) = lower(${email})`)
+    .where('m.status', '=', 'active')
+    .where('t.status', '=', 'active')
+    .where('pl.status', '=', 'active')
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('actionPlans as ap').select('ap.id').whereRef('ap.tenantId', '=', 'm.tenantId').whereRef('ap.membershipId', '=', 'm.id')),
+        eb.exists(eb.selectFrom('actionPlanPartners as pp').select('pp.planId').whereRef('pp.tenantId', '=', 'm.tenantId').whereRef('pp.partnerMembershipId', '=', 'm.id').where('pp.status', '=', 'accepted')),
+      ]),
+    )
+    .orderBy('m.tenantId')
+    .orderBy('c.title')
+    .execute();
+}

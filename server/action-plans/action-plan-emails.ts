@@ -44,11 +44,14 @@ export async function registerActionPlanEmails(queue: JobQueue, deps: EmailDeps,
 
 const url = (deps: { publicUrl: URL }, path: string) => new URL(path, deps.publicUrl).href;
 
-/** Emails a member (tenant + membership) on `topic`, unless there is no address or they opted out. */
-export async function emailMember(deps: EmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (name: string) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>): Promise<boolean> {
+/**
+ * Emails a member (tenant + membership) on `topic`, unless there is no address or they opted out.
+ * `asked`: the person just asked for this email (a sign-in link), so an opt-out of the topic does not stop it.
+ */
+export async function emailMember(deps: EmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (name: string) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>, opts: { asked?: boolean } = {}): Promise<boolean> {
   const person = await plans.findMemberPerson(ex, tenantId, membershipId);
   if (!person?.email || person.status !== 'active') return false;
-  if ((await listOptOuts(ex, tenantId, person.personId)).includes(topic)) return false;
+  if (!opts.asked && (await listOptOuts(ex, tenantId, person.personId)).includes(topic)) return false;
   const who = { tenantId, personId: person.personId };
   const preferencesUrl = deps.links.preferencesUrl(who);
   const email = composeEmail({ greeting: `Hello ${person.name ?? 'there'},`, ...content(person.name ?? 'there'), preferencesUrl });

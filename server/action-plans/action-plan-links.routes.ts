@@ -1,6 +1,7 @@
 // Pages reached by an emailed link, without a launch: signing in after the course (a GET only asks,
 // since mail scanners follow links; the POST uses the link), a manager's view of a shared plan, and
 // a new link for one that expired or was used. Expired/used/revoked → 410 page; unknown → 404.
+// Also the page where anyone asks for a sign-in link by email address (same answer whatever the address).
 import { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
@@ -8,7 +9,8 @@ import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
 import { openManagerView, recordManagerResponse, stopManagerEmails } from './manager-invites.service.ts';
-import { checkSignInLink, renewLink, signInWithLink } from './sign-in-links.service.ts';
+import { SignInRequestForm } from './action-plans.schemas.ts';
+import { checkSignInLink, renewLink, requestSignInLinks, signInWithLink } from './sign-in-links.service.ts';
 import { LinkEndedError } from './signed-links.ts';
 
 const Purpose = z.enum(['sign-in', 'manager']);
@@ -18,6 +20,26 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
   const r = Router();
   const token = (req: Request) => String(req.params.token);
   const renewLimit = createRateLimit({ db: deps.db, name: 'link-renewal', windowMs: 3600_000, limit: 3, key: (req) => token(req).slice(0, 60), message: 'A new link was already sent a few times in the last hour. Check your inbox, or try again later.' });
+
+  // Per address and per IP, counted whether or not the address is known (a 429 tells nothing either).
+  const requestByAddress = createRateLimit({ db: deps.db, name: 'sign-in-request-address', windowMs: 3600_000, limit: 3, key: (req) => String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254), message: 'A sign-in link was asked for this address a few times in the last hour. Check your inbox (and spam folder), or try again later.' });
+  const requestByIp = createRateLimit({ db: deps.db, name: 'sign-in-request-ip', windowMs: 3600_000, limit: 30, message: 'Many sign-in links were asked for from your network in the last hour. Please try again later.' });
+
+  r.get('/request', (req, res) => {
+    issueCsrfToken(req, res);
+    res.render('action-plans/request-link', { title: 'Email me a sign-in link', sent: req.query.sent === '1' });
+  });
+  r.post('/request', requestByIp, requestByAddress, async (req, res) => {
+    const { email } = SignInRequestForm.parse(req.body ?? {});
+    try {
+      await requestSignInLinks(deps, email);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      issueCsrfToken(req, res);
+      return res.status(400).render('action-plans/request-link', { title: 'Email me a sign-in link', error: err.userMessage, email });
+    }
+    res.redirect(303, '/action-plans/links/request?sent=1');
+  });
 
   r.get('/sign-in/:token', async (req, res) => {
     await checkSignInLink(deps, token(req));
@@ -68,7 +90,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
     if (!(err instanceof LinkEndedError)) return next(err);
     issueCsrfToken(req, res);
     const purpose = err.link.purpose === 'manager-view' ? 'manager' : 'sign-in';
-    res.status(410).render('action-plans/link-ended', { title: 'This link no longer works', message: err.userMessage, reason: err.reason, renewable: err.renewable, renewAction: `/action-plans/links/renew/${purpose}/${err.token}` });
+    res.status(410).render('action-plans/link-ended', { title: 'This link no longer works', message: err.userMessage, reason: err.reason, renewable: err.renewable, renewAction: `/action-plans/links/renew/${purpose}/${err.token}`, requestable: purpose === 'sign-in' });
   };
   r.use(ended);
   return r;

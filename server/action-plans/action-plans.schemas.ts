@@ -75,6 +75,9 @@ export const AnswerForm = z.object({ answer: z.enum(['accept', 'decline']) });
 
 export const InviteForm = z.object({ email: z.string().default('') });
 export const ManagerEmail = z.email('Give your manager’s email address, like name@example.com').max(254, 'That address is too long');
+/** Asking for a sign-in link by email address (the address the course knows the person by). */
+export const SignInRequestForm = z.object({ email: z.string().default('') });
+export const SignInEmail = z.email('Give your email address, like name@example.com').max(254, 'That address is too long');
 
 export const CommentForm = z.object({ body: z.string().default(''), checkInId: z.union([z.uuid(), z.literal('')]).default('') });
 export const CommentBody = z.string().trim().min(1, 'Write something first').max(2000, 'At most 2,000 characters');

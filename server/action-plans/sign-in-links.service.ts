@@ -2,10 +2,11 @@
 // link becomes a launch context of the same shape an LTI launch makes, for that one cohort; the
 // membership checks of requireLaunch still apply on every request.
 import * as plans from '../../models/action-plans.queries.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { SignedLinkRow } from '../../models/signed-links.queries.ts';
 import { emailManager, emailMember, managerUrl, signInUrl } from './action-plan-emails.ts';
+import { SignInEmail } from './action-plans.schemas.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
 import { findLink, verifyLink } from './signed-links.ts';
 
@@ -51,7 +52,7 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
         paragraphs: ['Here is a new link to your action plan in Circlework. It works once, for seven days.'],
         action: { label: 'Sign in', href },
         reason: 'You get this because you asked for a new sign-in link.',
-      }));
+      }), { asked: true });
     });
     return;
   }
@@ -59,4 +60,29 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
   if (!invite || invite.status !== 'active') throw new NotFoundError('link');
   const href = await managerUrl(deps, deps.db, { tenantId: old.tenantId, cohortId: old.cohortId, inviteId: invite.id });
   await emailManager(deps, invite.email, href, { subject: 'Your new link to the action plan', paragraphs: ['Here is a new link to the action plan you were invited to support.'], label: 'See the action plan' });
+}
+
+/**
+ * Emails a single-use sign-in link for each cohort where `email` (as the LMS shared it) belongs to
+ * someone with an action plan or an accepted partnership. The caller shows the same page whatever
+ * happened, so nothing here tells whether the address is known: a failed email is only logged.
+ */
+export async function requestSignInLinks(deps: ActionPlansDeps, email: string): Promise<void> {
+  const parsed = SignInEmail.safeParse(email.trim());
+  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message, { email: parsed.error.issues[0]!.message });
+  for (const m of await plans.listSignInMembershipsByEmail(deps.db, parsed.data)) {
+    try {
+      await deps.db.transaction().execute(async (tx) => {
+        const href = await signInUrl(deps, tx, m, `/cohorts/${m.cohortId}/action-plan`);
+        await emailMember(deps, tx, m.tenantId, m.membershipId, 'action-plan-reminders', () => ({
+          subject: `Your sign-in link for ${m.cohortTitle}`,
+          paragraphs: [`Here is the link you asked for, to your action plan in ${m.cohortTitle} and the plans you support as a partner. It works once, for seven days.`, 'If you did not ask for it, you can ignore this email.'],
+          action: { label: 'Sign in', href },
+          reason: 'You get this because someone asked for a Circlework sign-in link for this address.',
+        }), { asked: true });
+      });
+    } catch (err) {
+      deps.log.warn({ err, tenantId: m.tenantId, membershipId: m.membershipId }, 'requested sign-in link not emailed');
+    }
+  }
 }
