@@ -232,15 +232,16 @@ export interface CheckInRow {
   seq: number;
   entries: CheckInEntry[];
   journal: string;
+  journalShared: boolean;
   createdAt: Date;
 }
 
 export function listCheckIns(ex: Executor, tenantId: string, planId: string): Promise<CheckInRow[]> {
-  return ex.selectFrom('checkIns').select(['id', 'planId', 'seq', 'entries', 'journal', 'createdAt']).where('tenantId', '=', tenantId).where('planId', '=', planId).orderBy('seq').execute();
+  return ex.selectFrom('checkIns').select(['id', 'planId', 'seq', 'entries', 'journal', 'journalShared', 'createdAt']).where('tenantId', '=', tenantId).where('planId', '=', planId).orderBy('seq').execute();
 }
 
 /** Inserts the check-in; undefined when that number was already recorded. */
-export async function insertCheckIn(ex: Executor, c: { tenantId: string; planId: string; seq: number; entries: CheckInEntry[]; journal: string }): Promise<string | undefined> {
+export async function insertCheckIn(ex: Executor, c: { tenantId: string; planId: string; seq: number; entries: CheckInEntry[]; journal: string; journalShared: boolean }): Promise<string | undefined> {
   const row = await ex
     .insertInto('checkIns')
     .values({ ...c, entries: JSON.stringify(c.entries) })

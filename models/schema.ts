@@ -377,6 +377,8 @@ export interface CheckInsTable {
   seq: number;
   entries: ColumnType<CheckInEntry[], string, string>;
   journal: ColumnType<string, string | undefined, string>;
+  /** The learner shared this journal entry with their partners and manager (private by default). */
+  journalShared: ColumnType<boolean, boolean | undefined, boolean>;
   createdAt: CreatedAt;
 }
 

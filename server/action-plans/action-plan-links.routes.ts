@@ -101,7 +101,7 @@ function managerView(view: Awaited<ReturnType<typeof openManagerView>>) {
   return {
     ownerName: view.plan.ownerName ?? 'Your colleague',
     goals: view.plan.goals.map((g, i) => ({ number: i + 1, ...g })),
-    checkIns: view.checkIns.map((c) => ({ id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })) })),
+    checkIns: view.checkIns.map((c) => ({ id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), journal: c.journal, entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })) })),
     comments: view.comments.map((c) => ({ kind: c.kind, body: c.body, on: c.createdAt.toISOString().slice(0, 10) })),
     acknowledged: Boolean(view.invite.acknowledgedAt),
     emailsStopped: Boolean(view.invite.emailsStoppedAt),

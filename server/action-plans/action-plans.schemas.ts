@@ -84,7 +84,7 @@ export const CommentBody = z.string().trim().min(1, 'Write something first').max
 export const ConversationForm = z.object({ body: z.string().default('') });
 
 const STATUSES = ['done', 'in-progress', 'blocked'] as const;
-/** Check-in form: a_<goal>_<action>_status / _note per action, and an optional journal entry. */
+/** Check-in form: a_<goal>_<action>_status / _note per action, and an optional journal entry (shared only when `shareJournal` is ticked). */
 export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[]) {
   const entries: Array<Record<string, unknown>> = [];
   goals.forEach((g, gi) =>
@@ -96,8 +96,9 @@ export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[])
     .object({
       entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for each action'), note: z.string().trim().max(500, 'Each note is at most 500 characters') })),
       journal: z.string().trim().max(4000, 'The journal entry is at most 4,000 characters'),
+      journalShared: z.boolean(),
     })
-    .safeParse({ entries, journal: form.journal ?? '' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string }>;
+    .safeParse({ entries, journal: form.journal ?? '', journalShared: form.shareJournal === 'on' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string; journalShared: boolean }>;
 }
 
 export const ScheduleForm = z.object({

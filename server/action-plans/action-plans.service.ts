@@ -115,7 +115,9 @@ export async function openPlan(deps: ActionPlansDeps, who: LaunchContext, planId
     access === 'reader' ? [] : plans.listComments(deps.db, who.tenantId, plan.id),
   ]);
   const myPartnership = partners.find((p) => p.partnerMembershipId === who.membershipId);
-  return { plan, access, partners, checkIns, comments, myPartnership };
+  // A journal entry is the owner's alone unless they shared it with that check-in.
+  const shownCheckIns = access === 'owner' ? checkIns : checkIns.map((c) => (c.journalShared ? c : { ...c, journal: '' }));
+  return { plan, access, partners, checkIns: shownCheckIns, comments, myPartnership };
 }
 
 /** Asks one or two learners to be partners: from the owner's group, or the cohort once a group partner declined (or without a group). */

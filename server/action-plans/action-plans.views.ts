@@ -94,6 +94,7 @@ export function planView(
       seq: c.seq,
       on: day(c.createdAt),
       journal: c.journal,
+      journalShared: c.journalShared,
       entries: c.entries.map((e) => ({ ...e, statusLabel: STATUS_LABEL[e.status] })),
     })),
     comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
@@ -127,6 +128,7 @@ export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<Retur
       }),
     })),
     journal: form.journal ?? '',
+    shareJournal: form.shareJournal === 'on',
   };
 }
 

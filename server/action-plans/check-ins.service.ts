@@ -54,7 +54,7 @@ export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, s
   const parsed = checkInFromForm(form, plan.goals);
   if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your check-in was not recorded yet; please check') };
   await withTransaction(deps.db, async (tx) => {
-    const id = await plans.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal });
+    const id = await plans.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
     if (!id) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
     await queueActionPlanEmail(deps.queue, tx, { type: 'check-in-recorded', tenantId: who.tenantId, planId: plan.id, seq });
   });

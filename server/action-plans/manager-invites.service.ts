@@ -51,12 +51,12 @@ export async function openManagerView(deps: ActionPlansDeps, token: string) {
     plan.shareCheckInsWithManager ? plans.listCheckIns(deps.db, link.tenantId, plan.id) : [],
     plans.listComments(deps.db, link.tenantId, plan.id),
   ]);
-  // Only what the learner shared: no journal entries, no partners, only this manager's own words.
+  // Only what the learner shared: journal entries they chose to share, no partners, only this manager's own words.
   return {
     link,
     invite,
     plan: { ownerName: plan.ownerName, goals: plan.goals, updatedAt: plan.updatedAt },
-    checkIns: checkIns.map((c) => ({ id: c.id, seq: c.seq, createdAt: c.createdAt, entries: c.entries })),
+    checkIns: checkIns.map((c) => ({ id: c.id, seq: c.seq, createdAt: c.createdAt, entries: c.entries, journal: c.journalShared ? c.journal : '' })),
     comments: comments.filter((c) => c.managerInviteId === invite.id),
   };
 }

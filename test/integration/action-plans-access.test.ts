@@ -1,6 +1,7 @@
 // Who sees which action plan, through the simulated LMS and a real SMTP server: group-only, cohort
 // and private plans read by the owner's group, another group of the same cohort, partners and the
-// facilitator (pages and board); and what a session made by an emailed sign-in link reaches.
+// facilitator (pages and board); a check-in's journal entry, private unless shared; and what a
+// session made by an emailed sign-in link reaches.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -184,5 +185,53 @@ describe('action plans: who sees what', () => {
     const fresh = linkIn((await mailTo('l1@example.org'))[0]!, '/action-plans/links/sign-in/');
     expect(fresh).to.not.equal('');
     expect(fresh).to.not.equal(signIn);
+  });
+
+  it('keeps a check-in’s journal entry to its owner unless shared with that check-in, then shows it to partners and the manager', async () => {
+    const facilitator = await m.launch(fay);
+    const owner = await m.launch(learner(1));
+    const partner = await m.launch(learner(2));
+    const groupmate = await m.launch(learner(3));
+    await m.formGroups(facilitator);
+    expect((await m.post(owner, `${owner.base}/action-plan`, planForm('Run better handovers', 'group'))).status).to.equal(303);
+    const planId = (await env.app.db.selectFrom('actionPlans').select('id').executeTakeFirstOrThrow()).id;
+    await m.post(owner, `${owner.base}/action-plan/partners`, { partner: await membershipOf('l2') });
+    await m.post(partner, `${partner.base}/action-plans/${planId}/answer`, { answer: 'accept' });
+    expect((await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'max.manager@example.com' })).status).to.equal(303);
+    const managerLink = linkIn((await mailTo('max.manager@example.com'))[0]!, '/action-plans/links/manager/');
+    await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2, 4' });
+    offsetMs = 29 * DAY; // both check-ins due, the manager’s 30-day link still good
+
+    // The box is unticked to begin with, and a refused check-in keeps both the entry and the tick.
+    const form = await m.get(owner, `${owner.base}/action-plan/check-ins/1`);
+    expect(form.doc.querySelector('[data-test=share-journal]')?.hasAttribute('checked')).to.equal(false);
+    const refused = await m.post(owner, `${owner.base}/action-plan/check-ins/2`, { a_0_0_note: 'Forgot the status', journal: 'Shared journal two', shareJournal: 'on' });
+    expect(refused.status).to.equal(400);
+    expect(refused.doc.querySelector('#journal')?.text).to.equal('Shared journal two');
+    expect(refused.doc.querySelector('[data-test=share-journal]')?.hasAttribute('checked')).to.equal(true);
+
+    expect((await m.post(owner, `${owner.base}/action-plan/check-ins/1`, { a_0_0_status: 'in-progress', a_0_0_note: 'Started', journal: 'Private journal one' })).status).to.equal(303);
+    expect((await m.post(owner, `${owner.base}/action-plan/check-ins/2`, { a_0_0_status: 'done', a_0_0_note: 'Finished', journal: 'Shared journal two', shareJournal: 'on' })).status).to.equal(303);
+    const stored = await env.app.db.selectFrom('checkIns').select(['seq', 'journalShared']).orderBy('seq').execute();
+    expect(stored).to.deep.equal([{ seq: 1, journalShared: false }, { seq: 2, journalShared: true }]);
+
+    const journals = (doc: ReturnType<typeof parse>) => doc.querySelectorAll('[data-test=check-in]').map((c) => [c.getAttribute('data-seq'), c.querySelector('[data-test=journal]')?.text ?? null]);
+    // The owner sees both, each marked with who sees it.
+    const own = await m.get(owner, `${owner.base}/action-plans/${planId}`);
+    expect(journals(own.doc)).to.deep.equal([['1', 'Private journal one'], ['2', 'Shared journal two']]);
+    expect(own.doc.querySelectorAll('[data-test=journal-sharing]').map((x) => x.text)).to.deep.equal(['Journal entry: only you see it.', 'Journal entry shared with your partners and manager.']);
+    // The partner and the manager see both check-ins, and only the shared entry.
+    const partnerPage = await m.get(partner, `${partner.base}/action-plans/${planId}`);
+    expect(journals(partnerPage.doc)).to.deep.equal([['1', null], ['2', 'Shared journal two']]);
+    expect(partnerPage.body).to.not.contain('Private journal one');
+    const managerPage = await new LtiHttpClient().request(managerLink);
+    expect(managerPage.status).to.equal(200);
+    expect(journals(parse(managerPage.body))).to.deep.equal([['1', null], ['2', 'Shared journal two']]);
+    expect(managerPage.body).to.not.contain('Private journal one');
+    // A groupmate reading the group-only plan sees no check-ins at all.
+    const groupPage = await m.get(groupmate, `${groupmate.base}/action-plans/${planId}`);
+    expect(groupPage.status).to.equal(200);
+    expect(groupPage.doc.querySelectorAll('[data-test=check-in]')).to.have.length(0);
+    expect(groupPage.body).to.not.contain('Shared journal two');
   });
 });
