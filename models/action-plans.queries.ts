@@ -357,19 +357,6 @@ export function findLaunchParts(ex: Executor, tenantId: string, membershipId: st
     .executeTakeFirst();
 }
 
-/** Memberships in `cohortId` of people with this email address (sign-in links are requested by address). */
-export function listMembershipsByEmail(ex: Executor, tenantId: string, cohortId: string, email: string) {
-  return ex
-    .selectFrom('memberships as m')
-    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .select(['m.id as membershipId', 'p.email'])
-    .where('m.tenantId', '=', tenantId)
-    .where('m.cohortId', '=', cohortId)
-    .where('m.status', '=', 'active')
-    .where(sql<boolean>`lower(p.email) = lower(${email})`)
-    .execute();
-}
-
 /**
  * Memberships, in any tenant, of people with this address (as the LMS shared it) who may be sent a
  * sign-in link: membership, deployment and platform active, with an action plan of their own or one
