@@ -21,10 +21,14 @@ declare module 'express-session' {
 }
 
 /** Puts an emailed sign-in's launch beside the session's LTI launches, for this request only. */
-const withEmailSignIn: RequestHandler = (req, _res, next) => {
+const withEmailSignIn: RequestHandler = (req, res, next) => {
   const cohortId = String(req.params.cohortId);
   const viaEmail = req.session?.actionPlanLaunches?.[cohortId];
-  if (viaEmail && !req.user?.launches?.[cohortId]) req.user = { ...(req.user ?? {}), launches: { ...(req.user?.launches ?? {}), [cohortId]: viaEmail } };
+  if (viaEmail && !req.user?.launches?.[cohortId]) {
+    req.user = { ...(req.user ?? {}), launches: { ...(req.user?.launches ?? {}), [cohortId]: viaEmail } };
+    // The header's links then stay on the pages this session can open (not the hub or notifications).
+    res.locals.emailSession = { homeHref: `/cohorts/${cohortId}/action-plan` };
+  }
   next();
 };
 

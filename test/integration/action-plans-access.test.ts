@@ -158,6 +158,12 @@ describe('action plans: who sees what', () => {
     expect(signedIn.status).to.equal(303);
 
     for (const path of ['/action-plan', '/action-plan/check-ins/1', '/action-plans']) expect((await m.get(viaLink, `${owner.base}${path}`)).status, path).to.equal(200);
+    // Its pages link only where this session can go: home is the plan, no hub or notifications link.
+    const planPage = (await m.get(viaLink, `${owner.base}/action-plan`)).doc;
+    expect(planPage.querySelector('a.brand')!.getAttribute('href')).to.equal(`/cohorts/${owner.cohortId}/action-plan`);
+    expect(planPage.querySelector('[data-test=notifications-link]')).to.equal(null);
+    expect(planPage.querySelectorAll('a').map((a) => a.getAttribute('href'))).to.not.include(`/cohorts/${owner.cohortId}`);
+    expect((await m.get(owner, `${owner.base}/action-plan`)).doc.querySelector('a.brand')!.getAttribute('href')).to.equal(`/cohorts/${owner.cohortId}`);
     const space = new URL(await m.follow(owner, `${owner.base}/modules/1/space`)).pathname.replace(owner.base.replace(env.app.url, ''), '');
     for (const path of ['', '/modules/1', '/commons', '/modules/1/space', space, '/profile', '/notifications']) {
       // The same pages open for the same person launched from the LMS.
