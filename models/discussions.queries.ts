@@ -30,11 +30,15 @@ export function listThreads(ex: Executor, tenantId: string, spaceId: string) {
       't.title',
       't.createdAt',
       't.lastPostAt',
+      't.pinnedAt',
+      't.lockedAt',
       'p.name as authorName',
       eb.selectFrom('posts as po').select(eb.fn.countAll<string>().as('n')).whereRef('po.tenantId', '=', 't.tenantId').whereRef('po.threadId', '=', 't.id').where('po.status', '=', 'visible').as('postCount'),
     ])
     .where('t.tenantId', '=', tenantId)
     .where('t.spaceId', '=', spaceId)
+    // Pinned threads first (the latest pinned on top), then by activity.
+    .orderBy(sql`t.pinned_at DESC NULLS LAST`)
     .orderBy('t.lastPostAt', 'desc')
     .execute();
 }
@@ -81,6 +85,9 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       'po.status',
       'po.createdAt',
       'po.editedAt',
+      'po.moderationReason',
+      'po.facilitatorEditedAt',
+      'po.endorsedAt',
       'p.name as authorName',
       'm.role as authorRole',
       eb.selectFrom('kudos as k').select(eb.fn.countAll<string>().as('n')).whereRef('k.tenantId', '=', 'po.tenantId').whereRef('k.postId', '=', 'po.id').as('kudosCount'),

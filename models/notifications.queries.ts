@@ -12,15 +12,35 @@ export async function insertMentionNotifications(
     .execute();
 }
 
+/** A flag on a post, for each of the cohort's active facilitators. */
+export async function insertFlagNotifications(ex: Executor, n: { tenantId: string; cohortId: string; actorMembershipId: string; threadId: string; postId: string }): Promise<void> {
+  await ex
+    .insertInto('notifications')
+    .columns(['tenantId', 'membershipId', 'kind', 'actorMembershipId', 'threadId', 'postId'])
+    .expression((eb) =>
+      eb
+        .selectFrom('memberships as m')
+        .select([eb.val(n.tenantId).as('tenantId'), 'm.id', eb.val('flag').as('kind'), eb.val(n.actorMembershipId).as('actor'), eb.val(n.threadId).as('threadId'), eb.val(n.postId).as('postId')])
+        .where('m.tenantId', '=', n.tenantId)
+        .where('m.cohortId', '=', n.cohortId)
+        .where('m.role', '=', 'facilitator')
+        .where('m.status', '=', 'active'),
+    )
+    .execute();
+}
+
 export function listNotifications(ex: Executor, tenantId: string, membershipId: string, limit = 50) {
   return ex
     .selectFrom('notifications as n')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.actorMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .innerJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
+    .innerJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'n.tenantId').onRef('po.id', '=', 'n.postId'))
     .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.createdAt', 'n.readAt', 'p.name as actorName', 't.title as threadTitle'])
     .where('n.tenantId', '=', tenantId)
     .where('n.membershipId', '=', membershipId)
+    // A mention in a post hidden or removed since is not listed (flags are for facilitators, who see those posts).
+    .where((eb) => eb.or([eb('po.status', '=', 'visible'), eb('n.kind', '=', 'flag')]))
     .orderBy('n.createdAt', 'desc')
     .limit(limit)
     .execute();

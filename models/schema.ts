@@ -197,6 +197,8 @@ export interface ThreadsTable {
   title: string;
   createdAt: CreatedAt;
   lastPostAt: ColumnType<Date, Date | undefined, Date>;
+  pinnedAt: Date | null;
+  lockedAt: Date | null;
 }
 
 export type PostStatus = 'visible' | 'hidden' | 'deleted';
@@ -213,6 +215,10 @@ export interface PostsTable {
   status: ColumnType<PostStatus, PostStatus | undefined, PostStatus>;
   createdAt: CreatedAt;
   editedAt: Date | null;
+  /** Why a facilitator hid or removed it (shown to its author). */
+  moderationReason: string | null;
+  facilitatorEditedAt: Date | null;
+  endorsedAt: Date | null;
 }
 
 export interface PostRevisionsTable {
@@ -239,7 +245,7 @@ export interface NotificationsTable {
   tenantId: string;
   id: Generated<string>;
   membershipId: string;
-  kind: 'mention';
+  kind: 'mention' | 'flag';
   actorMembershipId: string;
   threadId: string;
   postId: string;
@@ -402,6 +408,88 @@ export interface ActionPlanCommentsTable {
   createdAt: CreatedAt;
 }
 
+export type FlagStatus = 'open' | 'dismissed' | 'resolved';
+export interface PostFlagsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  postId: string;
+  membershipId: string;
+  reason: string;
+  status: ColumnType<FlagStatus, FlagStatus | undefined, FlagStatus>;
+  createdAt: CreatedAt;
+  closedAt: Date | null;
+}
+
+export type ModerationActionKind = 'hide' | 'restore' | 'delete' | 'edit' | 'pin' | 'unpin' | 'lock' | 'unlock' | 'endorse' | 'unendorse' | 'dismiss-flag' | 'mute' | 'unmute' | 'announce';
+export type ModerationTargetKind = 'post' | 'thread' | 'flag' | 'membership' | 'announcement';
+/** The audit log of facilitator actions. */
+export interface ModerationActionsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  actorMembershipId: string;
+  action: ModerationActionKind;
+  targetKind: ModerationTargetKind;
+  targetId: string;
+  subjectMembershipId: string | null;
+  reason: string | null;
+  createdAt: CreatedAt;
+}
+
+export interface MemberMutesTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  until: Date | null;
+  reason: string;
+  mutedByMembershipId: string;
+  createdAt: CreatedAt;
+  liftedAt: Date | null;
+}
+
+export interface AnnouncementsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  groupId: string | null;
+  authorMembershipId: string;
+  title: string;
+  body: string;
+  createdAt: CreatedAt;
+}
+
+export interface AnnouncementEmailsTable {
+  tenantId: string;
+  announcementId: string;
+  personId: string;
+  sentAt: CreatedAt;
+}
+
+/** A cohort's dashboard settings (quiet after N days; names in the network picture). */
+export interface CohortAnalyticsSettingsTable {
+  tenantId: string;
+  cohortId: string;
+  quietDays: ColumnType<number, number | undefined, number>;
+  showNames: ColumnType<boolean, boolean | undefined, boolean>;
+  updatedAt: UpdatedAt;
+}
+
+/** A facilitator's nudge to a quiet learner (one per learner per UTC day). */
+export interface NudgesTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  sentByMembershipId: string;
+  message: string;
+  nudgedOn: ColumnType<Date, string, never>;
+  createdAt: CreatedAt;
+  dismissedAt: Date | null;
+  emailedAt: Date | null;
+}
+
 export interface Database {
   platforms: PlatformsTable;
   tenants: TenantsTable;
@@ -437,6 +525,13 @@ export interface Database {
   checkIns: CheckInsTable;
   checkInReminders: CheckInRemindersTable;
   actionPlanComments: ActionPlanCommentsTable;
+  cohortAnalyticsSettings: CohortAnalyticsSettingsTable;
+  nudges: NudgesTable;
+  postFlags: PostFlagsTable;
+  moderationActions: ModerationActionsTable;
+  memberMutes: MemberMutesTable;
+  announcements: AnnouncementsTable;
+  announcementEmails: AnnouncementEmailsTable;
 }
 
 export type Platform = Selectable<PlatformsTable>;

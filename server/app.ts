@@ -40,6 +40,9 @@ import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
 import { actionPlansRouter } from './action-plans/action-plans.routes.ts';
 import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.ts';
+import { analyticsRouter } from './analytics/analytics.routes.ts';
+import { memberViewsRouter } from './analytics/member-views.routes.ts';
+import { moderationRouter } from './moderation/moderation.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -144,6 +147,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
+  // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
+  app.use('/cohorts', memberViewsRouter({ db }));
   app.use('/cohorts', cohortsRouter(modules));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
@@ -151,6 +156,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
   app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
   app.use('/cohorts', notificationsRouter({ db }));
+  app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
   const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });
   app.use('/cohorts', emailPreferences.inCohort);
@@ -160,6 +166,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const actionPlans = { db, log, mailer: deps.email.mailer, links: deps.email.links, publicUrl: config.publicUrl, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
+  app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -14,6 +14,8 @@ import { registerGradeDelivery } from './grades/grade-delivery.job.ts';
 import { registerEmailDigest } from './notifications/email-digest.job.ts';
 import { registerActionPlanEmails } from './action-plans/action-plan-emails.ts';
 import { registerCheckInReminders } from './action-plans/check-ins.service.ts';
+import { registerNudgeEmails } from './analytics/nudge-email.job.ts';
+import { registerAnnouncementEmails } from './moderation/announcements.service.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -45,6 +47,8 @@ await registerEmailDigest(queue, { db: database.db, log, mailer, links: emailLin
 const actionPlanEmailDeps = { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl, now: () => new Date() };
 await registerActionPlanEmails(queue, actionPlanEmailDeps);
 await registerCheckInReminders(queue, actionPlanEmailDeps);
+await registerNudgeEmails(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
+await registerAnnouncementEmails(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: { mailer, links: emailLinks } });
 await ready();

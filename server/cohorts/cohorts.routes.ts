@@ -7,6 +7,7 @@ import { cohortProgress, learnerOverview, setSchedule, sharedResponsesOf, type M
 import { moduleListView } from '../modules/modules.views.ts';
 import { ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
 import { consoleView, hubView, sharedResponsesView } from './cohorts.views.ts';
+import { announcementsFor } from '../moderation/announcements.service.ts';
 
 export function cohortsRouter(deps: ModulesDeps): Router {
   const r = Router();
@@ -18,9 +19,14 @@ export function cohortsRouter(deps: ModulesDeps): Router {
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;
-    const [cohort, o] = await Promise.all([findCohort(who.tenantId, who.cohortId), learnerOverview(deps, who)]);
+    const [cohort, o, announcements] = await Promise.all([findCohort(who.tenantId, who.cohortId), learnerOverview(deps, who), announcementsFor(deps, who)]);
     const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.due, o.cohortDone);
-    res.render('cohorts/hub', { title: cohort.title, ...hubView(cohort, who), ...list });
+    res.render('cohorts/hub', {
+      title: cohort.title,
+      ...hubView(cohort, who),
+      ...list,
+      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? `Your group (${a.groupName})` : 'Whole cohort', when: a.createdAt.toISOString().slice(0, 10) })),
+    });
   });
 
   r.get('/:cohortId/console', requireLaunch(deps.db, 'facilitator'), async (req, res) => {

@@ -102,6 +102,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const found = await discussions.findPost(deps.db, who.tenantId, postId);
     if (!found) throw new NotFoundError('post');
     await svc.findVisibleSpace(deps, who, found.spaceId);
+    // A hidden post reaches only its author and the facilitators, here as on the thread page.
+    if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
     const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
     const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, [found.id]);
     res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!, kudos), cohort: { id: who.cohortId } });

@@ -10,6 +10,7 @@ import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { renderPost, type Mentionable } from './post-rendering.ts';
+import { assertNotMuted } from '../moderation/mute-check.ts';
 
 export interface DiscussionsDeps {
   db: Db;
@@ -82,6 +83,7 @@ async function audienceOf(deps: DiscussionsDeps, who: LaunchContext, space: Spac
 export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spaceId: string, input: { title: string; body: string }) {
   requireCanPost(who);
   const space = await findVisibleSpace(deps, who, spaceId);
+  await assertNotMuted(deps, who);
   const title = cleanTitle(input.title);
   const audience = await audienceOf(deps, who, space);
   const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
@@ -106,6 +108,8 @@ export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContex
 export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string, input: { body: string; parentPostId?: string | undefined }) {
   requireCanPost(who);
   const { thread, space } = await findVisibleThread(deps, who, threadId);
+  await assertNotMuted(deps, who);
+  if (thread.lockedAt) throw new ConflictError('A facilitator has locked this thread: it takes no new replies.');
   let parentPostId: string | null = null;
   if (input.parentPostId) {
     const parent = await discussions.findPost(deps.db, who.tenantId, input.parentPostId);
@@ -136,6 +140,7 @@ async function findOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: st
 /** The author's edit: the earlier version is kept (facilitators can read the history). */
 export async function editPost(deps: DiscussionsDeps, who: LaunchContext, postId: string, body: string) {
   const { post, space } = await findOwnPost(deps, who, postId, 'edit-post');
+  await assertNotMuted(deps, who);
   const rendered = renderPost(cleanBody(body), { mentionable: (await audienceOf(deps, who, space)).mentionable });
   await withTransaction(deps.db, async (tx) => {
     const current = await discussions.findPostForUpdate(tx, who.tenantId, post.id);
@@ -158,6 +163,7 @@ export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postI
   const post = await discussions.findPost(deps.db, who.tenantId, postId);
   if (!post || post.status !== 'visible') throw new NotFoundError('post');
   await findVisibleSpace(deps, who, post.spaceId);
+  await assertNotMuted(deps, who);
   if (post.authorMembershipId === who.membershipId) throw new ValidationError('Kudos are for someone else’s post.');
   const clean = reason.trim();
   if (clean.length < 1 || clean.length > 280) throw new ValidationError('Say briefly why (1 to 280 characters): the reason is the point of kudos.', { reason: 'needs 1 to 280 characters' });

@@ -12,7 +12,7 @@ function spaceTitle(space: Space, moduleTitle: (id: number) => string | undefine
 export function spaceView(
   who: LaunchContext,
   space: Space,
-  threads: Array<{ id: string; title: string; lastPostAt: Date; authorName: string | null; postCount: string | number | null }>,
+  threads: Array<{ id: string; title: string; lastPostAt: Date; authorName: string | null; postCount: string | number | null; pinnedAt?: Date | null; lockedAt?: Date | null }>,
   moduleTitle: (id: number) => string | undefined,
   flash?: { error: string; form: { title: string; body: string } },
   norms: string[] = [],
@@ -23,14 +23,14 @@ export function spaceView(
     space: { id: space.id, title: spaceTitle(space, moduleTitle), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     // A group's norms head each of its spaces (none in the commons).
     norms: space.groupId ? { list: norms, href: `/cohorts/${who.cohortId}/groups/${space.groupId}/norms` } : undefined,
-    threads: threads.map((t) => ({ href: `/cohorts/${who.cohortId}/threads/${t.id}`, title: t.title, author: t.authorName ?? 'Someone', posts: Number(t.postCount ?? 0), last: when(t.lastPostAt) })),
+    threads: threads.map((t) => ({ href: `/cohorts/${who.cohortId}/threads/${t.id}`, title: t.title, author: t.authorName ?? 'Someone', posts: Number(t.postCount ?? 0), last: when(t.lastPostAt), pinned: Boolean(t.pinnedAt), locked: Boolean(t.lockedAt) })),
     canPost: who.role !== 'observer',
     error: flash?.error,
     form: flash?.form ?? { title: '', body: '' },
   };
 }
 
-export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt'> & {
+export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   authorName: string | null;
   authorRole: string;
   kudosCount: string | number | null;
@@ -44,6 +44,10 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
   const mine = p.authorMembershipId === who.membershipId;
   const deleted = p.status === 'deleted';
   const hidden = p.status === 'hidden';
+  const facilitator = who.role === 'facilitator';
+  // A hidden post stays readable to its author and the facilitators, with the reason; removed by a
+  // facilitator, its author still learns why.
+  const moderation = moderationView(who, p, mine);
   return {
     id: p.id,
     author: p.authorName ?? 'Someone',
@@ -51,8 +55,9 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     when: when(p.createdAt),
     edited: p.editedAt !== null,
     // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
-    html: deleted || hidden ? undefined : p.bodyHtml,
-    placeholder: deleted ? 'This post was deleted by its author.' : hidden ? 'This post was hidden by a facilitator.' : undefined,
+    html: deleted || (hidden && !mine && !facilitator) ? undefined : p.bodyHtml,
+    placeholder: deleted ? (p.moderationReason ? 'This post was removed by a facilitator.' : 'This post was deleted by its author.') : hidden ? 'This post was hidden by a facilitator.' : undefined,
+    ...moderation,
     mine: mine && !deleted,
     // The author's edit form starts from what they wrote (the Markdown source).
     source: mine && !deleted ? p.bodySource : undefined,
@@ -60,6 +65,20 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
+  };
+}
+
+function moderationView(who: LaunchContext, p: PostRow, mine: boolean) {
+  const facilitator = who.role === 'facilitator';
+  const byFacilitator = p.status === 'hidden' || (p.status === 'deleted' && p.moderationReason !== null);
+  return {
+    endorsed: p.status === 'visible' && p.endorsedAt !== null,
+    editedByFacilitator: p.status !== 'deleted' && p.facilitatorEditedAt !== null,
+    moderationNotice: byFacilitator && (mine || facilitator) && p.moderationReason ? `${p.status === 'hidden' ? 'Hidden' : 'Removed'} by a facilitator: ${p.moderationReason}` : undefined,
+    canFlag: !mine && p.status === 'visible',
+    moderate: facilitator
+      ? { visible: p.status === 'visible', restorable: byFacilitator, notDeleted: p.status !== 'deleted', endorsed: p.endorsedAt !== null, base: `/cohorts/${who.cohortId}/console/moderation/posts/${p.id}` }
+      : undefined,
   };
 }
 
@@ -77,7 +96,7 @@ export function threadView(
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
     space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}`, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
-    thread: { id: thread.id, title: thread.title },
+    thread: { id: thread.id, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
     posts: top.map((p) => ({ ...view(p), replies: posts.filter((r) => r.parentPostId === p.id).map(view) })),
     canPost: who.role !== 'observer',
     draft: draft ?? { error: '', body: '' },

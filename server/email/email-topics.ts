@@ -4,6 +4,7 @@ export const EMAIL_TOPICS = {
   digest: 'A daily digest of your unread notifications (mentions and replies)',
   'action-plan-reminders': 'Reminders to check in on your action plan after the course',
   'partner-updates': 'Accountability partner requests and your partners’ check-ins',
+  announcements: 'Announcements from your facilitators to the cohort or your group',
 } as const satisfies Record<string, string>;
 
 export type EmailTopic = keyof typeof EMAIL_TOPICS;

@@ -8,6 +8,7 @@ import * as prefs from '../../models/email-preferences.queries.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import type { Mailer } from '../email/mailer.ts';
 import type { PreferenceLinks } from '../email/preference-links.ts';
+import { describeNotification } from './notification-text.ts';
 
 export interface EmailDigestDeps {
   db: Db;
@@ -62,10 +63,10 @@ async function sendDigestTo(deps: EmailDigestDeps, who: { tenantId: string; pers
       subject: items.length === 1 ? 'Circlework: 1 new notification' : `Circlework: ${items.length} new notifications`,
       greeting: `Hello ${person.name ?? 'there'},`,
       paragraphs: [`Here is what happened in Circlework since your last digest. Open Circlework from your course to reply.`],
-      items: items.map((n) => ({
-        text: `${n.actorName ?? 'Someone'} mentioned you in “${n.threadTitle}” (${n.cohortTitle})`,
-        href: new URL(`/cohorts/${n.cohortId}/threads/${n.threadId}#post-${n.postId}`, deps.publicUrl).href,
-      })),
+      items: items.map((n) => {
+        const { text, path } = describeNotification(n, n.cohortId);
+        return { text: `${text} (${n.cohortTitle})`, href: new URL(path, deps.publicUrl).href };
+      }),
       reason: 'You get this daily digest because you have unread notifications in Circlework.',
       preferencesUrl,
     });

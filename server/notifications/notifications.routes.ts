@@ -3,6 +3,7 @@ import { Router } from 'express';
 import type { Db } from '../../models/db.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import { requireLaunch } from '../http/auth.ts';
+import { describeNotification } from './notification-text.ts';
 
 export function notificationsRouter(deps: { db: Db }): Router {
   const r = Router();
@@ -16,8 +17,7 @@ export function notificationsRouter(deps: { db: Db }): Router {
       person: { name: who.displayName },
       items: rows.map((n) => ({
         unread: n.readAt === null,
-        text: `${n.actorName ?? 'Someone'} mentioned you in “${n.threadTitle}”`,
-        href: `/cohorts/${who.cohortId}/threads/${n.threadId}#post-${n.postId}`,
+        ...(({ text, path }) => ({ text, href: path }))(describeNotification(n, who.cohortId)),
         when: n.createdAt.toISOString().slice(0, 16).replace('T', ' '),
       })),
     });
