@@ -20,8 +20,8 @@ interface Caption {
   desc: string;
 }
 
-function open(c: Caption, width: number, height: number, test: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${esc(c.id)}-title ${esc(c.id)}-desc" data-test="${esc(test)}" class="chart">`
+function open(c: Caption, width: number, height: number, test: string, shownWidth = '100%'): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${shownWidth}" role="img" aria-labelledby="${esc(c.id)}-title ${esc(c.id)}-desc" data-test="${esc(test)}" class="chart">`
     + `<title id="${esc(c.id)}-title">${esc(c.title)}</title><desc id="${esc(c.id)}-desc">${esc(c.desc)}</desc>`;
 }
 
@@ -112,7 +112,7 @@ export function egoSvg(p: EgoPicture): string {
       + `<circle cx="${f(x)}" cy="${f(y)}" r="10" fill="#56B4E9" stroke="#222222"/>`
       + `<text x="${f(x)}" y="${f(y + 24)}" text-anchor="middle" font-size="12" fill="#222222">${esc(k.label)}</text></g>`;
   });
-  return open(p, S, S, 'ego-svg') + parts.join('')
+  return open(p, S, S, 'ego-svg', String(S)) + parts.join('')
     + `<circle cx="${c}" cy="${c}" r="16" fill="#E69F00" stroke="#222222"/><text x="${c}" y="${c + 34}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222222">You</text></svg>`;
 }
 

@@ -4,6 +4,7 @@ export const EMAIL_TOPICS = {
   digest: 'A daily digest of your unread notifications (mentions and replies)',
   'action-plan-reminders': 'Reminders to check in on your action plan after the course',
   'partner-updates': 'Accountability partner requests and your partners’ check-ins',
+  nudges: 'A note from a facilitator when you have been quiet in your course for a while',
   announcements: 'Announcements from your facilitators to the cohort or your group',
 } as const satisfies Record<string, string>;
 

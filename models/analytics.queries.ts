@@ -1,0 +1,171 @@
+// What the facilitator dashboard reads: learners and groups, interaction edges, group health,
+// last activity, posts for the Community of Inquiry rules, five-factor aggregates, participation.
+// Aggregation happens here, in SQL; every statement is scoped by tenant and cohort. Hidden or
+// deleted posts count for nothing (and neither do kudos and mentions on them).
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+
+/** The cohort's active learners with their group; ordered by membership id (a stable, meaningless order). */
+export async function listLearners(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ membershipId: string; personId: string; name: string | null; email: string | null; groupId: string | null; joinedAt: Date; lastLaunchAt: Date | null }>`
+    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
+    FROM memberships m
+    JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+    LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
+    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'
+    ORDER BY m.id`.execute(ex);
+  return rows;
+}
+
+export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string) {
+  return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();
+}
+
+/** The cohort's visible posts with whether each opens its thread, and whom a reply answers. */
+const cohortPosts = (tenantId: string, cohortId: string) => sql`
+  SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.body_source, p.space_id, s.group_id,
+         COALESCE(pp.author_membership_id, t.author_membership_id) AS answers_membership_id,
+         (to_jsonb(p) ->> 'endorsed_at') IS NOT NULL AS endorsed,
+         row_number() OVER (PARTITION BY p.thread_id ORDER BY p.created_at, p.id) = 1 AS opens_thread
+  FROM posts p
+  JOIN spaces s ON s.tenant_id = p.tenant_id AND s.id = p.space_id
+  JOIN threads t ON t.tenant_id = p.tenant_id AND t.id = p.thread_id
+  LEFT JOIN posts pp ON pp.tenant_id = p.tenant_id AND pp.id = p.parent_post_id
+  WHERE p.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}`;
+
+/**
+ * Interaction edges, directed and counted per ISO week: a reply → the author of the post it answers
+ * (or of the thread), kudos giver → receiver, mention author → the person mentioned. Every role.
+ */
+export async function listInteractionEdges(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ from: string; to: string; week: string; weight: number; replies: number; kudos: number; mentions: number }>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)}),
+    interactions AS (
+      SELECT author_membership_id AS from_id, answers_membership_id AS to_id, created_at AS at, 'reply' AS kind
+        FROM cp WHERE NOT opens_thread AND status = 'visible'
+      UNION ALL
+      SELECT k.from_membership_id, k.to_membership_id, k.created_at, 'kudos'
+        FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id WHERE cp.status = 'visible'
+      UNION ALL
+      SELECT n.actor_membership_id, n.membership_id, n.created_at, 'mention'
+        FROM notifications n JOIN cp ON cp.tenant_id = n.tenant_id AND cp.id = n.post_id WHERE n.kind = 'mention' AND cp.status = 'visible'
+    )
+    SELECT from_id AS "from", to_id AS "to", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
+           count(*)::int AS weight,
+           (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
+           (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos,
+           (count(*) FILTER (WHERE kind = 'mention'))::int AS mentions
+    FROM interactions WHERE from_id <> to_id
+    GROUP BY 1, 2, 3 ORDER BY 3, 1, 2`.execute(ex);
+  return rows;
+}
+
+/** Per group and ISO week: threads opened, replies, kudos given on posts there. */
+export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ groupId: string; week: string; posts: number; replies: number; kudos: number }>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)}),
+    events AS (
+      SELECT group_id, created_at AS at, CASE WHEN opens_thread THEN 'post' ELSE 'reply' END AS kind FROM cp WHERE status = 'visible' AND group_id IS NOT NULL
+      UNION ALL
+      SELECT cp.group_id, k.created_at, 'kudos' FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL
+    )
+    SELECT group_id AS "groupId", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
+           (count(*) FILTER (WHERE kind = 'post'))::int AS posts,
+           (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
+           (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos
+    FROM events GROUP BY 1, 2 ORDER BY 2, 1`.execute(ex);
+  return rows;
+}
+
+/**
+ * Each active learner's latest activity: a post or reply, kudos given, an activity response saved,
+ * or a launch (null when none of these ever happened).
+ */
+export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
+    SELECT m.id AS "membershipId", GREATEST(
+      m.last_launch_at,
+      (SELECT max(p.created_at) FROM posts p WHERE p.tenant_id = m.tenant_id AND p.author_membership_id = m.id),
+      (SELECT max(k.created_at) FROM kudos k WHERE k.tenant_id = m.tenant_id AND k.from_membership_id = m.id),
+      (SELECT max(r.updated_at) FROM activity_responses r WHERE r.tenant_id = m.tenant_id AND r.membership_id = m.id)
+    ) AS "lastActiveAt"
+    FROM memberships m
+    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'`.execute(ex);
+  return rows;
+}
+
+/** Visible posts in group spaces, for the Community of Inquiry rules. */
+export async function listGroupPosts(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ groupId: string; body: string; authorRole: 'learner' | 'facilitator' | 'observer'; isReply: boolean; endorsed: boolean }>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)})
+    SELECT cp.group_id AS "groupId", cp.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
+    FROM cp JOIN memberships m ON m.tenant_id = cp.tenant_id AND m.id = cp.author_membership_id
+    WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL`.execute(ex);
+  return rows;
+}
+
+/** Kudos given on visible posts in each group's spaces. */
+export async function countGroupKudos(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ groupId: string; kudos: number }>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)})
+    SELECT cp.group_id AS "groupId", count(*)::int AS kudos FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id
+    WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL GROUP BY 1`.execute(ex);
+  return rows;
+}
+
+/**
+ * Announcements per group (group null: to the whole cohort). Announcements belong to moderation;
+ * until that table exists there are none to count.
+ */
+export async function countAnnouncements(ex: Executor, tenantId: string, cohortId: string): Promise<Array<{ groupId: string | null; announcements: number }> | undefined> {
+  const { rows: exists } = await sql<{ present: boolean }>`SELECT to_regclass('announcements') IS NOT NULL AS present`.execute(ex);
+  if (!exists[0]?.present) return undefined;
+  const { rows } = await sql<{ groupId: string | null; announcements: number }>`
+    SELECT group_id AS "groupId", count(*)::int AS announcements FROM announcements
+    WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1`.execute(ex);
+  return rows;
+}
+
+/** Learners' submitted five-factor ratings, aggregated per module and factor. */
+export async function listFiveFactorAggregates(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ moduleId: number; factor: string; answers: number; mean: number; distribution: number[] }>`
+    SELECT r.module_id AS "moduleId", f.key AS factor, count(*)::int AS answers, avg(f.value::numeric)::float8 AS mean,
+           ARRAY[count(*) FILTER (WHERE f.value = '1'), count(*) FILTER (WHERE f.value = '2'), count(*) FILTER (WHERE f.value = '3'),
+                 count(*) FILTER (WHERE f.value = '4'), count(*) FILTER (WHERE f.value = '5')]::int[] AS distribution
+    FROM activity_responses r
+    JOIN memberships m ON m.tenant_id = r.tenant_id AND m.id = r.membership_id
+    CROSS JOIN LATERAL jsonb_each_text(r.content -> 'ratings') f
+    WHERE r.tenant_id = ${tenantId} AND r.cohort_id = ${cohortId} AND r.kind = 'five-factor-check' AND r.status = 'submitted'
+      AND m.role = 'learner' AND f.value ~ '^[1-5]$'
+    GROUP BY 1, 2`.execute(ex);
+  return rows;
+}
+
+/** Per active learner: threads opened, replies, kudos given and received, mentions made, responses submitted, modules done. */
+export async function listParticipation(ex: Executor, tenantId: string, cohortId: string) {
+  const { rows } = await sql<{ membershipId: string; posts: number; replies: number; kudosGiven: number; kudosReceived: number; mentionsMade: number; responsesSubmitted: number; modulesDone: number }>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)}),
+    learners AS (SELECT id, tenant_id FROM memberships WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active')
+    SELECT l.id AS "membershipId",
+      (SELECT count(*) FROM cp WHERE cp.author_membership_id = l.id AND cp.opens_thread AND cp.status = 'visible')::int AS posts,
+      (SELECT count(*) FROM cp WHERE cp.author_membership_id = l.id AND NOT cp.opens_thread AND cp.status = 'visible')::int AS replies,
+      (SELECT count(*) FROM kudos k WHERE k.tenant_id = l.tenant_id AND k.from_membership_id = l.id)::int AS "kudosGiven",
+      (SELECT count(*) FROM kudos k WHERE k.tenant_id = l.tenant_id AND k.to_membership_id = l.id)::int AS "kudosReceived",
+      (SELECT count(*) FROM notifications n WHERE n.tenant_id = l.tenant_id AND n.actor_membership_id = l.id AND n.kind = 'mention')::int AS "mentionsMade",
+      (SELECT count(*) FROM activity_responses r WHERE r.tenant_id = l.tenant_id AND r.membership_id = l.id AND r.status = 'submitted')::int AS "responsesSubmitted",
+      (SELECT count(*) FROM module_completions c WHERE c.tenant_id = l.tenant_id AND c.membership_id = l.id)::int AS "modulesDone"
+    FROM learners l ORDER BY l.id`.execute(ex);
+  return rows;
+}
+
+export function findAnalyticsSettings(ex: Executor, tenantId: string, cohortId: string) {
+  return ex.selectFrom('cohortAnalyticsSettings').select(['quietDays', 'showNames']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).executeTakeFirst();
+}
+
+export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: string; cohortId: string; quietDays: number; showNames: boolean }): Promise<void> {
+  await ex
+    .insertInto('cohortAnalyticsSettings')
+    .values(s)
+    .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ quietDays: s.quietDays, showNames: s.showNames, updatedAt: new Date() }))
+    .execute();
+}

@@ -1,0 +1,47 @@
+// CSV exports for facilitators: progress and participation per learner (by name, as the console
+// shows them), and the edge list, always anonymised ("Learner n" as on the network page by default).
+import * as analytics from '../../models/analytics.queries.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { cohortProgress } from '../modules/modules.service.ts';
+import { participation, socialCapital, type AnalyticsDeps } from './analytics.service.ts';
+import { toCsv } from './csv.ts';
+
+export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
+  switch (kind) {
+    case 'progress': {
+      const [progress, people, groups] = await Promise.all([
+        cohortProgress(deps, who),
+        analytics.listLearners(deps.db, who.tenantId, who.cohortId),
+        analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
+      ]);
+      const groupOf = new Map(people.map((p) => [p.membershipId, groups.find((g) => g.id === p.groupId)?.name ?? '']));
+      const modules = deps.workshop.modules;
+      return toCsv(
+        ['learner', 'group', ...modules.map((m) => `module ${m.id}`), 'modules done'],
+        progress.rows.map((r) => [
+          r.name ?? 'Name not shared',
+          groupOf.get(r.membershipId) ?? '',
+          ...modules.map((m) => (r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'not started')),
+          r.completed.length,
+        ]),
+      );
+    }
+    case 'participation': {
+      const rows = await participation(deps, who);
+      return toCsv(
+        ['learner', 'group', 'threads started', 'replies', 'kudos given', 'kudos received', 'mentions made', 'activity responses submitted', 'modules done', 'last active (UTC)'],
+        rows.map((p) => [p.name ?? 'Name not shared', p.group, p.posts, p.replies, p.kudosGiven, p.kudosReceived, p.mentionsMade, p.responsesSubmitted, p.modulesDone, p.lastActiveAt]),
+      );
+    }
+    case 'edges': {
+      const s = await socialCapital(deps, who);
+      // Always anonymised, whatever the cohort's setting for the picture: a file travels further.
+      const label = new Map(s.people.nodes.map((n, i) => [n.id, `Learner ${i + 1}`]));
+      const group = new Map(s.people.nodes.map((n) => [n.id, s.people.groups.find((g) => g.id === n.groupId)?.name ?? '']));
+      return toCsv(
+        ['from', 'to', 'from group', 'to group', 'interactions', 'replies', 'kudos', 'mentions'],
+        s.edges.map((e) => [label.get(e.from)!, label.get(e.to)!, group.get(e.from)!, group.get(e.to)!, e.weight, e.replies, e.kudos, e.mentions]),
+      );
+    }
+  }
+}

@@ -1,0 +1,34 @@
+// What the dashboard adds to members' own pages, without touching those pages' routes: the nudges
+// on a learner's hub and their own network on their profile, put in res.locals for the template.
+// Mounted before the hub and profile routers; it only reads, and passes every request on.
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../models/db.ts';
+import * as nudges from '../../models/nudges.queries.ts';
+import { findActiveLaunch } from '../http/auth.ts';
+import { ownNetwork } from './analytics.service.ts';
+import { egoView } from './analytics.views.ts';
+
+const CohortParams = z.object({ cohortId: z.uuid() });
+
+export function memberViewsRouter(deps: { db: Db }): Router {
+  const r = Router();
+  const withLaunch = (fill: (req: Request, res: Response, who: NonNullable<Awaited<ReturnType<typeof findActiveLaunch>>>) => Promise<void>) =>
+    async (req: Request, res: Response, next: NextFunction) => {
+      const params = CohortParams.safeParse(req.params);
+      const who = params.success ? await findActiveLaunch(deps.db, req, params.data.cohortId) : undefined;
+      if (who) await fill(req, res, who);
+      next();
+    };
+
+  r.get('/:cohortId', withLaunch(async (_req, res, who) => {
+    const open = await nudges.listOpenNudges(deps.db, who.tenantId, who.membershipId);
+    res.locals.nudges = open.map((n) => ({ id: n.id, message: n.message, from: n.senderName ?? 'Your facilitator', when: n.createdAt.toISOString().slice(0, 10), dismiss: `/cohorts/${who.cohortId}/nudges/${n.id}/dismiss` }));
+  }));
+
+  r.get('/:cohortId/profile', withLaunch(async (_req, res, who) => {
+    res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db }, who));
+  }));
+
+  return r;
+}

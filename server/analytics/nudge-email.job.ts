@@ -1,0 +1,52 @@
+// Emails a nudge (pg-boss queue 'nudge-email', one job per nudge, sent in the nudge's transaction):
+// only to the address the LMS shared, and not to people who turned off the 'nudges' topic. The
+// nudge row is claimed (locked, emailed_at still empty) in the email's transaction, so a retried
+// or duplicated job never emails twice; a failed send rolls back and pg-boss retries.
+import type { Logger } from 'pino';
+import type { Db } from '../../models/db.ts';
+import * as nudges from '../../models/nudges.queries.ts';
+import * as prefs from '../../models/email-preferences.queries.ts';
+import type { JobQueue } from '../jobs/job-queue.ts';
+import { composeEmail } from '../email/compose-email.ts';
+import type { Mailer } from '../email/mailer.ts';
+import type { PreferenceLinks } from '../email/preference-links.ts';
+import { NUDGE_EMAIL_QUEUE } from './nudges.service.ts';
+
+export interface NudgeEmailDeps {
+  db: Db;
+  log: Logger;
+  mailer: Mailer;
+  links: PreferenceLinks;
+  publicUrl: URL;
+}
+
+export async function emailNudge(deps: NudgeEmailDeps, job: { tenantId: string; nudgeId: string }): Promise<'sent' | 'skipped'> {
+  return deps.db.transaction().execute(async (tx) => {
+    const n = await nudges.claimNudgeForEmail(tx, job.tenantId, job.nudgeId);
+    if (!n) return 'skipped';
+    const who = { tenantId: job.tenantId, personId: n.personId };
+    const optedOut = (await prefs.listOptOuts(tx, job.tenantId, n.personId)).includes('nudges');
+    // Marked either way: a later opt-in must not send an old nudge.
+    await nudges.markNudgeEmailed(tx, job.tenantId, n.id);
+    if (!n.email || optedOut) return 'skipped';
+    const preferencesUrl = deps.links.preferencesUrl(who);
+    const email = composeEmail({
+      subject: `A note from your facilitator in ${n.cohortTitle}`,
+      greeting: `Hello ${n.name ?? 'there'},`,
+      paragraphs: n.message.split(/\n{2,}/),
+      action: { label: 'Open Circlework from your course', href: new URL(`/cohorts/${n.cohortId}`, deps.publicUrl).href },
+      reason: 'You get this because a facilitator of your course sent you a nudge in Circlework.',
+      preferencesUrl,
+    });
+    await deps.mailer.send({ to: n.email, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(who, 'nudges') });
+    deps.log.info({ tenantId: job.tenantId, nudgeId: n.id }, 'nudge emailed');
+    return 'sent';
+  });
+}
+
+export async function registerNudgeEmails(queue: JobQueue, deps: NudgeEmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+  await queue.boss.createQueue(NUDGE_EMAIL_QUEUE, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
+  await queue.boss.work<{ tenantId: string; nudgeId: string }>(NUDGE_EMAIL_QUEUE, opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}, async (jobs) => {
+    for (const job of jobs) await emailNudge(deps, job.data);
+  });
+}
