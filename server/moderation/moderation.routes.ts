@@ -23,7 +23,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
 
   r.post('/:cohortId/posts/:postId/flag', member, async (req, res) => {
     const { postId } = s.PostParams.parse(req.params);
-    const { reason } = s.FlagBody.parse(req.body ?? {});
+    const { flagReason: reason } = s.FlagBody.parse(req.body ?? {});
     try {
       const post = await svc.flagPost(deps, req.launch!, postId, reason);
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1#post-${post.id}`);

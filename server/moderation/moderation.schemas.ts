@@ -7,7 +7,8 @@ export const FlagParams = z.object({ cohortId: z.uuid(), flagId: z.uuid() });
 export const MemberParams = z.object({ cohortId: z.uuid(), membershipId: z.uuid() });
 
 export const ReasonBody = z.object({ reason: z.string().max(5000).default(''), confirmed: z.literal('yes').optional(), from: z.enum(['queue', 'thread']).default('thread') });
-export const FlagBody = z.object({ reason: z.string().max(5000).default('') });
+// Not `reason`: the kudos form beside it on each post has that name.
+export const FlagBody = z.object({ flagReason: z.string().max(5000).default('') });
 export const EditBody = z.object({ body: z.string().max(40_000).default(''), reason: z.string().max(5000).default('') });
 export const EndorseBody = z.object({ endorsed: z.enum(['yes', 'no']) });
 export const FromBody = z.object({ from: z.enum(['queue', 'thread']).default('thread') });

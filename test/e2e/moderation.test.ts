@@ -68,7 +68,7 @@ describe('moderation in Chromium', function () {
     await beaP.tool.locator('[data-test=thread] a', { hasText: 'Who I learn from' }).click();
     await beaP.tool.locator('[data-test=thread-page]').waitFor();
     await beaP.tool.locator('[data-test=flag-toggle]').click();
-    await beaP.tool.locator('input[name=reason][id^=flag-]').fill('Names a colleague');
+    await beaP.tool.locator('input[name=flagReason]').fill('Names a colleague');
     await beaP.tool.locator('[data-test=flag]').click();
     await beaP.tool.locator('[data-test=thread-page]').waitFor();
     expect(await beaP.tool.locator('[data-test=flag-toggle]').count(), 'the flag form is still offered, and a second flag would be refused').to.equal(1);

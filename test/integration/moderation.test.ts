@@ -15,6 +15,7 @@ import { SmtpSink } from '../support/smtp-sink.ts';
 import { createMailer, type Mailer } from '../../server/email/mailer.ts';
 import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 import { registerAnnouncementEmails } from '../../server/moderation/announcements.service.ts';
+import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 const ann: SimUser = { sub: 'ann', name: 'Ann Author', email: 'ann@example.org', roles: [ROLES.learner] };
@@ -54,9 +55,9 @@ describe('moderation', () => {
 
   it('takes a flag from any member to the queue with its context, notifies the facilitators (in-app), and refuses a second open flag (409)', async () => {
     const { b, f, postId } = await commonsThread();
-    const flagged = await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'Shares a colleague’s name' });
+    const flagged = await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Shares a colleague’s name' });
     expect(flagged.status).to.equal(303);
-    expect((await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'again' })).status).to.equal(409);
+    expect((await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'again' })).status).to.equal(409);
     const queue = await get(f, mod(f));
     expect(queue.status).to.equal(200);
     const item = queue.doc.querySelector('[data-test=queue-item]')!;
@@ -72,16 +73,16 @@ describe('moderation', () => {
   it('keeps what was typed when a flag is refused (400), and changes nothing', async () => {
     const { b, postId } = await commonsThread();
     const long = 'x'.repeat(600);
-    const r = await post(b, `${b.base}/posts/${postId}/flag`, { reason: long });
+    const r = await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: long });
     expect(r.status).to.equal(400);
     expect(r.doc.querySelector('[data-test=flag-error]')!.text).to.contain('1 to 500');
-    expect(r.doc.querySelector('textarea[name=reason]')!.text).to.equal(long);
+    expect(r.doc.querySelector('textarea[name=flagReason]')!.text).to.equal(long);
     expect(await env.app.db.selectFrom('postFlags').selectAll().execute()).to.have.length(0);
   });
 
   it('hides a post only after a confirmation with a reason; learners see “hidden by a facilitator”, the author sees the post and the reason', async () => {
     const { a, b, f, thread, postId } = await commonsThread();
-    await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'Off topic' });
+    await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' });
     expect((await get(b, `${b.base}/notifications`)).doc.querySelectorAll('[data-test=notification]')).to.have.length(1); // the mention
     // first step: a confirmation page, nothing changed
     const confirm = await post(f, `${mod(f)}/posts/${postId}/hide`, { reason: 'Names a colleague', from: 'queue' });
@@ -148,7 +149,7 @@ describe('moderation', () => {
     await expectOneRow('unlock', () => post(f, `${mod(f)}/threads/${threadId}/unlock`, {}));
     expect((await post(b, `${thread}/posts`, { body: 'Now it works' })).status).to.equal(303);
     // dismiss a flag
-    await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'Not sure about this' });
+    await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Not sure about this' });
     const flag = await env.app.db.selectFrom('postFlags').selectAll().executeTakeFirstOrThrow();
     await expectOneRow('dismiss-flag', () => post(f, `${mod(f)}/flags/${flag.id}/dismiss`, {}));
     expect((await post(f, `${mod(f)}/flags/${flag.id}/dismiss`, {})).status).to.equal(409);
@@ -163,7 +164,7 @@ describe('moderation', () => {
 
   it('leaves neither the change nor the audit row when the action’s transaction fails', async () => {
     const { b, f, postId } = await commonsThread();
-    await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'Off topic' });
+    await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' });
     const members = await get(f, `${mod(f)}/members`);
     const bobId = members.doc.querySelectorAll('[data-test=mute-row]').find((r) => r.text.includes('Bob Reader'))!.getAttribute('data-membership-id')!;
     // the audit row's insert fails (the last step): the change made before it must be undone
@@ -267,7 +268,7 @@ describe('moderation', () => {
 
   it('answers 403 to a learner on every moderation route, 404 to another cohort’s or tenant’s facilitator, and changes nothing', async () => {
     const { b, f, postId, threadId } = await commonsThread();
-    await post(b, `${b.base}/posts/${postId}/flag`, { reason: 'Off topic' });
+    await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' });
     const flagId = (await env.app.db.selectFrom('postFlags').select('id').executeTakeFirstOrThrow()).id;
     const bobId = (await get(f, `${mod(f)}/members`)).doc.querySelectorAll('[data-test=mute-row]').find((r) => r.text.includes('Bob Reader'))!.getAttribute('data-membership-id')!;
     const gets = ['/console/moderation', '/console/moderation/log', '/console/moderation/members', '/console/announcements', `/console/moderation/posts/${postId}/edit`];
@@ -353,5 +354,21 @@ describe('announcement emails (pg-boss job)', () => {
     expect(smtp.to('ann@example.org')).to.have.length(0);
     expect(smtp.messages).to.have.length(1);
     expect(await app.db.selectFrom('announcementEmails').selectAll().execute()).to.have.length(1);
+  });
+
+  it('emails a facilitator the flags in the daily digest, in the words of the in-app list', async () => {
+    const { launch, post, get, follow } = cohortMembers(() => env, { id: 'course-e', title: 'Emailed' });
+    const a = await launch(ann);
+    const b = await launch(bob);
+    const f = await launch({ ...fran, email: 'fran@example.org' });
+    const created = await post(a, `${await follow(a, `${a.base}/commons`)}/threads`, { title: 'Plans', body: 'Mine' });
+    const postId = (await get(a, new URL(created.location!, app.url).href)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    expect((await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' })).status).to.equal(303);
+    const inApp = (await get(f, `${f.base}/notifications`)).doc.querySelector('[data-test=notification] a')!.text;
+    const log = pino({ level: 'silent' });
+    await sendEmailDigests({ db: app.db, log, mailer, links: createPreferenceLinks(app.config.publicUrl, app.config.sessionSecret!), publicUrl: app.config.publicUrl }, new Date(Date.now() + 60_000));
+    const toFran = smtp.to('fran@example.org');
+    expect(toFran).to.have.length(1);
+    expect(toFran[0]!.text).to.contain(`${inApp} (Emailed)`).and.contain(`/cohorts/${f.cohortId}/console/moderation#post-${postId}`);
   });
 });
