@@ -1,0 +1,119 @@
+// The facilitator dashboard in Chromium inside the LMS iframe: the console leads to the dashboard
+// (heatmap, group health, quiet learners), a one-click nudge reaches the learner's hub, and the
+// social-capital page draws the network as SVG; axe-core on each page type (no serious/critical).
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { resetDatabase } from '../support/test-database.ts';
+import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+
+const learner = (i: number): SimUser => ({ sub: `e${i}`, name: `Eli ${i}`, roles: [ROLES.learner] });
+const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
+const course = { id: 'c-dash', title: 'Dashboard course' };
+
+describe('facilitator dashboard in Chromium', function () {
+  this.timeout(120_000);
+  const env = {} as { app: TestApp; lms: ConnectedPlatform };
+  let sim: LtiPlatformSimulator;
+  let browser: Browser;
+  let contexts: BrowserContext[] = [];
+  let offsetMs = 0;
+  const http = cohortMembers(() => env, course);
+
+  before(async () => {
+    env.app = await startTestApp({}, { now: () => new Date(Date.now() + offsetMs) });
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await sim?.close();
+    await env.app?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(env.app.handle);
+    offsetMs = 0;
+    env.lms = await connectPlatform(env.app, sim);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    contexts = [];
+  });
+
+  interface Person { page: Page; tool: FrameLocator; frame: () => Frame }
+  async function launchInBrowser(user: SimUser, landing: string): Promise<Person> {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(sim.coursePageUrl(env.app.url, { user, clientId: env.lms.clientId, context: course }));
+    const tool = page.frameLocator('#tool');
+    await tool.locator(`[data-test=${landing}]`).waitFor({ timeout: 20_000 });
+    return { page, tool, frame: () => page.frames().find((f) => f.url().startsWith(env.app.url))! };
+  }
+
+  /** Four learners in groups, talking over HTTP: a thread and a reply in a group space, kudos. */
+  async function seedCohort(): Promise<Member[]> {
+    const ls: Member[] = [];
+    for (let i = 1; i <= 6; i++) ls.push(await http.launch(learner(i)));
+    const f = await http.launch(fran);
+    const groupOf = await http.formGroups(f);
+    const mates = ls.filter((_, i) => groupOf.get(`e${i + 1}`) === groupOf.get('e1'));
+    const space = await http.follow(mates[0]!, `${mates[0]!.base}/modules/1/space`);
+    const t = await http.post(mates[0]!, `${space}/threads`, { title: 'Hello group', body: 'Hi all! What are you working on?' });
+    const thread = new URL(t.location!, env.app.url).href.replace(/#.*/, '');
+    const r = await http.post(mates[1]!, `${thread}/posts`, { body: 'Building on that: a handover checklist.' });
+    const postId = /#post-([0-9a-f-]+)/.exec(r.location!)![1]!;
+    await http.post(mates[0]!, `${mates[0]!.base}/posts/${postId}/kudos`, { reason: 'Great idea' });
+    return ls;
+  }
+
+  it('renders the dashboard and the network SVG in the LMS iframe, sends a nudge to the hub, all axe-clean', async () => {
+    await seedCohort();
+    offsetMs = 8 * 86_400_000; // a week on, everyone has gone quiet
+    const f = await launchInBrowser(fran, 'facilitator-console');
+    await f.tool.locator('[data-test=dashboard-link]').click();
+    await f.tool.locator('[data-test=dashboard]').waitFor();
+    expect(await f.tool.locator('[data-test=heatmap-row]').count()).to.equal(6);
+    expect(await f.tool.locator('[data-test=group-health-row]').count()).to.equal(2);
+    expect(await f.tool.locator('[data-test=quiet-learner]').count()).to.equal(6);
+    expect(await seriousAxeViolations(f.frame())).to.deep.equal([]);
+
+    // one click: the suggested message goes to Eli 1
+    await f.tool.locator('[data-test=quiet-learner]', { hasText: 'Eli 1' }).locator('[data-test=nudge-button]').click();
+    await f.tool.locator('[data-test=nudge-sent]').waitFor();
+    expect(await f.tool.locator('[data-test=quiet-learner]', { hasText: 'Eli 1' }).locator('[data-test=nudged-today]').count()).to.equal(1);
+
+    await f.tool.locator('[data-test=analytics-nav] a', { hasText: 'Social capital' }).click();
+    const svg = f.tool.locator('svg[data-test=network-svg]');
+    await svg.waitFor();
+    expect(await svg.locator('[data-test=network-node]').count()).to.equal(6);
+    expect(await svg.locator('[data-test=network-ties] line').count()).to.equal(2);
+    const box = await svg.boundingBox();
+    expect(box!.width).to.be.greaterThan(200);
+    expect(await f.tool.locator('[data-test=anonymised]').count()).to.equal(1);
+    expect(await seriousAxeViolations(f.frame())).to.deep.equal([]);
+
+    for (const [label, test] of [['Community of Inquiry', 'inquiry'], ['Five-factor check', 'five-factor'], ['Printable report', 'cohort-report']] as const) {
+      await f.tool.locator('[data-test=analytics-nav] a', { hasText: label }).click();
+      await f.tool.locator(`[data-test=${test}]`).waitFor();
+      expect(await seriousAxeViolations(f.frame()), label).to.deep.equal([]);
+    }
+
+    // Eli 1 finds the note on their hub and dismisses it
+    const eli = await launchInBrowser(learner(1), 'cohort-hub');
+    await eli.tool.locator('[data-test=hub-nudge]').waitFor();
+    expect(await eli.tool.locator('[data-test=hub-nudge]').textContent()).to.contain('Hi Eli');
+    expect(await seriousAxeViolations(eli.frame())).to.deep.equal([]);
+    await eli.tool.locator('[data-test=dismiss-nudge]').click();
+    await eli.tool.locator('[data-test=cohort-hub]').waitFor();
+    expect(await eli.tool.locator('[data-test=hub-nudge]').count()).to.equal(0);
+
+    // and their own network on the profile
+    await eli.tool.locator('a', { hasText: 'Your profile' }).click();
+    await eli.tool.locator('[data-test=own-network]').waitFor();
+    expect(await seriousAxeViolations(eli.frame())).to.deep.equal([]);
+  });
+});
