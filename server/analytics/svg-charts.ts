@@ -156,7 +156,8 @@ export function lineChartSvg(c: SeriesChart): string {
   const y = (v: number) => h - bottom - ((h - top - bottom) * v) / max;
   const lines = c.series.map((s) => {
     const pts = s.values.map((v, i) => (v === null ? null : `${f(xAt(i, c.labels.length))},${f(y(v))}`));
-    const runs = pts.join(' ').split(/\s*null\s*/).filter(Boolean);
+    // a null value breaks the line into runs
+    const runs = pts.map((p) => p ?? '|').join(' ').split('|').map((r) => r.trim()).filter((r) => r.length > 0);
     return runs.map((r) => `<polyline points="${r}" fill="none" stroke="${s.colour}" stroke-width="2.5"/>`).join('')
       + pts.map((p) => (p ? `<circle cx="${p.split(',')[0]}" cy="${p.split(',')[1]}" r="3" fill="${s.colour}"/>` : '')).join('');
   });

@@ -75,3 +75,15 @@ describe('network metrics', () => {
     expect(weeksBetween(new Date('2026-11-20T00:00:00Z'), new Date('2026-12-08T00:00:00Z'))).to.deep.equal(['2026-W47', '2026-W48', '2026-W49', '2026-W50']);
   });
 });
+
+describe('SVG pictures', () => {
+  it('breaks a line chart where a value is missing, and escapes every label', async () => {
+    const { lineChartSvg, networkSvg } = await import('../../server/analytics/svg-charts.ts');
+    const svg = lineChartSvg({ id: 'c', title: 'T <&>', desc: 'D', labels: ['W1', 'W2', 'W3', 'W4'], max: 1, series: [{ name: 'S', colour: '#000', values: [0.1, 0.2, null, 0.4] }] });
+    expect(svg.match(/<polyline /g)).to.have.length(2);
+    expect(svg).to.contain('T &#60;&#38;&#62;');
+    const net = networkSvg({ id: 'n', title: 't', desc: 'd', groups: ['<b>G</b>'], nodes: [{ id: 'a', label: '<script>x</script>', short: '"a"', group: 0 }], edges: [] });
+    expect(net).not.to.contain('<script>').and.not.to.contain('<b>');
+    expect(net).to.contain('&#60;script&#62;');
+  });
+});
