@@ -122,6 +122,8 @@ export function findMembershipStanding(
         .whereRef('n.tenantId', '=', 'm.tenantId')
         .whereRef('n.membershipId', '=', 'm.id')
         .where('n.readAt', 'is', null)
+        // A mention in a post hidden or deleted since is not counted, as the list leaves it out.
+        .where((w) => w.or([w('n.kind', '=', 'flag'), w.exists(w.selectFrom('posts as po').select('po.id').whereRef('po.tenantId', '=', 'n.tenantId').whereRef('po.id', '=', 'n.postId').where('po.status', '=', 'visible'))]))
         .as('unreadNotifications'),
     ])
     .where('m.tenantId', '=', tenantId)

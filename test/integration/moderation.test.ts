@@ -84,6 +84,7 @@ describe('moderation', () => {
     const { a, b, f, thread, postId } = await commonsThread();
     await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' });
     expect((await get(b, `${b.base}/notifications`)).doc.querySelectorAll('[data-test=notification]')).to.have.length(1); // the mention
+    expect((await get(b, b.base)).doc.querySelector('[data-test=unread-count]')?.text).to.equal('1');
     // first step: a confirmation page, nothing changed
     const confirm = await post(f, `${mod(f)}/posts/${postId}/hide`, { reason: 'Names a colleague', from: 'queue' });
     expect(confirm.status).to.equal(200);
@@ -107,7 +108,9 @@ describe('moderation', () => {
     expect(seen.body).not.to.contain('<strong>plan</strong>');
     expect(seen.body).not.to.contain('Names a colleague');
     expect((await get(b, `${b.base}/posts/${postId}/fragment`)).status).to.equal(404);
-    expect((await get(b, `${b.base}/notifications`)).doc.querySelectorAll('[data-test=notification]')).to.have.length(0);
+    const notes = await get(b, `${b.base}/notifications`);
+    expect(notes.doc.querySelectorAll('[data-test=notification]')).to.have.length(0);
+    expect(notes.doc.querySelector('[data-test=unread-count]')).to.equal(null); // the header counts what the list shows
     // the author: the post and the reason; the facilitator: the post, and can restore
     const own = await get(a, thread);
     expect(own.doc.querySelector('[data-test=post-body]')!.innerHTML).to.contain('<strong>plan</strong>');
