@@ -38,6 +38,8 @@ describe('facilitator dashboard', () => {
     const log = pino({ level: 'silent' });
     mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
     await registerNudgeEmails(queue, { db: env.app.db, log, mailer, links: createPreferenceLinks(env.app.config.publicUrl, env.app.config.sessionSecret!), publicUrl: env.app.config.publicUrl }, { pollingIntervalSeconds: 0.5 });
+    // announcements (moderation's) queue their emails; nobody works that queue here
+    await queue.boss.createQueue('announcement-email');
   });
   after(async () => {
     await queue?.stop();
@@ -312,6 +314,34 @@ describe('facilitator dashboard', () => {
     expect([groupB.querySelector('[data-test=teaching]')!.text, groupB.getAttribute('data-thin')]).to.deep.equal(['1', 'false']);
     expect(page.doc.querySelector('[data-test=thin-teaching]')).to.not.equal(null);
     expect(page.doc.querySelectorAll('[data-test=rules] li').length).to.equal(9);
+  });
+
+  it('counts endorsements and announcements as teaching presence, and leaves hidden posts out of every figure and export', async () => {
+    const { f, a } = await twoGroups();
+    const spaceA = await follow(a[0]!, `${a[0]!.base}/modules/1/space`);
+    const t = await startThread(a[0]!, spaceA, 'Stories', 'Hello! What do you do?');
+    const replyId = await reply(a[1]!, t.url, 'I agree, weeknotes help.');
+    const teaching = async () => {
+      const rows = (await get(f, `${f.base}/console/inquiry`)).doc.querySelectorAll('[data-test=inquiry-group]');
+      return rows.map((r) => r.querySelector('[data-test=teaching]')!.text).sort();
+    };
+    expect(await teaching()).to.deep.equal(['0', '0']);
+    expect((await post(f, `${f.base}/console/moderation/posts/${t.postId}/endorse`, { endorsed: 'yes' })).status).to.equal(303);
+    expect(await teaching()).to.deep.equal(['0', '1']);
+    expect((await post(f, `${f.base}/console/announcements`, { audience: 'cohort', title: 'Week 1', body: 'Welcome, everyone.' })).status).to.equal(303);
+    expect(await teaching()).to.deep.equal(['1', '2']);
+    expect((await get(f, `${f.base}/console/inquiry`)).doc.querySelector('[data-test=no-announcements]')).to.equal(null);
+    // the reply is hidden: no tie, no reply count, no builds-on
+    const edgesBefore = (await get(f, `${f.base}/console/export/edges.csv`)).body.trim().split('\r\n');
+    expect(edgesBefore).to.have.length(2);
+    const hidden = await post(f, `${f.base}/console/moderation/posts/${replyId}/hide`, { reason: 'Off topic', confirmed: 'yes' });
+    expect(hidden.status, hidden.body.slice(0, 300)).to.equal(303);
+    expect((await get(f, `${f.base}/console/export/edges.csv`)).body.trim().split('\r\n')).to.have.length(1);
+    const part = (await get(f, `${f.base}/console/export/participation.csv`)).body;
+    expect(part).not.to.match(/,0,1,0,0,0,0,0,/);
+    const cognitive = (await get(f, `${f.base}/console/inquiry`)).doc.querySelectorAll('[data-test=inquiry-group] [data-test=cognitive]').map((e) => e.text).sort();
+    expect(cognitive).to.deep.equal(['0', '1']);
+    expect((await get(f, `${f.base}/console/social`)).doc.querySelectorAll('[data-test=tie]')).to.have.length(0);
   });
 
   it('shows five-factor averages side by side, withholding those of fewer than three answers', async () => {
