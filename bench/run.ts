@@ -4,6 +4,7 @@ import { benchDatabaseUrl, stopBenchDatabase } from './bench-support.ts';
 import { benchLaunch } from './launch.bench.ts';
 import { benchPages } from './pages.bench.ts';
 import { benchSpaces } from './spaces.bench.ts';
+import { benchDashboard } from './dashboard.bench.ts';
 
 console.log(`Circlework benchmarks — node ${process.version}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
 const databaseUrl = await benchDatabaseUrl();
@@ -11,6 +12,7 @@ try {
   await benchLaunch(databaseUrl);
   await benchPages(databaseUrl);
   await benchSpaces(databaseUrl);
+  await benchDashboard(databaseUrl);
 } finally {
   await stopBenchDatabase();
 }

@@ -82,15 +82,16 @@ export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: 
  * or a launch (null when none of these ever happened).
  */
 export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
+  // Grouped once per table rather than a lookup per learner: posts have no index by author.
   const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
-    SELECT m.id AS "membershipId", GREATEST(
-      m.last_launch_at,
-      (SELECT max(p.created_at) FROM posts p WHERE p.tenant_id = m.tenant_id AND p.author_membership_id = m.id),
-      (SELECT max(k.created_at) FROM kudos k WHERE k.tenant_id = m.tenant_id AND k.from_membership_id = m.id),
-      (SELECT max(r.updated_at) FROM activity_responses r WHERE r.tenant_id = m.tenant_id AND r.membership_id = m.id)
-    ) AS "lastActiveAt"
-    FROM memberships m
-    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'`.execute(ex);
+    WITH learners AS (
+      SELECT id, last_launch_at FROM memberships
+      WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
+    p AS (SELECT author_membership_id AS id, max(created_at) AS at FROM posts WHERE tenant_id = ${tenantId} AND author_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    k AS (SELECT from_membership_id AS id, max(created_at) AS at FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    r AS (SELECT membership_id AS id, max(updated_at) AS at FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)
+    SELECT l.id AS "membershipId", GREATEST(l.last_launch_at, p.at, k.at, r.at) AS "lastActiveAt"
+    FROM learners l LEFT JOIN p ON p.id = l.id LEFT JOIN k ON k.id = l.id LEFT JOIN r ON r.id = l.id`.execute(ex);
   return rows;
 }
 
@@ -145,16 +146,19 @@ export async function listFiveFactorAggregates(ex: Executor, tenantId: string, c
 export async function listParticipation(ex: Executor, tenantId: string, cohortId: string) {
   const { rows } = await sql<{ membershipId: string; posts: number; replies: number; kudosGiven: number; kudosReceived: number; mentionsMade: number; responsesSubmitted: number; modulesDone: number }>`
     WITH cp AS (${cohortPosts(tenantId, cohortId)}),
-    learners AS (SELECT id, tenant_id FROM memberships WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active')
-    SELECT l.id AS "membershipId",
-      (SELECT count(*) FROM cp WHERE cp.author_membership_id = l.id AND cp.opens_thread AND cp.status = 'visible')::int AS posts,
-      (SELECT count(*) FROM cp WHERE cp.author_membership_id = l.id AND NOT cp.opens_thread AND cp.status = 'visible')::int AS replies,
-      (SELECT count(*) FROM kudos k WHERE k.tenant_id = l.tenant_id AND k.from_membership_id = l.id)::int AS "kudosGiven",
-      (SELECT count(*) FROM kudos k WHERE k.tenant_id = l.tenant_id AND k.to_membership_id = l.id)::int AS "kudosReceived",
-      (SELECT count(*) FROM notifications n WHERE n.tenant_id = l.tenant_id AND n.actor_membership_id = l.id AND n.kind = 'mention')::int AS "mentionsMade",
-      (SELECT count(*) FROM activity_responses r WHERE r.tenant_id = l.tenant_id AND r.membership_id = l.id AND r.status = 'submitted')::int AS "responsesSubmitted",
-      (SELECT count(*) FROM module_completions c WHERE c.tenant_id = l.tenant_id AND c.membership_id = l.id)::int AS "modulesDone"
-    FROM learners l ORDER BY l.id`.execute(ex);
+    learners AS (SELECT id FROM memberships WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
+    p AS (SELECT author_membership_id AS id, count(*) FILTER (WHERE opens_thread) AS posts, count(*) FILTER (WHERE NOT opens_thread) AS replies FROM cp WHERE status = 'visible' GROUP BY 1),
+    kg AS (SELECT from_membership_id AS id, count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    kr AS (SELECT to_membership_id AS id, count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND to_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    mm AS (SELECT actor_membership_id AS id, count(*) AS n FROM notifications WHERE tenant_id = ${tenantId} AND kind = 'mention' AND actor_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    r AS (SELECT membership_id AS id, count(*) AS n FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND status = 'submitted' GROUP BY 1),
+    c AS (SELECT membership_id AS id, count(*) AS n FROM module_completions WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)
+    SELECT l.id AS "membershipId", COALESCE(p.posts, 0)::int AS posts, COALESCE(p.replies, 0)::int AS replies,
+           COALESCE(kg.n, 0)::int AS "kudosGiven", COALESCE(kr.n, 0)::int AS "kudosReceived", COALESCE(mm.n, 0)::int AS "mentionsMade",
+           COALESCE(r.n, 0)::int AS "responsesSubmitted", COALESCE(c.n, 0)::int AS "modulesDone"
+    FROM learners l LEFT JOIN p ON p.id = l.id LEFT JOIN kg ON kg.id = l.id LEFT JOIN kr ON kr.id = l.id
+      LEFT JOIN mm ON mm.id = l.id LEFT JOIN r ON r.id = l.id LEFT JOIN c ON c.id = l.id
+    ORDER BY l.id`.execute(ex);
   return rows;
 }
 
