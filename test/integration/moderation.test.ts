@@ -345,11 +345,13 @@ describe('announcement emails (pg-boss job)', () => {
     await launch({ sub: 'cy', name: 'Cy Private', roles: [ROLES.learner] });
     const f = await launch(fran);
     await app.db.insertInto('emailOptOuts').values({ tenantId: (await app.db.selectFrom('persons').select('tenantId').executeTakeFirstOrThrow()).tenantId, personId: (await app.db.selectFrom('persons').select('id').where('sub', '=', 'ann').executeTakeFirstOrThrow()).id, topic: 'announcements' }).onConflict((c) => c.doNothing()).execute();
-    expect((await post(f, `${f.base}/console/announcements`, { audience: 'cohort', title: 'Kick-off call', body: 'Thursday at 10.' })).status).to.equal(303);
-    // wait for the job to finish (not for a time): then every recipient has been handled
+    // wait for this announcement's job to finish (not for a time): then every recipient has been handled.
+    // The pgboss schema outlives resetDatabase, so other suites' completed jobs are counted out.
     const done = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'announcement-email' AND state = 'completed'`.execute(app.db)).rows[0]!.n;
-    for (let i = 0; i < 200 && (await done()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(await done()).to.equal(1);
+    const before = await done();
+    expect((await post(f, `${f.base}/console/announcements`, { audience: 'cohort', title: 'Kick-off call', body: 'Thursday at 10.' })).status).to.equal(303);
+    for (let i = 0; i < 200 && (await done()) === before; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await done()).to.equal(before + 1);
     const toBob = smtp.to('bob@example.org');
     expect(toBob).to.have.length(1);
     expect(toBob[0]!.subject).to.equal('Emailed: Kick-off call');
