@@ -3,12 +3,10 @@
 // mention in the header and on the notifications page, the "new posts" notice for a new thread; axe-core
 // on the space and thread pages. And a reply typed when the session is lost is still there after a relaunch.
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import type { SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { seriousAxeViolations } from '../support/browser.ts';
+import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
 const bea: SimUser = { sub: 'bea', name: 'Bea Learner', roles: [ROLES.learner] };
@@ -17,44 +15,9 @@ const course = { id: 'c-talk', title: 'Talking course' };
 
 describe('discussions in Chromium', function () {
   this.timeout(90_000);
-  let app: TestApp;
-  let lms: LtiPlatformSimulator;
-  let connected: ConnectedPlatform;
-  let browser: Browser;
-  let contexts: BrowserContext[] = [];
+  const { launchInBrowser, relaunch } = lmsBrowserSuite({ course });
+  type Person = PersonInLms;
 
-  before(async () => {
-    app = await startTestApp();
-    lms = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await lms?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    connected = await connectPlatform(app, lms);
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-  });
-
-  interface Person { page: Page; tool: FrameLocator; frame: () => Frame }
-  /** One person's own browser (cookie jar and storage), launched from the LMS course page into the iframe. */
-  async function launchInBrowser(user: SimUser, landing: string): Promise<Person> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    return relaunch({ page, tool: page.frameLocator('#tool'), frame: () => page.frames().find((f) => f.url().startsWith(app.url))! }, user, landing);
-  }
-  async function relaunch(p: Person, user: SimUser, landing: string): Promise<Person> {
-    await p.page.goto(lms.coursePageUrl(app.url, { user, clientId: connected.clientId, context: course }));
-    await p.tool.locator(`[data-test=${landing}]`).waitFor({ timeout: 20_000 });
-    return p;
-  }
   /** Hub → module 1 → the discussion activity's link → the group's space. */
   async function openGroupSpace(p: Person): Promise<void> {
     await p.tool.locator('[data-module="1"] a').click();

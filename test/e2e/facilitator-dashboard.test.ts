@@ -2,13 +2,11 @@
 // (heatmap, group health, quiet learners), a one-click nudge reaches the learner's hub, and the
 // social-capital page draws the network as SVG; axe-core on each page type (no serious/critical).
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import type { SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortMembers, type Member } from '../support/cohort-members.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { seriousAxeViolations } from '../support/browser.ts';
+import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
 
 const learner = (i: number): SimUser => ({ sub: `e${i}`, name: `Eli ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -16,43 +14,12 @@ const course = { id: 'c-dash', title: 'Dashboard course' };
 
 describe('facilitator dashboard in Chromium', function () {
   this.timeout(120_000);
-  const env = {} as { app: TestApp; lms: ConnectedPlatform };
-  let sim: LtiPlatformSimulator;
-  let browser: Browser;
-  let contexts: BrowserContext[] = [];
   let offsetMs = 0;
+  const { env, launchInBrowser } = lmsBrowserSuite({ course, appOptions: { now: () => new Date(Date.now() + offsetMs) } });
   const http = cohortMembers(() => env, course);
-
-  before(async () => {
-    env.app = await startTestApp({}, { now: () => new Date(Date.now() + offsetMs) });
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await sim?.close();
-    await env.app?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(env.app.handle);
+  beforeEach(() => {
     offsetMs = 0;
-    env.lms = await connectPlatform(env.app, sim);
   });
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-  });
-
-  interface Person { page: Page; tool: FrameLocator; frame: () => Frame }
-  async function launchInBrowser(user: SimUser, landing: string): Promise<Person> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(sim.coursePageUrl(env.app.url, { user, clientId: env.lms.clientId, context: course }));
-    const tool = page.frameLocator('#tool');
-    await tool.locator(`[data-test=${landing}]`).waitFor({ timeout: 20_000 });
-    return { page, tool, frame: () => page.frames().find((f) => f.url().startsWith(env.app.url))! };
-  }
 
   /** Four learners in groups, talking over HTTP: a thread and a reply in a group space, kudos. */
   async function seedCohort(): Promise<Member[]> {

@@ -3,12 +3,10 @@
 // author sees the reason where the post was; the other learner sees only the placeholder. axe-core
 // on the queue and the confirmation page.
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import type { SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { seriousAxeViolations } from '../support/browser.ts';
+import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
 const bea: SimUser = { sub: 'bea', name: 'Bea Learner', roles: [ROLES.learner] };
@@ -17,41 +15,8 @@ const course = { id: 'c-moderated', title: 'Moderated course' };
 
 describe('moderation in Chromium', function () {
   this.timeout(90_000);
-  let app: TestApp;
-  let lms: LtiPlatformSimulator;
-  let connected: ConnectedPlatform;
-  let browser: Browser;
-  let contexts: BrowserContext[] = [];
-
-  before(async () => {
-    app = await startTestApp();
-    lms = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
-    browser = await launchChromium();
-  });
-  after(async () => {
-    await browser?.close();
-    await lms?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    connected = await connectPlatform(app, lms);
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.map((c) => c.close()));
-    contexts = [];
-  });
-
-  interface Person { page: Page; tool: FrameLocator; frame: () => Frame }
-  async function launchInBrowser(user: SimUser, landing: string): Promise<Person> {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const page = await context.newPage();
-    await page.goto(lms.coursePageUrl(app.url, { user, clientId: connected.clientId, context: course }));
-    const tool = page.frameLocator('#tool');
-    await tool.locator(`[data-test=${landing}]`).waitFor({ timeout: 20_000 });
-    return { page, tool, frame: () => page.frames().find((f) => f.url().startsWith(app.url))! };
-  }
+  const { launchInBrowser } = lmsBrowserSuite({ course });
+  type Person = PersonInLms;
 
   it('a learner flags a post, the facilitator hides it from the queue, and its author sees the reason', async () => {
     const ariP = await launchInBrowser(ari, 'cohort-hub');
@@ -70,7 +35,7 @@ describe('moderation in Chromium', function () {
     await beaP.tool.locator('[data-test=flag-toggle]').click();
     await beaP.tool.locator('input[name=flagReason]').fill('Names a colleague');
     await beaP.tool.locator('[data-test=flag]').click();
-    await beaP.tool.locator('[data-test=thread-page]').waitFor();
+    await beaP.tool.locator('[data-test=flagged]').waitFor(); // the thread again, thanking her
     expect(await beaP.tool.locator('[data-test=flag-toggle]').count(), 'the flag form is still offered, and a second flag would be refused').to.equal(1);
 
     const franP = await launchInBrowser(fran, 'facilitator-console');
