@@ -169,7 +169,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
     const kept = flash || quote ? undefined : await svc.postDraftFor(deps, who, `thread:${thread.id}`);
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), ...threadView(who, space, thread, posts, kudos, draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, kudos, draft) });
   }
 
   return r;

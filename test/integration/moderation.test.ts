@@ -57,6 +57,7 @@ describe('moderation', () => {
     const { b, f, postId } = await commonsThread();
     const flagged = await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Shares a colleague’s name' });
     expect(flagged.status).to.equal(303);
+    expect((await get(b, new URL(flagged.location!, env.app.url).href)).doc.querySelector('[data-test=flagged]')).to.not.equal(null); // told it went through
     expect((await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'again' })).status).to.equal(409);
     const queue = await get(f, mod(f));
     expect(queue.status).to.equal(200);
