@@ -4,46 +4,21 @@
 // session made by an emailed sign-in link reaches.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { SmtpSink, type ReceivedEmail } from '../support/smtp-sink.ts';
+import { linkIn } from '../support/smtp-sink.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 
 const fay: SimUser = { sub: 'fay', name: 'Fay Facilitator', email: 'fay@example.org', roles: [ROLES.instructor] };
 const learner = (n: number): SimUser => ({ sub: `l${n}`, name: `Learner ${n}`, email: `l${n}@example.org`, roles: [ROLES.learner] });
 const DAY = 86_400_000;
 
 describe('action plans: who sees what', () => {
-  const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
-  let smtp: SmtpSink;
-  let offsetMs = 0;
-  const now = () => new Date(Date.now() + offsetMs);
-  const m = cohortMembers(() => env, { id: 'course-access', title: 'Access course' });
+  const { env, clock, smtp, ...m } = cohortSuite({ context: { id: 'course-access', title: 'Access course' }, smtp: true });
+  const now = clock.now;
 
-  before(async () => {
-    smtp = await SmtpSink.start();
-    env.app = await startTestApp({ SMTP_URL: smtp.url }, { now });
-    env.sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await env.sim?.close();
-    await env.app?.close();
-    await smtp?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(env.app.handle);
-    smtp.clear();
-    offsetMs = 0;
-    env.lms = await connectPlatform(env.app, env.sim);
-  });
 
-  async function mailTo(address: string, n = 1): Promise<ReceivedEmail[]> {
-    for (let i = 0; i < 200 && smtp.to(address).length < n; i++) await new Promise((r) => setTimeout(r, 50));
-    return smtp.to(address);
-  }
-  const linkIn = (mail: ReceivedEmail, path: string) => new RegExp(`https?://[^\\s]+${path}[^\\s]*`).exec(mail.text)?.[0] ?? '';
+  const mailTo = (address: string, n = 1) => smtp.waitFor(address, n);
   const planForm = (title: string, visibility: string) => ({
     g1_title: title,
     g1_actions: 'One concrete step',
@@ -145,7 +120,7 @@ describe('action plans: who sees what', () => {
     await m.formGroups(facilitator);
     expect((await m.post(owner, `${owner.base}/action-plan`, planForm('Run better handovers', 'group'))).status).to.equal(303);
     await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2' });
-    offsetMs = 15 * DAY;
+    clock.offsetMs = 15 * DAY;
     expect((await m.post(facilitator, `${facilitator.base}/action-plans/console/remind`, {})).location).to.contain('reminded=1');
     const signIn = linkIn((await mailTo('l1@example.org'))[0]!, '/action-plans/links/sign-in/');
 
@@ -206,7 +181,7 @@ describe('action plans: who sees what', () => {
     expect((await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'max.manager@example.com' })).status).to.equal(303);
     const managerLink = linkIn((await mailTo('max.manager@example.com'))[0]!, '/action-plans/links/manager/');
     await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2, 4' });
-    offsetMs = 29 * DAY; // both check-ins due, the manager’s 30-day link still good
+    clock.offsetMs = 29 * DAY; // both check-ins due, the manager’s 30-day link still good
 
     // The box is unticked to begin with, and a refused check-in keeps both the entry and the tick.
     const form = await m.get(owner, `${owner.base}/action-plan/check-ins/1`);

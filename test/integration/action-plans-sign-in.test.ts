@@ -3,12 +3,10 @@
 // bad addresses are refused with what was typed, floods are limited per address and per IP.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { SmtpSink, type ReceivedEmail } from '../support/smtp-sink.ts';
+import { linkIn, type ReceivedEmail } from '../support/smtp-sink.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers } from '../support/cohort-members.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
 
 const ada: SimUser = { sub: 'ada', name: 'Ada Planner', email: 'ada@example.org', roles: [ROLES.learner] };
 const bo: SimUser = { sub: 'bo', name: 'Bo Partner', email: 'bo@example.org', roles: [ROLES.learner] };
@@ -16,28 +14,11 @@ const cy: SimUser = { sub: 'cy', name: 'Cy Without Plan', email: 'cy@example.org
 const fay: SimUser = { sub: 'fay', name: 'Fay Facilitator', email: 'fay@example.org', roles: [ROLES.instructor] };
 
 describe('action plans: asking for a sign-in link by email address', () => {
-  const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
-  let smtp: SmtpSink;
-  const m = cohortMembers(() => env, { id: 'course-sign-in', title: 'Sign-in course' });
+  const { env, smtp, ...m } = cohortSuite({ context: { id: 'course-sign-in', title: 'Sign-in course' }, smtp: true });
 
-  before(async () => {
-    smtp = await SmtpSink.start();
-    env.app = await startTestApp({ SMTP_URL: smtp.url });
-    env.sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await env.sim?.close();
-    await env.app?.close();
-    await smtp?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(env.app.handle);
-    smtp.clear();
-    env.lms = await connectPlatform(env.app, env.sim);
-  });
 
   const requestUrl = () => `${env.app.url}/action-plans/links/request`;
-  const linkIn = (mail: ReceivedEmail) => /https?:\/\/[^\s]+\/action-plans\/links\/sign-in\/[^\s]+/.exec(mail.text)?.[0] ?? '';
+  const signInLinkIn = (mail: ReceivedEmail) => linkIn(mail, '/action-plans/links/sign-in/');
   const planForm = { g1_title: 'Run better handovers', g1_actions: 'Write a checklist', g1_due: '2027-03-01', g1_success: 'Fewer questions', visibility: 'private', intent: 'submit' };
   const membershipOf = async (sub: string) =>
     (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select(['m.id', 'm.cohortId']).where('p.sub', '=', sub).execute());
@@ -94,7 +75,7 @@ describe('action plans: asking for a sign-in link by email address', () => {
     // Each link signs in to its own cohort's plan page, once.
     for (const [mail, base] of [[mails.find((x) => x.subject.endsWith('Sign-in course'))!, owner.base], [mails.find((x) => x.subject.endsWith('Second course'))!, elsewhere.base], [smtp.to('bo@example.org')[0]!, partner.base]] as const) {
       const fresh = new LtiHttpClient();
-      const link = linkIn(mail);
+      const link = signInLinkIn(mail);
       const csrf = parse((await fresh.request(link)).body).querySelector('input[name=_csrf]')!.getAttribute('value')!;
       const signedIn = await fresh.request(link, { method: 'POST', form: { _csrf: csrf } });
       expect(signedIn.status).to.equal(303);
@@ -153,7 +134,7 @@ describe('action plans: asking for a sign-in link by email address', () => {
   it('is linked from a used link’s 410 page and from the “not signed in” page', async () => {
     const { owner } = await people();
     await ask(new LtiHttpClient(), 'ada@example.org');
-    const link = linkIn(smtp.to('ada@example.org')[0]!);
+    const link = signInLinkIn(smtp.to('ada@example.org')[0]!);
     const browser = new LtiHttpClient();
     const csrf = parse((await browser.request(link)).body).querySelector('input[name=_csrf]')!.getAttribute('value')!;
     await browser.request(link, { method: 'POST', form: { _csrf: csrf } });

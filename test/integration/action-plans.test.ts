@@ -5,13 +5,10 @@
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
 import { pino } from 'pino';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { startTestJobQueue } from '../support/test-jobs.ts';
-import { SmtpSink, type ReceivedEmail } from '../support/smtp-sink.ts';
+import { linkIn } from '../support/smtp-sink.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { createMailer, type Mailer } from '../../server/email/mailer.ts';
 import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
@@ -26,20 +23,12 @@ const dee: SimUser = { sub: 'dee', name: 'Dee Elsewhere', email: 'dee@example.or
 const DAY = 86_400_000;
 
 describe('action plans', () => {
-  const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
-  let smtp: SmtpSink;
-  let queues: JobQueue[];
+  const { env, clock, smtp, queues, ...m } = cohortSuite({ context: { id: 'course-plans', title: 'Plans course' }, smtp: true, queues: 2 });
+  const now = clock.now;
   let mailer: Mailer;
-  let offsetMs = 0;
-  const now = () => new Date(Date.now() + offsetMs);
-  const m = cohortMembers(() => env, { id: 'course-plans', title: 'Plans course' });
   let deps: EmailDeps;
 
   before(async () => {
-    smtp = await SmtpSink.start();
-    queues = [await startTestJobQueue(), await startTestJobQueue()];
-    env.app = await startTestApp({ SMTP_URL: smtp.url }, { queue: queues[0]!, now });
-    env.sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
     const log = pino({ level: 'silent' });
     mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
     deps = { db: env.app.db, log, mailer, links: createPreferenceLinks(env.app.config.publicUrl, env.app.config.sessionSecret!), publicUrl: env.app.config.publicUrl, now };
@@ -49,26 +38,11 @@ describe('action plans', () => {
       await registerCheckInReminders(q, deps, { pollingIntervalSeconds: 0.5 });
     }
   });
-  after(async () => {
-    for (const q of queues ?? []) await q.stop();
-    mailer?.close();
-    await env.sim?.close();
-    await env.app?.close();
-    await smtp?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(env.app.handle);
-    smtp.clear();
-    offsetMs = 0;
-    env.lms = await connectPlatform(env.app, env.sim);
-  });
+  after(() => mailer?.close());
+
 
   /** Waits (polling, not timing) until `address` has `n` emails. */
-  async function mailTo(address: string, n = 1): Promise<ReceivedEmail[]> {
-    for (let i = 0; i < 200 && smtp.to(address).length < n; i++) await new Promise((r) => setTimeout(r, 50));
-    return smtp.to(address);
-  }
-  const linkIn = (mail: ReceivedEmail, path: string) => new RegExp(`https?://[^\\s]+${path}[^\\s]*`).exec(mail.text)?.[0] ?? '';
+  const mailTo = (address: string, n = 1) => smtp.waitFor(address, n);
   const planForm = (over: Record<string, string> = {}) => ({
     g1_title: 'Run handovers with fewer follow-up questions',
     g1_actions: 'Ask Sam to watch two handovers\nWrite a one-page handover checklist',
@@ -119,7 +93,7 @@ describe('action plans', () => {
     // The facilitator sets the end date to today; two weeks and a day later the first check-in is due.
     const today = now().toISOString().slice(0, 10);
     expect((await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: today, weeks: '2, 4, 8' })).status).to.equal(303);
-    offsetMs = 15 * DAY;
+    clock.offsetMs = 15 * DAY;
     smtp.clear();
     // Two workers each get a run, and two more runs race directly: still one reminder.
     await Promise.all(queues.map((q) => q.boss.send(CHECK_IN_REMINDER_QUEUE, {})));
@@ -214,7 +188,7 @@ describe('action plans', () => {
     const { owner } = await cohortWithPlan();
     await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'max.manager@example.com' });
     const link = linkIn((await mailTo('max.manager@example.com'))[0]!, '/action-plans/links/manager/');
-    offsetMs = 31 * DAY;
+    clock.offsetMs = 31 * DAY;
     const manager = new LtiHttpClient();
     const expired = await manager.request(link);
     expect(expired.status).to.equal(410);
@@ -256,7 +230,7 @@ describe('action plans', () => {
     const page = await m.get(facilitator, `${facilitator.base}/action-plans/console`);
     expect(page.doc.querySelector('[data-test=plan-completion]')?.text).to.contain('1 of 3 learners submitted a plan');
     await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2' });
-    offsetMs = 15 * DAY;
+    clock.offsetMs = 15 * DAY;
     const remind = await m.post(facilitator, `${facilitator.base}/action-plans/console/remind`, {});
     expect(remind.location).to.contain('reminded=1');
     const [mail] = await mailTo('ada@example.org');

@@ -7,11 +7,7 @@ import { pino } from 'pino';
 import { sql } from 'kysely';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../support/cohort-members.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { startTestJobQueue } from '../support/test-jobs.ts';
-import { SmtpSink, type ReceivedEmail } from '../support/smtp-sink.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { createMailer, type Mailer } from '../../server/email/mailer.ts';
 import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
@@ -22,43 +18,22 @@ const learner = (i: number, extra: Partial<SimUser> = {}): SimUser => ({ sub: `q
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('facilitator dashboard', () => {
-  const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
-  let smtp: SmtpSink;
-  let queue: JobQueue;
+  const { env, clock, smtp, queues, launch, get, post, formGroups, follow } = cohortSuite({ context: { id: 'course-dash', title: 'Dashboard course' }, smtp: true, queues: 1 });
+  const now = clock.now;
   let mailer: Mailer;
-  let offsetMs = 0;
-  const now = () => new Date(Date.now() + offsetMs);
-  const { launch, get, post, formGroups, follow } = cohortMembers(() => env, { id: 'course-dash', title: 'Dashboard course' });
 
   before(async () => {
-    smtp = await SmtpSink.start();
-    queue = await startTestJobQueue();
-    env.app = await startTestApp({ SMTP_URL: smtp.url }, { queue, now });
-    env.sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+    const queue = queues[0]!;
     const log = pino({ level: 'silent' });
     mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
     await registerNudgeEmails(queue, { db: env.app.db, log, mailer, links: createPreferenceLinks(env.app.config.publicUrl, env.app.config.sessionSecret!), publicUrl: env.app.config.publicUrl }, { pollingIntervalSeconds: 0.5 });
     // announcements (moderation's) queue their emails; nobody works that queue here
     await queue.boss.createQueue('announcement-email');
   });
-  after(async () => {
-    await queue?.stop();
-    mailer?.close();
-    await env.sim?.close();
-    await env.app?.close();
-    await smtp?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(env.app.handle);
-    smtp.clear();
-    offsetMs = 0;
-    env.lms = await connectPlatform(env.app, env.sim);
-  });
+  after(() => mailer?.close());
 
-  async function mailTo(address: string, n = 1): Promise<ReceivedEmail[]> {
-    for (let i = 0; i < 200 && smtp.to(address).length < n; i++) await new Promise((r) => setTimeout(r, 50));
-    return smtp.to(address);
-  }
+
+  const mailTo = (address: string, n = 1) => smtp.waitFor(address, n);
   const membershipOf = async (sub: string) =>
     (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId')).select('m.id').where('p.sub', '=', sub).executeTakeFirstOrThrow()).id;
   const text = (p: { doc: { querySelector(s: string): { text: string } | null } }, sel: string) => p.doc.querySelector(sel)?.text.trim() ?? '';
@@ -146,7 +121,7 @@ describe('facilitator dashboard', () => {
     await sql`UPDATE memberships SET last_launch_at = now() - interval '5 days', created_at = now() - interval '6 days' WHERE id = ${q2}`.execute(env.app.db);
     const quietNames = async () => (await get(f, `${f.base}/console/dashboard`)).doc.querySelectorAll('[data-test=quiet-learner] th').map((e) => e.text.trim());
     expect(await quietNames()).to.deep.equal([]);
-    offsetMs = 5 * DAY; // Quinn 1: 5 days quiet, Quinn 2: 10 days
+    clock.offsetMs = 5 * DAY; // Quinn 1: 5 days quiet, Quinn 2: 10 days
     expect(await quietNames()).to.deep.equal(['Quinn 2']);
     const page = await get(f, `${f.base}/console/dashboard`);
     expect(text(page, '[data-test=quiet-learner] [data-test=days-quiet]')).to.equal('10');
@@ -175,7 +150,7 @@ describe('facilitator dashboard', () => {
     const l3 = await launch(learner(3, { email: undefined }));
     const f = await launch(fran);
     const q2 = await membershipOf('q2');
-    offsetMs = 8 * DAY;
+    clock.offsetMs = 8 * DAY;
     const dash = await get(f, `${f.base}/console/dashboard`);
     const row = dash.doc.querySelector(`[data-membership-id="${q2}"]`)!;
     const template = row.querySelector('textarea')!.text;
@@ -205,7 +180,7 @@ describe('facilitator dashboard', () => {
     expect(empty.status).to.equal(400);
     expect(await env.app.db.selectFrom('nudges').select('membershipId').orderBy('createdAt').execute()).to.have.length(2);
     // the next day is a new day
-    offsetMs = 9 * DAY;
+    clock.offsetMs = 9 * DAY;
     expect((await post(f, `${f.base}/console/nudges/${q2}`, { message: 'Tomorrow’s note' })).status).to.equal(303);
     await mailTo('q2@example.org', 2);
     expect(smtp.to('q2@example.org')).to.have.length(2);

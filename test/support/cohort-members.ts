@@ -6,6 +6,9 @@ import { LtiHttpClient, LtiPlatformSimulator, type PlatformKind, type SimUser } 
 import { connectPlatform, type ConnectedPlatform } from './lti-fixtures.ts';
 import { startTestApp, type TestApp } from './test-app.ts';
 import { resetDatabase } from './test-database.ts';
+import { SmtpSink } from './smtp-sink.ts';
+import { startTestJobQueue } from './test-jobs.ts';
+import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 export interface Member {
   browser: LtiHttpClient;
@@ -86,21 +89,33 @@ export function cohortMembers(env: () => { app: TestApp; lms: ConnectedPlatform 
 
 /**
  * A mocha suite's usual fixture: the app and a simulated LMS started once, the database emptied and
- * the LMS connected again before each test. Call inside `describe`.
+ * the LMS connected again before each test. Call inside `describe`. The app's clock is
+ * `clock.now()`: move it with `clock.offsetMs` (back to 0 before each test). With `smtp`, the app
+ * sends email to a real SMTP server (`smtp`, emptied before each test); with `queues: n`, n pg-boss
+ * queues on the test database (the first is the app's), as n app processes would run them.
  */
-export function cohortSuite(opts: { context: { id: string; title?: string }; kind?: PlatformKind; env?: Record<string, string> }) {
+export function cohortSuite(opts: { context: { id: string; title?: string }; kind?: PlatformKind; env?: Record<string, string>; smtp?: boolean; queues?: number }) {
   const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform };
+  const clock = { offsetMs: 0, now: () => new Date(Date.now() + clock.offsetMs) };
+  const smtp = new SmtpSink();
+  const queues: JobQueue[] = [];
   before(async () => {
-    env.app = await startTestApp(opts.env ?? {});
+    if (opts.smtp) await smtp.listen();
+    for (let i = 0; i < (opts.queues ?? 0); i++) queues.push(await startTestJobQueue());
+    env.app = await startTestApp({ ...(opts.env ?? {}), ...(opts.smtp ? { SMTP_URL: smtp.url } : {}) }, { now: clock.now, ...(queues[0] ? { queue: queues[0] } : {}) });
     env.sim = await LtiPlatformSimulator.start({ kind: opts.kind ?? 'moodle' });
   });
   after(async () => {
+    for (const q of queues) await q.stop();
     await env.sim?.close();
     await env.app?.close();
+    if (opts.smtp) await smtp.close();
   });
   beforeEach(async () => {
     await resetDatabase(env.app.handle);
+    clock.offsetMs = 0;
+    smtp.clear();
     env.lms = await connectPlatform(env.app, env.sim);
   });
-  return { env, ...cohortMembers(() => env, opts.context) };
+  return { env, clock, smtp, queues, ...cohortMembers(() => env, opts.context) };
 }

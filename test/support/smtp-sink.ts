@@ -16,26 +16,23 @@ export interface ReceivedEmail {
 export class SmtpSink {
   readonly messages: ReceivedEmail[] = [];
   #failures = 0;
-  private constructor(
-    private readonly server: SMTPServer,
-    readonly url: string,
-  ) {}
+  #url = '';
+  readonly #server: SMTPServer;
 
-  static async start(): Promise<SmtpSink> {
-    let sink: SmtpSink | undefined;
-    const server = new SMTPServer({
+  constructor() {
+    this.#server = new SMTPServer({
       disabledCommands: ['STARTTLS', 'AUTH'],
       logger: false,
-      onData(stream, session, callback) {
-        if (sink && sink.#failures > 0) {
-          sink.#failures--;
+      onData: (stream, session, callback) => {
+        if (this.#failures > 0) {
+          this.#failures--;
           stream.resume();
           stream.on('end', () => callback(Object.assign(new Error('Temporary failure (test)'), { responseCode: 451 })));
           return;
         }
         simpleParser(stream)
           .then((mail) => {
-            sink!.messages.push({
+            this.messages.push({
               to: session.envelope.rcptTo.map((r) => r.address),
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
               subject: mail.subject ?? '',
@@ -48,10 +45,21 @@ export class SmtpSink {
           .catch(callback);
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.server.address() as AddressInfo;
-    sink = new SmtpSink(server, `smtp://127.0.0.1:${port}`);
-    return sink;
+  }
+
+  static async start(): Promise<SmtpSink> {
+    return new SmtpSink().listen();
+  }
+
+  /** Listens on a free local port; `url` is then the SMTP_URL to give the app. */
+  async listen(): Promise<this> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    this.#url = `smtp://127.0.0.1:${(this.#server.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  get url(): string {
+    return this.#url;
   }
 
   /** The next `n` messages are refused with a temporary failure (451). */
@@ -68,7 +76,18 @@ export class SmtpSink {
     this.#failures = 0;
   }
 
-  close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+  /** The messages to `address`, once there are `n` of them (polling, not timing; gives up after 10 s). */
+  async waitFor(address: string, n = 1): Promise<ReceivedEmail[]> {
+    for (let i = 0; i < 200 && this.to(address).length < n; i++) await new Promise((r) => setTimeout(r, 50));
+    return this.to(address);
   }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => this.#server.close(() => resolve()));
+  }
+}
+
+/** The first absolute link in an email's text whose address contains `path`. */
+export function linkIn(mail: ReceivedEmail, path: string): string {
+  return new RegExp(`https?://[^\\s]+${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[^\\s]*`).exec(mail.text)?.[0] ?? '';
 }
