@@ -2,7 +2,8 @@
 // announcements. Every statement is scoped by tenant.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
-import type { FlagStatus, ModerationActionKind, ModerationTargetKind, PostStatus } from './schema.ts';
+import type { Insertable } from 'kysely';
+import type { FlagStatus, ModerationActionKind, ModerationActionsTable, PostStatus } from './schema.ts';
 
 // ---- flags
 
@@ -65,16 +66,8 @@ export function listOpenFlags(ex: Executor, tenantId: string, cohortId: string) 
 
 // ---- the audit log
 
-export interface ActionRow {
-  tenantId: string;
-  cohortId: string;
-  actorMembershipId: string;
-  action: ModerationActionKind;
-  targetKind: ModerationTargetKind;
-  targetId: string;
-  subjectMembershipId: string | null;
-  reason: string | null;
-}
+/** One audit row as written: the table's columns less the generated id and time. */
+export type ActionRow = Omit<Insertable<ModerationActionsTable>, 'id' | 'createdAt'>;
 
 export async function insertModerationAction(ex: Executor, a: ActionRow): Promise<void> {
   await ex.insertInto('moderationActions').values(a).execute();
