@@ -32,8 +32,7 @@ import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
 import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
-import type { PreferenceLinks } from './email/preference-links.ts';
-import type { Mailer } from './email/mailer.ts';
+import type { EmailDeps } from './email/mailer.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
@@ -58,7 +57,7 @@ export interface AppDeps {
   /** The clock for schedules (tests move it). */
   now?: () => Date;
   /** Outgoing email and the signed preferences links every email carries. */
-  email: { mailer: Mailer; links: PreferenceLinks };
+  email: EmailDeps;
 }
 
 export interface CircleworkApp {
@@ -163,7 +162,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
-  const actionPlans = { db, log, mailer: deps.email.mailer, links: deps.email.links, publicUrl: config.publicUrl, now: deps.now ?? (() => new Date()), queue };
+  const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));

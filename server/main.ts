@@ -42,15 +42,15 @@ const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionK
 await registerRosterSync(queue, jobDeps);
 await registerGradeDelivery(queue, jobDeps);
 const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
-const emailLinks = createPreferenceLinks(config.publicUrl, secrets.sessionSecret);
-await registerEmailDigest(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
-const actionPlanEmailDeps = { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl, now: () => new Date() };
+const emailDeps = { db: database.db, log, mailer, links: createPreferenceLinks(config.publicUrl, secrets.sessionSecret), publicUrl: config.publicUrl };
+await registerEmailDigest(queue, emailDeps);
+const actionPlanEmailDeps = { ...emailDeps, now: () => new Date() };
 await registerActionPlanEmails(queue, actionPlanEmailDeps);
 await registerCheckInReminders(queue, actionPlanEmailDeps);
-await registerNudgeEmails(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
-await registerAnnouncementEmails(queue, { db: database.db, log, mailer, links: emailLinks, publicUrl: config.publicUrl });
+await registerNudgeEmails(queue, emailDeps);
+await registerAnnouncementEmails(queue, emailDeps);
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: { mailer, links: emailLinks } });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: emailDeps });
 await ready();
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {

@@ -3,13 +3,11 @@
 // ones sent at once (the manager's invitation, a fresh sign-in link). Each has a text part and a
 // preferences link (composeEmail); a person's emails go only to the address the LMS shared, unless
 // they opted out of the topic; a manager's go to the address the learner typed.
-import type { Logger } from 'pino';
-import type { Db, Executor, Tx } from '../../models/db.ts';
+import type { Executor, Tx } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import { listOptOuts } from '../../models/email-preferences.queries.ts';
 import { composeEmail, type EmailContent } from '../email/compose-email.ts';
-import type { Mailer } from '../email/mailer.ts';
-import type { PreferenceLinks } from '../email/preference-links.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 import type { EmailTopic } from '../email/email-topics.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { issueSignedLink } from './signed-links.ts';
@@ -22,12 +20,8 @@ export type ActionPlanEmailJob =
   | { type: 'partner-asked' | 'partner-answered' | 'partner-replied'; tenantId: string; planId: string; membershipId: string }
   | { type: 'check-in-recorded'; tenantId: string; planId: string; seq: number };
 
-export interface EmailDeps {
-  db: Db;
-  log: Logger;
-  mailer: Mailer;
-  links: PreferenceLinks;
-  publicUrl: URL;
+/** Action-plan emails also need the clock (reminders and link expiry follow it). */
+export interface ActionPlanEmailDeps extends EmailDeps {
   now: () => Date;
 }
 
@@ -35,7 +29,7 @@ export async function queueActionPlanEmail(queue: JobQueue | undefined, tx: Tx, 
   await queue?.sendInTransaction(tx, ACTION_PLAN_EMAIL_QUEUE, job, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
 }
 
-export async function registerActionPlanEmails(queue: JobQueue, deps: EmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+export async function registerActionPlanEmails(queue: JobQueue, deps: ActionPlanEmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
   await queue.boss.createQueue(ACTION_PLAN_EMAIL_QUEUE, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
   await queue.boss.work<ActionPlanEmailJob>(ACTION_PLAN_EMAIL_QUEUE, opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}, async (jobs) => {
     for (const job of jobs) await sendActionPlanEmail(deps, job.data);
@@ -48,7 +42,7 @@ const url = (deps: { publicUrl: URL }, path: string) => new URL(path, deps.publi
  * Emails a member (tenant + membership) on `topic`, unless there is no address or they opted out.
  * `asked`: the person just asked for this email (a sign-in link), so an opt-out of the topic does not stop it.
  */
-export async function emailMember(deps: EmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (name: string) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>, opts: { asked?: boolean } = {}): Promise<boolean> {
+export async function emailMember(deps: ActionPlanEmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (name: string) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>, opts: { asked?: boolean } = {}): Promise<boolean> {
   const person = await plans.findMemberPerson(ex, tenantId, membershipId);
   if (!person?.email || person.status !== 'active') return false;
   if (!opts.asked && (await listOptOuts(ex, tenantId, person.personId)).includes(topic)) return false;
@@ -60,25 +54,25 @@ export async function emailMember(deps: EmailDeps, ex: Executor, tenantId: strin
 }
 
 /** A single-use sign-in link for a member, leading to `returnTo` (the course may be closed). */
-export async function signInUrl(deps: EmailDeps, ex: Executor, m: { tenantId: string; cohortId: string; membershipId: string }, returnTo: string): Promise<string> {
+export async function signInUrl(deps: ActionPlanEmailDeps, ex: Executor, m: { tenantId: string; cohortId: string; membershipId: string }, returnTo: string): Promise<string> {
   const link = await issueSignedLink(ex, { tenantId: m.tenantId, purpose: 'sign-in', subjectId: m.membershipId, cohortId: m.cohortId, singleUse: true, ttlMs: SIGN_IN_TTL_MS, now: deps.now(), returnTo });
   return url(deps, `/action-plans/links/sign-in/${link.token}`);
 }
 
 /** A manager's view link for an invite (reusable until it expires or the learner revokes the invite). */
-export async function managerUrl(deps: EmailDeps, ex: Executor, m: { tenantId: string; cohortId: string; inviteId: string }): Promise<string> {
+export async function managerUrl(deps: ActionPlanEmailDeps, ex: Executor, m: { tenantId: string; cohortId: string; inviteId: string }): Promise<string> {
   const link = await issueSignedLink(ex, { tenantId: m.tenantId, purpose: 'manager-view', subjectId: m.inviteId, cohortId: m.cohortId, singleUse: false, ttlMs: MANAGER_LINK_TTL_MS, now: deps.now() });
   return url(deps, `/action-plans/links/manager/${link.token}`);
 }
 
-export async function emailManager(deps: EmailDeps, to: string, href: string, c: { subject: string; paragraphs: string[]; label: string }): Promise<void> {
+export async function emailManager(deps: ActionPlanEmailDeps, to: string, href: string, c: { subject: string; paragraphs: string[]; label: string }): Promise<void> {
   // A manager has no Circlework account: their "preferences" are on their page (stop these emails).
   const preferencesUrl = `${href}#stop-emails`;
   const email = composeEmail({ subject: c.subject, greeting: 'Hello,', paragraphs: c.paragraphs, action: { label: c.label, href }, reason: 'You get this because a colleague invited you to support their action plan in Circlework.', preferencesUrl });
   await deps.mailer.send({ to, ...email, preferencesUrl });
 }
 
-export async function sendActionPlanEmail(deps: EmailDeps, job: ActionPlanEmailJob): Promise<void> {
+export async function sendActionPlanEmail(deps: ActionPlanEmailDeps, job: ActionPlanEmailJob): Promise<void> {
   const plan = await plans.findPlan(deps.db, job.tenantId, job.planId);
   if (!plan) return;
   const owner = plan.ownerName ?? 'A colleague';

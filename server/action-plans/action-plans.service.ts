@@ -1,24 +1,17 @@
 // Action plans and accountability partners: building the plan (drafts kept, nothing typed lost),
 // who may read it (owner, partners, and the cohort or group as the owner chose), partners asked and
 // answering. Knows nothing of HTTP.
-import type { Logger } from 'pino';
-import { withTransaction, type Db } from '../../models/db.ts';
+import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import { findGroupOfMember } from '../../models/groups.queries.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import type { Mailer } from '../email/mailer.ts';
-import type { PreferenceLinks } from '../email/preference-links.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 import { planFromForm, type PlanForm } from './action-plans.schemas.ts';
 import { queueActionPlanEmail } from './action-plan-emails.ts';
 
-export interface ActionPlansDeps {
-  db: Db;
-  log: Logger;
-  mailer: Mailer;
-  links: PreferenceLinks;
-  publicUrl: URL;
+export interface ActionPlansDeps extends EmailDeps {
   now: () => Date;
   /** Emails to partners and managers go through it; without it none are sent (unit-style tests). */
   queue?: JobQueue | undefined;

@@ -7,7 +7,7 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../err
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { checkInFromForm } from './action-plans.schemas.ts';
-import { emailMember, queueActionPlanEmail, signInUrl, type EmailDeps } from './action-plan-emails.ts';
+import { emailMember, queueActionPlanEmail, signInUrl, type ActionPlanEmailDeps } from './action-plan-emails.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
 
 export const CHECK_IN_REMINDER_QUEUE = 'action-plan-check-in-reminders';
@@ -66,7 +66,7 @@ export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, s
  * its row in the email's transaction: a second worker's insert waits for the first and then finds
  * it taken; a failed email rolls the claim back, so the next run tries again.
  */
-export async function sendCheckInReminders(deps: EmailDeps, now: Date, kind: 'scheduled' | 'missed' = 'scheduled', scope?: { tenantId: string; cohortId: string }): Promise<{ sent: number; skipped: number }> {
+export async function sendCheckInReminders(deps: ActionPlanEmailDeps, now: Date, kind: 'scheduled' | 'missed' = 'scheduled', scope?: { tenantId: string; cohortId: string }): Promise<{ sent: number; skipped: number }> {
   let sent = 0;
   let skipped = 0;
   const failures: unknown[] = [];
@@ -98,7 +98,7 @@ export async function sendCheckInReminders(deps: EmailDeps, now: Date, kind: 'sc
   return { sent, skipped };
 }
 
-export async function registerCheckInReminders(queue: JobQueue, deps: EmailDeps, opts: { everyCron?: string; pollingIntervalSeconds?: number } = {}): Promise<void> {
+export async function registerCheckInReminders(queue: JobQueue, deps: ActionPlanEmailDeps, opts: { everyCron?: string; pollingIntervalSeconds?: number } = {}): Promise<void> {
   const { boss } = queue;
   await boss.createQueue(CHECK_IN_REMINDER_QUEUE, { retryLimit: 3, retryDelay: 300, expireInSeconds: 30 * 60 });
   await boss.work(CHECK_IN_REMINDER_QUEUE, opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}, async () => {

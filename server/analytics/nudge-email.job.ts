@@ -2,25 +2,15 @@
 // only to the address the LMS shared, and not to people who turned off the 'nudges' topic. The
 // nudge row is claimed (locked, emailed_at still empty) in the email's transaction, so a retried
 // or duplicated job never emails twice; a failed send rolls back and pg-boss retries.
-import type { Logger } from 'pino';
-import type { Db } from '../../models/db.ts';
 import * as nudges from '../../models/nudges.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { composeEmail } from '../email/compose-email.ts';
-import type { Mailer } from '../email/mailer.ts';
-import type { PreferenceLinks } from '../email/preference-links.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 import { NUDGE_EMAIL_QUEUE } from './nudges.service.ts';
 
-export interface NudgeEmailDeps {
-  db: Db;
-  log: Logger;
-  mailer: Mailer;
-  links: PreferenceLinks;
-  publicUrl: URL;
-}
 
-export async function emailNudge(deps: NudgeEmailDeps, job: { tenantId: string; nudgeId: string }): Promise<'sent' | 'skipped'> {
+export async function emailNudge(deps: EmailDeps, job: { tenantId: string; nudgeId: string }): Promise<'sent' | 'skipped'> {
   return deps.db.transaction().execute(async (tx) => {
     const n = await nudges.claimNudgeForEmail(tx, job.tenantId, job.nudgeId);
     if (!n) return 'skipped';
@@ -44,7 +34,7 @@ export async function emailNudge(deps: NudgeEmailDeps, job: { tenantId: string; 
   });
 }
 
-export async function registerNudgeEmails(queue: JobQueue, deps: NudgeEmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+export async function registerNudgeEmails(queue: JobQueue, deps: EmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
   await queue.boss.createQueue(NUDGE_EMAIL_QUEUE, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
   await queue.boss.work<{ tenantId: string; nudgeId: string }>(NUDGE_EMAIL_QUEUE, opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}, async (jobs) => {
     for (const job of jobs) await emailNudge(deps, job.data);

@@ -2,6 +2,8 @@
 // link to the person's email preferences (also as List-Unsubscribe, so mail clients offer it).
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
+import type { Db } from '../../models/db.ts';
+import type { PreferenceLinks } from './preference-links.ts';
 
 export interface OutgoingEmail {
   to: string;
@@ -41,4 +43,14 @@ export function createMailer(opts: { smtpUrl: string | undefined; from: string; 
     },
     close: () => transport.close(),
   };
+}
+
+/** What every feature that sends email needs (jobs and services alike): one set per process. */
+export interface EmailDeps {
+  db: Db;
+  log: Logger;
+  mailer: Mailer;
+  links: PreferenceLinks;
+  /** Links in emails are absolute, under the public address. */
+  publicUrl: URL;
 }

@@ -1,7 +1,6 @@
 // Announcements from a facilitator to the whole cohort or one group: shown on the hub of the
 // members they are for, and emailed (a pg-boss job queued in the announcement's transaction) to
 // those with an address the LMS shared who did not turn the topic off.
-import type { Logger } from 'pino';
 import { withTransaction, type Db } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as moderation from '../../models/moderation.queries.ts';
@@ -10,8 +9,7 @@ import { ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { composeEmail } from '../email/compose-email.ts';
-import type { Mailer } from '../email/mailer.ts';
-import type { PreferenceLinks } from '../email/preference-links.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 import { requireFacilitator } from './moderation.service.ts';
 
 export const ANNOUNCEMENT_EMAIL_QUEUE = 'announcement-email';
@@ -55,19 +53,12 @@ export async function announcementsFor(deps: { db: Db }, who: LaunchContext) {
   return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, { groupId: group?.id ?? null, allGroups: who.role === 'facilitator' });
 }
 
-export interface AnnouncementEmailDeps {
-  db: Db;
-  log: Logger;
-  mailer: Mailer;
-  links: PreferenceLinks;
-  publicUrl: URL;
-}
 
 /**
  * Emails one announcement to each person it is for. Each email is claimed by a row in its own
  * transaction (undone if the email fails), so a retried job sends only what is missing.
  */
-export async function sendAnnouncementEmails(deps: AnnouncementEmailDeps, job: AnnouncementJob): Promise<{ sent: number }> {
+export async function sendAnnouncementEmails(deps: EmailDeps, job: AnnouncementJob): Promise<{ sent: number }> {
   const a = await moderation.findAnnouncement(deps.db, job.tenantId, job.announcementId);
   if (!a) return { sent: 0 };
   let sent = 0;
@@ -101,7 +92,7 @@ export async function sendAnnouncementEmails(deps: AnnouncementEmailDeps, job: A
   return { sent };
 }
 
-export async function registerAnnouncementEmails(queue: JobQueue, deps: AnnouncementEmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
+export async function registerAnnouncementEmails(queue: JobQueue, deps: EmailDeps, opts: { pollingIntervalSeconds?: number } = {}): Promise<void> {
   await queue.boss.createQueue(ANNOUNCEMENT_EMAIL_QUEUE, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
   await queue.boss.work<AnnouncementJob>(ANNOUNCEMENT_EMAIL_QUEUE, opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {}, async (jobs) => {
     for (const job of jobs) {

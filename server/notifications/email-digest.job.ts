@@ -1,12 +1,13 @@
 // The digest as a pg-boss schedule: one job per tick across all processes (cron, UTC).
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { sendEmailDigests, type EmailDigestDeps } from './email-digest.ts';
+import { sendEmailDigests } from './email-digest.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 
 export const EMAIL_DIGEST_QUEUE = 'email-digest';
 /** Every day at 07:00 UTC. */
 export const DEFAULT_EMAIL_DIGEST_CRON = '0 7 * * *';
 
-export async function registerEmailDigest(queue: JobQueue, deps: EmailDigestDeps, opts: { everyCron?: string; now?: () => Date; pollingIntervalSeconds?: number } = {}): Promise<void> {
+export async function registerEmailDigest(queue: JobQueue, deps: EmailDeps, opts: { everyCron?: string; now?: () => Date; pollingIntervalSeconds?: number } = {}): Promise<void> {
   const { boss } = queue;
   // 'stately': a tick while one digest runs waits instead of running beside it.
   await boss.createQueue(EMAIL_DIGEST_QUEUE, { policy: 'stately', retryLimit: 3, retryDelay: 300, expireInSeconds: 30 * 60 });

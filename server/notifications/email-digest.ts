@@ -1,22 +1,12 @@
 // The daily email digest: one email per person listing their unread notifications not emailed
 // before, to the address the LMS shared, unless they opted out. A notification is emailed at most
 // once; the in-app list stays the source of truth.
-import type { Logger } from 'pino';
-import type { Db } from '../../models/db.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
 import { composeEmail } from '../email/compose-email.ts';
-import type { Mailer } from '../email/mailer.ts';
-import type { PreferenceLinks } from '../email/preference-links.ts';
+import type { EmailDeps } from '../email/mailer.ts';
 import { describeNotification } from './notification-text.ts';
 
-export interface EmailDigestDeps {
-  db: Db;
-  log: Logger;
-  mailer: Mailer;
-  links: PreferenceLinks;
-  publicUrl: URL;
-}
 
 /** People handled per batch; the loop continues until none is left. */
 const BATCH = 200;
@@ -25,7 +15,7 @@ const BATCH = 200;
  * Sends every digest due at `now`. One person's failed email does not stop the others; if any
  * failed, it throws at the end (after logging each), so the job is retried for those people.
  */
-export async function sendEmailDigests(deps: EmailDigestDeps, now: Date): Promise<{ sent: number; skipped: number }> {
+export async function sendEmailDigests(deps: EmailDeps, now: Date): Promise<{ sent: number; skipped: number }> {
   let sent = 0;
   let skipped = 0;
   const failures: Error[] = [];
@@ -52,7 +42,7 @@ export async function sendEmailDigests(deps: EmailDigestDeps, now: Date): Promis
  * claim is undone and the next run tries again. No address or an opt-out: the notifications are
  * marked covered without an email, so a later opt-in does not send a backlog.
  */
-async function sendDigestTo(deps: EmailDigestDeps, who: { tenantId: string; personId: string }, now: Date): Promise<boolean> {
+async function sendDigestTo(deps: EmailDeps, who: { tenantId: string; personId: string }, now: Date): Promise<boolean> {
   return deps.db.transaction().execute(async (tx) => {
     const person = await prefs.findPersonForEmail(tx, who.tenantId, who.personId);
     const optedOut = (await prefs.listOptOuts(tx, who.tenantId, who.personId)).includes('digest');

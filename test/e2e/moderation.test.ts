@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { seriousAxeViolations } from '../support/browser.ts';
-import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
+import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
 const bea: SimUser = { sub: 'bea', name: 'Bea Learner', roles: [ROLES.learner] };
@@ -16,7 +16,6 @@ const course = { id: 'c-moderated', title: 'Moderated course' };
 describe('moderation in Chromium', function () {
   this.timeout(90_000);
   const { launchInBrowser } = lmsBrowserSuite({ course });
-  type Person = PersonInLms;
 
   it('a learner flags a post, the facilitator hides it from the queue, and its author sees the reason', async () => {
     const ariP = await launchInBrowser(ari, 'cohort-hub');

@@ -4,15 +4,11 @@
 // logs the conversation. Then authorisation, bad input and abuse.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { pino } from 'pino';
 import { linkIn } from '../support/smtp-sink.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { createMailer, type Mailer } from '../../server/email/mailer.ts';
-import { createPreferenceLinks } from '../../server/email/preference-links.ts';
-import type { JobQueue } from '../../server/jobs/job-queue.ts';
-import { registerActionPlanEmails, type EmailDeps } from '../../server/action-plans/action-plan-emails.ts';
+import { registerActionPlanEmails, type ActionPlanEmailDeps } from '../../server/action-plans/action-plan-emails.ts';
 import { CHECK_IN_REMINDER_QUEUE, registerCheckInReminders, sendCheckInReminders } from '../../server/action-plans/check-ins.service.ts';
 
 const ada: SimUser = { sub: 'ada', name: 'Ada Planner', email: 'ada@example.org', roles: [ROLES.learner] };
@@ -25,20 +21,16 @@ const DAY = 86_400_000;
 describe('action plans', () => {
   const { env, clock, smtp, queues, ...m } = cohortSuite({ context: { id: 'course-plans', title: 'Plans course' }, smtp: true, queues: 2 });
   const now = clock.now;
-  let mailer: Mailer;
-  let deps: EmailDeps;
+  let deps: ActionPlanEmailDeps;
 
   before(async () => {
-    const log = pino({ level: 'silent' });
-    mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
-    deps = { db: env.app.db, log, mailer, links: createPreferenceLinks(env.app.config.publicUrl, env.app.config.sessionSecret!), publicUrl: env.app.config.publicUrl, now };
+    deps = { ...env.app.emailDeps, now };
     // Two workers on one database, as two app processes would run them.
     for (const q of queues) {
       await registerActionPlanEmails(q, deps, { pollingIntervalSeconds: 0.5 });
       await registerCheckInReminders(q, deps, { pollingIntervalSeconds: 0.5 });
     }
   });
-  after(() => mailer?.close());
 
 
   /** Waits (polling, not timing) until `address` has `n` emails. */

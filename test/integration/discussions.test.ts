@@ -1,8 +1,8 @@
 // Discussion spaces over real HTTP: threads, replies, quotes, edits with history, deletes, kudos;
 // who sees which space; and the XSS corpus posted through the real route.
 import { expect } from 'chai';
-import { parse, type HTMLElement } from 'node-html-parser';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { parse } from 'node-html-parser';
+import { type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { XSS_PAYLOADS } from '../fixtures/xss-payloads.ts';

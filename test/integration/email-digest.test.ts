@@ -4,16 +4,14 @@
 // again on the next run if the SMTP server refused it.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { pino } from 'pino';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { startTestJobQueue } from '../support/test-jobs.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { createMailer, type Mailer } from '../../server/email/mailer.ts';
-import { createPreferenceLinks } from '../../server/email/preference-links.ts';
-import { sendEmailDigests, type EmailDigestDeps } from '../../server/notifications/email-digest.ts';
+import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
+import type { EmailDeps } from '../../server/email/mailer.ts';
 import { EMAIL_DIGEST_QUEUE, registerEmailDigest } from '../../server/notifications/email-digest.job.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
@@ -26,18 +24,14 @@ describe('email digest', () => {
   let sim: LtiPlatformSimulator;
   let lms: ConnectedPlatform;
   let smtp: SmtpSink;
-  let mailer: Mailer;
-  let deps: EmailDigestDeps;
+  let deps: EmailDeps;
   before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
     smtp = await SmtpSink.start();
-    const log = pino({ level: 'silent' });
-    mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
-    deps = { db: app.db, log, mailer, links: createPreferenceLinks(app.config.publicUrl, app.config.sessionSecret!), publicUrl: app.config.publicUrl };
+    app = await startTestApp({ SMTP_URL: smtp.url });
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+    deps = app.emailDeps;
   });
   after(async () => {
-    mailer.close();
     await smtp.close();
     await sim.close();
     await app.close();

@@ -3,15 +3,11 @@
 // clock, nudges (hub, email through pg-boss and SMTP, once a day by a unique constraint), the
 // social-capital figures and picture, Community of Inquiry, five-factor aggregates and CSV exports.
 import { expect } from 'chai';
-import { pino } from 'pino';
 import { sql } from 'kysely';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { createMailer, type Mailer } from '../../server/email/mailer.ts';
-import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
-import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 const DAY = 86_400_000;
 const learner = (i: number, extra: Partial<SimUser> = {}): SimUser => ({ sub: `q${i}`, name: `Quinn ${i}`, email: `q${i}@example.org`, roles: [ROLES.learner], ...extra });
@@ -19,18 +15,12 @@ const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.ins
 
 describe('facilitator dashboard', () => {
   const { env, clock, smtp, queues, launch, get, post, formGroups, follow } = cohortSuite({ context: { id: 'course-dash', title: 'Dashboard course' }, smtp: true, queues: 1 });
-  const now = clock.now;
-  let mailer: Mailer;
 
   before(async () => {
-    const queue = queues[0]!;
-    const log = pino({ level: 'silent' });
-    mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log });
-    await registerNudgeEmails(queue, { db: env.app.db, log, mailer, links: createPreferenceLinks(env.app.config.publicUrl, env.app.config.sessionSecret!), publicUrl: env.app.config.publicUrl }, { pollingIntervalSeconds: 0.5 });
+    await registerNudgeEmails(queues[0]!, env.app.emailDeps, { pollingIntervalSeconds: 0.5 });
     // announcements (moderation's) queue their emails; nobody works that queue here
-    await queue.boss.createQueue('announcement-email');
+    await queues[0]!.boss.createQueue('announcement-email');
   });
-  after(() => mailer?.close());
 
 
   const mailTo = (address: string, n = 1) => smtp.waitFor(address, n);

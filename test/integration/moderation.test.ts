@@ -4,19 +4,11 @@
 // announcements on the hub and by email, the audit log's filters, and who may do what.
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { pino } from 'pino';
 import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { cohortMembers, cohortSuite, type Member } from '../support/cohort-members.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { startTestJobQueue } from '../support/test-jobs.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
-import { createMailer, type Mailer } from '../../server/email/mailer.ts';
-import { createPreferenceLinks } from '../../server/email/preference-links.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { registerAnnouncementEmails } from '../../server/moderation/announcements.service.ts';
 import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
-import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 const ann: SimUser = { sub: 'ann', name: 'Ann Author', email: 'ann@example.org', roles: [ROLES.learner] };
 const bob: SimUser = { sub: 'bob', name: 'Bob Reader', email: 'bob@example.org', roles: [ROLES.learner] };
@@ -311,44 +303,18 @@ describe('moderation', () => {
 });
 
 describe('announcement emails (pg-boss job)', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let smtp: SmtpSink;
-  let queue: JobQueue;
-  let mailer: Mailer;
-  const env = {} as { app: TestApp; lms: ConnectedPlatform };
-  before(async () => {
-    smtp = await SmtpSink.start();
-    queue = await startTestJobQueue();
-    app = await startTestApp({ SMTP_URL: smtp.url }, { queue });
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-    mailer = createMailer({ smtpUrl: smtp.url, from: 'Circlework <no-reply@test>', log: pino({ level: 'silent' }) });
-    await registerAnnouncementEmails(queue, { db: app.db, log: pino({ level: 'silent' }), mailer, links: createPreferenceLinks(app.config.publicUrl, app.config.sessionSecret!), publicUrl: app.config.publicUrl }, { pollingIntervalSeconds: 0.5 });
-    env.app = app;
-  });
-  after(async () => {
-    await queue?.stop();
-    mailer?.close();
-    await sim?.close();
-    await app?.close();
-    await smtp?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    env.lms = await connectPlatform(app, sim);
-    smtp.clear();
-  });
+  const { env, smtp, queues, launch, post, get, follow } = cohortSuite({ context: { id: 'course-e', title: 'Emailed' }, smtp: true, queues: 1 });
+  before(() => registerAnnouncementEmails(queues[0]!, env.app.emailDeps, { pollingIntervalSeconds: 0.5 }));
 
   it('emails a cohort announcement once to each learner with an LMS address who did not opt out', async () => {
-    const { launch, post } = cohortMembers(() => env, { id: 'course-e', title: 'Emailed' });
     await launch(ann);
     await launch(bob);
     await launch({ sub: 'cy', name: 'Cy Private', roles: [ROLES.learner] });
     const f = await launch(fran);
-    await app.db.insertInto('emailOptOuts').values({ tenantId: (await app.db.selectFrom('persons').select('tenantId').executeTakeFirstOrThrow()).tenantId, personId: (await app.db.selectFrom('persons').select('id').where('sub', '=', 'ann').executeTakeFirstOrThrow()).id, topic: 'announcements' }).onConflict((c) => c.doNothing()).execute();
+    await env.app.db.insertInto('emailOptOuts').values({ tenantId: (await env.app.db.selectFrom('persons').select('tenantId').executeTakeFirstOrThrow()).tenantId, personId: (await env.app.db.selectFrom('persons').select('id').where('sub', '=', 'ann').executeTakeFirstOrThrow()).id, topic: 'announcements' }).onConflict((c) => c.doNothing()).execute();
     // wait for this announcement's job to finish (not for a time): then every recipient has been handled.
     // The pgboss schema outlives resetDatabase, so other suites' completed jobs are counted out.
-    const done = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'announcement-email' AND state = 'completed'`.execute(app.db)).rows[0]!.n;
+    const done = async () => (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pgboss.job WHERE name = 'announcement-email' AND state = 'completed'`.execute(env.app.db)).rows[0]!.n;
     const before = await done();
     expect((await post(f, `${f.base}/console/announcements`, { audience: 'cohort', title: 'Kick-off call', body: 'Thursday at 10.' })).status).to.equal(303);
     for (let i = 0; i < 200 && (await done()) === before; i++) await new Promise((r) => setTimeout(r, 100));
@@ -359,20 +325,18 @@ describe('announcement emails (pg-boss job)', () => {
     expect(toBob[0]!.text).to.contain('Thursday at 10.').and.contain('/email/preferences/');
     expect(smtp.to('ann@example.org')).to.have.length(0);
     expect(smtp.messages).to.have.length(1);
-    expect(await app.db.selectFrom('announcementEmails').selectAll().execute()).to.have.length(1);
+    expect(await env.app.db.selectFrom('announcementEmails').selectAll().execute()).to.have.length(1);
   });
 
   it('emails a facilitator the flags in the daily digest, in the words of the in-app list', async () => {
-    const { launch, post, get, follow } = cohortMembers(() => env, { id: 'course-e', title: 'Emailed' });
     const a = await launch(ann);
     const b = await launch(bob);
     const f = await launch({ ...fran, email: 'fran@example.org' });
     const created = await post(a, `${await follow(a, `${a.base}/commons`)}/threads`, { title: 'Plans', body: 'Mine' });
-    const postId = (await get(a, new URL(created.location!, app.url).href)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    const postId = (await get(a, new URL(created.location!, env.app.url).href)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
     expect((await post(b, `${b.base}/posts/${postId}/flag`, { flagReason: 'Off topic' })).status).to.equal(303);
     const inApp = (await get(f, `${f.base}/notifications`)).doc.querySelector('[data-test=notification] a')!.text;
-    const log = pino({ level: 'silent' });
-    await sendEmailDigests({ db: app.db, log, mailer, links: createPreferenceLinks(app.config.publicUrl, app.config.sessionSecret!), publicUrl: app.config.publicUrl }, new Date(Date.now() + 60_000));
+    await sendEmailDigests(env.app.emailDeps, new Date(Date.now() + 60_000));
     const toFran = smtp.to('fran@example.org');
     expect(toFran).to.have.length(1);
     expect(toFran[0]!.text).to.contain(`${inApp} (Emailed)`).and.contain(`/cohorts/${f.cohortId}/console/moderation#post-${postId}`);

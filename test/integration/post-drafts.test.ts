@@ -3,7 +3,7 @@
 // thread all persist, shown in one stable order.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 

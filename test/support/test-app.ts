@@ -8,7 +8,7 @@ import { loadWorkshop, type Workshop } from '../../server/modules/workshop-conte
 import { openTestDb } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
-import { createMailer } from '../../server/email/mailer.ts';
+import { createMailer, type EmailDeps } from '../../server/email/mailer.ts';
 import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 
 export interface TestApp {
@@ -16,6 +16,8 @@ export interface TestApp {
   config: Config;
   handle: DbHandle;
   db: DbHandle['db'];
+  /** The app's own mailer and links, for a test that runs email jobs beside it. */
+  emailDeps: EmailDeps;
   close(): Promise<void>;
 }
 
@@ -45,13 +47,14 @@ export async function startTestApp(
   // Emails go to SMTP_URL when a test gives one (test/support/smtp-sink.ts); otherwise they are only logged.
   const log = pino({ level: config.logLevel });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
+  const emailDeps: EmailDeps = { db: handle.db, log, mailer, links: createPreferenceLinks(config.publicUrl, config.sessionSecret!), publicUrl: config.publicUrl };
   const { app, ready, close } = createApp({
     config,
     db: handle.db,
     pool: handle.pool,
     log,
     workshop,
-    email: { mailer, links: createPreferenceLinks(config.publicUrl, config.sessionSecret!) },
+    email: emailDeps,
     secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
     ...(opts.queue ? { queue: opts.queue } : {}),
     ...(opts.now ? { now: opts.now } : {}),
@@ -66,6 +69,7 @@ export async function startTestApp(
     config,
     handle,
     db: handle.db,
+    emailDeps,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
