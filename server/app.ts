@@ -135,8 +135,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
-  const csrfProtection = createCsrfProtection({ keepRefusedForm: keepRefusedPostForm({ db }) });
-  app.use((req, res, next) => (isOneClickUnsubscribe(req) ? next() : csrfProtection(req, res, next)));
+  app.use(createCsrfProtection({ keepRefusedForm: keepRefusedPostForm({ db }), exempt: isOneClickUnsubscribe }));
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);
     next();

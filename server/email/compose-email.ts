@@ -17,7 +17,12 @@ export interface EmailContent {
   preferencesUrl: string;
 }
 
-const htmlTemplate = Handlebars.compile(fs.readFileSync(path.join(import.meta.dirname, '../../views/email/message.hbs'), 'utf8'), { strict: false });
+let htmlTemplate: HandlebarsTemplateDelegate<EmailContent> | undefined;
+/** Read and compiled at the first email, not at import. */
+function template(): HandlebarsTemplateDelegate<EmailContent> {
+  htmlTemplate ??= Handlebars.compile<EmailContent>(fs.readFileSync(path.join(import.meta.dirname, '../../views/email/message.hbs'), 'utf8'));
+  return htmlTemplate;
+}
 
 export function composeEmail(c: EmailContent): { subject: string; text: string; html: string } {
   const lines = [c.greeting, ''];
@@ -26,5 +31,5 @@ export function composeEmail(c: EmailContent): { subject: string; text: string; 
   if (c.items?.length) lines.push('');
   if (c.action) lines.push(`${c.action.label}: ${c.action.href}`, '');
   lines.push('--', c.reason, `Change what Circlework emails you: ${c.preferencesUrl}`);
-  return { subject: c.subject, text: lines.join('\n'), html: htmlTemplate(c) };
+  return { subject: c.subject, text: lines.join('\n'), html: template()(c) };
 }

@@ -12,10 +12,12 @@ const { generateToken, csrfSynchronisedProtection } = csrfSync({
  * Checks the token on unsafe methods and gives signed-in pages a token for their forms
  * (`{{csrfToken}}`). Anonymous pages get one only where they have a form (issueCsrfToken), so a
  * visitor who only reads does not get a session. A refused form is offered to `keepRefusedForm`
- * first, so what the person wrote can be kept (nothing typed is lost).
+ * first, so what the person wrote can be kept (nothing typed is lost). `exempt` names the requests
+ * that carry their own credential instead of a token (a signed one-click unsubscribe).
  */
-export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) => Promise<boolean> } = {}): RequestHandler {
+export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) => Promise<boolean>; exempt?: (req: Request) => boolean } = {}): RequestHandler {
   return (req, res, next) => {
+    if (opts.exempt?.(req)) return next();
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
       if (!err) {
         if (req.user) issueCsrfToken(req, res);
