@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { GradeOutboxRow, GradeStatus, MembershipRole, PlatformStatus, TenantStatus } from './schema.ts';
+import { SERVICE_PLATFORM_COLUMNS } from './platforms.queries.ts';
 
 /**
  * Locks the membership (FOR NO KEY UPDATE: inserts referencing it still pass) so that grade writes
@@ -109,11 +110,7 @@ export function findGradeDelivery(ex: Executor, tenantId: string, id: string): P
       't.status as tenantStatus',
       'p.id as platformId',
       'p.status as platformStatus',
-      'p.issuer',
-      'p.clientId',
-      'p.tokenEndpoint',
-      'p.authorizationServer',
-      'p.toolKid',
+      ...SERVICE_PLATFORM_COLUMNS,
     ])
     .where('g.tenantId', '=', tenantId)
     .where('g.id', '=', id)

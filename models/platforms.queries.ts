@@ -1,6 +1,9 @@
 import type { Executor } from './db.ts';
 import type { NewPlatform, Platform, PlatformUpdate, Tenant, TenantStatus } from './schema.ts';
 
+/** The columns of `platforms as p` a service token needs (lti/service-token.ts ServicePlatform). */
+export const SERVICE_PLATFORM_COLUMNS = ['p.issuer', 'p.clientId', 'p.tokenEndpoint', 'p.authorizationServer', 'p.toolKid'] as const;
+
 export function findPlatform(ex: Executor, id: string): Promise<Platform | undefined> {
   return ex.selectFrom('platforms').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { MembershipRole, MembershipStatus, PlatformStatus, TenantStatus } from './schema.ts';
+import { SERVICE_PLATFORM_COLUMNS } from './platforms.queries.ts';
 
 export interface RosterSource {
   cohortId: string;
@@ -28,11 +29,7 @@ export function findRosterSource(ex: Executor, tenantId: string, cohortId: strin
       'c.rosterSyncedAt',
       't.status as tenantStatus',
       'p.status as platformStatus',
-      'p.issuer',
-      'p.clientId',
-      'p.tokenEndpoint',
-      'p.authorizationServer',
-      'p.toolKid',
+      ...SERVICE_PLATFORM_COLUMNS,
     ])
     .where('c.tenantId', '=', tenantId)
     .where('c.id', '=', cohortId)
