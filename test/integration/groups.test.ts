@@ -1,37 +1,16 @@
 // Forming and adjusting small groups over real HTTP, late joiners, and who may do it.
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
 
 const learner = (i: number): SimUser => ({ sub: `l${i}`, name: `Learner ${String(i).padStart(2, '0')}`, roles: [ROLES.learner] });
 const fran = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('small groups', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-  before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, sim);
-  });
+  const { env, launch } = cohortSuite({ context: { id: 'course-g', title: 'Grouped course' } });
 
-  async function launch(user: SimUser, context = { id: 'course-g', title: 'Grouped course' }) {
-    const browser = new LtiHttpClient();
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
-    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, base: `${app.url}/cohorts/${cohortId}` };
-  }
   const html = async (b: LtiHttpClient, url: string) => {
     const r = await b.request(url);
     return { status: r.status, doc: parse(r.body) };
@@ -48,13 +27,13 @@ describe('small groups', () => {
     const body = { _csrf: csrf(page.doc), seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! };
     const formed = await f.browser.request(`${f.base}/console/groups`, { method: 'POST', form: body });
     expect(formed.status).to.equal(303);
-    const groups = await app.db.selectFrom('groups').select(['id', 'name']).execute();
+    const groups = await env.app.db.selectFrom('groups').select(['id', 'name']).execute();
     expect(groups).to.have.length(3);
     // the same preview cannot be committed twice
     expect((await f.browser.request(`${f.base}/console/groups`, { method: 'POST', form: body })).status).to.equal(409);
 
     await launch(learner(11));
-    const sizes = (await app.db.selectFrom('groupMembers').select('groupId').execute()).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.groupId]: (acc[r.groupId] ?? 0) + 1 }), {});
+    const sizes = (await env.app.db.selectFrom('groupMembers').select('groupId').execute()).reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.groupId]: (acc[r.groupId] ?? 0) + 1 }), {});
     expect(Object.values(sizes).sort()).to.deep.equal([4, 4, 3].sort());
     const after = await html(f.browser, `${f.base}/console/groups`);
     expect(after.doc.querySelector('[data-test=late-joiners]')).to.equal(null); // placed within a minute of forming
@@ -69,7 +48,7 @@ describe('small groups', () => {
     await launch(learner(5));
     const res = await f.browser.request(`${f.base}/console/groups`, { method: 'POST', form: { _csrf: csrf(page.doc), seed: form.querySelector('input[name=seed]')!.getAttribute('value')!, rosterHash: form.querySelector('input[name=rosterHash]')!.getAttribute('value')! } });
     expect(res.status).to.equal(409);
-    expect(await app.db.selectFrom('groups').selectAll().execute()).to.have.length(0);
+    expect(await env.app.db.selectFrom('groups').selectAll().execute()).to.have.length(0);
   });
 
   it('moves a learner between groups and renames a group; bad names and foreign ids are refused', async () => {
@@ -87,7 +66,7 @@ describe('small groups', () => {
     expect(page.doc.querySelector('[data-test=group-warnings]')?.text).to.contain('3 to 5');
     const renamed = await f.browser.request(`${f.base}/console/groups/${g2!.getAttribute('data-group-id')}/name`, { method: 'POST', form: { _csrf: csrf(page.doc), name: 'Otters' } });
     expect(renamed.status).to.equal(303);
-    expect((await app.db.selectFrom('groups').select('name').where('id', '=', g2!.getAttribute('data-group-id')!).executeTakeFirstOrThrow()).name).to.equal('Otters');
+    expect((await env.app.db.selectFrom('groups').select('name').where('id', '=', g2!.getAttribute('data-group-id')!).executeTakeFirstOrThrow()).name).to.equal('Otters');
     const empty = await f.browser.request(`${f.base}/console/groups/${g2!.getAttribute('data-group-id')}/name`, { method: 'POST', form: { _csrf: csrf(page.doc), name: '   ' } });
     expect(empty.status).to.equal(400);
     const foreign = await f.browser.request(`${f.base}/console/groups/members/${member}`, { method: 'POST', form: { _csrf: csrf(page.doc), groupId: '00000000-0000-4000-8000-000000000000' } });

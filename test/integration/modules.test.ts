@@ -2,39 +2,23 @@
 // facilitator's schedule, heatmap and shared responses; who may do what.
 import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
 
 const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
 const fran = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('modules and activities', () => {
-  let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-
-  before(async () => {
-    app = await startTestApp();
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
-  });
-  after(async () => {
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, sim);
-  });
+  const { env } = cohortSuite({ context: { id: 'course-1', title: 'Course 1' } });
 
   async function launch(user: SimUser, context = { id: 'course-1', title: 'Course 1' }) {
     const browser = new LtiHttpClient();
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context });
+    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context });
     expect(res.status, res.body.slice(0, 200)).to.equal(200);
     const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, cohortId, base: `${app.url}/cohorts/${cohortId}` };
+    return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
   }
   const page = async (browser: LtiHttpClient, url: string) => {
     const res = await browser.request(url);
@@ -89,7 +73,7 @@ describe('modules and activities', () => {
 
     const ok = await post(browser, `${base}/modules/1`, action, { intent: 'submit', text: 'Learn to ask for help early, on real tickets.' });
     expect(ok.status).to.equal(303);
-    const row = await app.db.selectFrom('activityResponses').selectAll().executeTakeFirstOrThrow();
+    const row = await env.app.db.selectFrom('activityResponses').selectAll().executeTakeFirstOrThrow();
     expect(row).to.include({ status: 'submitted', shared: false, kind: 'reflection' });
     expect(row.content).to.deep.include({ text: 'Learn to ask for help early, on real tickets.' });
     m1 = await page(browser, `${base}/modules/1`);
@@ -111,7 +95,7 @@ describe('modules and activities', () => {
     await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Run better retrospectives with my team.' });
     const done = await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/starting-five-factor-check`, { intent: 'submit', ...fiveFactors(3), comment: '' });
     expect(done.location).to.contain('completed=1');
-    const completions = await app.db.selectFrom('moduleCompletions').selectAll().execute();
+    const completions = await env.app.db.selectFrom('moduleCompletions').selectAll().execute();
     expect(completions.map((c) => [c.moduleId, c.cohortId])).to.deep.equal([[1, cohortId]]);
     const hub = await page(browser, base);
     expect(hub.html.querySelector('[data-module="1"]')?.getAttribute('data-state')).to.equal('done');
@@ -122,7 +106,7 @@ describe('modules and activities', () => {
   it('validates a curation share: a real link and a why of some substance', async () => {
     const { browser, base } = await launch(ada);
     const { cohortId } = await launch(fran);
-    await app.db.insertInto('moduleSchedules').values({ tenantId: (await app.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id, cohortId, moduleId: 3, opensAt: new Date(Date.now() - 1000) }).execute();
+    await env.app.db.insertInto('moduleSchedules').values({ tenantId: (await env.app.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id, cohortId, moduleId: 3, opensAt: new Date(Date.now() - 1000) }).execute();
     const action = `${base}/modules/3/activities/share-with-the-why`;
     const badUrl = await post(browser, `${base}/modules/3`, action, { intent: 'submit', url: 'javascript:alert(1)', why: 'This changed how I run stand-ups completely.' });
     expect(badUrl.status).to.equal(400);
@@ -131,7 +115,7 @@ describe('modules and activities', () => {
     expect(shortWhy.html.querySelector('#share-with-the-why-why-error')?.text).to.contain('20 characters');
     const ok = await post(browser, `${base}/modules/3`, action, { intent: 'submit', url: 'https://example.org/a', why: 'Explains why small groups beat big forums for trust.', tags: 'Trust, groups, trust' });
     expect(ok.status).to.equal(303);
-    const row = await app.db.selectFrom('activityResponses').selectAll().where('activityId', '=', 'share-with-the-why').executeTakeFirstOrThrow();
+    const row = await env.app.db.selectFrom('activityResponses').selectAll().where('activityId', '=', 'share-with-the-why').executeTakeFirstOrThrow();
     expect(row.content).to.deep.include({ url: 'https://example.org/a', tags: ['trust', 'groups'] });
   });
 
@@ -141,7 +125,7 @@ describe('modules and activities', () => {
     expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/no-such-activity`, { text: 'x' })).status).to.equal(404);
     expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'x'.repeat(6000) })).status).to.equal(400);
     expect((await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/introduce-yourself`, { text: 'x' })).status).to.equal(400);
-    expect((await app.db.selectFrom('activityResponses').select('status').execute()).map((r) => r.status)).to.deep.equal(['draft']);
+    expect((await env.app.db.selectFrom('activityResponses').select('status').execute()).map((r) => r.status)).to.deep.equal(['draft']);
   });
 
   it('refuses to record work in a module that has not opened yet', async () => {
@@ -173,11 +157,11 @@ describe('modules and activities', () => {
     expect(row.text).to.contain('Ada Learner');
     expect(row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state')).to.equal('started');
     const link = row.querySelector('a')!.getAttribute('href')!;
-    const shared = await page(facilitator.browser, `${app.url}${link}`);
+    const shared = await page(facilitator.browser, `${env.app.url}${link}`);
     expect(shared.status).to.equal(200);
     expect(shared.body).not.to.contain('PRIVATE intention text');
     await post(learner.browser, `${learner.base}/modules/1`, `${learner.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Now SHARED with my group', shared: 'on' });
-    expect((await page(facilitator.browser, `${app.url}${link}`)).body).to.contain('Now SHARED with my group');
+    expect((await page(facilitator.browser, `${env.app.url}${link}`)).body).to.contain('Now SHARED with my group');
   });
 
   it('keeps learners, facilitators and cohorts apart', async () => {
@@ -186,7 +170,7 @@ describe('modules and activities', () => {
     const fOther = await launch(fran, { id: 'course-2', title: 'Another course' });
     // a learner cannot see the console, another learner's responses, or record as someone else
     expect((await page(a.browser, `${a.base}/console`)).status).to.equal(403);
-    const bMembership = (await app.db.selectFrom('memberships').innerJoin('persons', 'persons.id', 'memberships.personId').select('memberships.id').where('persons.sub', '=', 'bob').executeTakeFirstOrThrow()).id;
+    const bMembership = (await env.app.db.selectFrom('memberships').innerJoin('persons', 'persons.id', 'memberships.personId').select('memberships.id').where('persons.sub', '=', 'bob').executeTakeFirstOrThrow()).id;
     expect((await page(a.browser, `${a.base}/console/learners/${bMembership}`)).status).to.equal(403);
     // a facilitator of another cohort cannot open this cohort at all
     expect((await page(fOther.browser, `${a.base}/console`)).status).to.equal(401);
@@ -204,9 +188,9 @@ describe('modules and activities', () => {
   });
 
   it('opens the module a link names (custom parameter module=N) right after the launch', async () => {
-    const res = await sim.launch(app.url, new LtiHttpClient(), { user: ada, clientId: lms.clientId, custom: { module: '1' }, resourceLink: { id: 'rl-module-1', title: 'Module 1' } });
+    const res = await env.sim.launch(env.app.url, new LtiHttpClient(), { user: ada, clientId: env.lms.clientId, custom: { module: '1' }, resourceLink: { id: 'rl-module-1', title: 'Module 1' } });
     expect(new URL(res.finalUrl).pathname).to.match(/\/modules\/1$/);
-    const link = await app.db.selectFrom('resourceLinks').selectAll().where('resourceLinkId', '=', 'rl-module-1').executeTakeFirstOrThrow();
+    const link = await env.app.db.selectFrom('resourceLinks').selectAll().where('resourceLinkId', '=', 'rl-module-1').executeTakeFirstOrThrow();
     expect(link.moduleId).to.equal(1);
     expect(link.lineitemsUrl).to.be.a('string');
   });
