@@ -1,19 +1,14 @@
 // A full simulated LTI launch — login, platform auth, id_token POST, hub page: four round trips —
 // at 1 and 20 concurrent browsers.
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { registerPlatform } from '../lti/platforms.service.ts';
+import { connectPlatform } from '../test/support/lti-fixtures.ts';
 import { measure, report, startBenchApp } from './bench-support.ts';
 
 export async function benchLaunch(databaseUrl: string): Promise<void> {
   const app = await startBenchApp(databaseUrl);
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
   try {
-    const { clientId, deploymentId } = sim.addTool({ toolUrl: app.url });
-    await registerPlatform(
-      { db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! },
-      { issuer: sim.issuer, clientId, name: 'Bench Moodle', product: 'moodle', authEndpoint: sim.authEndpoint, tokenEndpoint: sim.tokenEndpoint, jwksUri: sim.jwksUri, deploymentIds: [deploymentId] },
-      { status: 'active', registeredVia: 'manual' },
-    );
+    const { clientId } = await connectPlatform(app, sim);
     let n = 0;
     const launchOnce = async () => {
       const i = n++;

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { engine } from 'express-handlebars';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { registerPlatform } from '../lti/platforms.service.ts';
+import { connectPlatform } from '../test/support/lti-fixtures.ts';
 import { loadWorkshop } from '../server/modules/workshop-content.ts';
 import { load, printLoad as print, startBenchApp } from './bench-support.ts';
 
@@ -30,12 +30,7 @@ export async function benchPages(databaseUrl: string, seconds = 10): Promise<voi
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
   const bare = await startBarePage();
   try {
-    const { clientId, deploymentId } = sim.addTool({ toolUrl: app.url });
-    await registerPlatform(
-      { db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! },
-      { issuer: sim.issuer, clientId, name: 'Bench Moodle', product: 'moodle', authEndpoint: sim.authEndpoint, tokenEndpoint: sim.tokenEndpoint, jwksUri: sim.jwksUri, deploymentIds: [deploymentId] },
-      { status: 'active', registeredVia: 'manual' },
-    );
+    const { clientId } = await connectPlatform(app, sim);
     const browser = new LtiHttpClient();
     const res = await sim.launch(app.url, browser, { user: { sub: 'bench-learner', name: 'Bench Learner', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] }, clientId });
     const hub = res.finalUrl;
