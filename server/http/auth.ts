@@ -24,7 +24,7 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
       return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
     }
     const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
-    if (!standing || [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].some((s) => s !== 'active')) {
+    if (!isActive(standing)) {
       return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
@@ -42,8 +42,13 @@ export async function findActiveLaunch(db: Db, req: Request, cohortId: string): 
   const launch = req.user?.launches?.[cohortId];
   if (!launch) return undefined;
   const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
-  if (!standing || [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].some((s) => s !== 'active')) return undefined;
+  if (!isActive(standing)) return undefined;
   return { ...launch, role: standing.role };
+}
+
+/** A launch still counts while its membership, deployment (tenant) and platform are all active. */
+function isActive(standing: Awaited<ReturnType<typeof findMembershipStanding>>): standing is NonNullable<typeof standing> {
+  return standing !== undefined && [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].every((s) => s === 'active');
 }
 
 export const requireAdmin: RequestHandler = (req, res, next) => {
