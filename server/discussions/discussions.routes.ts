@@ -151,11 +151,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [threads, norms] = await Promise.all([
+    const [threads, norms, kept] = await Promise.all([
       discussions.listThreads(deps.db, who.tenantId, space.id),
       space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
+      flash ? undefined : svc.postDraftFor(deps, who, `space:${space.id}`),
     ]);
-    const kept = flash ? undefined : await svc.postDraftFor(deps, who, `space:${space.id}`);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
     res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), ...spaceView(who, space, threads, deps.workshopTitle, form, norms?.norms ?? []) });
   }
@@ -164,10 +164,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { threadId } = ThreadParams.parse(req.params);
     const who = req.launch!;
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
-    const posts = await discussions.listThreadPosts(deps.db, who.tenantId, thread.id);
+    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
     const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, posts.map((p) => p.id));
     const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
-    const kept = flash || quote ? undefined : await svc.postDraftFor(deps, who, `thread:${thread.id}`);
+    // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
+    const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
     res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, kudos, draft) });
   }
