@@ -4,14 +4,14 @@
 // again on the next run if the SMTP server refused it.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { startTestJobQueue } from '../support/test-jobs.ts';
-import { SmtpSink } from '../support/smtp-sink.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
 import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
 import type { EmailDeps } from '../../server/email/mailer.ts';
+import { EMAIL_TOPICS } from '../../server/email/email-topics.ts';
 import { EMAIL_DIGEST_QUEUE, registerEmailDigest } from '../../server/notifications/email-digest.job.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
@@ -20,34 +20,16 @@ const bo: SimUser = { sub: 'bo', name: 'Bo Reader', email: 'bo@example.org', rol
 const cy: SimUser = { sub: 'cy', name: 'Cy Private', roles: [ROLES.learner] }; // the LMS shares no email
 
 describe('email digest', () => {
+  const { env, smtp, launch: launchInto } = cohortSuite({ context: { id: 'course-mail', title: 'Mail course' }, smtp: true });
+  type Member = { browser: LtiHttpClient; base: string };
+  const launch = (user: SimUser) => launchInto(user);
   let app: TestApp;
-  let sim: LtiPlatformSimulator;
-  let lms: ConnectedPlatform;
-  let smtp: SmtpSink;
   let deps: EmailDeps;
-  before(async () => {
-    smtp = await SmtpSink.start();
-    app = await startTestApp({ SMTP_URL: smtp.url });
-    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  before(() => {
+    app = env.app;
     deps = app.emailDeps;
   });
-  after(async () => {
-    await smtp.close();
-    await sim.close();
-    await app.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    smtp.clear();
-    lms = await connectPlatform(app, sim);
-  });
 
-  type Member = { browser: LtiHttpClient; base: string };
-  async function launch(user: SimUser): Promise<Member> {
-    const browser = new LtiHttpClient();
-    const res = await sim.launch(app.url, browser, { user, clientId: lms.clientId, context: { id: 'course-mail', title: 'Mail course' } });
-    return { browser, base: `${app.url}/cohorts/${new URL(res.finalUrl).pathname.split('/')[2]}` };
-  }
   const page = async (m: Member, url: string) => parse((await m.browser.request(url)).body);
   const csrf = async (m: Member, url: string) => (await page(m, url)).querySelector('input[name=_csrf]')!.getAttribute('value')!;
   /** Ada mentions the others in a new commons thread. */
@@ -140,6 +122,21 @@ describe('email digest', () => {
     expect(due).to.have.length(1);
     expect(await sendEmailDigests(deps, new Date(Date.now() + 1000))).to.deep.equal({ sent: 1, skipped: 0 });
     expect(smtp.to('bo@example.org')).to.have.length(1);
+  });
+
+  it('keeps the settings page to the person’s own launch, and ignores topics it does not know', async () => {
+    const reader = await launch(bo);
+    const stranger = await launchInto(ada, { id: 'other-course', title: 'Other' });
+    // someone launched into another cohort has no launch here: 401, and nothing changes
+    expect((await stranger.browser.request(`${reader.base}/email`)).status).to.equal(401);
+    const refused = await stranger.browser.request(`${reader.base}/email`, { method: 'POST', form: { _csrf: await csrf(stranger, `${stranger.base}/email`) } });
+    expect(refused.status).to.equal(401);
+    expect(await app.db.selectFrom('emailOptOuts').select('topic').execute()).to.have.length(0);
+    // a form naming only a topic that does not exist: it is ignored, and every real topic is off
+    const odd = await reader.browser.request(`${reader.base}/email`, { method: 'POST', form: { _csrf: await csrf(reader, `${reader.base}/email`), on: 'no-such-topic' } });
+    expect(odd.status).to.equal(303);
+    const off = (await app.db.selectFrom('emailOptOuts').select('topic').execute()).map((r) => r.topic).sort();
+    expect(off).to.deep.equal(Object.keys(EMAIL_TOPICS).sort());
   });
 
   describe('as a pg-boss job', () => {
