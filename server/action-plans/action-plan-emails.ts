@@ -5,6 +5,7 @@
 // they opted out of the topic; a manager's go to the address the learner typed.
 import type { Executor, Tx } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
+import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import { listOptOuts } from '../../models/email-preferences.queries.ts';
 import { composeEmail, type EmailContent } from '../email/compose-email.ts';
 import type { EmailDeps } from '../email/mailer.ts';
@@ -122,7 +123,7 @@ export async function sendActionPlanEmail(deps: ActionPlanEmailDeps, job: Action
     });
   }
   if (!plan.shareCheckInsWithManager) return;
-  for (const invite of (await plans.listManagerInvites(deps.db, job.tenantId, plan.id)).filter((i) => i.status === 'active' && !i.emailsStoppedAt)) {
+  for (const invite of (await inviteQueries.listManagerInvites(deps.db, job.tenantId, plan.id)).filter((i) => i.status === 'active' && !i.emailsStoppedAt)) {
     const href = await managerUrl(deps, deps.db, { tenantId: job.tenantId, cohortId: plan.cohortId, inviteId: invite.id });
     await emailManager(deps, invite.email, href, {
       subject: `${owner} checked in on their action plan`,

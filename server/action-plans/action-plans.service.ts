@@ -3,6 +3,8 @@
 // answering. Knows nothing of HTTP.
 import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
+import * as inviteQueries from '../../models/manager-invites.queries.ts';
+import * as checkInQueries from '../../models/check-ins.queries.ts';
 import { findGroupOfMember } from '../../models/groups.queries.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -27,12 +29,12 @@ export async function openOwnPlan(deps: ActionPlansDeps, who: LaunchContext) {
     plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId),
     plans.findIntention(deps.db, who.tenantId, who.membershipId),
     findGroupOfMember(deps.db, who.tenantId, who.membershipId),
-    plans.findSchedule(deps.db, who.tenantId, who.cohortId),
+    checkInQueries.findSchedule(deps.db, who.tenantId, who.cohortId),
   ]);
   const [partners, invites, checkIns, requests, candidates] = await Promise.all([
     plan ? plans.listPartners(deps.db, who.tenantId, plan.id) : [],
-    plan ? plans.listManagerInvites(deps.db, who.tenantId, plan.id) : [],
-    plan ? plans.listCheckIns(deps.db, who.tenantId, plan.id) : [],
+    plan ? inviteQueries.listManagerInvites(deps.db, who.tenantId, plan.id) : [],
+    plan ? checkInQueries.listCheckIns(deps.db, who.tenantId, plan.id) : [],
     plans.listPartnerRequestsOf(deps.db, who.tenantId, who.membershipId),
     plans.listPartnerCandidates(deps.db, who.tenantId, who.cohortId, who.membershipId),
   ]);
@@ -104,7 +106,7 @@ export async function openPlan(deps: ActionPlansDeps, who: LaunchContext, planId
   const { plan, access } = await findReadablePlan(deps, who, planId);
   const [partners, checkIns, comments] = await Promise.all([
     plans.listPartners(deps.db, who.tenantId, plan.id),
-    access === 'reader' ? [] : plans.listCheckIns(deps.db, who.tenantId, plan.id),
+    access === 'reader' ? [] : checkInQueries.listCheckIns(deps.db, who.tenantId, plan.id),
     access === 'reader' ? [] : plans.listComments(deps.db, who.tenantId, plan.id),
   ]);
   const myPartnership = partners.find((p) => p.partnerMembershipId === who.membershipId);

@@ -3,6 +3,7 @@
 // workers never both send it), and the facilitator's figures and reminder to those who missed one.
 import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
+import * as checkInQueries from '../../models/check-ins.queries.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
@@ -31,16 +32,16 @@ const isDue = (c: CheckInDue, now: Date) => c.dueOn <= now.toISOString().slice(0
 export async function setCheckInSchedule(deps: ActionPlansDeps, who: LaunchContext, s: { endsOn: string; weeks: number[] }): Promise<void> {
   if (who.role !== 'facilitator') throw new ForbiddenError('check-in-schedule', 'Only facilitators set the course end date.');
   const weeks = [...new Set(s.weeks)].sort((a, b) => a - b);
-  await plans.upsertSchedule(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, endsOn: s.endsOn, checkInWeeks: weeks });
+  await checkInQueries.upsertSchedule(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, endsOn: s.endsOn, checkInWeeks: weeks });
 }
 
 /** The owner's check-in `seq`: the plan's actions, and whether it is due or already recorded. */
 export async function openCheckIn(deps: ActionPlansDeps, who: LaunchContext, seq: number) {
   const plan = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
   if (!plan || plan.status !== 'submitted') throw new NotFoundError('action plan (submit it first)');
-  const due = checkInDates(await plans.findSchedule(deps.db, who.tenantId, who.cohortId)).find((c) => c.seq === seq);
+  const due = checkInDates(await checkInQueries.findSchedule(deps.db, who.tenantId, who.cohortId)).find((c) => c.seq === seq);
   if (!due) throw new NotFoundError('check-in');
-  const recorded = (await plans.listCheckIns(deps.db, who.tenantId, plan.id)).find((c) => c.seq === seq);
+  const recorded = (await checkInQueries.listCheckIns(deps.db, who.tenantId, plan.id)).find((c) => c.seq === seq);
   return { plan, due, open: isDue(due, deps.now()), recorded };
 }
 
@@ -54,7 +55,7 @@ export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, s
   const parsed = checkInFromForm(form, plan.goals);
   if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your check-in was not recorded yet; please check') };
   await withTransaction(deps.db, async (tx) => {
-    const id = await plans.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
+    const id = await checkInQueries.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
     if (!id) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
     await queueActionPlanEmail(deps.queue, tx, { type: 'check-in-recorded', tenantId: who.tenantId, planId: plan.id, seq });
   });
@@ -70,10 +71,10 @@ export async function sendCheckInReminders(deps: ActionPlanEmailDeps, now: Date,
   let sent = 0;
   let skipped = 0;
   const failures: unknown[] = [];
-  for (const due of await plans.listDueReminders(deps.db, now, kind, scope)) {
+  for (const due of await checkInQueries.listDueReminders(deps.db, now, kind, scope)) {
     try {
       const done = await withTransaction(deps.db, async (tx) => {
-        if (!(await plans.claimReminder(tx, { tenantId: due.tenantId, planId: due.planId, seq: due.seq, kind }))) return undefined;
+        if (!(await checkInQueries.claimReminder(tx, { tenantId: due.tenantId, planId: due.planId, seq: due.seq, kind }))) return undefined;
         const href = await signInUrl(deps, tx, due, `/cohorts/${due.cohortId}/action-plan/check-ins/${due.seq}`);
         return emailMember(deps, tx, due.tenantId, due.membershipId, 'action-plan-reminders', () => ({
           subject: kind === 'missed' ? `A reminder: check-in ${due.seq} on your action plan` : `Time for check-in ${due.seq} on your action plan`,
@@ -112,8 +113,8 @@ export async function cohortPlanFigures(deps: ActionPlansDeps, who: LaunchContex
   if (who.role !== 'facilitator') throw new ForbiddenError('plan-figures');
   const [all, schedule, bySeq, learners] = await Promise.all([
     plans.listCohortPlans(deps.db, who.tenantId, who.cohortId),
-    plans.findSchedule(deps.db, who.tenantId, who.cohortId),
-    plans.countCheckInsBySeq(deps.db, who.tenantId, who.cohortId),
+    checkInQueries.findSchedule(deps.db, who.tenantId, who.cohortId),
+    checkInQueries.countCheckInsBySeq(deps.db, who.tenantId, who.cohortId),
     deps.db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('tenantId', '=', who.tenantId).where('cohortId', '=', who.cohortId).where('role', '=', 'learner').where('status', '=', 'active').executeTakeFirst(),
   ]);
   const ofLearners = all.filter((p) => p.status === 'submitted');

@@ -3,6 +3,8 @@
 // a note that the conversation happened. Revoking ends every link of the invite at once.
 import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
+import * as inviteQueries from '../../models/manager-invites.queries.ts';
+import * as checkInQueries from '../../models/check-ins.queries.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ManagerEmail } from './action-plans.schemas.ts';
@@ -17,7 +19,7 @@ export async function inviteManager(deps: ActionPlansDeps, who: LaunchContext, e
   if (!plan || plan.status !== 'submitted') throw new AppError(400, 'plan-not-submitted', 'Submit your action plan before inviting your manager: they see the submitted plan.');
   // The email goes inside the transaction: if it cannot be sent, no invite is left behind.
   await withTransaction(deps.db, async (tx) => {
-    const inviteId = await plans.insertManagerInvite(tx, { tenantId: who.tenantId, planId: plan.id, email: parsed.data });
+    const inviteId = await inviteQueries.insertManagerInvite(tx, { tenantId: who.tenantId, planId: plan.id, email: parsed.data });
     const href = await managerUrl(deps, tx, { tenantId: who.tenantId, cohortId: who.cohortId, inviteId });
     await emailManager(deps, parsed.data, href, {
       subject: `${who.displayName} invites you to support their action plan`,
@@ -31,11 +33,11 @@ export async function inviteManager(deps: ActionPlansDeps, who: LaunchContext, e
 }
 
 export async function revokeManagerInvite(deps: ActionPlansDeps, who: LaunchContext, inviteId: string): Promise<void> {
-  const invite = await plans.findManagerInvite(deps.db, who.tenantId, inviteId);
+  const invite = await inviteQueries.findManagerInvite(deps.db, who.tenantId, inviteId);
   const plan = invite && (await plans.findPlan(deps.db, who.tenantId, invite.planId));
   if (!invite || !plan || plan.membershipId !== who.membershipId) throw new NotFoundError('invitation');
   await withTransaction(deps.db, async (tx) => {
-    await plans.revokeManagerInvite(tx, who.tenantId, inviteId);
+    await inviteQueries.revokeManagerInvite(tx, who.tenantId, inviteId);
     await revokeLinksOf(tx, who.tenantId, 'manager-view', inviteId);
   });
 }
@@ -43,12 +45,12 @@ export async function revokeManagerInvite(deps: ActionPlansDeps, who: LaunchCont
 /** The invite and plan a manager's link opens; a revoked invite ends the link even if the link row was missed. */
 export async function openManagerView(deps: ActionPlansDeps, token: string) {
   const link = await verifyLink(deps.db, token, 'manager-view', deps.now());
-  const invite = await plans.findManagerInvite(deps.db, link.tenantId, link.subjectId);
+  const invite = await inviteQueries.findManagerInvite(deps.db, link.tenantId, link.subjectId);
   if (!invite) throw new NotFoundError('invitation');
   if (invite.status !== 'active') throw new LinkEndedError('revoked', link, token);
   const plan = (await plans.findPlan(deps.db, link.tenantId, invite.planId))!;
   const [checkIns, comments] = await Promise.all([
-    plan.shareCheckInsWithManager ? plans.listCheckIns(deps.db, link.tenantId, plan.id) : [],
+    plan.shareCheckInsWithManager ? checkInQueries.listCheckIns(deps.db, link.tenantId, plan.id) : [],
     plans.listComments(deps.db, link.tenantId, plan.id),
   ]);
   // Only what the learner shared: journal entries they chose to share, no partners, only this manager's own words.
@@ -69,11 +71,11 @@ export async function recordManagerResponse(deps: ActionPlansDeps, token: string
   if (checkInId && !view.checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
   await withTransaction(deps.db, async (tx) => {
     await plans.insertComment(tx, { tenantId: view.link.tenantId, planId: view.invite.planId, checkInId, authorMembershipId: null, managerInviteId: view.invite.id, kind, body: body.trim() });
-    if (kind === 'acknowledged') await plans.updateManagerAcknowledged(tx, view.link.tenantId, view.invite.id);
+    if (kind === 'acknowledged') await inviteQueries.updateManagerAcknowledged(tx, view.link.tenantId, view.invite.id);
   });
 }
 
 export async function stopManagerEmails(deps: ActionPlansDeps, token: string): Promise<void> {
   const view = await openManagerView(deps, token);
-  await plans.updateManagerEmailsStopped(deps.db, view.link.tenantId, view.invite.id);
+  await inviteQueries.updateManagerEmailsStopped(deps.db, view.link.tenantId, view.invite.id);
 }

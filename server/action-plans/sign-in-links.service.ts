@@ -2,6 +2,7 @@
 // link becomes a launch context of the same shape an LTI launch makes, for that one cohort; the
 // membership checks of requireLaunch still apply on every request.
 import * as plans from '../../models/action-plans.queries.ts';
+import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { SignedLinkRow } from '../../models/signed-links.queries.ts';
@@ -56,7 +57,7 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
     });
     return;
   }
-  const invite = await plans.findManagerInvite(deps.db, old.tenantId, old.subjectId);
+  const invite = await inviteQueries.findManagerInvite(deps.db, old.tenantId, old.subjectId);
   if (!invite || invite.status !== 'active') throw new NotFoundError('link');
   const href = await managerUrl(deps, deps.db, { tenantId: old.tenantId, cohortId: old.cohortId, inviteId: invite.id });
   await emailManager(deps, invite.email, href, { subject: 'Your new link to the action plan', paragraphs: ['Here is a new link to the action plan you were invited to support.'], label: 'See the action plan' });
