@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
-  app.use(createCsrfProtection({ keepRefusedForm: keepRefusedPostForm({ db }), exempt: isOneClickUnsubscribe }));
+  app.use(createCsrfProtection({ publicOrigin: new URL(config.publicUrl).origin, keepRefusedForm: keepRefusedPostForm({ db }), exempt: isOneClickUnsubscribe }));
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);
     next();

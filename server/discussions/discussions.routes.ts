@@ -28,7 +28,7 @@ export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) =
     const m = req.method === 'POST' ? REFUSED_POST.exec(req.path) : null;
     if (!m) return false;
     const who = await findActiveLaunch(deps.db, req, m[1]!);
-    const form = ThreadBody.safeParse(req.body ?? {});
+    const form = ThreadBody.extend({ keptDraftAt: z.iso.datetime().pipe(z.coerce.date()).optional().catch(undefined) }).safeParse(req.body ?? {});
     if (!who || !form.success) return false;
     return svc.keepRefusedPost(deps, who, m[2] ? `space:${m[2]}` : `thread:${m[3]!}`, form.data);
   };
@@ -157,7 +157,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
       flash ? undefined : svc.postDraftFor(deps, who, `space:${space.id}`),
     ]);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
-    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), ...spaceView(who, space, threads, deps.workshopTitle, form, norms?.norms ?? []) });
+    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, deps.workshopTitle, form, norms?.norms ?? []) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
@@ -170,7 +170,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, kudos, draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, kudos, draft) });
   }
 
   return r;

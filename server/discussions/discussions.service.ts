@@ -175,9 +175,15 @@ export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postI
 /**
  * Keeps what a person was posting when the form was refused before reaching the discussion (a
  * failed CSRF check), if they may post there: it comes back into the same form when they next open
- * it, after a relaunch too. False when there was nothing to keep or no right to post there.
+ * it, after a relaunch too. A draft already kept is replaced only by a form that was showing it
+ * (`keptDraftAt`). False when there was nothing to keep, no right to post there, or a newer draft.
  */
-export async function keepRefusedPost(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget, form: { title: string; body: string }): Promise<boolean> {
+export async function keepRefusedPost(
+  deps: DiscussionsDeps,
+  who: LaunchContext,
+  target: drafts.DraftTarget,
+  form: { title: string; body: string; keptDraftAt?: Date | undefined },
+): Promise<boolean> {
   if (who.role === 'observer' || (form.title.trim() === '' && form.body.trim() === '')) return false;
   if (form.title.length > 1000 || form.body.length > 40_000) return false;
   const [kind, id] = target.split(':') as ['space' | 'thread', string];
@@ -188,8 +194,7 @@ export async function keepRefusedPost(deps: DiscussionsDeps, who: LaunchContext,
     if (err instanceof NotFoundError) return false;
     throw err;
   }
-  await drafts.upsertPostDraft(deps.db, { tenantId: who.tenantId, membershipId: who.membershipId, target, title: form.title, body: form.body });
-  return true;
+  return drafts.upsertPostDraft(deps.db, { tenantId: who.tenantId, membershipId: who.membershipId, target, title: form.title, body: form.body }, form.keptDraftAt);
 }
 
 /** The kept draft for this form, if any. */

@@ -12,10 +12,13 @@ const { generateToken, csrfSynchronisedProtection } = csrfSync({
  * Checks the token on unsafe methods and gives signed-in pages a token for their forms
  * (`{{csrfToken}}`). Anonymous pages get one only where they have a form (issueCsrfToken), so a
  * visitor who only reads does not get a session. A refused form is offered to `keepRefusedForm`
- * first, so what the person wrote can be kept (nothing typed is lost). `exempt` names the requests
+ * first, so what the person wrote can be kept (nothing typed is lost), when the browser says it was sent by
+ * one of our pages. `exempt` names the requests
  * that carry their own credential instead of a token (a signed one-click unsubscribe).
  */
-export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) => Promise<boolean>; exempt?: (req: Request) => boolean } = {}): RequestHandler {
+export function createCsrfProtection(
+  opts: { publicOrigin: string; keepRefusedForm?: (req: Request) => Promise<boolean>; exempt?: (req: Request) => boolean },
+): RequestHandler {
   return (req, res, next) => {
     if (opts.exempt?.(req)) return next();
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
@@ -23,7 +26,10 @@ export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) =>
         if (req.user) issueCsrfToken(req, res);
         return next();
       }
-      void (opts.keepRefusedForm?.(req) ?? Promise.resolve(false))
+      // Only a form that demonstrably came from our own pages is kept: another site can make the
+      // browser post anything (cookies are SameSite=None), and must not plant text in a draft.
+      const keep = opts.keepRefusedForm && isSameOriginRequest(req, opts.publicOrigin) ? opts.keepRefusedForm(req) : Promise.resolve(false);
+      void keep
         .catch(() => false)
         .then((kept) =>
           next(
@@ -42,4 +48,14 @@ export function createCsrfProtection(opts: { keepRefusedForm?: (req: Request) =>
 
 export function issueCsrfToken(req: Request, res: Response): void {
   res.locals.csrfToken = generateToken(req);
+}
+
+/**
+ * True when the browser itself says the request was sent by a page of ours: `Sec-Fetch-Site:
+ * same-origin`, or else an `Origin` equal to ours. Neither header (an old browser, a script) is not proof.
+ */
+export function isSameOriginRequest(req: Request, publicOrigin: string): boolean {
+  const fetchSite = req.get('sec-fetch-site');
+  if (fetchSite !== undefined) return fetchSite === 'same-origin';
+  return req.get('origin') === publicOrigin;
 }

@@ -51,6 +51,49 @@ describe('posts kept after a refused form, and concurrent replies', () => {
     expect(page.doc.querySelector('#body')!.text).to.equal('What do you do when…');
   });
 
+  it('keeps nothing from a cross-site forged post: no draft is planted, and a kept one stays as it was', async () => {
+    const kim = await launch(learner(1));
+    const url = await thread(kim);
+    // Another site auto-submits a form in Kim's browser (SameSite=None cookies go with it).
+    const forge = async (extra: Record<string, string> = {}) => {
+      for (const initiator of ['https://attacker-site.org/page', 'http://127.0.0.2:9/other-site']) {
+        const forged = await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'Planted by an attacker', _csrf: 'none', ...extra }, initiator });
+        expect(forged.status).to.equal(403);
+        expect(forged.body).to.not.contain('What you wrote is kept');
+      }
+      // Neither Sec-Fetch-Site nor Origin says where it came from: no proof either.
+      const bare = await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'Planted without headers', _csrf: 'none', ...extra }, headers: { 'sec-fetch-site': '', origin: '' } });
+      expect(bare.status).to.equal(403);
+      expect(bare.body).to.not.contain('What you wrote is kept');
+    };
+    await forge();
+    expect(await env.app.db.selectFrom('postDrafts').select('body').execute()).to.have.length(0);
+
+    await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'What Kim really wrote', _csrf: 'stale' } });
+    const keptDraftAt = (await get(kim, url)).doc.querySelector('input[name=keptDraftAt]')!.getAttribute('value')!;
+    await forge({ keptDraftAt }); // even knowing the kept draft's time
+    const drafts = await env.app.db.selectFrom('postDrafts').select('body').execute();
+    expect(drafts.map((d) => d.body)).to.deep.equal(['What Kim really wrote']);
+    expect((await get(kim, url)).doc.querySelector('#reply-body')!.text).to.equal('What Kim really wrote');
+  });
+
+  it('never replaces a kept draft with a refused form from an older page; the form showing the draft may', async () => {
+    const kim = await launch(learner(1));
+    const url = await thread(kim);
+    await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'Newer kept text', _csrf: 'stale' } });
+    // A tab opened before that draft was kept (its form names no draft) is refused and does not overwrite it.
+    const older = await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'Text from an older tab', _csrf: 'stale' } });
+    expect(older.status).to.equal(403);
+    expect(older.body).to.not.contain('What you wrote is kept');
+    expect((await env.app.db.selectFrom('postDrafts').select('body').executeTakeFirstOrThrow()).body).to.equal('Newer kept text');
+    // The page showing the kept draft carries its time; editing it there and being refused again replaces it.
+    const page = await get(kim, url);
+    const keptDraftAt = page.doc.querySelector('input[name=keptDraftAt]')!.getAttribute('value')!;
+    const edited = await kim.browser.request(`${url}/posts`, { method: 'POST', form: { body: 'Newer kept text, edited', keptDraftAt, _csrf: 'stale' } });
+    expect(edited.body).to.contain('What you wrote is kept');
+    expect((await env.app.db.selectFrom('postDrafts').select('body').executeTakeFirstOrThrow()).body).to.equal('Newer kept text, edited');
+  });
+
   it('keeps nothing for a space the person may not see, or without a session', async () => {
     const members = [];
     for (let i = 1; i <= 6; i++) members.push(await launch(learner(i)));

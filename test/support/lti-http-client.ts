@@ -78,6 +78,14 @@ function effectiveSameSite(c: Cookie): SameSiteContext {
   return s === 'none' || s === 'strict' ? s : 'lax';
 }
 
+/** Chromium's Sec-Fetch-Site: no initiator is a typed-in navigation (GET) or a page of the same origin. */
+function fetchSite(u: URL, method: string, init: ClientRequestInit): string {
+  if (init.initiator === undefined) return method === 'GET' || method === 'HEAD' ? 'none' : 'same-origin';
+  const from = new URL(init.initiator);
+  if (from.origin === u.origin) return 'same-origin';
+  return siteOf(from) === siteOf(u) ? 'same-site' : 'cross-site';
+}
+
 function allowedIn(c: Cookie, ctx: SameSiteContext): boolean {
   const s = effectiveSameSite(c);
   if (ctx === 'strict') return true;
@@ -134,6 +142,7 @@ export class LtiHttpClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     if (method !== 'GET' && method !== 'HEAD') headers.origin = new URL(init.initiator ?? u.href).origin;
+    headers['sec-fetch-site'] = fetchSite(u, method, init);
     for (const [k, v] of Object.entries(init.headers ?? {})) headers[k.toLowerCase()] = v;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
 
