@@ -133,8 +133,9 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { confirmed } = DeleteBody.parse(req.body ?? {});
     const who = req.launch!;
     if (!confirmed) {
-      const post = await discussions.findPost(deps.db, who.tenantId, postId);
-      return res.render('discussions/confirm-delete', { title: 'Delete this post?', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, backHref: post ? `/cohorts/${who.cohortId}/threads/${post.threadId}` : `/cohorts/${who.cohortId}` });
+      // Checked before anything is read out: only the author, in a space they can see, gets this page.
+      const post = await svc.findOwnPostToDelete(deps, who, postId);
+      return res.render('discussions/confirm-delete', { title: 'Delete this post?', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}` });
     }
     const post = await svc.deleteOwnPost(deps, who, postId);
     res.redirect(303, `/cohorts/${who.cohortId}/threads/${post.threadId}`);

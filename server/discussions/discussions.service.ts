@@ -152,6 +152,11 @@ export async function editPost(deps: DiscussionsDeps, who: LaunchContext, postId
 }
 
 /** The author's delete: soft, so replies keep their place; the text stays for facilitators' history. */
+/** The post its author is about to delete (for the confirmation page): the same checks as the deletion. */
+export async function findOwnPostToDelete(deps: DiscussionsDeps, who: LaunchContext, postId: string) {
+  return (await findOwnPost(deps, who, postId, 'delete-post')).post;
+}
+
 export async function deleteOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: string) {
   const { post } = await findOwnPost(deps, who, postId, 'delete-post');
   await discussions.updatePostStatus(deps.db, who.tenantId, post.id, 'deleted');

@@ -73,6 +73,7 @@ describe('authorisation matrix: groups and discussions', () => {
       ['POST', `${base}/posts/${postId}/kudos`, { reason: 'r' }],
       ['POST', `${base}/posts/${postId}/edit`, { body: 'changed' }],
       ['POST', `${base}/posts/${postId}/delete`, { confirmed: 'yes' }],
+      ['POST', `${base}/posts/${postId}/delete`, {}], // the confirmation page
       ['POST', `${base}/groups/${groupId}/norms`, { norms: 'hijacked', baseVersion: '1' }],
     ];
     for (const [who, b] of outsiders) {
@@ -83,7 +84,7 @@ describe('authorisation matrix: groups and discussions', () => {
           const expected = base === b.base ? [404] : [401];
           if (b === groupB && base === a.base) expected.splice(0, 1, 404); // group B is in the same cohort
           expect(r.status, `${who}: ${method} ${url.replace(app.url, '')}`).to.be.oneOf(expected);
-          for (const s of SECRETS) expect(r.body, `${who}: ${method} ${url}`).to.not.contain(s);
+          for (const s of [...SECRETS, threadId]) expect(r.body, `${who}: ${method} ${url}`).to.not.contain(s);
         }
       }
     }
@@ -97,6 +98,9 @@ describe('authorisation matrix: groups and discussions', () => {
     const mate = learners[[2, 3, 4, 5, 6].find((i) => groupOf(i) === groupOf(1))! - 1]!;
     expect((await post(mate, `${mate.base}/posts/${postId}/edit`, { body: 'changed' })).status).to.equal(403);
     expect((await post(mate, `${mate.base}/posts/${postId}/delete`, { confirmed: 'yes' })).status).to.equal(403);
+    const confirmation = await post(mate, `${mate.base}/posts/${postId}/delete`, {});
+    expect(confirmation.status).to.equal(403);
+    expect(confirmation.body).to.not.contain(threadId);
     expect(await counts()).to.deep.equal(before);
   });
 
