@@ -23,6 +23,7 @@ import { securityHeaders, partitionCrossSiteCookies } from './http/security-head
 import { createSession } from './http/session.ts';
 import { createCsrfProtection } from './http/csrf.ts';
 import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
+import { AppError } from './errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
 import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
       res.status(503).json({ status: 'unavailable', database: 'unreachable' });
     }
   });
+  app.use(refuseUnreadableAddresses);
   // Static files need neither the session nor the frame-ancestors lookup.
   app.use('/public', express.static(path.join(root, 'public'), {
     maxAge: config.env === 'production' ? '1d' : 0,
@@ -178,6 +180,24 @@ export function createApp(deps: AppDeps): CircleworkApp {
       session.close();
     },
   };
+}
+
+/**
+ * An address whose path or query decodes to a control character (a NUL, say: PostgreSQL text cannot
+ * hold one) or does not decode at all is refused with a 400 before any route sees its parameters.
+ */
+function refuseUnreadableAddresses(req: express.Request, _res: express.Response, next: express.NextFunction): void {
+  const [rawPath = '', rawQuery = ''] = req.originalUrl.split(/\?(.*)/s);
+  const readable = (raw: string, refused: RegExp): boolean => {
+    try {
+      return !refused.test(decodeURIComponent(raw.replaceAll('+', ' ')));
+    } catch {
+      return false;
+    }
+  };
+  // eslint-disable-next-line no-control-regex
+  if (readable(rawPath, /[\u0000-\u001f\u007f]/) && readable(rawQuery, /\u0000/)) return next();
+  next(new AppError(400, 'bad-address', 'This address has characters in it that Circlework cannot read. Check the link and try again.'));
 }
 
 /** PostgreSQL text cannot hold U+0000: it is dropped from every form field before anything sees it. */

@@ -45,6 +45,28 @@ describe('HTTP basics', () => {
     expect(await res.json()).to.include({ error: 'not-found' });
   });
 
+  it('answers 400 (a page, no 500) to an address with a NUL or another control character, or one that does not decode', async () => {
+    const addresses = [
+      '/action-plans/links/renew/abc%00def',
+      '/action-plans/links/renew/%00',
+      `/cohorts/${'0'.repeat(8)}-0000-0000-0000-000000000000%00`,
+      '/cohorts/x%0Ay/modules/1',
+      '/lti/login?iss=https%3A%2F%2Flms.example%00&login_hint=1',
+      '/admin/login?next=%00',
+      '/public/app%00.css',
+      '/cohorts/%E0%A4%A',
+    ];
+    for (const address of addresses) {
+      for (const method of ['GET', 'POST']) {
+        const res = await fetch(`${app.url}${address}`, { method, headers: { accept: 'text/html' } });
+        expect(res.status, `${method} ${address}`).to.equal(400);
+        expect(parse(await res.text()).querySelector('[data-test=error-message]')?.text, address).to.contain('cannot read');
+      }
+    }
+    // A tab or newline typed into a search box (query string) is no reason to refuse.
+    expect((await fetch(`${app.url}/?q=two%0Alines`)).status).to.equal(200);
+  });
+
   it('keeps a well-formed request id from a proxy and replaces a malformed one', async () => {
     expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal('abc-123');
     expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
