@@ -62,12 +62,30 @@ export async function upsertPlan(
         status: p.status,
         shareCheckInsWithManager: p.shareCheckInsWithManager,
         submittedAt,
+        pendingEdit: null,
         updatedAt: sql`now()`,
       }),
     )
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/** Keeps (or clears, with null) the owner's pending edit of their plan; the plan itself is untouched. */
+export async function updatePlanPendingEdit(ex: Executor, tenantId: string, membershipId: string, form: Record<string, string> | null): Promise<void> {
+  await ex
+    .updateTable('actionPlans')
+    // Stored as [field, value] pairs: the camel-case plugin would rename an object's keys (g1_title).
+    .set({ pendingEdit: form === null ? null : JSON.stringify(Object.entries(form).filter(([k]) => k !== '_csrf')) })
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', '=', membershipId)
+    .execute();
+}
+
+/** The owner's pending edit of their plan, if any. */
+export async function findPlanPendingEdit(ex: Executor, tenantId: string, membershipId: string): Promise<Record<string, string> | null> {
+  const row = await ex.selectFrom('actionPlans').select('pendingEdit').where('tenantId', '=', tenantId).where('membershipId', '=', membershipId).executeTakeFirst();
+  return row?.pendingEdit ? Object.fromEntries(row.pendingEdit) : null;
 }
 
 /** The learner's module-1 intention (the submitted answer, or the draft if not submitted yet). */

@@ -328,6 +328,8 @@ export interface ActionPlansTable {
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
   submittedAt: Date | null;
+  /** The owner's edit of a submitted plan that failed its checks (the form's fields), kept for them only. */
+  pendingEdit: ColumnType<Array<[string, string]> | null, string | null | undefined, string | null>;
 }
 
 export interface ActionPlanPartnersTable {

@@ -25,8 +25,9 @@ export type PlanAccess = 'owner' | 'partner' | 'reader';
 
 /** The learner's own plan page: their plan (if any), intention, partners and candidates, invites. */
 export async function openOwnPlan(deps: ActionPlansDeps, who: LaunchContext) {
-  const [plan, intention, group, schedule] = await Promise.all([
+  const [plan, pendingEdit, intention, group, schedule] = await Promise.all([
     plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId),
+    plans.findPlanPendingEdit(deps.db, who.tenantId, who.membershipId),
     plans.findIntention(deps.db, who.tenantId, who.membershipId),
     findGroupOfMember(deps.db, who.tenantId, who.membershipId),
     checkInQueries.findSchedule(deps.db, who.tenantId, who.cohortId),
@@ -42,7 +43,7 @@ export async function openOwnPlan(deps: ActionPlansDeps, who: LaunchContext) {
   const taken = new Set(partners.map((p) => p.partnerMembershipId));
   const choosable = candidates.filter((c) => !taken.has(c.membershipId) && (cohortWide || c.groupId === group?.id));
   const openSlots = MAX_PARTNERS - partners.filter((p) => p.status !== 'declined').length;
-  return { plan, intention, group, schedule, partners, invites, checkIns, requests, choosable, cohortWide, openSlots };
+  return { plan, pendingEdit, intention, group, schedule, partners, invites, checkIns, requests, choosable, cohortWide, openSlots };
 }
 
 export type SavePlanOutcome = { kind: 'saved'; planId: string; submitted: boolean } | { kind: 'invalid'; error: ValidationError };
@@ -57,14 +58,20 @@ export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, 
   if (who.role !== 'learner') throw new ForbiddenError('action-plan', 'Only learners write action plans.');
   const submit = form.intent === 'submit';
   const parsed = planFromForm(form, submit);
+  const existing = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
   if (!parsed.success) {
+    // A submitted plan stays as submitted (partners, the board and the manager read it): the failed
+    // edit is kept as the owner's pending edit instead, so nothing typed is lost.
+    if (existing?.status === 'submitted') {
+      await plans.updatePlanPendingEdit(deps.db, who.tenantId, who.membershipId, form);
+      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was; please check') };
+    }
     if (submit) {
       const draft = planFromForm(form, false);
       if (draft.success) await plans.upsertPlan(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, ...draft.data, status: 'draft' });
     }
     return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft; please check' : 'Your draft was not saved; please check') };
   }
-  const existing = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
   // Saving a draft of a submitted plan keeps it submitted: partners and the manager keep seeing it.
   const status = submit || existing?.status === 'submitted' ? 'submitted' : 'draft';
   const id = await plans.upsertPlan(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, ...parsed.data, status });

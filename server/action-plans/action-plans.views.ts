@@ -44,7 +44,7 @@ export function ownPlanView(
   flash: { error?: ValidationError; form?: PlanForm; partnerError?: string; inviteError?: string; inviteEmail?: string; saved?: string },
   deps: ActionPlansDeps,
 ) {
-  const form = flash.form ?? (own.plan ? formFromPlan(own.plan) : { visibility: 'private', shareCheckIns: 'on' });
+  const form = flash.form ?? own.pendingEdit ?? (own.plan ? formFromPlan(own.plan) : { visibility: 'private', shareCheckIns: 'on' });
   const fieldErrors = flash.error?.fieldErrors ?? {};
   const now = day(deps.now());
   return {
@@ -52,6 +52,7 @@ export function ownPlanView(
     intention: own.intention,
     plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: VISIBILITY_LABEL[own.plan.visibility] },
     error: flash.error?.userMessage,
+    pendingEdit: !flash.form && Boolean(own.pendingEdit),
     saved: flash.saved,
     goals: goalFields(form, fieldErrors),
     visibilities: (['private', 'group', 'cohort'] as const).map((v) => ({ value: v, label: VISIBILITY_LABEL[v], checked: (form.visibility ?? 'private') === v })),

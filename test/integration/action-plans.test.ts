@@ -216,6 +216,34 @@ describe('action plans', () => {
     expect(row.status).to.equal('draft');
     expect(row.goals[0]!.actions).to.have.length(2);
   });
+  it('keeps a submitted plan submitted when a re-submission fails: others still read it, the owner gets the failed edit back', async () => {
+    const { owner, partner, groupmate, planId } = await cohortWithPlan();
+    const r = await m.post(owner, `${owner.base}/action-plan`, planForm({ g1_title: 'A new goal half typed', g1_success: '' }));
+    expect(r.status).to.equal(400);
+    expect(r.doc.querySelector('[data-test=plan-error]')!.text).to.contain('others still see your plan as it was');
+    const row = await env.app.db.selectFrom('actionPlans').select(['status', 'goals']).executeTakeFirstOrThrow();
+    expect(row.status).to.equal('submitted');
+    expect(row.goals[0]!.title).to.equal('Run handovers with fewer follow-up questions');
+    // The group (visibility 'group') and the board still show the submitted plan.
+    for (const reader of [groupmate, partner]) {
+      const page = await m.get(reader, `${reader.base}/action-plans/${planId}`);
+      expect(page.status).to.equal(200);
+      expect(page.body).to.contain('Run handovers with fewer follow-up questions');
+      expect(page.body).to.not.contain('A new goal half typed');
+      expect((await m.get(reader, `${reader.base}/action-plans`)).body).to.contain('Run handovers with fewer follow-up questions');
+    }
+    // The owner's form holds the failed edit, after a new launch too; a valid save publishes it and clears it.
+    const again = await m.launch(ada);
+    const own = await m.get(again, `${again.base}/action-plan`);
+    expect(own.doc.querySelector('#g1_title')?.getAttribute('value')).to.equal('A new goal half typed');
+    expect(own.doc.querySelector('[data-test=pending-edit]')).to.not.equal(null);
+    expect((await m.post(again, `${again.base}/action-plan`, planForm({ g1_title: 'A new goal, finished' }))).status).to.equal(303);
+    const after = await m.get(again, `${again.base}/action-plan`);
+    expect(after.doc.querySelector('#g1_title')?.getAttribute('value')).to.equal('A new goal, finished');
+    expect(after.doc.querySelector('[data-test=pending-edit]')).to.equal(null);
+    expect((await m.get(groupmate, `${groupmate.base}/action-plans/${planId}`)).body).to.contain('A new goal, finished');
+  });
+
   it('shows the facilitator figures (learner → 403) and ends an emailed sign-in when the membership ends', async () => {
     const { facilitator, owner } = await cohortWithPlan();
     expect((await m.get(owner, `${owner.base}/action-plans/console`)).status).to.equal(403);
