@@ -7,6 +7,8 @@
   var threadId = root.getAttribute('data-thread-id');
   var cohortPath = location.pathname.split('/').slice(0, 3).join('/');
   var source = new EventSource(root.getAttribute('data-live-events'));
+  // The server ends the stream for good when access has ended: no reconnecting then.
+  source.addEventListener('end', function () { source.close(); });
   source.addEventListener('post', function (event) {
     var data = JSON.parse(event.data);
     if (document.getElementById('post-' + data.postId)) return;

@@ -32,6 +32,7 @@ import { discussionsRouter, keepRefusedPostForm } from './discussions/discussion
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
+import { LiveStreamSlots } from './realtime/live-stream-slots.ts';
 import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
 import type { EmailDeps } from './email/mailer.ts';
 import type { ModulesDeps } from './modules/modules.service.ts';
@@ -154,7 +155,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', groupsRouter({ db }));
   app.use('/cohorts', groupNormsRouter({ db }));
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
-  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents }));
+  const liveStreams = new LiveStreamSlots(config.liveStreams);
+  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents, liveStreams }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));

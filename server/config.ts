@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   // Unset: emails are written to the log instead of sent (development).
   SMTP_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).optional(),
+  // Open live-update streams (SSE) per person and in all, per app process; past either: 429.
+  LIVE_STREAMS_PER_PERSON: z.coerce.number().int().min(1).default(10),
+  LIVE_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -58,6 +61,7 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From header of every email: EMAIL_FROM, or Circlework at the public host. */
   emailFrom: string;
+  liveStreams: { perPerson: number; perProcess: number };
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowInsecureRegistration: e.ALLOW_INSECURE_REGISTRATION,
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM ?? `Circlework <no-reply@${publicUrl.hostname}>`,
+    liveStreams: { perPerson: e.LIVE_STREAMS_PER_PERSON, perProcess: e.LIVE_STREAMS_PER_PROCESS },
   };
 }
 

@@ -2,13 +2,15 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
-import { findActiveLaunch, requireLaunch } from '../http/auth.ts';
+import { findActiveLaunch, recheckLaunch, requireLaunch } from '../http/auth.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { ModuleParams } from '../modules/modules.schemas.ts';
 import * as svc from './discussions.service.ts';
 import { postView, spaceView, threadView } from './discussions.views.ts';
 import type { PostEventsHub } from '../realtime/post-events-hub.ts';
+import { openEventStream } from '../realtime/event-stream.ts';
+import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 
@@ -34,7 +36,7 @@ export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) =
   };
 }
 
-export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub }): Router {
+export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
   // Per person (tenant + person), not per address: a burst limit and a steady one, shared by all processes.
@@ -82,17 +84,12 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': connected\n\n');
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 25_000);
-    const unsubscribe = deps.postEvents.subscribe(who.tenantId, space.id, {
-      onEvent: (e) => res.write(`event: post\ndata: ${JSON.stringify({ threadId: e.threadId, postId: e.postId })}\n\n`),
-      onClose: () => res.end(),
-    });
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    const release = deps.liveStreams.acquire(`${who.tenantId}:${who.personId}`);
+    const mayStillSee = async () => {
+      const now = await recheckLaunch(deps.db, who);
+      return now !== undefined && svc.findVisibleSpace(deps, now, space.id).then(() => true, () => false);
+    };
+    openEventStream(req, res, { subscribe: (s) => deps.postEvents.subscribe(who.tenantId, space.id, s), mayStillSee, release });
   });
 
   // One post's HTML, for the live update of a thread page (the same checks as the thread).

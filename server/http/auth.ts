@@ -46,6 +46,15 @@ export async function findActiveLaunch(db: Db, req: Request, cohortId: string): 
   return { ...launch, role: standing.role };
 }
 
+/**
+ * The launch as it stands now (stored role), or undefined once its membership, deployment or platform
+ * has ended: for what outlives one request, such as a live-update stream.
+ */
+export async function recheckLaunch(db: Db, launch: LaunchContext): Promise<LaunchContext | undefined> {
+  const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
+  return isActive(standing) ? { ...launch, role: standing.role } : undefined;
+}
+
 /** A launch still counts while its membership, deployment (tenant) and platform are all active. */
 function isActive(standing: Awaited<ReturnType<typeof findMembershipStanding>>): standing is NonNullable<typeof standing> {
   return standing !== undefined && [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].every((s) => s === 'active');

@@ -11,9 +11,12 @@ import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 /** Reads an SSE stream with the browser's cookies; resolves each `post` event's data. */
 function openEvents(url: string, cookie: string) {
   const events: Array<{ threadId: string; postId: string }> = [];
+  const ends: string[] = [];
   let status = 0;
+  let closed = false;
   const req = http.get(url, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
     status = res.statusCode ?? 0;
+    res.on('end', () => { closed = true; });
     let buffer = '';
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
@@ -24,11 +27,12 @@ function openEvents(url: string, cookie: string) {
         buffer = buffer.slice(i + 2);
         const data = /^data: (.*)$/m.exec(block)?.[1];
         if (/^event: post$/m.test(block) && data) events.push(JSON.parse(data));
+        if (/^event: end$/m.test(block) && data) ends.push((JSON.parse(data) as { reason: string }).reason);
       }
     });
   });
   req.on('error', () => undefined);
-  return { events, status: () => status, close: () => req.destroy() };
+  return { events, ends, status: () => status, closed: () => closed, close: () => req.destroy() };
 }
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -90,5 +94,70 @@ describe('live updates across two app instances', () => {
     expect(fragment.status).to.equal(200);
     expect(fragment.body).to.contain('Hello from A');
     expect((await stranger.request(`${b.url}${cohortPath}/posts/${post.id}/fragment`)).status).to.equal(401);
+  });
+
+  async function launchInto(app: TestApp, lms: { clientId: string }, sub: string, contextId = 'live') {
+    const browser = new LtiHttpClient();
+    const res = await sim.launch(app.url, browser, { user: { sub, name: `Person ${sub}`, roles: [ROLES.learner] }, clientId: lms.clientId, context: { id: contextId } });
+    const cohortPath = new URL(res.finalUrl).pathname;
+    const spacePath = (await browser.request(`${app.url}${cohortPath}/commons`)).headers.get('location')!;
+    const cookie = (await browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const postThread = async (title: string) => {
+      const page = parse((await browser.request(`${app.url}${spacePath}`)).body);
+      const r = await browser.request(`${app.url}${spacePath}/threads`, { method: 'POST', form: { title, body: title, _csrf: page.querySelector('input[name=_csrf]')!.getAttribute('value')! } });
+      expect(r.status).to.equal(303);
+    };
+    return { browser, cohortPath, spacePath, cookie, postThread };
+  }
+
+  it('ends an open stream once the member’s access ends, and delivers nothing posted after', async () => {
+    await resetDatabase(a.handle);
+    const lms = await connectPlatform(a, sim);
+    const writer = await launchInto(a, lms, 'w');
+    const reader = await launchInto(a, lms, 'r');
+    const stream = openEvents(`${b.url}${reader.spacePath}/events`, reader.cookie);
+    await until(() => stream.status() !== 0);
+    expect(stream.status()).to.equal(200);
+    await writer.postThread('Before');
+    await until(() => stream.events.length === 1);
+    // The LMS ends the reader's enrolment (as the roster sync records it).
+    const sub = await a.db.selectFrom('persons').select('id').where('sub', '=', 'r').executeTakeFirstOrThrow();
+    await a.db.updateTable('memberships').set({ status: 'inactive' }).where('personId', '=', sub.id).execute();
+    await writer.postThread('After the access ended');
+    await until(() => stream.closed());
+    expect(stream.closed()).to.equal(true);
+    expect(stream.ends).to.deep.equal(['access-ended']);
+    expect(stream.events).to.have.length(1);
+    const after = await a.db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select('posts.id').where('threads.title', '=', 'After the access ended').executeTakeFirstOrThrow();
+    expect(stream.events.map((e) => e.postId)).to.not.include(after.id);
+  });
+
+  it('caps open streams per person and per process with a 429, and gives the slot back when a stream closes', async () => {
+    const capped = await startTestApp({ LIVE_STREAMS_PER_PERSON: '2', LIVE_STREAMS_PER_PROCESS: '3' });
+    try {
+      await resetDatabase(capped.handle);
+      const lms = await connectPlatform(capped, sim);
+      const kim = await launchInto(capped, lms, 'k');
+      const lee = await launchInto(capped, lms, 'l');
+      const open = (p: Awaited<ReturnType<typeof launchInto>>) => openEvents(`${capped.url}${p.spacePath}/events`, p.cookie);
+      const settled = async (s: ReturnType<typeof openEvents>) => { await until(() => s.status() !== 0); return s.status(); };
+      const k1 = open(kim);
+      const k2 = open(kim);
+      expect([await settled(k1), await settled(k2)]).to.deep.equal([200, 200]);
+      const k3 = open(kim);
+      expect(await settled(k3)).to.equal(429); // a third tab of Kim's
+      const l1 = open(lee);
+      expect(await settled(l1)).to.equal(200); // Lee is not affected by Kim's cap
+      const l2 = open(lee);
+      expect(await settled(l2)).to.equal(429); // the process holds 3
+      k1.close();
+      let again = open(lee);
+      // the server sees the closed socket soon after: wait for the slot to come back, not a fixed time
+      for (let i = 0; i < 100 && (await settled(again)) === 429; i++) again = open(lee);
+      expect(again.status()).to.equal(200);
+      for (const s of [k2, k3, l1, l2, again]) s.close();
+    } finally {
+      await capped.close();
+    }
   });
 });

@@ -1,0 +1,36 @@
+// Caps on open live-update streams in this process: a person gets a few (one per open tab), the
+// process a bounded total. Each stream holds a socket and a subscription until it ends.
+import { AppError } from '../errors.ts';
+
+export class LiveStreamSlots {
+  readonly #perPerson = new Map<string, number>();
+  #total = 0;
+
+  constructor(private readonly limits: { perPerson: number; perProcess: number }) {}
+
+  /** Takes a slot for `person` or throws a 429; the returned function gives it back (once). */
+  acquire(person: string): () => void {
+    const held = this.#perPerson.get(person) ?? 0;
+    if (held >= this.limits.perPerson) {
+      throw new AppError(429, 'too-many-streams', 'Circlework is already open in many tabs of yours. Close some of them, then reload this page.');
+    }
+    if (this.#total >= this.limits.perProcess) {
+      throw new AppError(429, 'server-busy-streams', 'Live updates are busy right now. Reload the page in a minute to see new posts.');
+    }
+    this.#perPerson.set(person, held + 1);
+    this.#total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#total--;
+      const left = (this.#perPerson.get(person) ?? 1) - 1;
+      if (left > 0) this.#perPerson.set(person, left);
+      else this.#perPerson.delete(person);
+    };
+  }
+
+  get open(): number {
+    return this.#total;
+  }
+}
