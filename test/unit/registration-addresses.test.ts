@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { fetchFromPlatform, isPublicHost, PlatformFetchError, systemLookup, type LookupAll } from '../../lti/registration-fetch.ts';
 import { endlessJsonServer } from '../support/endless-server.ts';
+import { registrationFrameOrigins } from '../../lti/registration.service.ts';
 
 describe('isPublicHost (what /lti/register may fetch)', () => {
   for (const url of ['https://127.0.0.1/', 'https://10.1.2.3/', 'https://192.168.0.1/', 'https://172.16.5.5/', 'https://169.254.169.254/latest', 'https://[::1]/', 'https://localhost/', 'https://0.0.0.0/', 'http://8.8.8.8/']) {
@@ -63,5 +64,15 @@ describe('fetchFromPlatform (the registration fetch)', () => {
     } finally {
       redirecting.close();
     }
+  });
+});
+
+describe('registrationFrameOrigins (who may frame /lti/register before the configuration is read)', () => {
+  it('is the configuration address’s origin; hosted Canvas adds *.instructure.com, where its admins are', () => {
+    expect(registrationFrameOrigins('https://moodle.example.edu/mod/lti/openid-configuration.php')).to.deep.equal(['https://moodle.example.edu']);
+    expect(registrationFrameOrigins('https://canvas.instructure.com/api/lti/security/openid-configuration?registration_token=x'))
+      .to.deep.equal(['https://canvas.instructure.com', 'https://*.instructure.com']);
+    expect(registrationFrameOrigins('javascript:alert(1)')).to.deep.equal([]);
+    expect(registrationFrameOrigins(['https://a.example', 'https://b.example'])).to.deep.equal([]);
   });
 });
