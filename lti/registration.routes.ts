@@ -1,5 +1,5 @@
 // Routes of ours under /lti: dynamic registration and the Canvas developer key JSON.
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { AppError } from '../server/errors.ts';
 import { createRateLimit } from '../server/http/rate-limit.ts';
 import { setFrameAncestors } from '../server/http/security-headers.ts';
@@ -12,8 +12,11 @@ export function registrationRouter(deps: RegistrationDeps): Router {
 
   // The platform shows this page in its own dialog, before the platform is active here: the page (and
   // its errors) may be framed by the registering platform's origins, and the close message needs that.
-  r.get('/register', limit, async (req, res) => {
+  const framedByRegisteringPlatform: RequestHandler = (req, res, next) => {
     setFrameAncestors(res, registrationFrameOrigins(req.query.openid_configuration));
+    next();
+  };
+  r.get('/register', framedByRegisteringPlatform, limit, async (req, res) => {
     const query = RegistrationQuery.safeParse(req.query);
     if (!query.success) {
       throw new AppError(400, 'registration-params', 'This address is for your learning platform: paste it into its LTI Advantage / dynamic registration form rather than opening it in a browser.');

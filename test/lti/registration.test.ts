@@ -104,7 +104,7 @@ describe('LTI dynamic registration', () => {
     }
   });
 
-  it('registers with Canvas (no deployment id): course navigation and deep linking placements, deployment recorded at the first launch', async () => {
+  it('Canvas surprise 3 (the deployment id is unknown until the first launch; dynamic registration does not return it): registers with course navigation and deep linking placements, records the deployment at the first launch', async () => {
     const app = await appWith();
     const res = await canvas.startDynamicRegistration(app.url);
     expect(res.status).to.equal(200);
@@ -215,6 +215,7 @@ describe('LTI dynamic registration', () => {
     for (let i = 0; i < 20; i++) expect((await fetch(`${app.url}/lti/register?${q}`)).status).to.equal(502);
     const limited = await fetch(`${app.url}/lti/register?${q}`, { headers: { accept: 'text/html' } });
     expect(limited.status).to.equal(429);
+    expect(frameAncestors(limited), 'shown in the platform’s dialog').to.deep.equal(['http://127.0.0.1:9']);
   });
 
   it('answers 502 with a message when the platform cannot be reached or refuses, and stores nothing', async () => {
