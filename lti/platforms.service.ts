@@ -121,7 +121,7 @@ export async function setDeploymentStatus(
 }
 
 /** Hosted Canvas frames tools from each institution's own *.instructure.com site, not from the issuer. */
-function defaultFrameOrigins(issuer: string, product: Platform['product']): string[] {
+export function defaultFrameOrigins(issuer: string, product: Platform['product']): string[] {
   const origins = [new URL(issuer).origin];
   if (product === 'canvas' && /^https:\/\/canvas(\.beta|\.test)?\.instructure\.com$/.test(issuer)) {
     origins.push('https://*.instructure.com');

@@ -1,17 +1,17 @@
 // LTI Dynamic Registration (Moodle, Canvas) and the Canvas developer key JSON. We do this ourselves
 // rather than through ltijs: its version fetches any URL, generates keys synchronously, and has no notion
 // of trusted issuers.
-import dns from 'node:dns/promises';
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import type { Db } from '../models/db.ts';
 import type { Platform } from '../models/schema.ts';
 import { AppError } from '../server/errors.ts';
 import { normaliseIssuer, type Config } from '../server/config.ts';
-import { registerPlatform } from './platforms.service.ts';
+import { defaultFrameOrigins, registerPlatform } from './platforms.service.ts';
+import { fetchFromPlatform, PlatformFetchError, REGISTRATION_FETCH_LIMITS, type PlatformResponse } from './registration-fetch.ts';
 
 const TOOL_CONFIG = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 const PLATFORM_CONFIG = 'https://purl.imsglobal.org/spec/lti-platform-configuration';
+const CANVAS_EXT = 'https://canvas.instructure.com/lti';
 export const TOOL_SCOPES = [
   'https://purl.imsglobal.org/spec/lti-ags/scope/lineitem',
   'https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly',
@@ -20,7 +20,6 @@ export const TOOL_SCOPES = [
 ];
 const TOOL_NAME = 'Circlework';
 const TOOL_DESCRIPTION = 'A nine-module social learning workshop: small groups, discussion spaces and action plans that last beyond the course.';
-const MAX_RESPONSE_BYTES = 256 * 1024;
 
 const OpenIdConfiguration = z.looseObject({
   issuer: z.url({ protocol: /^https?$/ }).max(2048),
@@ -34,9 +33,11 @@ const OpenIdConfiguration = z.looseObject({
     .optional(),
 });
 
+// Moodle's deployment_id is its tool type id as a string; a number is taken as well.
+const IdString = z.union([z.string(), z.number().int().nonnegative()]).transform(String).pipe(z.string().min(1).max(255));
 const RegistrationResponse = z.looseObject({
-  client_id: z.string().min(1).max(255),
-  [TOOL_CONFIG]: z.looseObject({ deployment_id: z.string().min(1).max(255).optional() }).optional(),
+  client_id: IdString,
+  [TOOL_CONFIG]: z.looseObject({ deployment_id: IdString.optional() }).optional(),
 });
 
 export const RegistrationQuery = z.object({
@@ -55,55 +56,120 @@ function toolUrls(config: Config) {
   return { login: `${base}/lti/login`, launch: `${base}/lti/launch`, keys: `${base}/lti/keys`, icon: `${base}/public/icon.svg` };
 }
 
-/** Registers this tool with the platform that sent the admin here; returns the stored platform. */
-export async function registerDynamically(
+/** What the platform's OpenID configuration told us, before we register with it. */
+export interface PlatformConfiguration {
+  configUrl: URL;
+  issuer: string;
+  product: Platform['product'];
+  /** The origins whose pages may frame this platform's registration page and, once active, the tool. */
+  frameOrigins: string[];
+  endpoints: z.infer<typeof OpenIdConfiguration>;
+}
+
+/**
+ * The origins that may frame /lti/register before its configuration is read: the configuration
+ * address's own origin (Moodle opens the page in a dialog on the same site). Hosted Canvas serves the
+ * configuration from the shared issuer host while the admin's page is on the institution's
+ * *.instructure.com site, so that host also gets *.instructure.com. Whoever supplies the address
+ * widens the framing of this one response only.
+ */
+export function registrationFrameOrigins(openidConfiguration: unknown): string[] {
+  const url = z.url({ protocol: /^https?$/ }).max(2048).safeParse(openidConfiguration);
+  return url.success ? defaultFrameOrigins(new URL(url.data).origin, 'canvas') : [];
+}
+
+/** Step 1: reads the platform's OpenID configuration from the address the platform sent. */
+export async function readPlatformConfiguration(
   deps: RegistrationDeps,
   query: z.infer<typeof RegistrationQuery>,
-): Promise<Platform> {
+): Promise<PlatformConfiguration> {
   const configUrl = new URL(query.openid_configuration);
   if (configUrl.protocol !== 'https:' && !deps.config.allowInsecureRegistration) {
     throw new AppError(400, 'registration-insecure', 'The platform’s configuration address must use https.');
   }
-  const auth: Record<string, string> = query.registration_token ? { authorization: `Bearer ${query.registration_token}` } : {};
-  const configuration = OpenIdConfiguration.safeParse(await fetchJson(configUrl.toString(), { headers: auth }, deps.config));
+  const answer = await askPlatform(deps, configUrl, { headers: bearer(query) });
+  if (answer.status < 200 || answer.status > 299) throw unreachable(configUrl);
+  const configuration = OpenIdConfiguration.safeParse(parseJson(answer.body));
   if (!configuration.success) {
     throw new AppError(502, 'registration-config', 'The platform’s OpenID configuration is missing required fields (issuer, endpoints, JWKS, registration endpoint).');
   }
-  const platformConfig = configuration.data;
-  const issuer = normaliseIssuer(platformConfig.issuer);
-  const family = platformConfig[PLATFORM_CONFIG]?.product_family_code?.toLowerCase();
+  const endpoints = configuration.data;
+  const issuer = normaliseIssuer(endpoints.issuer);
+  const family = endpoints[PLATFORM_CONFIG]?.product_family_code?.toLowerCase();
   const product = family === 'moodle' ? 'moodle' : family === 'canvas' ? 'canvas' : 'other';
-  const registration = RegistrationResponse.safeParse(
-    await fetchJson(platformConfig.registration_endpoint, {
-      method: 'POST',
-      headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify(registrationRequest(deps.config, product)),
-    }, deps.config),
-  );
+  const frameOrigins = product === 'canvas'
+    ? defaultFrameOrigins(issuer, 'canvas')
+    : [...new Set([configUrl.origin, new URL(issuer).origin])];
+  return { configUrl, issuer, product, frameOrigins, endpoints };
+}
+
+/** Step 2: registers this tool with the platform; returns the stored platform. */
+export async function registerWithPlatform(
+  deps: RegistrationDeps,
+  query: z.infer<typeof RegistrationQuery>,
+  platform: PlatformConfiguration,
+): Promise<Platform> {
+  const { configUrl, issuer, product, endpoints } = platform;
+  const productName = PRODUCT_NAMES[product];
+  const answer = await askPlatform(deps, new URL(endpoints.registration_endpoint), {
+    method: 'POST',
+    headers: { ...bearer(query), 'content-type': 'application/json' },
+    body: JSON.stringify(registrationRequest(deps.config, product)),
+  });
+  // Moodle answers 200 where RFC 7591 says 201, and its errors are plain text served as text/html
+  // (surprise 17): any 2xx is a success, and a refusal names the platform's own short error code.
+  if (answer.status === 401 || answer.status === 403) {
+    throw new AppError(502, 'registration-token', `${productName} did not accept this registration link${platformSaid(answer.body)}. Each link works once and for a limited time: start the registration again from ${productName}.`);
+  }
+  if (answer.status < 200 || answer.status > 299) {
+    throw new AppError(502, 'registration-refused', `${productName} refused Circlework’s registration${platformSaid(answer.body)}. Start the registration again from ${productName}; if it fails again, tell the Circlework administrator.`);
+  }
+  const registration = RegistrationResponse.safeParse(parseJson(answer.body));
   if (!registration.success) throw new AppError(502, 'registration-answer', 'The platform did not return a client id for Circlework.');
+  // Moodle: the tool type id (surprise 17, surprise 11). Canvas: none until the first launch.
   const deploymentId = registration.data[TOOL_CONFIG]?.deployment_id;
   // Trust is given to an issuer only when the configuration and every endpoint it names live on that
   // issuer's own site: anyone can publish a configuration that *claims* a trusted issuer.
-  const trusted = deps.config.trustedIssuers.includes(issuer) && servedByIssuer(issuer, query.openid_configuration, platformConfig);
+  const trusted = deps.config.trustedIssuers.includes(issuer) && servedByIssuer(issuer, query.openid_configuration, endpoints);
   return registerPlatform(
     deps,
     {
       issuer,
       clientId: registration.data.client_id,
-      name: `${product === 'other' ? 'LMS' : product === 'moodle' ? 'Moodle' : 'Canvas'} at ${configUrl.host}`,
+      name: `${product === 'other' ? 'LMS' : productName} at ${configUrl.host}`,
       product,
-      authEndpoint: platformConfig.authorization_endpoint,
-      tokenEndpoint: platformConfig.token_endpoint,
-      jwksUri: platformConfig.jwks_uri,
-      authorizationServer: z.url().safeParse(platformConfig.authorization_server).data,
+      authEndpoint: endpoints.authorization_endpoint,
+      tokenEndpoint: endpoints.token_endpoint,
+      jwksUri: endpoints.jwks_uri,
+      authorizationServer: z.url().safeParse(endpoints.authorization_server).data,
       deploymentIds: deploymentId ? [deploymentId] : [],
       // Moodle names the deployment at registration; Canvas only at the first launch, under this
       // client id that belongs to one institution's developer key.
       deploymentPolicy: deploymentId ? 'strict' : 'record',
-      frameOrigins: product === 'canvas' ? undefined : [configUrl.origin, new URL(issuer).origin],
+      frameOrigins: platform.frameOrigins,
     },
     { status: trusted ? 'active' : 'pending', registeredVia: 'dynamic' },
   );
+}
+
+const PRODUCT_NAMES: Record<Platform['product'], string> = { moodle: 'Moodle', canvas: 'Canvas', other: 'The platform' };
+
+function bearer(query: z.infer<typeof RegistrationQuery>): Record<string, string> {
+  return query.registration_token ? { authorization: `Bearer ${query.registration_token}` } : {};
+}
+
+/** A platform's short error code (Moodle: token_already_used, missing_domain…), never free text. */
+function platformSaid(body: string): string {
+  const code = body.trim();
+  return /^[A-Za-z0-9_.:-]{1,60}$/.test(code) ? ` (it answered “${code}”)` : '';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function servedByIssuer(issuer: string, configUrl: string, c: z.infer<typeof OpenIdConfiguration>): boolean {
@@ -112,13 +178,52 @@ function servedByIssuer(issuer: string, configUrl: string, c: z.infer<typeof Ope
   return configUrl.startsWith(`${issuer}/`) && urls.every((u) => new URL(u).origin === origin);
 }
 
+/**
+ * What we ask the platform for. Moodle 4.5 maps the request to the tool's settings in
+ * mod/lti/classes/local/ltiopenid/registration_helper.php (registration_to_config):
+ * - client_name → the tool name; tool configuration `description` → its description (shown in the
+ *   activity chooser); logo_uri → its icon;
+ * - any AGS scope → "Accept grades from the tool": "Delegate to teacher" (never "Always"), and the
+ *   lineitem scope → "IMS LTI Assignment and Grade Services": "Use this service for grade sync and
+ *   column management"; the NRPS scope → "IMS LTI Names and Role Provisioning": "Use this service to
+ *   retrieve members' information as per privacy settings";
+ * - claims name / given_name / family_name → "Share launcher's name with tool": "Always"; email →
+ *   "Share launcher's email with tool": "Always";
+ * - an LtiDeepLinkingRequest message → "Supports Deep Linking (Content-Item Message)", with its
+ *   target_link_uri as the content selection URL;
+ * - tool configuration custom_parameters → the tool's custom parameters (we need none);
+ * - domain must be target_link_uri's host (else 400 domain_targetlinkuri_mismatch).
+ * Nothing in the request reaches "Tool configuration usage": Moodle always sets "Show as
+ * preconfigured tool when adding an external tool" (LTI_COURSEVISIBLE_PRECONFIGURED), so putting the
+ * tool in the activity chooser is the admin's or the teacher's step (README). The launch container is
+ * always "Embed, without blocks".
+ * Canvas (doc/api/registration.md) honours messages with its placement names and its
+ * https://canvas.instructure.com/lti/ extensions (privacy level, tool id, course navigation default,
+ * visibility); other keys are ignored.
+ */
 function registrationRequest(config: Config, product: Platform['product']): Record<string, unknown> {
   const urls = toolUrls(config);
   const canvas = product === 'canvas';
   const messages: Record<string, unknown>[] = [
-    { type: 'LtiDeepLinkingRequest', target_link_uri: urls.launch, label: TOOL_NAME, ...(canvas ? { placements: ['link_selection', 'assignment_selection'] } : {}) },
+    {
+      type: 'LtiDeepLinkingRequest',
+      target_link_uri: urls.launch,
+      label: TOOL_NAME,
+      ...(canvas ? { icon_uri: urls.icon, placements: ['link_selection', 'assignment_selection'] } : {}),
+    },
   ];
-  if (canvas) messages.push({ type: 'LtiResourceLinkRequest', target_link_uri: urls.launch, label: TOOL_NAME, placements: ['course_navigation'] });
+  if (canvas) {
+    messages.push({
+      type: 'LtiResourceLinkRequest',
+      target_link_uri: urls.launch,
+      label: TOOL_NAME,
+      icon_uri: urls.icon,
+      placements: ['course_navigation'],
+      // As the developer key JSON: the cohort hub in every course's navigation, for its members.
+      [`${CANVAS_EXT}/course_navigation/default_enabled`]: true,
+      [`${CANVAS_EXT}/visibility`]: 'members',
+    });
+  }
   return {
     application_type: 'web',
     response_types: ['id_token'],
@@ -136,7 +241,7 @@ function registrationRequest(config: Config, product: Platform['product']): Reco
       description: TOOL_DESCRIPTION,
       claims: ['iss', 'sub', 'name', 'given_name', 'family_name', 'email'],
       messages,
-      ...(canvas ? { 'https://canvas.instructure.com/lti/privacy_level': 'public' } : {}),
+      ...(canvas ? { [`${CANVAS_EXT}/privacy_level`]: 'public', [`${CANVAS_EXT}/tool_id`]: 'circlework' } : {}),
     },
   };
 }
@@ -179,33 +284,19 @@ export function canvasDeveloperKey(config: Config): Record<string, unknown> {
   };
 }
 
-/**
- * Fetches JSON from the platform. Anyone can call /lti/register, so: public addresses only (unless
- * ALLOW_INSECURE_REGISTRATION, for local trials), no redirects, a size cap, and one message for every
- * failure so the endpoint tells nothing about what answers where.
- */
-async function fetchJson(url: string, init: RequestInit, config: Config): Promise<unknown> {
-  const unreachable = () => new AppError(502, 'registration-failed', `Circlework could not complete the registration with ${new URL(url).host}. Check that the platform is reachable from the Circlework server, then start the registration again from the platform.`);
-  if (!config.allowInsecureRegistration && !(await isPublicHost(new URL(url)))) throw unreachable();
-  try {
-    const res = await fetch(url, { ...init, redirect: 'error', signal: AbortSignal.timeout(10_000) });
-    const text = await res.text();
-    if (!res.ok || text.length > MAX_RESPONSE_BYTES) throw unreachable();
-    return JSON.parse(text);
-  } catch (err) {
-    throw err instanceof AppError ? err : unreachable();
-  }
+function unreachable(url: URL): AppError {
+  return new AppError(502, 'registration-failed', `Circlework could not complete the registration with ${url.host}. Check that the platform is reachable from the Circlework server, then start the registration again from the platform.`);
 }
 
-export async function isPublicHost(url: URL): Promise<boolean> {
-  if (url.protocol !== 'https:') return false;
+/** One exchange with the platform (see registration-fetch.ts); every failure to get an answer looks the same. */
+async function askPlatform(deps: RegistrationDeps, url: URL, init: Parameters<typeof fetchFromPlatform>[1]): Promise<PlatformResponse> {
   try {
-    const addresses = await dns.lookup(url.hostname.replace(/^\[|\]$/g, ''), { all: true });
-    return addresses.length > 0 && addresses.every(({ address }) => {
-      const ip = ipaddr.process(address);
-      return ip.range() === 'unicast';
+    return await fetchFromPlatform(url, init, {
+      ...REGISTRATION_FETCH_LIMITS,
+      allowPrivateAddresses: deps.config.allowInsecureRegistration,
     });
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof PlatformFetchError) throw unreachable(url);
+    throw err;
   }
 }

@@ -2,13 +2,15 @@
 // of X-Frame-Options the CSP's frame-ancestors names the registered platforms' origins, and nothing else.
 import crypto from 'node:crypto';
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 
 export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]>; upgradeInsecure: boolean }): RequestHandler[] {
   const setNonceAndAncestors: RequestHandler = async (req, res, next) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
     // The admin console is never embedded: no LMS needs it, and one-click forms invite clickjacking.
-    res.locals.frameAncestors = req.path.startsWith('/admin') ? ["'none'"] : ["'self'", ...(await opts.listFrameOrigins())];
+    // The registration page starts framed by nobody: its route allows the registering platform's
+    // origins (setFrameAncestors), for that response only.
+    res.locals.frameAncestors = req.path.startsWith('/admin') || req.path === REGISTRATION_PATH ? ["'none'"] : ["'self'", ...(await opts.listFrameOrigins())];
     next();
   };
   const headers = helmet({
@@ -40,6 +42,24 @@ export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]
 
 function frameAncestors(res: { locals: { frameAncestors: string[] } }): string {
   return res.locals.frameAncestors.join(' ');
+}
+
+/** Where dynamic registration happens: the LMS opens it in a dialog before the platform is active. */
+export const REGISTRATION_PATH = '/lti/register';
+// An origin as CSP takes it (optionally *.host): nothing that could end the directive or add a source.
+const CSP_ORIGIN = /^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?$/i;
+
+/**
+ * Replaces frame-ancestors on this response only (the CSP header is already set): the registration
+ * page names its platform's origins, which come from a configuration anyone can supply, so they never
+ * reach another page. No valid origin: framed by nobody.
+ */
+export function setFrameAncestors(res: Response, origins: string[]): void {
+  const sources = origins.filter((o) => CSP_ORIGIN.test(o));
+  res.locals.frameAncestors = sources.length ? sources : ["'none'"];
+  const csp = res.getHeader('content-security-policy');
+  if (typeof csp !== 'string') return;
+  res.setHeader('content-security-policy', csp.replace(/frame-ancestors [^;]*/, `frame-ancestors ${frameAncestors(res as unknown as { locals: { frameAncestors: string[] } })}`));
 }
 
 /**

@@ -77,6 +77,8 @@ export class LtiPlatformSimulator {
   private readonly usedStates = new Set<string>();
   private readonly usedNonces = new Set<string>();
   private readonly registrationTokens = new Map<string, { toolUrl: string; used: boolean }>();
+  /** Moodle: dynamically registered tools wait for the admin's Activate (surprise 17). */
+  private readonly pendingTools = new Set<string>();
   private readonly contexts = new Map<string, { id: string; title?: string; label?: string }>();
   private toolCounter = 0;
 
@@ -110,6 +112,7 @@ export class LtiPlatformSimulator {
     app.get('/auth', (req, res) => this.auth(req.query, res));
     app.post('/auth', express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
     app.post('/register', express.json(), (req, res) => { this.register(req, res); });
+    app.get('/registration-dialog/:token', (req, res) => { this.registrationDialog(req.params.token, res); });
     app.get('/course-page/:hint', (req, res) => { this.coursePage(req.params.hint, res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
     app.use(this.services.router());
@@ -159,6 +162,11 @@ export class LtiPlatformSimulator {
     return record;
   }
 
+  /** Moodle offers no launch of a pending tool: a test that tries has forgotten activateTool. */
+  private assertActive(tool: ToolRecord | undefined): void {
+    if (tool && this.pendingTools.has(tool.clientId)) throw new Error(`LtiPlatformSimulator: tool ${tool.clientId} is pending in Moodle; call activateTool first`);
+  }
+
   private resolveTool(toolUrl: string, clientId?: string): ToolRecord | undefined {
     if (clientId !== undefined) return this.tools.get(clientId);
     const all = [...this.tools.values()];
@@ -196,50 +204,124 @@ export class LtiPlatformSimulator {
   }
 
   async startDynamicRegistration(toolUrl: string, client: LtiHttpClient = new LtiHttpClient()): Promise<{ status: number; body: string }> {
-    const token = randomBytes(24).toString('base64url');
-    this.registrationTokens.set(token, { toolUrl: trimSlash(toolUrl), used: false });
-    const q = new URLSearchParams({ openid_configuration: this.openidConfigurationUrl, registration_token: token });
+    const q = new URLSearchParams({ openid_configuration: this.openidConfigurationUrl, registration_token: this.issueRegistrationToken(toolUrl) });
     const res = await client.request(`${trimSlash(toolUrl)}/lti/register?${q}`, { initiator: this.baseUrl, frameTop: this.baseUrl });
     return { status: res.status, body: res.body };
   }
 
+  /**
+   * The admin's page with the registration dialog, for a real browser: it frames the tool's
+   * registration URL as Moodle's "Add LTI Advantage" modal and Canvas's "LTI Registration" do, and
+   * closes the dialog on the tool's org.imsglobal.lti.close message (#dialog-status says "closed").
+   */
+  registrationDialogUrl(toolUrl: string): string {
+    return `${this.baseUrl}/registration-dialog/${this.issueRegistrationToken(toolUrl)}`;
+  }
+
+  /** Moodle shows a dynamically registered tool as Pending until the admin presses Activate. */
+  activateTool(clientId: string): void {
+    if (!this.tools.has(clientId)) throw new Error(`LtiPlatformSimulator: no tool ${clientId}`);
+    this.pendingTools.delete(clientId);
+  }
+
+  isToolPending(clientId: string): boolean { return this.pendingTools.has(clientId); }
+
+  private issueRegistrationToken(toolUrl: string): string {
+    const token = randomBytes(24).toString('base64url');
+    this.registrationTokens.set(token, { toolUrl: trimSlash(toolUrl), used: false });
+    return token;
+  }
+
+  private registrationDialog(token: string, res: Response): void {
+    const grant = this.registrationTokens.get(token);
+    if (!grant) { res.status(404).type('text').send('unknown registration'); return; }
+    const q = new URLSearchParams({ openid_configuration: this.openidConfigurationUrl, registration_token: token });
+    res.type('html').send(`<!doctype html><html lang="en"><head><title>${esc(this.name)}: register a tool</title></head><body>
+<h1>Register a tool</h1>
+<p id="dialog-status">open</p>
+<div id="dialog"><iframe id="registration" title="Tool registration" src="${esc(`${grant.toolUrl}/lti/register?${q}`)}" style="width:100%;height:500px"></iframe></div>
+<script>
+window.addEventListener('message', (e) => {
+  if (e.data && e.data.subject === 'org.imsglobal.lti.close') {
+    document.getElementById('dialog').remove();
+    document.getElementById('dialog-status').textContent = 'closed';
+  }
+});
+</script>
+</body></html>`);
+  }
+
+  /** Plain-text errors as text/html (Moodle, surprise 17) or Canvas's {errorMessage} JSON. */
+  private registrationError(res: Response, status: number, moodleText: string, canvasMessage: string): void {
+    if (this.kind === 'moodle') res.status(status).type('text/html; charset=utf-8').send(moodleText);
+    else res.status(status).json({ errorMessage: canvasMessage });
+  }
+
   private register(req: Request, res: Response): void {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    const grant = m ? this.registrationTokens.get(m[1]!) : undefined;
-    if (!grant || grant.used) { res.status(401).json({ error: 'invalid_token', error_description: 'missing, unknown or used registration token' }); return; }
+    if (!m) { this.registrationError(res, 401, 'missing_registration_token', 'JWT did not include expected contents'); return; }
+    const grant = this.registrationTokens.get(m[1]!);
+    if (!grant || grant.used) {
+      this.registrationError(res, 401, grant ? 'token_already_used' : 'Signature verification failed', 'JWT did not include expected contents');
+      return;
+    }
     grant.used = true;
     const b: unknown = req.body;
     const isStrArr = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
-    const bad = (why: string): void => { res.status(400).json({ error: 'invalid_client_metadata', error_description: why }); };
-    if (typeof b !== 'object' || b === null || Array.isArray(b)) return bad('body must be a JSON object');
+    const bad = (why: string): void => { this.registrationError(res, 400, why, why); };
+    if (typeof b !== 'object' || b === null || Array.isArray(b)) return bad('missing required attribute response_types');
     const r = b as Record<string, unknown>;
     const conf = r[TOOL_CONF] as Record<string, unknown> | undefined;
-    if (r.application_type !== 'web') return bad('application_type must be web');
-    if (!isStrArr(r.response_types) || !r.response_types.includes('id_token')) return bad('response_types must include id_token');
+    // Moodle's registration_to_config: required attributes first, in its order, then its codes.
+    for (const key of ['response_types', 'initiate_login_uri', 'redirect_uris', 'client_name', 'jwks_uri', 'token_endpoint_auth_method', TOOL_CONF]) {
+      if (r[key] === undefined || r[key] === '' || (Array.isArray(r[key]) && r[key].length === 0)) return bad(`missing required attribute ${key}`);
+    }
+    if (typeof conf !== 'object' || conf === null || typeof conf.domain !== 'string' || conf.domain === '') return bad('missing_domain');
+    if (typeof conf.target_link_uri !== 'string') return bad('domain_targetlinkuri_mismatch');
+    if (!isStrArr(r.response_types) || !r.response_types.includes('id_token')) return bad('invalid_response_types');
+    if (!isStrArr(r.redirect_uris)) return bad('invalid_redirect_uris');
+    if (r.token_endpoint_auth_method !== 'private_key_jwt') return bad('invalid_token_endpoint_auth_method');
+    if (r.application_type !== undefined && r.application_type !== 'web') return bad('invalid_application_type');
     if (!isStrArr(r.grant_types) || !r.grant_types.includes('implicit') || !r.grant_types.includes('client_credentials')) return bad('grant_types must include implicit and client_credentials');
-    if (typeof r.initiate_login_uri !== 'string') return bad('initiate_login_uri is required');
-    if (!isStrArr(r.redirect_uris)) return bad('redirect_uris is required');
-    if (typeof r.client_name !== 'string' || r.client_name === '') return bad('client_name is required');
-    if (typeof r.jwks_uri !== 'string') return bad('jwks_uri is required');
-    if (r.token_endpoint_auth_method !== 'private_key_jwt') return bad('token_endpoint_auth_method must be private_key_jwt');
-    if (typeof conf !== 'object' || conf === null || typeof conf.domain !== 'string' || typeof conf.target_link_uri !== 'string') return bad(`${TOOL_CONF} with domain and target_link_uri is required`);
+    if (typeof r.initiate_login_uri !== 'string' || typeof r.client_name !== 'string' || typeof r.jwks_uri !== 'string') return bad('invalid_client_metadata');
     const domain = conf.domain.toLowerCase();
     for (const u of [r.initiate_login_uri, conf.target_link_uri, ...r.redirect_uris]) {
       let url: URL;
-      try { url = new URL(u); } catch { return bad(`${u} is not a URL`); }
+      try { url = new URL(u); } catch { return bad('domain_targetlinkuri_mismatch'); }
       const inDomain = [url.host, url.hostname].some((h) => h === domain || h.endsWith(`.${domain}`));
-      if (!inDomain) return bad(`${u} is outside the tool domain ${domain}`);
+      if (!inDomain) return bad('domain_targetlinkuri_mismatch');
     }
-    const requested = typeof r.scope === 'string' ? r.scope.split(/\s+/).filter((s) => SERVICE_SCOPES.includes(s)) : [...SERVICE_SCOPES];
+    const asked = typeof r.scope === 'string' ? r.scope.split(/\s+/) : [];
+    const requested = typeof r.scope === 'string' ? asked.filter((s) => SERVICE_SCOPES.includes(s)) : [...SERVICE_SCOPES];
     const tool = this.createTool(grant.toolUrl, r.redirect_uris, r.jwks_uri, requested);
     this.registrations.push({ clientId: tool.clientId, deploymentId: tool.deploymentId, request: r });
+    if (this.kind === 'moodle') {
+      // Moodle answers 200 (not 201) with its config_to_registration() view of the new tool, which is
+      // pending; deployment_id is the tool type id (surprise 17).
+      this.pendingTools.add(tool.clientId);
+      const claims = Array.isArray(conf.claims) ? conf.claims : [];
+      const deepLinking = Array.isArray(conf.messages) ? (conf.messages as Array<Record<string, unknown>>).find((x) => x.type === 'LtiDeepLinkingRequest') : undefined;
+      res.status(200).json({
+        client_id: tool.clientId, response_types: ['id_token'], jwks_uri: r.jwks_uri, initiate_login_uri: r.initiate_login_uri,
+        grant_types: ['client_credentials', 'implicit'], redirect_uris: r.redirect_uris, application_type: 'web',
+        token_endpoint_auth_method: 'private_key_jwt', client_name: r.client_name, logo_uri: r.logo_uri ?? '', scope: requested.join(' '),
+        [TOOL_CONF]: {
+          version: '1.3.0', deployment_id: tool.deploymentId, target_link_uri: conf.target_link_uri, domain: conf.domain,
+          description: conf.description ?? '',
+          ...(deepLinking ? { messages: [{ type: 'LtiDeepLinkingRequest', target_link_uri: deepLinking.target_link_uri }] } : {}),
+          claims: ['sub', 'iss', ...(['name', 'given_name', 'family_name'].some((c) => claims.includes(c)) ? ['name', 'family_name', 'given_name'] : []), ...(claims.includes('email') ? ['email'] : [])],
+        },
+      });
+      return;
+    }
+    // Canvas echoes the registration with its client id and the registration's config URL; no
+    // deployment id until the first launch.
     const { deployment_id: _ignored, ...confOut } = conf;
-    res.json({
+    res.status(200).json({
       ...r,
       client_id: tool.clientId,
       scope: requested.join(' '),
-      // Moodle tells the deployment id at registration; Canvas only at the first launch.
-      [TOOL_CONF]: this.kind === 'moodle' ? { ...confOut, deployment_id: tool.deploymentId } : confOut,
+      [TOOL_CONF]: { ...confOut, 'https://canvas.instructure.com/lti/registration_config_url': `${this.baseUrl}/api/lti/registrations/${tool.clientId}/view` },
     });
   }
 
@@ -345,6 +427,7 @@ export class LtiPlatformSimulator {
   coursePageUrl(toolUrlIn: string, opts: LaunchOptions): string {
     const toolUrl = trimSlash(toolUrlIn);
     const tool = this.resolveTool(toolUrl, opts.clientId);
+    this.assertActive(tool);
     const clientId = opts.clientId ?? tool!.clientId;
     const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
     const hint = randomBytes(16).toString('hex');
@@ -370,6 +453,7 @@ export class LtiPlatformSimulator {
     : Promise<{ stopped: ClientResponse } | { authUrl: URL; action: string; fields: Record<string, string> }> {
     const toolUrl = trimSlash(toolUrlIn);
     const tool = this.resolveTool(toolUrl, opts.clientId);
+    this.assertActive(tool);
     const clientId = opts.clientId ?? tool!.clientId;
     const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
     const hint = randomBytes(16).toString('hex');

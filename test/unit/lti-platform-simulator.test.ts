@@ -96,7 +96,8 @@ async function startFakeTool(getSim: () => LtiPlatformSimulator, opts: { host?: 
       ...tool.cfg.registrationPatch,
     };
     const r = await client.request(conf.registration_endpoint ?? '', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } });
-    const parsed = JSON.parse(r.body) as Record<string, unknown>;
+    // Moodle's registration errors are plain text (surprise 17).
+    const parsed = (r.headers.get('content-type') ?? '').includes('json') ? JSON.parse(r.body) as Record<string, unknown> : { text: r.body };
     tool.lastRegistration = { status: r.status, body: parsed, token };
     if (r.status === 200) tool.clientId = String(parsed.client_id);
     res.status(r.status === 200 ? 200 : 502).send('<script>(window.opener || window.parent).postMessage({subject:"org.imsglobal.lti.close"}, "*");</script>');
@@ -341,6 +342,8 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
       expect(dyn.lastRegistration?.body['https://purl.imsglobal.org/spec/lti-tool-configuration']).to.include({ deployment_id: reg.deploymentId });
       const replay = await new LtiHttpClient().request(sim.baseUrl + '/register', { method: 'POST', body: JSON.stringify(reg.request), headers: { 'content-type': 'application/json', authorization: `Bearer ${dyn.lastRegistration!.token}` } });
       expect(replay.status).to.equal(401);
+      expect(replay.body).to.equal('token_already_used');
+      sim.activateTool(reg.clientId);
       const launched = await sim.launch(dyn.url, new LtiHttpClient(), { user: learner });
       expect(launched.status, launched.body).to.equal(200);
       expect(dyn.lastClaims?.[`${LTI}deployment_id`]).to.equal(reg.deploymentId);
@@ -348,7 +351,7 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
       expect((await getToken(sim, dyn, LINEITEM_SCOPE)).status).to.equal(400);
       dyn.cfg.registrationPatch = { jwks_uri: undefined };
       expect((await sim.startDynamicRegistration(dyn.url)).status).to.equal(502);
-      expect(dyn.lastRegistration?.body.error).to.equal('invalid_client_metadata');
+      expect(dyn.lastRegistration?.body.text).to.equal('missing required attribute jwks_uri');
     } finally {
       await stop(dyn.server);
     }
