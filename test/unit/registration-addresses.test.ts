@@ -33,21 +33,29 @@ describe('fetchFromPlatform (the registration fetch)', () => {
     }
   });
 
-  it('connects to the address it checked: a second DNS answer of 127.0.0.1 (rebinding) is never used', async () => {
-    const local = await endlessJsonServer();
-    const port = new URL(local.url).port;
-    const answers = [[{ address: '8.8.8.8', family: 4 }], [{ address: '127.0.0.1', family: 4 }]];
+  it('connects to the address it checked: a second DNS answer (rebinding) is never used', async () => {
+    // Both addresses are loopback ones on this machine (no traffic leaves it): the checked answer is
+    // 127.0.0.1, where the platform's server is; a second lookup would give 127.0.0.2, where a
+    // different server listens on the same port and counts connections.
+    const checked = await endlessJsonServer();
+    const port = Number(new URL(checked.url).port);
+    let rebound = 0;
+    const other = http.createServer((_req, res) => res.end('{}'));
+    other.on('connection', () => { rebound++; });
+    await new Promise<void>((resolve, reject) => { other.once('error', reject); other.listen(port, '127.0.0.2', resolve); });
+    const answers = [[{ address: '127.0.0.1', family: 4 }], [{ address: '127.0.0.2', family: 4 }]];
     let lookups = 0;
     const rebinding: LookupAll = async () => answers[Math.min(lookups++, 1)]!;
     try {
-      // 8.8.8.8 does not answer on this port (or this machine has no route): the exchange fails or times out.
-      const failure = await fetchFromPlatform(new URL(`https://rebind.example:${port}/.well-known/openid-configuration`), {}, { maxBytes: MAX, timeoutMs: 300, allowPrivateAddresses: false, lookup: rebinding })
+      const failure = await fetchFromPlatform(new URL(`http://rebind.example:${port}/.well-known/openid-configuration`), {}, { maxBytes: 1024, timeoutMs: 10_000, allowPrivateAddresses: true, lookup: rebinding })
         .then(() => undefined, (err: unknown) => err);
-      expect(failure).to.be.instanceOf(PlatformFetchError);
-      expect(local.connections()).to.equal(0);
+      expect(failure).to.be.instanceOf(PlatformFetchError).with.property('reason', 'too-large');
+      expect(checked.connections()).to.equal(1);
+      expect(rebound).to.equal(0);
       expect(lookups).to.equal(1);
     } finally {
-      await local.close();
+      other.close();
+      await checked.close();
     }
   });
 
