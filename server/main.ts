@@ -3,6 +3,7 @@
 import { pino } from 'pino';
 import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from './database.ts';
+import { EmbeddedPostgresError } from '../models/embedded-postgres.ts';
 import { resolveSecrets } from './secrets.ts';
 import { loadWorkshop } from './modules/workshop-content.ts';
 import { createApp } from './app.ts';
@@ -33,6 +34,10 @@ const database = await openDatabase(config, {
   log: (m) => log.info(m),
   migrate: true,
   onPoolError: (err) => log.error({ err }, 'database pool error'),
+}).catch((err: unknown) => {
+  if (err instanceof EmbeddedPostgresError) log.fatal(err.message);
+  else log.fatal({ err }, 'the database could not be opened');
+  process.exit(1);
 });
 if (config.admin) log.info(`admin account ${config.admin.email}: ${await seedAdmin(database.db, config.admin)}`);
 
@@ -55,6 +60,11 @@ await ready();
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
+});
+server.once('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') log.fatal(`Port ${config.port} on ${config.host} is already in use: stop the program using it or choose another with PORT=<port>.`);
+  else log.fatal({ err }, 'cannot listen');
+  void database.shutdown().finally(() => process.exit(1));
 });
 
 let stopping = false;

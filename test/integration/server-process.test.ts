@@ -2,6 +2,7 @@
 // reused on the next start; SIGTERM shuts everything down, PostgreSQL included.
 import { expect } from 'chai';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, runScript, startScript, waitFor } from '../support/processes.ts';
@@ -62,5 +63,25 @@ describe('server process (embedded PostgreSQL)', function () {
       expect(list.stdout).to.contain('No platforms registered.');
       expect((await fetch(`${baseUrl}/healthz`)).status).to.equal(200);
     });
+  });
+
+  it('says what is wrong and exits non-zero when the embedded PostgreSQL’s port or the HTTP port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busyPort = String((taken.address() as net.AddressInfo).port);
+    try {
+      const pgBusy = startScript('server/main.ts', { PORT: String(await freePort()), DATA_DIR: dataDir, EMBEDDED_PG_PORT: busyPort, LOG_LEVEL: 'info', NODE_ENV: 'development' });
+      expect(await pgBusy.exited).to.equal(1);
+      expect(pgBusy.output()).to.contain(`cannot listen on 127.0.0.1:${busyPort}`).and.to.contain('EMBEDDED_PG_PORT');
+      expect(pgBusy.output()).to.not.match(/\bundefined\b/);
+
+      const httpBusy = startScript('server/main.ts', { PORT: busyPort, HOST: '127.0.0.1', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'info', NODE_ENV: 'development' });
+      expect(await httpBusy.exited).to.equal(1);
+      expect(httpBusy.output()).to.contain(`Port ${busyPort} on 127.0.0.1 is already in use`);
+      // The embedded PostgreSQL it had started is stopped again.
+      expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
+    } finally {
+      taken.close();
+    }
   });
 });
