@@ -13,6 +13,8 @@ import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 
 export interface TestApp {
   url: string;
+  /** The Express app itself (its routes are read by the CSRF coverage test). */
+  app: import('express').Express;
   config: Config;
   handle: DbHandle;
   db: DbHandle['db'];
@@ -66,6 +68,7 @@ export async function startTestApp(
   });
   return {
     url,
+    app,
     config,
     handle,
     db: handle.db,
