@@ -216,6 +216,33 @@ describe('action plans', () => {
     expect(row.status).to.equal('draft');
     expect(row.goals[0]!.actions).to.have.length(2);
   });
+  it('honours an opt-out of partner updates and one of action-plan reminders, and only of that topic', async () => {
+    const { facilitator, owner, partner } = await cohortWithPlan();
+    const optOut = async (sub: string, topic: 'partner-updates' | 'action-plan-reminders') => {
+      const person = await env.app.db.selectFrom('persons').select(['id', 'tenantId']).where('sub', '=', sub).executeTakeFirstOrThrow();
+      await env.app.db.insertInto('emailOptOuts').values({ tenantId: person.tenantId, personId: person.id, topic }).execute();
+    };
+    await optOut('bo', 'partner-updates');
+    await optOut('ada', 'action-plan-reminders');
+    // Bo is asked (partner-updates: off for Bo), then answers; Ada's email about the answer shows the jobs ran.
+    expect((await m.post(owner, `${owner.base}/action-plan/partners`, { partner: await membershipOf('bo') })).status).to.equal(303);
+    expect((await m.post(partner, `${partner.base}/action-plans/${(await env.app.db.selectFrom('actionPlans').select('id').executeTakeFirstOrThrow()).id}/answer`, { answer: 'accept' })).status).to.equal(303);
+    expect((await mailTo('ada@example.org'))[0]!.subject).to.equal('Bo Partner answered your partner request');
+    for (let i = 0; i < 100; i++) {
+      const open = await env.app.db.selectFrom('pgboss.job' as never).select('state' as never).where('name' as never, '=', 'action-plan-emails' as never).where('state' as never, 'in', ['created', 'active', 'retry'] as never).execute();
+      if (open.length === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(smtp.to('bo@example.org')).to.have.length(0);
+    // A check-in falls due: Ada turned reminders off, so none goes out.
+    expect((await m.post(facilitator, `${facilitator.base}/action-plans/console/schedule`, { endsOn: now().toISOString().slice(0, 10), weeks: '2, 4, 8' })).status).to.equal(303);
+    clock.offsetMs = 15 * DAY;
+    smtp.clear();
+    const run = await sendCheckInReminders(deps, now());
+    expect(run.sent).to.equal(0);
+    expect(smtp.to('ada@example.org')).to.have.length(0);
+  });
+
   it('keeps a submitted plan submitted when a re-submission fails: others still read it, the owner gets the failed edit back', async () => {
     const { owner, partner, groupmate, planId } = await cohortWithPlan();
     const r = await m.post(owner, `${owner.base}/action-plan`, planForm({ g1_title: 'A new goal half typed', g1_success: '' }));
