@@ -160,4 +160,39 @@ describe('live updates across two app instances', () => {
       await capped.close();
     }
   });
+
+  it('delivers an event only to listeners of that space: not to another cohort’s or another tenant’s', async () => {
+    await resetDatabase(a.handle);
+    const lms = await connectPlatform(a, sim);
+    const sim2 = await LtiPlatformSimulator.start({ kind: 'canvas' });
+    try {
+      const lms2 = await connectPlatform(a, sim2);
+      const writer = await launchInto(a, lms, 'w', 'live');
+      const here = await launchInto(a, lms, 'h', 'live');
+      const otherCohort = await launchInto(a, lms, 'o', 'elsewhere');
+      const otherTenant = new LtiHttpClient();
+      const res = await sim2.launch(a.url, otherTenant, { user: { sub: 'h', name: 'Same sub, other tenant', roles: [ROLES.learner] }, clientId: lms2.clientId, context: { id: 'live' } });
+      const tenantPath = new URL(res.finalUrl).pathname;
+      const tenantSpace = (await otherTenant.request(`${a.url}${tenantPath}/commons`)).headers.get('location')!;
+      const tenantCookie = (await otherTenant.cookies(a.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+      const streams = {
+        here: openEvents(`${b.url}${here.spacePath}/events`, here.cookie),
+        otherCohort: openEvents(`${b.url}${otherCohort.spacePath}/events`, otherCohort.cookie),
+        otherTenant: openEvents(`${b.url}${tenantSpace}/events`, tenantCookie),
+      };
+      await until(() => Object.values(streams).every((s) => s.status() === 200));
+      await writer.postThread('Only for this space');
+      await until(() => streams.here.events.length === 1);
+      // A post in the other cohort's space is the marker: once its listener has it, the earlier event is long dispatched.
+      await otherCohort.postThread('Marker');
+      await until(() => streams.otherCohort.events.length === 1);
+      const only = await a.db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select('posts.id').where('threads.title', '=', 'Only for this space').executeTakeFirstOrThrow();
+      expect(streams.here.events.map((e) => e.postId)).to.deep.equal([only.id]);
+      expect(streams.otherCohort.events.map((e) => e.postId)).to.not.include(only.id);
+      expect(streams.otherTenant.events).to.have.length(0);
+      for (const s of Object.values(streams)) s.close();
+    } finally {
+      await sim2.close();
+    }
+  });
 });
