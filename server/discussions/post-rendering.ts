@@ -122,7 +122,7 @@ const markdown = createMarkdown();
 // Sanitising
 
 /** The href as the WHATWG parser (any browser) reads it, if it is absolute http(s) or mailto. */
-function safeHref(href: string | undefined): string | undefined {
+export function safeHref(href: string | undefined): string | undefined {
   if (href === undefined) return undefined;
   let url: URL;
   try {
@@ -133,7 +133,7 @@ function safeHref(href: string | undefined): string | undefined {
   return LINK_PROTOCOLS.has(url.protocol) ? url.href : undefined;
 }
 
-const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+export const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [...ALLOWED_TAGS],
   allowedAttributes: { a: ['href', 'rel', 'target'], span: ['data-person-id'] },
   allowedClasses: { span: ['mention'] },
