@@ -1,0 +1,45 @@
+// Every discussion query scoped by tenant on its own: the services' cohort checks would hide a
+// missing tenant predicate, so each query is called here with another tenant's id and must find or
+// change nothing of this tenant's.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import * as q from '../../models/discussions.queries.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
+
+describe('discussion queries: the tenant predicate on its own', () => {
+  const { env, launch, post, follow } = cohortSuite({ context: { id: 'course-tq', title: 'Tenant queries' } });
+
+  it('finds, lists and changes nothing when called with another tenant’s id', async () => {
+    const ann = await launch({ sub: 'ann', name: 'Ann', roles: [ROLES.learner] });
+    const ben = await launch({ sub: 'ben', name: 'Ben', roles: [ROLES.learner] });
+    const space = await follow(ann, `${ann.base}/commons`);
+    expect((await post(ann, `${space}/threads`, { title: 'Ours', body: 'First words' })).status).to.equal(303);
+    const p = await env.app.db.selectFrom('posts').selectAll().executeTakeFirstOrThrow();
+    expect((await post(ann, `${ann.base}/posts/${p.id}/edit`, { body: 'Second words' })).status).to.equal(303);
+    expect((await post(ben, `${ben.base}/posts/${p.id}/kudos`, { reason: 'Clear' })).status).to.equal(303);
+    const db = env.app.db;
+    const s = await q.findSpace(db, p.tenantId, p.spaceId);
+    expect(s, 'the same calls with the right tenant find it').to.not.equal(undefined);
+    expect(await q.findPost(db, p.tenantId, p.id)).to.not.equal(undefined);
+
+    const other = randomUUID();
+    expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
+    expect(await q.listThreads(db, other, p.spaceId)).to.deep.equal([]);
+    expect(await q.findThread(db, other, p.threadId)).to.equal(undefined);
+    expect(await q.findPost(db, other, p.id)).to.equal(undefined);
+    expect(await q.findPostForUpdate(db, other, p.id)).to.equal(undefined);
+    expect(await q.listThreadPosts(db, other, p.threadId)).to.deep.equal([]);
+    expect(await q.listPostRevisions(db, other, p.id)).to.deep.equal([]);
+    expect(await q.listKudosOfPosts(db, other, [p.id])).to.deep.equal([]);
+    expect(await q.listSpaceAudience(db, other, { ...s!, tenantId: other })).to.deep.equal([]);
+
+    const before = await db.selectFrom('posts').select(['bodySource', 'status']).where('id', '=', p.id).executeTakeFirstOrThrow();
+    const thread = await db.selectFrom('threads').select('lastPostAt').where('id', '=', p.threadId).executeTakeFirstOrThrow();
+    await q.updatePostBody(db, other, p.id, { bodySource: 'Overwritten', bodyHtml: '<p>Overwritten</p>' });
+    await q.updatePostStatus(db, other, p.id, 'deleted');
+    await q.updateThreadLastPost(db, other, p.threadId);
+    expect(await db.selectFrom('posts').select(['bodySource', 'status']).where('id', '=', p.id).executeTakeFirstOrThrow()).to.deep.equal(before);
+    expect(await db.selectFrom('threads').select('lastPostAt').where('id', '=', p.threadId).executeTakeFirstOrThrow()).to.deep.equal(thread);
+  });
+});
