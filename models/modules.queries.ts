@@ -107,3 +107,31 @@ export function listSharedResponses(ex: Executor, tenantId: string, cohortId: st
     .orderBy('moduleId')
     .execute();
 }
+
+/**
+ * Whether the member has a post or reply, neither hidden nor deleted, in one of the cohort's group
+ * spaces of the module (the group they are in now or were in before).
+ */
+export async function hasVisibleGroupSpacePost(ex: Executor, tenantId: string, cohortId: string, membershipId: string, moduleId: number): Promise<boolean> {
+  const row = await ex
+    .selectFrom('posts as p')
+    .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 'p.tenantId').onRef('s.id', '=', 'p.spaceId'))
+    .select('p.id')
+    .where('p.tenantId', '=', tenantId)
+    .where('p.authorMembershipId', '=', membershipId)
+    .where('p.status', '=', 'visible')
+    .where('s.cohortId', '=', cohortId)
+    .where('s.moduleId', '=', moduleId)
+    .where('s.groupId', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Serialises completion checks of one member's module until the transaction ends, so a submission
+ * and a post committed at the same moment cannot each miss the other and leave the module undone.
+ */
+export async function lockModuleCompletion(ex: Executor, membershipId: string, moduleId: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`module-completion:${membershipId}:${moduleId}`}))`.execute(ex);
+}
