@@ -78,7 +78,10 @@ export async function takeCspViolations(): Promise<CspViolation[]> {
 }
 
 export function describeCspViolations(violations: CspViolation[]): string {
-  return violations.map((v) => `${v.page} violates ${v.directive} (${v.blocked}${v.source ? `, ${v.source}` : ''})`).join('\n');
+  const lines = violations.map((v) => `${v.page} violates ${v.directive} (${v.blocked}${v.source ? `, ${v.source}` : ''})`);
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([l, n]) => (n > 1 ? `${l} ×${n}` : l)).join('\n');
 }
 
 /**
