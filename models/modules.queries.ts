@@ -65,7 +65,7 @@ export async function insertModuleCompletion(ex: Executor, row: { tenantId: stri
   return res !== undefined;
 }
 
-/** Per learner (active memberships), which modules they completed and how many responses they submitted. */
+/** Per learner (active memberships), which modules they completed and which they started. */
 export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: string) {
   return ex
     .selectFrom('memberships as m')
@@ -79,12 +79,14 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
           sql<number[]>`'{}'::smallint[]`,
         )
         .as('completed'),
-      eb.fn
-        .coalesce(
-          eb.selectFrom('activityResponses as r').select(sql<number[]>`array_agg(distinct r.module_id)`.as('ids')).whereRef('r.tenantId', '=', 'm.tenantId').whereRef('r.membershipId', '=', 'm.id'),
-          sql<number[]>`'{}'::smallint[]`,
-        )
-        .as('started'),
+      // Started: any response, or a visible post or reply in one of the module's group spaces.
+      sql<number[]>`coalesce((
+        select array_agg(distinct x.module_id order by x.module_id) from (
+          select r.module_id from activity_responses r where r.tenant_id = m.tenant_id and r.membership_id = m.id
+          union all
+          select s.module_id from posts p join spaces s on s.tenant_id = p.tenant_id and s.id = p.space_id
+          where p.tenant_id = m.tenant_id and p.author_membership_id = m.id and p.status = 'visible' and s.group_id is not null and s.module_id is not null
+        ) x), '{}'::smallint[])`.as('started'),
     ])
     .where('m.tenantId', '=', tenantId)
     .where('m.cohortId', '=', cohortId)

@@ -258,7 +258,7 @@ describe('module completion with a required discussion activity', () => {
   });
 
   it('counts a reply in the group space, posted before or after the forms, but not a deleted post', async () => {
-    const { people } = await cohortWithGroup();
+    const { facilitator, people } = await cohortWithGroup();
     const [ada, bea] = people as [Member, Member];
     const thread = await startThread(ada, 'A thread to answer');
     // Ada's only post, deleted, no longer counts when she submits the forms.
@@ -271,7 +271,10 @@ describe('module completion with a required discussion activity', () => {
     const threadId = new URL(thread).pathname.split('/').pop()!;
     expect((await m.post(bea, `${bea.base}/threads/${threadId}/posts`, { body: 'Good question, here is mine.' })).status).to.equal(303);
     expect(await completions()).to.deep.equal([]);
+    const beaRow = async () => (await m.get(facilitator, `${facilitator.base}/console`)).doc.querySelectorAll('[data-test=heatmap-row]').find((r) => r.text.includes('Learner 2'))!.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state');
+    expect(await beaRow()).to.equal('started');
     expect((await submitModule1Forms(bea)).location).to.contain('completed=1');
+    expect(await beaRow()).to.equal('done');
     expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
   });
 });
