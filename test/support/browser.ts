@@ -41,6 +41,7 @@ const openContexts = new Set<BrowserContext>();
 
 async function watchCspViolations(context: BrowserContext): Promise<void> {
   openContexts.add(context);
+  context.on('close', () => openContexts.delete(context));
   await context.exposeBinding('__cspViolation', (_source, v: CspViolation) => {
     cspViolations.push(v);
   });
