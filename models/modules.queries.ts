@@ -65,7 +65,7 @@ export async function insertModuleCompletion(ex: Executor, row: { tenantId: stri
   return res !== undefined;
 }
 
-/** Per learner (active memberships), which modules they completed and how many responses they submitted. */
+/** Per learner (active memberships), which modules they completed and which they started. */
 export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: string) {
   return ex
     .selectFrom('memberships as m')
@@ -79,12 +79,14 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
           sql<number[]>`'{}'::smallint[]`,
         )
         .as('completed'),
-      eb.fn
-        .coalesce(
-          eb.selectFrom('activityResponses as r').select(sql<number[]>`array_agg(distinct r.module_id)`.as('ids')).whereRef('r.tenantId', '=', 'm.tenantId').whereRef('r.membershipId', '=', 'm.id'),
-          sql<number[]>`'{}'::smallint[]`,
-        )
-        .as('started'),
+      // Started: any response, or a visible post or reply in one of the module's group spaces.
+      sql<number[]>`coalesce((
+        select array_agg(distinct x.module_id order by x.module_id) from (
+          select r.module_id from activity_responses r where r.tenant_id = m.tenant_id and r.membership_id = m.id
+          union all
+          select s.module_id from posts p join spaces s on s.tenant_id = p.tenant_id and s.id = p.space_id
+          where p.tenant_id = m.tenant_id and p.author_membership_id = m.id and p.status = 'visible' and s.group_id is not null and s.module_id is not null
+        ) x), '{}'::smallint[])`.as('started'),
     ])
     .where('m.tenantId', '=', tenantId)
     .where('m.cohortId', '=', cohortId)
@@ -106,4 +108,32 @@ export function listSharedResponses(ex: Executor, tenantId: string, cohortId: st
     .where((eb) => eb.or([eb('shared', '=', true), eb('kind', '=', 'curation')]))
     .orderBy('moduleId')
     .execute();
+}
+
+/**
+ * Whether the member has a post or reply, neither hidden nor deleted, in one of the cohort's group
+ * spaces of the module (the group they are in now or were in before).
+ */
+export async function hasVisibleGroupSpacePost(ex: Executor, tenantId: string, cohortId: string, membershipId: string, moduleId: number): Promise<boolean> {
+  const row = await ex
+    .selectFrom('posts as p')
+    .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 'p.tenantId').onRef('s.id', '=', 'p.spaceId'))
+    .select('p.id')
+    .where('p.tenantId', '=', tenantId)
+    .where('p.authorMembershipId', '=', membershipId)
+    .where('p.status', '=', 'visible')
+    .where('s.cohortId', '=', cohortId)
+    .where('s.moduleId', '=', moduleId)
+    .where('s.groupId', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * Serialises completion checks of one member's module until the transaction ends, so a submission
+ * and a post committed at the same moment cannot each miss the other and leave the module undone.
+ */
+export async function lockModuleCompletion(ex: Executor, membershipId: string, moduleId: number): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`module-completion:${membershipId}:${moduleId}`}))`.execute(ex);
 }

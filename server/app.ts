@@ -29,13 +29,14 @@ import { modulesRouter } from './modules/modules.routes.ts';
 import { groupsRouter } from './groups/groups.routes.ts';
 import { groupNormsRouter } from './groups/group-norms.routes.ts';
 import { discussionsRouter, keepRefusedPostForm } from './discussions/discussions.routes.ts';
+import type { DiscussionsDeps } from './discussions/discussions.service.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
 import { LiveStreamSlots } from './realtime/live-stream-slots.ts';
 import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
 import type { EmailDeps } from './email/mailer.ts';
-import type { ModulesDeps } from './modules/modules.service.ts';
+import { completeModuleAfterPost, type ModulesDeps } from './modules/modules.service.ts';
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
@@ -156,7 +157,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', groupNormsRouter({ db }));
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
   const liveStreams = new LiveStreamSlots(config.liveStreams);
-  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents, liveStreams }));
+  // A post in a module's group space can be its last required activity: it completes the module there.
+  const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
+  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents, liveStreams, onGroupSpacePost }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));

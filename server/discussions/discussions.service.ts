@@ -1,6 +1,6 @@
 // Discussion spaces: who may see which space, threads, posts and replies (one level), edits with
 // history, soft deletes by the author, kudos. Posts are rendered and sanitised at write time.
-import { withTransaction, type Db } from '../../models/db.ts';
+import { withTransaction, type Db, type Tx } from '../../models/db.ts';
 import * as discussions from '../../models/discussions.queries.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
@@ -14,6 +14,8 @@ import { assertNotMuted } from '../moderation/mute-check.ts';
 
 export interface DiscussionsDeps {
   db: Db;
+  /** Runs in the transaction of a post or reply in a module's group space (module completion). */
+  onGroupSpacePost?: (tx: Tx, who: LaunchContext, moduleId: number) => Promise<void>;
 }
 
 /**
@@ -93,6 +95,7 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `space:${space.id}`);
+    if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
     return { thread, post };
   });
 }
@@ -124,6 +127,7 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
     await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `thread:${thread.id}`);
+    if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
     return { post };
   });
 }

@@ -2,6 +2,7 @@
 // completing modules; and the facilitator's schedule. Knows nothing of HTTP.
 import { withTransaction, type Db, type Tx } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
+import * as groups from '../../models/groups.queries.ts';
 import * as modules from '../../models/modules.queries.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -18,12 +19,41 @@ export interface ModulesDeps {
   onModuleCompleted?: (tx: Tx, who: LaunchContext, completedModuleIds: number[]) => Promise<void>;
 }
 
+/** What a learner has done in one module, as module completion reads it. */
+export interface ModuleProgress {
+  /** Ids of the activities with a submitted response. */
+  submitted: ReadonlySet<string>;
+  /** The learner is in a group, so the module has a group space for them. */
+  hasGroup: boolean;
+  /** A post or reply of theirs, neither hidden nor deleted, is in the module's group space. */
+  postedInGroupSpace: boolean;
+}
+
 /**
- * Discussion activities happen in the group's space, which arrives with groups: until then they do not
- * block completing a module.
+ * A required activity counts for completion once it can be done: a discussion activity happens in
+ * the group's space, which arrives with groups, so before the learner has a group it does not block.
  */
-export function countsForCompletion(activity: Activity): boolean {
-  return activity.required && isSubmittable(activity.kind);
+export function countsForCompletion(activity: Activity, hasGroup: boolean): boolean {
+  return activity.required && (isSubmittable(activity.kind) || hasGroup);
+}
+
+/** A discussion activity is done by a visible post or reply in the group space; the others by a submission. */
+export function activityDone(activity: Activity, progress: ModuleProgress): boolean {
+  return isSubmittable(activity.kind) ? progress.submitted.has(activity.id) : progress.postedInGroupSpace;
+}
+
+/** Module completion, the one rule: every required activity that counts is done. */
+export function moduleRequirementsMet(module: WorkshopModule, progress: ModuleProgress): boolean {
+  return module.activities.filter((a) => countsForCompletion(a, progress.hasGroup)).every((a) => activityDone(a, progress));
+}
+
+async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: number, responses?: ActivityResponse[]): Promise<ModuleProgress> {
+  const [rows, group, postedInGroupSpace] = await Promise.all([
+    responses ?? modules.listMemberResponses(ex, who.tenantId, who.membershipId, moduleId),
+    groups.findGroupOfMember(ex, who.tenantId, who.membershipId),
+    modules.hasVisibleGroupSpacePost(ex, who.tenantId, who.cohortId, who.membershipId, moduleId),
+  ]);
+  return { submitted: new Set(rows.filter((r) => r.status === 'submitted').map((r) => r.activityId)), hasGroup: group !== undefined, postedInGroupSpace };
 }
 
 export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext): Promise<Date[]> {
@@ -38,6 +68,7 @@ export interface ModuleForLearner {
   state: ModuleState;
   opensAt: Date;
   responses: Map<string, ActivityResponse>;
+  progress: ModuleProgress;
 }
 
 export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number): Promise<ModuleForLearner> {
@@ -49,7 +80,8 @@ export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId
     modules.listMemberResponses(deps.db, who.tenantId, who.membershipId, moduleId),
   ]);
   const opensAt = dates[moduleId - 1]!;
-  return { module, opensAt, state: moduleState(deps.now(), opensAt, completed.includes(moduleId)), responses: new Map(responses.map((r) => [r.activityId, r])) };
+  const progress = await readModuleProgress(deps.db, who, moduleId, responses);
+  return { module, opensAt, state: moduleState(deps.now(), opensAt, completed.includes(moduleId)), responses: new Map(responses.map((r) => [r.activityId, r])), progress };
 }
 
 export type SaveOutcome =
@@ -107,12 +139,23 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
 }
 
 async function completeIfDone(deps: ModulesDeps, tx: Tx, who: LaunchContext, module: WorkshopModule): Promise<boolean> {
-  const responses = await modules.listMemberResponses(tx, who.tenantId, who.membershipId, module.id);
-  const submitted = new Set(responses.filter((r) => r.status === 'submitted').map((r) => r.activityId));
-  if (!module.activities.filter(countsForCompletion).every((a) => submitted.has(a.id))) return false;
+  await modules.lockModuleCompletion(tx, who.membershipId, module.id);
+  if (!moduleRequirementsMet(module, await readModuleProgress(tx, who, module.id))) return false;
   if (!(await modules.insertModuleCompletion(tx, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, moduleId: module.id }))) return false;
   await deps.onModuleCompleted?.(tx, who, await modules.listCompletedModuleIds(tx, who.tenantId, who.membershipId));
   return true;
+}
+
+/**
+ * Called in the transaction of a learner's post or reply in a module's group space: the post may be
+ * the last required activity, and then it completes the module (and queues its grades) right there.
+ */
+export async function completeModuleAfterPost(deps: ModulesDeps, tx: Tx, who: LaunchContext, moduleId: number): Promise<void> {
+  const module = deps.workshop.byId(moduleId);
+  if (!module || who.role !== 'learner') return;
+  const dates = await cohortSchedule(deps, who);
+  if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) return;
+  await completeIfDone(deps, tx, who, module);
 }
 
 /** The facilitator's open dates: one per module, each a valid date. */

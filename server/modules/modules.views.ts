@@ -4,8 +4,8 @@ import type { LaunchContext } from '../launch-context.ts';
 import type { ValidationError } from '../errors.ts';
 import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
 import type { ModuleForLearner } from './modules.service.ts';
-import { countsForCompletion } from './modules.service.ts';
-import type { ModuleState } from './schedule.ts';
+import { activityDone, countsForCompletion } from './modules.service.ts';
+import { moduleState, type ModuleState } from './schedule.ts';
 import type { ActivityForm } from './modules.schemas.ts';
 
 const STATE_LABEL: Record<ModuleState, string> = { locked: 'Opens later', open: 'Open', done: 'Done' };
@@ -36,13 +36,14 @@ export function modulePageView(
       const response = m.responses.get(a.id);
       const invalid = flash.invalid?.activityId === a.id ? flash.invalid : undefined;
       const values = invalid ? formValues(invalid.form) : responseValues(response);
+      const status = a.kind === 'discussion' ? discussionStatus(m) : { status: response?.status ?? 'empty', statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started' };
       return {
         id: a.id,
         kind: a.kind,
         title: a.title,
         promptHtml: a.promptHtml,
         required: a.required,
-        countsForCompletion: countsForCompletion(a),
+        countsForCompletion: countsForCompletion(a, m.progress.hasGroup),
         isDiscussion: a.kind === 'discussion',
         isReflection: a.kind === 'reflection',
         isPractice: a.kind === 'practice',
@@ -51,9 +52,8 @@ export function modulePageView(
         action: `/cohorts/${cohort.id}/modules/${m.module.id}/activities/${a.id}`,
         spaceHref: `/cohorts/${cohort.id}/modules/${m.module.id}/space`,
         normsHref: a.groupNorms ? `/cohorts/${cohort.id}/norms` : undefined,
-        status: response?.status ?? 'empty',
-        statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started',
-        submitted: response?.status === 'submitted',
+        ...status,
+        submitted: activityDone(a, m.progress),
         canEdit: isLearner && !locked,
         values,
         factors: FIVE_FACTORS.map((f) => ({
@@ -70,6 +70,13 @@ export function modulePageView(
       };
     }),
   };
+}
+
+/** A discussion activity is done by posting in the group's space; before groups it cannot be done yet. */
+function discussionStatus(m: ModuleForLearner): { status: string; statusLabel: string } {
+  if (m.progress.postedInGroupSpace) return { status: 'submitted', statusLabel: 'Posted' };
+  if (!m.progress.hasGroup) return { status: 'waiting', statusLabel: 'Counts once groups are formed' };
+  return { status: 'empty', statusLabel: 'Not started' };
 }
 
 function formValues(form: ActivityForm): Record<string, string | boolean> {
@@ -106,7 +113,7 @@ export function moduleListView(
   return {
     modules: workshop.modules.map((m, i) => {
       const opensAt = dates[i]!;
-      const state: ModuleState = completed.has(m.id) ? 'done' : opensAt.getTime() <= now.getTime() ? 'open' : 'locked';
+      const state = moduleState(now, opensAt, completed.has(m.id));
       const doneShare = cohortDone.learners > 0 ? Math.round((100 * (cohortDone.perModule[i] ?? 0)) / cohortDone.learners) : 0;
       return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, state, stateLabel: STATE_LABEL[state], opensOn: formatDate(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
     }),

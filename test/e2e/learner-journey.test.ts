@@ -60,6 +60,8 @@ describe('learner journey in Chromium', function () {
       await tool.locator('a', { hasText: '← All modules' }).click();
       await tool.locator('[data-test=cohort-hub]').waitFor();
       expect(await tool.locator('[data-test=my-progress]').textContent()).to.contain('1 of 9');
+      const bar = tool.locator('[data-test=progress-bar]');
+      expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).to.deep.equal(['1', '9']);
       expect(await tool.locator('[data-module="1"]').getAttribute('data-state')).to.equal('done');
     } finally {
       await context.close();

@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
-import { cohortSuite } from '../support/cohort-members.ts';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { GRADE_DELIVERY_QUEUE } from '../../server/grades/grades.service.ts';
 
 const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
@@ -95,6 +96,9 @@ describe('modules and activities', () => {
     await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Run better retrospectives with my team.' });
     const done = await post(browser, `${base}/modules/1`, `${base}/modules/1/activities/starting-five-factor-check`, { intent: 'submit', ...fiveFactors(3), comment: '' });
     expect(done.location).to.contain('completed=1');
+    // No groups yet: the required discussion cannot be done, so it does not hold the module up.
+    const m1 = await page(browser, `${base}/modules/1`);
+    expect(activity(m1.html, 'introduce-yourself').getAttribute('data-status')).to.equal('waiting');
     const completions = await env.app.db.selectFrom('moduleCompletions').selectAll().execute();
     expect(completions.map((c) => [c.moduleId, c.cohortId])).to.deep.equal([[1, cohortId]]);
     const hub = await page(browser, base);
@@ -193,5 +197,84 @@ describe('modules and activities', () => {
     const link = await env.app.db.selectFrom('resourceLinks').selectAll().where('resourceLinkId', '=', 'rl-module-1').executeTakeFirstOrThrow();
     expect(link.moduleId).to.equal(1);
     expect(link.lineitemsUrl).to.be.a('string');
+  });
+});
+
+describe('module completion with a required discussion activity', () => {
+  const m = cohortSuite({ context: { id: 'course-d', title: 'Course D' }, queues: 1 });
+  const { env } = m;
+  // The queue the completion's scores go to (the grade-delivery worker is not needed here).
+  before(() => m.queues[0]!.boss.createQueue(GRADE_DELIVERY_QUEUE));
+  const learner = (n: number) => ({ sub: `dl${n}`, name: `Learner ${n}`, roles: [ROLES.learner] });
+  const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
+  const fiveFactors = { 'rating_intention': '3', 'rating_propensity-and-skill': '3', 'rating_relationship-strength': '3', 'rating_activity-match': '3', 'rating_tool-access': '3', comment: '' };
+
+  /** A facilitator and three learners, in one group once the facilitator forms it. */
+  async function cohortWithGroup() {
+    const facilitator = await m.launch(fay);
+    const people = [await m.launch(learner(1)), await m.launch(learner(2)), await m.launch(learner(3))];
+    await m.formGroups(facilitator);
+    return { facilitator, people };
+  }
+  async function submitModule1Forms(who: Member) {
+    expect((await m.post(who, `${who.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Ask my team for help before I am stuck.' })).status).to.equal(303);
+    return m.post(who, `${who.base}/modules/1/activities/starting-five-factor-check`, { intent: 'submit', ...fiveFactors });
+  }
+  async function startThread(who: Member, title: string) {
+    const space = await m.follow(who, `${who.base}/modules/1/space`);
+    const res = await m.post(who, `${space}/threads`, { title, body: 'Hello group: here is what I am working on.' });
+    expect(res.status, res.body.slice(0, 300)).to.equal(303);
+    return new URL(res.location!, env.app.url).href;
+  }
+  const completions = () => env.app.db.selectFrom('moduleCompletions').select('moduleId').execute();
+  const outbox = () => env.app.db.selectFrom('gradeOutbox').selectAll().execute();
+  /** Module 1 as the module page, the hub and the console show it for learner 1. */
+  async function module1Everywhere(who: Member, facilitator: Member) {
+    const modulePage = (await m.get(who, `${who.base}/modules/1`)).doc;
+    const hub = (await m.get(who, who.base)).doc;
+    const row = (await m.get(facilitator, `${facilitator.base}/console`)).doc.querySelectorAll('[data-test=heatmap-row]').find((r) => r.text.includes('Learner 1'))!;
+    return {
+      page: modulePage.querySelector('[data-test=module-page]')?.getAttribute('data-state'),
+      discussion: modulePage.querySelector('[data-activity="introduce-yourself"]')?.getAttribute('data-status'),
+      hub: hub.querySelector('[data-module="1"]')?.getAttribute('data-state'),
+      hubProgress: hub.querySelector('[data-test=my-progress]')?.text,
+      console: row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state'),
+    };
+  }
+
+  it('does not complete a module with its forms alone once the learner has a group; their post completes it and queues its score in that transaction', async () => {
+    const { facilitator, people } = await cohortWithGroup();
+    const [ada] = people as [Member];
+    const forms = await submitModule1Forms(ada);
+    expect(forms.location).to.not.contain('completed=1');
+    expect(await completions()).to.deep.equal([]);
+    expect(await outbox()).to.deep.equal([]);
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'open', discussion: 'empty', hub: 'open', hubProgress: '0 of 9 modules done.', console: 'started' });
+
+    await startThread(ada, 'What I am working on');
+    expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
+    expect(await outbox()).to.have.length(1);
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'done', discussion: 'submitted', hub: 'done', hubProgress: '1 of 9 modules done.', console: 'done' });
+  });
+
+  it('counts a reply in the group space, posted before or after the forms, but not a deleted post', async () => {
+    const { facilitator, people } = await cohortWithGroup();
+    const [ada, bea] = people as [Member, Member];
+    const thread = await startThread(ada, 'A thread to answer');
+    // Ada's only post, deleted, no longer counts when she submits the forms.
+    const adaPost = (await m.get(ada, thread)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    expect((await m.post(ada, `${ada.base}/posts/${adaPost}/delete`, { confirmed: 'yes' })).status).to.equal(303);
+    expect((await submitModule1Forms(ada)).location).to.not.contain('completed=1');
+    expect(await completions()).to.deep.equal([]);
+
+    // Bea replies first, then submits the forms: the last form completes the module.
+    const threadId = new URL(thread).pathname.split('/').pop()!;
+    expect((await m.post(bea, `${bea.base}/threads/${threadId}/posts`, { body: 'Good question, here is mine.' })).status).to.equal(303);
+    expect(await completions()).to.deep.equal([]);
+    const beaRow = async () => (await m.get(facilitator, `${facilitator.base}/console`)).doc.querySelectorAll('[data-test=heatmap-row]').find((r) => r.text.includes('Learner 2'))!.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state');
+    expect(await beaRow()).to.equal('started');
+    expect((await submitModule1Forms(bea)).location).to.contain('completed=1');
+    expect(await beaRow()).to.equal('done');
+    expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
   });
 });

@@ -1,5 +1,6 @@
 // Mocha global fixtures: one real PostgreSQL for the whole run (embedded unless TEST_DATABASE_URL is
 // given), a database created fresh and migrated; every test then truncates what it uses.
+import { failOnCspViolations } from './browser.ts';
 import { startTestDatabase, stopTestDatabase } from './test-database.ts';
 
 export async function mochaGlobalSetup(): Promise<void> {
@@ -9,3 +10,5 @@ export async function mochaGlobalSetup(): Promise<void> {
 export async function mochaGlobalTeardown(): Promise<void> {
   await stopTestDatabase();
 }
+
+export const mochaHooks = { beforeEach: failOnCspViolations };
