@@ -148,6 +148,10 @@ describe('placeLateJoiner', () => {
   it('chooses the smallest group, ties to the first by id', () => {
     expect(placeLateJoiner([{ id: 'g2', size: 4 }, { id: 'g1', size: 3 }, { id: 'g3', size: 5 }])).to.deep.equal({ groupId: 'g1', overflow: false });
     expect(placeLateJoiner([{ id: 'g3', size: 4 }, { id: 'g2', size: 4 }, { id: 'g1', size: 5 }])).to.deep.equal({ groupId: 'g2', overflow: false });
+    // The tie-break is by id whatever the order groups come in: first, middle or last.
+    for (const order of [['g1', 'g2', 'g3'], ['g2', 'g1', 'g3'], ['g3', 'g2', 'g1'], ['g2', 'g3', 'g1']]) {
+      expect(placeLateJoiner(order.map((id) => ({ id, size: 4 }))), order.join(',')).to.deep.equal({ groupId: 'g1', overflow: false });
+    }
   });
 
   it('still chooses the smallest group when every group has 5, and says it overflows', () => {

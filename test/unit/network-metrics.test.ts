@@ -37,9 +37,13 @@ describe('network metrics', () => {
     const g1 = groupMetrics(nodes, edges, 'G1');
     // a→b, b→a, a→c among 3 members: 3 / 6; 2 of 3 mutual; c→d is 1 of the 4 ties touching G1
     expect([g1.members, g1.ties, g1.density, g1.reciprocity, g1.crossGroupShare, g1.isolated]).to.deep.equal([3, 3, 0.5, 2 / 3, 0.25, []]);
+    // interactions inside G1 only: a→b weighs 3, b→a 1, a→c 1 (c→d leaves the group; a→a and x→a are ignored)
+    expect(g1.interactions).to.equal(3 + 1 + 1);
     const g2 = groupMetrics(nodes, edges, 'G2');
     // d→e, e→d: 2 / 6, both mutual; c→d is 1 of the 3 ties touching G2; f isolated
     expect([g2.members, g2.ties, g2.density, g2.reciprocity, g2.crossGroupShare, g2.isolated]).to.deep.equal([3, 2, 1 / 3, 1, 1 / 3, ['f']]);
+    // d→e weighs 3, e→d 1
+    expect(g2.interactions).to.equal(3 + 1);
   });
 
   it('answers an empty or one-person network without dividing by zero', () => {
