@@ -23,9 +23,7 @@ describe('job queue (pg-boss)', () => {
     await queue.boss.work<{ word: string }>('test-echo', { pollingIntervalSeconds: 0.5 }, async ([job]) => {
       seen.push(job!.data.word);
     });
-    await handle.db.transaction().execute(async (tx) => {
-      await queue.sendInTransaction(tx, 'test-echo', { word: 'committed' });
-    });
+    // The rolled-back one goes first: by the time the committed one is worked, it would have been too.
     await handle.db
       .transaction()
       .execute(async (tx) => {
@@ -33,8 +31,13 @@ describe('job queue (pg-boss)', () => {
         await sql`select 1/0`.execute(tx);
       })
       .catch(() => undefined);
-    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 1200));
+    await handle.db.transaction().execute(async (tx) => {
+      await queue.sendInTransaction(tx, 'test-echo', { word: 'committed' });
+    });
+    for (let i = 0; i < 200 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
     expect(seen).to.deep.equal(['committed']);
+    // And no job of the rolled-back transaction exists to be worked later.
+    const stored = await sql<{ word: string }>`select data->>'word' as word from pgboss.job where name = 'test-echo'`.execute(handle.db);
+    expect(stored.rows.map((r) => r.word)).to.deep.equal(['committed']);
   });
 });
