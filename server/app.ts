@@ -22,6 +22,7 @@ import { registrationRouter } from '../lti/registration.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
 import { createCsrfProtection } from './http/csrf.ts';
+import { shedLoad } from './http/load-shedding.ts';
 import { createErrorSender, errorHandler, notFound } from './http/errors.ts';
 import { AppError } from './errors.ts';
 import { cohortsRouter } from './cohorts/cohorts.routes.ts';
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
     maxAge: config.env === 'production' ? '1d' : 0,
     setHeaders: (res) => res.setHeader('X-Content-Type-Options', 'nosniff'),
   }));
+  // Everything below needs the database (the CSP's frame origins, the session).
+  app.use(shedLoad(deps.pool, config.loadShedQueue));
   app.use(partitionCrossSiteCookies);
   app.use(securityHeaders({ listFrameOrigins: () => listFrameOrigins(db), upgradeInsecure: config.secureCookies }));
 

@@ -37,6 +37,8 @@ const EnvSchema = z.object({
   // Open live-update streams (SSE) per person and in all, per app process; past either: 429.
   LIVE_STREAMS_PER_PERSON: z.coerce.number().int().min(1).default(10),
   LIVE_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
+  // Requests waiting for a database connection past which new requests get a 503 at once.
+  LOAD_SHED_QUEUE: z.coerce.number().int().min(0).default(100),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -62,6 +64,7 @@ export interface Config {
   /** The From header of every email: EMAIL_FROM, or Circlework at the public host. */
   emailFrom: string;
   liveStreams: { perPerson: number; perProcess: number };
+  loadShedQueue: number;
 }
 
 export class ConfigError extends Error {}
@@ -99,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM ?? `Circlework <no-reply@${publicUrl.hostname}>`,
     liveStreams: { perPerson: e.LIVE_STREAMS_PER_PERSON, perProcess: e.LIVE_STREAMS_PER_PROCESS },
+    loadShedQueue: e.LOAD_SHED_QUEUE,
   };
 }
 

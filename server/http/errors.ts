@@ -14,6 +14,7 @@ const TITLES: Record<number, string> = {
   413: 'That was too large',
   429: 'Slow down a little',
   502: 'The learning platform did not answer as expected',
+  503: 'Circlework is busy or unavailable for a moment',
 };
 
 export function toAppError(err: unknown): AppError | undefined {

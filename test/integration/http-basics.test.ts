@@ -67,6 +67,28 @@ describe('HTTP basics', () => {
     expect((await fetch(`${app.url}/?q=two%0Alines`)).status).to.equal(200);
   });
 
+  it('sheds load past capacity: a 503 page at once (Retry-After) instead of a long queue, and serves again when it clears', async () => {
+    const small = await startTestApp({ LOAD_SHED_QUEUE: '1' }, { poolSize: 1 });
+    const held = await small.handle.pool.connect(); // the app's only connection is busy
+    try {
+      const waiting = fetch(`${small.url}/`); // queues for the connection
+      for (let i = 0; i < 200 && small.handle.pool.waitingCount < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      const alsoWaiting = fetch(`${small.url}/`);
+      for (let i = 0; i < 200 && small.handle.pool.waitingCount < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      const shed = await fetch(`${small.url}/`, { headers: { accept: 'text/html' } });
+      expect(shed.status).to.equal(503);
+      expect(shed.headers.get('retry-after')).to.equal('5');
+      expect(parse(await shed.text()).querySelector('[data-test=error-message]')?.text).to.contain('very busy');
+      expect((await fetch(`${small.url}/public/styles.css`)).status, 'static files need no database').to.equal(200);
+      held.release();
+      expect((await waiting).status).to.equal(200);
+      expect((await alsoWaiting).status).to.equal(200);
+      expect((await fetch(`${small.url}/`)).status).to.equal(200);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('keeps a well-formed request id from a proxy and replaces a malformed one', async () => {
     expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'abc-123' } })).headers.get('x-request-id')).to.equal('abc-123');
     expect((await fetch(`${app.url}/healthz`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
