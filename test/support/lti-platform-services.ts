@@ -111,6 +111,11 @@ export class PlatformServices {
     this.failure = { remaining: n, status, body: opts.body ?? defaults[status], headers: opts.headers ?? {} };
   }
 
+  /** The platform forgets every access token it gave (a restart, a purge): the next service call gets 401. */
+  forgetTokens(): void {
+    this.tokens.clear();
+  }
+
   setMembers(contextId: string, members: SimMember[]): void {
     this.members.set(contextId, members.map((m) => ({ ...m })));
   }

@@ -32,6 +32,8 @@ export interface LaunchOptions {
   targetLinkUri?: string;
   /** 'iframe' (default): the tool runs in an iframe of the platform page (third-party cookie context). */
   documentTarget?: 'iframe' | 'window';
+  /** Extra or changed OIDC login initiation parameters (e.g. Canvas's documented canvas_environment=production). */
+  loginParams?: Record<string, string>;
   /** Canvas: `https://www.instructure.com/placement` (null for assignment launches, as recorded). */
   placement?: string | null;
   /** `launch_presentation.locale` (Moodle: 'en'; Canvas locale codes like 'en-GB', 'zh-Hant', 'en-AU-x-unimelb'). */
@@ -533,7 +535,7 @@ export class LtiPlatformSimulator {
     const clientId = opts.clientId ?? tool!.clientId;
     const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
     // Default POST: Moodle initiates login by a form POST only, Canvas usually (GET also captured).
-    const params = this.loginParams(this.addPending(toolUrl, opts, clientId, deploymentId));
+    const params = { ...this.loginParams(this.addPending(toolUrl, opts, clientId, deploymentId)), ...opts.loginParams };
     const ctx = this.browsing(opts.documentTarget);
     const loginUrl = `${toolUrl}/lti/login`;
     const login = loginMethod === 'POST'
