@@ -50,6 +50,7 @@ const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_s
 const TOOL_CONF = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const generateRsa = promisify(generateKeyPair);
+let canvasKeyCount = 0;
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
@@ -187,7 +188,8 @@ export class LtiPlatformSimulator {
 
   private createTool(toolUrl: string, redirectUris: string[], jwksUri: string, scopes: string[], clientId?: string, deploymentId?: string): ToolRecord {
     const n = ++this.toolCounter;
-    const id = clientId ?? (this.kind === 'canvas' ? String(10000000000000 + n) : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 15));
+    // Canvas client ids are global developer-key ids: unique across simulated schools too.
+    const id = clientId ?? (this.kind === 'canvas' ? String(10000000000000 + ++canvasKeyCount) : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 15));
     if (this.tools.has(id)) throw new Error(`LtiPlatformSimulator: client id ${id} already registered`);
     const dep = deploymentId ?? (this.kind === 'canvas' ? `${n}:${createHash('sha1').update(`${this.baseUrl}/${id}`).digest('hex')}` : String(n));
     const record: ToolRecord = { clientId: id, deploymentId: dep, toolUrl, redirectUris, jwksUri, scopes, deploymentIds: new Set([dep]) };
