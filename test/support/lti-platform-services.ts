@@ -100,7 +100,6 @@ export class PlatformServices {
   private failure: { remaining: number; status: number; body: string; headers: Record<string, string> } = { remaining: 0, status: 500, body: '', headers: {} };
   private readonly members = new Map<string, SimMember[]>();
   private readonly tokens = new Map<string, AccessToken>();
-  private readonly usedJtis = new Set<string>();
   private readonly http = new LtiHttpClient({ userAgent: 'LtiPlatformSimulator/1' });
   private nextLineItem = 1;
 
@@ -172,15 +171,14 @@ export class PlatformServices {
       const auds = Array.isArray(unverified.aud) ? unverified.aud : [unverified.aud];
       if (!auds.some((a) => a === this.host.tokenEndpoint || a === this.host.authorizationServer)) return fail(400, 'invalid_request', "the 'aud' is invalid");
     }
-    let payload: JWTPayload;
     try {
-      payload = await verifyToolJwt(assertion, tool, this.http, { subject: tool.clientId, requiredClaims: ['exp', 'iat', 'jti'] });
+      // Neither platform remembers the assertion's jti (recorded: Moodle takes a replayed one; Canvas skips the check).
+      await verifyToolJwt(assertion, tool, this.http, { subject: tool.clientId, requiredClaims: ['exp', 'iat', 'jti'] });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       if (moodle) return fail(400, /"exp"/.test(why) ? 'Expired token' : 'Signature verification failed', why);
       return fail(400, 'invalid_request', /signature|kid/i.test(why) ? `JWS signature invalid. (${why})` : why);
     }
-    this.usedJtis.add(`${tool.clientId}\u0000${String(payload.jti)}`);
     const granted = scopes.filter((s) => tool.scopes.includes(s));
     if (!moodle && granted.length < scopes.length) {
       return fail(400, 'invalid_scope', `A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: ${scopes.filter((s) => !granted.includes(s)).join(' ')}`);
@@ -349,7 +347,11 @@ export class PlatformServices {
     const all = (this.members.get(contextId) ?? [])
       .filter((m) => !m.suspended && (moodle || (m.status ?? 'Active') === 'Active'))
       .filter((m) => role === undefined || m.roles.some((r) => r === role || r.endsWith(`#${role}`) || role.endsWith(`#${r}`)))
-      .map(({ suspended: _s, ...m }) => ({ status: 'Active', ...m, roles: moodle ? m.roles.map(shortMoodleRole) : m.roles }));
+      .map(({ suspended: _s, ...m }) => ({
+        status: 'Active', ...m, roles: moodle ? m.roles.map(shortMoodleRole) : m.roles,
+        // With ?rlid= each member carries the claims a launch of that link would have (only message_type here).
+        ...(req.query.rlid !== undefined ? { message: [{ 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest' }] } : {}),
+      }));
     const wrap = (members: unknown[]) => ({ id: `${this.host.baseUrl}${req.originalUrl}`, context: this.host.contextInfo(contextId), members });
     if (moodle) { this.page(req, res, all, MT.members, wrap); return; }
     const perPage = Math.max(1, Math.min(100, Number(str(req.query.per_page) ?? str(req.query.limit) ?? 10) || 10));

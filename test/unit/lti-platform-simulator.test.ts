@@ -39,7 +39,7 @@ interface FakeTool {
   clientId?: string;
   /** Options the tests flip. */
   cfg: { cookieAttrs: string; redirectUri?: string; fixedLogin?: { state: string; nonce: string }; registrationPatch?: Record<string, unknown> };
-  lastClaims?: JWTPayload; lastLoginParams?: Record<string, string>; lastRegistration?: { status: number; body: Record<string, unknown>; token: string };
+  lastClaims?: JWTPayload; lastLoginParams?: Record<string, string>; lastLaunchForm?: Record<string, string>; lastRegistration?: { status: number; body: Record<string, unknown>; token: string };
 }
 async function startFakeTool(getSim: () => LtiPlatformSimulator, opts: { host?: string; tls?: { key: string; cert: string } } = {}): Promise<FakeTool> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -66,6 +66,7 @@ async function startFakeTool(getSim: () => LtiPlatformSimulator, opts: { host?: 
     res.redirect(302, `${getSim().authEndpoint}?${q}`);
   });
   app.post('/lti/launch', async (req, res) => {
+    tool.lastLaunchForm = { ...(req.body as Record<string, string>) };
     const { id_token: idToken, state } = req.body as Record<string, string>;
     const nonce = state !== undefined ? logins.get(state) : undefined;
     if (!state || cookieOf(req, 'lti_state') !== state || nonce === undefined) { res.status(401).send('bad state'); return; }
@@ -334,6 +335,31 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     expect(sim.deepLinkResponses[0]).to.include({ iss: tool.clientId, nonce: 'dl-nonce' });
   });
 
+  it('answers as the Moodle recordings: token JSON as text/html, auth errors posted back, NRPS 400 for Accept application/json and 401 {status,reason,request}', async () => {
+    const tokenRes = await new LtiHttpClient().request(sim.tokenEndpoint, { form: { grant_type: 'authorization_code' } });
+    expect([tokenRes.status, tokenRes.headers.get('content-type'), JSON.parse(tokenRes.body)]).to.deep.equal([400, 'text/html; charset=utf-8', { error: 'unsupported_grant_type' }]);
+    const { json } = await getToken(sim, tool, NRPS_SCOPE);
+    const url = `${sim.baseUrl}/nrps/course-1/memberships`;
+    const auth = { authorization: `Bearer ${String(json.access_token)}` };
+    sim.setMembers('course-1', [{ user_id: 'a', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] }, { user_id: 'b', roles: ['Learner'], suspended: true }]);
+    const c = new LtiHttpClient();
+    const plain = await c.request(`${url}?rlid=rl-1`, { headers: auth });
+    expect(plain.headers.get('link')).to.equal(null);
+    expect(JSON.parse(plain.body).members).to.deep.equal([{ status: 'Active', user_id: 'a', roles: ['Instructor'], message: [{ [`${LTI}message_type`]: 'LtiResourceLinkRequest' }] }]);
+    const asJson = await c.request(url, { headers: { ...auth, accept: 'application/json' } });
+    expect(asJson.status).to.equal(400);
+    expect(JSON.parse(asJson.body)).to.include({ status: 400 }).and.to.have.property('reason').that.contains('No handler found');
+    const noToken = await c.request(url, { headers: { accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' } });
+    expect([noToken.status, JSON.parse(noToken.body)]).to.deep.equal([401, {
+      status: 401, reason: 'Unauthorized', request: { method: 'GET', url: '/nrps/course-1/memberships', accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', contentType: '' },
+    }]);
+    // The login_hint differs from the user: posted back to the tool as error=access_denied, state kept.
+    tool.cfg.fixedLogin = { state: 'st-1', nonce: 'n-1' };
+    const refused = await sim.launch(tool.url, new LtiHttpClient(), { user: learner, loginParams: { login_hint: 'someone-else' } });
+    expect(tool.lastLaunchForm).to.deep.equal({ error: 'access_denied', state: 'st-1' });
+    expect(refused.status).to.be.at.least(400);
+  });
+
   it('dynamic registration: one-time bearer token, deployment_id returned, then launches work', async () => {
     const dyn = await startFakeTool(() => sim);
     try {
@@ -381,6 +407,37 @@ describe('LtiPlatformSimulator (canvas-like)', () => {
     expect(tool.lastClaims?.[`${LTI}tool_platform`]).to.include({ product_family_code: 'canvas' });
     const second = sim.addTool({ toolUrl: 'http://127.0.0.1:9' });
     expect(second.clientId).to.not.equal(tool.clientId);
+  });
+
+  it('answers as Canvas: auth/JWKS/token on the sso origin, ISO kids, exact token aud, invalid_scope, NRPS Link paging, {errors} bodies', async () => {
+    for (const u of [sim.authEndpoint, sim.jwksUri, sim.tokenEndpoint]) expect(new URL(u).origin).to.equal(sim.ssoBaseUrl).and.not.equal(sim.baseUrl);
+    const jwks = JSON.parse((await new LtiHttpClient().request(sim.jwksUri)).body) as JSONWebKeySet;
+    expect(jwks.keys[0]!.kid).to.equal('2018-06-18T22:33:20Z');
+    const slash = await getToken(sim, tool, NRPS_SCOPE, await clientAssertion(tool, `${sim.tokenEndpoint}/`));
+    expect([slash.status, slash.json]).to.deep.equal([400, { error: 'invalid_request', error_description: "the 'aud' is invalid" }]);
+    const unknownScope = await getToken(sim, tool, `${NRPS_SCOPE} https://example.test/not-a-scope`, await clientAssertion(tool, sim.tokenEndpoint));
+    expect([unknownScope.status, unknownScope.json.error]).to.deep.equal([400, 'invalid_scope']);
+    const { json } = await getToken(sim, tool, NRPS_SCOPE, await clientAssertion(tool, sim.tokenEndpoint));
+    sim.setMembers('course-1', Array.from({ length: 12 }, (_, i) => ({ user_id: `u-${i}`, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], ...(i === 0 ? { status: 'Inactive' as const } : {}) })));
+    const c = new LtiHttpClient();
+    const url = `${sim.baseUrl}/nrps/course-1/memberships`;
+    const page1 = await c.request(url, { headers: { authorization: `Bearer ${String(json.access_token)}` } });
+    const body = JSON.parse(page1.body) as { members: Array<{ status: string }> };
+    expect(body.members).to.have.length(10);
+    expect(body.members.every((m) => m.status === 'Active')).to.equal(true);
+    expect(page1.headers.get('link')).to.equal([
+      `<${url}?page=1&per_page=10>; rel="current"`, `<${url}?page=2&per_page=10>; rel="next"`, `<${url}?page=1&per_page=10>; rel="first"`, `<${url}?page=2&per_page=10>; rel="last"`,
+    ].join(','));
+    const page2 = await c.request(`${url}?page=2&per_page=10`, { headers: { authorization: `Bearer ${String(json.access_token)}` } });
+    expect(JSON.parse(page2.body).members).to.have.length(1);
+    const missing = await c.request(url);
+    expect([missing.status, JSON.parse(missing.body)]).to.deep.equal([401, { errors: { type: 'unauthorized', message: 'Missing access token' } }]);
+    const r = await sim.launch(tool.url, new LtiHttpClient(), { user: learner, loginMethod: 'GET' });
+    expect(r.status, r.body).to.equal(200);
+    expect(tool.lastLoginParams).to.include({ deployment_id: tool.lastLoginParams?.lti_deployment_id, canvas_environment: 'prod', canvas_region: 'not_configured' });
+    expect(tool.lastLoginParams?.login_hint).to.match(/^[0-9a-f]{40}$/);
+    expect(tool.lastClaims).to.include({ [`${LTI}lti11_legacy_user_id`]: tool.lastLoginParams?.login_hint });
+    expect(tool.lastClaims!.exp! - tool.lastClaims!.iat!).to.equal(3600);
   });
 
   it('accepts client assertions whose aud is the Canvas OAuth2 URL', async () => {
