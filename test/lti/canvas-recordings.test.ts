@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type LaunchOptions, type SimUser } from '../support/lti-platform-simulator.ts';
+import { LtiHttpClient, LtiPlatformSimulator, RECORDED_ROLES, type LaunchOptions, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import { canvasIdTokens, replayOptions } from '../support/lms-recordings.ts';
 import { registerPlatform } from '../../lti/platforms.service.ts';
@@ -17,11 +17,11 @@ const C = 'https://purl.imsglobal.org/spec/lti/claim/';
 // Canvas's role sets in the recordings: membership roles plus institution and system roles from the whole account.
 const student: SimUser = {
   sub: '848b3a11-c7b6-4c05-9fb3-782a0c34ee43', name: 'StudentFirst StudentLast', email: 'canvasstudent@example.edu',
-  roles: [`${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`],
+  roles: [...RECORDED_ROLES.canvas.student.launch],
 };
 const teacher: SimUser = {
   sub: 'e77934e7-4e98-4055-b4b4-3a8431e4f22a', name: 'TeacherFirst TeacherLast',
-  roles: [`${LIS}institution/person#Instructor`, `${LIS}membership#Instructor`, `${LIS}system/person#User`],
+  roles: [...RECORDED_ROLES.canvas.teacher.launch],
 };
 const course = { id: 'd3a2504bba5184799a38f141e8df2335cfa8206d', title: 'LTI 1.3 Test Course', label: 'LTI13' };
 
@@ -143,11 +143,13 @@ describe('Canvas recordings', () => {
   });
 
   it('Canvas surprise 7 (account-wide institution and system roles): a student who teaches elsewhere is a learner, an unenrolled admin and a TA are facilitators, Test Student a learner; the roster’s membership roles change none of them', async () => {
+    const R = RECORDED_ROLES.canvas;
     const cases: Array<[string, SimUser, 'learner' | 'facilitator']> = [
-      ['teaches elsewhere', { sub: 'u-1', roles: [`${LIS}institution/person#Instructor`, `${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`] }, 'learner'],
-      ['unenrolled admin', { sub: 'u-2', roles: [`${LIS}institution/person#Administrator`, `${LIS}system/person#SysAdmin`, `${LIS}system/person#User`] }, 'facilitator'],
-      ['TA', { sub: 'u-3', roles: [`${LIS}institution/person#Instructor`, `${LIS}membership#Instructor`, `${LIS}membership/Instructor#TeachingAssistant`] }, 'facilitator'],
-      ['Test Student', { sub: 'u-4', roles: [`${LIS}membership#Learner`, 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser'] }, 'learner'],
+      ['teaches elsewhere', { sub: 'u-1', roles: [...R.studentWhoTeachesElsewhere.launch] }, 'learner'],
+      ['unenrolled admin', { sub: 'u-2', roles: [...R.admin.launch] }, 'facilitator'],
+      ['TA', { sub: 'u-3', roles: [...R.ta.launch] }, 'facilitator'],
+      ['Test Student', { sub: 'u-4', roles: [...R.testStudent.launch] }, 'learner'],
+      ['designer', { sub: 'u-5', roles: [...R.designer.launch] }, 'facilitator'],
     ];
     let cohortId = '';
     let tenantId = '';
@@ -157,12 +159,14 @@ describe('Canvas recordings', () => {
       expect(path(l.res.finalUrl), what).to.match(role === 'facilitator' ? /\/console$/ : HUB);
       expect(await membership(cohortId, user.sub), what).to.deep.equal({ role, status: 'active' });
     }
+    // The admin is not listed; the others with their membership roles only.
     canvas.setMembers(course.id, [
-      { user_id: 'u-1', roles: [`${LIS}membership#Learner`] },
-      { user_id: 'u-3', roles: [`${LIS}membership/Instructor#TeachingAssistant`] },
-      { user_id: 'u-4', roles: [`${LIS}membership#Learner`] },
+      { user_id: 'u-1', roles: [...R.studentWhoTeachesElsewhere.nrps] },
+      { user_id: 'u-3', roles: [...R.ta.nrps] },
+      { user_id: 'u-4', roles: [...R.testStudent.nrps] },
+      { user_id: 'u-5', roles: [...R.designer.nrps] },
     ]);
-    expect(await syncRoster(deps(), { tenantId, cohortId })).to.include({ listed: 3, deactivated: 0 });
+    expect(await syncRoster(deps(), { tenantId, cohortId })).to.include({ listed: 4, deactivated: 0 });
     for (const [what, user, role] of cases) expect(await membership(cohortId, user.sub), what).to.deep.equal({ role, status: 'active' });
   });
 

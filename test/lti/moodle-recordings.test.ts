@@ -6,7 +6,7 @@ import { decodeJwt } from 'jose';
 import { parse } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
-import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
+import { LtiHttpClient, LtiPlatformSimulator, RECORDED_ROLES, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import { moodleIdTokens, replayOptions } from '../support/lms-recordings.ts';
 import { syncRoster } from '../../server/roster/roster.service.ts';
@@ -15,13 +15,11 @@ import { LtiServiceError } from '../../lti/nrps.ts';
 const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
 const C = 'https://purl.imsglobal.org/spec/lti/claim/';
 // Moodle's users in the recordings: ids as subs, the roles each kind of user gets at launch.
-const student = { sub: '4', name: 'Sam Student', email: 'student1@example.com', username: 'student1', roles: [`${LIS}membership#Learner`] };
-const teacher = { sub: '3', name: 'Tina Teacher', username: 'teacher1', roles: [`${LIS}membership#Instructor`] };
-const nonEditingTeacher = { sub: '8', name: 'Terry Assistant', username: 'ta1', roles: [`${LIS}membership#Instructor`] };
-const admin = {
-  sub: '2', name: 'Admin User', username: 'admin',
-  roles: [`${LIS}institution/person#Administrator`, `${LIS}membership#Instructor`, `${LIS}system/person#Administrator`],
-};
+const R = RECORDED_ROLES.moodle;
+const student: SimUser = { sub: '4', name: 'Sam Student', email: 'student1@example.com', username: 'student1', roles: [...R.student.launch] };
+const teacher: SimUser = { sub: '3', name: 'Tina Teacher', username: 'teacher1', roles: [...R.teacher.launch] };
+const nonEditingTeacher: SimUser = { sub: '8', name: 'Terry Assistant', username: 'ta1', roles: [...R.nonEditingTeacher.launch] };
+const admin: SimUser = { sub: '2', name: 'Admin User', username: 'admin', roles: [...R.admin.launch] };
 const course = { id: '2', title: 'Circlework Lab Course', label: 'CW101' };
 
 describe('Moodle 4.5.6 recordings', () => {
@@ -113,10 +111,11 @@ describe('Moodle 4.5.6 recordings', () => {
     const adm = await launch(admin);
     expect(path(ta.res.finalUrl)).to.match(/\/console$/);
     expect(path(adm.res.finalUrl)).to.match(/\/console$/);
+    // The admin is not listed.
     moodle.setMembers(course.id, [
-      { user_id: nonEditingTeacher.sub, roles: [`${LIS}membership#Learner`], name: 'Terry Assistant' },
-      { user_id: teacher.sub, roles: [`${LIS}membership#Instructor`], name: 'Tina Teacher' },
-      { user_id: student.sub, roles: [`${LIS}membership#Learner`], name: 'Sam Student' },
+      { user_id: nonEditingTeacher.sub, roles: [...R.nonEditingTeacher.nrps], name: 'Terry Assistant' },
+      { user_id: teacher.sub, roles: [...R.teacher.nrps], name: 'Tina Teacher' },
+      { user_id: student.sub, roles: [...R.student.nrps], name: 'Sam Student' },
     ]);
     expect(await syncRoster(deps(), { tenantId: ta.tenantId, cohortId: ta.cohortId })).to.include({ added: 2, listed: 3, invalid: 0 });
     expect(await membership(ta.cohortId, nonEditingTeacher.sub)).to.deep.equal({ role: 'facilitator', status: 'active' });

@@ -51,6 +51,38 @@ export interface LaunchOptions {
 export interface LaunchResult { status: number; location: string | null; body: string; finalUrl: string }
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
+
+/**
+ * The roles each kind of user has in the recordings: in the launch, and in NRPS (null: not listed).
+ * Moodle: a non-editing teacher is an Instructor at launch but a Learner in NRPS; an unenrolled site
+ * admin has three roles and is not listed. Canvas adds institution and system roles from the whole
+ * account at launch (a student who teaches elsewhere is an institution Instructor); NRPS holds
+ * membership roles only.
+ */
+export const RECORDED_ROLES = {
+  moodle: {
+    student: { launch: [`${LIS}membership#Learner`], nrps: ['Learner'] },
+    teacher: { launch: [`${LIS}membership#Instructor`], nrps: ['Instructor'] },
+    nonEditingTeacher: { launch: [`${LIS}membership#Instructor`], nrps: ['Learner'] },
+    admin: { launch: [`${LIS}institution/person#Administrator`, `${LIS}membership#Instructor`, `${LIS}system/person#Administrator`], nrps: null },
+  },
+  canvas: {
+    student: { launch: [`${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`], nrps: [`${LIS}membership#Learner`] },
+    studentWhoTeachesElsewhere: {
+      launch: [`${LIS}institution/person#Instructor`, `${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`],
+      nrps: [`${LIS}membership#Learner`],
+    },
+    testStudent: { launch: [`${LIS}membership#Learner`, 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser'], nrps: [`${LIS}membership#Learner`] },
+    teacher: { launch: [`${LIS}institution/person#Instructor`, `${LIS}membership#Instructor`, `${LIS}system/person#User`], nrps: [`${LIS}membership#Instructor`] },
+    ta: {
+      launch: [`${LIS}institution/person#Instructor`, `${LIS}institution/person#Student`, `${LIS}membership#Instructor`, `${LIS}membership/Instructor#TeachingAssistant`, `${LIS}system/person#User`],
+      nrps: [`${LIS}membership/Instructor#TeachingAssistant`],
+    },
+    designer: { launch: [`${LIS}institution/person#Instructor`, `${LIS}membership#ContentDeveloper`, `${LIS}system/person#User`], nrps: [`${LIS}membership#ContentDeveloper`] },
+    admin: { launch: [`${LIS}institution/person#Administrator`, `${LIS}system/person#SysAdmin`, `${LIS}system/person#User`], nrps: null },
+  },
+} as const satisfies Record<PlatformKind, Record<string, { launch: readonly string[]; nrps: readonly string[] | null }>>;
 const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
 const TOOL_CONF = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
@@ -149,6 +181,7 @@ export class LtiPlatformSimulator {
     app.post(['/auth', '/api/lti/authorize_redirect'], express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
     app.post('/register', express.json(), (req, res) => { this.register(req, res); });
     app.get('/course-page/:hint', (req, res) => { this.coursePage(req.params.hint, res); });
+    app.get('/launch-form/:page', (req, res) => { this.launchForm(req.params.page, res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
     app.use(this.services.router());
     server.on('request', app);
@@ -527,11 +560,17 @@ export class LtiPlatformSimulator {
   private coursePage(page: string, res: Response): void {
     const pending = this.pending.get(this.coursePages.get(page) ?? '');
     if (!pending) { res.status(404).type('text').send('unknown course page'); return; }
-    const params = new URLSearchParams(this.loginParams(pending));
     res.type('html').send(`<!doctype html><html lang="en"><head><title>${esc(this.name)} course</title></head><body>
 <h1>${esc(this.name)}: course page</h1>
-<iframe id="tool" title="Circlework" src="${esc(`${pending.toolUrl}/lti/login?${params}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
+<iframe id="tool" title="Circlework" src="${esc(`${this.baseUrl}/launch-form/${page}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
 </body></html>`);
+  }
+
+  /** The framed page that starts the login: a form auto-POSTed to the tool's login URL (Moodle's launch.php; Canvas's usual way). */
+  private launchForm(page: string, res: Response): void {
+    const pending = this.pending.get(this.coursePages.get(page) ?? '');
+    if (!pending) { res.status(404).type('text').send('unknown launch'); return; }
+    res.type('html').send(autoPost(`${pending.toolUrl}/lti/login`, this.loginParams(pending)));
   }
 
   /** Steps 1–2. Either the parsed auto-submit form from /auth, or the response that stopped the launch. */
