@@ -59,6 +59,17 @@ export function canvasIdTokens(): RecordedIdToken[] {
         }
       } else if (key.startsWith('deep_linking_settings_') && isObj(value)) {
         out.push({ file, variant: key, payload: { ...base, [DL]: value } });
+      } else if (key === 'deep_linking_details_by_placement_source_table' && isObj(value) && isObj(base[DL])) {
+        // Canvas's fixed table of settings per placement, as its request builder turns it into the claim.
+        for (const [placement, d] of Object.entries(value)) {
+          if (!isObj(d)) continue;
+          const settings = {
+            deep_link_return_url: String(base[DL].deep_link_return_url).replace('link_selection', placement),
+            accept_types: d.accept_types, accept_presentation_document_targets: d.document_targets,
+            accept_media_types: Array.isArray(d.media_types) ? d.media_types.join(',') : d.media_types, auto_create: d.auto_create, accept_multiple: d.accept_multiple,
+          };
+          out.push({ file, variant: `placement ${placement}`, payload: { ...base, [DL]: settings, 'https://www.instructure.com/placement': placement } });
+        }
       }
     }
   }
