@@ -259,6 +259,7 @@ describe('Canvas recordings', () => {
     await app.db.updateTable('cohorts').set({ nrpsUrl: `${canvas.baseUrl}/nrps/no-such-course/elsewhere` }).where('id', '=', cohortId).execute();
     const err = await syncRoster(deps(), { tenantId, cohortId }).then(() => null, (e: unknown) => e);
     expect(err).to.be.an.instanceOf(LtiServiceError).and.include({ retryable: false, status: 404 });
+    expect((err as Error).message).to.contain('{"errors":{"type":"not_found","message":"Context not found"}}');
   });
 
   it('Canvas surprise 22 (id_token kids are ISO-8601 timestamps): launches verify, also after a key rotation', async () => {

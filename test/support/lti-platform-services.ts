@@ -135,6 +135,8 @@ export class PlatformServices {
     r.post(`${item}/scores`, json, (req, res) => this.postScore(req, res));
     r.get(`${item}/results`, (req, res) => this.results(req, res));
     r.get('/nrps/:contextId/memberships', (req, res) => this.memberships(req, res));
+    // Canvas words a service URL it does not know like its other service errors.
+    r.use(['/ags', '/nrps'], (req, res, next) => { if (this.host.kind === 'canvas') this.serviceError(req, res, 404, 'Context not found', 'not_found'); else next(); });
     return r;
   }
 
@@ -216,7 +218,7 @@ export class PlatformServices {
     const token = m ? this.tokens.get(m[1]!) : undefined;
     if (!token || token.expiresAt < Date.now()) {
       res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-      this.serviceError(req, res, 401, this.host.kind === 'moodle' ? 'Unauthorized' : m ? 'Invalid access token field/s: ' : 'Missing access token');
+      this.serviceError(req, res, 401, this.host.kind === 'moodle' ? 'Unauthorized' : m ? 'Invalid access token field/s: signature' : 'Missing access token');
       return;
     }
     // Moodle picks a handler by media type: `Accept: application/json`, or a body of another type, finds none.
