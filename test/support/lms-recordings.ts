@@ -95,7 +95,11 @@ function rewriteUrls(v: unknown, base: string): unknown {
 export function replayOptions(sim: LtiPlatformSimulator, recorded: Payload, clientId: string): LaunchOptions {
   const context = isObj(recorded[`${C}context`]) ? (recorded[`${C}context`] as { id: string; title?: string; label?: string }) : null;
   const messageType = recorded[`${C}message_type`] === 'LtiDeepLinkingRequest' ? 'LtiDeepLinkingRequest' : 'LtiResourceLinkRequest';
+  // Opened as recorded: Moodle's "window" launches in a top-level window, the rest in the course page's frame.
+  const presentation = recorded[`${C}launch_presentation`];
+  const documentTarget = isObj(presentation) && presentation.document_target === 'window' ? 'window' : 'iframe';
   return {
+    documentTarget,
     user: { sub: String(recorded.sub), roles: [] },
     clientId,
     context: context && { id: context.id, ...(context.title !== undefined ? { title: context.title } : {}), ...(context.label !== undefined ? { label: context.label } : {}) },
