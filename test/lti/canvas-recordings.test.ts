@@ -87,13 +87,12 @@ describe('Canvas recordings', () => {
     expect(new URL(canvas.authEndpoint).origin).to.equal(canvas.ssoBaseUrl);
     expect(new URL(canvas.jwksUri).origin).to.equal(canvas.ssoBaseUrl);
     expect(canvas.ssoBaseUrl).to.not.equal(canvas.baseUrl);
-    const fetched = canvas.jwksFetchCount;
     const requests = canvas.authRequests.length;
     const { res } = await launch(student);
     expect(path(res.finalUrl)).to.match(HUB);
     expect(canvas.authRequests.length).to.equal(requests + 1);
-    // The tool's JWKS cache may hold the keys already; they were fetched from the sso origin at some point.
-    expect(canvas.jwksFetchCount).to.be.at.least(Math.min(1, fetched + 1));
+    // The tool's JWKS cache may hold the keys already: they were fetched (from the sso origin) at least once.
+    expect(canvas.jwksFetchCount).to.be.at.least(1);
     const platform = await app.db.selectFrom('platforms').select(['authEndpoint', 'jwksUri']).where('clientId', '=', lms.clientId).executeTakeFirstOrThrow();
     expect(platform).to.deep.equal({ authEndpoint: canvas.authEndpoint, jwksUri: canvas.jwksUri });
   });
