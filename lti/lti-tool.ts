@@ -175,7 +175,14 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
   if (req.method !== 'POST') {
     throw new AppError(400, 'launch-method', 'Circlework opens from your course: use the link or activity there.');
   }
-  const body = LaunchBody.safeParse(req.body ?? {});
+  const posted = (req.body ?? {}) as Record<string, unknown>;
+  // The OIDC answer can be an error instead of an id_token (Moodle posts back access_denied,
+  // unauthorized_client, invalid_request; Canvas login_required…).
+  if (typeof posted.error === 'string' && posted.id_token === undefined) {
+    deps.log.info({ reqId: req.id, error: posted.error.slice(0, 100), description: String(posted.error_description ?? '').slice(0, 300) }, 'the platform refused the sign-in');
+    throw new AppError(401, 'launch-refused', 'Your learning platform refused to sign you in to Circlework. Open Circlework again from your course; if this keeps happening, tell your course administrator.');
+  }
+  const body = LaunchBody.safeParse(posted);
   if (!body.success) throw new AppError(400, 'launch-body', 'The launch did not carry an identity token. Open Circlework again from your course.');
   let claims: Record<string, unknown>;
   let kid: string | undefined;

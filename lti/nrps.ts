@@ -7,7 +7,7 @@
 // validated as it arrives, and the whole is bounded; retrying is the job queue's business.
 import { z } from 'zod';
 import type { Db } from '../models/db.ts';
-import { errorText, isRetryableStatus, LtiServiceError, requestServiceToken, safeJson, type ServicePlatform } from './service-token.ts';
+import { errorText, forgetServiceToken, isRetryableStatus, LtiServiceError, safeJson, serviceToken, type ServicePlatform } from './service-token.ts';
 
 export { LtiServiceError } from './service-token.ts';
 
@@ -87,7 +87,8 @@ export async function fetchContextMembers(
   options: NrpsOptions = {},
 ): Promise<Roster> {
   const opts = { ...DEFAULTS, ...options };
-  const token = await requestServiceToken({ ...deps, timeoutMs: opts.timeoutMs }, source.platform, [NRPS_SCOPE]);
+  const tokenDeps = { ...deps, timeoutMs: opts.timeoutMs };
+  let token = await serviceToken(tokenDeps, source.platform, NRPS_SCOPE);
   const first = new URL(source.membershipsUrl);
   first.searchParams.set('limit', String(opts.pageSize));
   const origin = first.origin;
@@ -99,7 +100,16 @@ export async function fetchContextMembers(
   while (next) {
     if (seen.has(next)) throw new LtiServiceError(`the roster's pages loop back to ${next}`, false);
     seen.add(next);
-    const page = await fetchPage(next, token, opts);
+    let page: Awaited<ReturnType<typeof fetchPage>>;
+    try {
+      page = await fetchPage(next, token.value, opts);
+    } catch (err) {
+      // A cached token the LMS no longer takes (Moodle forgets tokens, answering 401): replace it once.
+      if (!(err instanceof LtiServiceError && err.status === 401 && token.cached)) throw err;
+      await forgetServiceToken(tokenDeps, source.platform, NRPS_SCOPE);
+      token = await serviceToken(tokenDeps, source.platform, NRPS_SCOPE, { fresh: true });
+      page = await fetchPage(next, token.value, opts);
+    }
     for (const entry of page.members) {
       listed++;
       if (listed > opts.maxMembers) throw new RosterTooLargeError(opts.maxMembers);

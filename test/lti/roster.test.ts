@@ -110,7 +110,8 @@ describe('roster sync (NRPS)', () => {
     expect(members.map((m) => m.sub)).to.deep.equal(['ann-2', 'ben-3', 'mo-5', 'tia-4', 'tom-1']);
     const by = Object.fromEntries(members.map((m) => [m.sub, m]));
     expect(by['ann-2']).to.include({ name: 'Ann Early', email: 'ann@example.org', role: 'learner', status: 'active', firstLaunchAt: null, lastLaunchAt: null });
-    expect(by['ann-2']!.lmsRoles).to.deep.equal([ROLES.learner]);
+    // Moodle's NRPS names roles by their short names.
+    expect(by['ann-2']!.lmsRoles).to.deep.equal(['Learner']);
     expect(by['ben-3']).to.include({ name: null, email: null, role: 'learner', status: 'active' });
     expect(by['tia-4']).to.include({ name: 'Tia Assistant', role: 'facilitator', firstLaunchAt: null });
     expect(by['mo-5']).to.include({ role: 'observer' });

@@ -41,6 +41,7 @@ export interface ToolRecord {
 }
 
 export interface ServiceHost {
+  readonly kind: 'moodle' | 'canvas';
   readonly baseUrl: string;
   readonly issuer: string;
   readonly tokenEndpoint: string;
@@ -49,9 +50,15 @@ export interface ServiceHost {
   contextInfo(contextId: string): { id: string; title?: string; label?: string };
 }
 
-export interface SimMember { user_id: string; roles: string[]; name?: string; email?: string; status?: 'Active' | 'Inactive' | 'Deleted' }
+/**
+ * A context member. `status` is sent as given (what a spec platform would say); `suspended` is how
+ * Moodle and Canvas really show a suspended or inactive enrolment: the member is left out.
+ */
+export interface SimMember { user_id: string; roles: string[]; name?: string; email?: string; status?: 'Active' | 'Inactive' | 'Deleted'; suspended?: boolean }
 interface AccessToken { clientId: string; scopes: string[]; expiresAt: number }
 
+/** Moodle's NRPS names context roles by their short name: membership#Learner → "Learner". */
+const shortMoodleRole = (r: string): string => r.replace(/^http:\/\/purl\.imsglobal\.org\/vocab\/lis\/v2\/membership#/, '');
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const mediaType = (req: Request): string => (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
@@ -59,7 +66,7 @@ const mediaType = (req: Request): string => (req.headers['content-type'] ?? '').
 /** Fetch the tool's JWKS over HTTP, pick the key named by the JWT's kid, verify RS256 + claims. */
 export async function verifyToolJwt(
   jwt: string, tool: ToolRecord, http: LtiHttpClient,
-  expect: { audience: string | string[]; subject?: string; requiredClaims: string[] },
+  expect: { audience?: string | string[]; subject?: string; requiredClaims: string[] },
 ): Promise<JWTPayload> {
   const header = decodeProtectedHeader(jwt);
   if (header.alg !== 'RS256') throw new Error(`alg ${String(header.alg)} is not RS256`);
@@ -72,7 +79,7 @@ export async function verifyToolJwt(
   if (!jwk) throw new Error(`kid ${header.kid} is not in the tool JWKS`);
   const key = await importJWK(jwk, 'RS256');
   const { payload } = await jwtVerify(jwt, key, {
-    algorithms: ['RS256'], issuer: tool.clientId, audience: expect.audience,
+    algorithms: ['RS256'], issuer: tool.clientId, ...(expect.audience !== undefined ? { audience: expect.audience } : {}),
     ...(expect.subject !== undefined ? { subject: expect.subject } : {}), requiredClaims: expect.requiredClaims,
   });
   return payload;
@@ -93,7 +100,6 @@ export class PlatformServices {
   private failure: { remaining: number; status: number; body: string; headers: Record<string, string> } = { remaining: 0, status: 500, body: '', headers: {} };
   private readonly members = new Map<string, SimMember[]>();
   private readonly tokens = new Map<string, AccessToken>();
-  private readonly usedJtis = new Set<string>();
   private readonly http = new LtiHttpClient({ userAgent: 'LtiPlatformSimulator/1' });
   private nextLineItem = 1;
 
@@ -104,6 +110,11 @@ export class PlatformServices {
     this.failure = { remaining: n, status, body: opts.body ?? defaults[status], headers: opts.headers ?? {} };
   }
 
+  /** The platform forgets every access token it gave (a restart, a purge): the next service call gets 401. */
+  forgetTokens(): void {
+    this.tokens.clear();
+  }
+
   setMembers(contextId: string, members: SimMember[]): void {
     this.members.set(contextId, members.map((m) => ({ ...m })));
   }
@@ -112,7 +123,7 @@ export class PlatformServices {
     const r = express.Router();
     const form = express.urlencoded({ extended: false });
     const json = express.json({ type: ['application/json', 'application/*+json'] });
-    r.post('/token', form, (req, res) => this.token(req, res));
+    r.post(['/token', '/login/oauth2/token'], form, (req, res) => this.token(req, res));
     r.post('/deep-link-return', form, (req, res) => this.deepLinkReturn(req, res));
     r.use(['/ags', '/nrps'], (req, res, next) => this.gate(req, res, next));
     const item = '/ags/:contextId/lineitems/:itemId/lineitem';
@@ -124,44 +135,70 @@ export class PlatformServices {
     r.post(`${item}/scores`, json, (req, res) => this.postScore(req, res));
     r.get(`${item}/results`, (req, res) => this.results(req, res));
     r.get('/nrps/:contextId/memberships', (req, res) => this.memberships(req, res));
+    // Canvas words a service URL it does not know like its other service errors.
+    r.use(['/ags', '/nrps'], (req, res, next) => { if (this.host.kind === 'canvas') this.serviceError(req, res, 404, 'Context not found', 'not_found'); else next(); });
     return r;
   }
 
   // ---- token endpoint -------------------------------------------------------------------------
+  /**
+   * client_credentials with a private_key_jwt assertion. Moodle (recorded): JSON served as text/html,
+   * every error 400 (the `error` sometimes free text), `aud` and `jti` not checked, unknown scopes
+   * dropped. Canvas (documented): `aud` must be exactly the token URL, `jti` not checked, every scope
+   * must be on the key (else invalid_scope), unknown client 401.
+   */
   private async token(req: Request, res: Response): Promise<void> {
+    const moodle = this.host.kind === 'moodle';
     const b: Record<string, unknown> = isObj(req.body) ? req.body : {};
     const scopes = (str(b.scope) ?? '').split(/\s+/).filter(Boolean);
     let clientId: string | undefined;
+    const send = (status: number, body: Record<string, unknown>): void => {
+      if (moodle) res.status(status).type('text/html; charset=utf-8').send(JSON.stringify(body, null, 2));
+      else res.status(status).json(body);
+    };
     const fail = (status: number, error: string, description: string): void => {
       this.tokenRequests.push({ clientId, scopes, ok: false, error: `${error}: ${description}` });
-      res.status(status).json({ error, error_description: description });
+      send(moodle ? 400 : status, moodle ? { error } : { error, error_description: description });
     };
-    if (b.grant_type !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'grant_type must be client_credentials');
+    if (b.grant_type !== 'client_credentials') return fail(400, 'unsupported_grant_type', 'The grant_type you requested is not currently supported');
     if (b.client_assertion_type !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer') return fail(400, 'invalid_request', 'client_assertion_type must be jwt-bearer');
     const assertion = str(b.client_assertion);
     if (!assertion) return fail(400, 'invalid_request', 'client_assertion missing');
     let unverified: JWTPayload;
-    try { unverified = decodeJwt(assertion); } catch { return fail(401, 'invalid_client', 'client_assertion is not a JWT'); }
-    clientId = str(unverified.iss);
+    try { unverified = decodeJwt(assertion); } catch { return fail(400, 'invalid_request', 'client_assertion is not a JWT'); }
+    clientId = str(unverified.sub) ?? str(unverified.iss);
     const tool = clientId !== undefined ? this.host.findTool(clientId) : undefined;
-    if (!tool) return fail(401, 'invalid_client', `unknown client ${String(clientId)}`);
-    let payload: JWTPayload;
-    try {
-      payload = await verifyToolJwt(assertion, tool, this.http, {
-        audience: [...new Set([this.host.tokenEndpoint, this.host.authorizationServer])], subject: tool.clientId, requiredClaims: ['exp', 'iat', 'jti'],
-      });
-    } catch (err) {
-      return fail(401, 'invalid_client', err instanceof Error ? err.message : String(err));
+    if (!tool) return fail(401, 'invalid_client', moodle ? `unknown client ${String(clientId)}` : 'unknown client');
+    if (!moodle) {
+      const auds = Array.isArray(unverified.aud) ? unverified.aud : [unverified.aud];
+      if (!auds.some((a) => a === this.host.tokenEndpoint || a === this.host.authorizationServer)) return fail(400, 'invalid_request', "the 'aud' is invalid");
     }
-    const jti = `${tool.clientId}\u0000${String(payload.jti)}`;
-    if (this.usedJtis.has(jti)) return fail(401, 'invalid_client', 'jti already used');
-    this.usedJtis.add(jti);
+    try {
+      // Neither platform remembers the assertion's jti (recorded: Moodle takes a replayed one; Canvas skips the check).
+      await verifyToolJwt(assertion, tool, this.http, { subject: tool.clientId, requiredClaims: ['exp', 'iat', 'jti'] });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (moodle) return fail(400, /"exp"/.test(why) ? 'Expired token' : 'Signature verification failed', why);
+      return fail(400, 'invalid_request', /signature|kid/i.test(why) ? `JWS signature invalid. (${why})` : why);
+    }
     const granted = scopes.filter((s) => tool.scopes.includes(s));
+    if (!moodle && granted.length < scopes.length) {
+      return fail(400, 'invalid_scope', `A requested scope is invalid, unknown, malformed, or exceeds the scope granted by the resource owner. The following scopes were requested, but not granted: ${scopes.filter((s) => !granted.includes(s)).join(' ')}`);
+    }
     if (granted.length === 0) return fail(400, 'invalid_scope', `no grantable scope in "${scopes.join(' ')}"`);
     const accessToken = randomBytes(24).toString('base64url');
     this.tokens.set(accessToken, { clientId: tool.clientId, scopes: granted, expiresAt: Date.now() + 3600_000 });
     this.tokenRequests.push({ clientId, scopes, ok: true });
-    res.json({ access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope: granted.join(' ') });
+    send(200, { access_token: accessToken, token_type: 'Bearer', expires_in: 3600, scope: granted.join(' ') });
+  }
+
+  /** A service error as each platform words it: Moodle {status, reason, request}, Canvas {errors:{type, message}}. */
+  private serviceError(req: Request, res: Response, status: number, reason: string, canvasType = 'unauthorized'): void {
+    if (this.host.kind === 'moodle') {
+      res.status(status).json({ status, reason, request: { method: req.method, url: req.originalUrl, accept: req.headers.accept ?? '', contentType: req.headers['content-type'] ?? '' } });
+    } else {
+      res.status(status).json({ errors: { type: canvasType, message: reason } });
+    }
   }
 
   // ---- AGS / NRPS gate: injected failures, delay, bearer token -------------------------------
@@ -180,17 +217,29 @@ export class PlatformServices {
     const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const token = m ? this.tokens.get(m[1]!) : undefined;
     if (!token || token.expiresAt < Date.now()) {
-      res.status(401).set('WWW-Authenticate', 'Bearer error="invalid_token"').json({ error: 'invalid_token' });
+      res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+      this.serviceError(req, res, 401, this.host.kind === 'moodle' ? 'Unauthorized' : m ? 'Invalid access token field/s: signature' : 'Missing access token');
       return;
+    }
+    // Moodle picks a handler by media type: `Accept: application/json`, or a body of another type, finds none.
+    if (this.host.kind === 'moodle') {
+      const wanted = req.method === 'POST' || req.method === 'PUT' ? (/\/scores$/.test(req.path) ? MT.score : MT.lineItem) : undefined;
+      const accept = (req.headers.accept ?? '').split(',').map((a) => a.split(';')[0]!.trim().toLowerCase());
+      const typeOf = mediaType(req) || '';
+      if (accept.includes('application/json') || (wanted !== undefined && typeOf !== wanted)) {
+        this.serviceError(req, res, 400, `No handler found for ${req.path.replace(/^\/(ags|nrps)/, '')} ${wanted !== undefined && typeOf !== wanted ? typeOf : 'application/json'} `);
+        return;
+      }
     }
     res.locals.token = token;
     next();
   }
 
+  /** A token without the scope: 401 on both platforms (not 403). */
   private hasScope(res: Response, anyOf: string[]): boolean {
     const token = res.locals.token as AccessToken;
     if (anyOf.some((s) => token.scopes.includes(s))) return true;
-    res.status(403).json({ error: 'insufficient_scope', needed: anyOf });
+    this.serviceError(res.req, res, 401, this.host.kind === 'moodle' ? 'Unauthorized' : 'Insufficient permissions');
     return false;
   }
 
@@ -286,15 +335,43 @@ export class PlatformServices {
     });
   }
 
+  /**
+   * NRPS. Both leave suspended members out (Moodle: suspended enrolment; Canvas: only active ones).
+   * Moodle: short role names ("Learner"), `limit`/`from` paging with a rel="next" link only when
+   * `limit` is given. Canvas: status always Active, 10 per page by default (`limit` = per_page),
+   * paging only by a Link header with current,next,first,last comma-joined without spaces.
+   */
   private memberships(req: Request, res: Response): void {
     if (!this.hasScope(res, [NRPS_SCOPE])) return;
     const contextId = req.params.contextId as string;
     const role = str(req.query.role);
-    const all = (this.members.get(contextId) ?? []).map((m) => ({ status: 'Active', ...m }))
-      .filter((m) => role === undefined || m.roles.some((r) => r === role || r.endsWith(`#${role}`)));
-    this.page(req, res, all, MT.members, (members) => ({
-      id: `${this.host.baseUrl}${req.originalUrl}`, context: this.host.contextInfo(contextId), members,
-    }));
+    const moodle = this.host.kind === 'moodle';
+    const all = (this.members.get(contextId) ?? [])
+      .filter((m) => !m.suspended && (moodle || (m.status ?? 'Active') === 'Active'))
+      .filter((m) => role === undefined || m.roles.some((r) => r === role || r.endsWith(`#${role}`) || role.endsWith(`#${r}`)))
+      .map(({ suspended: _s, ...m }) => ({
+        status: 'Active', ...m, roles: moodle ? m.roles.map(shortMoodleRole) : m.roles,
+        // With ?rlid= each member carries the claims a launch of that link would have (only message_type here).
+        ...(req.query.rlid !== undefined ? { message: [{ 'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest' }] } : {}),
+      }));
+    const wrap = (members: unknown[]) => ({ id: `${this.host.baseUrl}${req.originalUrl}`, context: this.host.contextInfo(contextId), members });
+    if (moodle) { this.page(req, res, all, MT.members, wrap); return; }
+    const perPage = Math.max(1, Math.min(100, Number(str(req.query.per_page) ?? str(req.query.limit) ?? 10) || 10));
+    const lastPage = Math.max(1, Math.ceil(all.length / perPage));
+    const pageNo = Math.min(lastPage, Math.max(1, Number(str(req.query.page) ?? 1) || 1));
+    const link = (n: number): string => {
+      const u = new URL(`${this.host.baseUrl}${req.path}`);
+      for (const [k, v] of Object.entries(req.query)) if (typeof v === 'string' && !['page', 'per_page', 'limit'].includes(k)) u.searchParams.set(k, v);
+      u.searchParams.set('page', String(n));
+      u.searchParams.set('per_page', String(perPage));
+      return u.href;
+    };
+    const rels = [`<${link(pageNo)}>; rel="current"`];
+    if (pageNo < lastPage) rels.push(`<${link(pageNo + 1)}>; rel="next"`);
+    if (pageNo > 1) rels.push(`<${link(pageNo - 1)}>; rel="prev"`);
+    rels.push(`<${link(1)}>; rel="first"`, `<${link(lastPage)}>; rel="last"`);
+    res.set('Link', rels.join(','));
+    res.type(MT.members).send(JSON.stringify(wrap(all.slice((pageNo - 1) * perPage, pageNo * perPage))));
   }
 
   /** `limit` + `from` paging with a Link rel="next" header, as platforms page these containers. */

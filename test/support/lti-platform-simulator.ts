@@ -2,8 +2,13 @@
  * LtiPlatformSimulator: a Moodle-like or Canvas-like LMS for integration tests. Real RS256
  * signatures, real HTTP on 127.0.0.1 (random port). Services (token, AGS, NRPS, deep-link return)
  * live in lti-platform-services.ts, the browser in lti-http-client.ts.
+ *
+ * Each mode behaves by default as the recordings in /work/shared/lms-recordings show (Moodle 4.5.6
+ * recorded; Canvas from its source and public captures): login parameters and hints, claim shapes,
+ * token and service answers and their errors. Canvas serves auth, JWKS and token from a second
+ * origin (`ssoBaseUrl`), as sso.canvaslms.com does.
  */
-import { createHash, generateKeyPair, KeyObject, randomBytes, sign as rsaSign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPair, KeyObject, randomBytes, sign as rsaSign } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -16,7 +21,11 @@ export { LtiHttpClient } from './lti-http-client.ts';
 export type { ToolRecord } from './lti-platform-services.ts';
 
 export type PlatformKind = 'moodle' | 'canvas';
-export interface SimUser { sub: string; name?: string; given_name?: string; family_name?: string; email?: string; roles: string[] }
+export interface SimUser {
+  sub: string; name?: string; given_name?: string; family_name?: string; email?: string; roles: string[];
+  /** Moodle's `ext.user_username` (default: the sub). */
+  username?: string;
+}
 export interface LaunchOptions {
   user: SimUser;
   clientId?: string;
@@ -28,6 +37,12 @@ export interface LaunchOptions {
   targetLinkUri?: string;
   /** 'iframe' (default): the tool runs in an iframe of the platform page (third-party cookie context). */
   documentTarget?: 'iframe' | 'window';
+  /** Extra or changed OIDC login initiation parameters (e.g. Canvas's documented canvas_environment=production). */
+  loginParams?: Record<string, string>;
+  /** Canvas: `https://www.instructure.com/placement` (null for assignment launches, as recorded). */
+  placement?: string | null;
+  /** `launch_presentation.locale` (Moodle: 'en'; Canvas locale codes like 'en-GB', 'zh-Hant', 'en-AU-x-unimelb'). */
+  locale?: string;
   tamperClaims?: (claims: Record<string, unknown>) => Record<string, unknown>;
   tamperHeader?: (header: Record<string, unknown>) => Record<string, unknown>;
   signWith?: CryptoKey | KeyObject;
@@ -36,14 +51,53 @@ export interface LaunchOptions {
 export interface LaunchResult { status: number; location: string | null; body: string; finalUrl: string }
 
 const LTI = 'https://purl.imsglobal.org/spec/lti/claim/';
+const LIS = 'http://purl.imsglobal.org/vocab/lis/v2/';
+
+/**
+ * The roles each kind of user has in the recordings: in the launch, and in NRPS (null: not listed).
+ * Moodle: a non-editing teacher is an Instructor at launch but a Learner in NRPS; an unenrolled site
+ * admin has three roles and is not listed. Canvas adds institution and system roles from the whole
+ * account at launch (a student who teaches elsewhere is an institution Instructor); NRPS holds
+ * membership roles only.
+ */
+export const RECORDED_ROLES = {
+  moodle: {
+    student: { launch: [`${LIS}membership#Learner`], nrps: ['Learner'] },
+    teacher: { launch: [`${LIS}membership#Instructor`], nrps: ['Instructor'] },
+    nonEditingTeacher: { launch: [`${LIS}membership#Instructor`], nrps: ['Learner'] },
+    admin: { launch: [`${LIS}institution/person#Administrator`, `${LIS}membership#Instructor`, `${LIS}system/person#Administrator`], nrps: null },
+  },
+  canvas: {
+    student: { launch: [`${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`], nrps: [`${LIS}membership#Learner`] },
+    studentWhoTeachesElsewhere: {
+      launch: [`${LIS}institution/person#Instructor`, `${LIS}institution/person#Student`, `${LIS}membership#Learner`, `${LIS}system/person#User`],
+      nrps: [`${LIS}membership#Learner`],
+    },
+    testStudent: { launch: [`${LIS}membership#Learner`, 'http://purl.imsglobal.org/vocab/lti/system/person#TestUser'], nrps: [`${LIS}membership#Learner`] },
+    teacher: { launch: [`${LIS}institution/person#Instructor`, `${LIS}membership#Instructor`, `${LIS}system/person#User`], nrps: [`${LIS}membership#Instructor`] },
+    ta: {
+      launch: [`${LIS}institution/person#Instructor`, `${LIS}institution/person#Student`, `${LIS}membership#Instructor`, `${LIS}membership/Instructor#TeachingAssistant`, `${LIS}system/person#User`],
+      nrps: [`${LIS}membership/Instructor#TeachingAssistant`],
+    },
+    designer: { launch: [`${LIS}institution/person#Instructor`, `${LIS}membership#ContentDeveloper`, `${LIS}system/person#User`], nrps: [`${LIS}membership#ContentDeveloper`] },
+    admin: { launch: [`${LIS}institution/person#Administrator`, `${LIS}system/person#SysAdmin`, `${LIS}system/person#User`], nrps: null },
+  },
+} as const satisfies Record<PlatformKind, Record<string, { launch: readonly string[]; nrps: readonly string[] | null }>>;
 const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
 const TOOL_CONF = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const generateRsa = promisify(generateKeyPair);
+let canvasKeyCount = 0;
 const trimSlash = (u: string): string => u.replace(/\/+$/, '');
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const first = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
+const autoPost = (action: string, fields: Record<string, string>): string => {
+  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
+  return `<!doctype html><html><head><title>Launching…</title></head><body>`
+    + `<form method="post" action="${esc(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>`
+    + `<script>document.forms[0].submit()</script></body></html>`;
+};
 const toResult = (r: ClientResponse): LaunchResult => ({ status: r.status, location: r.headers.get('location'), body: r.body, finalUrl: r.url });
 const redirectOf = (r: ClientResponse): string | null => {
   const loc = r.headers.get('location');
@@ -51,13 +105,15 @@ const redirectOf = (r: ClientResponse): string | null => {
 };
 
 interface SigningKey { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> }
-interface PendingLaunch { opts: LaunchOptions; clientId: string; deploymentId: string; toolUrl: string }
+interface PendingLaunch { opts: LaunchOptions; clientId: string; deploymentId: string; toolUrl: string; hint: string }
 type BrowsingContext = Pick<ClientRequestInit, 'initiator' | 'frameTop'>;
 
 export class LtiPlatformSimulator {
   readonly kind: PlatformKind;
   readonly name: string;
   readonly baseUrl: string;
+  /** Canvas: the second origin (like sso.canvaslms.com) serving auth, JWKS and token; Moodle: the baseUrl. */
+  readonly ssoBaseUrl: string;
   readonly issuer: string;
   readonly authEndpoint: string;
   readonly tokenEndpoint: string;
@@ -80,49 +136,68 @@ export class LtiPlatformSimulator {
   /** Moodle: dynamically registered tools wait for the admin's Activate (surprise 17). */
   private readonly pendingTools = new Set<string>();
   private readonly contexts = new Map<string, { id: string; title?: string; label?: string }>();
+  private readonly coursePages = new Map<string, string>();
+  private readonly hintSecret = randomBytes(32);
   private toolCounter = 0;
+  private launchCounter = 0;
 
   static async start(opts: { kind: PlatformKind; name?: string; issuer?: string }): Promise<LtiPlatformSimulator> {
+    const listen = async (server: http.Server): Promise<string> => {
+      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    };
     const server = http.createServer();
-    await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
-    const sim = new LtiPlatformSimulator(opts, server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const baseUrl = await listen(server);
+    // Canvas serves auth, JWKS and token from another host than the issuer and the course pages.
+    const sso = opts.kind === 'canvas' ? http.createServer() : undefined;
+    const sim = new LtiPlatformSimulator(opts, server, baseUrl, sso, sso ? await listen(sso) : baseUrl);
     await sim.rotateKey();
     return sim;
   }
 
-  private constructor(opts: { kind: PlatformKind; name?: string; issuer?: string }, private readonly server: http.Server, baseUrl: string) {
+  private constructor(
+    opts: { kind: PlatformKind; name?: string; issuer?: string }, private readonly server: http.Server, baseUrl: string,
+    private readonly ssoServer: http.Server | undefined, ssoBaseUrl: string,
+  ) {
     this.kind = opts.kind;
     this.name = opts.name ?? (opts.kind === 'moodle' ? 'Moodle (simulated)' : 'Canvas LMS (simulated)');
     this.baseUrl = baseUrl;
+    this.ssoBaseUrl = ssoBaseUrl;
     this.issuer = opts.issuer ?? (opts.kind === 'moodle' ? baseUrl : 'https://canvas.instructure.com');
-    this.authEndpoint = `${baseUrl}/auth`;
-    this.tokenEndpoint = `${baseUrl}/token`;
-    this.jwksUri = `${baseUrl}/jwks`;
+    const canvas = opts.kind === 'canvas';
+    this.authEndpoint = canvas ? `${ssoBaseUrl}/api/lti/authorize_redirect` : `${baseUrl}/auth`;
+    this.tokenEndpoint = canvas ? `${ssoBaseUrl}/login/oauth2/token` : `${baseUrl}/token`;
+    this.jwksUri = canvas ? `${ssoBaseUrl}/api/lti/security/jwks` : `${baseUrl}/jwks`;
     this.openidConfigurationUrl = `${baseUrl}/.well-known/openid-configuration`;
     this.registrationEndpoint = `${baseUrl}/register`;
     this.authorizationServer = opts.kind === 'moodle' ? this.tokenEndpoint : `${trimSlash(this.issuer)}/login/oauth2/token`;
     this.services = new PlatformServices({
-      baseUrl, issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, authorizationServer: this.authorizationServer,
+      kind: opts.kind, baseUrl, issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, authorizationServer: this.authorizationServer,
       findTool: (id) => this.tools.get(id), contextInfo: (id) => this.contexts.get(id) ?? { id },
     });
     const app = express();
     app.disable('x-powered-by');
     app.get('/.well-known/openid-configuration', (_req, res) => { res.json(this.openidConfiguration()); });
-    app.get('/jwks', (_req, res) => { this.jwksFetchCount++; res.json({ keys: this.keys.map((k) => k.jwk) }); });
-    app.get('/auth', (req, res) => this.auth(req.query, res));
-    app.post('/auth', express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
+    app.get(['/jwks', '/api/lti/security/jwks'], (_req, res) => { this.jwksFetchCount++; res.json({ keys: this.keys.map((k) => k.jwk) }); });
+    app.get(['/auth', '/api/lti/authorize_redirect'], (req, res) => this.auth(req.query, res));
+    app.post(['/auth', '/api/lti/authorize_redirect'], express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
     app.post('/register', express.json(), (req, res) => { this.register(req, res); });
     app.get('/registration-dialog/:token', (req, res) => { this.registrationDialog(req.params.token, res); });
     app.get('/course-page/:hint', (req, res) => { this.coursePage(req.params.hint, res); });
+    app.get('/launch-form/:page', (req, res) => { this.launchForm(req.params.page, res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
     app.use(this.services.router());
     server.on('request', app);
+    ssoServer?.on('request', app);
   }
 
   // ---- keys -----------------------------------------------------------------------------------
   async rotateKey(): Promise<void> {
     const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
-    const kid = `${this.kind}-${randomBytes(8).toString('hex')}`;
+    // Canvas names its keys by ISO-8601 timestamps ("2018-06-18T22:33:20Z").
+    const kid = this.kind === 'canvas'
+      ? new Date(Date.UTC(2018, 5, 18, 22, 33, 20) + this.keys.length * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      : `${this.kind}-${randomBytes(8).toString('hex')}`;
     this.keys.push({ kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } });
   }
 
@@ -154,7 +229,8 @@ export class LtiPlatformSimulator {
 
   private createTool(toolUrl: string, redirectUris: string[], jwksUri: string, scopes: string[], clientId?: string, deploymentId?: string): ToolRecord {
     const n = ++this.toolCounter;
-    const id = clientId ?? (this.kind === 'canvas' ? String(10000000000000 + n) : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 15));
+    // Canvas client ids are global developer-key ids: unique across simulated schools too.
+    const id = clientId ?? (this.kind === 'canvas' ? String(10000000000000 + ++canvasKeyCount) : randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').slice(0, 15));
     if (this.tools.has(id)) throw new Error(`LtiPlatformSimulator: client id ${id} already registered`);
     const dep = deploymentId ?? (this.kind === 'canvas' ? `${n}:${createHash('sha1').update(`${this.baseUrl}/${id}`).digest('hex')}` : String(n));
     const record: ToolRecord = { clientId: id, deploymentId: dep, toolUrl, redirectUris, jwksUri, scopes, deploymentIds: new Set([dep]) };
@@ -333,8 +409,10 @@ window.addEventListener('message', (e) => {
     const context = opts.context === undefined ? { id: 'course-1', title: 'Course 1', label: 'C1' } : opts.context;
     const resourceLink = opts.resourceLink === undefined ? { id: 'rl-1', title: 'Circlework' } : opts.resourceLink;
     const u = opts.user;
+    const moodle = this.kind === 'moodle';
+    // Moodle's id_token lives 60 s, Canvas's an hour.
     const claims: Record<string, unknown> = {
-      iss: this.issuer, aud: opts.clientId, azp: opts.clientId, sub: u.sub, exp: now + 300, iat: now, nonce: opts.nonce,
+      iss: this.issuer, aud: opts.clientId, azp: opts.clientId, sub: u.sub, exp: now + (moodle ? 60 : 3600), iat: now, nonce: opts.nonce,
       ...(u.name !== undefined ? { name: u.name } : {}),
       ...(u.given_name !== undefined ? { given_name: u.given_name } : {}),
       ...(u.family_name !== undefined ? { family_name: u.family_name } : {}),
@@ -344,30 +422,35 @@ window.addEventListener('message', (e) => {
       [`${LTI}deployment_id`]: opts.deploymentId,
       [`${LTI}target_link_uri`]: opts.targetLinkUri ?? `${toolUrl}/lti/launch`,
       [`${LTI}roles`]: u.roles,
-      [`${LTI}tool_platform`]: {
-        product_family_code: this.kind, guid: createHash('sha1').update(this.baseUrl).digest('hex'),
-        name: this.name, version: this.kind === 'moodle' ? '2024100700' : 'cloud',
-      },
+      [`${LTI}tool_platform`]: moodle
+        ? { product_family_code: 'moodle', version: '2024100706', guid: createHash('md5').update(this.baseUrl).digest('hex'), name: this.name, description: this.name }
+        : { guid: `${createHash('sha1').update(this.baseUrl).digest('base64url').slice(0, 40)}:canvas-lms`, name: this.name, version: 'cloud', product_family_code: 'canvas' },
       [`${LTI}launch_presentation`]: {
-        document_target: opts.documentTarget ?? 'iframe', locale: 'en',
+        // Canvas says iframe even for new-window launches.
+        document_target: moodle ? opts.documentTarget ?? 'iframe' : 'iframe', locale: opts.locale ?? 'en',
         return_url: `${this.baseUrl}/return?course=${encodeURIComponent(context?.id ?? '')}`,
       },
     };
-    if (messageType === 'LtiResourceLinkRequest' && resourceLink) claims[`${LTI}resource_link`] = { ...resourceLink };
-    if (opts.custom) claims[`${LTI}custom`] = { ...opts.custom };
+    Object.assign(claims, moodle ? this.moodleClaims(opts, context) : this.canvasClaims(opts));
+    if (messageType === 'LtiResourceLinkRequest' && resourceLink) claims[`${LTI}resource_link`] = moodle ? { description: '', ...resourceLink } : { ...resourceLink };
+    if (opts.custom || !moodle) claims[`${LTI}custom`] = moodle ? this.moodleCustom(opts.custom ?? {}, context?.id) : { ...opts.custom };
+    else if (context) claims[`${LTI}custom`] = this.moodleCustom({}, context.id);
     if (context) {
       this.contexts.set(context.id, { ...context });
       const ctx = encodeURIComponent(context.id);
-      claims[`${LTI}context`] = { ...context, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] };
+      claims[`${LTI}context`] = { ...context, type: moodle ? ['CourseSection'] : ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] };
       claims['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] = {
         scope: SERVICE_SCOPES.filter((s) => /lineitem$|result\.readonly$|score$/.test(s)),
         lineitems: `${this.baseUrl}/ags/${ctx}/lineitems`,
       };
       claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice'] = {
-        context_memberships_url: `${this.baseUrl}/nrps/${ctx}/memberships`, service_versions: ['2.0'],
+        context_memberships_url: `${this.baseUrl}/nrps/${ctx}/memberships`, service_versions: moodle ? ['1.0', '2.0'] : ['2.0'],
       };
     }
-    if (this.kind === 'canvas') claims['https://www.instructure.com/placement'] = messageType === 'LtiDeepLinkingRequest' ? 'assignment_selection' : 'course_navigation';
+    if (this.kind === 'canvas') {
+      claims['https://www.instructure.com/placement'] = opts.placement !== undefined ? opts.placement
+        : messageType === 'LtiDeepLinkingRequest' ? 'assignment_selection' : 'course_navigation';
+    }
     if (messageType === 'LtiDeepLinkingRequest') {
       claims[DL_SETTINGS] = {
         deep_link_return_url: `${this.baseUrl}/deep-link-return`, accept_types: ['ltiResourceLink'],
@@ -377,17 +460,95 @@ window.addEventListener('message', (e) => {
     return claims;
   }
 
+  /** What Moodle 4.5 adds to every launch (recorded): lis with empty strings, ext, the LTI 1.1 outcome claim. */
+  private moodleClaims(opts: LaunchOptions & { clientId: string }, context: { id: string } | null): Record<string, unknown> {
+    const claims: Record<string, unknown> = {
+      [`${LTI}lis`]: { person_sourcedid: '', course_section_sourcedid: '' },
+      [`${LTI}ext`]: { user_username: opts.user.username ?? opts.user.sub, lms: 'moodle-2' },
+    };
+    const link = opts.resourceLink === undefined ? { id: 'rl-1' } : opts.resourceLink;
+    if ((opts.messageType ?? 'LtiResourceLinkRequest') === 'LtiResourceLinkRequest' && link && context) {
+      const data = { instanceid: link.id, userid: opts.user.sub, typeid: this.tools.get(opts.clientId)?.deploymentId ?? '1', launchid: 100000000 + this.launchCounter };
+      claims['https://purl.imsglobal.org/spec/lti-bo/claim/basicoutcome'] = {
+        lis_result_sourcedid: JSON.stringify({ data, hash: createHash('sha256').update(JSON.stringify(data)).digest('hex') }),
+        lis_outcome_service_url: `${this.baseUrl}/mod/lti/service.php`,
+      };
+    }
+    return claims;
+  }
+
+  /** Moodle's custom claim: a key like Mixed-Key also as mixed_key, plus its service URLs ({link_id} literal). */
+  private moodleCustom(custom: Record<string, string>, contextId: string | undefined): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(custom)) {
+      const lower = k.toLowerCase().replace(/[^a-z0-9_]/g, '_');
+      if (lower !== k && !(lower in custom)) out[lower] = v;
+      out[k] = v;
+    }
+    const typeId = '3';
+    if (contextId !== undefined) out.context_memberships_url = `${this.baseUrl}/nrps/${encodeURIComponent(contextId)}/memberships`;
+    out.system_setting_url = `${this.baseUrl}/mod/lti/services.php/tool/${typeId}/custom`;
+    if (contextId !== undefined) out.context_setting_url = `${this.baseUrl}/mod/lti/services.php/CourseSection/${encodeURIComponent(contextId)}/bindings/tool/${typeId}/custom`;
+    out.link_setting_url = `${this.baseUrl}/mod/lti/services.php/links/{link_id}/custom`;
+    return out;
+  }
+
+  /** Canvas's extra claims (recorded): unexpanded lis variables, the LTI 1.1 ids, the newer services. */
+  private canvasClaims(opts: LaunchOptions): Record<string, unknown> {
+    const legacy = this.canvasLoginHint(opts.user.sub);
+    return {
+      locale: opts.locale ?? 'en',
+      [`${LTI}lis`]: { person_sourcedid: '$Person.sourcedId', course_offering_sourcedid: '$CourseSection.sourcedId' },
+      [`${LTI}lti11_legacy_user_id`]: legacy,
+      [`${LTI}lti1p1`]: { user_id: legacy },
+      [`${LTI}platformnotificationservice`]: {
+        service_versions: ['1.0'], platform_notification_service_url: `${this.baseUrl}/api/lti/notice-handlers/1`,
+        scope: ['https://purl.imsglobal.org/spec/lti/scope/noticehandlers'], notice_types_supported: ['LtiHelloWorldNotice', 'LtiAssetProcessorSubmissionNotice', 'LtiContextCopyNotice'],
+      },
+      [`${LTI}eulaservice`]: { url: `${this.baseUrl}/api/lti/asset_processor_eulas/1`, scope: ['https://purl.imsglobal.org/spec/lti/scope/eula/user', 'https://purl.imsglobal.org/spec/lti/scope/eula/deployment'] },
+    };
+  }
+
+  /** Canvas's login_hint: the user's 40-hex LTI 1.1 id, not the sub. */
+  canvasLoginHint(sub: string): string {
+    return createHash('sha1').update(`${this.baseUrl}/user/${sub}`).digest('hex');
+  }
+
   private browsing(documentTarget: 'iframe' | 'window' | undefined): BrowsingContext {
     return documentTarget === 'window' ? { initiator: this.baseUrl } : { initiator: this.baseUrl, frameTop: this.baseUrl };
   }
 
-  /** /auth (OIDC authorization endpoint): checks the tool's request, answers an auto-submitting form. */
+  /**
+   * /auth (OIDC authorization endpoint): checks the tool's request, answers an auto-submitting form.
+   * Moodle (recorded): most errors are a 404 HTML page; client_id, login_hint, response_mode and prompt
+   * errors are posted back to the tool; the lti_message_hint (launchid) works once; nonces are not
+   * remembered; `state` is always posted back ("" when the tool sent none).
+   */
   private async auth(query: unknown, res: Response): Promise<void> {
     const src = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
     const p: Record<string, string> = {};
     for (const [k, v] of Object.entries(src)) { const s = first(v); if (s !== undefined) p[k] = s; }
     this.authRequests.push(p);
-    const fail = (why: string): void => { res.status(400).type('html').send(`<!doctype html><title>Error</title><h1>Invalid login request</h1><p>${esc(why)}</p>`); };
+    const moodle = this.kind === 'moodle';
+    const fail = (why: string): void => {
+      if (moodle) { res.status(404).type('html').send(`<!doctype html><title>Error</title><h1>Invalid request</h1><p>invalidrequest: ${esc(why)}</p>`); return; }
+      res.status(400).type('html').send(`<!doctype html><title>Error</title><h1>Invalid login request</h1><p>${esc(why)}</p>`);
+    };
+    const postBack = (redirectUri: string, fields: Record<string, string>): void => { res.type('html').send(autoPost(redirectUri, { ...fields, state: p.state ?? '' })); };
+    if (moodle) {
+      if (p.scope !== 'openid' || p.response_type !== 'id_token' || !p.nonce) return fail('scope, response_type or nonce');
+      const pending = p.lti_message_hint !== undefined ? this.pending.get(p.lti_message_hint) : undefined;
+      if (!pending) return fail('unknown or used lti_message_hint');
+      const launchTool = this.tools.get(pending.clientId);
+      if (!launchTool) return fail(`unknown client_id ${pending.clientId}`);
+      if (!p.redirect_uri || !launchTool.redirectUris.includes(p.redirect_uri)) return fail(`redirect_uri ${p.redirect_uri ?? '(none)'} is not registered for client ${launchTool.clientId}`);
+      this.pending.delete(pending.hint);
+      if (p.client_id !== pending.clientId) return postBack(p.redirect_uri, { error: 'unauthorized_client' });
+      if (p.login_hint !== pending.opts.user.sub) return postBack(p.redirect_uri, { error: 'access_denied' });
+      if (p.response_mode !== 'form_post') return postBack(p.redirect_uri, { error: 'invalid_request', error_description: 'Invalid response_mode' });
+      if (p.prompt !== undefined && p.prompt !== 'none') return postBack(p.redirect_uri, { error: 'invalid_request', error_description: 'Invalid prompt' });
+      return this.answerAuth(p, launchTool, pending, res);
+    }
     const tool = p.client_id !== undefined ? this.tools.get(p.client_id) : undefined;
     if (!tool) return fail(`unknown client_id ${p.client_id ?? '(none)'}`);
     if (!p.redirect_uri || !tool.redirectUris.includes(p.redirect_uri)) return fail(`redirect_uri ${p.redirect_uri ?? '(none)'} is not registered for client ${tool.clientId}`);
@@ -400,24 +561,68 @@ window.addEventListener('message', (e) => {
     const pending = p.lti_message_hint !== undefined ? this.pending.get(p.lti_message_hint) : undefined;
     if (!pending) return fail('unknown lti_message_hint');
     if (pending.clientId !== tool.clientId) return fail('client_id differs from the one sent at login');
-    if (p.login_hint !== pending.opts.user.sub) return fail('login_hint differs from the one sent at login');
+    // Canvas posts launch errors back to the tool (recorded: a replayed or expired login hint).
+    if (p.login_hint !== this.loginHintFor(pending.opts.user.sub)) return postBack(p.redirect_uri, { error: 'login_required', error_description: 'The login_hint differs from the one sent at login' });
     if (this.usedStates.has(p.state) || this.usedNonces.has(p.nonce)) return fail('this login (state/nonce) was already used');
     this.usedStates.add(p.state);
     this.usedNonces.add(p.nonce);
-    tool.deploymentIds.add(pending.deploymentId);
+    return this.answerAuth(p, tool, pending, res);
+  }
 
+  private async answerAuth(p: Record<string, string>, tool: ToolRecord, pending: PendingLaunch, res: Response): Promise<void> {
+    tool.deploymentIds.add(pending.deploymentId);
     const o = pending.opts;
-    let claims = this.buildClaims({ ...o, nonce: p.nonce, clientId: pending.clientId, deploymentId: pending.deploymentId, toolUrl: pending.toolUrl });
+    let claims = this.buildClaims({ ...o, nonce: p.nonce!, clientId: pending.clientId, deploymentId: pending.deploymentId, toolUrl: pending.toolUrl });
     if (o.tamperClaims) claims = o.tamperClaims(structuredClone(claims));
     let header: Record<string, unknown> = { alg: 'RS256', typ: 'JWT', kid: this.currentKey.kid };
     if (o.tamperHeader) header = o.tamperHeader({ ...header });
     const idToken = o.rawIdToken ?? await this.signIdToken(claims, header, o.signWith);
-    const fields: Record<string, string> = { id_token: idToken, state: p.state };
+    const fields: Record<string, string> = { id_token: idToken, state: p.state ?? '' };
     if (this.kind === 'canvas') fields.lti_storage_target = 'post_message_forwarding';
-    const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
-    res.type('html').send(`<!doctype html><html><head><title>Launching…</title></head><body>`
-      + `<form method="post" action="${esc(p.redirect_uri)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>`
-      + `<script>document.forms[0].submit()</script></body></html>`);
+    res.type('html').send(autoPost(p.redirect_uri!, fields));
+  }
+
+  /** The login_hint of a user: Moodle's user id (the sub), Canvas's 40-hex LTI 1.1 id. */
+  loginHintFor(sub: string): string {
+    return this.kind === 'canvas' ? this.canvasLoginHint(sub) : sub;
+  }
+
+  /**
+   * A launch waiting for the tool's auth request, under its lti_message_hint: Moodle's JSON
+   * ({"cmid":N,"launchid":"ltilaunch…"}), Canvas's HS256 JWT.
+   */
+  private addPending(toolUrl: string, opts: LaunchOptions, clientId: string, deploymentId: string): PendingLaunch {
+    const n = ++this.launchCounter;
+    const rand = String(1_000_000_000 + randomBytes(4).readUInt32BE() % 1_000_000_000);
+    let hint: string;
+    if (this.kind === 'moodle') {
+      hint = opts.messageType === 'LtiDeepLinkingRequest'
+        ? JSON.stringify({ launchid: `ltilaunch_ContentItemSelectionRequest${rand}` })
+        : JSON.stringify({ cmid: n, launchid: `ltilaunch${n}_${rand}` });
+    } else {
+      const body = `${b64json({ typ: 'JWT', alg: 'HS256' })}.${b64json({
+        verifier: randomBytes(64).toString('hex'), canvas_domain: new URL(this.baseUrl).host, context_type: 'Course',
+        context_id: 10000000000000 + n, canvas_locale: opts.locale ?? 'en', include_storage_target: true, exp: Math.floor(Date.now() / 1000) + 300,
+      })}`;
+      hint = `${body}.${createHmac('sha256', this.hintSecret).update(body).digest('base64url')}`;
+    }
+    const pending = { opts, clientId, deploymentId, toolUrl, hint };
+    this.pending.set(hint, pending);
+    return pending;
+  }
+
+  /** The OIDC login initiation parameters, as each platform sends them (recorded). */
+  private loginParams(pending: PendingLaunch): Record<string, string> {
+    const { opts, toolUrl } = pending;
+    const target = opts.targetLinkUri ?? `${toolUrl}/lti/launch`;
+    if (this.kind === 'moodle') {
+      return { iss: this.issuer, target_link_uri: target, login_hint: opts.user.sub, lti_message_hint: pending.hint, client_id: pending.clientId, lti_deployment_id: pending.deploymentId };
+    }
+    return {
+      iss: this.issuer, login_hint: this.canvasLoginHint(opts.user.sub), client_id: pending.clientId, lti_deployment_id: pending.deploymentId,
+      target_link_uri: target, lti_message_hint: pending.hint, canvas_environment: 'prod', canvas_region: 'not_configured',
+      deployment_id: pending.deploymentId, lti_storage_target: 'post_message_forwarding',
+    };
   }
 
   /**
@@ -430,39 +635,37 @@ window.addEventListener('message', (e) => {
     this.assertActive(tool);
     const clientId = opts.clientId ?? tool!.clientId;
     const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
-    const hint = randomBytes(16).toString('hex');
-    this.pending.set(hint, { opts: { ...opts, documentTarget: 'iframe' }, clientId, deploymentId, toolUrl });
-    return `${this.baseUrl}/course-page/${hint}`;
+    const page = randomBytes(16).toString('hex');
+    this.coursePages.set(page, this.addPending(toolUrl, { ...opts, documentTarget: 'iframe' }, clientId, deploymentId).hint);
+    return `${this.baseUrl}/course-page/${page}`;
   }
 
-  private coursePage(hint: string, res: Response): void {
-    const pending = this.pending.get(hint);
+  private coursePage(page: string, res: Response): void {
+    const pending = this.pending.get(this.coursePages.get(page) ?? '');
     if (!pending) { res.status(404).type('text').send('unknown course page'); return; }
-    const params = new URLSearchParams({
-      iss: this.issuer, login_hint: pending.opts.user.sub, target_link_uri: `${pending.toolUrl}/lti/launch`,
-      lti_message_hint: hint, client_id: pending.clientId, lti_deployment_id: pending.deploymentId,
-    });
     res.type('html').send(`<!doctype html><html lang="en"><head><title>${esc(this.name)} course</title></head><body>
 <h1>${esc(this.name)}: course page</h1>
-<iframe id="tool" title="Circlework" src="${esc(`${pending.toolUrl}/lti/login?${params}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
+<iframe id="tool" title="Circlework" src="${esc(`${this.baseUrl}/launch-form/${page}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
 </body></html>`);
   }
 
+  /** The framed page that starts the login: a form auto-POSTed to the tool's login URL (Moodle's launch.php; Canvas's usual way). */
+  private launchForm(page: string, res: Response): void {
+    const pending = this.pending.get(this.coursePages.get(page) ?? '');
+    if (!pending) { res.status(404).type('text').send('unknown launch'); return; }
+    res.type('html').send(autoPost(`${pending.toolUrl}/lti/login`, this.loginParams(pending)));
+  }
+
   /** Steps 1–2. Either the parsed auto-submit form from /auth, or the response that stopped the launch. */
-  private async loginAndAuth(toolUrlIn: string, client: LtiHttpClient, opts: LaunchOptions, loginMethod: 'GET' | 'POST' = 'GET')
+  private async loginAndAuth(toolUrlIn: string, client: LtiHttpClient, opts: LaunchOptions, loginMethod: 'GET' | 'POST' = 'POST')
     : Promise<{ stopped: ClientResponse } | { authUrl: URL; action: string; fields: Record<string, string> }> {
     const toolUrl = trimSlash(toolUrlIn);
     const tool = this.resolveTool(toolUrl, opts.clientId);
     this.assertActive(tool);
     const clientId = opts.clientId ?? tool!.clientId;
     const deploymentId = opts.deploymentId ?? tool?.deploymentId ?? '1';
-    const hint = randomBytes(16).toString('hex');
-    this.pending.set(hint, { opts, clientId, deploymentId, toolUrl });
-    const params: Record<string, string> = {
-      iss: this.issuer, login_hint: opts.user.sub, target_link_uri: opts.targetLinkUri ?? `${toolUrl}/lti/launch`,
-      lti_message_hint: hint, client_id: clientId, lti_deployment_id: deploymentId,
-    };
-    if (this.kind === 'canvas') Object.assign(params, { lti_storage_target: 'post_message_forwarding', canvas_environment: 'prod', canvas_region: 'not_configured' });
+    // Default POST: Moodle initiates login by a form POST only, Canvas usually (GET also captured).
+    const params = { ...this.loginParams(this.addPending(toolUrl, opts, clientId, deploymentId)), ...opts.loginParams };
     const ctx = this.browsing(opts.documentTarget);
     const loginUrl = `${toolUrl}/lti/login`;
     const login = loginMethod === 'POST'
@@ -516,8 +719,10 @@ window.addEventListener('message', (e) => {
   setMembers(contextId: string, members: SimMember[]): void { this.services.setMembers(contextId, members); }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeAllConnections();
-    await closed;
+    await Promise.all([this.server, ...(this.ssoServer ? [this.ssoServer] : [])].map(async (server) => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }));
   }
 }

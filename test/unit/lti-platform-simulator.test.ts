@@ -39,7 +39,7 @@ interface FakeTool {
   clientId?: string;
   /** Options the tests flip. */
   cfg: { cookieAttrs: string; redirectUri?: string; fixedLogin?: { state: string; nonce: string }; registrationPatch?: Record<string, unknown> };
-  lastClaims?: JWTPayload; lastLoginParams?: Record<string, string>; lastRegistration?: { status: number; body: Record<string, unknown>; token: string };
+  lastClaims?: JWTPayload; lastLoginParams?: Record<string, string>; lastLaunchForm?: Record<string, string>; lastRegistration?: { status: number; body: Record<string, unknown>; token: string };
 }
 async function startFakeTool(getSim: () => LtiPlatformSimulator, opts: { host?: string; tls?: { key: string; cert: string } } = {}): Promise<FakeTool> {
   const { privateKey, publicKey } = await generateKeyPair('RS256');
@@ -66,6 +66,7 @@ async function startFakeTool(getSim: () => LtiPlatformSimulator, opts: { host?: 
     res.redirect(302, `${getSim().authEndpoint}?${q}`);
   });
   app.post('/lti/launch', async (req, res) => {
+    tool.lastLaunchForm = { ...(req.body as Record<string, string>) };
     const { id_token: idToken, state } = req.body as Record<string, string>;
     const nonce = state !== undefined ? logins.get(state) : undefined;
     if (!state || cookieOf(req, 'lti_state') !== state || nonce === undefined) { res.status(401).send('bad state'); return; }
@@ -165,12 +166,12 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: sim.issuer, audience: tool.clientId!, algorithms: ['RS256'] });
     expect(protectedHeader.kid).to.be.a('string');
     expect(payload).to.include({ azp: tool.clientId, nonce: 'n-1', sub: 'u-learner', email: 'lea@example.test', [`${LTI}version`]: '1.3.0', [`${LTI}deployment_id`]: '1' });
-    expect(payload.exp! - payload.iat!).to.equal(300);
+    expect(payload.exp! - payload.iat!).to.equal(60);
     expect(payload).to.not.have.property('given_name');
     expect(payload[`${LTI}context`]).to.deep.include({ id: 'course-1', title: 'Course 1', label: 'C1' });
     expect(payload[`${LTI}tool_platform`]).to.include({ product_family_code: 'moodle' });
     expect(payload['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint']).to.deep.include({ lineitems: `${sim.baseUrl}/ags/course-1/lineitems` });
-    expect(payload['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice']).to.deep.equal({ context_memberships_url: `${sim.baseUrl}/nrps/course-1/memberships`, service_versions: ['2.0'] });
+    expect(payload['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice']).to.deep.equal({ context_memberships_url: `${sim.baseUrl}/nrps/course-1/memberships`, service_versions: ['1.0', '2.0'] });
     const dl = sim.buildClaims({ user: learner, nonce: 'n', clientId: 'c', deploymentId: '1', toolUrl: tool.url, messageType: 'LtiDeepLinkingRequest' });
     expect(dl).to.not.have.property(`${LTI}resource_link`);
     expect(dl['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings']).to.include({ deep_link_return_url: `${sim.baseUrl}/deep-link-return`, data: 'opaque-data' });
@@ -183,27 +184,30 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
       expect(r.body).to.equal('hello u-learner');
       expect(r.finalUrl).to.equal(`${tool.url}/app`);
       expect(tool.lastLoginParams).to.include({ iss: sim.issuer, login_hint: 'u-learner', client_id: tool.clientId, lti_deployment_id: '1', target_link_uri: `${tool.url}/lti/launch` });
-      expect(tool.lastClaims?.[`${LTI}custom`]).to.deep.equal({ week: '3' });
+      expect(tool.lastClaims?.[`${LTI}custom`]).to.include({ week: '3', link_setting_url: `${sim.baseUrl}/mod/lti/services.php/links/{link_id}/custom` });
     }
   });
 
   it('/auth rejects an unknown client_id and a redirect_uri not registered for the client', async () => {
+    // Moodle answers both with its 404 "Invalid request" page.
     const unknown = await sim.launch(tool.url, new LtiHttpClient(), { user: learner, clientId: 'not-registered' });
-    expect(unknown.status).to.equal(400);
+    expect(unknown.status).to.equal(404);
     expect(unknown.body).to.contain('unknown client_id');
     tool.cfg.redirectUri = 'http://127.0.0.1:9/evil';
     const evil = await sim.launch(tool.url, new LtiHttpClient(), { user: learner });
-    expect(evil.status).to.equal(400);
+    expect(evil.status).to.equal(404);
     expect(evil.body).to.contain('is not registered');
     expect(evil.finalUrl.startsWith(sim.authEndpoint)).to.equal(true);
   });
 
-  it('/auth rejects a reused login (same state and nonce)', async () => {
+  it('/auth takes each lti_message_hint once, as Moodle does (a replayed auth request is a 404), but not a nonce', async () => {
     tool.cfg.fixedLogin = { state: 'fixed-state', nonce: 'fixed-nonce' };
     expect((await sim.launch(tool.url, new LtiHttpClient(), { user: learner })).status).to.equal(200);
-    const again = await sim.launch(tool.url, new LtiHttpClient(), { user: learner });
-    expect(again.status).to.equal(400);
-    expect(again.body).to.contain('already used');
+    const replay = await new LtiHttpClient().request(`${sim.authEndpoint}?${new URLSearchParams(sim.authRequests.at(-1))}`);
+    expect(replay.status).to.equal(404);
+    expect(replay.body).to.contain('Invalid request');
+    // A new launch with the same state and nonce: Moodle does not remember nonces.
+    expect((await sim.launch(tool.url, new LtiHttpClient(), { user: learner })).status).to.equal(200);
   });
 
   it('tamperClaims, tamperHeader, signWith and rawIdToken reach the tool', async () => {
@@ -242,17 +246,18 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
       await clientAssertion(tool, sim.tokenEndpoint, { kid: 'unknown-kid' }),
       await clientAssertion(tool, 'https://elsewhere.test/token'),
     ];
-    for (const a of bad) {
-      const r = await getToken(sim, tool, SCORE_SCOPE, a);
-      expect(r.status).to.equal(401);
-      expect(r.json.error).to.equal('invalid_client');
-    }
+    // Moodle (recorded): every error is a 400 with a free-text `error`; aud and jti are not checked.
+    const answers = [];
+    for (const a of bad) answers.push(await getToken(sim, tool, SCORE_SCOPE, a));
+    expect(answers.map((r) => [r.status, r.json.error])).to.deep.equal([
+      [400, 'Signature verification failed'], [400, 'Signature verification failed'], [200, undefined],
+    ]);
     const once = await clientAssertion(tool, sim.tokenEndpoint, { jti: 'same-jti' });
     expect((await getToken(sim, tool, SCORE_SCOPE, once)).status).to.equal(200);
-    expect((await getToken(sim, tool, SCORE_SCOPE, once)).status).to.equal(401);
+    expect((await getToken(sim, tool, SCORE_SCOPE, once)).status).to.equal(200);
     expect(sim.services.tokenRequests.slice(-6).map((t) => t.error ?? 'ok')).to.deep.equal([
-      'ok', 'invalid_client: signature verification failed', 'invalid_client: kid unknown-kid is not in the tool JWKS',
-      'invalid_client: unexpected "aud" claim value', 'ok', 'invalid_client: jti already used',
+      'ok', 'Signature verification failed: signature verification failed', 'Signature verification failed: kid unknown-kid is not in the tool JWKS',
+      'ok', 'ok', 'ok',
     ]);
   });
 
@@ -272,13 +277,13 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     });
     expect((await score('2030-01-01T00:00:02.000Z')).status).to.equal(200);
     expect((await score('2030-01-01T00:00:01.000Z')).status).to.equal(409);
-    expect((await score('2030-01-01T00:00:03.000Z', 'application/json')).status).to.equal(415);
+    expect((await score('2030-01-01T00:00:03.000Z', 'application/json')).status).to.equal(400);
     expect(sim.scores).to.have.length(1);
     expect(sim.scores[0]).to.deep.include({ lineItemUrl: item.id });
     const list = await c.request(lineitems, { headers: auth });
     expect(list.headers.get('content-type')).to.contain('application/vnd.ims.lis.v2.lineitemcontainer+json');
     const readOnly = await getToken(sim, tool, NRPS_SCOPE);
-    expect((await c.request(lineitems, { headers: { authorization: `Bearer ${String(readOnly.json.access_token)}` } })).status).to.equal(403);
+    expect((await c.request(lineitems, { headers: { authorization: `Bearer ${String(readOnly.json.access_token)}` } })).status).to.equal(401);
   });
 
   it('failNextServiceCalls makes the next n AGS/NRPS calls fail, then serves again', async () => {
@@ -309,7 +314,7 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     expect(r.headers.get('content-type')).to.contain('application/vnd.ims.lti-nrps.v2.membershipcontainer+json');
     const body = JSON.parse(r.body) as { context: { id: string }; members: Array<Record<string, unknown>> };
     expect(body.context.id).to.equal('course-1');
-    expect(body.members).to.deep.equal([{ status: 'Active', user_id: 'u-learner', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], name: 'Lea' }]);
+    expect(body.members).to.deep.equal([{ status: 'Active', user_id: 'u-learner', roles: ['Learner'], name: 'Lea' }]);
     expect(r.headers.get('link')).to.match(/from=1.*rel="next"/);
   });
 
@@ -329,6 +334,31 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     expect(ok.status, ok.body).to.equal(200);
     expect(sim.deepLinkResponses).to.have.length(1);
     expect(sim.deepLinkResponses[0]).to.include({ iss: tool.clientId, nonce: 'dl-nonce' });
+  });
+
+  it('answers as the Moodle recordings: token JSON as text/html, auth errors posted back, NRPS 400 for Accept application/json and 401 {status,reason,request}', async () => {
+    const tokenRes = await new LtiHttpClient().request(sim.tokenEndpoint, { form: { grant_type: 'authorization_code' } });
+    expect([tokenRes.status, tokenRes.headers.get('content-type'), JSON.parse(tokenRes.body)]).to.deep.equal([400, 'text/html; charset=utf-8', { error: 'unsupported_grant_type' }]);
+    const { json } = await getToken(sim, tool, NRPS_SCOPE);
+    const url = `${sim.baseUrl}/nrps/course-1/memberships`;
+    const auth = { authorization: `Bearer ${String(json.access_token)}` };
+    sim.setMembers('course-1', [{ user_id: 'a', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] }, { user_id: 'b', roles: ['Learner'], suspended: true }]);
+    const c = new LtiHttpClient();
+    const plain = await c.request(`${url}?rlid=rl-1`, { headers: auth });
+    expect(plain.headers.get('link')).to.equal(null);
+    expect(JSON.parse(plain.body).members).to.deep.equal([{ status: 'Active', user_id: 'a', roles: ['Instructor'], message: [{ [`${LTI}message_type`]: 'LtiResourceLinkRequest' }] }]);
+    const asJson = await c.request(url, { headers: { ...auth, accept: 'application/json' } });
+    expect(asJson.status).to.equal(400);
+    expect(JSON.parse(asJson.body)).to.include({ status: 400 }).and.to.have.property('reason').that.contains('No handler found');
+    const noToken = await c.request(url, { headers: { accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json' } });
+    expect([noToken.status, JSON.parse(noToken.body)]).to.deep.equal([401, {
+      status: 401, reason: 'Unauthorized', request: { method: 'GET', url: '/nrps/course-1/memberships', accept: 'application/vnd.ims.lti-nrps.v2.membershipcontainer+json', contentType: '' },
+    }]);
+    // The login_hint differs from the user: posted back to the tool as error=access_denied, state kept.
+    tool.cfg.fixedLogin = { state: 'st-1', nonce: 'n-1' };
+    const refused = await sim.launch(tool.url, new LtiHttpClient(), { user: learner, loginParams: { login_hint: 'someone-else' } });
+    expect(tool.lastLaunchForm).to.deep.equal({ error: 'access_denied', state: 'st-1' });
+    expect(refused.status).to.be.at.least(400);
   });
 
   it('dynamic registration: one-time bearer token, deployment_id returned, then launches work', async () => {
@@ -380,6 +410,37 @@ describe('LtiPlatformSimulator (canvas-like)', () => {
     expect(tool.lastClaims?.[`${LTI}tool_platform`]).to.include({ product_family_code: 'canvas' });
     const second = sim.addTool({ toolUrl: 'http://127.0.0.1:9' });
     expect(second.clientId).to.not.equal(tool.clientId);
+  });
+
+  it('answers as Canvas: auth/JWKS/token on the sso origin, ISO kids, exact token aud, invalid_scope, NRPS Link paging, {errors} bodies', async () => {
+    for (const u of [sim.authEndpoint, sim.jwksUri, sim.tokenEndpoint]) expect(new URL(u).origin).to.equal(sim.ssoBaseUrl).and.not.equal(sim.baseUrl);
+    const jwks = JSON.parse((await new LtiHttpClient().request(sim.jwksUri)).body) as JSONWebKeySet;
+    expect(jwks.keys[0]!.kid).to.equal('2018-06-18T22:33:20Z');
+    const slash = await getToken(sim, tool, NRPS_SCOPE, await clientAssertion(tool, `${sim.tokenEndpoint}/`));
+    expect([slash.status, slash.json]).to.deep.equal([400, { error: 'invalid_request', error_description: "the 'aud' is invalid" }]);
+    const unknownScope = await getToken(sim, tool, `${NRPS_SCOPE} https://example.test/not-a-scope`, await clientAssertion(tool, sim.tokenEndpoint));
+    expect([unknownScope.status, unknownScope.json.error]).to.deep.equal([400, 'invalid_scope']);
+    const { json } = await getToken(sim, tool, NRPS_SCOPE, await clientAssertion(tool, sim.tokenEndpoint));
+    sim.setMembers('course-1', Array.from({ length: 12 }, (_, i) => ({ user_id: `u-${i}`, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], ...(i === 0 ? { status: 'Inactive' as const } : {}) })));
+    const c = new LtiHttpClient();
+    const url = `${sim.baseUrl}/nrps/course-1/memberships`;
+    const page1 = await c.request(url, { headers: { authorization: `Bearer ${String(json.access_token)}` } });
+    const body = JSON.parse(page1.body) as { members: Array<{ status: string }> };
+    expect(body.members).to.have.length(10);
+    expect(body.members.every((m) => m.status === 'Active')).to.equal(true);
+    expect(page1.headers.get('link')).to.equal([
+      `<${url}?page=1&per_page=10>; rel="current"`, `<${url}?page=2&per_page=10>; rel="next"`, `<${url}?page=1&per_page=10>; rel="first"`, `<${url}?page=2&per_page=10>; rel="last"`,
+    ].join(','));
+    const page2 = await c.request(`${url}?page=2&per_page=10`, { headers: { authorization: `Bearer ${String(json.access_token)}` } });
+    expect(JSON.parse(page2.body).members).to.have.length(1);
+    const missing = await c.request(url);
+    expect([missing.status, JSON.parse(missing.body)]).to.deep.equal([401, { errors: { type: 'unauthorized', message: 'Missing access token' } }]);
+    const r = await sim.launch(tool.url, new LtiHttpClient(), { user: learner, loginMethod: 'GET' });
+    expect(r.status, r.body).to.equal(200);
+    expect(tool.lastLoginParams).to.include({ deployment_id: tool.lastLoginParams?.lti_deployment_id, canvas_environment: 'prod', canvas_region: 'not_configured' });
+    expect(tool.lastLoginParams?.login_hint).to.match(/^[0-9a-f]{40}$/);
+    expect(tool.lastClaims).to.include({ [`${LTI}lti11_legacy_user_id`]: tool.lastLoginParams?.login_hint });
+    expect(tool.lastClaims!.exp! - tool.lastClaims!.iat!).to.equal(3600);
   });
 
   it('accepts client assertions whose aud is the Canvas OAuth2 URL', async () => {
