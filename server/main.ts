@@ -61,6 +61,10 @@ const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
 });
+// Idle keep-alive connections stay open longer than clients and proxies keep theirs (60 s is the
+// common default): closing first races a request the client is sending on that socket (ECONNRESET).
+server.keepAliveTimeout = 65_000;
+server.headersTimeout = 66_000;
 server.once('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') log.fatal(`Port ${config.port} on ${config.host} is already in use: stop the program using it or choose another with PORT=<port>.`);
   else log.fatal({ err }, 'cannot listen');
