@@ -47,14 +47,16 @@ export interface RosterPerson {
 /**
  * Inserts the people the LMS listed, and refreshes those known. A field the roster leaves out keeps
  * the value a launch gave (LMSs share names at launch and in NRPS under separate privacy settings).
- * Rows whose values would not change are not rewritten.
+ * Rows whose values would not change are not rewritten (but are locked, as every conflicting row is).
+ * Rows are written in the order of their key, not the LMS's: two syncs of one tenant lock the
+ * people they share in the same order, so neither can hold one while waiting for another the other holds.
  */
 export async function upsertRosterPersons(ex: Executor, tenantId: string, persons: RosterPerson[]): Promise<void> {
   if (persons.length === 0) return;
   const keep = (col: string) => sql.raw<string | null>(`coalesce(excluded.${col}, persons.${col})`);
   await ex
     .insertInto('persons')
-    .values(persons.map((p) => ({ tenantId, ...p })))
+    .values(byKey(persons, (p) => p.sub).map((p) => ({ tenantId, ...p })))
     .onConflict((oc) =>
       oc
         .columns(['tenantId', 'sub'])
@@ -96,7 +98,7 @@ export function listCohortMembershipStates(ex: Executor, tenantId: string, cohor
     .execute();
 }
 
-/** New memberships of people who have not launched (no launch timestamps). A concurrent launch wins. */
+/** New memberships of people who have not launched (no launch timestamps), in the order of their key. A concurrent launch wins. */
 export async function insertRosterMemberships(
   ex: Executor,
   tenantId: string,
@@ -106,7 +108,7 @@ export async function insertRosterMemberships(
   if (rows.length === 0) return 0;
   const inserted = await ex
     .insertInto('memberships')
-    .values(rows.map((r) => ({ tenantId, cohortId, ...r, status: 'active' as const })))
+    .values(byKey(rows, (r) => r.personId).map((r) => ({ tenantId, cohortId, ...r, status: 'active' as const })))
     .onConflict((oc) => oc.columns(['tenantId', 'cohortId', 'personId']).doNothing())
     .returning('id')
     .execute();
@@ -139,6 +141,11 @@ export async function updateMembershipRole(
   await ex.updateTable('memberships').set(change).where('tenantId', '=', tenantId).where('id', '=', membershipId).execute();
 }
 
+/**
+ * Stamps the sync (committed with it). A sync calls it first: it takes the cohort's row lock, which
+ * every launch into the cohort takes first too (upsertCohort), so a launch and a sync of one cohort
+ * queue for it instead of each holding what the other needs (a person, a membership).
+ */
 export async function updateCohortRosterSyncedAt(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
   await ex.updateTable('cohorts').set({ rosterSyncedAt: sql<Date>`now()` }).where('tenantId', '=', tenantId).where('id', '=', cohortId).execute();
 }
@@ -164,4 +171,9 @@ export function listCohortsDueForRosterSync(
     .orderBy(sql`c.roster_synced_at NULLS FIRST`)
     .limit(opts.limit)
     .execute();
+}
+
+/** A sorted copy: bulk writes go in key order, the one lock order for every writer. */
+function byKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }

@@ -97,7 +97,7 @@ async function runRosterSync(deps: { db: Db; log: Logger; ltiEncryptionKey: stri
   }
   const where = parsed.data;
   try {
-    const result = await syncRoster({ db: deps.db, ltiEncryptionKey: deps.ltiEncryptionKey, nrps: opts.nrps }, where);
+    const result = await syncRoster({ db: deps.db, ltiEncryptionKey: deps.ltiEncryptionKey, nrps: opts.nrps, log: deps.log }, where);
     deps.log.info({ ...where, ...result }, 'roster synced');
   } catch (err) {
     // What waiting will not fix (no NRPS access, a context gone, a roster too large) is logged once.

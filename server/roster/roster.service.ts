@@ -1,6 +1,6 @@
 // Roster sync: the LMS's member list of a cohort's context (NRPS) made into persons and memberships,
 // so groups can be formed before people first launch, and members the LMS marks Inactive lose access.
-import { withTransaction, type Db } from '../../models/db.ts';
+import { withRetryingTransaction, type Db, type RetryOptions } from '../../models/db.ts';
 import { placeLateJoiners } from '../groups/groups.service.ts';
 import * as roster from '../../models/roster.queries.ts';
 import type { MembershipRole } from '../../models/schema.ts';
@@ -11,6 +11,8 @@ export interface RosterDeps {
   db: Db;
   ltiEncryptionKey: string;
   nrps?: NrpsOptions;
+  /** Where retried transactions are logged. */
+  log?: RetryOptions['log'];
 }
 
 export interface RosterSyncResult {
@@ -46,7 +48,11 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
   // Only active members are stored as persons: someone Inactive or Deleted whom we do not know yet
   // has nothing here to lose, and we keep no name or email of theirs.
   const activeMembers = members.filter((m) => m.status === 'Active');
-  return withTransaction(deps.db, async (tx) => {
+  // Applying the list is idempotent (upserts from what is read in the transaction): a deadlock or
+  // serialization failure is retried with the same list.
+  return withRetryingTransaction(deps.db, async (tx) => {
+    // First the cohort's row, as a launch does; the people in key order after (see the queries).
+    await roster.updateCohortRosterSyncedAt(tx, where.tenantId, where.cohortId);
     for (let i = 0; i < activeMembers.length; i += CHUNK) {
       await roster.upsertRosterPersons(
         tx,
@@ -70,12 +76,11 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     await roster.updateMembershipStatuses(tx, where.tenantId, where.cohortId, plan.toActivate, 'active');
     await roster.updateMembershipStatuses(tx, where.tenantId, where.cohortId, plan.toDeactivate, 'inactive');
     for (const change of plan.roleChanges) await roster.updateMembershipRole(tx, where.tenantId, change.membershipId, change);
-    await roster.updateCohortRosterSyncedAt(tx, where.tenantId, where.cohortId);
     // New learners from the roster join the smallest group once groups exist.
     await placeLateJoiners(tx, where.tenantId, where.cohortId);
     const updated = new Set([...plan.toActivate, ...plan.roleChanges.map((c) => c.membershipId)]).size;
     return { added, updated, deactivated: plan.toDeactivate.length, listed: members.length, invalid: fetched.invalid };
-  });
+  }, { name: 'roster-sync', log: deps.log });
 }
 
 /**
