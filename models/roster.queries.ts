@@ -1,4 +1,5 @@
 // Roster sync (NRPS): where a cohort's member list comes from, and applying it. One statement each.
+import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { MembershipRole, MembershipStatus, PlatformStatus, TenantStatus } from './schema.ts';
@@ -176,4 +177,49 @@ export function listCohortsDueForRosterSync(
 /** A sorted copy: bulk writes go in key order, the one lock order for every writer. */
 function byKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export const ROSTER_SYNCED_CHANNEL = 'circlework_roster_synced';
+
+/** Queues a notice of the sync for delivery at commit (nothing is sent if it rolls back). */
+export async function notifyRosterSynced(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
+  await sql`SELECT pg_notify(${ROSTER_SYNCED_CHANNEL}, ${JSON.stringify({ tenantId, cohortId })})`.execute(ex);
+}
+
+/**
+ * Resolves true when a sync of the cohort commits within `timeoutMs`, or `isSynced` already says so
+ * (asked once listening, so a sync that commits meanwhile is not missed); false when time runs out.
+ * Holds one pool connection (LISTEN) while it waits.
+ */
+export async function waitForRosterSynced(
+  pool: pg.Pool,
+  where: { tenantId: string; cohortId: string },
+  timeoutMs: number,
+  isSynced: () => Promise<boolean>,
+): Promise<boolean> {
+  const client = await pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  let onNotification: ((msg: pg.Notification) => void) | undefined;
+  try {
+    const synced = new Promise<boolean>((resolve) => {
+      onNotification = (msg) => {
+        if (msg.channel !== ROSTER_SYNCED_CHANNEL || !msg.payload) return;
+        const about = JSON.parse(msg.payload) as { tenantId?: string; cohortId?: string };
+        if (about.tenantId === where.tenantId && about.cohortId === where.cohortId) resolve(true);
+      };
+      client.on('notification', onNotification);
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    await client.query(`LISTEN ${ROSTER_SYNCED_CHANNEL}`);
+    if (await isSynced()) return true;
+    return await synced;
+  } finally {
+    clearTimeout(timer);
+    if (onNotification) client.off('notification', onNotification);
+    // UNLISTEN before the connection goes back to the pool, so no other user receives these.
+    await client.query(`UNLISTEN ${ROSTER_SYNCED_CHANNEL}`).then(
+      () => client.release(),
+      (err: Error) => client.release(err),
+    );
+  }
 }

@@ -34,6 +34,9 @@ const EnvSchema = z.object({
   // Unset: emails are written to the log instead of sent (development).
   SMTP_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).optional(),
+  // How long a facilitator's console waits for a new cohort's first roster sync before it renders
+  // (then it shows a notice and fills in the roster when it arrives).
+  ROSTER_FIRST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -58,6 +61,7 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From header of every email: EMAIL_FROM, or Circlework at the public host. */
   emailFrom: string;
+  rosterFirstWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowInsecureRegistration: e.ALLOW_INSECURE_REGISTRATION,
     smtpUrl: e.SMTP_URL,
     emailFrom: e.EMAIL_FROM ?? `Circlework <no-reply@${publicUrl.hostname}>`,
+    rosterFirstWaitMs: e.ROSTER_FIRST_WAIT_MS,
   };
 }
 

@@ -78,6 +78,8 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     for (const change of plan.roleChanges) await roster.updateMembershipRole(tx, where.tenantId, change.membershipId, change);
     // New learners from the roster join the smallest group once groups exist.
     await placeLateJoiners(tx, where.tenantId, where.cohortId);
+    // Delivered at commit: a facilitator's console waiting for the cohort's first roster.
+    await roster.notifyRosterSynced(tx, where.tenantId, where.cohortId);
     const updated = new Set([...plan.toActivate, ...plan.roleChanges.map((c) => c.membershipId)]).size;
     return { added, updated, deactivated: plan.toDeactivate.length, listed: members.length, invalid: fetched.invalid };
   }, { name: 'roster-sync', log: deps.log });

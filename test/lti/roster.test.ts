@@ -305,27 +305,30 @@ describe('roster sync (NRPS)', () => {
 });
 
 describe('roster sync wired into the launch', () => {
-  it('queues a roster sync when a facilitator launches, and the roster’s members appear on the console', async function () {
+  it('queues a roster sync when a facilitator launches, and the first console already lists the roster’s members', async function () {
     this.timeout(30_000);
     const queue = await startTestJobQueue();
-    const app = await startTestApp({}, { queue });
+    // Long enough for the sync on a busy machine; the test does not wait for it to run out.
+    const app = await startTestApp({ ROSTER_FIRST_WAIT_MS: '15000' }, { queue });
     const sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
     try {
       await resetDatabase(app.handle);
-      await registerRosterSync(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { pollingIntervalSeconds: 0.5 });
+      await registerRosterSync(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { everyCron: TEST_CRON, pollingIntervalSeconds: 0.5 });
       const lms = await connectPlatform(app, sim);
-      sim.setMembers('wired-course', [{ user_id: 'never-launched', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], name: 'Nora Neverlaunched' }]);
+      sim.setMembers('wired-course', [{ user_id: 'never-launched', roles: [ROLES.learner], name: 'Nora Neverlaunched' }]);
       const browser = new LtiHttpClient();
-      const res = await sim.launch(app.url, browser, { user: { sub: 'fac', name: 'Fay', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] }, clientId: lms.clientId, context: { id: 'wired-course', title: 'Wired' } });
+      const res = await sim.launch(app.url, browser, { user: { sub: 'fac', name: 'Fay', roles: [ROLES.instructor] }, clientId: lms.clientId, context: { id: 'wired-course', title: 'Wired' } });
       expect(res.status).to.equal(200);
-      let found = false;
-      for (let i = 0; i < 100 && !found; i++) {
-        found = (await app.db.selectFrom('persons').select('sub').where('sub', '=', 'never-launched').execute()).length === 1;
-        if (!found) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(found).to.equal(true);
-      expect((await browser.request(res.finalUrl)).body).to.contain('Nora Neverlaunched');
+      // The page the launch lands on, not a reload: the roster was read before it was rendered.
+      const page = parse(res.body);
+      expect(page.querySelectorAll('[data-test=member]').map((r) => r.text).join(' | ')).to.contain('Nora Neverlaunched');
+      expect(page.querySelector('[data-test=roster-counts]')?.text).to.contain('1 learner and 1 facilitator');
+      expect(page.querySelector('[data-test=roster-pending]')).to.equal(null);
+      // Synced once: a later console does not wait, and says nothing is pending.
+      const again = parse((await browser.request(res.finalUrl)).body);
+      expect(again.querySelector('[data-test=roster-pending]')).to.equal(null);
     } finally {
+      await queue.boss.unschedule(ROSTER_SCHEDULE_QUEUE);
       await sim.close();
       await app.close();
       await queue.stop();
