@@ -44,11 +44,15 @@ describe('roster sync (NRPS)', () => {
     );
   });
   after(async () => {
+    await settleRosterJobs();
     await queue.boss.unschedule(ROSTER_SCHEDULE_QUEUE);
     await queue.stop();
     await moodle.close();
     await app.close();
   });
+  // A sync a test started must not outlive it: its transaction would meet the next reset's TRUNCATE
+  // (each waiting for a table the other holds) or write into the next test's data.
+  afterEach(() => settleRosterJobs());
   beforeEach(async () => {
     await resetDatabase(app.handle);
     lms = await connectPlatform(app, moodle);
@@ -79,6 +83,18 @@ describe('roster sync (NRPS)', () => {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Drops the roster jobs still queued (or waiting to retry) and waits for those running to end. */
+  async function settleRosterJobs(): Promise<void> {
+    await waitFor('running roster jobs to end', async () => {
+      let running = 0;
+      for (const name of [ROSTER_SCHEDULE_QUEUE, ROSTER_SYNC_QUEUE]) {
+        await queue.boss.deleteQueuedJobs(name);
+        running += (await queue.boss.findJobs(name)).filter((j) => j.state === 'active').length;
+      }
+      return running === 0;
+    });
   }
 
   const syncedAt = async (cohortId: string) =>
@@ -231,6 +247,18 @@ describe('roster sync (NRPS)', () => {
     expect(await requestRosterSync(queue, { tenantId, cohortId })).to.equal(null);
     await waitFor('two syncs', async () => nrpsCalls().length === 2 && nrpsCalls().every((c) => c.status === 200));
     expect(moodle.services.maxConcurrentServiceCalls).to.equal(1);
+  });
+
+  it('leaves no sync running for the next test: settling waits for a sync still talking to the LMS', async () => {
+    moodle.setMembers('course-1', [{ user_id: 'ann-2', roles: [ROLES.learner] }]);
+    const { cohortId, tenantId } = await launch(tom);
+    moodle.services.serviceDelayMs = 500;
+    const id = (await requestRosterSync(queue, { tenantId, cohortId }))!;
+    const state = async () => (await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { id }))[0]?.state;
+    await waitFor('the sync to start', async () => (await state()) === 'active');
+    await settleRosterJobs();
+    expect(await state()).to.equal('completed');
+    expect(await syncedAt(cohortId)).to.be.an.instanceOf(Date);
   });
 
   it('keeps tenants apart: syncing a context leaves the same context id in another deployment untouched', async () => {
