@@ -75,10 +75,14 @@ export function requestRosterSync(queue: JobQueue, where: { tenantId: string; co
   return queue.boss.send(ROSTER_SYNC_QUEUE, data, { singletonKey: `${where.tenantId}:${where.cohortId}` });
 }
 
-/** Whether a sync of the cohort is waiting or running (a failed one waiting to retry does not count). */
+/** A queued sync older than this is not waited for: no worker is taking it (a failed one waiting to retry neither). */
+const QUEUED_SYNC_WAITED_FOR_MS = 60_000;
+
+/** Whether a sync of the cohort is running, or was queued moments ago. */
 export async function isRosterSyncUnderWay(queue: JobQueue, where: { tenantId: string; cohortId: string }): Promise<boolean> {
   const jobs = await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { key: `${where.tenantId}:${where.cohortId}` });
-  return jobs.some((j) => j.state === 'created' || j.state === 'active');
+  const since = Date.now() - QUEUED_SYNC_WAITED_FOR_MS;
+  return jobs.some((j) => j.state === 'active' || (j.state === 'created' && new Date(j.createdOn).getTime() > since));
 }
 
 export interface FirstRosterDeps {
