@@ -152,6 +152,21 @@ describe('roster sync (NRPS)', () => {
     expect(rows.find((r) => r.includes('Tom Teacher'))).not.to.include('Not yet');
   });
 
+  it('serves the console’s roster part to the cohort’s facilitators only', async () => {
+    moodle.setMembers('course-1', [{ user_id: 'ann-2', roles: [ROLES.learner], name: 'Ann Early' }]);
+    const learner = await launch(alice);
+    const { cohortId, tenantId, browser } = await launch(tom);
+    await syncRoster(deps(), { tenantId, cohortId });
+    const part = await browser.request(`${app.url}/cohorts/${cohortId}/console/roster`);
+    expect(part.status).to.equal(200);
+    const html = parse(part.body);
+    expect(html.querySelectorAll('[data-test=member]').map((r) => r.text).join(' | ')).to.contain('Ann Early').and.contain('Alice Learner');
+    expect(html.querySelector('[data-test=roster-counts]')?.text).to.contain('2 learners and 1 facilitator');
+    expect(html.querySelector('[data-roster-pending]')).to.equal(null);
+    expect(part.body).not.to.contain('<html');
+    expect((await learner.browser.request(`${app.url}/cohorts/${cohortId}/console/roster`)).status).to.equal(403);
+  });
+
   it('ends the access of a member the LMS marks Inactive at their next request, and gives it back when they are Active again', async () => {
     const learner = await launch(alice);
     const { cohortId, tenantId } = await launch(tom);
