@@ -32,8 +32,11 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
 
   r.get('/:cohortId/console', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
     const who = req.launch!;
-    // A new cohort's first console waits briefly for the roster its launch asked for.
-    const roster = deps.firstRoster ? await awaitFirstRoster(deps.firstRoster, who) : { pending: false };
+    // A new cohort's first console waits briefly for the roster its launch asked for; failing to
+    // wait must not keep the console from showing.
+    const roster = deps.firstRoster
+      ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
+      : { pending: false };
     const [cohort, members, progress] = await Promise.all([
       findCohort(who.tenantId, who.cohortId),
       cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),

@@ -80,7 +80,11 @@ const QUEUED_SYNC_WAITED_FOR_MS = 60_000;
 
 /** Whether a sync of the cohort is running, or was queued moments ago. */
 export async function isRosterSyncUnderWay(queue: JobQueue, where: { tenantId: string; cohortId: string }): Promise<boolean> {
-  const jobs = await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { key: `${where.tenantId}:${where.cohortId}` });
+  const jobs = await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { key: `${where.tenantId}:${where.cohortId}` }).catch((err: unknown) => {
+    // A process that never registered roster sync has no such queue, hence no sync under way.
+    if ((err as { code?: unknown }).code === 'PGBOSS_QUEUE_NOT_FOUND') return [];
+    throw err;
+  });
   const since = Date.now() - QUEUED_SYNC_WAITED_FOR_MS;
   return jobs.some((j) => j.state === 'active' || (j.state === 'created' && new Date(j.createdOn).getTime() > since));
 }
