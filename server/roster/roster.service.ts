@@ -47,7 +47,8 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
   const members = fetched.members;
   // Only active members are stored as persons: someone Inactive or Deleted whom we do not know yet
   // has nothing here to lose, and we keep no name or email of theirs.
-  const activeMembers = members.filter((m) => m.status === 'Active');
+  // In key order across chunks too: the queries sort each statement, this sorts the whole list.
+  const activeMembers = members.filter((m) => m.status === 'Active').sort((a, b) => compareKeys(a.userId, b.userId));
   // Applying the list is idempotent (upserts from what is read in the transaction): a deadlock or
   // serialization failure is retried with the same list.
   return withRetryingTransaction(deps.db, async (tx) => {
@@ -69,6 +70,7 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     const existing = new Map((await roster.listCohortMembershipStates(tx, where.tenantId, where.cohortId)).map((m) => [m.personId, m]));
 
     const plan = planRosterChanges(members, personIdBySub, existing);
+    plan.toAdd.sort((a, b) => compareKeys(a.personId, b.personId));
     let added = 0;
     for (let i = 0; i < plan.toAdd.length; i += CHUNK) {
       added += await roster.insertRosterMemberships(tx, where.tenantId, where.cohortId, plan.toAdd.slice(i, i + CHUNK));
@@ -124,4 +126,8 @@ export function planRosterChanges(
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

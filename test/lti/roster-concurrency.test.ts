@@ -150,4 +150,15 @@ describe('launches during a roster sync', () => {
     const memberships = await sql<{ personId: string }>`SELECT person_id AS "personId" FROM memberships WHERE cohort_id = ${where.cohortId} AND first_launch_at IS NULL ORDER BY ctid`.execute(app.db);
     expect(memberships.rows.map((m) => m.personId)).to.deep.equal([...ids].sort());
   });
+
+  it('keeps the key order across the chunks of a long roster', async function () {
+    this.timeout(30_000);
+    // More than one chunk (1000 rows a statement), listed by the LMS in reverse key order.
+    const subs = Array.from({ length: 1100 }, (_, i) => `m-${String(i).padStart(4, '0')}`);
+    moodle.setMembers('long', [...subs].reverse().map((sub) => ({ user_id: sub, roles: [ROLES.learner] })));
+    const where = await facilitatorLaunch('long');
+    expect(await syncRoster(deps(), where)).to.include({ added: 1100 });
+    const persons = await sql<{ sub: string }>`SELECT sub FROM persons WHERE sub LIKE 'm-%' ORDER BY ctid`.execute(app.db);
+    expect(persons.rows.map((p) => p.sub)).to.deep.equal(subs);
+  });
 });
