@@ -2,7 +2,7 @@
 // policy, record the cohort, person and membership, and hand over to our own session (303).
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import type { Db } from '../models/db.ts';
+import type { Db, RetryOptions } from '../models/db.ts';
 import * as platforms from '../models/platforms.queries.ts';
 import { AppError } from '../server/errors.ts';
 import { recordLaunch } from '../server/cohorts/cohorts.service.ts';
@@ -11,7 +11,7 @@ import { LaunchClaims, toLaunch } from './launch-claims.ts';
 import { resolveLaunchTenant } from './platforms.service.ts';
 
 export async function completeLaunch(
-  deps: { db: Db; afterLaunch?: (context: LaunchContext) => Promise<unknown> },
+  deps: { db: Db; log?: RetryOptions['log']; afterLaunch?: (context: LaunchContext) => Promise<unknown> },
   token: Record<string, unknown>,
   req: Request,
   res: Response,
@@ -33,7 +33,7 @@ export async function completeLaunch(
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
   }
-  const recorded = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context });
+  const recorded = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }

@@ -31,3 +31,41 @@ export function createDb(connectionString: string, opts: { max?: number; onError
 export function withTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction().execute(work);
 }
+
+/** What PostgreSQL says when it picked this transaction to end a deadlock, or could not serialize it. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+export function isRetryableConflict(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && RETRYABLE_SQLSTATES.has(String((err as { code?: unknown }).code));
+}
+
+export interface RetryOptions {
+  /** Names the transaction in the log. */
+  name: string;
+  log?: { warn(obj: object, msg: string): void };
+  /** Tries in all, the first included. */
+  attempts?: number;
+  /** The first retry waits up to this long (a random share of it), each later one up to twice as long. */
+  baseDelayMs?: number;
+}
+
+/**
+ * withTransaction for idempotent work that may meet a deadlock (40P01) or a serialization failure
+ * (40001): PostgreSQL rolled it back whole, so it is run again from the start, a bounded number of
+ * times, after a random pause (two retries in lockstep would meet again). Each retry is logged; the
+ * last failure is thrown. Only for work with no effect outside the database.
+ */
+export async function withRetryingTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, opts: RetryOptions): Promise<T> {
+  const attempts = opts.attempts ?? 4;
+  const baseDelayMs = opts.baseDelayMs ?? 25;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (err) {
+      if (attempt >= attempts || !isRetryableConflict(err)) throw err;
+      const delayMs = Math.round(Math.random() * baseDelayMs * 2 ** (attempt - 1));
+      opts.log?.warn({ err, transaction: opts.name, attempt, delayMs }, 'transaction retried after a deadlock or serialization failure');
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}

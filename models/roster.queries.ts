@@ -1,4 +1,5 @@
 // Roster sync (NRPS): where a cohort's member list comes from, and applying it. One statement each.
+import type pg from 'pg';
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { MembershipRole, MembershipStatus, PlatformStatus, TenantStatus } from './schema.ts';
@@ -47,14 +48,16 @@ export interface RosterPerson {
 /**
  * Inserts the people the LMS listed, and refreshes those known. A field the roster leaves out keeps
  * the value a launch gave (LMSs share names at launch and in NRPS under separate privacy settings).
- * Rows whose values would not change are not rewritten.
+ * Rows whose values would not change are not rewritten (but are locked, as every conflicting row is).
+ * Rows are written in the order of their key, not the LMS's: two syncs of one tenant lock the
+ * people they share in the same order, so neither can hold one while waiting for another the other holds.
  */
 export async function upsertRosterPersons(ex: Executor, tenantId: string, persons: RosterPerson[]): Promise<void> {
   if (persons.length === 0) return;
   const keep = (col: string) => sql.raw<string | null>(`coalesce(excluded.${col}, persons.${col})`);
   await ex
     .insertInto('persons')
-    .values(persons.map((p) => ({ tenantId, ...p })))
+    .values(byKey(persons, (p) => p.sub).map((p) => ({ tenantId, ...p })))
     .onConflict((oc) =>
       oc
         .columns(['tenantId', 'sub'])
@@ -96,7 +99,7 @@ export function listCohortMembershipStates(ex: Executor, tenantId: string, cohor
     .execute();
 }
 
-/** New memberships of people who have not launched (no launch timestamps). A concurrent launch wins. */
+/** New memberships of people who have not launched (no launch timestamps), in the order of their key. A concurrent launch wins. */
 export async function insertRosterMemberships(
   ex: Executor,
   tenantId: string,
@@ -106,7 +109,7 @@ export async function insertRosterMemberships(
   if (rows.length === 0) return 0;
   const inserted = await ex
     .insertInto('memberships')
-    .values(rows.map((r) => ({ tenantId, cohortId, ...r, status: 'active' as const })))
+    .values(byKey(rows, (r) => r.personId).map((r) => ({ tenantId, cohortId, ...r, status: 'active' as const })))
     .onConflict((oc) => oc.columns(['tenantId', 'cohortId', 'personId']).doNothing())
     .returning('id')
     .execute();
@@ -139,6 +142,11 @@ export async function updateMembershipRole(
   await ex.updateTable('memberships').set(change).where('tenantId', '=', tenantId).where('id', '=', membershipId).execute();
 }
 
+/**
+ * Stamps the sync (committed with it). A sync calls it first: it takes the cohort's row lock, which
+ * every launch into the cohort takes first too (upsertCohort), so a launch and a sync of one cohort
+ * queue for it instead of each holding what the other needs (a person, a membership).
+ */
 export async function updateCohortRosterSyncedAt(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
   await ex.updateTable('cohorts').set({ rosterSyncedAt: sql<Date>`now()` }).where('tenantId', '=', tenantId).where('id', '=', cohortId).execute();
 }
@@ -164,4 +172,54 @@ export function listCohortsDueForRosterSync(
     .orderBy(sql`c.roster_synced_at NULLS FIRST`)
     .limit(opts.limit)
     .execute();
+}
+
+/** A sorted copy: bulk writes go in key order, the one lock order for every writer. */
+function byKey<T>(rows: readonly T[], key: (row: T) => string): T[] {
+  return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+export const ROSTER_SYNCED_CHANNEL = 'circlework_roster_synced';
+
+/** Queues a notice of the sync for delivery at commit (nothing is sent if it rolls back). */
+export async function notifyRosterSynced(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
+  await sql`SELECT pg_notify(${ROSTER_SYNCED_CHANNEL}, ${JSON.stringify({ tenantId, cohortId })})`.execute(ex);
+}
+
+/**
+ * Resolves true when a sync of the cohort commits within `timeoutMs`, or `isSynced` already says so
+ * (asked once listening, so a sync that commits meanwhile is not missed); false when time runs out.
+ * Holds one pool connection (LISTEN) while it waits.
+ */
+export async function waitForRosterSynced(
+  pool: pg.Pool,
+  where: { tenantId: string; cohortId: string },
+  timeoutMs: number,
+  isSynced: () => Promise<boolean>,
+): Promise<boolean> {
+  const client = await pool.connect();
+  let timer: NodeJS.Timeout | undefined;
+  let onNotification: ((msg: pg.Notification) => void) | undefined;
+  try {
+    const synced = new Promise<boolean>((resolve) => {
+      onNotification = (msg) => {
+        if (msg.channel !== ROSTER_SYNCED_CHANNEL || !msg.payload) return;
+        const about = JSON.parse(msg.payload) as { tenantId?: string; cohortId?: string };
+        if (about.tenantId === where.tenantId && about.cohortId === where.cohortId) resolve(true);
+      };
+      client.on('notification', onNotification);
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    await client.query(`LISTEN ${ROSTER_SYNCED_CHANNEL}`);
+    if (await isSynced()) return true;
+    return await synced;
+  } finally {
+    clearTimeout(timer);
+    if (onNotification) client.off('notification', onNotification);
+    // UNLISTEN before the connection goes back to the pool, so no other user receives these.
+    await client.query(`UNLISTEN ${ROSTER_SYNCED_CHANNEL}`).then(
+      () => client.release(),
+      (err: Error) => client.release(err),
+    );
+  }
 }

@@ -154,7 +154,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   app.use('/cohorts', memberViewsRouter({ db }));
-  app.use('/cohorts', cohortsRouter(modules));
+  app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
   app.use('/cohorts', groupNormsRouter({ db }));

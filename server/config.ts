@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   LIVE_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
   // Requests waiting for a database connection past which new requests get a 503 at once.
   LOAD_SHED_QUEUE: z.coerce.number().int().min(0).default(100),
+  // How long a facilitator's console waits for a new cohort's first roster sync before it renders
+  // (then it shows a notice and fills in the roster when it arrives).
+  ROSTER_FIRST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -65,6 +68,7 @@ export interface Config {
   emailFrom: string;
   liveStreams: { perPerson: number; perProcess: number };
   loadShedQueue: number;
+  rosterFirstWaitMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -103,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     emailFrom: e.EMAIL_FROM ?? `Circlework <no-reply@${publicUrl.hostname}>`,
     liveStreams: { perPerson: e.LIVE_STREAMS_PER_PERSON, perProcess: e.LIVE_STREAMS_PER_PROCESS },
     loadShedQueue: e.LOAD_SHED_QUEUE,
+    rosterFirstWaitMs: e.ROSTER_FIRST_WAIT_MS,
   };
 }
 

@@ -6,10 +6,11 @@ import { requireLaunch } from '../http/auth.ts';
 import { cohortProgress, learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
 import { moduleListView } from '../modules/modules.views.ts';
 import { ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
-import { consoleView, hubView, sharedResponsesView } from './cohorts.views.ts';
+import { consoleView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
+import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
 import { announcementsFor } from '../moderation/announcements.service.ts';
 
-export function cohortsRouter(deps: ModulesDeps): Router {
+export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
   const findCohort = async (tenantId: string, cohortId: string) => {
     const cohort = await cohorts.findCohort(deps.db, tenantId, cohortId);
@@ -31,12 +32,27 @@ export function cohortsRouter(deps: ModulesDeps): Router {
 
   r.get('/:cohortId/console', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
     const who = req.launch!;
+    // A new cohort's first console waits briefly for the roster its launch asked for; failing to
+    // wait must not keep the console from showing.
+    const roster = deps.firstRoster
+      ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
+      : { pending: false };
     const [cohort, members, progress] = await Promise.all([
       findCohort(who.tenantId, who.cohortId),
       cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
       cohortProgress(deps, who),
     ]);
-    res.render('cohorts/console', { title: `${cohort.title} — console`, ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1') });
+    res.render('cohorts/console', { title: `${cohort.title} — console`, ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1'), rosterPending: roster.pending });
+  });
+
+  // The console's roster alone, asked for by its script while the first roster is on its way.
+  r.get('/:cohortId/console/roster', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
+    const who = req.launch!;
+    const [pending, members] = await Promise.all([
+      deps.firstRoster ? isFirstRosterPending(deps.firstRoster, who) : false,
+      cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
+    ]);
+    res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(members), rosterPending: pending });
   });
 
   r.post('/:cohortId/console/schedule', requireLaunch(deps.db, 'facilitator'), async (req, res) => {

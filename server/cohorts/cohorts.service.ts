@@ -1,5 +1,5 @@
 // Cohorts, persons and memberships as launches reveal them.
-import { withTransaction, type Db } from '../../models/db.ts';
+import { withRetryingTransaction, type Db, type RetryOptions } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { membershipRoleFor } from '../../lti/roles.ts';
 import type { Launch } from '../../lti/launch-claims.ts';
@@ -8,15 +8,18 @@ import { placeLateJoiners } from '../groups/groups.service.ts';
 
 /**
  * The first launch in a context creates its cohort; every launch upserts the person and their
- * membership, so a role changed in the LMS is honoured at the next launch.
+ * membership, so a role changed in the LMS is honoured at the next launch. The transaction holds
+ * only these few statements (nothing slow), takes the cohort's row first as a roster sync does, and
+ * is idempotent: a deadlock or serialization failure is retried rather than answered with a 500.
  */
 export async function recordLaunch(
   db: Db,
   where: { tenantId: string; platformId: string },
   launch: Launch & { context: NonNullable<Launch['context']> },
+  log?: RetryOptions['log'],
 ): Promise<LaunchContext> {
   const role = membershipRoleFor(launch.roles);
-  return withTransaction(db, async (tx) => {
+  return withRetryingTransaction(db, async (tx) => {
     const cohort = await cohorts.upsertCohort(tx, {
       tenantId: where.tenantId,
       contextId: launch.context.id,
@@ -66,5 +69,5 @@ export async function recordLaunch(
       launchedAt: new Date().toISOString(),
       resourceLinkId: launch.resourceLink?.id,
     };
-  });
+  }, { name: 'launch', log });
 }

@@ -13,6 +13,23 @@ export function hubView(cohort: Cohort, launch: LaunchContext) {
   };
 }
 
+/** The console's member list and counts (also served alone while a first roster is on its way). */
+export function rosterView(members: CohortMemberRow[]) {
+  return {
+    members: members.map((m) => ({
+      name: m.name ?? 'Name not shared by the LMS',
+      email: m.email,
+      role: ROLE_LABEL[m.role],
+      status: m.status,
+      lastLaunch: m.lastLaunchAt ? m.lastLaunchAt.toISOString().slice(0, 16).replace('T', ' ') : 'Not yet',
+    })),
+    counts: {
+      learners: members.filter((m) => m.role === 'learner').length,
+      facilitators: members.filter((m) => m.role === 'facilitator').length,
+    },
+  };
+}
+
 interface ProgressRow {
   membershipId: string;
   name: string | null;
@@ -28,22 +45,11 @@ export function consoleView(
   workshop: Workshop,
   scheduled: boolean,
 ) {
-  const rows = members.map((m) => ({
-    name: m.name ?? 'Name not shared by the LMS',
-    email: m.email,
-    role: ROLE_LABEL[m.role],
-    status: m.status,
-    lastLaunch: m.lastLaunchAt ? m.lastLaunchAt.toISOString().slice(0, 16).replace('T', ' ') : 'Not yet',
-  }));
   const now = Date.now();
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
-    members: rows,
-    counts: {
-      learners: members.filter((m) => m.role === 'learner').length,
-      facilitators: members.filter((m) => m.role === 'facilitator').length,
-    },
+    ...rosterView(members),
     scheduled,
     schedule: workshop.modules.map((m, i) => {
       const d = progress.dates[i]!;

@@ -3,7 +3,8 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
-import { listCohortsDueForRosterSync } from '../../models/roster.queries.ts';
+import type pg from 'pg';
+import { findRosterSource, listCohortsDueForRosterSync, waitForRosterSynced } from '../../models/roster.queries.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { LtiServiceError, type NrpsOptions } from '../../lti/nrps.ts';
 import { syncRoster } from './roster.service.ts';
@@ -74,6 +75,50 @@ export function requestRosterSync(queue: JobQueue, where: { tenantId: string; co
   return queue.boss.send(ROSTER_SYNC_QUEUE, data, { singletonKey: `${where.tenantId}:${where.cohortId}` });
 }
 
+/** A queued sync older than this is not waited for: no worker is taking it (a failed one waiting to retry neither). */
+const QUEUED_SYNC_WAITED_FOR_MS = 60_000;
+
+/** Whether a sync of the cohort is running, or was queued moments ago. */
+export async function isRosterSyncUnderWay(queue: JobQueue, where: { tenantId: string; cohortId: string }): Promise<boolean> {
+  const jobs = await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { key: `${where.tenantId}:${where.cohortId}` }).catch((err: unknown) => {
+    // A process that never registered roster sync has no such queue, hence no sync under way.
+    if ((err as { code?: unknown }).code === 'PGBOSS_QUEUE_NOT_FOUND') return [];
+    throw err;
+  });
+  const since = Date.now() - QUEUED_SYNC_WAITED_FOR_MS;
+  return jobs.some((j) => j.state === 'active' || (j.state === 'created' && new Date(j.createdOn).getTime() > since));
+}
+
+export interface FirstRosterDeps {
+  db: Db;
+  pool: pg.Pool;
+  /** Without a queue no sync is coming, and nothing is waited for. */
+  queue?: JobQueue;
+  /** Longest wait for the first sync (ROSTER_FIRST_WAIT_MS). */
+  waitMs: number;
+}
+
+/**
+ * True while a cohort's first roster is on its way: it has a roster service, has never been synced,
+ * and a sync is queued or running. A cohort synced before, or whose sync failed, is not waited for.
+ */
+export async function isFirstRosterPending(deps: FirstRosterDeps, where: { tenantId: string; cohortId: string }): Promise<boolean> {
+  if (!deps.queue) return false;
+  const source = await findRosterSource(deps.db, where.tenantId, where.cohortId);
+  if (!source?.nrpsUrl || source.rosterSyncedAt) return false;
+  return isRosterSyncUnderWay(deps.queue, where);
+}
+
+/**
+ * Waits (at most `waitMs`) for a new cohort's first roster sync, so the console's first render
+ * shows the roster rather than only the facilitator. Resolves whether it is still pending.
+ */
+export async function awaitFirstRoster(deps: FirstRosterDeps, where: { tenantId: string; cohortId: string }): Promise<{ pending: boolean }> {
+  if (!(await isFirstRosterPending(deps, where))) return { pending: false };
+  const synced = await waitForRosterSynced(deps.pool, where, deps.waitMs, async () => !(await isFirstRosterPending(deps, where)));
+  return { pending: !synced };
+}
+
 /** Queues a sync for every cohort with a roster URL not synced for `staleAfterSeconds`. Returns how many. */
 export async function enqueueDueRosterSyncs(
   queue: JobQueue,
@@ -97,7 +142,7 @@ async function runRosterSync(deps: { db: Db; log: Logger; ltiEncryptionKey: stri
   }
   const where = parsed.data;
   try {
-    const result = await syncRoster({ db: deps.db, ltiEncryptionKey: deps.ltiEncryptionKey, nrps: opts.nrps }, where);
+    const result = await syncRoster({ db: deps.db, ltiEncryptionKey: deps.ltiEncryptionKey, nrps: opts.nrps, log: deps.log }, where);
     deps.log.info({ ...where, ...result }, 'roster synced');
   } catch (err) {
     // What waiting will not fix (no NRPS access, a context gone, a roster too large) is logged once.

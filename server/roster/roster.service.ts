@@ -1,6 +1,6 @@
 // Roster sync: the LMS's member list of a cohort's context (NRPS) made into persons and memberships,
 // so groups can be formed before people first launch, and members the LMS marks Inactive lose access.
-import { withTransaction, type Db } from '../../models/db.ts';
+import { withRetryingTransaction, type Db, type RetryOptions } from '../../models/db.ts';
 import { placeLateJoiners } from '../groups/groups.service.ts';
 import * as roster from '../../models/roster.queries.ts';
 import type { MembershipRole } from '../../models/schema.ts';
@@ -11,6 +11,8 @@ export interface RosterDeps {
   db: Db;
   ltiEncryptionKey: string;
   nrps?: NrpsOptions;
+  /** Where retried transactions are logged. */
+  log?: RetryOptions['log'];
 }
 
 export interface RosterSyncResult {
@@ -45,8 +47,13 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
   const members = fetched.members;
   // Only active members are stored as persons: someone Inactive or Deleted whom we do not know yet
   // has nothing here to lose, and we keep no name or email of theirs.
-  const activeMembers = members.filter((m) => m.status === 'Active');
-  return withTransaction(deps.db, async (tx) => {
+  // In key order across chunks too: the queries sort each statement, this sorts the whole list.
+  const activeMembers = members.filter((m) => m.status === 'Active').sort((a, b) => compareKeys(a.userId, b.userId));
+  // Applying the list is idempotent (upserts from what is read in the transaction): a deadlock or
+  // serialization failure is retried with the same list.
+  return withRetryingTransaction(deps.db, async (tx) => {
+    // First the cohort's row, as a launch does; the people in key order after (see the queries).
+    await roster.updateCohortRosterSyncedAt(tx, where.tenantId, where.cohortId);
     for (let i = 0; i < activeMembers.length; i += CHUNK) {
       await roster.upsertRosterPersons(
         tx,
@@ -63,6 +70,7 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     const existing = new Map((await roster.listCohortMembershipStates(tx, where.tenantId, where.cohortId)).map((m) => [m.personId, m]));
 
     const plan = planRosterChanges(members, personIdBySub, existing);
+    plan.toAdd.sort((a, b) => compareKeys(a.personId, b.personId));
     let added = 0;
     for (let i = 0; i < plan.toAdd.length; i += CHUNK) {
       added += await roster.insertRosterMemberships(tx, where.tenantId, where.cohortId, plan.toAdd.slice(i, i + CHUNK));
@@ -70,12 +78,13 @@ export async function syncRoster(deps: RosterDeps, where: { tenantId: string; co
     await roster.updateMembershipStatuses(tx, where.tenantId, where.cohortId, plan.toActivate, 'active');
     await roster.updateMembershipStatuses(tx, where.tenantId, where.cohortId, plan.toDeactivate, 'inactive');
     for (const change of plan.roleChanges) await roster.updateMembershipRole(tx, where.tenantId, change.membershipId, change);
-    await roster.updateCohortRosterSyncedAt(tx, where.tenantId, where.cohortId);
     // New learners from the roster join the smallest group once groups exist.
     await placeLateJoiners(tx, where.tenantId, where.cohortId);
+    // Delivered at commit: a facilitator's console waiting for the cohort's first roster.
+    await roster.notifyRosterSynced(tx, where.tenantId, where.cohortId);
     const updated = new Set([...plan.toActivate, ...plan.roleChanges.map((c) => c.membershipId)]).size;
     return { added, updated, deactivated: plan.toDeactivate.length, listed: members.length, invalid: fetched.invalid };
-  });
+  }, { name: 'roster-sync', log: deps.log });
 }
 
 /**
@@ -117,4 +126,8 @@ export function planRosterChanges(
 
 function sameRoles(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join('\n') === [...b].sort().join('\n');
+}
+
+function compareKeys(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -44,11 +44,15 @@ describe('roster sync (NRPS)', () => {
     );
   });
   after(async () => {
+    await settleRosterJobs();
     await queue.boss.unschedule(ROSTER_SCHEDULE_QUEUE);
     await queue.stop();
     await moodle.close();
     await app.close();
   });
+  // A sync a test started must not outlive it: its transaction would meet the next reset's TRUNCATE
+  // (each waiting for a table the other holds) or write into the next test's data.
+  afterEach(() => settleRosterJobs());
   beforeEach(async () => {
     await resetDatabase(app.handle);
     lms = await connectPlatform(app, moodle);
@@ -79,6 +83,18 @@ describe('roster sync (NRPS)', () => {
       if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Drops the roster jobs still queued (or waiting to retry) and waits for those running to end. */
+  async function settleRosterJobs(): Promise<void> {
+    await waitFor('running roster jobs to end', async () => {
+      let running = 0;
+      for (const name of [ROSTER_SCHEDULE_QUEUE, ROSTER_SYNC_QUEUE]) {
+        await queue.boss.deleteQueuedJobs(name);
+        running += (await queue.boss.findJobs(name)).filter((j) => j.state === 'active').length;
+      }
+      return running === 0;
+    });
   }
 
   const syncedAt = async (cohortId: string) =>
@@ -135,6 +151,21 @@ describe('roster sync (NRPS)', () => {
     expect(ann, rows.join(' | ')).to.be.a('string');
     expect(ann).to.include('ann@example.org').and.include('Learner').and.include('Not yet');
     expect(rows.find((r) => r.includes('Tom Teacher'))).not.to.include('Not yet');
+  });
+
+  it('serves the console’s roster part to the cohort’s facilitators only', async () => {
+    moodle.setMembers('course-1', [{ user_id: 'ann-2', roles: [ROLES.learner], name: 'Ann Early' }]);
+    const learner = await launch(alice);
+    const { cohortId, tenantId, browser } = await launch(tom);
+    await syncRoster(deps(), { tenantId, cohortId });
+    const part = await browser.request(`${app.url}/cohorts/${cohortId}/console/roster`);
+    expect(part.status).to.equal(200);
+    const html = parse(part.body);
+    expect(html.querySelectorAll('[data-test=member]').map((r) => r.text).join(' | ')).to.contain('Ann Early').and.contain('Alice Learner');
+    expect(html.querySelector('[data-test=roster-counts]')?.text).to.contain('2 learners and 1 facilitator');
+    expect(html.querySelector('[data-roster-pending]')).to.equal(null);
+    expect(part.body).not.to.contain('<html');
+    expect((await learner.browser.request(`${app.url}/cohorts/${cohortId}/console/roster`)).status).to.equal(403);
   });
 
   it('ends the access of a member the LMS marks Inactive at their next request, and gives it back when they are Active again', async () => {
@@ -234,6 +265,18 @@ describe('roster sync (NRPS)', () => {
     expect(moodle.services.maxConcurrentServiceCalls).to.equal(1);
   });
 
+  it('leaves no sync running for the next test: settling waits for a sync still talking to the LMS', async () => {
+    moodle.setMembers('course-1', [{ user_id: 'ann-2', roles: [ROLES.learner] }]);
+    const { cohortId, tenantId } = await launch(tom);
+    moodle.services.serviceDelayMs = 500;
+    const id = (await requestRosterSync(queue, { tenantId, cohortId }))!;
+    const state = async () => (await queue.boss.findJobs(ROSTER_SYNC_QUEUE, { id }))[0]?.state;
+    await waitFor('the sync to start', async () => (await state()) === 'active');
+    await settleRosterJobs();
+    expect(await state()).to.equal('completed');
+    expect(await syncedAt(cohortId)).to.be.an.instanceOf(Date);
+  });
+
   it('keeps tenants apart: syncing a context leaves the same context id in another deployment untouched', async () => {
     const other = await connectPlatform(app, moodle);
     const elsewhere = await launch(alice, { lms: other });
@@ -306,27 +349,30 @@ describe('roster sync (NRPS)', () => {
 });
 
 describe('roster sync wired into the launch', () => {
-  it('queues a roster sync when a facilitator launches, and the roster’s members appear on the console', async function () {
+  it('queues a roster sync when a facilitator launches, and the first console already lists the roster’s members', async function () {
     this.timeout(30_000);
     const queue = await startTestJobQueue();
-    const app = await startTestApp({}, { queue });
+    // Long enough for the sync on a busy machine; the test does not wait for it to run out.
+    const app = await startTestApp({ ROSTER_FIRST_WAIT_MS: '15000' }, { queue });
     const sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
     try {
       await resetDatabase(app.handle);
-      await registerRosterSync(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { pollingIntervalSeconds: 0.5 });
+      await registerRosterSync(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { everyCron: TEST_CRON, pollingIntervalSeconds: 0.5 });
       const lms = await connectPlatform(app, sim);
-      sim.setMembers('wired-course', [{ user_id: 'never-launched', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'], name: 'Nora Neverlaunched' }]);
+      sim.setMembers('wired-course', [{ user_id: 'never-launched', roles: [ROLES.learner], name: 'Nora Neverlaunched' }]);
       const browser = new LtiHttpClient();
-      const res = await sim.launch(app.url, browser, { user: { sub: 'fac', name: 'Fay', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor'] }, clientId: lms.clientId, context: { id: 'wired-course', title: 'Wired' } });
+      const res = await sim.launch(app.url, browser, { user: { sub: 'fac', name: 'Fay', roles: [ROLES.instructor] }, clientId: lms.clientId, context: { id: 'wired-course', title: 'Wired' } });
       expect(res.status).to.equal(200);
-      let found = false;
-      for (let i = 0; i < 100 && !found; i++) {
-        found = (await app.db.selectFrom('persons').select('sub').where('sub', '=', 'never-launched').execute()).length === 1;
-        if (!found) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(found).to.equal(true);
-      expect((await browser.request(res.finalUrl)).body).to.contain('Nora Neverlaunched');
+      // The page the launch lands on, not a reload: the roster was read before it was rendered.
+      const page = parse(res.body);
+      expect(page.querySelectorAll('[data-test=member]').map((r) => r.text).join(' | ')).to.contain('Nora Neverlaunched');
+      expect(page.querySelector('[data-test=roster-counts]')?.text).to.contain('1 learner and 1 facilitator');
+      expect(page.querySelector('[data-test=roster-pending]')).to.equal(null);
+      // Synced once: a later console does not wait, and says nothing is pending.
+      const again = parse((await browser.request(res.finalUrl)).body);
+      expect(again.querySelector('[data-test=roster-pending]')).to.equal(null);
     } finally {
+      await queue.boss.unschedule(ROSTER_SCHEDULE_QUEUE);
       await sim.close();
       await app.close();
       await queue.stop();

@@ -1,7 +1,7 @@
 // The real app (createApp) on a real port and the test database, as a browser or LMS reaches it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { loadWorkshop, type Workshop } from '../../server/modules/workshop-content.ts';
@@ -27,7 +27,7 @@ let workshop: Workshop | undefined;
 
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { host?: string; server?: http.Server; databaseUrl?: string; poolSize?: number; queue?: JobQueue; now?: () => Date } = {},
+  opts: { host?: string; server?: http.Server; databaseUrl?: string; poolSize?: number; queue?: JobQueue; now?: () => Date; log?: Logger } = {},
 ): Promise<TestApp> {
   const server = opts.server ?? http.createServer();
   const host = opts.host ?? '127.0.0.1';
@@ -47,7 +47,7 @@ export async function startTestApp(
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
   workshop ??= loadWorkshop();
   // Emails go to SMTP_URL when a test gives one (test/support/smtp-sink.ts); otherwise they are only logged.
-  const log = pino({ level: config.logLevel });
+  const log = opts.log ?? pino({ level: config.logLevel });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
   const emailDeps: EmailDeps = { db: handle.db, log, mailer, links: createPreferenceLinks(config.publicUrl, config.sessionSecret!), publicUrl: config.publicUrl };
   const { app, ready, close } = createApp({
