@@ -100,7 +100,7 @@ export class LtiPlatformSimulator {
     this.registrationEndpoint = `${baseUrl}/register`;
     this.authorizationServer = opts.kind === 'moodle' ? this.tokenEndpoint : `${trimSlash(this.issuer)}/login/oauth2/token`;
     this.services = new PlatformServices({
-      baseUrl, issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, authorizationServer: this.authorizationServer,
+      kind: this.kind, baseUrl, issuer: this.issuer, tokenEndpoint: this.tokenEndpoint, authorizationServer: this.authorizationServer,
       findTool: (id) => this.tools.get(id), contextInfo: (id) => this.contexts.get(id) ?? { id },
     });
     const app = express();
@@ -277,21 +277,13 @@ export class LtiPlatformSimulator {
       this.contexts.set(context.id, { ...context });
       const ctx = encodeURIComponent(context.id);
       claims[`${LTI}context`] = { ...context, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] };
-      claims['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] = {
-        scope: SERVICE_SCOPES.filter((s) => /lineitem$|result\.readonly$|score$/.test(s)),
-        lineitems: `${this.baseUrl}/ags/${ctx}/lineitems`,
-      };
+      claims['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] = this.services.agsClaim(context.id, messageType === 'LtiResourceLinkRequest' ? resourceLink?.id : undefined);
       claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice'] = {
         context_memberships_url: `${this.baseUrl}/nrps/${ctx}/memberships`, service_versions: ['2.0'],
       };
     }
     if (this.kind === 'canvas') claims['https://www.instructure.com/placement'] = messageType === 'LtiDeepLinkingRequest' ? 'assignment_selection' : 'course_navigation';
-    if (messageType === 'LtiDeepLinkingRequest') {
-      claims[DL_SETTINGS] = {
-        deep_link_return_url: `${this.baseUrl}/deep-link-return`, accept_types: ['ltiResourceLink'],
-        accept_presentation_document_targets: ['iframe', 'window'], accept_multiple: true, accept_lineitem: true, data: 'opaque-data',
-      };
-    }
+    if (messageType === 'LtiDeepLinkingRequest') claims[DL_SETTINGS] = this.services.deepLinkingSettings(context?.id);
     return claims;
   }
 
