@@ -284,6 +284,21 @@ describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
       moodle.setMembers('course-1', [{ user_id: 'alice-1', roles: ['Learner'] }]);
     });
 
+    it('Moodle surprise 16 (results: a NULL grade is {id, userId}; only FullyGraded writes a grade): our scores read back as grades, rescaled to the column’s maximum, and Circlework never reads results', async () => {
+      // The teacher changed the column's maximum to 50 in Moodle's gradebook.
+      const item = `${moodle.baseUrl}/ags/course-1/lineitems/500/lineitem`;
+      moodle.lineItems.push({ id: item, contextId: 'course-1', origin: 'platform', body: { id: item, label: 'Circlework', scoreMaximum: 50, resourceLinkId: 'rl-1' } });
+      const { claims } = await launch(moodle, lms, alice);
+      expect((claims[AGS_CLAIM] as Record<string, unknown>).lineitem).to.equal(item);
+      await complete(await person(alice.sub), [1, 2, 3]);
+      const [row] = await waitSettled(1);
+      expect(row!.payload).to.include({ gradingProgress: 'FullyGraded', scoreGiven: 33, scoreMaximum: 100 });
+      const [result] = moodle.services.resultsOf(item);
+      expect(result).to.include({ userId: 'alice-1', resultScore: 16.5, resultMaximum: 50 });
+      expect(result!.timestamp).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00$/);
+      expect(moodle.services.serviceCalls.filter((c) => c.url.includes('/results'))).to.deep.equal([]);
+    });
+
     it('backfills a module link first launched after learners completed its module (grades follow completion)', async () => {
       await launch(moodle, lms, alice);
       const who = await person(alice.sub);

@@ -362,6 +362,11 @@ export class PlatformServices {
   private results(req: Request, res: Response): void {
     if (this.host.kind === 'moodle' && req.query.limit !== undefined) { res.status(404).type('html').send('<!doctype html><title>Not found</title>'); return; }
     this.withItem(req, res, [AGS_SCOPES.resultReadonly], (li) => {
+      if (this.host.kind === 'moodle') {
+        const userFilter = str(req.query.user_id);
+        this.page(req, res, this.resultsOf(li.id).filter((r) => userFilter === undefined || r.userId === userFilter), MT.results, (page) => page);
+        return;
+      }
       const latest = new Map<string, Record<string, unknown>>();
       for (const s of this.scores) if (s.lineItemUrl === li.id) latest.set(String(s.body.userId), s.body);
       const userFilter = str(req.query.user_id);
@@ -371,6 +376,29 @@ export class PlatformServices {
         ...(typeof s.comment === 'string' ? { comment: s.comment } : {}),
       }));
       this.page(req, res, results, MT.results, (page) => page);
+    });
+  }
+
+  /**
+   * Moodle's results for a line item, as recorded: only a FullyGraded score with scoreGiven writes a
+   * grade, rescaled to the item's maximum and clamped to it; a user whose grade is NULL is `{id, userId}`;
+   * timestamps look like `2026-12-04T08:05:46+00:00`.
+   */
+  resultsOf(lineItemUrl: string): Array<Record<string, unknown>> {
+    const li = this.lineItems.find((x) => x.id === lineItemUrl);
+    const max = typeof li?.body.scoreMaximum === 'number' ? li.body.scoreMaximum : 100;
+    const graded = new Map<string, Record<string, unknown> | null>();
+    for (const s of this.scores.filter((x) => x.lineItemUrl === lineItemUrl)) {
+      const b = s.body;
+      const userId = String(b.userId);
+      if (b.gradingProgress === 'FullyGraded' && typeof b.scoreGiven === 'number' && typeof b.scoreMaximum === 'number') graded.set(userId, b);
+      else if (!graded.has(userId)) graded.set(userId, null);
+    }
+    return [...graded.entries()].map(([userId, b]) => {
+      const id = `${lineItemUrl}/results?user_id=${encodeURIComponent(userId)}`;
+      if (!b) return { id, userId };
+      const score = Math.min(max, ((b.scoreGiven as number) / (b.scoreMaximum as number)) * max);
+      return { id, userId, resultScore: score, resultMaximum: max, scoreOf: lineItemUrl, timestamp: new Date(String(b.timestamp)).toISOString().replace(/\.\d{3}Z$/, '+00:00') };
     });
   }
 
