@@ -30,6 +30,9 @@ const MAX_LINE_ITEM_PAGES = 20;
 export const GRADE_SYNC_ONLY_REASON =
   'This link has no grade item in the LMS, and the LMS lets Circlework send scores only (grade sync only), not create grade items. Give the activity a grade item in the LMS (or allow Circlework to manage grade items), then retry.';
 
+export const UNKNOWN_LINK_REASON =
+  'The LMS refused to create a grade item for this link (403): it may no longer know the link (was the activity deleted?). Open the activity again from the course, then retry.';
+
 export interface AgsDeps {
   db: Db;
   log: Logger;
@@ -105,13 +108,19 @@ async function findOrCreateLineItem(deps: AgsDeps, client: AgsClient, link: Scor
   }
   if (!canManage) throw new AgsError(false, GRADE_SYNC_ONLY_REASON);
 
-  const res = await client.request(AGS_SCOPES.lineitem, 'the grade item creation', {
-    method: 'POST',
-    url: link.lineitemsUrl,
-    contentType: MEDIA.lineItem,
-    accept: MEDIA.lineItem,
-    body: { label: link.title?.trim() || 'Circlework', scoreMaximum: 100, resourceLinkId: link.resourceLinkId },
-  });
+  const res = await client
+    .request(AGS_SCOPES.lineitem, 'the grade item creation', {
+      method: 'POST',
+      url: link.lineitemsUrl,
+      contentType: MEDIA.lineItem,
+      accept: MEDIA.lineItem,
+      body: { label: link.title?.trim() || 'Circlework', scoreMaximum: 100, resourceLinkId: link.resourceLinkId },
+    })
+    .catch((err: unknown) => {
+      // Moodle answers 403 when it no longer knows the resourceLinkId (the activity was deleted).
+      if (err instanceof AgsError && !err.retryable && err.httpStatus === 403) throw new AgsError(false, UNKNOWN_LINK_REASON, 403);
+      throw err;
+    });
   const created = LineItem.safeParse(res.json);
   if (!created.success) throw new AgsError(false, 'The LMS created a grade item but did not say where it is.');
   await updateResourceLinkLineitem(deps.db, link.tenantId, link.resourceLinkId, created.data.id);
@@ -171,7 +180,8 @@ function excerpt(body: string): string {
     // OAuth2 ({error, error_description}), Moodle ({message}; `[]` says nothing) and Canvas
     // ({errors: {type, message}} or {errors: [{message}]}) shapes.
     const errors = (Array.isArray(json.errors) ? json.errors : [json.errors]).map((e) => (typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : e));
-    const parts = [json.error, json.error_description, json.message, ...errors].filter((p) => typeof p === 'string');
+    // Moodle's service errors are {status, reason, request}: the reason is the status phrase.
+    const parts = [json.error, json.error_description, json.message, ...errors, json.reason].filter((p) => typeof p === 'string');
     text = parts.length > 0 ? parts.join(': ') : Array.isArray(json) && json.length === 0 ? '' : text;
   } catch {
     // not JSON: keep the text

@@ -12,7 +12,7 @@ import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-f
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import { registerGradeDelivery } from '../../server/grades/grade-delivery.job.ts';
 import { deliverGrade, enqueueGrades, GRADE_DELIVERY_QUEUE, type GradedPerson } from '../../server/grades/grades.service.ts';
-import { nextPage, SUPERSEDED_NOTE } from '../../lti/ags.ts';
+import { nextPage, SUPERSEDED_NOTE, UNKNOWN_LINK_REASON } from '../../lti/ags.ts';
 
 const AGS_CLAIM = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
 const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
@@ -241,9 +241,9 @@ describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
       const of = (id: string) => rows.find((r) => r.resourceLinkId === id)!;
       expect(of('rl-1').status).to.equal('delivered');
       expect(of('rl-gone')).to.include({ status: 'failed', attempts: 1 });
-      expect(of('rl-gone').lastError).to.contain('403');
+      expect(of('rl-gone').lastError).to.equal(UNKNOWN_LINK_REASON);
       const page = await gradesPage(teacher.browser, teacher.cohortId);
-      expect(page.querySelector(`[data-grade-id="${of('rl-gone').id}"] [data-test=grade-error]`)!.text).to.contain('refused the grade item creation (403');
+      expect(page.querySelector(`[data-grade-id="${of('rl-gone').id}"] [data-test=grade-error]`)!.text).to.contain('was the activity deleted?');
     });
 
     it('Moodle surprise 15 (score handling): 200 with an empty body is delivered; scores in the same second are both taken; a resent score (409 []) is settled, not failed', async () => {
