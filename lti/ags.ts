@@ -30,6 +30,9 @@ const MAX_LINE_ITEM_PAGES = 20;
 export const GRADE_SYNC_ONLY_REASON =
   'This link has no grade item in the LMS, and the LMS lets Circlework send scores only (grade sync only), not create grade items. Give the activity a grade item in the LMS (or allow Circlework to manage grade items), then retry.';
 
+export const UNKNOWN_LINK_REASON =
+  'The LMS refused to create a grade item for this link (403): it may no longer know the link (was the activity deleted?). Open the activity again from the course, then retry.';
+
 export interface AgsDeps {
   db: Db;
   log: Logger;
@@ -57,17 +60,31 @@ export class AgsError extends Error {
     readonly retryable: boolean,
     readonly reason: string,
     readonly httpStatus?: number,
+    /** The LMS holds a score at least as new as the one sent (see postScore). */
+    readonly supersededScore = false,
   ) {
     super(reason);
   }
 }
 
-/** Posts the score (sent exactly as given) to the link's line item; returns the line item used. */
-export async function postScore(deps: AgsDeps, target: ScoreTarget, score: Record<string, unknown>): Promise<{ lineitemUrl: string }> {
+export const SUPERSEDED_NOTE = 'The LMS already had this score or a newer one for this learner, and kept it.';
+
+/**
+ * Posts the score (sent exactly as given) to the link's line item; returns the line item used.
+ * `superseded`: the LMS refused it only because it holds a score at least as new — Moodle's 409
+ * (timestamps compared to the second) or Canvas's 400 "before last updated timestamp": our own
+ * earlier delivery of this very payload, or a newer grade. Nothing is left to send either way.
+ */
+export async function postScore(deps: AgsDeps, target: ScoreTarget, score: Record<string, unknown>): Promise<{ lineitemUrl: string; superseded: boolean }> {
   const client = new AgsClient(deps, target.platform);
   const lineitemUrl = target.link.lineitemUrl ?? (await findOrCreateLineItem(deps, client, target.link));
-  await client.request(AGS_SCOPES.score, 'the score', { method: 'POST', url: scoresUrl(lineitemUrl), contentType: MEDIA.score, body: score });
-  return { lineitemUrl };
+  try {
+    await client.request(AGS_SCOPES.score, 'the score', { method: 'POST', url: scoresUrl(lineitemUrl), contentType: MEDIA.score, body: score });
+  } catch (err) {
+    if (err instanceof AgsError && err.supersededScore) return { lineitemUrl, superseded: true };
+    throw err;
+  }
+  return { lineitemUrl, superseded: false };
 }
 
 /** The line item of a link that the launch did not name: looked up by resource link id, else created. */
@@ -91,13 +108,19 @@ async function findOrCreateLineItem(deps: AgsDeps, client: AgsClient, link: Scor
   }
   if (!canManage) throw new AgsError(false, GRADE_SYNC_ONLY_REASON);
 
-  const res = await client.request(AGS_SCOPES.lineitem, 'the grade item creation', {
-    method: 'POST',
-    url: link.lineitemsUrl,
-    contentType: MEDIA.lineItem,
-    accept: MEDIA.lineItem,
-    body: { label: link.title?.trim() || 'Circlework', scoreMaximum: 100, resourceLinkId: link.resourceLinkId },
-  });
+  const res = await client
+    .request(AGS_SCOPES.lineitem, 'the grade item creation', {
+      method: 'POST',
+      url: link.lineitemsUrl,
+      contentType: MEDIA.lineItem,
+      accept: MEDIA.lineItem,
+      body: { label: link.title?.trim() || 'Circlework', scoreMaximum: 100, resourceLinkId: link.resourceLinkId },
+    })
+    .catch((err: unknown) => {
+      // Moodle answers 403 when it no longer knows the resourceLinkId (the activity was deleted).
+      if (err instanceof AgsError && !err.retryable && err.httpStatus === 403) throw new AgsError(false, UNKNOWN_LINK_REASON, 403);
+      throw err;
+    });
   const created = LineItem.safeParse(res.json);
   if (!created.success) throw new AgsError(false, 'The LMS created a grade item but did not say where it is.');
   await updateResourceLinkLineitem(deps.db, link.tenantId, link.resourceLinkId, created.data.id);
@@ -117,20 +140,36 @@ export function scoresUrl(lineitemUrl: string): string {
   return u.href;
 }
 
-function nextPage(link: string | null): string | undefined {
-  const m = link ? /<([^>]+)>\s*;\s*rel="?next"?/i.exec(link) : null;
-  return m?.[1];
+/**
+ * The rel="next" URL of a Link header. Moodle writes `&amp;` inside the URLs and typographic quotes
+ * (`rel=“next”`, raw UTF-8 that arrives as latin1 bytes): the rel value is read as its words only.
+ */
+export function nextPage(link: string | null): string | undefined {
+  if (!link) return undefined;
+  for (const m of link.matchAll(/<([^>]+)>([^<]*)/g)) {
+    const rel = /\brel\s*=\s*([^;,]*)/i.exec(m[2]!)?.[1] ?? '';
+    if (rel.toLowerCase().replace(/[^a-z0-9.-]+/g, ' ').trim().split(' ').includes('next')) return m[1]!.replace(/&amp;/g, '&');
+  }
+  return undefined;
 }
 
-/** What a failed answer means: 5xx, 408, 429 and a throttling 403 (Canvas) are worth retrying; other 4xx are not. */
-export function classifyFailure(status: number, body: string, what: string): AgsError {
-  const said = excerpt(body);
+/**
+ * What a failed answer means: 5xx, 408, 429 and a throttling 403 (Canvas) are worth retrying; other
+ * 4xx are not. Moodle says why in the status line (its error bodies are `[]`), so that counts too.
+ */
+export function classifyFailure(status: number, body: string, what: string, statusText = ''): AgsError {
+  const said = excerpt(body) || excerpt(statusText === defaultStatusText(status) ? '' : statusText);
   const detail = said ? `: ${said}` : '';
   if (status >= 500 || status === 408) return new AgsError(true, `The LMS had a temporary problem with ${what} (${status}${detail}).`, status);
-  if (status === 429 || (status === 403 && /rate limit/i.test(body))) {
+  if (status === 429 || (status === 403 && /rate limit/i.test(`${body} ${statusText}`))) {
     return new AgsError(true, `The LMS asked Circlework to slow down (${status}${detail}).`, status);
   }
-  return new AgsError(false, `The LMS refused ${what} (${status}${detail}).`, status);
+  const superseded = status === 409 || (status === 400 && /before last updated timestamp/i.test(body));
+  return new AgsError(false, `The LMS refused ${what} (${status}${detail}).`, status, superseded);
+}
+
+function defaultStatusText(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 412: 'Precondition Failed', 422: 'Unprocessable Entity' } as Record<number, string>)[status] ?? '';
 }
 
 /** A short, plain-text summary of an LMS error body for the facilitator. */
@@ -138,10 +177,12 @@ function excerpt(body: string): string {
   let text = body;
   try {
     const json = JSON.parse(body) as Record<string, unknown>;
-    // OAuth2 ({error, error_description}), Moodle ({message}) and Canvas ({errors: [{message}]}) shapes.
-    const errors = Array.isArray(json.errors) ? json.errors.map((e) => (e as { message?: unknown } | null)?.message) : [json.errors];
-    const parts = [json.error, json.error_description, json.message, ...errors].filter((p) => typeof p === 'string');
-    if (parts.length > 0) text = parts.join(': ');
+    // OAuth2 ({error, error_description}), Moodle ({message}; `[]` says nothing) and Canvas
+    // ({errors: {type, message}} or {errors: [{message}]}) shapes.
+    const errors = (Array.isArray(json.errors) ? json.errors : [json.errors]).map((e) => (typeof e === 'object' && e !== null ? (e as { message?: unknown }).message : e));
+    // Moodle's service errors are {status, reason, request}: the reason is the status phrase.
+    const parts = [json.error, json.error_description, json.message, ...errors, json.reason].filter((p) => typeof p === 'string');
+    text = parts.length > 0 ? parts.join(': ') : Array.isArray(json) && json.length === 0 ? '' : text;
   } catch {
     // not JSON: keep the text
   }
@@ -177,7 +218,7 @@ class AgsClient {
       res = await this.#send(req, token.value);
     }
     const text = await res.text();
-    if (!res.ok) throw classifyFailure(res.status, text, what);
+    if (!res.ok) throw classifyFailure(res.status, text, what, res.statusText);
     let json: unknown = null;
     try {
       json = text ? JSON.parse(text) : null;

@@ -12,6 +12,10 @@ const id = z.string().trim().min(1).max(255);
 const text = (max: number) => z.string().max(max);
 const optionalPii = (schema: z.ZodType<string>) => schema.optional().catch(undefined);
 const httpUrl = z.url({ protocol: /^https?$/ }).max(2048);
+// Moodle sends `"lineitem": ""` once a tool-made line item exists for the link: an empty or
+// malformed service field is absent for that field only, never a reason to drop its whole claim.
+const blankIsAbsent = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const serviceUrl = z.preprocess(blankIsAbsent, httpUrl.optional()).catch(undefined);
 
 export const LaunchClaims = z
   .looseObject({
@@ -37,7 +41,7 @@ export const LaunchClaims = z
       .optional(),
     [`${C}custom`]: z.record(z.string().max(255), z.unknown()).optional(),
     [AGS]: z
-      .looseObject({ scope: z.array(z.string().max(255)).max(20).default([]), lineitems: httpUrl.optional(), lineitem: httpUrl.optional() })
+      .looseObject({ scope: z.array(z.string().max(255)).max(20).default([]).catch([]), lineitems: serviceUrl, lineitem: serviceUrl })
       .optional()
       .catch(undefined),
     [NRPS]: z.looseObject({ context_memberships_url: httpUrl }).optional().catch(undefined),
@@ -46,7 +50,7 @@ export const LaunchClaims = z
         deep_link_return_url: httpUrl,
         accept_types: z.array(z.string().max(100)).max(20).default([]),
         accept_multiple: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
-        accept_lineitem: z.union([z.boolean(), z.enum(['true', 'false'])]).optional(),
+        accept_lineitem: z.union([z.boolean(), z.enum(['true', 'false'])]).optional().catch(undefined),
         data: z.string().max(4096).optional(),
       })
       .optional(),
@@ -93,7 +97,8 @@ export interface DeepLinkingSettings {
   returnUrl: string;
   acceptTypes: string[];
   acceptMultiple: boolean;
-  acceptLineItem: boolean;
+  /** Absent (Moodle 4.5, Canvas never send it) says nothing: both create a grade item from a returned lineItem. */
+  acceptLineItem: boolean | undefined;
   data: string | undefined;
 }
 
@@ -131,7 +136,7 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
       returnUrl: dl.deep_link_return_url,
       acceptTypes: dl.accept_types,
       acceptMultiple: dl.accept_multiple !== false && dl.accept_multiple !== 'false',
-      acceptLineItem: dl.accept_lineitem === true || dl.accept_lineitem === 'true',
+      acceptLineItem: dl.accept_lineitem === undefined ? undefined : dl.accept_lineitem === true || dl.accept_lineitem === 'true',
       data: dl.data,
     },
   };

@@ -153,10 +153,11 @@ export function upsertResourceLink(
         cohortId: link.cohortId,
         title: link.title,
         moduleId: link.moduleId,
-        // A line item found or created by grade delivery stays when a launch names none.
+        // A launch never erases a service endpoint we know: Moodle's relaunch names no line item
+        // (`"lineitem": ""`), and a launch without the AGS claim says nothing about grading.
         lineitemUrl: sql`coalesce(excluded.lineitem_url, resource_links.lineitem_url)`,
-        lineitemsUrl: link.lineitemsUrl,
-        agsScopes: link.agsScopes,
+        lineitemsUrl: sql`coalesce(excluded.lineitems_url, resource_links.lineitems_url)`,
+        agsScopes: sql`case when cardinality(excluded.ags_scopes) > 0 then excluded.ags_scopes else resource_links.ags_scopes end`,
         updatedAt: sql`now()`,
       }),
     )

@@ -117,11 +117,11 @@ export function findGradeDelivery(ex: Executor, tenantId: string, id: string): P
     .executeTakeFirst();
 }
 
-/** Marks a delivered score, only if it is still pending: a second delivery of it changes nothing. */
-export function markGradeDelivered(ex: Executor, tenantId: string, id: string): Promise<GradeOutboxRow | undefined> {
+/** Marks a delivered score, only if it is still pending: a second delivery of it changes nothing. `note`: what the LMS said, if worth showing. */
+export function markGradeDelivered(ex: Executor, tenantId: string, id: string, note: string | null = null): Promise<GradeOutboxRow | undefined> {
   return ex
     .updateTable('gradeOutbox')
-    .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), deliveredAt: sql<Date>`now()`, lastError: null }))
+    .set((eb) => ({ status: 'delivered', attempts: eb('attempts', '+', 1), deliveredAt: sql<Date>`now()`, lastError: note }))
     .where('tenantId', '=', tenantId)
     .where('id', '=', id)
     .where('status', '=', 'pending')
@@ -233,5 +233,22 @@ export function listCohortGrades(ex: Executor, tenantId: string, cohortId: strin
     .orderBy('g.membershipId')
     .orderBy('g.resourceLinkId')
     .orderBy('g.scoreTimestamp', 'desc')
+    .execute();
+}
+
+/** The cohort's active learners who completed at least one module, with those modules (a link's backfill). */
+export function listLearnerCompletions(ex: Executor, tenantId: string, cohortId: string): Promise<Array<{ membershipId: string; sub: string; completedModuleIds: number[] }>> {
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .innerJoin('moduleCompletions as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.membershipId', '=', 'm.id'))
+    .select(['m.id as membershipId', 'p.sub', sql<number[]>`array_agg(c.module_id order by c.module_id)`.as('completedModuleIds')])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.cohortId', '=', cohortId)
+    .where('m.role', '=', 'learner')
+    .where('m.status', '=', 'active')
+    .groupBy(['m.id', 'p.sub'])
+    // enqueueGrades locks each membership: always in the same order.
+    .orderBy('m.id')
     .execute();
 }

@@ -111,6 +111,8 @@ export interface ResourceLinksTable {
   lineitemUrl: string | null;
   lineitemsUrl: string | null;
   agsScopes: ColumnType<string[], string[] | undefined, string[]>;
+  /** When the scores learners earned before this link could take them were queued (once). */
+  gradesBackfilledAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }

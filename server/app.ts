@@ -15,7 +15,7 @@ import type { Workshop } from './modules/workshop-content.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
-import { enqueueGrades } from './grades/grades.service.ts';
+import { backfillLinkGrades, enqueueGrades } from './grades/grades.service.ts';
 import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
@@ -129,6 +129,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
     afterLaunch: async (context) => {
       if (queue && context.role === 'facilitator') {
         await requestRosterSync(queue, context).catch((err) => log.warn({ err, cohortId: context.cohortId }, 'roster sync not queued'));
+      }
+      // A link that can take scores, launched for the first time: queue what learners already earned.
+      if (queue && context.resourceLinkId) {
+        await backfillLinkGrades({ db, queue }, context.tenantId, context.resourceLinkId)
+          .catch((err) => log.warn({ err, resourceLinkId: context.resourceLinkId }, 'grade backfill not queued; the next launch tries again'));
       }
     },
   });

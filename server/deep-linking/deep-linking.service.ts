@@ -16,13 +16,21 @@ function requireDeepLinking(who: LaunchContext): NonNullable<LaunchContext['deep
   return who.deepLinking;
 }
 
+/**
+ * Whether to offer a gradebook column. Only an explicit `accept_lineitem: false` says no: Moodle 4.5
+ * and Canvas never send the setting, yet both create a graded activity from a returned lineItem.
+ */
+function offersGradebook(dl: NonNullable<LaunchContext['deepLinking']>): boolean {
+  return dl.acceptLineItem !== false;
+}
+
 export function selectionView(who: LaunchContext, workshop: Workshop) {
   const dl = requireDeepLinking(who);
   return {
     cohort: { id: who.cohortId, title: '' },
     person: { name: who.displayName },
     multiple: dl.acceptMultiple,
-    canGrade: dl.acceptLineItem,
+    canGrade: offersGradebook(dl),
     options: [
       { value: HUB, title: 'The whole workshop', summary: 'One link to the cohort hub: all nine modules, progress and groups.' },
       ...workshop.modules.map((m) => ({ value: String(m.id), title: `Module ${m.id}: ${m.title}`, summary: m.summary })),
@@ -45,7 +53,7 @@ export async function chooseContent(deps: { config: Config; workshop: Workshop; 
       text: module?.summary ?? 'Nine modules of learning with each other at work.',
       url: launchUrl,
       ...(module ? { custom: { module: String(module.id) } } : {}),
-      ...(graded && dl.acceptLineItem ? { lineItem: { scoreMaximum: 100, label: title, resourceId: module ? `circlework-module-${module.id}` : 'circlework-hub' } } : {}),
+      ...(graded && offersGradebook(dl) ? { lineItem: { scoreMaximum: 100, label: title, resourceId: module ? `circlework-module-${module.id}` : 'circlework-hub' } } : {}),
     };
   });
   const jwt = await signDeepLinkingResponse(deps.lti, who, items, `Added ${items.length === 1 ? items[0]!.title : `${items.length} Circlework links`}.`);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { listCohortGrades } from '../../models/grade-outbox.queries.ts';
+import { listCohortResourceLinks } from '../../models/resource-links.queries.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
@@ -21,9 +22,9 @@ export function gradesRouter(deps: { db: Db; queue: JobQueue }): Router {
     const launch = req.launch!;
     const cohort = await cohorts.findCohort(deps.db, launch.tenantId, launch.cohortId);
     if (!cohort) throw new NotFoundError('cohort');
-    const grades = await listCohortGrades(deps.db, launch.tenantId, launch.cohortId);
+    const [grades, links] = await Promise.all([listCohortGrades(deps.db, launch.tenantId, launch.cohortId), listCohortResourceLinks(deps.db, launch.tenantId, launch.cohortId)]);
     const { retried } = RetriedQuery.parse(req.query);
-    res.render('grades/sync', { title: `${cohort.title} — grades`, ...gradesView(cohort, launch, grades, retried) });
+    res.render('grades/sync', { title: `${cohort.title} — grades`, ...gradesView(cohort, launch, grades, links, retried) });
   });
 
   r.post('/:cohortId/console/grades/:outboxId/retry', requireLaunch(deps.db, 'facilitator'), async (req, res) => {

@@ -6,7 +6,7 @@ import { withTransaction, type Db, type Tx } from '../../models/db.ts';
 import * as outbox from '../../models/grade-outbox.queries.ts';
 import * as links from '../../models/resource-links.queries.ts';
 import type { MembershipRole } from '../../models/schema.ts';
-import { AgsError, postScore } from '../../lti/ags.ts';
+import { AgsError, postScore, SUPERSEDED_NOTE } from '../../lti/ags.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
@@ -33,9 +33,9 @@ export interface GradedPerson {
  * overall completion, a module link 100 once its module is done. A score equal to the last one sent
  * (or waiting) for that link is not sent again. Non-learners are never graded.
  */
-export async function enqueueGrades(tx: Tx, queue: JobQueue, who: GradedPerson, completedModuleIds: number[]): Promise<void> {
+export async function enqueueGrades(tx: Tx, queue: JobQueue, who: GradedPerson, completedModuleIds: number[], only?: { resourceLinkId: string }): Promise<void> {
   if (who.role !== 'learner') return;
-  const scorable = await links.listScorableResourceLinks(tx, who.tenantId, who.cohortId);
+  const scorable = (await links.listScorableResourceLinks(tx, who.tenantId, who.cohortId)).filter((l) => !only || l.resourceLinkId === only.resourceLinkId);
   if (scorable.length === 0) return;
   // Serialises grade writes per person, so the timestamps read below stay the newest.
   const member = await outbox.lockMembershipForGrading(tx, who.tenantId, who.membershipId);
@@ -48,7 +48,9 @@ export async function enqueueGrades(tx: Tx, queue: JobQueue, who: GradedPerson, 
     if (!score) continue;
     const last = latest.get(link.resourceLinkId);
     if (last && last.status !== 'failed' && last.payload.scoreGiven === score.scoreGiven && last.payload.activityProgress === score.activityProgress) continue;
-    const timestamp = new Date(Math.max(Date.now(), (last?.scoreTimestamp.getTime() ?? 0) + 1));
+    // Moodle compares timestamps to the second and refuses (409) one at or before the stored one:
+    // a newer score starts at least in the next whole second.
+    const timestamp = new Date(Math.max(Date.now(), last ? (Math.floor(last.scoreTimestamp.getTime() / 1000) + 1) * 1000 : 0));
     const payload = {
       userId: member.sub,
       scoreGiven: score.scoreGiven,
@@ -119,11 +121,12 @@ export async function deliverGrade(deps: DeliveryDeps, job: GradeJobData, attemp
   if (row.platformStatus !== 'active' || row.tenantStatus !== 'active') {
     return fail('This LMS registration or deployment is not active in Circlework; the tool admin can activate it, then retry.');
   }
+  let superseded = false;
   try {
-    await postScore(deps, {
+    ({ superseded } = await postScore(deps, {
       platform: { issuer: row.issuer, clientId: row.clientId, tokenEndpoint: row.tokenEndpoint, authorizationServer: row.authorizationServer, toolKid: row.toolKid },
       link: { tenantId: row.tenantId, resourceLinkId: row.resourceLinkId, title: row.linkTitle, lineitemUrl: row.lineitemUrl, lineitemsUrl: row.lineitemsUrl, agsScopes: row.agsScopes },
-    }, row.payload);
+    }, row.payload));
   } catch (err) {
     const known = err instanceof AgsError ? err : undefined;
     if (!known) deps.log.error({ err, outboxId: row.id }, 'grade delivery failed unexpectedly');
@@ -133,7 +136,25 @@ export async function deliverGrade(deps: DeliveryDeps, job: GradeJobData, attemp
     await outbox.recordGradeAttempt(deps.db, row.tenantId, row.id, { status: 'pending', lastError: reason });
     throw err;
   }
-  return (await outbox.markGradeDelivered(deps.db, row.tenantId, row.id)) ? 'delivered' : 'skipped';
+  return (await outbox.markGradeDelivered(deps.db, row.tenantId, row.id, superseded ? SUPERSEDED_NOTE : null)) ? 'delivered' : 'skipped';
+}
+
+/**
+ * A link that can take scores, seen for the first time (or for the first time with the score scope):
+ * queues the scores learners already earned for it, e.g. module N completed before the module-N link
+ * was first launched. Claimed once per link, in the same transaction as the scores it queues, so a
+ * failure leaves it to the next launch. Returns how many learners were looked at (0: nothing to do).
+ */
+export async function backfillLinkGrades(deps: { db: Db; queue: JobQueue }, tenantId: string, resourceLinkId: string): Promise<number> {
+  return withTransaction(deps.db, async (tx) => {
+    const link = await links.claimResourceLinkBackfill(tx, tenantId, resourceLinkId);
+    if (!link) return 0;
+    const learners = await outbox.listLearnerCompletions(tx, tenantId, link.cohortId);
+    for (const l of learners) {
+      await enqueueGrades(tx, deps.queue, { tenantId, cohortId: link.cohortId, membershipId: l.membershipId, role: 'learner', sub: l.sub }, l.completedModuleIds, { resourceLinkId });
+    }
+    return learners.length;
+  });
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { Cohort } from '../../models/schema.ts';
+import type { Cohort, ResourceLink } from '../../models/schema.ts';
+import { AGS_SCORE_SCOPE } from '../../models/resource-links.queries.ts';
 import type { CohortGradeRow } from '../../models/grade-outbox.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 
@@ -8,7 +9,11 @@ const PROGRESS_LABEL: Record<string, string> = { InProgress: 'in progress', Comp
 
 const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 
-export function gradesView(cohort: Cohort, launch: LaunchContext, grades: CohortGradeRow[], retriedId: string | undefined) {
+/** Why a link takes no scores, said where the facilitator looks (never silent). */
+export const NO_SCORE_SCOPE_REASON =
+  'The LMS has not allowed Circlework to send scores for this link, so completions are not sent to its gradebook. In Moodle, set the tool’s “Accept grades from the tool”; in Canvas, give the developer key the score scope. Then open the link once.';
+
+export function gradesView(cohort: Cohort, launch: LaunchContext, grades: CohortGradeRow[], links: ResourceLink[], retriedId: string | undefined) {
   const rows = grades
     .map((g) => ({
       id: g.id,
@@ -21,7 +26,8 @@ export function gradesView(cohort: Cohort, launch: LaunchContext, grades: Cohort
       statusLabel: STATUS_LABEL[g.status],
       badge: STATUS_BADGE[g.status],
       attempts: g.attempts,
-      lastError: g.lastError,
+      lastError: g.status === 'delivered' ? null : g.lastError,
+      note: g.status === 'delivered' ? g.lastError : null,
       when: minute(g.deliveredAt ?? g.scoreTimestamp),
       canRetry: g.status === 'failed',
     }))
@@ -36,5 +42,15 @@ export function gradesView(cohort: Cohort, launch: LaunchContext, grades: Cohort
       failed: rows.filter((r) => r.status === 'failed').length,
     },
     retried: rows.some((r) => r.id === retriedId),
+    links: links.map((l) => {
+      const scorable = l.agsScopes.includes(AGS_SCORE_SCOPE);
+      return {
+        id: l.resourceLinkId,
+        title: l.title ?? (l.moduleId ? `Module ${l.moduleId}` : 'Workshop'),
+        kind: l.moduleId ? `Module ${l.moduleId}` : 'Whole workshop',
+        scorable,
+        state: !scorable ? NO_SCORE_SCOPE_REASON : l.lineitemUrl ? 'Scores go to its grade item.' : 'Circlework finds or creates its grade item with the first score.',
+      };
+    }),
   };
 }

@@ -87,8 +87,19 @@ export async function verifyToolJwt(
 
 export class PlatformServices {
   readonly scores: Array<{ lineItemUrl: string; body: Record<string, unknown> }> = [];
-  readonly lineItems: Array<{ id: string; contextId: string; body: Record<string, unknown> }> = [];
+  /**
+   * origin: 'platform' for a grade item the LMS made for an activity (mod/lti item, Canvas assignment,
+   * deep-linked item with a lineItem; the default), 'tool' for one a tool POSTed. toolClientId: the
+   * tool it belongs to (another tool's item: Canvas 412).
+   */
+  readonly lineItems: Array<{ id: string; contextId: string; body: Record<string, unknown>; origin?: 'platform' | 'tool'; toolClientId?: string }> = [];
   readonly deepLinkResponses: Array<Record<string, unknown>> = [];
+  /** Activities the LMS made from deep-linking responses; launch one with its resourceLinkId and custom. */
+  readonly deepLinkedActivities: Array<{ contextId: string; resourceLinkId: string; title: string; custom?: Record<string, string>; lineItemUrl?: string }> = [];
+  /** Moodle's tool setting "Accept grades from the tool": 'always' grades every deep-linked item; 'delegate' only those with a lineItem. */
+  acceptGrades: 'always' | 'delegate' = 'delegate';
+  /** Resource link ids the LMS has launched, per context (Moodle: a line item POST naming another gives 403). */
+  private readonly launchedLinks = new Map<string, Set<string>>();
   /** Every token request with its outcome (why a tool got 401 is here). */
   readonly tokenRequests: Array<{ clientId: string | undefined; scopes: string[]; ok: boolean; error?: string }> = [];
   /** Every AGS/NRPS call with the status answered. */
@@ -106,8 +117,52 @@ export class PlatformServices {
   constructor(private readonly host: ServiceHost) {}
 
   failNextServiceCalls(n: number, status: 500 | 429 | 403, opts: { body?: string; headers?: Record<string, string> } = {}): void {
-    const defaults = { 500: 'Internal Server Error', 429: 'Too Many Requests', 403: 'Rate Limit Exceeded' };
-    this.failure = { remaining: n, status, body: opts.body ?? defaults[status], headers: opts.headers ?? {} };
+    // 403: Canvas's throttle as documented (doc/api/throttling.md): a plain-text body and its headers.
+    const defaults = { 500: 'Internal Server Error', 429: 'Too Many Requests', 403: '403 Forbidden (Rate Limit Exceeded)' };
+    const headers: Record<string, string> = status === 403 && opts.body === undefined ? { 'X-Request-Cost': '0.5', 'X-Rate-Limit-Remaining': '0.0' } : {};
+    this.failure = { remaining: n, status, body: opts.body ?? defaults[status], headers: opts.headers ?? headers };
+  }
+
+  // ---- the AGS and deep-linking parts of launches ------------------------------------------------
+  /**
+   * The AGS claim of a launch, as recorded. Moodle: `lineitem` is the activity's grade item URL if it
+   * has one, `""` once a tool POSTed a line item with this resourceLinkId, absent before. Canvas:
+   * `lineitem` only on an assignment launch; its own progress scope in `scope`.
+   */
+  agsClaim(contextId: string, resourceLinkId: string | undefined): Record<string, unknown> {
+    const scope = SERVICE_SCOPES.filter((s) => /lineitem$|lineitem\.readonly$|result\.readonly$|score$/.test(s));
+    const claim: Record<string, unknown> = { scope, lineitems: `${this.host.baseUrl}/ags/${encodeURIComponent(contextId)}/lineitems` };
+    if (this.host.kind === 'canvas') claim.scope = [...scope, 'https://canvas.instructure.com/lti-ags/progress/scope/show'];
+    if (resourceLinkId === undefined) return claim;
+    let links = this.launchedLinks.get(contextId);
+    if (!links) this.launchedLinks.set(contextId, (links = new Set()));
+    links.add(resourceLinkId);
+    const ofLink = this.lineItems.filter((li) => li.contextId === contextId && li.body.resourceLinkId === resourceLinkId);
+    const own = ofLink.find((li) => (li.origin ?? 'platform') === 'platform');
+    if (own) claim.lineitem = own.id;
+    else if (this.host.kind === 'moodle' && ofLink.length > 0) claim.lineitem = '';
+    return claim;
+  }
+
+  /** The activity of this link was deleted in the LMS: Moodle then refuses line items naming it (403). */
+  deleteActivity(contextId: string, resourceLinkId: string): void {
+    this.launchedLinks.get(contextId)?.delete(resourceLinkId);
+  }
+
+  /** The deep_linking_settings claim as each LMS sends it: neither sends accept_lineitem nor data. */
+  deepLinkingSettings(contextId: string | undefined): Record<string, unknown> {
+    const course = encodeURIComponent(contextId ?? '');
+    if (this.host.kind === 'moodle') {
+      return {
+        accept_types: ['ltiResourceLink'], accept_presentation_document_targets: ['frame', 'iframe', 'window'], accept_copy_advice: false,
+        accept_multiple: true, accept_unsigned: false, auto_create: false, can_confirm: false,
+        deep_link_return_url: `${this.host.baseUrl}/deep-link-return?course=${course}&id=3&sesskey=${randomBytes(5).toString('hex')}`, title: 'placeholder', text: '',
+      };
+    }
+    return {
+      deep_link_return_url: `${this.host.baseUrl}/deep-link-return?course=${course}&modal=true&placement=assignment_selection`, accept_types: ['ltiResourceLink'],
+      accept_presentation_document_targets: ['iframe', 'window'], accept_media_types: 'application/vnd.ims.lti.v1.ltilink', auto_create: false, accept_multiple: true,
+    };
   }
 
   /** The platform forgets every access token it gave (a restart, a purge): the next service call gets 401. */
@@ -250,7 +305,9 @@ export class PlatformServices {
   private listLineItems(req: Request, res: Response): void {
     if (!this.hasScope(res, [AGS_SCOPES.lineitem, AGS_SCOPES.lineitemReadonly])) return;
     const q = req.query;
-    const items = this.lineItems.filter((li) => li.contextId === req.params.contextId
+    const token = res.locals.token as AccessToken;
+    // Both list only the calling tool's items.
+    const items = this.lineItems.filter((li) => li.contextId === req.params.contextId && (li.toolClientId === undefined || li.toolClientId === token.clientId)
       && (q.resource_link_id === undefined || li.body.resourceLinkId === q.resource_link_id)
       && (q.resource_id === undefined || li.body.resourceId === q.resource_id)
       && (q.tag === undefined || li.body.tag === q.tag)).map((li) => li.body);
@@ -270,9 +327,15 @@ export class PlatformServices {
     const error = this.lineItemError(req.body);
     if (error) { res.status(400).json({ error }); return; }
     const contextId = req.params.contextId as string;
+    const rlid = (req.body as Record<string, unknown>).resourceLinkId;
+    if (this.host.kind === 'moodle' && typeof rlid === 'string' && !this.launchedLinks.get(contextId)?.has(rlid)) {
+      // Recorded: an unknown resourceLinkId gives 403 with Moodle's {status, reason, request} body.
+      res.status(403).json({ status: 403, reason: 'Forbidden', request: { method: 'POST', url: req.originalUrl, accept: req.headers.accept, contentType: req.headers['content-type'] } });
+      return;
+    }
     const id = this.itemUrl(contextId, this.nextLineItem++);
     const body = { ...(req.body as Record<string, unknown>), id };
-    this.lineItems.push({ id, contextId, body });
+    this.lineItems.push({ id, contextId, body, origin: 'tool', toolClientId: (res.locals.token as AccessToken).clientId });
     res.status(201).type(MT.lineItem).send(JSON.stringify(body));
   }
 
@@ -281,6 +344,11 @@ export class PlatformServices {
     const id = this.itemUrl(req.params.contextId as string, Number(req.params.itemId));
     const li = this.lineItems.find((x) => x.id === id);
     if (!li) { res.status(404).json({ error: 'line item not found' }); return; }
+    // Canvas: another tool's item is refused (Moodle lets any tool read it).
+    if (this.host.kind === 'canvas' && li.toolClientId !== undefined && li.toolClientId !== (res.locals.token as AccessToken).clientId) {
+      res.status(412).json({ errors: { type: 'precondition_failed', message: 'Tool does not have permission to view line_item' } });
+      return;
+    }
     then(li);
   }
 
@@ -309,20 +377,44 @@ export class PlatformServices {
         if (typeof s.scoreGiven !== 'number' || s.scoreGiven < 0) return bad('scoreGiven must be a number >= 0');
         if (typeof s.scoreMaximum !== 'number' || !(s.scoreMaximum > 0)) return bad('scoreMaximum is required with scoreGiven');
       }
+      const moodle = this.host.kind === 'moodle';
       const members = this.members.get(li.contextId);
-      if (members && !members.some((m) => m.user_id === s.userId)) { res.status(422).json({ error: `user ${s.userId} is not in context ${li.contextId}` }); return; }
+      const member = members?.find((m) => m.user_id === s.userId);
+      const student = member !== undefined && member.roles.some((r) => /#?Learner$/.test(r));
+      const itemNo = /\/lineitems\/(\d+)\//.exec(li.id)?.[1] ?? '?';
+      if (members && !student) {
+        // Moodle: only an enrolled student takes a score; 400 with `[]` and the reason in the status line.
+        if (moodle) { res.statusMessage = `Incorrect score received${JSON.stringify(s)}`; res.status(400).type(MT.score).send('[]'); return; }
+        res.status(422).json({ errors: { type: 'unprocessable_entity', message: 'User not found in course or is not a student' } });
+        return;
+      }
       const previous = this.scores.filter((x) => x.lineItemUrl === li.id && x.body.userId === s.userId).at(-1);
-      if (previous && Date.parse(String(previous.body.timestamp)) > ts) {
-        res.status(409).json({ error: 'timestamp is older than the score on record' });
+      const before = previous ? Date.parse(String(previous.body.timestamp)) : -Infinity;
+      if (moodle && Math.floor(ts / 1000) <= Math.floor(before / 1000)) {
+        // Moodle compares to the second: at or before the stored timestamp (the same second too) is 409 `[]`.
+        res.statusMessage = `Refusing score with an earlier timestamp for item ${itemNo} and user ${s.userId}`;
+        res.status(409).type(MT.score).send('[]');
+        return;
+      }
+      if (!moodle && ts < before) {
+        res.status(400).json({ errors: { type: 'bad_request', message: `Provided timestamp of ${String(s.timestamp)} before last updated timestamp of ${new Date(before).toISOString()}` } });
         return;
       }
       this.scores.push({ lineItemUrl: li.id, body: s });
-      res.status(200).json({ resultUrl: `${li.id}/results?user_id=${encodeURIComponent(s.userId)}` });
+      // Moodle: 200 with an empty body (not 204). Canvas: 200 with its result URL and submission extension.
+      if (moodle) { res.status(200).type(MT.score).send(''); return; }
+      res.status(200).type(MT.score).send(JSON.stringify({ resultUrl: `${li.id}/results/${encodeURIComponent(s.userId)}`, 'https://canvas.instructure.com/lti/submission': { content_items: [] } }));
     });
   }
 
   private results(req: Request, res: Response): void {
+    if (this.host.kind === 'moodle' && req.query.limit !== undefined) { res.status(404).type('html').send('<!doctype html><title>Not found</title>'); return; }
     this.withItem(req, res, [AGS_SCOPES.resultReadonly], (li) => {
+      if (this.host.kind === 'moodle') {
+        const userFilter = str(req.query.user_id);
+        this.page(req, res, this.resultsOf(li.id).filter((r) => userFilter === undefined || r.userId === userFilter), MT.results, (page) => page);
+        return;
+      }
       const latest = new Map<string, Record<string, unknown>>();
       for (const s of this.scores) if (s.lineItemUrl === li.id) latest.set(String(s.body.userId), s.body);
       const userFilter = str(req.query.user_id);
@@ -332,6 +424,29 @@ export class PlatformServices {
         ...(typeof s.comment === 'string' ? { comment: s.comment } : {}),
       }));
       this.page(req, res, results, MT.results, (page) => page);
+    });
+  }
+
+  /**
+   * Moodle's results for a line item, as recorded: only a FullyGraded score with scoreGiven writes a
+   * grade, rescaled to the item's maximum and clamped to it; a user whose grade is NULL is `{id, userId}`;
+   * timestamps look like `2026-12-04T08:05:46+00:00`.
+   */
+  resultsOf(lineItemUrl: string): Array<Record<string, unknown>> {
+    const li = this.lineItems.find((x) => x.id === lineItemUrl);
+    const max = typeof li?.body.scoreMaximum === 'number' ? li.body.scoreMaximum : 100;
+    const graded = new Map<string, Record<string, unknown> | null>();
+    for (const s of this.scores.filter((x) => x.lineItemUrl === lineItemUrl)) {
+      const b = s.body;
+      const userId = String(b.userId);
+      if (b.gradingProgress === 'FullyGraded' && typeof b.scoreGiven === 'number' && typeof b.scoreMaximum === 'number') graded.set(userId, b);
+      else if (!graded.has(userId)) graded.set(userId, null);
+    }
+    return [...graded.entries()].map(([userId, b]) => {
+      const id = `${lineItemUrl}/results?user_id=${encodeURIComponent(userId)}`;
+      if (!b) return { id, userId };
+      const score = Math.min(max, ((b.scoreGiven as number) / (b.scoreMaximum as number)) * max);
+      return { id, userId, resultScore: score, resultMaximum: max, scoreOf: lineItemUrl, timestamp: new Date(String(b.timestamp)).toISOString().replace(/\.\d{3}Z$/, '+00:00') };
     });
   }
 
@@ -382,25 +497,42 @@ export class PlatformServices {
     if (Number.isInteger(limit) && limit > 0) {
       page = all.slice(from, from + limit);
       if (from + limit < all.length) {
-        const next = new URL(`${this.host.baseUrl}${req.originalUrl}`);
-        next.searchParams.set('from', String(from + limit));
-        res.set('Link', `<${next.href}>; rel="next"`);
+        const at = (n: number) => { const u = new URL(`${this.host.baseUrl}${req.originalUrl}`); u.searchParams.set('from', String(n)); return u.href; };
+        if (this.host.kind === 'moodle' && type === MT.lineItems) {
+          // Recorded: `&amp;` inside the URLs, typographic quotes, and a `last` that is off by one.
+          const links: Array<[number, string]> = [[0, 'first'], [from, 'canonical'], [from + limit, 'next'], [all.length - 1, 'last']];
+          const header = links.map(([n, rel]) => `<${at(n).replace(/&/g, '&amp;')}>; rel=\u201c${rel}\u201d`).join(', ');
+          // The quotes go out as raw UTF-8 bytes, as Moodle sends them (Node writes header strings as latin1).
+          res.set('Link', Buffer.from(header, 'utf8').toString('latin1'));
+        } else {
+          res.set('Link', `<${at(from + limit)}>; rel="next"`);
+        }
       }
     }
-    res.type(type).send(JSON.stringify(wrap(page)));
+    // Moodle's GET answers escape slashes (`http:\/\/…`).
+    const body = JSON.stringify(wrap(page));
+    res.type(type).send(this.host.kind === 'moodle' && type === MT.lineItems ? body.replace(/\//g, '\\/') : body);
   }
 
   // ---- deep linking return ---------------------------------------------------------------------
+  /**
+   * Moodle (recorded): checks the signature, iss and exp only (not aud, deployment_id or nonce);
+   * rejections are 404 HTML pages; every item becomes an activity, graded when it has a lineItem (or
+   * always, with "Accept grades: Always"), and the grade item takes the item's title (label ignored).
+   * Canvas: iss = client id, aud = Canvas's issuer, deployment checked; an assignment needs
+   * lineItem.scoreMaximum and takes the lineItem's label.
+   */
   private async deepLinkReturn(req: Request, res: Response): Promise<void> {
+    const moodle = this.host.kind === 'moodle';
     const jwt = isObj(req.body) ? str(req.body.JWT) : undefined;
-    const fail = (why: string): void => { res.status(400).type('html').send(`<!doctype html><title>Deep linking failed</title><p>${why.replace(/[<>&]/g, '')}</p>`); };
+    const fail = (why: string): void => { res.status(moodle ? 404 : 400).type('html').send(`<!doctype html><title>Deep linking failed</title><p>${why.replace(/[<>&]/g, '')}</p>`); };
     if (!jwt) return fail('JWT form field missing');
     let tool: ToolRecord | undefined;
     try { tool = this.host.findTool(str(decodeJwt(jwt).iss) ?? ''); } catch { return fail('JWT is not a JWT'); }
     if (!tool) return fail('unknown tool (iss is not a client id of this platform)');
     let payload: JWTPayload;
     try {
-      payload = await verifyToolJwt(jwt, tool, this.http, { audience: this.host.issuer, requiredClaims: ['exp', 'iat', 'nonce'] });
+      payload = await verifyToolJwt(jwt, tool, this.http, moodle ? { audience: undefined, requiredClaims: ['exp'] } : { audience: this.host.issuer, requiredClaims: ['exp', 'iat', 'nonce'] });
     } catch (err) {
       return fail(err instanceof Error ? err.message : String(err));
     }
@@ -408,9 +540,32 @@ export class PlatformServices {
     if (claim('message_type') !== 'LtiDeepLinkingResponse') return fail('message_type must be LtiDeepLinkingResponse');
     if (claim('version') !== '1.3.0') return fail('version must be 1.3.0');
     const deploymentId = claim('deployment_id');
-    if (typeof deploymentId !== 'string' || !tool.deploymentIds.has(deploymentId)) return fail(`unknown deployment_id ${String(deploymentId)}`);
+    if (!moodle && (typeof deploymentId !== 'string' || !tool.deploymentIds.has(deploymentId))) return fail(`unknown deployment_id ${String(deploymentId)}`);
     this.deepLinkResponses.push(payload as Record<string, unknown>);
+    const errormsg = str(payload['https://purl.imsglobal.org/spec/lti-dl/claim/errormsg']);
+    if (moodle && errormsg) return fail(errormsg);
     const items = payload['https://purl.imsglobal.org/spec/lti-dl/claim/content_items'];
+    const contextId = str(req.query.course) ?? '';
+    for (const item of Array.isArray(items) ? items : []) this.createActivity(contextId, tool.clientId, item);
     res.type('html').send(`<!doctype html><title>Deep linking done</title><p>${Array.isArray(items) ? items.length : 0} item(s) added.</p>`);
+  }
+
+  private createActivity(contextId: string, clientId: string, item: unknown): void {
+    if (!isObj(item)) return;
+    const moodle = this.host.kind === 'moodle';
+    if (item.type !== 'ltiResourceLink' && !(moodle && (item.type === 'link' || item.type === 'html'))) return;
+    const title = str(item.title) ?? 'Untitled';
+    const resourceLinkId = moodle ? String(100 + this.deepLinkedActivities.length) : randomBytes(16).toString('hex');
+    const custom = isObj(item.custom) ? Object.fromEntries(Object.entries(item.custom).filter((e): e is [string, string] => typeof e[1] === 'string')) : undefined;
+    const li = isObj(item.lineItem) ? item.lineItem : undefined;
+    const graded = moodle ? li !== undefined || this.acceptGrades === 'always' : typeof li?.scoreMaximum === 'number';
+    let lineItemUrl: string | undefined;
+    if (graded) {
+      lineItemUrl = this.itemUrl(contextId, this.nextLineItem++);
+      const scoreMaximum = typeof li?.scoreMaximum === 'number' ? li.scoreMaximum : 100;
+      const label = moodle ? title : (str(li?.label) ?? title);
+      this.lineItems.push({ id: lineItemUrl, contextId, origin: 'platform', toolClientId: clientId, body: { id: lineItemUrl, label, scoreMaximum, resourceLinkId, ...(typeof li?.resourceId === 'string' ? { resourceId: li.resourceId } : {}) } });
+    }
+    this.deepLinkedActivities.push({ contextId, resourceLinkId, title, ...(custom ? { custom } : {}), ...(lineItemUrl ? { lineItemUrl } : {}) });
   }
 }

@@ -439,24 +439,17 @@ window.addEventListener('message', (e) => {
       this.contexts.set(context.id, { ...context });
       const ctx = encodeURIComponent(context.id);
       claims[`${LTI}context`] = { ...context, type: moodle ? ['CourseSection'] : ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] };
-      claims['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] = {
-        scope: SERVICE_SCOPES.filter((s) => /lineitem$|result\.readonly$|score$/.test(s)),
-        lineitems: `${this.baseUrl}/ags/${ctx}/lineitems`,
-      };
+      claims['https://purl.imsglobal.org/spec/lti-ags/claim/endpoint'] = this.services.agsClaim(context.id, messageType === 'LtiResourceLinkRequest' ? resourceLink?.id : undefined);
       claims['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice'] = {
         context_memberships_url: `${this.baseUrl}/nrps/${ctx}/memberships`, service_versions: moodle ? ['1.0', '2.0'] : ['2.0'],
       };
     }
     if (this.kind === 'canvas') {
+      // Deep linking from the module menu (link_selection), as the settings below describe.
       claims['https://www.instructure.com/placement'] = opts.placement !== undefined ? opts.placement
-        : messageType === 'LtiDeepLinkingRequest' ? 'assignment_selection' : 'course_navigation';
+        : messageType === 'LtiDeepLinkingRequest' ? 'link_selection' : 'course_navigation';
     }
-    if (messageType === 'LtiDeepLinkingRequest') {
-      claims[DL_SETTINGS] = {
-        deep_link_return_url: `${this.baseUrl}/deep-link-return`, accept_types: ['ltiResourceLink'],
-        accept_presentation_document_targets: ['iframe', 'window'], accept_multiple: true, accept_lineitem: true, data: 'opaque-data',
-      };
-    }
+    if (messageType === 'LtiDeepLinkingRequest') claims[DL_SETTINGS] = this.services.deepLinkingSettings(context?.id);
     return claims;
   }
 

@@ -30,6 +30,20 @@ describe('grade rules', () => {
     expect(classifyFailure(400, 'x'.repeat(500), 'the score').reason.length).to.be.lessThan(260);
   });
 
+  it('reads why from Moodle’s status line (its error body is []) and from Canvas’s {errors: {type, message}}', () => {
+    expect(classifyFailure(400, '[]', 'the score', 'Incorrect score received{"userId":"3"}').reason).to.equal('The LMS refused the score (400: Incorrect score received{"userId":"3"}).');
+    expect(classifyFailure(400, '[]', 'the score', 'Bad Request').reason).to.equal('The LMS refused the score (400).');
+    const canvas = '{"errors":{"type":"unprocessable_entity","message":"User not found in course or is not a student"}}';
+    expect(classifyFailure(422, canvas, 'the score').reason).to.equal('The LMS refused the score (422: User not found in course or is not a student).');
+  });
+
+  it('recognises a score the LMS already holds (Moodle’s 409, Canvas’s “before last updated timestamp” 400), and nothing else', () => {
+    expect(classifyFailure(409, '[]', 'the score', 'Refusing score with an earlier timestamp for item 8 and user 4').supersededScore).to.equal(true);
+    expect(classifyFailure(400, '{"errors":{"type":"bad_request","message":"Provided timestamp of 2017-04-16T18:54:36.736+00:00 before last updated timestamp of 2017-04-16T18:55:00.000Z"}}', 'the score').supersededScore).to.equal(true);
+    expect(classifyFailure(400, '{"errors":{"type":"bad_request","message":"Provided timestamp of notadate not a valid timestamp"}}', 'the score').supersededScore).to.equal(false);
+    expect(classifyFailure(400, '[]', 'the score', 'Incorrect score received{}').supersededScore).to.equal(false);
+  });
+
   it('puts /scores after the line item path, before its query string', () => {
     expect(scoresUrl('https://lms.example/ags/c1/lineitems/7/lineitem')).to.equal('https://lms.example/ags/c1/lineitems/7/lineitem/scores');
     expect(scoresUrl('https://lms.example/mod/lti/services.php/2/lineitems/5/lineitem?type_id=3')).to.equal('https://lms.example/mod/lti/services.php/2/lineitems/5/lineitem/scores?type_id=3');

@@ -174,7 +174,11 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     expect(payload['https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice']).to.deep.equal({ context_memberships_url: `${sim.baseUrl}/nrps/course-1/memberships`, service_versions: ['1.0', '2.0'] });
     const dl = sim.buildClaims({ user: learner, nonce: 'n', clientId: 'c', deploymentId: '1', toolUrl: tool.url, messageType: 'LtiDeepLinkingRequest' });
     expect(dl).to.not.have.property(`${LTI}resource_link`);
-    expect(dl['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings']).to.include({ deep_link_return_url: `${sim.baseUrl}/deep-link-return`, data: 'opaque-data' });
+    // Recorded (Moodle 4.5.6 surprise 3): no accept_lineitem, no data; one type, many items.
+    const settings = dl['https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings'] as Record<string, unknown>;
+    expect(settings.deep_link_return_url).to.match(new RegExp(`^${sim.baseUrl}/deep-link-return\\?course=course-1&id=3&sesskey=`));
+    expect(settings).to.include({ accept_multiple: true }).and.to.not.have.any.keys('accept_lineitem', 'data');
+    expect(settings.accept_types).to.deep.equal(['ltiResourceLink']);
   });
 
   it('runs a full launch (GET and POST login) through the cookie-keeping client', async () => {
@@ -295,7 +299,7 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     for (let i = 0; i < 2; i++) {
       const r = await c.request(url, { headers: auth });
       expect(r.status).to.equal(403);
-      expect(r.body).to.equal('Rate Limit Exceeded');
+      expect(r.body).to.equal('403 Forbidden (Rate Limit Exceeded)');
     }
     sim.failNextServiceCalls(1, 429, { headers: { 'Retry-After': '2' } });
     const throttled = await c.request(url, { headers: auth });
@@ -329,7 +333,8 @@ describe('LtiPlatformSimulator (moodle-like)', () => {
     }).setProtectedHeader({ alg: 'RS256', kid: tool.kid }).setIssuer(tool.clientId!).setAudience(sim.issuer).setIssuedAt().setExpirationTime('60s').sign(key);
     const c = new LtiHttpClient();
     const wrong = await c.request(`${sim.baseUrl}/deep-link-return`, { form: { JWT: await response((await generateKeyPair('RS256')).privateKey) } });
-    expect(wrong.status).to.equal(400);
+    // Moodle's rejections are 404 HTML pages.
+    expect(wrong.status).to.equal(404);
     const ok = await c.request(`${sim.baseUrl}/deep-link-return`, { form: { JWT: await response(tool.privateKey) } });
     expect(ok.status, ok.body).to.equal(200);
     expect(sim.deepLinkResponses).to.have.length(1);
