@@ -173,6 +173,10 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
   // ltijs builds its nonce from Math.random and never remembers it. We put a random one of our own into
   // the redirect, bound to the login's state, and the launch must bring back exactly that pair, once.
   const storageTarget = params.data.lti_storage_target;
+  // A login inside the LMS's frame may land where no cookie is kept (Safari before 18.4, or cookies
+  // blocked for us): a page checks first, while the platform's one-use login hint is still unused.
+  const framed = req.get('sec-fetch-dest') === 'iframe';
+  const { lti_storage_target: _storage, ...login } = params.data;
   const redirect = res.redirect.bind(res) as (url: string) => void;
   (res as { redirect: (url: string) => void }).redirect = (url: string) => {
     const target = new URL(url);
@@ -183,17 +187,19 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
     logins
       .insertLtiLogin(deps.db, { state, nonce })
       .then(() => {
-        if (!storageTarget) return redirect(target.toString());
-        // The platform offers storage: keep the state and nonce there too (the state cookie, though
-        // Partitioned, may be refused), then go on to the platform's authorization endpoint.
-        deps.renderPage(req, res, 'lti/platform-storage', {
+        if (!storageTarget && !framed) return redirect(target.toString());
+        // Where the platform offers storage, the state and nonce are kept there too (the state cookie,
+        // though Partitioned, may be refused). Where it does not and the frame keeps no cookie, the
+        // page offers to start this login again in a new window, with the same parameters.
+        deps.renderPage(req, res, 'lti/login-step', {
           title: 'Opening Circlework',
-          mode: 'login',
           storageTarget,
           storageOrigin: target.origin,
           state,
           nonce,
           next: target.toString(),
+          // A link, not a form: the login's redirect to the platform would be a form-action target.
+          restart: `/lti/login?${new URLSearchParams(Object.entries(login).filter((e): e is [string, string] => e[1] !== undefined))}`,
         });
       })
       .catch((err) => deps.sendError(req, res, err));
@@ -224,7 +230,7 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     // for them and posts this launch again. The login is consumed only by that second POST.
     const origin = await platformStorageOrigin(deps, claims);
     if (origin) {
-      deps.renderPage(req, res, 'lti/platform-storage', { title: 'Opening Circlework', mode: 'launch', storageTarget, storageOrigin: origin, state, nonce, idToken: body.data.id_token });
+      deps.renderPage(req, res, 'lti/platform-storage', { title: 'Opening Circlework', storageTarget, storageOrigin: origin, state, nonce, idToken: body.data.id_token });
       return;
     }
   }

@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { selfSignedHttpsServer } from '../support/browser.ts';
+import { selfSignedHttpsServer, seriousAxeViolations } from '../support/browser.ts';
 import { chromiumBlockingThirdPartyCookies } from '../support/cookie-policy-browser.ts';
 
 const ada = { sub: 'ada', name: 'Ada Lovelace', roles: [ROLES.learner] };
@@ -20,6 +20,7 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
   let moodle: LtiPlatformSimulator;
   let canvas: LtiPlatformSimulator;
   let context: BrowserContext | undefined;
+  let cspViolations: string[] = [];
 
   before(async () => {
     app = await startTestApp({}, { host: 'localhost', server: await selfSignedHttpsServer() });
@@ -33,11 +34,21 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
   });
   beforeEach(async () => {
     await resetDatabase(app.handle);
+    cspViolations = [];
   });
   afterEach(async () => {
     await context?.close();
     context = undefined;
   });
+
+  /** A context of its own Chromium, collecting Content Security Policy reports of the launch's own pages (/lti/…). */
+  async function browse(policy?: Parameters<typeof chromiumBlockingThirdPartyCookies>[0]): Promise<BrowserContext> {
+    context = await chromiumBlockingThirdPartyCookies(policy);
+    context.on('console', (m) => {
+      if (m.text().includes('Content Security Policy') && m.location().url.startsWith(`${app.url}/lti/`)) cspViolations.push(`${m.location().url}: ${m.text()}`);
+    });
+    return context;
+  }
 
   const toolFrame = (page: Page): Frame => page.frames().find((f) => f.url().startsWith(app.url))!;
   const storageMessages = (page: Page, frameName: string) =>
@@ -51,7 +62,7 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
 
   it('launches from Moodle onto the hub with Partitioned cookies, and the session survives a reload in the frame', async () => {
     const connected = await connectPlatform(app, moodle);
-    context = await chromiumBlockingThirdPartyCookies();
+    context = await browse();
     const page = await openCoursePage(moodle, connected);
     const tool = page.frameLocator('#tool');
     await tool.locator('[data-test=cohort-hub]').waitFor({ timeout: 20_000 });
@@ -63,11 +74,12 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
     expect(session, 'session cookie').to.include({ secure: true, sameSite: 'None', httpOnly: true });
     // Stored in the LMS's partition: Chromium kept it although third-party cookies are blocked.
     expect((session as { partitionKey?: unknown }).partitionKey, 'partition key').to.not.equal(undefined);
+    expect(cspViolations).to.deep.equal([]);
   });
 
   it('Canvas surprise 20 (platform storage goes through a sibling frame): the state and nonce are put into the post_message_forwarding frame at login and read back at launch', async () => {
     const connected = await connectPlatform(app, canvas);
-    context = await chromiumBlockingThirdPartyCookies();
+    context = await browse();
     const page = await openCoursePage(canvas, connected);
     const tool = page.frameLocator('#tool');
     await tool.locator('[data-test=cohort-hub]').waitFor({ timeout: 20_000 });
@@ -80,11 +92,12 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
     expect(stored.every((m) => m.origin === toolOrigin)).to.equal(true);
     const state = canvas.authRequests.at(-1)!.state!;
     expect(stored).to.deep.include({ subject: 'lti.put_data', key: `state-${state}`, origin: toolOrigin });
+    expect(cspViolations).to.deep.equal([]);
   });
 
   it('launches from Canvas with every cookie blocked in the frame: platform storage checks the login, and the launch opens in a new window on the hub', async () => {
     const connected = await connectPlatform(app, canvas);
-    context = await chromiumBlockingThirdPartyCookies({ blockAllCookiesIn: { embedded: new URL(app.url).origin, top: canvas.baseUrl } });
+    context = await browse({ blockAllCookiesIn: { embedded: new URL(app.url).origin, top: canvas.baseUrl } });
     const page = await openCoursePage(canvas, connected);
     const tool = page.frameLocator('#tool');
     const button = tool.locator('[data-test=open-window]');
@@ -94,6 +107,7 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
     expect(stored).to.deep.include({ subject: 'lti.get_data', key: `state-${state}`, origin: new URL(app.url).origin });
     // Nothing reached the frame: no state cookie, no session.
     expect((await context.cookies(app.url)).map((c) => c.name)).to.deep.equal([]);
+    expect(await seriousAxeViolations(toolFrame(page))).to.deep.equal([]);
 
     const [opened] = await Promise.all([context.waitForEvent('page'), button.click()]);
     await opened.locator('[data-test=cohort-hub]').waitFor({ timeout: 20_000 });
@@ -102,5 +116,26 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
     // The new window is first-party: its session survives a reload there.
     await opened.reload();
     await opened.locator('[data-test=cohort-hub]').waitFor();
+    expect(cspViolations).to.deep.equal([]);
+  });
+
+  it('launches from Moodle with every cookie blocked in the frame: before the login hint is used, one click starts the same launch in a new window', async () => {
+    const connected = await connectPlatform(app, moodle);
+    context = await browse({ blockAllCookiesIn: { embedded: new URL(app.url).origin, top: moodle.baseUrl } });
+    const authRequests = moodle.authRequests.length;
+    const page = await openCoursePage(moodle, connected);
+    const tool = page.frameLocator('#tool');
+    const button = tool.locator('[data-test=open-window]');
+    await button.waitFor({ timeout: 20_000 });
+    // The frame stopped before the platform's authorization endpoint: Moodle's launch id is still unused.
+    expect(moodle.authRequests.length).to.equal(authRequests);
+    expect(await seriousAxeViolations(toolFrame(page))).to.deep.equal([]);
+
+    const [opened] = await Promise.all([context.waitForEvent('page'), button.click()]);
+    await opened.locator('[data-test=cohort-hub]').waitFor({ timeout: 20_000 });
+    expect(await opened.locator('[data-test=learner-name]').textContent()).to.equal('Ada Lovelace');
+    expect(moodle.authRequests.length).to.equal(authRequests + 1);
+    await tool.locator('[data-test=window-opened]').waitFor();
+    expect(cspViolations).to.deep.equal([]);
   });
 });

@@ -52,23 +52,36 @@ describe('LTI platform storage and the new-window hand-over', () => {
     const params = new URLSearchParams({ iss: canvas.issuer, login_hint: 'ada', target_link_uri: `${app.url}/lti/launch`, client_id: lms.clientId, lti_message_hint: 'x', lti_storage_target: TARGET });
     const res = await browser.request(`${app.url}/lti/login?${params}`, inFrame());
     expect(res.status).to.equal(200);
-    const page = parse(res.body).querySelector('[data-test=platform-storage]')!;
-    expect(page.getAttribute('data-mode')).to.equal('login');
+    const page = parse(res.body).querySelector('[data-test=login-step]')!;
     expect(page.getAttribute('data-target')).to.equal(TARGET);
     expect(page.getAttribute('data-origin')).to.equal(new URL(canvas.authEndpoint).origin);
     const next = new URL(parse(res.body).querySelector('a[data-next]')!.getAttribute('href')!);
     expect(next.origin + next.pathname).to.equal(canvas.authEndpoint);
     expect(next.searchParams.get('state')).to.equal(page.getAttribute('data-state'));
     expect(next.searchParams.get('nonce')).to.equal(page.getAttribute('data-nonce'));
-    expect(parse(res.body).querySelector('script')!.getAttribute('src')).to.equal('/public/lti-platform-storage.js');
+    expect(parse(res.body).querySelector('script')!.getAttribute('src')).to.equal('/public/lti-launch.js');
     expect((await browser.cookies(app.url)).some((c) => c.key.startsWith('state'))).to.equal(true);
+    // Should this frame keep no cookie and nothing be stored, the same login can start in a new window.
+    const again = parse(res.body).querySelector('a[data-open-window]')!;
+    expect(again.getAttribute('target')).to.equal('_blank');
+    const restart = new URL(again.getAttribute('href')!, app.url);
+    expect(restart.pathname).to.equal('/lti/login');
+    expect(Object.fromEntries(restart.searchParams)).to.deep.equal({ iss: canvas.issuer, login_hint: 'ada', target_link_uri: `${app.url}/lti/launch`, client_id: lms.clientId, lti_message_hint: 'x' });
+  });
+
+  it('answers a framed login without storage with the same page, and any other login with a redirect', async () => {
+    const params = new URLSearchParams({ iss: canvas.issuer, login_hint: 'ada', target_link_uri: `${app.url}/lti/launch`, client_id: lms.clientId, lti_message_hint: 'x' });
+    const framed = await new LtiHttpClient().request(`${app.url}/lti/login?${params}`, { ...inFrame(), headers: { 'sec-fetch-dest': 'iframe' } });
+    expect(framed.status).to.equal(200);
+    expect(parse(framed.body).querySelector('[data-test=login-step]')!.getAttribute('data-target')).to.equal('');
+    const topLevel = await new LtiHttpClient().request(`${app.url}/lti/login?${params}`, { initiator: canvas.baseUrl, headers: { 'sec-fetch-dest': 'document' } });
+    expect(topLevel.status).to.equal(302);
   });
 
   it('asks the platform storage when the state cookie did not come back, keeping the id_token out of the URL', async () => {
     const { started, first } = await launchWithoutCookies();
     expect(first.status).to.equal(200);
     const page = parse(first.body);
-    expect(page.querySelector('[data-test=platform-storage]')!.getAttribute('data-mode')).to.equal('launch');
     expect(page.querySelector('[data-test=platform-storage]')!.getAttribute('data-nonce')).to.equal(started.nonce);
     const form = page.querySelector('form[data-launch-form]')!;
     expect(form.getAttribute('method')).to.equal('post');
