@@ -175,7 +175,7 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
   const storageTarget = params.data.lti_storage_target;
   // A login inside the LMS's frame may land where no cookie is kept (Safari before 18.4, or cookies
   // blocked for us): a page checks first, while the platform's one-use login hint is still unused.
-  const framed = req.get('sec-fetch-dest') === 'iframe';
+  const framed = ['iframe', 'frame'].includes(req.get('sec-fetch-dest') ?? '');
   const { lti_storage_target: _storage, ...login } = params.data;
   const redirect = res.redirect.bind(res) as (url: string) => void;
   (res as { redirect: (url: string) => void }).redirect = (url: string) => {
