@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { deleteExpiredRecords } from '../../server/housekeeping.ts';
 
 const ada = { sub: 'ada', name: 'Ada Lovelace', roles: [ROLES.learner] };
 const TARGET = 'post_message_forwarding';
@@ -141,6 +142,8 @@ describe('LTI platform storage and the new-window hand-over', () => {
     await app.db.updateTable('launchHandovers').set({ expiresAt: new Date(Date.now() - 1000) }).execute();
     const res = await new LtiHttpClient().request(`${app.url}/lti/window`, { form: { handover } });
     expect(res.status).to.equal(410);
+    await deleteExpiredRecords(app.db);
+    expect(await app.db.selectFrom('launchHandovers').select('expiresAt').execute()).to.deep.equal([]);
   });
 
   it('keeps using the state cookie when it comes back, even where the platform offers storage', async () => {
