@@ -3,6 +3,7 @@
 // launch relies on is Partitioned; where the platform offers LTI platform storage (Canvas) the state
 // and nonce go there; where the frame keeps no cookie at all, a new window takes over.
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import type { BrowserContext, Frame, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
@@ -136,6 +137,19 @@ describe('launch where the browser blocks third-party cookies (Chromium)', funct
     expect(await opened.locator('[data-test=learner-name]').textContent()).to.equal('Ada Lovelace');
     expect(moodle.authRequests.length).to.equal(authRequests + 1);
     await tool.locator('[data-test=window-opened]').waitFor();
+    expect(cspViolations).to.deep.equal([]);
+  });
+
+  it('talks to platform storage only on the platform’s authorization origin: a storage frame elsewhere gets nothing, and the new window is offered', async () => {
+    const connected = await connectPlatform(app, canvas);
+    // The platform as registered authorizes on another origin than the one its storage frame is on.
+    const elsewhere = canvas.authEndpoint.replace('http://127.0.0.1:', 'http://localhost:');
+    await app.db.updateTable('platforms').set({ authEndpoint: elsewhere }).where('id', '=', connected.platform.id).execute();
+    await sql`update lti_documents set doc = jsonb_set(doc, '{authEndpoint}', to_jsonb(${elsewhere}::text)) where collection = 'platform'`.execute(app.db);
+    await browse({ blockAllCookiesIn: { embedded: new URL(app.url).origin, top: canvas.baseUrl } });
+    const page = await openCoursePage(canvas, connected);
+    await page.frameLocator('#tool').locator('[data-test=open-window]').waitFor({ timeout: 20_000 });
+    expect((await storageMessages(page, 'post_message_forwarding')).map((m) => m.subject)).to.deep.equal([]);
     expect(cspViolations).to.deep.equal([]);
   });
 });
