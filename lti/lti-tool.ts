@@ -170,13 +170,13 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
   if (new URL(params.data.target_link_uri).origin !== deps.config.publicUrl.origin) {
     throw new AppError(400, 'bad-target', 'The launch points at a different address than this Circlework. Check the tool URL configured in your learning platform.');
   }
-  // ltijs builds its nonce from Math.random and never remembers it. We put a random one of our own into
-  // the redirect, bound to the login's state, and the launch must bring back exactly that pair, once.
   const storageTarget = params.data.lti_storage_target;
   // A login inside the LMS's frame may land where no cookie is kept (Safari before 18.4, or cookies
   // blocked for us): a page checks first, while the platform's one-use login hint is still unused.
   const framed = ['iframe', 'frame'].includes(req.get('sec-fetch-dest') ?? '');
   const { lti_storage_target: _storage, ...login } = params.data;
+  // ltijs builds its nonce from Math.random and never remembers it. We put a random one of our own into
+  // the redirect, bound to the login's state, and the launch must bring back exactly that pair, once.
   const redirect = res.redirect.bind(res) as (url: string) => void;
   (res as { redirect: (url: string) => void }).redirect = (url: string) => {
     const target = new URL(url);
