@@ -29,8 +29,12 @@ export async function chromiumBlockingThirdPartyCookies(policy: CookiePolicy = {
     executablePath: CHROMIUM,
     headless: true,
     ignoreHTTPSErrors: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    // One renderer process for the LMS page and the tool frame: the frame changes site at every launch
+    // hop, and under load playwright sometimes lost the swapped-in frame (cookie partitioning does not
+    // depend on the process model).
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process'],
   });
-  context.on('close', () => fs.rmSync(dir, { recursive: true, force: true }));
+  // Chromium may still be writing to the profile as the context closes: retry, and never throw here.
+  context.on('close', () => fs.promises.rm(dir, { recursive: true, force: true, maxRetries: 5 }).catch(() => undefined));
   return context;
 }
