@@ -11,7 +11,13 @@ import { LaunchClaims, toLaunch } from './launch-claims.ts';
 import { resolveLaunchTenant } from './platforms.service.ts';
 
 export async function completeLaunch(
-  deps: { db: Db; log?: RetryOptions['log']; afterLaunch?: (context: LaunchContext) => Promise<unknown> },
+  deps: {
+    db: Db;
+    log?: RetryOptions['log'];
+    afterLaunch?: (context: LaunchContext) => Promise<unknown>;
+    /** For a launch whose frame may keep no cookie: a page that checks, and offers a new window if so. */
+    offerNewWindow?: (req: Request, res: Response, context: LaunchContext, target: string) => Promise<void>;
+  },
   token: Record<string, unknown>,
   req: Request,
   res: Response,
@@ -48,6 +54,9 @@ export async function completeLaunch(
       : context.role === 'facilitator'
         ? `${home}/console`
         : home;
+  // No cookie came with this launch (platform storage stood in for the state cookie): the session
+  // cookie just set may be dropped too.
+  if (res.locals.launchWithoutCookies && deps.offerNewWindow) return deps.offerNewWindow(req, res, context, target);
   res.redirect(303, target);
 }
 
@@ -55,7 +64,7 @@ export async function completeLaunch(
  * A fresh session id at every launch (passport's login regenerates it). Launches into other cohorts
  * by the same platform user are kept, so two courses open in two tabs both keep working.
  */
-async function startSession(req: Request, context: LaunchContext): Promise<void> {
+export async function startSession(req: Request, context: LaunchContext): Promise<void> {
   const previous = req.user as SessionUser | undefined;
   const kept = Object.values(previous?.launches ?? {}).filter((l) => l.issuer === context.issuer && l.sub === context.sub);
   const user: SessionUser = { launches: Object.fromEntries([...kept, context].map((l) => [l.cohortId, l])) };

@@ -13,6 +13,8 @@ import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
 import { completeLaunch } from './launch.ts';
+import { issueHandover } from './window-handover.ts';
+import { isSameOriginPost } from './same-origin.ts';
 import type { LaunchContext } from '../server/launch-context.ts';
 import type { Logger } from 'pino';
 
@@ -47,6 +49,8 @@ export interface LtiToolDeps {
   ltiEncryptionKey: string;
   /** Renders the host's error page (the ltijs app has no view engine of its own). */
   sendError: (req: Request, res: Response, err: unknown) => void;
+  /** Renders one of the host's views (the platform storage and new-window pages). */
+  renderPage: (req: Request, res: Response, view: string, model: Record<string, unknown>) => void;
   /** Runs after a launch has been recorded and the session started (e.g. a roster sync). */
   afterLaunch?: (context: LaunchContext) => Promise<unknown>;
 }
@@ -93,8 +97,9 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
 
   const fail = (code: string, status: number, message: string) => (req: Request, res: Response) =>
     deps.sendError(req, res, new AppError(status, code, message));
-  provider.onConnect((token, req, res) => completeLaunch(deps, token, req, res).catch((err) => deps.sendError(req, res, err)));
-  provider.onDeepLinking((token, req, res) => completeLaunch(deps, token, req, res).catch((err) => deps.sendError(req, res, err)));
+  const launchDeps = { ...deps, offerNewWindow: (req: Request, res: Response, context: LaunchContext, target: string) => offerNewWindow(deps, req, res, context, target) };
+  provider.onConnect((token, req, res) => completeLaunch(launchDeps, token, req, res).catch((err) => deps.sendError(req, res, err)));
+  provider.onDeepLinking((token, req, res) => completeLaunch(launchDeps, token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
   provider.onSessionTimeout(fail('lti-session', 401, 'Your session has ended. Open Circlework again from your course.'));
   provider.onUnregisteredPlatform(
@@ -106,6 +111,8 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
   return provider.app;
 }
 
+const StorageTarget = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/);
+
 const LoginParams = z.object({
   iss: z.url({ protocol: /^https?$/ }).max(2048),
   login_hint: z.string().min(1).max(2048),
@@ -113,9 +120,18 @@ const LoginParams = z.object({
   lti_message_hint: z.string().max(4096).optional(),
   client_id: z.string().min(1).max(255).optional(),
   lti_deployment_id: z.string().min(1).max(255).optional(),
+  /** LTI platform storage: the frame (by name) that keeps the state and nonce for us (Canvas: post_message_forwarding). */
+  lti_storage_target: StorageTarget.optional(),
 });
 
-const LaunchBody = z.object({ id_token: z.string().min(1).max(65536), state: z.string().min(1).max(255) });
+const LaunchBody = z.object({
+  id_token: z.string().min(1).max(65536),
+  state: z.string().min(1).max(255),
+  lti_storage_target: StorageTarget.optional(),
+  // Sent only by our own platform storage page (same origin), with what the platform kept for us.
+  lti_storage_state: z.string().max(255).optional(),
+  lti_storage_nonce: z.string().max(255).optional(),
+});
 
 /** Runs inside ltijs's app after its body and cookie parsers, before its own validation. */
 function guard(deps: LtiToolDeps) {
@@ -154,6 +170,11 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
   if (new URL(params.data.target_link_uri).origin !== deps.config.publicUrl.origin) {
     throw new AppError(400, 'bad-target', 'The launch points at a different address than this Circlework. Check the tool URL configured in your learning platform.');
   }
+  const storageTarget = params.data.lti_storage_target;
+  // A login inside the LMS's frame may land where no cookie is kept (Safari before 18.4, or cookies
+  // blocked for us): a page checks first, while the platform's one-use login hint is still unused.
+  const framed = ['iframe', 'frame'].includes(req.get('sec-fetch-dest') ?? '');
+  const { lti_storage_target: _storage, ...login } = params.data;
   // ltijs builds its nonce from Math.random and never remembers it. We put a random one of our own into
   // the redirect, bound to the login's state, and the launch must bring back exactly that pair, once.
   const redirect = res.redirect.bind(res) as (url: string) => void;
@@ -165,7 +186,22 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
     target.searchParams.set('nonce', nonce);
     logins
       .insertLtiLogin(deps.db, { state, nonce })
-      .then(() => redirect(target.toString()))
+      .then(() => {
+        if (!storageTarget && !framed) return redirect(target.toString());
+        // Where the platform offers storage, the state and nonce are kept there too (the state cookie,
+        // though Partitioned, may be refused). Where it does not and the frame keeps no cookie, the
+        // page offers to start this login again in a new window, with the same parameters.
+        deps.renderPage(req, res, 'lti/login-step', {
+          title: 'Opening Circlework',
+          storageTarget,
+          storageOrigin: target.origin,
+          state,
+          nonce,
+          next: target.toString(),
+          // A link, not a form: the login's redirect to the platform would be a form-action target.
+          restart: `/lti/login?${new URLSearchParams(Object.entries(login).filter((e): e is [string, string] => e[1] !== undefined))}`,
+        });
+      })
       .catch((err) => deps.sendError(req, res, err));
   };
   next();
@@ -193,11 +229,58 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     throw new AppError(400, 'launch-not-jwt', 'The identity token from your learning platform could not be read.');
   }
   const nonce = typeof claims.nonce === 'string' ? claims.nonce : '';
-  if (!(await logins.deleteLtiLogin(deps.db, { state: body.data.state, nonce }, LOGIN_MAX_AGE_SECONDS))) {
+  const { state, lti_storage_target: storageTarget } = body.data;
+  const signedCookies = ((req as { signedCookies?: Record<string, unknown> }).signedCookies ??= {});
+  const storageInstead = !signedCookies[`state${state}`] && storageTarget !== undefined;
+  if (storageInstead && body.data.lti_storage_state === undefined) {
+    // No state cookie came back, but the platform keeps the state and nonce for us: our page asks it
+    // for them and posts this launch again. The login is consumed only by that second POST.
+    const origin = await platformStorageOrigin(deps, claims);
+    if (origin) {
+      deps.renderPage(req, res, 'lti/platform-storage', { title: 'Opening Circlework', storageTarget, storageOrigin: origin, state, nonce, idToken: body.data.id_token });
+      return;
+    }
+  }
+  if (storageInstead && body.data.lti_storage_state !== undefined) {
+    // Only our page (same origin) may claim what the platform kept: a form posted from another site
+    // could carry any values, so what it says would prove nothing about this browser.
+    if (!isSameOriginPost(req, deps.config.publicUrl.origin)) {
+      throw new AppError(403, 'launch-storage-origin', 'This launch did not come from your learning platform. Open Circlework again from your course.');
+    }
+    if (body.data.lti_storage_state !== state || body.data.lti_storage_nonce !== nonce) {
+      throw new AppError(401, 'launch-storage-mismatch', 'Your learning platform could not confirm that this launch started in this browser (your browser may block what Circlework needs in embedded pages). Open Circlework again from your course.');
+    }
+  }
+  if (!(await logins.deleteLtiLogin(deps.db, { state, nonce }, LOGIN_MAX_AGE_SECONDS))) {
     throw new AppError(401, 'launch-replayed', 'This launch could not be matched to a sign-in started here, or it was already used. Open Circlework again from your course.');
+  }
+  if (storageInstead && body.data.lti_storage_state !== undefined && typeof claims.iss === 'string') {
+    // Platform storage confirmed the login in this browser: stand in for ltijs's state cookie (its
+    // value is the issuer, which ltijs compares with the token's).
+    signedCookies[`state${state}`] = claims.iss;
+    res.locals.launchWithoutCookies = true;
   }
   if (kid) await prefetchPlatformKeys(deps, claims, kid);
   next();
+}
+
+/** Where the platform's storage frame lives: the origin of its OIDC authorization endpoint. */
+async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, unknown>): Promise<string | undefined> {
+  const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
+  const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!iss) return undefined;
+  for (const aud of auds) {
+    if (typeof aud !== 'string') continue;
+    const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
+    if (platform?.status === 'active') return new URL(platform.authEndpoint).origin;
+  }
+  return undefined;
+}
+
+/** After a launch that came without cookies: the page checks whether this frame keeps one at all. */
+async function offerNewWindow(deps: LtiToolDeps, req: Request, res: Response, context: LaunchContext, target: string): Promise<void> {
+  const handover = await issueHandover(deps, context, target);
+  deps.renderPage(req, res, 'lti/enter', { title: 'Opening Circlework', next: target, handover });
 }
 
 /** Warms the JWKS cache for the token's platform, so ltijs's lookup is served without a fetch. */

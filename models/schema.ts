@@ -94,6 +94,15 @@ export interface LtiLoginsTable {
   createdAt: CreatedAt;
 }
 
+/** A verified launch waiting to be opened in a new window (its browser keeps no cookie in the frame). */
+export interface LaunchHandoversTable {
+  tokenHash: Buffer;
+  launch: ColumnType<import('../server/launch-context.ts').LaunchContext, string, never>;
+  returnTo: string;
+  expiresAt: Date;
+  createdAt: CreatedAt;
+}
+
 export interface AdminUsersTable {
   id: Generated<string>;
   email: string;
@@ -502,6 +511,7 @@ export interface Database {
   memberships: MembershipsTable;
   ltiDocuments: LtiDocumentsTable;
   ltiLogins: LtiLoginsTable;
+  launchHandovers: LaunchHandoversTable;
   adminUsers: AdminUsersTable;
   rateLimits: RateLimitsTable;
   resourceLinks: ResourceLinksTable;

@@ -19,6 +19,7 @@ import { backfillLinkGrades, enqueueGrades } from './grades/grades.service.ts';
 import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
+import { windowHandoverRouter } from '../lti/window-handover.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
 import { createCsrfProtection } from './http/csrf.ts';
@@ -119,11 +120,15 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
   app.use('/lti', registrationRouter(lti));
+  app.use('/lti', windowHandoverRouter(lti));
   const queue = deps.queue;
   const ltiTool = createLtiTool({
     ...lti,
     log,
     sendError,
+    // ltijs's Express 4 app has no view engine: our pages inside it render with the host's.
+    renderPage: (req, res, view, model) =>
+      app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html))),
     // A facilitator's launch refreshes the roster, so groups can include people who never launched.
     // Failing to queue must not fail the launch: the schedule catches up.
     afterLaunch: async (context) => {

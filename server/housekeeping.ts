@@ -4,12 +4,14 @@ import type { Logger } from 'pino';
 import type { Db } from '../models/db.ts';
 import { deleteExpiredLtiDocuments } from '../models/lti-documents.queries.ts';
 import { deleteExpiredLtiLogins } from '../models/lti-logins.queries.ts';
+import { deleteExpiredLaunchHandovers } from '../models/launch-handovers.queries.ts';
 import { deleteExpiredRateLimits } from '../models/rate-limits.queries.ts';
 import { LTI_DOCUMENT_TTL } from '../lti/ltijs-postgres-plugin.ts';
 
 export async function deleteExpiredRecords(db: Db): Promise<number> {
   let n = await deleteExpiredLtiLogins(db, 3600);
   n += await deleteExpiredRateLimits(db);
+  n += await deleteExpiredLaunchHandovers(db, new Date());
   for (const [collection, ttl] of Object.entries(LTI_DOCUMENT_TTL)) n += await deleteExpiredLtiDocuments(db, collection, ttl);
   return n;
 }

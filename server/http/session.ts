@@ -37,8 +37,10 @@ export function createSession(opts: {
     cookie: {
       httpOnly: true,
       secure,
-      // Inside the LMS iframe we are a third party: only SameSite=None cookies travel (and need https).
+      // Inside the LMS iframe we are a third party: only SameSite=None cookies travel (and need https),
+      // and browsers that block third-party cookies keep them only when Partitioned (CHIPS).
       sameSite: secure ? 'none' : 'lax',
+      partitioned: secure,
       maxAge: 8 * 3600 * 1000,
     },
   });

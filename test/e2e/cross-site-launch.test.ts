@@ -55,6 +55,8 @@ describe('cross-site embedded launch in Chromium', function () {
       const session = cookies.find((c) => c.name === 'cw.sid');
       expect(session, 'session cookie').to.not.equal(undefined);
       expect(session).to.include({ secure: true, sameSite: 'None', httpOnly: true });
+      // Partitioned (CHIPS): kept in the LMS's partition, the only way it survives where third-party cookies are blocked.
+      expect((session as { partitionKey?: unknown }).partitionKey, 'partition key').to.not.equal(undefined);
       expect(await seriousAxeViolations(toolFrame)).to.deep.equal([]);
     } finally {
       await context.close();

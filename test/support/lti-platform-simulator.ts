@@ -185,6 +185,7 @@ export class LtiPlatformSimulator {
     app.get('/registration-dialog/:token', (req, res) => { this.registrationDialog(req.params.token, res); });
     app.get('/course-page/:hint', (req, res) => { this.coursePage(req.params.hint, res); });
     app.get('/launch-form/:page', (req, res) => { this.launchForm(req.params.page, res); });
+    app.get('/post_message_forwarding', (req, res) => { this.postMessageForwarding(String(req.query.tool ?? ''), res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
     app.use(this.services.router());
     server.on('request', app);
@@ -636,10 +637,64 @@ window.addEventListener('message', (e) => {
   private coursePage(page: string, res: Response): void {
     const pending = this.pending.get(this.coursePages.get(page) ?? '');
     if (!pending) { res.status(404).type('text').send('unknown course page'); return; }
+    const canvas = this.kind === 'canvas';
+    const toolOrigin = new URL(pending.toolUrl).origin;
     res.type('html').send(`<!doctype html><html lang="en"><head><title>${esc(this.name)} course</title></head><body>
 <h1>${esc(this.name)}: course page</h1>
-<iframe id="tool" title="Circlework" src="${esc(`${this.baseUrl}/launch-form/${page}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
-</body></html>`);
+<iframe id="tool" name="tool" title="Circlework" src="${esc(`${this.baseUrl}/launch-form/${page}`)}" style="width:100%;height:700px" allow="clipboard-write"></iframe>
+${canvas ? this.platformStorageMarkup(toolOrigin) : ''}</body></html>`);
+  }
+
+  /**
+   * Canvas's platform storage (recording platform-storage.json, surprise 20): the course page answers
+   * lti.capabilities from the tool's frame; a hidden sibling frame named post_message_forwarding, on
+   * the OIDC authorization origin, keeps put_data/get_data values per tool origin. Both check the
+   * sender's origin and answer to it only. `window.ltiMessages` lists what each received, for tests.
+   */
+  private platformStorageMarkup(toolOrigin: string): string {
+    const capabilities = {
+      subject: 'lti.capabilities.response',
+      supported_messages: [
+        { subject: 'lti.capabilities' },
+        { subject: 'lti.put_data', frame: 'post_message_forwarding' },
+        { subject: 'lti.get_data', frame: 'post_message_forwarding' },
+        { subject: 'lti.frameResize' },
+      ],
+    };
+    const src = `${new URL(this.authEndpoint).origin}/post_message_forwarding?tool=${encodeURIComponent(toolOrigin)}`;
+    return `<iframe src="${esc(src)}" name="post_message_forwarding" title="post_message_forwarding" id="post_message_forwarding" sandbox="allow-scripts allow-same-origin" style="display:none;"></iframe>
+<script>
+window.ltiMessages = [];
+window.addEventListener('message', function (e) {
+  var d = e.data;
+  if (!d || typeof d !== 'object' || typeof d.subject !== 'string') return;
+  window.ltiMessages.push({ subject: d.subject, origin: e.origin });
+  if (e.origin !== ${JSON.stringify(toolOrigin)} || e.source !== document.getElementById('tool').contentWindow) return;
+  if (d.subject === 'lti.capabilities') e.source.postMessage(Object.assign({ message_id: d.message_id }, ${JSON.stringify(capabilities)}), e.origin);
+});
+</script>
+`;
+  }
+
+  private postMessageForwarding(toolOrigin: string, res: Response): void {
+    res.type('html').send(`<!doctype html><html><head><title>post_message_forwarding</title></head><body><script>
+window.ltiMessages = [];
+var stored = new Map();
+window.addEventListener('message', function (e) {
+  var d = e.data;
+  if (!d || typeof d !== 'object' || typeof d.subject !== 'string') return;
+  window.ltiMessages.push({ subject: d.subject, key: d.key, origin: e.origin });
+  if (e.origin !== ${JSON.stringify(toolOrigin)}) return;
+  var answer = { subject: d.subject + '.response', message_id: d.message_id, key: d.key };
+  if (typeof d.key !== 'string' || d.key === '') answer.error = { code: 'bad_request', message: 'key is required' };
+  else if (d.subject === 'lti.put_data') {
+    if (d.value === null) stored.delete(e.origin + ' ' + d.key); else stored.set(e.origin + ' ' + d.key, String(d.value));
+    answer.value = d.value;
+  } else if (d.subject === 'lti.get_data') answer.value = stored.has(e.origin + ' ' + d.key) ? stored.get(e.origin + ' ' + d.key) : null;
+  else answer.error = { code: 'unsupported_subject', message: 'not supported here' };
+  e.source.postMessage(answer, e.origin);
+});
+</script></body></html>`);
   }
 
   /** The framed page that starts the login: a form auto-POSTed to the tool's login URL (Moodle's launch.php; Canvas's usual way). */
@@ -664,7 +719,10 @@ window.addEventListener('message', (e) => {
     const login = loginMethod === 'POST'
       ? await client.request(loginUrl, { ...ctx, form: params })
       : await client.request(`${loginUrl}?${new URLSearchParams(params)}`, ctx);
-    const authUrl = redirectOf(login);
+    // A tool using platform storage answers the login with a page that stores the state, then goes on
+    // to our authorization endpoint; this client runs no script, so it follows that page's link.
+    const storageStep = login.status === 200 ? parseHtml(login.body).querySelector(`a[href^="${this.authEndpoint}?"]`)?.getAttribute('href') : undefined;
+    const authUrl = redirectOf(login) ?? (storageStep ? new URL(storageStep, login.url).href : null);
     if (!authUrl) return { stopped: login };
     const auth = await client.request(authUrl, ctx);
     const form = auth.status === 200 ? parseHtml(auth.body).querySelector('form') : null;
