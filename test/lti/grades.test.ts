@@ -243,8 +243,13 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     const [row] = await waitSettled();
     expect(row).to.include({ status: 'failed', attempts: 1 });
     expect(row!.lastError).to.contain('400').and.to.contain('Score is invalid for this grade item');
-    // Not retried: the job finished, and the LMS saw one attempt.
-    expect((await jobsOf(row!.id)).map((j) => j.state)).to.deep.equal(['completed']);
+    // Not retried: the job finished, and the LMS saw one attempt. The row settles inside the job's
+    // handler, a moment before pg-boss marks the job: wait for the job's own end, not the row's.
+    const states = await waitFor('the job to end', async () => {
+      const now = (await jobsOf(row!.id)).map((j) => j.state);
+      return now.length > 0 && now.every((st) => st === 'completed' || st === 'failed') && now;
+    });
+    expect(states).to.deep.equal(['completed']);
     expect(scorePosts(moodle)).to.have.length(1);
 
     const { status, page } = await gradesPage(browser, cohortId);
