@@ -19,15 +19,19 @@ export function openEventStream(
   let ended = false;
   // Events are checked and written one after another, in the order they came.
   let chain = Promise.resolve();
-  const end = (why: 'access-ended' | 'closing'): void => {
-    if (ended) return;
+  /** Stops the timers and the subscription and gives the slot back, once; false if already done. */
+  const finish = (): boolean => {
+    if (ended) return false;
     ended = true;
     clearInterval(heartbeat);
     clearInterval(recheck);
     unsubscribe();
     stream.release();
-    // The page's script stops reconnecting on 'end' (a reload then shows the person where they stand).
-    res.end(`event: end\ndata: ${JSON.stringify({ reason: why })}\n\n`);
+    return true;
+  };
+  // The page's script stops reconnecting on 'end' (a reload then shows the person where they stand).
+  const end = (why: 'access-ended' | 'closing'): void => {
+    if (finish()) res.end(`event: end\ndata: ${JSON.stringify({ reason: why })}\n\n`);
   };
   const checked = (then: () => void): void => {
     chain = chain.then(async () => {
@@ -44,12 +48,5 @@ export function openEventStream(
     onEvent: (e: PostEvent) => checked(() => res.write(`event: post\ndata: ${JSON.stringify({ threadId: e.threadId, postId: e.postId })}\n\n`)),
     onClose: () => end('closing'),
   });
-  req.on('close', () => {
-    if (ended) return;
-    ended = true;
-    clearInterval(heartbeat);
-    clearInterval(recheck);
-    unsubscribe();
-    stream.release();
-  });
+  req.on('close', finish);
 }
