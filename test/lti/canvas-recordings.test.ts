@@ -3,11 +3,11 @@
 // behaviour, and a launch of every recorded id_token payload and variant.
 import { expect } from 'chai';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, RECORDED_ROLES, type LaunchOptions, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { canvasIdTokens, replayOptions } from '../support/lms-recordings.ts';
+import { canvasIdTokens, recordingsSuite, replayOptions } from '../support/lms-recordings.ts';
 import { registerPlatform } from '../../lti/platforms.service.ts';
 import { syncRoster } from '../../server/roster/roster.service.ts';
 import { LtiServiceError } from '../../lti/nrps.ts';
@@ -30,24 +30,9 @@ describe('Canvas recordings', () => {
   let canvas: LtiPlatformSimulator;
   let lms: ConnectedPlatform;
 
-  before(async () => {
-    app = await startTestApp();
-    canvas = await LtiPlatformSimulator.start({ kind: 'canvas', name: 'ALT+CS Lab' });
+  const { deps, path, cohortIdOf } = recordingsSuite('canvas', 'ALT+CS Lab', (env) => {
+    ({ app, sim: canvas, lms } = env);
   });
-  after(async () => {
-    await canvas?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, canvas);
-    canvas.services.serviceCalls.length = 0;
-    canvas.services.tokenRequests.length = 0;
-  });
-
-  const deps = () => ({ db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! });
-  const path = (url: string) => new URL(url).pathname;
-  const cohortIdOf = (url: string) => path(url).split('/')[2]!;
   const HUB = /^\/cohorts\/[0-9a-f-]{36}$/;
   async function launch(user: SimUser, opts: Partial<LaunchOptions> & { loginMethod?: 'GET' | 'POST'; on?: ConnectedPlatform } = {}) {
     const { on = lms, ...rest } = opts;

@@ -4,11 +4,10 @@
 import { expect } from 'chai';
 import { decodeJwt } from 'jose';
 import { parse } from 'node-html-parser';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { resetDatabase } from '../support/test-database.ts';
+import type { TestApp } from '../support/test-app.ts';
 import { LtiHttpClient, LtiPlatformSimulator, RECORDED_ROLES, type SimUser } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, type ConnectedPlatform } from '../support/lti-fixtures.ts';
-import { moodleIdTokens, replayOptions } from '../support/lms-recordings.ts';
+import type { ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { moodleIdTokens, recordingsSuite, replayOptions } from '../support/lms-recordings.ts';
 import { syncRoster } from '../../server/roster/roster.service.ts';
 import { LtiServiceError } from '../../lti/nrps.ts';
 
@@ -27,24 +26,9 @@ describe('Moodle 4.5.6 recordings', () => {
   let moodle: LtiPlatformSimulator;
   let lms: ConnectedPlatform;
 
-  before(async () => {
-    app = await startTestApp();
-    moodle = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'lab' });
+  const { deps, path, cohortIdOf } = recordingsSuite('moodle', 'lab', (env) => {
+    ({ app, sim: moodle, lms } = env);
   });
-  after(async () => {
-    await moodle?.close();
-    await app?.close();
-  });
-  beforeEach(async () => {
-    await resetDatabase(app.handle);
-    lms = await connectPlatform(app, moodle);
-    moodle.services.serviceCalls.length = 0;
-    moodle.services.tokenRequests.length = 0;
-  });
-
-  const deps = () => ({ db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! });
-  const path = (url: string) => new URL(url).pathname;
-  const cohortIdOf = (url: string) => path(url).split('/')[2]!;
   async function launch(user: SimUser, opts: { custom?: Record<string, string>; browser?: LtiHttpClient } = {}) {
     const browser = opts.browser ?? new LtiHttpClient();
     const res = await moodle.launch(app.url, browser, { user, clientId: lms.clientId, context: course, ...(opts.custom ? { custom: opts.custom } : {}) });

@@ -5,7 +5,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { LaunchOptions, LtiPlatformSimulator } from './lti-platform-simulator.ts';
+import { LtiPlatformSimulator, type LaunchOptions, type PlatformKind } from './lti-platform-simulator.ts';
+import { connectPlatform, type ConnectedPlatform } from './lti-fixtures.ts';
+import { startTestApp, type TestApp } from './test-app.ts';
+import { resetDatabase } from './test-database.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'lms-recordings');
 const C = 'https://purl.imsglobal.org/spec/lti/claim/';
@@ -115,5 +118,34 @@ export function replayOptions(sim: LtiPlatformSimulator, recorded: Payload, clie
       if (isObj(claims[NRPS]) && isObj(ours[NRPS])) claims[NRPS] = { ...claims[NRPS], context_memberships_url: ours[NRPS].context_memberships_url };
       return claims;
     },
+  };
+}
+
+/**
+ * The app and one simulated LMS replaying a recorded platform, emptied and connected again before
+ * each test; `use` receives them after every (re)connection.
+ */
+export function recordingsSuite(kind: PlatformKind, name: string, use: (env: { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform }) => void) {
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  before(async () => {
+    app = await startTestApp();
+    sim = await LtiPlatformSimulator.start({ kind, name });
+  });
+  after(async () => {
+    await sim?.close();
+    await app?.close();
+  });
+  beforeEach(async () => {
+    await resetDatabase(app.handle);
+    const lms = await connectPlatform(app, sim);
+    sim.services.serviceCalls.length = 0;
+    sim.services.tokenRequests.length = 0;
+    use({ app, sim, lms });
+  });
+  return {
+    deps: () => ({ db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! }),
+    path: (url: string) => new URL(url).pathname,
+    cohortIdOf: (url: string) => new URL(url).pathname.split('/')[2]!,
   };
 }
