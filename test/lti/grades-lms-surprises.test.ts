@@ -2,6 +2,7 @@
 // recorded surprise (/work/shared/lms-recordings/*/README.md, "Surprises"), each driving our real
 // code — launch, grade outbox, grade-delivery worker, deep-linking pages — on a real PostgreSQL.
 import { expect } from 'chai';
+import { waitFor } from '../support/wait.ts';
 import { parse } from 'node-html-parser';
 import { pino } from 'pino';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -19,16 +20,6 @@ const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_s
 const ITEMS = 'https://purl.imsglobal.org/spec/lti-dl/claim/content_items';
 const alice = { sub: 'alice-1', name: 'Alice Learner', roles: [ROLES.learner] };
 const tom = { sub: 'tom-1', name: 'Tom Teacher', roles: [ROLES.instructor] };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
   let app: TestApp;

@@ -1,6 +1,7 @@
 // Grades back to the LMS (AGS): outbox rows written with a completion, delivered by the pg-boss
 // worker to the platform simulator's AGS endpoints, on a real PostgreSQL.
 import { expect } from 'chai';
+import { waitFor } from '../support/wait.ts';
 import { sql } from 'kysely';
 import { parse } from 'node-html-parser';
 import { pino } from 'pino';
@@ -20,16 +21,6 @@ const SCORE_SCOPE = 'https://purl.imsglobal.org/spec/lti-ags/scope/score';
 const alice = { sub: 'alice-1', name: 'Alice Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob-1', name: 'Bob Learner', roles: [ROLES.learner] };
 const tom = { sub: 'tom-1', name: 'Tom Teacher', roles: [ROLES.instructor] };
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('grades (AGS) through the outbox and the grade-delivery worker', () => {
   let app: TestApp;
