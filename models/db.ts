@@ -15,7 +15,9 @@ export interface DbHandle {
 }
 
 export function createDb(connectionString: string, opts: { max?: number; onError?: (err: Error) => void } = {}): DbHandle {
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10 });
+  // A bounded wait for a connection: with the database down, a request fails with a 503 in seconds
+  // instead of hanging until the browser gives up.
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5_000 });
   // Without a listener, an idle client's error (a database restart) would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });

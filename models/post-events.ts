@@ -33,7 +33,8 @@ export function listenToPostEvents(connectionString: string, onEvent: (e: PostEv
   };
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const c = new pg.Client({ connectionString });
+    // Bounded connect: a database that accepts but never answers must not leave `ready` (and close) hanging.
+    const c = new pg.Client({ connectionString, connectionTimeoutMillis: 5_000, keepAlive: true });
     c.on('notification', (msg) => {
       if (msg.channel !== POST_EVENTS_CHANNEL || !msg.payload) return;
       try {

@@ -38,7 +38,7 @@ const EnvSchema = z.object({
   LIVE_STREAMS_PER_PERSON: z.coerce.number().int().min(1).default(10),
   LIVE_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(2000),
   // Requests waiting for a database connection past which new requests get a 503 at once.
-  LOAD_SHED_QUEUE: z.coerce.number().int().min(0).default(100),
+  LOAD_SHED_QUEUE: z.coerce.number().int().min(0).default(1000),
   // How long a facilitator's console waits for a new cohort's first roster sync before it renders
   // (then it shows a notice and fills in the roster when it arrives).
   ROSTER_FIRST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),

@@ -17,6 +17,16 @@ const TITLES: Record<number, string> = {
   503: 'Circlework is busy or unavailable for a moment',
 };
 
+// Connection refused or reset, PostgreSQL shutting down or starting (57P01-57P03, 08xxx), or the pool
+// giving up waiting for a connection: the database is away, not the request wrong.
+const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (DB_UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  return /^(Connection terminated|timeout exceeded when trying to connect)/.test(err.message);
+}
+
 export function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return ValidationError.fromZod(err);
@@ -24,6 +34,9 @@ export function toAppError(err: unknown): AppError | undefined {
   // body-parser and friends flag client errors with a status and `expose`.
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new AppError(status, 'http', status === 413 ? 'What you sent is larger than Circlework accepts.' : 'The request could not be understood.');
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new AppError(503, 'unavailable', 'Circlework cannot reach its database just now. Nothing you sent was saved; please try again in a minute.');
   }
   return undefined;
 }
@@ -33,7 +46,7 @@ export function createErrorSender(app: Application, log: { error: (o: object, m:
   return function sendError(req: Request, res: Response, err: unknown): void {
     const appError = toAppError(err);
     const status = appError?.status ?? 500;
-    if (!appError) log.error({ err, reqId: req.id }, 'unhandled error');
+    if (!appError || status >= 500) log.error({ err, reqId: req.id }, appError ? 'database unavailable' : 'unhandled error');
     if (res.headersSent) {
       res.end();
       return;
