@@ -8,7 +8,7 @@ import { AppError } from '../server/errors.ts';
 import { recordLaunch } from '../server/cohorts/cohorts.service.ts';
 import type { LaunchContext, SessionUser } from '../server/launch-context.ts';
 import { LaunchClaims, toLaunch } from './launch-claims.ts';
-import { resolveLaunchTenant } from './platforms.service.ts';
+import { resolveLaunchTenant } from '../server/platforms/platforms.service.ts';
 
 export async function completeLaunch(
   deps: {

@@ -19,6 +19,7 @@ import { backfillLinkGrades, enqueueGrades } from './grades/grades.service.ts';
 import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
 import { registrationRouter } from '../lti/registration.routes.ts';
+import { registerPlatform } from './platforms/platforms.service.ts';
 import { windowHandoverRouter } from '../lti/window-handover.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
@@ -119,7 +120,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
-  app.use('/lti', registrationRouter(lti));
+  app.use('/lti', registrationRouter({ ...lti, registerPlatform: (platform, opts) => registerPlatform(lti, platform, opts) }));
   app.use('/lti', windowHandoverRouter(lti));
   const queue = deps.queue;
   const ltiTool = createLtiTool({
