@@ -18,7 +18,7 @@ import { requestRosterSync } from './roster/roster-sync.job.ts';
 import { backfillLinkGrades, enqueueGrades } from './grades/grades.service.ts';
 import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
-import { registrationRouter } from '../lti/registration.routes.ts';
+import { registrationRouter } from './platforms/registration.routes.ts';
 import { registerPlatform } from './platforms/platforms.service.ts';
 import { windowHandoverRouter } from '../lti/window-handover.routes.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
