@@ -2,13 +2,34 @@
 // policy, record the cohort, person and membership, and hand over to our own session (303).
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import type { Db, RetryOptions } from '../models/db.ts';
-import * as platforms from '../models/platforms.queries.ts';
-import { AppError } from '../server/errors.ts';
-import { recordLaunch } from '../server/cohorts/cohorts.service.ts';
-import type { LaunchContext, SessionUser } from '../server/launch-context.ts';
-import { LaunchClaims, toLaunch } from './launch-claims.ts';
-import { resolveLaunchTenant } from '../server/platforms/platforms.service.ts';
+import type { Db, RetryOptions } from '../../models/db.ts';
+import * as platforms from '../../models/platforms.queries.ts';
+import { AppError } from '../errors.ts';
+import { recordLaunch } from '../cohorts/cohorts.service.ts';
+import type { LaunchContext, SessionUser } from '../launch-context.ts';
+import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
+import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
+import { issueHandover, type HandoverDeps } from './window-handover.ts';
+
+export interface LaunchDeps extends HandoverDeps {
+  log?: RetryOptions['log'];
+  /** Runs after a launch has been recorded and the session started (e.g. a roster sync). */
+  afterLaunch?: (context: LaunchContext) => Promise<unknown>;
+  /** Renders one of our views (the new-window page). */
+  renderPage: (req: Request, res: Response, view: string, model: Record<string, unknown>) => void;
+}
+
+/** What the LTI tool does with a launch ltijs has verified (its onLaunch). */
+export function launchHandler(deps: LaunchDeps): (token: Record<string, unknown>, req: Request, res: Response) => Promise<void> {
+  const launchDeps = { ...deps, offerNewWindow: (req: Request, res: Response, context: LaunchContext, target: string) => offerNewWindow(deps, req, res, context, target) };
+  return (token, req, res) => completeLaunch(launchDeps, token, req, res);
+}
+
+/** After a launch that came without cookies: the page checks whether this frame keeps one at all. */
+async function offerNewWindow(deps: LaunchDeps, req: Request, res: Response, context: LaunchContext, target: string): Promise<void> {
+  const handover = await issueHandover(deps, context, target);
+  deps.renderPage(req, res, 'lti/enter', { title: 'Opening Circlework', next: target, handover });
+}
 
 export async function completeLaunch(
   deps: {
