@@ -5,7 +5,7 @@
 import { sql } from 'kysely';
 import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { cohortMembers } from '../test/support/cohort-members.ts';
-import { registerPlatform } from '../lti/platforms.service.ts';
+import { registerPlatform } from '../server/platforms/platforms.service.ts';
 import { load, printLoad as print, startBenchApp } from './bench-support.ts';
 
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';

@@ -12,10 +12,7 @@ import { AppError } from '../server/errors.ts';
 import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
-import { completeLaunch } from './launch.ts';
-import { issueHandover } from './window-handover.ts';
 import { isSameOriginPost } from './same-origin.ts';
-import type { LaunchContext } from '../server/launch-context.ts';
 import type { Logger } from 'pino';
 
 const require = createRequire(import.meta.url);
@@ -51,8 +48,8 @@ export interface LtiToolDeps {
   sendError: (req: Request, res: Response, err: unknown) => void;
   /** Renders one of the host's views (the platform storage and new-window pages). */
   renderPage: (req: Request, res: Response, view: string, model: Record<string, unknown>) => void;
-  /** Runs after a launch has been recorded and the session started (e.g. a roster sync). */
-  afterLaunch?: (context: LaunchContext) => Promise<unknown>;
+  /** What a launch ltijs has verified does (the host records it and starts its session); errors go to sendError. */
+  onLaunch: (token: Record<string, unknown>, req: Request, res: Response) => Promise<void>;
 }
 
 /** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */
@@ -97,9 +94,8 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
 
   const fail = (code: string, status: number, message: string) => (req: Request, res: Response) =>
     deps.sendError(req, res, new AppError(status, code, message));
-  const launchDeps = { ...deps, offerNewWindow: (req: Request, res: Response, context: LaunchContext, target: string) => offerNewWindow(deps, req, res, context, target) };
-  provider.onConnect((token, req, res) => completeLaunch(launchDeps, token, req, res).catch((err) => deps.sendError(req, res, err)));
-  provider.onDeepLinking((token, req, res) => completeLaunch(launchDeps, token, req, res).catch((err) => deps.sendError(req, res, err)));
+  provider.onConnect((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
+  provider.onDeepLinking((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
   provider.onSessionTimeout(fail('lti-session', 401, 'Your session has ended. Open Circlework again from your course.'));
   provider.onUnregisteredPlatform(
@@ -275,12 +271,6 @@ async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, u
     if (platform?.status === 'active') return new URL(platform.authEndpoint).origin;
   }
   return undefined;
-}
-
-/** After a launch that came without cookies: the page checks whether this frame keeps one at all. */
-async function offerNewWindow(deps: LtiToolDeps, req: Request, res: Response, context: LaunchContext, target: string): Promise<void> {
-  const handover = await issueHandover(deps, context, target);
-  deps.renderPage(req, res, 'lti/enter', { title: 'Opening Circlework', next: target, handover });
 }
 
 /** Warms the JWKS cache for the token's platform, so ltijs's lookup is served without a fetch. */

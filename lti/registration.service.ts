@@ -6,7 +6,7 @@ import type { Db } from '../models/db.ts';
 import type { Platform } from '../models/schema.ts';
 import { AppError } from '../server/errors.ts';
 import { normaliseIssuer, type Config } from '../server/config.ts';
-import { defaultFrameOrigins, registerPlatform } from './platforms.service.ts';
+import { defaultFrameOrigins } from './frame-origins.ts';
 import { fetchFromPlatform, PlatformFetchError, REGISTRATION_FETCH_LIMITS, type PlatformResponse } from './registration-fetch.ts';
 
 const TOOL_CONFIG = 'https://purl.imsglobal.org/spec/lti-tool-configuration';
@@ -45,10 +45,27 @@ export const RegistrationQuery = z.object({
   registration_token: z.string().max(8192).optional(),
 });
 
+/** A platform as a dynamic registration describes it, for the host to store. */
+export interface RegisteredPlatform {
+  issuer: string;
+  clientId: string;
+  name: string;
+  product: Platform['product'];
+  authEndpoint: string;
+  tokenEndpoint: string;
+  jwksUri: string;
+  authorizationServer: string | undefined;
+  deploymentIds: string[];
+  deploymentPolicy: Platform['deploymentPolicy'];
+  frameOrigins: string[];
+}
+
 export interface RegistrationDeps {
   config: Config;
   db: Db;
   ltiEncryptionKey: string;
+  /** Stores the platform the registration created (with its tool key pair): platform administration is the host's. */
+  registerPlatform: (platform: RegisteredPlatform, opts: { status: Platform['status']; registeredVia: 'dynamic' }) => Promise<Platform>;
 }
 
 function toolUrls(config: Config) {
@@ -131,8 +148,7 @@ export async function registerWithPlatform(
   // Trust is given to an issuer only when the configuration and every endpoint it names live on that
   // issuer's own site: anyone can publish a configuration that *claims* a trusted issuer.
   const trusted = deps.config.trustedIssuers.includes(issuer) && servedByIssuer(issuer, query.openid_configuration, endpoints);
-  return registerPlatform(
-    deps,
+  return deps.registerPlatform(
     {
       issuer,
       clientId: registration.data.client_id,

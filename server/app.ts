@@ -18,8 +18,10 @@ import { requestRosterSync } from './roster/roster-sync.job.ts';
 import { backfillLinkGrades, enqueueGrades } from './grades/grades.service.ts';
 import { gradesRouter } from './grades/grades.routes.ts';
 import type { JobQueue } from './jobs/job-queue.ts';
-import { registrationRouter } from '../lti/registration.routes.ts';
-import { windowHandoverRouter } from '../lti/window-handover.routes.ts';
+import { registrationRouter } from './platforms/registration.routes.ts';
+import { registerPlatform } from './platforms/platforms.service.ts';
+import { windowHandoverRouter } from './launches/window-handover.routes.ts';
+import { launchHandler } from './launches/launch.ts';
 import { securityHeaders, partitionCrossSiteCookies } from './http/security-headers.ts';
 import { createSession } from './http/session.ts';
 import { createCsrfProtection } from './http/csrf.ts';
@@ -119,16 +121,16 @@ export function createApp(deps: AppDeps): CircleworkApp {
 
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
-  app.use('/lti', registrationRouter(lti));
+  app.use('/lti', registrationRouter({ ...lti, registerPlatform: (platform, opts) => registerPlatform(lti, platform, opts) }));
   app.use('/lti', windowHandoverRouter(lti));
   const queue = deps.queue;
-  const ltiTool = createLtiTool({
+  // ltijs's Express 4 app has no view engine: our pages inside it render with the host's.
+  const renderPage: Parameters<typeof createLtiTool>[0]['renderPage'] = (req, res, view, model) =>
+    app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html)));
+  const onLaunch = launchHandler({
     ...lti,
     log,
-    sendError,
-    // ltijs's Express 4 app has no view engine: our pages inside it render with the host's.
-    renderPage: (req, res, view, model) =>
-      app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html))),
+    renderPage,
     // A facilitator's launch refreshes the roster, so groups can include people who never launched.
     // Failing to queue must not fail the launch: the schedule catches up.
     afterLaunch: async (context) => {
@@ -142,6 +144,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
       }
     },
   });
+  const ltiTool = createLtiTool({ ...lti, log, sendError, renderPage, onLaunch });
   app.use('/lti', (req, res, next) => {
     if (!isLtijsRoute(req.method, req.path)) return next();
     // Express 5's req.query is a prototype getter; ltijs's Express 4 swaps the prototype after its

@@ -1,7 +1,7 @@
 // Who is acting, where: what a service needs to know about the person behind a request. Built from a
 // verified LTI launch, kept in our session (one per cohort the person launched into).
 import type { MembershipRole } from '../models/schema.ts';
-import type { DeepLinkingSettings } from '../lti/launch-claims.ts';
+import type { DeepLinkingRequest } from '../lti/deep-linking.ts';
 
 export interface LaunchContext {
   tenantId: string;
@@ -18,7 +18,7 @@ export interface LaunchContext {
   /** The LMS link this launch came through (grades for it go to its line item). */
   resourceLinkId?: string | undefined;
   /** Set by a deep linking launch: where and how to answer the LMS with the chosen content. */
-  deepLinking?: (DeepLinkingSettings & { clientId: string; deploymentId: string }) | undefined;
+  deepLinking?: DeepLinkingRequest | undefined;
 }
 
 /** Our session's user: the cohorts this browser launched into, and a tool admin if one signed in. */

@@ -3,7 +3,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type passport from 'passport';
 import type { Db } from '../../models/db.ts';
 import * as platformQueries from '../../models/platforms.queries.ts';
-import * as platformService from '../../lti/platforms.service.ts';
+import * as platformService from '../platforms/platforms.service.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { requireAdmin } from '../http/auth.ts';
 import { issueCsrfToken } from '../http/csrf.ts';

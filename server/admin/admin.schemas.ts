@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DeploymentPolicySchema, PlatformProductSchema } from '../../lti/platforms.schemas.ts';
+import { DeploymentPolicySchema, PlatformProductSchema } from '../platforms/platforms.schemas.ts';
 
 export const LoginBody = z.object({
   email: z.string().trim().max(320).default(''),

@@ -1,5 +1,5 @@
 // Our own session (express-session in PostgreSQL) and Passport over it: LTI launches log a person in
-// through lti/launch.ts; the tool admin logs in with email and password (local strategy).
+// through server/launches/launch.ts; the tool admin logs in with email and password (local strategy).
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import passport from 'passport';

@@ -8,7 +8,7 @@ describe('platform CLI', function () {
   this.timeout(60_000);
   let handle: DbHandle;
   const env = () => ({ DATABASE_URL: testDatabaseUrl(), LTI_ENCRYPTION_KEY: 'cli-test-key-0123456789abcdef0123456789', SESSION_SECRET: 'cli-test-session-0123456789abcdef012345' });
-  const cli = (...args: string[]) => runScript('lti/platform-cli.ts', args, env());
+  const cli = (...args: string[]) => runScript('server/platforms/platform-cli.ts', args, env());
 
   before(() => {
     handle = openTestDb();

@@ -58,7 +58,7 @@ describe('server process (embedded PostgreSQL)', function () {
 
   it('lets the CLI use the running server’s embedded PostgreSQL without stopping it', async () => {
     await startOnce('SIGTERM', async (baseUrl) => {
-      const list = await runScript('lti/platform-cli.ts', ['list'], { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+      const list = await runScript('server/platforms/platform-cli.ts', ['list'], { DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
       expect(list.code, list.stderr).to.equal(0);
       expect(list.stdout).to.contain('No platforms registered.');
       expect((await fetch(`${baseUrl}/healthz`)).status).to.equal(200);

@@ -8,7 +8,7 @@ import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, RECORDED_ROLES, type LaunchOptions, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import { canvasIdTokens, recordingsSuite, replayOptions } from '../support/lms-recordings.ts';
-import { registerPlatform } from '../../lti/platforms.service.ts';
+import { registerPlatform } from '../../server/platforms/platforms.service.ts';
 import { syncRoster } from '../../server/roster/roster.service.ts';
 import { LtiServiceError } from '../../lti/nrps.ts';
 

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
-import { setPlatformStatus } from '../../lti/platforms.service.ts';
+import { setPlatformStatus } from '../../server/platforms/platforms.service.ts';
 import { launchChromium } from '../support/browser.ts';
 import { endlessJsonServer } from '../support/endless-server.ts';
 

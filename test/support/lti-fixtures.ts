@@ -1,5 +1,5 @@
 // Wiring a simulated LMS to a running test app: the LMS knows the tool, the tool knows the platform.
-import { registerPlatform } from '../../lti/platforms.service.ts';
+import { registerPlatform } from '../../server/platforms/platforms.service.ts';
 import type { Platform } from '../../models/schema.ts';
 import { LtiPlatformSimulator, type PlatformKind } from './lti-platform-simulator.ts';
 import type { TestApp } from './test-app.ts';

@@ -2,10 +2,10 @@
 // is handed over by a one-use token that lives two minutes. The token is 32 random bytes plus our
 // HMAC of them (refused before any database lookup when forged); only its SHA-256 is stored.
 import crypto from 'node:crypto';
-import type { Db } from '../models/db.ts';
-import * as handovers from '../models/launch-handovers.queries.ts';
-import { AppError } from '../server/errors.ts';
-import type { LaunchContext } from '../server/launch-context.ts';
+import type { Db } from '../../models/db.ts';
+import * as handovers from '../../models/launch-handovers.queries.ts';
+import { AppError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
 
 export const HANDOVER_TTL_MS = 2 * 60_000;
 const TOKEN = /^([A-Za-z0-9_-]{43})\.([A-Za-z0-9_-]{43})$/;

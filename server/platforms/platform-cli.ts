@@ -1,11 +1,11 @@
 // npm run platform -- add|list|activate|disable|add-deployment ...  The admin console's platform
 // operations from a shell, through the same service.
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../server/database.ts';
-import { resolveSecrets } from '../server/secrets.ts';
-import { AppError } from '../server/errors.ts';
-import * as platformQueries from '../models/platforms.queries.ts';
+import { loadConfig } from '../config.ts';
+import { openDatabase } from '../database.ts';
+import { resolveSecrets } from '../secrets.ts';
+import { AppError } from '../errors.ts';
+import * as platformQueries from '../../models/platforms.queries.ts';
 import * as platformService from './platforms.service.ts';
 
 const USAGE = `Usage: npm run platform -- <command> [options]

@@ -1,9 +1,10 @@
-// Routes of ours under /lti: dynamic registration and the Canvas developer key JSON.
+// Routes of ours under /lti: dynamic registration and the Canvas developer key JSON. The protocol
+// (reading the platform's configuration, the registration request) is lti/registration.service.ts.
 import { Router, type RequestHandler } from 'express';
-import { AppError } from '../server/errors.ts';
-import { createRateLimit } from '../server/http/rate-limit.ts';
-import { setFrameAncestors } from '../server/http/security-headers.ts';
-import { canvasDeveloperKey, readPlatformConfiguration, registerWithPlatform, registrationFrameOrigins, RegistrationQuery, type RegistrationDeps } from './registration.service.ts';
+import { AppError } from '../errors.ts';
+import { createRateLimit } from '../http/rate-limit.ts';
+import { setFrameAncestors } from '../http/security-headers.ts';
+import { canvasDeveloperKey, readPlatformConfiguration, registerWithPlatform, registrationFrameOrigins, RegistrationQuery, type RegistrationDeps } from '../../lti/registration.service.ts';
 
 export function registrationRouter(deps: RegistrationDeps): Router {
   const r = Router();

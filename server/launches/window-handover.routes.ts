@@ -3,10 +3,10 @@
 // one-use hand-over and continues on the page the launch was going to.
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { AppError } from '../server/errors.ts';
-import type { Config } from '../server/config.ts';
+import { AppError } from '../errors.ts';
+import type { Config } from '../config.ts';
 import { startSession } from './launch.ts';
-import { isSameOriginPost } from './same-origin.ts';
+import { isSameOriginPost } from '../../lti/same-origin.ts';
 import { takeHandover, type HandoverDeps } from './window-handover.ts';
 
 const HandoverForm = z.object({ handover: z.string().min(1).max(200) });

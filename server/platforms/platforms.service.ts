@@ -2,14 +2,15 @@
 // documents for it (platform, status, the tool's key pair) are written in one transaction.
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
-import { withTransaction, type Db, type Tx } from '../models/db.ts';
-import * as platforms from '../models/platforms.queries.ts';
-import * as ltiDocs from '../models/lti-documents.queries.ts';
-import type { Platform, PlatformStatus, Tenant } from '../models/schema.ts';
-import { AppError, ConflictError, NotFoundError, ValidationError } from '../server/errors.ts';
-import { sealDocument } from './ltijs-postgres-plugin.ts';
+import { withTransaction, type Db, type Tx } from '../../models/db.ts';
+import * as platforms from '../../models/platforms.queries.ts';
+import * as ltiDocs from '../../models/lti-documents.queries.ts';
+import type { Platform, PlatformStatus, Tenant } from '../../models/schema.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { sealDocument } from '../../lti/ltijs-postgres-plugin.ts';
+import { defaultFrameOrigins } from '../../lti/frame-origins.ts';
 import { NewPlatformInput, DeploymentIdInput, FrameOriginsInput } from './platforms.schemas.ts';
-import { normaliseIssuer } from '../server/config.ts';
+import { normaliseIssuer } from '../config.ts';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -118,15 +119,6 @@ export async function setDeploymentStatus(
   const tenant = await platforms.updateTenantStatus(deps.db, platformId, tenantId, status);
   if (!tenant) throw new NotFoundError('deployment');
   return tenant;
-}
-
-/** Hosted Canvas frames tools from each institution's own *.instructure.com site, not from the issuer. */
-export function defaultFrameOrigins(issuer: string, product: Platform['product']): string[] {
-  const origins = [new URL(issuer).origin];
-  if (product === 'canvas' && /^https:\/\/canvas(\.beta|\.test)?\.instructure\.com$/.test(issuer)) {
-    origins.push('https://*.instructure.com');
-  }
-  return origins;
 }
 
 function ltijsPlatformDocument(p: Platform): Record<string, unknown> {

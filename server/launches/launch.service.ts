@@ -1,0 +1,48 @@
+// After ltijs has verified the id_token: validate every claim we use, apply the platform's deployment
+// policy, record the cohort, person and membership, and say where the launch lands.
+import { decodeJwt } from 'jose';
+import type { Db, RetryOptions } from '../../models/db.ts';
+import * as platforms from '../../models/platforms.queries.ts';
+import { AppError } from '../errors.ts';
+import { recordLaunch } from '../cohorts/cohorts.service.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
+import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
+
+export interface LaunchServiceDeps {
+  db: Db;
+  log?: RetryOptions['log'];
+}
+
+/** The verified launch's context for our session, and the page it lands on. */
+export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, clientId: string): Promise<{ context: LaunchContext; target: string }> {
+  if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', 'The launch did not carry an identity token.');
+  const parsed = LaunchClaims.safeParse(decodeJwt(idToken));
+  if (!parsed.success) {
+    const claims = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'token').replace(/^https:\/\/purl\.imsglobal\.org\/spec\//, '')))];
+    throw new AppError(400, 'launch-claims', `The launch from your learning platform is missing or has malformed information (${claims.join(', ')}). Tell your course administrator.`);
+  }
+  const launch = toLaunch(parsed.data, clientId);
+  const platform = await platforms.findPlatformByIssuerAndClient(deps.db, launch.issuer, launch.clientId);
+  if (!platform || platform.status !== 'active') {
+    throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
+  }
+  const tenant = await resolveLaunchTenant(deps.db, platform, launch.deploymentId);
+  if (!launch.context) {
+    throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
+  }
+  const recorded = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
+  if (launch.deepLinking && recorded.role !== 'facilitator') {
+    throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
+  }
+  const context = launch.deepLinking ? { ...recorded, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : recorded;
+  const home = `/cohorts/${context.cohortId}`;
+  const target = launch.deepLinking
+    ? `${home}/deep-linking`
+    : launch.moduleId
+      ? `${home}/modules/${launch.moduleId}`
+      : context.role === 'facilitator'
+        ? `${home}/console`
+        : home;
+  return { context, target };
+}
