@@ -8,7 +8,7 @@ import path from 'node:path';
 import { freePort, runScript, startScript, waitFor } from '../support/processes.ts';
 
 describe('server process (embedded PostgreSQL)', function () {
-  this.timeout(90_000);
+  this.timeout(180_000);
   let dataDir: string;
 
   before(() => {

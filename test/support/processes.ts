@@ -31,7 +31,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function waitFor(check: () => Promise<boolean>, what: string, attempts = 300): Promise<void> {
+export async function waitFor(check: () => Promise<boolean>, what: string, attempts = 900): Promise<void> {
   for (let i = 0; i < attempts; i++) {
     if (await check().catch(() => false)) return;
     await new Promise((r) => setTimeout(r, 100));
