@@ -21,17 +21,23 @@ export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: str
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();
 }
 
-/** The cohort's visible posts with whether each opens its thread, and whom a reply answers. */
+/**
+ * The cohort's posts with whether each opens its thread, and whom a reply answers. It walks the
+ * cohort's spaces, their threads and their posts by index, so its cost follows the cohort, not the
+ * tenant; and it carries no bodies (a window over whole rows sorted them to disk): the first post of
+ * each thread is one index lookup per thread.
+ */
 const cohortPosts = (tenantId: string, cohortId: string) => sql`
-  SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.body_source, p.space_id, s.group_id,
+  SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.space_id, s.group_id,
          COALESCE(pp.author_membership_id, t.author_membership_id) AS answers_membership_id,
-         (to_jsonb(p) ->> 'endorsed_at') IS NOT NULL AS endorsed,
-         row_number() OVER (PARTITION BY p.thread_id ORDER BY p.created_at, p.id) = 1 AS opens_thread
-  FROM posts p
-  JOIN spaces s ON s.tenant_id = p.tenant_id AND s.id = p.space_id
-  JOIN threads t ON t.tenant_id = p.tenant_id AND t.id = p.thread_id
+         p.endorsed_at IS NOT NULL AS endorsed,
+         p.id = first.id AS opens_thread
+  FROM spaces s
+  JOIN threads t ON t.tenant_id = s.tenant_id AND t.space_id = s.id
+  CROSS JOIN LATERAL (SELECT f.id FROM posts f WHERE f.tenant_id = t.tenant_id AND f.thread_id = t.id ORDER BY f.created_at, f.id LIMIT 1) first
+  JOIN posts p ON p.tenant_id = t.tenant_id AND p.thread_id = t.id
   LEFT JOIN posts pp ON pp.tenant_id = p.tenant_id AND pp.id = p.parent_post_id
-  WHERE p.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}`;
+  WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}`;
 
 /**
  * Interaction edges, directed and counted per ISO week: a reply → the author of the post it answers
@@ -82,7 +88,7 @@ export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: 
  * or a launch (null when none of these ever happened).
  */
 export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
-  // Grouped once per table rather than a lookup per learner: posts have no index by author.
+  // Grouped once per table, each read by its index on the author (or giver), learner by learner.
   const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
     WITH learners AS (
       SELECT id, last_launch_at FROM memberships
@@ -99,8 +105,9 @@ export async function listLastActivity(ex: Executor, tenantId: string, cohortId:
 export async function listGroupPosts(ex: Executor, tenantId: string, cohortId: string) {
   const { rows } = await sql<{ groupId: string; body: string; authorRole: 'learner' | 'facilitator' | 'observer'; isReply: boolean; endorsed: boolean }>`
     WITH cp AS (${cohortPosts(tenantId, cohortId)})
-    SELECT cp.group_id AS "groupId", cp.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
+    SELECT cp.group_id AS "groupId", b.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
     FROM cp JOIN memberships m ON m.tenant_id = cp.tenant_id AND m.id = cp.author_membership_id
+    JOIN posts b ON b.tenant_id = cp.tenant_id AND b.id = cp.id
     WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL`.execute(ex);
   return rows;
 }
