@@ -178,12 +178,22 @@ interface PageUnderTest {
   cookie: string;
 }
 
-async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number): Promise<void> {
+/** Waits until the app's backlog from the last load has drained: no other query running on the database. */
+async function idle(pool: pg.Pool): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`);
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number, pool: pg.Pool): Promise<void> {
   const ref = await load(reference, {}, seconds, CONNECTIONS);
   const row = (name: string, l: Load, ratio: string) =>
     console.log(`${label.padEnd(5)} ${name.padEnd(34)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}`);
   row('reference (50 posts, 1 query)', ref, '1.00');
   for (const p of pages) {
+    await idle(pool);
     // One request first, alone: a page that cannot answer shows here rather than as 0 req/s.
     const t0 = performance.now();
     const probe = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual', signal: AbortSignal.timeout(30_000) }).then((r) => String(r.status), (e: Error) => e.name);
@@ -246,16 +256,17 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM posts`.execute(app.db)).rows[0]!.n);
     console.log(`\nPages beside the reference, ${CONNECTIONS} connections, ${seconds} s each (ratio = page req/s ÷ reference req/s)`);
     const small = await count();
-    await round(`${(small / 1000).toFixed(0)}k`, reference.url, pages, seconds);
+    await round(`${(small / 1000).toFixed(0)}k`, reference.url, pages, seconds, explainPool);
     const started = performance.now();
     await seedScale(app.db, lms.platform.id, tenantId, 200, posts);
     const large = await count();
     console.log(`(seeded to ${large} posts across 200 more tenants and 400 more cohorts in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd)`);
-    await round(`${(large / 1e6).toFixed(1)}M`, reference.url, pages, seconds);
+    await round(`${(large / 1e6).toFixed(1)}M`, reference.url, pages, seconds, explainPool);
 
     console.log(`\nEXPLAIN of every query each page runs at ${large} posts (!! = sequential scan of a table over 10 k rows)`);
     let flagged = 0;
     for (const p of pages) {
+      await idle(explainPool);
       capturing = [];
       await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });
       const queries = capturing.filter((q) => !/pgboss/i.test(q.text));
