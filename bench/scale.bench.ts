@@ -87,8 +87,13 @@ async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Pr
       continue;
     }
     let plan: PlanNode;
+    let ms: number | undefined;
     try {
-      plan = (await pool.query<{ 'QUERY PLAN': { Plan: PlanNode }[] }>(`EXPLAIN (FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!.Plan;
+      // Reads are run (ANALYZE) for their real time; writes are only planned.
+      const analyze = /^(select|with)\b/i.test(text) && !/\b(insert|update|delete)\b/i.test(text);
+      const out = (await pool.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time'?: number }[] }>(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!;
+      plan = out.Plan;
+      ms = out['Execution Time'];
     } catch {
       console.log(`  ?  ${text.slice(0, 100)}`);
       continue;
@@ -106,7 +111,7 @@ async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Pr
     };
     walk(plan);
     if (seq) flagged++;
-    console.log(`  ${seq ? '!!' : 'ok'} cost ${plan['Total Cost'].toFixed(0).padStart(7)}  ${text.slice(0, 70).padEnd(70)}  ${scans.join(', ')}`);
+    console.log(`  ${seq ? '!!' : 'ok'} cost ${plan['Total Cost'].toFixed(0).padStart(7)} ${ms === undefined ? '        ' : `${ms.toFixed(1).padStart(6)}ms`}  ${text.slice(0, 70).padEnd(70)}  ${scans.join(', ')}`);
   }
   return flagged;
 }
@@ -190,16 +195,17 @@ async function idle(pool: pg.Pool): Promise<void> {
 async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number, pool: pg.Pool): Promise<void> {
   const ref = await load(reference, {}, seconds, CONNECTIONS);
   const row = (name: string, l: Load, ratio: string) =>
-    console.log(`${label.padEnd(5)} ${name.padEnd(34)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}`);
+    console.log(`${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}`);
   row('reference (50 posts, 1 query)', ref, '1.00');
   for (const p of pages) {
     await idle(pool);
     // One request first, alone: a page that cannot answer shows here rather than as 0 req/s.
     const t0 = performance.now();
     const probe = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual', signal: AbortSignal.timeout(30_000) }).then((r) => String(r.status), (e: Error) => e.name);
-    if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${(performance.now() - t0).toFixed(0)} ms`);
+    const alone = performance.now() - t0;
+    if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${alone.toFixed(0)} ms`);
     const l = await load(p.url, { cookie: p.cookie }, seconds, CONNECTIONS);
-    row(p.name, l, (l.rps / ref.rps).toFixed(2));
+    row(`${p.name} (alone ${alone.toFixed(0)} ms)`, l, (l.rps / ref.rps).toFixed(2));
   }
 }
 
