@@ -21,17 +21,30 @@ export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: str
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();
 }
 
-/** The cohort's visible posts with whether each opens its thread, and whom a reply answers. */
+/**
+ * The cohort's posts with whether each opens its thread, and whom a reply answers. It walks the
+ * cohort's spaces, their threads and their posts by index, so its cost follows the cohort, not the
+ * tenant; and it carries no bodies (a window over whole rows sorted them to disk): the first post of
+ * each thread is one index lookup per thread.
+ */
 const cohortPosts = (tenantId: string, cohortId: string) => sql`
-  SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.body_source, p.space_id, s.group_id,
+  SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.space_id, s.group_id,
          COALESCE(pp.author_membership_id, t.author_membership_id) AS answers_membership_id,
-         (to_jsonb(p) ->> 'endorsed_at') IS NOT NULL AS endorsed,
-         row_number() OVER (PARTITION BY p.thread_id ORDER BY p.created_at, p.id) = 1 AS opens_thread
-  FROM posts p
-  JOIN spaces s ON s.tenant_id = p.tenant_id AND s.id = p.space_id
-  JOIN threads t ON t.tenant_id = p.tenant_id AND t.id = p.thread_id
+         p.endorsed_at IS NOT NULL AS endorsed,
+         p.id = first.id AS opens_thread
+  FROM spaces s
+  -- OFFSET 0 keeps each lateral a per-row index lookup: flattened into joins, the planner hashes
+  -- whole tables (1 M posts) once a cohort has a few thousand posts.
+  CROSS JOIN LATERAL (SELECT t.tenant_id, t.id, t.author_membership_id FROM threads t WHERE t.tenant_id = s.tenant_id AND t.space_id = s.id OFFSET 0) t
+  CROSS JOIN LATERAL (SELECT f.id FROM posts f WHERE f.tenant_id = t.tenant_id AND f.thread_id = t.id ORDER BY f.created_at, f.id LIMIT 1) first
+  CROSS JOIN LATERAL (
+    SELECT p.tenant_id, p.id, p.author_membership_id, p.status, p.created_at, p.space_id, p.parent_post_id, p.endorsed_at
+    FROM posts p WHERE p.tenant_id = t.tenant_id AND p.thread_id = t.id OFFSET 0) p
   LEFT JOIN posts pp ON pp.tenant_id = p.tenant_id AND pp.id = p.parent_post_id
-  WHERE p.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}`;
+  WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}`;
+
+/** The kudos on each of the cohort's posts `cp`, looked up post by post (see cohortPosts). */
+const kudosOn = sql`CROSS JOIN LATERAL (SELECT k.from_membership_id, k.to_membership_id, k.created_at FROM kudos k WHERE k.tenant_id = cp.tenant_id AND k.post_id = cp.id OFFSET 0) k`;
 
 /**
  * Interaction edges, directed and counted per ISO week: a reply → the author of the post it answers
@@ -45,10 +58,10 @@ export async function listInteractionEdges(ex: Executor, tenantId: string, cohor
         FROM cp WHERE NOT opens_thread AND status = 'visible'
       UNION ALL
       SELECT k.from_membership_id, k.to_membership_id, k.created_at, 'kudos'
-        FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id WHERE cp.status = 'visible'
+        FROM cp ${kudosOn} WHERE cp.status = 'visible'
       UNION ALL
       SELECT n.actor_membership_id, n.membership_id, n.created_at, 'mention'
-        FROM notifications n JOIN cp ON cp.tenant_id = n.tenant_id AND cp.id = n.post_id WHERE n.kind = 'mention' AND cp.status = 'visible'
+        FROM cp CROSS JOIN LATERAL (SELECT * FROM notifications n WHERE n.tenant_id = cp.tenant_id AND n.post_id = cp.id AND n.kind = 'mention' OFFSET 0) n WHERE cp.status = 'visible'
     )
     SELECT from_id AS "from", to_id AS "to", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
            count(*)::int AS weight,
@@ -67,7 +80,7 @@ export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: 
     events AS (
       SELECT group_id, created_at AS at, CASE WHEN opens_thread THEN 'post' ELSE 'reply' END AS kind FROM cp WHERE status = 'visible' AND group_id IS NOT NULL
       UNION ALL
-      SELECT cp.group_id, k.created_at, 'kudos' FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL
+      SELECT cp.group_id, k.created_at, 'kudos' FROM cp ${kudosOn} WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL
     )
     SELECT group_id AS "groupId", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
            (count(*) FILTER (WHERE kind = 'post'))::int AS posts,
@@ -82,13 +95,13 @@ export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: 
  * or a launch (null when none of these ever happened).
  */
 export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
-  // Grouped once per table rather than a lookup per learner: posts have no index by author.
+  // Grouped once per table, each read by its index on the author (or giver), learner by learner.
   const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
     WITH learners AS (
       SELECT id, last_launch_at FROM memberships
       WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
-    p AS (SELECT author_membership_id AS id, max(created_at) AS at FROM posts WHERE tenant_id = ${tenantId} AND author_membership_id IN (SELECT id FROM learners) GROUP BY 1),
-    k AS (SELECT from_membership_id AS id, max(created_at) AS at FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    p AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM posts WHERE tenant_id = ${tenantId} AND author_membership_id = l.id) x),
+    k AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id = l.id) x),
     r AS (SELECT membership_id AS id, max(updated_at) AS at FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)
     SELECT l.id AS "membershipId", GREATEST(l.last_launch_at, p.at, k.at, r.at) AS "lastActiveAt"
     FROM learners l LEFT JOIN p ON p.id = l.id LEFT JOIN k ON k.id = l.id LEFT JOIN r ON r.id = l.id`.execute(ex);
@@ -99,8 +112,9 @@ export async function listLastActivity(ex: Executor, tenantId: string, cohortId:
 export async function listGroupPosts(ex: Executor, tenantId: string, cohortId: string) {
   const { rows } = await sql<{ groupId: string; body: string; authorRole: 'learner' | 'facilitator' | 'observer'; isReply: boolean; endorsed: boolean }>`
     WITH cp AS (${cohortPosts(tenantId, cohortId)})
-    SELECT cp.group_id AS "groupId", cp.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
+    SELECT cp.group_id AS "groupId", b.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
     FROM cp JOIN memberships m ON m.tenant_id = cp.tenant_id AND m.id = cp.author_membership_id
+    JOIN posts b ON b.tenant_id = cp.tenant_id AND b.id = cp.id
     WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL`.execute(ex);
   return rows;
 }
@@ -109,7 +123,7 @@ export async function listGroupPosts(ex: Executor, tenantId: string, cohortId: s
 export async function countGroupKudos(ex: Executor, tenantId: string, cohortId: string) {
   const { rows } = await sql<{ groupId: string; kudos: number }>`
     WITH cp AS (${cohortPosts(tenantId, cohortId)})
-    SELECT cp.group_id AS "groupId", count(*)::int AS kudos FROM kudos k JOIN cp ON cp.tenant_id = k.tenant_id AND cp.id = k.post_id
+    SELECT cp.group_id AS "groupId", count(*)::int AS kudos FROM cp ${kudosOn}
     WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL GROUP BY 1`.execute(ex);
   return rows;
 }
@@ -148,8 +162,8 @@ export async function listParticipation(ex: Executor, tenantId: string, cohortId
     WITH cp AS (${cohortPosts(tenantId, cohortId)}),
     learners AS (SELECT id FROM memberships WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
     p AS (SELECT author_membership_id AS id, count(*) FILTER (WHERE opens_thread) AS posts, count(*) FILTER (WHERE NOT opens_thread) AS replies FROM cp WHERE status = 'visible' GROUP BY 1),
-    kg AS (SELECT from_membership_id AS id, count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id IN (SELECT id FROM learners) GROUP BY 1),
-    kr AS (SELECT to_membership_id AS id, count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND to_membership_id IN (SELECT id FROM learners) GROUP BY 1),
+    kg AS (SELECT l.id, x.n FROM learners l CROSS JOIN LATERAL (SELECT count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id = l.id) x),
+    kr AS (SELECT l.id, x.n FROM learners l CROSS JOIN LATERAL (SELECT count(*) AS n FROM kudos WHERE tenant_id = ${tenantId} AND to_membership_id = l.id) x),
     mm AS (SELECT actor_membership_id AS id, count(*) AS n FROM notifications WHERE tenant_id = ${tenantId} AND kind = 'mention' AND actor_membership_id IN (SELECT id FROM learners) GROUP BY 1),
     r AS (SELECT membership_id AS id, count(*) AS n FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND status = 'submitted' GROUP BY 1),
     c AS (SELECT membership_id AS id, count(*) AS n FROM module_completions WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)

@@ -24,7 +24,9 @@ export function createSession(opts: {
   secret: string;
   verifyAdmin: (email: string, password: string) => Promise<{ id: string } | undefined>;
 }): SessionSetup {
-  const store = new PgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60 });
+  // No touch: it was an UPDATE of the session's expiry on every GET. The expiry is set whenever the
+  // session is saved (each launch renews it), which is also when the browser gets a fresh cookie.
+  const store = new PgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60, disableTouch: true });
   const secure = opts.config.secureCookies;
   const sessionMiddleware = session({
     name: SESSION_COOKIE,

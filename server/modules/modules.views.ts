@@ -10,8 +10,11 @@ import type { ActivityForm } from './modules.schemas.ts';
 
 const STATE_LABEL: Record<ModuleState, string> = { locked: 'Opens later', open: 'Open', done: 'Done' };
 
+// One formatter for the process: toLocaleDateString with options builds a new one on every call.
+const DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
 export function formatDate(d: Date): string {
-  return d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  return DATE.format(d);
 }
 
 export function modulePageView(

@@ -1,0 +1,290 @@
+// Pages at 1 k and at 1 M posts, each beside a reference page measured in the same run: Express 5 +
+// express-handlebars + pg rendering the same 50 posts with one query. Prints, per page, throughput
+// as a ratio to the reference, p50 and p99 (autocannon in a second process), then the EXPLAIN
+// summary of every query each page runs at 1 M posts, flagging sequential scans of tables over
+// 10 k rows. The 1 M posts are seeded in SQL across hundreds of tenants and cohorts, then ANALYZEd.
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { engine } from 'express-handlebars';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
+import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
+import type { Db } from '../models/db.ts';
+import { load, startBenchApp, type Load } from './bench-support.ts';
+import { seedGroupPosts } from './dashboard.bench.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+
+/** The reference: one query, one template, no session. */
+async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+  const app = express();
+  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: false }));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(here, 'bare'));
+  app.enable('view cache');
+  app.get('/', async (_req, res) => {
+    const { rows } = await pool.query<{ id: string; body_html: string; created_at: Date; name: string }>(
+      `SELECT p.id, p.body_html, p.created_at, pe.name FROM posts p
+       JOIN memberships m ON m.tenant_id = p.tenant_id AND m.id = p.author_membership_id
+       JOIN persons pe ON pe.tenant_id = m.tenant_id AND pe.id = m.person_id
+       WHERE p.tenant_id = $1 AND p.thread_id = $2 ORDER BY p.created_at`,
+      [tenantId, threadId],
+    );
+    res.render('thread', { title: 'Reference thread', posts: rows.map((r) => ({ id: r.id, bodyHtml: r.body_html, name: r.name, iso: r.created_at.toISOString(), date: r.created_at.toDateString() })) });
+  });
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await pool.end();
+    },
+  };
+}
+
+// Every query the app sends while `capturing` is on (the app runs in this process, on this pg).
+interface Captured {
+  text: string;
+  values: unknown[];
+}
+let capturing: Captured[] | undefined;
+const originalQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const [q, v] = args as [unknown, unknown];
+  if (capturing) {
+    const text = typeof q === 'string' ? q : (q as { text?: string })?.text;
+    const values = Array.isArray(v) ? v : ((q as { values?: unknown[] })?.values ?? []);
+    if (text) capturing.push({ text, values });
+  }
+  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof pg.Client.prototype.query;
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  'Total Cost': number;
+  Plans?: PlanNode[];
+}
+
+/** One line per query: its plan's scans, a warning for each sequential scan of a table over 10 k rows. */
+async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Promise<number> {
+  const sizes = new Map((await pool.query<{ relname: string; n: number }>(`SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relkind = 'r'`)).rows.map((r) => [r.relname, Number(r.n)]));
+  console.log(`\n${name}: ${queries.length} round trips`);
+  let flagged = 0;
+  for (const q of queries) {
+    const text = q.text.replace(/\s+/g, ' ').trim();
+    if (!/^(select|with|update|insert|delete)\b/i.test(text)) {
+      console.log(`  ·  ${text.slice(0, 60)}`);
+      continue;
+    }
+    let plan: PlanNode;
+    let ms: number | undefined;
+    try {
+      // Reads are run (ANALYZE) for their real time; writes are only planned.
+      const analyze = /^(select|with)\b/i.test(text) && !/\b(insert|update|delete)\b/i.test(text);
+      const out = (await pool.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time'?: number }[] }>(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!;
+      plan = out.Plan;
+      ms = out['Execution Time'];
+    } catch {
+      console.log(`  ?  ${text.slice(0, 100)}`);
+      continue;
+    }
+    const scans: string[] = [];
+    let seq = false;
+    const walk = (n: PlanNode) => {
+      if (n['Relation Name']) {
+        const rows = sizes.get(n['Relation Name']) ?? 0;
+        const big = n['Node Type'] === 'Seq Scan' && rows > 10_000;
+        if (big) seq = true;
+        scans.push(`${big ? 'SEQ SCAN ' : ''}${n['Relation Name']}${n['Index Name'] ? ` by ${n['Index Name']}` : n['Node Type'] === 'Seq Scan' ? ' (seq)' : ''}${big ? ` (${rows} rows)` : ''}`);
+      }
+      n.Plans?.forEach(walk);
+    };
+    walk(plan);
+    if (seq) flagged++;
+    console.log(`  ${seq ? '!!' : 'ok'} cost ${plan['Total Cost'].toFixed(0).padStart(7)} ${ms === undefined ? '        ' : `${ms.toFixed(1).padStart(6)}ms`}  ${text.slice(0, 70).padEnd(70)}  ${scans.join(', ')}`);
+  }
+  return flagged;
+}
+
+/** ~`posts` posts across `tenants` other tenants and as many more cohorts in the bench tenant, 50-post threads, revisions and kudos. */
+async function seedScale(rawDb: Db, platformId: string, benchTenantId: string, tenants: number, posts: number): Promise<void> {
+  const cohorts = tenants * 2;
+  const db = {
+    async run(q: { execute(d: Db): Promise<unknown> }, what: string) {
+      const t0 = performance.now();
+      await q.execute(rawDb);
+      if (process.env.BENCH_VERBOSE) console.log(`  seeded ${what} in ${(performance.now() - t0).toFixed(0)} ms`);
+    },
+  };
+  const threadsPerCohort = Math.max(1, Math.round(posts / cohorts / 50));
+  await db.run(sql`INSERT INTO tenants (platform_id, deployment_id, status) SELECT ${platformId}, 'scale-' || i, 'active' FROM generate_series(1, ${tenants}::int) i`, 'tenants');
+  await db.run(sql`
+    INSERT INTO cohorts (tenant_id, context_id, title)
+    SELECT id, 'scale-ctx-' || deployment_id, 'Scale cohort' FROM tenants WHERE deployment_id LIKE 'scale-%'
+    UNION ALL SELECT ${benchTenantId}::uuid, 'scale-ctx-b' || i, 'Scale cohort' FROM generate_series(1, ${tenants}::int) i`, 'cohorts');
+  await db.run(sql`
+    INSERT INTO persons (tenant_id, sub, name)
+    SELECT c.tenant_id, c.context_id || '-p' || i, 'Person ' || i FROM cohorts c CROSS JOIN generate_series(1, 20) i WHERE c.context_id LIKE 'scale-ctx-%'`, 'persons');
+  await db.run(sql`
+    INSERT INTO memberships (tenant_id, cohort_id, person_id, role)
+    SELECT c.tenant_id, c.id, p.id, 'learner' FROM cohorts c
+    JOIN persons p ON p.tenant_id = c.tenant_id AND p.sub LIKE c.context_id || '-p%'
+    WHERE c.context_id LIKE 'scale-ctx-%'`, 'memberships');
+  await db.run(sql`INSERT INTO spaces (tenant_id, cohort_id) SELECT tenant_id, id FROM cohorts WHERE context_id LIKE 'scale-ctx-%'`, 'spaces');
+  await db.run(sql`
+    WITH mem AS (SELECT cohort_id, array_agg(id ORDER BY id) AS ids FROM memberships GROUP BY cohort_id)
+    INSERT INTO threads (tenant_id, space_id, author_membership_id, title)
+    SELECT s.tenant_id, s.id, mem.ids[1 + i % 20], 'Scale thread ' || i
+    FROM cohorts c JOIN spaces s ON s.tenant_id = c.tenant_id AND s.cohort_id = c.id
+    JOIN mem ON mem.cohort_id = c.id CROSS JOIN generate_series(1, ${threadsPerCohort}::int) i
+    WHERE c.context_id LIKE 'scale-ctx-%'`, 'threads');
+  await db.run(sql`
+    WITH mem AS (SELECT cohort_id, array_agg(id ORDER BY id) AS ids FROM memberships GROUP BY cohort_id)
+    INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
+    SELECT t.tenant_id, t.id, t.space_id, mem.ids[1 + j % 20],
+           'Seeded post ' || j || '. What worked for me this week: a short note at the end of each day about one thing I learned.',
+           '<p>Seeded post ' || j || '. What worked for me this week: a short note at the end of each day about one thing I learned.</p>',
+           now() - j * interval '1 hour'
+    FROM threads t JOIN spaces s ON s.tenant_id = t.tenant_id AND s.id = t.space_id
+    JOIN cohorts c ON c.tenant_id = s.tenant_id AND c.id = s.cohort_id
+    JOIN mem ON mem.cohort_id = c.id CROSS JOIN generate_series(1, 50) j
+    WHERE c.context_id LIKE 'scale-ctx-%'`, 'posts');
+  // Statistics first: planned from the near-empty tables' figures, the joins below nest loops over 1 M rows.
+  await db.run(sql`ANALYZE`, 'analyze');
+  // Every tenth post edited once; every fifth given kudos by the next member.
+  await db.run(sql`
+    INSERT INTO post_revisions (tenant_id, post_id, body_source, body_html, replaced_by_membership_id)
+    SELECT tenant_id, id, body_source, body_html, author_membership_id FROM posts WHERE body_source LIKE 'Seeded post %0.%'`, 'revisions');
+  await db.run(sql`
+    WITH mem AS (SELECT cohort_id, array_agg(id ORDER BY id) AS ids FROM memberships GROUP BY cohort_id)
+    INSERT INTO kudos (tenant_id, post_id, from_membership_id, to_membership_id, reason)
+    SELECT p.tenant_id, p.id, mem.ids[1 + (array_position(mem.ids, p.author_membership_id) % 20)], p.author_membership_id, 'Thanks'
+    FROM posts p JOIN spaces s ON s.tenant_id = p.tenant_id AND s.id = p.space_id
+    JOIN cohorts c ON c.tenant_id = s.tenant_id AND c.id = s.cohort_id
+    JOIN mem ON mem.cohort_id = c.id
+    WHERE c.context_id LIKE 'scale-ctx-%' AND (p.body_source LIKE 'Seeded post %5.%' OR p.body_source LIKE 'Seeded post %0.%')
+    ON CONFLICT DO NOTHING`, 'kudos');
+  await db.run(sql`ANALYZE`, 'analyze');
+}
+
+interface PageUnderTest {
+  name: string;
+  url: string;
+  cookie: string;
+}
+
+/** Waits until the app's backlog from the last load has drained: no other query running on the database. */
+async function idle(pool: pg.Pool): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`);
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number, pool: pg.Pool): Promise<void> {
+  const ref = await load(reference, {}, seconds, CONNECTIONS);
+  const row = (name: string, l: Load, ratio: string) =>
+    console.log(`${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}`);
+  row('reference (50 posts, 1 query)', ref, '1.00');
+  for (const p of pages) {
+    await idle(pool);
+    // One request first, alone: a page that cannot answer shows here rather than as 0 req/s.
+    const t0 = performance.now();
+    const probe = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual', signal: AbortSignal.timeout(30_000) }).then((r) => String(r.status), (e: Error) => e.name);
+    const alone = performance.now() - t0;
+    if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${alone.toFixed(0)} ms`);
+    const l = await load(p.url, { cookie: p.cookie }, seconds, CONNECTIONS);
+    row(`${p.name} (alone ${alone.toFixed(0)} ms)`, l, (l.rps / ref.rps).toFixed(2));
+  }
+}
+
+async function launchMany(people: ReturnType<typeof cohortMembers>, context: string, learners: number): Promise<Member> {
+  for (let i = 0; i < learners; i += 10) {
+    await Promise.all(Array.from({ length: Math.min(10, learners - i) }, (_, k) => people.launch({ sub: `${context}-l${i + k}`, name: `Learner ${i + k}`, roles: [ROLES.learner] }, { id: context })));
+  }
+  const f = await people.launch({ sub: `${context}-f`, name: 'Facilitator', roles: [ROLES.instructor] }, { id: context });
+  await people.formGroups(f);
+  return f;
+}
+
+export async function benchScale(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5), posts = Number(process.env.BENCH_POSTS ?? 1_000_000)): Promise<void> {
+  const app = await startBenchApp(databaseUrl);
+  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
+  const explainPool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  let reference: Awaited<ReturnType<typeof startReference>> | undefined;
+  try {
+    const lms = await connectPlatform(app, sim);
+    const people = cohortMembers(() => ({ app, lms }), { id: 'scale-60' });
+    const f60 = await launchMany(people, 'scale-60', 60);
+    const f600 = await launchMany(people, 'scale-600', Number(process.env.BENCH_BIG_COHORT ?? 600));
+    const reader = await people.launch({ sub: 'scale-60-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'scale-60' });
+    // The reader's group space with one thread of 50 posts: the opening post through the route, 49 replies in SQL.
+    const space = await people.follow(reader, `${reader.base}/modules/1/space`);
+    const opened = await people.post(reader, `${space}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
+    if (!opened.location) throw new Error(`starting the thread: ${opened.status}`);
+    const thread = new URL(opened.location, app.url).href;
+    const threadId = new URL(thread).pathname.split('/').at(-1)!;
+    const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', reader.cohortId).executeTakeFirstOrThrow();
+    await sql`
+      INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
+      SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
+             '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
+      FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(app.db);
+    await seedGroupPosts(app.db, f60.cohortId, 300);
+    await seedGroupPosts(app.db, f600.cohortId, 3000);
+    await sql`ANALYZE`.execute(app.db);
+    reference = await startReference(databaseUrl, tenantId, threadId);
+    const cookieOf = async (m: Member) => (await m.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const rc = await cookieOf(reader);
+    const pages: PageUnderTest[] = [
+      { name: 'thread with 50 posts', url: thread, cookie: rc },
+      { name: 'group space', url: space, cookie: rc },
+      { name: 'cohort hub', url: reader.base, cookie: rc },
+      { name: 'module 1 page', url: `${reader.base}/modules/1`, cookie: rc },
+      { name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await cookieOf(f60) },
+      { name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await cookieOf(f600) },
+    ];
+    for (const p of pages) {
+      const r = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });
+      if (r.status !== 200) throw new Error(`${p.name}: ${r.status}`);
+    }
+    const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM posts`.execute(app.db)).rows[0]!.n);
+    console.log(`\nPages beside the reference, ${CONNECTIONS} connections, ${seconds} s each (ratio = page req/s ÷ reference req/s)`);
+    const small = await count();
+    await round(`${(small / 1000).toFixed(0)}k`, reference.url, pages, seconds, explainPool);
+    const started = performance.now();
+    await seedScale(app.db, lms.platform.id, tenantId, 200, posts);
+    const large = await count();
+    console.log(`(seeded to ${large} posts across 200 more tenants and 400 more cohorts in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd)`);
+    await round(`${(large / 1e6).toFixed(1)}M`, reference.url, pages, seconds, explainPool);
+
+    console.log(`\nEXPLAIN of every query each page runs at ${large} posts (!! = sequential scan of a table over 10 k rows)`);
+    let flagged = 0;
+    for (const p of pages) {
+      await idle(explainPool);
+      capturing = [];
+      await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });
+      const queries = capturing.filter((q) => !/pgboss/i.test(q.text));
+      capturing = undefined;
+      flagged += await explainPage(explainPool, p.name, queries);
+    }
+    console.log(`\n${flagged} queries with a sequential scan of a table over 10 k rows`);
+  } finally {
+    capturing = undefined;
+    await reference?.close();
+    await explainPool.end();
+    await sim.close();
+    await app.close();
+  }
+}
