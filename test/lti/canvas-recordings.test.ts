@@ -1,4 +1,4 @@
-// Our tool against the Canvas recordings (/work/shared/lms-recordings/canvas): one test per recorded
+// Our tool against the Canvas recordings (../shared/lms-recordings/canvas): one test per recorded
 // surprise about launches, roles, the roster and tokens, driven through the simulator replaying that
 // behaviour, and a launch of every recorded id_token payload and variant.
 import { expect } from 'chai';

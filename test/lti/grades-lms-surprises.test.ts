@@ -1,5 +1,5 @@
 // Grades and deep linking against the platform simulator replaying what real LMSs do: one test per
-// recorded surprise (/work/shared/lms-recordings/*/README.md, "Surprises"), each driving our real
+// recorded surprise (../shared/lms-recordings/*/README.md, "Surprises"), each driving our real
 // code — launch, grade outbox, grade-delivery worker, deep-linking pages — on a real PostgreSQL.
 import { expect } from 'chai';
 import { waitFor } from '../support/wait.ts';

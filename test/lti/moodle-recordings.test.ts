@@ -1,4 +1,4 @@
-// Our tool against the Moodle 4.5.6 recordings (/work/shared/lms-recordings/moodle-4.5.6): one test per
+// Our tool against the Moodle 4.5.6 recordings (../shared/lms-recordings/moodle-4.5.6): one test per
 // recorded surprise that is about launches, roles, the roster and tokens, driven through the simulator
 // replaying that behaviour, and a launch of every recorded id_token payload.
 import { expect } from 'chai';

@@ -3,7 +3,7 @@
  * signatures, real HTTP on 127.0.0.1 (random port). Services (token, AGS, NRPS, deep-link return)
  * live in lti-platform-services.ts, the browser in lti-http-client.ts.
  *
- * Each mode behaves by default as the recordings in /work/shared/lms-recordings show (Moodle 4.5.6
+ * Each mode behaves by default as the recordings in ../shared/lms-recordings show (Moodle 4.5.6
  * recorded; Canvas from its source and public captures): login parameters and hints, claim shapes,
  * token and service answers and their errors. Canvas serves auth, JWKS and token from a second
  * origin (`ssoBaseUrl`), as sso.canvaslms.com does.
