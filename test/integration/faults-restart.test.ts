@@ -1,6 +1,7 @@
-// Faults with real processes: PostgreSQL restarted under traffic. While it is down /healthz and
+// Faults with real processes. PostgreSQL restarted under traffic: while it is down /healthz and
 // pages answer a plain 503; once it is back, pages, pg-boss jobs and LISTEN-based live updates work
-// again with no manual step. The test runs a PostgreSQL of its own so it can stop and start it.
+// again with no manual step (the test runs a PostgreSQL of its own so it can stop and start it).
+// An app process killed (SIGKILL) while learners post: every reply it acknowledged is stored.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -14,7 +15,8 @@ import { createDb, type DbHandle } from '../../models/db.ts';
 import { migrateToLatest } from '../../models/migrate.ts';
 import { createJobQueue, type JobQueue } from '../../server/jobs/job-queue.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-import { freePort } from '../support/processes.ts';
+import { freePort, startScript } from '../support/processes.ts';
+import { resetDatabase, testDatabaseUrl } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { waitFor } from '../support/wait.ts';
@@ -135,5 +137,83 @@ describe('faults: PostgreSQL restarted under traffic', function () {
     // pg-boss: a job sent after the restart runs.
     await queue!.boss.send('fault-echo', { word: 'after-restart' });
     await waitFor('the job sent after the restart to run', async () => worked.includes('after-restart'), 30_000);
+  });
+});
+
+describe('faults: an app process killed (SIGKILL) while learners post', function () {
+  this.timeout(180_000);
+  const SECRETS = { SESSION_SECRET: 'kill-session-secret-0123456789abcdef0123456789', LTI_ENCRYPTION_KEY: 'kill-lti-encryption-key-0123456789abcdef012345' };
+  let handle: DbHandle;
+  let sim: LtiPlatformSimulator;
+  const started: Array<ReturnType<typeof startScript>> = [];
+  before(async () => {
+    handle = createDb(testDatabaseUrl(), { max: 2 });
+    await resetDatabase(handle);
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    for (const s of started) if (s.child.exitCode === null && s.child.signalCode === null) { s.child.kill('SIGKILL'); await s.exited; }
+    await sim.close();
+    await handle.close();
+  });
+
+  it('keeps every reply it acknowledged with a 303, and serves again once started again', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { ...SECRETS, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: testDatabaseUrl() };
+    const healthy = () => waitFor('the app process to answer /healthz', async () => (await fetch(`${url}/healthz`).catch(() => undefined))?.ok, 60_000);
+    const first = startScript('server/main.ts', env);
+    started.push(first);
+    await healthy();
+    const app = { url, db: handle.db, config: { ltiEncryptionKey: SECRETS.LTI_ENCRYPTION_KEY } } as unknown as TestApp;
+    const { clientId } = await connectPlatform(app, sim);
+    const learners = await Promise.all(['k1', 'k2', 'k3'].map(async (sub) => {
+      const browser = new LtiHttpClient();
+      const res = await sim.launch(url, browser, { user: { sub, name: `Learner ${sub}`, roles: [ROLES.learner] }, clientId, context: { id: 'killed' } });
+      expect(res.status).to.be.below(400);
+      return { sub, base: new URL(res.finalUrl).pathname, cookie: (await browser.cookies(url)).map((c) => `${c.key}=${c.value}`).join('; ') };
+    }));
+    const headers = (cookie: string) => ({ cookie, 'content-type': 'application/x-www-form-urlencoded', origin: url, 'sec-fetch-site': 'same-origin' });
+    const csrfOf = async (cookie: string, path: string) => /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${url}${path}`, { headers: { cookie } })).text())?.[1];
+    const spacePath = (await fetch(`${url}${learners[0]!.base}/commons`, { headers: { cookie: learners[0]!.cookie }, redirect: 'manual' })).headers.get('location')!;
+    const opened = await fetch(`${url}${spacePath}/threads`, { method: 'POST', redirect: 'manual', headers: headers(learners[0]!.cookie), body: new URLSearchParams({ _csrf: (await csrfOf(learners[0]!.cookie, spacePath))!, title: 'Kill me softly', body: 'Reply below.' }) });
+    expect(opened.status).to.equal(303);
+    const threadPath = new URL(opened.headers.get('location')!, url).pathname;
+
+    // Each learner posts replies one after another until the process is gone.
+    const acknowledged: string[] = [];
+    let sent = 0;
+    const loops = learners.map(async (l) => {
+      for (let n = 0; ; n++) {
+        try {
+          const csrf = await csrfOf(l.cookie, threadPath);
+          if (!csrf) return;
+          const body = `kill reply ${l.sub}-${n}`;
+          sent++;
+          const r = await fetch(`${url}${threadPath}/posts`, { method: 'POST', redirect: 'manual', headers: headers(l.cookie), body: new URLSearchParams({ _csrf: csrf, body }) });
+          if (r.status === 303) acknowledged.push(body);
+          else return;
+        } catch {
+          return; // the process is gone
+        }
+      }
+    });
+    await waitFor('a few replies acknowledged', async () => acknowledged.length >= 6, 60_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await Promise.all(loops);
+
+    const stored = new Set((await handle.db.selectFrom('posts').select('bodySource').where('bodySource', 'like', 'kill reply %').execute()).map((r) => r.bodySource));
+    expect(acknowledged.filter((b) => !stored.has(b)), `lost of ${acknowledged.length} acknowledged (${sent} sent)`).to.deep.equal([]);
+
+    // Started again on the same database: it serves, the learner's session included.
+    const second = startScript('server/main.ts', env);
+    started.push(second);
+    await healthy();
+    const page = await fetch(`${url}${threadPath}`, { headers: { cookie: learners[1]!.cookie } });
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.contain(acknowledged[0]);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).to.equal(0);
   });
 });
