@@ -2,6 +2,7 @@
 // pages answer a plain 503; once it is back, pages, pg-boss jobs and LISTEN-based live updates work
 // again with no manual step (the test runs a PostgreSQL of its own so it can stop and start it).
 // An app process killed (SIGKILL) while learners post: every reply it acknowledged is stored.
+// The SMTP server refusing an email: the pg-boss job fails, is retried, and the email arrives once.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -20,6 +21,9 @@ import { resetDatabase, testDatabaseUrl } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { waitFor } from '../support/wait.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
+import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
+import { NUDGE_EMAIL_QUEUE } from '../../server/analytics/nudges.service.ts';
 
 /** An SSE stream of a space, read with the browser's cookies: its `post` events' data. */
 function openEvents(url: string, cookie: string) {
@@ -215,5 +219,37 @@ describe('faults: an app process killed (SIGKILL) while learners post', function
     expect(await page.text()).to.contain(acknowledged[0]);
     second.child.kill('SIGTERM');
     expect(await second.exited).to.equal(0);
+  });
+});
+
+describe('faults: the SMTP server refuses an email', function () {
+  this.timeout(60_000);
+  const { env, clock, smtp, queues, launch, get, post } = cohortSuite({ context: { id: 'course-smtp', title: 'SMTP course' }, smtp: true, queues: 1 });
+  before(async () => {
+    await registerNudgeEmails(queues[0]!, env.app.emailDeps, { pollingIntervalSeconds: 0.5 });
+  });
+
+  it('fails the email job on a 451, and the retry delivers the email exactly once', async () => {
+    await launch({ sub: 'sm1', name: 'Sam Mail', email: 'sam@example.org', roles: [ROLES.learner] });
+    const f = await launch({ sub: 'fac', name: 'Fay Facilitator', roles: [ROLES.instructor] });
+    const membershipId = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId')).select('m.id').where('p.sub', '=', 'sm1').executeTakeFirstOrThrow()).id;
+    clock.offsetMs = 8 * 86_400_000;
+    expect((await get(f, `${f.base}/console/dashboard`)).status).to.equal(200);
+    smtp.failNext(1);
+    const sent = await post(f, `${f.base}/console/nudges/${membershipId}`, { message: 'Hello Sam, we miss you.' });
+    expect(sent.status, sent.body.slice(0, 300)).to.equal(303);
+
+    type JobRow = { id: string; state: string; retryCount: number };
+    const job = () => sql<JobRow>`select id, state, retry_count as "retryCount" from pgboss.job where name = ${NUDGE_EMAIL_QUEUE}`.execute(env.app.db).then((r) => r.rows);
+    // The refused send failed the job: pg-boss holds it for a retry (after its delay), nothing arrived.
+    const [held] = await waitFor('the nudge email job to wait for its retry', async () => { const rows = await job(); return rows[0]?.state === 'retry' ? rows : undefined; }, 30_000);
+    expect(smtp.to('sam@example.org')).to.have.length(0);
+    expect((await env.app.db.selectFrom('nudges').select('emailedAt').executeTakeFirstOrThrow()).emailedAt).to.equal(null);
+    // The retry delay (a minute) has passed.
+    await sql`update pgboss.job set start_after = now() where id = ${held!.id}`.execute(env.app.db);
+    await waitFor('the retried job to complete', async () => (await job())[0]?.state === 'completed', 30_000);
+    expect(smtp.to('sam@example.org')).to.have.length(1);
+    expect(smtp.to('sam@example.org')[0]!.text).to.contain('we miss you');
+    expect((await job())[0]!.retryCount).to.equal(1);
   });
 });
