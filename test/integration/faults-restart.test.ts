@@ -3,6 +3,7 @@
 // again with no manual step (the test runs a PostgreSQL of its own so it can stop and start it).
 // An app process killed (SIGKILL) while learners post: every reply it acknowledged is stored.
 // The SMTP server refusing an email: the pg-boss job fails, is retried, and the email arrives once.
+// The LMS's JWKS never answering: the launch ends with a clear page within the bounded fetch.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -251,5 +252,37 @@ describe('faults: the SMTP server refuses an email', function () {
     expect(smtp.to('sam@example.org')).to.have.length(1);
     expect(smtp.to('sam@example.org')[0]!.text).to.contain('we miss you');
     expect((await job())[0]!.retryCount).to.equal(1);
+  });
+});
+
+describe('faults: the LMS is slow or down', function () {
+  this.timeout(60_000);
+  let app: TestApp;
+  let sim: LtiPlatformSimulator;
+  before(async () => {
+    app = await startTestApp();
+    sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+  });
+  after(async () => {
+    await sim.close();
+    await app.close();
+  });
+
+  it('ends a launch against a JWKS that never answers with a clear 502 page, not a hang', async () => {
+    await resetDatabase(app.handle);
+    const { clientId } = await connectPlatform(app, sim);
+    sim.outage.jwksHangs = true;
+    try {
+      const res = await sim.launch(app.url, new LtiHttpClient(), { user: { sub: 'j1', name: 'Jo Waiting', roles: [ROLES.learner] }, clientId, context: { id: 'jwks-down' } });
+      expect(res.status, res.body.slice(0, 300)).to.equal(502);
+      expect(res.body).to.contain('could not fetch your learning platform');
+      expect(res.body).to.not.match(/AbortError|TimeoutError|\bat \S+ \(|node_modules/);
+      expect(sim.jwksFetchCount).to.be.at.least(1);
+    } finally {
+      sim.outage.jwksHangs = false;
+    }
+    // Once the LMS answers again, the next launch goes through.
+    const ok = await sim.launch(app.url, new LtiHttpClient(), { user: { sub: 'j1', name: 'Jo Waiting', roles: [ROLES.learner] }, clientId, context: { id: 'jwks-down' } });
+    expect(ok.status, ok.body.slice(0, 300)).to.equal(200);
   });
 });
