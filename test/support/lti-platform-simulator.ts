@@ -123,7 +123,7 @@ export class LtiPlatformSimulator {
   /** The `aud` tools put in client assertions (moodle: the token endpoint; canvas: its OAuth2 URL under the issuer). */
   readonly authorizationServer: string;
   jwksFetchCount = 0;
-  /** Faults of the LMS's endpoints (test/integration/faults-restart.test.ts): the JWKS never answers; the token endpoint answers 503. */
+  /** Faults of the LMS's endpoints (test/integration/faults-recovery.test.ts): the JWKS never answers; the token endpoint answers 503. */
   readonly outage = { jwksHangs: false, tokenDown: false };
   readonly registrations: Array<{ clientId: string; deploymentId?: string; request: Record<string, unknown> }> = [];
   /** Every request the tools made to /auth (its parameters), accepted or not. */

@@ -3,7 +3,8 @@
 // again with no manual step (the test runs a PostgreSQL of its own so it can stop and start it).
 // An app process killed (SIGKILL) while learners post: every reply it acknowledged is stored.
 // The SMTP server refusing an email: the pg-boss job fails, is retried, and the email arrives once.
-// The LMS's JWKS never answering: the launch ends with a clear page within the bounded fetch.
+// The LMS's JWKS never answering: the launch ends with a clear page within the bounded fetch. Its
+// token endpoint down: grade delivery retries and delivers once it is back, with the same payload.
 import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -25,6 +26,9 @@ import { waitFor } from '../support/wait.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
 import { NUDGE_EMAIL_QUEUE } from '../../server/analytics/nudges.service.ts';
+import { startTestJobQueue } from '../support/test-jobs.ts';
+import { registerGradeDelivery } from '../../server/grades/grade-delivery.job.ts';
+import { enqueueGrades } from '../../server/grades/grades.service.ts';
 
 /** An SSE stream of a space, read with the browser's cookies: its `post` events' data. */
 function openEvents(url: string, cookie: string) {
@@ -259,13 +263,16 @@ describe('faults: the LMS is slow or down', function () {
   this.timeout(60_000);
   let app: TestApp;
   let sim: LtiPlatformSimulator;
+  let queue: JobQueue;
   before(async () => {
-    app = await startTestApp();
+    queue = await startTestJobQueue();
+    app = await startTestApp({}, { queue });
     sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
   });
   after(async () => {
     await sim.close();
     await app.close();
+    await queue.stop();
   });
 
   it('ends a launch against a JWKS that never answers with a clear 502 page, not a hang', async () => {
@@ -284,5 +291,33 @@ describe('faults: the LMS is slow or down', function () {
     // Once the LMS answers again, the next launch goes through.
     const ok = await sim.launch(app.url, new LtiHttpClient(), { user: { sub: 'j1', name: 'Jo Waiting', roles: [ROLES.learner] }, clientId, context: { id: 'jwks-down' } });
     expect(ok.status, ok.body.slice(0, 300)).to.equal(200);
+  });
+
+  it('retries grade delivery while the token endpoint is down, and delivers one score with the same payload once it is back', async () => {
+    await resetDatabase(app.handle);
+    const { clientId } = await connectPlatform(app, sim);
+    sim.scores.length = 0;
+    // Retries at once and many of them: the test, not the back-off, decides when the LMS is back.
+    await registerGradeDelivery(queue, { db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! }, { retryDelaySeconds: 0, retryLimit: 1000, pollingIntervalSeconds: 0.5, catchUpCron: null });
+    const res = await sim.launch(app.url, new LtiHttpClient(), { user: { sub: 'g1', name: 'Gail Graded', roles: [ROLES.learner] }, clientId, context: { id: 'token-down' } });
+    expect(res.status, res.body.slice(0, 300)).to.equal(200);
+    const who = await app.db
+      .selectFrom('memberships as m')
+      .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+      .select(['m.tenantId', 'm.cohortId', 'm.id as membershipId', 'm.role', 'p.sub'])
+      .where('p.sub', '=', 'g1')
+      .executeTakeFirstOrThrow();
+    sim.outage.tokenDown = true;
+    try {
+      await app.db.transaction().execute((tx) => enqueueGrades(tx, queue, who, [1, 2, 3]));
+      await waitFor('two failed delivery attempts', async () => ((await app.db.selectFrom('gradeOutbox').select('attempts').executeTakeFirst())?.attempts ?? 0) >= 2, 30_000);
+      expect(sim.scores).to.have.length(0);
+    } finally {
+      sim.outage.tokenDown = false;
+    }
+    const row = await waitFor('the score to be delivered', async () => { const r = await app.db.selectFrom('gradeOutbox').selectAll().executeTakeFirst(); return r?.status === 'delivered' && r; }, 30_000);
+    expect(row.status).to.equal('delivered');
+    expect(sim.scores).to.have.length(1);
+    expect(sim.scores[0]!.body).to.deep.equal(row.payload);
   });
 });
