@@ -138,8 +138,9 @@ function guard(deps: LtiToolDeps) {
       if (req.path === '/launch') return guardLaunch(req, res, next, deps);
       next();
     };
-    hideLtijsServerErrors(deps, req, res);
-    run().catch((err) => deps.sendError(req, res, err));
+    const restoreSend = hideLtijsServerErrors(deps, req, res);
+    // Our own error page (a 502 when the LMS's keys cannot be fetched, say) is not an ltijs failure.
+    run().catch((err) => { restoreSend(); deps.sendError(req, res, err); });
   };
 }
 
@@ -147,7 +148,7 @@ function guard(deps: LtiToolDeps) {
  * ltijs answers its own failures (a database error at login, say) with a 500 JSON that carries the
  * internal error message. Those answers become our error page; the details go to the log only.
  */
-function hideLtijsServerErrors(deps: LtiToolDeps, req: Request, res: Response): void {
+function hideLtijsServerErrors(deps: LtiToolDeps, req: Request, res: Response): () => void {
   const send = res.send.bind(res);
   res.send = ((body?: unknown) => {
     if (res.statusCode < 500) return send(body);
@@ -156,6 +157,7 @@ function hideLtijsServerErrors(deps: LtiToolDeps, req: Request, res: Response): 
     deps.sendError(req, res, new Error('ltijs failed'));
     return res;
   }) as Response['send'];
+  return () => { res.send = send; };
 }
 
 function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFunction): void {

@@ -46,7 +46,7 @@ export function createErrorSender(app: Application, log: { error: (o: object, m:
   return function sendError(req: Request, res: Response, err: unknown): void {
     const appError = toAppError(err);
     const status = appError?.status ?? 500;
-    if (!appError || status >= 500) log.error({ err, reqId: req.id }, appError ? 'database unavailable' : 'unhandled error');
+    if (!appError || status >= 500) log.error({ err, reqId: req.id }, appError ? `answered ${status} (${appError.code})` : 'unhandled error');
     if (res.headersSent) {
       res.end();
       return;

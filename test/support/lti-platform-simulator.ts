@@ -123,6 +123,8 @@ export class LtiPlatformSimulator {
   /** The `aud` tools put in client assertions (moodle: the token endpoint; canvas: its OAuth2 URL under the issuer). */
   readonly authorizationServer: string;
   jwksFetchCount = 0;
+  /** Faults of the LMS's endpoints (test/integration/faults-recovery.test.ts): the JWKS never answers; the token endpoint answers 503. */
+  readonly outage = { jwksHangs: false, tokenDown: false };
   readonly registrations: Array<{ clientId: string; deploymentId?: string; request: Record<string, unknown> }> = [];
   /** Every request the tools made to /auth (its parameters), accepted or not. */
   readonly authRequests: Array<Record<string, string>> = [];
@@ -178,7 +180,7 @@ export class LtiPlatformSimulator {
     const app = express();
     app.disable('x-powered-by');
     app.get('/.well-known/openid-configuration', (_req, res) => { res.json(this.openidConfiguration()); });
-    app.get(['/jwks', '/api/lti/security/jwks'], (_req, res) => { this.jwksFetchCount++; res.json({ keys: this.keys.map((k) => k.jwk) }); });
+    app.get(['/jwks', '/api/lti/security/jwks'], (_req, res) => { this.jwksFetchCount++; if (this.outage.jwksHangs) return; res.json({ keys: this.keys.map((k) => k.jwk) }); });
     app.get(['/auth', '/api/lti/authorize_redirect'], (req, res) => this.auth(req.query, res));
     app.post(['/auth', '/api/lti/authorize_redirect'], express.urlencoded({ extended: false }), (req, res) => this.auth(req.body, res));
     app.post('/register', express.json(), (req, res) => { this.register(req, res); });
@@ -187,6 +189,7 @@ export class LtiPlatformSimulator {
     app.get('/launch-form/:page', (req, res) => { this.launchForm(req.params.page, res); });
     app.get('/post_message_forwarding', (req, res) => { this.postMessageForwarding(String(req.query.tool ?? ''), res); });
     app.get('/return', (req, res) => { res.type('html').send(`<!doctype html><title>Back in the course</title><p>${esc(String(req.query.course ?? ''))}</p>`); });
+    app.post(['/token', '/login/oauth2/token'], (_req, res, next) => { if (this.outage.tokenDown) res.status(503).type('text/plain').send('Service Unavailable'); else next(); });
     app.use(this.services.router());
     server.on('request', app);
     ssoServer?.on('request', app);
