@@ -7,7 +7,6 @@
 // token endpoint down: grade delivery retries and delivers once it is back, with the same payload.
 import { expect } from 'chai';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -29,29 +28,7 @@ import { NUDGE_EMAIL_QUEUE } from '../../server/analytics/nudges.service.ts';
 import { startTestJobQueue } from '../support/test-jobs.ts';
 import { registerGradeDelivery } from '../../server/grades/grade-delivery.job.ts';
 import { enqueueGrades } from '../../server/grades/grades.service.ts';
-
-/** An SSE stream of a space, read with the browser's cookies: its `post` events' data. */
-function openEvents(url: string, cookie: string) {
-  const events: Array<{ postId: string }> = [];
-  let status = 0;
-  const req = http.get(url, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
-    status = res.statusCode ?? 0;
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (/^event: post$/m.test(block) && data) events.push(JSON.parse(data));
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return { events, status: () => status, close: () => req.destroy() };
-}
+import { openEvents } from '../support/sse-reader.ts';
 
 describe('faults: PostgreSQL restarted under traffic', function () {
   this.timeout(180_000);

@@ -1,39 +1,12 @@
 // Live updates across app processes: a post made through instance A reaches an SSE client of
 // instance B (PostgreSQL LISTEN/NOTIFY), and only subscribers who may see the space get it.
 import { expect } from 'chai';
-import http from 'node:http';
 import { parse } from 'node-html-parser';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { openEvents } from '../support/sse-reader.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
-
-/** Reads an SSE stream with the browser's cookies; resolves each `post` event's data. */
-function openEvents(url: string, cookie: string) {
-  const events: Array<{ threadId: string; postId: string }> = [];
-  const ends: string[] = [];
-  let status = 0;
-  let closed = false;
-  const req = http.get(url, { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
-    status = res.statusCode ?? 0;
-    res.on('end', () => { closed = true; });
-    let buffer = '';
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      buffer += chunk;
-      let i: number;
-      while ((i = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, i);
-        buffer = buffer.slice(i + 2);
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (/^event: post$/m.test(block) && data) events.push(JSON.parse(data));
-        if (/^event: end$/m.test(block) && data) ends.push((JSON.parse(data) as { reason: string }).reason);
-      }
-    });
-  });
-  req.on('error', () => undefined);
-  return { events, ends, status: () => status, closed: () => closed, close: () => req.destroy() };
-}
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
