@@ -128,13 +128,8 @@ export async function countGroupKudos(ex: Executor, tenantId: string, cohortId: 
   return rows;
 }
 
-/**
- * Announcements per group (group null: to the whole cohort). Announcements belong to moderation;
- * until that table exists there are none to count.
- */
-export async function countAnnouncements(ex: Executor, tenantId: string, cohortId: string): Promise<Array<{ groupId: string | null; announcements: number }> | undefined> {
-  const { rows: exists } = await sql<{ present: boolean }>`SELECT to_regclass('announcements') IS NOT NULL AS present`.execute(ex);
-  if (!exists[0]?.present) return undefined;
+/** Announcements per group (group null: to the whole cohort). */
+export async function countAnnouncements(ex: Executor, tenantId: string, cohortId: string): Promise<Array<{ groupId: string | null; announcements: number }>> {
   const { rows } = await sql<{ groupId: string | null; announcements: number }>`
     SELECT group_id AS "groupId", count(*)::int AS announcements FROM announcements
     WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1`.execute(ex);

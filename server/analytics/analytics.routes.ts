@@ -59,7 +59,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
 
   r.get('/:cohortId/console/inquiry', facilitator, async (req, res) => {
     const [cohort, c] = await Promise.all([findCohort(req), inquiry(deps, req.launch!)]);
-    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry'), ...inquiryView(c.groups, c.announcementsCounted) });
+    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry'), ...inquiryView(c.groups) });
   });
 
   r.get('/:cohortId/console/five-factor', facilitator, async (req, res) => {
@@ -78,7 +78,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       ...pageBase(cohort, who, 'report'),
       generatedOn: utcDay(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules,
-      health: groupHealthView(health), social: socialView(s), inquiry: inquiryView(c.groups, c.announcementsCounted), fiveFactor: fiveFactorView(f),
+      health: groupHealthView(health), social: socialView(s), inquiry: inquiryView(c.groups), fiveFactor: fiveFactorView(f),
       participation: people.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
     });
   });

@@ -176,8 +176,8 @@ export interface GroupInquiry {
   indicators: InquiryIndicators;
 }
 
-/** Community of Inquiry counts per group; `announcementsCounted` is false until announcements exist. */
-export async function inquiry(deps: AnalyticsDeps, who: LaunchContext): Promise<{ groups: GroupInquiry[]; announcementsCounted: boolean }> {
+/** Community of Inquiry counts per group. */
+export async function inquiry(deps: AnalyticsDeps, who: LaunchContext): Promise<{ groups: GroupInquiry[] }> {
   facilitatorOnly(who, 'inquiry');
   const [groups, posts, kudos, announcements] = await Promise.all([
     analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
@@ -185,15 +185,14 @@ export async function inquiry(deps: AnalyticsDeps, who: LaunchContext): Promise<
     analytics.countGroupKudos(deps.db, who.tenantId, who.cohortId),
     analytics.countAnnouncements(deps.db, who.tenantId, who.cohortId),
   ]);
-  const toCohort = announcements?.find((a) => a.groupId === null)?.announcements ?? 0;
+  const toCohort = announcements.find((a) => a.groupId === null)?.announcements ?? 0;
   return {
-    announcementsCounted: announcements !== undefined,
     groups: groups.map((g) => ({
       id: g.id,
       name: g.name,
       indicators: inquiryIndicators(posts.filter((p) => p.groupId === g.id), {
         kudos: kudos.find((k) => k.groupId === g.id)?.kudos ?? 0,
-        announcements: toCohort + (announcements?.find((a) => a.groupId === g.id)?.announcements ?? 0),
+        announcements: toCohort + (announcements.find((a) => a.groupId === g.id)?.announcements ?? 0),
       }),
     })),
   };

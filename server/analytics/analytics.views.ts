@@ -115,9 +115,8 @@ export function socialView(s: SocialCapital) {
   };
 }
 
-export function inquiryView(groups: GroupInquiry[], announcementsCounted: boolean) {
+export function inquiryView(groups: GroupInquiry[]) {
   return {
-    announcementsCounted,
     thinRule: THIN_TEACHING_RULE,
     rules: (['social', 'cognitive', 'teaching'] as const).map((presence) => ({
       presence: presence[0]!.toUpperCase() + presence.slice(1),
