@@ -40,10 +40,7 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
  */
 export async function findActiveLaunch(db: Db, req: Request, cohortId: string): Promise<LaunchContext | undefined> {
   const launch = req.user?.launches?.[cohortId];
-  if (!launch) return undefined;
-  const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
-  if (!isActive(standing)) return undefined;
-  return { ...launch, role: standing.role };
+  return launch && recheckLaunch(db, launch);
 }
 
 /**

@@ -3,6 +3,7 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
+import { isSameOriginPost } from '../../lti/same-origin.ts';
 
 const { generateToken, csrfSynchronisedProtection } = csrfSync({
   getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
@@ -28,7 +29,7 @@ export function createCsrfProtection(
       }
       // Only a form that demonstrably came from our own pages is kept: another site can make the
       // browser post anything (cookies are SameSite=None), and must not plant text in a draft.
-      const keep = opts.keepRefusedForm && isSameOriginRequest(req, opts.publicOrigin) ? opts.keepRefusedForm(req) : Promise.resolve(false);
+      const keep = opts.keepRefusedForm && isSameOriginPost(req, opts.publicOrigin) ? opts.keepRefusedForm(req) : Promise.resolve(false);
       void keep
         .catch(() => false)
         .then((kept) =>
@@ -50,12 +51,3 @@ export function issueCsrfToken(req: Request, res: Response): void {
   res.locals.csrfToken = generateToken(req);
 }
 
-/**
- * True when the browser itself says the request was sent by a page of ours: `Sec-Fetch-Site:
- * same-origin`, or else an `Origin` equal to ours. Neither header (an old browser, a script) is not proof.
- */
-export function isSameOriginRequest(req: Request, publicOrigin: string): boolean {
-  const fetchSite = req.get('sec-fetch-site');
-  if (fetchSite !== undefined) return fetchSite === 'same-origin';
-  return req.get('origin') === publicOrigin;
-}
