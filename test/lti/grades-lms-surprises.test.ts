@@ -7,7 +7,7 @@ import { parse } from 'node-html-parser';
 import { pino } from 'pino';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
-import { startTestJobQueue } from '../support/test-jobs.ts';
+import { forwardingQueue, startTestJobQueue } from '../support/test-jobs.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
@@ -26,12 +26,7 @@ describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
   let moodle: LtiPlatformSimulator;
   let canvas: LtiPlatformSimulator;
   let queue: JobQueue;
-  const queueRef: JobQueue = {
-    get boss() { return queue.boss; },
-    sendInTransaction: (tx, name, data, options) => queue.sendInTransaction(tx, name, data, options),
-    start: () => queue.start(),
-    stop: () => queue.stop(),
-  };
+  const queueRef = forwardingQueue(() => queue);
   const deliveryDeps = () => ({ db: app.db, log: pino({ level: 'silent' }), ltiEncryptionKey: app.config.ltiEncryptionKey! });
 
   before(async () => {

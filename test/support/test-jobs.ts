@@ -8,3 +8,13 @@ export async function startTestJobQueue(): Promise<JobQueue> {
   await queue.start();
   return queue;
 }
+
+/** A queue that forwards to whichever one `current` names: the app holds it for its life while a suite swaps workers behind it. */
+export function forwardingQueue(current: () => JobQueue): JobQueue {
+  return {
+    get boss() { return current().boss; },
+    sendInTransaction: (tx, name, data, options) => current().sendInTransaction(tx, name, data, options),
+    start: () => current().start(),
+    stop: () => current().stop(),
+  };
+}
