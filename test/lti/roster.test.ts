@@ -166,6 +166,12 @@ describe('roster sync (NRPS)', () => {
     expect(html.querySelector('[data-roster-pending]')).to.equal(null);
     expect(part.body).not.to.contain('<html');
     expect((await learner.browser.request(`${app.url}/cohorts/${cohortId}/console/roster`)).status).to.equal(403);
+    // A facilitator of another cohort has no launch here (401) and sees none of it; a malformed cohort id is 404.
+    const other = await launch({ ...tom, sub: 'tom-other' }, { context: { id: 'course-other' } });
+    const foreign = await other.browser.request(`${app.url}/cohorts/${cohortId}/console/roster`);
+    expect(foreign.status).to.equal(401);
+    expect(foreign.body).not.to.contain('Ann Early');
+    expect((await browser.request(`${app.url}/cohorts/not-a-cohort/console/roster`)).status).to.equal(404);
   });
 
   it('ends the access of a member the LMS marks Inactive at their next request, and gives it back when they are Active again', async () => {
