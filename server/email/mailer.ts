@@ -21,9 +21,24 @@ export interface Mailer {
   close(): void;
 }
 
-export function createMailer(opts: { smtpUrl: string | undefined; from: string; log: Logger }): Mailer {
+/**
+ * How long one send may wait on the SMTP server. nodemailer's defaults (2 minutes to connect, 30 s
+ * for the greeting, 10 minutes of silence) would hold a job worker that long when the server accepts
+ * connections but never answers; failing sooner lets the job's retry try again later.
+ */
+export interface SmtpTimeouts {
+  connectMs: number;
+  greetingMs: number;
+  socketMs: number;
+}
+const SMTP_TIMEOUTS: SmtpTimeouts = { connectMs: 10_000, greetingMs: 10_000, socketMs: 30_000 };
+
+export function createMailer(opts: { smtpUrl: string | undefined; from: string; log: Logger; timeouts?: SmtpTimeouts }): Mailer {
+  const timeouts = opts.timeouts ?? SMTP_TIMEOUTS;
   // Without SMTP the message is rendered and logged, so development shows what would be sent.
-  const transport = opts.smtpUrl ? nodemailer.createTransport(opts.smtpUrl) : nodemailer.createTransport({ jsonTransport: true });
+  const transport = opts.smtpUrl
+    ? nodemailer.createTransport({ url: opts.smtpUrl, connectionTimeout: timeouts.connectMs, greetingTimeout: timeouts.greetingMs, socketTimeout: timeouts.socketMs })
+    : nodemailer.createTransport({ jsonTransport: true });
   return {
     send: async (email) => {
       const info = await transport.sendMail({
