@@ -90,6 +90,8 @@ export interface Launch {
   ags: { scopes: string[]; lineitems: string | undefined; lineitem: string | undefined } | undefined;
   nrpsUrl: string | undefined;
   deepLinking: DeepLinkingSettings | undefined;
+  /** Where the LMS wants people sent back to the course (launch_presentation.return_url), when it says. */
+  returnUrl: string | undefined;
 }
 
 /** What the LMS accepts back from a deep linking request (kept in the session until the answer). */
@@ -110,6 +112,7 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
   const nrps = c[NRPS] as { context_memberships_url: string } | undefined;
   const moduleParam = typeof custom.module === 'string' ? Number(custom.module) : NaN;
   const dl = c[DL] as { deep_link_return_url: string; accept_types: string[]; accept_multiple?: boolean | string; accept_lineitem?: boolean | string; data?: string } | undefined;
+  const presentation = c[`${C}launch_presentation`] as { return_url?: string } | undefined;
   const name = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim() || null;
   return {
     issuer: c.iss,
@@ -139,5 +142,6 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
       acceptLineItem: dl.accept_lineitem === undefined ? undefined : dl.accept_lineitem === true || dl.accept_lineitem === 'true',
       data: dl.data,
     },
+    returnUrl: presentation?.return_url,
   };
 }

@@ -29,6 +29,7 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
+    res.locals.returnToCourse = launch.returnUrl;
     res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();
   };

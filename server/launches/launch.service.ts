@@ -35,7 +35,8 @@ export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, cl
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
-  const context = launch.deepLinking ? { ...recorded, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : recorded;
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl };
+  const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking
     ? `${home}/deep-linking`

@@ -45,6 +45,21 @@ describe('LTI launch', () => {
     expect(modules[8]).to.equal('From learning to action');
   });
 
+  it("links back to the course from every page with the LMS's launch_presentation.return_url, breaking out of the frame", async () => {
+    const res = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, returnUrl: `${moodle.baseUrl}/mod/lti/return.php?course=2&instanceid=5&sesskey=abc` });
+    const back = parse(res.body).querySelector('[data-test=back-to-course]');
+    expect(back?.getAttribute('href')).to.equal(`${moodle.baseUrl}/mod/lti/return.php?course=2&instanceid=5&sesskey=abc`);
+    expect(back?.getAttribute('target')).to.equal('_top');
+  });
+
+  it('shows no way back when the LMS sends no return_url, or one that is not an http(s) address', async () => {
+    for (const returnUrl of [null, 'javascript:alert(1)']) {
+      const res = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, returnUrl });
+      expect(res.status, String(returnUrl)).to.equal(200);
+      expect(parse(res.body).querySelector('[data-test=back-to-course]'), String(returnUrl)).to.equal(null);
+    }
+  });
+
   it('accepts the OIDC login as a form POST as well as a GET', async () => {
     const res = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, loginMethod: 'POST' });
     expect(res.status).to.equal(200);

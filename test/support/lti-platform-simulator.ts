@@ -37,6 +37,8 @@ export interface LaunchOptions {
   targetLinkUri?: string;
   /** 'iframe' (default): the tool runs in an iframe of the platform page (third-party cookie context). */
   documentTarget?: 'iframe' | 'window';
+  /** launch_presentation.return_url (default: the simulated course page); null leaves it out, as some platforms do. */
+  returnUrl?: string | null;
   /** Extra or changed OIDC login initiation parameters (e.g. Canvas's documented canvas_environment=production). */
   loginParams?: Record<string, string>;
   /** Canvas: `https://www.instructure.com/placement` (null for assignment launches, as recorded). */
@@ -432,7 +434,7 @@ window.addEventListener('message', (e) => {
       [`${LTI}launch_presentation`]: {
         // Canvas says iframe even for new-window launches.
         document_target: moodle ? opts.documentTarget ?? 'iframe' : 'iframe', locale: opts.locale ?? 'en',
-        return_url: `${this.baseUrl}/return?course=${encodeURIComponent(context?.id ?? '')}`,
+        ...(opts.returnUrl === null ? {} : { return_url: opts.returnUrl ?? `${this.baseUrl}/return?course=${encodeURIComponent(context?.id ?? '')}` }),
       },
     };
     Object.assign(claims, moodle ? this.moodleClaims(opts, context) : this.canvasClaims(opts));
