@@ -67,10 +67,13 @@ export class AgsError extends Error {
   }
 }
 
+/** Canvas's score extension (its Score API: new_submission, submission_type, …). */
+export const CANVAS_SUBMISSION = 'https://canvas.instructure.com/lti/submission';
+
 export const SUPERSEDED_NOTE = 'The LMS already had this score or a newer one for this learner, and kept it.';
 
 /**
- * Posts the score (sent exactly as given) to the link's line item; returns the line item used.
+ * Posts the score (as given, plus Canvas's extension below) to the link's line item; returns the line item used.
  * `superseded`: the LMS refused it only because it holds a score at least as new — Moodle's 409
  * (timestamps compared to the second) or Canvas's 400 "before last updated timestamp": our own
  * earlier delivery of this very payload, or a newer grade. Nothing is left to send either way.
@@ -79,7 +82,10 @@ export async function postScore(deps: AgsDeps, target: ScoreTarget, score: Recor
   const client = new AgsClient(deps, target.platform);
   const lineitemUrl = target.link.lineitemUrl ?? (await findOrCreateLineItem(deps, client, target.link));
   try {
-    await client.request(AGS_SCOPES.score, 'the score', { method: 'POST', url: scoresUrl(lineitemUrl), contentType: MEDIA.score, body: score });
+    // Canvas makes every score a new submission attempt unless told not to, and an assignment with
+    // limited attempts then refuses later scores (422). Other platforms ignore the extension.
+    const body = { ...score, [CANVAS_SUBMISSION]: { new_submission: false } };
+    await client.request(AGS_SCOPES.score, 'the score', { method: 'POST', url: scoresUrl(lineitemUrl), contentType: MEDIA.score, body });
   } catch (err) {
     if (err instanceof AgsError && err.supersededScore) return { lineitemUrl, superseded: true };
     throw err;

@@ -20,7 +20,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { freePort, startScript } from '../support/processes.ts';
 import { resetDatabase, testDatabaseUrl } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
+import { asSentScore, connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { waitFor } from '../support/wait.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
@@ -297,6 +297,6 @@ describe('faults: the LMS is slow or down', function () {
     const row = await waitFor('the score to be delivered', async () => { const r = await app.db.selectFrom('gradeOutbox').selectAll().executeTakeFirst(); return r?.status === 'delivered' && r; }, 30_000);
     expect(row.status).to.equal('delivered');
     expect(sim.scores).to.have.length(1);
-    expect(sim.scores[0]!.body).to.deep.equal(row.payload);
+    expect(sim.scores[0]!.body).to.deep.equal(asSentScore(row.payload));
   });
 });

@@ -9,11 +9,11 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { forwardingQueue, startTestJobQueue } from '../support/test-jobs.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { asSentScore, connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import { registerGradeDelivery } from '../../server/grades/grade-delivery.job.ts';
 import { deliverGrade, enqueueGrades, GRADE_DELIVERY_QUEUE, type GradedPerson } from '../../server/grades/grades.service.ts';
-import { nextPage, SUPERSEDED_NOTE, UNKNOWN_LINK_REASON } from '../../lti/ags.ts';
+import { CANVAS_SUBMISSION, nextPage, SUPERSEDED_NOTE, UNKNOWN_LINK_REASON } from '../../lti/ags.ts';
 
 const AGS_CLAIM = 'https://purl.imsglobal.org/spec/lti-ags/claim/endpoint';
 const DL_SETTINGS = 'https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings';
@@ -362,6 +362,26 @@ describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
       expect(canvas.scores.map((s) => s.body.scoreGiven)).to.not.include(5);
     });
 
+    it('Canvas surprise 18 (each score POST is a new submission attempt unless new_submission:false): scores use no attempt, so an assignment allowed one attempt takes every score', async () => {
+      canvas.services.attemptLimit = 1;
+      canvas.services.submissionAttempts.length = 0;
+      try {
+        await launch(canvas, lms, alice);
+        const who = await person(alice.sub);
+        await complete(who, [1]);
+        await waitSettled(1);
+        await complete(who, [1, 2]);
+        await waitSettled(2);
+        const rows = await outbox();
+        expect(rows.map((r) => r.status), JSON.stringify(rows.map((r) => r.lastError))).to.deep.equal(['delivered', 'delivered']);
+        expect(canvas.scores.map((s) => s.body.scoreGiven)).to.deep.equal([11, 22]);
+        expect(canvas.scores.every((s) => (s.body[CANVAS_SUBMISSION] as { new_submission?: unknown } | undefined)?.new_submission === false)).to.equal(true);
+        expect(canvas.services.submissionAttempts).to.deep.equal([]);
+      } finally {
+        canvas.services.attemptLimit = undefined;
+      }
+    });
+
     it('Canvas surprise 19 (rate limiting is 403 “403 Forbidden (Rate Limit Exceeded)”): retried later with the identical payload, not failed', async () => {
       await launch(canvas, lms, alice);
       canvas.failNextServiceCalls(2, 403);
@@ -369,7 +389,7 @@ describe('grades and deep linking, as Moodle 4.5.6 and Canvas behave', () => {
       const [row] = await waitSettled(1);
       expect(row).to.include({ status: 'delivered' });
       expect(row!.attempts).to.be.greaterThan(1);
-      expect(canvas.scores.map((s) => s.body)).to.deep.equal([row!.payload]);
+      expect(canvas.scores.map((s) => s.body)).to.deep.equal([asSentScore(row!.payload)]);
     });
 
     it('Canvas surprise 21 (another tool’s line item gives 412): the score fails at once, with Canvas’s message on the grades page', async () => {

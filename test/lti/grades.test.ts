@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { forwardingQueue, startTestJobQueue } from '../support/test-jobs.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
+import { asSentScore, connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import { registerGradeDelivery, type GradeDeliveryOptions } from '../../server/grades/grade-delivery.job.ts';
 import { enqueueGrades, GRADE_DELIVERY_QUEUE, resendStalledGrades, type GradedPerson } from '../../server/grades/grades.service.ts';
@@ -136,10 +136,10 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     expect(link.lineitemUrl).to.equal(moodle.lineItems[0]!.id);
     expect(moodle.scores).to.have.length(1);
     expect(moodle.scores[0]!.lineItemUrl).to.equal(link.lineitemUrl);
-    expect(moodle.scores[0]!.body).to.deep.equal({
+    expect(moodle.scores[0]!.body).to.deep.equal(asSentScore({
       userId: 'alice-1', scoreGiven: 33, scoreMaximum: 100, activityProgress: 'InProgress', gradingProgress: 'FullyGraded', timestamp: row!.scoreTimestamp.toISOString(),
-    });
-    expect(row!.payload).to.deep.equal(moodle.scores[0]!.body);
+    }));
+    expect(asSentScore(row!.payload)).to.deep.equal(moodle.scores[0]!.body);
   });
 
   it('scores the hub with overall completion and each module link with 100 once its module is done; an unchanged score is not re-sent', async () => {
@@ -204,7 +204,7 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     expect(scorePosts(moodle).map((c) => c.status)).to.deep.equal([500, 500, 200]);
     expect(moodle.scores).to.have.length(1);
     // The payload (timestamp included) was fixed when the row was written, not at each attempt.
-    expect(moodle.scores[0]!.body).to.deep.equal(row!.payload);
+    expect(moodle.scores[0]!.body).to.deep.equal(asSentScore(row!.payload));
     expect(Date.parse(String(row!.payload.timestamp))).to.equal(row!.scoreTimestamp.getTime());
     expect(row!.deliveredAt!.getTime()).to.be.greaterThan(row!.scoreTimestamp.getTime());
   });
@@ -249,7 +249,7 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     expect(retry.status).to.equal(303);
     const [again] = await waitSettled();
     expect(again).to.include({ id: row!.id, status: 'delivered', attempts: 2 });
-    expect(moodle.scores.map((s) => s.body)).to.deep.equal([row!.payload]);
+    expect(moodle.scores.map((s) => s.body)).to.deep.equal([asSentScore(row!.payload)]);
     const after = await gradesPage(browser, cohortId);
     expect(after.page.querySelector(`[data-grade-id="${row!.id}"]`)!.getAttribute('data-status')).to.equal('delivered');
   });
@@ -291,7 +291,7 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     await startWorker();
     const [row] = await waitSettled();
     expect(row).to.include({ status: 'delivered', attempts: 2 });
-    expect(moodle.scores.map((s) => s.body)).to.deep.equal([attempted!.payload]);
+    expect(moodle.scores.map((s) => s.body)).to.deep.equal([asSentScore(attempted!.payload)]);
   });
 
   it('re-sends a job for a pending score whose job was lost (catch-up), and only when none is alive', async () => {

@@ -3,6 +3,7 @@ import { registerPlatform } from '../../server/platforms/platforms.service.ts';
 import type { Platform } from '../../models/schema.ts';
 import { LtiPlatformSimulator, type PlatformKind } from './lti-platform-simulator.ts';
 import type { TestApp } from './test-app.ts';
+import { CANVAS_SUBMISSION } from '../../lti/ags.ts';
 
 export const ROLES = {
   learner: 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner',
@@ -46,4 +47,9 @@ export async function connectPlatform(
 
 export async function startSimulator(kind: PlatformKind, name?: string): Promise<LtiPlatformSimulator> {
   return LtiPlatformSimulator.start({ kind, name });
+}
+
+/** A score as our AGS client puts it on the wire: the stored payload plus Canvas's submission extension. */
+export function asSentScore(payload: Record<string, unknown>): Record<string, unknown> {
+  return { ...payload, [CANVAS_SUBMISSION]: { new_submission: false } };
 }

@@ -87,6 +87,10 @@ export async function verifyToolJwt(
 
 export class PlatformServices {
   readonly scores: Array<{ lineItemUrl: string; body: Record<string, unknown> }> = [];
+  /** Canvas: the submission attempts score POSTs created (each one does unless it says new_submission:false). */
+  readonly submissionAttempts: Array<{ lineItemUrl: string; userId: string }> = [];
+  /** Canvas: an assignment's allowed attempts; past it a score that would add one gets 422. */
+  attemptLimit: number | undefined;
   /**
    * origin: 'platform' for a grade item the LMS made for an activity (mod/lti item, Canvas assignment,
    * deep-linked item with a lineItem; the default), 'tool' for one a tool POSTed. toolClientId: the
@@ -399,6 +403,18 @@ export class PlatformServices {
       if (!moodle && ts < before) {
         res.status(400).json({ errors: { type: 'bad_request', message: `Provided timestamp of ${String(s.timestamp)} before last updated timestamp of ${new Date(before).toISOString()}` } });
         return;
+      }
+      if (!moodle) {
+        const extension = s['https://canvas.instructure.com/lti/submission'];
+        const newSubmission = !(isObj(extension) && (extension.new_submission === false || extension.new_submission === 'false'));
+        if (newSubmission) {
+          const used = this.submissionAttempts.filter((a) => a.lineItemUrl === li.id && a.userId === s.userId).length;
+          if (this.attemptLimit !== undefined && used >= this.attemptLimit) {
+            res.status(422).json({ errors: { type: 'unprocessable_entity', message: 'The maximum number of allowed attempts for this assignment has been reached.' } });
+            return;
+          }
+          this.submissionAttempts.push({ lineItemUrl: li.id, userId: s.userId });
+        }
       }
       this.scores.push({ lineItemUrl: li.id, body: s });
       // Moodle: 200 with an empty body (not 204). Canvas: 200 with its result URL and submission extension.
