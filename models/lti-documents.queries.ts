@@ -16,14 +16,16 @@ export async function listLtiDocuments(
 ): Promise<LtiDocumentRow[]> {
   let q = ex
     .selectFrom('ltiDocuments')
-    .select(['doc', 'createdAt'])
+    // As text: our Kysely's CamelCasePlugin would rename the snake_case keys inside the jsonb
+    // (given_name, product_family_code…), and ltijs reads them back by their own names.
+    .select([sql<string>`doc::text`.as('doc'), 'createdAt'])
     .where('collection', '=', collection)
     .where(sql<boolean>`doc @> ${JSON.stringify(query)}::jsonb`);
   if (maxAgeSeconds !== undefined) {
     q = q.where('createdAt', '>', sql<Date>`now() - make_interval(secs => ${maxAgeSeconds})`);
   }
   const rows = await q.orderBy('id').execute();
-  return rows.map((r) => ({ doc: r.doc as Record<string, unknown>, createdAt: r.createdAt }));
+  return rows.map((r) => ({ doc: JSON.parse(r.doc) as Record<string, unknown>, createdAt: r.createdAt }));
 }
 
 export async function insertLtiDocument(ex: Executor, collection: string, doc: Record<string, unknown>): Promise<void> {

@@ -31,6 +31,13 @@ describe('LtijsPostgresPlugin (ltijs DB plugin contract on PostgreSQL)', () => {
     expect(one && one[0]?.authConfig).to.deep.equal({ method: 'JWK_SET' });
   });
 
+  it('gives documents back with their keys exactly as stored (snake_case claims inside are not renamed)', async () => {
+    const doc = { iss: 'https://lms.example', userInfo: { given_name: 'Ann', family_name: 'Lee' }, platformInfo: { product_family_code: 'moodle' }, endpoint: { lineitems: 'https://lms.example/li' } };
+    await plugin.Insert(false, 'idtoken', doc);
+    const got = await plugin.Get(false, 'idtoken', { iss: 'https://lms.example' });
+    expect(got && got[0]).to.deep.include(doc);
+  });
+
   it('stores encrypted documents as index + iv + data, and decrypts them with createdAt in ms', async () => {
     await plugin.Insert(KEY, 'accesstoken', { token: { access_token: 'secret-token' } }, { platformUrl: 'p', clientId: 'c', scopes: 's' });
     const raw = await sql<{ doc: Record<string, unknown> }>`select doc from lti_documents where collection = 'accesstoken'`.execute(handle.db);
