@@ -1,14 +1,15 @@
 // In-app notifications. Every statement is scoped by tenant.
 import type { Executor } from './db.ts';
 
-export async function insertMentionNotifications(
+/** A mention, reply or kudos about one post, for each membership given (the caller picks who may see it). */
+export async function insertPostNotifications(
   ex: Executor,
-  n: { tenantId: string; actorMembershipId: string; threadId: string; postId: string; membershipIds: string[] },
+  n: { tenantId: string; kind: 'mention' | 'reply' | 'kudos'; actorMembershipId: string; threadId: string; postId: string; membershipIds: string[] },
 ): Promise<void> {
   if (n.membershipIds.length === 0) return;
   await ex
     .insertInto('notifications')
-    .values(n.membershipIds.map((membershipId) => ({ tenantId: n.tenantId, membershipId, kind: 'mention' as const, actorMembershipId: n.actorMembershipId, threadId: n.threadId, postId: n.postId })))
+    .values(n.membershipIds.map((membershipId) => ({ tenantId: n.tenantId, membershipId, kind: n.kind, actorMembershipId: n.actorMembershipId, threadId: n.threadId, postId: n.postId })))
     .execute();
 }
 
@@ -39,7 +40,7 @@ export function listNotifications(ex: Executor, tenantId: string, membershipId: 
     .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.createdAt', 'n.readAt', 'p.name as actorName', 't.title as threadTitle'])
     .where('n.tenantId', '=', tenantId)
     .where('n.membershipId', '=', membershipId)
-    // A mention in a post hidden or removed since is not listed (flags are for facilitators, who see those posts).
+    // A mention, reply or kudos of a post hidden or removed since is not listed (flags are for facilitators, who see those posts).
     .where((eb) => eb.or([eb('po.status', '=', 'visible'), eb('n.kind', '=', 'flag')]))
     .orderBy('n.createdAt', 'desc')
     .limit(limit)

@@ -256,7 +256,7 @@ export interface NotificationsTable {
   tenantId: string;
   id: Generated<string>;
   membershipId: string;
-  kind: 'mention' | 'flag';
+  kind: 'mention' | 'flag' | 'reply' | 'kudos';
   actorMembershipId: string;
   threadId: string;
   postId: string;
