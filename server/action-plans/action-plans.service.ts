@@ -64,13 +64,13 @@ export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, 
     // edit is kept as the owner's pending edit instead, so nothing typed is lost.
     if (existing?.status === 'submitted') {
       await plans.updatePlanPendingEdit(deps.db, who.tenantId, who.membershipId, form);
-      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was; please check') };
+      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was. Put right what is marked below, then save again', true) };
     }
     if (submit) {
       const draft = planFromForm(form, false);
       if (draft.success) await plans.upsertPlan(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, ...draft.data, status: 'draft' });
     }
-    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft; please check' : 'Your draft was not saved; please check') };
+    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft: put right what is marked below, then submit again' : 'Your draft was not saved: put right what is marked below', true) };
   }
   // Saving a draft of a submitted plan keeps it submitted: partners and the manager keep seeing it.
   const status = submit || existing?.status === 'submitted' ? 'submitted' : 'draft';

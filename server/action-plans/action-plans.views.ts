@@ -2,6 +2,7 @@
 import type { Cohort } from '../../models/schema.ts';
 import type { PlanRow } from '../../models/action-plans.queries.ts';
 import type { ValidationError } from '../errors.ts';
+import { errorSummary } from '../http/error-summary.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { MAX_GOALS, formFromPlan, type PlanForm } from './action-plans.schemas.ts';
 import type { ActionPlansDeps, openOwnPlan, openPlan } from './action-plans.service.ts';
@@ -17,6 +18,16 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function goalsView(goals: PlanRow['goals']) {
   return goals.map((g, i) => ({ number: i + 1, ...g }));
+}
+
+const GOAL_FIELD: Record<string, string> = { title: 'title', actions: 'actions', dueOn: 'due', success: 'success', support: 'support' };
+
+/** The plan form's element for an error's key ("goals.0.dueOn" → "g1_due"), as goalFields places errors. */
+function planFieldId(key: string): string | undefined {
+  if (key === 'goals') return 'g1_title';
+  if (key === 'visibility') return 'plan-visibility';
+  const m = /^goals\.(\d)\.(\w+)/.exec(key);
+  return m && GOAL_FIELD[m[2]!] ? `g${Number(m[1]) + 1}_${GOAL_FIELD[m[2]!]}` : undefined;
 }
 
 function goalFields(form: PlanForm, fieldErrors: Record<string, string>) {
@@ -52,6 +63,11 @@ export function ownPlanView(
     intention: own.intention,
     plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: VISIBILITY_LABEL[own.plan.visibility] },
     error: flash.error?.userMessage,
+    errorSummary: [
+      ...errorSummary(flash.error, planFieldId, 'plan-form'),
+      ...(flash.partnerError ? [{ field: 'partners-form', message: flash.partnerError }] : []),
+      ...(flash.inviteError ? [{ field: 'email', message: flash.inviteError }] : []),
+    ],
     pendingEdit: !flash.form && Boolean(own.pendingEdit),
     saved: flash.saved,
     goals: goalFields(form, fieldErrors),
