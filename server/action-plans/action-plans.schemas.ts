@@ -95,8 +95,8 @@ export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[])
   );
   return z
     .object({
-      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for each action'), note: z.string().trim().max(500, 'Each note is at most 500 characters') })),
-      journal: z.string().trim().max(4000, 'The journal entry is at most 4,000 characters'),
+      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for this action'), note: z.string().trim().max(500, 'Keep the note to 500 characters') })),
+      journal: z.string().trim().max(4000, 'Keep the journal entry to 4,000 characters'),
       journalShared: z.boolean(),
     })
     .safeParse({ entries, journal: form.journal ?? '', journalShared: form.shareJournal === 'on' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string; journalShared: boolean }>;

@@ -129,8 +129,18 @@ export function boardView(cohort: Cohort, who: LaunchContext, plans: Array<PlanR
 
 export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<ReturnType<typeof openCheckIn>>, flash: { error?: ValidationError; form?: Record<string, string> }) {
   const form = flash.form ?? {};
+  const fieldErrors = flash.error?.fieldErrors ?? {};
+  // The schema's entries run over every goal's actions in order: entry n is the n-th action's key.
+  const keys = c.plan.goals.flatMap((g, gi) => g.actions.map((_, ai) => `a_${gi}_${ai}`));
+  const entryError = (key: string, field: string) => fieldErrors[`entries.${keys.indexOf(key)}.${field}`];
   return {
     ...head(cohort, who),
+    errorSummary: errorSummary(flash.error, (k) => {
+      const m = /^entries\.(\d+)\.(status|note)/.exec(k);
+      if (m) return m[2] === 'note' ? `${keys[Number(m[1])]}_note` : `${keys[Number(m[1])]}-status`;
+      return k === 'journal' ? 'journal' : undefined;
+    }, 'check-in-form'),
+    journalError: fieldErrors.journal,
     seq: c.due.seq,
     dueOn: c.due.dueOn,
     open: c.open,
@@ -141,7 +151,7 @@ export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<Retur
       title: g.title,
       actions: g.actions.map((text, ai) => {
         const key = `a_${gi}_${ai}`;
-        return { key, text, note: form[`${key}_note`] ?? '', statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
+        return { key, text, note: form[`${key}_note`] ?? '', statusError: entryError(key, 'status'), noteError: entryError(key, 'note'), statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
       }),
     })),
     journal: form.journal ?? '',
