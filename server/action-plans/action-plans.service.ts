@@ -5,6 +5,7 @@ import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import * as checkInQueries from '../../models/check-ins.queries.ts';
+import * as notifications from '../../models/notifications.queries.ts';
 import { findGroupOfMember } from '../../models/groups.queries.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -135,6 +136,7 @@ export async function askPartners(deps: ActionPlansDeps, who: LaunchContext, mem
     for (const id of unique) {
       if (await plans.insertPartner(tx, { tenantId: who.tenantId, planId: plan.id, partnerMembershipId: id })) {
         await queueActionPlanEmail(deps.queue, tx, { type: 'partner-asked', tenantId: who.tenantId, planId: plan.id, membershipId: id });
+        await notifications.insertPlanNotification(tx, { tenantId: who.tenantId, kind: 'partner-request', actorMembershipId: who.membershipId, planId: plan.id, membershipId: id });
       }
     }
   });
@@ -159,6 +161,9 @@ export async function commentOnPlan(deps: ActionPlansDeps, who: LaunchContext, p
   if (checkInId && !checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
   await withTransaction(deps.db, async (tx) => {
     await plans.insertComment(tx, { tenantId: who.tenantId, planId: plan.id, checkInId, authorMembershipId: who.membershipId, managerInviteId: null, kind: 'comment', body });
-    if (access === 'partner') await queueActionPlanEmail(deps.queue, tx, { type: 'partner-replied', tenantId: who.tenantId, planId: plan.id, membershipId: who.membershipId });
+    if (access === 'partner') {
+      await queueActionPlanEmail(deps.queue, tx, { type: 'partner-replied', tenantId: who.tenantId, planId: plan.id, membershipId: who.membershipId });
+      await notifications.insertPlanNotification(tx, { tenantId: who.tenantId, kind: 'plan-comment', actorMembershipId: who.membershipId, planId: plan.id, membershipId: plan.membershipId });
+    }
   });
 }

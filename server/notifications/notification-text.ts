@@ -5,9 +5,10 @@ import type { NotificationsTable } from '../../models/schema.ts';
 export interface NotificationFacts {
   kind: NotificationsTable['kind'];
   actorName: string | null;
-  threadTitle: string;
-  threadId: string;
-  postId: string;
+  threadTitle: string | null;
+  threadId: string | null;
+  postId: string | null;
+  planId: string | null;
 }
 
 /** Notifications of one kind about one thread, told as one line ("3 replies in …"). */
@@ -27,7 +28,7 @@ export interface NotificationGroup<T extends NotificationFacts> {
 export function groupNotifications<T extends NotificationFacts>(rows: T[], newestFirst: boolean, extraKey: (n: T) => string = () => ''): Array<NotificationGroup<T>> {
   const groups = new Map<string, NotificationGroup<T>>();
   for (const n of rows) {
-    const key = `${n.kind}|${n.threadId}|${extraKey(n)}`;
+    const key = `${n.kind}|${n.threadId ?? n.planId}|${extraKey(n)}`;
     const g = groups.get(key);
     if (!g) groups.set(key, { first: n, latest: n, count: 1 });
     else {
@@ -42,6 +43,9 @@ export function groupNotifications<T extends NotificationFacts>(rows: T[], newes
 /** The sentence and the in-cohort path (no origin) of one notification, or of a group of them. */
 export function describeNotification(n: NotificationFacts, cohortId: string, count = 1): { text: string; path: string } {
   const actor = n.actorName ?? 'Someone';
+  const planPath = `/cohorts/${cohortId}/action-plans/${n.planId}`;
+  if (n.kind === 'partner-request') return { text: count > 1 ? `${count} requests to be an accountability partner` : `${actor} asked you to be their accountability partner`, path: planPath };
+  if (n.kind === 'plan-comment') return { text: count > 1 ? `${count} comments on your action plan` : `${actor} commented on your action plan`, path: planPath };
   const postPath = `/cohorts/${cohortId}/threads/${n.threadId}#post-${n.postId}`;
   switch (n.kind) {
     case 'flag':

@@ -97,4 +97,27 @@ describe('notifications of replies and kudos', () => {
     expect(mail, 'Sam gets a digest').to.not.equal(undefined);
     expect(mail!.text).to.contain('2 replies in “Hello from Sam” (Notified)');
   });
+
+  it('tells a person asked to be a partner, and the plan’s owner of a partner’s comment, once (the plan email already went)', async () => {
+    const { a } = await twoGroups();
+    const [sam, ria] = [a[0]!, a[1]!];
+    const [samName, riaName] = await namesOfA();
+    const plan = { intent: 'draft', g1_title: 'Ask sooner', visibility: 'group' };
+    expect((await post(sam, `${sam.base}/action-plan`, plan)).status).to.equal(303);
+    const own = await get(sam, `${sam.base}/action-plan`);
+    const riaId = own.doc.querySelectorAll('[data-test=candidate]').map((c) => c.getAttribute('value')!);
+    const planId = (await env.app.db.selectFrom('actionPlans').select('id').executeTakeFirstOrThrow()).id;
+    const riaMembership = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.name', '=', riaName!).executeTakeFirstOrThrow()).id;
+    expect(riaId).to.include(riaMembership);
+    expect((await post(sam, `${sam.base}/action-plan/partners`, { partner: riaMembership })).status).to.equal(303);
+    expect(await listOf(ria)).to.deep.equal([{ text: `${samName} asked you to be their accountability partner`, href: `/cohorts/${ria.cohortId}/action-plans/${planId}` }]);
+    expect((await post(ria, `${ria.base}/action-plans/${planId}/answer`, { answer: 'accept' })).status).to.equal(303);
+    expect((await post(ria, `${ria.base}/action-plans/${planId}/comments`, { body: 'Fridays work for me' })).status).to.equal(303);
+    expect((await post(ria, `${ria.base}/action-plans/${planId}/comments`, { body: 'And Mondays' })).status).to.equal(303);
+    expect((await post(sam, `${sam.base}/action-plans/${planId}/comments`, { body: 'Thanks!' })).status).to.equal(303); // the owner's own reply tells nobody here
+    expect((await listOf(sam)).map((n) => n.text)).to.deep.equal(['2 comments on your action plan']);
+    // The plan's emails already told them: the digest does not repeat it.
+    await sendEmailDigests(env.app.emailDeps, new Date(Date.now() + 1000));
+    expect(smtp.messages.filter((m) => m.subject.startsWith('Circlework:'))).to.deep.equal([]);
+  });
 });
