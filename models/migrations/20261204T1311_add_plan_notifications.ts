@@ -14,5 +14,5 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD CONSTRAINT notifications_subject_check CHECK (
         CASE WHEN kind IN ('partner-request', 'plan-comment') THEN plan_id IS NOT NULL AND thread_id IS NULL AND post_id IS NULL
              ELSE plan_id IS NULL AND thread_id IS NOT NULL AND post_id IS NOT NULL END)`.execute(db);
-  await sql`CREATE INDEX notifications_plan_idx ON notifications (tenant_id, plan_id) WHERE plan_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX notifications_plan_idx ON notifications (tenant_id, plan_id)`.execute(db);
 }
