@@ -116,6 +116,7 @@ export function planView(
     })),
     comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
     commentError: flash.commentError,
+    errorSummary: flash.commentError ? [{ field: 'body', message: flash.commentError }] : [],
     comment: flash.comment ?? '',
   };
 }
