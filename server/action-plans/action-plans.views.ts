@@ -174,6 +174,8 @@ export function consoleView(cohort: Cohort, who: LaunchContext, f: Awaited<Retur
     endsOn: invalid?.form.endsOn ?? f.schedule?.endsOn ?? '',
     weeks: invalid?.form.weeks ?? (f.schedule?.checkInWeeks ?? [2, 4, 8]).join(', '),
     error: invalid?.error.userMessage,
+    fieldErrors: invalid?.error.fieldErrors ?? {},
+    errorSummary: errorSummary(invalid?.error, (k) => (k === 'endsOn' || k === 'weeks' ? k : undefined), 'schedule-form'),
     scheduled: q.scheduled === '1',
     reminded: q.reminded,
   };

@@ -57,6 +57,18 @@ describe('error summary after a failed submit', () => {
     expect(r.doc.querySelector('#a_0_0_note')!.getAttribute('value')).to.equal('Asked once');
   });
 
+  it('the facilitator’s check-in schedule and announcement forms', async () => {
+    const fac = await launch(fay);
+    const schedule = await post(fac, `${fac.base}/action-plans/console/schedule`, { endsOn: 'soon', weeks: '2, 4' });
+    expect(schedule.status).to.equal(400);
+    expect(summaryOf(schedule.doc)).to.deep.equal([{ href: '#endsOn', text: 'Give the course end date' }]);
+    expect(schedule.doc.querySelector('#weeks')!.getAttribute('value')).to.equal('2, 4');
+    const announcement = await post(fac, `${fac.base}/console/announcements`, { audience: 'cohort', title: '', body: 'Welcome' });
+    expect(announcement.status).to.equal(400);
+    const links = summaryOf(announcement.doc);
+    expect(links.map((l) => l.href)).to.deep.equal(['#title']);
+  });
+
   it('a page without errors has no summary and no script for it', async () => {
     const me = await launch(lee);
     const page = await get(me, `${me.base}/modules/1`);
