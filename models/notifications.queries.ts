@@ -1,15 +1,25 @@
 // In-app notifications. Every statement is scoped by tenant.
 import type { Executor } from './db.ts';
 
-export async function insertMentionNotifications(
+/** A mention, reply or kudos about one post, for each membership given (the caller picks who may see it). */
+export async function insertPostNotifications(
   ex: Executor,
-  n: { tenantId: string; actorMembershipId: string; threadId: string; postId: string; membershipIds: string[] },
+  n: { tenantId: string; kind: 'mention' | 'reply' | 'kudos'; actorMembershipId: string; threadId: string; postId: string; membershipIds: string[] },
 ): Promise<void> {
   if (n.membershipIds.length === 0) return;
   await ex
     .insertInto('notifications')
-    .values(n.membershipIds.map((membershipId) => ({ tenantId: n.tenantId, membershipId, kind: 'mention' as const, actorMembershipId: n.actorMembershipId, threadId: n.threadId, postId: n.postId })))
+    .values(n.membershipIds.map((membershipId) => ({ tenantId: n.tenantId, membershipId, kind: n.kind, actorMembershipId: n.actorMembershipId, threadId: n.threadId, postId: n.postId })))
     .execute();
+}
+
+/**
+ * A partner request or a partner's comment on a plan, for one membership. Marked as emailed: the
+ * plan's own email (queued in the same transaction) already tells them, so the digest does not.
+ */
+export async function insertPlanNotification(ex: Executor, n: { tenantId: string; kind: 'partner-request' | 'plan-comment'; actorMembershipId: string; planId: string; membershipId: string }): Promise<void> {
+  if (n.membershipId === n.actorMembershipId) return;
+  await ex.insertInto('notifications').values({ ...n, emailedAt: new Date() }).execute();
 }
 
 /** A flag on a post, for each of the cohort's active facilitators. */
@@ -34,13 +44,14 @@ export function listNotifications(ex: Executor, tenantId: string, membershipId: 
     .selectFrom('notifications as n')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.actorMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .innerJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
-    .innerJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'n.tenantId').onRef('po.id', '=', 'n.postId'))
-    .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.createdAt', 'n.readAt', 'p.name as actorName', 't.title as threadTitle'])
+    .leftJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
+    .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'n.tenantId').onRef('po.id', '=', 'n.postId'))
+    .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.planId', 'n.createdAt', 'n.readAt', 'p.name as actorName', 't.title as threadTitle'])
     .where('n.tenantId', '=', tenantId)
     .where('n.membershipId', '=', membershipId)
-    // A mention in a post hidden or removed since is not listed (flags are for facilitators, who see those posts).
-    .where((eb) => eb.or([eb('po.status', '=', 'visible'), eb('n.kind', '=', 'flag')]))
+    // A mention, reply or kudos of a post hidden or removed since is not listed (flags are for
+    // facilitators, who see those posts); a plan's notifications name no post.
+    .where((eb) => eb.or([eb('po.status', '=', 'visible'), eb('n.kind', '=', 'flag'), eb('n.planId', 'is not', null)]))
     .orderBy('n.createdAt', 'desc')
     .limit(limit)
     .execute();
@@ -95,13 +106,13 @@ export async function claimDigestNotifications(ex: Executor, tenantId: string, p
     .selectFrom('notifications as n')
     .innerJoin('memberships as am', (j) => j.onRef('am.tenantId', '=', 'n.tenantId').onRef('am.id', '=', 'n.actorMembershipId'))
     .innerJoin('persons as ap', (j) => j.onRef('ap.tenantId', '=', 'am.tenantId').onRef('ap.id', '=', 'am.personId'))
-    .innerJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
+    .leftJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.membershipId'))
     .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.id', '=', 'm.cohortId'))
-    .innerJoin('posts as p', (j) => j.onRef('p.tenantId', '=', 'n.tenantId').onRef('p.id', '=', 'n.postId'))
+    .leftJoin('posts as p', (j) => j.onRef('p.tenantId', '=', 'n.tenantId').onRef('p.id', '=', 'n.postId'))
     // A post removed since the mention is not emailed (its notification still counts as covered).
-    .where('p.status', '=', 'visible')
-    .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.createdAt', 'ap.name as actorName', 't.title as threadTitle', 'c.id as cohortId', 'c.title as cohortTitle'])
+    .where((eb) => eb.or([eb('p.status', '=', 'visible'), eb('n.planId', 'is not', null)]))
+    .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.planId', 'n.createdAt', 'ap.name as actorName', 't.title as threadTitle', 'c.id as cohortId', 'c.title as cohortTitle'])
     .where('n.tenantId', '=', tenantId)
     .where(
       'n.id',

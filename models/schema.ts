@@ -256,10 +256,12 @@ export interface NotificationsTable {
   tenantId: string;
   id: Generated<string>;
   membershipId: string;
-  kind: 'mention' | 'flag';
+  kind: 'mention' | 'flag' | 'reply' | 'kudos' | 'partner-request' | 'plan-comment';
   actorMembershipId: string;
-  threadId: string;
-  postId: string;
+  /** A post's notification names its thread and post; a plan's (partner request, comment) its plan. */
+  threadId: string | null;
+  postId: string | null;
+  planId: string | null;
   createdAt: CreatedAt;
   readAt: Date | null;
   emailedAt: Date | null;

@@ -31,10 +31,15 @@ export class ValidationError extends AppError {
     super(400, 'invalid-input', userMessage, fieldErrors);
   }
 
-  /** One message per field, from a zod error: what the form shows beside each input. */
-  static fromZod(error: ZodError, intro = 'Some fields need attention'): ValidationError {
+  /**
+   * One message per field, from a zod error: what the form shows beside each input. A form that
+   * shows them there and in its error summary (`shownBesideFields`) gets the intro alone as the
+   * message, not the field names in brackets.
+   */
+  static fromZod(error: ZodError, intro = 'Some fields need attention', shownBesideFields = false): ValidationError {
     const fields: Record<string, string> = {};
     for (const issue of error.issues) fields[issue.path.join('.') || 'form'] ??= issue.message;
+    if (shownBesideFields) return new ValidationError(`${intro}.`, fields);
     const list = Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ');
     return new ValidationError(`${intro} (${list}).`, fields);
   }

@@ -102,7 +102,7 @@ export function actionPlansRouter(deps: ActionPlansDeps): Router {
     const parsed = ScheduleForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       const [cohort, figures] = await Promise.all([cohortOf(req.launch!), cohortPlanFigures(deps, req.launch!)]);
-      return res.status(400).render('action-plans/console', { title: 'Action plans — console', ...consoleView(cohort, req.launch!, figures, {}, { error: ValidationError.fromZod(parsed.error, 'The schedule was not saved'), form: req.body as Record<string, string> }) });
+      return res.status(400).render('action-plans/console', { title: 'Action plans — console', ...consoleView(cohort, req.launch!, figures, {}, { error: ValidationError.fromZod(parsed.error, 'The schedule was not saved: put right what is marked below', true), form: req.body as Record<string, string> }) });
     }
     await setCheckInSchedule(deps, req.launch!, parsed.data);
     res.redirect(303, `${base(req)}/action-plans/console?scheduled=1`);

@@ -16,22 +16,23 @@ export type PlanForm = Record<string, string>;
 
 const VISIBILITIES = ['cohort', 'group', 'private'] as const;
 
-const text = (label: string, required: boolean) => {
-  const base = z.string().trim().max(TEXT_MAX, `${label} is at most 1,000 characters`);
-  return required ? base.min(1, `${label} is needed`) : base;
+/** `missing` says what to write when a submitted plan leaves it empty. */
+const text = (label: string, required: boolean, missing = '') => {
+  const base = z.string().trim().max(TEXT_MAX, `${label} is at most 1,000 characters: shorten it`);
+  return required ? base.min(1, missing) : base;
 };
 
 const goalSchema = (submit: boolean) =>
   z.object({
-    title: text('The goal', submit),
+    title: text('The goal', submit, 'Write the goal'),
     actions: z
       .array(z.string().trim().min(1).max(300, 'Each action is at most 300 characters'))
       .max(MAX_ACTIONS, `At most ${MAX_ACTIONS} actions per goal`)
       .refine((a) => !submit || a.length > 0, 'Give at least one concrete action (one per line)'),
     dueOn: submit
-      ? z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give a due date').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date')
+      ? z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give a due date for this goal').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date')
       : z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Give the date as YYYY-MM-DD').refine((d) => d === '' || !Number.isNaN(Date.parse(d)), 'Give a real date'),
-    success: text('What success looks like', submit),
+    success: text('What success looks like', submit, 'Say what success looks like for this goal'),
     support: text('The support you need', false),
   });
 
@@ -94,8 +95,8 @@ export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[])
   );
   return z
     .object({
-      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for each action'), note: z.string().trim().max(500, 'Each note is at most 500 characters') })),
-      journal: z.string().trim().max(4000, 'The journal entry is at most 4,000 characters'),
+      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for this action'), note: z.string().trim().max(500, 'Keep the note to 500 characters') })),
+      journal: z.string().trim().max(4000, 'Keep the journal entry to 4,000 characters'),
       journalShared: z.boolean(),
     })
     .safeParse({ entries, journal: form.journal ?? '', journalShared: form.shareJournal === 'on' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string; journalShared: boolean }>;

@@ -5,6 +5,7 @@ import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import * as checkInQueries from '../../models/check-ins.queries.ts';
+import * as notifications from '../../models/notifications.queries.ts';
 import { findGroupOfMember } from '../../models/groups.queries.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -64,13 +65,13 @@ export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, 
     // edit is kept as the owner's pending edit instead, so nothing typed is lost.
     if (existing?.status === 'submitted') {
       await plans.updatePlanPendingEdit(deps.db, who.tenantId, who.membershipId, form);
-      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was; please check') };
+      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was. Put right what is marked below, then save again', true) };
     }
     if (submit) {
       const draft = planFromForm(form, false);
       if (draft.success) await plans.upsertPlan(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, ...draft.data, status: 'draft' });
     }
-    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft; please check' : 'Your draft was not saved; please check') };
+    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft: put right what is marked below, then submit again' : 'Your draft was not saved: put right what is marked below', true) };
   }
   // Saving a draft of a submitted plan keeps it submitted: partners and the manager keep seeing it.
   const status = submit || existing?.status === 'submitted' ? 'submitted' : 'draft';
@@ -135,6 +136,7 @@ export async function askPartners(deps: ActionPlansDeps, who: LaunchContext, mem
     for (const id of unique) {
       if (await plans.insertPartner(tx, { tenantId: who.tenantId, planId: plan.id, partnerMembershipId: id })) {
         await queueActionPlanEmail(deps.queue, tx, { type: 'partner-asked', tenantId: who.tenantId, planId: plan.id, membershipId: id });
+        await notifications.insertPlanNotification(tx, { tenantId: who.tenantId, kind: 'partner-request', actorMembershipId: who.membershipId, planId: plan.id, membershipId: id });
       }
     }
   });
@@ -159,6 +161,9 @@ export async function commentOnPlan(deps: ActionPlansDeps, who: LaunchContext, p
   if (checkInId && !checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
   await withTransaction(deps.db, async (tx) => {
     await plans.insertComment(tx, { tenantId: who.tenantId, planId: plan.id, checkInId, authorMembershipId: who.membershipId, managerInviteId: null, kind: 'comment', body });
-    if (access === 'partner') await queueActionPlanEmail(deps.queue, tx, { type: 'partner-replied', tenantId: who.tenantId, planId: plan.id, membershipId: who.membershipId });
+    if (access === 'partner') {
+      await queueActionPlanEmail(deps.queue, tx, { type: 'partner-replied', tenantId: who.tenantId, planId: plan.id, membershipId: who.membershipId });
+      await notifications.insertPlanNotification(tx, { tenantId: who.tenantId, kind: 'plan-comment', actorMembershipId: who.membershipId, planId: plan.id, membershipId: plan.membershipId });
+    }
   });
 }

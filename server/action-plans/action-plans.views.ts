@@ -2,6 +2,7 @@
 import type { Cohort } from '../../models/schema.ts';
 import type { PlanRow } from '../../models/action-plans.queries.ts';
 import type { ValidationError } from '../errors.ts';
+import { errorSummary } from '../http/error-summary.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { MAX_GOALS, formFromPlan, type PlanForm } from './action-plans.schemas.ts';
 import type { ActionPlansDeps, openOwnPlan, openPlan } from './action-plans.service.ts';
@@ -17,6 +18,16 @@ const day = (d: Date) => d.toISOString().slice(0, 10);
 
 function goalsView(goals: PlanRow['goals']) {
   return goals.map((g, i) => ({ number: i + 1, ...g }));
+}
+
+const GOAL_FIELD: Record<string, string> = { title: 'title', actions: 'actions', dueOn: 'due', success: 'success', support: 'support' };
+
+/** The plan form's element for an error's key ("goals.0.dueOn" → "g1_due"), as goalFields places errors. */
+function planFieldId(key: string): string | undefined {
+  if (key === 'goals') return 'g1_title';
+  if (key === 'visibility') return 'plan-visibility';
+  const m = /^goals\.(\d)\.(\w+)/.exec(key);
+  return m && GOAL_FIELD[m[2]!] ? `g${Number(m[1]) + 1}_${GOAL_FIELD[m[2]!]}` : undefined;
 }
 
 function goalFields(form: PlanForm, fieldErrors: Record<string, string>) {
@@ -52,6 +63,11 @@ export function ownPlanView(
     intention: own.intention,
     plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: VISIBILITY_LABEL[own.plan.visibility] },
     error: flash.error?.userMessage,
+    errorSummary: [
+      ...errorSummary(flash.error, planFieldId, 'plan-form'),
+      ...(flash.partnerError ? [{ field: 'partners-form', message: flash.partnerError }] : []),
+      ...(flash.inviteError ? [{ field: 'email', message: flash.inviteError }] : []),
+    ],
     pendingEdit: !flash.form && Boolean(own.pendingEdit),
     saved: flash.saved,
     goals: goalFields(form, fieldErrors),
@@ -100,6 +116,7 @@ export function planView(
     })),
     comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
     commentError: flash.commentError,
+    errorSummary: flash.commentError ? [{ field: 'body', message: flash.commentError }] : [],
     comment: flash.comment ?? '',
   };
 }
@@ -113,8 +130,18 @@ export function boardView(cohort: Cohort, who: LaunchContext, plans: Array<PlanR
 
 export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<ReturnType<typeof openCheckIn>>, flash: { error?: ValidationError; form?: Record<string, string> }) {
   const form = flash.form ?? {};
+  const fieldErrors = flash.error?.fieldErrors ?? {};
+  // The schema's entries run over every goal's actions in order: entry n is the n-th action's key.
+  const keys = c.plan.goals.flatMap((g, gi) => g.actions.map((_, ai) => `a_${gi}_${ai}`));
+  const entryError = (key: string, field: string) => fieldErrors[`entries.${keys.indexOf(key)}.${field}`];
   return {
     ...head(cohort, who),
+    errorSummary: errorSummary(flash.error, (k) => {
+      const m = /^entries\.(\d+)\.(status|note)/.exec(k);
+      if (m) return m[2] === 'note' ? `${keys[Number(m[1])]}_note` : `${keys[Number(m[1])]}-status`;
+      return k === 'journal' ? 'journal' : undefined;
+    }, 'check-in-form'),
+    journalError: fieldErrors.journal,
     seq: c.due.seq,
     dueOn: c.due.dueOn,
     open: c.open,
@@ -125,7 +152,7 @@ export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<Retur
       title: g.title,
       actions: g.actions.map((text, ai) => {
         const key = `a_${gi}_${ai}`;
-        return { key, text, note: form[`${key}_note`] ?? '', statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
+        return { key, text, note: form[`${key}_note`] ?? '', statusError: entryError(key, 'status'), noteError: entryError(key, 'note'), statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
       }),
     })),
     journal: form.journal ?? '',
@@ -147,6 +174,8 @@ export function consoleView(cohort: Cohort, who: LaunchContext, f: Awaited<Retur
     endsOn: invalid?.form.endsOn ?? f.schedule?.endsOn ?? '',
     weeks: invalid?.form.weeks ?? (f.schedule?.checkInWeeks ?? [2, 4, 8]).join(', '),
     error: invalid?.error.userMessage,
+    fieldErrors: invalid?.error.fieldErrors ?? {},
+    errorSummary: errorSummary(invalid?.error, (k) => (k === 'endsOn' || k === 'weeks' ? k : undefined), 'schedule-form'),
     scheduled: q.scheduled === '1',
     reminded: q.reminded,
   };

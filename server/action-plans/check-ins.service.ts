@@ -53,7 +53,7 @@ export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, s
   if (!open) throw new AppError(409, 'check-in-not-due', `Check-in ${seq} opens on ${due.dueOn}.`);
   if (recorded) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
   const parsed = checkInFromForm(form, plan.goals);
-  if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your check-in was not recorded yet; please check') };
+  if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your check-in was not recorded yet: put right what is marked below, then record it again', true) };
   await withTransaction(deps.db, async (tx) => {
     const id = await checkInQueries.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
     if (!id) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);

@@ -10,6 +10,7 @@ import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import * as S from './admin.schemas.ts';
 import { confirmDisableView, platformView, platformListView } from './admin.views.ts';
+import { errorSummary } from '../http/error-summary.ts';
 
 export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: passport.PassportStatic }): Router {
   const r = Router();
@@ -66,7 +67,8 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     } catch (err) {
       if (!(err instanceof ValidationError) && !(err instanceof AppError && err.status === 409)) throw err;
       const fieldErrors = err instanceof ValidationError ? err.fieldErrors : {};
-      res.status(err.status).render('admin/platform-new', { title: 'Add a platform', form, fieldErrors, error: err.userMessage });
+      const errorSummaryItems = errorSummary({ userMessage: err.userMessage, fieldErrors }, (key) => key.split('.')[0], 'platform-form');
+      res.status(err.status).render('admin/platform-new', { title: 'Add a platform', form, fieldErrors, error: err.userMessage, errorSummary: errorSummaryItems });
     }
   });
 

@@ -71,12 +71,16 @@ interface Audience {
   mentionable: Mentionable[];
   /** Mentioned person ids → the memberships to notify (never the author). */
   toNotify(personIds: string[]): string[];
+  /** Of these memberships, those who can see the space, never the author: who hears of a reply or kudos. */
+  whoCanSee(membershipIds: Array<string | null>): string[];
 }
 
 /** Who can see the space, and so can be mentioned in it as @handle (their name without spaces). */
 async function audienceOf(deps: DiscussionsDeps, who: LaunchContext, space: Space): Promise<Audience> {
-  const audience = (await discussions.listSpaceAudience(deps.db, who.tenantId, space)).filter((a) => a.name);
+  const everyone = await discussions.listSpaceAudience(deps.db, who.tenantId, space);
+  const audience = everyone.filter((a) => a.name);
   return {
+    whoCanSee: (membershipIds) => everyone.filter((a) => membershipIds.includes(a.membershipId) && a.membershipId !== who.membershipId).map((a) => a.membershipId),
     mentionable: audience.map((a) => ({ personId: a.personId, name: a.name!, handle: a.name!.replace(/\s+/g, '').toLowerCase() })),
     toNotify: (personIds) => audience.filter((a) => personIds.includes(a.personId) && a.membershipId !== who.membershipId).map((a) => a.membershipId),
   };
@@ -92,7 +96,7 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
   return withTransaction(deps.db, async (tx) => {
     const thread = await discussions.insertThread(tx, { tenantId: who.tenantId, spaceId: space.id, authorMembershipId: who.membershipId, title });
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId: null, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
-    await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'mention', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `space:${space.id}`);
     if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
@@ -114,17 +118,24 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
   await assertNotMuted(deps, who);
   if (thread.lockedAt) throw new ConflictError('A facilitator has locked this thread: it takes no new replies.');
   let parentPostId: string | null = null;
+  let parentAuthor: string | null = null;
   if (input.parentPostId) {
     const parent = await discussions.findPost(deps.db, who.tenantId, input.parentPostId);
     if (!parent || parent.threadId !== thread.id) throw new NotFoundError('post');
     parentPostId = parent.parentPostId ?? parent.id;
+    // The author of a hidden or deleted post is not told of replies to it.
+    if (parent.status === 'visible') parentAuthor = parent.authorMembershipId;
   }
   const audience = await audienceOf(deps, who, space);
   const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
   return withTransaction(deps.db, async (tx) => {
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
     await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
-    await notifications.insertMentionNotifications(tx, { tenantId: who.tenantId, actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
+    const mentioned = audience.toNotify(rendered.mentions);
+    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'mention', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: mentioned });
+    // The replied-to post's author and the thread's starter, if they still see the space; a mention already told them.
+    const repliedTo = audience.whoCanSee([parentAuthor, thread.authorMembershipId]).filter((m, i, all) => all.indexOf(m) === i && !mentioned.includes(m));
+    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'reply', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: repliedTo });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `thread:${thread.id}`);
     if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
@@ -171,13 +182,17 @@ export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postI
   requireCanPost(who);
   const post = await discussions.findPost(deps.db, who.tenantId, postId);
   if (!post || post.status !== 'visible') throw new NotFoundError('post');
-  await findVisibleSpace(deps, who, post.spaceId);
+  const space = await findVisibleSpace(deps, who, post.spaceId);
   await assertNotMuted(deps, who);
   if (post.authorMembershipId === who.membershipId) throw new ValidationError('Kudos are for someone else’s post.');
   const clean = reason.trim();
   if (clean.length < 1 || clean.length > 280) throw new ValidationError('Say briefly why (1 to 280 characters): the reason is the point of kudos.', { reason: 'needs 1 to 280 characters' });
-  const given = await discussions.insertKudos(deps.db, { tenantId: who.tenantId, postId: post.id, fromMembershipId: who.membershipId, toMembershipId: post.authorMembershipId, reason: clean });
-  if (!given) throw new ConflictError('You already gave kudos for this post.');
+  const audience = await audienceOf(deps, who, space);
+  await withTransaction(deps.db, async (tx) => {
+    const given = await discussions.insertKudos(tx, { tenantId: who.tenantId, postId: post.id, fromMembershipId: who.membershipId, toMembershipId: post.authorMembershipId, reason: clean });
+    if (!given) throw new ConflictError('You already gave kudos for this post.');
+    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'kudos', actorMembershipId: who.membershipId, threadId: post.threadId, postId: post.id, membershipIds: audience.whoCanSee([post.authorMembershipId]) });
+  });
   return post;
 }
 

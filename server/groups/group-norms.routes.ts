@@ -55,6 +55,7 @@ export function groupNormsRouter(deps: { db: Db }): Router {
       canEdit: n.canEdit,
       saved: req.query.saved === '1' && !flash,
       error: flash?.error,
+      errorSummary: flash ? [{ field: 'norms', message: flash.error }] : [],
       text: flash?.text ?? n.norms.join('\n'),
       limits: { count: MAX_NORMS, length: MAX_NORM_LENGTH },
       spaceHref: `/cohorts/${who.cohortId}/modules/4/space`,

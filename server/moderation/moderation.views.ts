@@ -4,6 +4,7 @@ import type { moderationQueue } from './moderation.service.ts';
 import { ACTIONS } from './moderation.schemas.ts';
 import { MUTE_PERIODS } from './mutes.service.ts';
 import { untilText } from './mute-check.ts';
+import { errorSummary } from '../http/error-summary.ts';
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 const excerpt = (s: string, n = 280) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -49,6 +50,7 @@ export function logView(
     ...pageBase(who, 'Audit log'),
     error: error?.message,
     fieldErrors: error?.fields ?? {},
+    errorSummary: error ? errorSummary({ userMessage: error.message, fieldErrors: error.fields }, (k) => k.split('.')[0], 'log-filter') : [],
     filter,
     actions: ACTIONS.map((a) => ({ value: a, label: ACTION_LABELS[a], selected: a === filter.action })),
     people: members.map((m) => ({ value: m.membershipId, label: m.name ?? 'Unnamed member', selected: m.membershipId === filter.person })),
@@ -100,6 +102,7 @@ export function announcementsView(
     done,
     error: flash?.error,
     fieldErrors: flash?.fields ?? {},
+    errorSummary: flash ? errorSummary({ userMessage: flash.error, fieldErrors: flash.fields }, (k) => k.split('.')[0], 'announcement-form') : [],
     form,
     audiences: [{ value: 'cohort', label: 'The whole cohort', selected: form.audience === 'cohort' }, ...groups.map((g) => ({ value: g.id, label: `Group: ${g.name}`, selected: form.audience === g.id }))],
     announcements: list.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? `Group ${a.groupName}` : 'Whole cohort', when: when(a.createdAt) })),

@@ -6,21 +6,22 @@ import { FIVE_FACTORS, type ActivityKind } from './workshop-content.ts';
 export const ModuleParams = z.object({ cohortId: z.uuid(), moduleId: z.coerce.number().int().min(1).max(9) });
 export const ActivityParams = ModuleParams.extend({ activityId: z.string().regex(/^[a-z0-9-]{1,64}$/) });
 
-const longText = (label: string, min = 1) =>
-  z.string().trim().min(min, min > 1 ? `${label} needs at least ${min} characters` : `${label} is required`).max(5000, `${label} is at most 5,000 characters`);
-const optionalUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be a web address starting with http:// or https://' }).max(2048)]);
+/** `missing` says what to do when it is empty or too short, in plain words. */
+const longText = (label: string, missing: string, min = 1) => z.string().trim().min(min, missing).max(5000, `${label} is at most 5,000 characters: shorten it`);
+const WEB_ADDRESS = 'Give a web address starting with http:// or https://';
+const optionalUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, 'That web address is too long')]);
 
 export const SUBMISSION_SCHEMAS = {
-  reflection: z.object({ text: longText('Your reflection'), shared: z.boolean() }),
-  practice: z.object({ evidence: longText('What you did'), link: optionalUrl }),
+  reflection: z.object({ text: longText('Your reflection', 'Write your reflection before saving'), shared: z.boolean() }),
+  practice: z.object({ evidence: longText('What you did', 'Say what you did, and what happened, before saving'), link: optionalUrl }),
   curation: z.object({
-    url: z.url({ protocol: /^https?$/, error: 'must be a web address starting with http:// or https://' }).max(2048),
-    why: longText('Why it matters to you', 20),
-    tags: z.array(z.string().max(30, 'each tag is at most 30 characters')).max(5, 'at most 5 tags'),
+    url: z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, 'That web address is too long'),
+    why: longText('Why it matters to you', 'Say why it matters to you, in a sentence or two (at least 20 characters)', 20),
+    tags: z.array(z.string().max(30, 'Keep each tag to 30 characters')).max(5, 'Give at most 5 tags'),
   }),
   'five-factor-check': z.object({
-    ratings: z.object(Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, z.coerce.number({ error: `rate “${f.label}” from 1 to 5` }).int().min(1, `rate “${f.label}” from 1 to 5`).max(5)]))),
-    comment: z.string().trim().max(2000, 'the comment is at most 2,000 characters'),
+    ratings: z.object(Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, z.coerce.number({ error: `Rate “${f.label}” from 1 to 5` }).int().min(1, `Rate “${f.label}” from 1 to 5`).max(5, `Rate “${f.label}” from 1 to 5`)]))),
+    comment: z.string().trim().max(2000, 'Keep the comment to 2,000 characters'),
   }),
 } as const;
 

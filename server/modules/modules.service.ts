@@ -131,7 +131,7 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
     }
     if (!submission.success) {
       if (existing?.status !== 'submitted') await modules.upsertActivityResponse(tx, row('draft', content));
-      return { kind: 'invalid', error: ValidationError.fromZod(submission.error, 'Your answer was kept as a draft; please check') } as const;
+      return { kind: 'invalid', error: ValidationError.fromZod(submission.error, 'Your answer was kept as a draft: put right what is marked below, then submit again', true) } as const;
     }
     await modules.upsertActivityResponse(tx, row('submitted', submission.data as Record<string, unknown>));
     return { kind: 'submitted', completedModule: await completeIfDone(deps, tx, who, module) } as const;

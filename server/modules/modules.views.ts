@@ -2,6 +2,7 @@
 import type { ActivityResponse } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { ValidationError } from '../errors.ts';
+import { errorSummary } from '../http/error-summary.ts';
 import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
 import type { ModuleForLearner } from './modules.service.ts';
 import { activityDone, countsForCompletion } from './modules.service.ts';
@@ -72,6 +73,8 @@ export function modulePageView(
         fieldErrors: invalid?.error.fieldErrors ?? {},
       };
     }),
+    // Fields are named "<activity>-<field>"; a rating's error leads to its factor's fieldset.
+    errorSummary: flash.invalid ? errorSummary(flash.invalid.error, (key) => `${flash.invalid!.activityId}-${key.replace(/^ratings\./, '')}`, `${flash.invalid.activityId}-form`) : [],
   };
 }
 

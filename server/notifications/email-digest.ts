@@ -5,7 +5,7 @@ import * as notifications from '../../models/notifications.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import type { EmailDeps } from '../email/mailer.ts';
-import { describeNotification } from './notification-text.ts';
+import { describeNotification, groupNotifications } from './notification-text.ts';
 
 
 /** People handled per batch; the loop continues until none is left. */
@@ -53,9 +53,9 @@ async function sendDigestTo(deps: EmailDeps, who: { tenantId: string; personId: 
       subject: items.length === 1 ? 'Circlework: 1 new notification' : `Circlework: ${items.length} new notifications`,
       greeting: `Hello ${person.name ?? 'there'},`,
       paragraphs: [`Here is what happened in Circlework since your last digest. Open Circlework from your course to reply.`],
-      items: items.map((n) => {
-        const { text, path } = describeNotification(n, n.cohortId);
-        return { text: `${text} (${n.cohortTitle})`, href: new URL(path, deps.publicUrl).href };
+      items: groupNotifications(items, false, (n) => n.cohortId).map(({ first, count }) => {
+        const { text, path } = describeNotification(first, first.cohortId, count);
+        return { text: `${text} (${first.cohortTitle})`, href: new URL(path, deps.publicUrl).href };
       }),
       reason: 'You get this daily digest because you have unread notifications in Circlework.',
       preferencesUrl,

@@ -1,9 +1,9 @@
-// A person's in-app notifications in this cohort (mentions), and marking them read.
+// A person's in-app notifications in this cohort (mentions, replies, kudos, flags; grouped by thread), and marking them read.
 import { Router } from 'express';
 import type { Db } from '../../models/db.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import { requireLaunch } from '../http/auth.ts';
-import { describeNotification } from './notification-text.ts';
+import { describeNotification, groupNotifications } from './notification-text.ts';
 
 export function notificationsRouter(deps: { db: Db }): Router {
   const r = Router();
@@ -15,10 +15,10 @@ export function notificationsRouter(deps: { db: Db }): Router {
       title: 'Notifications',
       cohort: { id: who.cohortId },
       person: { name: who.displayName },
-      items: rows.map((n) => ({
-        unread: n.readAt === null,
-        ...(({ text, path }) => ({ text, href: path }))(describeNotification(n, who.cohortId)),
-        when: n.createdAt.toISOString().slice(0, 16).replace('T', ' '),
+      items: groupNotifications(rows, true, (n) => String(n.readAt === null)).map(({ first, latest, count }) => ({
+        unread: latest.readAt === null,
+        ...(({ text, path }) => ({ text, href: path }))(describeNotification(first, who.cohortId, count)),
+        when: latest.createdAt.toISOString().slice(0, 16).replace('T', ' '),
       })),
     });
   });

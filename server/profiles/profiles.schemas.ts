@@ -15,7 +15,7 @@ export const ProfileForm = z.object({
 });
 export type ProfileForm = z.infer<typeof ProfileForm>;
 
-const field = (label: string) => z.string().trim().max(PROFILE_FIELD_MAX, `${label} is at most 1,000 characters`);
+const field = (label: string) => z.string().trim().max(PROFILE_FIELD_MAX, `${label} is at most 1,000 characters: shorten it`);
 
 /** A profile as saved. */
 export const ProfileInput = z.object({

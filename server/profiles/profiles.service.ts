@@ -26,7 +26,7 @@ export async function openOwnProfile(deps: ProfilesDeps, who: LaunchContext) {
 /** Saves the person's own profile; anything out of bounds is refused with one message per field. */
 export async function saveProfile(deps: ProfilesDeps, who: LaunchContext, form: ProfileForm): Promise<void> {
   const parsed = ProfileInput.safeParse(profileInputFrom(form));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'Your profile was not saved');
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'Your profile was not saved: put right what is marked below, then save again', true);
   await profiles.upsertProfile(deps.db, { tenantId: who.tenantId, personId: who.personId, ...parsed.data });
 }
 

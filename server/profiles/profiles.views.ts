@@ -5,6 +5,7 @@ import type { LaunchContext } from '../launch-context.ts';
 import type { ValidationError } from '../errors.ts';
 import { formatDate } from '../modules/modules.views.ts';
 import { PROFILE_FIELD_MAX, QUERY_MAX, type ProfileForm } from './profiles.schemas.ts';
+import { errorSummary } from '../http/error-summary.ts';
 
 const NAME_NOT_SHARED = 'Name not shared';
 
@@ -31,6 +32,7 @@ export function ownProfileView(
     saved: flash.saved === true,
     error: flash.invalid?.error.userMessage,
     fieldErrors: flash.invalid?.error.fieldErrors ?? {},
+    errorSummary: errorSummary(flash.invalid?.error, (key) => key, 'profile-form'),
     kudos: {
       count: data.kudosCount,
       items: data.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason, when: formatDate(k.createdAt) })),
