@@ -1,0 +1,54 @@
+// The app's in-process caches over one SharedCache, and the LISTEN connection that keeps them true
+// across processes (tags are named by the triggers of migration 20261204T1200).
+import type { Logger } from 'pino';
+import type { Db } from '../../models/db.ts';
+import { listFrameOrigins } from '../../models/platforms.queries.ts';
+import { findMembershipStanding } from '../../models/cohorts.queries.ts';
+import { listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
+import { SharedCache } from './shared-cache.ts';
+
+export type MembershipStanding = NonNullable<Awaited<ReturnType<typeof findMembershipStanding>>>;
+
+export interface AppCaches {
+  /** The one cache; the session store keeps sessions in it too. */
+  shared: SharedCache;
+  frameOrigins(): Promise<readonly string[]>;
+  /** Role, membership/deployment/platform status and unread notifications of one membership. */
+  membershipStanding(tenantId: string, membershipId: string): Promise<MembershipStanding | undefined>;
+  /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// 20 000 entries of a few hundred bytes each: a few MB at most. The TTL is only a backstop.
+const MAX_ENTRIES = 20_000;
+const TTL_MS = 10 * 60_000;
+
+export function createAppCaches(deps: { db: Db; connectionString: string; log: Logger }): AppCaches {
+  const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
+  const listener = listenToCacheInvalidations(deps.connectionString, {
+    onTags: (tags) => shared.invalidate(tags),
+    onUp: () => shared.setListening(true),
+    onDown: () => {
+      shared.setListening(false);
+      deps.log.warn('cache invalidations not heard: caches bypassed until the listener is back');
+    },
+    onError: (err) => deps.log.warn({ err }, 'cache invalidations listener'),
+  });
+  return {
+    shared,
+    frameOrigins: async () => (await shared.read('frame-origins', async () => Object.freeze(await listFrameOrigins(deps.db)), () => ({ tags: ['platforms'] }))) ?? [],
+    membershipStanding: (tenantId, membershipId) =>
+      shared.read(
+        `standing:${tenantId}:${membershipId}`,
+        async () => {
+          const standing = await findMembershipStanding(deps.db, tenantId, membershipId);
+          return standing && Object.freeze(standing);
+        },
+        // Which platform a tenant belongs to is not in the row: any platform change drops them all (rare).
+        () => ({ tags: [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'] }),
+      ),
+    ready: () => listener.ready,
+    close: () => listener.close(),
+  };
+}

@@ -1,0 +1,111 @@
+// The in-process caches (sessions, membership standing, frame origins) with two app instances on one
+// database, as two processes would run: a change made through one instance takes effect at the next
+// request on the other once the NOTIFY has arrived (waited for by polling, never a fixed sleep).
+import { expect } from 'chai';
+import { sql } from 'kysely';
+import { parse } from 'node-html-parser';
+import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { LtiHttpClient } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { waitFor } from '../support/wait.ts';
+import { seedAdmin } from '../../server/admin/admin.service.ts';
+import { updateMembershipStatuses } from '../../models/roster.queries.ts';
+import { CACHE_LISTENER_NAME } from '../../models/cache-invalidations.ts';
+
+const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
+
+describe('in-process caches across two app instances', () => {
+  const { env, launch, follow, post } = cohortSuite({ context: { id: 'cache-two-instances', title: 'Caches' } });
+  let b: TestApp;
+  before(async () => {
+    b = await startTestApp();
+  });
+  after(() => b?.close());
+
+  /** The same browser (cookies are not per port) asks instance B for a path of the member's cohort. */
+  const onB = (m: Member, path = '') => m.browser.request(`${b.url}/cohorts/${m.cohortId}${path}`);
+  const membershipOf = async (sub: string) =>
+    env.app.db.selectFrom('memberships as m').innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId')).select(['m.tenantId', 'm.cohortId', 'm.id']).where('p.sub', '=', sub).executeTakeFirstOrThrow();
+  const untilStatus = (what: string, request: () => Promise<{ status: number }>, status: number) =>
+    waitFor(what, async () => (await request()).status === status);
+
+  it('refuses a member deactivated through instance A at the next request on instance B', async () => {
+    const m = await launch({ sub: 'leaving', name: 'Leaving', roles: [ROLES.learner] });
+    expect((await onB(m)).status).to.equal(200); // B now holds the session and the standing
+    expect((await onB(m)).status).to.equal(200);
+    const { tenantId, cohortId, id } = await membershipOf('leaving');
+    await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'inactive');
+    await untilStatus('B to refuse the deactivated member', () => onB(m), 401);
+  });
+
+  it('gives the role changed by a launch on instance A to the next request on instance B', async () => {
+    const m = await launch({ sub: 'promoted', name: 'Promoted', roles: [ROLES.learner] });
+    expect((await onB(m, '/console')).status).to.equal(403);
+    // The same person launches as an instructor from another browser: the stored role changes, the first browser's session does not.
+    await launch({ sub: 'promoted', name: 'Promoted', roles: [ROLES.instructor] }, undefined, undefined, new LtiHttpClient());
+    await untilStatus('B to open the console to the new facilitator', () => onB(m, '/console'), 200);
+  });
+
+  it('refuses everyone of a platform disabled in the admin console on A, and drops its origin from B’s CSP', async () => {
+    const m = await launch({ sub: 'framed', name: 'Framed', roles: [ROLES.learner] });
+    const frameAncestors = async () => (await onB(m)).headers.get('content-security-policy')?.match(/frame-ancestors ([^;]*)/)?.[1] ?? '';
+    expect(await frameAncestors()).to.include(env.lms.sim.baseUrl);
+    const admin = new LtiHttpClient();
+    await seedAdmin(env.app.db, ADMIN);
+    const csrf = async (path: string) => parse((await admin.request(`${env.app.url}${path}`)).body).querySelector('input[name=_csrf]')!.getAttribute('value')!;
+    expect((await admin.request(`${env.app.url}/admin/login`, { method: 'POST', form: { ...ADMIN, _csrf: await csrf('/admin/login') } })).status).to.equal(303);
+    const disabled = await admin.request(`${env.app.url}/admin/platforms/${env.lms.platform.id}/status`, { method: 'POST', form: { status: 'disabled', confirmed: 'yes', _csrf: await csrf('/admin') } });
+    expect(disabled.status).to.equal(303);
+    await untilStatus('B to refuse a member of the disabled platform', () => onB(m), 401);
+    expect(await frameAncestors()).to.equal("'self'");
+  });
+
+  it('ends on instance B an admin session logged out on instance A', async () => {
+    await seedAdmin(env.app.db, ADMIN);
+    const admin = new LtiHttpClient();
+    const csrf = async (url: string) => parse((await admin.request(url)).body).querySelector('input[name=_csrf]')!.getAttribute('value')!;
+    expect((await admin.request(`${env.app.url}/admin/login`, { method: 'POST', form: { ...ADMIN, _csrf: await csrf(`${env.app.url}/admin/login`) } })).status).to.equal(303);
+    const cookie = (await admin.jar.getCookieString(`${b.url}/admin`)) || '';
+    // The old cookie is replayed as is: logging out must end that session, not only give the browser a new one.
+    const adminOnB = () => fetch(`${b.url}/admin`, { headers: { cookie }, redirect: 'manual' });
+    expect((await adminOnB()).status).to.equal(200);
+    expect((await adminOnB()).status).to.equal(200);
+    expect((await admin.request(`${env.app.url}/admin/logout`, { method: 'POST', form: { _csrf: await csrf(`${env.app.url}/admin`) } })).status).to.equal(303);
+    await untilStatus('B to send the logged-out admin to the login page', adminOnB, 303);
+  });
+
+  it('shows on instance B the unread count as notifications arrive and are read on instance A', async () => {
+    const m = await launch({ sub: 'mentioned', name: 'Mentioned', roles: [ROLES.learner] });
+    const { tenantId, id } = await membershipOf('mentioned');
+    const space = await follow(m, `${m.base}/commons`);
+    expect((await post(m, `${space}/threads`, { title: 'Hello', body: 'First words' })).status).to.equal(303);
+    const unread = async () => parse((await onB(m)).body).querySelector('[data-test=unread-count]')?.text ?? '0';
+    expect(await unread()).to.equal('0');
+    // A mention of them in that post, as a post by someone else would write it.
+    await sql`INSERT INTO notifications (tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id)
+      SELECT tenant_id, ${id}, 'mention', ${id}, thread_id, id FROM posts WHERE tenant_id = ${tenantId}`.execute(env.app.db);
+    await waitFor('B to count the new notification', async () => (await unread()) === '1');
+    expect((await post(m, `${m.base}/notifications/read`, {})).status).to.equal(303);
+    await waitFor('B to count it read', async () => (await unread()) === '0');
+  });
+
+  it('serves nothing stale while its LISTEN connection is down, and caches again once it is back', async () => {
+    const m = await launch({ sub: 'dropped', name: 'Dropped', roles: [ROLES.learner] });
+    expect((await onB(m)).status).to.equal(200);
+    expect((await onB(m)).status).to.equal(200);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${CACHE_LISTENER_NAME}`.execute(env.app.db);
+    await waitFor('B to notice its listener is gone', async () => !b.caches.shared.listening);
+    const { tenantId, cohortId, id } = await membershipOf('dropped');
+    // Made while nobody listens: no NOTIFY reaches B, yet its very next request sees it.
+    await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'inactive');
+    expect((await onB(m)).status).to.equal(401);
+    await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'active');
+    expect((await onB(m)).status).to.equal(200);
+    await waitFor('B to listen again', async () => b.caches.shared.listening);
+    expect((await onB(m)).status).to.equal(200);
+    expect(b.caches.shared.size).to.be.greaterThan(0);
+    await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'inactive');
+    await untilStatus('B to refuse the member again', () => onB(m), 401);
+  });
+});
