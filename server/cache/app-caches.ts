@@ -13,8 +13,11 @@ export interface AppCaches {
   /** The one cache; the session store keeps sessions in it too. */
   shared: SharedCache;
   frameOrigins(): Promise<readonly string[]>;
-  /** Role, membership/deployment/platform status and unread notifications of one membership. */
-  membershipStanding(tenantId: string, membershipId: string): Promise<MembershipStanding | undefined>;
+  /**
+   * Role, membership/deployment/platform status and unread notifications of one membership; `fresh`
+   * reads past the cache (before refusing: a change for the better may not have been heard of yet).
+   */
+  membershipStanding(tenantId: string, membershipId: string, opts?: { fresh?: boolean }): Promise<MembershipStanding | undefined>;
   /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -38,16 +41,19 @@ export function createAppCaches(deps: { db: Db; connectionString: string; log: L
   return {
     shared,
     frameOrigins: async () => (await shared.read('frame-origins', async () => Object.freeze(await listFrameOrigins(deps.db)), () => ({ tags: ['platforms'] }))) ?? [],
-    membershipStanding: (tenantId, membershipId) =>
-      shared.read(
-        `standing:${tenantId}:${membershipId}`,
+    membershipStanding: (tenantId, membershipId, opts) => {
+      const key = `standing:${tenantId}:${membershipId}`;
+      if (opts?.fresh) shared.forget(key);
+      return shared.read(
+        key,
         async () => {
           const standing = await findMembershipStanding(deps.db, tenantId, membershipId);
           return standing && Object.freeze(standing);
         },
         // Which platform a tenant belongs to is not in the row: any platform change drops them all (rare).
         () => ({ tags: [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'] }),
-      ),
+      );
+    },
     ready: () => listener.ready,
     close: () => listener.close(),
   };

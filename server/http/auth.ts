@@ -24,11 +24,16 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     if (!launch) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
     }
-    const standing = await standingOf(db, req.caches, launch);
+    const allowed = (s: MembershipStanding | undefined): s is MembershipStanding => isActive(s) && (roles.length === 0 || roles.includes(s.role));
+    // The cache may lag a change made through another process by the NOTIFY's flight: a refusal is
+    // checked against PostgreSQL first (refusals are rare; a member reactivated must not be refused).
+    // A session needs no such check: every launch gets a fresh session id, never a cached one.
+    let standing = await standingOf(db, req.caches, launch);
+    if (!allowed(standing) && req.caches) standing = await req.caches.membershipStanding(launch.tenantId, launch.membershipId, { fresh: true });
     if (!isActive(standing)) {
       return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
     }
-    if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
+    if (!allowed(standing)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
     res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();

@@ -90,6 +90,43 @@ describe('in-process caches across two app instances', () => {
     await waitFor('B to count it read', async () => (await unread()) === '0');
   });
 
+  describe('before B has heard of a change for the better (a NOTIFY still in flight)', () => {
+    /** B hears nothing while `during` runs, as if each NOTIFY were late. */
+    const deafB = async (during: () => Promise<void>) => {
+      const invalidate = b.caches.shared.invalidate.bind(b.caches.shared);
+      b.caches.shared.invalidate = () => undefined;
+      try {
+        await during();
+      } finally {
+        b.caches.shared.invalidate = invalidate;
+      }
+    };
+
+    it('lets in a launch just made through A: it comes with a fresh session id, which B has never cached', async () => {
+      const m = await launch({ sub: 'two-courses', name: 'Two courses', roles: [ROLES.learner] });
+      expect((await onB(m)).status).to.equal(200);
+      await deafB(async () => {
+        const second = await launch({ sub: 'two-courses', name: 'Two courses', roles: [ROLES.learner] }, { id: 'cache-second-course', title: 'Second' }, undefined, m.browser);
+        expect((await onB(second)).status).to.equal(200);
+      });
+    });
+
+    it('lets in a member reactivated (or promoted) through A while B’s cached standing still refuses', async () => {
+      const m = await launch({ sub: 'returning', name: 'Returning', roles: [ROLES.learner] });
+      const { tenantId, cohortId, id } = await membershipOf('returning');
+      await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'inactive');
+      await untilStatus('B to refuse the deactivated member', () => onB(m), 401);
+      expect((await onB(m, '/console')).status).to.equal(401);
+      await deafB(async () => {
+        await updateMembershipStatuses(env.app.db, tenantId, cohortId, [id], 'active');
+        expect((await onB(m)).status).to.equal(200);
+        expect((await onB(m, '/console')).status).to.equal(403);
+        await sql`UPDATE memberships SET role = 'facilitator' WHERE tenant_id = ${tenantId} AND id = ${id}`.execute(env.app.db);
+        expect((await onB(m, '/console')).status).to.equal(200);
+      });
+    });
+  });
+
   it('serves nothing stale while its LISTEN connection is down, and caches again once it is back', async () => {
     const m = await launch({ sub: 'dropped', name: 'Dropped', roles: [ROLES.learner] });
     expect((await onB(m)).status).to.equal(200);
