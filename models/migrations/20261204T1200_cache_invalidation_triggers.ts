@@ -43,6 +43,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       EXECUTE FUNCTION circlework_cache_memberships();
     CREATE TRIGGER memberships_cache_delete AFTER DELETE ON memberships FOR EACH ROW EXECUTE FUNCTION circlework_cache_memberships();
 
+    -- A cohort's row (its title at each launch, the roster's sync time): the pages that show it.
+    CREATE FUNCTION circlework_cache_cohorts() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      PERFORM circlework_cache_notify('cohort:' || OLD.tenant_id || ':' || OLD.id);
+      RETURN NULL;
+    END $$;
+    CREATE TRIGGER cohorts_cache_update_delete AFTER UPDATE OR DELETE ON cohorts FOR EACH ROW EXECUTE FUNCTION circlework_cache_cohorts();
+
     -- The unread count a membership's standing carries: a notification arrives, is read, or goes.
     CREATE FUNCTION circlework_cache_notifications() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
@@ -88,6 +96,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     END $$;
     CREATE TRIGGER platforms_cache_truncate AFTER TRUNCATE ON platforms FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
     CREATE TRIGGER tenants_cache_truncate AFTER TRUNCATE ON tenants FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
+    CREATE TRIGGER cohorts_cache_truncate AFTER TRUNCATE ON cohorts FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
     CREATE TRIGGER memberships_cache_truncate AFTER TRUNCATE ON memberships FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
     CREATE TRIGGER notifications_cache_truncate AFTER TRUNCATE ON notifications FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
     CREATE TRIGGER posts_cache_truncate AFTER TRUNCATE ON posts FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();

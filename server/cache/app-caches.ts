@@ -1,9 +1,11 @@
-// The app's in-process caches over one SharedCache, and the LISTEN connection that keeps them true
+// The app's in-process caches (frame origins, membership standing, cohort rows; sessions in
+// server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
 // across processes (tags are named by the triggers of migration 20261204T1200).
 import type { Logger } from 'pino';
 import type { Db } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
-import { findMembershipStanding } from '../../models/cohorts.queries.ts';
+import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
+import type { Cohort } from '../../models/schema.ts';
 import { listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
 
@@ -18,6 +20,8 @@ export interface AppCaches {
    * reads past the cache (before refusing: a change for the better may not have been heard of yet).
    */
   membershipStanding(tenantId: string, membershipId: string, opts?: { fresh?: boolean }): Promise<MembershipStanding | undefined>;
+  /** A cohort's row. */
+  cohort(tenantId: string, cohortId: string): Promise<Cohort | undefined>;
   /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +58,15 @@ export function createAppCaches(deps: { db: Db; connectionString: string; log: L
         () => ({ tags: [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'] }),
       );
     },
+    cohort: (tenantId, cohortId) =>
+      shared.read(
+        `cohort:${tenantId}:${cohortId}`,
+        async () => {
+          const cohort = await findCohort(deps.db, tenantId, cohortId);
+          return cohort && Object.freeze(cohort);
+        },
+        () => ({ tags: [`cohort:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+      ),
     ready: () => listener.ready,
     close: () => listener.close(),
   };

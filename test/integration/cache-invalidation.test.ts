@@ -1,4 +1,4 @@
-// The in-process caches (sessions, membership standing, frame origins) with two app instances on one
+// The in-process caches (sessions, membership standing, frame origins, cohort rows) with two app instances on one
 // database, as two processes would run: a change made through one instance takes effect at the next
 // request on the other once the NOTIFY has arrived (waited for by polling, never a fixed sleep).
 import { expect } from 'chai';
@@ -88,6 +88,15 @@ describe('in-process caches across two app instances', () => {
     await waitFor('B to count the new notification', async () => (await unread()) === '1');
     expect((await post(m, `${m.base}/notifications/read`, {})).status).to.equal(303);
     await waitFor('B to count it read', async () => (await unread()) === '0');
+  });
+
+  it('shows on instance B a cohort renamed in the LMS, at the next launch through instance A', async () => {
+    const m = await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] });
+    const title = async () => parse((await onB(m)).body).querySelector('title')?.text ?? '';
+    expect(await title()).to.include('Caches');
+    expect(await title()).to.include('Caches');
+    await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] }, { id: 'cache-two-instances', title: 'Circles renamed' }, undefined, new LtiHttpClient());
+    await waitFor('B to show the new title', async () => (await title()).includes('Circles renamed'));
   });
 
   describe('before B has heard of a change for the better (a NOTIFY still in flight)', () => {
