@@ -68,11 +68,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
     -- A post hidden, deleted or restored: mentions of it stop or start counting as unread.
     CREATE FUNCTION circlework_cache_post_status() RETURNS trigger LANGUAGE plpgsql AS $$
-    DECLARE tags text;
+    DECLARE tags text[];
     BEGIN
-      SELECT string_agg(DISTINCT 'membership:' || n.tenant_id || ':' || n.membership_id, ' ') INTO tags
+      SELECT array_agg(DISTINCT 'membership:' || n.tenant_id || ':' || n.membership_id) INTO tags
         FROM notifications n WHERE n.tenant_id = NEW.tenant_id AND n.post_id = NEW.id AND n.read_at IS NULL;
-      IF tags IS NOT NULL THEN PERFORM circlework_cache_notify(tags); END IF;
+      -- A payload holds at most 8000 bytes: a post that mentioned many drops its whole tenant's standings.
+      IF cardinality(tags) > 50 THEN PERFORM circlework_cache_notify('tenant:' || NEW.tenant_id);
+      ELSIF cardinality(tags) > 0 THEN PERFORM circlework_cache_notify(array_to_string(tags, ' '));
+      END IF;
       RETURN NULL;
     END $$;
     CREATE TRIGGER posts_cache_status AFTER UPDATE ON posts FOR EACH ROW

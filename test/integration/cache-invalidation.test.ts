@@ -90,6 +90,22 @@ describe('in-process caches across two app instances', () => {
     await waitFor('B to count it read', async () => (await unread()) === '0');
   });
 
+  it('drops from B’s unread count a mention in a post hidden through A, also when the post mentioned many', async () => {
+    const m = await launch({ sub: 'among-many', name: 'Among many', roles: [ROLES.learner] });
+    const { tenantId, cohortId, id } = await membershipOf('among-many');
+    const space = await follow(m, `${m.base}/commons`);
+    expect((await post(m, `${space}/threads`, { title: 'Hello all', body: 'Words for everyone' })).status).to.equal(303);
+    // Them and 120 more mentioned: more members than one NOTIFY payload can name.
+    await sql`WITH p AS (INSERT INTO persons (tenant_id, sub, name) SELECT ${tenantId}, 'many-' || g, 'Many ' || g FROM generate_series(1, 120) g RETURNING tenant_id, id),
+      m AS (INSERT INTO memberships (tenant_id, cohort_id, person_id, role) SELECT tenant_id, ${cohortId}, id, 'learner' FROM p RETURNING id)
+      INSERT INTO notifications (tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id)
+      SELECT ${tenantId}, mm.id, 'mention', ${id}, po.thread_id, po.id FROM (SELECT id FROM m UNION ALL SELECT ${id}::uuid) mm, posts po WHERE po.tenant_id = ${tenantId}`.execute(env.app.db);
+    const unread = async () => parse((await onB(m)).body).querySelector('[data-test=unread-count]')?.text ?? '0';
+    await waitFor('B to count the mention', async () => (await unread()) === '1');
+    await sql`UPDATE posts SET status = 'hidden' WHERE tenant_id = ${tenantId}`.execute(env.app.db);
+    await waitFor('B to stop counting the mention of a hidden post', async () => (await unread()) === '0');
+  });
+
   it('shows on instance B a cohort renamed in the LMS, at the next launch through instance A', async () => {
     const m = await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] });
     const title = async () => parse((await onB(m)).body).querySelector('title')?.text ?? '';
