@@ -109,8 +109,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
   }));
   // Everything below needs the database (the CSP's frame origins, the session).
   app.use(shedLoad(deps.pool, config.loadShedQueue));
-  // What every page reads and rarely changes (frame origins, sessions, membership standing) is kept
-  // in process; NOTIFY from any process's change drops it everywhere.
+  // What every page reads and rarely changes (frame origins, sessions, membership standing, cohort
+  // rows) is kept in process; a trigger's NOTIFY on any process's change drops it everywhere.
   const caches = createAppCaches({ db, connectionString: String(deps.pool.options.connectionString), log });
   app.use((req, _res, next) => {
     req.caches = caches;

@@ -63,14 +63,13 @@ export function createSession(opts: {
   config: Config;
   pool: DbHandle['pool'];
   secret: string;
-  /** Sessions are read through it when given. */
-  cache?: SharedCache;
+  /** Sessions are read through it. */
+  cache: SharedCache;
   verifyAdmin: (email: string, password: string) => Promise<{ id: string } | undefined>;
 }): SessionSetup {
   // No touch: it was an UPDATE of the session's expiry on every GET. The expiry is set whenever the
   // session is saved (each launch renews it), which is also when the browser gets a fresh cookie.
-  const storeOptions = { pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60, disableTouch: true };
-  const store = opts.cache ? new CachedPgStore(storeOptions, opts.cache) : new PgStore(storeOptions);
+  const store = new CachedPgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60, disableTouch: true }, opts.cache);
   const secure = opts.config.secureCookies;
   const sessionMiddleware = session({
     name: SESSION_COOKIE,
