@@ -1,5 +1,6 @@
 // The channel on which triggers (migration 20261204T1200) name what changed, for the in-process
 // caches of every app process (server/cache/). Payload: tags separated by spaces; '*' is everything.
+import type pg from 'pg';
 import { listenToChannel, type ChannelListener } from './listen.ts';
 
 export const CACHE_CHANNEL = 'circlework_cache';
@@ -16,5 +17,24 @@ export function listenToCacheInvalidations(
     onDown: handlers.onDown,
     onError: handlers.onError,
     applicationName: CACHE_LISTENER_NAME,
+  });
+}
+
+/**
+ * Every connection of this process's pool LISTENs too (from its first use). PostgreSQL delivers a
+ * session's own notifications before it answers the COMMIT, and pg emits them before the query
+ * resolves: a change written through this process has dropped its cached copies here before the
+ * writer's await returns. Other processes hear it on their listener, a NOTIFY's flight later.
+ */
+export function listenOnPoolConnections(pool: pg.Pool, onTags: (tags: string[]) => void): void {
+  const listening = new WeakSet<pg.PoolClient>();
+  pool.on('acquire', (client) => {
+    if (listening.has(client)) return;
+    listening.add(client);
+    client.on('notification', (msg) => {
+      if (msg.channel === CACHE_CHANNEL && msg.payload) onTags(msg.payload.split(' '));
+    });
+    // Queued ahead of the query the client was acquired for. A failure shows on that query.
+    client.query(`LISTEN ${CACHE_CHANNEL}`).catch(() => listening.delete(client));
   });
 }

@@ -111,7 +111,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use(shedLoad(deps.pool, config.loadShedQueue));
   // What every page reads and rarely changes (frame origins, sessions, membership standing, cohort
   // rows) is kept in process; a trigger's NOTIFY on any process's change drops it everywhere.
-  const caches = createAppCaches({ db, connectionString: String(deps.pool.options.connectionString), log });
+  const caches = createAppCaches({ db, pool: deps.pool, log });
   app.use((req, _res, next) => {
     req.caches = caches;
     next();

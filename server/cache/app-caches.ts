@@ -2,11 +2,11 @@
 // server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
 // across processes (tags are named by the triggers of migration 20261204T1200).
 import type { Logger } from 'pino';
-import type { Db } from '../../models/db.ts';
+import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
 import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
-import { listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
+import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
 
 export type MembershipStanding = NonNullable<Awaited<ReturnType<typeof findMembershipStanding>>>;
@@ -31,9 +31,10 @@ export interface AppCaches {
 const MAX_ENTRIES = 20_000;
 const TTL_MS = 10 * 60_000;
 
-export function createAppCaches(deps: { db: Db; connectionString: string; log: Logger }): AppCaches {
+export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger }): AppCaches {
   const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
-  const listener = listenToCacheInvalidations(deps.connectionString, {
+  listenOnPoolConnections(deps.pool, (tags) => shared.invalidate(tags));
+  const listener = listenToCacheInvalidations(String(deps.pool.options.connectionString), {
     onTags: (tags) => shared.invalidate(tags),
     onUp: () => shared.setListening(true),
     onDown: () => {

@@ -24,16 +24,12 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     if (!launch) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
     }
-    const allowed = (s: MembershipStanding | undefined): s is MembershipStanding => isActive(s) && (roles.length === 0 || roles.includes(s.role));
-    // The cache may lag a change made through another process by the NOTIFY's flight: a refusal is
-    // checked against PostgreSQL first (refusals are rare; a member reactivated must not be refused).
-    // A session needs no such check: every launch gets a fresh session id, never a cached one.
-    let standing = await standingOf(db, req.caches, launch);
-    if (!allowed(standing) && req.caches) standing = await req.caches.membershipStanding(launch.tenantId, launch.membershipId, { fresh: true });
+    const allowed = (s: MembershipStanding | undefined) => isActive(s) && (roles.length === 0 || roles.includes(s.role));
+    const standing = await standingOf(db, req.caches, launch, allowed);
     if (!isActive(standing)) {
       return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
     }
-    if (!allowed(standing)) return next(new ForbiddenError('role'));
+    if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
     res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();
@@ -59,8 +55,16 @@ export async function recheckLaunch(db: Db, launch: LaunchContext, caches?: AppC
   return isActive(standing) ? { ...launch, role: standing.role } : undefined;
 }
 
-function standingOf(db: Db, caches: AppCaches | undefined, launch: LaunchContext): Promise<MembershipStanding | undefined> {
-  return caches ? caches.membershipStanding(launch.tenantId, launch.membershipId) : findMembershipStanding(db, launch.tenantId, launch.membershipId);
+/**
+ * The membership's standing, from the app's caches when given. The cache may lag a change made
+ * through another process by the NOTIFY's flight, so a standing that would refuse is read again from
+ * PostgreSQL (refusals are rare; a member reactivated or promoted must not be refused). A session
+ * needs no such check: every launch gets a fresh session id, never a cached one.
+ */
+async function standingOf(db: Db, caches: AppCaches | undefined, launch: LaunchContext, allowed: (s: MembershipStanding | undefined) => boolean = isActive): Promise<MembershipStanding | undefined> {
+  if (!caches) return findMembershipStanding(db, launch.tenantId, launch.membershipId);
+  const cached = await caches.membershipStanding(launch.tenantId, launch.membershipId);
+  return allowed(cached) ? cached : caches.membershipStanding(launch.tenantId, launch.membershipId, { fresh: true });
 }
 
 /** A launch still counts while its membership, deployment (tenant) and platform are all active. */

@@ -11,7 +11,8 @@ import { ROLES } from '../support/lti-fixtures.ts';
 import { waitFor } from '../support/wait.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
 import { updateMembershipStatuses } from '../../models/roster.queries.ts';
-import { CACHE_LISTENER_NAME } from '../../models/cache-invalidations.ts';
+import { CACHE_LISTENER_NAME, listenOnPoolConnections } from '../../models/cache-invalidations.ts';
+import { createDb } from '../../models/db.ts';
 
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
 
@@ -68,7 +69,12 @@ describe('in-process caches across two app instances', () => {
     expect((await admin.request(`${env.app.url}/admin/login`, { method: 'POST', form: { ...ADMIN, _csrf: await csrf(`${env.app.url}/admin/login`) } })).status).to.equal(303);
     const cookie = (await admin.jar.getCookieString(`${b.url}/admin`)) || '';
     // The old cookie is replayed as is: logging out must end that session, not only give the browser a new one.
-    const adminOnB = () => fetch(`${b.url}/admin`, { headers: { cookie }, redirect: 'manual' });
+    // Read to the end: express-session stores what the page changed (its CSRF token) before the last byte.
+    const adminOnB = async () => {
+      const r = await fetch(`${b.url}/admin`, { headers: { cookie }, redirect: 'manual' });
+      await r.text();
+      return r;
+    };
     expect((await adminOnB()).status).to.equal(200);
     expect((await adminOnB()).status).to.equal(200);
     expect((await admin.request(`${env.app.url}/admin/logout`, { method: 'POST', form: { _csrf: await csrf(`${env.app.url}/admin`) } })).status).to.equal(303);
@@ -113,6 +119,18 @@ describe('in-process caches across two app instances', () => {
     expect(await title()).to.include('Caches');
     await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] }, { id: 'cache-two-instances', title: 'Circles renamed' }, undefined, new LtiHttpClient());
     await waitFor('B to show the new title', async () => (await title()).includes('Circles renamed'));
+  });
+
+  it('hears a change written through its own pool before the write returns (no flight to wait for)', async () => {
+    const own = createDb(String(env.app.handle.pool.options.connectionString), { max: 1 });
+    try {
+      const heard: string[] = [];
+      listenOnPoolConnections(own.pool, (tags) => heard.push(...tags));
+      await own.db.updateTable('platforms').set({ status: 'disabled' }).where('id', '=', env.lms.platform.id).execute();
+      expect(heard).to.include('platforms');
+    } finally {
+      await own.close();
+    }
   });
 
   describe('before B has heard of a change for the better (a NOTIFY still in flight)', () => {
