@@ -21,20 +21,19 @@ export function listenToCacheInvalidations(
 }
 
 /**
- * Every connection of this process's pool LISTENs too (from its first use). PostgreSQL delivers a
- * session's own notifications before it answers the COMMIT, and pg emits them before the query
- * resolves: a change written through this process has dropped its cached copies here before the
- * writer's await returns. Other processes hear it on their listener, a NOTIFY's flight later.
+ * Hands this process the notifications its pool connections receive (each LISTENs from its connect,
+ * models/db.ts). PostgreSQL delivers a session's own notifications before it answers the COMMIT, and
+ * pg emits them before the query resolves: a change written through this process has dropped its
+ * cached copies here before the writer's await returns. Other processes hear it on their listener
+ * connection, a NOTIFY's flight later.
  */
 export function listenOnPoolConnections(pool: pg.Pool, onTags: (tags: string[]) => void): void {
-  const listening = new WeakSet<pg.PoolClient>();
+  const heard = new WeakSet<pg.PoolClient>();
   pool.on('acquire', (client) => {
-    if (listening.has(client)) return;
-    listening.add(client);
+    if (heard.has(client)) return;
+    heard.add(client);
     client.on('notification', (msg) => {
       if (msg.channel === CACHE_CHANNEL && msg.payload) onTags(msg.payload.split(' '));
     });
-    // Queued ahead of the query the client was acquired for. A failure shows on that query.
-    client.query(`LISTEN ${CACHE_CHANNEL}`).catch(() => listening.delete(client));
   });
 }
