@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { CACHE_CHANNEL } from './cache-invalidations.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -17,7 +18,10 @@ export interface DbHandle {
 export function createDb(connectionString: string, opts: { max?: number; onError?: (err: Error) => void } = {}): DbHandle {
   // A bounded wait for a connection: with the database down, a request fails with a 503 in seconds
   // instead of hanging until the browser gives up.
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5_000 });
+  // Every connection LISTENs for cache invalidations before first use (server/cache/): PostgreSQL
+  // sends a session its own NOTIFY before it answers the COMMIT, so a process hears its own writes
+  // before they return. pg-pool awaits this hook before handing the connection out.
+  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5_000, onConnect: (client) => client.query(`LISTEN ${CACHE_CHANNEL}`) });
   // Without a listener, an idle client's error (a database restart) would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });

@@ -10,7 +10,6 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
-import { listFrameOrigins } from '../models/platforms.queries.ts';
 import type { Workshop } from './modules/workshop-content.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
@@ -37,6 +36,7 @@ import type { DiscussionsDeps } from './discussions/discussions.service.ts';
 import { notificationsRouter } from './notifications/notifications.routes.ts';
 import { profilesRouter } from './profiles/profiles.routes.ts';
 import { PostEventsHub } from './realtime/post-events-hub.ts';
+import { createAppCaches, type AppCaches } from './cache/app-caches.ts';
 import { LiveStreamSlots } from './realtime/live-stream-slots.ts';
 import { emailPreferencesRouter, isOneClickUnsubscribe } from './email/email-preferences.routes.ts';
 import type { EmailDeps } from './email/mailer.ts';
@@ -69,7 +69,9 @@ export interface AppDeps {
 
 export interface CircleworkApp {
   app: Express;
-  /** Resolves once live updates are listening (PostgreSQL LISTEN is connected). */
+  /** The in-process caches (tests watch them go dark when the LISTEN connection drops). */
+  caches: AppCaches;
+  /** Resolves once live updates and cache invalidations are listening (PostgreSQL LISTEN is connected). */
   ready(): Promise<void>;
   /** Ends open live-update streams, so the HTTP server can finish its shutdown. */
   closeStreams(): Promise<void>;
@@ -107,14 +109,21 @@ export function createApp(deps: AppDeps): CircleworkApp {
   }));
   // Everything below needs the database (the CSP's frame origins, the session).
   app.use(shedLoad(deps.pool, config.loadShedQueue));
+  // What every page reads and rarely changes (frame origins, sessions, membership standing, cohort
+  // rows) is kept in process; a trigger's NOTIFY on any process's change drops it everywhere.
+  const caches = createAppCaches({ db, pool: deps.pool, log });
+  app.use((req, _res, next) => {
+    req.caches = caches;
+    next();
+  });
   app.use(partitionCrossSiteCookies);
-  app.use(securityHeaders({ listFrameOrigins: () => listFrameOrigins(db), upgradeInsecure: config.secureCookies }));
-
+  app.use(securityHeaders({ listFrameOrigins: () => caches.frameOrigins(), upgradeInsecure: config.secureCookies }));
 
   const session = createSession({
     config,
     pool: deps.pool,
     secret: deps.secrets.sessionSecret,
+    cache: caches.shared,
     verifyAdmin: (email, password) => verifyAdmin(db, email, password),
   });
   app.use(session.middleware);
@@ -194,10 +203,13 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use(errorHandler(sendError));
   return {
     app,
-    ready: () => postEvents.ready(),
+    caches,
+    ready: async () => {
+      await Promise.all([postEvents.ready(), caches.ready()]);
+    },
     closeStreams: () => postEvents.close(),
     close: async () => {
-      await postEvents.close();
+      await Promise.all([postEvents.close(), caches.close()]);
       session.close();
     },
   };

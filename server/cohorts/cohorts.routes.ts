@@ -1,5 +1,5 @@
 // The cohort hub (learners) and the facilitator console, for the cohort named in the URL.
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
@@ -12,15 +12,16 @@ import { announcementsFor } from '../moderation/announcements.service.ts';
 
 export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
-  const findCohort = async (tenantId: string, cohortId: string) => {
-    const cohort = await cohorts.findCohort(deps.db, tenantId, cohortId);
+  const findCohort = async (req: Request) => {
+    const { tenantId, cohortId } = req.launch!;
+    const cohort = await (req.caches?.cohort(tenantId, cohortId) ?? cohorts.findCohort(deps.db, tenantId, cohortId));
     if (!cohort) throw new NotFoundError('cohort');
     return cohort;
   };
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;
-    const [cohort, o, announcements] = await Promise.all([findCohort(who.tenantId, who.cohortId), learnerOverview(deps, who), announcementsFor(deps, who)]);
+    const [cohort, o, announcements] = await Promise.all([findCohort(req), learnerOverview(deps, who), announcementsFor(deps, who)]);
     const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.due, o.cohortDone);
     res.render('cohorts/hub', {
       title: cohort.title,
@@ -38,7 +39,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
       : { pending: false };
     const [cohort, members, progress] = await Promise.all([
-      findCohort(who.tenantId, who.cohortId),
+      findCohort(req),
       cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
       cohortProgress(deps, who),
     ]);
@@ -64,7 +65,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
   r.get('/:cohortId/console/learners/:membershipId', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
     const { membershipId } = MemberParams.parse(req.params);
     const who = req.launch!;
-    const [cohort, responses, members] = await Promise.all([findCohort(who.tenantId, who.cohortId), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+    const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
     res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, deps.workshop) });
   });
 

@@ -7,6 +7,7 @@ import { AppError, ForbiddenError } from '../errors.ts';
 import type { MembershipRole } from '../../models/schema.ts';
 import type { Db } from '../../models/db.ts';
 import { findMembershipStanding } from '../../models/cohorts.queries.ts';
+import type { AppCaches, MembershipStanding } from '../cache/app-caches.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
@@ -23,7 +24,8 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     if (!launch) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
     }
-    const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
+    const allowed = (s: MembershipStanding | undefined) => isActive(s) && (roles.length === 0 || roles.includes(s.role));
+    const standing = await standingOf(db, req.caches, launch, allowed);
     if (!isActive(standing)) {
       return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
     }
@@ -41,20 +43,33 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
  */
 export async function findActiveLaunch(db: Db, req: Request, cohortId: string): Promise<LaunchContext | undefined> {
   const launch = req.user?.launches?.[cohortId];
-  return launch && recheckLaunch(db, launch);
+  return launch && recheckLaunch(db, launch, req.caches);
 }
 
 /**
  * The launch as it stands now (stored role), or undefined once its membership, deployment or platform
- * has ended: for what outlives one request, such as a live-update stream.
+ * has ended: for what outlives one request, such as a live-update stream. From the app's caches when
+ * given (kept true across processes by NOTIFY), else from the database.
  */
-export async function recheckLaunch(db: Db, launch: LaunchContext): Promise<LaunchContext | undefined> {
-  const standing = await findMembershipStanding(db, launch.tenantId, launch.membershipId);
+export async function recheckLaunch(db: Db, launch: LaunchContext, caches?: AppCaches): Promise<LaunchContext | undefined> {
+  const standing = await standingOf(db, caches, launch);
   return isActive(standing) ? { ...launch, role: standing.role } : undefined;
 }
 
+/**
+ * The membership's standing, from the app's caches when given. The cache may lag a change made
+ * through another process by the NOTIFY's flight, so a standing that would refuse is read again from
+ * PostgreSQL (refusals are rare; a member reactivated or promoted must not be refused). A session
+ * needs no such check: every launch gets a fresh session id, never a cached one.
+ */
+async function standingOf(db: Db, caches: AppCaches | undefined, launch: LaunchContext, allowed: (s: MembershipStanding | undefined) => boolean = isActive): Promise<MembershipStanding | undefined> {
+  if (!caches) return findMembershipStanding(db, launch.tenantId, launch.membershipId);
+  const cached = await caches.membershipStanding(launch.tenantId, launch.membershipId);
+  return allowed(cached) ? cached : caches.membershipStanding(launch.tenantId, launch.membershipId, { fresh: true });
+}
+
 /** A launch still counts while its membership, deployment (tenant) and platform are all active. */
-function isActive(standing: Awaited<ReturnType<typeof findMembershipStanding>>): standing is NonNullable<typeof standing> {
+function isActive(standing: MembershipStanding | undefined): standing is MembershipStanding {
   return standing !== undefined && [standing.membershipStatus, standing.tenantStatus, standing.platformStatus].every((s) => s === 'active');
 }
 

@@ -1,4 +1,5 @@
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
+import type { AppCaches } from '../cache/app-caches.ts';
 
 declare global {
   namespace Express {
@@ -8,6 +9,8 @@ declare global {
       /** The launch this request acts under, set by requireLaunch from the cohort in the URL. */
       launch?: LaunchContext;
       id?: unknown;
+      /** The app's in-process caches (server/cache/), set for every request by createApp. */
+      caches?: AppCaches;
     }
   }
 }

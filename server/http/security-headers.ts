@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import helmet from 'helmet';
 import type { RequestHandler, Response } from 'express';
 
-export function securityHeaders(opts: { listFrameOrigins: () => Promise<string[]>; upgradeInsecure: boolean }): RequestHandler[] {
+export function securityHeaders(opts: { listFrameOrigins: () => Promise<readonly string[]>; upgradeInsecure: boolean }): RequestHandler[] {
   const setNonceAndAncestors: RequestHandler = async (req, res, next) => {
     res.locals.cspNonce = crypto.randomBytes(16).toString('base64');
     // The admin console is never embedded: no LMS needs it, and one-click forms invite clickjacking.

@@ -8,9 +8,50 @@ import type { DbHandle } from '../../models/db.ts';
 import type { RequestHandler } from 'express';
 import type { Config } from '../config.ts';
 import type { SessionUser } from '../launch-context.ts';
+import type { SharedCache } from '../cache/shared-cache.ts';
 
 const PgStore = connectPgSimple(session);
 export const SESSION_COOKIE = 'cw.sid';
+
+type StoredSession = session.SessionData;
+
+/**
+ * The PostgreSQL store read through the app's cache, keyed by sid. Saves and destroys write to
+ * PostgreSQL first; a trigger's NOTIFY then drops the copy in every process (this one at once).
+ * A kept session is dropped at its own expiry; each reader gets its own copy to change.
+ */
+class CachedPgStore extends PgStore {
+  readonly #cache: SharedCache;
+
+  constructor(options: ConstructorParameters<typeof PgStore>[0], cache: SharedCache) {
+    super(options);
+    this.#cache = cache;
+  }
+
+  override get(sid: string, done: (err: unknown, sess?: StoredSession | null) => void): void {
+    const key = `session:${sid}`;
+    this.#cache
+      .read<StoredSession>(key, () => new Promise((resolve, reject) => super.get(sid, (err, sess) => (err ? reject(err) : resolve(sess ?? undefined)))), (sess) => ({
+        tags: [key],
+        ttlMs: sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() - Date.now() : undefined,
+      }))
+      .then((sess) => done(null, sess ? structuredClone(sess) : null), done);
+  }
+
+  override set(sid: string, sess: StoredSession, done?: (err?: unknown) => void): void {
+    super.set(sid, sess, (err) => {
+      this.#cache.forget(`session:${sid}`);
+      done?.(err);
+    });
+  }
+
+  override destroy(sid: string, done?: (err?: unknown) => void): void {
+    super.destroy(sid, (err) => {
+      this.#cache.forget(`session:${sid}`);
+      done?.(err);
+    });
+  }
+}
 
 export interface SessionSetup {
   middleware: RequestHandler[];
@@ -22,11 +63,13 @@ export function createSession(opts: {
   config: Config;
   pool: DbHandle['pool'];
   secret: string;
+  /** Sessions are read through it. */
+  cache: SharedCache;
   verifyAdmin: (email: string, password: string) => Promise<{ id: string } | undefined>;
 }): SessionSetup {
   // No touch: it was an UPDATE of the session's expiry on every GET. The expiry is set whenever the
   // session is saved (each launch renews it), which is also when the browser gets a fresh cookie.
-  const store = new PgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60, disableTouch: true });
+  const store = new CachedPgStore({ pool: opts.pool, tableName: 'http_sessions', createTableIfMissing: false, pruneSessionInterval: 15 * 60, disableTouch: true }, opts.cache);
   const secure = opts.config.secureCookies;
   const sessionMiddleware = session({
     name: SESSION_COOKIE,

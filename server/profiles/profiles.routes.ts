@@ -11,7 +11,8 @@ export function profilesRouter(deps: ProfilesDeps): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
   const findCohort = async (req: Request) => {
-    const cohort = await cohorts.findCohort(deps.db, req.launch!.tenantId, req.launch!.cohortId);
+    const { tenantId, cohortId } = req.launch!;
+    const cohort = await (req.caches?.cohort(tenantId, cohortId) ?? cohorts.findCohort(deps.db, tenantId, cohortId));
     if (!cohort) throw new NotFoundError('cohort');
     return cohort;
   };

@@ -15,6 +15,8 @@ export interface TestApp {
   url: string;
   /** The Express app itself (its routes are read by the CSRF coverage test). */
   app: import('express').Express;
+  /** The app's in-process caches (server/cache/). */
+  caches: import('../../server/cache/app-caches.ts').AppCaches;
   config: Config;
   handle: DbHandle;
   db: DbHandle['db'];
@@ -50,7 +52,7 @@ export async function startTestApp(
   const log = opts.log ?? pino({ level: config.logLevel });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
   const emailDeps: EmailDeps = { db: handle.db, log, mailer, links: createPreferenceLinks(config.publicUrl, config.sessionSecret!), publicUrl: config.publicUrl };
-  const { app, ready, close } = createApp({
+  const { app, caches, ready, close } = createApp({
     config,
     db: handle.db,
     pool: handle.pool,
@@ -69,6 +71,7 @@ export async function startTestApp(
   return {
     url,
     app,
+    caches,
     config,
     handle,
     db: handle.db,

@@ -1,0 +1,74 @@
+// The app's in-process caches (frame origins, membership standing, cohort rows; sessions in
+// server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
+// across processes (tags are named by the triggers of migration 20261204T1200).
+import type { Logger } from 'pino';
+import type { Db, DbHandle } from '../../models/db.ts';
+import { listFrameOrigins } from '../../models/platforms.queries.ts';
+import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
+import type { Cohort } from '../../models/schema.ts';
+import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
+import { SharedCache } from './shared-cache.ts';
+
+export type MembershipStanding = NonNullable<Awaited<ReturnType<typeof findMembershipStanding>>>;
+
+export interface AppCaches {
+  /** The one cache; the session store keeps sessions in it too. */
+  shared: SharedCache;
+  frameOrigins(): Promise<readonly string[]>;
+  /**
+   * Role, membership/deployment/platform status and unread notifications of one membership; `fresh`
+   * reads past the cache (before refusing: a change for the better may not have been heard of yet).
+   */
+  membershipStanding(tenantId: string, membershipId: string, opts?: { fresh?: boolean }): Promise<MembershipStanding | undefined>;
+  /** A cohort's row. */
+  cohort(tenantId: string, cohortId: string): Promise<Cohort | undefined>;
+  /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// 20 000 entries of a few hundred bytes each: a few MB at most. The TTL is only a backstop.
+const MAX_ENTRIES = 20_000;
+const TTL_MS = 10 * 60_000;
+
+export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger }): AppCaches {
+  const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
+  listenOnPoolConnections(deps.pool, (tags) => shared.invalidate(tags));
+  const listener = listenToCacheInvalidations(String(deps.pool.options.connectionString), {
+    onTags: (tags) => shared.invalidate(tags),
+    onUp: () => shared.setListening(true),
+    onDown: () => {
+      shared.setListening(false);
+      deps.log.warn('cache invalidations not heard: caches bypassed until the listener is back');
+    },
+    onError: (err) => deps.log.warn({ err }, 'cache invalidations listener'),
+  });
+  return {
+    shared,
+    frameOrigins: async () => (await shared.read('frame-origins', async () => Object.freeze(await listFrameOrigins(deps.db)), () => ({ tags: ['platforms'] }))) ?? [],
+    membershipStanding: (tenantId, membershipId, opts) => {
+      const key = `standing:${tenantId}:${membershipId}`;
+      if (opts?.fresh) shared.forget(key);
+      return shared.read(
+        key,
+        async () => {
+          const standing = await findMembershipStanding(deps.db, tenantId, membershipId);
+          return standing && Object.freeze(standing);
+        },
+        // Which platform a tenant belongs to is not in the row: any platform change drops them all (rare).
+        () => ({ tags: [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'] }),
+      );
+    },
+    cohort: (tenantId, cohortId) =>
+      shared.read(
+        `cohort:${tenantId}:${cohortId}`,
+        async () => {
+          const cohort = await findCohort(deps.db, tenantId, cohortId);
+          return cohort && Object.freeze(cohort);
+        },
+        () => ({ tags: [`cohort:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+      ),
+    ready: () => listener.ready,
+    close: () => listener.close(),
+  };
+}

@@ -1,0 +1,112 @@
+// One in-process cache for what rarely changes and is read on every request (frame origins, a
+// membership's standing, sessions). Entries carry tags; a NOTIFY from any process names tags and
+// every process drops the entries that carry them. While the LISTEN connection is down nothing is
+// served from or kept in memory: a change made meanwhile would not be heard.
+
+interface Entry {
+  value: unknown;
+  expiresAt: number;
+  tags: readonly string[];
+}
+
+export interface SharedCacheOptions {
+  /** Bound on memory: the least recently read entry goes first. */
+  maxEntries: number;
+  /** Backstop: an entry is re-read after this long even when no change was heard. */
+  ttlMs: number;
+  now?: () => number;
+}
+
+export class SharedCache {
+  readonly #entries = new Map<string, Entry>(); // in order of last read (LRU)
+  readonly #byTag = new Map<string, Set<string>>();
+  readonly #opts: Required<SharedCacheOptions>;
+  #listening = false;
+  // Bumped by every invalidation: a read that started before one must not keep what it loaded, as
+  // it may have read the row before the change committed.
+  #generation = 0;
+
+  constructor(opts: SharedCacheOptions) {
+    this.#opts = { now: () => Date.now(), ...opts };
+  }
+
+  /** Whether entries are kept (the LISTEN connection is up). */
+  get listening(): boolean {
+    return this.#listening;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The value under `key`, loaded on a miss and kept with the tags `keep` gives (unless undefined: an
+   * absence is never cached, so an insert needs no invalidation). Its `ttlMs` can only shorten the backstop.
+   */
+  async read<T>(key: string, load: () => Promise<T | undefined>, keep: (value: T) => { tags: readonly string[]; ttlMs?: number }): Promise<T | undefined> {
+    const now = this.#opts.now();
+    const hit = this.#entries.get(key);
+    if (hit && this.#listening) {
+      if (hit.expiresAt > now) {
+        this.#entries.delete(key);
+        this.#entries.set(key, hit);
+        return hit.value as T;
+      }
+      this.#remove(key);
+    }
+    const generation = this.#generation;
+    const value = await load();
+    if (value !== undefined && this.#listening && generation === this.#generation) {
+      const { tags, ttlMs } = keep(value);
+      if (ttlMs === undefined || ttlMs > 0) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs));
+    }
+    return value;
+  }
+
+  /** Drops this process's copy now (the writer's own process, before the NOTIFY comes back). */
+  forget(key: string): void {
+    this.#generation++;
+    this.#remove(key);
+  }
+
+  /** A NOTIFY named these tags: drop every entry carrying one. */
+  invalidate(tags: readonly string[]): void {
+    this.#generation++;
+    if (tags.includes('*')) return this.#clear();
+    for (const tag of tags) for (const key of this.#byTag.get(tag) ?? []) this.#remove(key);
+  }
+
+  /** The LISTEN connection is up (keep entries) or down (clear, and bypass until it is back). */
+  setListening(listening: boolean): void {
+    this.#generation++;
+    this.#listening = listening;
+    this.#clear();
+  }
+
+  #store(key: string, value: unknown, tags: readonly string[], expiresAt: number): void {
+    this.#remove(key);
+    this.#entries.set(key, { value, expiresAt, tags });
+    for (const tag of tags) {
+      let keys = this.#byTag.get(tag);
+      if (!keys) this.#byTag.set(tag, (keys = new Set()));
+      keys.add(key);
+    }
+    while (this.#entries.size > this.#opts.maxEntries) this.#remove(this.#entries.keys().next().value!);
+  }
+
+  #remove(key: string): void {
+    const entry = this.#entries.get(key);
+    if (!entry) return;
+    this.#entries.delete(key);
+    for (const tag of entry.tags) {
+      const keys = this.#byTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.#byTag.delete(tag);
+    }
+  }
+
+  #clear(): void {
+    this.#entries.clear();
+    this.#byTag.clear();
+  }
+}

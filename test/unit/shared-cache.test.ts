@@ -1,0 +1,103 @@
+// The in-process cache's own rules: tags, the bound on entries, the TTL backstop, loads that race an
+// invalidation, and bypassing while the LISTEN connection is down.
+import { expect } from 'chai';
+import { SharedCache } from '../../server/cache/shared-cache.ts';
+
+describe('SharedCache', () => {
+  let clock = 0;
+  const make = (maxEntries = 100, ttlMs = 1_000) => {
+    const cache = new SharedCache({ maxEntries, ttlMs, now: () => clock });
+    cache.setListening(true);
+    return cache;
+  };
+  /** A loader that counts its calls and answers `value`. */
+  const loader = <T>(value: T) => {
+    const calls = { n: 0 };
+    return { calls, load: async () => (calls.n++, value) };
+  };
+  const tagged = (...tags: string[]) => () => ({ tags });
+  beforeEach(() => (clock = 0));
+
+  it('loads once and serves the kept value until a tag it carries is invalidated', async () => {
+    const cache = make();
+    const { calls, load } = loader('v');
+    for (let i = 0; i < 3; i++) expect(await cache.read('k', load, tagged('a', 'b'))).to.equal('v');
+    expect(calls.n).to.equal(1);
+    cache.invalidate(['c']);
+    await cache.read('k', load, tagged('a', 'b'));
+    expect(calls.n).to.equal(1);
+    cache.invalidate(['b']);
+    await cache.read('k', load, tagged('a', 'b'));
+    expect(calls.n).to.equal(2);
+    cache.invalidate(['*']);
+    expect(cache.size).to.equal(0);
+  });
+
+  it('never keeps an absence: the next read asks again', async () => {
+    const cache = make();
+    const { calls, load } = loader<string | undefined>(undefined);
+    await cache.read('k', load, tagged('a'));
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n).to.equal(2);
+  });
+
+  it('re-reads after the TTL, or the shorter one an entry asks for, and never keeps an already expired one', async () => {
+    const cache = make(100, 1_000);
+    const { calls, load } = loader('v');
+    await cache.read('k', load, tagged('a'));
+    clock = 999;
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n).to.equal(1);
+    clock = 1_000;
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n).to.equal(2);
+    const short = loader('s');
+    await cache.read('s', short.load, () => ({ tags: ['a'], ttlMs: 10 }));
+    clock += 10;
+    await cache.read('s', short.load, () => ({ tags: ['a'], ttlMs: 10 }));
+    expect(short.calls.n).to.equal(2);
+    const gone = loader('g');
+    await cache.read('g', gone.load, () => ({ tags: ['a'], ttlMs: -5 }));
+    expect(cache.size).to.equal(2);
+  });
+
+  it('holds at most maxEntries, dropping the least recently read', async () => {
+    const cache = make(2);
+    await cache.read('a', async () => 1, tagged('t'));
+    await cache.read('b', async () => 2, tagged('t'));
+    await cache.read('a', async () => 1, tagged('t')); // a is now the most recent
+    await cache.read('c', async () => 3, tagged('t'));
+    expect(cache.size).to.equal(2);
+    const b = loader(2);
+    await cache.read('b', b.load, tagged('t'));
+    expect(b.calls.n).to.equal(1);
+  });
+
+  it('does not keep what a load read before an invalidation that arrived while it ran', async () => {
+    const cache = make();
+    let release!: () => void;
+    const slow = cache.read('k', () => new Promise<string>((r) => (release = () => r('old'))), tagged('a'));
+    cache.invalidate(['a']); // the change committed while the row was being read
+    release();
+    expect(await slow).to.equal('old');
+    const { calls, load } = loader('new');
+    expect(await cache.read('k', load, tagged('a'))).to.equal('new');
+    expect(calls.n).to.equal(1);
+  });
+
+  it('clears everything and reads through while not listening, and keeps again once listening', async () => {
+    const cache = make();
+    await cache.read('k', async () => 'v', tagged('a'));
+    cache.setListening(false);
+    expect(cache.size).to.equal(0);
+    const { calls, load } = loader('w');
+    await cache.read('k', load, tagged('a'));
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n).to.equal(2);
+    expect(cache.size).to.equal(0);
+    cache.setListening(true);
+    await cache.read('k', load, tagged('a'));
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n).to.equal(3);
+  });
+});
