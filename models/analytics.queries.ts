@@ -91,19 +91,20 @@ export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: 
 }
 
 /**
- * Each active learner's latest activity: a post or reply, kudos given, an activity response saved,
- * or a launch (null when none of these ever happened).
+ * Each active learner's latest activity in the cohort's rows: a post or reply, kudos given, an
+ * activity response saved (null when none ever happened). Launches are not here: the service adds
+ * memberships.last_launch_at, read live, so a launch does not make the kept figures stale.
  */
 export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
   // Grouped once per table, each read by its index on the author (or giver), learner by learner.
   const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
     WITH learners AS (
-      SELECT id, last_launch_at FROM memberships
+      SELECT id FROM memberships
       WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
     p AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM posts WHERE tenant_id = ${tenantId} AND author_membership_id = l.id) x),
     k AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id = l.id) x),
     r AS (SELECT membership_id AS id, max(updated_at) AS at FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)
-    SELECT l.id AS "membershipId", GREATEST(l.last_launch_at, p.at, k.at, r.at) AS "lastActiveAt"
+    SELECT l.id AS "membershipId", GREATEST(p.at, k.at, r.at) AS "lastActiveAt"
     FROM learners l LEFT JOIN p ON p.id = l.id LEFT JOIN k ON k.id = l.id LEFT JOIN r ON r.id = l.id`.execute(ex);
   return rows;
 }
@@ -181,4 +182,36 @@ export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: strin
     .values(s)
     .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ quietDays: s.quietDays, showNames: s.showNames, updatedAt: new Date() }))
     .execute();
+}
+
+export type FigurePart = 'health' | 'social' | 'ties' | 'inquiry' | 'fiveFactor' | 'participation' | 'activity';
+const COLUMN: Record<FigurePart, string> = { health: 'health', social: 'social', ties: 'ties', inquiry: 'inquiry', fiveFactor: 'five_factor', participation: 'participation', activity: 'activity' };
+
+/**
+ * The cohort's kept figures (the parts asked for, as JSON text) with the count of changes they
+ * reflect beside the current count; undefined when the cohort has none kept and no change counted.
+ */
+export async function findCohortFigures(ex: Executor, tenantId: string, cohortId: string, parts: readonly FigurePart[]) {
+  const { rows } = await sql<{ changes: string; figuresChanges: string | null; week: string | null; computedAt: Date | null } & Partial<Record<FigurePart, string | null>>>`
+    SELECT changes, figures_changes AS "figuresChanges", week, computed_at AS "computedAt"
+           ${sql.raw(parts.map((p) => `, ${COLUMN[p]} AS "${p}"`).join(''))}
+    FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  return rows[0];
+}
+
+/** The count of changes so far (0 before the first); read before computing, so figures are at least this fresh. */
+export async function countCohortChanges(ex: Executor, tenantId: string, cohortId: string): Promise<number> {
+  const { rows } = await sql<{ changes: string }>`SELECT changes FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  return Number(rows[0]?.changes ?? 0);
+}
+
+/** Keeps freshly computed figures unless newer ones (computed after more changes) are already kept. */
+export async function saveCohortFigures(ex: Executor, f: { tenantId: string; cohortId: string; changes: number; week: string; computedAt: Date; parts: Record<FigurePart, string> }): Promise<void> {
+  const cols = Object.keys(COLUMN) as FigurePart[];
+  await sql`
+    INSERT INTO cohort_figures AS f (tenant_id, cohort_id, changes, figures_changes, week, computed_at, ${sql.raw(cols.map((p) => COLUMN[p]).join(', '))})
+    VALUES (${f.tenantId}, ${f.cohortId}, ${f.changes}, ${f.changes}, ${f.week}, ${f.computedAt}, ${sql.join(cols.map((p) => f.parts[p]))})
+    ON CONFLICT (tenant_id, cohort_id) DO UPDATE SET figures_changes = excluded.figures_changes, week = excluded.week, computed_at = excluded.computed_at,
+      ${sql.raw(cols.map((p) => `${COLUMN[p]} = excluded.${COLUMN[p]}`).join(', '))}
+    WHERE f.figures_changes IS NULL OR f.figures_changes <= excluded.figures_changes`.execute(ex);
 }
