@@ -184,8 +184,8 @@ export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: strin
     .execute();
 }
 
-export type FigurePart = 'health' | 'social' | 'ties' | 'inquiry' | 'fiveFactor' | 'participation' | 'activity';
-const COLUMN: Record<FigurePart, string> = { health: 'health', social: 'social', ties: 'ties', inquiry: 'inquiry', fiveFactor: 'five_factor', participation: 'participation', activity: 'activity' };
+export type FigurePart = 'progress' | 'health' | 'social' | 'ties' | 'inquiry' | 'fiveFactor' | 'participation' | 'activity';
+const COLUMN: Record<FigurePart, string> = { progress: 'progress', health: 'health', social: 'social', ties: 'ties', inquiry: 'inquiry', fiveFactor: 'five_factor', participation: 'participation', activity: 'activity' };
 
 /**
  * The cohort's kept figures (the parts asked for, as JSON text) with the count of changes they

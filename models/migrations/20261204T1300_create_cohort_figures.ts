@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 
-// The facilitator's figures of a cohort (group health, social capital, Community of Inquiry, the
-// five-factor check, participation, last activity), computed from the raw rows and kept here, one
+// The facilitator's figures of a cohort (progress, group health, social capital, Community of
+// Inquiry, participation, last activity), computed from the raw rows and kept here, one
 // row per cohort. `changes` counts writes that can move a figure (triggers, next migration, in the
 // same transaction as the write); the figures are current while `figures_changes` equals it and
 // `week` is this ISO week (the weekly series run to the current week). Each part is JSON in text:
@@ -15,6 +15,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       figures_changes bigint,
       week text,
       computed_at timestamptz,
+      progress text,
       health text,
       social text,
       ties text,

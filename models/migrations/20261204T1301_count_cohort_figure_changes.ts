@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
 // many rows it touched). Reaching the cohort from a row: through its space (posts, threads), its post
 // (kudos, mentions), its group (group members), or its own cohort_id. The joins also drop rows whose
 // cohort is being deleted (a cascade), so no figures row is made for a vanishing cohort.
-// Not counted: a launch (last_launch_at is read live), names (read live), a notification read.
+// Not counted: a launch (last_launch_at is read live), a notification read.
 const cohortOf: Record<string, { rows: (t: string) => string; update?: string; events: Array<'INSERT' | 'UPDATE' | 'DELETE'> }> = {
   posts: { rows: (t) => `SELECT s.tenant_id, s.cohort_id FROM ${t} x JOIN spaces s ON s.tenant_id = x.tenant_id AND s.id = x.space_id`, events: ['INSERT', 'UPDATE', 'DELETE'] },
   threads: {
@@ -18,6 +18,12 @@ const cohortOf: Record<string, { rows: (t: string) => string; update?: string; e
   notifications: {
     rows: (t) => `SELECT s.tenant_id, s.cohort_id FROM ${t} x JOIN posts p ON p.tenant_id = x.tenant_id AND p.id = x.post_id JOIN spaces s ON s.tenant_id = p.tenant_id AND s.id = p.space_id WHERE x.kind = 'mention'`,
     events: ['INSERT', 'DELETE'],
+  },
+  // a name shows in the progress table (and orders it)
+  persons: {
+    rows: (t) => `SELECT c.tenant_id, c.id FROM ${t} x JOIN memberships m ON m.tenant_id = x.tenant_id AND m.person_id = x.id JOIN cohorts c ON c.tenant_id = m.tenant_id AND c.id = m.cohort_id`,
+    update: 'n.name IS DISTINCT FROM o.name',
+    events: ['UPDATE'],
   },
   group_members: { rows: (t) => `SELECT g.tenant_id, g.cohort_id FROM ${t} x JOIN groups g ON g.tenant_id = x.tenant_id AND g.id = x.group_id`, events: ['INSERT', 'UPDATE', 'DELETE'] },
   memberships: {

@@ -5,9 +5,8 @@ import { Router, type Request, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
-import { cohortProgress } from '../modules/modules.service.ts';
 import { consoleView } from '../cohorts/cohorts.views.ts';
-import { analyticsSettings, fiveFactorCheck, groupHealth, inquiry, participation, quietLearners, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
+import { analyticsSettings, keptProgress, fiveFactorCheck, groupHealth, inquiry, participation, quietLearners, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.service.ts';
 import * as nudges from '../../models/nudges.queries.ts';
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
@@ -54,12 +53,12 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
 
   r.get('/:cohortId/console/social', facilitator, async (req, res) => {
     const [cohort, s] = await Promise.all([findCohort(req), socialCapital(deps, req.launch!)]);
-    res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social'), ...socialView(s) });
+    res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social', s.asOf), ...socialView(s) });
   });
 
   r.get('/:cohortId/console/inquiry', facilitator, async (req, res) => {
     const [cohort, c] = await Promise.all([findCohort(req), inquiry(deps, req.launch!)]);
-    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry'), ...inquiryView(c.groups) });
+    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry', c.asOf), ...inquiryView(c.groups) });
   });
 
   r.get('/:cohortId/console/five-factor', facilitator, async (req, res) => {
@@ -70,12 +69,12 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   r.get('/:cohortId/console/report', facilitator, async (req, res) => {
     const who = req.launch!;
     const [cohort, progress, health, s, c, f, people] = await Promise.all([
-      findCohort(req), cohortProgress(deps, who), groupHealth(deps, who), socialCapital(deps, who), inquiry(deps, who), fiveFactorCheck(deps, who), participation(deps, who),
+      findCohort(req), keptProgress(deps, who), groupHealth(deps, who), socialCapital(deps, who), inquiry(deps, who), fiveFactorCheck(deps, who), participation(deps, who),
     ]);
     const heat = consoleView(cohort, who, [], progress, deps.workshop, false);
     res.render('analytics/report', {
       title: `${cohort.title} — cohort report`,
-      ...pageBase(cohort, who, 'report'),
+      ...pageBase(cohort, who, 'report', new Date(Math.min(health.asOf.getTime(), s.asOf.getTime(), c.asOf.getTime()))),
       generatedOn: utcDay(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules,
       health: groupHealthView(health), social: socialView(s), inquiry: inquiryView(c.groups), fiveFactor: fiveFactorView(f),
@@ -105,12 +104,12 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
     const nudgedToday = new Set(await nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(deps.now())));
-    const [cohort, progress, health, q, settings] = await Promise.all([findCohort(req), cohortProgress(deps, who), groupHealth(deps, who), quietLearners(deps, who, nudgedToday), analyticsSettings(deps, who)]);
+    const [cohort, progress, health, q, settings] = await Promise.all([findCohort(req), keptProgress(deps, who), groupHealth(deps, who), quietLearners(deps, who, nudgedToday), analyticsSettings(deps, who)]);
     const heat = consoleView(cohort, who, [], progress, deps.workshop, false);
     const templates = new Map(q.quiet.map((l) => [l.membershipId, nudgeTemplate(l.name, cohort.title, who.displayName)]));
     res.status(status).render('analytics/dashboard', {
       title: 'Cohort dashboard',
-      ...pageBase(cohort, who, 'dashboard'),
+      ...pageBase(cohort, who, 'dashboard', health.asOf),
       heatmap: heat.heatmap,
       heatmapModules: heat.heatmapModules,
       health: groupHealthView(health),

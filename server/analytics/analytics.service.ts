@@ -8,6 +8,7 @@ import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
+import { cohortSchedule } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
 import { cohortFigures } from './cohort-figures.ts';
@@ -110,6 +111,13 @@ export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext, nud
     .filter((q) => q.daysQuiet >= settings.quietDays)
     .sort((a, b) => b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
   return { quietDays: settings.quietDays, quiet };
+}
+
+/** The learners' progress as the console's heatmap shows it (modules done and started), kept with the figures. */
+export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'cohort-progress');
+  const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who), figures(deps, who, ['progress'])]);
+  return { dates, rows, asOf };
 }
 
 /** Threads opened, replies and kudos per group per ISO week, from the first active week to now. */

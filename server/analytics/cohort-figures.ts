@@ -5,11 +5,14 @@
 // tenant's size, and says when its figures were computed.
 import type { Db } from '../../models/db.ts';
 import * as analytics from '../../models/analytics.queries.ts';
+import * as modules from '../../models/modules.queries.ts';
 import type { FigurePart } from '../../models/analytics.queries.ts';
 import { isoWeek } from './network-metrics.ts';
 import { groupHealthFrom, inquiryFrom, socialFrom, tiesFrom, type GroupHealth, type GroupInquiry, type ParticipationCounts, type SocialFigures, type Tie } from './figures.ts';
 
 export interface CohortFigures {
+  /** Each active learner's modules done and started, by name (the console's heatmap). */
+  progress: Awaited<ReturnType<typeof modules.listLearnerProgress>>;
   health: GroupHealth;
   social: SocialFigures;
   /** Every interaction tie in the cohort, whatever the roles (a person's own network). */
@@ -22,7 +25,8 @@ export interface CohortFigures {
 
 /** Computes every figure from the raw rows, as of `now`. */
 export async function computeCohortFigures(db: Db, tenantId: string, cohortId: string, now: Date): Promise<CohortFigures> {
-  const [learners, groups, health, edges, posts, kudos, announcements, participation, activity] = await Promise.all([
+  const [progress, learners, groups, health, edges, posts, kudos, announcements, participation, activity] = await Promise.all([
+    modules.listLearnerProgress(db, tenantId, cohortId),
     analytics.listLearners(db, tenantId, cohortId),
     analytics.listGroupsOf(db, tenantId, cohortId),
     analytics.listGroupHealth(db, tenantId, cohortId),
@@ -35,6 +39,7 @@ export async function computeCohortFigures(db: Db, tenantId: string, cohortId: s
   ]);
   const nodes = learners.map((l) => ({ id: l.membershipId, groupId: l.groupId }));
   return {
+    progress,
     health: groupHealthFrom(groups, health, now),
     social: socialFrom(nodes, groups, edges, now),
     ties: tiesFrom(edges),
@@ -44,7 +49,7 @@ export async function computeCohortFigures(db: Db, tenantId: string, cohortId: s
   };
 }
 
-const PARTS: Array<keyof CohortFigures> = ['health', 'social', 'ties', 'inquiry', 'participation', 'activity'];
+const PARTS: Array<keyof CohortFigures> = ['progress', 'health', 'social', 'ties', 'inquiry', 'participation', 'activity'];
 
 /** Computations under way in this process, by cohort and change count: concurrent pages share one. */
 const computing = new Map<string, Promise<{ figures: CohortFigures; asOf: Date }>>();
