@@ -11,8 +11,9 @@ import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-con
 import { cohortSchedule } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
-import { cohortFigures } from './cohort-figures.ts';
-import type { GroupHealth, GroupInquiry, SocialFigures } from './figures.ts';
+import { cohortFigures, type CohortFigures } from './cohort-figures.ts';
+import * as nudges from '../../models/nudges.queries.ts';
+import type { GroupInquiry, SocialFigures } from './figures.ts';
 
 export type { GroupHealth, GroupInquiry } from './figures.ts';
 
@@ -80,6 +81,8 @@ export interface QuietLearner {
   membershipId: string;
   name: string | null;
   lastActiveAt: Date | null;
+  /** On the roster, never opened Circlework: quiet however recently they joined. */
+  neverLaunched: boolean;
   daysQuiet: number;
   nudgedToday: boolean;
 }
@@ -90,27 +93,61 @@ export function utcDay(d: Date): string {
 }
 
 /**
- * Learners with no activity (post, reply, kudos given, activity response, launch) for at least the
- * cohort's quiet days; someone never active counts from when they joined. Longest quiet first.
+ * Learners who never opened Circlework (on the roster from the LMS, never launched), first, however
+ * recently they joined; then those with no activity (post, reply, kudos given, activity response,
+ * launch) for at least the cohort's quiet days. Longest quiet first.
  */
-export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext, nudgedToday: ReadonlySet<string>): Promise<{ quietDays: number; quiet: QuietLearner[] }> {
-  facilitatorOnly(who, 'quiet-learners');
-  const [settings, learners, { activity }] = await Promise.all([
-    analyticsSettings(deps, who),
-    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
-    figures(deps, who, ['activity']),
-  ]);
-  const now = deps.now().getTime();
+function quietFrom(learners: CohortPeople['learners'], activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
-  const quiet = learners
+  return learners
     .map((l) => {
       const lastActiveAt = latest(l.lastLaunchAt, last.get(l.membershipId));
       const since = (lastActiveAt ?? l.joinedAt).getTime();
-      return { membershipId: l.membershipId, name: l.name, lastActiveAt, daysQuiet: Math.floor((now - since) / DAY), nudgedToday: nudgedToday.has(l.membershipId) };
+      const neverLaunched = l.lastLaunchAt === null;
+      return { membershipId: l.membershipId, name: l.name, lastActiveAt, neverLaunched, daysQuiet: Math.floor((now.getTime() - since) / DAY), nudgedToday: nudgedToday.has(l.membershipId) };
     })
-    .filter((q) => q.daysQuiet >= settings.quietDays)
-    .sort((a, b) => b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
-  return { quietDays: settings.quietDays, quiet };
+    .filter((q) => q.neverLaunched || q.daysQuiet >= quietDays)
+    .sort((a, b) => Number(b.neverLaunched) - Number(a.neverLaunched) || b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
+}
+
+/** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
+export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'dashboard');
+  const now = deps.now();
+  const [settings, learners, nudgedToday, dates, kept] = await Promise.all([
+    analyticsSettings(deps, who),
+    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
+    nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
+    cohortSchedule(deps, who),
+    figures(deps, who, ['progress', 'health', 'activity']),
+  ]);
+  return {
+    settings,
+    asOf: kept.asOf,
+    progress: { dates, rows: kept.progress },
+    health: kept.health,
+    quiet: quietFrom(learners, kept.activity, settings.quietDays, now, new Set(nudgedToday)),
+  };
+}
+
+/** Everything the printable report shows, read in one go. */
+export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'report');
+  const [people, dates, kept, fiveFactor] = await Promise.all([
+    cohortPeople(deps, who),
+    cohortSchedule(deps, who),
+    figures(deps, who, ['progress', 'health', 'social', 'inquiry', 'participation', 'activity']),
+    fiveFactorCheck(deps, who),
+  ]);
+  return {
+    asOf: kept.asOf,
+    progress: { dates, rows: kept.progress },
+    health: kept.health,
+    social: { people, ...kept.social, asOf: kept.asOf },
+    inquiry: kept.inquiry,
+    fiveFactor,
+    participation: participationFrom(people, kept.participation, kept.activity),
+  };
 }
 
 /** The learners' progress as the console's heatmap shows it (modules done and started), kept with the figures. */
@@ -118,13 +155,6 @@ export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext) {
   facilitatorOnly(who, 'cohort-progress');
   const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who), figures(deps, who, ['progress'])]);
   return { dates, rows, asOf };
-}
-
-/** Threads opened, replies and kudos per group per ISO week, from the first active week to now. */
-export async function groupHealth(deps: AnalyticsDeps, who: LaunchContext): Promise<GroupHealth & FiguresAsOf> {
-  facilitatorOnly(who, 'group-health');
-  const { health, asOf } = await figures(deps, who, ['health']);
-  return { ...health, asOf };
 }
 
 export interface SocialCapital extends SocialFigures, FiguresAsOf {
@@ -173,6 +203,10 @@ export async function fiveFactorCheck(deps: AnalyticsDeps, who: LaunchContext): 
 export async function participation(deps: AnalyticsDeps, who: LaunchContext) {
   facilitatorOnly(who, 'participation');
   const [people, { participation: rows, activity }] = await Promise.all([cohortPeople(deps, who), figures(deps, who, ['participation', 'activity'])]);
+  return participationFrom(people, rows, activity);
+}
+
+function participationFrom(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']) {
   const groupName = new Map(people.groups.map((g) => [g.id, g.name]));
   const counts = new Map(rows.map((r) => [r.membershipId, r]));
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));

@@ -49,7 +49,7 @@ export function quietView(cohortId: string, quiet: QuietLearner[], templates: Ma
   return quiet.map((q) => ({
     ...q,
     name: q.name ?? 'Name not shared',
-    lastActive: q.lastActiveAt ? day(q.lastActiveAt) : 'Never',
+    lastActive: q.neverLaunched ? 'Never opened Circlework' : q.lastActiveAt ? day(q.lastActiveAt) : 'Never',
     action: `/cohorts/${cohortId}/console/nudges/${q.membershipId}`,
     template: templates.get(q.membershipId) ?? '',
   }));
