@@ -72,7 +72,10 @@ describe('kept cohort figures', () => {
     const before = await changesOf(cohortId);
     const { tenantId } = await ids(cohortId);
     const first = await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ['health']);
-    await get(f, `${f.base}/console/dashboard`);
+    for (const path of ['dashboard', 'social', 'inquiry', 'five-factor', 'report', 'export/progress.csv', 'export/participation.csv', 'export/edges.csv']) {
+      expect((await get(f, `${f.base}/console/${path}`)).status, path).to.equal(200);
+    }
+    expect(await changesOf(cohortId)).to.equal(before);
     expect((await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ['health'])).asOf.getTime()).to.equal(first.asOf.getTime());
     // a relaunch (last_launch_at) does not make them stale: launches are read live
     await launch(learner(3), undefined, undefined, ls[2]!.browser);
