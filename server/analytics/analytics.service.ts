@@ -11,9 +11,9 @@ import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-con
 import { cohortSchedule } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
-import { cohortFigures, type CohortFigures } from './cohort-figures.ts';
+import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
 import * as nudges from '../../models/nudges.queries.ts';
-import type { GroupInquiry, SocialFigures } from './figures.ts';
+import { tiesFrom, type GroupInquiry, type SocialFigures } from './figures.ts';
 
 export type { GroupHealth, GroupInquiry } from './figures.ts';
 
@@ -240,7 +240,10 @@ export interface EgoContact {
  * saw these people in their spaces). Only ever for the person themself.
  */
 export async function ownNetwork(deps: { db: Db; now: () => Date }, who: LaunchContext): Promise<EgoContact[]> {
-  const [{ ties: edges }, members] = await Promise.all([cohortFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+  // The kept ties when current; else only the edges, not every figure (a learner's profile should
+  // not pay for the whole dashboard after each post).
+  const [kept, members] = await Promise.all([keptFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+  const edges = kept?.ties ?? tiesFrom(await analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId));
   const contacts = new Map<string, EgoContact>();
   const nameOf = new Map(members.map((m) => [m.membershipId, m.name ?? (m.role === 'facilitator' ? 'A facilitator' : 'Someone (name not shared)')]));
   for (const e of edges) {

@@ -72,17 +72,22 @@ async function recompute(db: Db, tenantId: string, cohortId: string, now: Date):
   return running;
 }
 
+/** The parts asked for as kept, when no change was counted since they were computed (in this ISO week); else undefined. */
+export async function keptFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<({ asOf: Date } & Pick<CohortFigures, P>) | undefined> {
+  const kept = await analytics.findCohortFigures(db, tenantId, cohortId, parts);
+  if (!kept || kept.figuresChanges === null || kept.figuresChanges !== kept.changes || kept.week !== isoWeek(now) || !kept.computedAt) return undefined;
+  const out = { asOf: kept.computedAt } as { asOf: Date } & Pick<CohortFigures, P>;
+  for (const p of parts) (out as Record<string, unknown>)[p] = JSON.parse(kept[p]!);
+  return out;
+}
+
 /**
  * The parts asked for, current: read as kept when no change was counted since they were computed
  * (and in the same ISO week), else computed again and kept. `asOf`: when they were computed.
  */
 export async function cohortFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<{ asOf: Date } & Pick<CohortFigures, P>> {
-  const kept = await analytics.findCohortFigures(db, tenantId, cohortId, parts);
-  if (kept && kept.figuresChanges !== null && kept.figuresChanges === kept.changes && kept.week === isoWeek(now) && kept.computedAt) {
-    const out = { asOf: kept.computedAt } as { asOf: Date } & Pick<CohortFigures, P>;
-    for (const p of parts) (out as Record<string, unknown>)[p] = JSON.parse(kept[p]!);
-    return out;
-  }
+  const kept = await keptFigures(db, tenantId, cohortId, now, parts);
+  if (kept) return kept;
   const { figures, asOf } = await recompute(db, tenantId, cohortId, now);
   return { asOf, ...figures } as { asOf: Date } & Pick<CohortFigures, P>;
 }

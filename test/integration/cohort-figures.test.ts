@@ -81,6 +81,14 @@ describe('kept cohort figures', () => {
     await launch(learner(3), undefined, undefined, ls[2]!.browser);
     expect(await changesOf(cohortId)).to.equal(before);
 
+    // a learner's own network after a write: from the edges alone, without computing every figure again
+    expect((await post(b[0]!, `${b[0]!.base}/posts/${r2}/kudos`, { reason: 'Thanks' })).status).to.equal(303);
+    const own = await get(a[0]!, `${a[0]!.base}/profile`);
+    expect(own.doc.querySelectorAll('[data-test=own-contact]')).to.have.length(2);
+    const row = (await sql<{ changes: string; figures_changes: string }>`SELECT changes, figures_changes FROM cohort_figures WHERE cohort_id = ${cohortId}`.execute(env.app.db)).rows[0]!;
+    expect(row.figures_changes).to.not.equal(row.changes);
+    await expectCurrent(cohortId, 'kudos across groups');
+
     expect((await post(f, `${f.base}/console/moderation/posts/${r1}/hide`, { reason: 'Off topic', confirmed: 'yes' })).status).to.equal(303);
     await expectCurrent(cohortId, 'hiding a post');
     expect((await post(f, `${f.base}/console/moderation/posts/${r1}/restore`, {})).status).to.equal(303);
