@@ -20,7 +20,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       social text,
       ties text,
       inquiry text,
-      five_factor text,
       participation text,
       activity text,
       CONSTRAINT cohort_figures_pkey PRIMARY KEY (tenant_id, cohort_id),

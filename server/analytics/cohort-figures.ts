@@ -25,14 +25,11 @@ export interface CohortFigures {
 
 /** Computes every figure from the raw rows, as of `now`. */
 export async function computeCohortFigures(db: Db, tenantId: string, cohortId: string, now: Date): Promise<CohortFigures> {
-  const [progress, learners, groups, health, edges, posts, kudos, announcements, participation, activity] = await Promise.all([
+  const [progress, learners, groups, { health, edges, posts, kudos }, announcements, participation, activity] = await Promise.all([
     modules.listLearnerProgress(db, tenantId, cohortId),
     analytics.listLearners(db, tenantId, cohortId),
     analytics.listGroupsOf(db, tenantId, cohortId),
-    analytics.listGroupHealth(db, tenantId, cohortId),
-    analytics.listInteractionEdges(db, tenantId, cohortId),
-    analytics.listGroupPosts(db, tenantId, cohortId),
-    analytics.countGroupKudos(db, tenantId, cohortId),
+    analytics.listCohortDiscussionFigures(db, tenantId, cohortId),
     analytics.countAnnouncements(db, tenantId, cohortId),
     analytics.listParticipation(db, tenantId, cohortId),
     analytics.listLastActivity(db, tenantId, cohortId),

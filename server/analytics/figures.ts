@@ -13,7 +13,7 @@ export interface GroupHealth {
 }
 
 /** Threads opened, replies and kudos per group per ISO week, from the first active week to now. */
-export function groupHealthFrom(groups: Rows<typeof analytics.listGroupsOf>, rows: Rows<typeof analytics.listGroupHealth>, now: Date): GroupHealth {
+export function groupHealthFrom(groups: Rows<typeof analytics.listGroupsOf>, rows: analytics.CohortDiscussionFigures['health'], now: Date): GroupHealth {
   const weeks = rows.length === 0 ? [] : fillWeeks(rows.map((r) => r.week), now);
   return {
     weeks,
@@ -55,7 +55,7 @@ export interface Tie {
 }
 
 /** Weekly edges summed into ties, in the order first seen. */
-export function tiesFrom(weekly: Rows<typeof analytics.listInteractionEdges>): Tie[] {
+export function tiesFrom(weekly: readonly analytics.WeeklyEdgeRow[]): Tie[] {
   const summed = new Map<string, Tie>();
   for (const e of weekly) {
     const key = `${e.from} ${e.to}`;
@@ -77,7 +77,7 @@ export interface SocialFigures {
 }
 
 /** The learners' interaction network (facilitators' interactions are left out: they are teaching, not peer ties). */
-export function socialFrom(nodes: NetworkNode[], groups: Rows<typeof analytics.listGroupsOf>, weekly: Rows<typeof analytics.listInteractionEdges>, now: Date): SocialFigures {
+export function socialFrom(nodes: NetworkNode[], groups: Rows<typeof analytics.listGroupsOf>, weekly: readonly analytics.WeeklyEdgeRow[], now: Date): SocialFigures {
   const ids = new Set(nodes.map((n) => n.id));
   const learnerEdges = weekly.filter((e) => ids.has(e.from) && ids.has(e.to));
   const edges = tiesFrom(learnerEdges);
@@ -99,8 +99,8 @@ export interface GroupInquiry {
 /** Community of Inquiry counts per group. */
 export function inquiryFrom(
   groups: Rows<typeof analytics.listGroupsOf>,
-  posts: Rows<typeof analytics.listGroupPosts>,
-  kudos: Rows<typeof analytics.countGroupKudos>,
+  posts: analytics.CohortDiscussionFigures['posts'],
+  kudos: analytics.CohortDiscussionFigures['kudos'],
   announcements: Rows<typeof analytics.countAnnouncements>,
 ): GroupInquiry[] {
   const toCohort = announcements.find((a) => a.groupId === null)?.announcements ?? 0;
