@@ -1,42 +1,78 @@
-// The facilitator dashboard pages for a cohort of 60 learners in groups with 3,000 posts (threads
-// and replies across the group spaces of nine modules), 1,000 kudos and 300 mentions, at 20
-// connections. People launch and groups form through the real routes; the posts are seeded in SQL
-// (the posting limits would make 3,000 posts through HTTP take minutes).
+// The facilitator's pages (dashboard, social capital, Community of Inquiry, printable report, the
+// three CSV exports) for a cohort of 60 learners (3,000 posts) and one of 600 (30,000 posts), in a
+// tenant that holds ~1 M posts in all (BENCH_POSTS, seeded in SQL across other cohorts, plus a few
+// other tenants), ANALYZEd. Per page: the first request after a change in the cohort (it computes
+// the kept figures again), then p50/p99 at 1 connection and at BENCH_DASHBOARD_CONNECTIONS (20),
+// all from one facilitator's session. People launch
+// and groups form through the real routes; the posts are seeded in SQL (the posting limits would make
+// them take minutes through HTTP).
 import { sql } from 'kysely';
 import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { cohortMembers } from '../test/support/cohort-members.ts';
-import { registerPlatform } from '../server/platforms/platforms.service.ts';
-import { load, printLoad as print, startBenchApp } from './bench-support.ts';
+import { connectPlatform } from '../test/support/lti-fixtures.ts';
+import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
+import { load, startBenchApp } from './bench-support.ts';
+import { launchMany, seedScale } from './scale.bench.ts';
 
-const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
-const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
+const PAGES = [
+  ['dashboard', 'dashboard'],
+  ['social capital', 'social'],
+  ['community of inquiry', 'inquiry'],
+  ['printable report', 'report'],
+  ['progress CSV', 'export/progress.csv'],
+  ['participation CSV', 'export/participation.csv'],
+  ['edge list CSV', 'export/edges.csv'],
+] as const;
 
-export async function benchDashboard(databaseUrl: string, seconds = 10): Promise<void> {
+export async function benchDashboard(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5), posts = Number(process.env.BENCH_POSTS ?? 1_000_000)): Promise<void> {
+  const connections = Number(process.env.BENCH_DASHBOARD_CONNECTIONS ?? 20);
   const app = await startBenchApp(databaseUrl);
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
   try {
-    const { clientId, deploymentId } = sim.addTool({ toolUrl: app.url });
-    const platform = await registerPlatform(
-      { db: app.db, ltiEncryptionKey: app.config.ltiEncryptionKey! },
-      { issuer: sim.issuer, clientId, name: 'Bench Moodle', product: 'moodle', authEndpoint: sim.authEndpoint, tokenEndpoint: sim.tokenEndpoint, jwksUri: sim.jwksUri, deploymentIds: [deploymentId] },
-      { status: 'active', registeredVia: 'manual' },
-    );
-    const lms = { sim, platform, clientId, deploymentId };
-    const people = cohortMembers(() => ({ app, lms }), { id: 'bench-dashboard', title: 'Bench dashboard' });
-    for (let i = 1; i <= 60; i++) await people.launch({ sub: `bl${i}`, name: `Bench Learner ${i}`, roles: [LEARNER] });
-    const f = await people.launch({ sub: 'bench-fac', name: 'Bench Facilitator', roles: [INSTRUCTOR] });
-    await people.formGroups(f);
-    await seedGroupPosts(app.db, f.cohortId, 300);
-    // What autovacuum does soon after a bulk insert in production: without statistics the planner
-    // takes 3,000 rows for one and nests loops.
-    await sql`ANALYZE`.execute(app.db);
-    const cookie = (await f.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
-    for (const [name, path] of [['dashboard', 'dashboard'], ['social capital', 'social'], ['community of inquiry', 'inquiry'], ['cohort report', 'report'], ['edge list CSV', 'export/edges.csv']] as const) {
-      print(`${name} (60 learners, 3,000 posts), 20 conns`, await load(`${f.base}/console/${path}`, { cookie }, seconds, 20));
+    const lms = await connectPlatform(app, sim);
+    const people = cohortMembers(() => ({ app, lms }), { id: 'dash-60' });
+    const cohorts: Array<{ learners: number; f: Member }> = [];
+    for (const [learners, threads] of [[60, 300], [Number(process.env.BENCH_BIG_COHORT ?? 600), 3000]] as const) {
+      const f = await launchMany(people, `dash-${learners}`, learners);
+      await seedGroupPosts(app.db, f.cohortId, threads);
+      cohorts.push({ learners, f });
+    }
+    const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', cohorts[0]!.f.cohortId).executeTakeFirstOrThrow();
+    const started = performance.now();
+    // 95 % of the posts in the cohorts' own tenant, the rest in 20 others.
+    await seedScale(app.db, lms.platform.id, tenantId, 20, posts, 380);
+    const counts = (await sql<{ all: string; ours: string }>`SELECT count(*) AS all, count(*) FILTER (WHERE tenant_id = ${tenantId}) AS ours FROM posts`.execute(app.db)).rows[0]!;
+    console.log(`\nFacilitator pages: ${Number(counts.all).toLocaleString('en')} posts, ${Number(counts.ours).toLocaleString('en')} in the cohorts' tenant (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd); ${seconds} s per figure`);
+    for (const { learners, f } of cohorts) {
+      const cookie = (await f.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+      for (const [name, path] of PAGES) {
+        const url = `${f.base}/console/${path}`;
+        // The last load's requests drained first (a request still in flight would be timed too), then a change counted.
+        await drained(app.db);
+        await sql`UPDATE cohort_figures SET changes = changes + 1 WHERE cohort_id = ${f.cohortId}`.execute(app.db);
+        const t0 = performance.now();
+        const first = await fetch(url, { headers: { cookie }, redirect: 'manual' });
+        await first.arrayBuffer();
+        const firstMs = performance.now() - t0;
+        if (first.status !== 200) throw new Error(`${name}: ${first.status}`);
+        const one = await load(url, { cookie }, seconds, 1);
+        const many = await load(url, { cookie }, seconds, connections);
+        console.log(
+          `${`${name}, ${learners} learners`.padEnd(36)} first ${firstMs.toFixed(0).padStart(5)} ms · 1 conn: p50 ${String(one.p50).padStart(4)} p99 ${String(one.p99).padStart(4)} ms ${one.rps.toFixed(0).padStart(4)} req/s · ${connections} conns: p50 ${String(many.p50).padStart(4)} p99 ${String(many.p99).padStart(4)} ms ${many.rps.toFixed(0).padStart(4)} req/s · non-2xx ${one.non2xx + many.non2xx} errors ${one.errors + many.errors}`,
+        );
+      }
     }
   } finally {
     await sim.close();
     await app.close();
+  }
+}
+
+/** Waits until no other query has run on the database for three polls in a row. */
+async function drained(db: import('../models/db.ts').Db): Promise<void> {
+  for (let quiet = 0, i = 0; quiet < 3 && i < 600; i++) {
+    const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`.execute(db);
+    quiet = rows[0]!.n === 0 ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

@@ -116,9 +116,9 @@ async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Pr
   return flagged;
 }
 
-/** ~`posts` posts across `tenants` other tenants and as many more cohorts in the bench tenant, 50-post threads, revisions and kudos. */
-async function seedScale(rawDb: Db, platformId: string, benchTenantId: string, tenants: number, posts: number): Promise<void> {
-  const cohorts = tenants * 2;
+/** ~`posts` posts across `tenants` other tenants and `ownCohorts` (as many) more cohorts in the bench tenant, 50-post threads, revisions and kudos. */
+export async function seedScale(rawDb: Db, platformId: string, benchTenantId: string, tenants: number, posts: number, ownCohorts = tenants): Promise<void> {
+  const cohorts = tenants + ownCohorts;
   const db = {
     async run(q: { execute(d: Db): Promise<unknown> }, what: string) {
       const t0 = performance.now();
@@ -131,7 +131,7 @@ async function seedScale(rawDb: Db, platformId: string, benchTenantId: string, t
   await db.run(sql`
     INSERT INTO cohorts (tenant_id, context_id, title)
     SELECT id, 'scale-ctx-' || deployment_id, 'Scale cohort' FROM tenants WHERE deployment_id LIKE 'scale-%'
-    UNION ALL SELECT ${benchTenantId}::uuid, 'scale-ctx-b' || i, 'Scale cohort' FROM generate_series(1, ${tenants}::int) i`, 'cohorts');
+    UNION ALL SELECT ${benchTenantId}::uuid, 'scale-ctx-b' || i, 'Scale cohort' FROM generate_series(1, ${ownCohorts}::int) i`, 'cohorts');
   await db.run(sql`
     INSERT INTO persons (tenant_id, sub, name)
     SELECT c.tenant_id, c.context_id || '-p' || i, 'Person ' || i FROM cohorts c CROSS JOIN generate_series(1, 20) i WHERE c.context_id LIKE 'scale-ctx-%'`, 'persons');
@@ -209,7 +209,7 @@ async function round(label: string, reference: string, pages: PageUnderTest[], s
   }
 }
 
-async function launchMany(people: ReturnType<typeof cohortMembers>, context: string, learners: number): Promise<Member> {
+export async function launchMany(people: ReturnType<typeof cohortMembers>, context: string, learners: number): Promise<Member> {
   for (let i = 0; i < learners; i += 10) {
     await Promise.all(Array.from({ length: Math.min(10, learners - i) }, (_, k) => people.launch({ sub: `${context}-l${i + k}`, name: `Learner ${i + k}`, roles: [ROLES.learner] }, { id: context })));
   }

@@ -47,84 +47,97 @@ const cohortPosts = (tenantId: string, cohortId: string) => sql`
 const kudosOn = sql`CROSS JOIN LATERAL (SELECT k.from_membership_id, k.to_membership_id, k.created_at FROM kudos k WHERE k.tenant_id = cp.tenant_id AND k.post_id = cp.id OFFSET 0) k`;
 
 /**
- * Interaction edges, directed and counted per ISO week: a reply → the author of the post it answers
- * (or of the thread), kudos giver → receiver, mention author → the person mentioned. Every role.
+ * Interactions (every role): a reply → the author of the post it answers (or of the thread), kudos
+ * giver → receiver, mention author → the person mentioned; on visible posts of `cp` only.
  */
+const interactions = sql`
+  SELECT author_membership_id AS from_id, answers_membership_id AS to_id, created_at AS at, 'reply' AS kind
+    FROM cp WHERE NOT opens_thread AND status = 'visible'
+  UNION ALL
+  SELECT k.from_membership_id, k.to_membership_id, k.created_at, 'kudos'
+    FROM cp ${kudosOn} WHERE cp.status = 'visible'
+  UNION ALL
+  SELECT n.actor_membership_id, n.membership_id, n.created_at, 'mention'
+    FROM cp CROSS JOIN LATERAL (SELECT * FROM notifications n WHERE n.tenant_id = cp.tenant_id AND n.post_id = cp.id AND n.kind = 'mention' OFFSET 0) n WHERE cp.status = 'visible'`;
+
+/** Interaction edges, directed and counted per ISO week, from `interactions`. */
+const edgesPerWeek = sql`
+  SELECT from_id AS "from", to_id AS "to", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
+         count(*)::int AS weight,
+         (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
+         (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos,
+         (count(*) FILTER (WHERE kind = 'mention'))::int AS mentions
+  FROM interactions WHERE from_id <> to_id
+  GROUP BY 1, 2, 3 ORDER BY 3, 1, 2`;
+
+export interface WeeklyEdgeRow { from: string; to: string; week: string; weight: number; replies: number; kudos: number; mentions: number }
+
+/** The cohort's interaction edges per ISO week (a person's own network, when the kept figures are stale). */
 export async function listInteractionEdges(ex: Executor, tenantId: string, cohortId: string) {
-  const { rows } = await sql<{ from: string; to: string; week: string; weight: number; replies: number; kudos: number; mentions: number }>`
-    WITH cp AS (${cohortPosts(tenantId, cohortId)}),
-    interactions AS (
-      SELECT author_membership_id AS from_id, answers_membership_id AS to_id, created_at AS at, 'reply' AS kind
-        FROM cp WHERE NOT opens_thread AND status = 'visible'
-      UNION ALL
-      SELECT k.from_membership_id, k.to_membership_id, k.created_at, 'kudos'
-        FROM cp ${kudosOn} WHERE cp.status = 'visible'
-      UNION ALL
-      SELECT n.actor_membership_id, n.membership_id, n.created_at, 'mention'
-        FROM cp CROSS JOIN LATERAL (SELECT * FROM notifications n WHERE n.tenant_id = cp.tenant_id AND n.post_id = cp.id AND n.kind = 'mention' OFFSET 0) n WHERE cp.status = 'visible'
-    )
-    SELECT from_id AS "from", to_id AS "to", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
-           count(*)::int AS weight,
-           (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
-           (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos,
-           (count(*) FILTER (WHERE kind = 'mention'))::int AS mentions
-    FROM interactions WHERE from_id <> to_id
-    GROUP BY 1, 2, 3 ORDER BY 3, 1, 2`.execute(ex);
+  const { rows } = await sql<WeeklyEdgeRow>`
+    WITH cp AS (${cohortPosts(tenantId, cohortId)}), interactions AS (${interactions})
+    ${edgesPerWeek}`.execute(ex);
   return rows;
 }
 
-/** Per group and ISO week: threads opened, replies, kudos given on posts there. */
-export async function listGroupHealth(ex: Executor, tenantId: string, cohortId: string) {
-  const { rows } = await sql<{ groupId: string; week: string; posts: number; replies: number; kudos: number }>`
-    WITH cp AS (${cohortPosts(tenantId, cohortId)}),
+export interface CohortDiscussionFigures {
+  /** Interaction edges per ISO week, every role. */
+  edges: WeeklyEdgeRow[];
+  /** Per group and ISO week: threads opened, replies, kudos given on posts there. */
+  health: Array<{ groupId: string; week: string; posts: number; replies: number; kudos: number }>;
+  /** Visible posts in group spaces, for the Community of Inquiry rules. */
+  posts: Array<{ groupId: string; body: string; authorRole: 'learner' | 'facilitator' | 'observer'; isReply: boolean; endorsed: boolean }>;
+  /** Kudos given on visible posts in each group's spaces. */
+  kudos: Array<{ groupId: string; kudos: number }>;
+}
+
+/**
+ * What the figures need from the cohort's discussions, in one statement that walks the cohort's
+ * posts once (a materialised `cp`) instead of once per figure. Each part comes back as JSON text.
+ */
+export async function listCohortDiscussionFigures(ex: Executor, tenantId: string, cohortId: string): Promise<CohortDiscussionFigures> {
+  const part = (q: ReturnType<typeof sql>) => sql`(SELECT coalesce(json_agg(x), '[]')::text FROM (${q}) x)`;
+  const { rows } = await sql<Record<keyof CohortDiscussionFigures, string>>`
+    WITH cp AS MATERIALIZED (${cohortPosts(tenantId, cohortId)}),
+    interactions AS (${interactions}),
     events AS (
       SELECT group_id, created_at AS at, CASE WHEN opens_thread THEN 'post' ELSE 'reply' END AS kind FROM cp WHERE status = 'visible' AND group_id IS NOT NULL
       UNION ALL
       SELECT cp.group_id, k.created_at, 'kudos' FROM cp ${kudosOn} WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL
     )
-    SELECT group_id AS "groupId", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
-           (count(*) FILTER (WHERE kind = 'post'))::int AS posts,
-           (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
-           (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos
-    FROM events GROUP BY 1, 2 ORDER BY 2, 1`.execute(ex);
-  return rows;
+    SELECT ${part(edgesPerWeek)} AS edges,
+      ${part(sql`
+        SELECT group_id AS "groupId", to_char(at AT TIME ZONE 'UTC', 'IYYY-"W"IW') AS week,
+               (count(*) FILTER (WHERE kind = 'post'))::int AS posts,
+               (count(*) FILTER (WHERE kind = 'reply'))::int AS replies,
+               (count(*) FILTER (WHERE kind = 'kudos'))::int AS kudos
+        FROM events GROUP BY 1, 2 ORDER BY 2, 1`)} AS health,
+      ${part(sql`
+        SELECT cp.group_id AS "groupId", b.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
+        FROM cp JOIN memberships m ON m.tenant_id = cp.tenant_id AND m.id = cp.author_membership_id
+        JOIN posts b ON b.tenant_id = cp.tenant_id AND b.id = cp.id
+        WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL`)} AS posts,
+      ${part(sql`SELECT group_id AS "groupId", count(*)::int AS kudos FROM events WHERE kind = 'kudos' GROUP BY 1`)} AS kudos`.execute(ex);
+  const r = rows[0]!;
+  return { edges: JSON.parse(r.edges), health: JSON.parse(r.health), posts: JSON.parse(r.posts), kudos: JSON.parse(r.kudos) };
 }
 
 /**
- * Each active learner's latest activity: a post or reply, kudos given, an activity response saved,
- * or a launch (null when none of these ever happened).
+ * Each active learner's latest activity in the cohort's rows: a post or reply, kudos given, an
+ * activity response saved (null when none ever happened). Launches are not here: the service adds
+ * memberships.last_launch_at, read live, so a launch does not make the kept figures stale.
  */
 export async function listLastActivity(ex: Executor, tenantId: string, cohortId: string) {
   // Grouped once per table, each read by its index on the author (or giver), learner by learner.
   const { rows } = await sql<{ membershipId: string; lastActiveAt: Date | null }>`
     WITH learners AS (
-      SELECT id, last_launch_at FROM memberships
+      SELECT id FROM memberships
       WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND role = 'learner' AND status = 'active'),
     p AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM posts WHERE tenant_id = ${tenantId} AND author_membership_id = l.id) x),
     k AS (SELECT l.id, x.at FROM learners l CROSS JOIN LATERAL (SELECT max(created_at) AS at FROM kudos WHERE tenant_id = ${tenantId} AND from_membership_id = l.id) x),
     r AS (SELECT membership_id AS id, max(updated_at) AS at FROM activity_responses WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} GROUP BY 1)
-    SELECT l.id AS "membershipId", GREATEST(l.last_launch_at, p.at, k.at, r.at) AS "lastActiveAt"
+    SELECT l.id AS "membershipId", GREATEST(p.at, k.at, r.at) AS "lastActiveAt"
     FROM learners l LEFT JOIN p ON p.id = l.id LEFT JOIN k ON k.id = l.id LEFT JOIN r ON r.id = l.id`.execute(ex);
-  return rows;
-}
-
-/** Visible posts in group spaces, for the Community of Inquiry rules. */
-export async function listGroupPosts(ex: Executor, tenantId: string, cohortId: string) {
-  const { rows } = await sql<{ groupId: string; body: string; authorRole: 'learner' | 'facilitator' | 'observer'; isReply: boolean; endorsed: boolean }>`
-    WITH cp AS (${cohortPosts(tenantId, cohortId)})
-    SELECT cp.group_id AS "groupId", b.body_source AS body, m.role AS "authorRole", NOT cp.opens_thread AS "isReply", cp.endorsed
-    FROM cp JOIN memberships m ON m.tenant_id = cp.tenant_id AND m.id = cp.author_membership_id
-    JOIN posts b ON b.tenant_id = cp.tenant_id AND b.id = cp.id
-    WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL`.execute(ex);
-  return rows;
-}
-
-/** Kudos given on visible posts in each group's spaces. */
-export async function countGroupKudos(ex: Executor, tenantId: string, cohortId: string) {
-  const { rows } = await sql<{ groupId: string; kudos: number }>`
-    WITH cp AS (${cohortPosts(tenantId, cohortId)})
-    SELECT cp.group_id AS "groupId", count(*)::int AS kudos FROM cp ${kudosOn}
-    WHERE cp.status = 'visible' AND cp.group_id IS NOT NULL GROUP BY 1`.execute(ex);
   return rows;
 }
 
@@ -181,4 +194,36 @@ export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: strin
     .values(s)
     .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ quietDays: s.quietDays, showNames: s.showNames, updatedAt: new Date() }))
     .execute();
+}
+
+export type FigurePart = 'progress' | 'health' | 'social' | 'ties' | 'inquiry' | 'participation' | 'activity';
+const COLUMN: Record<FigurePart, string> = { progress: 'progress', health: 'health', social: 'social', ties: 'ties', inquiry: 'inquiry', participation: 'participation', activity: 'activity' };
+
+/**
+ * The cohort's kept figures (the parts asked for, as JSON text) with the count of changes they
+ * reflect beside the current count; undefined when the cohort has none kept and no change counted.
+ */
+export async function findCohortFigures(ex: Executor, tenantId: string, cohortId: string, parts: readonly FigurePart[]) {
+  const { rows } = await sql<{ changes: string; figuresChanges: string | null; week: string | null; computedAt: Date | null } & Partial<Record<FigurePart, string | null>>>`
+    SELECT changes, figures_changes AS "figuresChanges", week, computed_at AS "computedAt"
+           ${sql.raw(parts.map((p) => `, ${COLUMN[p]} AS "${p}"`).join(''))}
+    FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  return rows[0];
+}
+
+/** The count of changes so far (0 before the first); read before computing, so figures are at least this fresh. */
+export async function countCohortChanges(ex: Executor, tenantId: string, cohortId: string): Promise<number> {
+  const { rows } = await sql<{ changes: string }>`SELECT changes FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  return Number(rows[0]?.changes ?? 0);
+}
+
+/** Keeps freshly computed figures unless newer ones (computed after more changes) are already kept. */
+export async function saveCohortFigures(ex: Executor, f: { tenantId: string; cohortId: string; changes: number; week: string; computedAt: Date; parts: Record<FigurePart, string> }): Promise<void> {
+  const cols = Object.keys(COLUMN) as FigurePart[];
+  await sql`
+    INSERT INTO cohort_figures AS f (tenant_id, cohort_id, changes, figures_changes, week, computed_at, ${sql.raw(cols.map((p) => COLUMN[p]).join(', '))})
+    VALUES (${f.tenantId}, ${f.cohortId}, ${f.changes}, ${f.changes}, ${f.week}, ${f.computedAt}, ${sql.join(cols.map((p) => f.parts[p]))})
+    ON CONFLICT (tenant_id, cohort_id) DO UPDATE SET figures_changes = excluded.figures_changes, week = excluded.week, computed_at = excluded.computed_at,
+      ${sql.raw(cols.map((p) => `${COLUMN[p]} = excluded.${COLUMN[p]}`).join(', '))}
+    WHERE f.figures_changes IS NULL OR f.figures_changes <= excluded.figures_changes`.execute(ex);
 }

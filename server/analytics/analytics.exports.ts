@@ -2,15 +2,14 @@
 // shows them), and the edge list, always anonymised ("Learner n" as on the network page by default).
 import * as analytics from '../../models/analytics.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import { cohortProgress } from '../modules/modules.service.ts';
-import { participation, socialCapital, type AnalyticsDeps } from './analytics.service.ts';
+import { keptProgress, participation, socialCapital, type AnalyticsDeps } from './analytics.service.ts';
 import { toCsv } from './csv.ts';
 
 export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
   switch (kind) {
     case 'progress': {
       const [progress, people, groups] = await Promise.all([
-        cohortProgress(deps, who),
+        keptProgress(deps, who),
         analytics.listLearners(deps.db, who.tenantId, who.cohortId),
         analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
       ]);

@@ -5,11 +5,9 @@ import { Router, type Request, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
-import { cohortProgress } from '../modules/modules.service.ts';
 import { consoleView } from '../cohorts/cohorts.views.ts';
-import { analyticsSettings, fiveFactorCheck, groupHealth, inquiry, participation, quietLearners, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
+import { cohortReport, dashboardFigures, fiveFactorCheck, inquiry, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.service.ts';
-import * as nudges from '../../models/nudges.queries.ts';
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
 import { fiveFactorView, groupHealthView, inquiryView, pageBase, quietView, socialView } from './analytics.views.ts';
 import { exportCsv } from './analytics.exports.ts';
@@ -54,12 +52,12 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
 
   r.get('/:cohortId/console/social', facilitator, async (req, res) => {
     const [cohort, s] = await Promise.all([findCohort(req), socialCapital(deps, req.launch!)]);
-    res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social'), ...socialView(s) });
+    res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social', s.asOf), ...socialView(s) });
   });
 
   r.get('/:cohortId/console/inquiry', facilitator, async (req, res) => {
     const [cohort, c] = await Promise.all([findCohort(req), inquiry(deps, req.launch!)]);
-    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry'), ...inquiryView(c.groups) });
+    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry', c.asOf), ...inquiryView(c.groups) });
   });
 
   r.get('/:cohortId/console/five-factor', facilitator, async (req, res) => {
@@ -69,17 +67,15 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
 
   r.get('/:cohortId/console/report', facilitator, async (req, res) => {
     const who = req.launch!;
-    const [cohort, progress, health, s, c, f, people] = await Promise.all([
-      findCohort(req), cohortProgress(deps, who), groupHealth(deps, who), socialCapital(deps, who), inquiry(deps, who), fiveFactorCheck(deps, who), participation(deps, who),
-    ]);
-    const heat = consoleView(cohort, who, [], progress, deps.workshop, false);
+    const [cohort, r] = await Promise.all([findCohort(req), cohortReport(deps, who)]);
+    const heat = consoleView(cohort, who, [], r.progress, deps.workshop, false);
     res.render('analytics/report', {
       title: `${cohort.title} — cohort report`,
-      ...pageBase(cohort, who, 'report'),
+      ...pageBase(cohort, who, 'report', r.asOf),
       generatedOn: utcDay(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules,
-      health: groupHealthView(health), social: socialView(s), inquiry: inquiryView(c.groups), fiveFactor: fiveFactorView(f),
-      participation: people.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
+      health: groupHealthView(r.health), social: socialView(r.social), inquiry: inquiryView(r.inquiry), fiveFactor: fiveFactorView(r.fiveFactor),
+      participation: r.participation.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
     });
   });
 
@@ -104,19 +100,18 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   interface DashboardFlash { saved?: boolean; nudged?: boolean; settingsError?: ValidationError; typed?: { quietDays: string; showNames?: string | undefined } }
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
-    const nudgedToday = new Set(await nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(deps.now())));
-    const [cohort, progress, health, q, settings] = await Promise.all([findCohort(req), cohortProgress(deps, who), groupHealth(deps, who), quietLearners(deps, who, nudgedToday), analyticsSettings(deps, who)]);
-    const heat = consoleView(cohort, who, [], progress, deps.workshop, false);
-    const templates = new Map(q.quiet.map((l) => [l.membershipId, nudgeTemplate(l.name, cohort.title, who.displayName)]));
+    const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
+    const heat = consoleView(cohort, who, [], d.progress, deps.workshop, false);
+    const templates = new Map(d.quiet.map((l) => [l.membershipId, nudgeTemplate(l.name, cohort.title, who.displayName)]));
     res.status(status).render('analytics/dashboard', {
       title: 'Cohort dashboard',
-      ...pageBase(cohort, who, 'dashboard'),
+      ...pageBase(cohort, who, 'dashboard', d.asOf),
       heatmap: heat.heatmap,
       heatmapModules: heat.heatmapModules,
-      health: groupHealthView(health),
-      quietDays: q.quietDays,
-      quiet: quietView(cohort.id, q.quiet, templates),
-      settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on' } : settings,
+      health: groupHealthView(d.health),
+      quietDays: d.settings.quietDays,
+      quiet: quietView(cohort.id, d.quiet, templates),
+      settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on' } : d.settings,
       settingsError: flash.settingsError?.userMessage,
       saved: flash.saved,
       nudged: flash.nudged,

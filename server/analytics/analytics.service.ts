@@ -8,9 +8,14 @@ import { ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
+import { cohortSchedule } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
-import { cohortMetrics, groupMetrics, isoWeek, weeklyTrend, weeksBetween, type NetworkMetrics, type NetworkNode, type WeekPoint } from './network-metrics.ts';
-import { inquiryIndicators, type InquiryIndicators } from './inquiry-indicators.ts';
+import type { NetworkNode } from './network-metrics.ts';
+import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
+import * as nudges from '../../models/nudges.queries.ts';
+import { tiesFrom, type GroupInquiry, type SocialFigures } from './figures.ts';
+
+export type { GroupHealth, GroupInquiry } from './figures.ts';
 
 export interface AnalyticsDeps {
   db: Db;
@@ -23,6 +28,20 @@ export const DEFAULT_QUIET_DAYS = 7;
 /** Below this many answers a five-factor aggregate would give away individual ratings. */
 export const MIN_FIVE_FACTOR_ANSWERS = 3;
 const DAY = 86_400_000;
+
+/** When the figures a page shows were computed (they are kept until a write moves them). */
+export interface FiguresAsOf {
+  asOf: Date;
+}
+
+const figures = <P extends Parameters<typeof cohortFigures>[4][number]>(deps: AnalyticsDeps, who: LaunchContext, parts: readonly P[]) =>
+  cohortFigures(deps.db, who.tenantId, who.cohortId, deps.now(), parts);
+
+/** The later of a learner's last launch (read live) and their last activity in the kept figures. */
+function latest(lastLaunchAt: Date | null, lastActiveAt: string | null | undefined): Date | null {
+  const t = Math.max(lastLaunchAt?.getTime() ?? -Infinity, lastActiveAt ? Date.parse(lastActiveAt) : -Infinity);
+  return t === -Infinity ? null : new Date(t);
+}
 
 function facilitatorOnly(who: LaunchContext, action: string): void {
   if (who.role !== 'facilitator') throw new ForbiddenError(action, 'Only the cohort’s facilitators see this page.');
@@ -62,6 +81,8 @@ export interface QuietLearner {
   membershipId: string;
   name: string | null;
   lastActiveAt: Date | null;
+  /** On the roster, never opened Circlework: quiet however recently they joined. */
+  neverLaunched: boolean;
   daysQuiet: number;
   nudgedToday: boolean;
 }
@@ -72,130 +93,86 @@ export function utcDay(d: Date): string {
 }
 
 /**
- * Learners with no activity (post, reply, kudos given, activity response, launch) for at least the
- * cohort's quiet days; someone never active counts from when they joined. Longest quiet first.
+ * Learners who never opened Circlework (on the roster from the LMS, never launched), first, however
+ * recently they joined; then those with no activity (post, reply, kudos given, activity response,
+ * launch) for at least the cohort's quiet days. Longest quiet first.
  */
-export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext, nudgedToday: ReadonlySet<string>): Promise<{ quietDays: number; quiet: QuietLearner[] }> {
-  facilitatorOnly(who, 'quiet-learners');
-  const [settings, learners, activity] = await Promise.all([
+function quietFrom(learners: CohortPeople['learners'], activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
+  const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
+  return learners
+    .map((l) => {
+      const lastActiveAt = latest(l.lastLaunchAt, last.get(l.membershipId));
+      const since = (lastActiveAt ?? l.joinedAt).getTime();
+      const neverLaunched = l.lastLaunchAt === null;
+      return { membershipId: l.membershipId, name: l.name, lastActiveAt, neverLaunched, daysQuiet: Math.floor((now.getTime() - since) / DAY), nudgedToday: nudgedToday.has(l.membershipId) };
+    })
+    .filter((q) => q.neverLaunched || q.daysQuiet >= quietDays)
+    .sort((a, b) => Number(b.neverLaunched) - Number(a.neverLaunched) || b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
+}
+
+/** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
+export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'dashboard');
+  const now = deps.now();
+  const [settings, learners, nudgedToday, dates, kept] = await Promise.all([
     analyticsSettings(deps, who),
     analytics.listLearners(deps.db, who.tenantId, who.cohortId),
-    analytics.listLastActivity(deps.db, who.tenantId, who.cohortId),
+    nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
+    cohortSchedule(deps, who),
+    figures(deps, who, ['progress', 'health', 'activity']),
   ]);
-  const now = deps.now().getTime();
-  const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
-  const quiet = learners
-    .map((l) => {
-      const lastActiveAt = last.get(l.membershipId) ?? null;
-      const since = (lastActiveAt ?? l.joinedAt).getTime();
-      return { membershipId: l.membershipId, name: l.name, lastActiveAt, daysQuiet: Math.floor((now - since) / DAY), nudgedToday: nudgedToday.has(l.membershipId) };
-    })
-    .filter((q) => q.daysQuiet >= settings.quietDays)
-    .sort((a, b) => b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
-  return { quietDays: settings.quietDays, quiet };
-}
-
-export interface GroupHealth {
-  weeks: string[];
-  groups: Array<{ id: string; name: string; weeks: Array<{ week: string; posts: number; replies: number; kudos: number }>; totals: { posts: number; replies: number; kudos: number } }>;
-}
-
-/** Threads opened, replies and kudos per group per ISO week, from the first active week to now. */
-export async function groupHealth(deps: AnalyticsDeps, who: LaunchContext): Promise<GroupHealth> {
-  facilitatorOnly(who, 'group-health');
-  const [groups, rows] = await Promise.all([analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId), analytics.listGroupHealth(deps.db, who.tenantId, who.cohortId)]);
-  const weeks = rows.length === 0 ? [] : fillWeeks(rows.map((r) => r.week), deps.now());
   return {
-    weeks,
-    groups: groups.map((g) => {
-      const mine = rows.filter((r) => r.groupId === g.id);
-      const perWeek = weeks.map((week) => {
-        const r = mine.find((x) => x.week === week);
-        return { week, posts: r?.posts ?? 0, replies: r?.replies ?? 0, kudos: r?.kudos ?? 0 };
-      });
-      const totals = perWeek.reduce((t, w) => ({ posts: t.posts + w.posts, replies: t.replies + w.replies, kudos: t.kudos + w.kudos }), { posts: 0, replies: 0, kudos: 0 });
-      return { id: g.id, name: g.name, weeks: perWeek, totals };
-    }),
+    settings,
+    asOf: kept.asOf,
+    progress: { dates, rows: kept.progress },
+    health: kept.health,
+    quiet: quietFrom(learners, kept.activity, settings.quietDays, now, new Set(nudgedToday)),
   };
 }
 
-/** Every ISO week from the earliest given to the later of the latest given and now's week. */
-function fillWeeks(weeks: string[], now: Date): string[] {
-  const sorted = [...new Set(weeks)].sort();
-  const first = mondayOf(sorted[0]!);
-  const lastKey = [sorted.at(-1)!, isoWeek(now)].sort().at(-1)!;
-  return weeksBetween(first, mondayOf(lastKey));
+/** Everything the printable report shows, read in one go. */
+export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'report');
+  const [people, dates, kept, fiveFactor] = await Promise.all([
+    cohortPeople(deps, who),
+    cohortSchedule(deps, who),
+    figures(deps, who, ['progress', 'health', 'social', 'inquiry', 'participation', 'activity']),
+    fiveFactorCheck(deps, who),
+  ]);
+  return {
+    asOf: kept.asOf,
+    progress: { dates, rows: kept.progress },
+    health: kept.health,
+    social: { people, ...kept.social, asOf: kept.asOf },
+    inquiry: kept.inquiry,
+    fiveFactor,
+    participation: participationFrom(people, kept.participation, kept.activity),
+  };
 }
 
-/** The Monday (UTC) of an ISO week key `YYYY-Www`. */
-function mondayOf(key: string): Date {
-  const [y, w] = [Number(key.slice(0, 4)), Number(key.slice(6))];
-  const jan4 = new Date(Date.UTC(y, 0, 4));
-  const monday1 = jan4.getTime() - ((jan4.getUTCDay() || 7) - 1) * DAY;
-  return new Date(monday1 + (w - 1) * 7 * DAY);
+/** The learners' progress as the console's heatmap shows it (modules done and started), kept with the figures. */
+export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext) {
+  facilitatorOnly(who, 'cohort-progress');
+  const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who), figures(deps, who, ['progress'])]);
+  return { dates, rows, asOf };
 }
 
-export interface SocialCapital {
+export interface SocialCapital extends SocialFigures, FiguresAsOf {
   people: CohortPeople;
-  edges: Array<{ from: string; to: string; weight: number; replies: number; kudos: number; mentions: number }>;
-  cohort: NetworkMetrics;
-  groups: Array<{ id: string; name: string; metrics: NetworkMetrics }>;
-  trend: WeekPoint[];
 }
 
 /** The learners' interaction network (facilitators' interactions are left out: they are teaching, not peer ties). */
 export async function socialCapital(deps: AnalyticsDeps, who: LaunchContext): Promise<SocialCapital> {
   facilitatorOnly(who, 'social-capital');
-  const [people, weekly] = await Promise.all([cohortPeople(deps, who), analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId)]);
-  const ids = new Set(people.nodes.map((n) => n.id));
-  const learnerEdges = weekly.filter((e) => ids.has(e.from) && ids.has(e.to));
-  const summed = new Map<string, SocialCapital['edges'][number]>();
-  for (const e of learnerEdges) {
-    const key = `${e.from} ${e.to}`;
-    const t = summed.get(key) ?? { from: e.from, to: e.to, weight: 0, replies: 0, kudos: 0, mentions: 0 };
-    t.weight += e.weight;
-    t.replies += e.replies;
-    t.kudos += e.kudos;
-    t.mentions += e.mentions;
-    summed.set(key, t);
-  }
-  const edges = [...summed.values()];
-  const weeks = learnerEdges.length === 0 ? [] : fillWeeks(learnerEdges.map((e) => e.week), deps.now());
-  return {
-    people,
-    edges,
-    cohort: cohortMetrics(people.nodes, edges),
-    groups: people.groups.map((g) => ({ id: g.id, name: g.name, metrics: groupMetrics(people.nodes, edges, g.id) })),
-    trend: weeklyTrend(people.nodes, learnerEdges, weeks),
-  };
-}
-
-export interface GroupInquiry {
-  id: string;
-  name: string;
-  indicators: InquiryIndicators;
+  const [people, { social, asOf }] = await Promise.all([cohortPeople(deps, who), figures(deps, who, ['social'])]);
+  return { people, ...social, asOf };
 }
 
 /** Community of Inquiry counts per group. */
-export async function inquiry(deps: AnalyticsDeps, who: LaunchContext): Promise<{ groups: GroupInquiry[] }> {
+export async function inquiry(deps: AnalyticsDeps, who: LaunchContext): Promise<{ groups: GroupInquiry[] } & FiguresAsOf> {
   facilitatorOnly(who, 'inquiry');
-  const [groups, posts, kudos, announcements] = await Promise.all([
-    analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
-    analytics.listGroupPosts(deps.db, who.tenantId, who.cohortId),
-    analytics.countGroupKudos(deps.db, who.tenantId, who.cohortId),
-    analytics.countAnnouncements(deps.db, who.tenantId, who.cohortId),
-  ]);
-  const toCohort = announcements.find((a) => a.groupId === null)?.announcements ?? 0;
-  return {
-    groups: groups.map((g) => ({
-      id: g.id,
-      name: g.name,
-      indicators: inquiryIndicators(posts.filter((p) => p.groupId === g.id), {
-        kudos: kudos.find((k) => k.groupId === g.id)?.kudos ?? 0,
-        announcements: toCohort + (announcements.find((a) => a.groupId === g.id)?.announcements ?? 0),
-      }),
-    })),
-  };
+  const { inquiry: groups, asOf } = await figures(deps, who, ['inquiry']);
+  return { groups, asOf };
 }
 
 export interface FactorComparison {
@@ -225,14 +202,16 @@ export async function fiveFactorCheck(deps: AnalyticsDeps, who: LaunchContext): 
 /** Per learner: names, group, modules done and participation counts (CSV and the printable report). */
 export async function participation(deps: AnalyticsDeps, who: LaunchContext) {
   facilitatorOnly(who, 'participation');
-  const [people, rows, activity] = await Promise.all([
-    cohortPeople(deps, who),
-    analytics.listParticipation(deps.db, who.tenantId, who.cohortId),
-    analytics.listLastActivity(deps.db, who.tenantId, who.cohortId),
-  ]);
+  const [people, { participation: rows, activity }] = await Promise.all([cohortPeople(deps, who), figures(deps, who, ['participation', 'activity'])]);
+  return participationFrom(people, rows, activity);
+}
+
+function participationFrom(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']) {
   const groupName = new Map(people.groups.map((g) => [g.id, g.name]));
+  const counts = new Map(rows.map((r) => [r.membershipId, r]));
+  const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
   return people.learners.map((l) => {
-    const p = rows.find((r) => r.membershipId === l.membershipId);
+    const p = counts.get(l.membershipId);
     return {
       membershipId: l.membershipId,
       name: l.name,
@@ -244,7 +223,7 @@ export async function participation(deps: AnalyticsDeps, who: LaunchContext) {
       mentionsMade: p?.mentionsMade ?? 0,
       responsesSubmitted: p?.responsesSubmitted ?? 0,
       modulesDone: p?.modulesDone ?? 0,
-      lastActiveAt: activity.find((a) => a.membershipId === l.membershipId)?.lastActiveAt ?? null,
+      lastActiveAt: latest(l.lastLaunchAt, last.get(l.membershipId)),
     };
   });
 }
@@ -260,8 +239,11 @@ export interface EgoContact {
  * The person's own network in this cohort: everyone they interacted with, either way, by name (they
  * saw these people in their spaces). Only ever for the person themself.
  */
-export async function ownNetwork(deps: { db: Db }, who: LaunchContext): Promise<EgoContact[]> {
-  const [edges, members] = await Promise.all([analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+export async function ownNetwork(deps: { db: Db; now: () => Date }, who: LaunchContext): Promise<EgoContact[]> {
+  // The kept ties when current; else only the edges, not every figure (a learner's profile should
+  // not pay for the whole dashboard after each post).
+  const [kept, members] = await Promise.all([keptFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
+  const edges = kept?.ties ?? tiesFrom(await analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId));
   const contacts = new Map<string, EgoContact>();
   const nameOf = new Map(members.map((m) => [m.membershipId, m.name ?? (m.role === 'facilitator' ? 'A facilitator' : 'Someone (name not shared)')]));
   for (const e of edges) {

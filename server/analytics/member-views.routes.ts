@@ -11,7 +11,7 @@ import { egoView } from './analytics.views.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
-export function memberViewsRouter(deps: { db: Db }): Router {
+export function memberViewsRouter(deps: { db: Db; now?: () => Date }): Router {
   const r = Router();
   const withLaunch = (fill: (req: Request, res: Response, who: NonNullable<Awaited<ReturnType<typeof findActiveLaunch>>>) => Promise<void>) =>
     async (req: Request, res: Response, next: NextFunction) => {
@@ -27,7 +27,7 @@ export function memberViewsRouter(deps: { db: Db }): Router {
   }));
 
   r.get('/:cohortId/profile', withLaunch(async (_req, res, who) => {
-    res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db }, who));
+    res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who));
   }));
 
   return r;

@@ -22,6 +22,8 @@ export function rosterView(members: CohortMemberRow[]) {
       role: ROLE_LABEL[m.role],
       status: m.status,
       lastLaunch: m.lastLaunchAt ? m.lastLaunchAt.toISOString().slice(0, 16).replace('T', ' ') : 'Not yet',
+      // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
+      nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
     })),
     counts: {
       learners: members.filter((m) => m.role === 'learner').length,

@@ -134,6 +134,32 @@ describe('facilitator dashboard', () => {
     expect(await quietNames()).to.deep.equal(['Quinn 2']);
   });
 
+  it('lists a learner on the roster who never launched as quiet at once, first, and lets the facilitator nudge them (issue 16, item 8)', async () => {
+    const l1 = await launch(learner(1));
+    const f = await launch(fran);
+    // the roster (NRPS) brought Quinn 9 in today; they have never opened Circlework
+    const { tenantId } = await env.app.db.selectFrom('cohorts').select('tenantId').where('id', '=', l1.cohortId).executeTakeFirstOrThrow();
+    const person = await env.app.db.insertInto('persons').values({ tenantId, sub: 'q9', name: 'Quinn 9' }).returning('id').executeTakeFirstOrThrow();
+    const { id: q9 } = await env.app.db.insertInto('memberships').values({ tenantId, cohortId: l1.cohortId, personId: person.id, role: 'learner', status: 'active' }).returning('id').executeTakeFirstOrThrow();
+    // and Quinn 8, removed from the course: neither quiet nor nudged
+    const gone = await env.app.db.insertInto('persons').values({ tenantId, sub: 'q8', name: 'Quinn 8' }).returning('id').executeTakeFirstOrThrow();
+    await env.app.db.insertInto('memberships').values({ tenantId, cohortId: l1.cohortId, personId: gone.id, role: 'learner', status: 'inactive' }).execute();
+    const page = await get(f, `${f.base}/console/dashboard`);
+    expect(page.doc.querySelectorAll('[data-test=quiet-learner] th').map((e) => e.text.trim())).to.deep.equal(['Quinn 9']);
+    expect(text(page, `[data-membership-id="${q9}"] [data-test=never-launched]`)).to.equal('Never opened Circlework');
+    expect(page.doc.querySelector(`[data-membership-id="${q9}"] [data-test=nudge-button]`)).to.not.equal(null);
+    expect(page.doc.querySelector('[data-test=no-quiet]')).to.equal(null);
+    // the console's members table has the nudge too, for active learners only
+    const members = (await get(f, `${f.base}/console`)).doc.querySelectorAll('[data-test=member]');
+    const nudges = members.map((m) => m.querySelector('[data-test=member-nudge]')?.getAttribute('href')).filter(Boolean);
+    expect(nudges).to.have.length(2);
+    expect(nudges).to.include(`/cohorts/${f.cohortId}/console/nudges/${q9}`);
+    expect((await get(f, `${env.app.url}/cohorts/${f.cohortId}/console/nudges/${q9}`)).status).to.equal(200);
+    // and still first when others have been quiet longer
+    clock.offsetMs = 10 * DAY;
+    expect((await get(f, `${f.base}/console/dashboard`)).doc.querySelectorAll('[data-test=quiet-learner] th').map((e) => e.text.trim())).to.deep.equal(['Quinn 9', 'Quinn 1']);
+  });
+
   it('sends a nudge to the hub and by email, once a day (409 with what was typed kept), and the learner dismisses it', async () => {
     await launch(learner(1));
     const l2 = await launch(learner(2));

@@ -1,0 +1,90 @@
+// The facilitator's figures of a cohort, kept: computed from the raw rows once, stored in
+// cohort_figures, and read back as they are until a write that can move a figure (counted by
+// triggers in the write's own transaction) or a new ISO week makes them stale; the next page that
+// needs them computes them again. A page then costs one row's read, whatever the cohort's or the
+// tenant's size, and says when its figures were computed.
+import type { Db } from '../../models/db.ts';
+import * as analytics from '../../models/analytics.queries.ts';
+import * as modules from '../../models/modules.queries.ts';
+import type { FigurePart } from '../../models/analytics.queries.ts';
+import { isoWeek } from './network-metrics.ts';
+import { groupHealthFrom, inquiryFrom, socialFrom, tiesFrom, type GroupHealth, type GroupInquiry, type ParticipationCounts, type SocialFigures, type Tie } from './figures.ts';
+
+export interface CohortFigures {
+  /** Each active learner's modules done and started, by name (the console's heatmap). */
+  progress: Awaited<ReturnType<typeof modules.listLearnerProgress>>;
+  health: GroupHealth;
+  social: SocialFigures;
+  /** Every interaction tie in the cohort, whatever the roles (a person's own network). */
+  ties: Tie[];
+  inquiry: GroupInquiry[];
+  participation: ParticipationCounts[];
+  /** Each active learner's latest post, kudos given or activity response (launches are read live). */
+  activity: Array<{ membershipId: string; lastActiveAt: string | null }>;
+}
+
+/** Computes every figure from the raw rows, as of `now`. */
+export async function computeCohortFigures(db: Db, tenantId: string, cohortId: string, now: Date): Promise<CohortFigures> {
+  const [progress, learners, groups, { health, edges, posts, kudos }, announcements, participation, activity] = await Promise.all([
+    modules.listLearnerProgress(db, tenantId, cohortId),
+    analytics.listLearners(db, tenantId, cohortId),
+    analytics.listGroupsOf(db, tenantId, cohortId),
+    analytics.listCohortDiscussionFigures(db, tenantId, cohortId),
+    analytics.countAnnouncements(db, tenantId, cohortId),
+    analytics.listParticipation(db, tenantId, cohortId),
+    analytics.listLastActivity(db, tenantId, cohortId),
+  ]);
+  const nodes = learners.map((l) => ({ id: l.membershipId, groupId: l.groupId }));
+  return {
+    progress,
+    health: groupHealthFrom(groups, health, now),
+    social: socialFrom(nodes, groups, edges, now),
+    ties: tiesFrom(edges),
+    inquiry: inquiryFrom(groups, posts, kudos, announcements),
+    participation,
+    activity: activity.map((a) => ({ membershipId: a.membershipId, lastActiveAt: a.lastActiveAt?.toISOString() ?? null })),
+  };
+}
+
+const PARTS: Array<keyof CohortFigures> = ['progress', 'health', 'social', 'ties', 'inquiry', 'participation', 'activity'];
+
+/** Computations under way in this process, by cohort and change count: concurrent pages share one. */
+const computing = new Map<string, Promise<{ figures: CohortFigures; asOf: Date }>>();
+
+async function recompute(db: Db, tenantId: string, cohortId: string, now: Date): Promise<{ figures: CohortFigures; asOf: Date }> {
+  // The count first: the rows read after it are at least that fresh.
+  const changes = await analytics.countCohortChanges(db, tenantId, cohortId);
+  const week = isoWeek(now);
+  const key = `${tenantId} ${cohortId} ${changes} ${week}`;
+  let running = computing.get(key);
+  if (!running) {
+    running = (async () => {
+      const figures = await computeCohortFigures(db, tenantId, cohortId, now);
+      const parts = Object.fromEntries(PARTS.map((p) => [p, JSON.stringify(figures[p])])) as Record<FigurePart, string>;
+      await analytics.saveCohortFigures(db, { tenantId, cohortId, changes, week, computedAt: now, parts });
+      return { figures, asOf: now };
+    })().finally(() => computing.delete(key));
+    computing.set(key, running);
+  }
+  return running;
+}
+
+/** The parts asked for as kept, when no change was counted since they were computed (in this ISO week); else undefined. */
+export async function keptFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<({ asOf: Date } & Pick<CohortFigures, P>) | undefined> {
+  const kept = await analytics.findCohortFigures(db, tenantId, cohortId, parts);
+  if (!kept || kept.figuresChanges === null || kept.figuresChanges !== kept.changes || kept.week !== isoWeek(now) || !kept.computedAt) return undefined;
+  const out = { asOf: kept.computedAt } as { asOf: Date } & Pick<CohortFigures, P>;
+  for (const p of parts) (out as Record<string, unknown>)[p] = JSON.parse(kept[p]!);
+  return out;
+}
+
+/**
+ * The parts asked for, current: read as kept when no change was counted since they were computed
+ * (and in the same ISO week), else computed again and kept. `asOf`: when they were computed.
+ */
+export async function cohortFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<{ asOf: Date } & Pick<CohortFigures, P>> {
+  const kept = await keptFigures(db, tenantId, cohortId, now, parts);
+  if (kept) return kept;
+  const { figures, asOf } = await recompute(db, tenantId, cohortId, now);
+  return { asOf, ...figures } as { asOf: Date } & Pick<CohortFigures, P>;
+}
