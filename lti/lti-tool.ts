@@ -1,6 +1,6 @@
 // ltijs 5.9.9 in serverless mode, on our PostgreSQL plugin, with the guards it lacks. Its Express 4
 // app is mounted by the host at /lti; only login, keys and the launch POST ever reach it.
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import crypto from 'node:crypto';
 import type { NextFunction, Request, Response, RequestHandler } from 'express';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -16,6 +16,19 @@ import { isSameOriginPost } from './same-origin.ts';
 import type { Logger } from 'pino';
 
 const require = createRequire(import.meta.url);
+// ltijs loads its MongoDB store (mongoose, the mongodb driver, and bson's 17 MB scratch buffer)
+// whether or not it is used; we always pass our PostgreSQL plugin, so a stand-in takes its place
+// in the module cache before ltijs asks for it: every process is ~17 MB smaller (218 → 200 MB idle).
+const ltijsMongoStore = require.resolve('ltijs/dist/Utils/Database');
+const standIn = new Module(ltijsMongoStore);
+standIn.filename = ltijsMongoStore;
+standIn.loaded = true;
+standIn.exports = class LtijsMongoStoreNotUsed {
+  constructor() {
+    throw new Error('ltijs was set up without our PostgreSQL plugin');
+  }
+};
+require.cache[ltijsMongoStore] ??= standIn;
 const ltijs = require('ltijs') as { Provider: LtijsProvider };
 const ltijsHttp = require('ltijs/dist/Utils/Http') as { get: (...args: unknown[]) => unknown };
 
