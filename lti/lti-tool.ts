@@ -6,6 +6,7 @@ import type { NextFunction, Request, Response, RequestHandler } from 'express';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { z } from 'zod';
 import type { Db } from '../models/db.ts';
+import type { Platform } from '../models/schema.ts';
 import * as logins from '../models/lti-logins.queries.ts';
 import * as platforms from '../models/platforms.queries.ts';
 import { AppError } from '../server/errors.ts';
@@ -271,7 +272,7 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     signedCookies[`state${state}`] = claims.iss;
     res.locals.launchWithoutCookies = true;
   }
-  if (kid) await prefetchPlatformKeys(deps, claims, kid);
+  if (kid) res.locals.launchPlatform = await prefetchPlatformKeys(deps, claims, kid);
   next();
 }
 
@@ -288,11 +289,14 @@ async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, u
   return undefined;
 }
 
-/** Warms the JWKS cache for the token's platform, so ltijs's lookup is served without a fetch. */
-async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, unknown>, kid: string): Promise<void> {
+/**
+ * Warms the JWKS cache for the token's platform, so ltijs's lookup is served without a fetch.
+ * Returns that platform: the launch's own checks use it instead of reading it again.
+ */
+async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, unknown>, kid: string): Promise<Platform | undefined> {
   const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
   const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!iss) return;
+  if (!iss) return undefined;
   for (const aud of auds) {
     if (typeof aud !== 'string') continue;
     const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
@@ -304,8 +308,9 @@ async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, un
       deps.log.warn({ err, jwksUri: platform.jwksUri }, 'platform JWKS fetch failed');
       throw new AppError(502, 'platform-keys', 'Circlework could not fetch your learning platform’s signing keys. Try again in a minute.');
     }
-    return;
+    return platform;
   }
+  return undefined;
 }
 
 /** ltijs's validation failures, in words for the person who clicked the link. */
