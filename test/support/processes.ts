@@ -15,8 +15,8 @@ export function runScript(script: string, args: string[], env: Record<string, st
   });
 }
 
-export function startScript(script: string, env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startScript(script: string, env: Record<string, string | undefined>, nodeFlags: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...nodeFlags, script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
