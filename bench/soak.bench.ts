@@ -32,6 +32,12 @@ class Tally {
   }
 }
 
+/** The node flags `npm start` runs the app with (package.json), so the soak measures that process. */
+function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.filter((arg) => arg.startsWith('--'));
+}
+
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,7 +65,7 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
   await resetDatabase(handle);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const server = startScript('server/main.ts', { ...SECRETS, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl });
+  const server = startScript('server/main.ts', { ...SECRETS, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl }, startFlags());
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Soak Moodle' });
   try {
     await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the app process to answer /healthz');
@@ -136,7 +142,7 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
     const stored = new Set((await handle.db.selectFrom('posts').select('bodySource').where('bodySource', 'like', 'soak reply %').execute()).map((r) => r.bodySource));
     const lost = acknowledged.filter((t) => !stored.has(t)).length;
     const all = [...tally.latencies.values()].flat();
-    console.log(`${opts.label ?? `soak ${learners} learners`}, ${seconds} s, think 2–5 s, 30 % holding live updates — ${all.length} requests, ${(all.length / seconds).toFixed(0)} req/s, app RSS peak ${peakRss.toFixed(0)} MB`);
+    console.log(`${opts.label ?? `soak ${learners} learners`}, ${seconds} s, think 2–5 s, 30 % holding live updates — ${all.length} requests, ${(all.length / seconds).toFixed(0)} req/s, app RSS peak ${peakRss.toFixed(0)} MB (node ${startFlags().join(' ')})`);
     for (const [kind, list] of tally.latencies) {
       list.sort((a, b) => a - b);
       console.log(`  ${kind.padEnd(8)} ${String(list.length).padStart(6)} requests  p50 ${pct(list, 0.5).toFixed(0).padStart(5)} ms  p99 ${pct(list, 0.99).toFixed(0).padStart(5)} ms`);

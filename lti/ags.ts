@@ -56,14 +56,17 @@ export interface ScoreTarget {
 
 /** A failed AGS exchange. `reason` is written for the facilitator; `retryable` says whether a later attempt may succeed. */
 export class AgsError extends Error {
-  constructor(
-    readonly retryable: boolean,
-    readonly reason: string,
-    readonly httpStatus?: number,
-    /** The LMS holds a score at least as new as the one sent (see postScore). */
-    readonly supersededScore = false,
-  ) {
+  readonly retryable: boolean;
+  readonly reason: string;
+  readonly httpStatus: number | undefined;
+  /** The LMS holds a score at least as new as the one sent (see postScore). */
+  readonly supersededScore: boolean;
+  constructor(retryable: boolean, reason: string, httpStatus?: number, supersededScore = false) {
     super(reason);
+    this.retryable = retryable;
+    this.reason = reason;
+    this.httpStatus = httpStatus;
+    this.supersededScore = supersededScore;
   }
 }
 

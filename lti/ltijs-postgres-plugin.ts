@@ -16,6 +16,13 @@ export const LTI_DOCUMENT_TTL: Readonly<Record<string, number>> = {
   accesstoken: 3600,
 };
 
+/**
+ * What ltijs stores at every launch only to read back when a later request brings an ltik: we run
+ * it in ltiaas mode and refuse every ltik (lti-tool.ts), so these are never read. Not writing them
+ * saves a launch two upserts and keeps the token's personal data out of the database.
+ */
+const NEVER_READ = new Set(['idtoken', 'contexttoken']);
+
 export class LtijsPostgresPlugin {
   readonly #db: Db;
   readonly #onError: (err: unknown, what: string) => void;
@@ -35,6 +42,10 @@ export class LtijsPostgresPlugin {
   }
 
   async Get(encryptionKey: string | false, collection: string, query?: Doc): Promise<Doc[] | false> {
+    // ltijs asks whether a launch's nonce was seen, then inserts it. The nonce's unique index
+    // refuses a repeat at that insert, atomically (two replays cannot both pass the look-up), so
+    // the look-up is answered without a round trip.
+    if (collection === 'nonce') return false;
     const rows = await docs.listLtiDocuments(this.#db, collection, query ?? {}, LTI_DOCUMENT_TTL[collection]);
     if (rows.length === 0) return false;
     return rows.map(({ doc, createdAt }) => {
@@ -50,6 +61,7 @@ export class LtijsPostgresPlugin {
   }
 
   async Replace(encryptionKey: string | false, collection: string, query: Doc, item: Doc, index?: Doc): Promise<true> {
+    if (NEVER_READ.has(collection)) return true;
     const sealed = sealDocument(encryptionKey, item, index);
     await this.#db.transaction().execute((tx) => docs.replaceLtiDocument(tx, collection, query, sealed));
     return true;

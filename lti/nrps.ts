@@ -50,8 +50,10 @@ export interface NrpsOptions {
 
 /** The context lists more members than a cohort can have: its roster is not applied. */
 export class RosterTooLargeError extends LtiServiceError {
-  constructor(readonly limit: number) {
+  readonly limit: number;
+  constructor(limit: number) {
     super(`the LMS context lists more than ${limit} members`, false);
+    this.limit = limit;
     this.name = 'RosterTooLargeError';
   }
 }

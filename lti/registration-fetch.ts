@@ -35,12 +35,13 @@ export const REGISTRATION_FETCH_LIMITS: Omit<PlatformFetchLimits, 'allowPrivateA
 export type PlatformFetchFailure = 'address' | 'network' | 'too-large' | 'redirect';
 
 export class PlatformFetchError extends Error {
-  constructor(
-    readonly reason: PlatformFetchFailure,
-    /** Body bytes read before giving up (for too-large: at most maxBytes plus one chunk). */
-    readonly bytesRead = 0,
-  ) {
+  readonly reason: PlatformFetchFailure;
+  /** Body bytes read before giving up (for too-large: at most maxBytes plus one chunk). */
+  readonly bytesRead: number;
+  constructor(reason: PlatformFetchFailure, bytesRead = 0) {
     super(`platform fetch failed: ${reason}`);
+    this.reason = reason;
+    this.bytesRead = bytesRead;
   }
 }
 

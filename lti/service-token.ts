@@ -19,12 +19,12 @@ export interface ServicePlatform {
 
 /** A platform service failed. `retryable`: worth trying again later (network, 5xx, throttling). */
 export class LtiServiceError extends Error {
-  constructor(
-    message: string,
-    readonly retryable: boolean,
-    readonly status?: number,
-  ) {
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  constructor(message: string, retryable: boolean, status?: number) {
     super(message);
+    this.retryable = retryable;
+    this.status = status;
     this.name = 'LtiServiceError';
   }
 }

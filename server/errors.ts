@@ -3,14 +3,17 @@ import type { ZodError } from 'zod';
 // Typed errors services throw. The error handler picks the status and the page; users see `message`
 // (written for them), never an internal error's text or a stack.
 export class AppError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    /** What the person reading the error page is told: plain words, what to do next. */
-    readonly userMessage: string,
-    readonly details: Record<string, string> = {},
-  ) {
+  readonly status: number;
+  readonly code: string;
+  /** What the person reading the error page is told: plain words, what to do next. */
+  readonly userMessage: string;
+  readonly details: Record<string, string>;
+  constructor(status: number, code: string, userMessage: string, details: Record<string, string> = {}) {
     super(`${code}: ${userMessage}`);
+    this.status = status;
+    this.code = code;
+    this.userMessage = userMessage;
+    this.details = details;
   }
 }
 
@@ -27,8 +30,10 @@ export class ForbiddenError extends AppError {
 }
 
 export class ValidationError extends AppError {
-  constructor(userMessage: string, readonly fieldErrors: Record<string, string> = {}) {
+  readonly fieldErrors: Record<string, string>;
+  constructor(userMessage: string, fieldErrors: Record<string, string> = {}) {
     super(400, 'invalid-input', userMessage, fieldErrors);
+    this.fieldErrors = fieldErrors;
   }
 
   /**

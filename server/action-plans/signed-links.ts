@@ -34,17 +34,19 @@ export async function issueSignedLink(
 
 /** Why a known link no longer works: the page offers a new one when `renewable`. */
 export class LinkEndedError extends AppError {
-  constructor(
-    readonly reason: 'expired' | 'used' | 'revoked',
-    readonly link: links.SignedLinkRow,
-    readonly token: string,
-  ) {
+  readonly reason: 'expired' | 'used' | 'revoked';
+  readonly link: links.SignedLinkRow;
+  readonly token: string;
+  constructor(reason: 'expired' | 'used' | 'revoked', link: links.SignedLinkRow, token: string) {
     const message = {
       expired: 'This link has expired. Links in our emails work for a limited time.',
       used: 'This link was already used. Each sign-in link works once.',
       revoked: 'This link was withdrawn by the person who shared it and no longer works.',
     }[reason];
     super(410, `link-${reason}`, message);
+    this.reason = reason;
+    this.link = link;
+    this.token = token;
   }
   get renewable(): boolean {
     return this.reason !== 'revoked';

@@ -19,10 +19,12 @@ export const MAX_POST_LENGTH = 20_000;
 export const QUOTE_LENGTH = 600;
 
 export class PostTooLongError extends ValidationError {
-  constructor(readonly length: number) {
+  readonly length: number;
+  constructor(length: number) {
     super(`A post can be at most ${MAX_POST_LENGTH.toLocaleString('en')} characters long.`, {
       body: `At most ${MAX_POST_LENGTH.toLocaleString('en')} characters.`,
     });
+    this.length = length;
   }
 }
 

@@ -113,7 +113,8 @@ export function placeLateJoiner(groups: ReadonlyArray<{ id: string; size: number
 
 /** A move the facilitator asked for that cannot be made (a stale preview, a tampered form). */
 export class GroupMoveError extends AppError {
-  constructor(readonly reason: 'unknown-member' | 'no-such-group') {
+  readonly reason: 'unknown-member' | 'no-such-group';
+  constructor(reason: 'unknown-member' | 'no-such-group') {
     super(
       400,
       `group-move:${reason}`,
@@ -121,6 +122,7 @@ export class GroupMoveError extends AppError {
         ? 'That learner is not in any of these groups. Reload the preview and try again.'
         : 'That group does not exist. Reload the preview and try again.',
     );
+    this.reason = reason;
   }
 }
 

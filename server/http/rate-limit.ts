@@ -8,7 +8,9 @@ import { AppError } from '../errors.ts';
 class PostgresRateLimitStore implements Store {
   #windowMs = 60_000;
   prefix: string;
-  constructor(private readonly db: Db, prefix: string) {
+  private readonly db: Db;
+  constructor(db: Db, prefix: string) {
+    this.db = db;
     this.prefix = prefix;
   }
   init(options: Options): void {

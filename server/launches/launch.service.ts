@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose';
 import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
+import type { Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -14,8 +15,11 @@ export interface LaunchServiceDeps {
   log?: RetryOptions['log'];
 }
 
-/** The verified launch's context for our session, and the page it lands on. */
-export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, clientId: string): Promise<{ context: LaunchContext; target: string }> {
+/**
+ * The verified launch's context for our session, and the page it lands on. `known`: the platform
+ * already read in this request, used when it is the token's (issuer and client id).
+ */
+export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, clientId: string, known?: Platform): Promise<{ context: LaunchContext; target: string }> {
   if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', 'The launch did not carry an identity token.');
   const parsed = LaunchClaims.safeParse(decodeJwt(idToken));
   if (!parsed.success) {
@@ -23,7 +27,9 @@ export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, cl
     throw new AppError(400, 'launch-claims', `The launch from your learning platform is missing or has malformed information (${claims.join(', ')}). Tell your course administrator.`);
   }
   const launch = toLaunch(parsed.data, clientId);
-  const platform = await platforms.findPlatformByIssuerAndClient(deps.db, launch.issuer, launch.clientId);
+  const platform = known && known.issuer === launch.issuer && known.clientId === launch.clientId
+    ? known
+    : await platforms.findPlatformByIssuerAndClient(deps.db, launch.issuer, launch.clientId);
   if (!platform || platform.status !== 'active') {
     throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
   }

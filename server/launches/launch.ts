@@ -1,6 +1,7 @@
 // The HTTP side of a verified launch: the launch service records it, then we hand over to our own
 // session (303), or offer a new window when the LMS frame may keep no cookie.
 import type { Request, Response } from 'express';
+import type { Platform } from '../../models/schema.ts';
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
 import { acceptLaunch, type LaunchServiceDeps } from './launch.service.ts';
 import { issueHandover, type HandoverDeps } from './window-handover.ts';
@@ -25,7 +26,8 @@ async function offerNewWindow(deps: LaunchDeps, req: Request, res: Response, con
 
 async function completeLaunch(deps: LaunchDeps, token: Record<string, unknown>, req: Request, res: Response): Promise<void> {
   // ltijs verified this very token moments ago in this request (ltiaas mode: no ltik hop).
-  const { context, target } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId));
+  // The LTI tool's guard read the token's platform moments ago in this request (res.locals.launchPlatform).
+  const { context, target } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), res.locals.launchPlatform as Platform | undefined);
   await startSession(req, context);
   await deps.afterLaunch?.(context);
   // No cookie came with this launch (platform storage stood in for the state cookie): the session

@@ -6,7 +6,10 @@ export class LiveStreamSlots {
   readonly #perPerson = new Map<string, number>();
   #total = 0;
 
-  constructor(private readonly limits: { perPerson: number; perProcess: number }) {}
+  private readonly limits: { perPerson: number; perProcess: number };
+  constructor(limits: { perPerson: number; perProcess: number }) {
+    this.limits = limits;
+  }
 
   /** Takes a slot for `person` or throws a 429; the returned function gives it back (once). */
   acquire(person: string): () => void {

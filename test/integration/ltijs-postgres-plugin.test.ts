@@ -79,13 +79,16 @@ describe('LtijsPostgresPlugin (ltijs DB plugin contract on PostgreSQL)', () => {
   });
 
   it('hides documents past their collection lifetime, as ltijs expects of its TTL indexes', async () => {
-    await plugin.Insert(false, 'nonce', { nonce: 'old' });
-    await sql`update lti_documents set created_at = now() - interval '1 hour' where collection = 'nonce'`.execute(handle.db);
-    expect(await plugin.Get(false, 'nonce', { nonce: 'old' })).to.equal(false);
+    await plugin.Insert(false, 'state', { state: 'old' });
+    expect(await plugin.Get(false, 'state', { state: 'old' })).to.have.length(1);
+    await sql`update lti_documents set created_at = now() - interval '1 hour' where collection = 'state'`.execute(handle.db);
+    expect(await plugin.Get(false, 'state', { state: 'old' })).to.equal(false);
   });
 
-  it('refuses a second document for the same nonce (unique index)', async () => {
+  it('refuses a second document for the same nonce (unique index): the replay check ltijs makes with Get + Insert', async () => {
+    expect(await plugin.Get(false, 'nonce', { nonce: 'n1' })).to.equal(false);
     await plugin.Insert(false, 'nonce', { nonce: 'n1' });
+    expect(await plugin.Get(false, 'nonce', { nonce: 'n1' })).to.equal(false); // answered without a look-up: the insert decides
     let failed = false;
     try {
       await plugin.Insert(false, 'nonce', { nonce: 'n1' });

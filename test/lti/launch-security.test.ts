@@ -2,6 +2,7 @@
 // 4xx page with a plain message, never a 5xx, and no session.
 import { expect } from 'chai';
 import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
 import { parse } from 'node-html-parser';
 import { sql } from 'kysely';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
@@ -267,6 +268,32 @@ describe('ltijs inside our process', () => {
     try {
       expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).to.deep.equal(before);
     } finally {
+      await app.close();
+    }
+  });
+
+  it('never loads ltijs’s MongoDB store (mongoose, the mongodb driver, bson): our PostgreSQL plugin stands in', async () => {
+    const app = await startTestApp();
+    try {
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      expect(loaded.some((f) => f.includes('/node_modules/ltijs/dist/Provider/'))).to.equal(true);
+      expect(loaded.filter((f) => /\/node_modules\/(mongoose|mongodb|bson)\//.test(f))).to.deep.equal([]);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('keeps no copy of the launch’s id_token or context in the database (no ltik is ever accepted to read them back)', async () => {
+    const app = await startTestApp();
+    const sim = await LtiPlatformSimulator.start({ kind: 'moodle' });
+    try {
+      await resetDatabase(app.handle);
+      const lms = await connectPlatform(app, sim);
+      expect((await sim.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId })).status).to.equal(200);
+      const kept = await app.db.selectFrom('ltiDocuments').select('collection').where('collection', 'in', ['idtoken', 'contexttoken']).execute();
+      expect(kept).to.deep.equal([]);
+    } finally {
+      await sim.close();
       await app.close();
     }
   });

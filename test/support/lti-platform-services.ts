@@ -118,7 +118,10 @@ export class PlatformServices {
   private readonly http = new LtiHttpClient({ userAgent: 'LtiPlatformSimulator/1' });
   private nextLineItem = 1;
 
-  constructor(private readonly host: ServiceHost) {}
+  private readonly host: ServiceHost;
+  constructor(host: ServiceHost) {
+    this.host = host;
+  }
 
   failNextServiceCalls(n: number, status: 500 | 429 | 403, opts: { body?: string; headers?: Record<string, string> } = {}): void {
     // 403: Canvas's throttle as documented (doc/api/throttling.md): a plain-text body and its headers.

@@ -159,10 +159,14 @@ export class LtiPlatformSimulator {
     return sim;
   }
 
+  private readonly server: http.Server;
+  private readonly ssoServer: http.Server | undefined;
   private constructor(
-    opts: { kind: PlatformKind; name?: string; issuer?: string }, private readonly server: http.Server, baseUrl: string,
-    private readonly ssoServer: http.Server | undefined, ssoBaseUrl: string,
+    opts: { kind: PlatformKind; name?: string; issuer?: string }, server: http.Server, baseUrl: string,
+    ssoServer: http.Server | undefined, ssoBaseUrl: string,
   ) {
+    this.server = server;
+    this.ssoServer = ssoServer;
     this.kind = opts.kind;
     this.name = opts.name ?? (opts.kind === 'moodle' ? 'Moodle (simulated)' : 'Canvas LMS (simulated)');
     this.baseUrl = baseUrl;

@@ -1,10 +1,11 @@
-// Running our entry points (server, CLIs) as real processes, as an operator would.
+// Running our entry points (server, CLIs) as real processes, as an operator would: plain `node`,
+// which runs our TypeScript by stripping its types (as `npm start` and the Docker image do).
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 export function runScript(script: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -14,8 +15,8 @@ export function runScript(script: string, args: string[], env: Record<string, st
   });
 }
 
-export function startScript(script: string, env: Record<string, string | undefined>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startScript(script: string, env: Record<string, string | undefined>, nodeFlags: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...nodeFlags, script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
