@@ -12,6 +12,7 @@ import type { PostEventsHub } from '../realtime/post-events-hub.ts';
 import { openEventStream } from '../realtime/event-stream.ts';
 import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
+import { fieldsOfPost } from './post-fields.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
@@ -118,6 +119,15 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     }
   });
 
+  // The author's edit form has a page of its own: on the thread page, each own post's source in a
+  // field of the page's one form would be sent with every other action there.
+  r.get('/:cohortId/posts/:postId/edit', member, async (req, res) => {
+    const { postId } = PostParams.parse(req.params);
+    const who = req.launch!;
+    const post = await svc.findOwnPostToEdit(deps, who, postId);
+    res.render('discussions/edit-post', { title: 'Edit your post', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, source: post.bodySource, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+  });
+
   r.post('/:cohortId/posts/:postId/edit', member, async (req, res) => {
     const { postId } = PostParams.parse(req.params);
     const { body } = ReplyBody.parse(req.body ?? {});
@@ -140,7 +150,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
 
   r.post('/:cohortId/posts/:postId/kudos', member, ...postingLimits, async (req, res) => {
     const { postId } = PostParams.parse(req.params);
-    const { reason } = KudosBody.parse(req.body ?? {});
+    const { reason } = KudosBody.parse(fieldsOfPost(req.body, postId));
     const post = await svc.giveKudos(deps, req.launch!, postId, reason);
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`);
   });

@@ -168,6 +168,11 @@ export async function editPost(deps: DiscussionsDeps, who: LaunchContext, postId
 
 /** The author's delete: soft, so replies keep their place; the text stays for facilitators' history. */
 /** The post its author is about to delete (for the confirmation page): the same checks as the deletion. */
+/** The author's own post, for the page that edits it (the same check as editing). */
+export async function findOwnPostToEdit(deps: DiscussionsDeps, who: LaunchContext, postId: string) {
+  return (await findOwnPost(deps, who, postId, 'edit-post')).post;
+}
+
 export async function findOwnPostToDelete(deps: DiscussionsDeps, who: LaunchContext, postId: string) {
   return (await findOwnPost(deps, who, postId, 'delete-post')).post;
 }

@@ -39,7 +39,7 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
 
 type KudosRow = { postId: string; reason: string; fromMembershipId: string; fromName: string | null };
 
-/** One post as the page shows it (also sent alone to live-update a thread). */
+/** One post as the page shows it (also sent alone to live-update a thread); `kudos` are this post's. */
 export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos: KudosRow[]) {
   const mine = p.authorMembershipId === who.membershipId;
   const deleted = p.status === 'deleted';
@@ -48,6 +48,10 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
   // A hidden post stays readable to its author and the facilitators, with the reason; removed by a
   // facilitator, its author still learns why.
   const moderation = moderationView(who, p, mine);
+  const html = deleted || (hidden && !mine && !facilitator) ? undefined : p.bodyHtml;
+  const canKudos = !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.fromMembershipId === who.membershipId);
+  // The "…" menu: quote, flag, edit and delete, moderation; shown only when it holds something.
+  const menu = Boolean(html) || moderation.canFlag || (mine && !deleted) || moderation.moderate !== undefined;
   return {
     id: p.id,
     author: p.authorName ?? 'Someone',
@@ -55,14 +59,15 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     when: when(p.createdAt),
     edited: p.editedAt !== null,
     // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
-    html: deleted || (hidden && !mine && !facilitator) ? undefined : p.bodyHtml,
+    html,
     placeholder: deleted ? (p.moderationReason ? 'This post was removed by a facilitator.' : 'This post was deleted by its author.') : hidden ? 'This post was hidden by a facilitator.' : undefined,
     ...moderation,
     mine: mine && !deleted,
-    // The author's edit form starts from what they wrote (the Markdown source).
-    source: mine && !deleted ? p.bodySource : undefined,
-    canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.postId === p.id && k.fromMembershipId === who.membershipId),
-    kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    canKudos,
+    menu,
+    actions: canKudos || menu,
+    cohortId: who.cohortId,
+    kudos: kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
   };
@@ -90,15 +95,19 @@ export function threadView(
   kudos: KudosRow[],
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
-  const view = (p: PostRow) => postView(who, thread.id, p, kudos);
-  const top = posts.filter((p) => !p.parentPostId);
+  // Grouped once, so a post's kudos and replies are not looked for through the whole thread again for each post.
+  const kudosOf = Map.groupBy(kudos, (k) => k.postId);
+  const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
+  const view = (p: PostRow) => postView(who, thread.id, p, kudosOf.get(p.id) ?? []);
+  const top = repliesTo.get('') ?? [];
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
     space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}`, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
-    thread: { id: thread.id, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
-    posts: top.map((p) => ({ ...view(p), replies: posts.filter((r) => r.parentPostId === p.id).map(view) })),
+    thread: { id: thread.id, href: `/cohorts/${who.cohortId}/threads/${thread.id}`, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
+    posts: top.map((p) => ({ ...view(p), replies: (repliesTo.get(p.id) ?? []).map(view) })),
     canPost: who.role !== 'observer',
+    canReply: who.role !== 'observer' && thread.lockedAt === null,
     draft: draft ?? { error: '', body: '' },
   };
 }

@@ -11,6 +11,7 @@ import { muteMember, unmuteMember, membersForModeration } from './mutes.service.
 import { announce, announcementsFor } from './announcements.service.ts';
 import { auditLog } from './audit-log.service.ts';
 import * as s from './moderation.schemas.ts';
+import { fieldsOfPost } from '../discussions/post-fields.ts';
 import { announcementsView, logView, membersView, pageBase, queueView } from './moderation.views.ts';
 
 export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined }): Router {
@@ -23,7 +24,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
 
   r.post('/:cohortId/posts/:postId/flag', member, async (req, res) => {
     const { postId } = s.PostParams.parse(req.params);
-    const { flagReason: reason } = s.FlagBody.parse(req.body ?? {});
+    const { flagReason: reason } = s.FlagBody.parse(fieldsOfPost(req.body, postId));
     try {
       const post = await svc.flagPost(deps, req.launch!, postId, reason);
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1#post-${post.id}`);

@@ -79,8 +79,9 @@ describe('discussions in Chromium', function () {
     expect(await live.locator('.mention').textContent()).to.equal('@Bea Learner');
     const replyId = await live.getAttribute('data-post-id');
 
-    // Kudos from the live-inserted post's own form.
-    await live.locator('input[name=reason]').fill('A habit I can copy tomorrow');
+    // Kudos from the live-inserted post's own controls (they join the page's one form).
+    await live.locator('[data-test=kudos-toggle]').click();
+    await live.locator('input[name^=reason-]').fill('A habit I can copy tomorrow');
     await live.locator('[data-test=give-kudos]').click();
     await b.tool.locator(`#post-${replyId} [data-test=kudos]`).waitFor();
     expect(await b.tool.locator(`#post-${replyId} [data-test=give-kudos]`).count(), 'kudos once per post').to.equal(0);

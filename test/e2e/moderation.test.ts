@@ -31,8 +31,9 @@ describe('moderation in Chromium', function () {
     await beaP.tool.locator('[data-test=commons-link]').click();
     await beaP.tool.locator('[data-test=thread] a', { hasText: 'Who I learn from' }).click();
     await beaP.tool.locator('[data-test=thread-page]').waitFor();
+    await beaP.tool.locator('[data-test=post-menu] > summary').click();
     await beaP.tool.locator('[data-test=flag-toggle]').click();
-    await beaP.tool.locator('input[name=flagReason]').fill('Names a colleague');
+    await beaP.tool.locator('input[name^=flagReason-]').fill('Names a colleague');
     await beaP.tool.locator('[data-test=flag]').click();
     await beaP.tool.locator('[data-test=flagged]').waitFor(); // the thread again, thanking her
     expect(await beaP.tool.locator('[data-test=flag-toggle]').count(), 'the flag form is still offered, and a second flag would be refused').to.equal(1);

@@ -94,9 +94,13 @@ describe('discussion spaces', () => {
     const thread = await startThread(a[0]!, await spaceUrl(a[0]!), 'Draft idea', 'First version');
     const own = await get(a[0]!, thread);
     const postId = own.doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
-    // the author's edit form starts from their Markdown; a group-mate gets no edit form
-    expect(own.doc.querySelector(`#edit-${postId}`)!.text).to.equal('First version');
-    expect((await get(a[1]!, thread)).doc.querySelector(`#edit-${postId}`)).to.equal(null);
+    // the author's edit form starts from their Markdown; a group-mate gets no edit link, nor the form
+    expect(own.doc.querySelector(`#post-${postId} [data-test=edit]`)).to.not.equal(null);
+    expect((await get(a[0]!, `${a[0]!.base}/posts/${postId}/edit`)).doc.querySelector(`#edit-${postId}`)!.text).to.equal('First version');
+    expect((await get(a[1]!, thread)).doc.querySelector(`#post-${postId} [data-test=edit]`)).to.equal(null);
+    const theirs = await get(a[1]!, `${a[1]!.base}/posts/${postId}/edit`);
+    expect(theirs.status).to.be.oneOf([403, 404]);
+    expect(theirs.doc.querySelector(`#edit-${postId}`)).to.equal(null);
     expect((await post(a[0]!, `${a[0]!.base}/posts/${postId}/edit`, { body: 'Second version' })).status).to.equal(303);
     const revisions = await env.app.db.selectFrom('postRevisions').select('bodySource').execute();
     expect(revisions.map((r) => r.bodySource)).to.deep.equal(['First version']);

@@ -1,7 +1,7 @@
 // A mocha suite's fixture for browser tests inside the LMS: the app, a simulated Moodle whose
 // course page frames the tool, and Chromium, started once; the database emptied and the LMS
 // connected before each test; every browser context closed after it. Call inside `describe`.
-import type { Browser, BrowserContext, Frame, FrameLocator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Frame, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { LtiPlatformSimulator, type SimUser } from './lti-platform-simulator.ts';
 import { connectPlatform, type ConnectedPlatform } from './lti-fixtures.ts';
@@ -50,5 +50,14 @@ export function lmsBrowserSuite(opts: { course: { id: string; title?: string }; 
     const page = await context.newPage();
     return relaunch({ page, tool: page.frameLocator('#tool'), frame: () => page.frames().find((f) => f.url().startsWith(env.app.url))! }, user, landing);
   }
-  return { env, launchInBrowser, relaunch };
+  /** A new context (e.g. a phone without JavaScript) holding `from`'s cookies, so its session, for the page at `url`. */
+  async function sameSessionIn(from: PersonInLms, options: BrowserContextOptions, url: string): Promise<Page> {
+    const context = await env.browser.newContext(options);
+    contexts.push(context);
+    await context.addCookies(await from.page.context().cookies());
+    const page = await context.newPage();
+    await page.goto(url);
+    return page;
+  }
+  return { env, launchInBrowser, relaunch, sameSessionIn };
 }

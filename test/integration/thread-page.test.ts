@@ -1,0 +1,76 @@
+// The thread page's weight: one form for the actions of all its posts (each control joins it and
+// each button names its URL), whatever the number of posts, for a learner, an author and a
+// facilitator; an action sent through it acts on the post its button names, with that post's
+// fields, and only with the page's CSRF token.
+import { expect } from 'chai';
+import { sql } from 'kysely';
+import { type SimUser } from '../support/lti-platform-simulator.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
+
+const ari: SimUser = { sub: 'ari', name: 'Ari Author', roles: [ROLES.learner] };
+const bea: SimUser = { sub: 'bea', name: 'Bea Reader', roles: [ROLES.learner] };
+const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
+
+describe('the thread page (one form for its posts’ actions)', () => {
+  const { env, launch, get, post, follow, csrfOf } = cohortSuite({ context: { id: 'course-t', title: 'Threads' } });
+
+  /** A commons thread of 50 posts: every other one Ari's, a reply under each of Bea's top posts. */
+  async function fiftyPostThread() {
+    const [a, b, f] = [await launch(ari), await launch(bea), await launch(fran)];
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'Fifty posts', body: 'The first post.' });
+    const thread = new URL(started.location!, env.app.url).href;
+    const threadId = thread.split('/').pop()!;
+    const { tenantId, spaceId } = await env.app.db.selectFrom('threads').select(['tenantId', 'spaceId']).where('id', '=', threadId).executeTakeFirstOrThrow();
+    const beaId = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', 'bea').executeTakeFirstOrThrow()).id;
+    const ariId = (await env.app.db.selectFrom('posts').select('authorMembershipId').where('threadId', '=', threadId).executeTakeFirstOrThrow()).authorMembershipId;
+    // Inserted directly: 49 replies over HTTP would meet the posting rate limits.
+    await sql`insert into posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html)
+      select ${tenantId}, ${threadId}, ${spaceId}, case when i % 2 = 0 then ${ariId}::uuid else ${beaId}::uuid end, 'Post ' || i, '<p>Post ' || i || '</p>'
+      from generate_series(1, 39) i`.execute(env.app.db);
+    const parents = await env.app.db.selectFrom('posts').select('id').where('threadId', '=', threadId).where('authorMembershipId', '=', beaId).limit(10).execute();
+    for (const p of parents) {
+      await sql`insert into posts (tenant_id, thread_id, space_id, parent_post_id, author_membership_id, body_source, body_html) values (${tenantId}, ${threadId}, ${spaceId}, ${p.id}, ${ariId}, 'A reply', '<p>A reply</p>')`.execute(env.app.db);
+    }
+    return { a, b, f, thread };
+  }
+
+  it('has at most two forms on a 50-post thread (the actions and the reply) for a reader, an author and a facilitator', async () => {
+    const { a, b, f, thread } = await fiftyPostThread();
+    for (const m of [a, b, f]) {
+      const page = await get(m, thread);
+      expect(page.status).to.equal(200);
+      expect(page.doc.querySelectorAll('[data-test=post]').length).to.equal(50);
+      expect(page.doc.querySelectorAll('form').length, 'forms on the page').to.be.at.most(2);
+      expect(page.doc.querySelectorAll('form#post-actions input[name=_csrf]').length).to.equal(1);
+      // Every per-post control belongs to that one form; every field there is named after its post.
+      for (const control of page.doc.querySelectorAll('[data-test=post] button, [data-test=post] input, [data-test=post] textarea')) {
+        expect(control.getAttribute('form'), control.toString()).to.equal('post-actions');
+        const postId = control.closest('[data-test=post]')!.getAttribute('data-post-id')!;
+        if (control.tagName === 'BUTTON') expect(control.getAttribute('formaction'), control.toString()).to.contain(postId);
+        else expect(control.getAttribute('name'), control.toString()).to.match(new RegExp(`-${postId}$`));
+      }
+    }
+  });
+
+  it('gives kudos to the post its button names, with that post’s reason; refuses it without the page’s CSRF token', async () => {
+    const { b, thread } = await fiftyPostThread();
+    const page = await get(b, thread);
+    const [first, second] = page.doc.querySelectorAll('[data-test=post] [data-test=give-kudos]').map((btn) => btn.closest('[data-test=post]')!.getAttribute('data-post-id')!);
+    // The whole form is sent: every post's reason field, only the named one filled.
+    const everyReason = Object.fromEntries(page.doc.querySelectorAll('input[name^=reason-]').map((i) => [i.getAttribute('name')!, '']));
+    const form = { ...everyReason, [`reason-${second}`]: 'This one helped', [`reason-${first}`]: 'Typed here, but not sent for this post' };
+
+    const refused = await b.browser.request(`${b.base}/posts/${second}/kudos`, { method: 'POST', form });
+    expect(refused.status, 'no CSRF token').to.equal(403);
+    expect(await env.app.db.selectFrom('kudos').select('id').execute()).to.have.length(0);
+
+    const given = await post(b, `${b.base}/posts/${second}/kudos`, form);
+    expect(given.status).to.equal(303);
+    const after = await get(b, thread);
+    expect(after.doc.querySelector(`#post-${second} [data-test=kudos]`)!.text).to.contain('Bea Reader: This one helped');
+    expect(after.doc.querySelector(`#post-${first} [data-test=kudos]`)).to.equal(null);
+    expect(await csrfOf(b)).to.be.a('string');
+  });
+});
