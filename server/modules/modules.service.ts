@@ -171,14 +171,15 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 
 /** The hub's picture: open dates, what this learner completed and has due, and the cohort's counts. */
 export async function learnerOverview(deps: ModulesDeps, who: LaunchContext) {
-  const [dates, completedIds, progress] = await Promise.all([
+  // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
+  const [dates, completedIds, counts] = await Promise.all([
     cohortSchedule(deps, who),
     modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
-    modules.listLearnerProgress(deps.db, who.tenantId, who.cohortId),
+    modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),
   ]);
   const completed = new Set(completedIds);
-  const perModule = deps.workshop.modules.map((m) => progress.filter((p) => p.completed.includes(m.id)).length);
-  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: progress.length, perModule } };
+  const perModule = deps.workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
+  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */
