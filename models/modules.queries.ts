@@ -96,6 +96,26 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
     .execute();
 }
 
+/**
+ * The hub's cohort summary: how many active learners the cohort has, and how many of them completed
+ * each module. Walks the cohort's memberships and completions on their cohort indexes, never posts
+ * (listLearnerProgress's 'started' does, for the facilitator's heatmap).
+ */
+export async function countCohortCompletions(ex: Executor, tenantId: string, cohortId: string): Promise<{ learners: number; perModule: Map<number, number> }> {
+  const { rows } = await sql<{ moduleId: number | null; learners: number }>`
+    with learners as (
+      select m.id from memberships m
+      where m.tenant_id = ${tenantId} and m.cohort_id = ${cohortId} and m.role = 'learner' and m.status = 'active'
+    )
+    select null::smallint as module_id, count(*)::int as learners from learners
+    union all
+    select c.module_id, count(*)::int from module_completions c join learners l on l.id = c.membership_id
+    where c.tenant_id = ${tenantId} and c.cohort_id = ${cohortId}
+    group by c.module_id`.execute(ex);
+  const total = rows.find((r) => r.moduleId === null)?.learners ?? 0;
+  return { learners: total, perModule: new Map(rows.filter((r) => r.moduleId !== null).map((r) => [r.moduleId!, r.learners])) };
+}
+
 /** What a learner chose to share (reflections marked shared, and every curation share). */
 export function listSharedResponses(ex: Executor, tenantId: string, cohortId: string, membershipId: string) {
   return ex

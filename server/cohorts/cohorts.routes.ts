@@ -21,7 +21,8 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;
-    const [cohort, o, announcements] = await Promise.all([findCohort(req), learnerOverview(deps, who), announcementsFor(deps, who)]);
+    const cohort = await findCohort(req);
+    const [o, announcements] = await Promise.all([learnerOverview(deps, who, cohort), announcementsFor(deps, who)]);
     const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.due, o.cohortDone);
     res.render('cohorts/hub', {
       title: cohort.title,

@@ -27,9 +27,9 @@ export function modulesRouter(deps: ModulesDeps): Router {
 
   async function renderModule(req: Request, res: Response, moduleId: number, status: number, flash: Parameters<typeof modulePageView>[3]) {
     const who = req.launch!;
-    const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
+    const cohort = await (req.caches?.cohort(who.tenantId, who.cohortId) ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId));
     if (!cohort) throw new NotFoundError('cohort');
-    const m = await openModule(deps, who, moduleId);
+    const m = await openModule(deps, who, moduleId, cohort);
     res.status(status).render('modules/module', { title: `${m.module.id}. ${m.module.title}`, ...modulePageView(who, cohort, m, flash) });
   }
 

@@ -56,10 +56,13 @@ async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: num
   return { submitted: new Set(rows.filter((r) => r.status === 'submitted').map((r) => r.activityId)), hasGroup: group !== undefined, postedInGroupSpace };
 }
 
-export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext): Promise<Date[]> {
-  const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
+/** The cohort's open dates; a page that already read the cohort passes it, so it is not read twice. */
+export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, known?: { createdAt: Date }): Promise<Date[]> {
+  const [cohort, rows] = await Promise.all([
+    known ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId),
+    modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId),
+  ]);
   if (!cohort) throw new NotFoundError('cohort');
-  const rows = await modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId);
   return moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])));
 }
 
@@ -71,11 +74,11 @@ export interface ModuleForLearner {
   progress: ModuleProgress;
 }
 
-export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number): Promise<ModuleForLearner> {
+export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number, cohort: { createdAt: Date }): Promise<ModuleForLearner> {
   const module = deps.workshop.byId(moduleId);
   if (!module) throw new NotFoundError('module');
   const [dates, completed, responses] = await Promise.all([
-    cohortSchedule(deps, who),
+    cohortSchedule(deps, who, cohort),
     modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
     modules.listMemberResponses(deps.db, who.tenantId, who.membershipId, moduleId),
   ]);
@@ -170,15 +173,16 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 }
 
 /** The hub's picture: open dates, what this learner completed and has due, and the cohort's counts. */
-export async function learnerOverview(deps: ModulesDeps, who: LaunchContext) {
-  const [dates, completedIds, progress] = await Promise.all([
-    cohortSchedule(deps, who),
+export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { createdAt: Date }) {
+  // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
+  const [dates, completedIds, counts] = await Promise.all([
+    cohortSchedule(deps, who, cohort),
     modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
-    modules.listLearnerProgress(deps.db, who.tenantId, who.cohortId),
+    modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),
   ]);
   const completed = new Set(completedIds);
-  const perModule = deps.workshop.modules.map((m) => progress.filter((p) => p.completed.includes(m.id)).length);
-  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: progress.length, perModule } };
+  const perModule = deps.workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
+  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */

@@ -6,6 +6,7 @@ import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.t
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { GRADE_DELIVERY_QUEUE } from '../../server/grades/grades.service.ts';
+import { countCohortCompletions, listLearnerProgress } from '../../models/modules.queries.ts';
 
 const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
@@ -57,6 +58,31 @@ describe('modules and activities', () => {
     expect(states[0]).to.equal('open');
     expect(states.slice(1).every((s) => s === 'locked')).to.equal(true);
     expect(hub.html.querySelector('[data-module="1"] [data-test=due]')).to.not.equal(null);
+  });
+
+  it("counts the hub's cohort summary as the whole cohort's progress does, after completions, resets and member changes", async () => {
+    const { cohortId } = await launch(ada);
+    await launch(bob);
+    await launch(fran);
+    const db = env.app.db;
+    const ms = await db.selectFrom('memberships').select(['id', 'tenantId', 'role']).where('cohortId', '=', cohortId).execute();
+    const tenantId = ms[0]!.tenantId;
+    const raw = async () => {
+      const rows = await listLearnerProgress(db, tenantId, cohortId);
+      const perModule = new Map<number, number>();
+      for (const r of rows) for (const id of r.completed) perModule.set(id, (perModule.get(id) ?? 0) + 1);
+      return { learners: rows.length, perModule };
+    };
+    const check = async () => expect(await countCohortCompletions(db, tenantId, cohortId)).to.deep.equal(await raw());
+    const complete = (membershipId: string, moduleId: number) => db.insertInto('moduleCompletions').values({ tenantId, cohortId, membershipId, moduleId }).execute();
+    await check();
+    for (const m of ms) await complete(m.id, 1); // the facilitator's completion does not count
+    await complete(ms.find((m) => m.role === 'learner')!.id, 2);
+    await check();
+    await db.deleteFrom('moduleCompletions').where('cohortId', '=', cohortId).where('moduleId', '=', 2).execute(); // a reset
+    await check();
+    await db.updateTable('memberships').set({ status: 'inactive' }).where('id', '=', ms.find((m) => m.role === 'learner')!.id).execute(); // a member leaves
+    await check();
   });
 
   it('saves a draft, keeps it through a failed submit, and submits a reflection privately by default', async () => {
