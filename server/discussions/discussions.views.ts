@@ -33,14 +33,12 @@ export function spaceView(
 export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   authorName: string | null;
   authorRole: string;
-  kudosCount: string | number | null;
   revisionCount: string | number | null;
+  kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
 };
 
-type KudosRow = { postId: string; reason: string; fromMembershipId: string; fromName: string | null };
-
 /** One post as the page shows it (also sent alone to live-update a thread). */
-export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos: KudosRow[]) {
+export function postView(who: LaunchContext, threadId: string, p: PostRow) {
   const mine = p.authorMembershipId === who.membershipId;
   const deleted = p.status === 'deleted';
   const hidden = p.status === 'hidden';
@@ -61,8 +59,8 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     mine: mine && !deleted,
     // The author's edit form starts from what they wrote (the Markdown source).
     source: mine && !deleted ? p.bodySource : undefined,
-    canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.postId === p.id && k.fromMembershipId === who.membershipId),
-    kudos: kudos.filter((k) => k.postId === p.id).map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    canKudos: !mine && !deleted && !hidden && who.role !== 'observer' && !p.kudos.some((k) => k.fromMembershipId === who.membershipId),
+    kudos: p.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
   };
@@ -87,17 +85,19 @@ export function threadView(
   space: Space,
   thread: Thread,
   posts: PostRow[],
-  kudos: KudosRow[],
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
-  const view = (p: PostRow) => postView(who, thread.id, p, kudos);
+  const view = (p: PostRow) => postView(who, thread.id, p);
   const top = posts.filter((p) => !p.parentPostId);
+  // Replies grouped once, in page order (not a scan of the whole thread per post).
+  const replies = new Map<string, PostRow[]>();
+  for (const p of posts) if (p.parentPostId) replies.set(p.parentPostId, [...(replies.get(p.parentPostId) ?? []), p]);
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
     space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}`, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     thread: { id: thread.id, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
-    posts: top.map((p) => ({ ...view(p), replies: posts.filter((r) => r.parentPostId === p.id).map(view) })),
+    posts: top.map((p) => ({ ...view(p), replies: (replies.get(p.id) ?? []).map(view) })),
     canPost: who.role !== 'observer',
     draft: draft ?? { error: '', body: '' },
   };
