@@ -1,5 +1,6 @@
 // Spaces, threads, posts, revisions and kudos. Every statement is scoped by tenant.
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Executor } from './db.ts';
 import type { Post, Space, Thread } from './schema.ts';
 
@@ -90,7 +91,17 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       'po.endorsedAt',
       'p.name as authorName',
       'm.role as authorRole',
-      eb.selectFrom('kudos as k').select(eb.fn.countAll<string>().as('n')).whereRef('k.tenantId', '=', 'po.tenantId').whereRef('k.postId', '=', 'po.id').as('kudosCount'),
+      // The post's kudos come with it (one round trip for the page, whatever its length).
+      jsonArrayFrom(
+        eb
+          .selectFrom('kudos as k')
+          .innerJoin('memberships as km', (j) => j.onRef('km.tenantId', '=', 'k.tenantId').onRef('km.id', '=', 'k.fromMembershipId'))
+          .innerJoin('persons as kp', (j) => j.onRef('kp.tenantId', '=', 'km.tenantId').onRef('kp.id', '=', 'km.personId'))
+          .select(['k.reason', 'k.fromMembershipId', 'kp.name as fromName'])
+          .whereRef('k.tenantId', '=', 'po.tenantId')
+          .whereRef('k.postId', '=', 'po.id')
+          .orderBy('k.createdAt'),
+      ).as('kudos'),
       eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
     ])
     .where('po.tenantId', '=', tenantId)
@@ -119,19 +130,6 @@ export function listPostRevisions(ex: Executor, tenantId: string, postId: string
 export async function insertKudos(ex: Executor, k: { tenantId: string; postId: string; fromMembershipId: string; toMembershipId: string; reason: string }): Promise<boolean> {
   const row = await ex.insertInto('kudos').values(k).onConflict((oc) => oc.columns(['tenantId', 'postId', 'fromMembershipId']).doNothing()).returning('id').executeTakeFirst();
   return row !== undefined;
-}
-
-export function listKudosOfPosts(ex: Executor, tenantId: string, postIds: string[]) {
-  if (postIds.length === 0) return Promise.resolve([]);
-  return ex
-    .selectFrom('kudos as k')
-    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'k.tenantId').onRef('m.id', '=', 'k.fromMembershipId'))
-    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .select(['k.postId', 'k.reason', 'k.fromMembershipId', 'p.name as fromName'])
-    .where('k.tenantId', '=', tenantId)
-    .where('k.postId', 'in', postIds)
-    .orderBy('k.createdAt')
-    .execute();
 }
 
 /** Who can see a space (for mentions): its group's members, or the whole cohort for the commons, plus facilitators. */

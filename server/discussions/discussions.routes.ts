@@ -103,8 +103,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
     const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
-    const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, [found.id]);
-    res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!, kudos), cohort: { id: who.cohortId } });
+    res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!), cohort: { id: who.cohortId } });
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
@@ -173,12 +172,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const who = req.launch!;
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
     const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
-    const kudos = await discussions.listKudosOfPosts(deps.db, who.tenantId, posts.map((p) => p.id));
     const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, kudos, draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, draft) });
   }
 
   return r;

@@ -33,14 +33,12 @@ export function spaceView(
 export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   authorName: string | null;
   authorRole: string;
-  kudosCount: string | number | null;
   revisionCount: string | number | null;
+  kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
 };
 
-type KudosRow = { postId: string; reason: string; fromMembershipId: string; fromName: string | null };
-
-/** One post as the page shows it (also sent alone to live-update a thread); `kudos` are this post's. */
-export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos: KudosRow[]) {
+/** One post as the page shows it (also sent alone to live-update a thread). */
+export function postView(who: LaunchContext, threadId: string, p: PostRow) {
   const mine = p.authorMembershipId === who.membershipId;
   const deleted = p.status === 'deleted';
   const hidden = p.status === 'hidden';
@@ -49,7 +47,7 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
   // facilitator, its author still learns why.
   const moderation = moderationView(who, p, mine);
   const html = deleted || (hidden && !mine && !facilitator) ? undefined : p.bodyHtml;
-  const canKudos = !mine && !deleted && !hidden && who.role !== 'observer' && !kudos.some((k) => k.fromMembershipId === who.membershipId);
+  const canKudos = !mine && !deleted && !hidden && who.role !== 'observer' && !p.kudos.some((k) => k.fromMembershipId === who.membershipId);
   // The "…" menu: quote, flag, edit and delete, moderation; shown only when it holds something.
   const menu = Boolean(html) || moderation.canFlag || (mine && !deleted) || moderation.moderate !== undefined;
   return {
@@ -67,7 +65,7 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow, kudos
     menu,
     actions: canKudos || menu,
     cohortId: who.cohortId,
-    kudos: kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    kudos: p.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
   };
@@ -92,13 +90,11 @@ export function threadView(
   space: Space,
   thread: Thread,
   posts: PostRow[],
-  kudos: KudosRow[],
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
-  // Grouped once, so a post's kudos and replies are not looked for through the whole thread again for each post.
-  const kudosOf = Map.groupBy(kudos, (k) => k.postId);
+  // Grouped once, so a post's replies are not looked for through the whole thread again for each post.
   const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
-  const view = (p: PostRow) => postView(who, thread.id, p, kudosOf.get(p.id) ?? []);
+  const view = (p: PostRow) => postView(who, thread.id, p);
   const top = repliesTo.get('') ?? [];
   return {
     cohort: { id: who.cohortId },
