@@ -64,7 +64,7 @@ export function consoleView(
       doneCount: r.completed.length,
       cells: workshop.modules.map((m) => {
         const state = r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'none';
-        return { state, label: state === 'done' ? 'Done' : state === 'started' ? 'Started' : 'Not started', module: m.id };
+        return { state, label: state === 'done' ? 'Done' : state === 'started' ? 'Started' : 'Not started' };
       }),
     })),
   };
