@@ -14,6 +14,9 @@ const STATE_LABEL: Record<ModuleState, string> = { locked: 'Opens later', open: 
 // One formatter for the process: toLocaleDateString with options builds a new one on every call.
 const DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
+
+/** The five-factor scale's ends, as the modules' prompts word them. */
+const SCALE_ENDS: Record<number, string> = { 1: 'not true for me yet', 5: 'very true for me' };
 export function formatDate(d: Date): string {
   return DATE.format(d);
 }
@@ -65,7 +68,8 @@ export function modulePageView(
           error: invalid?.error.fieldErrors[`ratings.${f.id}`],
           label: f.label,
           description: f.description,
-          options: [1, 2, 3, 4, 5].map((n) => ({ n, checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
+          // The scale's ends are named at the buttons, not only in the prompt above the form.
+          options: [1, 2, 3, 4, 5].map((n) => ({ n, end: SCALE_ENDS[n], checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
         })),
         justSaved: flash.saved === a.id,
         justSubmitted: flash.submitted === a.id,

@@ -178,6 +178,17 @@ describe('modules and activities', () => {
     expect(bad.status).to.equal(400);
   });
 
+  it('names the five-factor scale’s ends at its buttons (1: not true for me yet, 5: very true for me)', async () => {
+    const learner = await launch(ada);
+    const { html } = await page(learner.browser, `${learner.base}/modules/1`);
+    const factors = html.querySelectorAll('[data-test=factor]');
+    expect(factors).to.have.length(5);
+    for (const f of factors) {
+      const labels = f.querySelectorAll('label').map((l) => l.text.replace(/\s+/g, ' ').trim());
+      expect(labels).to.deep.equal(['1 not true for me yet', '2', '3', '4', '5 very true for me']);
+    }
+  });
+
   it('shows the facilitator a heatmap and each learner’s shared responses, never their private ones', async () => {
     const learner = await launch(ada);
     await post(learner.browser, `${learner.base}/modules/1`, `${learner.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'PRIVATE intention text' });
