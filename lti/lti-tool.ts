@@ -276,17 +276,26 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
   next();
 }
 
-/** Where the platform's storage frame lives: the origin of its OIDC authorization endpoint. */
-async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, unknown>): Promise<string | undefined> {
+/**
+ * The active platform the token names (its issuer and one of its audiences). Only an approved
+ * platform counts: a pending registration names any URLs it likes.
+ */
+async function findTokenPlatform(deps: LtiToolDeps, claims: Record<string, unknown>): Promise<Platform | undefined> {
   const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
   const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   if (!iss) return undefined;
   for (const aud of auds) {
     if (typeof aud !== 'string') continue;
     const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
-    if (platform?.status === 'active') return new URL(platform.authEndpoint).origin;
+    if (platform?.status === 'active') return platform;
   }
   return undefined;
+}
+
+/** Where the platform's storage frame lives: the origin of its OIDC authorization endpoint. */
+async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, unknown>): Promise<string | undefined> {
+  const platform = await findTokenPlatform(deps, claims);
+  return platform && new URL(platform.authEndpoint).origin;
 }
 
 /**
@@ -294,23 +303,15 @@ async function platformStorageOrigin(deps: LtiToolDeps, claims: Record<string, u
  * Returns that platform: the launch's own checks use it instead of reading it again.
  */
 async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, unknown>, kid: string): Promise<Platform | undefined> {
-  const iss = typeof claims.iss === 'string' ? claims.iss : undefined;
-  const auds = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!iss) return undefined;
-  for (const aud of auds) {
-    if (typeof aud !== 'string') continue;
-    const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
-    // Only an approved platform's keys are fetched: a pending registration names any URL it likes.
-    if (!platform || platform.status !== 'active') continue;
-    try {
-      await platformJwksCache.ensureKid(platform.jwksUri, kid);
-    } catch (err) {
-      deps.log.warn({ err, jwksUri: platform.jwksUri }, 'platform JWKS fetch failed');
-      throw new AppError(502, 'platform-keys', 'Circlework could not fetch your learning platform’s signing keys. Try again in a minute.');
-    }
-    return platform;
+  const platform = await findTokenPlatform(deps, claims);
+  if (!platform) return undefined;
+  try {
+    await platformJwksCache.ensureKid(platform.jwksUri, kid);
+  } catch (err) {
+    deps.log.warn({ err, jwksUri: platform.jwksUri }, 'platform JWKS fetch failed');
+    throw new AppError(502, 'platform-keys', 'Circlework could not fetch your learning platform’s signing keys. Try again in a minute.');
   }
-  return undefined;
+  return platform;
 }
 
 /** ltijs's validation failures, in words for the person who clicked the link. */
