@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { createDb } from '../models/db.ts';
 import { startTestApp, type TestApp } from '../test/support/test-app.ts';
 import { resetDatabase } from '../test/support/test-database.ts';
+import pg from 'pg';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../models/embedded-postgres.ts';
 import { migrateToLatest } from '../models/migrate.ts';
 
@@ -12,9 +13,28 @@ let embedded: EmbeddedServer | undefined;
 
 export async function benchDatabaseUrl(): Promise<string> {
   if (process.env.BENCH_DATABASE_URL) return process.env.BENCH_DATABASE_URL;
-  embedded ??= await startEmbeddedPostgres({ dataDir: 'data/bench', port: Number(process.env.BENCH_PG_PORT ?? 54349) });
+  embedded ??= await withStatementCounts(() => startEmbeddedPostgres({ dataDir: 'data/bench', port: Number(process.env.BENCH_PG_PORT ?? 54349) }));
   await ensureDatabase(embedded.url('postgres'), 'circlework_bench', { recreate: true });
   return embedded.url('circlework_bench');
+}
+
+/**
+ * The embedded server with pg_stat_statements loaded (the soak counts the app's statements with it):
+ * the library loads only at server start, so the first start sets it and starts the server again.
+ */
+async function withStatementCounts(start: () => Promise<EmbeddedServer>): Promise<EmbeddedServer> {
+  const server = await start();
+  const client = new pg.Client({ connectionString: server.url('postgres') });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ shared_preload_libraries: string }>('SHOW shared_preload_libraries');
+    if (rows[0]!.shared_preload_libraries.includes('pg_stat_statements')) return server;
+    await client.query(`ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'`);
+  } finally {
+    await client.end();
+  }
+  await server.stop();
+  return start();
 }
 
 export async function stopBenchDatabase(): Promise<void> {
