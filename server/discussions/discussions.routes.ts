@@ -86,9 +86,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
     const release = deps.liveStreams.acquire(`${who.tenantId}:${who.personId}`);
+    // Before every event to every open stream of the space: the standing from the app's caches
+    // (kept true by NOTIFY), so the commons' streams cost no round trip per event.
     const mayStillSee = async () => {
-      const now = await recheckLaunch(deps.db, who);
-      return now !== undefined && svc.findVisibleSpace(deps, now, space.id).then(() => true, () => false);
+      const now = await recheckLaunch(deps.db, who, req.caches);
+      return now !== undefined && svc.stillSeesSpace(deps, now, space);
     };
     openEventStream(req, res, { subscribe: (s) => deps.postEvents.subscribe(who.tenantId, space.id, s), mayStillSee, release });
   });

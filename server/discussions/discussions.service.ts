@@ -25,12 +25,19 @@ export interface DiscussionsDeps {
  */
 export async function findVisibleSpace(deps: DiscussionsDeps, who: LaunchContext, spaceId: string): Promise<Space> {
   const space = await discussions.findSpace(deps.db, who.tenantId, spaceId);
-  if (!space || space.cohortId !== who.cohortId) throw new NotFoundError('discussion space');
-  if (space.groupId && who.role !== 'facilitator') {
-    const group = await groups.findGroupOfMember(deps.db, who.tenantId, who.membershipId);
-    if (group?.id !== space.groupId) throw new NotFoundError('discussion space');
-  }
+  if (!space || space.cohortId !== who.cohortId || !(await stillSeesSpace(deps, who, space))) throw new NotFoundError('discussion space');
   return space;
+}
+
+/**
+ * Whether this person of the space's cohort sees it now: a group's space only while a learner is in
+ * that group. For a live-update stream, which checks before every event: a space never changes
+ * cohort or group, so only the person's group is read again (nothing for the commons).
+ */
+export async function stillSeesSpace(deps: DiscussionsDeps, who: LaunchContext, space: Space): Promise<boolean> {
+  if (!space.groupId || who.role === 'facilitator') return true;
+  const group = await groups.findGroupOfMember(deps.db, who.tenantId, who.membershipId);
+  return group?.id === space.groupId;
 }
 
 export function commons(deps: DiscussionsDeps, who: LaunchContext): Promise<Space> {

@@ -7,6 +7,7 @@ import { openEvents } from '../support/sse-reader.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
+import { cohortMembers } from '../support/cohort-members.ts';
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -103,6 +104,57 @@ describe('live updates across two app instances', () => {
     expect(stream.events).to.have.length(1);
     const after = await a.db.selectFrom('posts').innerJoin('threads', 'threads.id', 'posts.threadId').select('posts.id').where('threads.title', '=', 'After the access ended').executeTakeFirstOrThrow();
     expect(stream.events.map((e) => e.postId)).to.not.include(after.id);
+  });
+
+  it('checks each stream of the commons before every event without a database round trip (standings from the caches)', async () => {
+    await resetDatabase(a.handle);
+    const lms = await connectPlatform(a, sim);
+    const writer = await launchInto(a, lms, 'w');
+    const readers = await Promise.all(['r1', 'r2', 'r3'].map((sub) => launchInto(a, lms, sub)));
+    const streams = readers.map((r) => openEvents(`${b.url}${r.spacePath}/events`, r.cookie));
+    await until(() => streams.every((s) => s.status() !== 0));
+    expect(streams.map((s) => s.status())).to.deep.equal([200, 200, 200]);
+    // The first event's checks may read what B has not cached yet; the second's must not.
+    await writer.postThread('First');
+    await until(() => streams.every((s) => s.events.length === 1));
+    let checkouts = 0;
+    const counted = () => checkouts++;
+    b.handle.pool.on('acquire', counted);
+    try {
+      await writer.postThread('Second');
+      await until(() => streams.every((s) => s.events.length === 2));
+    } finally {
+      b.handle.pool.off('acquire', counted);
+    }
+    expect(streams.map((s) => s.events.length)).to.deep.equal([2, 2, 2]);
+    expect(checkouts, 'connections B took from its pool to deliver one event to three streams').to.equal(0);
+    for (const s of streams) s.close();
+  });
+
+  it('ends a learner’s stream of a group space once they are moved to another group', async () => {
+    await resetDatabase(a.handle);
+    const lms = await connectPlatform(a, sim);
+    const cohort = cohortMembers(() => ({ app: a, lms }), { id: 'live' });
+    const people = [];
+    for (let i = 1; i <= 6; i++) people.push(await cohort.launch({ sub: `g${i}`, name: `Gale ${i}`, roles: [ROLES.learner] }));
+    const groupOf = await cohort.formGroups(await cohort.launch({ sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] }));
+    const [reader, ...others] = people;
+    const mate = others.find((_, i) => groupOf.get(`g${i + 2}`) === groupOf.get('g1'))!;
+    const otherGroup = [...groupOf.values()].find((g) => g !== groupOf.get('g1'))!;
+    const space = await cohort.follow(reader!, `${reader!.base}/modules/1/space`);
+    const cookie = (await reader!.browser.cookies(a.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const stream = openEvents(`${b.url}${new URL(space).pathname}/events`, cookie);
+    await until(() => stream.status() !== 0);
+    expect(stream.status()).to.equal(200);
+    const postInSpace = async (title: string) => expect((await cohort.post(mate, `${space}/threads`, { title, body: title })).status).to.equal(303);
+    await postInSpace('Before the move');
+    await until(() => stream.events.length === 1);
+    const readerMembership = await a.db.selectFrom('memberships').innerJoin('persons', 'persons.id', 'memberships.personId').select('memberships.id').where('persons.sub', '=', 'g1').executeTakeFirstOrThrow();
+    await a.db.updateTable('groupMembers').set({ groupId: otherGroup }).where('membershipId', '=', readerMembership.id).execute();
+    await postInSpace('After the move');
+    await until(() => stream.closed());
+    expect(stream.ends).to.deep.equal(['access-ended']);
+    expect(stream.events).to.have.length(1);
   });
 
   it('caps open streams per person and per process with a 429, and gives the slot back when a stream closes', async () => {
