@@ -48,7 +48,7 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
         const url = `${f.base}/console/${path}`;
         // The last load's requests drained first (a request still in flight would be timed too), then a change counted.
         await drained(app.db);
-        await sql`UPDATE cohort_figures SET changes = changes + 1 WHERE cohort_id = ${f.cohortId}`.execute(app.db);
+        await sql`INSERT INTO cohort_figure_changes (tenant_id, cohort_id, xid) SELECT tenant_id, id, pg_current_xact_id() FROM cohorts WHERE id = ${f.cohortId}`.execute(app.db);
         const t0 = performance.now();
         const first = await fetch(url, { headers: { cookie }, redirect: 'manual' });
         await first.arrayBuffer();

@@ -200,30 +200,49 @@ export type FigurePart = 'progress' | 'health' | 'social' | 'ties' | 'inquiry' |
 const COLUMN: Record<FigurePart, string> = { progress: 'progress', health: 'health', social: 'social', ties: 'ties', inquiry: 'inquiry', participation: 'participation', activity: 'activity' };
 
 /**
- * The cohort's kept figures (the parts asked for, as JSON text) with the count of changes they
- * reflect beside the current count; undefined when the cohort has none kept and no change counted.
+ * The cohort's kept figures (the parts asked for, as JSON text), and whether they are current: every
+ * change logged for the cohort is visible in the snapshot taken before they were computed. Undefined
+ * when none are kept.
  */
 export async function findCohortFigures(ex: Executor, tenantId: string, cohortId: string, parts: readonly FigurePart[]) {
-  const { rows } = await sql<{ changes: string; figuresChanges: string | null; week: string | null; computedAt: Date | null } & Partial<Record<FigurePart, string | null>>>`
-    SELECT changes, figures_changes AS "figuresChanges", week, computed_at AS "computedAt"
-           ${sql.raw(parts.map((p) => `, ${COLUMN[p]} AS "${p}"`).join(''))}
-    FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  const { rows } = await sql<{ current: boolean; week: string | null; computedAt: Date | null } & Partial<Record<FigurePart, string | null>>>`
+    SELECT f.snapshot IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM cohort_figure_changes c
+             WHERE c.tenant_id = f.tenant_id AND c.cohort_id = f.cohort_id AND NOT pg_visible_in_snapshot(c.xid, f.snapshot)) AS current,
+           f.week, f.computed_at AS "computedAt"
+           ${sql.raw(parts.map((p) => `, f.${COLUMN[p]} AS "${p}"`).join(''))}
+    FROM cohort_figures f WHERE f.tenant_id = ${tenantId} AND f.cohort_id = ${cohortId}`.execute(ex);
   return rows[0];
 }
 
-/** The count of changes so far (0 before the first); read before computing, so figures are at least this fresh. */
-export async function countCohortChanges(ex: Executor, tenantId: string, cohortId: string): Promise<number> {
-  const { rows } = await sql<{ changes: string }>`SELECT changes FROM cohort_figures WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
-  return Number(rows[0]?.changes ?? 0);
+/** This moment's snapshot (as text), taken before computing: figures computed after it see every change it sees. */
+export async function takeSnapshot(ex: Executor): Promise<string> {
+  const { rows } = await sql<{ snapshot: string }>`SELECT pg_current_snapshot()::text AS snapshot`.execute(ex);
+  return rows[0]!.snapshot;
 }
 
-/** Keeps freshly computed figures unless newer ones (computed after more changes) are already kept. */
-export async function saveCohortFigures(ex: Executor, f: { tenantId: string; cohortId: string; changes: number; week: string; computedAt: Date; parts: Record<FigurePart, string> }): Promise<void> {
+/** Whether a change to the cohort was logged that `snapshot` does not see (committed after it was taken). */
+export async function hasChangesUnseenBy(ex: Executor, tenantId: string, cohortId: string, snapshot: string): Promise<boolean> {
+  const { rows } = await sql<{ unseen: boolean }>`
+    SELECT EXISTS (SELECT 1 FROM cohort_figure_changes
+                   WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId} AND NOT pg_visible_in_snapshot(xid, ${snapshot}::pg_snapshot)) AS unseen`.execute(ex);
+  return rows[0]!.unseen;
+}
+
+/**
+ * Keeps freshly computed figures (unless figures computed from a later snapshot are already kept),
+ * and drops the logged changes the kept figures saw.
+ */
+export async function saveCohortFigures(ex: Executor, f: { tenantId: string; cohortId: string; snapshot: string; week: string; computedAt: Date; parts: Record<FigurePart, string> }): Promise<void> {
   const cols = Object.keys(COLUMN) as FigurePart[];
   await sql`
-    INSERT INTO cohort_figures AS f (tenant_id, cohort_id, changes, figures_changes, week, computed_at, ${sql.raw(cols.map((p) => COLUMN[p]).join(', '))})
-    VALUES (${f.tenantId}, ${f.cohortId}, ${f.changes}, ${f.changes}, ${f.week}, ${f.computedAt}, ${sql.join(cols.map((p) => f.parts[p]))})
-    ON CONFLICT (tenant_id, cohort_id) DO UPDATE SET figures_changes = excluded.figures_changes, week = excluded.week, computed_at = excluded.computed_at,
-      ${sql.raw(cols.map((p) => `${COLUMN[p]} = excluded.${COLUMN[p]}`).join(', '))}
-    WHERE f.figures_changes IS NULL OR f.figures_changes <= excluded.figures_changes`.execute(ex);
+    WITH kept AS (
+      INSERT INTO cohort_figures AS f (tenant_id, cohort_id, snapshot, week, computed_at, ${sql.raw(cols.map((p) => COLUMN[p]).join(', '))})
+      VALUES (${f.tenantId}, ${f.cohortId}, ${f.snapshot}::pg_snapshot, ${f.week}, ${f.computedAt}, ${sql.join(cols.map((p) => f.parts[p]))})
+      ON CONFLICT (tenant_id, cohort_id) DO UPDATE SET snapshot = excluded.snapshot, week = excluded.week, computed_at = excluded.computed_at,
+        ${sql.raw(cols.map((p) => `${COLUMN[p]} = excluded.${COLUMN[p]}`).join(', '))}
+      WHERE f.snapshot IS NULL OR pg_snapshot_xmax(f.snapshot) <= pg_snapshot_xmax(excluded.snapshot)
+      RETURNING f.tenant_id, f.cohort_id, f.snapshot)
+    DELETE FROM cohort_figure_changes c USING kept
+    WHERE c.tenant_id = kept.tenant_id AND c.cohort_id = kept.cohort_id AND pg_visible_in_snapshot(c.xid, kept.snapshot)`.execute(ex);
 }

@@ -6,7 +6,7 @@ import { sql, type Kysely } from 'kysely';
 // (kudos, mentions), its group (group members), or its own cohort_id. The joins also drop rows whose
 // cohort is being deleted (a cascade), so no figures row is made for a vanishing cohort.
 // Not counted: a launch (last_launch_at is read live), a notification read.
-const cohortOf: Record<string, { rows: (t: string) => string; update?: string; events: Array<'INSERT' | 'UPDATE' | 'DELETE'> }> = {
+export const cohortOf: Record<string, { rows: (t: string) => string; update?: string; events: Array<'INSERT' | 'UPDATE' | 'DELETE'> }> = {
   posts: { rows: (t) => `SELECT s.tenant_id, s.cohort_id FROM ${t} x JOIN spaces s ON s.tenant_id = x.tenant_id AND s.id = x.space_id`, events: ['INSERT', 'UPDATE', 'DELETE'] },
   threads: {
     rows: (t) => `SELECT s.tenant_id, s.cohort_id FROM ${t} x JOIN spaces s ON s.tenant_id = x.tenant_id AND s.id = x.space_id`,
@@ -37,24 +37,29 @@ const cohortOf: Record<string, { rows: (t: string) => string; update?: string; e
   }])),
 };
 
+/** The trigger function's body: `count` with the (tenant_id, cohort_id) of the statement's changed rows. */
+export function countingBody(table: string, c: (typeof cohortOf)[string], count: (rows: string) => string): string {
+  const changedRows = c.update
+    ? `SELECT n.* FROM n JOIN o ON o.tenant_id = n.tenant_id AND o.${table === 'group_members' ? 'membership_id' : 'id'} = n.${table === 'group_members' ? 'membership_id' : 'id'} WHERE ${c.update}`
+    : 'SELECT * FROM n UNION ALL SELECT * FROM o';
+  return `
+      BEGIN
+        IF TG_OP = 'INSERT' THEN ${count(c.rows('n'))}
+        ELSIF TG_OP = 'DELETE' THEN ${count(c.rows('o'))}
+        ELSE ${count(c.rows(`(${changedRows})`))}
+        END IF;
+        RETURN NULL;
+      END`;
+}
+
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const [table, c] of Object.entries(cohortOf)) {
     const bump = (rows: string) => `
       INSERT INTO cohort_figures AS f (tenant_id, cohort_id)
       SELECT DISTINCT * FROM (${rows}) changed
       ON CONFLICT (tenant_id, cohort_id) DO UPDATE SET changes = f.changes + 1;`;
-    const changedRows = c.update
-      ? `SELECT n.* FROM n JOIN o ON o.tenant_id = n.tenant_id AND o.${table === 'group_members' ? 'membership_id' : 'id'} = n.${table === 'group_members' ? 'membership_id' : 'id'} WHERE ${c.update}`
-      : 'SELECT * FROM n UNION ALL SELECT * FROM o';
     await sql.raw(`
-      CREATE FUNCTION ${table}_count_cohort_figure_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF TG_OP = 'INSERT' THEN ${bump(c.rows('n'))}
-        ELSIF TG_OP = 'DELETE' THEN ${bump(c.rows('o'))}
-        ELSE ${bump(c.rows(`(${changedRows})`))}
-        END IF;
-        RETURN NULL;
-      END $$`).execute(db);
+      CREATE FUNCTION ${table}_count_cohort_figure_changes() RETURNS trigger LANGUAGE plpgsql AS $$${countingBody(table, c, bump)} $$`).execute(db);
     for (const event of c.events) {
       const transition = event === 'INSERT' ? 'NEW TABLE AS n' : event === 'DELETE' ? 'OLD TABLE AS o' : 'OLD TABLE AS o NEW TABLE AS n';
       await sql.raw(`

@@ -1,8 +1,9 @@
 // The facilitator's figures of a cohort, kept: computed from the raw rows once, stored in
-// cohort_figures, and read back as they are until a write that can move a figure (counted by
-// triggers in the write's own transaction) or a new ISO week makes them stale; the next page that
-// needs them computes them again. A page then costs one row's read, whatever the cohort's or the
-// tenant's size, and says when its figures were computed.
+// cohort_figures, and read back as they are until a write that can move a figure (logged by
+// triggers in the write's own transaction, migration 20261204T1510) commits unseen by the snapshot
+// they were computed after, or a new ISO week, makes them stale; the next page that needs them
+// computes them again. A page then costs one row's read, whatever the cohort's or the tenant's
+// size, and says when its figures were computed. Writers never wait for each other or for this.
 import type { Db } from '../../models/db.ts';
 import * as analytics from '../../models/analytics.queries.ts';
 import * as modules from '../../models/modules.queries.ts';
@@ -48,38 +49,40 @@ export async function computeCohortFigures(db: Db, tenantId: string, cohortId: s
 
 const PARTS: Array<keyof CohortFigures> = ['progress', 'health', 'social', 'ties', 'inquiry', 'participation', 'activity'];
 
-/** Computations under way in this process, by cohort and change count: concurrent pages share one. */
-const computing = new Map<string, Promise<{ figures: CohortFigures; asOf: Date }>>();
+/** The computation under way in this process for a cohort and week, and the snapshot it started after. */
+const computing = new Map<string, { snapshot: string; result: Promise<{ figures: CohortFigures; asOf: Date }> }>();
 
 async function recompute(db: Db, tenantId: string, cohortId: string, now: Date): Promise<{ figures: CohortFigures; asOf: Date }> {
-  // The count first: the rows read after it are at least that fresh.
-  const changes = await analytics.countCohortChanges(db, tenantId, cohortId);
   const week = isoWeek(now);
-  const key = `${tenantId} ${cohortId} ${changes} ${week}`;
-  let running = computing.get(key);
-  if (!running) {
-    running = (async () => {
-      const figures = await computeCohortFigures(db, tenantId, cohortId, now);
-      const parts = Object.fromEntries(PARTS.map((p) => [p, JSON.stringify(figures[p])])) as Record<FigurePart, string>;
-      await analytics.saveCohortFigures(db, { tenantId, cohortId, changes, week, computedAt: now, parts });
-      return { figures, asOf: now };
-    })().finally(() => computing.delete(key));
-    computing.set(key, running);
-  }
-  return running;
+  const key = `${tenantId} ${cohortId} ${week}`;
+  // Concurrent pages share one computation, unless a change committed after its snapshot.
+  const running = computing.get(key);
+  if (running && !(await analytics.hasChangesUnseenBy(db, tenantId, cohortId, running.snapshot))) return running.result;
+  // The snapshot first: the rows read after it see at least every change it sees.
+  const snapshot = await analytics.takeSnapshot(db);
+  const result = (async () => {
+    const figures = await computeCohortFigures(db, tenantId, cohortId, now);
+    const parts = Object.fromEntries(PARTS.map((p) => [p, JSON.stringify(figures[p])])) as Record<FigurePart, string>;
+    await analytics.saveCohortFigures(db, { tenantId, cohortId, snapshot, week, computedAt: now, parts });
+    return { figures, asOf: now };
+  })().finally(() => {
+    if (computing.get(key)?.result === result) computing.delete(key);
+  });
+  computing.set(key, { snapshot, result });
+  return result;
 }
 
-/** The parts asked for as kept, when no change was counted since they were computed (in this ISO week); else undefined. */
+/** The parts asked for as kept, when no change was committed unseen by them (in this ISO week); else undefined. */
 export async function keptFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<({ asOf: Date } & Pick<CohortFigures, P>) | undefined> {
   const kept = await analytics.findCohortFigures(db, tenantId, cohortId, parts);
-  if (!kept || kept.figuresChanges === null || kept.figuresChanges !== kept.changes || kept.week !== isoWeek(now) || !kept.computedAt) return undefined;
+  if (!kept?.current || kept.week !== isoWeek(now) || !kept.computedAt) return undefined;
   const out = { asOf: kept.computedAt } as { asOf: Date } & Pick<CohortFigures, P>;
   for (const p of parts) (out as Record<string, unknown>)[p] = JSON.parse(kept[p]!);
   return out;
 }
 
 /**
- * The parts asked for, current: read as kept when no change was counted since they were computed
+ * The parts asked for, current: read as kept when no change was committed unseen by them
  * (and in the same ISO week), else computed again and kept. `asOf`: when they were computed.
  */
 export async function cohortFigures<P extends keyof CohortFigures>(db: Db, tenantId: string, cohortId: string, now: Date, parts: readonly P[]): Promise<{ asOf: Date } & Pick<CohortFigures, P>> {

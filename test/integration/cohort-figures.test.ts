@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { cohortFigures, computeCohortFigures } from '../../server/analytics/cohort-figures.ts';
+import { cohortFigures, computeCohortFigures, keptFigures } from '../../server/analytics/cohort-figures.ts';
 
 const learner = (i: number) => ({ sub: `k${i}`, name: `Kim ${i}`, roles: [ROLES.learner] });
 const fran = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -31,7 +31,10 @@ describe('kept cohort figures', () => {
     const { kept, fresh } = await keptAndFresh(cohortId);
     expect(kept, `kept figures after ${after}`).to.deep.equal(fresh);
   }
-  const changesOf = async (cohortId: string) => Number((await sql<{ changes: string }>`SELECT changes FROM cohort_figures WHERE cohort_id = ${cohortId}`.execute(env.app.db)).rows[0]?.changes ?? 0);
+  /** Changes logged for the cohort that the kept figures did not see. */
+  const unseenChanges = async (cohortId: string) =>
+    (await sql<{ n: number }>`SELECT count(*)::int AS n FROM cohort_figure_changes c JOIN cohort_figures f USING (tenant_id, cohort_id)
+                              WHERE c.cohort_id = ${cohortId} AND NOT pg_visible_in_snapshot(c.xid, f.snapshot)`.execute(env.app.db)).rows[0]!.n;
   async function startThread(m: Member, space: string, title: string, body: string) {
     const r = await post(m, `${space}/threads`, { title, body });
     expect(r.status, r.body.slice(0, 300)).to.equal(303);
@@ -68,25 +71,23 @@ describe('kept cohort figures', () => {
     const r2 = await reply(a[0]!, c.url, 'Weeknotes, mostly.');
     await expectCurrent(cohortId, 'a reply in the commons');
 
-    // nothing changed: the figures are read as kept (no new count, same computation time)
-    const before = await changesOf(cohortId);
+    // nothing changed: the figures are read as kept (no change logged, same computation time)
     const { tenantId } = await ids(cohortId);
     const first = await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ['health']);
     for (const path of ['dashboard', 'social', 'inquiry', 'five-factor', 'report', 'export/progress.csv', 'export/participation.csv', 'export/edges.csv']) {
       expect((await get(f, `${f.base}/console/${path}`)).status, path).to.equal(200);
     }
-    expect(await changesOf(cohortId)).to.equal(before);
+    expect(await unseenChanges(cohortId)).to.equal(0);
     expect((await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ['health'])).asOf.getTime()).to.equal(first.asOf.getTime());
     // a relaunch (last_launch_at) does not make them stale: launches are read live
     await launch(learner(3), undefined, undefined, ls[2]!.browser);
-    expect(await changesOf(cohortId)).to.equal(before);
+    expect(await unseenChanges(cohortId)).to.equal(0);
 
     // a learner's own network after a write: from the edges alone, without computing every figure again
     expect((await post(b[0]!, `${b[0]!.base}/posts/${r2}/kudos`, { reason: 'Thanks' })).status).to.equal(303);
     const own = await get(a[0]!, `${a[0]!.base}/profile`);
     expect(own.doc.querySelectorAll('[data-test=own-contact]')).to.have.length(2);
-    const row = (await sql<{ changes: string; figures_changes: string }>`SELECT changes, figures_changes FROM cohort_figures WHERE cohort_id = ${cohortId}`.execute(env.app.db)).rows[0]!;
-    expect(row.figures_changes).to.not.equal(row.changes);
+    expect(await unseenChanges(cohortId)).to.be.above(0);
     await expectCurrent(cohortId, 'kudos across groups');
 
     expect((await post(f, `${f.base}/console/moderation/posts/${r1}/hide`, { reason: 'Off topic', confirmed: 'yes' })).status).to.equal(303);
@@ -116,6 +117,62 @@ describe('kept cohort figures', () => {
     await expectCurrent(cohortId, 'kudos taken back');
     await sql`DELETE FROM notifications WHERE kind = 'mention'`.execute(env.app.db);
     await expectCurrent(cohortId, 'a mention removed');
+  });
+
+  /** Two posts of one cohort (a thread's opening and a reply), for writes made in SQL. */
+  async function twoPosts() {
+    const ls = [await launch(learner(1)), await launch(learner(2))];
+    const commons = await follow(ls[0]!, `${ls[0]!.base}/commons`);
+    const t = await startThread(ls[0]!, commons, 'Hello', 'Hi all');
+    const r = await reply(ls[1]!, t.url, 'Hi back');
+    const { tenantId } = await ids(ls[0]!.cohortId);
+    return { cohortId: ls[0]!.cohortId, tenantId, posts: [t.postId, r] as const };
+  }
+  /** A counted write (a post's text changed) in an open transaction of its own connection. */
+  async function openWrite(postId: string) {
+    const client = await env.app.handle.pool.connect();
+    const rollback = async () => { await client.query('ROLLBACK').catch(() => undefined); client.release(); };
+    try {
+      await client.query('BEGIN');
+      // Waiting on another writer would fail here instead of queueing.
+      await client.query(`SET LOCAL lock_timeout = '200ms'`);
+      await client.query(`UPDATE posts SET body_html = body_html || ' ' WHERE id = $1`, [postId]);
+    } catch (err) {
+      await rollback();
+      throw err;
+    }
+    return { commit: async () => { await client.query('COMMIT'); client.release(); }, rollback };
+  }
+
+  it('lets two writers of one cohort commit without waiting for each other', async () => {
+    const { cohortId, posts } = await twoPosts();
+    await expectCurrent(cohortId, 'a thread and a reply');
+    const first = await openWrite(posts[0]);
+    let second: Awaited<ReturnType<typeof openWrite>> | undefined;
+    try {
+      second = await openWrite(posts[1]);
+      await second.commit();
+      await first.commit();
+    } catch (err) {
+      await second?.rollback();
+      await first.rollback();
+      throw err;
+    }
+    await expectCurrent(cohortId, 'two writes at once');
+  });
+
+  it('counts a write that was in flight while the figures were computed once it commits', async () => {
+    const { cohortId, tenantId, posts } = await twoPosts();
+    const inFlight = await openWrite(posts[1]);
+    try {
+      // A later transaction commits first, so the in-flight one is older than the snapshot's horizon.
+      await (await openWrite(posts[0])).commit();
+      await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ALL);
+    } finally {
+      await inFlight.commit();
+    }
+    expect(await keptFigures(env.app.db, tenantId, cohortId, new Date(), ['health']), 'figures kept before the write committed').to.equal(undefined);
+    await expectCurrent(cohortId, 'a write committed after the figures were computed');
   });
 
   it('shows on each page when its figures were computed', async () => {
