@@ -76,7 +76,7 @@ function sampleBackends(databaseUrl: string): { stop(): Promise<{ samples: numbe
     while (running) {
       const { rows } = await client.query<{ what: string; n: number }>(`
         SELECT state || coalesce(', waiting ' || wait_event_type || ':' || wait_event, '')
-               || CASE WHEN wait_event_type = 'Lock' THEN ' in ' || left(regexp_replace(query, '\s+', ' ', 'g'), 60) ELSE '' END AS what, count(*)::int AS n
+               || CASE WHEN wait_event_type = 'Lock' THEN ' in ' || left(regexp_replace(query, '\\s+', ' ', 'g'), 60) ELSE '' END AS what, count(*)::int AS n
         FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid() AND state IN ('active', 'idle in transaction') AND query NOT ILIKE '%pgboss%'
         GROUP BY 1`);
@@ -217,8 +217,8 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
       }
     }));
     const wall = (performance.now() - cpuBefore.at) / 1000;
-    const cpu = (now: number, before: number) => `${((100 * (now - before)) / wall).toFixed(0)} %`;
-    const cpuLine = `app ${cpu(cpuSecondsOf(server.child.pid!), cpuBefore.app)}, PostgreSQL ${cpu(postgresCpuSeconds(pgDataDir), cpuBefore.pg)}, load generator ${cpu(ownCpuSeconds(), cpuBefore.client)}`;
+    const used = { app: cpuSecondsOf(server.child.pid!) - cpuBefore.app, pg: postgresCpuSeconds(pgDataDir) - cpuBefore.pg, client: ownCpuSeconds() - cpuBefore.client };
+    const cpu = (seconds: number) => `${((100 * seconds) / wall).toFixed(0)} %`;
     const statementsInSoak = statementsBefore ? statementsBetween(statementsBefore, await readStatementCounts(handle.pool)) : undefined;
     stop();
     clearInterval(rssTimer);
@@ -230,7 +230,9 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
     const lost = acknowledged.filter((t) => !stored.has(t)).length;
     const all = [...tally.latencies].filter(([k]) => k !== 'reply POST').flatMap(([, v]) => v);
     console.log(`${opts.label ?? `soak ${learners} learners`}, ${seconds} s, think 2–5 s, 30 % holding live updates — ${all.length} requests, ${(all.length / seconds).toFixed(0)} req/s (node ${startFlags().join(' ')})`);
-    console.log(`  CPU over the soak, % of one core (2 cores = 200 %): ${cpuLine}`);
+    // CPU per request is what a change to the app moves; the shares also follow what else the machine runs.
+    const perRequest = (seconds: number) => `${((1000 * seconds) / all.length).toFixed(1)} ms`;
+    console.log(`  CPU over the soak, % of one core (2 cores = 200 %): app ${cpu(used.app)}, PostgreSQL ${cpu(used.pg)}, load generator ${cpu(used.client)}; per request: app ${perRequest(used.app)}, PostgreSQL ${perRequest(used.pg)}`);
     const every = Math.max(10, Math.round(seconds / 10));
     console.log(`  app RSS: peak ${Math.max(...rss).toFixed(0)} MB, at the end ${rss.at(-1)!.toFixed(0)} MB (goal ≤ 250 MB); every ${every} s: ${rss.filter((_, i) => i % every === 0).map((m) => m.toFixed(0)).join(' ')} MB`);
     for (const [kind, list] of tally.latencies) {
