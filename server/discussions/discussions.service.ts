@@ -137,7 +137,6 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
   const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
   return withTransaction(deps.db, async (tx) => {
     const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
-    await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     const mentioned = audience.toNotify(rendered.mentions);
     await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'mention', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: mentioned });
     // The replied-to post's author and the thread's starter, if they still see the space; a mention already told them.
@@ -146,6 +145,8 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `thread:${thread.id}`);
     if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
+    // Last: the thread's row stays locked until the commit, and every other reply to it waits for that.
+    await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     return { post };
   });
 }
