@@ -31,6 +31,14 @@ class Tally {
   readonly latencies = new Map<Kind, number[]>();
   readonly statuses = new Map<string, number>();
   socketErrors = 0;
+  /** Socket errors by their code (ECONNRESET, a connect timeout…), and whose: a page's or a stream's. */
+  readonly errorCodes = new Map<string, number>();
+  socketError(whose: string, err: unknown): void {
+    this.socketErrors++;
+    const e = err as { code?: string; name?: string; cause?: { code?: string; name?: string } };
+    const code = `${whose} ${e.cause?.code ?? e.code ?? e.cause?.name ?? e.name ?? 'error'}`;
+    this.errorCodes.set(code, (this.errorCodes.get(code) ?? 0) + 1);
+  }
   record(kind: Kind, ms: number, status: number): void {
     const list = this.latencies.get(kind) ?? [];
     list.push(ms);
@@ -57,7 +65,7 @@ function holdStream(url: string, cookie: string, tally: Tally, stop: Promise<voi
       res.resume();
       answered();
     });
-    req.on('error', () => { if (!stopped) tally.socketErrors++; answered(); });
+    req.on('error', (err) => { if (!stopped) tally.socketError('stream', err); answered(); });
     void stop.then(() => { stopped = true; req.destroy(); });
   });
 }
@@ -205,8 +213,8 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
         const res = await get(l, path);
         await res.arrayBuffer();
         tally.record(kind, performance.now() - started, res.status);
-      } catch {
-        tally.socketErrors++;
+      } catch (err) {
+        tally.socketError(kind, err);
       }
     };
     await Promise.all(people.map(async (l, i) => {
@@ -242,7 +250,7 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
     }
     const fivexx = [...tally.statuses].filter(([k]) => / 5\d\d$/.test(k)).reduce((n, [, v]) => n + v, 0);
     const shed = [...tally.statuses].filter(([k]) => / 503$/.test(k)).reduce((n, [, v]) => n + v, 0);
-    console.log(`  answers ≥ 400: ${JSON.stringify(Object.fromEntries(tally.statuses))}; 5xx ${fivexx} (of which 503 shed ${shed}); socket errors ${tally.socketErrors}; replies acknowledged ${acknowledged.length}, lost ${lost}`);
+    console.log(`  answers ≥ 400: ${JSON.stringify(Object.fromEntries(tally.statuses))}; 5xx ${fivexx} (of which 503 shed ${shed}); socket errors ${tally.socketErrors}${tally.errorCodes.size ? ` ${JSON.stringify(Object.fromEntries(tally.errorCodes))}` : ''}; replies acknowledged ${acknowledged.length}, lost ${lost}`);
     console.log(`  the app's PostgreSQL backends, on average over ${backends.samples} samples: ${backends.top.map(([what, n]) => `${(n / backends.samples).toFixed(1)} ${what}`).join('; ') || 'none busy'}`);
     if (statementsInSoak) {
       console.log(`  statements: a reply costs its space's ${streams.length} open streams ${perStream!.toFixed(1)} each; in the soak ${totalCalls(statementsInSoak)} in all, ${(totalCalls(statementsInSoak) / all.length).toFixed(1)} per request; the most run:`);
