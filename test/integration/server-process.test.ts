@@ -2,6 +2,7 @@
 // reused on the next start; SIGTERM shuts everything down, PostgreSQL included.
 import { expect } from 'chai';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +47,16 @@ describe('server process (embedded PostgreSQL)', function () {
     const output = await startOnce();
     expect(output).not.to.contain('creating an embedded PostgreSQL');
     expect(output).not.to.contain('applied migrations');
+  });
+
+  it('keeps an idle connection open longer than clients and proxies keep theirs (60 s), so it never closes one a request is reusing', async () => {
+    await startOnce('SIGTERM', async (baseUrl) => {
+      const agent = new http.Agent({ keepAlive: true });
+      const header = await new Promise<string | undefined>((resolve, reject) => {
+        http.get(`${baseUrl}/healthz`, { agent }, (res) => { res.resume(); resolve(String(res.headers['keep-alive'] ?? '')); }).on('error', reject);
+      }).finally(() => agent.destroy());
+      expect(Number(/timeout=(\d+)/.exec(header ?? '')?.[1]), `Keep-Alive: ${header}`).to.be.above(60);
+    });
   });
 
   it('starts again after being killed (SIGKILL), stopping the PostgreSQL it left running', async () => {
