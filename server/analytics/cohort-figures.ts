@@ -50,22 +50,23 @@ export async function computeCohortFigures(db: Db, tenantId: string, cohortId: s
 const PARTS: Array<keyof CohortFigures> = ['progress', 'health', 'social', 'ties', 'inquiry', 'participation', 'activity'];
 
 /** The computation under way in this process for a cohort and week, and the snapshot it started after. */
-const computing = new Map<string, { snapshot: string; result: Promise<{ figures: CohortFigures; asOf: Date }> }>();
+const computing = new Map<string, { snapshot: Promise<string>; result: Promise<{ figures: CohortFigures; asOf: Date }> }>();
 
 async function recompute(db: Db, tenantId: string, cohortId: string, now: Date): Promise<{ figures: CohortFigures; asOf: Date }> {
   const week = isoWeek(now);
   const key = `${tenantId} ${cohortId} ${week}`;
   // Concurrent pages share one computation, unless a change committed after its snapshot.
   const running = computing.get(key);
-  if (running && !(await analytics.hasChangesUnseenBy(db, tenantId, cohortId, running.snapshot))) return running.result;
-  // The snapshot first: the rows read after it see at least every change it sees.
-  const snapshot = await analytics.takeSnapshot(db);
-  const result = (async () => {
+  if (running && !(await analytics.hasChangesUnseenBy(db, tenantId, cohortId, await running.snapshot))) return running.result;
+  // The snapshot first: the rows read after it see at least every change it sees. Registered at
+  // once, so pages arriving meanwhile share this computation.
+  const snapshot = analytics.takeSnapshot(db);
+  const result = snapshot.then(async (taken) => {
     const figures = await computeCohortFigures(db, tenantId, cohortId, now);
     const parts = Object.fromEntries(PARTS.map((p) => [p, JSON.stringify(figures[p])])) as Record<FigurePart, string>;
-    await analytics.saveCohortFigures(db, { tenantId, cohortId, snapshot, week, computedAt: now, parts });
+    await analytics.saveCohortFigures(db, { tenantId, cohortId, snapshot: taken, week, computedAt: now, parts });
     return { figures, asOf: now };
-  })().finally(() => {
+  }).finally(() => {
     if (computing.get(key)?.result === result) computing.delete(key);
   });
   computing.set(key, { snapshot, result });
