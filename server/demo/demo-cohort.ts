@@ -187,10 +187,10 @@ export const ACTIVITY_WORDS = {
 
 /** Kudos reasons, in the giver's words. */
 export const KUDOS_REASONS = [
-  'This saved me a day of searching — thank you.',
+  'Thank you — this is exactly what I needed this week.',
   'Really honest, and it made me try the same thing.',
   'Great question: it changed how our group talked this week.',
-  'The introduction you offered helped me more than any course material.',
+  'Saving this one. Useful well beyond this course.',
 ];
 
 /** The action plans of the learners who reached module 9: goals and actions in their words. */
