@@ -87,6 +87,12 @@ async function main(): Promise<void> {
     await openAs(facilitator, base, 'demo-facilitator');
     await shoot(facilitator, `${cohort}/console`, 'facilitator-dashboard');
     await shoot(facilitator, `${cohort}/console/social`, 'network');
+    // The scores Circlework sent back through AGS to the demo platform (the grade job delivers them).
+    const grades = await until('scores in the demo gradebook', async () => {
+      await facilitator.goto(`${base}/demo/gradebook`);
+      return (await facilitator.locator('[data-test=grade-row]').count()) || undefined;
+    }, 60_000).catch(() => 0);
+    console.log(`  the demo platform's gradebook holds ${grades} scores sent by Circlework (AGS)`);
   } finally {
     await browser.close();
     app.kill('SIGTERM');

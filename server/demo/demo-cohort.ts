@@ -152,6 +152,23 @@ export const COMMONS_THREAD = {
   ],
 };
 
+/** The norms each group agrees in module 4 (one per line, as the norms form takes them). */
+export const GROUP_NORMS = 'We reply within two working days, even if only to say "later".\nHalf-finished work and questions are welcome here.\nWhat is shared here stays here unless the person says otherwise.\nDisagree with the idea, not the person.\nCredit people when we use their ideas at work.';
+
+/** The opener's answer to the first reply: conversations go both ways. */
+export const OPENER_ANSWER = 'Thanks {b} — that helps. Trying it this week and will report back.';
+
+/** Asking the whole cohort (the commons): answers come from other groups, so ties cross groups. */
+export const COMMONS_ASK = {
+  title: 'Who builds forecasts outside Finance?',
+  opener: 'My network map says I only learn from my own team. Who in the company builds forecasts or demand plans? I would like to buy them a coffee and ask how they do it.',
+  replies: [
+    '{a} the planning team in logistics does seasonal demand forecasts. I sit next to them — happy to introduce you.',
+    '{a} our support team forecasts ticket volume every quarter. Not fancy, but it works. Ask me.',
+    'Following this: I want to learn the same thing for campaign budgets. {a} could I join the coffee?',
+  ],
+};
+
 /** A reply someone flags to the facilitators (the flagged post the demo shows in the moderation queue). */
 export const FLAGGED_REPLY = {
   body: 'Honestly, the support team should just read the docs before asking us. Most of their questions are lazy.',

@@ -1,13 +1,14 @@
 // The demo cohort: made (once) and erased through the same services the app's pages use, so every
 // row is one the product itself could have written. People arrive by a launch record as if they had
 // launched; their work goes through the module, discussion, moderation and action-plan services.
-import type { Db } from '../../models/db.ts';
+import { withTransaction, type Db } from '../../models/db.ts';
 import * as demo from '../../models/demo.queries.ts';
 import * as groupQueries from '../../models/groups.queries.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { commitGroups, moveMemberToGroup, previewGroups, renameGroup } from '../groups/groups.service.ts';
+import { saveGroupNorms } from '../groups/group-norms.service.ts';
 import { saveActivity, setSchedule, type ModulesDeps } from '../modules/modules.service.ts';
 import { commons, giveKudos, groupSpaceFor, replyInThread, startThread, type DiscussionsDeps } from '../discussions/discussions.service.ts';
 import { flagPost } from '../moderation/moderation.service.ts';
@@ -17,7 +18,7 @@ import { FIVE_FACTORS, type Activity } from '../modules/workshop-content.ts';
 import { AppError } from '../errors.ts';
 import { demoPlatformUrls, ensureDemoPlatform, launchClaims, type DemoPlatformDeps } from './demo-platform.ts';
 import {
-  ACTIVITY_WORDS, COMMONS_THREAD, DEMO_CLIENT_ID, DEMO_COURSE, DEMO_PEOPLE, FLAGGED_REPLY, KUDOS_REASONS, MODULE_THREADS, PLAN_GOALS,
+  ACTIVITY_WORDS, COMMONS_ASK, COMMONS_THREAD, GROUP_NORMS, OPENER_ANSWER, DEMO_CLIENT_ID, DEMO_COURSE, DEMO_PEOPLE, FLAGGED_REPLY, KUDOS_REASONS, MODULE_THREADS, PLAN_GOALS,
   fullName, handleOf, type DemoPerson,
 } from './demo-cohort.ts';
 import * as demoQueries from '../../models/demo.queries.ts';
@@ -153,6 +154,18 @@ async function seed(deps: DemoDeps, where: { tenantId: string; platformId: strin
   const commonsSpace = await commons(deps.discussions, facilitator);
   const welcome = await startThread(deps.discussions, facilitator, commonsSpace.id, { title: COMMONS_THREAD.title, body: COMMONS_THREAD.opener });
   for (const [i, body] of COMMONS_THREAD.replies.entries()) await replyInThread(deps.discussions, who.get(learners[i * 3]!.sub)!, welcome.thread.id, { body });
+  // Jonas asks the cohort; people from the other groups answer.
+  const asker = learners.find((p) => p.sub === 'demo-04')!;
+  const ask = await startThread(deps.discussions, who.get(asker.sub)!, commonsSpace.id, { title: COMMONS_ASK.title, body: COMMONS_ASK.opener });
+  const answerers = learners.filter((p) => groupOf.get(p.sub) !== groupOf.get(asker.sub)).filter((_, i) => i % 4 === 0);
+  for (const [i, body] of COMMONS_ASK.replies.entries()) {
+    const writer = answerers[i % answerers.length]!;
+    const answer = await replyInThread(deps.discussions, who.get(writer.sub)!, ask.thread.id, { body: body.replaceAll('{a}', handleOf(asker)) });
+    if (i === 0) {
+      await giveKudos(deps.discussions, who.get(asker.sub)!, answer.post.id, KUDOS_REASONS[0]!);
+      await replyInThread(deps.discussions, who.get(asker.sub)!, ask.thread.id, { body: OPENER_ANSWER.replaceAll('{b}', handleOf(writer)), parentPostId: answer.post.id });
+    }
+  }
 
   // Module by module: each learner's activities up to where they are, and their group's conversation.
   for (const module of deps.modules.workshop.modules) {
@@ -183,6 +196,10 @@ async function seed(deps: DemoDeps, where: { tenantId: string; platformId: strin
         firstReplyId ??= reply.post.id;
         prev = writer;
       }
+      if (firstReplyId && others[0]) {
+        await replyInThread(deps.discussions, who.get(first.sub)!, opened.thread.id, { body: fill(OPENER_ANSWER, first, others[0]), parentPostId: firstReplyId });
+      }
+      if (module.id === 4) await saveGroupNorms(deps.db, who.get(first.sub)!, g.id, { text: GROUP_NORMS, baseVersion: 0 });
       const thanker = others[0];
       if (thanker) await giveKudos(deps.discussions, who.get(thanker.sub)!, opened.post.id, KUDOS_REASONS[(module.id + gi) % KUDOS_REASONS.length]!);
       if (module.id % 3 === 0 && firstReplyId) await giveKudos(deps.discussions, facilitator, firstReplyId, KUDOS_REASONS[2]!);
@@ -195,6 +212,7 @@ async function seed(deps: DemoDeps, where: { tenantId: string; platformId: strin
   }
 
   await seedActionPlans(deps, who, learners.filter((p) => p.completed === 9));
+  await withTransaction(deps.db, (tx) => demo.backdateDemoCohort(tx, facilitator.tenantId, facilitator.cohortId));
   return facilitator.cohortId;
 }
 
