@@ -81,7 +81,10 @@ async function main(): Promise<void> {
     await shoot(learner, `${cohort}/modules/3/space`, 'group-space');
     const thread = await learner.locator('a[href*="/threads/"]').first().getAttribute('href');
     if (thread) await shoot(learner, new URL(thread, base).href, 'thread');
-    await shoot(learner, `${cohort}/action-plan`, 'action-plan');
+    // A plan as its readers see it: the first on the cohort's plans board.
+    await learner.goto(`${cohort}/action-plans`);
+    const plan = await learner.locator('a[href*="/action-plans/"]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? '').find((h) => /\/action-plans\/[0-9a-f-]{36}$/.test(h)));
+    await shoot(learner, new URL(plan ?? `${cohort}/action-plan`, base).href, 'action-plan');
 
     const facilitator = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     await openAs(facilitator, base, 'demo-facilitator');
@@ -92,7 +95,7 @@ async function main(): Promise<void> {
       await facilitator.goto(`${base}/demo/gradebook`);
       return (await facilitator.locator('[data-test=grade-row]').count()) || undefined;
     }, 60_000).catch(() => 0);
-    console.log(`  the demo platform's gradebook holds ${grades} scores sent by Circlework (AGS)`);
+    console.log(`  the demo platform's gradebook: ${grades} scores from Circlework (AGS) so far`);
   } finally {
     await browser.close();
     app.kill('SIGTERM');

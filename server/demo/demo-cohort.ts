@@ -210,10 +210,10 @@ export const KUDOS_REASONS = [
   'Saving this one. Useful well beyond this course.',
 ];
 
-/** The action plans of the learners who reached module 9: goals and actions in their words. */
+/** The action plans of the learners who finished (in the roster's order: Priya, Tom, Jonas, Oliver), in their words. */
 export const PLAN_GOALS = [
-  { title: 'Share what I learn on call', actions: ['Write one runbook page after each incident', 'Ask a teammate to follow it without me'], success: 'Someone fixes a night-time incident without calling me.', support: 'An hour a week in my calendar that my manager protects.' },
   { title: 'Ask for help earlier', actions: ['Post a "stuck" note within a day of being stuck', 'Book a 15-minute call with one expert a fortnight'], success: 'No release slips because I waited too long to ask.', support: 'My partner checks in every two weeks.' },
+  { title: 'Share what I learn on call', actions: ['Write one runbook page after each incident', 'Ask a teammate to follow it without me'], success: 'Someone fixes a night-time incident without calling me.', support: 'An hour a week in my calendar that my manager protects.' },
   { title: 'Learn from other analysts', actions: ['Join the analytics guild on Thursdays', 'Pair with someone from planning on next quarter’s forecast'], success: 'Next quarter’s forecast reuses one method from another team.', support: 'Introductions from my group.' },
   { title: 'Make team learning visible', actions: ['Add "what did we learn" to the weekly team update', 'Thank one person by name each week'], success: 'The team solves a repeated customer problem once and writes it down.', support: 'My manager’s backing for ten minutes in our weekly meeting.' },
 ];

@@ -9,6 +9,7 @@ import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { commitGroups, moveMemberToGroup, previewGroups, renameGroup } from '../groups/groups.service.ts';
 import { saveGroupNorms } from '../groups/group-norms.service.ts';
+import { saveEmailPreferences } from '../email/email-preferences.service.ts';
 import { saveActivity, setSchedule, type ModulesDeps } from '../modules/modules.service.ts';
 import { commons, giveKudos, groupSpaceFor, replyInThread, startThread, type DiscussionsDeps } from '../discussions/discussions.service.ts';
 import { flagPost } from '../moderation/moderation.service.ts';
@@ -127,6 +128,8 @@ async function seed(deps: DemoDeps, where: { tenantId: string; platformId: strin
   // The facilitator's launch makes the cohort; the learners follow.
   await arrive(DEMO_PEOPLE[0]!);
   await eachAtMost(SEED_CONCURRENCY, DEMO_PEOPLE.slice(1), arrive);
+  // Made-up people get no email: every topic is turned off for them, as they could do themselves.
+  await eachAtMost(SEED_CONCURRENCY, [...who.values()], (c) => saveEmailPreferences(deps.db, c, []));
   const facilitator = who.get('demo-facilitator')!;
   const learners = DEMO_PEOPLE.filter((p) => p.role === 'learner');
   const now = deps.modules.now();
@@ -191,7 +194,8 @@ async function seed(deps: DemoDeps, where: { tenantId: string; platformId: strin
       let prev = first;
       let firstReplyId: string | undefined;
       for (const [i, writer] of others.entries()) {
-        const body = fill(template.replies[i % template.replies.length]!, writer, prev);
+        // The third reply answers the first one (one level of replies): its {b} is that reply's writer.
+        const body = fill(template.replies[i % template.replies.length]!, writer, i === 2 ? others[0]! : prev);
         const reply = await replyInThread(deps.discussions, who.get(writer.sub)!, opened.thread.id, { body, parentPostId: i === 2 ? firstReplyId : undefined });
         firstReplyId ??= reply.post.id;
         prev = writer;

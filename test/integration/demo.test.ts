@@ -12,7 +12,7 @@ import { waitFor } from '../support/wait.ts';
 
 /** Rows of each table under one tenant (every table of ours has a tenant_id). */
 async function tenantCounts(app: TestApp, tenantId: string): Promise<Record<string, number>> {
-  const tables = ['cohorts', 'persons', 'memberships', 'groups', 'group_members', 'spaces', 'threads', 'posts', 'kudos', 'notifications', 'activity_responses', 'module_completions', 'module_schedules', 'post_flags', 'action_plans', 'action_plan_partners', 'check_ins', 'resource_links'];
+  const tables = ['cohorts', 'persons', 'email_opt_outs', 'memberships', 'groups', 'group_members', 'spaces', 'threads', 'posts', 'kudos', 'notifications', 'activity_responses', 'module_completions', 'module_schedules', 'post_flags', 'action_plans', 'action_plan_partners', 'check_ins', 'resource_links'];
   const out: Record<string, number> = {};
   for (const t of tables) {
     const r = await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(t)} WHERE tenant_id = ${tenantId}`.execute(app.db);
@@ -111,6 +111,7 @@ describe('demo mode', function () {
     expect(first.kudos).to.be.greaterThan(5);
     expect(first.action_plans).to.be.within(2, 6);
     expect(first.check_ins).to.be.greaterThan(0);
+    expect(first.email_opt_outs).to.be.at.least(first.persons!); // made-up people are sent no email
     const sizes = await env.app.db.selectFrom('groupMembers').select((eb) => eb.fn.countAll<string>().as('n')).where('tenantId', '=', tenantId).groupBy('groupId').execute();
     for (const s of sizes) expect(Number(s.n)).to.be.within(3, 5);
     // Learners at different stages: some finished all nine modules, some are early on.
