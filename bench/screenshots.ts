@@ -66,7 +66,7 @@ async function main(): Promise<void> {
     await until('the app to start', async () => (await fetch(`${base}/healthz`)).ok || undefined, 180_000);
     const learner = await (await browser.newContext({ viewport: VIEWPORT })).newPage();
     await learner.goto(base);
-    await learner.getByRole('button', { name: 'Try a demo cohort' }).click();
+    await learner.getByRole('link', { name: 'Try a demo cohort' }).click();
     await learner.locator('[data-test=demo-person]').first().waitFor({ timeout: 240_000 });
     await learner.screenshot({ path: path.join(outDir, 'demo-people.png') });
     console.log('  docs/screenshots/demo-people.png  /demo');

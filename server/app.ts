@@ -50,7 +50,6 @@ import { analyticsRouter } from './analytics/analytics.routes.ts';
 import { memberViewsRouter } from './analytics/member-views.routes.ts';
 import { moderationRouter } from './moderation/moderation.routes.ts';
 import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.ts';
-import { issueCsrfToken } from './http/csrf.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -174,10 +173,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     next();
   });
 
-  app.get('/', (req, res) => {
-    if (config.demo) issueCsrfToken(req, res);
-    res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo });
-  });
+  app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };

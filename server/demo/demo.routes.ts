@@ -9,7 +9,7 @@ import type { Db } from '../../models/db.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import {
-  answerAuthRequest, checkAccessToken, demoJwks, ensureDemoPlatform, demoPerson, demoPlatformUrls, DEMO_SERVICE_SCOPES, issueAccessToken, lineItem,
+  answerAuthRequest, checkAccessToken, demoJwks, demoPerson, demoPlatformUrls, DEMO_SERVICE_SCOPES, issueAccessToken, lineItem,
   loginInitiation, membershipContainer, recordScore, type DemoPlatformDeps,
 } from './demo-platform.ts';
 import { listDemoPeople, startDemoCohort, startDemoReset, type DemoDeps } from './demo.service.ts';
@@ -65,25 +65,22 @@ const ResetBody = z.object({ confirm: z.literal('reset') });
 
 export function demoRouter(deps: DemoDeps): Router {
   const router = Router();
+  // The seed takes a few seconds: it runs on, and the page shows it coming.
+  const seedFailed = (err: unknown) => deps.log.error({ err }, 'the demo cohort could not be made');
+  // "Try a demo cohort" (home page) comes here: the first visit makes the cohort (once, whoever
+  // asks: making it again is a no-op), then the page lists its people.
   router.get('/', async (req, res) => {
     const { state, cohort, people } = await listDemoPeople(deps);
+    if (state === 'absent') startDemoCohort(deps, seedFailed);
     issueCsrfToken(req, res);
     res.render('demo/index', {
       title: 'Demo cohort',
-      seeding: state === 'seeding',
+      seeding: state !== 'ready',
       cohort,
       facilitators: people.filter((p) => p.role === 'facilitator'),
       learners: people.filter((p) => p.role === 'learner'),
       reset: req.query.reset === '1',
     });
-  });
-  // "Try a demo cohort" (home page): seeds the cohort the first time, then lists its people.
-  // The seed takes a few seconds: it runs on, and the demo page shows it coming.
-  const seedFailed = (err: unknown) => deps.log.error({ err }, 'the demo cohort could not be made');
-  router.post('/', async (_req, res) => {
-    await ensureDemoPlatform(deps);
-    startDemoCohort(deps, seedFailed);
-    res.redirect(303, '/demo');
   });
   router.post('/reset', async (req, res) => {
     if (!ResetBody.safeParse(req.body).success) throw new ValidationError('Tick the box to confirm that the demo cohort should be erased and made again.', { confirm: 'tick to confirm' });

@@ -27,7 +27,7 @@ describe('demo cohort in Chromium', function () {
     try {
       const page = await context.newPage();
       await page.goto(app.url);
-      await page.getByRole('button', { name: 'Try a demo cohort' }).click();
+      await page.getByRole('link', { name: 'Try a demo cohort' }).click();
       // The page says the cohort is being made and looks again until it is.
       const priya = page.getByRole('link', { name: 'Open as Priya Nair' });
       await priya.waitFor({ timeout: 100_000 });
