@@ -9,6 +9,9 @@ import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-f
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { waitFor } from '../support/wait.ts';
+import { pino } from 'pino';
+import { syncRoster } from '../../server/roster/roster.service.ts';
+import { postScore } from '../../lti/ags.ts';
 
 /** Rows of each table under one tenant (every table of ours has a tenant_id). */
 async function tenantCounts(app: TestApp, tenantId: string): Promise<Record<string, number>> {
@@ -172,6 +175,24 @@ describe('demo mode', function () {
     expect(cohortAfter.id).to.not.equal(cohortBefore.id);
     expect(await env.app.db.selectFrom('posts').select('id').where('bodySource', '=', 'changed by a visitor').execute()).to.have.length(0);
     expect((await browser.request(other.base)).status).to.equal(401); // the demo browser never launched there
+  });
+
+  it('answers the tool’s own NRPS and AGS clients: the roster it serves, the scores it keeps', async () => {
+    const tenantId = await demoTenantId(env.app);
+    const cohort = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+    const deps = { db: env.app.db, ltiEncryptionKey: env.app.config.ltiEncryptionKey!, log: pino({ level: 'silent' }) };
+    const synced = await syncRoster(deps, { tenantId, cohortId: cohort.id });
+    expect({ listed: synced.listed, invalid: synced.invalid, added: synced.added, deactivated: synced.deactivated }).to.deep.equal({ listed: 17, invalid: 0, added: 0, deactivated: 0 });
+
+    const platform = await env.app.db.selectFrom('platforms').selectAll().where('demo', '=', true).executeTakeFirstOrThrow();
+    const link = await env.app.db.selectFrom('resourceLinks').selectAll().where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+    const score = { userId: 'demo-05', scoreGiven: 7, scoreMaximum: 9, activityProgress: 'InProgress', gradingProgress: 'FullyGraded', timestamp: new Date().toISOString() };
+    await postScore(deps, { platform, link: { ...link, title: link.title } }, score);
+    const kept = await env.app.db.selectFrom('demoScores').selectAll().where('userSub', '=', 'demo-05').executeTakeFirstOrThrow();
+    expect({ given: kept.scoreGiven, max: kept.scoreMaximum, progress: kept.activityProgress }).to.deep.equal({ given: 7, max: 9, progress: 'InProgress' });
+    // A score without the demo platform's token is refused.
+    const refused = await fetch(`${link.lineitemUrl}/scores`, { method: 'POST', headers: { 'content-type': 'application/vnd.ims.lis.v1.score+json' }, body: JSON.stringify(score) });
+    expect(refused.status).to.equal(401);
   });
 
   it('keeps the demo tenant and a real tenant apart, both ways', async () => {
