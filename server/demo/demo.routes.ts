@@ -8,6 +8,7 @@ import * as demo from '../../models/demo.queries.ts';
 import type { Db } from '../../models/db.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
+import { createRateLimit } from '../http/rate-limit.ts';
 import {
   answerAuthRequest, checkAccessToken, demoJwks, demoPerson, demoPlatformUrls, DEMO_SERVICE_SCOPES, issueAccessToken, lineItem,
   loginInitiation, membershipContainer, recordScore, type DemoPlatformDeps,
@@ -82,7 +83,9 @@ export function demoRouter(deps: DemoDeps): Router {
       reset: req.query.reset === '1',
     });
   });
-  router.post('/reset', async (req, res) => {
+  // Each reset is a few seconds of writes: a visitor (DEMO=true on a public server) gets a few an hour.
+  const resetLimit = createRateLimit({ db: deps.db, name: 'demo-reset', windowMs: 3600_000, limit: 10, message: 'The demo was reset several times from your network in the last hour. Try again later.' });
+  router.post('/reset', resetLimit, async (req, res) => {
     if (!ResetBody.safeParse(req.body).success) throw new ValidationError('Tick the box to confirm that the demo cohort should be erased and made again.', { confirm: 'tick to confirm' });
     await startDemoReset(deps, seedFailed);
     res.redirect(303, '/demo?reset=1');
