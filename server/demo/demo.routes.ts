@@ -77,7 +77,8 @@ export function demoRouter(deps: DemoDeps): Router {
     res.render('demo/index', {
       title: 'Demo cohort',
       seeding: state !== 'ready',
-      cohort,
+      // Not `cohort`: the layout's header would take it for the cohort of a signed-in page.
+      ready: cohort !== undefined,
       facilitators: people.filter((p) => p.role === 'facilitator'),
       learners: people.filter((p) => p.role === 'learner'),
       reset: req.query.reset === '1',
