@@ -29,6 +29,8 @@ export interface PlatformsTable {
   /** Key id of the tool's own key pair for this registration (one key per platform). */
   toolKid: string;
   registeredVia: 'dynamic' | 'manual';
+  /** The built-in demo platform (server/demo/): its tenant holds made-up people. */
+  demo: ColumnType<boolean, boolean | undefined, boolean>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -548,6 +550,31 @@ export interface Database {
   memberMutes: MemberMutesTable;
   announcements: AnnouncementsTable;
   announcementEmails: AnnouncementEmailsTable;
+  demoPlatformKeys: DemoPlatformKeysTable;
+  demoScores: DemoScoresTable;
+}
+
+/** The demo platform's signing key per issuer (private key sealed). */
+export interface DemoPlatformKeysTable {
+  issuer: string;
+  kid: string;
+  privateKey: string;
+  publicJwk: string;
+  createdAt: CreatedAt;
+}
+
+/** The demo platform's gradebook: the last score per line item and user. */
+export interface DemoScoresTable {
+  issuer: string;
+  lineItem: string;
+  userSub: string;
+  scoreGiven: number | null;
+  scoreMaximum: number | null;
+  activityProgress: string;
+  gradingProgress: string;
+  comment: string | null;
+  scoredAt: Date;
+  receivedAt: CreatedAt;
 }
 
 export type Platform = Selectable<PlatformsTable>;

@@ -49,6 +49,7 @@ import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.t
 import { analyticsRouter } from './analytics/analytics.routes.ts';
 import { memberViewsRouter } from './analytics/member-views.routes.ts';
 import { moderationRouter } from './moderation/moderation.routes.ts';
+import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -132,6 +133,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
   app.use('/lti', registrationRouter({ ...lti, registerPlatform: (platform, opts) => registerPlatform(lti, platform, opts) }));
   app.use('/lti', windowHandoverRouter(lti));
+  // The built-in demo LMS: another party, with its own signatures, so before our CSRF check.
+  if (config.demo) app.use('/demo/platform', demoPlatformRouter(lti));
   const queue = deps.queue;
   // ltijs's Express 4 app has no view engine: our pages inside it render with the host's.
   const renderPage: Parameters<typeof createLtiTool>[0]['renderPage'] = (req, res, view, model) =>
@@ -170,11 +173,12 @@ export function createApp(deps: AppDeps): CircleworkApp {
     next();
   });
 
-  app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href }));
+  app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
+  if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
   app.use('/cohorts', memberViewsRouter({ db }));
   app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
   app.use('/cohorts', modulesRouter(modules));
@@ -197,6 +201,15 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));
+  if (config.demo) {
+    app.use('/demo', demoRouter({
+      ...lti,
+      log,
+      modules,
+      discussions: { db, onGroupSpacePost },
+      actionPlans: { ...deps.email, now: deps.now ?? (() => new Date()) },
+    }));
+  }
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -42,6 +42,8 @@ const EnvSchema = z.object({
   // How long a facilitator's console waits for a new cohort's first roster sync before it renders
   // (then it shows a notice and fills in the roster when it arrives).
   ROSTER_FIRST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
+  // The built-in demo platform and cohort (server/demo/): on outside production, off in it unless true.
+  DEMO: z.stringbool().optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -69,6 +71,8 @@ export interface Config {
   liveStreams: { perPerson: number; perProcess: number };
   loadShedQueue: number;
   rosterFirstWaitMs: number;
+  /** The demo platform and cohort are served (DEMO, default: on outside production). */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -108,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     liveStreams: { perPerson: e.LIVE_STREAMS_PER_PERSON, perProcess: e.LIVE_STREAMS_PER_PROCESS },
     loadShedQueue: e.LOAD_SHED_QUEUE,
     rosterFirstWaitMs: e.ROSTER_FIRST_WAIT_MS,
+    demo: e.DEMO ?? e.NODE_ENV !== 'production',
   };
 }
 

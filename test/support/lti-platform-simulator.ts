@@ -8,7 +8,7 @@
  * token and service answers and their errors. Canvas serves auth, JWKS and token from a second
  * origin (`ssoBaseUrl`), as sso.canvaslms.com does.
  */
-import { createHash, createHmac, generateKeyPair, KeyObject, randomBytes, sign as rsaSign } from 'node:crypto';
+import { createHash, createHmac, generateKeyPair, KeyObject, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -16,6 +16,7 @@ import express, { type Request, type Response } from 'express';
 import { parse as parseHtml } from 'node-html-parser';
 import { LtiHttpClient, type ClientRequestInit, type ClientResponse } from './lti-http-client.ts';
 import { PlatformServices, SERVICE_SCOPES, type SimMember, type ToolRecord } from './lti-platform-services.ts';
+import { autoPostForm, signRs256 } from '../../lti/platform-messages.ts';
 
 export { LtiHttpClient } from './lti-http-client.ts';
 export type { ToolRecord } from './lti-platform-services.ts';
@@ -94,12 +95,7 @@ const trimSlash = (u: string): string => u.replace(/\/+$/, '');
 const esc = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
 const first = (v: unknown): string | undefined => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined);
-const autoPost = (action: string, fields: Record<string, string>): string => {
-  const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join('');
-  return `<!doctype html><html><head><title>Launching…</title></head><body>`
-    + `<form method="post" action="${esc(action)}">${inputs}<noscript><button type="submit">Continue</button></noscript></form>`
-    + `<script>document.forms[0].submit()</script></body></html>`;
-};
+const autoPost = (action: string, fields: Record<string, string>): string => autoPostForm(action, fields);
 const toResult = (r: ClientResponse): LaunchResult => ({ status: r.status, location: r.headers.get('location'), body: r.body, finalUrl: r.url });
 const redirectOf = (r: ClientResponse): string | null => {
   const loc = r.headers.get('location');
@@ -220,13 +216,7 @@ export class LtiPlatformSimulator {
   /** RS256 (PKCS#1 v1.5 SHA-256) over whatever header is given: tests may put a lying alg/kid in it.
    *  `signWith`: an RSA KeyObject, or a CryptoKey made for RSASSA-PKCS1-v1_5 (jose's generateKeyPair('RS256')). */
   async signIdToken(claims: Record<string, unknown>, header?: Record<string, unknown>, signWith?: CryptoKey | KeyObject): Promise<string> {
-    const h = header ?? { alg: 'RS256', typ: 'JWT', kid: this.currentKey.kid };
-    const input = `${b64json(h)}.${b64json(claims)}`;
-    const key = signWith ?? this.currentKey.privateKey;
-    const signature = key instanceof KeyObject
-      ? rsaSign('sha256', Buffer.from(input), key)
-      : Buffer.from(await crypto.subtle.sign({ name: 'RSASSA-PKCS1-v1_5' }, key, Buffer.from(input)));
-    return `${input}.${signature.toString('base64url')}`;
+    return signRs256(header ?? { alg: 'RS256', typ: 'JWT', kid: this.currentKey.kid }, claims, signWith ?? this.currentKey.privateKey);
   }
 
   // ---- tools ----------------------------------------------------------------------------------
