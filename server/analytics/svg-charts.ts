@@ -68,43 +68,46 @@ function legendRows(names: readonly string[], width: number, size: number): { at
 }
 
 /**
- * The cohort's network: each group's members on a circle, the groups' circles around the picture's
- * centre, sized to use the space; a line with an arrow for each tie (thicker with more interactions),
+ * The cohort's network: each group's members on a circle, the groups' circles in a grid, sized to
+ * use the space; a line with an arrow for each tie (thicker with more interactions),
  * ending at the dot's edge; each label outside its group's circle, drawn above the lines with a
  * halo, so no arrow runs over a label; the legend of groups below.
  */
 export function networkSvg(p: NetworkPicture): string {
   const W = 560;
-  const FONT = 14;
-  const R = 10;
+  const FONT = 16;
+  const R = 12;
   const clusters = [...new Set(p.nodes.map((n) => n.group))].sort((a, b) => (a ?? Infinity) - (b ?? Infinity));
   const members = new Map(clusters.map((g) => [g, p.nodes.filter((n) => n.group === g)]));
   const longest = Math.max(4, ...p.nodes.map((n) => n.short.length));
   // room for a label beside a dot on the picture's edge
   const margin = Math.min(110, R + 8 + textWidth(longest, FONT));
   const k = clusters.length;
-  const biggest = Math.max(1, ...[...members.values()].map((m) => m.length));
-  // one group: a single circle filling the picture; several: a ring of circles, each as large as
-  // its neighbours leave room for (labels included)
-  const ring = k > 1 ? W / 2 - margin - Math.min(110, 20 + 14 * biggest) : 0;
-  const clusterRadius = (n: number) => {
-    if (n <= 1) return 0;
-    if (k <= 1) return W / 2 - margin;
-    const room = ring * Math.sin(Math.PI / k) - R - 18;
-    return Math.max(R * 2, Math.min(20 + 14 * n, room, 110));
-  };
+  const labelW = textWidth(longest, FONT);
+  const gap = R + 7;
+  // A group's circle wide enough that its members' labels (pointing outward) do not meet.
+  const wanted = (n: number) => (n <= 1 ? 0 : Math.max(20 + 14 * n, (Math.max(labelW, FONT) + 8) / (2 * Math.sin(Math.PI / n)) - gap));
+  // One group: a single circle filling the picture. Several: a grid of cells, one group's circle in
+  // each, as large as the cell leaves room for with the labels around it; the picture is as tall
+  // as its rows, so it holds no empty band.
+  const cols = k <= 1 ? 1 : k <= 3 ? k : Math.ceil(Math.sqrt(k));
+  const rows = Math.ceil(k / cols);
+  const cell = W / cols;
+  const height = k <= 1 ? W : rows * cell;
+  const fits = k <= 1 ? W / 2 - margin : Math.max(R * 2, cell / 2 - gap - labelW - 6);
   const pos = new Map<string, { x: number; y: number; ux: number; uy: number }>();
   clusters.forEach((g, ci) => {
-    const a = (2 * Math.PI * ci) / k - Math.PI / 2;
-    const cx = W / 2 + ring * Math.cos(a);
-    const cy = W / 2 + ring * Math.sin(a);
+    const row = Math.floor(ci / cols);
+    const inRow = Math.min(cols, k - row * cols);
+    const cx = (W - inRow * cell) / 2 + cell * (ci % cols + 0.5);
+    const cy = cell * (row + 0.5);
     const ms = members.get(g)!;
-    const r = clusterRadius(ms.length);
+    const r = ms.length <= 1 ? 0 : k <= 1 ? fits : Math.min(wanted(ms.length), fits);
     ms.forEach((n, i) => {
-      const b = (2 * Math.PI * i) / ms.length - Math.PI / 2 + (k > 1 ? a + Math.PI / 2 : 0);
-      // a lone dot's label points away from the picture's centre
-      const [ux, uy] = r === 0 ? (k > 1 ? [Math.cos(a), Math.sin(a)] : [0, 1]) : [Math.cos(b), Math.sin(b)];
-      pos.set(n.id, { x: cx + r * Math.cos(b), y: cy + r * Math.sin(b), ux, uy });
+      const b = (2 * Math.PI * i) / ms.length - Math.PI / 2;
+      // a lone dot's label goes under it
+      const [ux, uy] = r === 0 ? [0, 1] : [Math.cos(b), Math.sin(b)];
+      pos.set(n.id, { x: cx + r * Math.cos(b), y: (k <= 1 ? W / 2 : cy) + r * Math.sin(b), ux, uy });
     });
   });
   const lines = p.edges
@@ -127,14 +130,14 @@ export function networkSvg(p: NetworkPicture): string {
   const labels = p.nodes.map((n) => {
     const { x, y, ux, uy } = pos.get(n.id)!;
     const anchor = ux > 0.35 ? 'start' : ux < -0.35 ? 'end' : 'middle';
-    const gap = R + 7;
-    const ty = y + uy * gap + (uy > 0.35 ? FONT * 0.8 : uy < -0.35 ? 0 : FONT * 0.35);
+    // the text's box clears the dot: its top below a dot above it, its baseline (and descenders) above a dot below it
+    const ty = y + uy * gap + (uy > 0.35 ? FONT * 0.8 : uy < -0.35 ? -FONT * 0.25 : FONT * 0.35);
     return `<text x="${f(x + ux * gap)}" y="${f(ty)}" text-anchor="${anchor}" font-size="${FONT}" fill="#222222" ${HALO}>${esc(n.short)}</text>`;
   });
   const legendItems = [...p.groups.map((g, i) => ({ name: g, colour: groupColour(i) })), ...(clusters.includes(null) ? [{ name: 'No group', colour: NO_GROUP_COLOUR }] : [])];
   const legend = legendRows(legendItems.map((g) => g.name), W - 16, FONT);
-  const H = W + 8 + legend.rows * 24;
-  const legendSvg = legendItems.map((g, i) => `<g transform="translate(${f(8 + legend.at[i]!.x)} ${W + 8 + legend.at[i]!.row * 24})"><rect width="16" height="16" fill="${g.colour}" stroke="#222222"/><text x="22" y="13" font-size="${FONT}" fill="#222222">${esc(g.name)}</text></g>`);
+  const H = height + 8 + legend.rows * 24;
+  const legendSvg = legendItems.map((g, i) => `<g transform="translate(${f(8 + legend.at[i]!.x)} ${f(height + 8 + legend.at[i]!.row * 24)})"><rect width="16" height="16" fill="${g.colour}" stroke="#222222"/><text x="22" y="13" font-size="${FONT}" fill="#222222">${esc(g.name)}</text></g>`);
   return open(p, W, H, 'network-svg')
     + `<defs><marker id="${esc(p.id)}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="#444444"/></marker></defs>`
     + `<g data-test="network-ties">${lines.join('')}</g><g>${dots.join('')}</g><g data-test="network-labels">${labels.join('')}</g><g data-test="network-legend">${legendSvg.join('')}</g></svg>`;
@@ -181,7 +184,7 @@ export function formatNumber(v: number): string {
   return Number.isInteger(r) ? String(r) : r.toFixed(1);
 }
 
-const CHART = { w: 560, h: 260, left: 48, right: 12, top: 24, font: 14 };
+const CHART = { w: 560, h: 260, left: 52, right: 12, top: 24, font: 16 };
 /** Line styles told apart without colour: solid, dashed, dotted. */
 const DASHES = ['', '8 5', '2 4', '12 4 2 4'];
 
@@ -215,12 +218,15 @@ function frame(c: SeriesChart, xOf: (i: number) => number, lines: boolean): Fram
   const yAxis = ticks.map((v) => `<line x1="${left}" x2="${w - right}" y1="${f(y(v))}" y2="${f(y(v))}" stroke="${v === 0 ? '#555555' : '#d0d0d0'}"/><text x="${left - 8}" y="${f(y(v) + font * 0.35)}" text-anchor="end" font-size="${font}" fill="#222222">${esc(fmt(v))}</text>`);
   const widest = Math.max(1, ...c.labels.map((l) => l.length));
   const room = (w - left - right) / Math.max(1, c.labels.length);
-  // every label when they fit, a size smaller if that makes them fit, else every second (third…) one
-  const xFont = textWidth(widest, font) + 8 <= room ? font : font - 2;
-  const step = Math.max(1, Math.ceil((textWidth(widest, xFont) + 8) / room));
-  const xs = c.labels.map((l, i) => (i % step === 0 ? `<text x="${f(xOf(i))}" y="${plotBottom + font + 6}" text-anchor="middle" font-size="${xFont}" fill="#222222">${esc(l)}</text>` : ''));
+  // every label on one row when they fit; on two staggered rows when that makes them fit (few,
+  // long labels: the five factors); else every second (third…) one
+  const need = textWidth(widest, font) + 8;
+  const stagger = need > room && need <= 2 * room && c.labels.length > 1;
+  const step = stagger ? 1 : Math.max(1, Math.ceil(need / room));
+  const rowGap = stagger ? font + 4 : 0;
+  const xs = c.labels.map((l, i) => (i % step === 0 ? `<text x="${f(xOf(i))}" y="${plotBottom + font + 6 + (i % 2) * rowGap}" text-anchor="middle" font-size="${font}" fill="#222222">${esc(l)}</text>` : ''));
   const legend = legendRows(c.series.map((s) => s.name), w - left, font);
-  const legendTop = plotBottom + font + 22;
+  const legendTop = plotBottom + font + 22 + rowGap;
   const items = c.series.map((s, i) => {
     const at = legend.at[i]!;
     const swatch = lines

@@ -71,8 +71,9 @@ describe('SVG charts', () => {
     const [, , w, h] = viewBox(doc);
     for (const g of doc.querySelectorAll('g[transform]')) {
       const [x, y] = /translate\(([\d.]+) ([\d.]+)\)/.exec(g.getAttribute('transform')!)!.slice(1).map(Number) as [number, number];
-      const name = g.querySelector('text')!.text;
-      expect(x + 24 + name.length * 14 * 0.58, name).to.be.at.most(w + 1);
+      const text = g.querySelector('text')!;
+      const name = text.text;
+      expect(x + 24 + name.length * num(text, 'font-size') * 0.58, name).to.be.at.most(w + 1);
       expect(y, name).to.be.at.most(h);
     }
     expect(doc.querySelectorAll('text').map((t) => t.text)).to.include.members(['0%', '100%']);
@@ -134,6 +135,30 @@ describe('SVG charts', () => {
       }
     });
 
+    // Cohorts of other shapes: a few learners without a group, many small groups, one big group.
+    for (const [learners, groupCount, ungrouped] of [[14, 4, 2], [6, 2, 0], [24, 6, 0], [30, 8, 2], [12, 1, 0], [20, 0, 20]] as const) {
+      it(`keeps every label off every dot and every other label: ${learners} learners, ${groupCount} groups, ${ungrouped} without one`, () => {
+        const names = Array.from({ length: groupCount }, (_, i) => `Group ${i + 1}`);
+        const ns: DrawnNode[] = Array.from({ length: learners }, (_, i) => ({ id: `p${i}`, label: `Learner ${i + 1}`, short: `L${i + 1}`, group: i < learners - ungrouped ? i % Math.max(1, groupCount) : null }));
+        const es = ns.flatMap((a, i) => ns.filter((_, j) => j !== i && ((i + 1) * (j + 2)) % 7 === 1).map((b) => ({ from: a.id, to: b.id, weight: 1 })));
+        const svg = parse(networkSvg({ id: 's', title: 't', desc: 'd', groups: names, nodes: ns, edges: es })).querySelector('svg')!;
+        const [, , w] = viewBox(svg);
+        const dots = svg.querySelectorAll('[data-test=network-node] circle').map((c) => ({ x: num(c, 'cx'), y: num(c, 'cy'), r: num(c, 'r') }));
+        const boxes = svg.querySelectorAll('[data-test=network-labels] text').map((t) => ({ name: t.text, ...box(t) }));
+        const clashes: string[] = [];
+        for (const [i, b] of boxes.entries()) {
+          if (b.left < 0 || b.right > w) clashes.push(`${b.name} leaves the picture`);
+          for (const c of dots) if (c.x + c.r > b.left && c.x - c.r < b.right && c.y + c.r > b.top && c.y - c.r < b.bottom) clashes.push(`${b.name} on a dot at ${c.x},${c.y}`);
+          for (const o of boxes.slice(i + 1)) if (o.left < b.right && o.right > b.left && o.top < b.bottom && o.bottom > b.top) clashes.push(`${b.name} on ${o.name}`);
+          for (const l of svg.querySelectorAll('[data-test=network-ties] line')) {
+            const [x, y] = [num(l, 'x2'), num(l, 'y2')];
+            if (x > b.left && x < b.right && y > b.top && y < b.bottom) clashes.push(`an arrowhead on ${b.name}`);
+          }
+        }
+        expect(clashes).to.deep.equal([]);
+      });
+    }
+
     it('ends each arrow at the edge of its dot, not inside it', () => {
       for (const l of lines) {
         const [x, y] = [num(l, 'x2'), num(l, 'y2')];
@@ -149,7 +174,8 @@ describe('SVG charts', () => {
       expect(items).to.have.length(9);
       for (const g of items) {
         const [x, y] = /translate\(([\d.]+) ([\d.]+)\)/.exec(g.getAttribute('transform')!)!.slice(1).map(Number) as [number, number];
-        expect(x + 22 + g.querySelector('text')!.text.length * 14 * 0.58).to.be.at.most(w);
+        const text = g.querySelector('text')!;
+        expect(x + 22 + text.text.length * num(text, 'font-size') * 0.58).to.be.at.most(w);
         expect(y + 16).to.be.at.most(h);
       }
     });
