@@ -1,4 +1,4 @@
-// The facilitator's pages (dashboard, social capital, Community of Inquiry, printable report, the
+// The facilitator's pages (the console with its needs-attention list, dashboard, social capital, Community of Inquiry, printable report, the
 // three CSV exports) for a cohort of 60 learners (3,000 posts) and one of 600 (30,000 posts), in a
 // tenant that holds ~1 M posts in all (BENCH_POSTS, seeded in SQL across other cohorts, plus a few
 // other tenants), ANALYZEd. Per page: the first request after a change in the cohort (it computes
@@ -14,6 +14,7 @@ import { load, startBenchApp } from './bench-support.ts';
 import { launchMany, seedScale } from './scale.bench.ts';
 
 const PAGES = [
+  ['console (needs attention)', ''],
   ['dashboard', 'dashboard'],
   ['social capital', 'social'],
   ['community of inquiry', 'inquiry'],
@@ -44,8 +45,10 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
     console.log(`\nFacilitator pages: ${Number(counts.all).toLocaleString('en')} posts, ${Number(counts.ours).toLocaleString('en')} in the cohorts' tenant (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd); ${seconds} s per figure`);
     for (const { learners, f } of cohorts) {
       const cookie = (await f.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
-      for (const [name, path] of PAGES) {
-        const url = `${f.base}/console/${path}`;
+      // BENCH_DASHBOARD_PAGES=console,dashboard measures only those (by the path's first word, "console" for the console itself)
+      const only = process.env.BENCH_DASHBOARD_PAGES?.split(',');
+      for (const [name, path] of PAGES.filter(([, p]) => !only || only.includes(p.split('/')[0] || 'console'))) {
+        const url = path ? `${f.base}/console/${path}` : `${f.base}/console`;
         // The last load's requests drained first (a request still in flight would be timed too), then a change counted.
         await drained(app.db);
         await sql`INSERT INTO cohort_figure_changes (tenant_id, cohort_id, xid) SELECT tenant_id, id, pg_current_xact_id() FROM cohorts WHERE id = ${f.cohortId}`.execute(app.db);

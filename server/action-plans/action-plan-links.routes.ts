@@ -75,7 +75,13 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
         if (!(err instanceof ValidationError)) throw err;
         const view = await openManagerView(deps, token(req));
         issueCsrfToken(req, res);
-        return res.status(400).render('action-plans/manager', { title: 'Action plan', ...managerView(view), action: `/action-plans/links/manager/${token(req)}`, error: err.userMessage, body: form.body });
+        // the error sits with the form that was sent: the comment, or the conversation's note
+        const field = kind === 'conversation' ? 'conversation-note' : 'body';
+        return res.status(400).render('action-plans/manager', {
+          title: 'Action plan', ...managerView(view), action: `/action-plans/links/manager/${token(req)}`, body: form.body,
+          ...(kind === 'conversation' ? { conversationError: err.userMessage } : { commentError: err.userMessage }),
+          errorSummary: [{ field, message: err.userMessage }],
+        });
       }
       res.redirect(303, `/action-plans/links/manager/${token(req)}?done=${kind}`);
     });

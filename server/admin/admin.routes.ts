@@ -35,6 +35,7 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
           email: body.email,
           next: safeNext(body.next),
           error: 'That email and password do not match an admin account.',
+          errorSummary: [{ field: 'email', message: 'That email and password do not match an admin account.' }],
         });
       }
       req.login(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, safeNext(body.next))));

@@ -11,6 +11,7 @@ import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.s
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
 import { fiveFactorView, groupHealthView, inquiryView, pageBase, quietView, socialView } from './analytics.views.ts';
 import { exportCsv } from './analytics.exports.ts';
+import { errorSummary } from '../http/error-summary.ts';
 
 export function analyticsRouter(deps: AnalyticsDeps): Router {
   const r = Router();
@@ -26,7 +27,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   r.post('/:cohortId/console/dashboard/settings', facilitator, async (req, res) => {
     const form = SettingsForm.parse(req.body ?? {});
     const days = QuietDays.safeParse(form.quietDays);
-    if (!days.success) return renderDashboard(req, res, 400, { settingsError: ValidationError.fromZod(days.error, 'The settings were not saved'), typed: form });
+    if (!days.success) return renderDashboard(req, res, 400, { settingsError: new ValidationError('The settings were not saved.', { quietDays: days.error.issues[0]!.message }), typed: form });
     await saveAnalyticsSettings(deps, req.launch!, { quietDays: days.data, showNames: form.showNames === 'on' });
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/dashboard?saved=settings#settings`);
   });
@@ -112,7 +113,8 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       quietDays: d.settings.quietDays,
       quiet: quietView(cohort.id, d.quiet, templates),
       settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on' } : d.settings,
-      settingsError: flash.settingsError?.userMessage,
+      settingsError: flash.settingsError?.fieldErrors.quietDays,
+      errorSummary: errorSummary(flash.settingsError, (key) => (key === 'quietDays' ? key : undefined), 'settings-form'),
       saved: flash.saved,
       nudged: flash.nudged,
     });
@@ -127,6 +129,8 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       action: `/cohorts/${cohortId}/console/nudges/${v.learner.membershipId}`,
       message: v.message,
       error: v.error,
+      // every refusal is about the message: empty, too long, or a second nudge today
+      errorSummary: v.error ? [{ field: 'message', message: v.error }] : [],
     });
   }
 

@@ -104,6 +104,7 @@ export function socialView(s: SocialCapital) {
     title: 'Interactions between learners, per week',
     desc: 'Replies, kudos and mentions between learners in each ISO week. The table below gives the same numbers.',
     labels: trendLabels,
+    integer: true,
     series: [{ name: 'Interactions', colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.newInteractions) }],
   });
   return {
@@ -151,7 +152,8 @@ export function fiveFactorView(factors: FactorComparison[]) {
       labels: factors.map((f) => f.label.split(' ')[0]!),
       max: 5,
       series: [
-        { name: 'Start (module 1)', colour: GROUP_COLOURS[1]!, values: factors.map((f) => f.start.mean) },
+        // Okabe–Ito orange and blue: told apart with any colour vision, unlike two blues
+        { name: 'Start (module 1)', colour: GROUP_COLOURS[0]!, values: factors.map((f) => f.start.mean) },
         { name: 'End (module 9)', colour: GROUP_COLOURS[4]!, values: factors.map((f) => f.end.mean) },
       ],
     })

@@ -9,6 +9,8 @@ import { ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts'
 import { consoleView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
 import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
 import { announcementsFor } from '../moderation/announcements.service.ts';
+import { needsAttention } from './console.service.ts';
+import { attentionView, consoleNavView } from './console.views.ts';
 
 export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
@@ -39,12 +41,19 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const roster = deps.firstRoster
       ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
       : { pending: false };
-    const [cohort, members, progress] = await Promise.all([
+    const [cohort, members, progress, attention] = await Promise.all([
       findCohort(req),
       cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
       cohortProgress(deps, who),
+      needsAttention(deps, who),
     ]);
-    res.render('cohorts/console', { title: `${cohort.title} — console`, ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1'), rosterPending: roster.pending });
+    res.render('cohorts/console', {
+      title: `${cohort.title} — console`,
+      ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1'),
+      attention: attentionView(cohort.id, attention),
+      consoleNav: consoleNavView(cohort.id),
+      rosterPending: roster.pending,
+    });
   });
 
   // The console's roster alone, asked for by its script while the first roster is on its way.

@@ -30,7 +30,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1#post-${post.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('moderation/flag', { ...pageBase(req.launch!, 'Flag a post'), postId, reason, error: err.userMessage });
+      res.status(400).render('moderation/flag', { ...pageBase(req.launch!, 'Flag a post'), postId, reason, error: err.userMessage, errorSummary: [{ field: 'flagReason', message: err.userMessage }] });
     }
   });
 
@@ -47,7 +47,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       const who = req.launch!;
       const post = await svc.findPostOfCohort(deps, who, postId);
       const confirm = (status: number, error?: string) =>
-        res.status(status).render('moderation/confirm', { ...pageBase(who, action === 'hide' ? 'Hide this post?' : 'Delete this post?'), action, verb: action === 'hide' ? 'Hide' : 'Delete', postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, backHref: form.from === 'queue' ? base(req) : `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+        res.status(status).render('moderation/confirm', { ...pageBase(who, action === 'hide' ? 'Hide this post?' : 'Delete this post?'), action, verb: action === 'hide' ? 'Hide' : 'Delete', postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, errorSummary: error ? [{ field: 'reason', message: error }] : [], backHref: form.from === 'queue' ? base(req) : `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
       if (!form.confirmed) return confirm(200);
       try {
         await (action === 'hide' ? svc.hidePost : svc.deletePost)(deps, who, postId, form.reason);
@@ -83,7 +83,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, backTo(req, 'thread', post, 'edit'));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderEdit(req, res, 400, { error: err.userMessage, ...form });
+      await renderEdit(req, res, 400, { error: err.userMessage, field: 'body' in err.fieldErrors ? 'body' : 'reason', ...form });
     }
   });
 
@@ -146,11 +146,11 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     }
   });
 
-  async function renderEdit(req: Request, res: Response, status: number, flash?: { error: string; body: string; reason: string }) {
+  async function renderEdit(req: Request, res: Response, status: number, flash?: { error: string; field: 'body' | 'reason'; body: string; reason: string }) {
     const { postId } = s.PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findPostOfCohort(deps, who, postId);
-    res.status(status).render('moderation/edit', { ...pageBase(who, 'Edit a post as facilitator'), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', error: flash?.error, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+    res.status(status).render('moderation/edit', { ...pageBase(who, 'Edit a post as facilitator'), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', bodyError: flash?.field === 'body' ? flash.error : undefined, reasonError: flash?.field === 'reason' ? flash.error : undefined, errorSummary: flash ? [{ field: flash.field, message: flash.error }] : [], backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
   }
 
   async function renderMembers(req: Request, res: Response, status: number, flash?: { membershipId: string; error: string; period: string; reason: string }) {

@@ -160,6 +160,22 @@ describe('action plans', () => {
     expect(board.doc.querySelectorAll('[data-test=board-plan]')).to.have.length(0);
   });
 
+  it('answers an empty manager comment with the error summary, the message beside the comment box', async () => {
+    const { owner } = await cohortWithPlan();
+    await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'max.manager@example.com' });
+    const link = linkIn((await mailTo('max.manager@example.com'))[0]!, '/action-plans/links/manager/');
+    const manager = new LtiHttpClient();
+    const page = parse((await manager.request(link)).body);
+    const csrf = page.querySelector('[data-test=manager-comment-form] input[name=_csrf]')!.getAttribute('value')!;
+    const r = await manager.request(`${link}/comment`, { method: 'POST', form: { _csrf: csrf, body: '  ' } });
+    expect(r.status).to.equal(400);
+    const doc = parse(r.body);
+    expect(doc.querySelectorAll('main > [data-test=error-summary] a').map((a) => [a.getAttribute('href'), a.text])).to.deep.equal([['#body', 'Write a comment first.']]);
+    expect(doc.querySelector('#body')!.getAttribute('aria-describedby')).to.equal('body-hint body-error');
+    expect(doc.querySelector('#body-error')!.text).to.equal('Write a comment first.');
+    expect(doc.querySelector('#conversation-note')!.hasAttribute('aria-invalid')).to.equal(false);
+  });
+
   it('ends a manager link at once when revoked (410), and a tampered token is 404', async () => {
     const { owner } = await cohortWithPlan();
     await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'max.manager@example.com' });

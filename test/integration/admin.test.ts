@@ -60,6 +60,11 @@ describe('admin console', () => {
     const html = parse(wrong.body);
     expect(html.querySelector('[data-test=login-error]')?.text).to.contain('do not match');
     expect(html.querySelector('#email')?.getAttribute('value')).to.equal(ADMIN.email);
+    // the error summary at the top leads to the email field, which says what went wrong
+    const summary = html.querySelector('main > [data-test=error-summary]');
+    expect(summary?.querySelectorAll('a').map((a) => [a.getAttribute('href'), a.text])).to.deep.equal([['#email', 'That email and password do not match an admin account.']]);
+    expect(html.querySelector('#email')?.getAttribute('aria-describedby')).to.equal('email-error');
+    expect(html.querySelector('form.form#login-form')).to.not.equal(null);
   });
 
   it('signs in, lists platforms with an empty state, and signs out', async () => {

@@ -12,7 +12,8 @@ const fay: SimUser = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instru
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('error summary after a failed submit', () => {
-  const { launch, get, post, clock } = cohortSuite({ context: { id: 'course-errors', title: 'Errors' } });
+  const env = () => suiteEnv;
+  const { env: suiteEnv, launch, get, post, follow, clock } = cohortSuite({ context: { id: 'course-errors', title: 'Errors' } });
 
   function summaryOf(doc: HTMLElement) {
     const summary = doc.querySelector('main > [data-test=error-summary]');
@@ -67,6 +68,43 @@ describe('error summary after a failed submit', () => {
     expect(announcement.status).to.equal(400);
     const links = summaryOf(announcement.doc);
     expect(links.map((l) => l.href)).to.deep.equal(['#title']);
+  });
+
+  it('the dashboard settings, a nudge, and moderation’s flag, confirmation and edit forms', async () => {
+    const me = await launch(lee);
+    const fac = await launch(fay);
+    const settings = await post(fac, `${fac.base}/console/dashboard/settings`, { quietDays: '0' });
+    expect(settings.status).to.equal(400);
+    expect(summaryOf(settings.doc)).to.deep.equal([{ href: '#quietDays', text: 'Enter at least 1 day' }]);
+    expect(settings.doc.querySelector('#quietDays')!.getAttribute('aria-describedby')).to.equal('quietDays-hint quietDays-error');
+    expect(settings.doc.querySelector('#quietDays-error')!.text).to.equal('Enter at least 1 day');
+
+    const learner = await env().app.db.selectFrom('memberships').select('id').where('role', '=', 'learner').executeTakeFirstOrThrow();
+    const nudge = await post(fac, `${fac.base}/console/nudges/${learner.id}`, { message: '   ' });
+    expect(nudge.status).to.equal(400);
+    expect(summaryOf(nudge.doc)).to.deep.equal([{ href: '#message', text: 'Write a message for the nudge.' }]);
+    expect(nudge.doc.querySelector('#message')!.getAttribute('aria-invalid')).to.equal('true');
+
+    const commons = await follow(me, `${me.base}/commons`);
+    const thread = await post(me, `${commons}/threads`, { title: 'Hello', body: 'Hello everyone' });
+    const postId = (await get(me, new URL(thread.location!, env().app.url).href)).doc.querySelector('[data-test=post]')!.getAttribute('data-post-id')!;
+    const flag = await post(me, `${me.base}/posts/${postId}/flag`, { flagReason: ' ' });
+    expect(flag.status).to.equal(400);
+    expect(summaryOf(flag.doc).map((l) => l.href)).to.deep.equal(['#flagReason']);
+    expect(flag.doc.querySelector('#flagReason-error')!.text).to.contain('1 to 500');
+
+    const hide = await post(fac, `${fac.base}/console/moderation/posts/${postId}/hide`, { confirmed: 'yes', reason: '', from: 'queue' });
+    expect(hide.status).to.equal(400);
+    expect(summaryOf(hide.doc).map((l) => l.href)).to.deep.equal(['#reason']);
+    expect(hide.doc.querySelector('#reason')!.getAttribute('aria-describedby')).to.equal('reason-hint reason-error');
+
+    const edit = await post(fac, `${fac.base}/console/moderation/posts/${postId}/edit`, { body: '  ', reason: 'Typo' });
+    expect(edit.status).to.equal(400);
+    expect(summaryOf(edit.doc)).to.deep.equal([{ href: '#body', text: 'Write something: the post cannot be empty.' }]);
+    expect(edit.doc.querySelector('#reason')!.getAttribute('value')).to.equal('Typo');
+    const noReason = await post(fac, `${fac.base}/console/moderation/posts/${postId}/edit`, { body: 'Hello all', reason: '' });
+    expect(summaryOf(noReason.doc).map((l) => l.href)).to.deep.equal(['#reason']);
+    expect(noReason.doc.querySelector('#body')!.text).to.equal('Hello all');
   });
 
   it('a page without errors has no summary and no script for it', async () => {

@@ -120,13 +120,13 @@ export interface AxeViolation {
   nodes: number;
 }
 
-/** axe-core's serious and critical violations on the page or frame. */
-export async function seriousAxeViolations(target: Page | Frame): Promise<AxeViolation[]> {
+/** axe-core's serious and critical violations on the page or frame; `targetSize` adds the rule axe leaves off by default (WCAG 2.2 target size, 24 px). */
+export async function seriousAxeViolations(target: Page | Frame, opts: { targetSize?: boolean } = {}): Promise<AxeViolation[]> {
   await target.evaluate(axeSource);
-  const results = await target.evaluate(async () => {
+  const results = await target.evaluate(async (targetSize) => {
     const axe = (globalThis as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: unknown[] }> }> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
+    const r = await axe.run(document, { resultTypes: ['violations'], ...(targetSize ? { rules: { 'target-size': { enabled: true } } } : {}) });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length }));
-  });
+  }, opts.targetSize ?? false);
   return results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
