@@ -1,5 +1,5 @@
 // Discussion spaces, threads and posts, for the cohort named in the URL.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Application, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
 import { findActiveLaunch, recheckLaunch, requireLaunch } from '../http/auth.ts';
@@ -13,6 +13,7 @@ import { openEventStream } from '../realtime/event-stream.ts';
 import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
 import { fieldsOfPost } from './post-fields.ts';
+import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
@@ -35,6 +36,14 @@ export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) =
     if (!who || !form.success) return false;
     return svc.keepRefusedPost(deps, who, m[2] ? `space:${m[2]}` : `thread:${m[3]!}`, form.data);
   };
+}
+
+// One renderer per app: it keeps renderings when the app caches its views (production).
+const postRenderers = new WeakMap<Application, RenderPost>();
+function renderPost(app: Application, post: PostView): string {
+  let render = postRenderers.get(app);
+  if (!render) postRenderers.set(app, (render = createPostRenderer({ cache: app.enabled('view cache') })));
+  return render(post);
 }
 
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
@@ -103,7 +112,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
     const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
-    res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!), cohort: { id: who.cohortId } });
+    res.type('html').send(renderPost(req.app, postView(who, found.threadId, row!)));
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
@@ -176,7 +185,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, (p) => renderPost(req.app, p), draft) });
   }
 
   return r;

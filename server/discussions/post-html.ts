@@ -1,0 +1,53 @@
+// A post's HTML (views/partials/post.hbs), rendered here rather than by a partial call per post in
+// the thread page: a post looks the same for every reader who stands in the same relation to it
+// (author, facilitator, reader who gave kudos or not), and threads are read far more often than
+// written, so each rendering is kept, keyed by a hash of its whole view. The key holds everything
+// the template reads, so a kept rendering is right by construction (no invalidation): any change
+// to the post, its kudos or the reader's relation to it is another key. Only someone who already
+// holds the view (and so may see the post) can reach its rendering.
+import { hash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { helpers } from '../http/view-helpers.ts';
+import type { postView } from './discussions.views.ts';
+
+const partials = path.resolve(import.meta.dirname, '../../views/partials');
+
+export type PostView = ReturnType<typeof postView>;
+export type RenderPost = (post: PostView) => string;
+
+function compilePost(): Handlebars.TemplateDelegate<PostView> {
+  const hbs = Handlebars.create();
+  hbs.registerHelper(helpers);
+  hbs.registerPartial('post-moderation', readFileSync(path.join(partials, 'post-moderation.hbs'), 'utf8'));
+  // Every helper is known here, so `if` and `each` compile inline; no partial is indented line by line.
+  const knownHelpers = Object.fromEntries(Object.keys(helpers).map((h) => [h, true]));
+  return hbs.compile(readFileSync(path.join(partials, 'post.hbs'), 'utf8').trim(), { knownHelpers, knownHelpersOnly: true, preventIndent: true, strict: false });
+}
+
+/**
+ * Renders posts with views/partials/post.hbs. With `cache` (Express's "view cache", on in
+ * production) the template is compiled once and up to `entries` renderings are kept (least recently
+ * used dropped first); without it the template is read again at each call, as Express does.
+ */
+export function createPostRenderer(opts: { cache: boolean; entries?: number }): RenderPost {
+  if (!opts.cache) return (post) => compilePost()(post);
+  const template = compilePost();
+  const entries = opts.entries ?? 5000;
+  const kept = new Map<string, string>();
+  return (post) => {
+    const key = hash('sha256', JSON.stringify(post), 'base64');
+    const hit = kept.get(key);
+    if (hit !== undefined) {
+      // Map order is insertion order: a hit moves to the young end.
+      kept.delete(key);
+      kept.set(key, hit);
+      return hit;
+    }
+    const html = template(post);
+    kept.set(key, html);
+    if (kept.size > entries) kept.delete(kept.keys().next().value!);
+    return html;
+  };
+}
