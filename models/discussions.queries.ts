@@ -97,7 +97,13 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
   return ex.selectFrom('posts').selectAll().where('tenantId', '=', tenantId).where('id', '=', postId).forUpdate().executeTakeFirst();
 }
 
-export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, onlyPostId?: string) {
+/**
+ * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
+ * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
+ * being quoted.
+ */
+export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}) {
+  const { onlyPostId, sourceOf } = opts;
   let q = ex
     .selectFrom('posts as po')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
@@ -106,7 +112,7 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       'po.id',
       'po.parentPostId',
       'po.authorMembershipId',
-      'po.bodySource',
+      (sourceOf ? sql<string | null>`CASE WHEN po.id = ${sourceOf} THEN po.body_source END` : sql<string | null>`NULL`).as('bodySource'),
       'po.bodyHtml',
       'po.status',
       'po.createdAt',

@@ -22,6 +22,8 @@ const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
 const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default('') });
 const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
+// A quote of anything but a post id is no quote (the page opens without one).
+const QuoteQuery = z.object({ quote: z.uuid().optional().catch(undefined) });
 const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
 
 const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/threads|threads\/([0-9a-f-]{36})\/posts)$/;
@@ -111,7 +113,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     await svc.findVisibleSpace(deps, who, found.spaceId);
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
-    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
+    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id });
     res.type('html').send(renderPost(req.app, postView(who, found.threadId, row!)));
   });
 
@@ -180,11 +182,12 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { threadId } = ThreadParams.parse(req.params);
     const who = req.launch!;
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
-    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
-    const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
+    const quoteId = QuoteQuery.parse(req.query).quote;
+    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id, { sourceOf: quoteId }), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
+    const quote = quoteId ? posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
-    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
+    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
     res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, (p) => renderPost(req.app, p), draft) });
   }
 

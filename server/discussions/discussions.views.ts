@@ -31,7 +31,9 @@ export function spaceView(
   };
 }
 
-export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
+export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
+  /** Only for the post being quoted (see listThreadPosts). */
+  bodySource: string | null;
   authorName: string | null;
   authorRole: string;
   revisionCount: string | number | null;
