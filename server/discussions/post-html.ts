@@ -28,15 +28,18 @@ function compilePost(): Handlebars.TemplateDelegate<PostView> {
 
 /**
  * Renders posts with views/partials/post.hbs. With `cache` (Express's "view cache", on in
- * production) the template is compiled once and up to `entries` renderings are kept (least recently
- * used dropped first); without it the template is read again at each call, as Express does.
+ * production) the template is compiled once and renderings are kept up to `chars` characters in all
+ * (about 2 bytes each; least recently used dropped first): a post can be 20,000 characters long, so
+ * the bound is on their size, not their number. Without it the template is read again at each
+ * call, as Express does.
  */
-export function createPostRenderer(opts: { cache: boolean; entries?: number }): RenderPost {
-  if (!opts.cache) return (post) => compilePost()(post);
+export function createPostRenderer(opts: { cache: boolean; chars?: number }): RenderPost & { keptChars(): number } {
+  if (!opts.cache) return Object.assign((post: PostView) => compilePost()(post), { keptChars: () => 0 });
   const template = compilePost();
-  const entries = opts.entries ?? 5000;
+  const budget = opts.chars ?? 4_000_000;
   const kept = new Map<string, string>();
-  return (post) => {
+  let size = 0;
+  const render = (post: PostView) => {
     const key = hash('sha256', JSON.stringify(post), 'base64');
     const hit = kept.get(key);
     if (hit !== undefined) {
@@ -47,7 +50,13 @@ export function createPostRenderer(opts: { cache: boolean; entries?: number }): 
     }
     const html = template(post);
     kept.set(key, html);
-    if (kept.size > entries) kept.delete(kept.keys().next().value!);
+    size += html.length;
+    for (const [oldest, dropped] of kept) {
+      if (size <= budget) break;
+      kept.delete(oldest);
+      size -= dropped.length;
+    }
     return html;
   };
+  return Object.assign(render, { keptChars: () => size });
 }

@@ -38,4 +38,11 @@ describe('post HTML (kept renderings)', () => {
     expect(controls(render(views[3]!))).to.include('hide');
     expect(render(views[4]!)).to.contain('Hello again');
   });
+
+  it('keeps renderings up to its size in characters, the least recently used dropped first', () => {
+    const render = createPostRenderer({ cache: true, chars: 5000 });
+    const views = Array.from({ length: 20 }, (_, i) => postView(who(reader), 'thread', row({ bodyHtml: `<p>${'x'.repeat(1000)} ${i}</p>` })));
+    for (const v of views) expect(render(v)).to.contain(` ${views.indexOf(v)}</p>`);
+    expect(render.keptChars()).to.be.above(0).and.at.most(5000);
+  });
 });
