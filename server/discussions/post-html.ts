@@ -6,7 +6,7 @@
 // to the post, its kudos or the reader's relation to it is another key. Only someone who already
 // holds the view (and so may see the post) can reach its rendering.
 import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from '../http/view-helpers.ts';
@@ -20,10 +20,10 @@ export type RenderPost = (post: PostView) => string;
 function compilePost(): Handlebars.TemplateDelegate<PostView> {
   const hbs = Handlebars.create();
   hbs.registerHelper(helpers);
-  hbs.registerPartial('post-moderation', readFileSync(path.join(partials, 'post-moderation.hbs'), 'utf8'));
-  // Every helper is known here, so `if` and `each` compile inline; no partial is indented line by line.
-  const knownHelpers = Object.fromEntries(Object.keys(helpers).map((h) => [h, true]));
-  return hbs.compile(readFileSync(path.join(partials, 'post.hbs'), 'utf8').trim(), { knownHelpers, knownHelpersOnly: true, preventIndent: true, strict: false });
+  // Every partial, as Express's engine has them: post.hbs may use any (post-moderation, …).
+  for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(path.join(partials, file), 'utf8'));
+  // The helpers are those of every page (server/http/view-helpers.ts); no partial is indented line by line.
+  return hbs.compile(readFileSync(path.join(partials, 'post.hbs'), 'utf8').trim(), { preventIndent: true });
 }
 
 /**
