@@ -1,6 +1,7 @@
 // Shared set-up for benchmarks: a real app on a real PostgreSQL (embedded under data/bench unless
 // BENCH_DATABASE_URL is given), timing and percentiles, and HTTP load from autocannon.
 import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createDb } from '../models/db.ts';
 import { startTestApp, type TestApp } from '../test/support/test-app.ts';
@@ -42,12 +43,12 @@ export async function stopBenchDatabase(): Promise<void> {
 }
 
 /** The real app on the bench database, emptied first (production mode: view cache on). */
-export async function startBenchApp(databaseUrl: string): Promise<TestApp> {
+export async function startBenchApp(databaseUrl: string, opts: { server?: Server } = {}): Promise<TestApp> {
   const handle = createDb(databaseUrl, { max: 2 });
   await migrateToLatest(handle.db);
   await resetDatabase(handle);
   await handle.close();
-  return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20 });
+  return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20, ...(opts.server ? { server: opts.server } : {}) });
 }
 
 export interface Figures {

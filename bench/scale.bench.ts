@@ -4,6 +4,7 @@
 // summary of every query each page runs at 1 M posts, flagging sequential scans of tables over
 // 10 k rows. The 1 M posts are seeded in SQL across hundreds of tenants and cohorts, then ANALYZEd.
 import http from 'node:http';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -50,22 +51,52 @@ async function startReference(databaseUrl: string, tenantId: string, threadId: s
   };
 }
 
-// Every query the app sends while `capturing` is on (the app runs in this process, on this pg).
+// Every query one marked request sends (the app runs in this process, on this pg): the request runs
+// in its own async context, so queries of other requests or of background work (a figures
+// recompute, pg-boss) are never counted as that page's.
 interface Captured {
   text: string;
   values: unknown[];
 }
-let capturing: Captured[] | undefined;
+const CAPTURE_HEADER = 'x-bench-capture';
+const capture = new AsyncLocalStorage<Captured[]>();
+const captures = new Map<string, Captured[]>();
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const [q, v] = args as [unknown, unknown];
-  if (capturing) {
+  const into = capture.getStore();
+  if (into) {
     const text = typeof q === 'string' ? q : (q as { text?: string })?.text;
     const values = Array.isArray(v) ? v : ((q as { values?: unknown[] })?.values ?? []);
-    if (text) capturing.push({ text, values });
+    if (text) into.push({ text, values });
   }
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
+
+/** The app's HTTP server: a request carrying CAPTURE_HEADER runs with that capture's list as its context. */
+function capturingServer(): http.Server {
+  const server = http.createServer();
+  const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
+  server.emit = ((event: string, ...args: unknown[]) => {
+    const id = event === 'request' ? (args[0] as http.IncomingMessage).headers[CAPTURE_HEADER] : undefined;
+    const into = typeof id === 'string' ? captures.get(id) : undefined;
+    return into ? capture.run(into, () => emit(event, ...args)) : emit(event, ...args);
+  }) as typeof server.emit;
+  return server;
+}
+
+/** The queries one GET of the page sends, and only those. */
+async function queriesOf(p: PageUnderTest): Promise<Captured[]> {
+  const id = crypto.randomUUID();
+  captures.set(id, []);
+  try {
+    const r = await fetch(p.url, { headers: { cookie: p.cookie, [CAPTURE_HEADER]: id }, redirect: 'manual' });
+    await r.arrayBuffer();
+    return captures.get(id)!;
+  } finally {
+    captures.delete(id);
+  }
+}
 
 interface PlanNode {
   'Node Type': string;
@@ -222,7 +253,7 @@ export async function launchMany(people: ReturnType<typeof cohortMembers>, conte
 }
 
 export async function benchScale(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5), posts = Number(process.env.BENCH_POSTS ?? 1_000_000)): Promise<void> {
-  const app = await startBenchApp(databaseUrl);
+  const app = await startBenchApp(databaseUrl, { server: capturingServer() });
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
   const explainPool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   let reference: Awaited<ReturnType<typeof startReference>> | undefined;
@@ -276,15 +307,10 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     let flagged = 0;
     for (const p of pages) {
       await idle(explainPool);
-      capturing = [];
-      await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });
-      const queries = capturing.filter((q) => !/pgboss/i.test(q.text));
-      capturing = undefined;
-      flagged += await explainPage(explainPool, p.name, queries);
+      flagged += await explainPage(explainPool, p.name, await queriesOf(p));
     }
     console.log(`\n${flagged} queries with a sequential scan of a table over 10 k rows`);
   } finally {
-    capturing = undefined;
     await reference?.close();
     await explainPool.end();
     await sim.close();

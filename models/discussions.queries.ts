@@ -8,6 +8,31 @@ export function findSpace(ex: Executor, tenantId: string, spaceId: string): Prom
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
 }
 
+/** Whether this membership belongs to the space's group (true for the commons): checked in the space's own query. */
+function inSpaceGroup(membershipId: string) {
+  return sql<boolean>`(s.group_id IS NULL OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = s.tenant_id AND gm.membership_id = ${membershipId} AND gm.group_id = s.group_id))`;
+}
+
+/** The space with whether the membership is in its group: one round trip for the visibility check. */
+export function findSpaceFor(ex: Executor, tenantId: string, spaceId: string, membershipId: string): Promise<(Space & { inGroup: boolean }) | undefined> {
+  return ex.selectFrom('spaces as s').selectAll('s').select(inSpaceGroup(membershipId).as('inGroup')).where('s.tenantId', '=', tenantId).where('s.id', '=', spaceId).executeTakeFirst();
+}
+
+/** The thread, its space and whether the membership is in the space's group, in one round trip. */
+export async function findThreadFor(ex: Executor, tenantId: string, threadId: string, membershipId: string): Promise<{ thread: Thread; space: Space; inGroup: boolean } | undefined> {
+  const row = await ex
+    .selectFrom('threads as t')
+    .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 't.tenantId').onRef('s.id', '=', 't.spaceId'))
+    .selectAll('t')
+    .select(['s.cohortId as spaceCohortId', 's.groupId as spaceGroupId', 's.moduleId as spaceModuleId', 's.createdAt as spaceCreatedAt', inSpaceGroup(membershipId).as('inGroup')])
+    .where('t.tenantId', '=', tenantId)
+    .where('t.id', '=', threadId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { spaceCohortId, spaceGroupId, spaceModuleId, spaceCreatedAt, inGroup, ...thread } = row;
+  return { thread, space: { tenantId, id: thread.spaceId, cohortId: spaceCohortId, groupId: spaceGroupId, moduleId: spaceModuleId, createdAt: spaceCreatedAt }, inGroup };
+}
+
 /** The cohort's commons, created on first use (concurrent first uses meet at the unique index). */
 export async function upsertCommons(ex: Executor, tenantId: string, cohortId: string): Promise<Space> {
   await sql`INSERT INTO spaces (tenant_id, cohort_id) VALUES (${tenantId}, ${cohortId}) ON CONFLICT (tenant_id, cohort_id) WHERE group_id IS NULL DO NOTHING`.execute(ex);
@@ -72,7 +97,13 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
   return ex.selectFrom('posts').selectAll().where('tenantId', '=', tenantId).where('id', '=', postId).forUpdate().executeTakeFirst();
 }
 
-export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, onlyPostId?: string) {
+/**
+ * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
+ * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
+ * being quoted.
+ */
+export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}) {
+  const { onlyPostId, sourceOf } = opts;
   let q = ex
     .selectFrom('posts as po')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
@@ -81,7 +112,7 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       'po.id',
       'po.parentPostId',
       'po.authorMembershipId',
-      'po.bodySource',
+      (sourceOf ? sql<string | null>`CASE WHEN po.id = ${sourceOf} THEN po.body_source END` : sql<string | null>`NULL`).as('bodySource'),
       'po.bodyHtml',
       'po.status',
       'po.createdAt',

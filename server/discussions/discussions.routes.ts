@@ -1,5 +1,5 @@
 // Discussion spaces, threads and posts, for the cohort named in the URL.
-import { Router, type Request, type Response } from 'express';
+import { Router, type Application, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
 import { findActiveLaunch, recheckLaunch, requireLaunch } from '../http/auth.ts';
@@ -13,6 +13,7 @@ import { openEventStream } from '../realtime/event-stream.ts';
 import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
 import { fieldsOfPost } from './post-fields.ts';
+import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
@@ -21,6 +22,8 @@ const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
 const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default('') });
 const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
+// A quote of anything but a post id is no quote (the page opens without one).
+const QuoteQuery = z.object({ quote: z.uuid().optional().catch(undefined) });
 const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
 
 const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/threads|threads\/([0-9a-f-]{36})\/posts)$/;
@@ -35,6 +38,14 @@ export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) =
     if (!who || !form.success) return false;
     return svc.keepRefusedPost(deps, who, m[2] ? `space:${m[2]}` : `thread:${m[3]!}`, form.data);
   };
+}
+
+// One renderer per app: it keeps renderings when the app caches its views (production).
+const postRenderers = new WeakMap<Application, RenderPost>();
+function renderPost(app: Application, post: PostView): string {
+  let render = postRenderers.get(app);
+  if (!render) postRenderers.set(app, (render = createPostRenderer({ cache: app.enabled('view cache') })));
+  return render(post);
 }
 
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (moduleId: number) => string | undefined; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
@@ -104,8 +115,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     await svc.findVisibleSpace(deps, who, found.spaceId);
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
-    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, found.id);
-    res.render('partials/post', { layout: false, ...postView(who, found.threadId, row!), cohort: { id: who.cohortId } });
+    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id });
+    res.type('html').send(renderPost(req.app, postView(who, found.threadId, row!)));
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
@@ -173,12 +184,13 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshopTitle: (
     const { threadId } = ThreadParams.parse(req.params);
     const who = req.launch!;
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
-    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
-    const quote = typeof req.query.quote === 'string' ? posts.find((p) => p.id === req.query.quote && p.status === 'visible') : undefined;
+    const quoteId = QuoteQuery.parse(req.query).quote;
+    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id, { sourceOf: quoteId }), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
+    const quote = quoteId ? posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
-    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource, quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, draft) });
+    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, (p) => renderPost(req.app, p), draft) });
   }
 
   return r;

@@ -24,8 +24,16 @@ export interface DiscussionsDeps {
  * about another group's space leaks, not even that it exists.
  */
 export async function findVisibleSpace(deps: DiscussionsDeps, who: LaunchContext, spaceId: string): Promise<Space> {
-  const space = await discussions.findSpace(deps.db, who.tenantId, spaceId);
-  if (!space || space.cohortId !== who.cohortId || !(await stillSeesSpace(deps, who, space))) throw new NotFoundError('discussion space');
+  const found = await discussions.findSpaceFor(deps.db, who.tenantId, spaceId, who.membershipId);
+  if (!found) throw new NotFoundError('discussion space');
+  const { inGroup, ...space } = found;
+  return visibleSpace(who, space, inGroup);
+}
+
+/** The space if this person may see it (`inGroup`: their membership is in the space's group, or it has none). */
+function visibleSpace(who: LaunchContext, space: Space, inGroup: boolean): Space {
+  if (space.cohortId !== who.cohortId) throw new NotFoundError('discussion space');
+  if (space.groupId && who.role !== 'facilitator' && !inGroup) throw new NotFoundError('discussion space');
   return space;
 }
 
@@ -112,10 +120,10 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
 }
 
 export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string) {
-  const thread = await discussions.findThread(deps.db, who.tenantId, threadId);
-  if (!thread) throw new NotFoundError('thread');
-  const space = await findVisibleSpace(deps, who, thread.spaceId);
-  return { thread, space };
+  // The thread, its space and the group check in one round trip (the thread page's first read).
+  const found = await discussions.findThreadFor(deps.db, who.tenantId, threadId, who.membershipId);
+  if (!found) throw new NotFoundError('thread');
+  return { thread: found.thread, space: visibleSpace(who, found.space, found.inGroup) };
 }
 
 /** A reply to the thread, or to one post of it (a reply to a reply answers that reply's parent). */

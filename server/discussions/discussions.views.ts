@@ -1,5 +1,6 @@
 import type { Space, Thread, Post } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import type { RenderPost } from './post-html.ts';
 
 function when(d: Date): string {
   return d.toISOString().slice(0, 16).replace('T', ' ');
@@ -30,7 +31,9 @@ export function spaceView(
   };
 }
 
-export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodySource' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
+export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
+  /** Only for the post being quoted (see listThreadPosts). */
+  bodySource: string | null;
   authorName: string | null;
   authorRole: string;
   revisionCount: string | number | null;
@@ -65,6 +68,8 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
     menu,
     actions: canKudos || menu,
     cohortId: who.cohortId,
+    /** The post's own address, which its actions extend (`/edit`, `/kudos`…). */
+    path: `/cohorts/${who.cohortId}/posts/${p.id}`,
     kudos: p.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
@@ -90,11 +95,13 @@ export function threadView(
   space: Space,
   thread: Thread,
   posts: PostRow[],
+  renderPost: RenderPost,
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
   // Grouped once, so a post's replies are not looked for through the whole thread again for each post.
   const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
-  const view = (p: PostRow) => postView(who, thread.id, p);
+  // Each post arrives rendered (server/discussions/post-html.ts): the page only places them.
+  const view = (p: PostRow) => ({ html: renderPost(postView(who, thread.id, p)) });
   const top = repliesTo.get('') ?? [];
   return {
     cohort: { id: who.cohortId },

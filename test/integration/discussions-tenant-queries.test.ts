@@ -22,12 +22,17 @@ describe('discussion queries: the tenant predicate on its own', () => {
     const s = await q.findSpace(db, p.tenantId, p.spaceId);
     expect(s, 'the same calls with the right tenant find it').to.not.equal(undefined);
     expect(await q.findPost(db, p.tenantId, p.id)).to.not.equal(undefined);
+    expect((await q.findThreadFor(db, p.tenantId, p.threadId, p.authorMembershipId))?.space, 'the thread comes with its space').to.deep.equal(s);
+    expect((await q.listThreadPosts(db, p.tenantId, p.threadId)).map((r) => r.bodySource), 'no source unless quoted').to.deep.equal([null]);
+    expect((await q.listThreadPosts(db, p.tenantId, p.threadId, { sourceOf: p.id })).map((r) => r.bodySource), 'the quoted post’s source').to.deep.equal(['Second words']);
     expect((await q.listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
 
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
     expect(await q.listThreads(db, other, p.spaceId)).to.deep.equal([]);
     expect(await q.findThread(db, other, p.threadId)).to.equal(undefined);
+    expect(await q.findSpaceFor(db, other, p.spaceId, p.authorMembershipId)).to.equal(undefined);
+    expect(await q.findThreadFor(db, other, p.threadId, p.authorMembershipId)).to.equal(undefined);
     expect(await q.findPost(db, other, p.id)).to.equal(undefined);
     expect(await q.findPostForUpdate(db, other, p.id)).to.equal(undefined);
     expect(await q.listThreadPosts(db, other, p.threadId)).to.deep.equal([]);

@@ -1,0 +1,77 @@
+// Not a benchmark: profiles the app while autocannon loads one page (the bench's thread, space,
+// hub or module page), and prints the page's size and where the CPU went. `node bench/profile-page.ts thread`
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
+import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
+import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
+import { cohortMembers } from '../test/support/cohort-members.ts';
+import { benchDatabaseUrl, load, startBenchApp, stopBenchDatabase } from './bench-support.ts';
+import { launchMany } from './scale.bench.ts';
+
+const which = process.argv[2] ?? 'thread';
+const seconds = Number(process.env.BENCH_SECONDS ?? 8);
+const databaseUrl = await benchDatabaseUrl();
+const app = await startBenchApp(databaseUrl);
+const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
+try {
+  const lms = await connectPlatform(app, sim);
+  const people = cohortMembers(() => ({ app, lms }), { id: 'scale-60' });
+  await launchMany(people, 'scale-60', 20);
+  const role = process.env.PROFILE_ROLE === 'facilitator' ? ROLES.instructor : ROLES.learner;
+  const reader = await people.launch({ sub: role === ROLES.learner ? 'scale-60-l0' : 'scale-60-f', name: 'Learner 0', roles: [role] }, { id: 'scale-60' });
+  const learner = role === ROLES.learner ? reader : await people.launch({ sub: 'scale-60-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'scale-60' });
+  const space = await people.follow(learner, `${learner.base}/modules/1/space`);
+  const opened = await people.post(learner, `${space}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
+  const thread = new URL(opened.location!, app.url).href;
+  const threadId = new URL(thread).pathname.split('/').at(-1)!;
+  const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', reader.cohortId).executeTakeFirstOrThrow();
+  await sql`
+    INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
+    SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
+           '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
+    FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(app.db);
+  await sql`ANALYZE`.execute(app.db);
+  const url = { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
+  const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+  const first = await fetch(url, { headers: { cookie } });
+  const body = await first.text();
+  console.log(`${which}: ${first.status}, ${body.length} bytes, ${(body.match(/<form/g) ?? []).length} forms`);
+  if (process.env.PROFILE_SAVE) writeFileSync(process.env.PROFILE_SAVE, body);
+  await load(url, { cookie }, 2, 50); // warm
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  const plain = await (async () => { const c0 = process.cpuUsage(); const l = await load(url, { cookie }, seconds, 50); const c = process.cpuUsage(c0); return `${l.rps.toFixed(0)} req/s, app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms without the profiler`; })();
+  console.log(plain);
+  await session.post('Profiler.start');
+  const c0 = process.cpuUsage();
+  const l = await load(url, { cookie }, seconds, 50);
+  const c = process.cpuUsage(c0);
+  console.log(`app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms (${l.requests} requests, profiler on)`);
+  const { profile } = await session.post('Profiler.stop');
+  console.log(`${l.rps.toFixed(0)} req/s p50 ${l.p50} p99 ${l.p99} non2xx ${l.non2xx}`);
+  writeFileSync(`/tmp/thread/${which}.cpuprofile`, JSON.stringify(profile));
+  // Self time per function and per package.
+  const total = profile.samples!.length;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  for (const s of profile.samples!) self.set(s, (self.get(s) ?? 0) + 1);
+  const fn = new Map<string, number>();
+  const pkg = new Map<string, number>();
+  for (const [id, n] of self) {
+    const node = byId.get(id)!;
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anon)'} ${f.url.replace(/.*node_modules\//, '').replace(/.*\/thread\//, '')}:${f.lineNumber}`;
+    fn.set(key, (fn.get(key) ?? 0) + n);
+    const p = f.url.includes('node_modules/') ? f.url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : f.url.includes('/thread/') ? f.url.replace(/.*\/thread\//, '').split('/').slice(0, 2).join('/') : f.url || f.functionName;
+    pkg.set(p, (pkg.get(p) ?? 0) + n);
+  }
+  const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, n]) => `  ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`).join('\n');
+  console.log(`self time by package/file:\n${top(pkg, 30)}\nby function:\n${top(fn, 40)}`);
+} finally {
+  await sim.close();
+  await app.close();
+  await stopBenchDatabase();
+}

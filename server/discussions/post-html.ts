@@ -1,0 +1,62 @@
+// A post's HTML (views/partials/post.hbs), rendered here rather than by a partial call per post in
+// the thread page: a post looks the same for every reader who stands in the same relation to it
+// (author, facilitator, reader who gave kudos or not), and threads are read far more often than
+// written, so each rendering is kept, keyed by a hash of its whole view. The key holds everything
+// the template reads, so a kept rendering is right by construction (no invalidation): any change
+// to the post, its kudos or the reader's relation to it is another key. Only someone who already
+// holds the view (and so may see the post) can reach its rendering.
+import { hash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import { helpers } from '../http/view-helpers.ts';
+import type { postView } from './discussions.views.ts';
+
+const partials = path.resolve(import.meta.dirname, '../../views/partials');
+
+export type PostView = ReturnType<typeof postView>;
+export type RenderPost = (post: PostView) => string;
+
+function compilePost(): Handlebars.TemplateDelegate<PostView> {
+  const hbs = Handlebars.create();
+  hbs.registerHelper(helpers);
+  // Every partial, as Express's engine has them: post.hbs may use any (post-moderation, …).
+  for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(path.join(partials, file), 'utf8'));
+  // The helpers are those of every page (server/http/view-helpers.ts); no partial is indented line by line.
+  return hbs.compile(readFileSync(path.join(partials, 'post.hbs'), 'utf8').trim(), { preventIndent: true });
+}
+
+/**
+ * Renders posts with views/partials/post.hbs. With `cache` (Express's "view cache", on in
+ * production) the template is compiled once and renderings are kept up to `chars` characters in all
+ * (about 2 bytes each; least recently used dropped first): a post can be 20,000 characters long, so
+ * the bound is on their size, not their number. Without it the template is read again at each
+ * call, as Express does.
+ */
+export function createPostRenderer(opts: { cache: boolean; chars?: number }): RenderPost & { keptChars(): number } {
+  if (!opts.cache) return Object.assign((post: PostView) => compilePost()(post), { keptChars: () => 0 });
+  const template = compilePost();
+  const budget = opts.chars ?? 4_000_000;
+  const kept = new Map<string, string>();
+  let size = 0;
+  const render = (post: PostView) => {
+    const key = hash('sha256', JSON.stringify(post), 'base64');
+    const hit = kept.get(key);
+    if (hit !== undefined) {
+      // Map order is insertion order: a hit moves to the young end.
+      kept.delete(key);
+      kept.set(key, hit);
+      return hit;
+    }
+    const html = template(post);
+    kept.set(key, html);
+    size += html.length;
+    for (const [oldest, dropped] of kept) {
+      if (size <= budget) break;
+      kept.delete(oldest);
+      size -= dropped.length;
+    }
+    return html;
+  };
+  return Object.assign(render, { keptChars: () => size });
+}

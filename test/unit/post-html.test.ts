@@ -1,0 +1,48 @@
+// A post's kept rendering is keyed by its whole view: a reader in another relation to the post
+// (author, kudos given, facilitator) or a changed post never gets another view's HTML.
+import { expect } from 'chai';
+import { parse } from 'node-html-parser';
+import { createPostRenderer } from '../../server/discussions/post-html.ts';
+import { postView, type PostRow } from '../../server/discussions/discussions.views.ts';
+import type { LaunchContext } from '../../server/launch-context.ts';
+
+const cohortId = '00000000-0000-4000-8000-000000000001';
+const author = '00000000-0000-4000-8000-000000000002';
+const reader = '00000000-0000-4000-8000-000000000003';
+const who = (membershipId: string, role: LaunchContext['role'] = 'learner') => ({ tenantId: 'tenant', cohortId, membershipId, personId: `person-${membershipId}`, role, displayName: 'Someone' }) as LaunchContext;
+const row = (over: Partial<PostRow> = {}): PostRow => ({
+  id: '00000000-0000-4000-8000-000000000009', parentPostId: null, authorMembershipId: author, bodySource: 'Hello', bodyHtml: '<p>Hello</p>',
+  status: 'visible', createdAt: new Date('2026-12-01T10:00:00Z'), editedAt: null, moderationReason: null, facilitatorEditedAt: null, endorsedAt: null,
+  authorName: 'Ann', authorRole: 'learner', revisionCount: 0, kudos: [], ...over,
+});
+const controls = (html: string) => parse(html).querySelectorAll('[data-test]').map((e) => e.getAttribute('data-test'));
+
+describe('post HTML (kept renderings)', () => {
+  it('gives each view its own rendering: author, reader before and after kudos, facilitator, an edited body', () => {
+    const render = createPostRenderer({ cache: true });
+    const fresh = createPostRenderer({ cache: false });
+    const views = [
+      postView(who(reader), 'thread', row()),
+      postView(who(author), 'thread', row()),
+      postView(who(reader), 'thread', row({ kudos: [{ reason: 'Clear', fromMembershipId: reader, fromName: 'Ben' }] })),
+      postView(who(reader, 'facilitator'), 'thread', row()),
+      postView(who(reader), 'thread', row({ bodyHtml: '<p>Hello again</p>', editedAt: new Date() })),
+    ];
+    // Twice over: the second pass comes from the kept renderings.
+    for (const pass of [1, 2]) {
+      for (const v of views) expect(render(v), `pass ${pass}`).to.equal(fresh(v));
+    }
+    expect(controls(render(views[0]!))).to.include('give-kudos');
+    expect(controls(render(views[1]!))).to.include('delete').and.not.include('give-kudos');
+    expect(controls(render(views[2]!))).to.not.include('give-kudos');
+    expect(controls(render(views[3]!))).to.include('hide');
+    expect(render(views[4]!)).to.contain('Hello again');
+  });
+
+  it('keeps renderings up to its size in characters, the least recently used dropped first', () => {
+    const render = createPostRenderer({ cache: true, chars: 5000 });
+    const views = Array.from({ length: 20 }, (_, i) => postView(who(reader), 'thread', row({ bodyHtml: `<p>${'x'.repeat(1000)} ${i}</p>` })));
+    for (const v of views) expect(render(v)).to.contain(` ${views.indexOf(v)}</p>`);
+    expect(render.keptChars()).to.be.above(0).and.at.most(5000);
+  });
+});
