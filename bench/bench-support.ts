@@ -22,12 +22,12 @@ export async function stopBenchDatabase(): Promise<void> {
 }
 
 /** The real app on the bench database, emptied first (production mode: view cache on). */
-export async function startBenchApp(databaseUrl: string): Promise<TestApp> {
+export async function startBenchApp(databaseUrl: string, opts: { server?: import('node:http').Server } = {}): Promise<TestApp> {
   const handle = createDb(databaseUrl, { max: 2 });
   await migrateToLatest(handle.db);
   await resetDatabase(handle);
   await handle.close();
-  return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20 });
+  return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20, ...opts });
 }
 
 export interface Figures {
