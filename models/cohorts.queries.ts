@@ -78,8 +78,8 @@ export interface LaunchRows {
   personId: string;
   personName: string | null;
   membershipId: string;
-  /** The membership is in no group (as of this statement). */
-  ungrouped: boolean;
+  /** A learner in no group, in a cohort that has groups (read under the groups' lock): to be placed. */
+  placementDue: boolean;
   /** The launch's link can take scores and has not had the scores already earned sent yet. */
   gradesBackfillDue: boolean;
 }
@@ -87,7 +87,8 @@ export interface LaunchRows {
 /**
  * A launch's cohort, resource link, person and membership, upserted in one statement (one round
  * trip, committed on its own). Rows are locked in the order a roster sync takes them: the cohort
- * first (the person's insert reads from it), then the person, then the membership.
+ * first (the person's insert reads from it), then the person, then the membership. For a learner in
+ * no group it also takes the cohort's groups lock (migration 20261204T1541) until it commits.
  * - The first launch in a context creates its cohort; later launches keep its id and refresh its title.
  * - The LMS may stop sharing a person's field: what it shares now wins, what it no longer shares is forgotten.
  * - A launch never erases a service endpoint we know: Moodle's relaunch names no line item
@@ -140,7 +141,8 @@ export async function upsertLaunch(
       RETURNING grades_backfilled_at IS NULL AND ${AGS_SCORE_SCOPE} = ANY (ags_scopes) AS due
     )
     SELECT c.id AS "cohortId", p.id AS "personId", p.name AS "personName", m.id AS "membershipId",
-      NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.membership_id = m.id) AS "ungrouped",
+      CASE WHEN ${m.role === 'learner'} AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.membership_id = m.id)
+        THEN circlework_cohort_has_groups(${t}, c.id) ELSE false END AS "placementDue",
       coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue"
     FROM c, p, m`.execute(ex);
   return rows[0]!;

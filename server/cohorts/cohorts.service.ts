@@ -46,10 +46,10 @@ export async function recordLaunch(
       }),
     { name: 'launch', log },
   );
-  // A learner without a group joins the smallest one once groups exist. That is read under the
-  // groups' lock, after the membership is committed: a formation running now either waited for it
-  // and sees this learner, or committed first and its groups are seen here.
-  if (role === 'learner' && rows.ungrouped) {
+  // A learner without a group joins the smallest one once groups exist. The statement read that
+  // under the groups' lock, held until it committed the membership: a formation running meanwhile
+  // either committed first (its groups were seen) or waited and sees this learner.
+  if (rows.placementDue) {
     await withRetryingTransaction(db, (tx) => placeLateJoiners(tx, where.tenantId, rows.cohortId), { name: 'launch: late joiner', log });
   }
   return {
