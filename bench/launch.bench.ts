@@ -5,6 +5,7 @@
 import http from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform } from '../test/support/lti-fixtures.ts';
 import { measure, report, startBenchApp } from './bench-support.ts';
@@ -66,14 +67,32 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
   try {
     const { clientId } = await connectPlatform(app, sim);
     let n = 0;
+    let courses = 10;
     const launchOnce = async () => {
       const i = n++;
       const res = await sim.launch(app.url, new LtiHttpClient(), {
         user: { sub: `learner-${i % 500}`, name: `Learner ${i % 500}`, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] },
-        context: { id: `course-${i % 10}`, title: `Course ${i % 10}` },
+        context: { id: `course-${i % courses}`, title: `Course ${i % courses}` },
         clientId,
       });
       return res.status === 200;
+    };
+    // Deadlocks PostgreSQL broke (each one a retried launch) and lock waits seen while `run` goes on.
+    const contention = async <T>(run: () => Promise<T>): Promise<{ result: T; deadlocks: number; lockWaits: number }> => {
+      const deadlocks = async () => Number((await sql<{ n: string }>`SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()`.execute(app.db)).rows[0]!.n);
+      const before = await deadlocks();
+      let lockWaits = 0;
+      let running = true;
+      const sampler = (async () => {
+        while (running) {
+          const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(app.db);
+          lockWaits = Math.max(lockWaits, rows[0]!.n);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const result = await run().finally(() => (running = false));
+      await sampler;
+      return { result, deadlocks: (await deadlocks()) - before, lockWaits };
     };
     await measure(20, 1, launchOnce); // warm-up: JIT, JWKS cache, pools
     tally = new Map();
@@ -82,6 +101,10 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
     tally = undefined;
     report('launch, 4 round trips, 1 concurrent', single);
     report('launch, 4 round trips, 20 concurrent', await measure(1000, 20, launchOnce));
+    courses = 1;
+    const oneCourse = await contention(() => measure(500, 20, launchOnce));
+    report('launch, 20 concurrent, all in one course', oneCourse.result);
+    console.log(`launch, one course: locks                         ${oneCourse.deadlocks} deadlocks (retried launches), at most ${oneCourse.lockWaits} sessions waiting on a lock at once`);
     printOurSide(ours, single.count);
   } finally {
     await sim.close();
