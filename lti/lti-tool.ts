@@ -13,6 +13,7 @@ import { AppError } from '../server/errors.ts';
 import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
+import { readForLaunch, type LaunchCache } from './launch-cache.ts';
 import { isSameOriginPost } from './same-origin.ts';
 import type { Logger } from 'pino';
 
@@ -64,6 +65,8 @@ export interface LtiToolDeps {
   renderPage: (req: Request, res: Response, view: string, model: Record<string, unknown>) => void;
   /** What a launch ltijs has verified does (the host records it and starts its session); errors go to sendError. */
   onLaunch: (token: Record<string, unknown>, req: Request, res: Response) => Promise<void>;
+  /** The app's cache: platforms (ours and ltijs's copies) are read through it. */
+  cache?: LaunchCache;
 }
 
 /** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */
@@ -85,8 +88,8 @@ function newProvider(_deps: { db: Db }): LtijsProvider {
   return new ltijs.Provider.constructor();
 }
 
-function newPlugin(deps: { db: Db; log: Logger }): LtijsPostgresPlugin {
-  return new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`));
+function newPlugin(deps: { db: Db; log: Logger; cache?: LaunchCache }): LtijsPostgresPlugin {
+  return new LtijsPostgresPlugin(deps.db, (err, what) => deps.log.error({ err }, `ltijs store: ${what} failed`), deps.cache);
 }
 
 export function createLtiTool(deps: LtiToolDeps): RequestHandler {
@@ -286,7 +289,13 @@ async function findTokenPlatform(deps: LtiToolDeps, claims: Record<string, unkno
   if (!iss) return undefined;
   for (const aud of auds) {
     if (typeof aud !== 'string') continue;
-    const platform = await platforms.findPlatformByIssuerAndClient(deps.db, iss, aud);
+    const platform = await readForLaunch(
+      deps.cache,
+      `launch-platform:${iss}\n${aud}`,
+      () => platforms.findPlatformByIssuerAndClient(deps.db, iss, aud),
+      (p) => [`platform:${p.id}`, 'platforms'],
+      (p) => p.status === 'active',
+    );
     if (platform?.status === 'active') return platform;
   }
   return undefined;

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../models/db.ts';
 import * as docs from '../models/lti-documents.queries.ts';
+import { readForLaunch, type LaunchCache } from './launch-cache.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -23,13 +24,26 @@ export const LTI_DOCUMENT_TTL: Readonly<Record<string, number>> = {
  */
 const NEVER_READ = new Set(['idtoken', 'contexttoken']);
 
+/**
+ * ltijs keeps a login's state only to add the query of a target link URI to the launch's req.query,
+ * which we never read (the launch goes by the id_token's claims alone). The state itself is checked
+ * against its cookie (or the platform's storage) and our own login record (lti_logins), not here.
+ * Not stored, it costs a login and a launch no round trip.
+ */
+const NEVER_KEPT = new Set(['state']);
+
+/** ltijs's copy of a platform and its active flag: read at every login and launch, written at registration. */
+const CACHED = new Set(['platform', 'platformStatus']);
+
 export class LtijsPostgresPlugin {
   readonly #db: Db;
   readonly #onError: (err: unknown, what: string) => void;
+  readonly #cache: LaunchCache | undefined;
 
-  constructor(db: Db, onError: (err: unknown, what: string) => void) {
+  constructor(db: Db, onError: (err: unknown, what: string) => void, cache?: LaunchCache) {
     this.#db = db;
     this.#onError = onError;
+    this.#cache = cache;
   }
 
   // Migrations run at boot, before ltijs is used; the pool is closed by whoever opened it.
@@ -45,9 +59,15 @@ export class LtijsPostgresPlugin {
     // ltijs asks whether a launch's nonce was seen, then inserts it. The nonce's unique index
     // refuses a repeat at that insert, atomically (two replays cannot both pass the look-up), so
     // the look-up is answered without a round trip.
-    if (collection === 'nonce') return false;
-    const rows = await docs.listLtiDocuments(this.#db, collection, query ?? {}, LTI_DOCUMENT_TTL[collection]);
-    if (rows.length === 0) return false;
+    if (collection === 'nonce' || NEVER_KEPT.has(collection)) return false;
+    const load = async () => {
+      const rows = await docs.listLtiDocuments(this.#db, collection, query ?? {}, LTI_DOCUMENT_TTL[collection]);
+      return rows.length === 0 ? undefined : rows;
+    };
+    const rows = !encryptionKey && CACHED.has(collection)
+      ? await readForLaunch(this.#cache, `lti-document:${collection}:${JSON.stringify(query ?? {})}`, load, () => ['lti-platforms'], (found) => found.every(({ doc }) => doc.active !== false))
+      : await load();
+    if (!rows) return false;
     return rows.map(({ doc, createdAt }) => {
       if (!encryptionKey) return { ...doc, createdAt };
       const plain = JSON.parse(decrypt(String(doc.data), String(doc.iv), encryptionKey)) as Doc;
@@ -56,6 +76,7 @@ export class LtijsPostgresPlugin {
   }
 
   async Insert(encryptionKey: string | false, collection: string, item: Doc, index?: Doc): Promise<true> {
+    if (NEVER_KEPT.has(collection)) return true;
     await docs.insertLtiDocument(this.#db, collection, sealDocument(encryptionKey, item, index));
     return true;
   }

@@ -1,70 +1,10 @@
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { Cohort, Membership, MembershipRole, Person, ResourceLink } from './schema.ts';
+import { AGS_SCORE_SCOPE } from './resource-links.queries.ts';
 
 export function findCohort(ex: Executor, tenantId: string, cohortId: string): Promise<Cohort | undefined> {
   return ex.selectFrom('cohorts').selectAll().where('tenantId', '=', tenantId).where('id', '=', cohortId).executeTakeFirst();
-}
-
-/** Creates the cohort on the first launch in a context; later launches keep its id and refresh its title. */
-export function upsertCohort(
-  ex: Executor,
-  cohort: { tenantId: string; contextId: string; title: string; label: string | null; nrpsUrl: string | null },
-): Promise<Cohort> {
-  return ex
-    .insertInto('cohorts')
-    .values(cohort)
-    .onConflict((oc) =>
-      oc.columns(['tenantId', 'contextId']).doUpdateSet({
-        title: cohort.title,
-        label: cohort.label,
-        nrpsUrl: sql`coalesce(excluded.nrps_url, cohorts.nrps_url)`,
-        updatedAt: sql`now()`,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export function upsertPerson(
-  ex: Executor,
-  person: { tenantId: string; sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null },
-): Promise<Person> {
-  // The LMS may stop sharing a field; what it shares now wins, what it no longer shares is forgotten.
-  return ex
-    .insertInto('persons')
-    .values(person)
-    .onConflict((oc) =>
-      oc.columns(['tenantId', 'sub']).doUpdateSet({
-        name: person.name,
-        givenName: person.givenName,
-        familyName: person.familyName,
-        email: person.email,
-        updatedAt: sql`now()`,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export function upsertLaunchedMembership(
-  ex: Executor,
-  m: { tenantId: string; cohortId: string; personId: string; role: MembershipRole; lmsRoles: string[] },
-): Promise<Membership> {
-  return ex
-    .insertInto('memberships')
-    .values({ ...m, status: 'active', firstLaunchAt: sql<Date>`now()`, lastLaunchAt: sql<Date>`now()` })
-    .onConflict((oc) =>
-      oc.columns(['tenantId', 'cohortId', 'personId']).doUpdateSet({
-        role: m.role,
-        lmsRoles: m.lmsRoles,
-        status: 'active',
-        firstLaunchAt: sql<Date>`coalesce(memberships.first_launch_at, now())`,
-        lastLaunchAt: sql<Date>`now()`,
-      }),
-    )
-    .returningAll()
-    .executeTakeFirstOrThrow();
 }
 
 export interface CohortMemberRow {
@@ -132,35 +72,78 @@ export function findMembershipStanding(
     .then((r) => r && { ...r, unreadNotifications: Number(r.unreadNotifications ?? 0) });
 }
 
-export function upsertResourceLink(
+
+export interface LaunchRows {
+  cohortId: string;
+  personId: string;
+  personName: string | null;
+  membershipId: string;
+  /** A learner in no group, in a cohort that has groups (read under the groups' lock): to be placed. */
+  placementDue: boolean;
+  /** The launch's link can take scores and has not had the scores already earned sent yet. */
+  gradesBackfillDue: boolean;
+}
+
+/**
+ * A launch's cohort, resource link, person and membership, upserted in one statement (one round
+ * trip, committed on its own). Rows are locked in the order a roster sync takes them: the cohort
+ * first (the person's insert reads from it), then the person, then the membership. For a learner in
+ * no group it also takes the cohort's groups lock (migration 20261204T1541) until it commits.
+ * - The first launch in a context creates its cohort; later launches keep its id and refresh its title.
+ * - The LMS may stop sharing a person's field: what it shares now wins, what it no longer shares is forgotten.
+ * - A launch never erases a service endpoint we know: Moodle's relaunch names no line item
+ *   (`"lineitem": ""`), and a launch without the AGS claim says nothing about grading.
+ */
+export async function upsertLaunch(
   ex: Executor,
-  link: {
+  l: {
     tenantId: string;
-    cohortId: string;
-    resourceLinkId: string;
-    title: string | null;
-    moduleId: number | null;
-    lineitemUrl: string | null;
-    lineitemsUrl: string | null;
-    agsScopes: string[];
+    cohort: { contextId: string; title: string; label: string | null; nrpsUrl: string | null };
+    resourceLink: { resourceLinkId: string; title: string | null; moduleId: number | null; lineitemUrl: string | null; lineitemsUrl: string | null; agsScopes: string[] } | null;
+    person: { sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null };
+    membership: { role: MembershipRole; lmsRoles: string[] };
   },
-): Promise<ResourceLink> {
-  return ex
-    .insertInto('resourceLinks')
-    .values(link)
-    .onConflict((oc) =>
-      oc.columns(['tenantId', 'resourceLinkId']).doUpdateSet({
-        cohortId: link.cohortId,
-        title: link.title,
-        moduleId: link.moduleId,
-        // A launch never erases a service endpoint we know: Moodle's relaunch names no line item
-        // (`"lineitem": ""`), and a launch without the AGS claim says nothing about grading.
-        lineitemUrl: sql`coalesce(excluded.lineitem_url, resource_links.lineitem_url)`,
-        lineitemsUrl: sql`coalesce(excluded.lineitems_url, resource_links.lineitems_url)`,
-        agsScopes: sql`case when cardinality(excluded.ags_scopes) > 0 then excluded.ags_scopes else resource_links.ags_scopes end`,
-        updatedAt: sql`now()`,
-      }),
+): Promise<LaunchRows> {
+  const { tenantId: t, cohort: c, person: p, membership: m } = l;
+  const rl = l.resourceLink;
+  const { rows } = await sql<LaunchRows>`
+    WITH c AS (
+      INSERT INTO cohorts (tenant_id, context_id, title, label, nrps_url)
+      VALUES (${t}, ${c.contextId}, ${c.title}, ${c.label}, ${c.nrpsUrl})
+      ON CONFLICT (tenant_id, context_id) DO UPDATE SET
+        title = excluded.title, label = excluded.label,
+        nrps_url = coalesce(excluded.nrps_url, cohorts.nrps_url), updated_at = now()
+      RETURNING id
+    ), p AS (
+      INSERT INTO persons (tenant_id, sub, name, given_name, family_name, email)
+      SELECT ${t}, ${p.sub}, ${p.name}, ${p.givenName}, ${p.familyName}, ${p.email} FROM c
+      ON CONFLICT (tenant_id, sub) DO UPDATE SET
+        name = excluded.name, given_name = excluded.given_name, family_name = excluded.family_name,
+        email = excluded.email, updated_at = now()
+      RETURNING id, name
+    ), m AS (
+      INSERT INTO memberships (tenant_id, cohort_id, person_id, role, lms_roles, status, first_launch_at, last_launch_at)
+      SELECT ${t}, c.id, p.id, ${m.role}, ${m.lmsRoles}::text[], 'active', now(), now() FROM c, p
+      ON CONFLICT (tenant_id, cohort_id, person_id) DO UPDATE SET
+        role = excluded.role, lms_roles = excluded.lms_roles, status = 'active',
+        first_launch_at = coalesce(memberships.first_launch_at, now()), last_launch_at = now()
+      RETURNING id
+    ), rl AS (
+      INSERT INTO resource_links (tenant_id, cohort_id, resource_link_id, title, module_id, lineitem_url, lineitems_url, ags_scopes)
+      SELECT ${t}, c.id, ${rl?.resourceLinkId ?? null}, ${rl?.title ?? null}, ${rl?.moduleId ?? null}::int, ${rl?.lineitemUrl ?? null}, ${rl?.lineitemsUrl ?? null}, ${rl?.agsScopes ?? []}::text[]
+      FROM c WHERE ${rl?.resourceLinkId ?? null}::text IS NOT NULL
+      ON CONFLICT (tenant_id, resource_link_id) DO UPDATE SET
+        cohort_id = excluded.cohort_id, title = excluded.title, module_id = excluded.module_id,
+        lineitem_url = coalesce(excluded.lineitem_url, resource_links.lineitem_url),
+        lineitems_url = coalesce(excluded.lineitems_url, resource_links.lineitems_url),
+        ags_scopes = case when cardinality(excluded.ags_scopes) > 0 then excluded.ags_scopes else resource_links.ags_scopes end,
+        updated_at = now()
+      RETURNING grades_backfilled_at IS NULL AND ${AGS_SCORE_SCOPE} = ANY (ags_scopes) AS due
     )
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    SELECT c.id AS "cohortId", p.id AS "personId", p.name AS "personName", m.id AS "membershipId",
+      CASE WHEN ${m.role === 'learner'} AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.membership_id = m.id)
+        THEN circlework_cohort_has_groups(${t}, c.id) ELSE false END AS "placementDue",
+      coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue"
+    FROM c, p, m`.execute(ex);
+  return rows[0]!;
 }

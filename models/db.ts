@@ -61,12 +61,17 @@ export interface RetryOptions {
  * times, after a random pause (two retries in lockstep would meet again). Each retry is logged; the
  * last failure is thrown. Only for work with no effect outside the database.
  */
-export async function withRetryingTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, opts: RetryOptions): Promise<T> {
+export function withRetryingTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>, opts: RetryOptions): Promise<T> {
+  return withRetries(() => db.transaction().execute(work), opts);
+}
+
+/** The same retries for one idempotent statement committed on its own (no BEGIN/COMMIT round trips). */
+export async function withRetries<T>(work: () => Promise<T>, opts: RetryOptions): Promise<T> {
   const attempts = opts.attempts ?? 4;
   const baseDelayMs = opts.baseDelayMs ?? 25;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work);
+      return await work();
     } catch (err) {
       if (attempt >= attempts || !isRetryableConflict(err)) throw err;
       const delayMs = Math.round(Math.random() * baseDelayMs * 2 ** (attempt - 1));

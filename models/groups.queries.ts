@@ -76,7 +76,7 @@ export async function updateGroupName(ex: Executor, tenantId: string, groupId: s
   await ex.updateTable('groups').set({ name }).where('tenantId', '=', tenantId).where('id', '=', groupId).execute();
 }
 
-/** Serialises group changes of one cohort (formation, moves, late joiners) inside a transaction. */
+/** Serialises group changes of one cohort (formation, moves, late joiners) inside a transaction. A launch takes the same key in circlework_cohort_has_groups. */
 export async function lockCohortGroups(ex: Executor, tenantId: string, cohortId: string): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(hashtext(${`groups:${tenantId}:${cohortId}`}))`.execute(ex);
 }

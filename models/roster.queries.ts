@@ -144,7 +144,7 @@ export async function updateMembershipRole(
 
 /**
  * Stamps the sync (committed with it). A sync calls it first: it takes the cohort's row lock, which
- * every launch into the cohort takes first too (upsertCohort), so a launch and a sync of one cohort
+ * every launch into the cohort takes first too (upsertLaunch), so a launch and a sync of one cohort
  * queue for it instead of each holding what the other needs (a person, a membership).
  */
 export async function updateCohortRosterSyncedAt(ex: Executor, tenantId: string, cohortId: string): Promise<void> {

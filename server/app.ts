@@ -130,7 +130,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use(session.middleware);
 
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
-  const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey };
+  const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, cache: caches.shared };
   app.use('/lti', registrationRouter({ ...lti, registerPlatform: (platform, opts) => registerPlatform(lti, platform, opts) }));
   app.use('/lti', windowHandoverRouter(lti));
   // The built-in demo LMS: another party, with its own signatures, so before our CSRF check.
@@ -145,12 +145,12 @@ export function createApp(deps: AppDeps): CircleworkApp {
     renderPage,
     // A facilitator's launch refreshes the roster, so groups can include people who never launched.
     // Failing to queue must not fail the launch: the schedule catches up.
-    afterLaunch: async (context) => {
+    afterLaunch: async (context, recorded) => {
       if (queue && context.role === 'facilitator') {
         await requestRosterSync(queue, context).catch((err) => log.warn({ err, cohortId: context.cohortId }, 'roster sync not queued'));
       }
       // A link that can take scores, launched for the first time: queue what learners already earned.
-      if (queue && context.resourceLinkId) {
+      if (queue && context.resourceLinkId && recorded.gradesBackfillDue) {
         await backfillLinkGrades({ db, queue }, context.tenantId, context.resourceLinkId)
           .catch((err) => log.warn({ err, resourceLinkId: context.resourceLinkId }, 'grade backfill not queued; the next launch tries again'));
       }

@@ -35,7 +35,7 @@ export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; 
   const who = new Map<string, LaunchContext>();
   const arrive = async (person: DemoPerson) => {
     const launch = toLaunch(LaunchClaims.parse(launchClaims(urls, person, { nonce: 'seed', publicUrl: deps.config.publicUrl })), DEMO_CLIENT_ID);
-    who.set(person.sub, await recordLaunch(deps.db, where, { ...launch, context: launch.context! }));
+    who.set(person.sub, (await recordLaunch(deps.db, where, { ...launch, context: launch.context! })).context);
   };
   // The facilitator's launch makes the cohort; the learners follow.
   await arrive(DEMO_PEOPLE[0]!);

@@ -5,10 +5,11 @@ import connectPgSimple from 'connect-pg-simple';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { DbHandle } from '../../models/db.ts';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Config } from '../config.ts';
 import type { SessionUser } from '../launch-context.ts';
 import type { SharedCache } from '../cache/shared-cache.ts';
+import { issueCsrfToken } from './csrf.ts';
 
 const PgStore = connectPgSimple(session);
 export const SESSION_COOKIE = 'cw.sid';
@@ -22,10 +23,30 @@ type StoredSession = session.SessionData;
  */
 class CachedPgStore extends PgStore {
   readonly #cache: SharedCache;
+  /** Sessions read from PostgreSQL in this request (not made new for it). */
+  readonly #stored = new WeakSet<session.Session>();
+  /** What each session object was last saved as, so the same content is not written twice. */
+  readonly #saved = new WeakMap<object, string>();
 
   constructor(options: ConstructorParameters<typeof PgStore>[0], cache: SharedCache) {
     super(options);
     this.#cache = cache;
+  }
+
+  override createSession(req: Request, sess: StoredSession): session.Session & session.SessionData {
+    const made = super.createSession(req, sess);
+    this.#stored.add(made);
+    return made;
+  }
+
+  /**
+   * A new id at login (passport regenerates): the stored session goes, as before. A session made new
+   * for this request was never stored (its id is fresh), so there is nothing to delete.
+   */
+  override regenerate(req: Request, done: (err?: unknown) => void): void {
+    if (req.session && this.#stored.has(req.session)) return super.regenerate(req, done);
+    (this as unknown as { generate(r: Request): void }).generate(req);
+    done();
   }
 
   override get(sid: string, done: (err: unknown, sess?: StoredSession | null) => void): void {
@@ -38,9 +59,20 @@ class CachedPgStore extends PgStore {
       .then((sess) => done(null, sess ? structuredClone(sess) : null), done);
   }
 
+  // Passport saves the session at login before the redirect is sent; express-session then saves it
+  // again at the end of the response (the id changed since the request began), its cookie's expiry
+  // moved on by a few milliseconds. With nothing else changed, that second write is skipped.
   override set(sid: string, sess: StoredSession, done?: (err?: unknown) => void): void {
+    const { cookie: _expiry, ...content } = sess;
+    const json = JSON.stringify(content);
+    if (this.#saved.get(sess) === `${sid} ${json}`) {
+      done?.();
+      return;
+    }
     super.set(sid, sess, (err) => {
       this.#cache.forget(`session:${sid}`);
+      if (err) this.#saved.delete(sess);
+      else this.#saved.set(sess, `${sid} ${json}`);
       done?.(err);
     });
   }
@@ -92,7 +124,12 @@ export function createSession(opts: {
 
   // An instance of our own, not the global singleton: tests run several apps in one process.
   const pp = new passport.Passport() as unknown as passport.PassportStatic;
-  pp.serializeUser((user, done) => done(null, user));
+  // A new signed-in session starts with its CSRF token, saved with the login: otherwise the first
+  // page would make one and write the session again.
+  pp.serializeUser((req: Request, user: Express.User, done: (err: unknown, id?: unknown) => void) => {
+    if (req.res) issueCsrfToken(req, req.res);
+    done(null, user);
+  });
   pp.deserializeUser((user: SessionUser, done) => done(null, user));
   pp.use(
     'admin-local',

@@ -8,18 +8,26 @@ import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
+import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
 
 export interface LaunchServiceDeps {
   db: Db;
   log?: RetryOptions['log'];
+  /** The app's cache: the launch's deployment (tenant) is read through it. */
+  cache?: LaunchCache;
 }
 
 /**
  * The verified launch's context for our session, and the page it lands on. `known`: the platform
  * already read in this request, used when it is the token's (issuer and client id).
  */
-export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, clientId: string, known?: Platform): Promise<{ context: LaunchContext; target: string }> {
+export async function acceptLaunch(
+  deps: LaunchServiceDeps,
+  idToken: unknown,
+  clientId: string,
+  known?: Platform,
+): Promise<{ context: LaunchContext; target: string; gradesBackfillDue: boolean }> {
   if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', 'The launch did not carry an identity token.');
   const parsed = LaunchClaims.safeParse(decodeJwt(idToken));
   if (!parsed.success) {
@@ -33,11 +41,19 @@ export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, cl
   if (!platform || platform.status !== 'active') {
     throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
   }
-  const tenant = await resolveLaunchTenant(deps.db, platform, launch.deploymentId);
+  const tenant = await resolveLaunchTenant(deps.db, platform, launch.deploymentId, (platformId, deploymentId) =>
+    readForLaunch(
+      deps.cache,
+      `launch-tenant:${platformId}\n${deploymentId}`,
+      () => platforms.findTenantByDeployment(deps.db, platformId, deploymentId),
+      (t) => [`tenant:${t.id}`],
+      (t) => t.status === 'active',
+    ),
+  );
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
   }
-  const recorded = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
+  const { context: recorded, gradesBackfillDue } = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
@@ -51,5 +67,5 @@ export async function acceptLaunch(deps: LaunchServiceDeps, idToken: unknown, cl
       : context.role === 'facilitator'
         ? `${home}/console`
         : home;
-  return { context, target };
+  return { context, target, gradesBackfillDue };
 }

@@ -7,8 +7,11 @@ import { acceptLaunch, type LaunchServiceDeps } from './launch.service.ts';
 import { issueHandover, type HandoverDeps } from './window-handover.ts';
 
 export interface LaunchDeps extends HandoverDeps, LaunchServiceDeps {
-  /** Runs after a launch has been recorded and the session started (e.g. a roster sync). */
-  afterLaunch?: (context: LaunchContext) => Promise<unknown>;
+  /**
+   * Runs after a launch has been recorded and the session started (e.g. a roster sync).
+   * `gradesBackfillDue`: the link can take scores and those already earned were never sent.
+   */
+  afterLaunch?: (context: LaunchContext, recorded: { gradesBackfillDue: boolean }) => Promise<unknown>;
   /** Renders one of our views (the new-window page). */
   renderPage: (req: Request, res: Response, view: string, model: Record<string, unknown>) => void;
 }
@@ -27,9 +30,9 @@ async function offerNewWindow(deps: LaunchDeps, req: Request, res: Response, con
 async function completeLaunch(deps: LaunchDeps, token: Record<string, unknown>, req: Request, res: Response): Promise<void> {
   // ltijs verified this very token moments ago in this request (ltiaas mode: no ltik hop).
   // The LTI tool's guard read the token's platform moments ago in this request (res.locals.launchPlatform).
-  const { context, target } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), res.locals.launchPlatform as Platform | undefined);
+  const { context, target, gradesBackfillDue } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), res.locals.launchPlatform as Platform | undefined);
   await startSession(req, context);
-  await deps.afterLaunch?.(context);
+  await deps.afterLaunch?.(context, { gradesBackfillDue });
   // No cookie came with this launch (platform storage stood in for the state cookie): the session
   // cookie just set may be dropped too.
   if (res.locals.launchWithoutCookies) return offerNewWindow(deps, req, res, context, target);

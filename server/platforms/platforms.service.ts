@@ -140,8 +140,14 @@ async function writeLtijsStatus(tx: Tx, p: Platform): Promise<void> {
 }
 
 /** The tenant of a launch, under the platform's deployment policy (strict, record, approve). */
-export async function resolveLaunchTenant(db: Db, platform: Platform, deploymentId: string): Promise<Tenant> {
-  let tenant = await platforms.findTenantByDeployment(db, platform.id, deploymentId);
+export async function resolveLaunchTenant(
+  db: Db,
+  platform: Platform,
+  deploymentId: string,
+  /** How the tenant is looked up (the launch reads it through the app's cache). */
+  findTenant: (platformId: string, deploymentId: string) => Promise<Tenant | undefined> = (p, d) => platforms.findTenantByDeployment(db, p, d),
+): Promise<Tenant> {
+  let tenant = await findTenant(platform.id, deploymentId);
   if (!tenant && platform.deploymentPolicy !== 'strict') {
     tenant = await platforms.insertTenant(db, {
       platformId: platform.id,

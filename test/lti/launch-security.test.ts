@@ -59,6 +59,19 @@ describe('LTI launch security', () => {
       expect(errorOf(res.body)).to.contain('could not be matched');
     });
 
+    for (const [label, suffix] of [['a trailing slash', '/'], ['another case', '', 'LAUNCH'], ['a path below it', '/x']] as const) {
+      it(`rejects a captured id_token posted into a fresh login at the launch address with ${label} (Express matches it; our checks must too)`, async () => {
+        const victim = await moodle.beginLaunch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId });
+        const attacker = new LtiHttpClient();
+        const fresh = await moodle.beginLaunch(app.url, attacker, { user: { sub: 'mallory', roles: [ROLES.learner] }, clientId: lms.clientId });
+        const target = label === 'another case' ? fresh.redirectUri.replace(/launch$/, 'LAUNCH') : `${fresh.redirectUri}${suffix}`;
+        const res = await moodle.postIdToken(attacker, target, victim.idToken, fresh.state);
+        expect(res.status).to.be.within(400, 499);
+        expect(await memberships()).to.equal(0);
+        expect(await loggedInSessions()).to.equal(0);
+      });
+    }
+
     it('accepts an id_token once: posting it again with its own state, in the same browser, is refused', async () => {
       const browser = new LtiHttpClient();
       const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });

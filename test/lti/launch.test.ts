@@ -155,6 +155,10 @@ describe('LTI launch', () => {
     const second = (await browser.cookies(app.url)).find((c) => c.key === 'cw.sid')?.value;
     expect(first).to.be.a('string');
     expect(second).to.be.a('string').and.not.equal(first);
+    // The session it replaced is gone from the store (not only from this browser).
+    const sidOf = (cookie: string) => decodeURIComponent(cookie).replace(/^s:/, '').split('.')[0]!;
+    const stored = await sql<{ sid: string }>`SELECT sid FROM http_sessions`.execute(app.db);
+    expect(stored.rows.map((r) => r.sid)).to.deep.equal([sidOf(second!)]);
   });
 
   describe('valid variants of the launch message', () => {

@@ -11,6 +11,7 @@ import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-f
 import { syncRoster } from '../../server/roster/roster.service.ts';
 import { insertRosterMemberships, upsertRosterPersons } from '../../models/roster.queries.ts';
 import type { Db } from '../../models/db.ts';
+import { insertGroup, insertGroupMember, lockCohortGroups } from '../../models/groups.queries.ts';
 
 const tom = { sub: 'tom-1', name: 'Tom Teacher', email: 'tom@example.org', roles: [ROLES.instructor] };
 
@@ -133,6 +134,38 @@ describe('launches during a roster sync', () => {
 
     expect(await launched).to.equal(200);
     expect(await sync).to.include({ listed: 2 });
+    expect(logs.retries()).to.deep.equal([]);
+  });
+
+  it('places a learner who launches while groups are being formed: the launch waits for the formation, then joins a group', async () => {
+    const where = await facilitatorLaunch('forming');
+    expect(await launch({ sub: 'early', name: 'Early', roles: [ROLES.learner] }, 'forming')).to.equal(200);
+    const early = await app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', 'early').executeTakeFirstOrThrow();
+    // A formation holds the cohort's groups lock and has made its groups, not yet committed.
+    const release = deferred();
+    const holding = deferred();
+    const formation = app.db.transaction().execute(async (tx) => {
+      await lockCohortGroups(tx, where.tenantId, where.cohortId);
+      const group = await insertGroup(tx, { tenantId: where.tenantId, cohortId: where.cohortId, name: 'Group 1' });
+      await insertGroupMember(tx, { tenantId: where.tenantId, groupId: group.id, membershipId: early.id });
+      holding.resolve();
+      await release.promise;
+    });
+    await holding.promise;
+    const late = launch({ sub: 'late', name: 'Late', roles: [ROLES.learner] }, 'forming');
+    await lockWaiters(app.db, 1);
+    release.resolve();
+    await formation;
+    expect(await late).to.equal(200);
+    const placed = await app.db
+      .selectFrom('groupMembers as gm')
+      .innerJoin('memberships as m', 'm.id', 'gm.membershipId')
+      .innerJoin('persons as p', 'p.id', 'm.personId')
+      .select('p.sub')
+      .where('m.cohortId', '=', where.cohortId)
+      .orderBy('p.sub')
+      .execute();
+    expect(placed.map((r) => r.sub)).to.deep.equal(['early', 'late']);
     expect(logs.retries()).to.deep.equal([]);
   });
 

@@ -1,0 +1,30 @@
+// What every launch reads and what rarely changes (its platform, ltijs's copy of it, its deployment)
+// comes from the app's in-process cache (server/cache/), kept true across processes by the triggers
+// of migrations 20261204T1200 and 20261204T1540. As everywhere in that cache, a refusal is never
+// given from memory: what would refuse is read again from PostgreSQL first.
+import type { SharedCache } from '../server/cache/shared-cache.ts';
+
+/** The part of the app's cache launches use. */
+export type LaunchCache = Pick<SharedCache, 'read' | 'forget'>;
+
+/**
+ * `load()` through the cache under `key` (tags from `tags`), or straight from PostgreSQL without a
+ * cache. A value `accepted` refuses is read again past the cache before it is returned.
+ */
+export async function readForLaunch<T extends object>(
+  cache: LaunchCache | undefined,
+  key: string,
+  load: () => Promise<T | undefined>,
+  tags: (value: T) => readonly string[],
+  accepted: (value: T) => boolean,
+): Promise<T | undefined> {
+  if (!cache) return load();
+  const frozenLoad = async () => {
+    const value = await load();
+    return value && Object.freeze(value);
+  };
+  const cached = await cache.read(key, frozenLoad, (v) => ({ tags: tags(v) }));
+  if (!cached || accepted(cached)) return cached;
+  cache.forget(key);
+  return cache.read(key, frozenLoad, (v) => ({ tags: tags(v) }));
+}
