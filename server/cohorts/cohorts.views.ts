@@ -3,6 +3,7 @@ import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { formatDate } from '../modules/modules.views.ts';
+import { completionState, COMPLETION_LABEL } from '../modules/schedule.ts';
 
 const ROLE_LABEL = { learner: 'Learner', facilitator: 'Facilitator', observer: 'Observer' } as const;
 
@@ -48,6 +49,7 @@ export function consoleView(
   scheduled: boolean,
 ) {
   const now = Date.now();
+  const today = new Date(now);
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
@@ -62,9 +64,9 @@ export function consoleView(
       name: r.name ?? 'Name not shared',
       href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
       doneCount: r.completed.length,
-      cells: workshop.modules.map((m) => {
-        const state = r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'none';
-        return { state, label: state === 'done' ? 'Done' : state === 'started' ? 'Started' : 'Not started' };
+      cells: workshop.modules.map((m, i) => {
+        const state = completionState(today, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) });
+        return { state, label: COMPLETION_LABEL[state] };
       }),
     })),
   };
