@@ -21,27 +21,63 @@ export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; coho
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirstOrThrow();
 }
 
-export function listThreads(ex: Executor, tenantId: string, spaceId: string) {
-  return ex
-    .selectFrom('threads as t')
-    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 't.tenantId').onRef('m.id', '=', 't.authorMembershipId'))
-    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .select((eb) => [
-      't.id',
-      't.title',
-      't.createdAt',
-      't.lastPostAt',
-      't.pinnedAt',
-      't.lockedAt',
-      'p.name as authorName',
-      eb.selectFrom('posts as po').select(eb.fn.countAll<string>().as('n')).whereRef('po.tenantId', '=', 't.tenantId').whereRef('po.threadId', '=', 't.id').where('po.status', '=', 'visible').as('postCount'),
-    ])
-    .where('t.tenantId', '=', tenantId)
-    .where('t.spaceId', '=', spaceId)
-    // Pinned threads first (the latest pinned on top), then by activity.
-    .orderBy(sql`t.pinned_at DESC NULLS LAST`)
-    .orderBy('t.lastPostAt', 'desc')
-    .execute();
+export interface SpaceThreadRow {
+  id: string;
+  title: string;
+  createdAt: Date;
+  lastPostAt: Date;
+  pinnedAt: Date | null;
+  lockedAt: Date | null;
+  authorMembershipId: string;
+  authorName: string | null;
+  /** Visible posts after the opening post. */
+  replies: number;
+  lastReplyAt: Date | null;
+  lastReplyMembershipId: string | null;
+  lastReplyName: string | null;
+  /** Everyone with a visible post in it. */
+  participantCount: number;
+  /** The three who posted last (visible posts), the latest first. */
+  participants: Array<{ membershipId: string; name: string | null }>;
+}
+
+/**
+ * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
+ * part, in one statement. Each thread's posts are read on posts_thread_idx, visible ones only.
+ */
+export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
+  const { rows } = await sql<SpaceThreadRow>`
+    select t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id, ap.name as author_name,
+      st.replies, st.last_reply_at, st.last_reply_membership_id, lp.name as last_reply_name, st.participant_count, pa.participants
+    from threads t
+    join memberships am on am.tenant_id = t.tenant_id and am.id = t.author_membership_id
+    join persons ap on ap.tenant_id = am.tenant_id and ap.id = am.person_id
+    cross join lateral (
+      select
+        count(*) filter (where po.created_at > op.first_at)::int as replies,
+        max(po.created_at) filter (where po.created_at > op.first_at) as last_reply_at,
+        (array_agg(po.author_membership_id order by po.created_at desc) filter (where po.created_at > op.first_at))[1] as last_reply_membership_id,
+        count(distinct po.author_membership_id)::int as participant_count
+      from (select min(f.created_at) as first_at from posts f where f.tenant_id = t.tenant_id and f.thread_id = t.id) op,
+        posts po
+      where po.tenant_id = t.tenant_id and po.thread_id = t.id and po.status = 'visible'
+    ) st
+    left join memberships lm on lm.tenant_id = t.tenant_id and lm.id = st.last_reply_membership_id
+    left join persons lp on lp.tenant_id = lm.tenant_id and lp.id = lm.person_id
+    cross join lateral (
+      select coalesce(json_agg(json_build_object('membershipId', x.author_membership_id, 'name', xp.name) order by x.at desc), '[]'::json) as participants
+      from (
+        select po.author_membership_id, max(po.created_at) as at from posts po
+        where po.tenant_id = t.tenant_id and po.thread_id = t.id and po.status = 'visible'
+        group by po.author_membership_id order by at desc limit 3
+      ) x
+      join memberships xm on xm.tenant_id = t.tenant_id and xm.id = x.author_membership_id
+      join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id
+    ) pa
+    where t.tenant_id = ${tenantId} and t.space_id = ${spaceId}
+    -- Pinned threads first (the latest pinned on top), then by activity.
+    order by t.pinned_at desc nulls last, t.last_post_at desc`.execute(ex);
+  return rows;
 }
 
 export function findThread(ex: Executor, tenantId: string, threadId: string): Promise<Thread | undefined> {
