@@ -48,7 +48,7 @@ export interface SpaceThreadRow {
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
   const { rows } = await sql<SpaceThreadRow>`
     select t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id, ap.name as author_name,
-      st.replies, st.last_reply_at, st.last_reply_membership_id, lp.name as last_reply_name, st.participant_count, pa.participants
+      st.replies, st.last_reply_at, lm.id as last_reply_membership_id, lp.name as last_reply_name, st.participant_count, pa.participants
     from threads t
     join memberships am on am.tenant_id = t.tenant_id and am.id = t.author_membership_id
     join persons ap on ap.tenant_id = am.tenant_id and ap.id = am.person_id
@@ -56,22 +56,20 @@ export async function listThreads(ex: Executor, tenantId: string, spaceId: strin
       select
         count(*) filter (where po.created_at > op.first_at)::int as replies,
         max(po.created_at) filter (where po.created_at > op.first_at) as last_reply_at,
-        (array_agg(po.author_membership_id order by po.created_at desc) filter (where po.created_at > op.first_at))[1] as last_reply_membership_id,
-        count(distinct po.author_membership_id)::int as participant_count
+        count(distinct po.author_membership_id)::int as participant_count,
+        array_agg(po.author_membership_id order by po.created_at desc) as authors
       from (select min(f.created_at) as first_at from posts f where f.tenant_id = t.tenant_id and f.thread_id = t.id) op,
         posts po
       where po.tenant_id = t.tenant_id and po.thread_id = t.id and po.status = 'visible'
     ) st
-    left join memberships lm on lm.tenant_id = t.tenant_id and lm.id = st.last_reply_membership_id
+    -- The last reply's author is the latest visible post's, when there is a reply at all.
+    left join memberships lm on st.replies > 0 and lm.tenant_id = t.tenant_id and lm.id = st.authors[1]
     left join persons lp on lp.tenant_id = lm.tenant_id and lp.id = lm.person_id
+    -- Who took part: the first three distinct authors of that same list (the latest first), no second read of the posts.
     cross join lateral (
-      select coalesce(json_agg(json_build_object('membershipId', x.author_membership_id, 'name', xp.name) order by x.at desc), '[]'::json) as participants
-      from (
-        select po.author_membership_id, max(po.created_at) as at from posts po
-        where po.tenant_id = t.tenant_id and po.thread_id = t.id and po.status = 'visible'
-        group by po.author_membership_id order by at desc limit 3
-      ) x
-      join memberships xm on xm.tenant_id = t.tenant_id and xm.id = x.author_membership_id
+      select coalesce(json_agg(json_build_object('membershipId', x.id, 'name', xp.name) order by x.ord), '[]'::json) as participants
+      from (select a.id, min(a.ord) as ord from unnest(st.authors) with ordinality as a(id, ord) group by a.id order by ord limit 3) x
+      join memberships xm on xm.tenant_id = t.tenant_id and xm.id = x.id
       join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id
     ) pa
     where t.tenant_id = ${tenantId} and t.space_id = ${spaceId}

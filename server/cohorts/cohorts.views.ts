@@ -3,7 +3,7 @@ import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { formatDate } from '../modules/modules.views.ts';
-import { completionState, COMPLETION_LABEL } from '../modules/schedule.ts';
+import { completionState, completionView, COMPLETION_LABEL, COMPLETION_STATES } from '../modules/schedule.ts';
 
 const ROLE_LABEL = { learner: 'Learner', facilitator: 'Facilitator', observer: 'Observer' } as const;
 
@@ -60,6 +60,8 @@ export function consoleView(
       return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: formatDate(d) };
     }),
     heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
+    // The cells' marks, named in the words every page uses.
+    heatmapLegend: COMPLETION_STATES.map(completionView),
     heatmap: progress.rows.map((r) => ({
       name: r.name ?? 'Name not shared',
       href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,

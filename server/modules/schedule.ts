@@ -9,7 +9,8 @@ const WEEK_MS = 7 * 24 * 3600 * 1000;
  * otherwise locked before its open date; in progress once the learner has a response (draft or
  * submitted) or a visible post in one of its group spaces; else not started.
  */
-export type CompletionState = 'locked' | 'not-started' | 'in-progress' | 'complete';
+export const COMPLETION_STATES = ['complete', 'in-progress', 'not-started', 'locked'] as const;
+export type CompletionState = (typeof COMPLETION_STATES)[number];
 
 export const COMPLETION_LABEL: Readonly<Record<CompletionState, string>> = {
   locked: 'Opens later',

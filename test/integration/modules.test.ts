@@ -197,6 +197,8 @@ describe('modules and activities', () => {
     const row = console.html.querySelector('[data-test=heatmap-row]')!;
     expect(row.text).to.contain('Ada Learner');
     expect(row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state')).to.equal('in-progress');
+    // The cells' marks are named in the words of the hub and the module page.
+    expect(console.html.querySelectorAll('[data-test=heatmap-legend] [data-test=module-state]').map((l) => l.text)).to.deep.equal(['Complete', 'In progress', 'Not started', 'Opens later']);
     const link = row.querySelector('a')!.getAttribute('href')!;
     const shared = await page(facilitator.browser, `${env.app.url}${link}`);
     expect(shared.status).to.equal(200);

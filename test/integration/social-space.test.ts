@@ -119,4 +119,23 @@ describe('the group space: member strip, prompt and thread list', () => {
     expect(post.querySelector('header .avatar')!.text).to.equal((await nameOf(a)).split(' ').map((w, i, all) => (i === 0 || i === all.length - 1 ? w[0] : '')).join(''));
     expect(post.querySelector('header time')!.getAttribute('title')).to.match(/UTC$/);
   });
+
+  it('counts only visible replies, and the faces of those with a visible post: a hidden reply drops out', async () => {
+    const { people, facilitator, first } = await twoGroups();
+    const space = await s.follow(first, `${first.base}/modules/1/space`);
+    const mates = [];
+    for (const p of people) if (p !== first && (await s.get(p, space)).status === 200) mates.push(p);
+    const [b, c] = mates as [Member, Member];
+    const thread = new URL((await s.post(first, `${space}/threads`, { title: 'Hide one', body: 'Opening.' })).location!, s.env.app.url).href;
+    await s.post(b, `${thread}/posts`, { body: 'Kept.' });
+    await s.post(c, `${thread}/posts`, { body: 'To be hidden.' });
+    const hidden = (await s.env.app.db.selectFrom('posts').select('id').where('bodySource', '=', 'To be hidden.').executeTakeFirstOrThrow()).id;
+    expect((await s.post(facilitator, `${facilitator.base}/console/moderation/posts/${hidden}/hide`, { reason: 'Off topic', confirmed: 'yes' })).status).to.equal(303);
+
+    const item = (await s.get(first, space)).doc.querySelector('[data-test=thread]')!;
+    const nameOf = async (m: Member) => (await s.get(m, m.base)).doc.querySelector('[data-test=learner-name]')!.text;
+    expect(item.querySelector('[data-test=reply-count]')!.text).to.equal('1 reply');
+    expect(item.querySelector('[data-test=last-reply]')!.text).to.equal(`last by ${await nameOf(b)}, just now`);
+    expect(item.querySelector('[data-test=participants] .visually-hidden')!.text).to.equal(`2 people in this thread: ${await nameOf(b)}, ${await nameOf(first)}`);
+  });
 });
