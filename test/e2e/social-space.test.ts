@@ -79,6 +79,7 @@ describe('the social space and completion states on a phone (Chromium)', functio
     const thread = phone.locator('[data-test=thread]');
     expect(await thread.locator('.avatar').first().textContent()).to.equal('BL');
     expect(await thread.locator('.avatar').first().getAttribute('aria-hidden')).to.equal('true');
+    expect(await thread.locator('.avatar').first().getAttribute('class'), 'Bea’s colour is the same everywhere').to.equal(await strip.locator('.avatar').nth(1).getAttribute('class'));
     const time = thread.locator('time').first();
     expect(await time.textContent()).to.equal('just now');
     expect(await time.getAttribute('title')).to.match(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC$/);
@@ -90,5 +91,22 @@ describe('the social space and completion states on a phone (Chromium)', functio
     expect(await post.locator('header .avatar').textContent()).to.equal('BL');
     expect(await post.locator('header time').getAttribute('title')).to.match(/UTC$/);
     await fitsAndPasses(phone, 'thread page');
+  });
+
+  it('shows each member’s face beside their name on the facilitator’s groups page', async () => {
+    await m.launch(ari);
+    await m.launch(bea);
+    const f = await launchInBrowser(fran, 'facilitator-console');
+    const groupsUrl = `${f.frame().url().replace(/\/console.*$/, '')}/console/groups`;
+    const phone = await sameSessionIn(f, PHONE, groupsUrl);
+    // The preview, then the formed groups: a face beside every name.
+    expect(await phone.locator('[data-test=preview-group] li .avatar').allTextContents()).to.have.members(['AL', 'BL']);
+    await fitsAndPasses(phone, 'groups preview');
+    await phone.locator('[data-test=form-groups]').click();
+    await phone.locator('[data-test=group]').waitFor();
+    const members = phone.locator('[data-test=group-member]');
+    expect(await members.locator('.member-name').allTextContents()).to.deep.equal(['Ari Learner', 'Bea Learner']);
+    expect(await members.locator('.avatar').allTextContents()).to.deep.equal(['AL', 'BL']);
+    await fitsAndPasses(phone, 'groups page');
   });
 });
