@@ -288,12 +288,12 @@ describe('module completion with a required discussion activity', () => {
     expect(forms.location).to.not.contain('completed=1');
     expect(await completions()).to.deep.equal([]);
     expect(await outbox()).to.deep.equal([]);
-    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'in-progress', discussion: 'empty', hub: 'in-progress', hubProgress: '0 of 9 modules done.', console: 'in-progress' });
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'in-progress', discussion: 'empty', hub: 'in-progress', hubProgress: '0 of 9 modules complete.', console: 'in-progress' });
 
     await startThread(ada, 'What I am working on');
     expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
     expect(await outbox()).to.have.length(1);
-    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'complete', discussion: 'submitted', hub: 'complete', hubProgress: '1 of 9 modules done.', console: 'complete' });
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'complete', discussion: 'submitted', hub: 'complete', hubProgress: '1 of 9 modules complete.', console: 'complete' });
   });
 
   it('counts a reply in the group space, posted before or after the forms, but not a deleted post', async () => {
