@@ -44,6 +44,22 @@ export function listGroupMembers(ex: Executor, tenantId: string, cohortId: strin
     .execute();
 }
 
+/**
+ * A group's members for the strip at the top of its spaces: name, and when each was last seen (their
+ * last launch, or their last post if later). Only this group's rows: `gm.group_id` is the whole guard.
+ */
+export async function listGroupMemberStrip(ex: Executor, tenantId: string, groupId: string) {
+  const { rows } = await sql<{ membershipId: string; name: string | null; lastLaunchAt: Date | null; lastPostAt: Date | null }>`
+    select m.id as membership_id, p.name, m.last_launch_at,
+      (select max(po.created_at) from posts po where po.tenant_id = m.tenant_id and po.author_membership_id = m.id) as last_post_at
+    from group_members gm
+    join memberships m on m.tenant_id = gm.tenant_id and m.id = gm.membership_id
+    join persons p on p.tenant_id = m.tenant_id and p.id = m.person_id
+    where gm.tenant_id = ${tenantId} and gm.group_id = ${groupId} and m.status = 'active'
+    order by p.name, m.id`.execute(ex);
+  return rows;
+}
+
 /** Active learners of the cohort not in any group, oldest membership first. */
 export function listUngroupedLearners(ex: Executor, tenantId: string, cohortId: string) {
   return ex

@@ -65,21 +65,22 @@ export async function insertModuleCompletion(ex: Executor, row: { tenantId: stri
   return res !== undefined;
 }
 
-/** Per learner (active memberships), which modules they completed and which they started. */
-export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: string) {
+/**
+ * Memberships with the modules each completed and the modules each started: any response (draft or
+ * submitted), or a visible post or reply in one of the module's group spaces. One definition for the
+ * console's heatmap (a cohort's learners) and the hub (one learner).
+ */
+function membershipProgress(ex: Executor, tenantId: string) {
   return ex
     .selectFrom('memberships as m')
-    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .select((eb) => [
       'm.id as membershipId',
-      'p.name',
       eb.fn
         .coalesce(
           eb.selectFrom('moduleCompletions as c').select(sql<number[]>`array_agg(c.module_id order by c.module_id)`.as('ids')).whereRef('c.tenantId', '=', 'm.tenantId').whereRef('c.membershipId', '=', 'm.id'),
           sql<number[]>`'{}'::smallint[]`,
         )
         .as('completed'),
-      // Started: any response, or a visible post or reply in one of the module's group spaces.
       sql<number[]>`coalesce((
         select array_agg(distinct x.module_id order by x.module_id) from (
           select r.module_id from activity_responses r where r.tenant_id = m.tenant_id and r.membership_id = m.id
@@ -88,12 +89,25 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
           where p.tenant_id = m.tenant_id and p.author_membership_id = m.id and p.status = 'visible' and s.group_id is not null and s.module_id is not null
         ) x), '{}'::smallint[])`.as('started'),
     ])
-    .where('m.tenantId', '=', tenantId)
+    .where('m.tenantId', '=', tenantId);
+}
+
+/** Per learner (active memberships), which modules they completed and which they started. */
+export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: string) {
+  return membershipProgress(ex, tenantId)
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .select('p.name')
     .where('m.cohortId', '=', cohortId)
     .where('m.role', '=', 'learner')
     .where('m.status', '=', 'active')
     .orderBy('p.name')
     .execute();
+}
+
+/** One membership's completed and started modules (the hub). */
+export async function findMemberProgress(ex: Executor, tenantId: string, membershipId: string): Promise<{ completed: number[]; started: number[] }> {
+  const row = await membershipProgress(ex, tenantId).where('m.id', '=', membershipId).executeTakeFirst();
+  return { completed: row?.completed ?? [], started: row?.started ?? [] };
 }
 
 /**

@@ -188,7 +188,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  app.use('/cohorts', discussionsRouter({ db, workshopTitle: (id) => deps.workshop.byId(id)?.title, postEvents, liveStreams, onGroupSpacePost }));
+  app.use('/cohorts', discussionsRouter({ db, workshop: deps.workshop, postEvents, liveStreams, onGroupSpacePost }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));

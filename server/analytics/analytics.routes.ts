@@ -74,7 +74,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       title: `${cohort.title} — cohort report`,
       ...pageBase(cohort, who, 'report', r.asOf),
       generatedOn: utcDay(deps.now()),
-      heatmap: heat.heatmap, heatmapModules: heat.heatmapModules,
+      heatmap: heat.heatmap, heatmapModules: heat.heatmapModules, heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(r.health), social: socialView(r.social), inquiry: inquiryView(r.inquiry), fiveFactor: fiveFactorView(r.fiveFactor),
       participation: r.participation.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
     });
@@ -109,6 +109,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       ...pageBase(cohort, who, 'dashboard', d.asOf),
       heatmap: heat.heatmap,
       heatmapModules: heat.heatmapModules,
+      heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(d.health),
       quietDays: d.settings.quietDays,
       quiet: quietView(cohort.id, d.quiet, templates),

@@ -25,7 +25,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const who = req.launch!;
     const cohort = await findCohort(req);
     const [o, announcements] = await Promise.all([learnerOverview(deps, who, cohort), announcementsFor(deps, who)]);
-    const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.due, o.cohortDone);
+    const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
     res.render('cohorts/hub', {
       title: cohort.title,
       ...hubView(cohort, who),

@@ -3,6 +3,7 @@ import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { formatDate } from '../modules/modules.views.ts';
+import { completionState, completionView, COMPLETION_LABEL, COMPLETION_STATES } from '../modules/schedule.ts';
 
 const ROLE_LABEL = { learner: 'Learner', facilitator: 'Facilitator', observer: 'Observer' } as const;
 
@@ -48,6 +49,7 @@ export function consoleView(
   scheduled: boolean,
 ) {
   const now = Date.now();
+  const today = new Date(now);
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
@@ -58,13 +60,15 @@ export function consoleView(
       return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: formatDate(d) };
     }),
     heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
+    // The cells' marks, named in the words every page uses.
+    heatmapLegend: COMPLETION_STATES.map(completionView),
     heatmap: progress.rows.map((r) => ({
       name: r.name ?? 'Name not shared',
       href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
       doneCount: r.completed.length,
-      cells: workshop.modules.map((m) => {
-        const state = r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'none';
-        return { state, label: state === 'done' ? 'Done' : state === 'started' ? 'Started' : 'Not started' };
+      cells: workshop.modules.map((m, i) => {
+        const state = completionState(today, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) });
+        return { state, label: COMPLETION_LABEL[state] };
       }),
     })),
   };

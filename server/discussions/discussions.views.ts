@@ -1,30 +1,56 @@
 import type { Space, Thread, Post } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { RenderPost } from './post-html.ts';
+import type { SpaceThreadRow } from '../../models/discussions.queries.ts';
+import type { Workshop, WorkshopModule } from '../modules/workshop-content.ts';
+import { avatarView } from '../http/avatar.ts';
+import { timeView } from '../http/relative-time.ts';
+import { memberStripView, type StripMember } from '../groups/member-strip.ts';
 
-function when(d: Date): string {
-  return d.toISOString().slice(0, 16).replace('T', ' ');
+function spaceTitle(space: Space, module: WorkshopModule | undefined): string {
+  return space.groupId ? `Your group — module ${space.moduleId}: ${module?.title ?? ''}` : 'Cohort commons';
 }
 
-function spaceTitle(space: Space, moduleTitle: (id: number) => string | undefined): string {
-  return space.groupId ? `Your group — module ${space.moduleId}: ${moduleTitle(space.moduleId!) ?? ''}` : 'Cohort commons';
+/** The thread list: starter, replies, the last reply (who, when) and the faces of who took part. */
+function threadListItem(who: LaunchContext, t: SpaceThreadRow, now: Date) {
+  const more = t.participantCount - t.participants.length;
+  return {
+    href: `/cohorts/${who.cohortId}/threads/${t.id}`,
+    title: t.title,
+    author: t.authorName ?? 'Someone',
+    avatar: avatarView(t.authorMembershipId, t.authorName),
+    started: timeView(t.createdAt, now),
+    replies: t.replies,
+    lastReply: t.lastReplyAt ? { by: t.lastReplyName ?? 'Someone', at: timeView(t.lastReplyAt, now) } : undefined,
+    participants: t.participants.map((p) => ({ name: p.name ?? 'Someone', avatar: avatarView(p.membershipId, p.name) })),
+    participantsLabel: `${t.participantCount === 1 ? '1 person' : `${t.participantCount} people`} in this thread: ${t.participants.map((p) => p.name ?? 'Someone').join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    morePeople: more > 0 ? more : 0,
+    pinned: Boolean(t.pinnedAt),
+    locked: Boolean(t.lockedAt),
+  };
 }
 
 export function spaceView(
   who: LaunchContext,
   space: Space,
-  threads: Array<{ id: string; title: string; lastPostAt: Date; authorName: string | null; postCount: string | number | null; pinnedAt?: Date | null; lockedAt?: Date | null }>,
-  moduleTitle: (id: number) => string | undefined,
+  threads: SpaceThreadRow[],
+  workshop: Workshop,
   flash?: { error: string; form: { title: string; body: string } },
   norms: string[] = [],
+  members: StripMember[] = [],
 ) {
+  const now = new Date();
+  const module = space.moduleId !== null ? workshop.byId(space.moduleId) : undefined;
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
-    space: { id: space.id, title: spaceTitle(space, moduleTitle), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
+    space: { id: space.id, title: spaceTitle(space, module), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     // A group's norms head each of its spaces (none in the commons).
     norms: space.groupId ? { list: norms, href: `/cohorts/${who.cohortId}/groups/${space.groupId}/norms` } : undefined,
-    threads: threads.map((t) => ({ href: `/cohorts/${who.cohortId}/threads/${t.id}`, title: t.title, author: t.authorName ?? 'Someone', posts: Number(t.postCount ?? 0), last: when(t.lastPostAt), pinned: Boolean(t.pinnedAt), locked: Boolean(t.lockedAt) })),
+    // The module's discussion prompt: what the group takes up here (a module space only).
+    prompts: space.groupId && module ? module.activities.filter((a) => a.kind === 'discussion').map((a) => ({ title: a.title, html: a.promptHtml, moduleHref: `/cohorts/${who.cohortId}/modules/${module.id}#${a.id}` })) : [],
+    members: memberStripView(members, who.membershipId, now),
+    threads: threads.map((t) => threadListItem(who, t, now)),
     canPost: who.role !== 'observer',
     error: flash?.error,
     form: flash?.form ?? { title: '', body: '' },
@@ -56,8 +82,9 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
   return {
     id: p.id,
     author: p.authorName ?? 'Someone',
+    avatar: avatarView(p.authorMembershipId, p.authorName),
     isFacilitator: p.authorRole === 'facilitator',
-    when: when(p.createdAt),
+    when: timeView(p.createdAt),
     edited: p.editedAt !== null,
     // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
     html,

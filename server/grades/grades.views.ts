@@ -2,10 +2,12 @@ import type { Cohort, ResourceLink } from '../../models/schema.ts';
 import { AGS_SCORE_SCOPE } from '../../models/resource-links.queries.ts';
 import type { CohortGradeRow } from '../../models/grade-outbox.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { completionView, type CompletionState } from '../modules/schedule.ts';
 
 const STATUS_LABEL = { pending: 'Waiting to send', delivered: 'Sent', failed: 'Failed' } as const;
 const STATUS_BADGE = { pending: 'pending', delivered: 'done', failed: 'locked' } as const;
-const PROGRESS_LABEL: Record<string, string> = { InProgress: 'in progress', Completed: 'completed' };
+// The score's AGS activityProgress, in the words (and mark) of the module's completion state.
+const PROGRESS_STATE: Record<string, CompletionState> = { InProgress: 'in-progress', Completed: 'complete' };
 
 const minute = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 
@@ -21,7 +23,7 @@ export function gradesView(cohort: Cohort, launch: LaunchContext, grades: Cohort
       link: g.linkTitle ?? (g.moduleId ? `Module ${g.moduleId}` : 'Workshop'),
       linkKind: g.moduleId ? `Module ${g.moduleId}` : 'Whole workshop',
       score: `${String(g.payload.scoreGiven ?? '–')} / ${String(g.payload.scoreMaximum ?? 100)}`,
-      progress: PROGRESS_LABEL[String(g.payload.activityProgress)] ?? '',
+      progress: PROGRESS_STATE[String(g.payload.activityProgress)] ? completionView(PROGRESS_STATE[String(g.payload.activityProgress)]!) : undefined,
       status: g.status,
       statusLabel: STATUS_LABEL[g.status],
       badge: STATUS_BADGE[g.status],

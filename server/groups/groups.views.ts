@@ -2,6 +2,7 @@ import type { Group } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { AppError } from '../errors.ts';
 import { validateGroups } from './group-formation.ts';
+import { avatarView } from '../http/avatar.ts';
 import type { GroupsPreview } from './groups.service.ts';
 
 interface MemberRow {
@@ -26,6 +27,7 @@ export function groupsPageView(who: LaunchContext, existing: Array<Group & { siz
       .map((m) => ({
         membershipId: m.membershipId,
         name: m.name ?? 'Name not shared',
+        avatar: avatarView(m.membershipId, m.name),
         lateJoiner: m.addedAt.getTime() - m.groupCreatedAt.getTime() > LATE_MS,
         moveOptions: options.filter((o) => o.id !== g.id),
       })),
@@ -39,7 +41,7 @@ export function groupsPageView(who: LaunchContext, existing: Array<Group & { siz
     groups,
     warnings,
     lateJoiners: groups.flatMap((g) => g.members.filter((m) => m.lateJoiner).map((m) => ({ name: m.name, group: g.name }))),
-    preview: previewOk,
+    preview: previewOk ? { ...previewOk, groups: previewOk.groups.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m, avatar: avatarView(m.membershipId, m.name) })) })) } : undefined,
     previewProblem: preview && 'status' in preview ? preview.userMessage : undefined,
     reshuffleSeed: ((previewOk?.seed ?? 0) + 7919) % 2 ** 31,
   };

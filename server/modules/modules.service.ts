@@ -8,7 +8,7 @@ import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm } from './modules.schemas.ts';
-import { dueThisWeek, moduleOpenDates, moduleState, type ModuleState } from './schedule.ts';
+import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
 import type { Activity, Workshop, WorkshopModule } from './workshop-content.ts';
 
 export interface ModulesDeps {
@@ -68,7 +68,7 @@ export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, know
 
 export interface ModuleForLearner {
   module: WorkshopModule;
-  state: ModuleState;
+  state: CompletionState;
   opensAt: Date;
   responses: Map<string, ActivityResponse>;
   progress: ModuleProgress;
@@ -84,7 +84,9 @@ export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId
   ]);
   const opensAt = dates[moduleId - 1]!;
   const progress = await readModuleProgress(deps.db, who, moduleId, responses);
-  return { module, opensAt, state: moduleState(deps.now(), opensAt, completed.includes(moduleId)), responses: new Map(responses.map((r) => [r.activityId, r])), progress };
+  // Started as the hub and the console read it: a response (draft or submitted) or a post in a group space.
+  const state = completionState(deps.now(), opensAt, { completed: completed.includes(moduleId), started: responses.length > 0 || progress.postedInGroupSpace });
+  return { module, opensAt, state, responses: new Map(responses.map((r) => [r.activityId, r])), progress };
 }
 
 export type SaveOutcome =
@@ -172,17 +174,17 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
   });
 }
 
-/** The hub's picture: open dates, what this learner completed and has due, and the cohort's counts. */
+/** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
 export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
-  const [dates, completedIds, counts] = await Promise.all([
+  const [dates, mine, counts] = await Promise.all([
     cohortSchedule(deps, who, cohort),
-    modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
+    modules.findMemberProgress(deps.db, who.tenantId, who.membershipId),
     modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),
   ]);
-  const completed = new Set(completedIds);
+  const completed = new Set(mine.completed);
   const perModule = deps.workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
-  return { now: deps.now(), dates, completed, due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
+  return { now: deps.now(), dates, completed, started: new Set(mine.started), due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */

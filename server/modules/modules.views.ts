@@ -6,10 +6,8 @@ import { errorSummary } from '../http/error-summary.ts';
 import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
 import type { ModuleForLearner } from './modules.service.ts';
 import { activityDone, countsForCompletion } from './modules.service.ts';
-import { moduleState, type ModuleState } from './schedule.ts';
+import { completionState, completionView } from './schedule.ts';
 import type { ActivityForm } from './modules.schemas.ts';
-
-const STATE_LABEL: Record<ModuleState, string> = { locked: 'Opens later', open: 'Open', done: 'Done' };
 
 // One formatter for the process: toLocaleDateString with options builds a new one on every call.
 const DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
@@ -33,8 +31,7 @@ export function modulePageView(
     cohort,
     person: { name: who.displayName },
     module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings },
-    state: m.state,
-    stateLabel: STATE_LABEL[m.state],
+    completion: completionView(m.state),
     opensOn: formatDate(m.opensAt),
     showContent: !locked || !isLearner,
     isLearner,
@@ -117,15 +114,16 @@ export function moduleListView(
   now: Date,
   dates: Date[],
   completed: ReadonlySet<number>,
+  started: ReadonlySet<number>,
   due: ReadonlySet<number>,
   cohortDone: { learners: number; perModule: number[] },
 ) {
   return {
     modules: workshop.modules.map((m, i) => {
       const opensAt = dates[i]!;
-      const state = moduleState(now, opensAt, completed.has(m.id));
+      const state = completionState(now, opensAt, { completed: completed.has(m.id), started: started.has(m.id) });
       const doneShare = cohortDone.learners > 0 ? Math.round((100 * (cohortDone.perModule[i] ?? 0)) / cohortDone.learners) : 0;
-      return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, state, stateLabel: STATE_LABEL[state], opensOn: formatDate(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
+      return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, completion: completionView(state), opensOn: formatDate(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
     }),
     progress: { done: completed.size, total: workshop.modules.length, percent: Math.round((100 * completed.size) / workshop.modules.length) },
     cohortLearners: cohortDone.learners,

@@ -3,7 +3,21 @@ import { MODULE_COUNT } from './workshop-content.ts';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
-export type ModuleState = 'locked' | 'open' | 'done';
+/**
+ * A module's completion state for one learner, in the same words on the hub, the module page, the
+ * console's progress and the grades page (issue 16 item 1): complete once its completion is recorded;
+ * otherwise locked before its open date; in progress once the learner has a response (draft or
+ * submitted) or a visible post in one of its group spaces; else not started.
+ */
+export const COMPLETION_STATES = ['complete', 'in-progress', 'not-started', 'locked'] as const;
+export type CompletionState = (typeof COMPLETION_STATES)[number];
+
+export const COMPLETION_LABEL: Readonly<Record<CompletionState, string>> = {
+  locked: 'Opens later',
+  'not-started': 'Not started',
+  'in-progress': 'In progress',
+  complete: 'Complete',
+};
 
 /**
  * Open date of every module: the facilitator's date where one is set, otherwise one module a week
@@ -13,9 +27,17 @@ export function moduleOpenDates(cohortStart: Date, overrides: ReadonlyMap<number
   return Array.from({ length: MODULE_COUNT }, (_, i) => overrides.get(i + 1) ?? new Date(cohortStart.getTime() + i * WEEK_MS));
 }
 
-export function moduleState(now: Date, opensAt: Date, completed: boolean): ModuleState {
-  if (completed) return 'done';
-  return opensAt.getTime() <= now.getTime() ? 'open' : 'locked';
+/** The one function every page reads a module's state through. */
+export function completionState(now: Date, opensAt: Date, done: { completed: boolean; started: boolean }): CompletionState {
+  // A recorded completion stands even if the facilitator later moves the module's date.
+  if (done.completed) return 'complete';
+  if (opensAt.getTime() > now.getTime()) return 'locked';
+  return done.started ? 'in-progress' : 'not-started';
+}
+
+/** The state and its words, as the completion partial takes them. */
+export function completionView(state: CompletionState): { state: CompletionState; label: string } {
+  return { state, label: COMPLETION_LABEL[state] };
 }
 
 /** Modules that opened in the last seven days and are not done: what is due this week. */

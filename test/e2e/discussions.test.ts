@@ -36,7 +36,7 @@ describe('discussions in Chromium', function () {
     const f = await launchInBrowser(fran, 'facilitator-console');
     await f.tool.locator('a', { hasText: 'Groups' }).click();
     await f.tool.locator('[data-test=preview-group]').waitFor();
-    expect(await f.tool.locator('[data-test=preview-group] li').allTextContents()).to.have.members(['Ari Learner', 'Bea Learner']);
+    expect(await f.tool.locator('[data-test=preview-group] li .member-name').allTextContents()).to.have.members(['Ari Learner', 'Bea Learner']);
     await f.tool.locator('[data-test=form-groups]').click();
     await f.tool.locator('[data-test=group]').waitFor();
     expect(await f.tool.locator('[data-test=group]').count()).to.equal(1);

@@ -55,14 +55,14 @@ describe('learner journey in Chromium', function () {
       await check.locator('textarea[name=comment]').fill('Tools are fine; relationships need work.');
       await check.locator('[data-test=submit]').click();
       await tool.locator('[data-test=module-completed]').waitFor();
-      expect(await tool.locator('[data-test=module-state]').first().textContent()).to.equal('Done');
+      expect(await tool.locator('[data-test=module-state]').first().textContent()).to.equal('Complete');
 
       await tool.locator('a', { hasText: '← All modules' }).click();
       await tool.locator('[data-test=cohort-hub]').waitFor();
       expect(await tool.locator('[data-test=my-progress]').textContent()).to.contain('1 of 9');
       const bar = tool.locator('[data-test=progress-bar]');
       expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).to.deep.equal(['1', '9']);
-      expect(await tool.locator('[data-module="1"]').getAttribute('data-state')).to.equal('done');
+      expect(await tool.locator('[data-module="1"]').getAttribute('data-state')).to.equal('complete');
     } finally {
       await context.close();
     }

@@ -45,7 +45,7 @@ describe('modules and activities', () => {
     const { browser, base } = await launch(ada);
     const m1 = await page(browser, `${base}/modules/1`);
     expect(m1.status).to.equal(200);
-    expect(m1.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('open');
+    expect(m1.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('not-started');
     expect(m1.html.querySelector('.framing')?.text.length).to.be.greaterThan(500);
     expect(m1.html.querySelectorAll('[data-test=activity]').map((a) => a.getAttribute('data-kind'))).to.include.members(['reflection', 'five-factor-check', 'discussion']);
     expect(m1.html.querySelector('[data-test=discussion-link] a')?.getAttribute('href')).to.match(/\/modules\/1\/space$/);
@@ -55,7 +55,7 @@ describe('modules and activities', () => {
     expect(m2.html.querySelector('.framing')).to.equal(null);
     const hub = await page(browser, base);
     const states = hub.html.querySelectorAll('[data-test=module]').map((m) => m.getAttribute('data-state'));
-    expect(states[0]).to.equal('open');
+    expect(states[0]).to.equal('not-started');
     expect(states.slice(1).every((s) => s === 'locked')).to.equal(true);
     expect(hub.html.querySelector('[data-module="1"] [data-test=due]')).to.not.equal(null);
   });
@@ -128,7 +128,7 @@ describe('modules and activities', () => {
     const completions = await env.app.db.selectFrom('moduleCompletions').selectAll().execute();
     expect(completions.map((c) => [c.moduleId, c.cohortId])).to.deep.equal([[1, cohortId]]);
     const hub = await page(browser, base);
-    expect(hub.html.querySelector('[data-module="1"]')?.getAttribute('data-state')).to.equal('done');
+    expect(hub.html.querySelector('[data-module="1"]')?.getAttribute('data-state')).to.equal('complete');
     expect(hub.html.querySelector('[data-test=my-progress]')?.text).to.contain('1 of 9');
     expect(hub.html.querySelector('[data-module="1"] [data-test=cohort-share]')?.text).to.contain('100%');
   });
@@ -173,7 +173,7 @@ describe('modules and activities', () => {
     const saved = await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, dates);
     expect(saved.status).to.equal(303);
     const m2 = await page(learner.browser, `${learner.base}/modules/2`);
-    expect(m2.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('open');
+    expect(m2.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('not-started');
     const bad = await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, { ...dates, module_3: 'soon' });
     expect(bad.status).to.equal(400);
   });
@@ -196,7 +196,9 @@ describe('modules and activities', () => {
     const console = await page(facilitator.browser, `${facilitator.base}/console`);
     const row = console.html.querySelector('[data-test=heatmap-row]')!;
     expect(row.text).to.contain('Ada Learner');
-    expect(row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state')).to.equal('started');
+    expect(row.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state')).to.equal('in-progress');
+    // The cells' marks are named in the words of the hub and the module page.
+    expect(console.html.querySelectorAll('[data-test=heatmap-legend] [data-test=module-state]').map((l) => l.text)).to.deep.equal(['Complete', 'In progress', 'Not started', 'Opens later']);
     const link = row.querySelector('a')!.getAttribute('href')!;
     const shared = await page(facilitator.browser, `${env.app.url}${link}`);
     expect(shared.status).to.equal(200);
@@ -286,12 +288,12 @@ describe('module completion with a required discussion activity', () => {
     expect(forms.location).to.not.contain('completed=1');
     expect(await completions()).to.deep.equal([]);
     expect(await outbox()).to.deep.equal([]);
-    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'open', discussion: 'empty', hub: 'open', hubProgress: '0 of 9 modules done.', console: 'started' });
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'in-progress', discussion: 'empty', hub: 'in-progress', hubProgress: '0 of 9 modules complete.', console: 'in-progress' });
 
     await startThread(ada, 'What I am working on');
     expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
     expect(await outbox()).to.have.length(1);
-    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'done', discussion: 'submitted', hub: 'done', hubProgress: '1 of 9 modules done.', console: 'done' });
+    expect(await module1Everywhere(ada, facilitator)).to.deep.equal({ page: 'complete', discussion: 'submitted', hub: 'complete', hubProgress: '1 of 9 modules complete.', console: 'complete' });
   });
 
   it('counts a reply in the group space, posted before or after the forms, but not a deleted post', async () => {
@@ -309,9 +311,9 @@ describe('module completion with a required discussion activity', () => {
     expect((await m.post(bea, `${bea.base}/threads/${threadId}/posts`, { body: 'Good question, here is mine.' })).status).to.equal(303);
     expect(await completions()).to.deep.equal([]);
     const beaRow = async () => (await m.get(facilitator, `${facilitator.base}/console`)).doc.querySelectorAll('[data-test=heatmap-row]').find((r) => r.text.includes('Learner 2'))!.querySelectorAll('td[data-state]')[0]?.getAttribute('data-state');
-    expect(await beaRow()).to.equal('started');
+    expect(await beaRow()).to.equal('in-progress');
     expect((await submitModule1Forms(bea)).location).to.contain('completed=1');
-    expect(await beaRow()).to.equal('done');
+    expect(await beaRow()).to.equal('complete');
     expect(await completions()).to.deep.equal([{ moduleId: 1 }]);
   });
 });

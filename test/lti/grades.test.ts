@@ -243,6 +243,9 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     const tr = page.querySelector(`[data-test=grade][data-grade-id="${row!.id}"]`)!;
     expect(tr.getAttribute('data-status')).to.equal('failed');
     expect(tr.querySelector('[data-test=grade-learner]')!.text).to.equal('Alice Learner');
+    // The score's progress in the words and mark of the module's completion state (the hub's and the module page's).
+    const progress = tr.querySelector('[data-test=grade-score] [data-test=module-state]')!;
+    expect([progress.getAttribute('data-state'), progress.text]).to.deep.equal(row!.payload.activityProgress === 'Completed' ? ['complete', 'Complete'] : ['in-progress', 'In progress']);
     expect(tr.querySelector('[data-test=grade-error]')!.text).to.contain('Score is invalid for this grade item');
     const form = tr.querySelector('form')!;
     const retry = await browser.request(`${app.url}${form.getAttribute('action')}`, { form: { _csrf: form.querySelector('input[name=_csrf]')!.getAttribute('value')! } });
