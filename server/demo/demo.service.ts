@@ -39,14 +39,13 @@ export async function ensureDemoCohort(deps: DemoDeps): Promise<DemoCohort> {
   });
 }
 
-/** Erases the demo tenant's people and cohort (nothing of any other tenant), then seeds it again. */
-export async function resetDemo(deps: DemoDeps): Promise<DemoCohort> {
+/** Erases the demo tenant's people, cohort and scores (nothing of any other tenant). */
+async function eraseDemo(deps: DemoDeps): Promise<void> {
   const { tenant } = await ensureDemoPlatform(deps);
   await withDemoLock(deps.db, async () => {
     await demo.deleteDemoTenantRows(deps.db, tenant.id);
     await demo.deleteDemoScores(deps.db, demoPlatformUrls(deps.config).issuer);
   });
-  return ensureDemoCohort(deps);
 }
 
 async function withDemoLock<T>(db: Db, work: () => Promise<T>): Promise<T> {
@@ -69,10 +68,14 @@ export function startDemoCohort(deps: DemoDeps, onError: (err: unknown) => void,
   seeding.set(key, run);
 }
 
-/** Erases the demo cohort now and makes it again in the background. */
+/**
+ * Erases the demo cohort now and makes it again in the background. The erase is done before this
+ * returns, so the page that follows can never offer the old cohort's people while a reset is pending.
+ */
 export async function startDemoReset(deps: DemoDeps, onError: (err: unknown) => void): Promise<void> {
   await seeding.get(demoPlatformUrls(deps.config).issuer);
-  startDemoCohort(deps, onError, resetDemo);
+  await eraseDemo(deps);
+  startDemoCohort(deps, onError);
 }
 
 export type DemoState = 'absent' | 'seeding' | 'ready';

@@ -166,6 +166,8 @@ describe('demo mode', function () {
     expect((await browser.request(`${env.app.url}/demo/reset`, { form: { _csrf: token } })).status).to.equal(400);
     const reset = await browser.request(`${env.app.url}/demo/reset`, { form: { _csrf: token, confirm: 'reset' } });
     expect(reset.status).to.equal(303);
+    // Erased before the answer: the page that follows can never offer the old cohort's people.
+    expect(await env.app.db.selectFrom('cohorts').select('id').where('id', '=', cohortBefore.id).executeTakeFirst()).to.equal(undefined);
     await demoReady(env.app, browser);
 
     expect(await tenantCounts(env.app, otherTenantId)).to.deep.equal(otherBefore);
