@@ -22,7 +22,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 /** The reference: one query, one template, no session. */
-async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const app = express();
   app.engine('hbs', engine({ extname: '.hbs', defaultLayout: false }));
