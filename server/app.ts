@@ -1,7 +1,6 @@
 // createApp(deps): the whole HTTP application, with no I/O at import or construction beyond what the
 // deps already hold. main.ts boots it; tests build it on their own database.
 import express, { type Express } from 'express';
-import { engine } from 'express-handlebars';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
@@ -44,6 +43,7 @@ import { completeModuleAfterPost, type ModulesDeps } from './modules/modules.ser
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
+import { viewEngine } from './http/view-engine.ts';
 import { actionPlansRouter } from './action-plans/action-plans.routes.ts';
 import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.ts';
 import { analyticsRouter } from './analytics/analytics.routes.ts';
@@ -84,7 +84,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
+  app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
   app.set('view engine', 'hbs');
   app.set('views', path.join(root, 'views'));
   if (config.env === 'production') app.enable('view cache');
