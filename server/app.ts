@@ -90,7 +90,17 @@ export function createApp(deps: AppDeps): CircleworkApp {
   if (config.env === 'production') app.enable('view cache');
   const sendError = createErrorSender(app, log);
 
-  app.use(pinoHttp({ logger: log, genReqId: (req, res) => requestId(req.headers['x-request-id'], res), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => requestId(req.headers['x-request-id'], res),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // A request's line names the request and its answer, no more: the headers carry the session
+      // cookie (a response's, a new one), which no log may hold; and each request builds this child
+      // logger even when nothing is logged.
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+    }),
+  );
   // Before anything that needs the database, so a load balancer gets a clean 503 when it is down.
   app.get('/healthz', async (req, res) => {
     try {
