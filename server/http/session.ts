@@ -21,7 +21,7 @@ type StoredSession = session.SessionData;
  * A kept session is dropped at its own expiry; each reader gets its own copy to change, parsed from
  * the kept JSON (a session is JSON in PostgreSQL; parsing is ~3× cheaper than structuredClone).
  */
-class CachedPgStore extends PgStore {
+export class CachedPgStore extends PgStore {
   readonly #cache: SharedCache;
 
   constructor(options: ConstructorParameters<typeof PgStore>[0], cache: SharedCache) {
