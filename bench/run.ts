@@ -10,6 +10,7 @@ import { benchSpaces } from './spaces.bench.ts';
 import { benchDashboard } from './dashboard.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 import { benchScale } from './scale.bench.ts';
+import { benchFloor } from './floor.bench.ts';
 
 const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   launch: benchLaunch,
@@ -17,6 +18,7 @@ const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   spaces: benchSpaces,
   dashboard: benchDashboard,
   scale: benchScale,
+  floor: benchFloor,
   soak: async (databaseUrl) => {
     const learners = Number(process.env.BENCH_SOAK_LEARNERS ?? 500);
     await benchSoak(databaseUrl, { learners });

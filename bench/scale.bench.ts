@@ -23,7 +23,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 /** The reference: one query, one template, no session. */
-async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
+export async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 20 });
   const app = express();
   app.engine('hbs', engine({ extname: '.hbs', defaultLayout: false }));
@@ -286,6 +286,8 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
       { name: 'group space', url: space, cookie: rc },
       { name: 'cohort hub', url: reader.base, cookie: rc },
       { name: 'module 1 page', url: `${reader.base}/modules/1`, cookie: rc },
+      // What every signed-in page pays before its own work: the whole stack and layout, one small query.
+      { name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, cookie: rc },
       { name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await cookieOf(f60) },
       { name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await cookieOf(f600) },
     ];

@@ -1,6 +1,7 @@
 // The one place that creates the database driver. Nothing connects at import.
+import crypto from 'node:crypto';
 import pg from 'pg';
-import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { CamelCasePlugin, Kysely, PostgresDialect, type Compilable, type CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { CACHE_CHANNEL } from './cache-invalidations.ts';
 
@@ -31,6 +32,40 @@ export function createDb(connectionString: string, opts: { max?: number; onError
     close: async () => {
       await db.destroy();
     },
+  };
+}
+
+/**
+ * A query of fixed shape, built and compiled once, then run with each call's values. Kysely otherwise
+ * builds the query tree, rewrites it (CamelCasePlugin) and compiles it on every call: 0.1–0.25 ms of
+ * CPU per query, on every page. `build` gets stand-ins for the parameters, each of which must reach
+ * the SQL as a bound value, unchanged: no `if` on a parameter, no arithmetic, no `in` list (use
+ * `= any(…)`), as the shape is fixed at the first call. A stand-in that does not reach the SQL
+ * throws at that first call.
+ */
+export function preparedQuery<P extends Record<string, unknown>, R>(build: (ex: Executor, p: P) => Compilable<R>): (ex: Executor, p: P) => Promise<R[]> {
+  let template: { query: CompiledQuery<R>; slots: ({ key: string } | { value: unknown })[] } | undefined;
+  const prepare = (ex: Executor) => {
+    const standIns = new Map<string, string>();
+    const p = new Proxy({} as P, {
+      get: (_target, key) => {
+        const name = String(key);
+        if (!standIns.has(name)) standIns.set(name, `\u0000prepared-parameter:${name}:${crypto.randomUUID()}`);
+        return standIns.get(name);
+      },
+    });
+    const query = build(ex, p).compile();
+    const keyOf = new Map([...standIns].map(([k, v]) => [v, k]));
+    const slots = query.parameters.map((value) => (typeof value === 'string' && keyOf.has(value) ? { key: keyOf.get(value)! } : { value }));
+    for (const name of standIns.keys()) {
+      if (!slots.some((s) => 'key' in s && s.key === name)) throw new Error(`preparedQuery: parameter ${name} does not reach the SQL as a value`);
+    }
+    return { query, slots };
+  };
+  return async (ex, p) => {
+    template ??= prepare(ex);
+    const parameters = template.slots.map((s) => ('key' in s ? p[s.key] : s.value));
+    return (await ex.executeQuery<R>({ ...template.query, parameters })).rows;
   };
 }
 

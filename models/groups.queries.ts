@@ -1,6 +1,6 @@
 // Groups of a cohort and who is in them. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 import type { Group } from './schema.ts';
 
 export function listGroups(ex: Executor, tenantId: string, cohortId: string): Promise<Array<Group & { size: number }>> {
@@ -21,14 +21,18 @@ export function findGroup(ex: Executor, tenantId: string, groupId: string): Prom
 }
 
 /** The group of a membership, if any. */
-export function findGroupOfMember(ex: Executor, tenantId: string, membershipId: string): Promise<Group | undefined> {
-  return ex
+// Read by most learner pages: built once (preparedQuery).
+const findGroupOfMemberQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>
+  ex
     .selectFrom('groupMembers as gm')
     .innerJoin('groups as g', (j) => j.onRef('g.tenantId', '=', 'gm.tenantId').onRef('g.id', '=', 'gm.groupId'))
     .selectAll('g')
-    .where('gm.tenantId', '=', tenantId)
-    .where('gm.membershipId', '=', membershipId)
-    .executeTakeFirst();
+    .where('gm.tenantId', '=', p.tenantId)
+    .where('gm.membershipId', '=', p.membershipId),
+);
+
+export async function findGroupOfMember(ex: Executor, tenantId: string, membershipId: string): Promise<Group | undefined> {
+  return (await findGroupOfMemberQuery(ex, { tenantId, membershipId }))[0];
 }
 
 export function listGroupMembers(ex: Executor, tenantId: string, cohortId: string) {

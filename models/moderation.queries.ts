@@ -1,7 +1,7 @@
 // Moderation: flags, the audit log, facilitator changes to posts and threads, mutes and
 // announcements. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 import type { Insertable } from 'kysely';
 import type { FlagStatus, ModerationActionKind, ModerationActionsTable, PostStatus } from './schema.ts';
 
@@ -203,18 +203,26 @@ export function insertAnnouncement(ex: Executor, a: { tenantId: string; cohortId
 }
 
 /** Announcements a member sees: the cohort's, and their group's (every group's when `allGroups`). */
-export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, opts: { groupId: string | null; allGroups: boolean }, limit = 10) {
-  let q = ex
+// Read by every hub visit, in one of three shapes, each built once (preparedQuery).
+const announcements = (ex: Executor, p: { tenantId: string; cohortId: string; limit: number }) =>
+  ex
     .selectFrom('announcements as a')
     .leftJoin('groups as g', (j) => j.onRef('g.tenantId', '=', 'a.tenantId').onRef('g.id', '=', 'a.groupId'))
     .select(['a.id', 'a.title', 'a.body', 'a.createdAt', 'g.name as groupName'])
-    .where('a.tenantId', '=', tenantId)
-    .where('a.cohortId', '=', cohortId);
-  if (!opts.allGroups) {
-    const groupId = opts.groupId;
-    q = q.where((eb) => (groupId ? eb.or([eb('a.groupId', 'is', null), eb('a.groupId', '=', groupId)]) : eb('a.groupId', 'is', null)));
-  }
-  return q.orderBy('a.createdAt', 'desc').limit(limit).execute();
+    .where('a.tenantId', '=', p.tenantId)
+    .where('a.cohortId', '=', p.cohortId)
+    .orderBy('a.createdAt', 'desc')
+    .limit(p.limit);
+const listAllAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcements(ex, p));
+const listCohortAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcements(ex, p).where('a.groupId', 'is', null));
+const listGroupAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; groupId: string; limit: number }) =>
+  announcements(ex, p).where((eb) => eb.or([eb('a.groupId', 'is', null), eb('a.groupId', '=', p.groupId)])),
+);
+
+export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, opts: { groupId: string | null; allGroups: boolean }, limit = 10) {
+  if (opts.allGroups) return listAllAnnouncementsQuery(ex, { tenantId, cohortId, limit });
+  const groupId = opts.groupId;
+  return groupId ? listGroupAnnouncementsQuery(ex, { tenantId, cohortId, groupId, limit }) : listCohortAnnouncementsQuery(ex, { tenantId, cohortId, limit });
 }
 
 export function findAnnouncement(ex: Executor, tenantId: string, announcementId: string) {

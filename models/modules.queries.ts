@@ -1,10 +1,15 @@
 // Schedules, activity responses and module completions. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 import type { ActivityResponse, ResponseStatus } from './schema.ts';
 
+// The hot reads of the hub and module pages are built once (preparedQuery).
+const listModuleSchedulesQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string }) =>
+  ex.selectFrom('moduleSchedules').select(['moduleId', 'opensAt']).where('tenantId', '=', p.tenantId).where('cohortId', '=', p.cohortId),
+);
+
 export function listModuleSchedules(ex: Executor, tenantId: string, cohortId: string) {
-  return ex.selectFrom('moduleSchedules').select(['moduleId', 'opensAt']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).execute();
+  return listModuleSchedulesQuery(ex, { tenantId, cohortId });
 }
 
 export async function upsertModuleSchedule(ex: Executor, row: { tenantId: string; cohortId: string; moduleId: number; opensAt: Date }): Promise<void> {
@@ -15,10 +20,22 @@ export async function upsertModuleSchedule(ex: Executor, row: { tenantId: string
     .execute();
 }
 
+const listMemberResponsesQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>
+  ex.selectFrom('activityResponses').selectAll().where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).orderBy('moduleId').orderBy('createdAt'),
+);
+const listMemberModuleResponsesQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; moduleId: number }) =>
+  ex
+    .selectFrom('activityResponses')
+    .selectAll()
+    .where('tenantId', '=', p.tenantId)
+    .where('membershipId', '=', p.membershipId)
+    .where('moduleId', '=', p.moduleId)
+    .orderBy('moduleId')
+    .orderBy('createdAt'),
+);
+
 export function listMemberResponses(ex: Executor, tenantId: string, membershipId: string, moduleId?: number): Promise<ActivityResponse[]> {
-  let q = ex.selectFrom('activityResponses').selectAll().where('tenantId', '=', tenantId).where('membershipId', '=', membershipId);
-  if (moduleId !== undefined) q = q.where('moduleId', '=', moduleId);
-  return q.orderBy('moduleId').orderBy('createdAt').execute();
+  return moduleId === undefined ? listMemberResponsesQuery(ex, { tenantId, membershipId }) : listMemberModuleResponsesQuery(ex, { tenantId, membershipId, moduleId });
 }
 
 /** Locks the response row (if any) for the rest of the transaction: concurrent saves queue up. */
@@ -54,8 +71,12 @@ export async function upsertActivityResponse(
     .execute();
 }
 
+const listCompletedModuleIdsQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>
+  ex.selectFrom('moduleCompletions').select('moduleId').where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).orderBy('moduleId'),
+);
+
 export async function listCompletedModuleIds(ex: Executor, tenantId: string, membershipId: string): Promise<number[]> {
-  const rows = await ex.selectFrom('moduleCompletions').select('moduleId').where('tenantId', '=', tenantId).where('membershipId', '=', membershipId).orderBy('moduleId').execute();
+  const rows = await listCompletedModuleIdsQuery(ex, { tenantId, membershipId });
   return rows.map((r) => r.moduleId);
 }
 
@@ -148,20 +169,23 @@ export function listSharedResponses(ex: Executor, tenantId: string, cohortId: st
  * Whether the member has a post or reply, neither hidden nor deleted, in one of the cohort's group
  * spaces of the module (the group they are in now or were in before).
  */
-export async function hasVisibleGroupSpacePost(ex: Executor, tenantId: string, cohortId: string, membershipId: string, moduleId: number): Promise<boolean> {
-  const row = await ex
+const hasVisibleGroupSpacePostQuery = preparedQuery((ex, q: { tenantId: string; cohortId: string; membershipId: string; moduleId: number }) =>
+  ex
     .selectFrom('posts as p')
     .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 'p.tenantId').onRef('s.id', '=', 'p.spaceId'))
     .select('p.id')
-    .where('p.tenantId', '=', tenantId)
-    .where('p.authorMembershipId', '=', membershipId)
+    .where('p.tenantId', '=', q.tenantId)
+    .where('p.authorMembershipId', '=', q.membershipId)
     .where('p.status', '=', 'visible')
-    .where('s.cohortId', '=', cohortId)
-    .where('s.moduleId', '=', moduleId)
+    .where('s.cohortId', '=', q.cohortId)
+    .where('s.moduleId', '=', q.moduleId)
     .where('s.groupId', 'is not', null)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .limit(1),
+);
+
+export async function hasVisibleGroupSpacePost(ex: Executor, tenantId: string, cohortId: string, membershipId: string, moduleId: number): Promise<boolean> {
+  const rows = await hasVisibleGroupSpacePostQuery(ex, { tenantId, cohortId, membershipId, moduleId });
+  return rows.length > 0;
 }
 
 /**

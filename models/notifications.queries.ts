@@ -1,5 +1,5 @@
 // In-app notifications. Every statement is scoped by tenant.
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 
 /** A mention, reply or kudos about one post, for each membership given (the caller picks who may see it). */
 export async function insertPostNotifications(
@@ -39,22 +39,26 @@ export async function insertFlagNotifications(ex: Executor, n: { tenantId: strin
     .execute();
 }
 
-export function listNotifications(ex: Executor, tenantId: string, membershipId: string, limit = 50) {
-  return ex
+// Built once (preparedQuery): the notifications page reads it on every visit.
+const listNotificationsQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; limit: number }) =>
+  ex
     .selectFrom('notifications as n')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.actorMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .leftJoin('threads as t', (j) => j.onRef('t.tenantId', '=', 'n.tenantId').onRef('t.id', '=', 'n.threadId'))
     .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'n.tenantId').onRef('po.id', '=', 'n.postId'))
     .select(['n.id', 'n.kind', 'n.threadId', 'n.postId', 'n.planId', 'n.createdAt', 'n.readAt', 'p.name as actorName', 't.title as threadTitle'])
-    .where('n.tenantId', '=', tenantId)
-    .where('n.membershipId', '=', membershipId)
+    .where('n.tenantId', '=', p.tenantId)
+    .where('n.membershipId', '=', p.membershipId)
     // A mention, reply or kudos of a post hidden or removed since is not listed (flags are for
     // facilitators, who see those posts); a plan's notifications name no post.
     .where((eb) => eb.or([eb('po.status', '=', 'visible'), eb('n.kind', '=', 'flag'), eb('n.planId', 'is not', null)]))
     .orderBy('n.createdAt', 'desc')
-    .limit(limit)
-    .execute();
+    .limit(p.limit),
+);
+
+export function listNotifications(ex: Executor, tenantId: string, membershipId: string, limit = 50) {
+  return listNotificationsQuery(ex, { tenantId, membershipId, limit });
 }
 
 export async function updateNotificationsRead(ex: Executor, tenantId: string, membershipId: string): Promise<void> {

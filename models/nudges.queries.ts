@@ -1,5 +1,5 @@
 // Nudges: a facilitator's message to a quiet learner. Every statement is scoped by tenant.
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 
 export function insertNudge(ex: Executor, n: { tenantId: string; cohortId: string; membershipId: string; sentByMembershipId: string; message: string; nudgedOn: string }) {
   return ex.insertInto('nudges').values(n).returning(['id']).executeTakeFirstOrThrow();
@@ -12,18 +12,22 @@ export async function listNudgedOn(ex: Executor, tenantId: string, cohortId: str
 }
 
 /** The learner's nudges not yet dismissed, newest first. */
-export function listOpenNudges(ex: Executor, tenantId: string, membershipId: string) {
-  return ex
+// Read by the learner's hub on every visit: built once (preparedQuery).
+const listOpenNudgesQuery = preparedQuery((ex, q: { tenantId: string; membershipId: string }) =>
+  ex
     .selectFrom('nudges as n')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.sentByMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .select(['n.id', 'n.message', 'n.createdAt', 'p.name as senderName'])
-    .where('n.tenantId', '=', tenantId)
-    .where('n.membershipId', '=', membershipId)
+    .where('n.tenantId', '=', q.tenantId)
+    .where('n.membershipId', '=', q.membershipId)
     .where('n.dismissedAt', 'is', null)
     .orderBy('n.createdAt', 'desc')
-    .limit(5)
-    .execute();
+    .limit(5),
+);
+
+export function listOpenNudges(ex: Executor, tenantId: string, membershipId: string) {
+  return listOpenNudgesQuery(ex, { tenantId, membershipId });
 }
 
 /** Dismisses the learner's own nudge; false when it is not theirs (or not there). */

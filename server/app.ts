@@ -1,7 +1,6 @@
 // createApp(deps): the whole HTTP application, with no I/O at import or construction beyond what the
 // deps already hold. main.ts boots it; tests build it on their own database.
 import express, { type Express } from 'express';
-import { engine } from 'express-handlebars';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pinoHttp } from 'pino-http';
@@ -44,6 +43,7 @@ import { completeModuleAfterPost, type ModulesDeps } from './modules/modules.ser
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
+import { viewEngine } from './http/view-engine.ts';
 import { actionPlansRouter } from './action-plans/action-plans.routes.ts';
 import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.ts';
 import { analyticsRouter } from './analytics/analytics.routes.ts';
@@ -85,13 +85,23 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
-  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
+  app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
   app.set('view engine', 'hbs');
   app.set('views', path.join(root, 'views'));
   if (config.env === 'production') app.enable('view cache');
   const sendError = createErrorSender(app, log);
 
-  app.use(pinoHttp({ logger: log, genReqId: (req, res) => requestId(req.headers['x-request-id'], res), autoLogging: { ignore: (req) => req.url === '/healthz' } }));
+  app.use(
+    pinoHttp({
+      logger: log,
+      genReqId: (req, res) => requestId(req.headers['x-request-id'], res),
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+      // A request's line names the request and its answer, no more: the headers carry the session
+      // cookie (a response's, a new one), which no log may hold; and each request builds this child
+      // logger even when nothing is logged.
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }), res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }) },
+    }),
+  );
   // Before anything that needs the database, so a load balancer gets a clean 503 when it is down.
   app.get('/healthz', async (req, res) => {
     try {
