@@ -2,10 +2,15 @@
 // comes from the app's in-process cache (server/cache/), kept true across processes by the triggers
 // of migrations 20261204T1200 and 20261204T1540. As everywhere in that cache, a refusal is never
 // given from memory: what would refuse is read again from PostgreSQL first.
-import type { SharedCache } from '../server/cache/shared-cache.ts';
 
-/** The part of the app's cache launches use. */
-export type LaunchCache = Pick<SharedCache, 'read' | 'forget'>;
+/**
+ * The part of the app's cache (server/cache/shared-cache.ts, SharedCache) launches use, stated here
+ * so lti/ depends on no server/ module: the app passes its cache in.
+ */
+export interface LaunchCache {
+  read<T>(key: string, load: () => Promise<T | undefined>, keep: (value: T) => { tags: readonly string[]; ttlMs?: number }): Promise<T | undefined>;
+  forget(key: string): void;
+}
 
 /**
  * `load()` through the cache under `key` (tags from `tags`), or straight from PostgreSQL without a

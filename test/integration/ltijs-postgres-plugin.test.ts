@@ -79,10 +79,11 @@ describe('LtijsPostgresPlugin (ltijs DB plugin contract on PostgreSQL)', () => {
   });
 
   it('hides documents past their collection lifetime, as ltijs expects of its TTL indexes', async () => {
-    await plugin.Insert(false, 'state', { state: 'old' });
-    expect(await plugin.Get(false, 'state', { state: 'old' })).to.have.length(1);
-    await sql`update lti_documents set created_at = now() - interval '1 hour' where collection = 'state'`.execute(handle.db);
-    expect(await plugin.Get(false, 'state', { state: 'old' })).to.equal(false);
+    // (An access token: ltijs's login states are no longer stored at all; see NEVER_KEPT.)
+    await plugin.Insert(false, 'accesstoken', { platformUrl: 'https://lms.example', scopes: 'old' });
+    expect(await plugin.Get(false, 'accesstoken', { platformUrl: 'https://lms.example', scopes: 'old' })).to.have.length(1);
+    await sql`update lti_documents set created_at = now() - interval '2 hours' where collection = 'accesstoken'`.execute(handle.db);
+    expect(await plugin.Get(false, 'accesstoken', { platformUrl: 'https://lms.example', scopes: 'old' })).to.equal(false);
   });
 
   it('refuses a second document for the same nonce (unique index): the replay check ltijs makes with Get + Insert', async () => {
