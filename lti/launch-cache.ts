@@ -12,6 +12,8 @@ export interface LaunchCache {
   forget(key: string): void;
 }
 
+export const LAUNCH_CACHE_TTL_MS = 60_000;
+
 /**
  * `load()` through the cache under `key` (tags from `tags`), or straight from PostgreSQL without a
  * cache. A value `accepted` refuses is read again past the cache before it is returned.
@@ -28,8 +30,11 @@ export async function readForLaunch<T extends object>(
     const value = await load();
     return value && Object.freeze(value);
   };
-  const cached = await cache.read(key, frozenLoad, (v) => ({ tags: tags(v) }));
+  // A minute at most: should the LISTEN connection die silently, a platform or deployment disabled
+  // elsewhere is still refused within a minute (the cache's own backstop is ten).
+  const keep = (v: T) => ({ tags: tags(v), ttlMs: LAUNCH_CACHE_TTL_MS });
+  const cached = await cache.read(key, frozenLoad, keep);
   if (!cached || accepted(cached)) return cached;
   cache.forget(key);
-  return cache.read(key, frozenLoad, (v) => ({ tags: tags(v) }));
+  return cache.read(key, frozenLoad, keep);
 }

@@ -291,7 +291,7 @@ async function findTokenPlatform(deps: LtiToolDeps, claims: Record<string, unkno
     if (typeof aud !== 'string') continue;
     const platform = await readForLaunch(
       deps.cache,
-      `launch-platform:${iss}\n${aud}`,
+      `launch-platform:${JSON.stringify([iss, aud])}`,
       () => platforms.findPlatformByIssuerAndClient(deps.db, iss, aud),
       (p) => [`platform:${p.id}`, 'platforms'],
       (p) => p.status === 'active',
