@@ -28,12 +28,19 @@ try {
   process.exit(1);
 }
 const log = pino({ level: config.logLevel });
+let stopping = false;
 const workshop = loadWorkshop();
 const secrets = resolveSecrets(config);
 const database = await openDatabase(config, {
   log: (m) => log.info(m),
   migrate: true,
-  onPoolError: (err) => log.error({ err }, 'database pool error'),
+  onPoolError: (err) => {
+    const code = (err as { code?: string }).code;
+    // Stopping the embedded PostgreSQL ends connections still open elsewhere (57P01): expected then.
+    if (stopping && code === '57P01') return;
+    // The message and code only: pg hangs the whole client (its settings included) on the error.
+    log.error({ err: { message: err.message, code } }, 'database pool error');
+  },
 }).catch((err: unknown) => {
   if (err instanceof EmbeddedPostgresError) log.fatal(err.message);
   else log.fatal({ err }, 'the database could not be opened');
@@ -71,7 +78,6 @@ server.once('error', (err: NodeJS.ErrnoException) => {
   void database.shutdown().finally(() => process.exit(1));
 });
 
-let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
   stopping = true;
