@@ -99,8 +99,8 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
     const single = await measure(200, 1, launchOnce);
     const ours = tally;
     tally = undefined;
-    report('launch, 4 round trips, 1 concurrent', single);
-    report('launch, 4 round trips, 20 concurrent', await measure(1000, 20, launchOnce));
+    report('launch (4 HTTP requests), 1 concurrent ', single);
+    report('launch (4 HTTP requests), 20 concurrent', await measure(1000, 20, launchOnce));
     courses = 1;
     const oneCourse = await contention(() => measure(500, 20, launchOnce));
     report('launch, 20 concurrent, all in one course', oneCourse.result);

@@ -1,4 +1,4 @@
-// Facilitator and admin pages on a phone (390×844, touch) in Chromium (issue 16 items 9 and 12): no
+// Learner, facilitator and admin pages on a phone (390×844, touch) in Chromium (issue 16 items 9 and 12): no
 // page scrolls sideways (wide tables scroll inside their own region, charts fit), the header stays
 // one row, and each page is axe-clean, target size (WCAG 2.2, off in axe by default) included.
 import { expect } from 'chai';
@@ -14,7 +14,7 @@ const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.ins
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
-describe('facilitator and admin pages on a phone (Chromium)', function () {
+describe('learner, facilitator and admin pages on a phone (Chromium)', function () {
   this.timeout(180_000);
   const { env, queues, launch, post, get, follow, formGroups } = cohortSuite({ context: { id: 'course-phone', title: 'A course with a rather long title for a phone' }, queues: 1 });
   let browser: Browser;
@@ -99,6 +99,27 @@ describe('facilitator and admin pages on a phone (Chromium)', function () {
       if (rows !== 1) problems[`${path} header`] = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.site-header > *')].map((e) => `${e.className || e.tagName} ${Math.round(e.getBoundingClientRect().top)}-${Math.round(e.getBoundingClientRect().bottom)} w${Math.round(e.getBoundingClientRect().width)}`));
       const axe = await seriousAxeViolations(page, { targetSize: true });
       if (axe.length) problems[`${path} axe`] = axe;
+    }
+    expect(problems).to.deep.equal({});
+  });
+
+  it('no learner page scrolls sideways at 390 px, the header is one row, and each is axe-clean', async () => {
+    await seed();
+    const w1 = (await launch(learner(1))); // the group's starter: their space holds the thread
+    const space = await follow(w1, `${w1.base}/modules/1/space`);
+    const thread = await env.app.db.selectFrom('threads').select('id').where('title', '=', 'Hello group').executeTakeFirstOrThrow();
+    const page = await phoneOf(w1);
+    const paths = ['', '/modules/1', '/modules/2', '/modules/9', new URL(space, env.app.url).pathname.replace(w1.base.replace(env.app.url, ''), ''), `/threads/${thread.id}`, '/commons', '/action-plan', '/action-plans', '/notifications', '/profile', '/experts', '/norms'];
+    const problems: Record<string, unknown> = {};
+    for (const path of paths) {
+      const res = await page.goto(`${w1.base}${path}`);
+      expect(res!.status(), path).to.be.oneOf([200]);
+      const wide = await sideways(page);
+      if (wide) problems[path || 'hub'] = wide;
+      const rows = await headerRows(page);
+      if (rows !== 1) problems[`${path || 'hub'} header`] = rows;
+      const axe = await seriousAxeViolations(page, { targetSize: true });
+      if (axe.length) problems[`${path || 'hub'} axe`] = axe;
     }
     expect(problems).to.deep.equal({});
   });
