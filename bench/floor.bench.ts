@@ -2,12 +2,11 @@
 // CSP, CSRF token, layout), measured beside the scale bench's reference in the same run. The floor
 // page is a learner's notifications with none to show: one indexed query of its own. The home page
 // (no session, no query) shows what our stack costs before the session. BENCH_SECONDS and BENCH_ROUNDS tune it.
-import { sql } from 'kysely';
 import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers } from '../test/support/cohort-members.ts';
 import { load, startBenchApp, type Load } from './bench-support.ts';
-import { startReference } from './scale.bench.ts';
+import { seedBenchThread, startReference } from './scale.bench.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
@@ -21,15 +20,7 @@ export async function benchFloor(databaseUrl: string, seconds = Number(process.e
     const reader = await people.launch({ sub: 'floor-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'floor' });
     // The reference's thread: 50 posts by the reader, in the commons.
     const space = await people.follow(reader, `${reader.base}/commons`);
-    const opened = await people.post(reader, `${space}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
-    if (!opened.location) throw new Error(`starting the thread: ${opened.status}`);
-    const threadId = new URL(opened.location, app.url).pathname.split('/').at(-1)!;
-    const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', reader.cohortId).executeTakeFirstOrThrow();
-    await sql`
-      INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
-      SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
-             '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
-      FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(app.db);
+    const { threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
     reference = await startReference(app.handle.pool.options.connectionString!, tenantId, threadId);
     const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
     const pages: { name: string; url: string; headers: Record<string, string> }[] = [

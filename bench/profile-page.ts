@@ -2,14 +2,19 @@
 // hub or module page), and prints the page's size and where the CPU went. `node bench/profile-page.ts thread`
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers } from '../test/support/cohort-members.ts';
 import { benchDatabaseUrl, load, startBenchApp, stopBenchDatabase } from './bench-support.ts';
-import { launchMany } from './scale.bench.ts';
+import { launchMany, seedBenchThread } from './scale.bench.ts';
 
 const which = process.argv[2] ?? 'thread';
+// Our files are named from the repository's root, wherever the checkout is.
+const root = `${path.dirname(path.dirname(fileURLToPath(import.meta.url)))}/`;
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
 const databaseUrl = await benchDatabaseUrl();
 const app = await startBenchApp(databaseUrl);
@@ -22,15 +27,7 @@ try {
   const reader = await people.launch({ sub: role === ROLES.learner ? 'scale-60-l0' : 'scale-60-f', name: 'Learner 0', roles: [role] }, { id: 'scale-60' });
   const learner = role === ROLES.learner ? reader : await people.launch({ sub: 'scale-60-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'scale-60' });
   const space = await people.follow(learner, `${learner.base}/modules/1/space`);
-  const opened = await people.post(learner, `${space}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
-  const thread = new URL(opened.location!, app.url).href;
-  const threadId = new URL(thread).pathname.split('/').at(-1)!;
-  const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', reader.cohortId).executeTakeFirstOrThrow();
-  await sql`
-    INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
-    SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
-           '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
-    FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(app.db);
+  const { thread } = await seedBenchThread(app.db, people, learner, space);
   await sql`ANALYZE`.execute(app.db);
   const url = { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
   const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
@@ -52,7 +49,9 @@ try {
   console.log(`app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms (${l.requests} requests, profiler on)`);
   const { profile } = await session.post('Profiler.stop');
   console.log(`${l.rps.toFixed(0)} req/s p50 ${l.p50} p99 ${l.p99} non2xx ${l.non2xx}`);
-  writeFileSync(`/tmp/thread/${which}.cpuprofile`, JSON.stringify(profile));
+  const saved = path.join(os.tmpdir(), `circlework-${which}.cpuprofile`);
+  writeFileSync(saved, JSON.stringify(profile));
+  console.log(`CPU profile: ${saved}`);
   // Self time per function and per package.
   const total = profile.samples!.length;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -63,9 +62,9 @@ try {
   for (const [id, n] of self) {
     const node = byId.get(id)!;
     const f = node.callFrame;
-    const key = `${f.functionName || '(anon)'} ${f.url.replace(/.*node_modules\//, '').replace(/.*\/thread\//, '')}:${f.lineNumber}`;
+    const key = `${f.functionName || '(anon)'} ${f.url.replace(/.*node_modules\//, '').replace(`file://${root}`, '')}:${f.lineNumber}`;
     fn.set(key, (fn.get(key) ?? 0) + n);
-    const p = f.url.includes('node_modules/') ? f.url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : f.url.includes('/thread/') ? f.url.replace(/.*\/thread\//, '').split('/').slice(0, 2).join('/') : f.url || f.functionName;
+    const p = f.url.includes('node_modules/') ? f.url.replace(/.*node_modules\/((@[^/]+\/)?[^/]+).*/, '$1') : f.url.startsWith(`file://${root}`) ? f.url.slice(`file://${root}`.length).split('/').slice(0, 2).join('/') : f.url || f.functionName;
     pkg.set(p, (pkg.get(p) ?? 0) + n);
   }
   const top = (m: Map<string, number>, k: number) => [...m].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, n]) => `  ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`).join('\n');

@@ -252,6 +252,24 @@ export async function launchMany(people: ReturnType<typeof cohortMembers>, conte
   return f;
 }
 
+/**
+ * The bench thread of 50 posts in `spaceUrl`, which the reference page renders too: the opening post
+ * through the route (as a person writes it), 49 replies in SQL.
+ */
+export async function seedBenchThread(db: Db, people: ReturnType<typeof cohortMembers>, author: Member, spaceUrl: string): Promise<{ thread: string; threadId: string; tenantId: string }> {
+  const opened = await people.post(author, `${spaceUrl}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
+  if (!opened.location) throw new Error(`starting the thread: ${opened.status}`);
+  const thread = new URL(opened.location, spaceUrl).href.replace(/#.*/, '');
+  const threadId = new URL(thread).pathname.split('/').at(-1)!;
+  const { tenantId } = await db.selectFrom('cohorts').select('tenantId').where('id', '=', author.cohortId).executeTakeFirstOrThrow();
+  await sql`
+    INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
+    SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
+           '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
+    FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(db);
+  return { thread, threadId, tenantId };
+}
+
 export async function benchScale(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5), posts = Number(process.env.BENCH_POSTS ?? 1_000_000)): Promise<void> {
   const app = await startBenchApp(databaseUrl, { server: capturingServer() });
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
@@ -265,16 +283,7 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     const reader = await people.launch({ sub: 'scale-60-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'scale-60' });
     // The reader's group space with one thread of 50 posts: the opening post through the route, 49 replies in SQL.
     const space = await people.follow(reader, `${reader.base}/modules/1/space`);
-    const opened = await people.post(reader, `${space}/threads`, { title: 'What helped this week', body: 'Opening post of the bench thread.' });
-    if (!opened.location) throw new Error(`starting the thread: ${opened.status}`);
-    const thread = new URL(opened.location, app.url).href;
-    const threadId = new URL(thread).pathname.split('/').at(-1)!;
-    const { tenantId } = await app.db.selectFrom('cohorts').select('tenantId').where('id', '=', reader.cohortId).executeTakeFirstOrThrow();
-    await sql`
-      INSERT INTO posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
-      SELECT t.tenant_id, t.id, t.space_id, t.author_membership_id, 'Reply ' || j || '. What worked for me this week: a **short note**.',
-             '<p>Reply ' || j || '. What worked for me this week: a <strong>short note</strong>.</p>', now() + j * interval '1 second'
-      FROM threads t CROSS JOIN generate_series(1, 49) j WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`.execute(app.db);
+    const { thread, threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
     await seedGroupPosts(app.db, f60.cohortId, 300);
     await seedGroupPosts(app.db, f600.cohortId, 3000);
     await sql`ANALYZE`.execute(app.db);
