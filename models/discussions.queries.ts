@@ -1,8 +1,9 @@
 // Spaces, threads, posts, revisions and kudos. Every statement is scoped by tenant.
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { QueryCreator } from 'kysely';
 import type { Executor } from './db.ts';
-import type { Post, Space, Thread } from './schema.ts';
+import type { Database, Post, Space, Thread } from './schema.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
@@ -139,13 +140,43 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
 }
 
 /**
- * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
- * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
- * being quoted.
+ * Which top-level posts a thread page shows (keyset, never OFFSET: a page costs the same at post 20
+ * and post 20,000). `first` and `latest` are the two ends; `after`/`before` a top-level post are the
+ * pages next to one; `at` is the page that holds a post (its top-level post and the ones after it,
+ * or the latest page when fewer follow). Pages next to one another do not overlap; only a page
+ * opened at a post near the end is filled from before it, so it is a whole page.
  */
-export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}) {
-  const { onlyPostId, sourceOf } = opts;
-  let q = ex
+export type ThreadWindow = { from: 'first' } | { from: 'latest' } | { from: 'after' | 'before' | 'at'; postId: string };
+
+function topPostsOfWindow(tenantId: string, threadId: string, w: ThreadWindow, size: number) {
+  const anchorId = 'postId' in w ? w.postId : null;
+  const key = sql`(created_at, id)`;
+  const anchor = sql`(SELECT c, id FROM anchor)`;
+  const fwdCond = { first: sql`TRUE`, latest: sql`FALSE`, after: sql`${key} > ${anchor}`, at: sql`${key} >= ${anchor}`, before: sql`${key} >= ${anchor}` }[w.from];
+  const backCond = { first: sql`FALSE`, latest: sql`TRUE`, after: sql`${key} <= ${anchor}`, at: sql`${key} < ${anchor}`, before: sql`${key} < ${anchor}` }[w.from];
+  const forward = w.from === 'first' || w.from === 'after' || w.from === 'at';
+  const fill = w.from === 'at' || w.from === 'latest';
+  const fwdTake = forward ? sql`${size}::int` : fill ? sql`${size}::int - LEAST(${size}::int, (SELECT count(*) FROM back))` : sql`0`;
+  const backTake = !forward ? sql`${size}::int` : fill ? sql`${size}::int - LEAST(${size}::int, (SELECT count(*) FROM fwd))` : sql`0`;
+  // In parentheses: Kysely places a raw CTE body as it is.
+  return sql<{ id: string; fwdCount: string; backCount: string }>`(
+    WITH anchor AS (
+      SELECT a.created_at AS c, a.id FROM posts a
+      WHERE a.tenant_id = ${tenantId} AND a.thread_id = ${threadId} AND a.parent_post_id IS NULL
+        AND a.id = (SELECT coalesce(x.parent_post_id, x.id) FROM posts x WHERE x.tenant_id = ${tenantId} AND x.id = ${anchorId}::uuid)),
+    fwd AS (SELECT created_at AS c, id FROM posts WHERE tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL AND ${fwdCond}
+            ORDER BY created_at, id LIMIT ${forward || fill ? size + 1 : 1}::int),
+    back AS (SELECT created_at AS c, id FROM posts WHERE tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL AND ${backCond}
+             ORDER BY created_at DESC, id DESC LIMIT ${!forward || fill ? size + 1 : 1}::int),
+    counts AS (SELECT (SELECT count(*) FROM fwd) AS fwd_count, (SELECT count(*) FROM back) AS back_count)
+    SELECT f.id, counts.fwd_count, counts.back_count FROM (SELECT id, row_number() OVER (ORDER BY c, id) AS rn FROM fwd) f, counts WHERE f.rn <= ${fwdTake}
+    UNION ALL
+    SELECT b.id, counts.fwd_count, counts.back_count FROM (SELECT id, row_number() OVER (ORDER BY c DESC, id DESC) AS rn FROM back) b, counts WHERE b.rn <= ${backTake})`;
+}
+
+/** The select list of a thread's posts, for one post, a whole thread or a page of it. */
+function threadPostsQuery(ex: QueryCreator<Database>, tenantId: string, sourceOf: string | undefined) {
+  return ex
     .selectFrom('posts as po')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
@@ -176,10 +207,52 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
       ).as('kudos'),
       eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
     ])
-    .where('po.tenantId', '=', tenantId)
-    .where('po.threadId', '=', threadId);
-  if (onlyPostId) q = q.where('po.id', '=', onlyPostId);
+    .where('po.tenantId', '=', tenantId);
+}
+
+/**
+ * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
+ * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
+ * being quoted.
+ */
+export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}) {
+  let q = threadPostsQuery(ex, tenantId, opts.sourceOf).where('po.threadId', '=', threadId);
+  if (opts.onlyPostId) q = q.where('po.id', '=', opts.onlyPostId);
   return q.orderBy('po.createdAt').orderBy('po.id').execute();
+}
+
+/**
+ * One page of a thread in one round trip: the window's top-level posts with their replies, and
+ * always the thread's first post (the context of every page). `inPage` tells the first post shown
+ * as context from one of the page; `hasOlder`/`hasNewer` say whether pages lie either side.
+ */
+export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
+  // The CTE is read only by the raw fragments below, so the builder keeps the schema's type.
+  const qc = ex.with('pick', () => topPostsOfWindow(tenantId, threadId, w, size)) as unknown as QueryCreator<Database>;
+  const rows = await threadPostsQuery(qc, tenantId, opts.sourceOf)
+    .select([
+      sql<boolean>`po.id IN (SELECT id FROM pick)`.as('inPage'),
+      sql<string | null>`(SELECT max(fwd_count) FROM pick)`.as('fwdCount'),
+      sql<string | null>`(SELECT max(back_count) FROM pick)`.as('backCount'),
+    ])
+    .where(
+      sql<boolean>`po.id IN (
+        SELECT id FROM pick
+        UNION ALL (SELECT s.id FROM posts s WHERE s.tenant_id = ${tenantId} AND s.thread_id = ${threadId} AND s.parent_post_id IS NULL ORDER BY s.created_at, s.id LIMIT 1)
+        UNION ALL SELECT r.id FROM posts r WHERE r.tenant_id = ${tenantId} AND r.parent_post_id IN (SELECT id FROM pick))`,
+    )
+    .orderBy('po.createdAt')
+    .orderBy('po.id')
+    .execute();
+  const fwd = Number(rows[0]?.fwdCount ?? 0);
+  const back = Number(rows[0]?.backCount ?? 0);
+  const forward = w.from === 'first' || w.from === 'after' || w.from === 'at';
+  const fill = w.from === 'at' || w.from === 'latest';
+  // The side the page reads from holds one more than a page when more lie beyond it; the other
+  // side shows only what filled the page (nothing, for pages next to one another).
+  const hasNewer = forward ? fwd > size : fwd > (fill ? size - Math.min(size, back) : 0);
+  const hasOlder = forward ? back > (fill ? size - Math.min(size, fwd) : 0) : back > size;
+  return { posts: rows.map(({ fwdCount: _f, backCount: _b, ...post }) => post), hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
 }
 
 export async function updatePostBody(ex: Executor, tenantId: string, postId: string, body: { bodySource: string; bodyHtml: string }): Promise<void> {

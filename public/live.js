@@ -12,7 +12,9 @@
   source.addEventListener('post', function (event) {
     var data = JSON.parse(event.data);
     if (document.getElementById('post-' + data.postId)) return;
-    if (threadId && data.threadId === threadId) {
+    // Replies are appended on the thread's latest page; elsewhere (another thread, an older page)
+    // a notice says there is something new.
+    if (threadId && data.threadId === threadId && document.querySelector('[data-live-posts]')) {
       fetch(cohortPath + '/posts/' + data.postId + '/fragment', { credentials: 'same-origin' })
         .then(function (res) { return res.ok ? res.text() : ''; })
         .then(function (html) {

@@ -13,6 +13,7 @@ import { openEventStream } from '../realtime/event-stream.ts';
 import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
 import { fieldsOfPost } from './post-fields.ts';
+import { postHref } from './post-links.ts';
 import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 import { listGroupMemberStrip } from '../../models/groups.queries.ts';
@@ -24,8 +25,22 @@ const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
 const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default('') });
 const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
-// A quote of anything but a post id is no quote (the page opens without one).
-const QuoteQuery = z.object({ quote: z.uuid().optional().catch(undefined) });
+// Which page of the thread: anything but a post id is no anchor (the first page opens instead).
+// A quote opens the page of the post quoted, like a link to a post.
+const anchor = z.uuid().optional().catch(undefined);
+const ThreadPageQuery = z.object({ quote: anchor, post: anchor, after: anchor, before: anchor, page: z.literal('latest').optional().catch(undefined) });
+/** Top-level posts on one page of a thread (a reply comes with its parent). */
+export const THREAD_PAGE_SIZE = 50;
+
+function threadWindow(query: unknown, replying: boolean): discussions.ThreadWindow {
+  const q = ThreadPageQuery.parse(query);
+  // A reply that could not be posted comes back where replies go: the latest page.
+  if (replying) return { from: 'latest' };
+  if (q.quote ?? q.post) return { from: 'at', postId: (q.quote ?? q.post)! };
+  if (q.after) return { from: 'after', postId: q.after };
+  if (q.before) return { from: 'before', postId: q.before };
+  return q.page === 'latest' ? { from: 'latest' } : { from: 'first' };
+}
 const DeleteBody = z.object({ confirmed: z.literal('yes').optional() });
 
 const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/threads|threads\/([0-9a-f-]{36})\/posts)$/;
@@ -126,7 +141,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const form = ReplyBody.parse(req.body ?? {});
     try {
       const { post } = await svc.replyInThread(deps, req.launch!, threadId, form);
-      res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${threadId}#post-${post.id}`);
+      res.redirect(303, postHref(req.launch!.cohortId, threadId, post.id));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       await renderThread(req, res, 400, { error: err.userMessage, body: form.body, parentPostId: form.parentPostId });
@@ -139,14 +154,14 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const { postId } = PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findOwnPostToEdit(deps, who, postId);
-    res.render('discussions/edit-post', { title: 'Edit your post', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, source: post.bodySource, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+    res.render('discussions/edit-post', { title: 'Edit your post', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, source: post.bodySource, backHref: postHref(who.cohortId, post.threadId, post.id) });
   });
 
   r.post('/:cohortId/posts/:postId/edit', member, async (req, res) => {
     const { postId } = PostParams.parse(req.params);
     const { body } = ReplyBody.parse(req.body ?? {});
     const post = await svc.editPost(deps, req.launch!, postId, body);
-    res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`);
+    res.redirect(303, postHref(req.launch!.cohortId, post.threadId, post.id));
   });
 
   r.post('/:cohortId/posts/:postId/delete', member, async (req, res) => {
@@ -166,7 +181,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const { postId } = PostParams.parse(req.params);
     const { reason } = KudosBody.parse(fieldsOfPost(req.body, postId));
     const post = await svc.giveKudos(deps, req.launch!, postId, reason);
-    res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`);
+    res.redirect(303, postHref(req.launch!.cohortId, post.threadId, post.id));
   });
 
   async function renderSpace(req: Request, res: Response, status: number, flash?: { error: string; form: { title: string; body: string } }) {
@@ -188,13 +203,19 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const { threadId } = ThreadParams.parse(req.params);
     const who = req.launch!;
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
-    const quoteId = QuoteQuery.parse(req.query).quote;
-    const [posts, draftRow] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, thread.id, { sourceOf: quoteId }), flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`)]);
-    const quote = quoteId ? posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
+    const window = threadWindow(req.query, flash !== undefined);
+    const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
+    const [found, draftRow] = await Promise.all([
+      discussions.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
+      flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`),
+    ]);
+    // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
+    const page = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
+    const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, posts, (p) => renderPost(req.app, p), draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, page, (p) => renderPost(req.app, p), draft) });
   }
 
   return r;

@@ -121,21 +121,39 @@ export function threadView(
   who: LaunchContext,
   space: Space,
   thread: Thread,
-  posts: PostRow[],
+  page: { posts: Array<PostRow & { inPage: boolean }>; hasOlder: boolean; hasNewer: boolean },
   renderPost: RenderPost,
   draft?: { error: string; body: string; parentPostId?: string | undefined },
 ) {
+  const posts = page.posts;
   // Grouped once, so a post's replies are not looked for through the whole thread again for each post.
   const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
   // Each post arrives rendered (server/discussions/post-html.ts): the page only places them.
   const view = (p: PostRow) => ({ html: renderPost(postView(who, thread.id, p)) });
-  const top = repliesTo.get('') ?? [];
+  const top = (repliesTo.get('') ?? []).filter((p) => p.inPage);
+  // The thread's first post heads every page, as context, when the page itself starts later.
+  const opening = (repliesTo.get('') ?? []).find((p) => !p.inPage);
+  const href = `/cohorts/${who.cohortId}/threads/${thread.id}`;
+  const first = top[0];
+  const last = top.at(-1);
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
     space: { href: `/cohorts/${who.cohortId}/spaces/${space.id}`, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
-    thread: { id: thread.id, href: `/cohorts/${who.cohortId}/threads/${thread.id}`, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
+    thread: { id: thread.id, href, title: thread.title, pinned: thread.pinnedAt !== null, locked: thread.lockedAt !== null, moderate: who.role === 'facilitator' ? `/cohorts/${who.cohortId}/console/moderation/threads/${thread.id}` : undefined },
+    opening: opening ? view(opening) : undefined,
     posts: top.map((p) => ({ ...view(p), replies: (repliesTo.get(p.id) ?? []).map(view) })),
+    pages: page.hasOlder || page.hasNewer
+      ? {
+          first: page.hasOlder ? href : undefined,
+          older: page.hasOlder && first ? `${href}?before=${first.id}` : undefined,
+          newer: page.hasNewer && last ? `${href}?after=${last.id}` : undefined,
+          latest: page.hasNewer ? `${href}?page=latest` : undefined,
+        }
+      : undefined,
+    // New replies are appended live only on the latest page; elsewhere a notice links to it.
+    isLatestPage: !page.hasNewer,
+    latestHref: `${href}?page=latest`,
     canPost: who.role !== 'observer',
     canReply: who.role !== 'observer' && thread.lockedAt === null,
     draft: draft ?? { error: '', body: '' },

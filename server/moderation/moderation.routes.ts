@@ -13,6 +13,7 @@ import { auditLog } from './audit-log.service.ts';
 import * as s from './moderation.schemas.ts';
 import { fieldsOfPost } from '../discussions/post-fields.ts';
 import { announcementsView, logView, membersView, pageBase, queueView } from './moderation.views.ts';
+import { postHref } from '../discussions/post-links.ts';
 
 export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined }): Router {
   const r = Router();
@@ -20,14 +21,14 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
   const facilitator = requireLaunch(deps.db, 'facilitator');
   const base = (req: Request) => `/cohorts/${req.launch!.cohortId}/console/moderation`;
   const backTo = (req: Request, from: 'queue' | 'thread', post: { id: string; threadId: string }, done: string) =>
-    from === 'queue' ? `${base(req)}?done=${done}` : `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}#post-${post.id}`;
+    from === 'queue' ? `${base(req)}?done=${done}` : postHref(req.launch!.cohortId, post.threadId, post.id);
 
   r.post('/:cohortId/posts/:postId/flag', member, async (req, res) => {
     const { postId } = s.PostParams.parse(req.params);
     const { flagReason: reason } = s.FlagBody.parse(fieldsOfPost(req.body, postId));
     try {
       const post = await svc.flagPost(deps, req.launch!, postId, reason);
-      res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1#post-${post.id}`);
+      res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1&post=${post.id}#post-${post.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400).render('moderation/flag', { ...pageBase(req.launch!, 'Flag a post'), postId, reason, error: err.userMessage, errorSummary: [{ field: 'flagReason', message: err.userMessage }] });
@@ -47,7 +48,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       const who = req.launch!;
       const post = await svc.findPostOfCohort(deps, who, postId);
       const confirm = (status: number, error?: string) =>
-        res.status(status).render('moderation/confirm', { ...pageBase(who, action === 'hide' ? 'Hide this post?' : 'Delete this post?'), action, verb: action === 'hide' ? 'Hide' : 'Delete', postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, errorSummary: error ? [{ field: 'reason', message: error }] : [], backHref: form.from === 'queue' ? base(req) : `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+        res.status(status).render('moderation/confirm', { ...pageBase(who, action === 'hide' ? 'Hide this post?' : 'Delete this post?'), action, verb: action === 'hide' ? 'Hide' : 'Delete', postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, errorSummary: error ? [{ field: 'reason', message: error }] : [], backHref: form.from === 'queue' ? base(req) : postHref(who.cohortId, post.threadId, post.id) });
       if (!form.confirmed) return confirm(200);
       try {
         await (action === 'hide' ? svc.hidePost : svc.deletePost)(deps, who, postId, form.reason);
@@ -150,7 +151,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     const { postId } = s.PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findPostOfCohort(deps, who, postId);
-    res.status(status).render('moderation/edit', { ...pageBase(who, 'Edit a post as facilitator'), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', bodyError: flash?.field === 'body' ? flash.error : undefined, reasonError: flash?.field === 'reason' ? flash.error : undefined, errorSummary: flash ? [{ field: flash.field, message: flash.error }] : [], backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}#post-${post.id}` });
+    res.status(status).render('moderation/edit', { ...pageBase(who, 'Edit a post as facilitator'), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', bodyError: flash?.field === 'body' ? flash.error : undefined, reasonError: flash?.field === 'reason' ? flash.error : undefined, errorSummary: flash ? [{ field: flash.field, message: flash.error }] : [], backHref: postHref(who.cohortId, post.threadId, post.id) });
   }
 
   async function renderMembers(req: Request, res: Response, status: number, flash?: { membershipId: string; error: string; period: string; reason: string }) {

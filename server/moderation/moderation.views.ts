@@ -5,6 +5,7 @@ import { ACTIONS } from './moderation.schemas.ts';
 import { MUTE_PERIODS } from './mutes.service.ts';
 import { untilText } from './mute-check.ts';
 import { errorSummary } from '../http/error-summary.ts';
+import { postHref } from '../discussions/post-links.ts';
 
 const when = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
 const excerpt = (s: string, n = 280) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
@@ -20,7 +21,7 @@ export function queueView(who: LaunchContext, entries: Awaited<ReturnType<typeof
     items: entries.map(({ first, flags }) => ({
       postId: first.postId,
       thread: first.threadTitle,
-      threadHref: `/cohorts/${who.cohortId}/threads/${first.threadId}#post-${first.postId}`,
+      threadHref: postHref(who.cohortId, first.threadId, first.postId),
       space: first.groupName ? `${first.groupName} · module ${first.moduleId}` : 'Cohort commons',
       author: first.authorName ?? 'Someone',
       excerpt: excerpt(first.bodySource),

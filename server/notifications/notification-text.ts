@@ -1,6 +1,7 @@
 // What each kind of notification says and where it leads: the one wording and grouping shared by
 // the in-app list and the email digest.
 import type { NotificationsTable } from '../../models/schema.ts';
+import { postHref } from '../discussions/post-links.ts';
 
 export interface NotificationFacts {
   kind: NotificationsTable['kind'];
@@ -46,7 +47,7 @@ export function describeNotification(n: NotificationFacts, cohortId: string, cou
   const planPath = `/cohorts/${cohortId}/action-plans/${n.planId}`;
   if (n.kind === 'partner-request') return { text: count > 1 ? `${count} requests to be an accountability partner` : `${actor} asked you to be their accountability partner`, path: planPath };
   if (n.kind === 'plan-comment') return { text: count > 1 ? `${count} comments on your action plan` : `${actor} commented on your action plan`, path: planPath };
-  const postPath = `/cohorts/${cohortId}/threads/${n.threadId}#post-${n.postId}`;
+  const postPath = postHref(cohortId, n.threadId ?? '', n.postId ?? '');
   switch (n.kind) {
     case 'flag':
       return { text: count > 1 ? `${count} flags on posts in “${n.threadTitle}”` : `${actor} flagged a post in “${n.threadTitle}” for moderation`, path: `/cohorts/${cohortId}/console/moderation#post-${n.postId}` };

@@ -57,7 +57,7 @@ describe('notifications of replies and kudos', () => {
     const samList = await listOf(sam);
     expect(samList.map((n) => n.text)).to.have.members([`3 replies in “Hello from Sam”`, `${riaName} gave kudos for your post in “Hello from Sam”`]);
     const replies = samList.find((n) => n.text.startsWith('3 replies'))!;
-    expect(replies.href).to.equal(`${new URL(thread).pathname}#post-${firstReply}`); // reading starts at the first reply
+    expect(replies.href).to.equal(`${new URL(thread).pathname}?post=${firstReply}#post-${firstReply}`); // reading starts at the first reply, on its page
     // Ria hears of Kit's answer to her reply; Kit, who only replied, and nobody else hears anything.
     expect((await listOf(ria)).map((n) => n.text)).to.deep.equal([`${kitName} replied in “Hello from Sam”`]);
     expect(await listOf(kit)).to.deep.equal([]);
