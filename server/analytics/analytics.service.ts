@@ -110,6 +110,22 @@ function quietFrom(learners: CohortPeople['learners'], activity: CohortFigures['
     .sort((a, b) => Number(b.neverLaunched) - Number(a.neverLaunched) || b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
 }
 
+/**
+ * Who has gone quiet or never opened Circlework, by the one rule (quietFrom) the dashboard's list
+ * uses too: the console's "needs attention" counts these, less those nudged today.
+ */
+export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Promise<QuietLearner[]> {
+  facilitatorOnly(who, 'quiet-learners');
+  const now = deps.now();
+  const [settings, learners, nudgedToday, kept] = await Promise.all([
+    analyticsSettings(deps, who),
+    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
+    nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
+    figures(deps, who, ['activity']),
+  ]);
+  return quietFrom(learners, kept.activity, settings.quietDays, now, new Set(nudgedToday));
+}
+
 /** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
 export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) {
   facilitatorOnly(who, 'dashboard');

@@ -1,14 +1,20 @@
-// The facilitator console's home: what needs the facilitator today, counted in one query.
+// The facilitator console's home: what needs the facilitator today. Quiet and never-launched
+// learners come from the dashboard's one rule (quietLearners); the rest is counted in one query.
 import * as consoleQueries from '../../models/console.queries.ts';
-import type { AttentionCounts } from '../../models/console.queries.ts';
 import { ForbiddenError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { ModulesDeps } from '../modules/modules.service.ts';
-import { DEFAULT_QUIET_DAYS } from '../analytics/analytics.service.ts';
+import { quietLearners, type AnalyticsDeps } from '../analytics/analytics.service.ts';
 
-export type { AttentionCounts };
+export interface AttentionCounts extends consoleQueries.OtherAttentionCounts {
+  /** Active learners on the roster who never launched, not nudged today. */
+  neverLaunched: number;
+  /** Active learners who launched but did nothing for the cohort's quiet days, not nudged today. */
+  quiet: number;
+}
 
-export async function needsAttention(deps: Pick<ModulesDeps, 'db' | 'now'>, who: LaunchContext): Promise<AttentionCounts> {
+export async function needsAttention(deps: AnalyticsDeps, who: LaunchContext): Promise<AttentionCounts> {
   if (who.role !== 'facilitator') throw new ForbiddenError('needs-attention', 'Only the cohort’s facilitators see this page.');
-  return consoleQueries.countNeedsAttention(deps.db, who.tenantId, who.cohortId, deps.now(), DEFAULT_QUIET_DAYS);
+  const [others, quiet] = await Promise.all([consoleQueries.countNeedsAttention(deps.db, who.tenantId, who.cohortId, deps.now()), quietLearners(deps, who)]);
+  const waiting = quiet.filter((q) => !q.nudgedToday);
+  return { ...others, neverLaunched: waiting.filter((q) => q.neverLaunched).length, quiet: waiting.filter((q) => !q.neverLaunched).length };
 }

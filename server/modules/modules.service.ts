@@ -188,12 +188,6 @@ export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, coh
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */
-export async function cohortProgress(deps: ModulesDeps, who: LaunchContext) {
-  if (who.role !== 'facilitator') throw new ForbiddenError('cohort-progress');
-  const [dates, rows] = await Promise.all([cohortSchedule(deps, who), modules.listLearnerProgress(deps.db, who.tenantId, who.cohortId)]);
-  return { dates, rows };
-}
-
 /** One learner's shared responses, for a facilitator of their cohort. */
 export async function sharedResponsesOf(deps: ModulesDeps, who: LaunchContext, membershipId: string) {
   if (who.role !== 'facilitator') throw new ForbiddenError('shared-responses');

@@ -135,6 +135,30 @@ describe('facilitator console: needs attention', () => {
     expect((await attention(f)).has('check-ins')).to.equal(false);
   });
 
+  it('counts the same quiet and never-launched learners as the dashboard lists (one rule), less those nudged today', async () => {
+    const a1 = await launch(learner(1));
+    await launch(learner(2));
+    const a3 = await launch(learner(3));
+    const f = await launch(fran);
+    await rosterOnlyLearner(f.cohortId, 'a8');
+    await rosterOnlyLearner(f.cohortId, 'a9');
+    clock.offsetMs = 8 * DAY;
+    // a3 acts now (a thread of their own), a1 is nudged today: three quiet (a1, a2, a3 before acting), two never launched
+    const commons = await follow(a3, `${a3.base}/commons`);
+    expect((await post(a3, `${commons}/threads`, { title: 'Back', body: 'I am back' })).status).to.equal(303);
+    await db().updateTable('posts').set({ createdAt: clock.now() }).execute();
+    expect((await post(f, `${f.base}/console/nudges/${await membershipOf(f.cohortId, 'a1')}`, { message: 'How are you getting on?' })).status).to.equal(303);
+    const dashboard = await get(f, `${f.base}/console/dashboard`);
+    const listed = dashboard.doc.querySelectorAll('[data-test=quiet-learner]');
+    const never = listed.filter((r) => r.querySelector('[data-test=never-launched]')).length;
+    expect(listed.length, 'the dashboard lists a1, a2 and the two on the roster').to.equal(4);
+    const items = await attention(f);
+    expect(items.get('never-launched')?.[0]).to.equal(`${never} learners never opened Circlework`);
+    // a1 was nudged today: the console leaves them out, the dashboard keeps them (marked)
+    expect(items.get('quiet')?.[0]).to.equal(`${listed.length - never - 1} learner has gone quiet`);
+    void a1;
+  });
+
   it('shows a facilitator of another cohort of the same LMS none of ours, and ours none of theirs', async () => {
     const a1 = await launch(learner(1));
     const a2 = await launch(learner(2));
