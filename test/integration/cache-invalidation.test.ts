@@ -13,6 +13,8 @@ import { seedAdmin } from '../../server/admin/admin.service.ts';
 import { updateMembershipStatuses } from '../../models/roster.queries.ts';
 import { CACHE_LISTENER_NAME, listenOnPoolConnections } from '../../models/cache-invalidations.ts';
 import { createDb } from '../../models/db.ts';
+import pg from 'pg';
+import { testDatabaseUrl } from '../support/test-database.ts';
 
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
 
@@ -119,6 +121,27 @@ describe('in-process caches across two app instances', () => {
     expect(await title()).to.include('Caches');
     await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] }, { id: 'cache-two-instances', title: 'Circles renamed' }, undefined, new LtiHttpClient());
     await waitFor('B to show the new title', async () => (await title()).includes('Circles renamed'));
+  });
+
+  it('tells the processes to drop a cohort only when a launch changes its row, not at every launch (updated_at alone)', async () => {
+    const listener = new pg.Client({ connectionString: testDatabaseUrl() });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on('notification', (n) => heard.push(n.payload ?? ''));
+    await listener.query('LISTEN circlework_cache');
+    try {
+      const m = await launch({ sub: 'again', name: 'Again', roles: [ROLES.learner] });
+      const cohortTag = `cohort:${(await membershipOf('again')).tenantId}:${m.cohortId}`;
+      await launch({ sub: 'again', name: 'Again', roles: [ROLES.learner] }, undefined, undefined, new LtiHttpClient());
+      // Notifications arrive in commit order: once this marker is heard, the relaunch's would have been.
+      await sql`SELECT pg_notify('circlework_cache', 'marker-after-relaunch')`.execute(env.app.db);
+      await waitFor('the marker', async () => heard.includes('marker-after-relaunch'));
+      expect(heard.filter((t) => t.includes(cohortTag)), 'a relaunch that changes nothing').to.deep.equal([]);
+      await launch({ sub: 'again', name: 'Again', roles: [ROLES.learner] }, { id: 'cache-two-instances', title: 'A new title' }, undefined, new LtiHttpClient());
+      await waitFor('the cohort to be dropped', async () => heard.some((t) => t.includes(cohortTag)));
+    } finally {
+      await listener.end();
+    }
   });
 
   it('hears a change written through its own pool before the write returns (no flight to wait for)', async () => {

@@ -3,6 +3,7 @@
 // "Nothing needs you today" when nothing does; and a facilitator of another cohort of the same LMS
 // sees none of ours.
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { ROLES } from '../support/lti-fixtures.ts';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
@@ -146,7 +147,7 @@ describe('facilitator console: needs attention', () => {
     // a3 acts now (a thread of their own), a1 is nudged today: three quiet (a1, a2, a3 before acting), two never launched
     const commons = await follow(a3, `${a3.base}/commons`);
     expect((await post(a3, `${commons}/threads`, { title: 'Back', body: 'I am back' })).status).to.equal(303);
-    await db().updateTable('posts').set({ createdAt: clock.now() }).execute();
+    await sql`update posts set created_at = ${clock.now().toISOString()}::timestamptz`.execute(db());
     expect((await post(f, `${f.base}/console/nudges/${await membershipOf(f.cohortId, 'a1')}`, { message: 'How are you getting on?' })).status).to.equal(303);
     const dashboard = await get(f, `${f.base}/console/dashboard`);
     const listed = dashboard.doc.querySelectorAll('[data-test=quiet-learner]');
