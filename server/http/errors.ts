@@ -17,13 +17,15 @@ const TITLES: Record<number, string> = {
   503: 'Circlework is busy or unavailable for a moment',
 };
 
-// Connection refused or reset, PostgreSQL shutting down or starting (57P01-57P03, 08xxx), or the pool
+// Connection refused or reset (or no socket to connect to), PostgreSQL shutting down or starting (57P01-57P03, 08xxx), or the pool
 // giving up waiting for a connection: the database is away, not the request wrong.
 const DB_UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03']);
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (DB_UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
+  // The embedded server's Unix socket is gone while it is down.
+  if (code === 'ENOENT' && (err as { syscall?: unknown }).syscall === 'connect') return true;
   return /^(Connection terminated|timeout exceeded when trying to connect)/.test(err.message);
 }
 
