@@ -4,6 +4,7 @@ import * as analytics from '../../models/analytics.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { keptProgress, participation, socialCapital, type AnalyticsDeps } from './analytics.service.ts';
 import { toCsv } from './csv.ts';
+import { COMPLETION_LABEL, completionState } from '../modules/schedule.ts';
 
 export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
   switch (kind) {
@@ -15,12 +16,14 @@ export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: '
       ]);
       const groupOf = new Map(people.map((p) => [p.membershipId, groups.find((g) => g.id === p.groupId)?.name ?? '']));
       const modules = deps.workshop.modules;
+      const now = deps.now();
       return toCsv(
-        ['learner', 'group', ...modules.map((m) => `module ${m.id}`), 'modules done'],
+        ['learner', 'group', ...modules.map((m) => `module ${m.id}`), 'modules complete'],
         progress.rows.map((r) => [
           r.name ?? 'Name not shared',
           groupOf.get(r.membershipId) ?? '',
-          ...modules.map((m) => (r.completed.includes(m.id) ? 'done' : r.started.includes(m.id) ? 'started' : 'not started')),
+          // In the words of the one completion state every page shows.
+          ...modules.map((m, i) => COMPLETION_LABEL[completionState(now, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) })]),
           r.completed.length,
         ]),
       );
@@ -28,7 +31,7 @@ export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: '
     case 'participation': {
       const rows = await participation(deps, who);
       return toCsv(
-        ['learner', 'group', 'threads started', 'replies', 'kudos given', 'kudos received', 'mentions made', 'activity responses submitted', 'modules done', 'last active (UTC)'],
+        ['learner', 'group', 'threads started', 'replies', 'kudos given', 'kudos received', 'mentions made', 'activity responses submitted', 'modules complete', 'last active (UTC)'],
         rows.map((p) => [p.name ?? 'Name not shared', p.group, p.posts, p.replies, p.kudosGiven, p.kudosReceived, p.mentionsMade, p.responsesSubmitted, p.modulesDone, p.lastActiveAt]),
       );
     }

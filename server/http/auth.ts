@@ -31,6 +31,9 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
+    // The header names the cohort on every cohort page, whatever the page passes itself (from the
+    // app's cache: no round trip once read).
+    if (req.caches) res.locals.cohortTitle = (await req.caches.cohort(launch.tenantId, launch.cohortId))?.title;
     res.locals.returnToCourse = launch.returnUrl;
     res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
     next();

@@ -54,6 +54,12 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
       return { width, scroll, culprits };
     });
   }
+  /** Table regions that are a tab stop without scrolling, or scroll without being one (public/scroll-regions.js). */
+  const scrollStops = (page: Page) => page.evaluate(() => {
+    // No named functions in here: the page knows nothing of the helpers the test's compiler adds.
+    const regions = [...document.querySelectorAll<HTMLElement>('.scroll-x')].map((r) => ({ label: r.getAttribute('aria-label'), overflows: r.scrollWidth > r.clientWidth + 1, stop: r.hasAttribute('tabindex') }));
+    return { wrong: regions.filter((r) => r.overflows !== r.stop).map((r) => r.label), fitting: regions.filter((r) => !r.overflows).length };
+  });
   /** How many rows the header's visible items take: 1 when every item overlaps every other vertically. */
   const headerRows = (page: Page) => page.evaluate(() => {
     const items = [...document.querySelectorAll<HTMLElement>('.site-header > *')].filter((e) => e.offsetParent !== null && e.getBoundingClientRect().width > 1 && e.getBoundingClientRect().height > 1);
@@ -88,6 +94,7 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
     const f = await seed();
     expect((await get(f, `${f.base}/console/grades`)).status, 'grades page mounted').to.equal(200);
     const page = await phoneOf(f);
+    let fitting = 0;
     const paths = ['/console', '/console/dashboard', '/console/social', '/console/inquiry', '/console/five-factor', '/console/report', '/console/grades', '/console/groups', '/console/moderation', '/console/moderation/log', '/console/moderation/members', '/console/announcements', '/action-plans/console'];
     const problems: Record<string, unknown> = {};
     for (const path of paths) {
@@ -99,8 +106,12 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
       if (rows !== 1) problems[`${path} header`] = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.site-header > *')].map((e) => `${e.className || e.tagName} ${Math.round(e.getBoundingClientRect().top)}-${Math.round(e.getBoundingClientRect().bottom)} w${Math.round(e.getBoundingClientRect().width)}`));
       const axe = await seriousAxeViolations(page, { targetSize: true });
       if (axe.length) problems[`${path} axe`] = axe;
+      const stops = await scrollStops(page);
+      if (stops.wrong.length) problems[`${path} tab stops`] = stops.wrong;
+      fitting += stops.fitting;
     }
     expect(problems).to.deep.equal({});
+    expect(fitting, 'some table region fits at 390 px (else this check would prove nothing)').to.be.greaterThan(0);
   });
 
   it('no learner page scrolls sideways at 390 px, the header is one row, and each is axe-clean', async () => {

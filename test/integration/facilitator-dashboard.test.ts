@@ -360,13 +360,13 @@ describe('facilitator dashboard', () => {
     const part = await get(f, `${f.base}/console/export/participation.csv`);
     expect(part.status).to.equal(200);
     const lines = part.body.split('\r\n');
-    expect(lines[0]).to.equal('learner,group,threads started,replies,kudos given,kudos received,mentions made,activity responses submitted,modules done,last active (UTC)');
+    expect(lines[0]).to.equal('learner,group,threads started,replies,kudos given,kudos received,mentions made,activity responses submitted,modules complete,last active (UTC)');
     const evilLine = lines.find((l) => l.includes('HYPERLINK'))!;
     expect(evilLine.startsWith(`"'=HYPERLINK(""http://evil.example"",""x"")",,1,0,0,0,0,0,0,`)).to.equal(true);
     expect(lines.find((l) => l.startsWith('Quinn 2,'))).to.match(/^Quinn 2,,0,1,0,0,0,0,0,/);
     const progress = await get(f, `${f.base}/console/export/progress.csv`);
-    expect(progress.body.split('\r\n')[0]).to.equal('learner,group,module 1,module 2,module 3,module 4,module 5,module 6,module 7,module 8,module 9,modules done');
-    expect(progress.body).to.contain('Quinn 2,,not started,');
+    expect(progress.body.split('\r\n')[0]).to.equal('learner,group,module 1,module 2,module 3,module 4,module 5,module 6,module 7,module 8,module 9,modules complete');
+    expect(progress.body).to.contain('Quinn 2,,Not started,Opens later,');
     const edges = await get(f, `${f.base}/console/export/edges.csv`);
     expect(edges.body.split('\r\n').filter(Boolean)).to.have.length(2);
     expect(edges.body).to.match(/Learner \d,Learner \d,,,1,1,0,0/);
