@@ -297,3 +297,22 @@ export function listSpaceAudience(ex: Executor, tenantId: string, space: Space) 
   }
   return q.execute();
 }
+
+/**
+ * The facilitator's overview of one module's group spaces: per space its thread count, when it was
+ * last posted in, and its group's active members (for their faces), in one round trip.
+ */
+export async function listSpaceSummaries(ex: Executor, tenantId: string, spaceIds: string[]) {
+  if (spaceIds.length === 0) return [];
+  const { rows } = await sql<{ spaceId: string; threads: number; lastPostAt: Date | null; members: Array<{ membershipId: string; name: string | null }> }>`
+    SELECT s.id AS space_id,
+      (SELECT count(*) FROM threads t WHERE t.tenant_id = s.tenant_id AND t.space_id = s.id)::int AS threads,
+      (SELECT max(t.last_post_at) FROM threads t WHERE t.tenant_id = s.tenant_id AND t.space_id = s.id) AS last_post_at,
+      COALESCE((SELECT json_agg(json_build_object('membershipId', m.id, 'name', p.name) ORDER BY p.name, m.id)
+        FROM group_members gm
+        JOIN memberships m ON m.tenant_id = gm.tenant_id AND m.id = gm.membership_id AND m.status = 'active'
+        JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+        WHERE gm.tenant_id = s.tenant_id AND gm.group_id = s.group_id), '[]'::json) AS members
+    FROM spaces s WHERE s.tenant_id = ${tenantId} AND s.id = ANY(${spaceIds}::uuid[])`.execute(ex);
+  return rows;
+}

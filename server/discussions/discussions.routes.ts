@@ -7,7 +7,7 @@ import { createRateLimit } from '../http/rate-limit.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { ModuleParams } from '../modules/modules.schemas.ts';
 import * as svc from './discussions.service.ts';
-import { postView, spaceView, threadView } from './discussions.views.ts';
+import { moduleSpacesView, postView, spaceView, threadView } from './discussions.views.ts';
 import type { PostEventsHub } from '../realtime/post-events-hub.ts';
 import { openEventStream } from '../realtime/event-stream.ts';
 import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
@@ -85,7 +85,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const who = req.launch!;
     if (who.role === 'facilitator') {
       const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
-      return res.render('discussions/module-spaces', { title: 'Group spaces', cohort: { id: who.cohortId }, person: { name: who.displayName }, moduleTitle: deps.workshop.byId(moduleId)?.title, spaces: spaces.map((s) => ({ name: s.group.name, href: `/cohorts/${who.cohortId}/spaces/${s.space.id}` })) });
+      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, deps.workshop.byId(moduleId)?.title, spaces) });
     }
     const space = await svc.groupSpaceFor(deps, who, moduleId);
     if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });

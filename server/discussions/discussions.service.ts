@@ -63,7 +63,9 @@ export async function groupSpaceFor(deps: DiscussionsDeps, who: LaunchContext, m
 export async function groupSpacesOfModule(deps: DiscussionsDeps, who: LaunchContext, moduleId: number) {
   if (who.role !== 'facilitator') throw new ForbiddenError('list-spaces');
   const all = await groups.listGroups(deps.db, who.tenantId, who.cohortId);
-  return Promise.all(all.map(async (g) => ({ group: g, space: await discussions.upsertGroupSpace(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupId: g.id, moduleId }) })));
+  const spaces = await Promise.all(all.map(async (g) => ({ group: g, space: await discussions.upsertGroupSpace(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupId: g.id, moduleId }) })));
+  const summaries = new Map((await discussions.listSpaceSummaries(deps.db, who.tenantId, spaces.map((s) => s.space.id))).map((r) => [r.spaceId, r]));
+  return spaces.map((s) => ({ ...s, summary: summaries.get(s.space.id) ?? { threads: 0, lastPostAt: null, members: [] } }));
 }
 
 function requireCanPost(who: LaunchContext): void {

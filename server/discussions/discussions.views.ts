@@ -57,6 +57,28 @@ export function spaceView(
   };
 }
 
+/** The facilitator's view of one module's group spaces: a card per group, with faces and activity. */
+export function moduleSpacesView(
+  who: LaunchContext,
+  moduleTitle: string | undefined,
+  spaces: Array<{ group: { name: string }; space: { id: string }; summary: { threads: number; lastPostAt: Date | null; members: Array<{ membershipId: string; name: string | null }> } }>,
+) {
+  const now = new Date();
+  return {
+    cohort: { id: who.cohortId },
+    person: { name: who.displayName },
+    moduleTitle,
+    spaces: spaces.map(({ group, space, summary }) => ({
+      name: group.name,
+      href: `/cohorts/${who.cohortId}/spaces/${space.id}`,
+      threads: summary.threads,
+      lastPost: summary.lastPostAt ? timeView(summary.lastPostAt, now) : undefined,
+      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name) })),
+      membersLabel: summary.members.map((m) => m.name ?? 'Name not shared').join(', '),
+    })),
+  };
+}
+
 export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   /** Only for the post being quoted (see listThreadPosts). */
   bodySource: string | null;

@@ -95,7 +95,7 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
     expect((await get(f, `${f.base}/console/grades`)).status, 'grades page mounted').to.equal(200);
     const page = await phoneOf(f);
     let fitting = 0;
-    const paths = ['/console', '/console/dashboard', '/console/social', '/console/inquiry', '/console/five-factor', '/console/report', '/console/grades', '/console/groups', '/console/moderation', '/console/moderation/log', '/console/moderation/members', '/console/announcements', '/action-plans/console'];
+    const paths = ['/console', '/console/dashboard', '/console/social', '/console/inquiry', '/console/five-factor', '/console/report', '/console/grades', '/console/groups', '/console/moderation', '/console/moderation/log', '/console/moderation/members', '/console/announcements', '/action-plans/console', '/modules/1/space'];
     const problems: Record<string, unknown> = {};
     for (const path of paths) {
       const res = await page.goto(`${f.base}${path}`);

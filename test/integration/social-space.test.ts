@@ -138,4 +138,25 @@ describe('the group space: member strip, prompt and thread list', () => {
     expect(item.querySelector('[data-test=last-reply]')!.text).to.equal(`last by ${await nameOf(b)}, just now`);
     expect(item.querySelector('[data-test=participants] .visually-hidden')!.text).to.equal(`2 people in this thread: ${await nameOf(b)}, ${await nameOf(first)}`);
   });
+
+  it('gives the facilitator a card per group space of a module: its members’ faces, its threads and its last post', async () => {
+    const { facilitator, first, mine, theirs } = await twoGroups();
+    const mySpace = await s.follow(first, `${first.base}/modules/1/space`);
+    expect((await s.post(first, `${mySpace}/threads`, { title: 'Our first thread', body: 'Hello group' })).status).to.equal(303);
+    const page = await s.get(facilitator, `${facilitator.base}/modules/1/space`);
+    expect(page.status).to.equal(200);
+    const cards = page.doc.querySelectorAll('[data-test=group-space]');
+    expect(cards).to.have.length(2);
+    const byMembers = new Map(cards.map((c) => [c.querySelector('[data-test=space-members] .visually-hidden')!.text.replace('Members: ', ''), c]));
+    const ours = byMembers.get(mine.join(', '))!;
+    const other = byMembers.get(theirs.join(', '))!;
+    expect(ours.querySelectorAll('.avatar')).to.have.length(4);
+    expect(ours.querySelector('[data-test=space-thread-count]')!.text).to.equal('1 thread');
+    expect(ours.querySelector('[data-test=space-last-post]')).to.not.equal(null);
+    expect(new URL(ours.querySelector('h2 a')!.getAttribute('href')!, mySpace).href).to.equal(mySpace);
+    expect(other.querySelector('[data-test=space-thread-count]')!.text).to.equal('0 threads');
+    expect(other.querySelector('[data-test=space-quiet]')).to.not.equal(null);
+    // A learner is sent to their own group's space instead.
+    expect(await s.follow(first, `${first.base}/modules/1/space`)).to.equal(mySpace);
+  });
 });
