@@ -22,7 +22,15 @@ export function createDb(connectionString: string, opts: { max?: number; onError
   // Every connection LISTENs for cache invalidations before first use (server/cache/): PostgreSQL
   // sends a session its own NOTIFY before it answers the COMMIT, so a process hears its own writes
   // before they return. pg-pool awaits this hook before handing the connection out.
-  const pool = new pg.Pool({ connectionString, max: opts.max ?? 10, connectionTimeoutMillis: 5_000, onConnect: (client) => client.query(`LISTEN ${CACHE_CHANNEL}`) });
+  const pool = new pg.Pool({
+    connectionString,
+    max: opts.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    onConnect: (client) => {
+      nameStatementsOnce(client);
+      return client.query(`LISTEN ${CACHE_CHANNEL}`);
+    },
+  });
   // Without a listener, an idle client's error (a database restart) would crash the process.
   pool.on('error', (err) => opts.onError?.(err));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
@@ -32,6 +40,32 @@ export function createDb(connectionString: string, opts: { max?: number; onError
     close: async () => {
       await db.destroy();
     },
+  };
+}
+
+/**
+ * SQL texts to run as named (prepared) statements: PostgreSQL parses and plans such a statement once
+ * per connection, then only binds values (a page query with CTEs spends longer in the planner than in
+ * execution: 1.6 ms against 1.1 ms for a thread page). Only fixed texts are named (preparedQuery's,
+ * and those given to prepareStatement), so the set stays small.
+ */
+const statementNames = new Map<string, string>();
+
+/** Marks a compiled SQL text as one to prepare on each connection; returns it unchanged. */
+export function prepareStatement<Q extends { sql: string }>(query: Q): Q {
+  if (!statementNames.has(query.sql)) statementNames.set(query.sql, `cw_${crypto.createHash('sha1').update(query.sql).digest('hex').slice(0, 20)}`);
+  return query;
+}
+
+/** Kysely calls client.query(text, values): a text marked above goes as a named statement instead. */
+function nameStatementsOnce(client: pg.ClientBase): void {
+  const marked = client as pg.ClientBase & { circleworkNamed?: boolean };
+  if (marked.circleworkNamed) return;
+  marked.circleworkNamed = true;
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
+    const name = typeof text === 'string' && rest.length === 0 && (values === undefined || Array.isArray(values)) ? statementNames.get(text) : undefined;
+    return name ? query({ name, text, values }) : query(text, values, ...rest);
   };
 }
 
@@ -54,7 +88,7 @@ export function preparedQuery<P extends Record<string, unknown>, R>(build: (ex: 
         return standIns.get(name);
       },
     });
-    const query = build(ex, p).compile();
+    const query = prepareStatement(build(ex, p).compile());
     const keyOf = new Map([...standIns].map(([k, v]) => [v, k]));
     const slots = query.parameters.map((value) => (typeof value === 'string' && keyOf.has(value) ? { key: keyOf.get(value)! } : { value }));
     for (const name of standIns.keys()) {

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { QueryCreator } from 'kysely';
-import type { Executor } from './db.ts';
+import { prepareStatement, type Executor } from './db.ts';
 import type { Database, Post, Space, Thread } from './schema.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
@@ -229,7 +229,7 @@ export function listThreadPosts(ex: Executor, tenantId: string, threadId: string
 export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
   // The CTE is read only by the raw fragments below, so the builder keeps the schema's type.
   const qc = ex.with('pick', () => topPostsOfWindow(tenantId, threadId, w, size)) as unknown as QueryCreator<Database>;
-  const rows = await threadPostsQuery(qc, tenantId, opts.sourceOf)
+  const query = threadPostsQuery(qc, tenantId, opts.sourceOf)
     .select([
       sql<boolean>`po.id IN (SELECT id FROM pick)`.as('inPage'),
       sql<string | null>`(SELECT max(fwd_count) FROM pick)`.as('fwdCount'),
@@ -242,8 +242,10 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
         UNION ALL SELECT r.id FROM posts r WHERE r.tenant_id = ${tenantId} AND r.parent_post_id IN (SELECT id FROM pick))`,
     )
     .orderBy('po.createdAt')
-    .orderBy('po.id')
-    .execute();
+    .orderBy('po.id');
+  // A few fixed texts (one per kind of window, with or without a quote): prepared, so PostgreSQL
+  // plans each once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile()));
   const fwd = Number(rows[0]?.fwdCount ?? 0);
   const back = Number(rows[0]?.backCount ?? 0);
   const forward = w.from === 'first' || w.from === 'after' || w.from === 'at';

@@ -50,4 +50,21 @@ describe('preparedQuery', () => {
     await shifted(handle.db, { kind: 'a', above: 0 }).catch((err: unknown) => (error = err));
     expect(String(error)).to.match(/parameter above does not reach the SQL/);
   });
+
+  it('runs its SQL as a named statement, planned once per connection, and leaves other SQL unnamed', async () => {
+    const one = openTestDb(1); // one connection: the statements below all run on it
+    try {
+      const listProbes = preparedQuery((ex, p: { kind: string; above: number; limit: number }) => fresh(ex, p));
+      const named = async () => (await sql<{ statement: string }>`SELECT statement FROM pg_prepared_statements WHERE name LIKE 'cw\_%'`.execute(one.db)).rows.map((r) => r.statement);
+      await probe(one.db).select('id').where('kind', '=', 'b').execute();
+      expect(await named(), 'a query built afresh is not named').to.deep.equal([]);
+      expect(await listProbes(one.db, { kind: 'a', above: 0, limit: 10 })).to.have.length(2);
+      expect(await listProbes(one.db, { kind: 'b', above: 0, limit: 10 })).to.deep.equal([{ id: 2, ownerName: 'Ben' }]);
+      const statements = await named();
+      expect(statements).to.have.length(1);
+      expect(statements[0]).to.contain('prepared_probe');
+    } finally {
+      await one.close();
+    }
+  });
 });
