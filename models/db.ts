@@ -62,10 +62,12 @@ function nameStatementsOnce(client: pg.ClientBase): void {
   const marked = client as pg.ClientBase & { circleworkNamed?: boolean };
   if (marked.circleworkNamed) return;
   marked.circleworkNamed = true;
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (text: unknown, values?: unknown, ...rest: unknown[]) => {
-    const name = typeof text === 'string' && rest.length === 0 && (values === undefined || Array.isArray(values)) ? statementNames.get(text) : undefined;
-    return name ? query({ name, text, values }) : query(text, values, ...rest);
+  // The class's own query, looked up at each call (so whatever wraps the class, e.g. a test, still sees every query).
+  const query = (...args: unknown[]) => (Object.getPrototypeOf(client) as { query: (...a: unknown[]) => unknown }).query.apply(client, args);
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    const [text, values] = args;
+    const name = typeof text === 'string' && args.length <= 2 && (values === undefined || Array.isArray(values)) ? statementNames.get(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
   };
 }
 

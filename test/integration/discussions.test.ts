@@ -185,6 +185,6 @@ describe('discussion spaces', () => {
       }
     }
     // The only scripts on the page are our own file.
-    expect(page.doc.querySelectorAll('script').map((s) => s.getAttribute('src'))).to.deep.equal(['/public/drafts.js', '/public/live.js']);
+    expect(page.doc.querySelectorAll('script').map((s) => s.getAttribute('src'))).to.deep.equal(['/public/drafts.js', '/public/live.js', '/public/scroll-regions.js']);
   });
 });
