@@ -12,9 +12,13 @@ export interface ChannelListener {
 export function listenToChannel(
   connectionString: string,
   channel: string,
-  handlers: { onPayload(payload: string): void; onError(err: Error): void; onUp?(): void; onDown?(): void; applicationName?: string },
+  handlers: { onPayload(payload: string): void; onError(err: Error): void; onUp?(): void; onDown?(): void; applicationName?: string; heartbeatMs?: number },
 ): ChannelListener {
+  // A connection can die without a word (a stalled backend, a dropped network path): a cheap query
+  // every so often, with a deadline, finds out within a beat rather than never.
+  const heartbeatMs = handlers.heartbeatMs ?? 30_000;
   let client: pg.Client | undefined;
+  let beat: NodeJS.Timeout | undefined;
   let closed = false;
   let retryMs = 500;
   const retry = (): void => {
@@ -39,6 +43,7 @@ export function listenToChannel(
       if (failed) return;
       failed = true;
       const wasUp = client === c;
+      if (wasUp) clearInterval(beat);
       if (wasUp) client = undefined;
       void c.end().catch(() => undefined);
       if (wasUp) handlers.onDown?.();
@@ -61,6 +66,9 @@ export function listenToChannel(
     }
     retryMs = 500;
     client = c;
+    beat = setInterval(() => {
+      c.query({ text: 'SELECT 1', query_timeout: heartbeatMs } as pg.QueryConfig).catch((err: Error) => fail(new Error(`${channel} listener missed its heartbeat: ${err.message}`)));
+    }, heartbeatMs).unref();
     handlers.onUp?.();
   };
   const ready = connect();
@@ -70,6 +78,7 @@ export function listenToChannel(
     close: async () => {
       closed = true;
       await ready.catch(() => undefined);
+      clearInterval(beat);
       const c = client;
       client = undefined;
       if (c) handlers.onDown?.();
