@@ -25,6 +25,10 @@ export class SharedCache {
   // Bumped by every invalidation: a read that started before one must not keep what it loaded, as
   // it may have read the row before the change committed.
   #generation = 0;
+  // Per key, while loads of it are in flight: how many, and how often forget() named the key since.
+  // forget() spoils only its own key's loads, not every load in flight (it runs on every refused
+  // standing and every session write).
+  readonly #inflight = new Map<string, { loads: number; forgotten: number }>();
 
   constructor(opts: SharedCacheOptions) {
     this.#opts = { now: () => Date.now(), ...opts };
@@ -55,8 +59,17 @@ export class SharedCache {
       this.#remove(key);
     }
     const generation = this.#generation;
-    const value = await load();
-    if (value !== undefined && this.#listening && generation === this.#generation) {
+    let flight = this.#inflight.get(key);
+    if (!flight) this.#inflight.set(key, (flight = { loads: 0, forgotten: 0 }));
+    flight.loads++;
+    const forgotten = flight.forgotten;
+    let value: T | undefined;
+    try {
+      value = await load();
+    } finally {
+      if (--flight.loads === 0) this.#inflight.delete(key);
+    }
+    if (value !== undefined && this.#listening && generation === this.#generation && forgotten === flight.forgotten) {
       const { tags, ttlMs } = keep(value);
       if (ttlMs === undefined || ttlMs > 0) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs));
     }
@@ -65,7 +78,8 @@ export class SharedCache {
 
   /** Drops this process's copy now (the writer's own process, before the NOTIFY comes back). */
   forget(key: string): void {
-    this.#generation++;
+    const flight = this.#inflight.get(key);
+    if (flight) flight.forgotten++;
     this.#remove(key);
   }
 

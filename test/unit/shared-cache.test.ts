@@ -85,6 +85,22 @@ describe('SharedCache', () => {
     expect(calls.n).to.equal(1);
   });
 
+  it('does not keep a load of a key forgotten while it ran, and keeps the loads of other keys', async () => {
+    const cache = make();
+    const releases: Array<() => void> = [];
+    const slow = (value: string) => () => new Promise<string>((r) => releases.push(() => r(value)));
+    const mine = cache.read('mine', slow('old'), tagged('a'));
+    const other = cache.read('other', slow('theirs'), tagged('b'));
+    cache.forget('mine'); // this process just changed 'mine'
+    for (const release of releases) release();
+    await Promise.all([mine, other]);
+    const again = loader('x');
+    await cache.read('mine', again.load, tagged('a'));
+    expect(again.calls.n, 'the forgotten key is read again').to.equal(1);
+    await cache.read('other', again.load, tagged('b'));
+    expect(again.calls.n, 'the other key was kept').to.equal(1);
+  });
+
   it('clears everything and reads through while not listening, and keeps again once listening', async () => {
     const cache = make();
     await cache.read('k', async () => 'v', tagged('a'));
