@@ -4,6 +4,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { QueryCreator } from 'kysely';
 import { prepareStatement, type Executor } from './db.ts';
 import type { Database, Post, Space, Thread } from './schema.ts';
+import { POST_EVENTS_CHANNEL } from './post-events.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
@@ -128,6 +129,36 @@ export function insertPost(
   p: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string },
 ): Promise<Post> {
   return ex.insertInto('posts').values(p).returningAll().executeTakeFirstOrThrow();
+}
+
+/**
+ * A reply and everything that goes with it, in one statement (one round trip, atomic on its own):
+ * the post, its mention and reply notifications, the live-update NOTIFY (sent at commit), the
+ * author's kept draft of this thread deleted, and the thread's last_post_at when `touchThread` (a
+ * caller with more to do in its transaction updates the thread last, so its row is locked briefly).
+ */
+export async function insertReply(
+  ex: Executor,
+  r: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string; mentioned: string[]; repliedTo: string[]; draftTarget: string; touchThread: boolean },
+): Promise<Post> {
+  const touch = r.touchThread
+    ? sql`, t AS (UPDATE threads SET last_post_at = now() WHERE tenant_id = ${r.tenantId} AND id = ${r.threadId} AND EXISTS (SELECT 1 FROM e))`
+    : sql``;
+  const { rows } = await sql<Post>`
+    WITH p AS (
+      INSERT INTO posts (tenant_id, thread_id, space_id, parent_post_id, author_membership_id, body_source, body_html)
+      VALUES (${r.tenantId}, ${r.threadId}, ${r.spaceId}, ${r.parentPostId}, ${r.authorMembershipId}, ${r.bodySource}, ${r.bodyHtml})
+      RETURNING *),
+    n AS (
+      INSERT INTO notifications (tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id)
+      SELECT p.tenant_id, x.membership_id, x.kind, p.author_membership_id, p.thread_id, p.id
+      FROM p, (SELECT unnest(${r.mentioned}::uuid[]) AS membership_id, 'mention' AS kind
+               UNION ALL SELECT unnest(${r.repliedTo}::uuid[]), 'reply') x),
+    d AS (DELETE FROM post_drafts WHERE tenant_id = ${r.tenantId} AND membership_id = ${r.authorMembershipId} AND target = ${r.draftTarget}),
+    e AS (SELECT pg_notify(${POST_EVENTS_CHANNEL}, json_build_object('tenantId', p.tenant_id, 'spaceId', p.space_id, 'threadId', p.thread_id, 'postId', p.id)::text) FROM p)
+    ${touch}
+    SELECT p.* FROM p, e`.execute(ex);
+  return rows[0]!;
 }
 
 export function findPost(ex: Executor, tenantId: string, postId: string): Promise<Post | undefined> {

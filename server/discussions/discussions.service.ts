@@ -145,16 +145,17 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
   }
   const audience = await audienceOf(deps, who, space);
   const rendered = renderPost(cleanBody(input.body), { mentionable: audience.mentionable });
+  const mentioned = audience.toNotify(rendered.mentions);
+  // The replied-to post's author and the thread's starter, if they still see the space; a mention already told them.
+  const repliedTo = audience.whoCanSee([parentAuthor, thread.authorMembershipId]).filter((m, i, all) => all.indexOf(m) === i && !mentioned.includes(m));
+  const reply = { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html, mentioned, repliedTo, draftTarget: `thread:${thread.id}` };
+  const onGroupSpacePost = space.groupId && space.moduleId !== null ? deps.onGroupSpacePost : undefined;
+  // Most replies are one statement (atomic on its own); one in a module's group space may complete
+  // the module in the same transaction.
+  if (!onGroupSpacePost) return { post: await discussions.insertReply(deps.db, { ...reply, touchThread: true }) };
   return withTransaction(deps.db, async (tx) => {
-    const post = await discussions.insertPost(tx, { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html });
-    const mentioned = audience.toNotify(rendered.mentions);
-    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'mention', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: mentioned });
-    // The replied-to post's author and the thread's starter, if they still see the space; a mention already told them.
-    const repliedTo = audience.whoCanSee([parentAuthor, thread.authorMembershipId]).filter((m, i, all) => all.indexOf(m) === i && !mentioned.includes(m));
-    await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'reply', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: repliedTo });
-    await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
-    await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `thread:${thread.id}`);
-    if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
+    const post = await discussions.insertReply(tx, { ...reply, touchThread: false });
+    await onGroupSpacePost(tx, who, space.moduleId!);
     // Last: the thread's row stays locked until the commit, and every other reply to it waits for that.
     await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     return { post };

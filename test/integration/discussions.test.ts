@@ -2,6 +2,7 @@
 // who sees which space; and the XSS corpus posted through the real route.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
+import pg from 'pg';
 import { type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
@@ -156,6 +157,42 @@ describe('discussion spaces', () => {
     expect(statuses.slice(0, 4)).to.deep.equal([303, 303, 303, 303]);
     expect(statuses[4]).to.equal(429);
     expect((await post(l2, `${thread}/posts`, { body: 'mine still goes through' })).status).to.equal(303);
+  });
+
+  it('writes a commons reply in one statement: the post, its notifications, the live event, the kept draft and the thread, together', async () => {
+    const [d1, d2] = [await launch(learner(1)), await launch(learner(2))];
+    const commons = new URL((await get(d1, `${d1.base}/commons`)).location!, env.app.url).href;
+    const thread = (await startThread(d1, commons, 'One statement', 'Opening words')).replace(/[?#].*/, '');
+    const threadId = thread.split('/').pop()!;
+    const before = await env.app.db.selectFrom('threads').select('lastPostAt').where('id', '=', threadId).executeTakeFirstOrThrow();
+    // A kept draft of d2's, which posting the reply clears.
+    const { tenantId } = await env.app.db.selectFrom('threads').select('tenantId').where('id', '=', threadId).executeTakeFirstOrThrow();
+    const d2Membership = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', 'd2').executeTakeFirstOrThrow()).id;
+    await env.app.db.insertInto('postDrafts').values({ tenantId, membershipId: d2Membership, target: `thread:${threadId}`, title: '', body: 'kept' }).execute();
+    const statements: string[] = [];
+    const original = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0];
+      statements.push(typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? ''));
+      return (original as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof pg.Client.prototype.query;
+    let r;
+    try {
+      r = await post(d2, `${thread}/posts`, { body: 'A reply, @Dana1' });
+    } finally {
+      pg.Client.prototype.query = original;
+    }
+    expect(r.status).to.equal(303);
+    const writes = statements.filter((q) => /\b(posts|notifications|post_drafts|threads)\b/i.test(q) && /^\s*(WITH|INSERT|UPDATE|DELETE)\b/i.test(q));
+    expect(writes, 'statements writing the reply').to.have.length(1);
+    expect(statements.filter((q) => /^\s*BEGIN\b/i.test(q)), 'no transaction round trips').to.deep.equal([]);
+    const replyId = new URL(r.location!, env.app.url).searchParams.get('post')!;
+    expect(await env.app.db.selectFrom('posts').select('bodySource').where('id', '=', replyId).executeTakeFirstOrThrow()).to.deep.equal({ bodySource: 'A reply, @Dana1' });
+    const told = await env.app.db.selectFrom('notifications').select(['kind', 'postId']).where('postId', '=', replyId).execute();
+    expect(told.map((n) => n.kind), 'Dana 1, mentioned and the starter, is told once, of the mention').to.deep.equal(['mention']);
+    expect(await env.app.db.selectFrom('postDrafts').select('body').where('membershipId', '=', d2Membership).execute()).to.deep.equal([]);
+    const after = await env.app.db.selectFrom('threads').select('lastPostAt').where('id', '=', threadId).executeTakeFirstOrThrow();
+    expect(after.lastPostAt.getTime()).to.be.greaterThan(before.lastPostAt.getTime());
   });
 
   it('stores and shows no active content for any payload of the XSS corpus posted through the route', async () => {
