@@ -135,7 +135,7 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
     expect(problems).to.deep.equal({});
   });
 
-  it('no admin page scrolls sideways at 390 px, signing in included, and each is axe-clean', async () => {
+  it('no admin page, error page or the home page scrolls sideways at 390 px, signing in included, and each is axe-clean', async () => {
     await seedAdmin(env.app.db, ADMIN);
     const context = await browser.newContext(PHONE);
     contexts.push(context);
@@ -159,6 +159,13 @@ describe('learner, facilitator and admin pages on a phone (Chromium)', function 
     await check('platform');
     await page.goto(`${env.app.url}/admin/platforms/new`);
     await check('add platform');
+    // The pages anyone may meet: the home page and the error pages.
+    await page.goto(`${env.app.url}/`);
+    await check('home');
+    expect((await page.goto(`${env.app.url}/no-such-page`))!.status()).to.equal(404);
+    await check('404 page');
+    expect((await page.goto(`${env.app.url}/cohorts/00000000-0000-4000-8000-000000000000`))!.status()).to.equal(401);
+    await check('401 page');
     expect(problems).to.deep.equal({});
   });
 });
