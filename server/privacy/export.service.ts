@@ -13,7 +13,7 @@ import { composeEmail } from '../email/compose-email.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
-import { issueSignedLink, verifyLink } from '../action-plans/signed-links.ts';
+import { issueSignedLink, LinkEndedError, verifyLink } from '../action-plans/signed-links.ts';
 import { gatherExport, markdownFiles } from './export-content.ts';
 
 export const PERSONAL_EXPORT_QUEUE = 'personal-export';
@@ -70,7 +70,10 @@ export async function openOwnExport(deps: ExportDeps, who: { tenantId: string; p
 
 /** The export an emailed link names: 404 for a tampered link, 410 once it expired. */
 export async function openExportByLink(deps: ExportDeps, token: string): Promise<exportsQ.PersonalExportRow> {
-  const link = await verifyLink(deps.db, token, 'export-download', deps.now());
+  const link = await verifyLink(deps.db, token, 'export-download', deps.now()).catch((err: unknown) => {
+    if (err instanceof LinkEndedError) throw new AppError(410, 'export-expired', 'This export has expired and was deleted. Ask for a new one from your profile in Circlework.');
+    throw err;
+  });
   const e = await exportsQ.lockExport(deps.db, link.tenantId, link.subjectId);
   if (!e) throw new NotFoundError('export');
   return openOwnExport(deps, { tenantId: e.tenantId, personId: e.personId }, e.id);
