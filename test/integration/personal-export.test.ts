@@ -78,7 +78,8 @@ describe('a person’s own export', () => {
     const bosPost = await post(B.id, 'BO-OPENING-POST what do you think');
     const adasReply = await post(A.id, 'ADA-REPLY I think so', { parentPostId: bosPost.id });
     await post(A.id, 'ADA-HIDDEN-POST', { status: 'hidden', moderationReason: 'HIDE-REASON off topic' });
-    await post(C.id, 'CY-HIDDEN-POST must not leave', { status: 'hidden', moderationReason: 'x' });
+    const cysHidden = await post(C.id, 'CY-HIDDEN-POST must not leave', { status: 'hidden', moderationReason: 'x' });
+    await post(A.id, 'ADA-REPLY-TO-HIDDEN', { parentPostId: cysHidden.id });
     await post(B.id, 'BO-REPLY-TO-ADA thanks', { parentPostId: adasReply.id });
     await db.insertInto('kudos').values([
       { tenantId: t, postId: bosPost.id, fromMembershipId: A.id, toMembershipId: B.id, reason: 'KUDOS-GIVEN great question' },
@@ -146,7 +147,13 @@ describe('a person’s own export', () => {
     expect(md).to.match(/ADA-HIDDEN-POST|hidden by a facilitator/);
     expect(md).to.include('hidden by a facilitator: HIDE-REASON');
     expect(all).not.to.include('CY-HIDDEN-POST');
-    expect(all).not.to.include('Cy Hidden');
+    // Cy's hidden post and its author are not in the thread context; Cy stays in Ada's own network
+    // (they interacted before it was hidden, as her profile shows).
+    const discussions = [...files.entries()].find(([n]) => n.endsWith('/discussions.md'))![1];
+    expect(discussions).not.to.include('Cy Hidden');
+    expect(discussions).to.include('(in reply to a post no longer shown)');
+    const network = [...files.entries()].find(([n]) => n.endsWith('/network.md'))![1];
+    expect(network).to.include('Cy Hidden');
     expect(names.some((n) => /\/module-1\.md$/.test(n)) && names.some((n) => /\/discussions\.md$/.test(n)) && names.some((n) => /\/action-plan\.md$/.test(n))).to.equal(true);
     expect(names.some((n) => n.endsWith('/network.svg'))).to.equal(true);
 
@@ -157,6 +164,7 @@ describe('a person’s own export', () => {
     expect(cohort.responses.map((r) => r.kind).sort()).to.deep.equal(['curation', 'five-factor-check', 'practice', 'reflection']);
     expect(cohort.posts.map((p) => [p.body, p.status])).to.deep.include.members([['ADA-REPLY I think so', 'visible'], ['ADA-HIDDEN-POST', 'hidden']]);
     expect(cohort.posts.find((p) => p.body.startsWith('ADA-REPLY'))!.inReplyTo).to.deep.equal({ author: 'Bo Brown', quote: 'BO-OPENING-POST what do you think' });
+    expect(cohort.posts.find((p) => p.body === 'ADA-REPLY-TO-HIDDEN')!.inReplyTo).to.deep.equal({ hidden: true });
     expect(cohort.repliesReceived.map((r) => r.body)).to.deep.equal(['BO-REPLY-TO-ADA thanks']);
     expect(cohort.kudos.map((k) => k.direction).sort()).to.deep.equal(['given', 'received']);
     expect(cohort.actionPlan!.comments.map((k) => k.by).sort()).to.deep.equal(['Bo Brown', 'Your manager']);
@@ -171,6 +179,20 @@ describe('a person’s own export', () => {
     const byLink = await a.browser.request(link);
     expect(byLink.status).to.equal(200);
     expect(byLink.headers.get('content-disposition')).to.match(/^attachment;/);
+  });
+
+  it('exports one cohort or all the person’s cohorts in the tenant', async () => {
+    const a = await launch(ada);
+    const other = await launch(ada, { id: 'course-export-2', title: 'SECOND-COHORT' });
+    const one = await requestAndWait(a, 'cohort');
+    const oneData = JSON.parse((await unzip(await zipBytes(a, `/cohorts/${a.cohortId}/profile/exports/${one.id}`))).get('circlework-export/data.json')!) as { cohorts: Array<{ cohort: { title: string } }> };
+    expect(oneData.cohorts.map((c) => c.cohort.title)).to.deep.equal([COURSE.title]);
+    await env.app.db.deleteFrom('personalExports').execute();
+    const all = await requestAndWait(other, 'all');
+    const files = await unzip(await zipBytes(other, `/cohorts/${other.cohortId}/profile/exports/${all.id}`));
+    const allData = JSON.parse(files.get('circlework-export/data.json')!) as typeof oneData;
+    expect(allData.cohorts.map((c) => c.cohort.title).sort()).to.deep.equal([COURSE.title, 'SECOND-COHORT'].sort());
+    expect(files.get('circlework-export/README.md')).to.include('all your cohorts');
   });
 
   it('only the person downloads their export: another learner, a facilitator and another tenant get 404', async () => {
