@@ -2,7 +2,7 @@
 // 'personal-export'), kept as zip chunks until it expires (24 h), downloaded by the person from
 // their profile or by the signed link emailed to them. Only the person reaches their export: every
 // lookup is by (tenant, person, export id), and anything else is a 404.
-import { PassThrough, Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { Db, Tx } from '../../models/db.ts';
@@ -140,7 +140,7 @@ async function writeZip(tx: Tx, e: exportsQ.PersonalExportRow, files: Array<{ na
   });
   const dated = { date: e.requestedAt };
   for (const f of files) zip.append(f.text, { name: `circlework-export/${f.name}`, ...dated });
-  const written = pipeline(zip, new PassThrough(), sink);
+  const written = pipeline(zip, sink);
   await zip.finalize();
   await written;
   return size;

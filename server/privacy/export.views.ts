@@ -13,7 +13,6 @@ export function exportsView(who: LaunchContext, rows: PersonalExportRow[], now: 
       id: e.id,
       scope: e.scope === 'all' ? 'All your cohorts' : 'This cohort',
       state: e.status,
-      preparing: e.status === 'queued',
       ready: e.status === 'ready',
       failed: e.status === 'failed' || (e.status === 'queued' && now.getTime() - e.requestedAt.getTime() > 6 * 3600_000),
       requestedAt: when(e.requestedAt),
