@@ -185,14 +185,14 @@ export async function listParticipation(ex: Executor, tenantId: string, cohortId
 }
 
 export function findAnalyticsSettings(ex: Executor, tenantId: string, cohortId: string) {
-  return ex.selectFrom('cohortAnalyticsSettings').select(['quietDays', 'showNames']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).executeTakeFirst();
+  return ex.selectFrom('cohortAnalyticsSettings').select(['quietDays', 'showNames', 'relationshipAnalytics']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).executeTakeFirst();
 }
 
-export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: string; cohortId: string; quietDays: number; showNames: boolean }): Promise<void> {
+export async function upsertAnalyticsSettings(ex: Executor, s: { tenantId: string; cohortId: string; quietDays: number; showNames: boolean; relationshipAnalytics: boolean }): Promise<void> {
   await ex
     .insertInto('cohortAnalyticsSettings')
     .values(s)
-    .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ quietDays: s.quietDays, showNames: s.showNames, updatedAt: new Date() }))
+    .onConflict((oc) => oc.columns(['tenantId', 'cohortId']).doUpdateSet({ quietDays: s.quietDays, showNames: s.showNames, relationshipAnalytics: s.relationshipAnalytics, updatedAt: new Date() }))
     .execute();
 }
 

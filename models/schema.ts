@@ -356,7 +356,7 @@ export interface ActionPlanPartnersTable {
   respondedAt: Date | null;
 }
 
-export type SignedLinkPurpose = 'sign-in' | 'manager-view';
+export type SignedLinkPurpose = 'sign-in' | 'manager-view' | 'export-download';
 export interface SignedLinksTable {
   tenantId: string;
   id: Generated<string>;
@@ -490,6 +490,8 @@ export interface CohortAnalyticsSettingsTable {
   cohortId: string;
   quietDays: ColumnType<number, number | undefined, number>;
   showNames: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Off: no network picture and no Community of Inquiry by person for this cohort (aggregates stay). */
+  relationshipAnalytics: ColumnType<boolean, boolean | undefined, boolean>;
   updatedAt: UpdatedAt;
 }
 
@@ -552,6 +554,39 @@ export interface Database {
   announcementEmails: AnnouncementEmailsTable;
   demoPlatformKeys: DemoPlatformKeysTable;
   demoScores: DemoScoresTable;
+  personalExports: PersonalExportsTable;
+  personalExportChunks: PersonalExportChunksTable;
+  privacyNotices: PrivacyNoticesTable;
+}
+
+/** A person's own export (a zip built by a job, kept as chunks until it expires). */
+export interface PersonalExportsTable {
+  tenantId: string;
+  id: Generated<string>;
+  personId: string;
+  /** Where it was asked for; with scope 'cohort' also the one cohort it holds. */
+  cohortId: string;
+  scope: 'cohort' | 'all';
+  status: ColumnType<'queued' | 'ready' | 'failed', 'queued' | undefined, 'ready' | 'failed'>;
+  sizeBytes: ColumnType<string | null, never, number>;
+  requestedAt: CreatedAt;
+  readyAt: Date | null;
+  expiresAt: Date;
+}
+
+export interface PersonalExportChunksTable {
+  tenantId: string;
+  exportId: string;
+  seq: number;
+  data: Buffer;
+}
+
+/** A tenant's own privacy notice (Markdown source and its sanitised HTML). */
+export interface PrivacyNoticesTable {
+  tenantId: string;
+  bodySource: string;
+  bodyHtml: string;
+  updatedAt: UpdatedAt;
 }
 
 /** The demo platform's signing key per issuer (private key sealed). */

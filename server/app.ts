@@ -50,6 +50,8 @@ import { analyticsRouter } from './analytics/analytics.routes.ts';
 import { memberViewsRouter } from './analytics/member-views.routes.ts';
 import { moderationRouter } from './moderation/moderation.routes.ts';
 import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.ts';
+import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
+import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -190,6 +192,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
   app.use('/cohorts', memberViewsRouter({ db }));
+  // Before the profile: puts the person's exports in res.locals for its "Your data" section.
+  const personalExports = { db, queue, now: deps.now ?? (() => new Date()) };
+  app.use('/cohorts', exportRouter(personalExports));
+  app.use('/privacy/exports', exportLinkRouter(personalExports));
+  app.use('/privacy', privacyNoticeRouter({ db }));
   app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
   app.use('/cohorts', modulesRouter(modules));
   app.use('/cohorts', groupsRouter({ db }));
@@ -220,6 +227,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
       actionPlans: { ...deps.email, now: deps.now ?? (() => new Date()) },
     }));
   }
+  app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

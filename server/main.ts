@@ -17,6 +17,7 @@ import { registerActionPlanEmails } from './action-plans/action-plan-emails.ts';
 import { registerCheckInReminders } from './action-plans/check-ins.service.ts';
 import { registerNudgeEmails } from './analytics/nudge-email.job.ts';
 import { registerAnnouncementEmails } from './moderation/announcements.service.ts';
+import { registerPersonalExports } from './privacy/export.service.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -61,6 +62,7 @@ await registerActionPlanEmails(queue, actionPlanEmailDeps);
 await registerCheckInReminders(queue, actionPlanEmailDeps);
 await registerNudgeEmails(queue, emailDeps);
 await registerAnnouncementEmails(queue, emailDeps);
+await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: emailDeps });
 await ready();

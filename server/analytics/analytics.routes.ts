@@ -6,7 +6,7 @@ import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { consoleView } from '../cohorts/cohorts.views.ts';
-import { cohortReport, dashboardFigures, fiveFactorCheck, inquiry, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
+import { cohortReport, dashboardFigures, fiveFactorCheck, inquiry, RelationshipAnalyticsOffError, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.service.ts';
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
 import { fiveFactorView, groupHealthView, inquiryView, pageBase, quietView, socialView } from './analytics.views.ts';
@@ -28,7 +28,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
     const form = SettingsForm.parse(req.body ?? {});
     const days = QuietDays.safeParse(form.quietDays);
     if (!days.success) return renderDashboard(req, res, 400, { settingsError: new ValidationError('The settings were not saved.', { quietDays: days.error.issues[0]!.message }), typed: form });
-    await saveAnalyticsSettings(deps, req.launch!, { quietDays: days.data, showNames: form.showNames === 'on' });
+    await saveAnalyticsSettings(deps, req.launch!, { quietDays: days.data, showNames: form.showNames === 'on', relationshipAnalytics: form.relationshipAnalytics === 'on' });
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/dashboard?saved=settings#settings`);
   });
 
@@ -52,7 +52,12 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   });
 
   r.get('/:cohortId/console/social', facilitator, async (req, res) => {
-    const [cohort, s] = await Promise.all([findCohort(req), socialCapital(deps, req.launch!)]);
+    const cohort = await findCohort(req);
+    const s = await socialCapital(deps, req.launch!).catch((err: unknown) => {
+      if (err instanceof RelationshipAnalyticsOffError) return undefined;
+      throw err;
+    });
+    if (!s) return res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social'), relationshipOff: true });
     res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social', s.asOf), ...socialView(s) });
   });
 
@@ -75,7 +80,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       ...pageBase(cohort, who, 'report', r.asOf),
       generatedOn: utcDay(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules, heatmapLegend: heat.heatmapLegend,
-      health: groupHealthView(r.health), social: socialView(r.social), inquiry: inquiryView(r.inquiry), fiveFactor: fiveFactorView(r.fiveFactor),
+      health: groupHealthView(r.health), social: r.social ? socialView(r.social) : undefined, relationshipOff: !r.social, inquiry: inquiryView(r.inquiry), fiveFactor: fiveFactorView(r.fiveFactor),
       participation: r.participation.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
     });
   });
@@ -98,7 +103,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
     res.redirect(303, `/cohorts/${req.launch!.cohortId}`);
   });
 
-  interface DashboardFlash { saved?: boolean; nudged?: boolean; settingsError?: ValidationError; typed?: { quietDays: string; showNames?: string | undefined } }
+  interface DashboardFlash { saved?: boolean; nudged?: boolean; settingsError?: ValidationError; typed?: { quietDays: string; showNames?: string | undefined; relationshipAnalytics?: string } }
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
     const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
@@ -113,7 +118,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       health: groupHealthView(d.health),
       quietDays: d.settings.quietDays,
       quiet: quietView(cohort.id, d.quiet, templates),
-      settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on' } : d.settings,
+      settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on', relationshipAnalytics: flash.typed.relationshipAnalytics !== 'off' } : d.settings,
       settingsError: flash.settingsError?.fieldErrors.quietDays,
       errorSummary: errorSummary(flash.settingsError, (key) => (key === 'quietDays' ? key : undefined), 'settings-form'),
       saved: flash.saved,

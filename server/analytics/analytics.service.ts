@@ -4,7 +4,7 @@
 import type { Db } from '../../models/db.ts';
 import * as analytics from '../../models/analytics.queries.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import { ForbiddenError, NotFoundError } from '../errors.ts';
+import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
@@ -49,10 +49,10 @@ function facilitatorOnly(who: LaunchContext, action: string): void {
 
 export async function analyticsSettings(deps: AnalyticsDeps, who: LaunchContext) {
   const s = await analytics.findAnalyticsSettings(deps.db, who.tenantId, who.cohortId);
-  return { quietDays: s?.quietDays ?? DEFAULT_QUIET_DAYS, showNames: s?.showNames ?? false };
+  return { quietDays: s?.quietDays ?? DEFAULT_QUIET_DAYS, showNames: s?.showNames ?? false, relationshipAnalytics: s?.relationshipAnalytics ?? true };
 }
 
-export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchContext, s: { quietDays: number; showNames: boolean }): Promise<void> {
+export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchContext, s: { quietDays: number; showNames: boolean; relationshipAnalytics: boolean }): Promise<void> {
   facilitatorOnly(who, 'analytics-settings');
   await analytics.upsertAnalyticsSettings(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, ...s });
 }
@@ -146,20 +146,33 @@ export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) 
   };
 }
 
+/** Off for the cohort (its facilitators' setting): who interacts with whom is neither computed nor shown. */
+export class RelationshipAnalyticsOffError extends AppError {
+  constructor() {
+    super(404, 'relationship-analytics-off', 'Relationship analytics are off for this cohort: its facilitators turned them off in the dashboard settings.');
+  }
+}
+
+export async function requireRelationshipAnalytics(deps: { db: Db }, who: LaunchContext): Promise<void> {
+  const s = await analytics.findAnalyticsSettings(deps.db, who.tenantId, who.cohortId);
+  if (s && !s.relationshipAnalytics) throw new RelationshipAnalyticsOffError();
+}
+
 /** Everything the printable report shows, read in one go. */
 export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext) {
   facilitatorOnly(who, 'report');
-  const [people, dates, kept, fiveFactor] = await Promise.all([
+  const [people, dates, kept, fiveFactor, settings] = await Promise.all([
     cohortPeople(deps, who),
     cohortSchedule(deps, who),
     figures(deps, who, ['progress', 'health', 'social', 'inquiry', 'participation', 'activity']),
     fiveFactorCheck(deps, who),
+    analyticsSettings(deps, who),
   ]);
   return {
     asOf: kept.asOf,
     progress: { dates, rows: kept.progress },
     health: kept.health,
-    social: { people, ...kept.social, asOf: kept.asOf },
+    social: settings.relationshipAnalytics ? { people, ...kept.social, asOf: kept.asOf } : undefined,
     inquiry: kept.inquiry,
     fiveFactor,
     participation: participationFrom(people, kept.participation, kept.activity),
@@ -180,6 +193,7 @@ export interface SocialCapital extends SocialFigures, FiguresAsOf {
 /** The learners' interaction network (facilitators' interactions are left out: they are teaching, not peer ties). */
 export async function socialCapital(deps: AnalyticsDeps, who: LaunchContext): Promise<SocialCapital> {
   facilitatorOnly(who, 'social-capital');
+  await requireRelationshipAnalytics(deps, who);
   const [people, { social, asOf }] = await Promise.all([cohortPeople(deps, who), figures(deps, who, ['social'])]);
   return { people, ...social, asOf };
 }
@@ -256,6 +270,7 @@ export interface EgoContact {
  * saw these people in their spaces). Only ever for the person themself.
  */
 export async function ownNetwork(deps: { db: Db; now: () => Date }, who: LaunchContext): Promise<EgoContact[]> {
+  await requireRelationshipAnalytics(deps, who);
   // The kept ties when current; else only the edges, not every figure (a learner's profile should
   // not pay for the whole dashboard after each post).
   const [kept, members] = await Promise.all([keptFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
 import * as nudges from '../../models/nudges.queries.ts';
 import { findActiveLaunch } from '../http/auth.ts';
-import { ownNetwork } from './analytics.service.ts';
+import { ownNetwork, RelationshipAnalyticsOffError } from './analytics.service.ts';
 import { egoView } from './analytics.views.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
@@ -27,7 +27,12 @@ export function memberViewsRouter(deps: { db: Db; now?: () => Date }): Router {
   }));
 
   r.get('/:cohortId/profile', withLaunch(async (_req, res, who) => {
-    res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who));
+    try {
+      res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who));
+    } catch (err) {
+      if (!(err instanceof RelationshipAnalyticsOffError)) throw err;
+      res.locals.ownNetworkOff = true;
+    }
   }));
 
   return r;

@@ -1,0 +1,271 @@
+// What goes into a person's export, gathered per cohort (their membership there) and written as
+// readable Markdown files and one data.json. Gathering reads only the person's own rows, and names
+// other people only where the person already saw them (thread context, kudos, partners, comments).
+import type { Db } from '../../models/db.ts';
+import * as q from '../../models/export.queries.ts';
+import * as settings from '../../models/analytics.queries.ts';
+import type { Workshop } from '../modules/workshop-content.ts';
+import { FIVE_FACTORS } from '../modules/workshop-content.ts';
+import { ownNetwork } from '../analytics/analytics.service.ts';
+import { egoView } from '../analytics/analytics.views.ts';
+import type { LaunchContext } from '../launch-context.ts';
+
+/** data.json's shape version: raise it when a field changes meaning or goes away (README, Privacy). */
+export const EXPORT_FORMAT_VERSION = 1;
+const QUOTE_CHARS = 280;
+
+export interface CohortExport {
+  cohort: { id: string; title: string; role: string; joinedAt: string | null };
+  responses: Array<{ moduleId: number; moduleTitle: string; activityId: string; activityTitle: string; kind: string; status: string; sharedWithGroup: boolean; submittedAt: string | null; updatedAt: string; content: Record<string, unknown> }>;
+  posts: Array<{ id: string; threadTitle: string; space: string; moduleId: number | null; startsThread: boolean; status: string; moderationReason: string | null; createdAt: string; editedAt: string | null; body: string; inReplyTo: { author: string; quote: string } | { hidden: true } | null }>;
+  repliesReceived: Array<{ inReplyToPostId: string; author: string; body: string; createdAt: string }>;
+  kudos: Array<{ direction: 'given' | 'received'; person: string; reason: string; threadTitle: string; createdAt: string }>;
+  actionPlan: null | {
+    status: string; visibility: string; submittedAt: string | null; goals: unknown[];
+    partners: Array<{ name: string; status: string }>;
+    checkIns: Array<{ seq: number; createdAt: string; entries: unknown[]; journal: string; journalShared: boolean }>;
+    comments: Array<{ by: string; kind: string; body: string; onCheckIn: number | null; createdAt: string }>;
+  };
+  nudges: Array<{ message: string; createdAt: string }>;
+  /** Null when the cohort's relationship analytics are off. */
+  ownNetwork: null | { contacts: Array<{ name: string; given: number; received: number }>; svg: string };
+}
+
+export interface PersonExport {
+  format: 'circlework-personal-export';
+  version: number;
+  exportedAt: string;
+  scope: 'cohort' | 'all';
+  person: { name: string | null; email: string | null };
+  profile: null | { skills: string; interests: string; canHelpWith: string; findableByOtherCohorts: boolean };
+  cohorts: CohortExport[];
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+const nameOr = (n: string | null | undefined) => n ?? 'Someone (name not shared)';
+
+function quote(source: string): string {
+  const flat = source.replace(/\s+/g, ' ').trim();
+  if (flat.length <= QUOTE_CHARS) return flat;
+  const cut = flat.slice(0, QUOTE_CHARS);
+  return `${cut.slice(0, cut.lastIndexOf(' ') > 0 ? cut.lastIndexOf(' ') : QUOTE_CHARS)} …`;
+}
+
+export async function gatherExport(
+  deps: { db: Db; workshop: Workshop; now: () => Date },
+  e: { tenantId: string; personId: string; cohortId: string; scope: 'cohort' | 'all' },
+): Promise<PersonExport> {
+  const ex = deps.db;
+  const person = await q.findExportPerson(ex, e.tenantId, e.personId);
+  const memberships = await q.listExportMemberships(ex, e.tenantId, e.personId, e.scope === 'cohort' ? e.cohortId : null);
+  const cohorts: CohortExport[] = [];
+  for (const m of memberships) cohorts.push(await gatherCohort(deps, e.tenantId, e.personId, m));
+  return {
+    format: 'circlework-personal-export',
+    version: EXPORT_FORMAT_VERSION,
+    exportedAt: deps.now().toISOString(),
+    scope: e.scope,
+    person: { name: person?.name ?? null, email: person?.email ?? null },
+    profile: person && person.profileUpdatedAt
+      ? { skills: person.skills ?? '', interests: person.interests ?? '', canHelpWith: person.canHelpWith ?? '', findableByOtherCohorts: person.searchAllCohorts ?? false }
+      : null,
+    cohorts,
+  };
+}
+
+async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date }, tenantId: string, personId: string, m: q.ExportMembership): Promise<CohortExport> {
+  const ex = deps.db;
+  const [responses, posts, replies, kudos, plan, nudges, analyticsSettings] = await Promise.all([
+    q.listOwnResponses(ex, tenantId, m.membershipId),
+    q.listOwnPosts(ex, tenantId, m.membershipId),
+    q.listRepliesReceived(ex, tenantId, m.membershipId),
+    q.listOwnKudos(ex, tenantId, m.membershipId),
+    q.findOwnPlan(ex, tenantId, m.membershipId),
+    q.listOwnNudges(ex, tenantId, m.membershipId),
+    settings.findAnalyticsSettings(ex, tenantId, m.cohortId),
+  ]);
+  let actionPlan: CohortExport['actionPlan'] = null;
+  if (plan) {
+    const [checkIns, partners, comments] = await Promise.all([q.listPlanCheckIns(ex, tenantId, plan.id), q.listPlanPartners(ex, tenantId, plan.id), q.listPlanComments(ex, tenantId, plan.id)]);
+    const seqOf = new Map(checkIns.map((c) => [c.id, c.seq]));
+    actionPlan = {
+      status: plan.status,
+      visibility: plan.visibility,
+      submittedAt: iso(plan.submittedAt),
+      goals: plan.goals,
+      partners: partners.map((p) => ({ name: nameOr(p.name), status: p.status })),
+      checkIns: checkIns.map((c) => ({ seq: c.seq, createdAt: iso(c.createdAt)!, entries: c.entries, journal: c.journal, journalShared: c.journalShared })),
+      comments: comments.map((c) => ({
+        by: c.managerInviteId ? 'Your manager' : c.authorMembershipId === m.membershipId ? 'You' : nameOr(c.authorName),
+        kind: c.kind,
+        body: c.body,
+        onCheckIn: c.checkInId ? (seqOf.get(c.checkInId) ?? null) : null,
+        createdAt: iso(c.createdAt)!,
+      })),
+    };
+  }
+  const relationshipAnalytics = analyticsSettings?.relationshipAnalytics ?? true;
+  let network: CohortExport['ownNetwork'] = null;
+  if (relationshipAnalytics) {
+    // ownNetwork reads only the cohort and the membership from who is asking: this person.
+    const who = { tenantId, cohortId: m.cohortId, personId, membershipId: m.membershipId } as LaunchContext;
+    network = egoView(await ownNetwork({ db: ex, now: deps.now }, who));
+  }
+  const moduleTitle = (id: number | null) => (id === null ? 'Commons' : (deps.workshop.byId(id)?.title ?? `Module ${id}`));
+  return {
+    cohort: { id: m.cohortId, title: m.cohortTitle, role: m.role, joinedAt: iso(m.firstLaunchAt) },
+    responses: responses.map((r) => ({
+      moduleId: r.moduleId,
+      moduleTitle: moduleTitle(r.moduleId),
+      activityId: r.activityId,
+      activityTitle: deps.workshop.byId(r.moduleId)?.activities.find((a) => a.id === r.activityId)?.title ?? r.activityId,
+      kind: r.kind,
+      status: r.status,
+      sharedWithGroup: r.shared,
+      submittedAt: iso(r.submittedAt),
+      updatedAt: iso(r.updatedAt)!,
+      content: r.content,
+    })),
+    posts: posts.map((p) => ({
+      id: p.id,
+      threadTitle: p.threadTitle,
+      space: p.moduleId === null ? 'Commons' : `${moduleTitle(p.moduleId)}${p.groupName ? ` · ${p.groupName}` : ''}`,
+      moduleId: p.moduleId,
+      startsThread: p.startsThread,
+      status: p.status,
+      moderationReason: p.moderationReason,
+      createdAt: iso(p.createdAt)!,
+      editedAt: iso(p.editedAt),
+      body: p.bodySource,
+      inReplyTo: p.parentShown === null ? null : p.parentShown ? { author: nameOr(p.parentAuthorName), quote: quote(p.parentSource ?? '') } : { hidden: true },
+    })),
+    repliesReceived: replies.map((r) => ({ inReplyToPostId: r.parentPostId!, author: nameOr(r.authorName), body: r.bodySource, createdAt: iso(r.createdAt)! })),
+    kudos: kudos.map((k) => ({ direction: k.direction, person: nameOr(k.otherName), reason: k.reason, threadTitle: k.threadTitle, createdAt: iso(k.createdAt)! })),
+    actionPlan,
+    nudges: nudges.map((n) => ({ message: n.message, createdAt: iso(n.createdAt)! })),
+    ownNetwork: network,
+  };
+}
+
+// --- Markdown ---------------------------------------------------------------------------------
+
+const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'cohort';
+const blockquote = (s: string) => s.split('\n').map((l) => `> ${l}`).join('\n');
+const day = (s: string | null) => (s ? s.slice(0, 10) : '');
+
+/** Each file of the zip but data.json: path → text. One folder per cohort. */
+export function markdownFiles(data: PersonExport, workshop: Workshop): Array<{ name: string; text: string }> {
+  const files: Array<{ name: string; text: string }> = [];
+  const index: string[] = [
+    `# Your Circlework export`, '',
+    `Exported ${data.exportedAt.slice(0, 16).replace('T', ' ')} UTC${data.person.name ? ` for ${data.person.name}` : ''}.`,
+    data.scope === 'all' ? 'It holds all your cohorts in this organisation.' : 'It holds one cohort.', '',
+    'Everything you wrote or received in Circlework, readable here and in any Markdown viewer. `data.json` holds the same in a machine-readable form (its shape is described at the end of this file).', '',
+    '- `profile.md`: your profile',
+  ];
+  files.push({ name: 'profile.md', text: profileMarkdown(data) });
+  data.cohorts.forEach((c, i) => {
+    const dir = `${String(i + 1).padStart(2, '0')}-${slug(c.cohort.title)}`;
+    index.push('', `## ${c.cohort.title}`, '');
+    const modules = [...new Set(c.responses.map((r) => r.moduleId))].sort((a, b) => a - b);
+    for (const id of modules) {
+      const title = workshop.byId(id)?.title ?? `Module ${id}`;
+      const name = `${dir}/module-${id}.md`;
+      files.push({ name, text: moduleMarkdown(c, id, title) });
+      index.push(`- \`${name}\`: ${title} (your reflections, practice, curations, five-factor answers)`);
+    }
+    files.push({ name: `${dir}/discussions.md`, text: discussionsMarkdown(c) });
+    index.push(`- \`${dir}/discussions.md\`: your ${c.posts.length} posts and replies, replies you received, kudos`);
+    if (c.actionPlan) {
+      files.push({ name: `${dir}/action-plan.md`, text: planMarkdown(c) });
+      index.push(`- \`${dir}/action-plan.md\`: your action plan, check-ins, partners’ and manager’s comments`);
+    }
+    if (c.ownNetwork) {
+      files.push({ name: `${dir}/network.md`, text: networkMarkdown(c) });
+      index.push(`- \`${dir}/network.md\` and \`${dir}/network.svg\`: your own network in this cohort`);
+      if (c.ownNetwork.svg) files.push({ name: `${dir}/network.svg`, text: c.ownNetwork.svg });
+    } else {
+      index.push('- Your network picture: relationship analytics are off in this cohort, so none was made.');
+    }
+  });
+  index.push('', '## data.json', '', DATA_JSON_SHAPE);
+  files.unshift({ name: 'README.md', text: index.join('\n') + '\n' });
+  return files;
+}
+
+export const DATA_JSON_SHAPE = [
+  `\`{ format: "circlework-personal-export", version: ${EXPORT_FORMAT_VERSION}, exportedAt, scope: "cohort" | "all", person: { name, email }, profile: { skills, interests, canHelpWith, findableByOtherCohorts } | null, cohorts: [...] }\``,
+  '',
+  'Each cohort: `cohort { id, title, role, joinedAt }`; `responses[]` (`moduleId, activityId, activityTitle, kind` = reflection | practice | curation | five-factor-check, `status, sharedWithGroup, submittedAt, content` as you entered it); `posts[]` (`threadTitle, space, startsThread, status` = visible | hidden | deleted, `moderationReason, body` in Markdown, `inReplyTo { author, quote } | { hidden: true } | null`); `repliesReceived[]`; `kudos[]` (`direction` = given | received, `person, reason`); `actionPlan { goals, partners, checkIns, comments } | null`; `nudges[]`; `ownNetwork { contacts[{ name, given, received }], svg } | null` (null when relationship analytics are off). Dates are ISO 8601 in UTC.',
+].join('\n');
+
+function profileMarkdown(d: PersonExport): string {
+  const lines = ['# Your profile', '', `Name: ${d.person.name ?? '(not shared by your LMS)'}`, `Email: ${d.person.email ?? '(not shared by your LMS)'}`, ''];
+  if (!d.profile) lines.push('You have not filled in your profile.');
+  else lines.push('## Skills', '', d.profile.skills || '—', '', '## Interests', '', d.profile.interests || '—', '', '## I can help with', '', d.profile.canHelpWith || '—', '', `Findable by people in other cohorts: ${d.profile.findableByOtherCohorts ? 'yes' : 'no'}`);
+  return lines.join('\n') + '\n';
+}
+
+function moduleMarkdown(c: CohortExport, moduleId: number, title: string): string {
+  const lines = [`# ${title}`, '', `${c.cohort.title}`, ''];
+  for (const r of c.responses.filter((x) => x.moduleId === moduleId)) {
+    lines.push(`## ${r.activityTitle}`, '', `*${r.kind}, ${r.status === 'submitted' ? `submitted ${day(r.submittedAt)}` : 'draft'}${r.sharedWithGroup ? ', shared with your group' : ''}*`, '');
+    const k = r.content;
+    if (r.kind === 'reflection') lines.push(String(k.text ?? ''));
+    else if (r.kind === 'practice') lines.push(String(k.evidence ?? ''), ...(k.link ? ['', `Link: ${String(k.link)}`] : []));
+    else if (r.kind === 'curation') lines.push(`Link: ${String(k.url ?? '')}`, '', `Why: ${String(k.why ?? '')}`, ...(Array.isArray(k.tags) && k.tags.length ? ['', `Tags: ${k.tags.join(', ')}`] : []));
+    else if (r.kind === 'five-factor-check') {
+      const ratings = (k.ratings ?? {}) as Record<string, unknown>;
+      lines.push('| Factor | Your rating (1–5) |', '|---|---|', ...FIVE_FACTORS.map((f) => `| ${f.label} | ${String(ratings[f.id] ?? '—')} |`));
+      if (k.comment) lines.push('', `Comment: ${String(k.comment)}`);
+    } else lines.push('```json', JSON.stringify(k, null, 2), '```');
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function discussionsMarkdown(c: CohortExport): string {
+  const lines = [`# Discussions`, '', c.cohort.title, '', `## Your posts and replies (${c.posts.length})`, ''];
+  if (c.posts.length === 0) lines.push('None.', '');
+  for (const p of c.posts) {
+    const mark = p.status === 'hidden' ? ` — hidden by a facilitator${p.moderationReason ? `: ${p.moderationReason}` : ''}` : p.status === 'deleted' ? ` — removed by a facilitator${p.moderationReason ? `: ${p.moderationReason}` : ''}` : '';
+    lines.push(`### ${p.startsThread ? '' : 'Re: '}${p.threadTitle}`, '', `*${p.space}, ${p.createdAt.slice(0, 16).replace('T', ' ')}${p.editedAt ? ', edited' : ''}${mark}*`, '');
+    if (p.inReplyTo && 'hidden' in p.inReplyTo) lines.push('> (in reply to a post no longer shown)', '');
+    else if (p.inReplyTo) lines.push(blockquote(`${p.inReplyTo.author} wrote: ${p.inReplyTo.quote}`), '');
+    lines.push(p.body, '');
+  }
+  lines.push(`## Replies you received (${c.repliesReceived.length})`, '');
+  for (const r of c.repliesReceived) lines.push(`- **${r.author}**, ${day(r.createdAt)}: ${r.body.replace(/\s+/g, ' ')}`);
+  lines.push('', '## Kudos', '');
+  for (const k of c.kudos) lines.push(`- ${k.direction === 'given' ? `You thanked **${k.person}**` : `**${k.person}** thanked you`} (“${k.threadTitle}”, ${day(k.createdAt)}): ${k.reason}`);
+  if (c.kudos.length === 0) lines.push('None.');
+  if (c.nudges.length) lines.push('', '## Notes from your facilitator', '', ...c.nudges.map((n) => `- ${day(n.createdAt)}: ${n.message}`));
+  return lines.join('\n') + '\n';
+}
+
+function planMarkdown(c: CohortExport): string {
+  const p = c.actionPlan!;
+  const lines = ['# Your action plan', '', c.cohort.title, '', `*${p.status}${p.submittedAt ? ` ${day(p.submittedAt)}` : ''}; seen by: ${p.visibility}*`, ''];
+  (p.goals as Array<{ title: string; actions: string[]; dueOn: string; success: string; support: string }>).forEach((g, i) => {
+    lines.push(`## Goal ${i + 1}: ${g.title}`, '', ...g.actions.map((a) => `- ${a}`), '', `Due: ${g.dueOn}`, `Success looks like: ${g.success}`, `Support needed: ${g.support}`, '');
+  });
+  if (p.partners.length) lines.push('## Accountability partners', '', ...p.partners.map((x) => `- ${x.name} (${x.status})`), '');
+  for (const ci of p.checkIns) {
+    lines.push(`## Check-in ${ci.seq} (${day(ci.createdAt)})`, '');
+    for (const e of ci.entries as Array<{ text: string; status: string; note: string }>) lines.push(`- ${e.text}: ${e.status}${e.note ? ` — ${e.note}` : ''}`);
+    if (ci.journal) lines.push('', `Journal${ci.journalShared ? ' (shared)' : ' (private)'}:`, '', ci.journal);
+    lines.push('');
+  }
+  lines.push('## Comments', '');
+  if (p.comments.length === 0) lines.push('None.');
+  for (const k of p.comments) lines.push(`- **${k.by}**${k.onCheckIn ? ` on check-in ${k.onCheckIn}` : ''}, ${day(k.createdAt)}${k.kind === 'comment' ? '' : ` (${k.kind})`}: ${k.body}`);
+  return lines.join('\n') + '\n';
+}
+
+function networkMarkdown(c: CohortExport): string {
+  const n = c.ownNetwork!;
+  const lines = ['# Your network', '', c.cohort.title, '', 'The people you replied to, thanked or mentioned, and who did so to you. Only you saw this picture (`network.svg`).', ''];
+  if (n.contacts.length === 0) lines.push('No interactions yet.');
+  else lines.push('| Person | From you | To you |', '|---|---|---|', ...n.contacts.map((x) => `| ${x.name} | ${x.given} | ${x.received} |`));
+  return lines.join('\n') + '\n';
+}
