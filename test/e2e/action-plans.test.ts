@@ -8,7 +8,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { fitsWidth, launchChromium, PHONE, seriousAxeViolations } from '../support/browser.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 
 describe('action plans in Chromium', function () {
@@ -38,7 +38,8 @@ describe('action plans in Chromium', function () {
     smtp.clear();
     const { clientId } = await connectPlatform(app, lms);
     const learnerContext = await browser.newContext();
-    const managerContext = await browser.newContext();
+    // The manager reads the emailed link on a phone.
+    const managerContext = await browser.newContext(PHONE);
     try {
       const page = await learnerContext.newPage();
       await page.goto(lms.coursePageUrl(app.url, { user: { sub: 'ana', name: 'Ana Learner', email: 'ana@example.org', roles: [ROLES.learner] }, clientId, context: { id: 'c-plans', title: 'Plans course' } }));
@@ -83,7 +84,8 @@ describe('action plans in Chromium', function () {
       await managerPage.goto(link);
       await managerPage.locator('[data-test=manager-view]').waitFor();
       expect(await managerPage.locator('[data-test=goal]').count()).to.equal(1);
-      expect(await seriousAxeViolations(managerPage)).to.deep.equal([]);
+      expect(await seriousAxeViolations(managerPage, { targetSize: true })).to.deep.equal([]);
+      expect(await fitsWidth(managerPage), 'the manager page fits a phone').to.equal(true);
       await managerPage.locator('textarea#body').fill('Happy to keep Friday afternoons clear. Let us talk in two weeks.');
       await managerPage.locator('[data-test=manager-comment]').click();
       await managerPage.locator('[data-test=done][data-done=comment]').waitFor();

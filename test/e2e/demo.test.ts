@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { fitsWidth, launchChromium, PHONE, seriousAxeViolations } from '../support/browser.ts';
 
 describe('demo cohort in Chromium', function () {
   // The click seeds the demo cohort (a few seconds of writes, more on a busy machine).
@@ -39,6 +39,22 @@ describe('demo cohort in Chromium', function () {
       expect(await tool.locator('[data-test=person-name]').textContent()).to.equal('Priya Nair');
       expect(await tool.locator('[data-test=demo-banner]').textContent()).to.equal('Demo cohort — made-up people');
       expect(await page.locator('[data-test=demo-viewer]').textContent()).to.equal('Priya Nair');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('fits a phone: the home page and the demo’s list of people at 390 px, axe clean with target size', async () => {
+    const context = await browser.newContext(PHONE);
+    try {
+      const page = await context.newPage();
+      for (const path of ['/', '/demo']) {
+        await page.goto(`${app.url}${path}`);
+        // The first test made the demo cohort: its people are listed.
+        if (path === '/demo') await page.getByRole('link', { name: 'Open as Priya Nair' }).waitFor({ timeout: 100_000 });
+        expect(await fitsWidth(page), path).to.equal(true);
+        expect(await seriousAxeViolations(page.mainFrame(), { targetSize: true }), path).to.deep.equal([]);
+      }
     } finally {
       await context.close();
     }

@@ -6,13 +6,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROLES } from '../support/lti-fixtures.ts';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { launchChromium, PHONE, seriousAxeViolations } from '../support/browser.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
 
 const learner = (i: number): SimUser => ({ sub: `w${i}`, name: `Wilhelmina Longname-Example ${i}`, email: `wilhelmina.longname.example.${i}@example.org`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe('learner, facilitator and admin pages on a phone (Chromium)', function () {
   this.timeout(180_000);

@@ -130,3 +130,11 @@ export async function seriousAxeViolations(target: Page | Frame, opts: { targetS
   }, opts.targetSize ?? false);
   return results.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
+
+/** A phone in Chromium: 390 × 844 CSS pixels, touch (the issue 16 checks). */
+export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+
+/** Whether the page fits the phone's width: nothing makes it scroll sideways. */
+export async function fitsWidth(target: Page | Frame): Promise<boolean> {
+  return target.evaluate(() => document.documentElement.scrollWidth <= Math.min(window.innerWidth, document.documentElement.clientWidth));
+}
