@@ -37,3 +37,12 @@ export function membershipRoleFor(roles: readonly string[]): MembershipRole {
   if (contextRoles.length > 0 && contextRoles.every((r) => OBSERVER_ROLES.has(r.name))) return 'observer';
   return 'learner';
 }
+
+/**
+ * A programme lead of the tenant: the LMS's institution or system Administrator (Moodle's site
+ * admin sends both; Canvas's account admin sends institution Administrator). A course's own
+ * Administrator role (context scope) makes a facilitator of that course only, never a lead.
+ */
+export function isProgrammeLeadRole(roles: readonly string[]): boolean {
+  return roles.map(parseRole).some((r) => r !== undefined && r.scope !== 'context' && r.name === 'Administrator');
+}

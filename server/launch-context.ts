@@ -17,6 +17,11 @@ export interface LaunchContext {
   launchedAt: string;
   /** The LMS link this launch came through (grades for it go to its line item). */
   resourceLinkId?: string | undefined;
+  /**
+   * A programme lead of the tenant by this launch's roles (the LMS's institution or system
+   * Administrator): may open the tenant's programme view. Names given by the tool admin are looked up there.
+   */
+  programmeLead?: boolean | undefined;
   /** The LMS's way back to the course (its launch_presentation.return_url), for the header's link. */
   returnUrl?: string | undefined;
   /** Set by a deep linking launch: where and how to answer the LMS with the chosen content. */

@@ -17,6 +17,8 @@ function platformSummary(p: Platform) {
     product: p.product,
     status: p.status,
     statusLabel: STATUS_LABEL[p.status],
+    // The built-in demo platform: its tenant holds made-up people, so the console says so everywhere.
+    demo: p.demo,
     registeredAt: p.createdAt.toISOString().slice(0, 10),
   };
 }

@@ -97,6 +97,20 @@ describe('admin console', () => {
     expect(keys.keys.map((k) => k.kid)).to.deep.equal([platform.toolKid]);
   });
 
+  it('marks the demo platform (platforms.demo) with a Demo badge in the list and on its page, and no other', async () => {
+    const browser = await signIn();
+    await post(browser, '/admin/platforms', validPlatform, '/admin/platforms/new');
+    await post(browser, '/admin/platforms', { ...validPlatform, name: 'Demo LMS', clientId: 'demo-client' }, '/admin/platforms/new');
+    await app.db.updateTable('platforms').set({ demo: true }).where('clientId', '=', 'demo-client').execute();
+    const list = parse((await browser.request(`${app.url}/admin`)).body);
+    const badged = list.querySelectorAll('[data-test=platform]').filter((row) => row.querySelector('[data-test=demo-badge]'));
+    expect(badged.map((row) => row.querySelector('a')?.text)).to.deep.equal(['Demo LMS']);
+    const demo = await app.db.selectFrom('platforms').select(['id']).where('clientId', '=', 'demo-client').executeTakeFirstOrThrow();
+    const other = await app.db.selectFrom('platforms').select(['id']).where('clientId', '=', 'client-1').executeTakeFirstOrThrow();
+    expect(parse((await browser.request(`${app.url}/admin/platforms/${demo.id}`)).body).querySelector('[data-test=demo-badge]')).to.not.equal(null);
+    expect(parse((await browser.request(`${app.url}/admin/platforms/${other.id}`)).body).querySelector('[data-test=demo-badge]')).to.equal(null);
+  });
+
   it('shows the form again with messages and everything typed when input is invalid', async () => {
     const browser = await signIn();
     const res = await post(browser, '/admin/platforms', { ...validPlatform, issuer: 'not a url', jwksUri: '' }, '/admin/platforms/new');

@@ -45,6 +45,18 @@ describe('LTI launch', () => {
     expect(modules[8]).to.equal('From learning to action');
   });
 
+  it('marks a launch with the institution or system Administrator role as a programme lead in the session, and no other', async () => {
+    const admin = { sub: 'ada-1', name: 'Ada Admin', roles: ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator', ROLES.instructor] };
+    for (const [user, lead] of [[admin, true], [tom, false], [alice, false]] as const) {
+      const res = await moodle.launch(app.url, new LtiHttpClient(), { user, clientId: lms.clientId });
+      const cohortId = cohortIdOf(res.finalUrl);
+      const { rows } = await sql<{ sess: { passport: { user: { launches: Record<string, { sub: string; programmeLead?: boolean }> } } } }>`select sess from http_sessions`.execute(app.db);
+      const launches = rows.map((r) => r.sess.passport?.user?.launches?.[cohortId]).filter((l) => l?.sub === user.sub);
+      expect(launches, user.sub).to.have.length(1);
+      expect(launches[0]!.programmeLead, user.sub).to.equal(lead);
+    }
+  });
+
   it("links back to the course from every page with the LMS's launch_presentation.return_url, breaking out of the frame", async () => {
     const res = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, returnUrl: `${moodle.baseUrl}/mod/lti/return.php?course=2&instanceid=5&sesskey=abc` });
     const back = parse(res.body).querySelector('[data-test=back-to-course]');
