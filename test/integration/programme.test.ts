@@ -34,11 +34,13 @@ describe('programme view', () => {
       expect(r.status, path).to.equal(403);
       expect(r.body, path).not.to.contain('Leading Teams summer');
     }
+    expect((await get(f, `${f.base}/console`)).doc.querySelector('[data-test=programme-link]'), 'no link on a facilitator’s console').to.equal(null);
   });
 
   it('shows the lead every cohort of their tenant, as counts, with shares under five learners withheld, and no names', async () => {
     await twoCohorts();
     const lead = await launch(ada);
+    expect((await get(lead, `${lead.base}/console`)).doc.querySelector('[data-test=programme-link] a')?.getAttribute('href')).to.equal('/programme');
     const page = await get(lead, `${env.app.url}/programme`);
     expect(page.status, page.body.slice(0, 300)).to.equal(200);
     const rows = page.doc.querySelectorAll('[data-test=programme-cohort]').map(cells);
