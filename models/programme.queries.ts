@@ -25,7 +25,12 @@ export interface ProgrammeCohortRow {
 
 /** Every cohort of the tenant, oldest first, with its counts: one statement, whatever the number of cohorts. */
 export async function listProgrammeCohorts(ex: Executor, tenantId: string, moduleCount: number): Promise<ProgrammeCohortRow[]> {
-  const { rows } = await sql<ProgrammeCohortRow>`
+  return (await programmeCohortsStatement(tenantId, moduleCount).execute(ex)).rows;
+}
+
+/** The statement itself, for the bench's EXPLAIN. */
+export function programmeCohortsStatement(tenantId: string, moduleCount: number) {
+  return sql<ProgrammeCohortRow>`
     WITH learners AS (
       SELECT m.cohort_id, m.id,
              (SELECT count(*) FROM module_completions c WHERE c.tenant_id = m.tenant_id AND c.membership_id = m.id) >= ${moduleCount} AS completed,
@@ -49,6 +54,5 @@ export async function listProgrammeCohorts(ex: Executor, tenantId: string, modul
     LEFT JOIN cohort_analytics_settings a ON a.tenant_id = co.tenant_id AND a.cohort_id = co.id
     LEFT JOIN cohort_figures f ON f.tenant_id = co.tenant_id AND f.cohort_id = co.id AND f.social IS NOT NULL
     WHERE co.tenant_id = ${tenantId}
-    ORDER BY s.first_opens_at NULLS LAST, co.created_at, co.id`.execute(ex);
-  return rows;
+    ORDER BY s.first_opens_at NULLS LAST, co.created_at, co.id`;
 }
