@@ -11,6 +11,7 @@ import { benchDashboard } from './dashboard.bench.ts';
 import { benchSoak } from './soak.bench.ts';
 import { benchScale } from './scale.bench.ts';
 import { benchFloor } from './floor.bench.ts';
+import { benchProgramme } from './programme.bench.ts';
 
 const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   launch: benchLaunch,
@@ -19,6 +20,7 @@ const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   dashboard: benchDashboard,
   scale: benchScale,
   floor: benchFloor,
+  programme: benchProgramme,
   soak: async (databaseUrl) => {
     const learners = Number(process.env.BENCH_SOAK_LEARNERS ?? 500);
     await benchSoak(databaseUrl, { learners });

@@ -52,6 +52,7 @@ import { moderationRouter } from './moderation/moderation.routes.ts';
 import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.ts';
 import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
+import { programmeRouter } from './programme/programme.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -218,6 +219,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/programme', programmeRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({
       ...lti,

@@ -1,0 +1,50 @@
+// The programme view at /programme: a tenant's cohorts side by side, for its programme lead only.
+import { Router, type Request, type RequestHandler } from 'express';
+import { AppError, ForbiddenError } from '../errors.ts';
+import { recheckLaunch } from '../http/auth.ts';
+import type { Db } from '../../models/db.ts';
+import { programmeOverview, type ProgrammeDeps } from './programme.service.ts';
+import { programmeCsv, programmeView } from './programme.views.ts';
+
+/**
+ * Sets req.launch from the session's latest launch that came with the LMS's Administrator role
+ * and still stands (membership, deployment, platform active): its tenant is the one shown. 401
+ * without any launch; 403 for someone launched but never as a lead.
+ */
+export function requireProgrammeLead(db: Db): RequestHandler {
+  return async (req: Request, res, next) => {
+    const launches = Object.values(req.user?.launches ?? {});
+    if (launches.length === 0) {
+      return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
+    }
+    const leads = launches.filter((l) => l.programmeLead === true).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+    for (const l of leads) {
+      const standing = await recheckLaunch(db, l, req.caches);
+      if (standing) {
+        req.launch = standing;
+        res.locals.returnToCourse = standing.returnUrl;
+        return next();
+      }
+    }
+    next(new ForbiddenError('programme', 'The programme view is for your organisation’s programme leads (the LMS’s administrators).'));
+  };
+}
+
+export function programmeRouter(deps: ProgrammeDeps): Router {
+  const r = Router();
+  const lead = requireProgrammeLead(deps.db);
+
+  r.get('/', lead, async (req, res) => {
+    const overview = await programmeOverview(deps, req.launch!);
+    res.render('programme/programme', { title: 'Programme', ...programmeView(overview) });
+  });
+
+  r.get('/programme.csv', lead, async (req, res) => {
+    const overview = await programmeOverview(deps, req.launch!);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', 'attachment; filename="programme.csv"');
+    res.send(programmeCsv(overview));
+  });
+
+  return r;
+}
