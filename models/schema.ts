@@ -64,6 +64,8 @@ export interface PersonsTable {
   givenName: string | null;
   familyName: string | null;
   email: string | null;
+  /** The anonymous person an erasure left in place of an erased one (see erasure.service.ts). */
+  formerParticipant: ColumnType<boolean, boolean | undefined, boolean>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -557,6 +559,30 @@ export interface Database {
   personalExports: PersonalExportsTable;
   personalExportChunks: PersonalExportChunksTable;
   privacyNotices: PrivacyNoticesTable;
+  erasures: ErasuresTable;
+  tenantPrivacySettings: TenantPrivacySettingsTable;
+}
+
+/** The audit log of erasures: a keyed hash of the LMS user id, never who they were. */
+export interface ErasuresTable {
+  tenantId: string;
+  id: Generated<string>;
+  subjectHash: string;
+  requestedBy: 'person' | 'tool-admin';
+  adminUserId: string | null;
+  postsPolicy: PostsOnErasure;
+  memberships: number;
+  postsKept: number;
+  postsDeleted: number;
+  erasedAt: CreatedAt;
+}
+
+/** What an erasure does with the person's posts: keep them under "A former participant", or delete them. */
+export type PostsOnErasure = 'keep' | 'delete';
+export interface TenantPrivacySettingsTable {
+  tenantId: string;
+  postsOnErasure: ColumnType<PostsOnErasure, PostsOnErasure | undefined, PostsOnErasure>;
+  updatedAt: UpdatedAt;
 }
 
 /** A person's own export (a zip built by a job, kept as chunks until it expires). */
