@@ -561,6 +561,8 @@ export interface Database {
   privacyNotices: PrivacyNoticesTable;
   erasures: ErasuresTable;
   tenantPrivacySettings: TenantPrivacySettingsTable;
+  retentionErasures: RetentionErasuresTable;
+  retentionWarnings: RetentionWarningsTable;
 }
 
 /** The audit log of erasures: a keyed hash of the LMS user id, never who they were. */
@@ -582,7 +584,28 @@ export type PostsOnErasure = 'keep' | 'delete';
 export interface TenantPrivacySettingsTable {
   tenantId: string;
   postsOnErasure: ColumnType<PostsOnErasure, PostsOnErasure | undefined, PostsOnErasure>;
+  /** Months a cohort's data is kept after its end or last check-in (the later); null: until erased by hand. */
+  retentionMonths: ColumnType<number | null, number | null | undefined, number | null>;
   updatedAt: UpdatedAt;
+}
+
+/** A cohort erased by retention: progress while it runs (resumable), then the record that it went. */
+export interface RetentionErasuresTable {
+  tenantId: string;
+  cohortId: string;
+  expiredAt: Date;
+  startedAt: CreatedAt;
+  chunks: ColumnType<number, number | undefined, number>;
+  rowsDeleted: ColumnType<string, number | undefined, number>;
+  finishedAt: Date | null;
+}
+
+/** The once-only warning to a cohort's facilitators a week before retention erases it. */
+export interface RetentionWarningsTable {
+  tenantId: string;
+  cohortId: string;
+  expiresAt: Date;
+  sentAt: CreatedAt;
 }
 
 /** A person's own export (a zip built by a job, kept as chunks until it expires). */

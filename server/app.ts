@@ -210,7 +210,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
-  const erasure = { db, erasureKey: deps.secrets.ltiEncryptionKey };
+  const erasure = { db, erasureKey: deps.secrets.ltiEncryptionKey, now: deps.now ?? (() => new Date()) };
   app.use('/cohorts', ownErasureRouter(erasure));
   const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });
   app.use('/cohorts', emailPreferences.inCohort);

@@ -5,17 +5,21 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
 import * as q from '../../models/erasure.queries.ts';
+import * as retention from '../../models/retention.queries.ts';
 import { requireAdmin, requireLaunch } from '../http/auth.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { errorSummary } from '../http/error-summary.ts';
 import { ADMIN_ERASE_PHRASE, checkConfirmation, ERASE_PHRASE, erasePerson, setPostsOnErasure, type ErasureDeps } from './erasure.service.ts';
 import { adminPersonEraseView, adminTenantView, ownEraseView } from './erasure.views.ts';
+import { setRetentionMonths } from './retention.service.ts';
+import { retentionView } from './retention.views.ts';
 
 const ConfirmForm = z.object({ phrase: z.string().max(200).catch(''), understood: z.string().max(10).optional() });
 const TenantParams = z.object({ tenantId: z.uuid() });
 const PersonParams = z.object({ tenantId: z.uuid(), personId: z.uuid() });
 const SearchQuery = z.object({ q: z.string().trim().max(200).catch('') });
 const PolicyForm = z.object({ postsOnErasure: z.enum(['keep', 'delete']) });
+const RetentionForm = z.object({ retentionMonths: z.string().trim().max(10).catch('') });
 
 const confirmation = (req: Request) => {
   const form = ConfirmForm.parse(req.body ?? {});
@@ -49,7 +53,7 @@ export function ownErasureRouter(deps: ErasureDeps): Router {
 }
 
 /** Under /admin/tenants: a deployment's people and data, for the tool admin. */
-export function adminErasureRouter(deps: ErasureDeps): Router {
+export function adminErasureRouter(deps: ErasureDeps & { now: () => Date }): Router {
   const r = Router();
   r.use(requireAdmin);
   const tenantOf = async (params: unknown) => {
@@ -66,15 +70,39 @@ export function adminErasureRouter(deps: ErasureDeps): Router {
     return { tenant, person };
   };
 
-  r.get('/:tenantId', async (req, res) => {
+  const renderTenant = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const tenant = await tenantOf(req.params);
     const { q: search } = SearchQuery.parse(req.query);
-    const [policy, people, erasures] = await Promise.all([
+    const [policy, people, erasures, months, counts, retained] = await Promise.all([
       q.findPostsOnErasure(deps.db, tenant.id),
       search ? q.findPeople(deps.db, tenant.id, search) : undefined,
       q.listErasures(deps.db, tenant.id),
+      retention.findRetentionMonths(deps.db, tenant.id),
+      retention.listTenantCounts(deps.db, [tenant.id]),
+      retention.listRetentionErasures(deps.db, tenant.id),
     ]);
-    res.render('privacy/erase-admin-tenant', { title: `Deployment ${tenant.deploymentId}`, ...adminTenantView(tenant, policy, search, people, erasures), erased: req.query.erased === '1', saved: req.query.saved === '1' });
+    const expiries = months ? await retention.listCohortExpiries(deps.db, tenant.id, months, { limit: 20 }) : [];
+    res.status(status).render('privacy/erase-admin-tenant', {
+      title: `Deployment ${tenant.deploymentId}`,
+      ...adminTenantView(tenant, policy, search, people, erasures),
+      retention: retentionView(months, counts[0], expiries, retained, deps.now()),
+      erased: req.query.erased === '1',
+      saved: req.query.saved === '1',
+      ...extra,
+    });
+  };
+  r.get('/:tenantId', (req, res) => renderTenant(req, res, 200));
+
+  r.post('/:tenantId/retention', async (req, res) => {
+    const tenant = await tenantOf(req.params);
+    const { retentionMonths } = RetentionForm.parse(req.body ?? {});
+    try {
+      await setRetentionMonths(deps.db, tenant.id, retentionMonths === '' ? null : /^\d+$/.test(retentionMonths) ? Number(retentionMonths) : NaN);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return renderTenant(req, res, 400, { retentionError: err.userMessage, errorSummary: errorSummary(err, () => 'retentionMonths', 'retention-form') });
+    }
+    res.redirect(303, `/admin/tenants/${tenant.id}?saved=1#retention`);
   });
 
   r.post('/:tenantId/erasure-policy', async (req, res) => {
