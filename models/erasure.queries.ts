@@ -6,6 +6,8 @@ import type { MembershipRole, PostsOnErasure } from './schema.ts';
 
 /** The label an erased person's kept posts carry, on every page (it is the former participant's name). */
 export const FORMER_PARTICIPANT_NAME = 'A former participant';
+/** What `@handle` mentions of an erased person become in the Markdown source. */
+const FORMER_HANDLE = 'former-participant';
 
 export interface ErasablePerson {
   id: string;
@@ -145,8 +147,9 @@ export async function blankAuthoredThreadTitles(ex: Executor, tenantId: string, 
 
 /**
  * Mentions of the person in anyone's posts (and earlier versions): the rendered mention now names
- * the former participant, and the source's `@handle` becomes plain words (editing the post must not
- * mention anyone, and the handle is their name).
+ * the former participant, and the source's `@handle` becomes `@former-participant` (the handle is
+ * their name; no member's handle is that, so editing the post mentions no one, and the post still
+ * reads, and counts in Community of Inquiry, as building on someone).
  */
 export async function rewriteMentions(ex: Executor, tenantId: string, personId: string, formerPersonId: string, handle: string | null): Promise<void> {
   const span = `<span class="mention" data-person-id="${personId}">[^<]*</span>`;
@@ -156,7 +159,7 @@ export async function rewriteMentions(ex: Executor, tenantId: string, personId: 
     await sql`
       UPDATE ${sql.table(table)} SET
         body_html = regexp_replace(body_html, ${span}, ${replacement}, 'g'),
-        body_source = CASE WHEN ${inSource}::text IS NULL THEN body_source ELSE regexp_replace(body_source, ${inSource}, ${'\\1' + FORMER_PARTICIPANT_NAME.toLowerCase()}, 'gi') END
+        body_source = CASE WHEN ${inSource}::text IS NULL THEN body_source ELSE regexp_replace(body_source, ${inSource}, ${'\\1@' + FORMER_HANDLE}, 'gi') END
       WHERE tenant_id = ${tenantId} AND body_html LIKE ${`%data-person-id="${personId}"%`}`.execute(ex);
   }
 }

@@ -11,6 +11,7 @@ import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { PERSON_DATA } from '../../models/export.queries.ts';
 import { erasePerson } from '../../server/privacy/erasure.service.ts';
 import type { Db } from '../../models/db.ts';
+import { computeCohortFigures } from '../../server/analytics/cohort-figures.ts';
 
 const COURSE_A = { id: 'course-leftovers-a', title: 'Leftovers A' };
 const COURSE_B = { id: 'course-leftovers-b', title: 'Leftovers B' };
@@ -173,6 +174,8 @@ describe('erasure leaves nothing of the person', () => {
     const unseeded = Object.keys(PERSON_DATA).filter((table) => !before.has(table) && !(table in NOT_SEEDED));
     expect(unseeded, 'PERSON_DATA tables the seed put nothing of Ada in').to.deep.equal([]);
 
+    const now = new Date();
+    const figuresBefore = await computeCohortFigures(db(), tenantId, seeded.cohorts[0]!, now);
     const result = await erasePerson({ db: db(), erasureKey: 'test-key' }, { by: 'tool-admin', adminUserId: '00000000-0000-4000-8000-000000000001', tenantId }, A.personId);
     expect(result).to.deep.include({ memberships: 2, policy: 'keep', postsKept: 3 });
 
@@ -190,7 +193,7 @@ describe('erasure leaves nothing of the person', () => {
     expect(kept.filter((p) => p.formerParticipant).map((p) => p.bodySource)).to.have.members(['ADA-POST first', 'ADA-REPLY to Bo', 'ADA-FACILITATOR-REPLY']);
     expect(kept.filter((p) => p.formerParticipant).every((p) => p.name === 'A former participant' && p.status === 'inactive')).to.equal(true);
     const boPost = await db().selectFrom('posts').select(['bodySource', 'bodyHtml']).where('id', '=', seeded.boPostId).executeTakeFirstOrThrow();
-    expect(boPost.bodySource).to.equal('Thanks a former participant for this');
+    expect(boPost.bodySource).to.equal('Thanks @former-participant for this');
     expect(boPost.bodyHtml).to.match(/<span class="mention" data-person-id="[0-9a-f-]{36}">@A former participant<\/span>/);
     const formerIds = await db().selectFrom('persons').select('id').where('formerParticipant', '=', true).execute();
     expect(formerIds, 'one former participant for the erased person').to.have.length(1);
@@ -204,6 +207,14 @@ describe('erasure leaves nothing of the person', () => {
       if (table === 'actionPlanPartners') expect(rows, table).to.deep.equal([]); // Bo partnered her plan (gone); she partnered his (gone with her)
       else expect(rows, table).to.deep.equal([]);
     }
+
+    // The cohort's counts stay: group health and Community of Inquiry still count what she wrote; the
+    // facilitators' network (active learners) drops her, as it drops anyone who left the cohort.
+    const figuresAfter = await computeCohortFigures(db(), tenantId, seeded.cohorts[0]!, now);
+    expect(figuresAfter.health).to.deep.equal(figuresBefore.health);
+    expect(figuresAfter.inquiry).to.deep.equal(figuresBefore.inquiry);
+    expect(figuresAfter.social.cohort.members).to.equal(figuresBefore.social.cohort.members - 1);
+    expect(figuresAfter.ties.length, 'others’ own networks keep an anonymous contact').to.equal(figuresBefore.ties.length);
 
     // The other deployment's Ada: same LMS user, untouched.
     expect(await db().selectFrom('persons').selectAll().where('id', '=', A2.personId).executeTakeFirstOrThrow()).to.deep.equal(otherBefore);
