@@ -64,6 +64,8 @@ export interface PersonsTable {
   givenName: string | null;
   familyName: string | null;
   email: string | null;
+  /** The anonymous person an erasure left in place of an erased one (see erasure.service.ts). */
+  formerParticipant: ColumnType<boolean, boolean | undefined, boolean>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -557,6 +559,53 @@ export interface Database {
   personalExports: PersonalExportsTable;
   personalExportChunks: PersonalExportChunksTable;
   privacyNotices: PrivacyNoticesTable;
+  erasures: ErasuresTable;
+  tenantPrivacySettings: TenantPrivacySettingsTable;
+  retentionErasures: RetentionErasuresTable;
+  retentionWarnings: RetentionWarningsTable;
+}
+
+/** The audit log of erasures: a keyed hash of the LMS user id, never who they were. */
+export interface ErasuresTable {
+  tenantId: string;
+  id: Generated<string>;
+  subjectHash: string;
+  requestedBy: 'person' | 'tool-admin';
+  adminUserId: string | null;
+  postsPolicy: PostsOnErasure;
+  memberships: number;
+  postsKept: number;
+  postsDeleted: number;
+  erasedAt: CreatedAt;
+}
+
+/** What an erasure does with the person's posts: keep them under "A former participant", or delete them. */
+export type PostsOnErasure = 'keep' | 'delete';
+export interface TenantPrivacySettingsTable {
+  tenantId: string;
+  postsOnErasure: ColumnType<PostsOnErasure, PostsOnErasure | undefined, PostsOnErasure>;
+  /** Months a cohort's data is kept after its end or last check-in (the later); null: until erased by hand. */
+  retentionMonths: ColumnType<number | null, number | null | undefined, number | null>;
+  updatedAt: UpdatedAt;
+}
+
+/** A cohort erased by retention: progress while it runs (resumable), then the record that it went. */
+export interface RetentionErasuresTable {
+  tenantId: string;
+  cohortId: string;
+  expiredAt: Date;
+  startedAt: CreatedAt;
+  chunks: ColumnType<number, number | undefined, number>;
+  rowsDeleted: ColumnType<string, number | undefined, number>;
+  finishedAt: Date | null;
+}
+
+/** The once-only warning to a cohort's facilitators a week before retention erases it. */
+export interface RetentionWarningsTable {
+  tenantId: string;
+  cohortId: string;
+  expiresAt: Date;
+  sentAt: CreatedAt;
 }
 
 /** A person's own export (a zip built by a job, kept as chunks until it expires). */

@@ -53,6 +53,7 @@ import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.t
 import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 import { programmeRouter } from './programme/programme.routes.ts';
+import { adminErasureRouter, ownErasureRouter } from './privacy/erasure.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -210,6 +211,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
+  const erasure = { db, erasureKey: deps.secrets.ltiEncryptionKey, now: deps.now ?? (() => new Date()) };
+  app.use('/cohorts', ownErasureRouter(erasure));
   const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });
   app.use('/cohorts', emailPreferences.inCohort);
   app.use('/email', emailPreferences.byLink);
@@ -230,6 +233,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     }));
   }
   app.use('/admin/tenants', adminNoticeRouter({ db }));
+  app.use('/admin/tenants', adminErasureRouter(erasure));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

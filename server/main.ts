@@ -18,6 +18,7 @@ import { registerCheckInReminders } from './action-plans/check-ins.service.ts';
 import { registerNudgeEmails } from './analytics/nudge-email.job.ts';
 import { registerAnnouncementEmails } from './moderation/announcements.service.ts';
 import { registerPersonalExports } from './privacy/export.service.ts';
+import { registerRetention } from './privacy/retention.service.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -63,6 +64,7 @@ await registerCheckInReminders(queue, actionPlanEmailDeps);
 await registerNudgeEmails(queue, emailDeps);
 await registerAnnouncementEmails(queue, emailDeps);
 await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps });
+await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: emailDeps });
 await ready();

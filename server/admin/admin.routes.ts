@@ -3,6 +3,7 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import type passport from 'passport';
 import type { Db } from '../../models/db.ts';
 import * as platformQueries from '../../models/platforms.queries.ts';
+import { listTenantCounts } from '../../models/retention.queries.ts';
 import * as platformService from '../platforms/platforms.service.ts';
 import { AppError, ValidationError } from '../errors.ts';
 import { requireAdmin } from '../http/auth.ts';
@@ -78,7 +79,8 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     const platform = await platformQueries.findPlatform(deps.db, platformId);
     if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
     const tenants = await platformQueries.listTenantsOfPlatform(deps.db, platformId);
-    res.render('admin/platform', { title: platform.name, ...platformView(platform, tenants), added: req.query.added === '1' });
+    const counts = await listTenantCounts(deps.db, tenants.map((t) => t.id));
+    res.render('admin/platform', { title: platform.name, ...platformView(platform, tenants, counts), added: req.query.added === '1' });
   });
 
   r.post('/platforms/:platformId/status', async (req, res) => {

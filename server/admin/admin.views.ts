@@ -1,5 +1,6 @@
 // View models for the admin console: templates get ready-made values, no logic.
 import type { Platform, Tenant } from '../../models/schema.ts';
+import type { TenantCounts } from '../../models/retention.queries.ts';
 
 const STATUS_LABEL = { pending: 'Waiting for approval', active: 'Active', disabled: 'Disabled' } as const;
 const POLICY_LABEL = {
@@ -28,7 +29,7 @@ export function platformListView(platforms: Array<Platform & { deploymentCount: 
   return { pending: rows.filter((r) => r.status === 'pending'), others: rows.filter((r) => r.status !== 'pending'), empty: rows.length === 0 };
 }
 
-export function platformView(p: Platform, tenants: Tenant[]) {
+export function platformView(p: Platform, tenants: Tenant[], counts: TenantCounts[] = []) {
   return {
     platform: {
       ...platformSummary(p),
@@ -48,8 +49,14 @@ export function platformView(p: Platform, tenants: Tenant[]) {
       statusLabel: STATUS_LABEL[t.status],
       isActive: t.status === 'active',
       addedAt: t.createdAt.toISOString().slice(0, 10),
+      counts: tenantCounts(counts.find((c) => c.tenantId === t.id)),
     })),
   };
+}
+
+/** What a deployment keeps: people, cohorts, posts, files and the oldest cohort's date. */
+function tenantCounts(c: TenantCounts | undefined) {
+  return c ? { people: c.people, cohorts: c.cohorts, posts: c.posts, files: c.files, oldestData: c.oldestData?.toISOString().slice(0, 10) ?? '–' } : undefined;
 }
 
 /** The confirmation step before disabling something: a page that posts the same change, confirmed. */
