@@ -10,6 +10,7 @@ import type { Config } from './config.ts';
 import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
 import type { Workshop } from './modules/workshop-content.ts';
+import { createWorkshops } from './editions/workshops.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -190,7 +191,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
-  const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
+  // Each cohort runs its pinned edition version; deps.workshop is the default edition (content/).
+  const workshops = createWorkshops({ db, defaultWorkshop: deps.workshop, cohortRow: caches.cohort });
+  const modules: ModulesDeps = { db, workshops, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
   app.use('/cohorts', memberViewsRouter({ db }));
@@ -207,7 +210,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  app.use('/cohorts', discussionsRouter({ db, workshop: deps.workshop, postEvents, liveStreams, onGroupSpacePost }));
+  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
@@ -217,11 +220,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', emailPreferences.inCohort);
   app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
-  app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
+  app.use('/cohorts', deepLinkingRouter({ db, config, workshops, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
-  app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({

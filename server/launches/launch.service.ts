@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
-import { isProgrammeLeadRole } from '../../lti/roles.ts';
+import { isContentEditorRole, isProgrammeLeadRole } from '../../lti/roles.ts';
 import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
 
@@ -58,7 +58,7 @@ export async function acceptLaunch(
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
-  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles) };
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles), contentEditor: isContentEditorRole(launch.roles) };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking

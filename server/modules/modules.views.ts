@@ -30,7 +30,7 @@ export function modulePageView(
   return {
     cohort,
     person: { name: who.displayName },
-    module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings },
+    module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings, doToday: m.module.doToday },
     completion: completionView(m.state),
     opensOn: formatDate(m.opensAt),
     showContent: !locked || !isLearner,
@@ -60,7 +60,7 @@ export function modulePageView(
         submitted: activityDone(a, m.progress),
         canEdit: isLearner && !locked,
         values,
-        factors: FIVE_FACTORS.map((f) => ({
+        factors: m.fiveFactors.map((f) => ({
           id: f.id,
           error: invalid?.error.fieldErrors[`ratings.${f.id}`],
           label: f.label,
