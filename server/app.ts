@@ -9,8 +9,9 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
-import type { Workshop } from './modules/workshop-content.ts';
+import { buildWorkshop, type EditionContent } from './modules/workshop-content.ts';
 import { createWorkshops } from './editions/workshops.ts';
+import { editionsRouter } from './editions/editions.routes.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -63,7 +64,8 @@ export interface AppDeps {
   db: Db;
   pool: DbHandle['pool'];
   log: Logger;
-  workshop: Workshop;
+  /** The default edition's sources (content/, read at boot): what a cohort with no edition runs. */
+  defaultEdition: EditionContent;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
   /** Durable jobs (grades, roster); without it nothing is queued (unit-style app tests). */
   queue?: JobQueue;
@@ -192,7 +194,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   // Each cohort runs its pinned edition version; deps.workshop is the default edition (content/).
-  const workshops = createWorkshops({ db, defaultWorkshop: deps.workshop, cohortRow: caches.cohort });
+  const workshops = createWorkshops({ db, defaultWorkshop: buildWorkshop(deps.defaultEdition), cohortRow: caches.cohort });
   const modules: ModulesDeps = { db, workshops, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
@@ -225,7 +227,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
-  app.use('/programme', programmeRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()) }));
+  app.use('/programme', programmeRouter({ db, workshop: workshops.default, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({
       ...lti,
@@ -235,6 +237,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
       actionPlans: { ...deps.email, now: deps.now ?? (() => new Date()) },
     }));
   }
+  app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
