@@ -12,6 +12,7 @@ import { pingDatabase } from '../models/health.queries.ts';
 import { buildWorkshop, type EditionContent } from './modules/workshop-content.ts';
 import { createWorkshops } from './editions/workshops.ts';
 import { editionsRouter } from './editions/editions.routes.ts';
+import { editionMovesRouter } from './editions/edition-moves.routes.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -237,6 +238,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
       actionPlans: { ...deps.email, now: deps.now ?? (() => new Date()) },
     }));
   }
+  app.use('/cohorts', editionMovesRouter({ db, workshops }));
   app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));

@@ -3,7 +3,7 @@
 // each cohort keeps the version it started with, and its modules, completion and deep linking follow
 // it. Learners, facilitators and other tenants' editors cannot see or change an edition.
 import { expect } from 'chai';
-import type { HTMLElement } from 'node-html-parser';
+import { parse, type HTMLElement } from 'node-html-parser';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member, type Page } from '../support/cohort-members.ts';
@@ -259,5 +259,56 @@ describe('workshop editions', () => {
     const learner = await launch(lee, { id: 'course-ff', title: 'Five factors' });
     const check = await get(learner, `${learner.base}/modules/1`);
     expect(check.body).to.contain('Purpose');
+  });
+  it('moves a cohort to a newer version after a preview that warns where learners answered an activity that goes; their answers stay readable', async () => {
+    const editor = await launch(dana);
+    const id = await createEdition(editor, 'Managers');
+    expect((await publish(editor, id)).status).to.equal(303);
+    expect((await post(editor, url('/editions/for-new-cohorts'), { editionId: id })).status).to.equal(303);
+    const learner = await launch(lee, { id: 'course-move', title: 'Moving cohort' });
+    const f = await launch(fran, { id: 'course-move', title: 'Moving cohort' });
+    clock.offsetMs = 8 * DAY;
+    const text = 'What held me back was waiting for the draft to be perfect before I shared it with anyone.';
+    expect((await post(learner, `${learner.base}/modules/2/activities/what-held-you-back`, { intent: 'submit', text })).status).to.equal(303);
+    // v2: module 2 renamed, the reflection the learner answered removed
+    expect((await saveModule(editor, id, 2, { title: 'Narrate your work', activity_2_remove: 'on' })).status).to.equal(303);
+    expect((await publish(editor, id)).status).to.equal(303);
+    const v2 = await env.app.db.selectFrom('editionVersions').select('id').where('number', '=', 2).executeTakeFirstOrThrow();
+
+    expect((await get(learner, `${learner.base}/console/edition`)).status).to.equal(403);
+    const page = await get(f, `${f.base}/console/edition`);
+    expect(page.doc.querySelector('[data-test=current-edition]')?.text).to.contain('Managers, version 1');
+    const preview = await get(f, `${f.base}/console/edition?to=${v2.id}`);
+    expect(preview.status).to.equal(200);
+    const change = preview.doc.querySelector('[data-test=module-change]')!;
+    expect(change.text).to.contain('Narrate your work').and.contain('was “Work out loud”');
+    expect(preview.doc.querySelector('[data-test=answered-going]')?.text).to.contain('1 learner(s) already answered it');
+    expect((await cohortOf(learner)).editionVersionId, 'a preview moves nothing').to.not.equal(v2.id);
+
+    expect((await post(learner, `${learner.base}/console/edition`, { versionId: v2.id })).status).to.equal(403);
+    const moved = await post(f, `${f.base}/console/edition`, { versionId: v2.id });
+    expect(moved.status).to.equal(303);
+    expect((await cohortOf(learner)).editionVersionId).to.equal(v2.id);
+    const after = await get(learner, `${learner.base}/modules/2`);
+    expect(after.doc.querySelector('h1')?.text).to.contain('Narrate your work');
+    expect(after.doc.querySelector('[data-test=earlier-answers]')?.text).to.contain(text);
+    expect(await env.app.db.selectFrom('activityResponses').select('activityId').execute()).to.deep.equal([{ activityId: 'what-held-you-back' }]);
+    // nothing newer to move to now; moving back is not offered
+    const v1 = await env.app.db.selectFrom('editionVersions').select('id').where('number', '=', 1).executeTakeFirstOrThrow();
+    expect((await get(f, `${f.base}/console/edition`)).doc.querySelector('[data-test=no-newer]')).to.not.equal(null);
+    expect((await post(f, `${f.base}/console/edition`, { versionId: v1.id })).status).to.equal(400);
+  });
+
+  it('offers deep linking the modules of the course’s edition', async () => {
+    const editor = await launch(dana);
+    const id = await createEdition(editor, 'Managers');
+    expect((await saveModule(editor, id, 5, { title: 'Learning with others at Acme' })).status).to.equal(303);
+    expect((await publish(editor, id)).status).to.equal(303);
+    expect((await post(editor, url('/editions/for-new-cohorts'), { editionId: id })).status).to.equal(303);
+    // the course's first launch is the teacher's "Select content": the cohort starts on the edition there
+    const res = await env.lms.sim.launch(env.app.url, new LtiHttpClient(), { user: fran, clientId: env.lms.clientId, messageType: 'LtiDeepLinkingRequest', context: { id: 'course-dl', title: 'Deep linked' } });
+    expect(res.status, res.body.slice(0, 300)).to.equal(200);
+    const titles = parse(res.body).querySelectorAll('[data-test=option]').map((o) => o.text.replace(/\s+/g, ' ').trim());
+    expect(titles.some((t) => t.includes('Module 5: Learning with others at Acme'))).to.equal(true);
   });
 });
