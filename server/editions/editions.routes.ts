@@ -23,6 +23,8 @@ import {
   chooseEditionForNewCohorts,
   createEdition,
   DraftConflictError,
+  exportEdition,
+  importEdition,
   publishDraft,
   requireContentEditor,
   saveDraft,
@@ -75,6 +77,25 @@ export function editionsRouter(deps: EditionsDeps): Router {
       if (err instanceof ValidationError) return renderList(req, res, 400, { error: err, name: form.data.name });
       throw err;
     }
+  });
+
+  r.post('/import', editor, async (req, res) => {
+    const name = typeof req.body?.importName === 'string' ? req.body.importName.slice(0, 1000) : '';
+    try {
+      const id = await importEdition(deps, requireContentEditor(req.launch), { name, zip: res.locals.editionZip as Buffer | undefined });
+      res.redirect(303, `/editions/${id}?imported=1`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(req, res, 400, { error: err, importName: name });
+      throw err;
+    }
+  });
+
+  r.get('/:editionId/export.zip', editor, async (req, res) => {
+    const { fileName, zip } = await exportEdition(deps, requireContentEditor(req.launch), editionId(req));
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(zip);
   });
 
   r.post('/for-new-cohorts', editor, async (req, res) => {
@@ -148,7 +169,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
     res.redirect(303, `/editions/${id}/five-factors?saved=1`);
   });
 
-  async function renderList(req: Request, res: Response, status: number, flash?: { error: ValidationError; name?: string }) {
+  async function renderList(req: Request, res: Response, status: number, flash?: { error: ValidationError; name?: string; importName?: string }) {
     const who = requireContentEditor(req.launch);
     const list = await editions.listEditions(deps.db, who.tenantId);
     res.status(status).render('editions/editions', { title: 'Workshop editions', ...editionsListView(list, { chosen: req.query.chosen === '1' && !flash, ...flash }) });
@@ -159,7 +180,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
     const id = editionId(req);
     const [copy, versions] = await Promise.all([workingCopy(deps, who, id), editions.listPublishedVersions(deps.db, who.tenantId, id)]);
     const q = req.query as Record<string, string | undefined>;
-    res.status(status).render('editions/edition', { title: copy.edition.name, ...editionPageView(copy, versions, { created: q.created === '1', published: error ? undefined : q.published, error }) });
+    res.status(status).render('editions/edition', { title: copy.edition.name, ...editionPageView(copy, versions, { created: q.created === '1', imported: q.imported === '1', published: error ? undefined : q.published, error }) });
   }
 
   async function renderModule(req: Request, res: Response, status: number, flash: Omit<ModuleEditorFlash, 'saved'> & { rows?: ModuleRows; revision?: number }) {

@@ -8,6 +8,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { LaunchContext } from '../launch-context.ts';
 import { EditionContentSchema, formatPath, type EditionContent } from '../modules/workshop-content.ts';
 import type { Workshops } from './workshops.ts';
+import { editionFiles, editionFromFiles, unzipEdition, zipEdition } from './edition-files.ts';
 
 export interface EditionsDeps {
   db: Db;
@@ -141,4 +142,25 @@ export async function chooseEditionForNewCohorts(deps: EditionsDeps, editor: Con
   if (!edition) throw new NotFoundError('edition');
   if (!published) throw new ValidationError('Publish this edition first: a new course needs a published version to start from.', { editionId: 'Publish this edition first.' });
   await withTransaction(deps.db, (tx) => editions.setEditionForNewCohorts(tx, editor.tenantId, editionId));
+}
+
+/** The working copy (the draft, or the latest version) as a zip of Markdown files, as content/ holds them. */
+export async function exportEdition(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<{ fileName: string; zip: Buffer }> {
+  const copy = await workingCopy(deps, editor, editionId);
+  const folder = copy.edition.name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'edition';
+  return { fileName: `${folder}.zip`, zip: await zipEdition(folder, editionFiles(copy.edition.name, copy.content)) };
+}
+
+/** A new edition from an uploaded zip (its draft: version 1); named as typed, else as its edition.yaml says. */
+export async function importEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; zip: Buffer | undefined }): Promise<string> {
+  if (!form.zip) throw new ValidationError('Choose the zip of an edition to upload.', { zip: 'Choose the zip of an edition to upload.' });
+  const { name, content } = editionFromFiles(await unzipEdition(form.zip));
+  return withTransaction(deps.db, async (tx) => {
+    const editionName = form.name.trim() || name;
+    if (!editionName || editionName.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { importName: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
+    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name: editionName });
+    if (!id) throw new ValidationError('Your organisation already has an edition of that name: give the import another name.', { importName: 'Your organisation already has an edition of that name.' });
+    await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
+    return id;
+  });
 }

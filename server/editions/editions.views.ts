@@ -16,7 +16,7 @@ const KIND_LABEL: Record<(typeof ACTIVITY_KINDS)[number], string> = {
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
-export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; error?: ValidationError; name?: string }) {
+export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; error?: ValidationError; name?: string; importName?: string }) {
   const chosen = list.find((e) => e.forNewCohorts);
   return {
     editions: list.map((e) => ({
@@ -37,11 +37,14 @@ export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; 
     error: flash.error?.userMessage,
     fieldErrors: flash.error?.fieldErrors ?? {},
     name: flash.name ?? '',
-    errorSummary: errorSummary(flash.error, (k) => (k === 'name' ? 'name' : k === 'editionId' ? 'for-new-cohorts' : undefined), 'new-edition'),
+    importName: flash.importName ?? '',
+    // An import's error names a file inside the zip: it leads to the import form.
+    errorSummary: errorSummary(flash.error, (k) => (k === 'name' ? 'name' : k === 'editionId' ? 'for-new-cohorts' : k === 'zip' ? 'zip' : k === 'importName' ? 'importName' : undefined), flash.importName !== undefined ? 'import-edition' : 'new-edition'),
+    importError: flash.importName !== undefined && Object.keys(flash.error?.fieldErrors ?? {}).length === 0 ? flash.error?.userMessage : undefined,
   };
 }
 
-export function editionPageView(copy: WorkingCopy, versions: Array<{ id: string; number: number; publishedAt: Date | null }>, flash: { created: boolean; published: string | undefined; error: AppError | undefined }) {
+export function editionPageView(copy: WorkingCopy, versions: Array<{ id: string; number: number; publishedAt: Date | null }>, flash: { created: boolean; imported: boolean; published: string | undefined; error: AppError | undefined }) {
   return {
     edition: { ...copy.edition, href: `/editions/${copy.edition.id}` },
     draft: copy.draft,
@@ -50,6 +53,8 @@ export function editionPageView(copy: WorkingCopy, versions: Array<{ id: string;
     publishedNumber: copy.publishedNumber,
     modules: copy.content.modules.map((m) => ({ number: m.id, title: m.title, activities: m.activities.length, href: `/editions/${copy.edition.id}/modules/${m.id}` })),
     fiveFactorsHref: `/editions/${copy.edition.id}/five-factors`,
+    exportHref: `/editions/${copy.edition.id}/export.zip`,
+    imported: flash.imported,
     versions: versions.map((v) => ({ number: v.number, publishedOn: day(v.publishedAt) })),
     created: flash.created,
     published: flash.published,

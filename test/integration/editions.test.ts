@@ -7,6 +7,7 @@ import { parse, type HTMLElement } from 'node-html-parser';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member, type Page } from '../support/cohort-members.ts';
+import { unzipEdition, zipEdition } from '../../server/editions/edition-files.ts';
 
 const CONTENT_DEVELOPER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper';
 const dana: SimUser = { sub: 'dana', name: 'Dana Designer', roles: [CONTENT_DEVELOPER] };
@@ -38,7 +39,7 @@ export function formOf(doc: HTMLElement, selector: string, overrides: Record<str
 }
 
 describe('workshop editions', () => {
-  const { env, clock, launch, get, post } = cohortSuite({ context: { id: 'course-ed-1', title: 'Leading Teams spring' } });
+  const { env, clock, launch, get, post, csrfOf } = cohortSuite({ context: { id: 'course-ed-1', title: 'Leading Teams spring' } });
   const url = (path: string) => `${env.app.url}${path}`;
 
   async function createEdition(editor: Member, name: string): Promise<string> {
@@ -58,6 +59,29 @@ describe('workshop editions', () => {
     return post(editor, url(`/editions/${id}/publish`), formOf(page.doc, '#publish'));
   }
   const cohortOf = (m: Member) => env.app.db.selectFrom('cohorts').select(['editionVersionId']).where('id', '=', m.cohortId).executeTakeFirstOrThrow();
+  /** A request with the member's cookies whose body or answer is binary (the test client speaks text). */
+  async function binary(m: Member, path: string, init: { method?: string; body?: Uint8Array<ArrayBuffer>; headers?: Record<string, string> } = {}) {
+    const cookie = await m.browser.jar.getCookieString(url(path));
+    const r = await fetch(url(path), { method: init.method ?? 'GET', redirect: 'manual', headers: { cookie, origin: env.app.url, 'sec-fetch-site': 'same-origin', ...init.headers }, ...(init.body ? { body: init.body } : {}) });
+    return { status: r.status, headers: r.headers, bytes: Buffer.from(await r.arrayBuffer()) };
+  }
+  /** Posts the import form as a browser does: multipart, the CSRF token first, then the zip. */
+  async function upload(editor: Member, zip: Buffer, fields: Record<string, string>, withToken = true): Promise<Page> {
+    const form = new FormData();
+    if (withToken) form.append('_csrf', await csrfOf(editor));
+    for (const [k, v] of Object.entries(fields)) form.append(k, v);
+    form.append('zip', new Blob([new Uint8Array(zip)], { type: 'application/zip' }), 'edition.zip');
+    const encoded = new Response(form);
+    const r = await binary(editor, '/editions/import', { method: 'POST', body: new Uint8Array(await encoded.arrayBuffer()), headers: { 'content-type': encoded.headers.get('content-type')! } });
+    const body = r.bytes.toString('utf8');
+    return { status: r.status, doc: parse(body), body, location: r.headers.get('location') };
+  }
+  const exported = async (m: Member, id: string) => {
+    const r = await binary(m, `/editions/${id}/export.zip`);
+    expect(r.status).to.equal(200);
+    expect(r.headers.get('content-type')).to.equal('application/zip');
+    return r.bytes;
+  };
   const moduleTitle = async (m: Member, n: number) => (await get(m, `${m.base}/modules/${n}`)).doc.querySelector('h1')?.text.trim();
 
   it('refuses whoever is not a content editor: no launch 401, a learner and a facilitator 403, and no link on their console', async () => {
@@ -310,5 +334,43 @@ describe('workshop editions', () => {
     expect(res.status, res.body.slice(0, 300)).to.equal(200);
     const titles = parse(res.body).querySelectorAll('[data-test=option]').map((o) => o.text.replace(/\s+/g, ' ').trim());
     expect(titles.some((t) => t.includes('Module 5: Learning with others at Acme'))).to.equal(true);
+  });
+  it('exports an edition as a zip of Markdown in content/’s format, and imports it back equal', async () => {
+    const editor = await launch(dana);
+    const id = await createEdition(editor, 'Acme managers');
+    expect((await saveModule(editor, id, 2, { title: 'Narrate your work: “out loud”', reading_0_link: 'https://intranet.acme.example/a?b=1&c=2', doToday: 'One\nTwo: with a colon' })).status).to.equal(303);
+    const zip = await exported(editor, id);
+    const files = await unzipEdition(zip);
+    expect(files.map((f) => f.name).sort()).to.include('acme-managers/modules/01-learning-in-the-flow-of-work.md').and.include('acme-managers/five-factors.yaml');
+    // the default edition's files load with the content/ loader's own rules
+    const m3 = files.find((f) => f.name.endsWith('03-seek-sense-share.md'))!;
+    expect(m3.text).to.match(/^---\nid: 3\nslug: seek-sense-share\n/);
+
+    const imported = await upload(editor, zip, { importName: 'Acme managers (copy)' });
+    expect(imported.status, imported.body.slice(0, 400)).to.equal(303);
+    const rows = await env.app.db.selectFrom('editions as e').innerJoin('editionVersions as v', 'v.editionId', 'e.id').select(['e.name', 'v.content']).orderBy('e.name').execute();
+    expect(rows.map((x) => x.name)).to.deep.equal(['Acme managers', 'Acme managers (copy)']);
+    expect(rows[1]!.content).to.deep.equal(rows[0]!.content);
+    // named from its edition.yaml when no name is typed; that name is taken, so a clear 400
+    const again = await upload(editor, zip, {});
+    expect(again.status).to.equal(400);
+    expect(again.doc.querySelector('#importName-error')?.text).to.contain('already has an edition of that name');
+  });
+
+  it('refuses an upload that is not an edition with a 400 naming the problem, and an upload without a CSRF token', async () => {
+    const editor = await launch(dana);
+    const notZip = await upload(editor, Buffer.from('not a zip at all'), { importName: 'X' });
+    expect(notZip.status).to.equal(400);
+    expect(notZip.doc.querySelector('[data-test=import-error]')?.text).to.contain('not a zip');
+    const id = await createEdition(editor, 'Base');
+    const files = (await unzipEdition(await exported(editor, id))).map((f) =>
+      f.name.endsWith('02-work-out-loud.md') ? { ...f, text: f.text.replace(/^title: .*$/m, 'title: ""') } : f,
+    );
+    const bad = await upload(editor, await zipEdition('bad', files.map((f) => ({ ...f, name: f.name.replace(/^base\//, '') }))), { importName: 'Bad' });
+    expect(bad.status).to.equal(400);
+    expect(bad.doc.querySelector('[data-test=import-error]')?.text).to.contain('modules/02-work-out-loud.md').and.contain('title');
+    const noToken = await upload(editor, await zipEdition('x', []), { importName: 'Y' }, false);
+    expect(noToken.status).to.equal(403);
+    expect(await env.app.db.selectFrom('editions').select('name').execute()).to.deep.equal([{ name: 'Base' }]);
   });
 });
