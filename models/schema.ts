@@ -567,6 +567,16 @@ export interface Database {
   retentionWarnings: RetentionWarningsTable;
   editions: EditionsTable;
   editionVersions: EditionVersionsTable;
+  contentEditors: ContentEditorsTable;
+}
+
+/** A content editor named by the tool admin: by LMS user id or (lower-case) email, one of the two. */
+export interface ContentEditorsTable {
+  tenantId: string;
+  id: Generated<string>;
+  lmsUserId: string | null;
+  email: string | null;
+  createdAt: CreatedAt;
 }
 
 /** A tenant's edition of the workshop; `forNewCohorts`: the one a course's first launch runs. */

@@ -14,6 +14,7 @@ import { createWorkshops } from './editions/workshops.ts';
 import { editionsRouter } from './editions/editions.routes.ts';
 import { editionMovesRouter } from './editions/edition-moves.routes.ts';
 import { EDITION_IMPORT_PATH, editionUploadParser } from './editions/edition-upload.ts';
+import { adminContentEditorsRouter } from './editions/content-editors.routes.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -245,6 +246,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
+  app.use('/admin/tenants', adminContentEditorsRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

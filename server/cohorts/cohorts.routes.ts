@@ -57,7 +57,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       consoleNav: consoleNavView(cohort.id),
       rosterPending: roster.pending,
       programmeLead: who.programmeLead === true,
-      contentEditor: who.contentEditor === true,
+      contentEditor: who.contentEditor === true || who.namedContentEditor === true,
     });
   });
 

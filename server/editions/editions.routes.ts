@@ -34,8 +34,10 @@ import {
 import { editionPageView, editionsListView, fiveFactorsView, moduleEditorView, type ModuleEditorFlash } from './editions.views.ts';
 
 /**
- * Sets req.launch from the session's latest launch that came with a content editor's role and still
- * stands: its tenant's editions are the ones shown. 401 without any launch; 403 for everyone else.
+ * Sets req.launch from the session's latest launch that still stands and makes its person a content
+ * editor of its tenant: the LMS's Content Developer or Administrator role at that launch, or named by
+ * the tool admin (looked up now, so a removal counts at once). Its tenant's editions are the ones
+ * shown. 401 without any launch; 403 for everyone else.
  */
 export function requireContentEditorLaunch(db: Db): RequestHandler {
   return async (req: Request, res, next) => {
@@ -43,16 +45,17 @@ export function requireContentEditorLaunch(db: Db): RequestHandler {
     if (launches.length === 0) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
     }
-    const editors = launches.filter((l) => l.contentEditor === true).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
-    for (const l of editors) {
+    const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+    for (const l of latestFirst) {
+      if (l.contentEditor !== true && !(await editions.isNamedContentEditor(db, l.tenantId, l.personId))) continue;
       const standing = await recheckLaunch(db, l, req.caches);
       if (standing) {
-        req.launch = standing;
+        req.launch = { ...standing, contentEditor: true };
         res.locals.returnToCourse = standing.returnUrl;
         return next();
       }
     }
-    next(new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators).'));
+    next(new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators, and people your Circlework administrator named).'));
   };
 }
 
