@@ -183,3 +183,12 @@ export async function isNamedContentEditor(ex: Executor, tenantId: string, perso
         AND (e.lms_user_id = p.sub OR (p.email IS NOT NULL AND e.email = lower(p.email)))) AS named`.execute(ex);
   return rows[0]!.named;
 }
+
+/** An erased person's naming as a content editor (by their LMS user id or email): none of it stays. */
+export async function deleteContentEditorNamesOf(ex: Executor, tenantId: string, sub: string, email: string | null): Promise<void> {
+  await ex
+    .deleteFrom('contentEditors')
+    .where('tenantId', '=', tenantId)
+    .where((w) => w.or([w('lmsUserId', '=', sub), ...(email ? [w('email', '=', email.trim().toLowerCase())] : [])]))
+    .execute();
+}

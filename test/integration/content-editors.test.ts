@@ -7,6 +7,7 @@ import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
+import { erasePerson } from '../../server/privacy/erasure.service.ts';
 
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', email: 'Fran@Example.org', roles: [ROLES.instructor] };
@@ -80,5 +81,20 @@ describe('content editors named by the tool admin', () => {
     } finally {
       await sim2.close();
     }
+  });
+
+  it('forgets an erased person’s naming as an editor: no email or LMS user id of theirs stays', async () => {
+    const f = await launch(fran);
+    await launch(gil);
+    const tenantId = await tenantOf(f);
+    const browser = await admin();
+    expect((await adminPost(browser, editorsPage(tenantId), { by: 'email', value: 'fran@example.org' })).status).to.equal(303);
+    expect((await adminPost(browser, editorsPage(tenantId), { by: 'lms-user-id', value: 'gil-42' })).status).to.equal(303);
+    expect((await adminPost(browser, editorsPage(tenantId), { by: 'lms-user-id', value: 'someone-else' })).status).to.equal(303);
+    const adminUserId = (await env.app.db.selectFrom('adminUsers').select('id').executeTakeFirstOrThrow()).id;
+    const people = await env.app.db.selectFrom('persons').select('id').where('tenantId', '=', tenantId).where('sub', 'in', ['fran', 'gil-42']).execute();
+    expect(people).to.have.length(2);
+    for (const { id } of people) await erasePerson({ db: env.app.db, erasureKey: 'test-erasure-key-0123456789' }, { by: 'tool-admin', tenantId, adminUserId }, id);
+    expect((await env.app.db.selectFrom('contentEditors').select(['lmsUserId', 'email']).execute())).to.deep.equal([{ lmsUserId: 'someone-else', email: null }]);
   });
 });
