@@ -48,7 +48,7 @@ export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; 
 
   // Eleven weeks in: every module has opened, the course ended two weeks ago, the first check-in is due.
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8) - 11 * WEEK_MS);
-  await setSchedule(deps.modules, facilitator, deps.modules.workshop.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
+  await setSchedule(deps.modules, facilitator, deps.modules.workshops.default.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
   await setCheckInSchedule({ ...deps.actionPlans }, facilitator, { endsOn: new Date(now.getTime() - 15 * DAY_MS).toISOString().slice(0, 10), weeks: [2, 4, 8] });
 
   const preview = await previewGroups(deps, facilitator, 7);
@@ -83,7 +83,7 @@ export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; 
   }
 
   // Module by module: each learner's activities up to where they are, and their group's conversation.
-  for (const module of deps.modules.workshop.modules) {
+  for (const module of deps.modules.workshops.default.modules) {
     // Learners' work is independent of each other's: in parallel, a few seconds sooner.
     await eachAtMost(SEED_CONCURRENCY, learners, (p, i) => {
       const k = module.id * learners.length + i;

@@ -8,7 +8,8 @@ import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
-import { isProgrammeLeadRole } from '../../lti/roles.ts';
+import { isContentEditorRole, isProgrammeLeadRole } from '../../lti/roles.ts';
+import { isNamedContentEditor } from '../../models/editions.queries.ts';
 import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
 
@@ -58,7 +59,10 @@ export async function acceptLaunch(
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
-  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles) };
+  const contentEditor = isContentEditorRole(launch.roles);
+  // Only a facilitator's console shows the editions link: a learner's launch asks nothing more.
+  const namedContentEditor = !contentEditor && recorded.role === 'facilitator' && (await isNamedContentEditor(deps.db, tenant.id, recorded.personId));
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles), contentEditor, namedContentEditor };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking
