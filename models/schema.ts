@@ -302,6 +302,43 @@ export interface PostDraftsTable {
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A file attached to a post, or pending (kept with the draft of `draftTarget`) until its post is written. */
+export type AttachmentKind = 'image' | 'document' | 'video';
+export interface AttachmentsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  postId: string | null;
+  draftTarget: string | null;
+  state: ColumnType<'uploading' | 'ready', 'uploading' | 'ready' | undefined, 'uploading' | 'ready'>;
+  kind: AttachmentKind;
+  contentType: string;
+  fileName: string;
+  sizeBytes: ColumnType<string, number | undefined, number>;
+  thumbSizeBytes: ColumnType<string | null, number | null | undefined, number | null>;
+  width: number | null;
+  height: number | null;
+  contentHash: string | null;
+  hiddenAt: Date | null;
+  hiddenReason: string | null;
+  createdAt: CreatedAt;
+}
+
+export interface MediaChunksTable {
+  tenantId: string;
+  attachmentId: string;
+  variant: 'full' | 'thumb';
+  seq: number;
+  data: Buffer;
+}
+
+export interface MediaDeletionsTable {
+  tenantId: string;
+  attachmentId: string;
+  deletedAt: CreatedAt;
+}
+
 export interface EmailOptOutsTable {
   tenantId: string;
   personId: string;
@@ -539,6 +576,9 @@ export interface Database {
   emailOptOuts: EmailOptOutsTable;
   groupNormVersions: GroupNormVersionsTable;
   postDrafts: PostDraftsTable;
+  attachments: AttachmentsTable;
+  mediaChunks: MediaChunksTable;
+  mediaDeletions: MediaDeletionsTable;
   actionPlanSchedules: ActionPlanSchedulesTable;
   actionPlans: ActionPlansTable;
   actionPlanPartners: ActionPlanPartnersTable;
@@ -676,3 +716,4 @@ export type Group = Selectable<GroupsTable>;
 export type Space = Selectable<SpacesTable>;
 export type Thread = Selectable<ThreadsTable>;
 export type Post = Selectable<PostsTable>;
+export type Attachment = Selectable<AttachmentsTable>;

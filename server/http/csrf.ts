@@ -5,9 +5,18 @@ import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
 import { isSameOriginPost } from '../../lti/same-origin.ts';
 
-const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+// A form sends the token as a field; a script's upload (public/composer.js) in a header.
+const { generateToken, csrfSynchronisedProtection, isRequestValid } = csrfSync({
+  getTokenFromRequest: (req) => ((req.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ?? req.get('x-csrf-token'),
 });
+
+/**
+ * The check for a multipart form, whose body the CSRF middleware cannot read (it is streamed, not
+ * parsed up front): the upload reader calls it with the fields that came before the first file.
+ */
+export function isCsrfTokenValid(req: Request): boolean {
+  return isRequestValid(req);
+}
 
 /**
  * Checks the token on unsafe methods and gives signed-in pages a token for their forms
