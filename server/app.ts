@@ -257,6 +257,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     close: async () => {
       await Promise.all([postEvents.close(), caches.close()]);
       session.close();
+      media.storage.close();
     },
   };
 }

@@ -28,6 +28,8 @@ export interface MediaStorage {
   get(key: MediaKey, range?: ByteRange): Promise<Readable>;
   /** Deletes every variant of these attachments; a key that holds nothing is no error. */
   deleteAttachments(keys: Array<{ tenantId: string; attachmentId: string }>): Promise<void>;
+  /** Lets go of connections (an S3 client's sockets). */
+  close(): void;
 }
 
 export const CHUNK_BYTES = 256 * 1024;
@@ -67,7 +69,7 @@ export class PostgresMediaStorage implements MediaStorage {
     this.db = db;
   }
 
-  async put(key: MediaKey, body: Readable): Promise<void> {
+  async put(key: MediaKey, body: Readable, _contentType?: string): Promise<void> {
     await media.deleteMediaChunks(this.db, key);
     let seq = 0;
     for await (const data of chunksOf(body)) await media.insertMediaChunk(this.db, { ...key, seq: seq++, data });
@@ -96,6 +98,8 @@ export class PostgresMediaStorage implements MediaStorage {
   async deleteAttachments(): Promise<void> {
     // The chunks went with their attachment's row (ON DELETE CASCADE).
   }
+
+  close(): void {}
 }
 
 export interface S3Settings {
