@@ -142,3 +142,28 @@ export async function deleteMediaDeletions(ex: Executor, keys: Array<{ tenantId:
 export async function updateAttachmentHidden(ex: Executor, tenantId: string, id: string, hidden: { at: Date; reason: string } | null): Promise<void> {
   await ex.updateTable('attachments').set({ hiddenAt: hidden?.at ?? null, hiddenReason: hidden?.reason ?? null }).where('tenantId', '=', tenantId).where('id', '=', id).execute();
 }
+
+/** A person's own files (posted or pending) in these memberships, for their export. */
+export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds: string[]) {
+  if (membershipIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'postId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', 'in', membershipIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .execute();
+}
+
+/**
+ * Pending files nobody posted (a draft abandoned before `before`) and uploads that never finished
+ * (a process that stopped mid-upload): deleted by housekeeping.
+ */
+export async function deleteAbandonedAttachments(ex: Executor, before: Date, unfinishedBefore: Date): Promise<number> {
+  const r = await ex
+    .deleteFrom('attachments')
+    .where((eb) => eb.or([eb.and([eb('postId', 'is', null), eb('createdAt', '<', before)]), eb.and([eb('state', '=', 'uploading'), eb('createdAt', '<', unfinishedBefore)])]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -197,7 +197,7 @@ export function pendingAttachmentsFor(deps: { db: Db }, who: LaunchContext, draf
 }
 
 /** Deletes objects of deleted attachments from a store that no cascade reaches; returns how many. */
-export async function sweepMediaDeletions(deps: MediaDeps, batch = 500): Promise<number> {
+export async function sweepMediaDeletions(deps: { db: Db; storage: MediaStorage }, batch = 500): Promise<number> {
   let swept = 0;
   for (;;) {
     const keys = await media.listMediaDeletions(deps.db, batch);
