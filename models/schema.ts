@@ -478,7 +478,7 @@ export interface PostFlagsTable {
 }
 
 export type ModerationActionKind = 'hide' | 'restore' | 'delete' | 'edit' | 'pin' | 'unpin' | 'lock' | 'unlock' | 'endorse' | 'unendorse' | 'dismiss-flag' | 'mute' | 'unmute' | 'announce';
-export type ModerationTargetKind = 'post' | 'thread' | 'flag' | 'membership' | 'announcement';
+export type ModerationTargetKind = 'post' | 'thread' | 'flag' | 'membership' | 'announcement' | 'attachment';
 /** The audit log of facilitator actions. */
 export interface ModerationActionsTable {
   tenantId: string;

@@ -6,12 +6,14 @@ import { requireLaunch } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import * as discussions from '../discussions/discussions.service.ts';
-import { findVisibleAttachment, readAttachment, storeUpload, type MediaDeps } from './media.service.ts';
+import { findVisibleAttachment, readAttachment, setAttachmentHidden, storeUpload, type MediaDeps } from './media.service.ts';
+import { postHref } from '../discussions/post-links.ts';
 import { readUploadForm } from './upload-form.ts';
 import { sizeLabel, typeLabel } from './attachment-view.ts';
 import { createPostingLimits } from '../discussions/discussions.routes.ts';
 
 const FileParams = z.object({ cohortId: z.uuid(), attachmentId: z.uuid(), variant: z.enum(['full', 'thumb']) });
+const AttachmentParams = z.object({ cohortId: z.uuid(), attachmentId: z.uuid() });
 const UploadQuery = z.object({ target: z.string().regex(/^(space|thread):[0-9a-f-]{36}$/).transform((t) => t as DraftTarget) });
 const YEAR_SECONDS = 365 * 24 * 3600;
 
@@ -65,6 +67,16 @@ export function mediaRouter(deps: MediaDeps): Router {
     if (!a) throw new AppError(400, 'no-file', 'No file arrived. Pick a file and try again.');
     res.status(201).json({ id: a.id, name: a.fileName, kind: a.kind, size: sizeLabel(Number(a.sizeBytes)), type: typeLabel(a.contentType) });
   });
+
+  // A facilitator hides one file of a post (the buttons beside it on the thread page), or shows it again.
+  const facilitator = requireLaunch(deps.db, 'facilitator');
+  for (const change of ['hide', 'show'] as const) {
+    r.post(`/:cohortId/console/moderation/attachments/:attachmentId/${change}`, facilitator, async (req, res) => {
+      const { attachmentId } = AttachmentParams.parse(req.params);
+      const at = await setAttachmentHidden(deps, req.launch!, attachmentId, change === 'hide');
+      res.redirect(303, postHref(req.launch!.cohortId, at.threadId, at.postId));
+    });
+  }
 
   return r;
 }

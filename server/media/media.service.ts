@@ -8,7 +8,10 @@ import sharp, { type OutputInfo } from 'sharp';
 import type { Db } from '../../models/db.ts';
 import * as media from '../../models/media.queries.ts';
 import type { AttachmentKind } from '../../models/schema.ts';
-import { AppError, NotFoundError } from '../errors.ts';
+import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { withTransaction } from '../../models/db.ts';
+import { insertModerationAction } from '../../models/moderation.queries.ts';
+import { findPost } from '../../models/discussions.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { findVisibleSpace } from '../discussions/discussions.service.ts';
 import { ACCEPTED_LIST, SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
@@ -207,4 +210,21 @@ export async function sweepMediaDeletions(deps: { db: Db; storage: MediaStorage 
     swept += keys.length;
     if (keys.length < batch) return swept;
   }
+}
+
+/**
+ * A facilitator hides one attachment of a post in their cohort (or shows it again), the rest of the
+ * post left as it is; written to the audit log in the same transaction. Returns where its post is.
+ */
+export async function setAttachmentHidden(deps: { db: Db }, who: LaunchContext, attachmentId: string, hidden: boolean): Promise<{ threadId: string; postId: string }> {
+  if (who.role !== 'facilitator') throw new ForbiddenError('hide-attachment');
+  const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
+  if (!a || a.cohortId !== who.cohortId || !a.postId) throw new NotFoundError('file');
+  const post = await findPost(deps.db, who.tenantId, a.postId);
+  if (!post) throw new NotFoundError('file');
+  await withTransaction(deps.db, async (tx) => {
+    await media.updateAttachmentHidden(tx, who.tenantId, a.id, hidden ? { at: new Date(), reason: 'Hidden by a facilitator' } : null);
+    await insertModerationAction(tx, { tenantId: who.tenantId, cohortId: who.cohortId, actorMembershipId: who.membershipId, action: hidden ? 'hide' : 'restore', targetKind: 'attachment', targetId: a.id, subjectMembershipId: a.membershipId, reason: null });
+  });
+  return { threadId: post.threadId, postId: post.id };
 }

@@ -100,4 +100,41 @@ describe('authorisation matrix: file routes', () => {
     const row = await env.app.db.selectFrom('attachments').select(['postId', 'draftTarget']).where('id', '=', id).executeTakeFirstOrThrow();
     expect(row).to.deep.equal({ postId: null, draftTarget: `space:${spaceId}` });
   });
+
+  it('lets a facilitator hide one file of a post (its author and the facilitators still see it) and shows flagged posts’ files in the queue', async () => {
+    const a = await suite.launch(learner(1));
+    const b = await suite.launch(learner(2));
+    const f = await suite.launch(fran);
+    const space = await suite.follow(a, `${a.base}/commons`);
+    const posted = await postMultipart(a, `${space}/threads`, { title: 'Two files', body: 'Both' }, [{ name: 'keep.pdf', data: pdfOf(600) }, { name: 'hide-me.pdf', data: pdfOf(700) }], await suite.csrfOf(a));
+    expect(posted.status).to.equal(303);
+    const threadUrl = new URL(posted.location!, env.app.url).href;
+    const files = await env.app.db.selectFrom('attachments').select(['id', 'fileName', 'postId']).execute();
+    const hideMe = files.find((x) => x.fileName === 'hide-me.pdf')!;
+    const keep = files.find((x) => x.fileName === 'keep.pdf')!;
+
+    // A learner cannot hide it.
+    expect((await suite.post(b, `${b.base}/console/moderation/attachments/${hideMe.id}/hide`, {})).status).to.equal(403);
+    const hid = await suite.post(f, `${f.base}/console/moderation/attachments/${hideMe.id}/hide`, {});
+    expect(hid.status).to.equal(303);
+    expect(await status(b, `${b.base}/media/${hideMe.id}/full`), 'a member, file hidden').to.equal(404);
+    expect(await status(b, `${b.base}/media/${keep.id}/full`), 'a member, the other file').to.equal(200);
+    expect(await status(a, `${a.base}/media/${hideMe.id}/full`), 'its author').to.equal(200);
+    expect(await status(f, `${f.base}/media/${hideMe.id}/full`), 'the facilitator').to.equal(200);
+    const seenByB = (await suite.get(b, threadUrl)).body;
+    expect(seenByB).to.contain('keep.pdf');
+    expect(seenByB).to.not.contain('hide-me.pdf');
+    expect((await suite.get(a, threadUrl)).doc.querySelector('[data-test=attachment-hidden]'), 'the author is told').to.not.equal(null);
+    const logged = await env.app.db.selectFrom('moderationActions').select(['action', 'targetKind', 'targetId']).execute();
+    expect(logged).to.deep.equal([{ action: 'hide', targetKind: 'attachment', targetId: hideMe.id }]);
+
+    // Flagged, the post comes to the queue with its files.
+    expect((await suite.post(b, `${b.base}/posts/${keep.postId}/flag`, { flagReason: 'Look at this' })).status).to.equal(303);
+    const queue = await suite.get(f, `${f.base}/console/moderation`);
+    const names = queue.doc.querySelectorAll('[data-test=queue-attachments] [data-test=attachment]').map((li) => li.text);
+    expect(names.join(' ')).to.contain('keep.pdf').and.to.contain('hide-me.pdf');
+
+    expect((await suite.post(f, `${f.base}/console/moderation/attachments/${hideMe.id}/show`, {})).status).to.equal(303);
+    expect(await status(b, `${b.base}/media/${hideMe.id}/full`), 'a member, shown again').to.equal(200);
+  });
 });
