@@ -38,6 +38,7 @@ const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.s
 const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)), attachmentIds: AttachmentIds });
 /** Most files one post takes. */
 const MAX_FILES_PER_POST = 10;
+const PreviewBody = z.object({ body: z.string().max(40_000).default('') });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
 // Which page of the thread: anything but a post id is no anchor (the first page opens instead).
 // A quote opens the page of the post quoted, like a link to a post.
@@ -142,6 +143,12 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
   });
 
   r.get('/:cohortId/threads/:threadId', member, async (req, res) => renderThread(req, res, 200));
+
+  // The composer's preview: the text rendered by the same renderer as a post (sanitised HTML).
+  r.post('/:cohortId/posts/preview', member, async (req, res) => {
+    const { body } = PreviewBody.parse(req.body ?? {});
+    res.type('html').set('Cache-Control', 'no-store').send(svc.previewPost(body));
+  });
 
   // Live updates: new posts in this space, as server-sent events carrying ids only.
   r.get('/:cohortId/spaces/:spaceId/events', member, async (req, res) => {

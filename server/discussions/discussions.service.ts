@@ -259,6 +259,12 @@ export async function assertCanPostTo(deps: DiscussionsDeps, who: LaunchContext,
   await assertNotMuted(deps, who);
 }
 
+/** A post's text as it will show (rendered and sanitised like a post; mentions are resolved when it is posted). */
+export function previewPost(body: string): string {
+  if (body.length > 20_000) return '<p>A post is at most 20,000 characters.</p>';
+  return renderPost(body).html;
+}
+
 /** The kept draft for this form, if any. */
 export function postDraftFor(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget) {
   return drafts.findPostDraft(deps.db, who.tenantId, who.membershipId, target);
