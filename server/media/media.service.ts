@@ -93,14 +93,11 @@ async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId
   let thumb: { data: Buffer; info: OutputInfo };
   try {
     // Animated GIFs stay animated; the others are turned upright by their EXIF orientation first.
-    const animated = (await sharp(original).metadata()).pages !== undefined && (await sharp(original).metadata()).pages! > 1;
-    const encode = (px: number) =>
-      (animated ? sharp(original, { animated: true }) : sharp(original).rotate())
-        .resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true })
-        .webp({ quality: 82 })
-        .toBuffer({ resolveWithObject: true });
-    full = await encode(FULL_PX);
-    thumb = await encode(THUMB_PX);
+    const animated = ((await sharp(original).metadata()).pages ?? 1) > 1;
+    // One decode, two sizes (clone shares the input).
+    const decoded = animated ? sharp(original, { animated: true }) : sharp(original).rotate();
+    const encode = (px: number) => decoded.clone().resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
+    [full, thumb] = await Promise.all([encode(FULL_PX), encode(THUMB_PX)]);
   } catch {
     throw new FileTypeRefusedError(`Circlework could not read the picture “${fileName}”. Save it as JPEG or PNG (on a phone: share it as “Most compatible”) and attach it again.`);
   }
