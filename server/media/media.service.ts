@@ -32,6 +32,7 @@ export interface MediaDeps {
 }
 
 const MB = 1024 * 1024;
+const mbText = (bytes: number) => `${Number((bytes / MB).toFixed(1))} MB`;
 const KIND_WORD: Record<AttachmentKind, string> = { image: 'A picture', document: 'A document', video: 'A video' };
 
 export class FileTooLargeError extends AppError {
@@ -64,14 +65,14 @@ export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarg
     throw new FileTypeRefusedError(`Circlework cannot take “${fileName}”: it is not one of the files it accepts, whatever its name says. It takes ${ACCEPTED_LIST}.`);
   }
   const cap = deps.limits.maxBytes[type.kind];
-  const tooLarge = () => new FileTooLargeError(`${KIND_WORD[type.kind]} can be at most ${Math.round(cap / MB)} MB; “${fileName}” is larger. What you wrote is kept below.`);
+  const tooLarge = () => new FileTooLargeError(`${KIND_WORD[type.kind]} can be at most ${mbText(cap)}; “${fileName}” is larger. What you wrote is kept below.`);
   const row = await media.insertAttachment(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, draftTarget, kind: type.kind, contentType: type.contentType, fileName });
   const key = { tenantId: who.tenantId, attachmentId: row.id };
   try {
     const stored = type.kind === 'image' ? await storeImage(deps, key, rest, cap, tooLarge, fileName) : await storeAsSent(deps, key, rest, cap, tooLarge, type.contentType);
     await media.updateAttachmentStored(deps.db, who.tenantId, row.id, stored);
     const used = await media.sumAttachmentBytes(deps.db, who.tenantId, who.cohortId, who.membershipId);
-    if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(`Your files in this course have reached their limit of ${Math.round(deps.limits.quotaPerPerson / MB)} MB, so “${fileName}” was not added. What you wrote is kept below.`);
+    if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(`Your files in this course have reached their limit of ${mbText(deps.limits.quotaPerPerson)}, so “${fileName}” was not added. What you wrote is kept below.`);
     if (used.cohort > deps.limits.quotaPerCohort) throw new FileTooLargeError(`This course’s files have reached their limit, so “${fileName}” was not added. Tell your facilitator. What you wrote is kept below.`);
     return { id: row.id, kind: type.kind, fileName, sizeBytes: String(stored.sizeBytes), contentType: stored.contentType };
   } catch (err) {

@@ -23,7 +23,7 @@ async function commonsOf(suite: ReturnType<typeof cohortSuite>, m: Member): Prom
 }
 
 describe('files in posts', () => {
-  const suite = cohortSuite({ context: { id: 'course-media', title: 'Media' }, env: { MEDIA_DOCUMENT_MAX_MB: '1', MEDIA_VIDEO_MAX_MB: '2' } });
+  const suite = cohortSuite({ context: { id: 'course-media', title: 'Media' }, env: { MEDIA_DOCUMENT_MAX_MB: '1', MEDIA_VIDEO_MAX_MB: '2', MEDIA_QUOTA_PERSON_MB: '1.5' } });
   const { env } = suite;
   const url = (path: string) => new URL(path, env.app.url).href;
 
@@ -96,6 +96,18 @@ describe('files in posts', () => {
     expect(page.querySelector('textarea[name=body]')?.text).to.equal('Three paragraphs I do not want to lose');
     expect(await env.app.db.selectFrom('attachments').select('id').execute()).to.have.length(0);
     expect(await env.app.db.selectFrom('mediaChunks').select('seq').execute()).to.have.length(0);
+  });
+
+  it('refuses a file past the person’s storage quota with a 413 that keeps the text, keeping their earlier files', async () => {
+    const a = await suite.launch(ada);
+    const first = await startThreadWith(a, [{ name: 'one.pdf', data: pdfOf(900_000) }]);
+    expect(first.status).to.equal(303);
+    const second = await startThreadWith(a, [{ name: 'two.pdf', data: pdfOf(900_000) }], { body: 'The second report' });
+    expect(second.status).to.equal(413);
+    const page = parse(second.body);
+    expect(page.querySelector('[data-test=post-error]')?.text).to.contain('limit of 1.5 MB');
+    expect(page.querySelector('textarea[name=body]')?.text).to.equal('The second report');
+    expect((await env.app.db.selectFrom('attachments').select('fileName').execute()).map((r) => r.fileName)).to.deep.equal(['one.pdf']);
   });
 
   it('answers a range request with 206 and exactly those bytes (a video seeks)', async () => {
