@@ -45,11 +45,20 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
     checked = true;
     issueCsrfToken(req, res);
   };
+  // Each file's storing, never rejecting (an unexpected failure is kept for after the form is read:
+  // a rejection nobody awaits yet would end the process).
   const pending: Array<Promise<void>> = [];
+  const open = new Set<PassThrough>();
+  let failure: unknown;
   let files = 0;
   await new Promise<void>((resolve, reject) => {
     // A file one byte past the largest cap is enough to know it is too large: busboy drops the rest.
-    const bb = busboy({ headers: req.headers, limits: { fileSize: opts.maxFileBytes + 1, files: opts.maxFiles + 1, fields: 50, fieldSize: 100 * 1024 } });
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fileSize: opts.maxFileBytes + 1, files: opts.maxFiles + 1, fields: 50, fieldSize: 100 * 1024 } });
+    } catch {
+      return reject(new AppError(400, 'bad-form', 'The form could not be read. Reload the page and try again.'));
+    }
     bb.on('field', (name, value) => {
       const v = value.replaceAll('\u0000', '');
       const had = fields[name];
@@ -69,21 +78,34 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
         return void file.resume();
       }
       const src = detach(file);
+      open.add(src);
       pending.push(
         opts.store(src, info.filename).then(
           (t) => void stored.push(t),
           (err: unknown) => {
-            if (!(err instanceof AppError) || err.status >= 500) throw err;
-            refused ??= err;
+            if (err instanceof AppError && err.status < 500) refused ??= err;
+            else failure ??= err;
           },
-        ).finally(() => src.destroy()),
+        ).finally(() => {
+          open.delete(src);
+          src.destroy();
+        }),
       );
     });
-    bb.on('error', reject);
+    // A form cut short (the browser gone, a broken body): the files on their way fail, so nothing half-sent is kept.
+    const cutShort = (err: Error) => {
+      for (const src of open) src.destroy(err);
+      reject(new AppError(400, 'upload-cut-short', 'The upload stopped before it was complete. Try again.'));
+    };
+    bb.on('error', cutShort);
+    req.on('close', () => {
+      if (!req.complete) cutShort(new Error('the request ended before its body did'));
+    });
     bb.on('close', () => resolve());
     req.pipe(bb);
   });
   await Promise.all(pending);
+  if (failure) throw failure;
   checkToken();
   return { fields, stored, ...(refused ? { refused } : {}) };
 }
@@ -101,5 +123,6 @@ function detach(file: Readable): PassThrough {
   src.on('drain', () => file.resume());
   src.on('close', () => file.resume());
   file.on('end', () => src.end());
+  file.on('error', (err: Error) => src.destroy(err));
   return src;
 }

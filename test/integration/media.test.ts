@@ -2,7 +2,9 @@
 // and seen by another member; types decided by the bytes, not the name or the browser's claim;
 // caps answered with a 413 page that keeps the text; range requests; a draft keeps its files; no
 // file stored without a CSRF token; the S3 store behind the same routes.
+import http from 'node:http';
 import { expect } from 'chai';
+import { waitFor } from '../support/wait.ts';
 import { parse } from 'node-html-parser';
 import sharp from 'sharp';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
@@ -145,6 +147,26 @@ describe('files in posts', () => {
     const page = await suite.get(a, url(posted.location!));
     expect(page.doc.querySelectorAll('[data-test=post] [data-test=attachment]')).to.have.length(1);
     expect(page.doc.querySelectorAll('[data-test=pending-attachments] input')).to.have.length(0);
+  });
+
+  it('keeps nothing of an upload cut short (the browser gone mid-file)', async () => {
+    const a = await suite.launch(ada);
+    const space = await commonsOf(suite, a);
+    const target = new URL(`${space}/threads`);
+    const boundary = 'cut-short-boundary';
+    const head = Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${await suite.csrfOf(a)}\r\n` +
+        `--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="clip.mp4"\r\nContent-Type: video/mp4\r\n\r\n`,
+    );
+    const cookie = (await a.browser.jar.getCookies(target.href)).map((c) => c.cookieString()).join('; ');
+    const req = http.request(target, { method: 'POST', headers: { cookie, origin: target.origin, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': String(head.length + 2_000_000) } });
+    req.on('error', () => {});
+    req.write(head);
+    req.write(mp4Of(300_000));
+    await waitFor('the upload to have started', async () => (await env.app.db.selectFrom('attachments').select('id').execute()).length > 0);
+    req.destroy();
+    await waitFor('nothing of it to be left', async () =>
+      (await env.app.db.selectFrom('attachments').select('id').execute()).length === 0 && (await env.app.db.selectFrom('mediaChunks').select('seq').execute()).length === 0);
   });
 
   it('stores no byte of a file sent without a valid CSRF token', async () => {
