@@ -88,6 +88,17 @@ describe('files in posts', () => {
     expect(file.bytes.equals(pdfOf(2000))).to.equal(true);
   });
 
+  it('takes a HEIC photo by its bytes, and asks for a JPEG when it cannot be read (nothing kept)', async () => {
+    const a = await suite.launch(ada);
+    // An iPhone photo's beginning: an ftyp box of brand heic, then no picture this build of sharp can decode.
+    const heic = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.from([0, 0, 0, 0]), Buffer.from('mif1heic'), Buffer.alloc(4000)]);
+    const res = await startThreadWith(a, [{ name: 'IMG_1234.HEIC', data: heic, type: 'application/octet-stream' }], { body: 'From my phone' });
+    expect(res.status).to.equal(415);
+    expect(parse(res.body).querySelector('[data-test=post-error]')?.text).to.contain('Save it as JPEG or PNG');
+    expect(parse(res.body).querySelector('textarea[name=body]')?.text).to.equal('From my phone');
+    expect(await env.app.db.selectFrom('attachments').select('id').execute()).to.have.length(0);
+  });
+
   it('answers a file past its kind’s cap with a 413 page that keeps the typed text, and keeps nothing of the file', async () => {
     const a = await suite.launch(ada);
     const res = await startThreadWith(a, [{ name: 'report.pdf', data: pdfOf(1024 * 1024 + 10), type: 'application/pdf' }], { title: 'My long report', body: 'Three paragraphs I do not want to lose' });
