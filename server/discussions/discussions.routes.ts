@@ -63,7 +63,8 @@ const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/t
 /** For the CSRF check: a refused new thread or reply is kept as a server-side draft of its author. */
 export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) => Promise<boolean> {
   return async (req) => {
-    const m = req.method === 'POST' ? REFUSED_POST.exec(req.path) : null;
+    // The full path (originalUrl): a multipart form is refused from inside the router, where req.path is shorter.
+    const m = req.method === 'POST' ? REFUSED_POST.exec(req.originalUrl.split('?')[0]!) : null;
     if (!m) return false;
     const who = await findActiveLaunch(deps.db, req, m[1]!);
     const form = ThreadBody.extend({ keptDraftAt: z.iso.datetime().pipe(z.coerce.date()).optional().catch(undefined) }).safeParse(req.body ?? {});

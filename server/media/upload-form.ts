@@ -38,13 +38,19 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
   const stored: T[] = [];
   let refused: AppError | undefined;
   let checked = false;
-  const checkToken = () => {
-    if (checked) return;
+  /** Whether the token sent so far is good; the first time, a good one gives the page a new token. */
+  const tokenValid = (): boolean => {
+    if (checked) return true;
     req.body = fields;
-    if (!isCsrfTokenValid(req)) throw new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.');
+    if (!isCsrfTokenValid(req)) return false;
     checked = true;
     issueCsrfToken(req, res);
+    return true;
   };
+  // Refused as the CSRF middleware refuses: what was typed (the fields sent before the first file)
+  // is kept as a draft when the form came from our own page.
+  const refusal = (): Promise<AppError> =>
+    (res.locals.refuseCsrf as (() => Promise<AppError>) | undefined)?.() ?? Promise.resolve(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.'));
   // Each file's storing, never rejecting (an unexpected failure is kept for after the form is read:
   // a rejection nobody awaits yet would end the process).
   const pending: Array<Promise<void>> = [];
@@ -67,11 +73,9 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
     bb.on('file', (_name, file, info) => {
       // An empty file input sends a part with no name and no bytes.
       if (!info.filename) return void file.resume();
-      try {
-        checkToken();
-      } catch (err) {
+      if (!tokenValid()) {
         file.resume();
-        return reject(err);
+        return void refusal().then(reject);
       }
       if (++files > opts.maxFiles) {
         refused ??= new FileTooLargeError(`A post can carry at most ${opts.maxFiles} files; the others were not added. What you wrote is kept below.`);
@@ -106,7 +110,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
   });
   await Promise.all(pending);
   if (failure) throw failure;
-  checkToken();
+  if (!tokenValid()) throw await refusal();
   return { fields, stored, ...(refused ? { refused } : {}) };
 }
 

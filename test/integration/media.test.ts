@@ -180,6 +180,20 @@ describe('files in posts', () => {
       (await env.app.db.selectFrom('attachments').select('id').execute()).length === 0 && (await env.app.db.selectFrom('mediaChunks').select('seq').execute()).length === 0);
   });
 
+  it('keeps the text of a reply with a file refused by the CSRF check (an old page) as a draft, and stores no byte of the file', async () => {
+    const a = await suite.launch(ada);
+    const started = await startThreadWith(a, []);
+    const thread = url(started.location!).replace(/#.*/, '');
+    const text = 'A reply written over lunch, with a picture.';
+    const refused = await postMultipart(a, `${thread}/posts`, { body: text }, [{ name: 'clip.mp4', data: mp4Of(20_000) }], 'stale-token-from-an-old-page');
+    expect(refused.status).to.equal(403);
+    expect(parse(refused.body).querySelector('[data-test=error-message]')!.text).to.contain('What you wrote is kept');
+    expect(await env.app.db.selectFrom('attachments').select('id').execute()).to.have.length(0);
+    const page = await suite.get(a, thread);
+    expect(page.doc.querySelector('#reply-body')!.text).to.equal(text);
+    expect(page.doc.querySelector('[data-test=kept-draft]')).to.not.equal(null);
+  });
+
   it('stores no byte of a file sent without a valid CSRF token', async () => {
     const a = await suite.launch(ada);
     const space = await commonsOf(suite, a);
