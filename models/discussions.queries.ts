@@ -5,6 +5,7 @@ import type { QueryCreator } from 'kysely';
 import { prepareStatement, type Executor } from './db.ts';
 import type { Database, Post, Space, Thread } from './schema.ts';
 import { POST_EVENTS_CHANNEL } from './post-events.ts';
+import { claimAttachmentsCte } from './media.queries.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
@@ -134,12 +135,13 @@ export function insertPost(
 /**
  * A reply and everything that goes with it, in one statement (one round trip, atomic on its own):
  * the post, its mention and reply notifications, the live-update NOTIFY (sent at commit), the
- * author's kept draft of this thread deleted, and the thread's last_post_at when `touchThread` (a
+ * author's kept draft of this thread deleted (its pending files claimed, or deleted when taken off
+ * the form), and the thread's last_post_at when `touchThread` (a
  * caller with more to do in its transaction updates the thread last, so its row is locked briefly).
  */
 export async function insertReply(
   ex: Executor,
-  r: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string; mentioned: string[]; repliedTo: string[]; draftTarget: string; touchThread: boolean },
+  r: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string; mentioned: string[]; repliedTo: string[]; draftTarget: string; touchThread: boolean; attachmentIds: string[] },
 ): Promise<Post> {
   const touch = r.touchThread
     ? sql`, t AS (UPDATE threads SET last_post_at = now() WHERE tenant_id = ${r.tenantId} AND id = ${r.threadId} AND EXISTS (SELECT 1 FROM e))`
@@ -155,6 +157,7 @@ export async function insertReply(
       FROM p, (SELECT unnest(${r.mentioned}::uuid[]) AS membership_id, 'mention' AS kind
                UNION ALL SELECT unnest(${r.repliedTo}::uuid[]), 'reply') x),
     d AS (DELETE FROM post_drafts WHERE tenant_id = ${r.tenantId} AND membership_id = ${r.authorMembershipId} AND target = ${r.draftTarget}),
+    ${claimAttachmentsCte({ tenantId: r.tenantId, membershipId: r.authorMembershipId, draftTarget: r.draftTarget, keep: r.attachmentIds })},
     e AS (SELECT pg_notify(${POST_EVENTS_CHANNEL}, json_build_object('tenantId', p.tenant_id, 'spaceId', p.space_id, 'threadId', p.thread_id, 'postId', p.id)::text) FROM p)
     ${touch}
     SELECT p.* FROM p, e`.execute(ex);
@@ -237,6 +240,14 @@ function threadPostsQuery(ex: QueryCreator<Database>, tenantId: string, sourceOf
           .orderBy('k.createdAt'),
       ).as('kudos'),
       eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('attachments as at')
+          .select(['at.id', 'at.kind', 'at.fileName', 'at.contentType', 'at.sizeBytes', 'at.width', 'at.height', 'at.contentHash', 'at.hiddenAt', 'at.membershipId'])
+          .whereRef('at.tenantId', '=', 'po.tenantId')
+          .whereRef('at.postId', '=', 'po.id')
+          .orderBy('at.createdAt'),
+      ).as('attachments'),
     ])
     .where('po.tenantId', '=', tenantId);
 }

@@ -39,6 +39,7 @@ export const PERSON_DATA: Readonly<Record<string, string>> = {
   member_mutes: 'membership_id / muted_by_membership_id',
   announcements: 'author_membership_id: announcements by a facilitator',
   nudges: 'membership_id / sent_by_membership_id: nudges',
+  attachments: 'membership_id: files they uploaded (their bytes in media_chunks or the object store)',
 };
 
 export interface ExportMembership {

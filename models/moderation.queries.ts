@@ -1,6 +1,7 @@
 // Moderation: flags, the audit log, facilitator changes to posts and threads, mutes and
 // announcements. Every statement is scoped by tenant.
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { preparedQuery, type Executor } from './db.ts';
 import type { Insertable } from 'kysely';
 import type { FlagStatus, ModerationActionKind, ModerationActionsTable, PostStatus } from './schema.ts';
@@ -55,6 +56,15 @@ export function listOpenFlags(ex: Executor, tenantId: string, cohortId: string) 
       's.moduleId',
       'g.name as groupName',
       'ap.name as authorName',
+      // The flagged post's files: the facilitator sees what was flagged, not only its text.
+      (eb) =>
+        jsonArrayFrom(
+          eb.selectFrom('attachments as at')
+            .select(['at.id', 'at.kind', 'at.fileName', 'at.contentType', 'at.sizeBytes', 'at.width', 'at.height', 'at.contentHash', 'at.hiddenAt', 'at.membershipId'])
+            .whereRef('at.tenantId', '=', 'po.tenantId')
+            .whereRef('at.postId', '=', 'po.id')
+            .orderBy('at.createdAt'),
+        ).as('attachments'),
     ])
     .where('f.tenantId', '=', tenantId)
     .where('f.cohortId', '=', cohortId)

@@ -140,9 +140,6 @@ export async function deleteCohortAndLeftPeople(ex: Executor, tenantId: string, 
   return Number(cohort.numDeletedRows) + Number(people.numAffectedRows ?? 0);
 }
 
-/** A file table, when the media feature has made one (none yet: files count 0). */
-const FILE_TABLES = ['media_files', 'attachments', 'files'];
-
 export interface TenantCounts {
   tenantId: string;
   people: number;
@@ -152,19 +149,15 @@ export interface TenantCounts {
   oldestData: Date | null;
 }
 
-/** Per tenant of the list, in one query: people (not former participants), cohorts, posts, files, the oldest cohort. */
+/** Per tenant of the list, in one query: people (not former participants), cohorts, posts, files (attachments, posted or pending), the oldest cohort. */
 export async function listTenantCounts(ex: Executor, tenantIds: string[]): Promise<TenantCounts[]> {
   if (tenantIds.length === 0) return [];
-  const { rows: fileTables } = await sql<{ name: string }>`
-    SELECT table_name AS name FROM information_schema.columns
-    WHERE table_schema = 'public' AND column_name = 'tenant_id' AND table_name = ANY (${FILE_TABLES}) LIMIT 1`.execute(ex);
-  const files = fileTables[0] ? sql`(SELECT count(*) FROM ${sql.table(fileTables[0].name)} f WHERE f.tenant_id = t.id)::int` : sql`0`;
   const { rows } = await sql<TenantCounts>`
     SELECT t.id AS "tenantId",
       (SELECT count(*) FROM persons p WHERE p.tenant_id = t.id AND NOT p.former_participant)::int AS people,
       (SELECT count(*) FROM cohorts c WHERE c.tenant_id = t.id)::int AS cohorts,
       (SELECT count(*) FROM posts po WHERE po.tenant_id = t.id)::int AS posts,
-      ${files} AS files,
+      (SELECT count(*) FROM attachments f WHERE f.tenant_id = t.id AND f.state = 'ready')::int AS files,
       (SELECT min(c.created_at) FROM cohorts c WHERE c.tenant_id = t.id) AS "oldestData"
     FROM unnest(${tenantIds}::uuid[]) AS t(id)`.execute(ex);
   return rows;

@@ -304,6 +304,43 @@ export interface PostDraftsTable {
   updatedAt: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** A file attached to a post, or pending (kept with the draft of `draftTarget`) until its post is written. */
+export type AttachmentKind = 'image' | 'document' | 'video';
+export interface AttachmentsTable {
+  tenantId: string;
+  id: Generated<string>;
+  cohortId: string;
+  membershipId: string;
+  postId: string | null;
+  draftTarget: string | null;
+  state: ColumnType<'uploading' | 'ready', 'uploading' | 'ready' | undefined, 'uploading' | 'ready'>;
+  kind: AttachmentKind;
+  contentType: string;
+  fileName: string;
+  sizeBytes: ColumnType<string, number | undefined, number>;
+  thumbSizeBytes: ColumnType<string | null, number | null | undefined, number | null>;
+  width: number | null;
+  height: number | null;
+  contentHash: string | null;
+  hiddenAt: Date | null;
+  hiddenReason: string | null;
+  createdAt: CreatedAt;
+}
+
+export interface MediaChunksTable {
+  tenantId: string;
+  attachmentId: string;
+  variant: 'full' | 'thumb';
+  seq: number;
+  data: Buffer;
+}
+
+export interface MediaDeletionsTable {
+  tenantId: string;
+  attachmentId: string;
+  deletedAt: CreatedAt;
+}
+
 export interface EmailOptOutsTable {
   tenantId: string;
   personId: string;
@@ -443,7 +480,7 @@ export interface PostFlagsTable {
 }
 
 export type ModerationActionKind = 'hide' | 'restore' | 'delete' | 'edit' | 'pin' | 'unpin' | 'lock' | 'unlock' | 'endorse' | 'unendorse' | 'dismiss-flag' | 'mute' | 'unmute' | 'announce';
-export type ModerationTargetKind = 'post' | 'thread' | 'flag' | 'membership' | 'announcement';
+export type ModerationTargetKind = 'post' | 'thread' | 'flag' | 'membership' | 'announcement' | 'attachment';
 /** The audit log of facilitator actions. */
 export interface ModerationActionsTable {
   tenantId: string;
@@ -541,6 +578,9 @@ export interface Database {
   emailOptOuts: EmailOptOutsTable;
   groupNormVersions: GroupNormVersionsTable;
   postDrafts: PostDraftsTable;
+  attachments: AttachmentsTable;
+  mediaChunks: MediaChunksTable;
+  mediaDeletions: MediaDeletionsTable;
   actionPlanSchedules: ActionPlanSchedulesTable;
   actionPlans: ActionPlansTable;
   actionPlanPartners: ActionPlanPartnersTable;
@@ -715,3 +755,4 @@ export type Group = Selectable<GroupsTable>;
 export type Space = Selectable<SpacesTable>;
 export type Thread = Selectable<ThreadsTable>;
 export type Post = Selectable<PostsTable>;
+export type Attachment = Selectable<AttachmentsTable>;

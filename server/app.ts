@@ -59,6 +59,10 @@ import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 import { programmeRouter } from './programme/programme.routes.ts';
 import { adminErasureRouter, ownErasureRouter } from './privacy/erasure.routes.ts';
+import { mediaRouter } from './media/media.routes.ts';
+import { isMultipartUpload } from './media/upload-form.ts';
+import { createMediaStorage, type MediaStorage } from './media/storage.ts';
+import type { MediaDeps } from './media/media.service.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -76,6 +80,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Outgoing email and the signed preferences links every email carries. */
   email: EmailDeps;
+  /** Where attachments' bytes go; default: as the config says (PostgreSQL, or S3 when S3_URL is set). */
+  mediaStorage?: MediaStorage;
 }
 
 export interface CircleworkApp {
@@ -189,7 +195,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.post(EDITION_IMPORT_PATH, ...editionUploadParser());
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
-  app.use(createCsrfProtection({ publicOrigin: new URL(config.publicUrl).origin, keepRefusedForm: keepRefusedPostForm({ db }), exempt: isOneClickUnsubscribe }));
+  app.use(createCsrfProtection({ publicOrigin: new URL(config.publicUrl).origin, keepRefusedForm: keepRefusedPostForm({ db }), exempt: (req) => isOneClickUnsubscribe(req) || isMultipartUpload(req) }));
   app.use((req, res, next) => {
     res.locals.signedInAdmin = Boolean(req.user?.adminId);
     next();
@@ -217,7 +223,10 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost }));
+  // Files of posts: their upload reader checks the CSRF token itself (isMultipartUpload, above).
+  const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
+  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost, media }));
+  app.use('/cohorts', mediaRouter(media));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
@@ -261,6 +270,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     close: async () => {
       await Promise.all([postEvents.close(), caches.close()]);
       session.close();
+      media.storage.close();
     },
   };
 }

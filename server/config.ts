@@ -44,6 +44,19 @@ const EnvSchema = z.object({
   ROSTER_FIRST_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   // The built-in demo platform and cohort (server/demo/): on outside production, off in it unless true.
   DEMO: z.stringbool().optional(),
+  // Attachments (server/media/): the largest file per kind and the storage quotas, in MB.
+  MEDIA_IMAGE_MAX_MB: z.coerce.number().positive().default(10),
+  MEDIA_DOCUMENT_MAX_MB: z.coerce.number().positive().default(25),
+  MEDIA_VIDEO_MAX_MB: z.coerce.number().positive().default(200),
+  MEDIA_QUOTA_PERSON_MB: z.coerce.number().positive().default(500),
+  MEDIA_QUOTA_COHORT_MB: z.coerce.number().positive().default(20_000),
+  // An S3-compatible object store for attachments; unset: they are kept in PostgreSQL.
+  S3_URL: z.url().optional(),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_PREFIX: z.string().default(''),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -73,6 +86,13 @@ export interface Config {
   rosterFirstWaitMs: number;
   /** The demo platform and cohort are served (DEMO, default: on outside production). */
   demo: boolean;
+  media: {
+    maxBytes: { image: number; document: number; video: number };
+    quotaPerPerson: number;
+    quotaPerCohort: number;
+    /** The object store, when S3_URL is set; otherwise PostgreSQL keeps the files. */
+    s3: { url: string; bucket: string; region: string; accessKeyId: string | undefined; secretAccessKey: string | undefined; prefix: string } | undefined;
+  };
 }
 
 export class ConfigError extends Error {}
@@ -88,6 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && (!e.SESSION_SECRET || !e.LTI_ENCRYPTION_KEY)) {
     throw new ConfigError('SESSION_SECRET and LTI_ENCRYPTION_KEY must be set in production');
   }
+  if (e.S3_URL && !e.S3_BUCKET) throw new ConfigError('S3_BUCKET must be set with S3_URL');
   if ((e.ADMIN_EMAIL === undefined) !== (e.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all');
   }
@@ -113,7 +134,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadShedQueue: e.LOAD_SHED_QUEUE,
     rosterFirstWaitMs: e.ROSTER_FIRST_WAIT_MS,
     demo: e.DEMO ?? e.NODE_ENV !== 'production',
+    media: {
+      maxBytes: { image: mb(e.MEDIA_IMAGE_MAX_MB), document: mb(e.MEDIA_DOCUMENT_MAX_MB), video: mb(e.MEDIA_VIDEO_MAX_MB) },
+      quotaPerPerson: mb(e.MEDIA_QUOTA_PERSON_MB),
+      quotaPerCohort: mb(e.MEDIA_QUOTA_COHORT_MB),
+      s3: e.S3_URL ? { url: e.S3_URL, bucket: e.S3_BUCKET!, region: e.S3_REGION, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY, prefix: e.S3_PREFIX } : undefined,
+    },
   };
+}
+
+function mb(n: number): number {
+  return Math.round(n * 1024 * 1024);
 }
 
 /** Issuers compare without a trailing slash: Moodle's wwwroot is written both ways. */

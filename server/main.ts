@@ -18,6 +18,7 @@ import { registerCheckInReminders } from './action-plans/check-ins.service.ts';
 import { registerNudgeEmails } from './analytics/nudge-email.job.ts';
 import { registerAnnouncementEmails } from './moderation/announcements.service.ts';
 import { registerPersonalExports } from './privacy/export.service.ts';
+import { createMediaStorage } from './media/storage.ts';
 import { registerRetention } from './privacy/retention.service.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
@@ -64,12 +65,14 @@ await registerActionPlanEmails(queue, actionPlanEmailDeps);
 await registerCheckInReminders(queue, actionPlanEmailDeps);
 await registerNudgeEmails(queue, emailDeps);
 await registerAnnouncementEmails(queue, emailDeps);
-await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps });
+// One store of attachments' bytes for the app, its export job and housekeeping.
+const mediaStorage = createMediaStorage(database.db, config.media.s3);
+await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps, mediaStorage });
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEdition, secrets, queue, email: emailDeps });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEdition, secrets, queue, email: emailDeps, mediaStorage });
 await ready();
-const housekeeping = startHousekeeping(database.db, log);
+const housekeeping = startHousekeeping(database.db, log, undefined, mediaStorage);
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
 });

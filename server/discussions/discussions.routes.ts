@@ -18,12 +18,27 @@ import { createPostRenderer, type PostView, type RenderPost } from './post-html.
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 import { listGroupMemberStrip } from '../../models/groups.queries.ts';
 import type { Workshops } from '../editions/workshops.ts';
+import type { DraftTarget } from '../../models/post-drafts.queries.ts';
+import type { AppError } from '../errors.ts';
+import { readUploadForm } from '../media/upload-form.ts';
+import { FileTooLargeError, FileTypeRefusedError, pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
+import { attachmentPickerView } from '../media/attachment-view.ts';
+
+/** An error after which the form comes back with what was typed (and its files): bad input, a file refused. */
+function keepsTheForm(err: unknown): err is AppError {
+  return err instanceof ValidationError || err instanceof FileTooLargeError || err instanceof FileTypeRefusedError;
+}
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
 const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid() });
 const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
-const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default('') });
-const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)) });
+// The files kept on a form (ticked in its file picker, or uploaded by its script): one id or several.
+const AttachmentIds = z.union([z.uuid(), z.array(z.uuid()).max(50)]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+const ThreadBody = z.object({ title: z.string().max(1000).default(''), body: z.string().max(40_000).default(''), attachmentIds: AttachmentIds });
+const ReplyBody = z.object({ body: z.string().max(40_000).default(''), parentPostId: z.uuid().optional().or(z.literal('').transform(() => undefined)), attachmentIds: AttachmentIds });
+/** Most files one post takes. */
+const MAX_FILES_PER_POST = 10;
+const PreviewBody = z.object({ body: z.string().max(40_000).default('') });
 const KudosBody = z.object({ reason: z.string().max(1000).default('') });
 // Which page of the thread: anything but a post id is no anchor (the first page opens instead).
 // A quote opens the page of the post quoted, like a link to a post.
@@ -48,13 +63,26 @@ const REFUSED_POST = /^\/cohorts\/([0-9a-f-]{36})\/(?:spaces\/([0-9a-f-]{36})\/t
 /** For the CSRF check: a refused new thread or reply is kept as a server-side draft of its author. */
 export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) => Promise<boolean> {
   return async (req) => {
-    const m = req.method === 'POST' ? REFUSED_POST.exec(req.path) : null;
+    // The full path (originalUrl): a multipart form is refused from inside the router, where req.path is shorter.
+    const m = req.method === 'POST' ? REFUSED_POST.exec(req.originalUrl.split('?')[0]!) : null;
     if (!m) return false;
     const who = await findActiveLaunch(deps.db, req, m[1]!);
     const form = ThreadBody.extend({ keptDraftAt: z.iso.datetime().pipe(z.coerce.date()).optional().catch(undefined) }).safeParse(req.body ?? {});
     if (!who || !form.success) return false;
     return svc.keepRefusedPost(deps, who, m[2] ? `space:${m[2]}` : `thread:${m[3]!}`, form.data);
   };
+}
+
+/**
+ * The posting rate limits: per person (tenant + person), not per address, a burst limit and a
+ * steady one, shared by all processes. A file uploaded on its own (the composer) counts as a post.
+ */
+export function createPostingLimits(db: svc.DiscussionsDeps['db']) {
+  const perPerson = (req: Request) => `${req.launch!.tenantId}:${req.launch!.personId}`;
+  return [
+    createRateLimit({ db, name: 'post-burst', windowMs: 10_000, limit: 5, key: perPerson, message: 'You are posting very quickly. Wait a few seconds, then post again — what you wrote is kept in this browser.' }),
+    createRateLimit({ db, name: 'post-minute', windowMs: 60_000, limit: 15, key: perPerson, message: 'That is more than 15 posts in a minute. Wait a minute, then post again — what you wrote is kept in this browser.' }),
+  ];
 }
 
 // One renderer per app: it keeps renderings when the app caches its views (production).
@@ -65,15 +93,22 @@ function renderPost(app: Application, post: PostView): string {
   return render(post);
 }
 
-export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Workshops; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
+export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Workshops; postEvents: PostEventsHub; liveStreams: LiveStreamSlots; media: MediaDeps }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
-  // Per person (tenant + person), not per address: a burst limit and a steady one, shared by all processes.
-  const perPerson = (req: Request) => `${req.launch!.tenantId}:${req.launch!.personId}`;
-  const postingLimits = [
-    createRateLimit({ db: deps.db, name: 'post-burst', windowMs: 10_000, limit: 5, key: perPerson, message: 'You are posting very quickly. Wait a few seconds, then post again — what you wrote is kept in this browser.' }),
-    createRateLimit({ db: deps.db, name: 'post-minute', windowMs: 60_000, limit: 15, key: perPerson, message: 'That is more than 15 posts in a minute. Wait a minute, then post again — what you wrote is kept in this browser.' }),
-  ];
+  const postingLimits = createPostingLimits(deps.db);
+
+  /**
+   * A post form's fields, with its files (if sent as multipart) stored as pending attachments of
+   * the form's draft: only once this person may post there, and a file refused (too large, not a
+   * type we take) comes back as `refused` with the fields, so the page keeps what was typed.
+   */
+  async function readPostForm(req: Request, res: Response, target: DraftTarget) {
+    const who = req.launch!;
+    if (req.is('multipart/form-data')) await svc.assertCanPostTo(deps, who, target);
+    const maxFileBytes = Math.max(...Object.values(deps.media.limits.maxBytes));
+    return readUploadForm(req, res, { maxFileBytes, maxFiles: MAX_FILES_PER_POST, store: (file, name) => storeUpload(deps.media, who, target, file, name) });
+  }
 
   r.get('/:cohortId/commons', member, async (req, res) => {
     const space = await svc.commons(deps, req.launch!);
@@ -96,17 +131,25 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
 
   r.post('/:cohortId/spaces/:spaceId/threads', member, ...postingLimits, async (req, res) => {
     const { spaceId } = SpaceParams.parse(req.params);
-    const form = ThreadBody.parse(req.body ?? {});
+    const upload = await readPostForm(req, res, `space:${spaceId}`);
+    const form = ThreadBody.parse(upload.fields);
     try {
-      const { thread } = await svc.startThread(deps, req.launch!, spaceId, form);
+      if (upload.refused) throw upload.refused;
+      const { thread } = await svc.startThread(deps, req.launch!, spaceId, { ...form, attachmentIds: [...form.attachmentIds, ...upload.stored.map((a) => a.id)] });
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${thread.id}`);
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderSpace(req, res, 400, { error: err.userMessage, form });
+      if (!keepsTheForm(err)) throw err;
+      await renderSpace(req, res, err.status, { error: err.userMessage, form });
     }
   });
 
   r.get('/:cohortId/threads/:threadId', member, async (req, res) => renderThread(req, res, 200));
+
+  // The composer's preview: the text rendered by the same renderer as a post (sanitised HTML).
+  r.post('/:cohortId/posts/preview', member, async (req, res) => {
+    const { body } = PreviewBody.parse(req.body ?? {});
+    res.type('html').set('Cache-Control', 'no-store').send(svc.previewPost(body));
+  });
 
   // Live updates: new posts in this space, as server-sent events carrying ids only.
   r.get('/:cohortId/spaces/:spaceId/events', member, async (req, res) => {
@@ -138,13 +181,15 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
     const { threadId } = ThreadParams.parse(req.params);
-    const form = ReplyBody.parse(req.body ?? {});
+    const upload = await readPostForm(req, res, `thread:${threadId}`);
+    const form = ReplyBody.parse(upload.fields);
     try {
-      const { post } = await svc.replyInThread(deps, req.launch!, threadId, form);
+      if (upload.refused) throw upload.refused;
+      const { post } = await svc.replyInThread(deps, req.launch!, threadId, { ...form, attachmentIds: [...form.attachmentIds, ...upload.stored.map((a) => a.id)] });
       res.redirect(303, postHref(req.launch!.cohortId, threadId, post.id));
     } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      await renderThread(req, res, 400, { error: err.userMessage, body: form.body, parentPostId: form.parentPostId });
+      if (!keepsTheForm(err)) throw err;
+      await renderThread(req, res, err.status, { error: err.userMessage, body: form.body, parentPostId: form.parentPostId });
     }
   });
 
@@ -188,16 +233,17 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [threads, norms, kept, members, workshop] = await Promise.all([
+    const [threads, norms, kept, members, workshop, pending] = await Promise.all([
       discussions.listThreads(deps.db, who.tenantId, space.id),
       space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
       flash ? undefined : svc.postDraftFor(deps, who, `space:${space.id}`),
       // The member strip: the group of this space, which findVisibleSpace has checked this person may see.
       space.groupId ? listGroupMemberStrip(deps.db, who.tenantId, space.groupId) : [],
       deps.workshops.forCohort(who.tenantId, who.cohortId),
+      who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `space:${space.id}`),
     ]);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
-    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members) });
+    res.status(status).render('discussions/space', { title: 'Discussion', picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
@@ -206,9 +252,10 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
     const window = threadWindow(req.query, flash !== undefined);
     const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
-    const [found, draftRow] = await Promise.all([
+    const [found, draftRow, pending] = await Promise.all([
       discussions.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
       flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`),
+      who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `thread:${thread.id}`),
     ]);
     // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
     const page = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
@@ -216,7 +263,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, page, (p) => renderPost(req.app, p), draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, page, (p) => renderPost(req.app, p), draft) });
   }
 
   return r;

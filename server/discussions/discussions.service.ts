@@ -6,6 +6,7 @@ import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import * as drafts from '../../models/post-drafts.queries.ts';
 import { notifyPostEvent } from '../../models/post-events.ts';
+import { claimAttachments } from '../../models/media.queries.ts';
 import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -103,7 +104,7 @@ async function audienceOf(deps: DiscussionsDeps, who: LaunchContext, space: Spac
   };
 }
 
-export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spaceId: string, input: { title: string; body: string }) {
+export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spaceId: string, input: { title: string; body: string; attachmentIds?: string[] | undefined }) {
   requireCanPost(who);
   const space = await findVisibleSpace(deps, who, spaceId);
   await assertNotMuted(deps, who);
@@ -116,6 +117,7 @@ export async function startThread(deps: DiscussionsDeps, who: LaunchContext, spa
     await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'mention', actorMembershipId: who.membershipId, threadId: thread.id, postId: post.id, membershipIds: audience.toNotify(rendered.mentions) });
     await notifyPostEvent(tx, { tenantId: who.tenantId, spaceId: space.id, threadId: thread.id, postId: post.id });
     await drafts.deletePostDraft(tx, who.tenantId, who.membershipId, `space:${space.id}`);
+    await claimAttachments(tx, post.id, { tenantId: who.tenantId, membershipId: who.membershipId, draftTarget: `space:${space.id}`, keep: input.attachmentIds ?? [] });
     if (space.groupId && space.moduleId !== null) await deps.onGroupSpacePost?.(tx, who, space.moduleId);
     return { thread, post };
   });
@@ -129,7 +131,7 @@ export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContex
 }
 
 /** A reply to the thread, or to one post of it (a reply to a reply answers that reply's parent). */
-export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string, input: { body: string; parentPostId?: string | undefined }) {
+export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, threadId: string, input: { body: string; parentPostId?: string | undefined; attachmentIds?: string[] | undefined }) {
   requireCanPost(who);
   const { thread, space } = await findVisibleThread(deps, who, threadId);
   await assertNotMuted(deps, who);
@@ -148,7 +150,7 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
   const mentioned = audience.toNotify(rendered.mentions);
   // The replied-to post's author and the thread's starter, if they still see the space; a mention already told them.
   const repliedTo = audience.whoCanSee([parentAuthor, thread.authorMembershipId]).filter((m, i, all) => all.indexOf(m) === i && !mentioned.includes(m));
-  const reply = { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html, mentioned, repliedTo, draftTarget: `thread:${thread.id}` };
+  const reply = { tenantId: who.tenantId, threadId: thread.id, spaceId: space.id, parentPostId, authorMembershipId: who.membershipId, bodySource: input.body, bodyHtml: rendered.html, mentioned, repliedTo, draftTarget: `thread:${thread.id}`, attachmentIds: input.attachmentIds ?? [] };
   const onGroupSpacePost = space.groupId && space.moduleId !== null ? deps.onGroupSpacePost : undefined;
   // Most replies are one statement (atomic on its own); one in a module's group space may complete
   // the module in the same transaction.
@@ -243,6 +245,24 @@ export async function keepRefusedPost(
     throw err;
   }
   return drafts.upsertPostDraft(deps.db, { tenantId: who.tenantId, membershipId: who.membershipId, target, title: form.title, body: form.body }, form.keptDraftAt);
+}
+
+/**
+ * Throws unless this person may post in the form's space or thread now (what a file uploaded for
+ * that form needs, before any byte of it is stored).
+ */
+export async function assertCanPostTo(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget): Promise<void> {
+  requireCanPost(who);
+  const [kind, id] = target.split(':') as ['space' | 'thread', string];
+  if (kind === 'space') await findVisibleSpace(deps, who, id);
+  else if ((await findVisibleThread(deps, who, id)).thread.lockedAt) throw new ConflictError('A facilitator has locked this thread: it takes no new replies.');
+  await assertNotMuted(deps, who);
+}
+
+/** A post's text as it will show (rendered and sanitised like a post; mentions are resolved when it is posted). */
+export function previewPost(body: string): string {
+  if (body.length > 20_000) return '<p>A post is at most 20,000 characters.</p>';
+  return renderPost(body).html;
 }
 
 /** The kept draft for this form, if any. */

@@ -6,6 +6,7 @@ import type { Workshop, WorkshopModule } from '../modules/workshop-content.ts';
 import { avatarView } from '../http/avatar.ts';
 import { timeView } from '../http/relative-time.ts';
 import { memberStripView, type StripMember } from '../groups/member-strip.ts';
+import { attachmentView, type PostAttachmentRow } from '../media/attachment-view.ts';
 
 function spaceTitle(space: Space, module: WorkshopModule | undefined): string {
   return space.groupId ? `Your group — module ${space.moduleId}: ${module?.title ?? ''}` : 'Cohort commons';
@@ -86,6 +87,8 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
   authorRole: string;
   revisionCount: string | number | null;
   kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
+  /** Absent where a caller reads posts without their files. */
+  attachments?: PostAttachmentRow[];
 };
 
 /** One post as the page shows it (also sent alone to live-update a thread). */
@@ -120,6 +123,9 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
     /** The post's own address, which its actions extend (`/edit`, `/kudos`…). */
     path: `/cohorts/${who.cohortId}/posts/${p.id}`,
     kudos: p.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    // A post's files show with its text, to those who read it; one a facilitator hid, only to its
+    // uploader and the facilitators (the same rules as the file's own address).
+    attachments: html === undefined ? [] : (p.attachments ?? []).filter((a) => !a.hiddenAt || facilitator || a.membershipId === who.membershipId).map((a) => attachmentView(who, a)),
     revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
     quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
   };

@@ -5,9 +5,18 @@ import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
 import { isSameOriginPost } from '../../lti/same-origin.ts';
 
-const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body as Record<string, unknown> | undefined)?._csrf as string | undefined,
+// A form sends the token as a field; a script's upload (public/composer.js) in a header.
+const { generateToken, csrfSynchronisedProtection, isRequestValid } = csrfSync({
+  getTokenFromRequest: (req) => ((req.body as Record<string, unknown> | undefined)?._csrf as string | undefined) ?? req.get('x-csrf-token'),
 });
+
+/**
+ * The check for a multipart form, whose body the CSRF middleware cannot read (it is streamed, not
+ * parsed up front): the upload reader calls it with the fields that came before the first file.
+ */
+export function isCsrfTokenValid(req: Request): boolean {
+  return isRequestValid(req);
+}
 
 /**
  * Checks the token on unsafe methods and gives signed-in pages a token for their forms
@@ -21,28 +30,29 @@ export function createCsrfProtection(
   opts: { publicOrigin: string; keepRefusedForm?: (req: Request) => Promise<boolean>; exempt?: (req: Request) => boolean },
 ): RequestHandler {
   return (req, res, next) => {
-    if (opts.exempt?.(req)) return next();
+    // Only a form that demonstrably came from our own pages is kept: another site can make the
+    // browser post anything (cookies are SameSite=None), and must not plant text in a draft.
+    const refusal = async (): Promise<AppError> => {
+      const kept = opts.keepRefusedForm && isSameOriginPost(req, opts.publicOrigin) ? await opts.keepRefusedForm(req).catch(() => false) : false;
+      return new AppError(
+        403,
+        'csrf',
+        kept
+          ? 'This form had expired, so it was not sent. What you wrote is kept: open the page again (from your course if needed) and it will be back in the form.'
+          : 'This form has expired or was not sent from Circlework. Reload the page and try again.',
+      );
+    };
+    // An exempt request that checks its token itself (a streamed multipart form) refuses the same way.
+    if (opts.exempt?.(req)) {
+      res.locals.refuseCsrf = refusal;
+      return next();
+    }
     csrfSynchronisedProtection(req, res, (err?: unknown) => {
       if (!err) {
         if (req.user) issueCsrfToken(req, res);
         return next();
       }
-      // Only a form that demonstrably came from our own pages is kept: another site can make the
-      // browser post anything (cookies are SameSite=None), and must not plant text in a draft.
-      const keep = opts.keepRefusedForm && isSameOriginPost(req, opts.publicOrigin) ? opts.keepRefusedForm(req) : Promise.resolve(false);
-      void keep
-        .catch(() => false)
-        .then((kept) =>
-          next(
-            new AppError(
-              403,
-              'csrf',
-              kept
-                ? 'This form had expired, so it was not sent. What you wrote is kept: open the page again (from your course if needed) and it will be back in the form.'
-                : 'This form has expired or was not sent from Circlework. Reload the page and try again.',
-            ),
-          ),
-        );
+      void refusal().then(next);
     });
   };
 }

@@ -14,6 +14,8 @@ export function pageBase(who: LaunchContext, title: string) {
   return { title, cohort: { id: who.cohortId }, person: { name: who.displayName }, consoleHref: `/cohorts/${who.cohortId}/console` };
 }
 
+import { attachmentView } from '../media/attachment-view.ts';
+
 export function queueView(who: LaunchContext, entries: Awaited<ReturnType<typeof moderationQueue>>, done?: string) {
   return {
     ...pageBase(who, 'Moderation queue'),
@@ -30,6 +32,7 @@ export function queueView(who: LaunchContext, entries: Awaited<ReturnType<typeof
       visible: first.postStatus === 'visible',
       base: `/cohorts/${who.cohortId}/console/moderation`,
       flags: flags.map((f) => ({ id: f.flagId, reason: f.reason, by: f.flaggerName ?? 'Someone', when: when(f.createdAt) })),
+      attachments: first.attachments.map((a) => attachmentView(who, a)),
     })),
   };
 }

@@ -2,7 +2,7 @@
 // 'personal-export'), kept as zip chunks until it expires (24 h), downloaded by the person from
 // their profile or by the signed link emailed to them. Only the person reaches their export: every
 // lookup is by (tenant, person, export id), and anything else is a 404.
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ZipArchive } from 'archiver';
 import type { Db, Tx } from '../../models/db.ts';
@@ -15,6 +15,8 @@ import type { LaunchContext } from '../launch-context.ts';
 import { AppError, NotFoundError } from '../errors.ts';
 import { issueSignedLink, LinkEndedError, verifyLink } from '../action-plans/signed-links.ts';
 import { gatherExport, markdownFiles } from './export-content.ts';
+import * as media from '../../models/media.queries.ts';
+import { PostgresMediaStorage, type MediaStorage } from '../media/storage.ts';
 
 export const PERSONAL_EXPORT_QUEUE = 'personal-export';
 export const EXPORT_CLEANUP_QUEUE = 'personal-export-cleanup';
@@ -98,13 +100,22 @@ export function exportFileName(e: exportsQ.PersonalExportRow): string {
  * transaction (a crash or retry leaves no half-built export), then emails the link when the LMS
  * shared an address. Idempotent: a ready export is left as it is.
  */
-export async function buildExport(deps: { db: Db; workshop: Workshop; now: () => Date; email?: EmailDeps | undefined }, job: ExportJob): Promise<'built' | 'skipped'> {
+export async function buildExport(deps: { db: Db; workshop: Workshop; now: () => Date; email?: EmailDeps | undefined; mediaStorage?: MediaStorage | undefined }, job: ExportJob): Promise<'built' | 'skipped'> {
   const built = await deps.db.transaction().execute(async (tx) => {
     const e = await exportsQ.lockExport(tx, job.tenantId, job.exportId);
     if (!e || e.status !== 'queued') return undefined;
     const data = await gatherExport({ db: deps.db, workshop: deps.workshop, now: deps.now }, e);
     await exportsQ.deleteExportChunks(tx, e.tenantId, e.id);
-    const size = await writeZip(tx, e, [...markdownFiles(data, deps.workshop), { name: 'data.json', text: JSON.stringify(data, null, 2) + '\n' }]);
+    // The person's own files, as they are stored (pictures re-encoded), under files/.
+    const memberships = await exportsQ.listExportMemberships(deps.db, e.tenantId, e.personId, e.scope === 'cohort' ? e.cohortId : null);
+    const storage = deps.mediaStorage ?? new PostgresMediaStorage(deps.db);
+    const files = (await media.listOwnAttachments(deps.db, e.tenantId, memberships.map((m) => m.membershipId))).map((a) => ({
+      name: `files/${a.id.slice(0, 8)}-${a.fileName}`,
+      listed: { path: `files/${a.id.slice(0, 8)}-${a.fileName}`, name: a.fileName, type: a.contentType, bytes: Number(a.sizeBytes), posted: a.postId !== null, uploadedAt: a.createdAt.toISOString() },
+      open: () => storage.get({ tenantId: e.tenantId, attachmentId: a.id, variant: 'full' }),
+    }));
+    const listed = { ...data, files: files.map((f) => f.listed) };
+    const size = await writeZip(tx, e, [...markdownFiles(data, deps.workshop), { name: 'data.json', text: JSON.stringify(listed, null, 2) + '\n' }], files);
     await exportsQ.markExportReady(tx, e.tenantId, e.id, size, deps.now());
     return { e, email: data.person.email, name: data.person.name };
   });
@@ -113,7 +124,7 @@ export async function buildExport(deps: { db: Db; workshop: Workshop; now: () =>
   return 'built';
 }
 
-async function writeZip(tx: Tx, e: exportsQ.PersonalExportRow, files: Array<{ name: string; text: string }>): Promise<number> {
+async function writeZip(tx: Tx, e: exportsQ.PersonalExportRow, files: Array<{ name: string; text: string }>, binaries: Array<{ name: string; open: () => Promise<Readable> }> = []): Promise<number> {
   const zip = new ZipArchive({ zlib: { level: 6 } });
   let seq = 0;
   let size = 0;
@@ -140,6 +151,8 @@ async function writeZip(tx: Tx, e: exportsQ.PersonalExportRow, files: Array<{ na
   });
   const dated = { date: e.requestedAt };
   for (const f of files) zip.append(f.text, { name: `circlework-export/${f.name}`, ...dated });
+  // Each file is opened only when the zip reaches it: one at a time, streamed, never whole.
+  for (const b of binaries) zip.append(Readable.from((async function* () { yield* await b.open(); })()), { name: `circlework-export/${b.name}`, store: true, ...dated });
   const written = pipeline(zip, sink);
   await zip.finalize();
   await written;
@@ -168,7 +181,7 @@ async function emailExportLink(deps: EmailDeps, now: Date, e: exportsQ.PersonalE
 /** Registers the build worker and the hourly cleanup of expired exports. */
 export async function registerPersonalExports(
   queue: JobQueue,
-  deps: { db: Db; workshop: Workshop; now?: () => Date; email?: EmailDeps },
+  deps: { db: Db; workshop: Workshop; now?: () => Date; email?: EmailDeps; mediaStorage?: MediaStorage },
   opts: { pollingIntervalSeconds?: number; retryLimit?: number; retryDelaySeconds?: number } = {},
 ): Promise<void> {
   const now = deps.now ?? (() => new Date());

@@ -222,6 +222,6 @@ describe('discussion spaces', () => {
       }
     }
     // The only scripts on the page are our own file.
-    expect(page.doc.querySelectorAll('script').map((s) => s.getAttribute('src'))).to.deep.equal(['/public/drafts.js', '/public/live.js', '/public/scroll-regions.js']);
+    expect(page.doc.querySelectorAll('script').map((s) => s.getAttribute('src'))).to.deep.equal(['/public/drafts.js', '/public/live.js', '/public/composer.js', '/public/scroll-regions.js']);
   });
 });

@@ -49,7 +49,7 @@ async function findNeedles(db: Db, needles: string[], otherTenantId: string): Pr
   const found: Array<{ where: string; rows: number }> = [];
   for (const c of await searchableColumns(db)) {
     const table = sql.table(`${c.schema}.${c.table}`);
-    const value = c.column === 'data' && c.table === 'personal_export_chunks' ? sql`convert_from(${sql.ref(c.column)}, 'UTF8')` : sql`${sql.ref(c.column)}::text`;
+    const value = c.column === 'data' && (c.table === 'personal_export_chunks' || c.table === 'media_chunks') ? sql`convert_from(${sql.ref(c.column)}, 'UTF8')` : sql`${sql.ref(c.column)}::text`;
     const notOther = c.hasTenant ? sql`tenant_id IS DISTINCT FROM ${otherTenantId}::uuid` : sql`NOT (t::text LIKE ${`%${otherTenantId}%`})`;
     const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${table} t WHERE ${value} ILIKE ANY (${patterns}::text[]) AND ${notOther}`.execute(db);
     if (rows[0]!.n > 0) found.push({ where: `${c.schema}.${c.table}.${c.column}`, rows: rows[0]!.n });
@@ -104,6 +104,9 @@ describe('erasure leaves nothing of the person', () => {
       bodyHtml: `<p>Thanks <span class="mention" data-person-id="${A.personId}">@Ada Lovelace</span> for this</p>`,
     });
     await post(A.id, 'ADA-REPLY to Bo', { parentPostId: boPost['id'] });
+    // A photo on her post, its bytes in the embedded store.
+    const photo = await ins('attachments', { tenantId: t, cohortId: cA, membershipId: A.id, postId: adaPost['id'], state: 'ready', kind: 'image', contentType: 'image/webp', fileName: 'Ada Lovelace at work.jpg', sizeBytes: 21 });
+    await ins('mediaChunks', { tenantId: t, attachmentId: photo['id'], variant: 'full', seq: 0, data: Buffer.from('photo of Ada Lovelace') });
     await ins('kudos', { tenantId: t, postId: boPost['id'], fromMembershipId: A.id, toMembershipId: Bo.id, reason: 'ADA-KUDOS-GIVEN' });
     await ins('kudos', { tenantId: t, postId: adaPost['id'], fromMembershipId: Bo.id, toMembershipId: A.id, reason: 'BO-KUDOS-TO-ADA' });
     await ins('notifications', { tenantId: t, membershipId: A.id, kind: 'mention', actorMembershipId: Bo.id, threadId: thread['id'], postId: boPost['id'] });

@@ -206,6 +206,9 @@ describe('retention per tenant', () => {
     const now = new Date();
     const t1 = await tenantOf(env.lms.platform.id);
     await seedCohort(db(), t1, 'old', { endsOn: monthsBefore(now, 30), people: 2, threads: 1 });
+    // Two files of one of its people (the counts show attachments).
+    const member = await db().selectFrom('memberships').select(['id', 'cohortId']).where('tenantId', '=', t1).executeTakeFirstOrThrow();
+    for (const fileName of ['a.pdf', 'b.pdf']) await db().insertInto('attachments').values({ tenantId: t1, cohortId: member.cohortId, membershipId: member.id, draftTarget: 'space:x', state: 'ready', kind: 'document', contentType: 'application/pdf', fileName }).execute();
     await seedAdmin(db(), ADMIN);
     const browser = new LtiHttpClient();
     const login = await browser.request(`${env.app.url}/admin/login`);
@@ -216,7 +219,7 @@ describe('retention per tenant', () => {
     expect(row.querySelector('[data-test=count-people]')!.text).to.equal('2');
     expect(row.querySelector('[data-test=count-cohorts]')!.text).to.equal('1');
     expect(row.querySelector('[data-test=count-posts]')!.text).to.equal('4');
-    expect(row.querySelector('[data-test=count-files]')!.text).to.equal('0');
+    expect(row.querySelector('[data-test=count-files]')!.text).to.equal('2');
     expect(row.querySelector('[data-test=oldest-data]')!.text).to.equal(now.toISOString().slice(0, 10));
 
     const page = await browser.request(`${env.app.url}/admin/tenants/${t1}`);

@@ -57,7 +57,7 @@ export function openTestDb(max = 5): DbHandle {
   return createDb(testDatabaseUrl(), { max });
 }
 
-const TABLES = ['nudges', 'cohort_analytics_settings', 'announcement_emails', 'announcements', 'member_mutes', 'moderation_actions', 'post_flags', 'action_plan_comments', 'check_in_reminders', 'check_ins', 'manager_invites', 'signed_links', 'action_plan_partners', 'action_plans', 'action_plan_schedules', 'post_drafts', 'group_norm_versions', 'email_opt_outs', 'profiles', 'notifications', 'kudos', 'post_revisions', 'posts', 'threads', 'spaces', 'group_members', 'groups', 'grade_outbox', 'module_completions', 'activity_responses', 'module_schedules', 'resource_links', 'memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'launch_handovers', 'http_sessions', 'admin_users', 'rate_limits', 'demo_scores'];
+const TABLES = ['nudges', 'cohort_analytics_settings', 'announcement_emails', 'announcements', 'member_mutes', 'moderation_actions', 'post_flags', 'action_plan_comments', 'check_in_reminders', 'check_ins', 'manager_invites', 'signed_links', 'action_plan_partners', 'action_plans', 'action_plan_schedules', 'post_drafts', 'group_norm_versions', 'email_opt_outs', 'profiles', 'notifications', 'kudos', 'post_revisions', 'posts', 'threads', 'spaces', 'group_members', 'groups', 'grade_outbox', 'module_completions', 'activity_responses', 'module_schedules', 'resource_links', 'memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'launch_handovers', 'http_sessions', 'admin_users', 'rate_limits', 'demo_scores', 'media_deletions'];
 
 export async function resetDatabase(handle: DbHandle): Promise<void> {
   await sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`).execute(handle.db);

@@ -1,0 +1,169 @@
+// Attachments and their bytes in the embedded store. Every statement is scoped by tenant.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { Attachment, AttachmentKind, PostStatus } from './schema.ts';
+
+type ChunkKey = { tenantId: string; attachmentId: string; variant: 'full' | 'thumb' };
+
+export async function insertMediaChunk(ex: Executor, c: ChunkKey & { seq: number; data: Buffer }): Promise<void> {
+  await ex.insertInto('mediaChunks').values(c).execute();
+}
+
+export async function deleteMediaChunks(ex: Executor, k: ChunkKey): Promise<void> {
+  await ex.deleteFrom('mediaChunks').where('tenantId', '=', k.tenantId).where('attachmentId', '=', k.attachmentId).where('variant', '=', k.variant).execute();
+}
+
+export function listMediaChunks(ex: Executor, k: ChunkKey, fromSeq: number, toSeq: number): Promise<Array<{ seq: number; data: Buffer }>> {
+  return ex
+    .selectFrom('mediaChunks')
+    .select(['seq', 'data'])
+    .where('tenantId', '=', k.tenantId)
+    .where('attachmentId', '=', k.attachmentId)
+    .where('variant', '=', k.variant)
+    .where('seq', '>=', fromSeq)
+    .where('seq', '<=', toSeq)
+    .orderBy('seq')
+    .execute();
+}
+
+/** A new pending attachment, its bytes still on their way. */
+export function insertAttachment(
+  ex: Executor,
+  a: { tenantId: string; cohortId: string; membershipId: string; draftTarget: string; kind: AttachmentKind; contentType: string; fileName: string },
+): Promise<Attachment> {
+  return ex.insertInto('attachments').values(a).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateAttachmentStored(
+  ex: Executor,
+  tenantId: string,
+  id: string,
+  s: { sizeBytes: number; thumbSizeBytes: number | null; width: number | null; height: number | null; contentHash: string; contentType: string },
+): Promise<void> {
+  await ex.updateTable('attachments').set({ ...s, state: 'ready' }).where('tenantId', '=', tenantId).where('id', '=', id).execute();
+}
+
+export async function deleteAttachment(ex: Executor, tenantId: string, id: string): Promise<void> {
+  await ex.deleteFrom('attachments').where('tenantId', '=', tenantId).where('id', '=', id).execute();
+}
+
+export interface AttachmentAccessRow {
+  id: string;
+  cohortId: string;
+  membershipId: string;
+  postId: string | null;
+  state: 'uploading' | 'ready';
+  kind: AttachmentKind;
+  contentType: string;
+  fileName: string;
+  sizeBytes: string;
+  thumbSizeBytes: string | null;
+  contentHash: string | null;
+  hiddenAt: Date | null;
+  /** Of its post, when it has one. */
+  spaceId: string | null;
+  postStatus: PostStatus | null;
+  postAuthorMembershipId: string | null;
+}
+
+/** An attachment with what its access check needs of its post, in one round trip. */
+export function findAttachmentForAccess(ex: Executor, tenantId: string, id: string): Promise<AttachmentAccessRow | undefined> {
+  return ex
+    .selectFrom('attachments as a')
+    .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'a.tenantId').onRef('po.id', '=', 'a.postId'))
+    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
+    .where('a.tenantId', '=', tenantId)
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface PendingAttachment {
+  id: string;
+  kind: AttachmentKind;
+  fileName: string;
+  sizeBytes: string;
+  contentType: string;
+}
+
+/** A person's pending attachments for one form (the files of their draft there), oldest first. */
+export function listPendingAttachments(ex: Executor, tenantId: string, membershipId: string, draftTarget: string): Promise<PendingAttachment[]> {
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'kind', 'fileName', 'sizeBytes', 'contentType'])
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', '=', membershipId)
+    .where('draftTarget', '=', draftTarget)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .execute();
+}
+
+/**
+ * The post's claim on the author's pending attachments of its form, as CTEs for the post's own
+ * statement (`p` is the inserted post): those kept (`keep`) move onto the post, the others the
+ * author took off the form are deleted. A reply stays one statement.
+ */
+export function claimAttachmentsCte(c: { tenantId: string; membershipId: string; draftTarget: string; keep: string[] }) {
+  return sql`
+    ac AS (UPDATE attachments a SET post_id = p.id, draft_target = NULL FROM p
+           WHERE a.tenant_id = ${c.tenantId} AND a.membership_id = ${c.membershipId} AND a.draft_target = ${c.draftTarget}
+             AND a.state = 'ready' AND a.id = ANY (${c.keep}::uuid[])),
+    ad AS (DELETE FROM attachments a
+           WHERE a.tenant_id = ${c.tenantId} AND a.membership_id = ${c.membershipId} AND a.draft_target = ${c.draftTarget}
+             AND NOT (a.id = ANY (${c.keep}::uuid[])) AND EXISTS (SELECT 1 FROM p))`;
+}
+
+/** The same claim, alone (a new thread writes its post in a transaction). */
+export async function claimAttachments(ex: Executor, postId: string, c: { tenantId: string; membershipId: string; draftTarget: string; keep: string[] }): Promise<void> {
+  await sql`WITH p AS (SELECT ${postId}::uuid AS id), ${claimAttachmentsCte(c)} SELECT 1`.execute(ex);
+}
+
+/** Bytes a membership's attachments hold, and those of the whole cohort: for the quotas. */
+export async function sumAttachmentBytes(ex: Executor, tenantId: string, cohortId: string, membershipId: string): Promise<{ mine: number; cohort: number }> {
+  const { rows } = await sql<{ mine: string; cohort: string }>`
+    SELECT coalesce(sum(size_bytes + coalesce(thumb_size_bytes, 0)) FILTER (WHERE membership_id = ${membershipId}), 0) AS mine,
+           coalesce(sum(size_bytes + coalesce(thumb_size_bytes, 0)), 0) AS cohort
+    FROM attachments WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId}`.execute(ex);
+  return { mine: Number(rows[0]!.mine), cohort: Number(rows[0]!.cohort) };
+}
+
+/** Attachments deleted since the store last swept (for a store that no cascade reaches). */
+export function listMediaDeletions(ex: Executor, limit: number) {
+  return ex.selectFrom('mediaDeletions').select(['tenantId', 'attachmentId']).orderBy('deletedAt').limit(limit).execute();
+}
+
+export async function deleteMediaDeletions(ex: Executor, keys: Array<{ tenantId: string; attachmentId: string }>): Promise<void> {
+  if (keys.length === 0) return;
+  await sql`DELETE FROM media_deletions d USING unnest(${keys.map((k) => k.tenantId)}::uuid[], ${keys.map((k) => k.attachmentId)}::uuid[]) AS k(t, a)
+            WHERE d.tenant_id = k.t AND d.attachment_id = k.a`.execute(ex);
+}
+
+/** A facilitator hides or shows one attachment of a post. */
+export async function updateAttachmentHidden(ex: Executor, tenantId: string, id: string, hidden: { at: Date; reason: string } | null): Promise<void> {
+  await ex.updateTable('attachments').set({ hiddenAt: hidden?.at ?? null, hiddenReason: hidden?.reason ?? null }).where('tenantId', '=', tenantId).where('id', '=', id).execute();
+}
+
+/** A person's own files (posted or pending) in these memberships, for their export. */
+export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds: string[]) {
+  if (membershipIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'postId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
+    .where('tenantId', '=', tenantId)
+    .where('membershipId', 'in', membershipIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .execute();
+}
+
+/**
+ * Pending files nobody posted (a draft abandoned before `before`) and uploads that never finished
+ * (a process that stopped mid-upload): deleted by housekeeping.
+ */
+export async function deleteAbandonedAttachments(ex: Executor, before: Date, unfinishedBefore: Date): Promise<number> {
+  const r = await ex
+    .deleteFrom('attachments')
+    .where((eb) => eb.or([eb.and([eb('postId', 'is', null), eb('createdAt', '<', before)]), eb.and([eb('state', '=', 'uploading'), eb('createdAt', '<', unfinishedBefore)])]))
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

@@ -1,0 +1,228 @@
+// Attachments: taking a file (type from its bytes, size caps, images re-encoded), who may read one
+// (exactly who may read its post), and the quotas. Services never see req/res: a file arrives as a
+// stream and leaves as one.
+import { createHash } from 'node:crypto';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import sharp, { type OutputInfo } from 'sharp';
+import type { Db } from '../../models/db.ts';
+import * as media from '../../models/media.queries.ts';
+import type { AttachmentKind } from '../../models/schema.ts';
+import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { withTransaction } from '../../models/db.ts';
+import { insertModerationAction } from '../../models/moderation.queries.ts';
+import { findPost } from '../../models/discussions.queries.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { findVisibleSpace } from '../discussions/discussions.service.ts';
+import { ACCEPTED_LIST, SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
+import type { ByteRange, MediaStorage } from './storage.ts';
+
+export interface MediaLimits {
+  /** Largest file per kind, in bytes. */
+  maxBytes: Record<AttachmentKind, number>;
+  /** Stored bytes a person may hold in one cohort, and the whole cohort. */
+  quotaPerPerson: number;
+  quotaPerCohort: number;
+}
+
+export interface MediaDeps {
+  db: Db;
+  storage: MediaStorage;
+  limits: MediaLimits;
+}
+
+const MB = 1024 * 1024;
+const mbText = (bytes: number) => `${Number((bytes / MB).toFixed(1))} MB`;
+const KIND_WORD: Record<AttachmentKind, string> = { image: 'A picture', document: 'A document', video: 'A video' };
+
+export class FileTooLargeError extends AppError {
+  constructor(message: string) {
+    super(413, 'file-too-large', message);
+  }
+}
+
+export class FileTypeRefusedError extends AppError {
+  constructor(message: string) {
+    super(415, 'file-type', message);
+  }
+}
+
+/** Display sizes of a picture: the full view and the thumbnail in a post (longest side, pixels). */
+const FULL_PX = 1600;
+const THUMB_PX = 480;
+
+/**
+ * Stores one uploaded file as a pending attachment of this person's form (`draftTarget`), once the
+ * caller has checked they may post there. Throws 415 for a type we do not take (whatever its name
+ * says), 413 past its kind's cap or a quota; nothing of a refused file is kept.
+ */
+export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarget: string, file: Readable, givenName: string): Promise<media.PendingAttachment> {
+  const fileName = cleanFileName(givenName);
+  const { head, rest, complete } = await readHead(file, SNIFF_BYTES);
+  const type = await detectMediaType(head, fileName, complete);
+  if (!type) {
+    rest.destroy();
+    throw new FileTypeRefusedError(`Circlework cannot take “${fileName}”: it is not one of the files it accepts, whatever its name says. It takes ${ACCEPTED_LIST}.`);
+  }
+  const cap = deps.limits.maxBytes[type.kind];
+  const tooLarge = () => new FileTooLargeError(`${KIND_WORD[type.kind]} can be at most ${mbText(cap)}; “${fileName}” is larger. What you wrote is kept below.`);
+  const row = await media.insertAttachment(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, draftTarget, kind: type.kind, contentType: type.contentType, fileName });
+  const key = { tenantId: who.tenantId, attachmentId: row.id };
+  try {
+    const stored = type.kind === 'image' ? await storeImage(deps, key, rest, cap, tooLarge, fileName) : await storeAsSent(deps, key, rest, cap, tooLarge, type.contentType);
+    await media.updateAttachmentStored(deps.db, who.tenantId, row.id, stored);
+    const used = await media.sumAttachmentBytes(deps.db, who.tenantId, who.cohortId, who.membershipId);
+    if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(`Your files in this course have reached their limit of ${mbText(deps.limits.quotaPerPerson)}, so “${fileName}” was not added. What you wrote is kept below.`);
+    if (used.cohort > deps.limits.quotaPerCohort) throw new FileTooLargeError(`This course’s files have reached their limit, so “${fileName}” was not added. Tell your facilitator. What you wrote is kept below.`);
+    return { id: row.id, kind: type.kind, fileName, sizeBytes: String(stored.sizeBytes), contentType: stored.contentType };
+  } catch (err) {
+    rest.destroy();
+    // The row's deletion queues the store's objects for the sweep (media_deletions); the embedded
+    // store's chunks go with it.
+    await media.deleteAttachment(deps.db, who.tenantId, row.id);
+    await deps.storage.deleteAttachments([key]).catch(() => undefined);
+    throw err;
+  }
+}
+
+type Stored = Parameters<typeof media.updateAttachmentStored>[3];
+
+/** A picture, re-encoded (which drops EXIF, GPS included, and anything hidden in the file) at two display sizes. */
+async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId: string }, body: Readable, cap: number, tooLarge: () => Error, fileName: string): Promise<Stored> {
+  const original = await readAll(body, cap, tooLarge);
+  let full: { data: Buffer; info: OutputInfo };
+  let thumb: { data: Buffer; info: OutputInfo };
+  try {
+    // Animated GIFs stay animated; the others are turned upright by their EXIF orientation first.
+    const animated = ((await sharp(original).metadata()).pages ?? 1) > 1;
+    // One decode, two sizes (clone shares the input).
+    const decoded = animated ? sharp(original, { animated: true }) : sharp(original).rotate();
+    const encode = (px: number) => decoded.clone().resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
+    [full, thumb] = await Promise.all([encode(FULL_PX), encode(THUMB_PX)]);
+  } catch {
+    throw new FileTypeRefusedError(`Circlework could not read the picture “${fileName}”. Save it as JPEG or PNG (on a phone: share it as “Most compatible”) and attach it again.`);
+  }
+  await deps.storage.put({ ...key, variant: 'full' }, Readable.from([full.data]), 'image/webp');
+  await deps.storage.put({ ...key, variant: 'thumb' }, Readable.from([thumb.data]), 'image/webp');
+  return {
+    sizeBytes: full.data.length,
+    thumbSizeBytes: thumb.data.length,
+    width: full.info.width,
+    height: full.info.pageHeight ?? full.info.height,
+    contentHash: createHash('sha256').update(full.data).digest('hex'),
+    contentType: 'image/webp',
+  };
+}
+
+/** A document or video, streamed to the store as sent, counted and hashed on the way. */
+async function storeAsSent(deps: MediaDeps, key: { tenantId: string; attachmentId: string }, body: Readable, cap: number, tooLarge: () => Error, contentType: string): Promise<Stored> {
+  const hash = createHash('sha256');
+  let size = 0;
+  const counted = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > cap) return done(tooLarge());
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+  await Promise.all([pipeline(body, counted), deps.storage.put({ ...key, variant: 'full' }, counted, contentType)]);
+  return { sizeBytes: size, thumbSizeBytes: null, width: null, height: null, contentHash: hash.digest('hex'), contentType };
+}
+
+/** The first `n` bytes (fewer if the file is shorter), and the whole file again as a stream. */
+async function readHead(file: Readable, n: number): Promise<{ head: Buffer; rest: Readable; complete: boolean }> {
+  const it = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const parts: Buffer[] = [];
+  let held = 0;
+  let complete = false;
+  while (held < n) {
+    const r = await it.next();
+    if (r.done) {
+      complete = true;
+      break;
+    }
+    parts.push(r.value);
+    held += r.value.length;
+  }
+  const head = Buffer.concat(parts);
+  async function* again(): AsyncGenerator<Buffer> {
+    yield head;
+    if (complete) return;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head: head.subarray(0, n), rest: Readable.from(again(), { objectMode: false }), complete };
+}
+
+async function readAll(body: Readable, cap: number, tooLarge: () => Error): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > cap) throw tooLarge();
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * The attachment if this person may read it: exactly who may read its post (its space, and a
+ * hidden post only for its author and the facilitators; a deleted post's files for nobody); one
+ * hidden by a facilitator only for its uploader and the facilitators; a pending one only for its
+ * uploader. Anything else is "not found", so nothing leaks, not even that it exists.
+ */
+export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string): Promise<media.AttachmentAccessRow> {
+  const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
+  if (!a || a.cohortId !== who.cohortId || a.state !== 'ready') throw new NotFoundError('file');
+  const facilitator = who.role === 'facilitator';
+  const mine = a.membershipId === who.membershipId;
+  if (!a.postId || !a.spaceId) {
+    if (!mine) throw new NotFoundError('file');
+    return a;
+  }
+  await findVisibleSpace(deps, who, a.spaceId);
+  if (a.postStatus === 'deleted') throw new NotFoundError('file');
+  if (a.postStatus === 'hidden' && !facilitator && a.postAuthorMembershipId !== who.membershipId) throw new NotFoundError('file');
+  if (a.hiddenAt && !facilitator && !mine) throw new NotFoundError('file');
+  return a;
+}
+
+/** The bytes of one variant of an attachment already checked with findVisibleAttachment. */
+export function readAttachment(deps: MediaDeps, who: LaunchContext, a: media.AttachmentAccessRow, variant: 'full' | 'thumb', range?: ByteRange): Promise<Readable> {
+  return deps.storage.get({ tenantId: who.tenantId, attachmentId: a.id, variant }, range);
+}
+
+/** The person's pending files of one form (what their draft there carries). */
+export function pendingAttachmentsFor(deps: { db: Db }, who: LaunchContext, draftTarget: string) {
+  return media.listPendingAttachments(deps.db, who.tenantId, who.membershipId, draftTarget);
+}
+
+/** Deletes objects of deleted attachments from a store that no cascade reaches; returns how many. */
+export async function sweepMediaDeletions(deps: { db: Db; storage: MediaStorage }, batch = 500): Promise<number> {
+  let swept = 0;
+  for (;;) {
+    const keys = await media.listMediaDeletions(deps.db, batch);
+    if (keys.length === 0) return swept;
+    await deps.storage.deleteAttachments(keys);
+    await media.deleteMediaDeletions(deps.db, keys);
+    swept += keys.length;
+    if (keys.length < batch) return swept;
+  }
+}
+
+/**
+ * A facilitator hides one attachment of a post in their cohort (or shows it again), the rest of the
+ * post left as it is; written to the audit log in the same transaction. Returns where its post is.
+ */
+export async function setAttachmentHidden(deps: { db: Db }, who: LaunchContext, attachmentId: string, hidden: boolean): Promise<{ threadId: string; postId: string }> {
+  if (who.role !== 'facilitator') throw new ForbiddenError('hide-attachment');
+  const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
+  if (!a || a.cohortId !== who.cohortId || !a.postId) throw new NotFoundError('file');
+  const post = await findPost(deps.db, who.tenantId, a.postId);
+  if (!post) throw new NotFoundError('file');
+  await withTransaction(deps.db, async (tx) => {
+    await media.updateAttachmentHidden(tx, who.tenantId, a.id, hidden ? { at: new Date(), reason: 'Hidden by a facilitator' } : null);
+    await insertModerationAction(tx, { tenantId: who.tenantId, cohortId: who.cohortId, actorMembershipId: who.membershipId, action: hidden ? 'hide' : 'restore', targetKind: 'attachment', targetId: a.id, subjectMembershipId: a.membershipId, reason: null });
+  });
+  return { threadId: post.threadId, postId: post.id };
+}
