@@ -19,6 +19,7 @@ import { registerNudgeEmails } from './analytics/nudge-email.job.ts';
 import { registerAnnouncementEmails } from './moderation/announcements.service.ts';
 import { registerPersonalExports } from './privacy/export.service.ts';
 import { registerRetention } from './privacy/retention.service.ts';
+import { registerProgrammeSnapshots } from './programme/programme-snapshots.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -65,6 +66,7 @@ await registerNudgeEmails(queue, emailDeps);
 await registerAnnouncementEmails(queue, emailDeps);
 await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps });
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
+await registerProgrammeSnapshots(queue, { db: database.db, workshop, now: () => new Date(), log });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: emailDeps });
 await ready();

@@ -1,7 +1,7 @@
 // The programme view's maths over per-cohort aggregates: pure functions (no database, no HTTP), so
 // the page, its CSV and the tests read the same figures. Only counts and shares of a cohort ever
 // reach here, never a person; a figure over fewer than MIN_GROUP_SIZE people is not shown.
-import type { WeekPoint } from '../analytics/network-metrics.ts';
+import { tiesOf, type NetworkNode, type WeekPoint, type WeeklyEdge } from '../analytics/network-metrics.ts';
 
 /** Under this many people a figure could point at someone: "too few to show". */
 export const MIN_GROUP_SIZE = 5;
@@ -35,6 +35,28 @@ export function networkStages(trend: readonly WeekPoint[]): { start: NetworkStag
     isolatedShare: p.members === 0 ? 0 : p.isolated.length / p.members,
   });
   return { start: stage(trend[0]!), middle: stage(trend[Math.floor((trend.length - 1) / 2)]!), end: stage(trend.at(-1)!) };
+}
+
+/**
+ * By the end of each module (its last ISO week, `endWeeks[i]` for module i + 1): how many learners
+ * have a tie, in or out, with a learner of another group (someone without a group is in "no
+ * group"), and how many have no tie at all, over every interaction up to that week.
+ */
+export function tiesByModule(nodes: readonly NetworkNode[], edges: readonly WeeklyEdge[], endWeeks: readonly string[]): { crossGroup: number[]; isolated: number[] } {
+  const group = new Map(nodes.map((n) => [n.id, n.groupId]));
+  const crossGroup: number[] = [];
+  const isolated: number[] = [];
+  for (const week of endWeeks) {
+    const tied = new Set<string>();
+    const across = new Set<string>();
+    for (const t of tiesOf(nodes, edges.filter((e) => e.week <= week)).values()) {
+      tied.add(t.from).add(t.to);
+      if (group.get(t.from) !== group.get(t.to)) across.add(t.from).add(t.to);
+    }
+    crossGroup.push(across.size);
+    isolated.push(nodes.length - tied.size);
+  }
+  return { crossGroup, isolated };
 }
 
 export type Direction = 'rising' | 'falling' | 'flat' | 'too-few';
