@@ -53,6 +53,7 @@ import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.t
 import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 import { programmeRouter } from './programme/programme.routes.ts';
+import { adminProgrammeLeadsRouter } from './programme/programme-leads.routes.ts';
 import { adminErasureRouter, ownErasureRouter } from './privacy/erasure.routes.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -234,6 +235,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   }
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
+  app.use('/admin/tenants', adminProgrammeLeadsRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

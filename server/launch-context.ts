@@ -22,6 +22,8 @@ export interface LaunchContext {
    * Administrator): may open the tenant's programme view. Names given by the tool admin are looked up there.
    */
   programmeLead?: boolean | undefined;
+  /** Named a programme lead by the tool admin when this launch happened (the console's link; access is looked up at each request). */
+  namedProgrammeLead?: boolean | undefined;
   /** The LMS's way back to the course (its launch_presentation.return_url), for the header's link. */
   returnUrl?: string | undefined;
   /** Set by a deep linking launch: where and how to answer the LMS with the chosen content. */

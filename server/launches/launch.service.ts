@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose';
 import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
+import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
 import type { Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
@@ -58,7 +59,9 @@ export async function acceptLaunch(
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
-  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles) };
+  const programmeLead = isProgrammeLeadRole(launch.roles);
+  const namedProgrammeLead = !programmeLead && (await isNamedProgrammeLead(deps.db, tenant.id, recorded.personId));
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking

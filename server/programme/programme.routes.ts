@@ -3,13 +3,15 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { AppError, ForbiddenError } from '../errors.ts';
 import { recheckLaunch } from '../http/auth.ts';
 import type { Db } from '../../models/db.ts';
+import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
 import { programmeOverview, type ProgrammeDeps } from './programme.service.ts';
 import { programmeCsv, programmeView } from './programme.views.ts';
 
 /**
- * Sets req.launch from the session's latest launch that came with the LMS's Administrator role
- * and still stands (membership, deployment, platform active): its tenant is the one shown. 401
- * without any launch; 403 for someone launched but never as a lead.
+ * Sets req.launch from the session's latest launch that still stands (membership, deployment,
+ * platform active) and makes its person a lead of its tenant: the LMS's Administrator role at that
+ * launch, or named by the tool admin (looked up now, so a removal counts at once). Its tenant is the
+ * one shown. 401 without any launch; 403 for someone launched but never as a lead.
  */
 export function requireProgrammeLead(db: Db): RequestHandler {
   return async (req: Request, res, next) => {
@@ -17,8 +19,9 @@ export function requireProgrammeLead(db: Db): RequestHandler {
     if (launches.length === 0) {
       return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
     }
-    const leads = launches.filter((l) => l.programmeLead === true).sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
-    for (const l of leads) {
+    const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+    for (const l of latestFirst) {
+      if (l.programmeLead !== true && !(await isNamedProgrammeLead(db, l.tenantId, l.personId))) continue;
       const standing = await recheckLaunch(db, l, req.caches);
       if (standing) {
         req.launch = standing;
@@ -26,7 +29,7 @@ export function requireProgrammeLead(db: Db): RequestHandler {
         return next();
       }
     }
-    next(new ForbiddenError('programme', 'The programme view is for your organisation’s programme leads (the LMS’s administrators).'));
+    next(new ForbiddenError('programme', 'The programme view is for your organisation’s programme leads (the LMS’s administrators and people your Circlework administrator named).'));
   };
 }
 
