@@ -66,14 +66,23 @@ export type Direction = 'rising' | 'falling' | 'flat' | 'too-few';
  * "flat" when it moves less than `tolerance` a cohort; fewer than three known values give no trend.
  */
 export function trendOf(values: ReadonlyArray<number | null>, tolerance = 0.01): { direction: Direction; slope: number | null } {
+  const fit = lineOf(values);
+  if (!fit) return { direction: 'too-few', slope: null };
+  const { slope } = fit;
+  return { direction: Math.abs(slope) < tolerance ? 'flat' : slope > 0 ? 'rising' : 'falling', slope };
+}
+
+/** The least-squares line through the known values (x: their index), from three of them on; else null. */
+export function lineOf(values: ReadonlyArray<number | null>): { slope: number; intercept: number } | null {
   const points = values.map((v, i) => [i, v] as const).filter((p): p is readonly [number, number] => p[1] !== null);
-  if (points.length < 3) return { direction: 'too-few', slope: null };
+  if (points.length < 3) return null;
   const n = points.length;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
   const my = points.reduce((s, [, y]) => s + y, 0) / n;
   const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  if (sxx === 0) return null;
   const slope = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
-  return { direction: Math.abs(slope) < tolerance ? 'flat' : slope > 0 ? 'rising' : 'falling', slope };
+  return { slope, intercept: my - slope * mx };
 }
 
 /** The fixed set of relationship goals a programme lead can set: each a share with a threshold at a module or week. */

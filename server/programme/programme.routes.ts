@@ -1,11 +1,14 @@
 // The programme view at /programme: a tenant's cohorts side by side, for its programme lead only.
-import { Router, type Request, type RequestHandler } from 'express';
-import { AppError, ForbiddenError } from '../errors.ts';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import { AppError, ForbiddenError, ValidationError } from '../errors.ts';
 import { recheckLaunch } from '../http/auth.ts';
 import type { Db } from '../../models/db.ts';
 import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
 import { programmeOverview, type ProgrammeDeps } from './programme.service.ts';
 import { programmeCsv, programmeView } from './programme.views.ts';
+import { GoalForm, GoalParams } from './programme.schemas.ts';
+import { removeRelationshipGoal, setRelationshipGoal } from './relationship-goals.service.ts';
+import { errorSummary } from '../http/error-summary.ts';
 
 /**
  * Sets req.launch from the session's latest launch that still stands (membership, deployment,
@@ -37,9 +40,28 @@ export function programmeRouter(deps: ProgrammeDeps): Router {
   const r = Router();
   const lead = requireProgrammeLead(deps.db);
 
-  r.get('/', lead, async (req, res) => {
+  const render = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const overview = await programmeOverview(deps, req.launch!);
-    res.render('programme/programme', { title: 'Programme', ...programmeView(overview) });
+    res.status(status).render('programme/programme', { title: 'Programme', ...programmeView(overview), goalForm: { kind: '', threshold: '', at: '' }, ...extra });
+  };
+
+  r.get('/', lead, (req, res) => render(req, res, 200, { goalSaved: req.query.goal === 'set', goalRemoved: req.query.goal === 'removed' }));
+
+  r.post('/goals', lead, async (req, res) => {
+    const form = GoalForm.parse(req.body ?? {});
+    try {
+      await setRelationshipGoal(deps.db, req.launch!, form);
+    } catch (err) {
+      if (!(err instanceof AppError) || (err.status !== 400 && err.status !== 409)) throw err;
+      return render(req, res, err.status, { goalForm: form, goalError: err.userMessage, errorSummary: errorSummary(err instanceof ValidationError ? err : { userMessage: err.userMessage, fieldErrors: {} }, (k) => `goal-${k}`, 'goal-form') });
+    }
+    res.redirect(303, '/programme?goal=set#goals');
+  });
+
+  r.post('/goals/:goalId/remove', lead, async (req, res) => {
+    const { goalId } = GoalParams.parse(req.params);
+    await removeRelationshipGoal(deps.db, req.launch!, goalId);
+    res.redirect(303, '/programme?goal=removed#goals');
   });
 
   r.get('/programme.csv', lead, async (req, res) => {

@@ -2,6 +2,7 @@
 // both say the same thing ("too few to show" where a figure is withheld).
 import { toCsv } from '../analytics/csv.ts';
 import { figuresAsOfView } from '../analytics/analytics.views.ts';
+import { smallMultiples } from './programme-charts.ts';
 import { GOAL_KINDS, MIN_GROUP_SIZE, type Direction, type RelationshipGoal, type Shown } from './comparisons.ts';
 import { CHECK_IN_WEEKS, type CheckInShare, type GoalOutcome, type ProgrammeOverview } from './programme.service.ts';
 
@@ -68,8 +69,11 @@ export function programmeView(o: ProgrammeOverview) {
   return {
     columns: COLUMNS.slice(1),
     rows: rows.map((r) => ({ title: r[0], cells: r.slice(1, width) })),
-    goals: o.goals.map((g, i) => ({ id: g.id, label: goalLabel(g), cohorts: o.cohorts.map((c, k) => ({ title: c.title, word: rows[k]![width + i]!, state: c.goals[i]?.progress.state })) })),
+    goals: o.goals.map((g) => ({ id: g.id, label: goalLabel(g) })),
+    goalRows: o.cohorts.map((c, k) => ({ title: c.title, cells: c.goals.map((g, i) => ({ word: rows[k]![width + i]!, state: c.ready ? g.progress.state : 'pending' })) })),
+    goalKinds: Object.entries(GOAL_KINDS).map(([id, k]) => ({ id, label: `${k.label} N (${k.higherIsBetter ? 'at least' : 'at most'} a share)`, at: k.at === 'module' ? 'module 1–9' : `week ${k.atChoices.join(', ')}` })),
     refreshedAt: o.refreshedAt ? figuresAsOfView(o.refreshedAt) : null,
+    charts: smallMultiples(o),
     minimum: MIN_GROUP_SIZE,
     trends: [
       { label: 'Completed every module', word: TREND_WORDS[o.trends.completion] },

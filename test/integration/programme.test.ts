@@ -2,6 +2,7 @@
 // LMS's Administrator role) opens it, and sees only their own tenant's cohorts, as counts and shares,
 // withheld under the minimum size; the CSV says the same and is formula-injection safe.
 import { expect } from 'chai';
+import { parse } from 'node-html-parser';
 import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
@@ -169,5 +170,71 @@ describe('programme view', () => {
     await registerProgrammeSnapshots(queues[0]!, { db: env.app.db, workshop, now: clock.now }, { pollingIntervalSeconds: 0.5 });
     await queues[0]!.boss.send(PROGRAMME_SNAPSHOTS_QUEUE, { all: true });
     await waitFor('the snapshot', async () => (await env.app.db.selectFrom('programmeCohortSnapshots').select('cohortId').executeTakeFirst()) !== undefined);
+  });
+
+  describe('relationship goals and pictures', () => {
+    const form = async (m: Awaited<ReturnType<typeof launch>>, fields: Record<string, string>, csrf = true) => {
+      const page = await get(m, `${env.app.url}/programme`);
+      const token = page.doc.querySelector('#goal-form input[name=_csrf]')?.getAttribute('value') ?? '';
+      return m.browser.request(`${env.app.url}/programme/goals`, { method: 'POST', form: { ...fields, ...(csrf ? { _csrf: token } : {}) } });
+    };
+
+    it('lets the lead set goals, shows each cohort met, not yet or too few, and removes them', async () => {
+      await twoCohorts();
+      const lead = await launch(ada);
+      expect((await form(lead, { kind: 'cross-group-ties', threshold: '70', at: '6' })).status).to.equal(303);
+      expect((await form(lead, { kind: 'isolated-share', threshold: '100', at: '1' })).status).to.equal(303);
+      const page = await get(lead, `${env.app.url}/programme`);
+      expect(page.doc.querySelectorAll('[data-test=goal]').map((g) => g.text.trim().split('\n')[0]!.trim())).to.deep.equal([
+        'Learners with a tie outside their group by module 6: at least 70 %', 'Learners with no tie at all by module 1: at most 100 %']);
+      const rows = page.doc.querySelectorAll('[data-test=goal-cohort]').map(cells);
+      expect(rows.find((r) => r[0] === 'Leading Teams spring')!.slice(1)).to.deep.equal(['not yet (0 %)', 'met (100 %)']);
+      expect(rows.find((r) => r[0] === 'Leading Teams summer')!.slice(1)).to.deep.equal(['too few to show', 'too few to show']);
+      const csv = (await lead.browser.request(`${env.app.url}/programme/programme.csv`)).body;
+      expect(csv.split('\r\n')[0]).to.match(/,goal: Learners with a tie outside their group by module 6: at least 70 %,goal: Learners with no tie/);
+      const goalId = (await env.app.db.selectFrom('relationshipGoals').select('id').where('kind', '=', 'isolated-share').executeTakeFirstOrThrow()).id;
+      const token = page.doc.querySelector('[data-test=goal] input[name=_csrf]')!.getAttribute('value')!;
+      expect((await lead.browser.request(`${env.app.url}/programme/goals/${goalId}/remove`, { method: 'POST', form: { _csrf: token } })).status).to.equal(303);
+      expect((await get(lead, `${env.app.url}/programme`)).doc.querySelectorAll('[data-test=goal]').length).to.equal(1);
+    });
+
+    it('answers a bad goal with a clear 400, the same goal twice with 409; refuses it without CSRF and from a non-lead', async () => {
+      const f = await twoCohorts();
+      const lead = await launch(ada);
+      for (const [fields, message] of [
+        [{ kind: 'friends', threshold: '50', at: '2' }, 'Choose one of the kinds of goal.'],
+        [{ kind: 'check-in-share', threshold: '150', at: '4' }, 'The share is a whole percent from 0 to 100.'],
+        [{ kind: 'check-in-share', threshold: '70', at: '3' }, 'Choose the check-in week: 2, 4, 8.'],
+        [{ kind: 'cross-group-ties', threshold: '70', at: '10' }, 'Choose a module from 1 to 9.'],
+      ] as const) {
+        const r = await form(lead, fields);
+        expect(r.status, JSON.stringify(fields)).to.equal(400);
+        expect(parse(r.body).querySelector('[data-test=goal-error]')?.text).to.equal(message);
+      }
+      expect((await form(lead, { kind: 'check-in-share', threshold: '70', at: '4' })).status).to.equal(303);
+      expect((await form(lead, { kind: 'check-in-share', threshold: '60', at: '4' })).status).to.equal(409);
+      expect((await form(lead, { kind: 'check-in-share', threshold: '70', at: '8' }, false)).status, 'no CSRF token').to.equal(403);
+      const csrf = (await get(f, `${f.base}/console`)).doc.querySelector('input[name=_csrf]')?.getAttribute('value') ?? '';
+      expect((await f.browser.request(`${env.app.url}/programme/goals`, { method: 'POST', form: { kind: 'check-in-share', threshold: '70', at: '2', _csrf: csrf } })).status, 'a facilitator').to.equal(403);
+      expect((await env.app.db.selectFrom('relationshipGoals').select(['thresholdPercent', 'at']).execute())).to.deep.equal([{ thresholdPercent: 70, at: 4 }]);
+    });
+
+    it('draws each figure across cohorts as a small SVG chart with a table beside it', async () => {
+      for (const [k, n] of [[1, 5], [2, 6], [3, 3], [4, 7]] as const) {
+        for (let i = 1; i <= n; i++) await launch(learner(k * 10 + i), { id: `course-pic-${k}`, title: `Cohort ${k}` });
+      }
+      const lead = await launch(ada, { id: 'course-pic-1', title: 'Cohort 1' });
+      await refresh();
+      const page = await get(lead, `${env.app.url}/programme`);
+      const charts = page.doc.querySelectorAll('[data-test=programme-chart]');
+      expect(charts.map((c) => c.querySelector('figcaption')!.text)).to.include.members(['Completed every module', 'Took part', 'Plans submitted']);
+      const svg = charts[0]!.querySelector('svg')!;
+      expect(svg.getAttribute('viewBox')).to.match(/^0 0 \d+ \d+$/);
+      expect(svg.getAttribute('width')).to.equal('100%');
+      expect(svg.querySelector('title')!.text).to.equal('Completed every module, cohort by cohort');
+      const table = charts[0]!.querySelectorAll('[data-test=programme-chart-table] tbody tr').map(cells);
+      expect(table).to.deep.equal([['1', 'Cohort 1', '0 %'], ['2', 'Cohort 2', '0 %'], ['3', 'Cohort 3', 'not shown'], ['4', 'Cohort 4', '0 %']]);
+      expect(page.body).not.to.contain('Pat Learner');
+    });
   });
 });
