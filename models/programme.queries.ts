@@ -165,3 +165,8 @@ export async function isNamedProgrammeLead(ex: Executor, tenantId: string, perso
         AND (l.lms_user_id = p.sub OR (p.email IS NOT NULL AND l.email = lower(p.email)))) AS named`.execute(ex);
   return rows[0]!.named;
 }
+
+/** An erased person is no longer named a lead: the rows naming their LMS user id or their email go. */
+export async function deleteProgrammeLeadsNaming(ex: Executor, tenantId: string, lmsUserId: string, email: string | null): Promise<void> {
+  await sql`DELETE FROM programme_leads WHERE tenant_id = ${tenantId} AND (lms_user_id = ${lmsUserId} OR (${email}::text IS NOT NULL AND email = lower(${email})))`.execute(ex);
+}
