@@ -25,13 +25,17 @@ export interface CohortCountsRow {
   /** Submitted plans with a manager invited, and with a conversation the manager logged. */
   plansWithManager: number;
   plansWithConversation: number;
+  /** Active learners who opted in to be found by every cohort of the tenant (the expert finder). */
+  findable: number;
+  /** Active learners also active in another cohort of the tenant. */
+  inOtherCohorts: number;
 }
 
 /** One cohort's counts, in one statement; undefined when the cohort is gone. */
 export async function findCohortCounts(ex: Executor, tenantId: string, cohortId: string, moduleCount: number): Promise<CohortCountsRow | undefined> {
   const { rows } = await sql<CohortCountsRow>`
     WITH learners AS (
-      SELECT m.id,
+      SELECT m.id, m.person_id,
              (SELECT count(*) FROM module_completions c WHERE c.tenant_id = m.tenant_id AND c.membership_id = m.id) >= ${moduleCount} AS completed,
              EXISTS (SELECT 1 FROM posts p WHERE p.tenant_id = m.tenant_id AND p.author_membership_id = m.id AND p.status = 'visible')
                OR EXISTS (SELECT 1 FROM activity_responses r WHERE r.tenant_id = m.tenant_id AND r.membership_id = m.id AND r.status = 'submitted') AS participating
@@ -53,7 +57,10 @@ export async function findCohortCounts(ex: Executor, tenantId: string, cohortId:
          SELECT c.seq, count(*)::int AS n FROM check_ins c JOIN plans p ON p.id = c.plan_id WHERE c.tenant_id = ${tenantId} GROUP BY c.seq) x) AS "checkInsBySeq",
       (SELECT count(DISTINCT mi.plan_id)::int FROM manager_invites mi JOIN plans p ON p.id = mi.plan_id WHERE mi.tenant_id = ${tenantId}) AS "plansWithManager",
       (SELECT count(DISTINCT k.plan_id)::int FROM action_plan_comments k JOIN plans p ON p.id = k.plan_id
-        WHERE k.tenant_id = ${tenantId} AND k.kind = 'conversation') AS "plansWithConversation"
+        WHERE k.tenant_id = ${tenantId} AND k.kind = 'conversation') AS "plansWithConversation",
+      (SELECT count(*)::int FROM learners l JOIN profiles pr ON pr.tenant_id = ${tenantId} AND pr.person_id = l.person_id WHERE pr.search_all_cohorts) AS findable,
+      (SELECT count(*)::int FROM learners l WHERE EXISTS (
+         SELECT 1 FROM memberships o WHERE o.tenant_id = ${tenantId} AND o.person_id = l.person_id AND o.cohort_id <> ${cohortId} AND o.status = 'active')) AS "inOtherCohorts"
     FROM cohorts co
     LEFT JOIN cohort_analytics_settings a ON a.tenant_id = co.tenant_id AND a.cohort_id = co.id
     LEFT JOIN action_plan_schedules s ON s.tenant_id = co.tenant_id AND s.cohort_id = co.id

@@ -2,7 +2,8 @@
 // the page reads one row per cohort whatever the cohorts' sizes. A cohort is computed again when a
 // write logged in cohort_figure_changes (discussions, progress, groups, plans, check-ins, schedules,
 // settings) commits unseen by its snapshot (every minute), and every cohort once a day (a new week
-// moves the network's stages). Counts only: never a person.
+// moves the network's stages; a profile's opt-in to be found by every cohort is not logged, so it
+// shows by the next day). Counts only: never a person.
 import type { Logger } from 'pino';
 import type { Db } from '../../models/db.ts';
 import * as analytics from '../../models/analytics.queries.ts';
@@ -45,6 +46,8 @@ export interface ProgrammeSnapshotFigures {
     /** Each check-in of the schedule: weeks after the course end, when it is due, how many were recorded. */
     checkIns: Array<{ week: number; dueOn: string; recorded: number }>;
   };
+  /** The people network across cohorts: learners findable by every cohort (opted in), and also in another cohort. */
+  people?: { findable: number; inOtherCohorts: number };
   /** Learners with a tie across groups, and with no tie, by the end of each module; null when analytics are off. */
   ties: { crossGroup: number[]; isolated: number[] } | null;
 }
@@ -97,6 +100,7 @@ export async function refreshCohortSnapshot(deps: ProgrammeSnapshotDeps, tenantI
         recorded: counts.checkInsBySeq[String(i + 1)] ?? 0,
       })),
     },
+    people: { findable: counts.findable, inOtherCohorts: counts.inOtherCohorts },
     ties,
   };
   await programme.saveProgrammeSnapshot(db, { tenantId, cohortId, snapshot, refreshedAt: now, figures });
@@ -137,6 +141,8 @@ export async function registerProgrammeSnapshots(queue: JobQueue, deps: Programm
   await queue.boss.schedule(PROGRAMME_SNAPSHOTS_QUEUE, '* * * * *', { all: false }, { key: 'changed' });
   await queue.boss.schedule(PROGRAMME_SNAPSHOTS_QUEUE, '41 2 * * *', { all: true }, { key: 'daily' });
   await queue.boss.work<{ all?: boolean }>(PROGRAMME_SNAPSHOTS_QUEUE, polling, async ([job]) => {
-    deps.log?.info(await refreshProgrammeSnapshots(deps, { all: job?.data.all === true }), 'programme snapshots refreshed');
+    const run = await refreshProgrammeSnapshots(deps, { all: job?.data.all === true });
+    deps.log?.info(run, 'programme snapshots refreshed');
+    return run;
   });
 }

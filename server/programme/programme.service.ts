@@ -56,6 +56,9 @@ export interface ProgrammeCohort {
   plansSubmitted: Shown<number | null>;
   checkIns: Record<CheckInWeek, CheckInShare>;
   conversations: Shown<number | null>;
+  /** The people network across cohorts: shares of learners findable by every cohort, and also in another cohort. */
+  findable: Shown<number | null>;
+  inOtherCohorts: Shown<number | null>;
   goals: GoalOutcome[];
   refreshedAt: Date | null;
 }
@@ -95,7 +98,7 @@ export function cohortFromSnapshot(row: programme.SnapshotRow, goals: ReadonlyAr
       id: row.id, title: row.title, ready: false, firstOpensAt: null, lastOpensAt: null, learners: 0,
       completion: none, participation: none, network: { off: false, stages: { shown: false } }, inquiry: { shown: false },
       plansSubmitted: none, checkIns: { 2: { state: 'not-scheduled' }, 4: { state: 'not-scheduled' }, 8: { state: 'not-scheduled' } },
-      conversations: none, goals: goals.map((goal) => ({ goal, progress: { state: 'too-few' } })), refreshedAt: null,
+      conversations: none, findable: none, inOtherCohorts: none, goals: goals.map((goal) => ({ goal, progress: { state: 'too-few' } })), refreshedAt: null,
     };
   }
   const total = f.inquiry.social + f.inquiry.cognitive + f.inquiry.teaching;
@@ -123,6 +126,8 @@ export function cohortFromSnapshot(row: programme.SnapshotRow, goals: ReadonlyAr
     plansSubmitted: shareOver(f.plans.submitted, f.learners),
     checkIns: { 2: checkIn(2), 4: checkIn(4), 8: checkIn(8) },
     conversations: shareOver(f.plans.withConversation, f.plans.submitted),
+    findable: shareOver(f.people?.findable ?? 0, f.learners),
+    inOtherCohorts: shareOver(f.people?.inOtherCohorts ?? 0, f.learners),
     goals: goals.map((goal) => ({
       goal,
       progress: GOAL_KINDS[goal.kind].at === 'module' && !f.ties

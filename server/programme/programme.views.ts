@@ -38,7 +38,8 @@ export const COLUMNS = [
   'cohort', 'first module opens', 'last module opens', 'learners', 'completed every module', 'took part',
   'density (start)', 'density (middle)', 'density (end)', 'reciprocity (end)', 'ties across groups (end)', 'learners without a tie (end)',
   'social presence', 'cognitive presence', 'teaching presence', 'groups with thin teaching',
-  'plans submitted', ...CHECK_IN_WEEKS.map((w) => `check-in at +${w} weeks`), 'manager conversations logged', 'figures as of',
+  'plans submitted', ...CHECK_IN_WEEKS.map((w) => `check-in at +${w} weeks`), 'manager conversations logged',
+  'findable by every cohort', 'also in another cohort', 'figures as of',
 ] as const;
 
 export function programmeRows(o: ProgrammeOverview): string[][] {
@@ -57,7 +58,8 @@ export function programmeRows(o: ProgrammeOverview): string[][] {
       : [percent(c.inquiry.value.social), percent(c.inquiry.value.cognitive), percent(c.inquiry.value.teaching), `${c.inquiry.value.thinTeachingGroups} of ${c.inquiry.value.groups}`];
     return [
       c.title, day(c.firstOpensAt), day(c.lastOpensAt), String(c.learners), shown(c.completion), shown(c.participation), ...network, ...inquiry,
-      shown(c.plansSubmitted), ...CHECK_IN_WEEKS.map((w) => checkInWords(c.checkIns[w])), shown(c.conversations), day(c.refreshedAt),
+      shown(c.plansSubmitted), ...CHECK_IN_WEEKS.map((w) => checkInWords(c.checkIns[w])), shown(c.conversations),
+      shown(c.findable), shown(c.inOtherCohorts), day(c.refreshedAt),
       ...c.goals.map((g) => goalWords(g.progress)),
     ];
   });

@@ -168,8 +168,29 @@ describe('programme view', () => {
   it('runs as a pg-boss job', async () => {
     for (let i = 1; i <= 5; i++) await launch(learner(i));
     await registerProgrammeSnapshots(queues[0]!, { db: env.app.db, workshop, now: clock.now }, { pollingIntervalSeconds: 0.5 });
-    await queues[0]!.boss.send(PROGRAMME_SNAPSHOTS_QUEUE, { all: true });
-    await waitFor('the snapshot', async () => (await env.app.db.selectFrom('programmeCohortSnapshots').select('cohortId').executeTakeFirst()) !== undefined);
+    const id = (await queues[0]!.boss.send(PROGRAMME_SNAPSHOTS_QUEUE, { all: true }))!;
+    const job = await waitFor('the job to run', async () => {
+      const j = await queues[0]!.boss.getJobById(PROGRAMME_SNAPSHOTS_QUEUE, id);
+      return j?.state === 'completed' || j?.state === 'failed' ? j : undefined;
+    }, 20_000);
+    expect({ state: job.state, output: job.output }).to.deep.equal({ state: 'completed', output: { refreshed: 1, failed: 0 } });
+    expect(await env.app.db.selectFrom('programmeCohortSnapshots').select('cohortId').execute()).to.have.length(1);
+  });
+
+  it('shows the people network across cohorts as shares: learners findable by every cohort, and also in another cohort', async () => {
+    for (let i = 1; i <= 5; i++) await launch(learner(i));
+    await launch(learner(3), { id: 'course-prog-2', title: 'Leading Teams summer' });
+    const lead = await launch(ada);
+    const persons = await env.app.db.selectFrom('persons').select(['id', 'tenantId', 'sub']).where('sub', 'in', ['p1', 'p2', 'p4']).execute();
+    for (const p of persons) await env.app.db.insertInto('profiles').values({ tenantId: p.tenantId, personId: p.id, skills: 'Coaching', searchAllCohorts: p.sub !== 'p4' }).execute();
+    await refresh();
+    const page = await get(lead, `${env.app.url}/programme`);
+    const header = page.doc.querySelectorAll('[data-test=programme-table] thead th').map((t) => t.text.trim());
+    const spring = page.doc.querySelectorAll('[data-test=programme-cohort]').map(cells).find((r) => r[0] === 'Leading Teams spring')!;
+    expect(spring[header.indexOf('findable by every cohort')]).to.equal('40 %');
+    expect(spring[header.indexOf('also in another cohort')]).to.equal('20 %');
+    const summer = page.doc.querySelectorAll('[data-test=programme-cohort]').map(cells).find((r) => r[0] === 'Leading Teams summer')!;
+    expect(summer[header.indexOf('findable by every cohort')], 'one learner: too few').to.equal('too few to show');
   });
 
   describe('relationship goals and pictures', () => {
