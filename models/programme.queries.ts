@@ -93,17 +93,19 @@ export function programmeSnapshotsQuery(ex: Executor, tenantId: string) {
 }
 
 /**
- * Cohorts (of every tenant) whose snapshot is missing, stale (a change logged in
- * cohort_figure_changes that its snapshot does not see), or refreshed before `before`; at most `limit`.
+ * Cohorts (of every tenant) whose snapshot is missing, refreshed before `before`, or stale (a change
+ * logged in cohort_figure_changes that its snapshot does not see) and refreshed before
+ * `changedBefore`; at most `limit`.
  */
-export async function listCohortsToSnapshot(ex: Executor, before: Date, limit: number): Promise<Array<{ tenantId: string; cohortId: string }>> {
+export async function listCohortsToSnapshot(ex: Executor, before: Date, limit: number, changedBefore: Date): Promise<Array<{ tenantId: string; cohortId: string }>> {
   const { rows } = await sql<{ tenantId: string; cohortId: string }>`
     SELECT co.tenant_id AS "tenantId", co.id AS "cohortId"
     FROM cohorts co
     LEFT JOIN programme_cohort_snapshots s ON s.tenant_id = co.tenant_id AND s.cohort_id = co.id
     WHERE s.cohort_id IS NULL OR s.refreshed_at < ${before}
-       OR EXISTS (SELECT 1 FROM cohort_figure_changes c
-                  WHERE c.tenant_id = co.tenant_id AND c.cohort_id = co.id AND NOT pg_visible_in_snapshot(c.xid, s.snapshot))
+       OR (s.refreshed_at < ${changedBefore} AND EXISTS (
+             SELECT 1 FROM cohort_figure_changes c
+             WHERE c.tenant_id = co.tenant_id AND c.cohort_id = co.id AND NOT pg_visible_in_snapshot(c.xid, s.snapshot)))
     ORDER BY s.refreshed_at NULLS FIRST, co.id
     LIMIT ${limit}`.execute(ex);
   return rows;

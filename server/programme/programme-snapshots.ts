@@ -1,7 +1,8 @@
 // The programme view's figures of each cohort, kept in programme_cohort_snapshots by a pg-boss job, so
 // the page reads one row per cohort whatever the cohorts' sizes. A cohort is computed again when a
 // write logged in cohort_figure_changes (discussions, progress, groups, plans, check-ins, schedules,
-// settings) commits unseen by its snapshot (every minute), and every cohort once a day (a new week
+// settings) commits unseen by its snapshot (checked every minute; a busy cohort at most every ten
+// minutes), and every cohort once a day (a new week
 // moves the network's stages; a profile's opt-in to be found by every cohort is not logged, so it
 // shows by the next day). Counts only: never a person.
 import type { Logger } from 'pino';
@@ -106,19 +107,23 @@ export async function refreshCohortSnapshot(deps: ProgrammeSnapshotDeps, tenantI
   await programme.saveProgrammeSnapshot(db, { tenantId, cohortId, snapshot, refreshedAt: now, figures });
 }
 
+/** A busy cohort is computed again at most this often (each time walks its discussions). */
+export const MIN_SNAPSHOT_AGE_MS = 10 * 60_000;
+
 /**
- * One run of the job: every cohort whose snapshot is missing or stale (or, `all`, every cohort),
- * a batch at a time. A cohort that fails is logged and left for the next run.
+ * One run of the job: every cohort whose snapshot is missing, or stale and at least `minAgeMs` old
+ * (or, `all`, every cohort), a batch at a time. A cohort that fails is logged and left for the next run.
  */
-export async function refreshProgrammeSnapshots(deps: ProgrammeSnapshotDeps, opts: { all?: boolean; batch?: number } = {}): Promise<{ refreshed: number; failed: number }> {
+export async function refreshProgrammeSnapshots(deps: ProgrammeSnapshotDeps, opts: { all?: boolean; batch?: number; minAgeMs?: number } = {}): Promise<{ refreshed: number; failed: number }> {
   const started = deps.now();
   // Daily: everything computed before this run started; otherwise only what changed (or is a day old).
   const before = opts.all ? new Date(started.getTime() + 1) : new Date(started.getTime() - DAY);
+  const changedBefore = new Date(started.getTime() - (opts.minAgeMs ?? MIN_SNAPSHOT_AGE_MS) + 1);
   let refreshed = 0;
   let failed = 0;
   const tried = new Set<string>();
   for (;;) {
-    const due = (await programme.listCohortsToSnapshot(deps.db, before, opts.batch ?? 100)).filter((c) => !tried.has(c.cohortId));
+    const due = (await programme.listCohortsToSnapshot(deps.db, before, opts.batch ?? 100, changedBefore)).filter((c) => !tried.has(c.cohortId));
     if (due.length === 0) break;
     for (const c of due) {
       tried.add(c.cohortId);

@@ -23,9 +23,9 @@ describe('programme view', () => {
   const { env, clock, queues, launch, get, post, follow } = cohortSuite({ context: { id: 'course-prog-1', title: 'Leading Teams spring' }, queues: 1 });
   const workshop = loadWorkshop();
   /** One run of the programme-snapshots job, as the schedule would start it. */
-  const refresh = () => refreshProgrammeSnapshots({ db: env.app.db, workshop, now: clock.now });
-  /** The cohorts the job's next run would compute again. */
-  const toSnapshot = async () => (await listCohortsToSnapshot(env.app.db, new Date(0), 1000)).map((c) => c.cohortId);
+  const refresh = () => refreshProgrammeSnapshots({ db: env.app.db, workshop, now: clock.now }, { minAgeMs: 0 });
+  /** The cohorts with a change their snapshot has not seen (the job's next run computes them again, ten minutes apart at most). */
+  const toSnapshot = async () => (await listCohortsToSnapshot(env.app.db, new Date(0), 1000, new Date(8.64e15))).map((c) => c.cohortId);
   const cells = (row: { querySelectorAll(s: string): Array<{ text: string }> }) => row.querySelectorAll('th, td').map((c) => c.text.trim());
 
   /** Six learners in the spring cohort, three in the summer one (too few), and the facilitator in both. */
@@ -118,7 +118,11 @@ describe('programme view', () => {
     expect((await post(ls[0]!, `${commons}/threads`, { title: 'Hello', body: 'Hello everyone' })).status).to.equal(303);
     expect(await toSnapshot(), 'the post is a change the snapshot has not seen').to.deep.equal([lead.cohortId]);
     expect((await row())[5], 'the page still reads the kept snapshot').to.equal('0 %');
-    await refresh();
+    const job = () => refreshProgrammeSnapshots({ db: env.app.db, workshop, now: clock.now });
+    expect(await job(), 'a busy cohort waits ten minutes').to.deep.equal({ refreshed: 0, failed: 0 });
+    clock.offsetMs = 10 * 60_000;
+    expect(await job()).to.deep.equal({ refreshed: 1, failed: 0 });
+    clock.offsetMs = 0;
     expect((await row())[5], 'one of five took part').to.equal('20 %');
     expect(await toSnapshot()).to.deep.equal([]);
   });
