@@ -26,6 +26,25 @@ export interface SmallMultiple {
   rows: Array<{ number: number; title: string; value: string }>;
 }
 
+/**
+ * The pictures drawn last for each tenant, by what they were drawn from (each cohort's id, title and
+ * refresh): they change only when a snapshot does, and drawing them is most of the page's work.
+ */
+const drawn = new Map<string, { key: string; charts: SmallMultiple[] }>();
+const DRAWN_TENANTS = 200;
+
+/** smallMultiples, kept per tenant until a cohort's snapshot (or title) changes. */
+export function smallMultiplesOf(tenantId: string, o: ProgrammeOverview): SmallMultiple[] {
+  const key = o.cohorts.map((c) => `${c.id} ${c.refreshedAt?.getTime() ?? ''} ${c.title}`).join('\n');
+  const kept = drawn.get(tenantId);
+  if (kept?.key === key) return kept.charts;
+  const charts = smallMultiples(o);
+  drawn.delete(tenantId);
+  if (drawn.size >= DRAWN_TENANTS) drawn.delete(drawn.keys().next().value!);
+  drawn.set(tenantId, { key, charts });
+  return charts;
+}
+
 /** One picture per figure, over the ready cohorts; none when fewer than two cohorts have a value. */
 export function smallMultiples(o: ProgrammeOverview): SmallMultiple[] {
   const cohorts = o.cohorts.filter((c) => c.ready);

@@ -42,7 +42,7 @@ export function programmeRouter(deps: ProgrammeDeps): Router {
 
   const render = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const overview = await programmeOverview(deps, req.launch!);
-    res.status(status).render('programme/programme', { title: 'Programme', ...programmeView(overview), goalForm: { kind: '', threshold: '', at: '' }, ...extra });
+    res.status(status).render('programme/programme', { title: 'Programme', ...programmeView(overview, req.launch!.tenantId), goalForm: { kind: '', threshold: '', at: '' }, ...extra });
   };
 
   r.get('/', lead, (req, res) => render(req, res, 200, { goalSaved: req.query.goal === 'set', goalRemoved: req.query.goal === 'removed' }));

@@ -2,7 +2,7 @@
 // both say the same thing ("too few to show" where a figure is withheld).
 import { toCsv } from '../analytics/csv.ts';
 import { figuresAsOfView } from '../analytics/analytics.views.ts';
-import { smallMultiples } from './programme-charts.ts';
+import { smallMultiplesOf } from './programme-charts.ts';
 import { GOAL_KINDS, MIN_GROUP_SIZE, type Direction, type RelationshipGoal, type Shown } from './comparisons.ts';
 import { CHECK_IN_WEEKS, type CheckInShare, type GoalOutcome, type ProgrammeOverview } from './programme.service.ts';
 
@@ -65,7 +65,7 @@ export function programmeRows(o: ProgrammeOverview): string[][] {
   });
 }
 
-export function programmeView(o: ProgrammeOverview) {
+export function programmeView(o: ProgrammeOverview, tenantId: string) {
   const rows = programmeRows(o);
   const width = COLUMNS.length;
   return {
@@ -75,7 +75,7 @@ export function programmeView(o: ProgrammeOverview) {
     goalRows: o.cohorts.map((c, k) => ({ title: c.title, cells: c.goals.map((g, i) => ({ word: rows[k]![width + i]!, state: c.ready ? g.progress.state : 'pending' })) })),
     goalKinds: Object.entries(GOAL_KINDS).map(([id, k]) => ({ id, label: `${k.label} N (${k.higherIsBetter ? 'at least' : 'at most'} a share)`, at: k.at === 'module' ? 'module 1–9' : `week ${k.atChoices.join(', ')}` })),
     refreshedAt: o.refreshedAt ? figuresAsOfView(o.refreshedAt) : null,
-    charts: smallMultiples(o),
+    charts: smallMultiplesOf(tenantId, o),
     minimum: MIN_GROUP_SIZE,
     trends: [
       { label: 'Completed every module', word: TREND_WORDS[o.trends.completion] },

@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { tiesByModule } from '../../server/programme/comparisons.ts';
 import { cohortFromSnapshot } from '../../server/programme/programme.service.ts';
 import type { ProgrammeSnapshotFigures } from '../../server/programme/programme-snapshots.ts';
+import { smallMultiplesOf } from '../../server/programme/programme-charts.ts';
 
 const figures = (over: Partial<ProgrammeSnapshotFigures> = {}): ProgrammeSnapshotFigures => ({
   version: 1,
@@ -57,6 +58,18 @@ describe('programme snapshot figures', () => {
     const c = cohortFromSnapshot(row(null), [], '2026-04-01');
     expect(c.ready).to.equal(false);
     expect(c.completion).to.deep.equal({ shown: false });
+  });
+
+  it('keeps a tenant’s pictures until a cohort’s snapshot changes', () => {
+    const overview = (refreshedAt: Date) => ({
+      cohorts: [1, 2, 3].map((k) => cohortFromSnapshot({ id: `c${k}`, title: `Cohort ${k}`, figures: figures({ completed: k }), refreshedAt }, [], '2026-04-01')),
+      goals: [], refreshedAt, trends: { completion: 'flat', participation: 'flat', density: 'flat', crossGroupShare: 'flat', isolatedShare: 'flat', plansSubmitted: 'flat' } as const,
+    });
+    const first = smallMultiplesOf('t1', overview(new Date('2026-04-01T02:41:00Z')));
+    expect(first.find((c) => c.label === 'Completed every module')?.rows.map((r) => r.value)).to.deep.equal(['40 %', '40 %', '40 %'].map((_, i) => `${(i + 1) * 10} %`));
+    expect(smallMultiplesOf('t1', overview(new Date('2026-04-01T02:41:00Z')))).to.equal(first);
+    expect(smallMultiplesOf('t2', overview(new Date('2026-04-01T02:41:00Z')))).not.to.equal(first);
+    expect(smallMultiplesOf('t1', overview(new Date('2026-04-01T02:42:00Z')))).not.to.equal(first);
   });
 
   describe('tiesByModule', () => {
