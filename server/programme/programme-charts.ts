@@ -1,7 +1,7 @@
 // The programme view's pictures: one small chart per figure across the cohorts in the order they ran
 // (small multiples, all on the same 0–100 % scale), each with its least-squares trend dashed, and a
 // table of the same values beside it. Withheld values leave a gap. Inline SVG from svg-charts.ts.
-import { lineChartSvg } from '../analytics/svg-charts.ts';
+import { esc, lineChartSvg } from '../analytics/svg-charts.ts';
 import { lineOf } from './comparisons.ts';
 import { figureOf, type ProgrammeOverview, type TrendFigure } from './programme.service.ts';
 
@@ -24,6 +24,15 @@ export interface SmallMultiple {
   label: string;
   svg: string;
   rows: Array<{ number: number; title: string; value: string }>;
+  /** The table of `rows`, as HTML (escaped here), kept with the picture: the page inserts it as is. */
+  tableHtml: string;
+}
+
+function tableOf(label: string, rows: SmallMultiple['rows']): string {
+  return `<table class="table" data-test="programme-chart-table"><caption class="visually-hidden">${esc(label)}, cohort by cohort</caption>`
+    + `<thead><tr><th scope="col">No.</th><th scope="col">Cohort</th><th scope="col">${esc(label)}</th></tr></thead><tbody>`
+    + rows.map((r) => `<tr><td>${r.number}</td><th scope="row">${esc(r.title)}</th><td>${esc(r.value)}</td></tr>`).join('')
+    + '</tbody></table>';
 }
 
 /**
@@ -66,6 +75,7 @@ export function smallMultiples(o: ProgrammeOverview): SmallMultiple[] {
         ...(fit ? [{ name: 'Trend', colour: TREND_COLOUR, values: values.map((_, i) => Math.min(1, Math.max(0, fit.intercept + fit.slope * i))) }] : []),
       ],
     });
-    return [{ id, label: LABELS[figure], svg, rows: cohorts.map((c, i) => ({ number: i + 1, title: c.title, value: values[i] === null ? 'not shown' : percent(values[i]!) })) }];
+    const rows = cohorts.map((c, i) => ({ number: i + 1, title: c.title, value: values[i] === null ? 'not shown' : percent(values[i]!) }));
+    return [{ id, label: LABELS[figure], svg, rows, tableHtml: tableOf(LABELS[figure], rows) }];
   });
 }
