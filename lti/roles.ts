@@ -39,6 +39,14 @@ export function membershipRoleFor(roles: readonly string[]): MembershipRole {
 }
 
 /**
+ * A content editor of the tenant's workshop editions: the LMS's Content Developer (a course role:
+ * Canvas's designer) or an Administrator of any scope (a course's, the institution's, the system's).
+ */
+export function isContentEditorRole(roles: readonly string[]): boolean {
+  return roles.map(parseRole).some((r) => r !== undefined && (r.name === 'Administrator' || (r.scope === 'context' && r.name === 'ContentDeveloper')));
+}
+
+/**
  * A programme lead of the tenant: the LMS's institution or system Administrator (Moodle's site
  * admin sends both; Canvas's account admin sends institution Administrator). A course's own
  * Administrator role (context scope) makes a facilitator of that course only, never a lead.

@@ -108,8 +108,14 @@ export async function upsertLaunch(
   const rl = l.resourceLink;
   const { rows } = await sql<LaunchRows>`
     WITH c AS (
-      INSERT INTO cohorts (tenant_id, context_id, title, label, nrps_url)
-      VALUES (${t}, ${c.contextId}, ${c.title}, ${c.label}, ${c.nrpsUrl})
+      -- A new cohort is pinned to the latest published version of the tenant's edition for new
+      -- cohorts (none: the default edition); an existing one keeps its own.
+      INSERT INTO cohorts (tenant_id, context_id, title, label, nrps_url, edition_version_id)
+      VALUES (${t}, ${c.contextId}, ${c.title}, ${c.label}, ${c.nrpsUrl}, (
+        SELECT v.id FROM editions e
+        JOIN edition_versions v ON v.tenant_id = e.tenant_id AND v.edition_id = e.id AND v.status = 'published'
+        WHERE e.tenant_id = ${t} AND e.for_new_cohorts
+        ORDER BY v.number DESC LIMIT 1))
       ON CONFLICT (tenant_id, context_id) DO UPDATE SET
         title = excluded.title, label = excluded.label,
         nrps_url = coalesce(excluded.nrps_url, cohorts.nrps_url), updated_at = now()

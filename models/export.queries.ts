@@ -268,6 +268,11 @@ export async function markExportReady(ex: Executor, tenantId: string, exportId: 
   await ex.updateTable('personalExports').set({ status: 'ready', sizeBytes, readyAt: now }).where('tenantId', '=', tenantId).where('id', '=', exportId).execute();
 }
 
+/** The build's last attempt failed: only a queued export (a ready one stays ready). */
+export async function markExportFailed(ex: Executor, tenantId: string, exportId: string): Promise<void> {
+  await ex.updateTable('personalExports').set({ status: 'failed' }).where('tenantId', '=', tenantId).where('id', '=', exportId).where('status', '=', 'queued').execute();
+}
+
 /** Expired exports of every tenant, their chunks with them (ON DELETE CASCADE); returns how many. */
 export async function deleteExpiredExports(ex: Executor, now: Date): Promise<number> {
   const res = await ex.deleteFrom('personalExports').where('expiresAt', '<=', now).executeTakeFirst();

@@ -54,6 +54,8 @@ export interface CohortsTable {
   rosterSyncedAt: Date | null;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
+  /** The edition version the cohort runs; null: the default edition (content/). */
+  editionVersionId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PersonsTable {
@@ -563,9 +565,44 @@ export interface Database {
   tenantPrivacySettings: TenantPrivacySettingsTable;
   retentionErasures: RetentionErasuresTable;
   retentionWarnings: RetentionWarningsTable;
+  editions: EditionsTable;
+  editionVersions: EditionVersionsTable;
+  contentEditors: ContentEditorsTable;
   programmeCohortSnapshots: ProgrammeCohortSnapshotsTable;
   programmeLeads: ProgrammeLeadsTable;
   relationshipGoals: RelationshipGoalsTable;
+}
+
+/** A content editor named by the tool admin: by LMS user id or (lower-case) email, one of the two. */
+export interface ContentEditorsTable {
+  tenantId: string;
+  id: Generated<string>;
+  lmsUserId: string | null;
+  email: string | null;
+  createdAt: CreatedAt;
+}
+
+/** A tenant's edition of the workshop; `forNewCohorts`: the one a course's first launch runs. */
+export interface EditionsTable {
+  tenantId: string;
+  id: Generated<string>;
+  name: string;
+  forNewCohorts: ColumnType<boolean, boolean | undefined, boolean>;
+  createdAt: CreatedAt;
+}
+
+/** An edition's draft or published version: its content (EditionContent) as JSON. */
+export interface EditionVersionsTable {
+  tenantId: string;
+  id: Generated<string>;
+  editionId: string;
+  number: number;
+  status: 'draft' | 'published';
+  content: ColumnType<unknown, string, string>;
+  revision: ColumnType<number, number | undefined, number>;
+  createdAt: CreatedAt;
+  updatedAt: UpdatedAt;
+  publishedAt: Date | null;
 }
 
 /** The audit log of erasures: a keyed hash of the LMS user id, never who they were. */
@@ -669,6 +706,8 @@ export type NewPlatform = Insertable<PlatformsTable>;
 export type PlatformUpdate = Updateable<PlatformsTable>;
 export type Tenant = Selectable<TenantsTable>;
 export type Cohort = Selectable<CohortsTable>;
+export type Edition = Selectable<EditionsTable>;
+export type EditionVersion = Selectable<EditionVersionsTable>;
 export type Person = Selectable<PersonsTable>;
 export type Membership = Selectable<MembershipsTable>;
 export type AdminUser = Selectable<AdminUsersTable>;

@@ -9,7 +9,12 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
-import type { Workshop } from './modules/workshop-content.ts';
+import { buildWorkshop, type EditionContent } from './modules/workshop-content.ts';
+import { createWorkshops } from './editions/workshops.ts';
+import { editionsRouter } from './editions/editions.routes.ts';
+import { editionMovesRouter } from './editions/edition-moves.routes.ts';
+import { EDITION_IMPORT_PATH, editionUploadParser } from './editions/edition-upload.ts';
+import { adminContentEditorsRouter } from './editions/content-editors.routes.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -63,7 +68,8 @@ export interface AppDeps {
   db: Db;
   pool: DbHandle['pool'];
   log: Logger;
-  workshop: Workshop;
+  /** The default edition's sources (content/, read at boot): what a cohort with no edition runs. */
+  defaultEdition: EditionContent;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
   /** Durable jobs (grades, roster); without it nothing is queued (unit-style app tests). */
   queue?: JobQueue;
@@ -180,6 +186,8 @@ export function createApp(deps: AppDeps): CircleworkApp {
     ltiTool(req, res, next);
   });
 
+  // An edition's zip upload: its fields (with the CSRF token) are read before the CSRF check.
+  app.post(EDITION_IMPORT_PATH, ...editionUploadParser());
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
   app.use(createCsrfProtection({ publicOrigin: new URL(config.publicUrl).origin, keepRefusedForm: keepRefusedPostForm({ db }), exempt: isOneClickUnsubscribe }));
@@ -191,7 +199,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
-  const modules: ModulesDeps = { db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), onModuleCompleted };
+  // Each cohort runs its pinned edition version; deps.workshop is the default edition (content/).
+  const workshops = createWorkshops({ db, defaultWorkshop: buildWorkshop(deps.defaultEdition), cohortRow: caches.cohort });
+  const modules: ModulesDeps = { db, workshops, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
   app.use('/cohorts', memberViewsRouter({ db }));
@@ -208,7 +218,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  app.use('/cohorts', discussionsRouter({ db, workshop: deps.workshop, postEvents, liveStreams, onGroupSpacePost }));
+  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost }));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
   app.use('/cohorts', profilesRouter({ db }));
@@ -218,12 +228,12 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', emailPreferences.inCohort);
   app.use('/email', emailPreferences.byLink);
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
-  app.use('/cohorts', deepLinkingRouter({ db, config, workshop: deps.workshop, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
+  app.use('/cohorts', deepLinkingRouter({ db, config, workshops, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
-  app.use('/cohorts', analyticsRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()), queue }));
-  app.use('/programme', programmeRouter({ db, workshop: deps.workshop, now: deps.now ?? (() => new Date()) }));
+  app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/programme', programmeRouter({ db, workshop: workshops.default, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({
       ...lti,
@@ -233,8 +243,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
       actionPlans: { ...deps.email, now: deps.now ?? (() => new Date()) },
     }));
   }
+  app.use('/cohorts', editionMovesRouter({ db, workshops }));
+  app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
+  app.use('/admin/tenants', adminContentEditorsRouter({ db }));
   app.use('/admin/tenants', adminProgrammeLeadsRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 

@@ -24,6 +24,10 @@ export interface LaunchContext {
   programmeLead?: boolean | undefined;
   /** Named a programme lead by the tool admin when this launch happened (the console's link; access is looked up at each request). */
   namedProgrammeLead?: boolean | undefined;
+  /** A content editor of the tenant's editions by this launch's roles (the LMS's Content Developer or Administrator). */
+  contentEditor?: boolean | undefined;
+  /** Named a content editor by the tool admin when this launch happened (the console's link; access is looked up at each request). */
+  namedContentEditor?: boolean | undefined;
   /** The LMS's way back to the course (its launch_presentation.return_url), for the header's link. */
   returnUrl?: string | undefined;
   /** Set by a deep linking launch: where and how to answer the LMS with the chosen content. */

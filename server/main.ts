@@ -5,7 +5,7 @@ import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from './database.ts';
 import { EmbeddedPostgresError } from '../models/embedded-postgres.ts';
 import { resolveSecrets } from './secrets.ts';
-import { loadWorkshop } from './modules/workshop-content.ts';
+import { buildWorkshop, loadEditionContent } from './modules/workshop-content.ts';
 import { createApp } from './app.ts';
 import { seedAdmin } from './admin/admin.service.ts';
 import { startHousekeeping } from './housekeeping.ts';
@@ -32,7 +32,8 @@ try {
 }
 const log = pino({ level: config.logLevel });
 let stopping = false;
-const workshop = loadWorkshop();
+const defaultEdition = loadEditionContent();
+const workshop = buildWorkshop(defaultEdition);
 const secrets = resolveSecrets(config);
 const database = await openDatabase(config, {
   log: (m) => log.info(m),
@@ -68,7 +69,7 @@ await registerPersonalExports(queue, { db: database.db, workshop, email: emailDe
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
 await registerProgrammeSnapshots(queue, { db: database.db, workshop, now: () => new Date(), log });
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, workshop, secrets, queue, email: emailDeps });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEdition, secrets, queue, email: emailDeps });
 await ready();
 const housekeeping = startHousekeeping(database.db, log);
 const server = app.listen(config.port, config.host, () => {

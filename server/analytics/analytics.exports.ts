@@ -15,7 +15,7 @@ export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: '
         analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
       ]);
       const groupOf = new Map(people.map((p) => [p.membershipId, groups.find((g) => g.id === p.groupId)?.name ?? '']));
-      const modules = deps.workshop.modules;
+      const { modules } = await deps.workshops.forCohort(who.tenantId, who.cohortId);
       const now = deps.now();
       return toCsv(
         ['learner', 'group', ...modules.map((m) => `module ${m.id}`), 'modules complete'],

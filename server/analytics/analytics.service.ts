@@ -6,8 +6,8 @@ import * as analytics from '../../models/analytics.queries.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { Workshop } from '../modules/workshop-content.ts';
-import { FIVE_FACTORS, FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
+import { FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
+import type { Workshops } from '../editions/workshops.ts';
 import { cohortSchedule } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
@@ -19,7 +19,7 @@ export type { GroupHealth, GroupInquiry } from './figures.ts';
 
 export interface AnalyticsDeps {
   db: Db;
-  workshop: Workshop;
+  workshops: Workshops;
   now: () => Date;
   queue?: JobQueue | undefined;
 }
@@ -218,7 +218,7 @@ export interface FactorComparison {
  */
 export async function fiveFactorCheck(deps: AnalyticsDeps, who: LaunchContext): Promise<FactorComparison[]> {
   facilitatorOnly(who, 'five-factor');
-  const rows = await analytics.listFiveFactorAggregates(deps.db, who.tenantId, who.cohortId);
+  const [rows, workshop] = await Promise.all([analytics.listFiveFactorAggregates(deps.db, who.tenantId, who.cohortId), deps.workshops.forCohort(who.tenantId, who.cohortId)]);
   const [startModule, endModule] = FIVE_FACTOR_CHECK_MODULES as [number, number];
   const side = (moduleId: number, factor: string) => {
     const r = rows.find((x) => x.moduleId === moduleId && x.factor === factor);
@@ -226,7 +226,8 @@ export async function fiveFactorCheck(deps: AnalyticsDeps, who: LaunchContext): 
     const shown = answers >= MIN_FIVE_FACTOR_ANSWERS;
     return { answers, mean: shown ? r!.mean : null, distribution: shown ? r!.distribution : [] };
   };
-  return FIVE_FACTORS.map((f) => ({ id: f.id, label: f.label, start: side(startModule, f.id), end: side(endModule, f.id) }));
+  // Factor ids are the same in every edition; the labels are the cohort's edition's.
+  return workshop.fiveFactors.map((f) => ({ id: f.id, label: f.label, start: side(startModule, f.id), end: side(endModule, f.id) }));
 }
 
 /** Per learner: names, group, modules done and participation counts (CSV and the printable report). */

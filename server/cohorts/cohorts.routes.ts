@@ -26,7 +26,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const who = req.launch!;
     const cohort = await findCohort(req);
     const [o, announcements] = await Promise.all([learnerOverview(deps, who, cohort), announcementsFor(deps, who)]);
-    const list = moduleListView(cohort.id, deps.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
+    const list = moduleListView(cohort.id, o.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
     res.render('cohorts/hub', {
       title: cohort.title,
       ...hubView(cohort, who),
@@ -52,11 +52,12 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     ]);
     res.render('cohorts/console', {
       title: `${cohort.title} — console`,
-      ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1'),
+      ...consoleView(cohort, who, members, progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), req.query.scheduled === '1'),
       attention: attentionView(cohort.id, attention),
       consoleNav: consoleNavView(cohort.id),
       rosterPending: roster.pending,
       programmeLead: who.programmeLead === true || who.namedProgrammeLead === true,
+      contentEditor: who.contentEditor === true || who.namedContentEditor === true,
     });
   });
 
@@ -80,7 +81,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const { membershipId } = MemberParams.parse(req.params);
     const who = req.launch!;
     const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
-    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, deps.workshop) });
+    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId)) });
   });
 
   return r;

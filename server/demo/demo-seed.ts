@@ -37,7 +37,7 @@ export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; 
   // The facilitator is the demo organisation's programme lead (named as the tool admin would), and
   // the programme view's figures are computed now rather than by the job's next run.
   await insertProgrammeLead(deps.db, { tenantId: where.tenantId, lmsUserId: DEMO_PEOPLE[0]!.sub, email: null });
-  const snapshots = { db: deps.db, workshop: deps.modules.workshop, now: deps.modules.now };
+  const snapshots = { db: deps.db, workshop: deps.modules.workshops.default, now: deps.modules.now };
   for (const c of await demo.listDemoCohortIds(deps.db, where.tenantId)) await refreshCohortSnapshot(snapshots, where.tenantId, c);
   return cohortId;
 }
@@ -59,7 +59,7 @@ async function seedPastCohort(deps: DemoDeps, where: { tenantId: string; platfor
   const facilitator = who.get(DEMO_PEOPLE[0]!.sub)!;
   const now = deps.modules.now();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8) - past.weeksAgo * WEEK_MS);
-  await setSchedule(deps.modules, facilitator, deps.modules.workshop.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
+  await setSchedule(deps.modules, facilitator, deps.modules.workshops.default.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
   await setCheckInSchedule({ ...deps.actionPlans }, facilitator, { endsOn: new Date(start.getTime() + 9 * WEEK_MS).toISOString().slice(0, 10), weeks: [2, 4, 8] });
   const preview = await previewGroups(deps, facilitator, 7);
   await commitGroups(deps, facilitator, 7, preview.rosterHash);
@@ -71,7 +71,7 @@ async function seedPastCohort(deps: DemoDeps, where: { tenantId: string; platfor
     await moveMemberToGroup(deps, facilitator, who.get(p.sub)!.membershipId, group.id);
     groupOf.set(p.sub, group.id);
   }
-  for (const module of deps.modules.workshop.modules) {
+  for (const module of deps.modules.workshops.default.modules) {
     await eachAtMost(SEED_CONCURRENCY, past.learners, (p, i) =>
       p.completed >= module.id ? doSubmissions(deps, who.get(p.sub)!, p, module.activities, module.id, module.id * past.learners.length + i, true) : undefined);
     const template = MODULE_THREADS[module.id];
@@ -118,7 +118,7 @@ async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; plat
 
   // Eleven weeks in: every module has opened, the course ended two weeks ago, the first check-in is due.
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8) - 11 * WEEK_MS);
-  await setSchedule(deps.modules, facilitator, deps.modules.workshop.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
+  await setSchedule(deps.modules, facilitator, deps.modules.workshops.default.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
   await setCheckInSchedule({ ...deps.actionPlans }, facilitator, { endsOn: new Date(now.getTime() - 15 * DAY_MS).toISOString().slice(0, 10), weeks: [2, 4, 8] });
 
   const preview = await previewGroups(deps, facilitator, 7);
@@ -153,7 +153,7 @@ async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; plat
   }
 
   // Module by module: each learner's activities up to where they are, and their group's conversation.
-  for (const module of deps.modules.workshop.modules) {
+  for (const module of deps.modules.workshops.default.modules) {
     // Learners' work is independent of each other's: in parallel, a few seconds sooner.
     await eachAtMost(SEED_CONCURRENCY, learners, (p, i) => {
       const k = module.id * learners.length + i;

@@ -17,7 +17,7 @@ import { postHref } from './post-links.ts';
 import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
 import { findLatestNorms } from '../../models/group-norms.queries.ts';
 import { listGroupMemberStrip } from '../../models/groups.queries.ts';
-import type { Workshop } from '../modules/workshop-content.ts';
+import type { Workshops } from '../editions/workshops.ts';
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
 const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid() });
@@ -65,7 +65,7 @@ function renderPost(app: Application, post: PostView): string {
   return render(post);
 }
 
-export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Workshop; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
+export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Workshops; postEvents: PostEventsHub; liveStreams: LiveStreamSlots }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
   // Per person (tenant + person), not per address: a burst limit and a steady one, shared by all processes.
@@ -85,7 +85,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const who = req.launch!;
     if (who.role === 'facilitator') {
       const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
-      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, deps.workshop.byId(moduleId)?.title, spaces) });
+      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces) });
     }
     const space = await svc.groupSpaceFor(deps, who, moduleId);
     if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });
@@ -188,15 +188,16 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshop: Worksh
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [threads, norms, kept, members] = await Promise.all([
+    const [threads, norms, kept, members, workshop] = await Promise.all([
       discussions.listThreads(deps.db, who.tenantId, space.id),
       space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
       flash ? undefined : svc.postDraftFor(deps, who, `space:${space.id}`),
       // The member strip: the group of this space, which findVisibleSpace has checked this person may see.
       space.groupId ? listGroupMemberStrip(deps.db, who.tenantId, space.groupId) : [],
+      deps.workshops.forCohort(who.tenantId, who.cohortId),
     ]);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
-    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, deps.workshop, form, norms?.norms ?? [], members) });
+    res.status(status).render('discussions/space', { title: 'Discussion', keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {

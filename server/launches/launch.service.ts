@@ -9,7 +9,8 @@ import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
-import { isProgrammeLeadRole } from '../../lti/roles.ts';
+import { isContentEditorRole, isProgrammeLeadRole } from '../../lti/roles.ts';
+import { isNamedContentEditor } from '../../models/editions.queries.ts';
 import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
 
@@ -60,8 +61,12 @@ export async function acceptLaunch(
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
   const programmeLead = isProgrammeLeadRole(launch.roles);
-  const namedProgrammeLead = !programmeLead && (await isNamedProgrammeLead(deps.db, tenant.id, recorded.personId));
-  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead };
+  const contentEditor = isContentEditorRole(launch.roles);
+  // Only a facilitator's console shows the programme and editions links: a learner's launch asks nothing more.
+  const facilitator = recorded.role === 'facilitator';
+  const namedProgrammeLead = !programmeLead && facilitator && (await isNamedProgrammeLead(deps.db, tenant.id, recorded.personId));
+  const namedContentEditor = !contentEditor && facilitator && (await isNamedContentEditor(deps.db, tenant.id, recorded.personId));
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead, contentEditor, namedContentEditor };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking

@@ -9,11 +9,13 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../err
 import type { LaunchContext } from '../launch-context.ts';
 import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm } from './modules.schemas.ts';
 import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
-import type { Activity, Workshop, WorkshopModule } from './workshop-content.ts';
+import type { Activity, FiveFactor, WorkshopModule } from './workshop-content.ts';
+import type { Workshops } from '../editions/workshops.ts';
 
 export interface ModulesDeps {
   db: Db;
-  workshop: Workshop;
+  /** The cohort's edition version decides its modules, activities and what completes them. */
+  workshops: Workshops;
   now: () => Date;
   /** Runs in the completing transaction with every module the learner has completed (grades). */
   onModuleCompleted?: (tx: Tx, who: LaunchContext, completedModuleIds: number[]) => Promise<void>;
@@ -68,14 +70,16 @@ export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, know
 
 export interface ModuleForLearner {
   module: WorkshopModule;
+  fiveFactors: readonly FiveFactor[];
   state: CompletionState;
   opensAt: Date;
   responses: Map<string, ActivityResponse>;
   progress: ModuleProgress;
 }
 
-export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number, cohort: { createdAt: Date }): Promise<ModuleForLearner> {
-  const module = deps.workshop.byId(moduleId);
+export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number, cohort: { createdAt: Date; editionVersionId: string | null }): Promise<ModuleForLearner> {
+  const workshop = await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId);
+  const module = workshop.byId(moduleId);
   if (!module) throw new NotFoundError('module');
   const [dates, completed, responses] = await Promise.all([
     cohortSchedule(deps, who, cohort),
@@ -86,7 +90,7 @@ export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId
   const progress = await readModuleProgress(deps.db, who, moduleId, responses);
   // Started as the hub and the console read it: a response (draft or submitted) or a post in a group space.
   const state = completionState(deps.now(), opensAt, { completed: completed.includes(moduleId), started: responses.length > 0 || progress.postedInGroupSpace });
-  return { module, opensAt, state, responses: new Map(responses.map((r) => [r.activityId, r])), progress };
+  return { module, fiveFactors: workshop.fiveFactors, opensAt, state, responses: new Map(responses.map((r) => [r.activityId, r])), progress };
 }
 
 export type SaveOutcome =
@@ -100,7 +104,7 @@ export type SaveOutcome =
  * transaction as the completion's grades.
  */
 export async function saveActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string, form: ActivityForm): Promise<SaveOutcome> {
-  const module = deps.workshop.byId(moduleId);
+  const module = (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId);
   if (!module) throw new NotFoundError('module');
   const activity = module.activities.find((a) => a.id === activityId);
   if (!activity) throw new NotFoundError('activity');
@@ -156,7 +160,7 @@ async function completeIfDone(deps: ModulesDeps, tx: Tx, who: LaunchContext, mod
  * the last required activity, and then it completes the module (and queues its grades) right there.
  */
 export async function completeModuleAfterPost(deps: ModulesDeps, tx: Tx, who: LaunchContext, moduleId: number): Promise<void> {
-  const module = deps.workshop.byId(moduleId);
+  const module = (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId);
   if (!module || who.role !== 'learner') return;
   const dates = await cohortSchedule(deps, who);
   if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) return;
@@ -166,7 +170,7 @@ export async function completeModuleAfterPost(deps: ModulesDeps, tx: Tx, who: La
 /** The facilitator's open dates: one per module, each a valid date. */
 export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt: Date[]): Promise<void> {
   if (who.role !== 'facilitator') throw new ForbiddenError('set-schedule', 'Only facilitators set the schedule.');
-  if (opensAt.length !== deps.workshop.modules.length) throw new ValidationError('Give an open date for every module.');
+  if (opensAt.length !== (await deps.workshops.forCohort(who.tenantId, who.cohortId)).modules.length) throw new ValidationError('Give an open date for every module.');
   await withTransaction(deps.db, async (tx) => {
     for (const [i, date] of opensAt.entries()) {
       await modules.upsertModuleSchedule(tx, { tenantId: who.tenantId, cohortId: who.cohortId, moduleId: i + 1, opensAt: date });
@@ -175,16 +179,17 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 }
 
 /** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
-export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { createdAt: Date }) {
+export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { createdAt: Date; editionVersionId: string | null }) {
   // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
-  const [dates, mine, counts] = await Promise.all([
+  const [workshop, dates, mine, counts] = await Promise.all([
+    deps.workshops.forVersion(who.tenantId, cohort.editionVersionId),
     cohortSchedule(deps, who, cohort),
     modules.findMemberProgress(deps.db, who.tenantId, who.membershipId),
     modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),
   ]);
   const completed = new Set(mine.completed);
-  const perModule = deps.workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
-  return { now: deps.now(), dates, completed, started: new Set(mine.started), due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
+  const perModule = workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
+  return { workshop, now: deps.now(), dates, completed, started: new Set(mine.started), due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */

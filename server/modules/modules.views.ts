@@ -30,7 +30,7 @@ export function modulePageView(
   return {
     cohort,
     person: { name: who.displayName },
-    module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings },
+    module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings, doToday: m.module.doToday },
     completion: completionView(m.state),
     opensOn: formatDate(m.opensAt),
     showContent: !locked || !isLearner,
@@ -60,7 +60,7 @@ export function modulePageView(
         submitted: activityDone(a, m.progress),
         canEdit: isLearner && !locked,
         values,
-        factors: FIVE_FACTORS.map((f) => ({
+        factors: m.fiveFactors.map((f) => ({
           id: f.id,
           error: invalid?.error.fieldErrors[`ratings.${f.id}`],
           label: f.label,
@@ -74,6 +74,10 @@ export function modulePageView(
         fieldErrors: invalid?.error.fieldErrors ?? {},
       };
     }),
+    // Answers to activities the cohort's edition no longer has (after a move): still the learner's to read.
+    earlierAnswers: [...m.responses.values()]
+      .filter((r) => !m.module.activities.some((a) => a.id === r.activityId))
+      .map((r) => ({ activityId: r.activityId, status: r.status, parts: answerParts(r) })),
     // Fields are named "<activity>-<field>"; a rating's error leads to its factor's fieldset.
     errorSummary: flash.invalid ? errorSummary(flash.invalid.error, (key) => `${flash.invalid!.activityId}-${key.replace(/^ratings\./, '')}`, `${flash.invalid.activityId}-form`) : [],
   };
@@ -84,6 +88,12 @@ function discussionStatus(m: ModuleForLearner): { status: string; statusLabel: s
   if (m.progress.postedInGroupSpace) return { status: 'submitted', statusLabel: 'Posted' };
   if (!m.progress.hasGroup) return { status: 'waiting', statusLabel: 'Counts once groups are formed' };
   return { status: 'empty', statusLabel: 'Not started' };
+}
+
+/** A response's written parts, in reading order, whatever its kind. */
+function answerParts(r: ActivityResponse): string[] {
+  const c = r.content as Record<string, unknown>;
+  return ['text', 'evidence', 'link', 'url', 'why', 'comment'].map((k) => c[k]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
 }
 
 function formValues(form: ActivityForm): Record<string, string | boolean> {

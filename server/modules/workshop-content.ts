@@ -1,6 +1,8 @@
-// The nine workshop modules, read once at boot from content/modules/NN-slug.md.
-// Each file is YAML front matter (checked strictly with zod) plus a Markdown framing text.
-// Markdown is rendered here with raw HTML off. Pure: no Express, no database, no state.
+// The nine workshop modules: an edition's content (Markdown sources, as content/modules/NN-slug.md
+// holds them: YAML front matter checked strictly with zod, then the framing text) and the Workshop
+// built from it (Markdown rendered here with raw HTML off). The default edition is read once at boot
+// from content/; a tenant's editions are stored as the same content in JSON (server/editions/).
+// Pure: no Express, no database, no state.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +56,7 @@ export const FIVE_FACTORS = [
   },
 ] as const;
 export type FiveFactorId = (typeof FIVE_FACTORS)[number]['id'];
+export const FIVE_FACTOR_IDS = FIVE_FACTORS.map((f) => f.id) as [FiveFactorId, ...FiveFactorId[]];
 
 export interface Activity {
   readonly id: string;
@@ -67,6 +70,8 @@ export interface Activity {
 
 export interface Reading {
   readonly title: string;
+  /** Where the reading lives (an edition's own intranet article, say); http(s) only. */
+  readonly link: string | undefined;
   readonly bodyHtml: string;
 }
 
@@ -81,16 +86,26 @@ export interface WorkshopModule {
   readonly wordCount: number;
   readonly readings: readonly Reading[];
   readonly activities: readonly Activity[];
+  /** Short things to try at work this week ("do today"), shown beside the activities. */
+  readonly doToday: readonly string[];
+}
+
+export interface FiveFactor {
+  readonly id: FiveFactorId;
+  readonly label: string;
+  readonly description: string;
 }
 
 export interface Workshop {
   /** Modules 1..9, in order. */
   readonly modules: readonly WorkshopModule[];
+  /** The five factors as this edition words them (ids fixed: the aggregate compares across editions). */
+  readonly fiveFactors: readonly FiveFactor[];
   byId(id: number): WorkshopModule | undefined;
   bySlug(slug: string): WorkshopModule | undefined;
 }
 
-/** Thrown at boot when a content file is missing or malformed; the message names the file. */
+/** Thrown when a content file is missing or malformed; the message names the file. */
 export class WorkshopContentError extends Error {
   readonly file: string;
   constructor(file: string, problem: string) {
@@ -106,61 +121,116 @@ const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 const text = z.string().trim().min(1);
 const kebab = z.string().regex(KEBAB, 'must be kebab-case (a-z, 0-9, single hyphens)');
+const httpUrl = z
+  .string()
+  .trim()
+  .max(2000)
+  .refine((s) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(s).protocol);
+    } catch {
+      return false;
+    }
+  }, 'must be a link starting with http:// or https://');
 
-const ReadingSchema = z.strictObject({ title: text, body: text });
+const ReadingSchema = z.strictObject({ title: text.max(200), link: httpUrl.optional(), body: text.max(5000) });
 
 const ActivitySchema = z.strictObject({
-  id: kebab,
+  id: kebab.max(60),
   kind: z.enum(ACTIVITY_KINDS),
-  title: text,
-  prompt: text,
+  title: text.max(200),
+  prompt: text.max(5000),
   required: z.boolean(),
   groupNorms: z.boolean().optional(),
 });
 
-const FrontMatterSchema = z
-  .strictObject({
-    id: z.int().min(1).max(MODULE_COUNT),
-    slug: kebab,
-    title: text,
-    summary: text.max(200),
-    estimatedMinutes: z.int().min(5).max(240),
-    readings: z.array(ReadingSchema).min(1).max(2),
-    activities: z.array(ActivitySchema).min(2).max(4),
-  })
-  .superRefine((m, ctx) => {
-    const seen = new Set<string>();
-    m.activities.forEach((a, i) => {
-      if (seen.has(a.id)) {
-        ctx.addIssue({ code: 'custom', path: ['activities', i, 'id'], message: `duplicate activity id "${a.id}"` });
-      }
-      seen.add(a.id);
-    });
-    if (!m.activities.some((a) => a.required)) {
-      ctx.addIssue({ code: 'custom', path: ['activities'], message: 'at least one activity must be required' });
+/** A module file's front matter, as any edition may write it (the editor's and an import's rules). */
+const EditionFrontMatterSchema = z.strictObject({
+  id: z.int().min(1).max(MODULE_COUNT),
+  slug: kebab.max(60),
+  title: text.max(200),
+  summary: text.max(200),
+  estimatedMinutes: z.int().min(5).max(240),
+  readings: z.array(ReadingSchema).max(4),
+  activities: z.array(ActivitySchema).min(1, 'a module needs at least one activity').max(8),
+  doToday: z.array(text.max(300)).max(6).optional(),
+});
+type FrontMatter = z.infer<typeof EditionFrontMatterSchema>;
+
+function checkActivities(m: FrontMatter, ctx: z.RefinementCtx, path: PropertyKey[] = []): void {
+  const seen = new Set<string>();
+  m.activities.forEach((a, i) => {
+    if (seen.has(a.id)) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'activities', i, 'id'], message: `duplicate activity id "${a.id}"` });
     }
-    if (!m.activities.some((a) => a.kind === 'discussion')) {
-      ctx.addIssue({ code: 'custom', path: ['activities'], message: 'at least one activity must be a discussion' });
-    }
-    const checks = m.activities.filter((a) => a.kind === 'five-factor-check').length;
-    if (FIVE_FACTOR_CHECK_MODULES.includes(m.id)) {
-      if (checks !== 1) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['activities'],
-          message: `module ${m.id} must have exactly one five-factor-check (found ${checks})`,
-        });
-      }
-    } else if (checks > 0) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['activities'],
-        message: `five-factor-check is only allowed in modules ${FIVE_FACTOR_CHECK_MODULES.join(' and ')}`,
-      });
-    }
+    seen.add(a.id);
   });
+  const checks = m.activities.filter((a) => a.kind === 'five-factor-check').length;
+  if (checks > 0 && !FIVE_FACTOR_CHECK_MODULES.includes(m.id)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: [...path, 'activities'],
+      message: `five-factor-check is only allowed in modules ${FIVE_FACTOR_CHECK_MODULES.join(' and ')}`,
+    });
+  } else if (checks > 1) {
+    ctx.addIssue({ code: 'custom', path: [...path, 'activities'], message: `module ${m.id} has ${checks} five-factor-checks; one at most` });
+  }
+}
+
+/** Our own nine modules follow stricter house rules (the content linter's), on top of an edition's. */
+const HouseFrontMatterSchema = EditionFrontMatterSchema.extend({
+  readings: z.array(ReadingSchema).min(1).max(2),
+  activities: z.array(ActivitySchema).min(2).max(4),
+}).superRefine((m, ctx) => {
+  checkActivities(m, ctx);
+  if (!m.activities.some((a) => a.required)) {
+    ctx.addIssue({ code: 'custom', path: ['activities'], message: 'at least one activity must be required' });
+  }
+  if (!m.activities.some((a) => a.kind === 'discussion')) {
+    ctx.addIssue({ code: 'custom', path: ['activities'], message: 'at least one activity must be a discussion' });
+  }
+  const checks = m.activities.filter((a) => a.kind === 'five-factor-check').length;
+  if (FIVE_FACTOR_CHECK_MODULES.includes(m.id) && checks !== 1) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['activities'],
+      message: `module ${m.id} must have exactly one five-factor-check (found ${checks})`,
+    });
+  }
+});
+
+const ModuleSourceSchema = EditionFrontMatterSchema.extend({ framing: text.max(20_000) });
+export type ModuleSource = z.infer<typeof ModuleSourceSchema>;
+
+const FiveFactorSchema = z.strictObject({ id: z.enum(FIVE_FACTOR_IDS), label: text.max(100), description: text.max(400) });
+
+/**
+ * An edition's content: the Markdown sources of its nine modules and its five-factor wording. Stored
+ * as JSON in edition_versions.content, written to files as content/ holds them. The editor's and an
+ * import's rules; our own content/ follows stricter ones too.
+ */
+export const EditionContentSchema = z
+  .strictObject({
+    modules: z.array(ModuleSourceSchema).min(1, 'An edition needs at least one module.').max(MODULE_COUNT),
+    fiveFactors: z.array(FiveFactorSchema).length(FIVE_FACTORS.length),
+  })
+  .superRefine((c, ctx) => {
+    c.modules.forEach((m, i) => checkActivities(m, ctx, ['modules', i]));
+    const ids = new Set(c.modules.map((m) => m.id));
+    const missing = Array.from({ length: MODULE_COUNT }, (_, i) => i + 1).filter((id) => !ids.has(id));
+    if (ids.size !== c.modules.length) ctx.addIssue({ code: 'custom', path: ['modules'], message: 'two modules have the same number' });
+    else if (missing.length > 0) ctx.addIssue({ code: 'custom', path: ['modules'], message: `The workshop has nine modules: module(s) ${missing.join(', ')} missing.` });
+    if (new Set(c.modules.map((m) => m.slug)).size !== c.modules.length) ctx.addIssue({ code: 'custom', path: ['modules'], message: 'two modules have the same slug' });
+    if (new Set(c.fiveFactors.map((f) => f.id)).size !== c.fiveFactors.length) ctx.addIssue({ code: 'custom', path: ['fiveFactors'], message: 'each of the five factors once' });
+  });
+export type EditionContent = z.infer<typeof EditionContentSchema>;
 
 const markdown = new MarkdownIt({ html: false, linkify: true, typographer: true });
+
+/** The one Markdown renderer of workshop content (framing, readings, prompts; the editor's preview). */
+export function renderWorkshopMarkdown(source: string): string {
+  return markdown.render(source);
+}
 
 function onlyYaml(): never {
   throw new Error('only YAML front matter is allowed');
@@ -176,7 +246,7 @@ const MATTER_OPTIONS = {
   },
 };
 
-function formatPath(path: readonly PropertyKey[]): string {
+export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const part of path) {
     out += typeof part === 'number' ? `[${part}]` : `${out ? '.' : ''}${String(part)}`;
@@ -197,14 +267,17 @@ function countWords(source: string): number {
   return plain.match(/[\p{L}\p{N}]+(?:['’-][\p{L}\p{N}]+)*/gu)?.length ?? 0;
 }
 
-function parseModuleFile(path: string, name: string): WorkshopModule {
+/**
+ * One module file (front matter + framing) → its source; `house`: our own content's stricter rules.
+ * `where` names the file in errors (a path, or a name inside an uploaded zip).
+ */
+export function parseModuleFile(where: string, name: string, source: string, house = false): ModuleSource {
   const fail = (problem: string): never => {
-    throw new WorkshopContentError(path, problem);
+    throw new WorkshopContentError(where, problem);
   };
   const fileName = FILE_NAME.exec(name);
   if (!fileName) return fail('file name must look like 01-some-slug.md');
 
-  const source = readFileSync(path, 'utf8');
   if (!matter.test(source)) return fail('missing YAML front matter (the file must start with ---)');
   let parsed: matter.GrayMatterFile<string>;
   try {
@@ -213,7 +286,7 @@ function parseModuleFile(path: string, name: string): WorkshopModule {
     return fail(`front matter is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const result = FrontMatterSchema.safeParse(parsed.data);
+  const result = (house ? HouseFrontMatterSchema : EditionFrontMatterSchema).safeParse(parsed.data);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${formatPath(i.path)}: ${i.message}`);
     return fail(`invalid front matter\n${lines.join('\n')}`);
@@ -224,35 +297,56 @@ function parseModuleFile(path: string, name: string): WorkshopModule {
   if (fileName[2] !== data.slug) fail(`file name slug "${fileName[2]}" does not match slug "${data.slug}"`);
   const framing = parsed.content.trim();
   if (!framing) fail('the framing text (Markdown after the front matter) is empty');
+  return { ...data, framing };
+}
 
-  return Object.freeze({
-    id: data.id,
-    slug: data.slug,
-    title: data.title,
-    summary: data.summary,
-    estimatedMinutes: data.estimatedMinutes,
-    framingHtml: markdown.render(framing),
-    wordCount: countWords(framing),
-    readings: Object.freeze(
-      data.readings.map((r) => Object.freeze({ title: r.title, bodyHtml: markdown.render(r.body) })),
-    ),
-    activities: Object.freeze(
-      data.activities.map((a) =>
+/** A module's source as its file: `NN-slug.md` with YAML front matter, then the framing text. */
+export function moduleFile(m: ModuleSource): { name: string; text: string } {
+  const { framing, ...front } = m;
+  return { name: `${String(m.id).padStart(2, '0')}-${m.slug}.md`, text: `---\n${YAML.stringify(front, { lineWidth: 0 })}---\n\n${framing}\n` };
+}
+
+/** An edition's content → the Workshop the pages read (Markdown rendered once, here). */
+export function buildWorkshop(content: EditionContent): Workshop {
+  const modules = Object.freeze(
+    [...content.modules]
+      .sort((a, b) => a.id - b.id)
+      .map((m): WorkshopModule =>
         Object.freeze({
-          id: a.id,
-          kind: a.kind,
-          title: a.title,
-          promptHtml: markdown.render(a.prompt),
-          required: a.required,
-          groupNorms: a.groupNorms === true,
+          id: m.id,
+          slug: m.slug,
+          title: m.title,
+          summary: m.summary,
+          estimatedMinutes: m.estimatedMinutes,
+          framingHtml: markdown.render(m.framing),
+          wordCount: countWords(m.framing),
+          readings: Object.freeze(m.readings.map((r) => Object.freeze({ title: r.title, link: r.link, bodyHtml: markdown.render(r.body) }))),
+          activities: Object.freeze(
+            m.activities.map((a) =>
+              Object.freeze({ id: a.id, kind: a.kind, title: a.title, promptHtml: markdown.render(a.prompt), required: a.required, groupNorms: a.groupNorms === true }),
+            ),
+          ),
+          doToday: Object.freeze([...(m.doToday ?? [])]),
         }),
       ),
-    ),
+  );
+  const byId = new Map(modules.map((m) => [m.id, m]));
+  const bySlug = new Map(modules.map((m) => [m.slug, m]));
+  return Object.freeze({
+    modules,
+    fiveFactors: Object.freeze(content.fiveFactors.map((f) => Object.freeze({ ...f }))),
+    byId: (id: number) => byId.get(id),
+    bySlug: (slug: string) => bySlug.get(slug),
   });
 }
 
-/** Reads and checks every module file synchronously; throws WorkshopContentError on any problem. */
-export function loadWorkshop(dir: string = DEFAULT_DIR): Workshop {
+/** The five factors as we word them, for an edition that does not reword them. */
+export function defaultFiveFactors(): EditionContent['fiveFactors'] {
+  return FIVE_FACTORS.map((f) => ({ id: f.id, label: f.label, description: f.description }));
+}
+
+/** Reads and checks our own module files (house rules); throws WorkshopContentError on any problem. */
+export function loadEditionContent(dir: string = DEFAULT_DIR): EditionContent {
   let names: string[];
   try {
     names = readdirSync(dir).filter((n) => n.endsWith('.md')).sort();
@@ -260,12 +354,12 @@ export function loadWorkshop(dir: string = DEFAULT_DIR): Workshop {
     throw new WorkshopContentError(dir, `cannot read the content directory (${(err as Error).message})`);
   }
 
-  const byId = new Map<number, WorkshopModule>();
-  const bySlug = new Map<string, WorkshopModule>();
-  const fileOf = new Map<WorkshopModule, string>();
+  const byId = new Map<number, ModuleSource>();
+  const bySlug = new Map<string, ModuleSource>();
+  const fileOf = new Map<ModuleSource, string>();
   for (const name of names) {
     const path = join(dir, name);
-    const mod = parseModuleFile(path, name);
+    const mod = parseModuleFile(path, name, readFileSync(path, 'utf8'), true);
     const sameId = byId.get(mod.id);
     if (sameId) throw new WorkshopContentError(path, `id ${mod.id} is also used by ${fileOf.get(sameId)}`);
     const sameSlug = bySlug.get(mod.slug);
@@ -278,11 +372,10 @@ export function loadWorkshop(dir: string = DEFAULT_DIR): Workshop {
   const missing: number[] = [];
   for (let id = 1; id <= MODULE_COUNT; id++) if (!byId.has(id)) missing.push(id);
   if (missing.length > 0) throw new WorkshopContentError(dir, `missing module(s) ${missing.join(', ')}`);
+  return { modules: [...byId.values()].sort((a, b) => a.id - b.id), fiveFactors: defaultFiveFactors() };
+}
 
-  const modules = Object.freeze([...byId.values()].sort((a, b) => a.id - b.id));
-  return Object.freeze({
-    modules,
-    byId: (id: number) => byId.get(id),
-    bySlug: (slug: string) => bySlug.get(slug),
-  });
+/** The default edition: our nine modules from content/modules. */
+export function loadWorkshop(dir: string = DEFAULT_DIR): Workshop {
+  return buildWorkshop(loadEditionContent(dir));
 }

@@ -17,6 +17,7 @@
 // and the network shows the former participant as one anonymous node, so others' ties, reciprocity
 // and isolation stay as they were. A new launch of the same LMS user makes a new person with nothing.
 import crypto from 'node:crypto';
+import { deleteContentEditorNamesOf } from '../../models/editions.queries.ts';
 import type { Db } from '../../models/db.ts';
 import * as q from '../../models/erasure.queries.ts';
 import { deleteProgrammeLeadsNaming } from '../../models/programme.queries.ts';
@@ -75,6 +76,7 @@ export async function erasePerson(deps: ErasureDeps, requester: ErasureRequester
     await q.deleteSignedLinksOf(tx, tenantId, personId, ids);
     await q.deleteAnnouncementEmailsOf(tx, tenantId, personId);
     await q.deleteTracesOf(tx, personId, person.email);
+    await deleteContentEditorNamesOf(tx, tenantId, person.sub, person.email);
     await deleteProgrammeLeadsNaming(tx, tenantId, person.sub, person.email);
     if (ids.length > 0) {
       const formerPersonId = await q.insertFormerParticipant(tx, tenantId);

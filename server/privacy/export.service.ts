@@ -47,7 +47,7 @@ export async function requestExport(deps: ExportDeps, who: LaunchContext, scope:
   const now = deps.now();
   return deps.db.transaction().execute(async (tx) => {
     const recent = await exportsQ.listOwnExports(tx, who.tenantId, who.personId, now);
-    if (recent.filter((e) => now.getTime() - e.requestedAt.getTime() < 24 * 3600_000).length >= EXPORTS_PER_DAY) {
+    if (recent.filter((e) => e.status !== 'failed' && now.getTime() - e.requestedAt.getTime() < 24 * 3600_000).length >= EXPORTS_PER_DAY) {
       throw new AppError(429, 'too-many-exports', `You can ask for ${EXPORTS_PER_DAY} exports a day. Download one of those you already have.`);
     }
     const id = await exportsQ.insertPersonalExport(tx, { tenantId: who.tenantId, personId: who.personId, cohortId: who.cohortId, scope, expiresAt: new Date(now.getTime() + EXPORT_TTL_MS) });
@@ -169,13 +169,27 @@ async function emailExportLink(deps: EmailDeps, now: Date, e: exportsQ.PersonalE
 export async function registerPersonalExports(
   queue: JobQueue,
   deps: { db: Db; workshop: Workshop; now?: () => Date; email?: EmailDeps },
-  opts: { pollingIntervalSeconds?: number } = {},
+  opts: { pollingIntervalSeconds?: number; retryLimit?: number; retryDelaySeconds?: number } = {},
 ): Promise<void> {
   const now = deps.now ?? (() => new Date());
   const polling = opts.pollingIntervalSeconds !== undefined ? { pollingIntervalSeconds: opts.pollingIntervalSeconds } : {};
-  await queue.boss.createQueue(PERSONAL_EXPORT_QUEUE, { retryLimit: 3, retryDelay: 30, retryBackoff: true });
-  await queue.boss.work<ExportJob>(PERSONAL_EXPORT_QUEUE, polling, async (jobs) => {
-    for (const job of jobs) await buildExport({ ...deps, now }, job.data);
+  const delay = opts.retryDelaySeconds ?? 30;
+  const retry = { retryLimit: opts.retryLimit ?? 3, retryDelay: delay, retryBackoff: delay > 0 };
+  await queue.boss.createQueue(PERSONAL_EXPORT_QUEUE, retry);
+  // createQueue keeps an existing queue as it was: the settings follow the code at every start.
+  await queue.boss.updateQueue(PERSONAL_EXPORT_QUEUE, retry);
+  const work = { ...polling, includeMetadata: true } as const;
+  await queue.boss.work<ExportJob, void, typeof work>(PERSONAL_EXPORT_QUEUE, work, async (jobs) => {
+    for (const job of jobs) {
+      try {
+        await buildExport({ ...deps, now }, job.data);
+      } catch (err) {
+        // The last attempt failed: the person sees "could not be prepared; ask again", not "being
+        // prepared" for ever (and may ask again: a failed export does not count towards the day's).
+        if (job.retryCount >= job.retryLimit) await exportsQ.markExportFailed(deps.db, job.data.tenantId, job.data.exportId);
+        throw err;
+      }
+    }
   });
   await queue.boss.createQueue(EXPORT_CLEANUP_QUEUE);
   await queue.boss.schedule(EXPORT_CLEANUP_QUEUE, '17 * * * *');

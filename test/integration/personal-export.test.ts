@@ -251,6 +251,30 @@ describe('a person’s own export', () => {
     }
   });
 
+  it('an export whose every attempt fails shows as failed (ask again), not “being prepared” for ever, and does not count towards the day’s', async () => {
+    const a = await launch(ada);
+    // A build that always fails: its transaction cannot begin.
+    const broken = new Proxy(env.app.db, { get: (target, key) => { if (key === 'transaction') throw new Error('database unavailable'); const v: unknown = Reflect.get(target, key, target); return typeof v === 'function' ? v.bind(target) : v; } });
+    await queues[0]!.boss.offWork(PERSONAL_EXPORT_QUEUE);
+    try {
+      await registerPersonalExports(queues[0]!, { db: broken, workshop, now: clock.now }, { pollingIntervalSeconds: 0.5, retryLimit: 1, retryDelaySeconds: 0 });
+      const r = await suite.post(a, `${a.base}/profile/export`, { scope: 'cohort' });
+      expect(r.status).to.equal(303);
+      await waitFor('the export marked failed after its last attempt', async () => (await env.app.db.selectFrom('personalExports').select('status').executeTakeFirst())?.status === 'failed', 20_000);
+      const page = await suite.get(a, `${a.base}/profile`);
+      expect(page.doc.querySelector('[data-test=export]')!.text).to.include('could not be prepared');
+    } finally {
+      await queues[0]!.boss.offWork(PERSONAL_EXPORT_QUEUE);
+      await registerPersonalExports(queues[0]!, { db: env.app.db, workshop, now: clock.now, email: env.app.emailDeps }, { pollingIntervalSeconds: 0.5 });
+    }
+    // Failed ones do not count towards the day's five: with five failed, asking again works, and builds.
+    const failed = await env.app.db.selectFrom('personalExports').selectAll().executeTakeFirstOrThrow();
+    await env.app.db.insertInto('personalExports').values([1, 2, 3, 4].map(() => ({ tenantId: failed.tenantId, personId: failed.personId, cohortId: failed.cohortId, scope: 'cohort' as const, expiresAt: failed.expiresAt }))).execute();
+    await env.app.db.updateTable('personalExports').set({ status: 'failed' }).execute();
+    const e = await requestAndWait(a);
+    expect(e.status).to.equal('ready');
+  });
+
   /** The zip's bytes (the test client decodes bodies as text): fetched with the member's cookies. */
   async function zipBytes(m: Member, href: string): Promise<Buffer> {
     const url = `${env.app.url}${href}`;

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { loadWorkshop, type Workshop } from '../../server/modules/workshop-content.ts';
+import { loadEditionContent, type EditionContent } from '../../server/modules/workshop-content.ts';
 import { openTestDb } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
@@ -25,7 +25,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-let workshop: Workshop | undefined;
+let defaultEdition: EditionContent | undefined;
 
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -47,7 +47,7 @@ export async function startTestApp(
     ...env,
   });
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
-  workshop ??= loadWorkshop();
+  defaultEdition ??= loadEditionContent();
   // Emails go to SMTP_URL when a test gives one (test/support/smtp-sink.ts); otherwise they are only logged.
   const log = opts.log ?? pino({ level: config.logLevel });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
@@ -57,7 +57,7 @@ export async function startTestApp(
     db: handle.db,
     pool: handle.pool,
     log,
-    workshop,
+    defaultEdition,
     email: emailDeps,
     secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
     ...(opts.queue ? { queue: opts.queue } : {}),

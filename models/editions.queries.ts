@@ -1,0 +1,194 @@
+// A tenant's editions of the workshop and their versions; a cohort's pinned version. Every statement
+// is scoped by tenant.
+import { sql } from 'kysely';
+import type { Executor } from './db.ts';
+import type { Edition, EditionVersion } from './schema.ts';
+
+export interface EditionRow extends Edition {
+  /** The latest published version's number; null before the first publish. */
+  publishedNumber: number | null;
+  draftNumber: number | null;
+  /** Cohorts running one of its versions. */
+  cohorts: number;
+}
+
+export function listEditions(ex: Executor, tenantId: string): Promise<EditionRow[]> {
+  return ex
+    .selectFrom('editions as e')
+    .selectAll('e')
+    .select((eb) => [
+      eb.selectFrom('editionVersions as v').select((v) => v.fn.max('v.number').as('n')).whereRef('v.tenantId', '=', 'e.tenantId').whereRef('v.editionId', '=', 'e.id').where('v.status', '=', 'published').as('publishedNumber'),
+      eb.selectFrom('editionVersions as v').select('v.number').whereRef('v.tenantId', '=', 'e.tenantId').whereRef('v.editionId', '=', 'e.id').where('v.status', '=', 'draft').as('draftNumber'),
+      eb
+        .selectFrom('cohorts as c')
+        .innerJoin('editionVersions as v', (j) => j.onRef('v.tenantId', '=', 'c.tenantId').onRef('v.id', '=', 'c.editionVersionId'))
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('c.tenantId', '=', 'e.tenantId')
+        .whereRef('v.editionId', '=', 'e.id')
+        .as('cohorts'),
+    ])
+    .where('e.tenantId', '=', tenantId)
+    .orderBy('e.name')
+    .execute()
+    .then((rows) => rows.map((r) => ({ ...r, publishedNumber: r.publishedNumber ?? null, draftNumber: r.draftNumber ?? null, cohorts: Number(r.cohorts ?? 0) })));
+}
+
+export function findEdition(ex: Executor, tenantId: string, editionId: string): Promise<Edition | undefined> {
+  return ex.selectFrom('editions').selectAll().where('tenantId', '=', tenantId).where('id', '=', editionId).executeTakeFirst();
+}
+
+/** A new edition; undefined when the tenant already has one of that name. */
+export async function insertEdition(ex: Executor, e: { tenantId: string; name: string }): Promise<string | undefined> {
+  const row = await ex
+    .insertInto('editions')
+    .values(e)
+    .onConflict((oc) => oc.expression(sql`tenant_id, lower(name)`).doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Makes `editionId` (or none: the default edition) the one a course's first launch runs. */
+export async function setEditionForNewCohorts(ex: Executor, tenantId: string, editionId: string | null): Promise<void> {
+  await ex.updateTable('editions').set({ forNewCohorts: false }).where('tenantId', '=', tenantId).where('forNewCohorts', '=', true).where('id', 'is distinct from', editionId).execute();
+  if (editionId) await ex.updateTable('editions').set({ forNewCohorts: true }).where('tenantId', '=', tenantId).where('id', '=', editionId).execute();
+}
+
+export function findDraft(ex: Executor, tenantId: string, editionId: string): Promise<EditionVersion | undefined> {
+  return ex.selectFrom('editionVersions').selectAll().where('tenantId', '=', tenantId).where('editionId', '=', editionId).where('status', '=', 'draft').executeTakeFirst();
+}
+
+export function findLatestPublished(ex: Executor, tenantId: string, editionId: string): Promise<EditionVersion | undefined> {
+  return ex
+    .selectFrom('editionVersions')
+    .selectAll()
+    .where('tenantId', '=', tenantId)
+    .where('editionId', '=', editionId)
+    .where('status', '=', 'published')
+    .orderBy('number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** One version of the tenant's (draft or published), with its edition's name. */
+export function findVersion(ex: Executor, tenantId: string, versionId: string): Promise<(EditionVersion & { editionName: string }) | undefined> {
+  return ex
+    .selectFrom('editionVersions as v')
+    .innerJoin('editions as e', (j) => j.onRef('e.tenantId', '=', 'v.tenantId').onRef('e.id', '=', 'v.editionId'))
+    .selectAll('v')
+    .select('e.name as editionName')
+    .where('v.tenantId', '=', tenantId)
+    .where('v.id', '=', versionId)
+    .executeTakeFirst();
+}
+
+/** A published version's content: what a cohort pinned to it runs. */
+export async function findPublishedContent(ex: Executor, tenantId: string, versionId: string): Promise<unknown> {
+  const row = await ex
+    .selectFrom('editionVersions')
+    .select('content')
+    .where('tenantId', '=', tenantId)
+    .where('id', '=', versionId)
+    .where('status', '=', 'published')
+    .executeTakeFirst();
+  return row?.content;
+}
+
+export function listPublishedVersions(ex: Executor, tenantId: string, editionId: string): Promise<Array<Pick<EditionVersion, 'id' | 'number' | 'publishedAt'>>> {
+  return ex
+    .selectFrom('editionVersions')
+    .select(['id', 'number', 'publishedAt'])
+    .where('tenantId', '=', tenantId)
+    .where('editionId', '=', editionId)
+    .where('status', '=', 'published')
+    .orderBy('number', 'desc')
+    .execute();
+}
+
+/** The edition's draft, started; undefined when another save started one first. */
+export async function insertDraft(ex: Executor, d: { tenantId: string; editionId: string; content: unknown }): Promise<EditionVersion | undefined> {
+  const { rows } = await sql<EditionVersion>`
+    INSERT INTO edition_versions (tenant_id, edition_id, number, status, content)
+    SELECT ${d.tenantId}, ${d.editionId}, coalesce(max(number), 0) + 1, 'draft', ${JSON.stringify(d.content)}::jsonb
+    FROM edition_versions WHERE tenant_id = ${d.tenantId} AND edition_id = ${d.editionId}
+    ON CONFLICT DO NOTHING
+    RETURNING tenant_id AS "tenantId", id, edition_id AS "editionId", number, status, content, revision,
+      created_at AS "createdAt", updated_at AS "updatedAt", published_at AS "publishedAt"`.execute(ex);
+  return rows[0];
+}
+
+/** Saves the draft's content over revision `baseRevision`; false when the draft moved on (or was published). */
+export async function updateDraft(ex: Executor, tenantId: string, draftId: string, baseRevision: number, content: unknown): Promise<boolean> {
+  const r = await ex
+    .updateTable('editionVersions')
+    .set({ content: JSON.stringify(content), revision: baseRevision + 1, updatedAt: new Date() })
+    .where('tenantId', '=', tenantId)
+    .where('id', '=', draftId)
+    .where('status', '=', 'draft')
+    .where('revision', '=', baseRevision)
+    .executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
+/** The draft at `baseRevision` becomes a published version; false when it moved on meanwhile. */
+export async function publishDraft(ex: Executor, tenantId: string, draftId: string, baseRevision: number): Promise<boolean> {
+  const r = await ex
+    .updateTable('editionVersions')
+    .set({ status: 'published', publishedAt: new Date() })
+    .where('tenantId', '=', tenantId)
+    .where('id', '=', draftId)
+    .where('status', '=', 'draft')
+    .where('revision', '=', baseRevision)
+    .executeTakeFirst();
+  return r.numUpdatedRows === 1n;
+}
+
+/** Moves a cohort to another version (of its tenant: the foreign key includes the tenant). */
+export async function updateCohortEditionVersion(ex: Executor, tenantId: string, cohortId: string, versionId: string | null): Promise<void> {
+  await ex.updateTable('cohorts').set({ editionVersionId: versionId }).where('tenantId', '=', tenantId).where('id', '=', cohortId).execute();
+}
+
+/** Activities of a module the cohort's learners answered (draft or submitted), with how many answered. */
+export function listAnsweredActivities(ex: Executor, tenantId: string, cohortId: string): Promise<Array<{ moduleId: number; activityId: string; learners: number }>> {
+  return ex
+    .selectFrom('activityResponses')
+    .select(['moduleId', 'activityId', sql<number>`count(DISTINCT membership_id)::int`.as('learners')])
+    .where('tenantId', '=', tenantId)
+    .where('cohortId', '=', cohortId)
+    .groupBy(['moduleId', 'activityId'])
+    .execute();
+}
+
+export function listContentEditors(ex: Executor, tenantId: string) {
+  return ex.selectFrom('contentEditors').select(['id', 'lmsUserId', 'email', 'createdAt']).where('tenantId', '=', tenantId).orderBy('createdAt').orderBy('id').execute();
+}
+
+/** Names a content editor by LMS user id or (lower-case) email; false when already named. */
+export async function insertContentEditor(ex: Executor, e: { tenantId: string; lmsUserId: string | null; email: string | null }): Promise<boolean> {
+  const r = await ex.insertInto('contentEditors').values(e).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function deleteContentEditor(ex: Executor, tenantId: string, id: string): Promise<boolean> {
+  const r = await ex.deleteFrom('contentEditors').where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** Whether the tool admin named this person (their LMS user id, or their email) a content editor of the tenant. */
+export async function isNamedContentEditor(ex: Executor, tenantId: string, personId: string): Promise<boolean> {
+  const { rows } = await sql<{ named: boolean }>`
+    SELECT EXISTS (
+      SELECT 1 FROM persons p JOIN content_editors e ON e.tenant_id = p.tenant_id
+      WHERE p.tenant_id = ${tenantId} AND p.id = ${personId}
+        AND (e.lms_user_id = p.sub OR (p.email IS NOT NULL AND e.email = lower(p.email)))) AS named`.execute(ex);
+  return rows[0]!.named;
+}
+
+/** An erased person's naming as a content editor (by their LMS user id or email): none of it stays. */
+export async function deleteContentEditorNamesOf(ex: Executor, tenantId: string, sub: string, email: string | null): Promise<void> {
+  await ex
+    .deleteFrom('contentEditors')
+    .where('tenantId', '=', tenantId)
+    .where((w) => w.or([w('lmsUserId', '=', sub), ...(email ? [w('email', '=', email.trim().toLowerCase())] : [])]))
+    .execute();
+}

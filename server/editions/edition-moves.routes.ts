@@ -1,0 +1,33 @@
+// The console's edition page: which version of the workshop the cohort runs, a preview of a newer
+// one, and the move (facilitators of the cohort only).
+import { Router } from 'express';
+import { z } from 'zod';
+import { requireLaunch } from '../http/auth.ts';
+import { ValidationError } from '../errors.ts';
+import { editionChoices, moveCohort, previewMove, type MovesDeps } from './edition-moves.service.ts';
+import { moveView } from './edition-moves.views.ts';
+
+const PreviewQuery = z.object({ to: z.uuid().optional(), moved: z.string().optional() });
+const MoveForm = z.object({ versionId: z.uuid() });
+
+export function editionMovesRouter(deps: MovesDeps): Router {
+  const r = Router();
+  const facilitator = requireLaunch(deps.db, 'facilitator');
+
+  r.get('/:cohortId/console/edition', facilitator, async (req, res) => {
+    const q = PreviewQuery.safeParse(req.query);
+    if (!q.success) throw new ValidationError('Choose one of the newer versions listed.');
+    const who = req.launch!;
+    const [choices, preview] = await Promise.all([editionChoices(deps, who), q.data.to ? previewMove(deps, who, q.data.to) : undefined]);
+    res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, preview, q.data.moved === '1') });
+  });
+
+  r.post('/:cohortId/console/edition', facilitator, async (req, res) => {
+    const form = MoveForm.safeParse(req.body ?? {});
+    if (!form.success) throw new ValidationError('Choose one of the newer versions listed.');
+    await moveCohort(deps, req.launch!, form.data.versionId);
+    res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/edition?moved=1`);
+  });
+
+  return r;
+}

@@ -1,0 +1,103 @@
+// A facilitator moves their cohort to a newer version of its edition (or, from the default edition,
+// to one of the tenant's editions): first a preview of what changes, with a warning where learners
+// already answered an activity the new version does not have. Nothing a learner wrote is deleted:
+// answers stay in activity_responses, and the module page still shows them.
+import type { Db } from '../../models/db.ts';
+import * as editions from '../../models/editions.queries.ts';
+import { findCohort } from '../../models/cohorts.queries.ts';
+import { ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { Workshop } from '../modules/workshop-content.ts';
+import type { Workshops } from './workshops.ts';
+
+export interface MovesDeps {
+  db: Db;
+  workshops: Workshops;
+}
+
+export interface VersionChoice {
+  id: string;
+  editionName: string;
+  number: number;
+}
+
+export interface ModuleChange {
+  moduleId: number;
+  title: string;
+  renamedFrom: string | undefined;
+  added: string[];
+  changed: string[];
+  removed: Array<{ title: string; learners: number }>;
+}
+
+function facilitatorOnly(who: LaunchContext): void {
+  if (who.role !== 'facilitator') throw new ForbiddenError('move-edition', 'Only the cohort’s facilitators choose its edition.');
+}
+
+/** The version the cohort runs (undefined: the default edition) and the versions it may move to. */
+export async function editionChoices(deps: MovesDeps, who: LaunchContext): Promise<{ current: VersionChoice | undefined; choices: VersionChoice[] }> {
+  facilitatorOnly(who);
+  const cohort = await findCohort(deps.db, who.tenantId, who.cohortId);
+  if (!cohort) throw new NotFoundError('cohort');
+  const current = cohort.editionVersionId ? await editions.findVersion(deps.db, who.tenantId, cohort.editionVersionId) : undefined;
+  const list = await editions.listEditions(deps.db, who.tenantId);
+  const choices: VersionChoice[] = [];
+  for (const e of list) {
+    // On an edition: only its newer versions. On the default: each edition's latest version.
+    if (current && e.id !== current.editionId) continue;
+    const versions = await editions.listPublishedVersions(deps.db, who.tenantId, e.id);
+    for (const v of versions) {
+      if (current ? v.number > current.number : v === versions[0]) choices.push({ id: v.id, editionName: e.name, number: v.number });
+    }
+  }
+  return { current: current && { id: current.id, editionName: current.editionName, number: current.number }, choices };
+}
+
+async function target(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<VersionChoice> {
+  const { choices } = await editionChoices(deps, who);
+  const choice = choices.find((c) => c.id === versionId);
+  if (!choice) throw new ValidationError('Choose one of the newer versions listed.', { versionId: 'Choose one of the newer versions listed.' });
+  return choice;
+}
+
+/** Module by module, what moving from `from` to `to` changes, with how many learners answered what goes. */
+export function compareWorkshops(from: Workshop, to: Workshop, answered: Map<string, number>): ModuleChange[] {
+  const changes: ModuleChange[] = [];
+  for (const next of to.modules) {
+    const prev = from.byId(next.id);
+    const before = new Map((prev?.activities ?? []).map((a) => [a.id, a]));
+    const after = new Set(next.activities.map((a) => a.id));
+    const change: ModuleChange = {
+      moduleId: next.id,
+      title: next.title,
+      renamedFrom: prev && prev.title !== next.title ? prev.title : undefined,
+      added: next.activities.filter((a) => !before.has(a.id)).map((a) => a.title),
+      changed: next.activities.filter((a) => {
+        const b = before.get(a.id);
+        return b !== undefined && (b.title !== a.title || b.promptHtml !== a.promptHtml || b.required !== a.required || b.kind !== a.kind);
+      }).map((a) => a.title),
+      removed: (prev?.activities ?? []).filter((a) => !after.has(a.id)).map((a) => ({ title: a.title, learners: answered.get(`${next.id}/${a.id}`) ?? 0 })),
+    };
+    const framingChanged = prev !== undefined && prev.framingHtml !== next.framingHtml;
+    if (change.renamedFrom || change.added.length || change.changed.length || change.removed.length || framingChanged) changes.push(change);
+  }
+  return changes;
+}
+
+export async function previewMove(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<{ to: VersionChoice; changes: ModuleChange[]; answeredGoing: number }> {
+  const to = await target(deps, who, versionId);
+  const [from, next, answered] = await Promise.all([
+    deps.workshops.forCohort(who.tenantId, who.cohortId),
+    deps.workshops.forVersion(who.tenantId, to.id),
+    editions.listAnsweredActivities(deps.db, who.tenantId, who.cohortId),
+  ]);
+  const changes = compareWorkshops(from, next, new Map(answered.map((a) => [`${a.moduleId}/${a.activityId}`, a.learners])));
+  return { to, changes, answeredGoing: changes.reduce((n, c) => n + c.removed.reduce((m, r) => m + r.learners, 0), 0) };
+}
+
+/** Moves the cohort; its learners' answers stay where they are. */
+export async function moveCohort(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<VersionChoice> {
+  const to = await target(deps, who, versionId);
+  await editions.updateCohortEditionVersion(deps.db, who.tenantId, who.cohortId, to.id);
+  return to;
+}

@@ -1,0 +1,210 @@
+// The edition editor at /editions: a tenant's content editors create editions, edit the draft module
+// by module (plain forms, preview through the workshop's renderer), publish it as a new version, and
+// choose the edition new courses run.
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Db } from '../../models/db.ts';
+import * as editions from '../../models/editions.queries.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { recheckLaunch } from '../http/auth.ts';
+import {
+  CreateEditionForm,
+  EditionModuleParams,
+  EditionParams,
+  FlatForm,
+  ForNewCohortsForm,
+  RevisionForm,
+  fiveFactorsFromForm,
+  moduleFromRows,
+  readModuleForm,
+  rowsOf,
+  type ModuleRows,
+} from './editions.schemas.ts';
+import {
+  chooseEditionForNewCohorts,
+  createEdition,
+  DraftConflictError,
+  exportEdition,
+  importEdition,
+  publishDraft,
+  requireContentEditor,
+  saveDraft,
+  workingCopy,
+  type EditionsDeps,
+} from './editions.service.ts';
+import { editionPageView, editionsListView, fiveFactorsView, moduleEditorView, type ModuleEditorFlash } from './editions.views.ts';
+
+/**
+ * Sets req.launch from the session's latest launch that still stands and makes its person a content
+ * editor of its tenant: the LMS's Content Developer or Administrator role at that launch, or named by
+ * the tool admin (looked up now, so a removal counts at once). Its tenant's editions are the ones
+ * shown. 401 without any launch; 403 for everyone else.
+ */
+export function requireContentEditorLaunch(db: Db): RequestHandler {
+  return async (req: Request, res, next) => {
+    const launches = Object.values(req.user?.launches ?? {});
+    if (launches.length === 0) {
+      return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
+    }
+    const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
+    for (const l of latestFirst) {
+      if (l.contentEditor !== true && !(await editions.isNamedContentEditor(db, l.tenantId, l.personId))) continue;
+      const standing = await recheckLaunch(db, l, req.caches);
+      if (standing) {
+        req.launch = { ...standing, contentEditor: true };
+        res.locals.returnToCourse = standing.returnUrl;
+        return next();
+      }
+    }
+    next(new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators, and people your Circlework administrator named).'));
+  };
+}
+
+export function editionsRouter(deps: EditionsDeps): Router {
+  const r = Router();
+  const editor = requireContentEditorLaunch(deps.db);
+  const editionId = (req: Request) => {
+    const p = EditionParams.safeParse(req.params);
+    if (!p.success) throw new NotFoundError('edition');
+    return p.data.editionId;
+  };
+
+  r.get('/', editor, (req, res) => renderList(req, res, 200));
+
+  r.post('/', editor, async (req, res) => {
+    const form = CreateEditionForm.safeParse(req.body ?? {});
+    if (!form.success) throw new ValidationError('Give the edition a name and choose where it starts from.');
+    try {
+      const id = await createEdition(deps, requireContentEditor(req.launch), form.data);
+      res.redirect(303, `/editions/${id}?created=1`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(req, res, 400, { error: err, name: form.data.name });
+      throw err;
+    }
+  });
+
+  r.post('/import', editor, async (req, res) => {
+    const name = typeof req.body?.importName === 'string' ? req.body.importName.slice(0, 1000) : '';
+    try {
+      const id = await importEdition(deps, requireContentEditor(req.launch), { name, zip: res.locals.editionZip as Buffer | undefined });
+      res.redirect(303, `/editions/${id}?imported=1`);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(req, res, 400, { error: err, importName: name });
+      throw err;
+    }
+  });
+
+  r.get('/:editionId/export.zip', editor, async (req, res) => {
+    const { fileName, zip } = await exportEdition(deps, requireContentEditor(req.launch), editionId(req));
+    res.setHeader('Content-Type', 'application/zip');
+    res.setHeader('Content-Disposition', `attachment; filename="${fileName}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(zip);
+  });
+
+  r.post('/for-new-cohorts', editor, async (req, res) => {
+    const form = ForNewCohortsForm.safeParse(req.body ?? {});
+    if (!form.success) throw new ValidationError('Choose an edition.');
+    try {
+      await chooseEditionForNewCohorts(deps, requireContentEditor(req.launch), form.data.editionId);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderList(req, res, 400, { error: err });
+      throw err;
+    }
+    res.redirect(303, '/editions?chosen=1');
+  });
+
+  r.get('/:editionId', editor, (req, res) => renderEdition(req, res, 200));
+
+  r.post('/:editionId/publish', editor, async (req, res) => {
+    const id = editionId(req);
+    const form = RevisionForm.safeParse(req.body ?? {});
+    if (!form.success) throw new ValidationError('The form is out of date: open the edition again.');
+    try {
+      const number = await publishDraft(deps, requireContentEditor(req.launch), id, form.data.baseRevision);
+      res.redirect(303, `/editions/${id}?published=${number}`);
+    } catch (err) {
+      if (err instanceof ValidationError || err instanceof ConflictError) return renderEdition(req, res, err.status, err);
+      throw err;
+    }
+  });
+
+  r.get('/:editionId/modules/:moduleId', editor, async (req, res) => renderModule(req, res, 200, {}));
+
+  r.post('/:editionId/modules/:moduleId', editor, async (req, res) => {
+    const params = EditionModuleParams.safeParse(req.params);
+    if (!params.success) throw new NotFoundError('module');
+    const body = FlatForm.safeParse(req.body ?? {});
+    const revision = RevisionForm.safeParse(req.body ?? {});
+    if (!body.success || !revision.success) throw new ValidationError('The form is out of date or too long: open the module again.');
+    const rows = readModuleForm(body.data);
+    const who = requireContentEditor(req.launch);
+    const copy = await workingCopy(deps, who, params.data.editionId);
+    const current = copy.content.modules.find((m) => m.id === params.data.moduleId);
+    if (!current) throw new NotFoundError('module');
+    const parsed = moduleFromRows(rows, current);
+    if ('errors' in parsed) return renderModule(req, res, 400, { rows, error: new ValidationError('Put right what is marked below, then save again.', parsed.errors) });
+    if (body.data.intent === 'preview') return renderModule(req, res, 200, { rows, preview: parsed.module, revision: revision.data.baseRevision });
+    try {
+      await saveDraft(deps, who, params.data.editionId, revision.data.baseRevision, (c) => ({ ...c, modules: c.modules.map((m) => (m.id === current.id ? parsed.module : m)) }));
+    } catch (err) {
+      if (err instanceof DraftConflictError) return renderModule(req, res, 409, { rows, conflict: err });
+      if (err instanceof ValidationError) return renderModule(req, res, 400, { rows, error: err });
+      throw err;
+    }
+    res.redirect(303, `/editions/${params.data.editionId}/modules/${current.id}?saved=1`);
+  });
+
+  r.get('/:editionId/five-factors', editor, async (req, res) => renderFiveFactors(req, res, 200));
+
+  r.post('/:editionId/five-factors', editor, async (req, res) => {
+    const id = editionId(req);
+    const body = FlatForm.safeParse(req.body ?? {});
+    const revision = RevisionForm.safeParse(req.body ?? {});
+    if (!body.success || !revision.success) throw new ValidationError('The form is out of date or too long: open the page again.');
+    const parsed = fiveFactorsFromForm(body.data);
+    if ('errors' in parsed) return renderFiveFactors(req, res, 400, { typed: body.data, error: new ValidationError('Put right what is marked below, then save again.', parsed.errors) });
+    try {
+      await saveDraft(deps, requireContentEditor(req.launch), id, revision.data.baseRevision, (c) => ({ ...c, fiveFactors: parsed.fiveFactors }));
+    } catch (err) {
+      if (err instanceof ConflictError || err instanceof ValidationError) return renderFiveFactors(req, res, err.status, { typed: body.data, error: err });
+      throw err;
+    }
+    res.redirect(303, `/editions/${id}/five-factors?saved=1`);
+  });
+
+  async function renderList(req: Request, res: Response, status: number, flash?: { error: ValidationError; name?: string; importName?: string }) {
+    const who = requireContentEditor(req.launch);
+    const list = await editions.listEditions(deps.db, who.tenantId);
+    res.status(status).render('editions/editions', { title: 'Workshop editions', ...editionsListView(list, { chosen: req.query.chosen === '1' && !flash, ...flash }) });
+  }
+
+  async function renderEdition(req: Request, res: Response, status: number, error?: AppError) {
+    const who = requireContentEditor(req.launch);
+    const id = editionId(req);
+    const [copy, versions] = await Promise.all([workingCopy(deps, who, id), editions.listPublishedVersions(deps.db, who.tenantId, id)]);
+    const q = req.query as Record<string, string | undefined>;
+    res.status(status).render('editions/edition', { title: copy.edition.name, ...editionPageView(copy, versions, { created: q.created === '1', imported: q.imported === '1', published: error ? undefined : q.published, error }) });
+  }
+
+  async function renderModule(req: Request, res: Response, status: number, flash: Omit<ModuleEditorFlash, 'saved'> & { rows?: ModuleRows; revision?: number }) {
+    const params = EditionModuleParams.safeParse(req.params);
+    if (!params.success) throw new NotFoundError('module');
+    const copy = await workingCopy(deps, requireContentEditor(req.launch), params.data.editionId);
+    const current = copy.content.modules.find((m) => m.id === params.data.moduleId);
+    if (!current) throw new NotFoundError('module');
+    // After a refused save the form keeps what was typed; its base revision is the one now saved,
+    // except for a preview, which keeps the revision the editor started from.
+    const revision = flash.revision ?? copy.revision;
+    res.status(status).render('editions/module', {
+      title: `${copy.edition.name}: module ${current.id}`,
+      ...moduleEditorView(copy, current, flash.rows ?? rowsOf(current), revision, { ...flash, saved: req.query.saved === '1' && status === 200 && !flash.preview }),
+    });
+  }
+
+  async function renderFiveFactors(req: Request, res: Response, status: number, flash?: { typed: Record<string, string>; error: AppError }) {
+    const copy = await workingCopy(deps, requireContentEditor(req.launch), editionId(req));
+    res.status(status).render('editions/five-factors', { title: `${copy.edition.name}: five factors`, ...fiveFactorsView(copy, { saved: req.query.saved === '1' && !flash, ...flash }) });
+  }
+
+  return r;
+}

@@ -1,0 +1,178 @@
+// A tenant's workshop editions, for its content editors: create, edit the one draft (a save over a
+// newer revision is refused, what was typed kept), publish it as a new version, choose the edition a
+// course's first launch runs. Knows nothing of HTTP.
+import { withTransaction, type Db } from '../../models/db.ts';
+import * as editions from '../../models/editions.queries.ts';
+import type { EditionVersion } from '../../models/schema.ts';
+import { z } from 'zod';
+import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import { EditionContentSchema, formatPath, type EditionContent } from '../modules/workshop-content.ts';
+import type { Workshops } from './workshops.ts';
+import { editionFiles, editionFromFiles, unzipEdition, zipEdition } from './edition-files.ts';
+
+export interface EditionsDeps {
+  db: Db;
+  workshops: Workshops;
+  /** The default edition's sources (content/): where a new edition starts. */
+  defaultContent: EditionContent;
+}
+
+/** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role. */
+export interface ContentEditor {
+  tenantId: string;
+}
+
+export function requireContentEditor(who: LaunchContext | undefined): ContentEditor {
+  if (!who?.contentEditor) throw new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators).');
+  return { tenantId: who.tenantId };
+}
+
+/** What the editor works on: the draft, or (no draft yet) the latest version, which the first save copies. */
+export interface WorkingCopy {
+  edition: { id: string; name: string; forNewCohorts: boolean };
+  content: EditionContent;
+  /** The draft's revision a save must be based on; 0 while there is no draft. */
+  revision: number;
+  draft: boolean;
+  /** The number the draft has or will have once published. */
+  number: number;
+  publishedNumber: number | null;
+}
+
+export async function workingCopy(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<WorkingCopy> {
+  const [edition, draft, latest] = await Promise.all([
+    editions.findEdition(deps.db, editor.tenantId, editionId),
+    editions.findDraft(deps.db, editor.tenantId, editionId),
+    editions.findLatestPublished(deps.db, editor.tenantId, editionId),
+  ]);
+  if (!edition) throw new NotFoundError('edition');
+  const base = draft ?? latest;
+  if (!base) throw new NotFoundError('edition');
+  return {
+    edition: { id: edition.id, name: edition.name, forNewCohorts: edition.forNewCohorts },
+    content: EditionContentSchema.parse(base.content),
+    revision: draft?.revision ?? 0,
+    draft: draft !== undefined,
+    number: draft?.number ?? (latest?.number ?? 0) + 1,
+    publishedNumber: latest?.number ?? null,
+  };
+}
+
+const NAME_MAX = 100;
+
+/** A new edition, its draft (version 1) a copy of the default edition or of another edition's latest version. */
+export async function createEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; from: string }): Promise<string> {
+  const name = form.name.trim();
+  if (!name || name.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { name: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
+  let content = deps.defaultContent;
+  if (form.from !== 'default') {
+    const source = await editions.findLatestPublished(deps.db, editor.tenantId, form.from);
+    const draft = source ? undefined : await editions.findDraft(deps.db, editor.tenantId, form.from);
+    const from = source ?? draft;
+    if (!from) throw new ValidationError('Choose an edition to start from.', { from: 'Choose an edition to start from.' });
+    content = EditionContentSchema.parse(from.content);
+  }
+  return withTransaction(deps.db, async (tx) => {
+    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name });
+    if (!id) throw new ValidationError('Your organisation already has an edition of that name.', { name: 'Your organisation already has an edition of that name.' });
+    await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
+    return id;
+  });
+}
+
+/** Refused: someone saved or published the draft since this editor opened it. Carries what is there now. */
+export class DraftConflictError extends ConflictError {
+  readonly current: WorkingCopy;
+  constructor(current: WorkingCopy) {
+    super('Someone else saved this edition while you were editing. Their version is shown beside yours, and what you typed is kept in the form: merge them and save again.');
+    this.current = current;
+  }
+}
+
+/** A validation failure of the whole content, in the editor's words (the path names the module and field). */
+function contentError(content: unknown): ValidationError | undefined {
+  const result = EditionContentSchema.safeParse(content);
+  if (result.success) return undefined;
+  const messages = result.error.issues.map((i) => (i.path.length > 0 ? `${readablePath(i.path)}: ${i.message}` : i.message));
+  return new ValidationError(`This edition cannot be saved as it is: ${messages.join('; ')}.`);
+}
+
+function readablePath(path: readonly PropertyKey[]): string {
+  return formatPath(path).replace(/^modules\[(\d+)\]/, (_, i: string) => `module ${Number(i) + 1}`).replace(/activities\[(\d+)\]/, (_, i: string) => `activity ${Number(i) + 1}`);
+}
+
+/**
+ * Saves a change to the draft made on `baseRevision` (0: no draft yet, the first save copies the
+ * latest version). A save over a newer revision, or after a publish, is a conflict: nothing is
+ * written and the current draft comes back to be shown.
+ */
+export async function saveDraft(deps: EditionsDeps, editor: ContentEditor, editionId: string, baseRevision: number, change: (content: EditionContent) => EditionContent): Promise<void> {
+  const conflict = async () => new DraftConflictError(await workingCopy(deps, editor, editionId));
+  const current = await workingCopy(deps, editor, editionId);
+  if (current.revision !== baseRevision) throw await conflict();
+  const next = change(current.content);
+  const invalid = contentError(next);
+  if (invalid) throw invalid;
+  const content = EditionContentSchema.parse(next);
+  let saved: EditionVersion | boolean | undefined;
+  if (baseRevision === 0) saved = await editions.insertDraft(deps.db, { tenantId: editor.tenantId, editionId, content });
+  else {
+    const draft = await editions.findDraft(deps.db, editor.tenantId, editionId);
+    saved = draft !== undefined && (await editions.updateDraft(deps.db, editor.tenantId, draft.id, baseRevision, content));
+  }
+  if (!saved) throw await conflict();
+}
+
+/** The draft at `baseRevision` becomes the next version; new cohorts of this edition get it from now on. */
+export async function publishDraft(deps: EditionsDeps, editor: ContentEditor, editionId: string, baseRevision: number): Promise<number> {
+  const [draft, edition] = await Promise.all([editions.findDraft(deps.db, editor.tenantId, editionId), editions.findEdition(deps.db, editor.tenantId, editionId)]);
+  if (!edition) throw new NotFoundError('edition');
+  if (!draft) throw new ValidationError('There is no draft to publish: save a change first.');
+  if (draft.revision !== baseRevision) throw new DraftConflictError(await workingCopy(deps, editor, editionId));
+  const invalid = contentError(draft.content);
+  if (invalid) throw invalid;
+  if (!(await editions.publishDraft(deps.db, editor.tenantId, draft.id, baseRevision))) throw new DraftConflictError(await workingCopy(deps, editor, editionId));
+  return draft.number;
+}
+
+/** The edition a course's first launch runs ('default': our nine modules); it needs a published version. */
+export async function chooseEditionForNewCohorts(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<void> {
+  if (editionId === 'default') return editions.setEditionForNewCohorts(deps.db, editor.tenantId, null);
+  const [edition, published] = await Promise.all([editions.findEdition(deps.db, editor.tenantId, editionId), editions.findLatestPublished(deps.db, editor.tenantId, editionId)]);
+  if (!edition) throw new NotFoundError('edition');
+  if (!published) throw new ValidationError('Publish this edition first: a new course needs a published version to start from.', { editionId: 'Publish this edition first.' });
+  await withTransaction(deps.db, (tx) => editions.setEditionForNewCohorts(tx, editor.tenantId, editionId));
+}
+
+/** The working copy (the draft, or the latest version) as a zip of Markdown files, as content/ holds them. */
+export async function exportEdition(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<{ fileName: string; zip: Buffer }> {
+  const copy = await workingCopy(deps, editor, editionId);
+  const folder = copy.edition.name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'edition';
+  return { fileName: `${folder}.zip`, zip: await zipEdition(folder, editionFiles(copy.edition.name, copy.content)) };
+}
+
+/** A new edition from an uploaded zip (its draft: version 1); named as typed, else as its edition.yaml says. */
+export async function importEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; zip: Buffer | undefined }): Promise<string> {
+  if (!form.zip) throw new ValidationError('Choose the zip of an edition to upload.', { zip: 'Choose the zip of an edition to upload.' });
+  const { name, content } = editionFromFiles(await unzipEdition(form.zip));
+  return withTransaction(deps.db, async (tx) => {
+    const editionName = form.name.trim() || name;
+    if (!editionName || editionName.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { importName: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
+    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name: editionName });
+    if (!id) throw new ValidationError('Your organisation already has an edition of that name: give the import another name.', { importName: 'Your organisation already has an edition of that name.' });
+    await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
+    return id;
+  });
+}
+
+const Email = z.email().max(320);
+
+/** Names a content editor of the tenant; 400 for an empty or malformed value, 409 when already named. */
+export async function nameContentEditor(db: Db, tenantId: string, form: { by: 'lms-user-id' | 'email'; value: string }): Promise<void> {
+  if (form.value === '') throw new ValidationError('Type the person’s email or LMS user id.', { value: 'Type the person’s email or LMS user id.' });
+  if (form.by === 'email' && !Email.safeParse(form.value).success) throw new ValidationError('That is not an email address.', { value: 'That is not an email address.' });
+  if (form.by === 'lms-user-id' && form.value.length > 255) throw new ValidationError('An LMS user id is at most 255 characters.', { value: 'An LMS user id is at most 255 characters.' });
+  const added = await editions.insertContentEditor(db, { tenantId, lmsUserId: form.by === 'lms-user-id' ? form.value : null, email: form.by === 'email' ? form.value.toLowerCase() : null });
+  if (!added) throw new AppError(409, 'content-editor-exists', 'That person is already a content editor of this deployment.');
+}
