@@ -233,7 +233,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
-  app.use('/programme', programmeRouter({ db, workshop: workshops.default, now: deps.now ?? (() => new Date()) }));
+  app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({
       ...lti,

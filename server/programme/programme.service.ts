@@ -3,13 +3,11 @@
 // over fewer than MIN_GROUP_SIZE people is withheld.
 import type { Db } from '../../models/db.ts';
 import * as programme from '../../models/programme.queries.ts';
-import type { Workshop } from '../modules/workshop-content.ts';
 import { goalProgress, networkStages, shareOver, shownOver, trendOf, GOAL_KINDS, type Direction, type GoalProgress, type NetworkStage, type RelationshipGoal, type Shown } from './comparisons.ts';
 import type { ProgrammeSnapshotFigures } from './programme-snapshots.ts';
 
 export interface ProgrammeDeps {
   db: Db;
-  workshop: Workshop;
   now: () => Date;
 }
 
