@@ -90,6 +90,8 @@ async function main(): Promise<void> {
     await openAs(facilitator, base, 'demo-facilitator');
     await shoot(facilitator, `${cohort}/console`, 'facilitator-dashboard');
     await shoot(facilitator, `${cohort}/console/social`, 'network');
+    // The demo facilitator is the demo organisation's programme lead: its three cohorts side by side.
+    await shoot(facilitator, `${base}/programme`, 'programme');
     // The scores Circlework sent back through AGS to the demo platform (the grade job delivers them).
     const grades = await until('scores in the demo gradebook', async () => {
       await facilitator.goto(`${base}/demo/gradebook`);

@@ -231,7 +231,7 @@ export async function hasChangesUnseenBy(ex: Executor, tenantId: string, cohortI
 
 /**
  * Keeps freshly computed figures (unless figures computed from a later snapshot are already kept),
- * and drops the logged changes the kept figures saw.
+ * and drops the logged changes the kept figures saw (and the programme view's snapshot too).
  */
 export async function saveCohortFigures(ex: Executor, f: { tenantId: string; cohortId: string; snapshot: string; week: string; computedAt: Date; parts: Record<FigurePart, string> }): Promise<void> {
   const cols = Object.keys(COLUMN) as FigurePart[];
@@ -244,5 +244,8 @@ export async function saveCohortFigures(ex: Executor, f: { tenantId: string; coh
       WHERE f.snapshot IS NULL OR pg_snapshot_xmax(f.snapshot) <= pg_snapshot_xmax(excluded.snapshot)
       RETURNING f.tenant_id, f.cohort_id, f.snapshot)
     DELETE FROM cohort_figure_changes c USING kept
-    WHERE c.tenant_id = kept.tenant_id AND c.cohort_id = kept.cohort_id AND pg_visible_in_snapshot(c.xid, kept.snapshot)`.execute(ex);
+    WHERE c.tenant_id = kept.tenant_id AND c.cohort_id = kept.cohort_id AND pg_visible_in_snapshot(c.xid, kept.snapshot)
+      -- the programme view's snapshot of the cohort reads the same log: keep what it has not seen
+      AND NOT EXISTS (SELECT 1 FROM programme_cohort_snapshots ps
+                      WHERE ps.tenant_id = c.tenant_id AND ps.cohort_id = c.cohort_id AND NOT pg_visible_in_snapshot(c.xid, ps.snapshot))`.execute(ex);
 }

@@ -55,6 +55,11 @@ const demoTenantOnly = (tenantId: string) => sql<boolean>`${tenantId}::uuid IN (
  * foreign keys' cascades); the tenant and its platform stay. A tenant of any other platform is left
  * untouched: the statement itself checks the demo mark. Returns the cohorts erased.
  */
+/** The demo tenant's cohorts (the current one and its past ones). */
+export async function listDemoCohortIds(ex: Executor, tenantId: string): Promise<string[]> {
+  return (await ex.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where(demoTenantOnly(tenantId)).execute()).map((c) => c.id);
+}
+
 export async function deleteDemoTenantRows(ex: Executor, tenantId: string): Promise<number> {
   const cohorts = await ex.deleteFrom('cohorts').where('tenantId', '=', tenantId).where(demoTenantOnly(tenantId)).executeTakeFirst();
   await ex.deleteFrom('persons').where('tenantId', '=', tenantId).where(demoTenantOnly(tenantId)).execute();

@@ -63,6 +63,22 @@ export function findCohortMemberProfile(ex: Executor, tenantId: string, cohortId
     .executeTakeFirst();
 }
 
+/**
+ * Someone of the tenant's other cohorts whom the expert finder shows: they opted in
+ * (`search_all_cohorts`) and are active in one of its cohorts. Never another tenant.
+ */
+export function findOptedInProfile(ex: Executor, tenantId: string, personId: string): Promise<MemberProfileRow | undefined> {
+  return ex
+    .selectFrom('profiles as pr')
+    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'pr.tenantId').onRef('p.id', '=', 'pr.personId'))
+    .select(['p.id as personId', 'p.name', sql<MembershipRole>`'learner'`.as('role'), 'pr.skills', 'pr.interests', 'pr.canHelpWith'])
+    .where('pr.tenantId', '=', tenantId)
+    .where('pr.personId', '=', personId)
+    .where('pr.searchAllCohorts', '=', true)
+    .where((eb) => eb.exists(eb.selectFrom('memberships as m').select(sql`1`.as('one')).whereRef('m.tenantId', '=', 'pr.tenantId').whereRef('m.personId', '=', 'pr.personId').where('m.status', '=', 'active')))
+    .executeTakeFirst();
+}
+
 export interface ExpertRow {
   personId: string;
   name: string | null;

@@ -608,6 +608,9 @@ export interface Database {
   editions: EditionsTable;
   editionVersions: EditionVersionsTable;
   contentEditors: ContentEditorsTable;
+  programmeCohortSnapshots: ProgrammeCohortSnapshotsTable;
+  programmeLeads: ProgrammeLeadsTable;
+  relationshipGoals: RelationshipGoalsTable;
 }
 
 /** A content editor named by the tool admin: by LMS user id or (lower-case) email, one of the two. */
@@ -756,3 +759,32 @@ export type Space = Selectable<SpacesTable>;
 export type Thread = Selectable<ThreadsTable>;
 export type Post = Selectable<PostsTable>;
 export type Attachment = Selectable<AttachmentsTable>;
+
+/** The programme view's figures of one cohort (counts only), kept by the programme-snapshots job. */
+export interface ProgrammeCohortSnapshotsTable {
+  tenantId: string;
+  cohortId: string;
+  /** pg_snapshot as text: the figures see every change it sees. */
+  snapshot: string;
+  refreshedAt: Date;
+  figures: ColumnType<unknown, string, string>;
+}
+
+/** Someone the tool admin named a programme lead of a tenant: by LMS user id or by email (lower case). */
+export interface ProgrammeLeadsTable {
+  tenantId: string;
+  id: Generated<string>;
+  lmsUserId: string | null;
+  email: string | null;
+  createdAt: CreatedAt;
+}
+
+/** A programme lead's relationship goal for the tenant (server/programme/comparisons.ts GOAL_KINDS). */
+export interface RelationshipGoalsTable {
+  tenantId: string;
+  id: Generated<string>;
+  kind: 'cross-group-ties' | 'check-in-share' | 'isolated-share';
+  thresholdPercent: number;
+  at: number;
+  createdAt: CreatedAt;
+}

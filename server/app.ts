@@ -58,6 +58,7 @@ import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.t
 import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 import { programmeRouter } from './programme/programme.routes.ts';
+import { adminProgrammeLeadsRouter } from './programme/programme-leads.routes.ts';
 import { adminErasureRouter, ownErasureRouter } from './privacy/erasure.routes.ts';
 import { mediaRouter } from './media/media.routes.ts';
 import { isMultipartUpload } from './media/upload-form.ts';
@@ -241,7 +242,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', actionPlansRouter(actionPlans));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
-  app.use('/programme', programmeRouter({ db, workshop: workshops.default, now: deps.now ?? (() => new Date()) }));
+  app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({
       ...lti,
@@ -256,6 +257,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
   app.use('/admin/tenants', adminContentEditorsRouter({ db }));
+  app.use('/admin/tenants', adminProgrammeLeadsRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

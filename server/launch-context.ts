@@ -22,6 +22,8 @@ export interface LaunchContext {
    * Administrator): may open the tenant's programme view. Names given by the tool admin are looked up there.
    */
   programmeLead?: boolean | undefined;
+  /** Named a programme lead by the tool admin when this launch happened (the console's link; access is looked up at each request). */
+  namedProgrammeLead?: boolean | undefined;
   /** A content editor of the tenant's editions by this launch's roles (the LMS's Content Developer or Administrator). */
   contentEditor?: boolean | undefined;
   /** Named a content editor by the tool admin when this launch happened (the console's link; access is looked up at each request). */

@@ -20,6 +20,7 @@ import { registerAnnouncementEmails } from './moderation/announcements.service.t
 import { registerPersonalExports } from './privacy/export.service.ts';
 import { createMediaStorage } from './media/storage.ts';
 import { registerRetention } from './privacy/retention.service.ts';
+import { registerProgrammeSnapshots } from './programme/programme-snapshots.ts';
 import { createMailer } from './email/mailer.ts';
 import { createPreferenceLinks } from './email/preference-links.ts';
 
@@ -69,6 +70,7 @@ await registerAnnouncementEmails(queue, emailDeps);
 const mediaStorage = createMediaStorage(database.db, config.media.s3);
 await registerPersonalExports(queue, { db: database.db, workshop, email: emailDeps, mediaStorage });
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
+await registerProgrammeSnapshots(queue, { db: database.db, workshop, now: () => new Date(), log });
 
 const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEdition, secrets, queue, email: emailDeps, mediaStorage });
 await ready();

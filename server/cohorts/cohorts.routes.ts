@@ -56,7 +56,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       attention: attentionView(cohort.id, attention),
       consoleNav: consoleNavView(cohort.id),
       rosterPending: roster.pending,
-      programmeLead: who.programmeLead === true,
+      programmeLead: who.programmeLead === true || who.namedProgrammeLead === true,
       contentEditor: who.contentEditor === true || who.namedContentEditor === true,
     });
   });

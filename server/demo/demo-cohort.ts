@@ -217,3 +217,36 @@ export const PLAN_GOALS = [
   { title: 'Learn from other analysts', actions: ['Join the analytics guild on Thursdays', 'Pair with someone from planning on next quarter’s forecast'], success: 'Next quarter’s forecast reuses one method from another team.', support: 'Introductions from my group.' },
   { title: 'Make team learning visible', actions: ['Add "what did we learn" to the weekly team update', 'Thank one person by name each week'], success: 'The team solves a repeated customer problem once and writes it down.', support: 'My manager’s backing for ten minutes in our weekly meeting.' },
 ];
+
+/**
+ * Two earlier cohorts of the same workshop in the demo tenant, small and finished, so the programme
+ * view (the facilitator is named the tenant's programme lead) has cohorts to compare. `weeksAgo`:
+ * when their first module opened. Their people are other made-up colleagues; the facilitator is the same.
+ */
+export const PAST_COHORTS: ReadonlyArray<{ course: { id: string; title: string; label: string }; weeksAgo: number; learners: readonly DemoPerson[] }> = [
+  {
+    course: { id: 'demo-course-autumn', title: 'Working Out Loud — autumn cohort', label: 'WOL-AUTUMN' },
+    weeksAgo: 40,
+    learners: [
+      learner('demo-a1', 'Elif', 'Yilmaz', 'Payroll specialist', 9, 'Learn how the other payroll teams handle the year-end rush.'),
+      learner('demo-a2', 'Sam', 'Wright', 'Network engineer', 9, 'Write up our outage fixes so others can find them.'),
+      learner('demo-a3', 'Ines', 'Costa', 'Recruiter', 8, 'Find hiring managers who want to try structured interviews.'),
+      learner('demo-a4', 'Ravi', 'Patel', 'Financial analyst', 9, 'Stop rebuilding the same forecast model every quarter.'),
+      learner('demo-a5', 'Hanna', 'Schmidt', 'Office manager', 5, 'Learn what the other offices do about onboarding.'),
+      learner('demo-a6', 'Leo', 'Dubois', 'Frontend developer', 3, 'Show my work to designers before it is finished.'),
+    ],
+  },
+  {
+    course: { id: 'demo-course-winter', title: 'Working Out Loud — winter cohort', label: 'WOL-WINTER' },
+    weeksAgo: 24,
+    learners: [
+      learner('demo-w1', 'Maya', 'Cohen', 'Compliance officer', 9, 'Explain new rules to teams before they trip over them.'),
+      learner('demo-w2', 'Felix', 'Wagner', 'Logistics planner', 9, 'Learn how the other depots plan around holidays.'),
+      learner('demo-w3', 'Zara', 'Ali', 'Content designer', 9, 'Share drafts earlier and ask sharper questions.'),
+      learner('demo-w4', 'Owen', 'Price', 'Maintenance technician', 7, 'Keep a shared log of the fixes that worked.'),
+      learner('demo-w5', 'Aiko', 'Sato', 'Product analyst', 9, 'Find the people who already answered my question.'),
+      learner('demo-w6', 'Pedro', 'Silva', 'Account manager', 6, 'Learn from colleagues who renew difficult accounts.'),
+      learner('demo-w7', 'Lena', 'Berg', 'Trainer', 8, 'Build a group of trainers who swap exercises.'),
+    ],
+  },
+];

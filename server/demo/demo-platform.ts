@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { AppError, ConflictError } from '../errors.ts';
 import { registerPlatform } from '../platforms/platforms.service.ts';
 import { AGS_CLAIM, LIS_ROLE, LTI_CLAIM, NRPS_CLAIM, signRs256 } from '../../lti/platform-messages.ts';
-import { DEMO_CLIENT_ID, DEMO_COURSE, DEMO_DEPLOYMENT_ID, DEMO_LINK, DEMO_PEOPLE, emailOf, fullName, type DemoPerson } from './demo-cohort.ts';
+import { DEMO_CLIENT_ID, DEMO_COURSE, DEMO_DEPLOYMENT_ID, DEMO_LINK, DEMO_PEOPLE, PAST_COHORTS, emailOf, fullName, type DemoPerson } from './demo-cohort.ts';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -201,7 +201,9 @@ export async function answerAuthRequest(deps: DemoPlatformDeps, p: Record<string
 }
 
 /** A resource link launch's claims, as an LMS builds them: identity, roles, context, link, services. */
-export function launchClaims(urls: ReturnType<typeof demoPlatformUrls>, person: DemoPerson, opts: { nonce: string; moduleId?: number | undefined; publicUrl: URL }): Record<string, unknown> {
+export function launchClaims(urls: ReturnType<typeof demoPlatformUrls>, person: DemoPerson, opts: { nonce: string; moduleId?: number | undefined; publicUrl: URL; course?: { id: string; title: string; label: string } }): Record<string, unknown> {
+  // The seed's past cohorts are other courses of the demo platform (never launched from the demo page).
+  const course = opts.course ?? DEMO_COURSE;
   const now = Math.floor(Date.now() / 1000);
   return {
     iss: urls.issuer, aud: DEMO_CLIENT_ID, azp: DEMO_CLIENT_ID, sub: person.sub, iat: now, exp: now + 300, nonce: opts.nonce,
@@ -211,16 +213,16 @@ export function launchClaims(urls: ReturnType<typeof demoPlatformUrls>, person: 
     [`${LTI_CLAIM}deployment_id`]: DEMO_DEPLOYMENT_ID,
     [`${LTI_CLAIM}target_link_uri`]: urls.toolLaunch,
     [`${LTI_CLAIM}roles`]: [`${LIS_ROLE}membership#${person.role === 'facilitator' ? 'Instructor' : 'Learner'}`],
-    [`${LTI_CLAIM}context`]: { ...DEMO_COURSE, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
+    [`${LTI_CLAIM}context`]: { ...course, type: ['http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering'] },
     [`${LTI_CLAIM}resource_link`]: { ...DEMO_LINK },
     [`${LTI_CLAIM}tool_platform`]: { guid: urls.issuer, name: 'Circlework demo platform', product_family_code: 'circlework-demo', version: '1' },
     [`${LTI_CLAIM}launch_presentation`]: { document_target: 'iframe', locale: 'en', return_url: new URL('/demo', opts.publicUrl).href },
     [`${LTI_CLAIM}custom`]: opts.moduleId ? { module: String(opts.moduleId) } : {},
-    [NRPS_CLAIM]: { context_memberships_url: urls.memberships(DEMO_COURSE.id), service_versions: ['2.0'] },
+    [NRPS_CLAIM]: { context_memberships_url: urls.memberships(course.id), service_versions: ['2.0'] },
     [AGS_CLAIM]: {
       scope: [DEMO_SERVICE_SCOPES.lineitemReadonly, DEMO_SERVICE_SCOPES.resultReadonly, DEMO_SERVICE_SCOPES.score],
-      lineitems: urls.lineitems(DEMO_COURSE.id),
-      lineitem: urls.lineitem(DEMO_COURSE.id, DEMO_LINK.id),
+      lineitems: urls.lineitems(course.id),
+      lineitem: urls.lineitem(course.id, DEMO_LINK.id),
     },
   };
 }
@@ -272,13 +274,21 @@ export async function checkAccessToken(deps: DemoPlatformDeps, authorization: st
   throw new AppError(401, 'demo-service-token', 'invalid_token');
 }
 
-/** NRPS: the demo course's members, as an LMS lists them. */
+/** The demo platform's courses: the demo course and the past cohorts' courses, each with its people. */
+function courseOf(contextId: string): { course: { id: string; label: string; title: string }; people: readonly DemoPerson[] } | undefined {
+  if (contextId === DEMO_COURSE.id) return { course: DEMO_COURSE, people: DEMO_PEOPLE };
+  const past = PAST_COHORTS.find((c) => c.course.id === contextId);
+  return past && { course: past.course, people: [DEMO_PEOPLE[0]!, ...past.learners] };
+}
+
+/** NRPS: a demo course's members, as an LMS lists them. */
 export function membershipContainer(config: Config, contextId: string): Record<string, unknown> {
-  if (contextId !== DEMO_COURSE.id) throw new AppError(404, 'demo-context', 'unknown context');
+  const known = courseOf(contextId);
+  if (!known) throw new AppError(404, 'demo-context', 'unknown context');
   return {
     id: demoPlatformUrls(config).memberships(contextId),
-    context: { id: DEMO_COURSE.id, label: DEMO_COURSE.label, title: DEMO_COURSE.title },
-    members: DEMO_PEOPLE.map((p) => ({
+    context: { id: known.course.id, label: known.course.label, title: known.course.title },
+    members: known.people.map((p) => ({
       status: 'Active', user_id: p.sub, name: fullName(p), given_name: p.givenName, family_name: p.familyName, email: emailOf(p),
       roles: [`${LIS_ROLE}membership#${p.role === 'facilitator' ? 'Instructor' : 'Learner'}`],
     })),
@@ -287,7 +297,7 @@ export function membershipContainer(config: Config, contextId: string): Record<s
 
 /** AGS: the demo link's one line item (the whole workshop, out of 100). */
 export function lineItem(config: Config, contextId: string, linkId: string): Record<string, unknown> {
-  if (contextId !== DEMO_COURSE.id || linkId !== DEMO_LINK.id) throw new AppError(404, 'demo-lineitem', 'unknown line item');
+  if (!courseOf(contextId) || linkId !== DEMO_LINK.id) throw new AppError(404, 'demo-lineitem', 'unknown line item');
   return { id: demoPlatformUrls(config).lineitem(contextId, linkId), label: DEMO_LINK.title, scoreMaximum: 100, resourceLinkId: DEMO_LINK.id };
 }
 

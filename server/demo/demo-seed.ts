@@ -20,16 +20,86 @@ import { FIVE_FACTORS, type Activity } from '../modules/workshop-content.ts';
 import { AppError } from '../errors.ts';
 import { demoPlatformUrls, launchClaims } from './demo-platform.ts';
 import {
-  ACTIVITY_WORDS, COMMONS_ASK, COMMONS_THREAD, GROUP_NORMS, OPENER_ANSWER, DEMO_CLIENT_ID, DEMO_PEOPLE, FLAGGED_REPLY, KUDOS_REASONS, MODULE_THREADS, PLAN_GOALS,
+  ACTIVITY_WORDS, COMMONS_ASK, COMMONS_THREAD, GROUP_NORMS, OPENER_ANSWER, DEMO_CLIENT_ID, DEMO_PEOPLE, FLAGGED_REPLY, KUDOS_REASONS, MODULE_THREADS, PAST_COHORTS, PLAN_GOALS,
   handleOf, type DemoPerson,
 } from './demo-cohort.ts';
 import type { DemoDeps } from './demo.service.ts';
+import { insertProgrammeLead } from '../../models/programme.queries.ts';
+import { refreshCohortSnapshot } from '../programme/programme-snapshots.ts';
 
 const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 
-/** Makes the demo cohort in the demo tenant; returns its id. */
+/** Makes the demo cohort in the demo tenant, after its two past cohorts; returns its id. */
 export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; platformId: string }): Promise<string> {
+  for (const past of PAST_COHORTS) await seedPastCohort(deps, where, past);
+  const cohortId = await seedCurrentCohort(deps, where);
+  // The facilitator is the demo organisation's programme lead (named as the tool admin would), and
+  // the programme view's figures are computed now rather than by the job's next run.
+  await insertProgrammeLead(deps.db, { tenantId: where.tenantId, lmsUserId: DEMO_PEOPLE[0]!.sub, email: null });
+  const snapshots = { db: deps.db, workshop: deps.modules.workshops.default, now: deps.modules.now };
+  for (const c of await demo.listDemoCohortIds(deps.db, where.tenantId)) await refreshCohortSnapshot(snapshots, where.tenantId, c);
+  return cohortId;
+}
+
+/**
+ * A small finished cohort of the same workshop, its first module `weeksAgo` weeks ago: its people
+ * arrive, are put in groups, do their modules up to where they got (each group's conversation in each
+ * module's space), and those who finished make plans; then its rows are moved back in time.
+ */
+async function seedPastCohort(deps: DemoDeps, where: { tenantId: string; platformId: string }, past: (typeof PAST_COHORTS)[number]): Promise<void> {
+  const urls = demoPlatformUrls(deps.config);
+  const who = new Map<string, LaunchContext>();
+  for (const person of [DEMO_PEOPLE[0]!, ...past.learners]) {
+    const launch = toLaunch(LaunchClaims.parse(launchClaims(urls, person, { nonce: 'seed', publicUrl: deps.config.publicUrl, course: past.course })), DEMO_CLIENT_ID);
+    const context = (await recordLaunch(deps.db, where, { ...launch, context: launch.context! })).context;
+    who.set(person.sub, context);
+    await saveEmailPreferences(deps.db, context, []);
+  }
+  const facilitator = who.get(DEMO_PEOPLE[0]!.sub)!;
+  const now = deps.modules.now();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 8) - past.weeksAgo * WEEK_MS);
+  await setSchedule(deps.modules, facilitator, deps.modules.workshops.default.modules.map((_, i) => new Date(start.getTime() + i * WEEK_MS)));
+  await setCheckInSchedule({ ...deps.actionPlans }, facilitator, { endsOn: new Date(start.getTime() + 9 * WEEK_MS).toISOString().slice(0, 10), weeks: [2, 4, 8] });
+  const preview = await previewGroups(deps, facilitator, 7);
+  await commitGroups(deps, facilitator, 7, preview.rosterHash);
+  // As in the current cohort: people moved into set groups, so every seed makes the same cohort.
+  const groups = (await groupQueries.listGroups(deps.db, facilitator.tenantId, facilitator.cohortId)).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
+  const groupOf = new Map<string, string>();
+  for (const [i, p] of past.learners.entries()) {
+    const group = groups[i % groups.length]!;
+    await moveMemberToGroup(deps, facilitator, who.get(p.sub)!.membershipId, group.id);
+    groupOf.set(p.sub, group.id);
+  }
+  for (const module of deps.modules.workshops.default.modules) {
+    await eachAtMost(SEED_CONCURRENCY, past.learners, (p, i) =>
+      p.completed >= module.id ? doSubmissions(deps, who.get(p.sub)!, p, module.activities, module.id, module.id * past.learners.length + i, true) : undefined);
+    const template = MODULE_THREADS[module.id];
+    if (!template || !module.activities.some((a) => a.kind === 'discussion')) continue;
+    await eachAtMost(SEED_CONCURRENCY, groups, async (g, gi) => {
+      const people = past.learners.filter((p) => groupOf.get(p.sub) === g.id && p.completed >= module.id);
+      const [first, ...others] = people;
+      if (!first) return;
+      const fill = (text: string, writer: DemoPerson, prev: DemoPerson) => text
+        .replaceAll('{first}', first.givenName).replaceAll('{job}', writer.job.charAt(0).toLowerCase() + writer.job.slice(1))
+        .replaceAll('{intention}', writer.intention).replaceAll('{a}', handleOf(first)).replaceAll('{b}', handleOf(prev));
+      const opened = await startThread(deps.discussions, who.get(first.sub)!, (await groupSpaceFor(deps.discussions, who.get(first.sub)!, module.id))!.id, {
+        title: fill(template.title, first, first), body: fill(template.opener, first, first),
+      });
+      let prev = first;
+      for (const [i, writer] of others.entries()) {
+        await replyInThread(deps.discussions, who.get(writer.sub)!, opened.thread.id, { body: fill(template.replies[i % template.replies.length]!, writer, prev) });
+        prev = writer;
+      }
+      if (others[0]) await giveKudos(deps.discussions, who.get(others[0].sub)!, opened.post.id, KUDOS_REASONS[(module.id + gi) % KUDOS_REASONS.length]!);
+    });
+  }
+  await seedActionPlans(deps, who, past.learners.filter((p) => p.completed === 9));
+  await withTransaction(deps.db, (tx) => demo.backdateDemoCohort(tx, facilitator.tenantId, facilitator.cohortId));
+}
+
+/** Makes the current demo cohort (the one "Open as" offers); returns its id. */
+async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; platformId: string }): Promise<string> {
   const urls = demoPlatformUrls(deps.config);
   // Each person's membership is recorded from the very claims the demo platform signs at their launch.
   const who = new Map<string, LaunchContext>();

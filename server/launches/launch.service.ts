@@ -3,6 +3,7 @@
 import { decodeJwt } from 'jose';
 import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
+import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
 import type { Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
@@ -59,10 +60,13 @@ export async function acceptLaunch(
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
   }
+  const programmeLead = isProgrammeLeadRole(launch.roles);
   const contentEditor = isContentEditorRole(launch.roles);
-  // Only a facilitator's console shows the editions link: a learner's launch asks nothing more.
-  const namedContentEditor = !contentEditor && recorded.role === 'facilitator' && (await isNamedContentEditor(deps.db, tenant.id, recorded.personId));
-  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead: isProgrammeLeadRole(launch.roles), contentEditor, namedContentEditor };
+  // Only a facilitator's console shows the programme and editions links: a learner's launch asks nothing more.
+  const facilitator = recorded.role === 'facilitator';
+  const namedProgrammeLead = !programmeLead && facilitator && (await isNamedProgrammeLead(deps.db, tenant.id, recorded.personId));
+  const namedContentEditor = !contentEditor && facilitator && (await isNamedContentEditor(deps.db, tenant.id, recorded.personId));
+  const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead, contentEditor, namedContentEditor };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;
   const target = launch.deepLinking

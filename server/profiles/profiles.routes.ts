@@ -35,8 +35,8 @@ export function profilesRouter(deps: ProfilesDeps): Router {
     const params = PersonParams.safeParse(req.params);
     if (!params.success) throw new NotFoundError('person');
     const { personId } = params.data;
-    const [cohort, { member: person, kudosCount }] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId)]);
-    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount) });
+    const [cohort, { member: person, kudosCount, otherCohort }] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId)]);
+    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount), otherCohort });
   });
 
   r.get('/:cohortId/experts', member, async (req, res) => {

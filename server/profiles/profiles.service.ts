@@ -30,12 +30,16 @@ export async function saveProfile(deps: ProfilesDeps, who: LaunchContext, form: 
   await profiles.upsertProfile(deps.db, { tenantId: who.tenantId, personId: who.personId, ...parsed.data });
 }
 
-/** Another member's profile: only someone active in this cohort (anyone else is not found). */
+/**
+ * Another person's profile: someone active in this cohort, or someone of the tenant's other cohorts
+ * who opted in to be found there (`otherCohort`); anyone else is not found.
+ */
 export async function openMemberProfile(deps: ProfilesDeps, who: LaunchContext, personId: string) {
-  const member = await profiles.findCohortMemberProfile(deps.db, who.tenantId, who.cohortId, personId);
+  const inCohort = await profiles.findCohortMemberProfile(deps.db, who.tenantId, who.cohortId, personId);
+  const member = inCohort ?? (await profiles.findOptedInProfile(deps.db, who.tenantId, personId));
   if (!member) throw new NotFoundError('person');
   const kudosCount = await profiles.countKudosReceived(deps.db, who.tenantId, personId);
-  return { member, kudosCount };
+  return { member, kudosCount, otherCohort: !inCohort };
 }
 
 /**

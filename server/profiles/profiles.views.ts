@@ -74,8 +74,8 @@ export function expertsView(cohort: Cohort, who: LaunchContext, q: string, resul
     results: (results ?? []).map((r) => ({
       personId: r.personId,
       name: r.name ?? NAME_NOT_SHARED,
-      // Only people of this cohort have a profile page here; others are shown in full on this page.
-      href: r.inCohort ? `/cohorts/${cohort.id}/people/${r.personId}` : undefined,
+      // People of other cohorts are here because they opted in: their profile opens too.
+      href: `/cohorts/${cohort.id}/people/${r.personId}`,
       scope: r.inCohort ? 'cohort' : 'other-cohort',
       otherCohort: !r.inCohort,
       skills: r.skills,

@@ -1,7 +1,7 @@
 // The programme view's maths over per-cohort aggregates: pure functions (no database, no HTTP), so
 // the page, its CSV and the tests read the same figures. Only counts and shares of a cohort ever
 // reach here, never a person; a figure over fewer than MIN_GROUP_SIZE people is not shown.
-import type { WeekPoint } from '../analytics/network-metrics.ts';
+import { tiesOf, type NetworkNode, type WeekPoint, type WeeklyEdge } from '../analytics/network-metrics.ts';
 
 /** Under this many people a figure could point at someone: "too few to show". */
 export const MIN_GROUP_SIZE = 5;
@@ -37,6 +37,28 @@ export function networkStages(trend: readonly WeekPoint[]): { start: NetworkStag
   return { start: stage(trend[0]!), middle: stage(trend[Math.floor((trend.length - 1) / 2)]!), end: stage(trend.at(-1)!) };
 }
 
+/**
+ * By the end of each module (its last ISO week, `endWeeks[i]` for module i + 1): how many learners
+ * have a tie, in or out, with a learner of another group (someone without a group is in "no
+ * group"), and how many have no tie at all, over every interaction up to that week.
+ */
+export function tiesByModule(nodes: readonly NetworkNode[], edges: readonly WeeklyEdge[], endWeeks: readonly string[]): { crossGroup: number[]; isolated: number[] } {
+  const group = new Map(nodes.map((n) => [n.id, n.groupId]));
+  const crossGroup: number[] = [];
+  const isolated: number[] = [];
+  for (const week of endWeeks) {
+    const tied = new Set<string>();
+    const across = new Set<string>();
+    for (const t of tiesOf(nodes, edges.filter((e) => e.week <= week)).values()) {
+      tied.add(t.from).add(t.to);
+      if (group.get(t.from) !== group.get(t.to)) across.add(t.from).add(t.to);
+    }
+    crossGroup.push(across.size);
+    isolated.push(nodes.length - tied.size);
+  }
+  return { crossGroup, isolated };
+}
+
 export type Direction = 'rising' | 'falling' | 'flat' | 'too-few';
 
 /**
@@ -44,14 +66,23 @@ export type Direction = 'rising' | 'falling' | 'flat' | 'too-few';
  * "flat" when it moves less than `tolerance` a cohort; fewer than three known values give no trend.
  */
 export function trendOf(values: ReadonlyArray<number | null>, tolerance = 0.01): { direction: Direction; slope: number | null } {
+  const fit = lineOf(values);
+  if (!fit) return { direction: 'too-few', slope: null };
+  const { slope } = fit;
+  return { direction: Math.abs(slope) < tolerance ? 'flat' : slope > 0 ? 'rising' : 'falling', slope };
+}
+
+/** The least-squares line through the known values (x: their index), from three of them on; else null. */
+export function lineOf(values: ReadonlyArray<number | null>): { slope: number; intercept: number } | null {
   const points = values.map((v, i) => [i, v] as const).filter((p): p is readonly [number, number] => p[1] !== null);
-  if (points.length < 3) return { direction: 'too-few', slope: null };
+  if (points.length < 3) return null;
   const n = points.length;
   const mx = points.reduce((s, [x]) => s + x, 0) / n;
   const my = points.reduce((s, [, y]) => s + y, 0) / n;
   const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  if (sxx === 0) return null;
   const slope = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / sxx;
-  return { direction: Math.abs(slope) < tolerance ? 'flat' : slope > 0 ? 'rising' : 'falling', slope };
+  return { slope, intercept: my - slope * mx };
 }
 
 /** The fixed set of relationship goals a programme lead can set: each a share with a threshold at a module or week. */

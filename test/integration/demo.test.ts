@@ -104,12 +104,14 @@ describe('demo mode', function () {
     const first = await tenantCounts(env.app, tenantId);
     const { page } = await tryDemo(env.app);
     expect(await tenantCounts(env.app, tenantId)).to.deep.equal(first);
-    expect(first.cohorts).to.equal(1);
-    expect(first.memberships).to.be.within(13, 21);
-    expect(first.groups).to.be.within(3, 5);
+    expect(first.cohorts, 'the current cohort and two past ones').to.equal(3);
+    const current = (await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where('contextId', '=', 'demo-course').executeTakeFirstOrThrow()).id;
+    const currentMembers = Number((await env.app.db.selectFrom('memberships').select((eb) => eb.fn.countAll<string>().as('n')).where('cohortId', '=', current).executeTakeFirstOrThrow()).n);
+    expect(currentMembers).to.be.within(13, 21);
+    expect(first.groups).to.be.within(3 + 4, 5 + 4); // two each in the past cohorts
     expect(first.post_flags).to.equal(1);
     expect(first.kudos).to.be.greaterThan(5);
-    expect(first.action_plans).to.be.within(2, 6);
+    expect(first.action_plans, 'the finishers’ plans, in the past cohorts too').to.be.within(2 + 5, 6 + 8);
     expect(first.check_ins).to.be.greaterThan(0);
     expect(first.email_opt_outs).to.be.at.least(first.persons!); // made-up people are sent no email
     const sizes = await env.app.db.selectFrom('groupMembers').select((eb) => eb.fn.countAll<string>().as('n')).where('tenantId', '=', tenantId).groupBy('groupId').execute();
@@ -118,7 +120,7 @@ describe('demo mode', function () {
     const done = await env.app.db.selectFrom('moduleCompletions').select(['membershipId', (eb) => eb.fn.countAll<string>().as('n')]).where('tenantId', '=', tenantId).groupBy('membershipId').execute();
     expect(Math.max(...done.map((d) => Number(d.n)))).to.equal(9);
     expect(Math.min(...done.map((d) => Number(d.n)))).to.be.lessThan(4);
-    expect(page.querySelectorAll('[data-test=demo-person]').length).to.equal(first.memberships);
+    expect(page.querySelectorAll('[data-test=demo-person]').length).to.equal(currentMembers);
   });
 
   it('"Open as" a learner lands on the hub as that learner, through a launch signed by the demo platform', async () => {
@@ -131,9 +133,18 @@ describe('demo mode', function () {
     const hub = parse((await browser.request(hubUrl)).body);
     expect(hub.querySelector('[data-test=person-name]')!.text).to.equal('Amara Mensah');
     expect(hub.querySelector('[data-test=demo-banner]')!.text).to.equal('Demo cohort — made-up people');
-    // The facilitator lands on the console.
-    const fac = await openAs(env.app, new LtiHttpClient(), 'demo-facilitator');
+    // The facilitator lands on the console; named the demo organisation's programme lead, they open
+    // the programme view: the current cohort and the two past ones, their figures already computed.
+    const facBrowser = new LtiHttpClient();
+    const fac = await openAs(env.app, facBrowser, 'demo-facilitator');
     expect(fac.headers.get('location')).to.match(/\/console$/);
+    const consolePage = parse((await facBrowser.request(new URL(fac.headers.get('location')!, env.app.url).href)).body);
+    expect(consolePage.querySelector('[data-test=programme-link] a')?.getAttribute('href')).to.equal('/programme');
+    const programme = parse((await facBrowser.request(`${env.app.url}/programme`)).body);
+    const rows = programme.querySelectorAll('[data-test=programme-cohort]').map((r) => r.querySelectorAll('th, td').map((c) => c.text.trim()));
+    expect(rows.map((r) => r[0])).to.deep.equal(['Working Out Loud — autumn cohort', 'Working Out Loud — winter cohort', 'Working Out Loud — spring cohort']);
+    for (const r of rows) expect(r, r[0]).not.to.include('being computed');
+    expect(programme.querySelectorAll('[data-test=programme-chart]').length).to.be.greaterThan(0);
   });
 
   it('refuses a demo launch whose id_token signature is broken, and signs nobody in', async () => {
@@ -181,10 +192,14 @@ describe('demo mode', function () {
 
   it('answers the tool’s own NRPS and AGS clients: the roster it serves, the scores it keeps', async () => {
     const tenantId = await demoTenantId(env.app);
-    const cohort = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).executeTakeFirstOrThrow();
+    const cohort = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where('contextId', '=', 'demo-course').executeTakeFirstOrThrow();
     const deps = { db: env.app.db, ltiEncryptionKey: env.app.config.ltiEncryptionKey!, log: pino({ level: 'silent' }) };
     const synced = await syncRoster(deps, { tenantId, cohortId: cohort.id });
     expect({ listed: synced.listed, invalid: synced.invalid, added: synced.added, deactivated: synced.deactivated }).to.deep.equal({ listed: 17, invalid: 0, added: 0, deactivated: 0 });
+    // A past cohort's course is one of the demo platform's too: its roster is served, nobody leaves.
+    const past = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where('contextId', '=', 'demo-course-autumn').executeTakeFirstOrThrow();
+    const pastSynced = await syncRoster(deps, { tenantId, cohortId: past.id });
+    expect({ listed: pastSynced.listed, added: pastSynced.added, deactivated: pastSynced.deactivated }).to.deep.equal({ listed: 7, added: 0, deactivated: 0 });
 
     const platform = await env.app.db.selectFrom('platforms').selectAll().where('demo', '=', true).executeTakeFirstOrThrow();
     const link = await env.app.db.selectFrom('resourceLinks').selectAll().where('tenantId', '=', tenantId).executeTakeFirstOrThrow();

@@ -154,7 +154,7 @@ describe('profiles and the expert finder', () => {
     const oli = r.doc.querySelector(`[data-test=expert][data-person-id="${optedIn.personId}"]`)!;
     expect(oli.getAttribute('data-scope')).to.equal('other-cohort');
     expect(oli.querySelector('[data-test=other-cohort]')).not.to.equal(null);
-    expect(oli.querySelector('a')).to.equal(null); // no profile page outside the cohort
+    expect(oli.querySelector('a')?.getAttribute('href'), 'opted in: their profile opens too').to.equal(`/cohorts/${dee.cohortId}/people/${optedIn.personId}`);
     expect(oli.text).to.contain('facilitation of workshops');
     const ina = r.doc.querySelector(`[data-test=expert][data-person-id="${inCohort.personId}"]`)!;
     expect(ina.querySelector('[data-test=other-cohort]')).to.equal(null);
@@ -167,16 +167,24 @@ describe('profiles and the expert finder', () => {
     expect(fromForeign).to.deep.equal(['Ina Elsewhere']);
   });
 
-  it('answers 404 for the profile of someone outside this cohort', async () => {
+  it('opens the profile of someone of another cohort who opted in; 404 for anyone else outside this cohort', async () => {
     const dee = await launch(person('dee', 'Dee Searcher'));
-    const otherCohort = await launch(person('oli', 'Oli Optedin'), OTHER_COURSE);
+    const optedIn = await launch(person('oli', 'Oli Optedin'), OTHER_COURSE);
+    const otherCohort = await launch(person('nat', 'Nat Private'), OTHER_COURSE);
     const foreign = await launch(person('fay', 'Fay Foreign'), COURSE, otherLms);
-    await saveProfile(otherCohort, { skills: 'Secret skill', searchAllCohorts: true });
+    await saveProfile(optedIn, { skills: 'Shared skill', searchAllCohorts: true });
+    await saveProfile(otherCohort, { skills: 'Secret skill' });
+    await saveProfile(foreign, { skills: 'Secret skill', searchAllCohorts: true });
+    const oli = await get(dee, `${dee.base}/people/${optedIn.personId}`);
+    expect(oli.status).to.equal(200);
+    expect(oli.doc.querySelector('[data-test=profile-skills]')?.text).to.equal('Shared skill');
+    expect(oli.doc.querySelector('[data-test=profile-other-cohort]')).not.to.equal(null);
     for (const personId of [otherCohort.personId, foreign.personId, '00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
       const r = await get(dee, `${dee.base}/people/${personId}`);
       expect(r.status, personId).to.equal(404);
       expect(r.body).not.to.contain('Secret skill');
-      expect(r.body).not.to.contain('Oli Optedin');
+      expect(r.body).not.to.contain('Nat Private');
+      expect(r.body).not.to.contain('Fay Foreign');
     }
     // and the person's own page shows how others see them
     const own = await get(dee, `${dee.base}/people/${dee.personId}`);
