@@ -69,42 +69,23 @@ export interface SpaceThreadRow {
 
 /**
  * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
- * part, in one statement. Each thread's posts are read once, newest first, on posts_thread_idx (so the
- * ordered list of authors needs no sort). Measured on a 200-thread space of 10,000 posts: about twice
- * the old list's count of posts; a space's size, never the tenant's, sets its cost.
+ * part, in one statement. The figures are kept on each thread as its posts change (migration T1700),
+ * so the list costs a few look-ups per thread, however long the threads grow.
  */
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
   const { rows } = await sql<SpaceThreadRow>`
     select t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id, ap.name as author_name,
-      st.replies, case when st.replies > 0 then st.last_visible_at end as last_reply_at, lm.id as last_reply_membership_id, lp.name as last_reply_name, pa.participant_count, pa.participants
+      t.reply_count as replies, t.last_reply_at, t.last_reply_membership_id, lp.name as last_reply_name, t.participant_count,
+      coalesce((
+        select json_agg(json_build_object('membershipId', x.id, 'name', xp.name) order by x.ord)
+        from unnest(t.participant_ids) with ordinality as x(id, ord)
+        left join memberships xm on xm.tenant_id = t.tenant_id and xm.id = x.id
+        left join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id), '[]'::json) as participants
     from threads t
     join memberships am on am.tenant_id = t.tenant_id and am.id = t.author_membership_id
     join persons ap on ap.tenant_id = am.tenant_id and ap.id = am.person_id
-    cross join lateral (
-      -- One pass over all the thread's posts: the opening post is the earliest; replies are the visible
-      -- posts but that one (when it is visible itself).
-      select
-        count(*) filter (where po.status = 'visible')::int
-          - coalesce((min(po.created_at) filter (where po.status = 'visible') = min(po.created_at))::int, 0) as replies,
-        max(po.created_at) filter (where po.status = 'visible') as last_visible_at,
-        array_agg(po.author_membership_id order by po.created_at desc) filter (where po.status = 'visible') as authors
-      from posts po
-      where po.tenant_id = t.tenant_id and po.thread_id = t.id
-    ) st
-    -- The last reply's author is the latest visible post's, when there is a reply at all.
-    left join memberships lm on st.replies > 0 and lm.tenant_id = t.tenant_id and lm.id = st.authors[1]
+    left join memberships lm on lm.tenant_id = t.tenant_id and lm.id = t.last_reply_membership_id
     left join persons lp on lp.tenant_id = lm.tenant_id and lp.id = lm.person_id
-    -- Who took part, from that same list (the latest first): how many, and the first three, named.
-    cross join lateral (
-      select count(*)::int as participant_count,
-        coalesce(json_agg(json_build_object('membershipId', x.id, 'name', xp.name) order by x.ord) filter (where x.rank <= 3), '[]'::json) as participants
-      from (
-        select a.id, min(a.ord) as ord, row_number() over (order by min(a.ord)) as rank
-        from unnest(st.authors) with ordinality as a(id, ord) group by a.id
-      ) x
-      left join memberships xm on x.rank <= 3 and xm.tenant_id = t.tenant_id and xm.id = x.id
-      left join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id
-    ) pa
     where t.tenant_id = ${tenantId} and t.space_id = ${spaceId}
     -- Pinned threads first (the latest pinned on top), then by activity.
     order by t.pinned_at desc nulls last, t.last_post_at desc`.execute(ex);
