@@ -34,17 +34,39 @@ export async function findThreadFor(ex: Executor, tenantId: string, threadId: st
   return { thread, space: { tenantId, id: thread.spaceId, cohortId: spaceCohortId, groupId: spaceGroupId, moduleId: spaceModuleId, createdAt: spaceCreatedAt }, inGroup };
 }
 
-/** The cohort's commons, created on first use (concurrent first uses meet at the unique index). */
+/** The cohort's commons, created on first use only (concurrent first uses meet at the unique index): reading it writes nothing. */
 export async function upsertCommons(ex: Executor, tenantId: string, cohortId: string): Promise<Space> {
+  const find = () => ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('groupId', 'is', null).executeTakeFirst();
+  const found = await find();
+  if (found) return found;
   await sql`INSERT INTO spaces (tenant_id, cohort_id) VALUES (${tenantId}, ${cohortId}) ON CONFLICT (tenant_id, cohort_id) WHERE group_id IS NULL DO NOTHING`.execute(ex);
-  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('groupId', 'is', null).executeTakeFirstOrThrow();
+  return (await find())!;
 }
 
-/** A group's space for a module, created on first use. */
-export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; cohortId: string; groupId: string; moduleId: number }): Promise<Space> {
-  await sql`INSERT INTO spaces (tenant_id, cohort_id, group_id, module_id) VALUES (${s.tenantId}, ${s.cohortId}, ${s.groupId}, ${s.moduleId})
+/** The group spaces of a module, by group id (the groups of the cohort that have one yet). */
+export async function listGroupSpaces(ex: Executor, tenantId: string, cohortId: string, moduleId: number): Promise<Map<string, Space>> {
+  const rows = await ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('moduleId', '=', moduleId).where('groupId', 'is not', null).execute();
+  return new Map(rows.map((s) => [s.groupId!, s]));
+}
+
+/**
+ * A space for the module for each of these groups of the cohort that has none (on the first visit
+ * only: a page that finds its spaces writes nothing). Concurrent first visits meet at the unique index.
+ */
+export async function insertGroupSpaces(ex: Executor, s: { tenantId: string; cohortId: string; groupIds: string[]; moduleId: number }): Promise<void> {
+  await sql`INSERT INTO spaces (tenant_id, cohort_id, group_id, module_id)
+    SELECT g.tenant_id, g.cohort_id, g.id, ${s.moduleId}::int FROM groups g
+    WHERE g.tenant_id = ${s.tenantId} AND g.cohort_id = ${s.cohortId} AND g.id = ANY(${s.groupIds}::uuid[])
     ON CONFLICT (tenant_id, group_id, module_id) WHERE group_id IS NOT NULL DO NOTHING`.execute(ex);
-  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirstOrThrow();
+}
+
+/** A group's space for a module, created on first use only. */
+export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; cohortId: string; groupId: string; moduleId: number }): Promise<Space> {
+  const find = () => ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirst();
+  const found = await find();
+  if (found) return found;
+  await insertGroupSpaces(ex, { tenantId: s.tenantId, cohortId: s.cohortId, groupIds: [s.groupId], moduleId: s.moduleId });
+  return (await find())!;
 }
 
 export interface SpaceThreadRow {
