@@ -95,22 +95,27 @@ export interface SpaceThreadRow {
  * so the list costs a few look-ups per thread, however long the threads grow.
  */
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
-  const { rows } = await sql<SpaceThreadRow>`
-    select t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id, ap.name as author_name,
-      t.reply_count as replies, t.last_reply_at, t.last_reply_membership_id, lp.name as last_reply_name, t.participant_count,
-      coalesce((
-        select json_agg(json_build_object('membershipId', x.id, 'name', xp.name) order by x.ord)
-        from unnest(t.participant_ids) with ordinality as x(id, ord)
-        left join memberships xm on xm.tenant_id = t.tenant_id and xm.id = x.id
-        left join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id), '[]'::json) as participants
-    from threads t
-    join memberships am on am.tenant_id = t.tenant_id and am.id = t.author_membership_id
-    join persons ap on ap.tenant_id = am.tenant_id and ap.id = am.person_id
-    left join memberships lm on lm.tenant_id = t.tenant_id and lm.id = t.last_reply_membership_id
-    left join persons lp on lp.tenant_id = lm.tenant_id and lp.id = lm.person_id
-    where t.tenant_id = ${tenantId} and t.space_id = ${spaceId}
+  const query = sql<SpaceThreadRow>`
+    WITH t AS (
+      SELECT id, title, created_at, last_post_at, pinned_at, locked_at, author_membership_id, reply_count, last_reply_at, last_reply_membership_id, participant_count, participant_ids
+      FROM threads WHERE tenant_id = ${tenantId} AND space_id = ${spaceId}),
+    -- Everyone the list names, each looked up once (not once per thread and role).
+    names AS MATERIALIZED (
+      SELECT m.id, p.name FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
+      JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = who.id
+      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id)
+    SELECT t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id,
+      (SELECT name FROM names WHERE names.id = t.author_membership_id) AS author_name,
+      t.reply_count AS replies, t.last_reply_at, t.last_reply_membership_id,
+      (SELECT name FROM names WHERE names.id = t.last_reply_membership_id) AS last_reply_name,
+      t.participant_count,
+      coalesce((SELECT json_agg(json_build_object('membershipId', x.id, 'name', n.name) ORDER BY x.ord)
+        FROM unnest(t.participant_ids) WITH ORDINALITY AS x(id, ord) LEFT JOIN names n ON n.id = x.id), '[]'::json) AS participants
+    FROM t
     -- Pinned threads first (the latest pinned on top), then by activity.
-    order by t.pinned_at desc nulls last, t.last_post_at desc`.execute(ex);
+    ORDER BY t.pinned_at DESC NULLS LAST, t.last_post_at DESC`;
+  // A fixed text: prepared, so PostgreSQL plans it once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   return rows;
 }
 
