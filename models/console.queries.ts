@@ -42,6 +42,8 @@ export interface MemberTablePage {
   members: CohortMemberRow[];
   /** The last member shown, when more follow (the next page starts after them). */
   nextAfter: string | undefined;
+  /** Whether this page starts after a member (not the first page). */
+  later: boolean;
   learners: number;
   facilitators: number;
 }
@@ -52,12 +54,13 @@ export interface MemberTablePage {
  * in one round trip. A 600-learner cohort's console shows a page, not 600 rows.
  */
 export async function listMemberTablePage(ex: Executor, tenantId: string, cohortId: string, after: string | undefined, size: number): Promise<MemberTablePage> {
-  const { rows } = await sql<CohortMemberRow & { learners: number; facilitators: number }>`
+  const { rows } = await sql<CohortMemberRow & { learners: number; facilitators: number; later: boolean }>`
     WITH anchor AS (
       SELECT m.role, p.name IS NULL AS unnamed, coalesce(p.name, '') AS name, m.id FROM memberships m JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
       WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.id = ${after ?? null}::uuid),
     counts AS (
-      SELECT count(*) FILTER (WHERE role = 'learner')::int AS learners, count(*) FILTER (WHERE role = 'facilitator')::int AS facilitators
+      SELECT count(*) FILTER (WHERE role = 'learner')::int AS learners, count(*) FILTER (WHERE role = 'facilitator')::int AS facilitators,
+        EXISTS (SELECT 1 FROM anchor) AS later
       FROM memberships WHERE tenant_id = ${tenantId} AND cohort_id = ${cohortId})
     SELECT counts.*, page.* FROM counts LEFT JOIN (
       SELECT m.id AS membership_id, p.id AS person_id, p.name, p.email, m.role, m.status, m.last_launch_at
@@ -69,7 +72,7 @@ export async function listMemberTablePage(ex: Executor, tenantId: string, cohort
           OR (m.role = (SELECT role FROM anchor) AND (p.name IS NULL, coalesce(p.name, ''), m.id) > (SELECT unnamed, name, id FROM anchor)))
       ORDER BY m.role DESC, p.name IS NULL, coalesce(p.name, ''), m.id
       LIMIT ${size + 1}) page ON TRUE`.execute(ex);
-  const members = rows.filter((r) => r.membershipId !== null).map(({ learners: _l, facilitators: _f, ...m }) => m);
+  const members = rows.filter((r) => r.membershipId !== null).map(({ learners: _l, facilitators: _f, later: _a, ...m }) => m);
   const shown = members.slice(0, size);
-  return { members: shown, nextAfter: members.length > size ? shown.at(-1)!.membershipId : undefined, learners: rows[0]?.learners ?? 0, facilitators: rows[0]?.facilitators ?? 0 };
+  return { members: shown, nextAfter: members.length > size ? shown.at(-1)!.membershipId : undefined, later: rows[0]?.later ?? false, learners: rows[0]?.learners ?? 0, facilitators: rows[0]?.facilitators ?? 0 };
 }

@@ -60,7 +60,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     ]);
     res.render('cohorts/console', {
       title: `${cohort.title} — console`,
-      ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1', membersAfter),
+      ...consoleView(cohort, who, members, progress, deps.workshop, req.query.scheduled === '1'),
       attention: attentionView(cohort.id, attention),
       consoleNav: consoleNavView(cohort.id),
       rosterPending: roster.pending,

@@ -16,7 +16,7 @@ export function hubView(cohort: Cohort, launch: LaunchContext) {
 }
 
 /** The console's member table (also served alone while a first roster is on its way): one page of members (keyset), links to the next page and back to the first, and the cohort's counts. */
-export function rosterView(page: MemberTablePage, cohortId: string, after?: string) {
+export function rosterView(page: MemberTablePage, cohortId: string) {
   const here = `/cohorts/${cohortId}/console`;
   return {
     members: page.members.map((m) => ({
@@ -28,7 +28,7 @@ export function rosterView(page: MemberTablePage, cohortId: string, after?: stri
       // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
       nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
     })),
-    memberPages: page.nextAfter || after ? { next: page.nextAfter ? `${here}?members_after=${page.nextAfter}#members` : undefined, first: after ? `${here}#members` : undefined } : undefined,
+    memberPages: page.nextAfter || page.later ? { next: page.nextAfter ? `${here}?members_after=${page.nextAfter}#members` : undefined, first: page.later ? `${here}#members` : undefined } : undefined,
     counts: { learners: page.learners, facilitators: page.facilitators },
   };
 }
@@ -48,14 +48,13 @@ export function consoleView(
   progress: { dates: Date[]; rows: ProgressRow[] },
   workshop: Workshop,
   scheduled: boolean,
-  membersAfter?: string,
 ) {
   const now = Date.now();
   const today = new Date(now);
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
-    ...rosterView(Array.isArray(members) ? { members, nextAfter: undefined, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id, membersAfter),
+    ...rosterView(Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id),
     scheduled,
     schedule: workshop.modules.map((m, i) => {
       const d = progress.dates[i]!;
