@@ -3,7 +3,8 @@
 // kind of change: a reply, a hide, an author's delete, and an erasure (posts kept under a former
 // participant: the counts do not move, the people do).
 import { expect } from 'chai';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../models/schema.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { erasePerson } from '../../server/privacy/erasure.service.ts';
@@ -105,4 +106,33 @@ describe('thread activity kept on the thread (the space list’s replies, last r
     for (const id of threadIds) expect(await expectKeptRight(id, 'four posts each in one statement')).to.deep.include({ replyCount: 4, participantCount: 2 });
     expect((await listed(b, space)).replies).to.equal('4 replies');
   });
+
+  it('counts both of two concurrent writes to one thread (the second waits for the first, then counts its post)', async () => {
+    const a = await launch(ada);
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'At once', body: 'Two replies race.' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    const t = await db().selectFrom('threads').select(['tenantId', 'spaceId', 'authorMembershipId']).where('id', '=', threadId).executeTakeFirstOrThrow();
+    const insert = (ex: Kysely<Database>, body: string) =>
+      sql`insert into posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html) values (${t.tenantId}, ${threadId}, ${t.spaceId}, ${t.authorMembershipId}, ${body}, ${`<p>${body}</p>`})`.execute(ex);
+    await db().connection().execute(async (first) => {
+      await sql`begin`.execute(first);
+      await insert(first, 'first');
+      await db().connection().execute(async (second) => {
+        await sql`begin`.execute(second);
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(second)).rows[0]!.pid;
+        const secondDone = insert(second, 'second').then(() => sql`commit`.execute(second));
+        // The second writer's recount waits for the first's lock on the thread: commit the first then.
+        for (let i = 0; i < 500; i++) {
+          const { rows } = await sql<{ w: string | null }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`.execute(db());
+          if (rows[0]?.w === 'Lock') break;
+          await new Promise((r) => setImmediate(r));
+        }
+        await sql`commit`.execute(first);
+        await secondDone;
+      });
+    });
+    expect(await expectKeptRight(threadId, 'two concurrent inserts')).to.deep.include({ replyCount: 2 });
+  });
 });
+
