@@ -196,6 +196,8 @@ export async function seedScale(rawDb: Db, platformId: string, benchTenantId: st
   await db.run(sql`
     INSERT INTO post_revisions (tenant_id, post_id, body_source, body_html, replaced_by_membership_id)
     SELECT tenant_id, id, body_source, body_html, author_membership_id FROM posts WHERE body_source LIKE 'Seeded post %0.%'`, 'revisions');
+  // Marked edited, as an edit marks them (the thread page counts revisions only of edited posts).
+  await db.run(sql`UPDATE posts SET edited_at = created_at + interval '1 minute' WHERE body_source LIKE 'Seeded post %0.%'`, 'edited');
   await db.run(sql`
     WITH mem AS (SELECT cohort_id, array_agg(id ORDER BY id) AS ids FROM memberships GROUP BY cohort_id)
     INSERT INTO kudos (tenant_id, post_id, from_membership_id, to_membership_id, reason)

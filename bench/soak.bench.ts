@@ -255,6 +255,10 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
     if (statementsInSoak) {
       console.log(`  statements: a reply costs its space's ${streams.length} open streams ${perStream!.toFixed(1)} each; in the soak ${totalCalls(statementsInSoak)} in all, ${(totalCalls(statementsInSoak) / all.length).toFixed(1)} per request; the most run:`);
       for (const st of statementsInSoak.slice(0, 8)) console.log(`    ${describeStatement(st)}`);
+      // Where PostgreSQL's time went (it is the soak's bottleneck): the top 10 by total execution time.
+      const totalMs = statementsInSoak.reduce((n, st) => n + st.ms, 0);
+      console.log(`  statements by total time (${(totalMs / 1000).toFixed(1)} s executing in all, ${(totalMs / all.length).toFixed(2)} ms per request):`);
+      for (const st of [...statementsInSoak].sort((x, y) => y.ms - x.ms).slice(0, 10)) console.log(`    ${(100 * st.ms / totalMs).toFixed(1).padStart(5)} %  ${describeStatement(st)}`);
     } else {
       console.log('  statements: not counted (pg_stat_statements is not loaded in this PostgreSQL)');
     }

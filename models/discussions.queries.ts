@@ -1,11 +1,10 @@
 // Spaces, threads, posts, revisions and kudos. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { QueryCreator } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import { prepareStatement, type Executor } from './db.ts';
-import type { Database, Post, Space, Thread } from './schema.ts';
+import type { Post, Space, Thread } from './schema.ts';
 import { POST_EVENTS_CHANNEL } from './post-events.ts';
-import { claimAttachmentsCte } from './media.queries.ts';
+import { claimAttachmentsCte, type PostAttachmentRow } from './media.queries.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
@@ -36,17 +35,39 @@ export async function findThreadFor(ex: Executor, tenantId: string, threadId: st
   return { thread, space: { tenantId, id: thread.spaceId, cohortId: spaceCohortId, groupId: spaceGroupId, moduleId: spaceModuleId, createdAt: spaceCreatedAt }, inGroup };
 }
 
-/** The cohort's commons, created on first use (concurrent first uses meet at the unique index). */
+/** The cohort's commons, created on first use only (concurrent first uses meet at the unique index): reading it writes nothing. */
 export async function upsertCommons(ex: Executor, tenantId: string, cohortId: string): Promise<Space> {
+  const find = () => ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('groupId', 'is', null).executeTakeFirst();
+  const found = await find();
+  if (found) return found;
   await sql`INSERT INTO spaces (tenant_id, cohort_id) VALUES (${tenantId}, ${cohortId}) ON CONFLICT (tenant_id, cohort_id) WHERE group_id IS NULL DO NOTHING`.execute(ex);
-  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('groupId', 'is', null).executeTakeFirstOrThrow();
+  return (await find())!;
 }
 
-/** A group's space for a module, created on first use. */
-export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; cohortId: string; groupId: string; moduleId: number }): Promise<Space> {
-  await sql`INSERT INTO spaces (tenant_id, cohort_id, group_id, module_id) VALUES (${s.tenantId}, ${s.cohortId}, ${s.groupId}, ${s.moduleId})
+/** The group spaces of a module, by group id (the groups of the cohort that have one yet). */
+export async function listGroupSpaces(ex: Executor, tenantId: string, cohortId: string, moduleId: number): Promise<Map<string, Space>> {
+  const rows = await ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('moduleId', '=', moduleId).where('groupId', 'is not', null).execute();
+  return new Map(rows.map((s) => [s.groupId!, s]));
+}
+
+/**
+ * A space for the module for each of these groups of the cohort that has none (on the first visit
+ * only: a page that finds its spaces writes nothing). Concurrent first visits meet at the unique index.
+ */
+export async function insertGroupSpaces(ex: Executor, s: { tenantId: string; cohortId: string; groupIds: string[]; moduleId: number }): Promise<void> {
+  await sql`INSERT INTO spaces (tenant_id, cohort_id, group_id, module_id)
+    SELECT g.tenant_id, g.cohort_id, g.id, ${s.moduleId}::int FROM groups g
+    WHERE g.tenant_id = ${s.tenantId} AND g.cohort_id = ${s.cohortId} AND g.id = ANY(${s.groupIds}::uuid[])
     ON CONFLICT (tenant_id, group_id, module_id) WHERE group_id IS NOT NULL DO NOTHING`.execute(ex);
-  return ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirstOrThrow();
+}
+
+/** A group's space for a module, created on first use only. */
+export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; cohortId: string; groupId: string; moduleId: number }): Promise<Space> {
+  const find = () => ex.selectFrom('spaces').selectAll().where('tenantId', '=', s.tenantId).where('groupId', '=', s.groupId).where('moduleId', '=', s.moduleId).executeTakeFirst();
+  const found = await find();
+  if (found) return found;
+  await insertGroupSpaces(ex, { tenantId: s.tenantId, cohortId: s.cohortId, groupIds: [s.groupId], moduleId: s.moduleId });
+  return (await find())!;
 }
 
 export interface SpaceThreadRow {
@@ -71,45 +92,31 @@ export interface SpaceThreadRow {
 
 /**
  * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
- * part, in one statement. Each thread's posts are read once, newest first, on posts_thread_idx (so the
- * ordered list of authors needs no sort). Measured on a 200-thread space of 10,000 posts: about twice
- * the old list's count of posts; a space's size, never the tenant's, sets its cost.
+ * part, in one statement. The figures are kept on each thread as its posts change (migration T1700),
+ * so the list costs a few look-ups per thread, however long the threads grow.
  */
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
-  const { rows } = await sql<SpaceThreadRow>`
-    select t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id, ap.name as author_name,
-      st.replies, case when st.replies > 0 then st.last_visible_at end as last_reply_at, lm.id as last_reply_membership_id, lp.name as last_reply_name, pa.participant_count, pa.participants
-    from threads t
-    join memberships am on am.tenant_id = t.tenant_id and am.id = t.author_membership_id
-    join persons ap on ap.tenant_id = am.tenant_id and ap.id = am.person_id
-    cross join lateral (
-      -- One pass over all the thread's posts: the opening post is the earliest; replies are the visible
-      -- posts but that one (when it is visible itself).
-      select
-        count(*) filter (where po.status = 'visible')::int
-          - coalesce((min(po.created_at) filter (where po.status = 'visible') = min(po.created_at))::int, 0) as replies,
-        max(po.created_at) filter (where po.status = 'visible') as last_visible_at,
-        array_agg(po.author_membership_id order by po.created_at desc) filter (where po.status = 'visible') as authors
-      from posts po
-      where po.tenant_id = t.tenant_id and po.thread_id = t.id
-    ) st
-    -- The last reply's author is the latest visible post's, when there is a reply at all.
-    left join memberships lm on st.replies > 0 and lm.tenant_id = t.tenant_id and lm.id = st.authors[1]
-    left join persons lp on lp.tenant_id = lm.tenant_id and lp.id = lm.person_id
-    -- Who took part, from that same list (the latest first): how many, and the first three, named.
-    cross join lateral (
-      select count(*)::int as participant_count,
-        coalesce(json_agg(json_build_object('membershipId', x.id, 'name', xp.name) order by x.ord) filter (where x.rank <= 3), '[]'::json) as participants
-      from (
-        select a.id, min(a.ord) as ord, row_number() over (order by min(a.ord)) as rank
-        from unnest(st.authors) with ordinality as a(id, ord) group by a.id
-      ) x
-      left join memberships xm on x.rank <= 3 and xm.tenant_id = t.tenant_id and xm.id = x.id
-      left join persons xp on xp.tenant_id = xm.tenant_id and xp.id = xm.person_id
-    ) pa
-    where t.tenant_id = ${tenantId} and t.space_id = ${spaceId}
+  const query = sql<SpaceThreadRow>`
+    WITH t AS (
+      SELECT id, title, created_at, last_post_at, pinned_at, locked_at, author_membership_id, reply_count, last_reply_at, last_reply_membership_id, participant_count, participant_ids
+      FROM threads WHERE tenant_id = ${tenantId} AND space_id = ${spaceId}),
+    -- Everyone the list names, each looked up once (not once per thread and role).
+    names AS MATERIALIZED (
+      SELECT m.id, p.name FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
+      JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = who.id
+      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id)
+    SELECT t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id,
+      (SELECT name FROM names WHERE names.id = t.author_membership_id) AS author_name,
+      t.reply_count AS replies, t.last_reply_at, t.last_reply_membership_id,
+      (SELECT name FROM names WHERE names.id = t.last_reply_membership_id) AS last_reply_name,
+      t.participant_count,
+      coalesce((SELECT json_agg(json_build_object('membershipId', x.id, 'name', n.name) ORDER BY x.ord)
+        FROM unnest(t.participant_ids) WITH ORDINALITY AS x(id, ord) LEFT JOIN names n ON n.id = x.id), '[]'::json) AS participants
+    FROM t
     -- Pinned threads first (the latest pinned on top), then by activity.
-    order by t.pinned_at desc nulls last, t.last_post_at desc`.execute(ex);
+    ORDER BY t.pinned_at DESC NULLS LAST, t.last_post_at DESC`;
+  // A fixed text: prepared, so PostgreSQL plans it once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   return rows;
 }
 
@@ -182,121 +189,117 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
  */
 export type ThreadWindow = { from: 'first' } | { from: 'latest' } | { from: 'after' | 'before' | 'at'; postId: string };
 
-function topPostsOfWindow(tenantId: string, threadId: string, w: ThreadWindow, size: number) {
-  const anchorId = 'postId' in w ? w.postId : null;
-  const key = sql`(created_at, id)`;
-  const anchor = sql`(SELECT c, id FROM anchor)`;
-  const fwdCond = { first: sql`TRUE`, latest: sql`FALSE`, after: sql`${key} > ${anchor}`, at: sql`${key} >= ${anchor}`, before: sql`${key} >= ${anchor}` }[w.from];
-  const backCond = { first: sql`FALSE`, latest: sql`TRUE`, after: sql`${key} <= ${anchor}`, at: sql`${key} < ${anchor}`, before: sql`${key} < ${anchor}` }[w.from];
-  const forward = w.from === 'first' || w.from === 'after' || w.from === 'at';
-  const fill = w.from === 'at' || w.from === 'latest';
-  const fwdTake = forward ? sql`${size}::int` : fill ? sql`${size}::int - LEAST(${size}::int, (SELECT count(*) FROM back))` : sql`0`;
-  const backTake = !forward ? sql`${size}::int` : fill ? sql`${size}::int - LEAST(${size}::int, (SELECT count(*) FROM fwd))` : sql`0`;
-  // In parentheses: Kysely places a raw CTE body as it is.
-  return sql<{ id: string; fwdCount: string; backCount: string }>`(
-    WITH anchor AS (
-      SELECT a.created_at AS c, a.id FROM posts a
-      WHERE a.tenant_id = ${tenantId} AND a.thread_id = ${threadId} AND a.parent_post_id IS NULL
-        AND a.id = (SELECT coalesce(x.parent_post_id, x.id) FROM posts x WHERE x.tenant_id = ${tenantId} AND x.id = ${anchorId}::uuid)),
-    fwd AS (SELECT created_at AS c, id FROM posts WHERE tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL AND ${fwdCond}
-            ORDER BY created_at, id LIMIT ${forward || fill ? size + 1 : 1}::int),
-    back AS (SELECT created_at AS c, id FROM posts WHERE tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL AND ${backCond}
-             ORDER BY created_at DESC, id DESC LIMIT ${!forward || fill ? size + 1 : 1}::int),
-    counts AS (SELECT (SELECT count(*) FROM fwd) AS fwd_count, (SELECT count(*) FROM back) AS back_count)
-    SELECT f.id, counts.fwd_count, counts.back_count FROM (SELECT id, row_number() OVER (ORDER BY c, id) AS rn FROM fwd) f, counts WHERE f.rn <= ${fwdTake}
-    UNION ALL
-    SELECT b.id, counts.fwd_count, counts.back_count FROM (SELECT id, row_number() OVER (ORDER BY c DESC, id DESC) AS rn FROM back) b, counts WHERE b.rn <= ${backTake})`;
+/** The columns of a post as the thread page shows it (from `po`, with its author `a`: membership id, role and name). */
+function postColumns(sourceOf: string | undefined) {
+  return sql`po.id, po.parent_post_id, po.author_membership_id,
+    ${sourceOf ? sql`CASE WHEN po.id = ${sourceOf}::uuid THEN po.body_source END` : sql`NULL::text`} AS body_source,
+    po.body_html, po.status, po.created_at, po.edited_at, po.moderation_reason, po.facilitator_edited_at, po.endorsed_at,
+    a.name AS author_name, a.role AS author_role,
+    -- The post's kudos come with it (one round trip for the page, whatever its length).
+    coalesce((SELECT json_agg(json_build_object('reason', k.reason, 'fromMembershipId', k.from_membership_id, 'fromName', kp.name) ORDER BY k.created_at)
+      FROM kudos k
+      JOIN memberships km ON km.tenant_id = k.tenant_id AND km.id = k.from_membership_id
+      JOIN persons kp ON kp.tenant_id = km.tenant_id AND kp.id = km.person_id
+      WHERE k.tenant_id = po.tenant_id AND k.post_id = po.id), '[]'::json) AS kudos,
+    -- Earlier versions exist only of a post edited (by its author or a facilitator): no look-up for the others.
+    CASE WHEN po.edited_at IS NULL AND po.facilitator_edited_at IS NULL THEN 0
+      ELSE (SELECT count(*) FROM post_revisions r WHERE r.tenant_id = po.tenant_id AND r.post_id = po.id)::int END AS revision_count,
+    -- Its files (attachments_post_idx), in the order they were added.
+    coalesce((SELECT json_agg(json_build_object('id', f.id, 'kind', f.kind, 'fileName', f.file_name, 'contentType', f.content_type, 'sizeBytes', f.size_bytes,
+        'width', f.width, 'height', f.height, 'contentHash', f.content_hash, 'hiddenAt', f.hidden_at, 'membershipId', f.membership_id) ORDER BY f.created_at)
+      FROM attachments f WHERE f.tenant_id = po.tenant_id AND f.post_id = po.id), '[]'::json) AS attachments`;
 }
 
-/** The select list of a thread's posts, for one post, a whole thread or a page of it. */
-function threadPostsQuery(ex: QueryCreator<Database>, tenantId: string, sourceOf: string | undefined) {
-  return ex
-    .selectFrom('posts as po')
-    .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'po.tenantId').onRef('m.id', '=', 'po.authorMembershipId'))
-    .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .select((eb) => [
-      'po.id',
-      'po.parentPostId',
-      'po.authorMembershipId',
-      (sourceOf ? sql<string | null>`CASE WHEN po.id = ${sourceOf} THEN po.body_source END` : sql<string | null>`NULL`).as('bodySource'),
-      'po.bodyHtml',
-      'po.status',
-      'po.createdAt',
-      'po.editedAt',
-      'po.moderationReason',
-      'po.facilitatorEditedAt',
-      'po.endorsedAt',
-      'p.name as authorName',
-      'm.role as authorRole',
-      // The post's kudos come with it (one round trip for the page, whatever its length).
-      jsonArrayFrom(
-        eb
-          .selectFrom('kudos as k')
-          .innerJoin('memberships as km', (j) => j.onRef('km.tenantId', '=', 'k.tenantId').onRef('km.id', '=', 'k.fromMembershipId'))
-          .innerJoin('persons as kp', (j) => j.onRef('kp.tenantId', '=', 'km.tenantId').onRef('kp.id', '=', 'km.personId'))
-          .select(['k.reason', 'k.fromMembershipId', 'kp.name as fromName'])
-          .whereRef('k.tenantId', '=', 'po.tenantId')
-          .whereRef('k.postId', '=', 'po.id')
-          .orderBy('k.createdAt'),
-      ).as('kudos'),
-      eb.selectFrom('postRevisions as r').select(eb.fn.countAll<string>().as('n')).whereRef('r.tenantId', '=', 'po.tenantId').whereRef('r.postId', '=', 'po.id').as('revisionCount'),
-      jsonArrayFrom(
-        eb
-          .selectFrom('attachments as at')
-          .select(['at.id', 'at.kind', 'at.fileName', 'at.contentType', 'at.sizeBytes', 'at.width', 'at.height', 'at.contentHash', 'at.hiddenAt', 'at.membershipId'])
-          .whereRef('at.tenantId', '=', 'po.tenantId')
-          .whereRef('at.postId', '=', 'po.id')
-          .orderBy('at.createdAt'),
-      ).as('attachments'),
-    ])
-    .where('po.tenantId', '=', tenantId);
-}
+
+export type ThreadPostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
+  bodySource: string | null;
+  authorName: string | null;
+  authorRole: string;
+  revisionCount: number;
+  kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
+  attachments: PostAttachmentRow[];
+};
 
 /**
  * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
  * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
  * being quoted.
  */
-export function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}) {
-  let q = threadPostsQuery(ex, tenantId, opts.sourceOf).where('po.threadId', '=', threadId);
-  if (opts.onlyPostId) q = q.where('po.id', '=', opts.onlyPostId);
-  return q.orderBy('po.createdAt').orderBy('po.id').execute();
+export async function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}): Promise<ThreadPostRow[]> {
+  const { rows } = await sql<ThreadPostRow>`
+    SELECT ${postColumns(opts.sourceOf)} FROM posts po
+    JOIN LATERAL (SELECT m.id, m.role, p.name FROM memberships m JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+                  WHERE m.tenant_id = po.tenant_id AND m.id = po.author_membership_id) a ON TRUE
+    WHERE po.tenant_id = ${tenantId} AND po.thread_id = ${threadId} ${opts.onlyPostId ? sql`AND po.id = ${opts.onlyPostId}` : sql``}
+    ORDER BY po.created_at, po.id`.execute(ex);
+  return rows;
 }
 
 /**
- * One page of a thread in one round trip: the window's top-level posts with their replies, and
- * always the thread's first post (the context of every page). `inPage` tells the first post shown
- * as context from one of the page; `hasOlder`/`hasNewer` say whether pages lie either side.
+ * One page of a thread in one round trip: the window's top-level posts read in order from the
+ * partial index of top-level posts (one more than a page, to know whether more lie beyond), their
+ * replies by parent, and the thread's first post when the page starts later (the context of every
+ * page). `inPage` tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages
+ * lie either side. One fixed text per kind of window (and quote or not), each planned once per
+ * connection as a prepared statement; the page size is part of the text.
  */
 export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
-  // The CTE is read only by the raw fragments below, so the builder keeps the schema's type.
-  const qc = ex.with('pick', () => topPostsOfWindow(tenantId, threadId, w, size)) as unknown as QueryCreator<Database>;
-  const query = threadPostsQuery(qc, tenantId, opts.sourceOf)
-    .select([
-      sql<boolean>`po.id IN (SELECT id FROM pick)`.as('inPage'),
-      sql<string | null>`(SELECT max(fwd_count) FROM pick)`.as('fwdCount'),
-      sql<string | null>`(SELECT max(back_count) FROM pick)`.as('backCount'),
-    ])
-    .where(
-      sql<boolean>`po.id IN (
-        SELECT id FROM pick
-        UNION ALL (SELECT s.id FROM posts s WHERE s.tenant_id = ${tenantId} AND s.thread_id = ${threadId} AND s.parent_post_id IS NULL ORDER BY s.created_at, s.id LIMIT 1)
-        UNION ALL SELECT r.id FROM posts r WHERE r.tenant_id = ${tenantId} AND r.parent_post_id IN (SELECT id FROM pick))`,
-    )
-    .orderBy('po.createdAt')
-    .orderBy('po.id');
-  // A few fixed texts (one per kind of window, with or without a quote): prepared, so PostgreSQL
-  // plans each once per connection.
-  const { rows } = await ex.executeQuery(prepareStatement(query.compile()));
-  const fwd = Number(rows[0]?.fwdCount ?? 0);
-  const back = Number(rows[0]?.backCount ?? 0);
-  const forward = w.from === 'first' || w.from === 'after' || w.from === 'at';
-  const fill = w.from === 'at' || w.from === 'latest';
-  // The side the page reads from holds one more than a page when more lie beyond it; the other
-  // side shows only what filled the page (nothing, for pages next to one another).
-  const hasNewer = forward ? fwd > size : fwd > (fill ? size - Math.min(size, back) : 0);
-  const hasOlder = forward ? back > (fill ? size - Math.min(size, fwd) : 0) : back > size;
-  return { posts: rows.map(({ fwdCount: _f, backCount: _b, ...post }) => post), hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
+  const n = sql.lit(size);
+  const n1 = sql.lit(size + 1);
+  const topLevel = sql`tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL`;
+  const cols = sql`id, parent_post_id, author_membership_id, body_source, body_html, status, created_at, edited_at, moderation_reason, facilitator_edited_at, endorsed_at, tenant_id`;
+  const anchored = 'postId' in w;
+  // A reply anchors the page of its top-level post; anything but a post of this thread anchors nothing (no rows).
+  const anchor = anchored
+    ? sql`anchor AS (
+        SELECT a.created_at, a.id FROM posts x JOIN posts a ON a.tenant_id = x.tenant_id AND a.id = coalesce(x.parent_post_id, x.id)
+        WHERE x.tenant_id = ${tenantId} AND x.id = ${w.postId}::uuid AND a.thread_id = ${threadId} AND a.parent_post_id IS NULL),`
+    : sql``;
+  const key = sql`(created_at, id)`;
+  const fromAnchor = sql`(SELECT created_at, id FROM anchor)`;
+  const forward = (cond: RawBuilder<unknown>) => sql`fwd AS (SELECT ${cols} FROM posts WHERE ${topLevel} AND ${cond} ORDER BY created_at, id LIMIT ${n1}),`;
+  const backward = (cond: RawBuilder<unknown>, limit: RawBuilder<unknown>) => sql`back AS (SELECT ${cols} FROM posts WHERE ${topLevel} AND ${cond} ORDER BY created_at DESC, id DESC LIMIT ${limit}),`;
+  const fwdPage = sql`(SELECT * FROM fwd ORDER BY created_at, id LIMIT ${n})`;
+  const backPage = sql`(SELECT * FROM back ORDER BY created_at DESC, id DESC LIMIT ${n})`;
+  const fwdCount = sql`(SELECT count(*) FROM fwd)`;
+  const backCount = sql`(SELECT count(*) FROM back)`;
+  // Per kind: the CTEs reading the index, the page's top-level posts, and whether pages lie either side.
+  const kind = {
+    first: { ctes: forward(sql`TRUE`), page: fwdPage, older: sql`FALSE`, newer: sql`${fwdCount} > ${n}` },
+    after: { ctes: forward(sql`${key} > ${fromAnchor}`), page: fwdPage, older: sql`EXISTS (SELECT 1 FROM anchor)`, newer: sql`${fwdCount} > ${n}` },
+    latest: { ctes: backward(sql`TRUE`, n1), page: backPage, older: sql`${backCount} > ${n}`, newer: sql`FALSE` },
+    before: { ctes: backward(sql`${key} < ${fromAnchor}`, n1), page: backPage, older: sql`${backCount} > ${n}`, newer: sql`EXISTS (SELECT 1 FROM anchor)` },
+    // From the anchor on; near the end, filled from before it to a whole page (and one more, to know whether older pages remain).
+    at: {
+      ctes: sql`${forward(sql`${key} >= ${fromAnchor}`)} ${backward(sql`${key} < ${fromAnchor}`, sql`(SELECT ${n1} - least(${n}, count(*)) FROM fwd)`)}`,
+      page: sql`(${fwdPage} UNION ALL (SELECT * FROM back ORDER BY created_at DESC, id DESC LIMIT (SELECT ${n} - least(${n}, count(*)) FROM fwd)))`,
+      older: sql`${backCount} > ${n} - least(${n}, ${fwdCount})`,
+      newer: sql`${fwdCount} > ${n}`,
+    },
+  }[w.from];
+  // The thread's first post heads a page that starts later (on the first page it is the page's own).
+  const opening = w.from === 'first'
+    ? sql``
+    : sql`UNION ALL SELECT o.*, FALSE FROM (SELECT ${cols} FROM posts WHERE ${topLevel} ORDER BY created_at, id LIMIT 1) o WHERE o.id NOT IN (SELECT id FROM page)`;
+  const query = sql<ThreadPostRow & { inPage: boolean; hasOlder: boolean; hasNewer: boolean }>`
+    WITH ${anchor} ${kind.ctes}
+    page AS ${kind.page},
+    shown AS (
+      SELECT page.*, TRUE AS in_page FROM page
+      ${opening}
+      UNION ALL SELECT ${cols}, FALSE FROM posts WHERE tenant_id = ${tenantId} AND parent_post_id IN (SELECT id FROM page)),
+    -- Each author read once, however many of the page's posts are theirs.
+    authors AS MATERIALIZED (
+      SELECT m.id, m.role, p.name FROM (SELECT DISTINCT author_membership_id FROM shown) x
+      JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = x.author_membership_id
+      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id)
+    SELECT ${postColumns(opts.sourceOf)}, po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
+    FROM shown po JOIN authors a ON a.id = po.author_membership_id
+    ORDER BY po.created_at, po.id`;
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
+  const hasOlder = rows[0]?.hasOlder ?? false;
+  const hasNewer = rows[0]?.hasNewer ?? false;
+  return { posts: rows.map(({ hasOlder: _o, hasNewer: _n, ...post }) => post), hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
 }
 
 export async function updatePostBody(ex: Executor, tenantId: string, postId: string, body: { bodySource: string; bodyHtml: string }): Promise<void> {

@@ -47,6 +47,20 @@ export async function deleteAttachment(ex: Executor, tenantId: string, id: strin
   await ex.deleteFrom('attachments').where('tenantId', '=', tenantId).where('id', '=', id).execute();
 }
 
+/** An attachment as a post shows it (read with the post, see threadPosts' columns). */
+export interface PostAttachmentRow {
+  id: string;
+  kind: AttachmentKind;
+  fileName: string;
+  contentType: string;
+  sizeBytes: string | number;
+  width: number | null;
+  height: number | null;
+  contentHash: string | null;
+  hiddenAt: Date | string | null;
+  membershipId: string;
+}
+
 export interface AttachmentAccessRow {
   id: string;
   cohortId: string;

@@ -216,6 +216,12 @@ export interface ThreadsTable {
   lastPostAt: ColumnType<Date, Date | undefined, Date>;
   pinnedAt: Date | null;
   lockedAt: Date | null;
+  /** Kept by triggers on posts (migration T1700), never written by the app. */
+  replyCount: Generated<number>;
+  lastReplyAt: Generated<Date | null>;
+  lastReplyMembershipId: Generated<string | null>;
+  participantCount: Generated<number>;
+  participantIds: Generated<string[]>;
 }
 
 export type PostStatus = 'visible' | 'hidden' | 'deleted';

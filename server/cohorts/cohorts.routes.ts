@@ -12,6 +12,13 @@ import { announcementsFor } from '../moderation/announcements.service.ts';
 import { needsAttention } from './console.service.ts';
 import { keptProgress } from '../analytics/analytics.service.ts';
 import { attentionView, consoleNavView } from './console.views.ts';
+import * as consoleQueries from '../../models/console.queries.ts';
+import { z } from 'zod';
+
+/** Rows of the console's member table per page (a 600-learner cohort is 12 pages). */
+export const MEMBER_PAGE_SIZE = 50;
+// The member the table's page starts after: anything but a member id is the first page.
+const MembersPageQuery = z.object({ members_after: z.uuid().optional().catch(undefined) });
 
 export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
@@ -42,9 +49,10 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const roster = deps.firstRoster
       ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
       : { pending: false };
+    const membersAfter = MembersPageQuery.parse(req.query).members_after;
     const [cohort, members, progress, attention] = await Promise.all([
       findCohort(req),
-      cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
+      consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, membersAfter, MEMBER_PAGE_SIZE),
       // The heatmap from the kept figures, as on the dashboard: live, it walks every post of every
       // learner (300 ms at 600 learners).
       keptProgress(deps, who),
@@ -66,9 +74,9 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const who = req.launch!;
     const [pending, members] = await Promise.all([
       deps.firstRoster ? isFirstRosterPending(deps.firstRoster, who) : false,
-      cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId),
+      consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, undefined, MEMBER_PAGE_SIZE),
     ]);
-    res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(members), rosterPending: pending });
+    res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(members, who.cohortId), rosterPending: pending });
   });
 
   r.post('/:cohortId/console/schedule', requireLaunch(deps.db, 'facilitator'), async (req, res) => {

@@ -1,5 +1,6 @@
 import type { Cohort, ActivityResponse } from '../../models/schema.ts';
 import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
+import type { MemberTablePage } from '../../models/console.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import { formatDate } from '../modules/modules.views.ts';
@@ -14,10 +15,11 @@ export function hubView(cohort: Cohort, launch: LaunchContext) {
   };
 }
 
-/** The console's member list and counts (also served alone while a first roster is on its way). */
-export function rosterView(members: CohortMemberRow[]) {
+/** The console's member table (also served alone while a first roster is on its way): one page of members (keyset), links to the next page and back to the first, and the cohort's counts. */
+export function rosterView(page: MemberTablePage, cohortId: string) {
+  const here = `/cohorts/${cohortId}/console`;
   return {
-    members: members.map((m) => ({
+    members: page.members.map((m) => ({
       name: m.name ?? 'Name not shared by the LMS',
       email: m.email,
       role: ROLE_LABEL[m.role],
@@ -26,10 +28,8 @@ export function rosterView(members: CohortMemberRow[]) {
       // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
       nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
     })),
-    counts: {
-      learners: members.filter((m) => m.role === 'learner').length,
-      facilitators: members.filter((m) => m.role === 'facilitator').length,
-    },
+    memberPages: page.nextAfter || page.later ? { next: page.nextAfter ? `${here}?members_after=${page.nextAfter}#members` : undefined, first: page.later ? `${here}#members` : undefined } : undefined,
+    counts: { learners: page.learners, facilitators: page.facilitators },
   };
 }
 
@@ -43,7 +43,8 @@ interface ProgressRow {
 export function consoleView(
   cohort: Cohort,
   launch: LaunchContext,
-  members: CohortMemberRow[],
+  /** A page of the member table, or a whole list (none, for the pages that show only the heatmap). */
+  members: MemberTablePage | CohortMemberRow[],
   progress: { dates: Date[]; rows: ProgressRow[] },
   workshop: Workshop,
   scheduled: boolean,
@@ -53,7 +54,7 @@ export function consoleView(
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
-    ...rosterView(members),
+    ...rosterView(Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id),
     scheduled,
     schedule: workshop.modules.map((m, i) => {
       const d = progress.dates[i]!;

@@ -64,7 +64,14 @@ export async function groupSpaceFor(deps: DiscussionsDeps, who: LaunchContext, m
 export async function groupSpacesOfModule(deps: DiscussionsDeps, who: LaunchContext, moduleId: number) {
   if (who.role !== 'facilitator') throw new ForbiddenError('list-spaces');
   const all = await groups.listGroups(deps.db, who.tenantId, who.cohortId);
-  const spaces = await Promise.all(all.map(async (g) => ({ group: g, space: await discussions.upsertGroupSpace(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupId: g.id, moduleId }) })));
+  let byGroup = await discussions.listGroupSpaces(deps.db, who.tenantId, who.cohortId, moduleId);
+  // Spaces are made on the first visit (of the module, or of a group formed since): later visits write nothing.
+  const missing = all.filter((g) => !byGroup.has(g.id)).map((g) => g.id);
+  if (missing.length > 0) {
+    await discussions.insertGroupSpaces(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, groupIds: missing, moduleId });
+    byGroup = await discussions.listGroupSpaces(deps.db, who.tenantId, who.cohortId, moduleId);
+  }
+  const spaces = all.map((g) => ({ group: g, space: byGroup.get(g.id)! }));
   const summaries = new Map((await discussions.listSpaceSummaries(deps.db, who.tenantId, spaces.map((s) => s.space.id))).map((r) => [r.spaceId, r]));
   return spaces.map((s) => ({ ...s, summary: summaries.get(s.space.id) ?? { threads: 0, lastPostAt: null, members: [] } }));
 }

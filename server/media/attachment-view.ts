@@ -1,19 +1,10 @@
 // How an attachment shows in a post and in a form: a picture as a thumbnail linking to its full
 // size, a video playing inline, a document as a named link with its size and type.
+import type { PostAttachmentRow } from '../../models/media.queries.ts';
 import type { AttachmentKind } from '../../models/schema.ts';
 
-export interface PostAttachmentRow {
-  id: string;
-  kind: AttachmentKind;
-  fileName: string;
-  contentType: string;
-  sizeBytes: string | number;
-  width: number | null;
-  height: number | null;
-  contentHash: string | null;
-  hiddenAt: Date | string | null;
-  membershipId: string;
-}
+export type { PostAttachmentRow };
+
 
 const TYPE_LABELS: Record<string, string> = {
   'application/pdf': 'PDF',

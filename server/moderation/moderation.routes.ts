@@ -12,7 +12,7 @@ import { announce, announcementsFor } from './announcements.service.ts';
 import { auditLog } from './audit-log.service.ts';
 import * as s from './moderation.schemas.ts';
 import { fieldsOfPost } from '../discussions/post-fields.ts';
-import { announcementsView, logView, membersView, pageBase, queueView } from './moderation.views.ts';
+import { announcementsView, logView, membersView, moderatePostView, pageBase, queueView } from './moderation.views.ts';
 import { postHref } from '../discussions/post-links.ts';
 
 export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined }): Router {
@@ -59,6 +59,14 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, backTo(req, form.from, post, action));
     });
   }
+
+  // A post's moderation page, linked from each post of a thread: hide and delete with their reason, edit.
+  r.get('/:cohortId/console/moderation/posts/:postId', facilitator, async (req, res) => {
+    const { postId } = s.PostParams.parse(req.params);
+    const who = req.launch!;
+    const post = await svc.findPostOfCohort(deps, who, postId);
+    res.render('moderation/post', { ...pageBase(who, 'Moderate this post'), ...moderatePostView(who, post) });
+  });
 
   r.post('/:cohortId/console/moderation/posts/:postId/restore', facilitator, async (req, res) => {
     const { postId } = s.PostParams.parse(req.params);

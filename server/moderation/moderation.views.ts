@@ -1,5 +1,6 @@
 // View models of the moderation pages.
 import type { LaunchContext } from '../launch-context.ts';
+import type { Post } from '../../models/schema.ts';
 import type { moderationQueue } from './moderation.service.ts';
 import { ACTIONS } from './moderation.schemas.ts';
 import { MUTE_PERIODS } from './mutes.service.ts';
@@ -15,6 +16,18 @@ export function pageBase(who: LaunchContext, title: string) {
 }
 
 import { attachmentView } from '../media/attachment-view.ts';
+
+/** A post's own moderation page: what can be done to it now. */
+export function moderatePostView(who: LaunchContext, post: Pick<Post, 'id' | 'threadId' | 'status' | 'bodySource'>) {
+  return {
+    base: `/cohorts/${who.cohortId}/console/moderation/posts/${post.id}`,
+    excerpt: excerpt(post.bodySource, 500),
+    visible: post.status === 'visible',
+    hidden: post.status === 'hidden',
+    notDeleted: post.status !== 'deleted',
+    backHref: postHref(who.cohortId, post.threadId, post.id),
+  };
+}
 
 export function queueView(who: LaunchContext, entries: Awaited<ReturnType<typeof moderationQueue>>, done?: string) {
   return {

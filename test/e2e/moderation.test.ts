@@ -65,4 +65,29 @@ describe('moderation in Chromium', function () {
     expect(await beaP.tool.locator('[data-test=post-placeholder]').textContent()).to.contain('hidden by a facilitator');
     expect(await beaP.tool.locator('[data-test=post-body]').count()).to.equal(0);
   });
+
+  it('a facilitator hides a post from the thread, through the post’s moderation page', async () => {
+    const ariP = await launchInBrowser(ari, 'cohort-hub');
+    await ariP.tool.locator('[data-test=commons-link]').click();
+    await ariP.tool.locator('[data-test=space]').waitFor();
+    await ariP.tool.locator('input[name=title]').fill('Off to one side');
+    await ariP.tool.locator('textarea[name=body]').fill('Anyone watching the match tonight?');
+    await ariP.tool.locator('[data-test=start-thread]').click();
+    await ariP.tool.locator('[data-test=thread-page]').waitFor();
+    const threadUrl = ariP.frame().url();
+
+    const franP = await launchInBrowser(fran, 'facilitator-console');
+    await franP.frame().goto(threadUrl);
+    await franP.tool.locator('[data-test=thread-page]').waitFor();
+    await franP.tool.locator('[data-test=post-menu] > summary').click();
+    expect(await seriousAxeViolations(franP.frame())).to.deep.equal([]);
+    await franP.tool.locator('[data-test=moderate-post]').click();
+    await franP.tool.locator('[data-test=moderate-post-page]').waitFor();
+    expect(await seriousAxeViolations(franP.frame())).to.deep.equal([]);
+    await franP.tool.locator('#hide-reason').fill('Off topic for the commons.');
+    await franP.tool.locator('[data-test=hide-confirm]').click();
+    await franP.tool.locator('[data-test=thread-page]').waitFor();
+    expect(await franP.tool.locator('[data-test=moderation-notice]').textContent()).to.equal('Hidden by a facilitator: Off topic for the commons.');
+  });
 });
+

@@ -73,4 +73,33 @@ describe('the thread page (one form for its posts’ actions)', () => {
     expect(after.doc.querySelector(`#post-${first} [data-test=kudos]`)).to.equal(null);
     expect(await csrfOf(b)).to.be.a('string');
   });
+
+  it('gives a facilitator one link per post to the post’s moderation page, which hides it with a reason; refuses that page to learners and to another cohort’s facilitator', async () => {
+    const { b, f, thread } = await fiftyPostThread();
+    const page = await get(f, thread);
+    const posts = page.doc.querySelectorAll('[data-test=post]');
+    for (const p of posts) {
+      const id = p.getAttribute('data-post-id')!;
+      const block = p.querySelector('[data-test=moderate]')!;
+      // Endorse (one click) stays on the thread; hide, delete and edit are one link to the post's page.
+      expect(block.querySelectorAll('a').map((a) => a.getAttribute('href')), 'moderation links').to.deep.equal([`${f.base.replace(/^https?:\/\/[^/]+/, '')}/console/moderation/posts/${id}`]);
+      expect(block.querySelectorAll('button').map((x) => x.getAttribute('data-test')), 'moderation buttons').to.deep.equal(['endorse']);
+    }
+    const target = posts[3]!.getAttribute('data-post-id')!;
+    const modPage = await get(f, `${f.base}/console/moderation/posts/${target}`);
+    expect(modPage.status).to.equal(200);
+    expect(modPage.doc.querySelector('[data-test=post-excerpt]')!.text).to.equal(posts[3]!.querySelector('[data-test=post-body]')!.text.trim());
+    expect(modPage.doc.querySelector('#hide-form')!.getAttribute('action')).to.match(new RegExp(`/posts/${target}/hide$`));
+    expect(modPage.doc.querySelector('[data-test=facilitator-edit]')).to.not.equal(null);
+    const hidden = await post(f, `${f.base}/console/moderation/posts/${target}/hide`, { confirmed: 'yes', reason: 'Off topic' });
+    expect(hidden.status).to.equal(303);
+    expect((await env.app.db.selectFrom('posts').select('status').where('id', '=', target).executeTakeFirstOrThrow()).status).to.equal('hidden');
+    const after = await get(f, `${f.base}/console/moderation/posts/${target}`);
+    expect(after.doc.querySelector('#hide-form'), 'a hidden post is not hidden again').to.equal(null);
+    expect(after.doc.querySelector('#delete-form')).to.not.equal(null);
+
+    expect([403, 404], 'a learner').to.include((await get(b, `${b.base}/console/moderation/posts/${target}`)).status);
+    const other = await launch({ sub: 'otto', name: 'Otto Other', roles: [ROLES.instructor] }, { id: 'course-other', title: 'Other' });
+    expect((await get(other, `${other.base}/console/moderation/posts/${target}`)).status, 'another cohort’s facilitator').to.equal(404);
+  });
 });
