@@ -107,6 +107,24 @@ describe('thread activity kept on the thread (the space list’s replies, last r
     expect((await listed(b, space)).replies).to.equal('4 replies');
   });
 
+  it('keeps the figures right when one post lands before the thread’s last (a writer that began earlier and committed later)', async () => {
+    const [a] = [await launch(ada), await launch(bo), await launch(cy)];
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'Out of order', body: 'Opening.' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    const t = await db().selectFrom('threads').select(['tenantId', 'spaceId']).where('id', '=', threadId).executeTakeFirstOrThrow();
+    const member = async (sub: string) => (await db().selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', sub).executeTakeFirstOrThrow()).id;
+    const [bId, cId] = [await member('bo'), await member('cy')];
+    const one = (author: string, at: string) =>
+      sql`insert into posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html, created_at)
+          values (${t.tenantId}, ${threadId}, ${t.spaceId}, ${author}, 'x', '<p>x</p>', ${at}::timestamptz)`.execute(db());
+    await one(bId, '2099-01-01T10:00:00Z');
+    expect(await expectKeptRight(threadId, 'a reply at the end')).to.deep.include({ replyCount: 1, participantCount: 2 });
+    await one(cId, '2099-01-01T09:00:00Z');
+    const kept = await expectKeptRight(threadId, 'a reply before the last one');
+    expect(kept).to.deep.include({ replyCount: 2, participantCount: 3, lastReplyMembershipId: bId });
+  });
+
   it('counts both of two concurrent writes to one thread (the second waits for the first, then counts its post)', async () => {
     const a = await launch(ada);
     const space = await follow(a, `${a.base}/commons`);
