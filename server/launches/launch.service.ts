@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
 import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
-import type { Platform } from '../../models/schema.ts';
+import type { NamedRole, Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -63,8 +63,11 @@ export async function acceptLaunch(
   const contentEditor = isContentEditorRole(launch.roles);
   // Only a facilitator's console shows the programme and editions links: a learner's launch asks nothing more.
   const facilitator = recorded.role === 'facilitator';
-  const unsure = facilitator ? ([!programmeLead && 'programme-lead', !contentEditor && 'content-editor'] as const).filter((r) => r !== false) : [];
-  const named = await listNamedRolesOf(deps.db, tenant.id, recorded.personId, unsure);
+  // The roles the LMS's did not give, asked of the tool admin's names in one lookup (none: no query).
+  const ask: NamedRole[] = [];
+  if (facilitator && !programmeLead) ask.push('programme-lead');
+  if (facilitator && !contentEditor) ask.push('content-editor');
+  const named = await listNamedRolesOf(deps.db, tenant.id, recorded.personId, ask);
   const namedProgrammeLead = named.includes('programme-lead');
   const namedContentEditor = named.includes('content-editor');
   const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead, contentEditor, namedContentEditor };
