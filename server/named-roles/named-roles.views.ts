@@ -51,7 +51,7 @@ export function namedRolesPageView(
     title: `${page.title} of deployment ${tenant.deploymentId}`,
     tenant,
     page,
-    programmeLead: role === 'programme-lead',
+    role,
     noun: ROLE_NOUN[role],
     Noun: capitalised(ROLE_NOUN[role]),
     base: namedRolesBase(tenant.id, role),

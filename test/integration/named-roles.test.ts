@@ -57,9 +57,15 @@ describe('named roles', () => {
     const admin = new LtiHttpClient();
     const login = await admin.request(`${env.app.url}/admin/login`);
     expect((await admin.request(`${env.app.url}/admin/login`, { method: 'POST', form: { ...ADMIN, _csrf: csrfOf(login.body) } })).status).to.equal(303);
-    const listed = async (page: string, row: string) => parse((await admin.request(`${env.app.url}/admin/tenants/${tenantId}/${page}`)).body).querySelectorAll(`[data-test=${row}] code`).map((c) => c.text);
-    expect(await listed('programme-leads', 'lead')).to.deep.equal(['fran', 'gil@example.org']);
-    expect(await listed('content-editors', 'editor')).to.deep.equal(['fran']);
+    const page = async (path: string) => parse((await admin.request(`${env.app.url}/admin/tenants/${tenantId}/${path}`)).body).querySelector(`[data-test=${path}]`)!;
+    const leads = await page('programme-leads');
+    expect(leads.querySelectorAll('[data-test=lead] code').map((c) => c.text)).to.deep.equal(['fran', 'gil@example.org']);
+    expect(leads.querySelector('h1')?.text).to.equal('Programme leads');
+    expect(leads.querySelector('.lead')?.text).to.contain('sees the programme view');
+    const editors = await page('content-editors');
+    expect(editors.querySelectorAll('[data-test=editor] code').map((c) => c.text)).to.deep.equal(['fran']);
+    expect(editors.querySelector('h1')?.text).to.equal('Content editors');
+    expect(editors.querySelector('.lead')?.text).to.contain('adapts this deployment’s workshop editions');
   });
 });
 
