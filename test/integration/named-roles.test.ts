@@ -66,6 +66,12 @@ describe('named roles', () => {
     expect(editors.querySelectorAll('[data-test=editor] code').map((c) => c.text)).to.deep.equal(['fran']);
     expect(editors.querySelector('h1')?.text).to.equal('Content editors');
     expect(editors.querySelector('.lead')?.text).to.contain('adapts this deployment’s workshop editions');
+
+    const editorId = (await env.app.db.selectFrom('namedRoles').select('id').where('role', '=', 'content-editor').executeTakeFirstOrThrow()).id;
+    const csrf = csrfOf((await admin.request(`${env.app.url}/admin/tenants/${tenantId}/programme-leads`)).body);
+    const wrongPage = await admin.request(`${env.app.url}/admin/tenants/${tenantId}/programme-leads/${editorId}/remove`, { method: 'POST', form: { confirmed: 'yes', _csrf: csrf } });
+    expect(wrongPage.status, 'a content editor is not removed from the programme leads’ page').to.equal(404);
+    expect(await env.app.db.selectFrom('namedRoles').select('id').where('id', '=', editorId).executeTakeFirst()).to.deep.equal({ id: editorId });
   });
 });
 
