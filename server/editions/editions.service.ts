@@ -17,7 +17,7 @@ export interface EditionsDeps {
   defaultContent: EditionContent;
 }
 
-/** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role. */
+/** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role, or a named content editor (requireNamedRole sets the flag). */
 export interface ContentEditor {
   tenantId: string;
 }
