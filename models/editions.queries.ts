@@ -158,37 +158,3 @@ export function listAnsweredActivities(ex: Executor, tenantId: string, cohortId:
     .groupBy(['moduleId', 'activityId'])
     .execute();
 }
-
-export function listContentEditors(ex: Executor, tenantId: string) {
-  return ex.selectFrom('contentEditors').select(['id', 'lmsUserId', 'email', 'createdAt']).where('tenantId', '=', tenantId).orderBy('createdAt').orderBy('id').execute();
-}
-
-/** Names a content editor by LMS user id or (lower-case) email; false when already named. */
-export async function insertContentEditor(ex: Executor, e: { tenantId: string; lmsUserId: string | null; email: string | null }): Promise<boolean> {
-  const r = await ex.insertInto('contentEditors').values(e).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-export async function deleteContentEditor(ex: Executor, tenantId: string, id: string): Promise<boolean> {
-  const r = await ex.deleteFrom('contentEditors').where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
-}
-
-/** Whether the tool admin named this person (their LMS user id, or their email) a content editor of the tenant. */
-export async function isNamedContentEditor(ex: Executor, tenantId: string, personId: string): Promise<boolean> {
-  const { rows } = await sql<{ named: boolean }>`
-    SELECT EXISTS (
-      SELECT 1 FROM persons p JOIN content_editors e ON e.tenant_id = p.tenant_id
-      WHERE p.tenant_id = ${tenantId} AND p.id = ${personId}
-        AND (e.lms_user_id = p.sub OR (p.email IS NOT NULL AND e.email = lower(p.email)))) AS named`.execute(ex);
-  return rows[0]!.named;
-}
-
-/** An erased person's naming as a content editor (by their LMS user id or email): none of it stays. */
-export async function deleteContentEditorNamesOf(ex: Executor, tenantId: string, sub: string, email: string | null): Promise<void> {
-  await ex
-    .deleteFrom('contentEditors')
-    .where('tenantId', '=', tenantId)
-    .where((w) => w.or([w('lmsUserId', '=', sub), ...(email ? [w('email', '=', email.trim().toLowerCase())] : [])]))
-    .execute();
-}

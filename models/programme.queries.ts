@@ -1,5 +1,5 @@
 // The programme view's reads and writes: each cohort's counts (for the programme-snapshots job), the
-// kept snapshots (what the page reads), named programme leads and relationship goals. Counts only: no
+// kept snapshots (what the page reads) and relationship goals. Counts only: no
 // query here returns a person's name.
 import { sql } from 'kysely';
 import type { Executor } from './db.ts';
@@ -147,35 +147,4 @@ export async function countRelationshipGoals(ex: Executor, tenantId: string): Pr
 export async function deleteRelationshipGoal(ex: Executor, tenantId: string, id: string): Promise<boolean> {
   const r = await ex.deleteFrom('relationshipGoals').where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
   return Number(r.numDeletedRows) > 0;
-}
-
-/** The people the tool admin named the tenant's programme leads. */
-export function listProgrammeLeads(ex: Executor, tenantId: string) {
-  return ex.selectFrom('programmeLeads').select(['id', 'lmsUserId', 'email', 'createdAt']).where('tenantId', '=', tenantId).orderBy('createdAt').orderBy('id').execute();
-}
-
-/** Names a lead by LMS user id or (lower-case) email; false when already named. */
-export async function insertProgrammeLead(ex: Executor, l: { tenantId: string; lmsUserId: string | null; email: string | null }): Promise<boolean> {
-  const r = await ex.insertInto('programmeLeads').values(l).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-}
-
-export async function deleteProgrammeLead(ex: Executor, tenantId: string, id: string): Promise<boolean> {
-  const r = await ex.deleteFrom('programmeLeads').where('tenantId', '=', tenantId).where('id', '=', id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
-}
-
-/** Whether the tool admin named this person (their LMS user id, or their email) a lead of the tenant. */
-export async function isNamedProgrammeLead(ex: Executor, tenantId: string, personId: string): Promise<boolean> {
-  const { rows } = await sql<{ named: boolean }>`
-    SELECT EXISTS (
-      SELECT 1 FROM persons p JOIN programme_leads l ON l.tenant_id = p.tenant_id
-      WHERE p.tenant_id = ${tenantId} AND p.id = ${personId}
-        AND (l.lms_user_id = p.sub OR (p.email IS NOT NULL AND l.email = lower(p.email)))) AS named`.execute(ex);
-  return rows[0]!.named;
-}
-
-/** An erased person is no longer named a lead: the rows naming their LMS user id or their email go. */
-export async function deleteProgrammeLeadsNaming(ex: Executor, tenantId: string, lmsUserId: string, email: string | null): Promise<void> {
-  await sql`DELETE FROM programme_leads WHERE tenant_id = ${tenantId} AND (lms_user_id = ${lmsUserId} OR (${email}::text IS NOT NULL AND email = lower(${email})))`.execute(ex);
 }

@@ -613,19 +613,9 @@ export interface Database {
   retentionWarnings: RetentionWarningsTable;
   editions: EditionsTable;
   editionVersions: EditionVersionsTable;
-  contentEditors: ContentEditorsTable;
   programmeCohortSnapshots: ProgrammeCohortSnapshotsTable;
-  programmeLeads: ProgrammeLeadsTable;
+  namedRoles: NamedRolesTable;
   relationshipGoals: RelationshipGoalsTable;
-}
-
-/** A content editor named by the tool admin: by LMS user id or (lower-case) email, one of the two. */
-export interface ContentEditorsTable {
-  tenantId: string;
-  id: Generated<string>;
-  lmsUserId: string | null;
-  email: string | null;
-  createdAt: CreatedAt;
 }
 
 /** A tenant's edition of the workshop; `forNewCohorts`: the one a course's first launch runs. */
@@ -776,10 +766,14 @@ export interface ProgrammeCohortSnapshotsTable {
   figures: ColumnType<unknown, string, string>;
 }
 
-/** Someone the tool admin named a programme lead of a tenant: by LMS user id or by email (lower case). */
-export interface ProgrammeLeadsTable {
+/** A tenant role the tool admin names people to (CONTEXT.md "named role"), besides the LMS's roles at launch. */
+export type NamedRole = 'programme-lead' | 'content-editor';
+
+/** Someone the tool admin named to a role of a tenant: by LMS user id or by email (lower case), one of the two. */
+export interface NamedRolesTable {
   tenantId: string;
   id: Generated<string>;
+  role: NamedRole;
   lmsUserId: string | null;
   email: string | null;
   createdAt: CreatedAt;

@@ -14,7 +14,6 @@ import { createWorkshops } from './editions/workshops.ts';
 import { editionsRouter } from './editions/editions.routes.ts';
 import { editionMovesRouter } from './editions/edition-moves.routes.ts';
 import { EDITION_IMPORT_PATH, editionUploadParser } from './editions/edition-upload.ts';
-import { adminContentEditorsRouter } from './editions/content-editors.routes.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -58,7 +57,7 @@ import { demoBanner, demoPlatformRouter, demoRouter } from './demo/demo.routes.t
 import { exportLinkRouter, exportRouter } from './privacy/export.routes.ts';
 import { adminNoticeRouter, privacyNoticeRouter } from './privacy/notice.routes.ts';
 import { programmeRouter } from './programme/programme.routes.ts';
-import { adminProgrammeLeadsRouter } from './programme/programme-leads.routes.ts';
+import { adminNamedRolesRouter } from './named-roles/named-roles.routes.ts';
 import { adminErasureRouter, ownErasureRouter } from './privacy/erasure.routes.ts';
 import { mediaRouter } from './media/media.routes.ts';
 import { isMultipartUpload } from './media/upload-form.ts';
@@ -256,8 +255,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
-  app.use('/admin/tenants', adminContentEditorsRouter({ db }));
-  app.use('/admin/tenants', adminProgrammeLeadsRouter({ db }));
+  app.use('/admin/tenants', adminNamedRolesRouter({ db }));
   app.use('/admin', adminRouter({ db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, passport: session.passport }));
 
   app.use(notFound);

@@ -24,7 +24,7 @@ import {
   handleOf, type DemoPerson,
 } from './demo-cohort.ts';
 import type { DemoDeps } from './demo.service.ts';
-import { insertProgrammeLead } from '../../models/programme.queries.ts';
+import { insertNamedRole } from '../../models/named-roles.queries.ts';
 import { refreshCohortSnapshot } from '../programme/programme-snapshots.ts';
 
 const WEEK_MS = 7 * 86_400_000;
@@ -36,7 +36,7 @@ export async function seedDemoCohort(deps: DemoDeps, where: { tenantId: string; 
   const cohortId = await seedCurrentCohort(deps, where);
   // The facilitator is the demo organisation's programme lead (named as the tool admin would), and
   // the programme view's figures are computed now rather than by the job's next run.
-  await insertProgrammeLead(deps.db, { tenantId: where.tenantId, lmsUserId: DEMO_PEOPLE[0]!.sub, email: null });
+  await insertNamedRole(deps.db, { tenantId: where.tenantId, role: 'programme-lead', lmsUserId: DEMO_PEOPLE[0]!.sub, email: null });
   const snapshots = { db: deps.db, workshop: deps.modules.workshops.default, now: deps.modules.now };
   for (const c of await demo.listDemoCohortIds(deps.db, where.tenantId)) await refreshCohortSnapshot(snapshots, where.tenantId, c);
   return cohortId;

@@ -1,11 +1,10 @@
 // The edition editor at /editions: a tenant's content editors create editions, edit the draft module
 // by module (plain forms, preview through the workshop's renderer), publish it as a new version, and
 // choose the edition new courses run.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import type { Db } from '../../models/db.ts';
+import { Router, type Request, type Response } from 'express';
 import * as editions from '../../models/editions.queries.ts';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
-import { recheckLaunch } from '../http/auth.ts';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { requireNamedRole } from '../named-roles/named-roles.guard.ts';
 import {
   CreateEditionForm,
   EditionModuleParams,
@@ -33,35 +32,9 @@ import {
 } from './editions.service.ts';
 import { editionPageView, editionsListView, fiveFactorsView, moduleEditorView, type ModuleEditorFlash } from './editions.views.ts';
 
-/**
- * Sets req.launch from the session's latest launch that still stands and makes its person a content
- * editor of its tenant: the LMS's Content Developer or Administrator role at that launch, or named by
- * the tool admin (looked up now, so a removal counts at once). Its tenant's editions are the ones
- * shown. 401 without any launch; 403 for everyone else.
- */
-export function requireContentEditorLaunch(db: Db): RequestHandler {
-  return async (req: Request, res, next) => {
-    const launches = Object.values(req.user?.launches ?? {});
-    if (launches.length === 0) {
-      return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
-    }
-    const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
-    for (const l of latestFirst) {
-      if (l.contentEditor !== true && !(await editions.isNamedContentEditor(db, l.tenantId, l.personId))) continue;
-      const standing = await recheckLaunch(db, l, req.caches);
-      if (standing) {
-        req.launch = { ...standing, contentEditor: true };
-        res.locals.returnToCourse = standing.returnUrl;
-        return next();
-      }
-    }
-    next(new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators, and people your Circlework administrator named).'));
-  };
-}
-
 export function editionsRouter(deps: EditionsDeps): Router {
   const r = Router();
-  const editor = requireContentEditorLaunch(deps.db);
+  const editor = requireNamedRole(deps.db, 'content-editor');
   const editionId = (req: Request) => {
     const p = EditionParams.safeParse(req.params);
     if (!p.success) throw new NotFoundError('edition');

@@ -4,8 +4,7 @@
 import { withTransaction, type Db } from '../../models/db.ts';
 import * as editions from '../../models/editions.queries.ts';
 import type { EditionVersion } from '../../models/schema.ts';
-import { z } from 'zod';
-import { AppError, ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { EditionContentSchema, formatPath, type EditionContent } from '../modules/workshop-content.ts';
 import type { Workshops } from './workshops.ts';
@@ -18,7 +17,7 @@ export interface EditionsDeps {
   defaultContent: EditionContent;
 }
 
-/** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role. */
+/** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role, or a named content editor (requireNamedRole sets the flag). */
 export interface ContentEditor {
   tenantId: string;
 }
@@ -164,15 +163,4 @@ export async function importEdition(deps: EditionsDeps, editor: ContentEditor, f
     await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
     return id;
   });
-}
-
-const Email = z.email().max(320);
-
-/** Names a content editor of the tenant; 400 for an empty or malformed value, 409 when already named. */
-export async function nameContentEditor(db: Db, tenantId: string, form: { by: 'lms-user-id' | 'email'; value: string }): Promise<void> {
-  if (form.value === '') throw new ValidationError('Type the person’s email or LMS user id.', { value: 'Type the person’s email or LMS user id.' });
-  if (form.by === 'email' && !Email.safeParse(form.value).success) throw new ValidationError('That is not an email address.', { value: 'That is not an email address.' });
-  if (form.by === 'lms-user-id' && form.value.length > 255) throw new ValidationError('An LMS user id is at most 255 characters.', { value: 'An LMS user id is at most 255 characters.' });
-  const added = await editions.insertContentEditor(db, { tenantId, lmsUserId: form.by === 'lms-user-id' ? form.value : null, email: form.by === 'email' ? form.value.toLowerCase() : null });
-  if (!added) throw new AppError(409, 'content-editor-exists', 'That person is already a content editor of this deployment.');
 }

@@ -3,14 +3,13 @@
 import { decodeJwt } from 'jose';
 import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
-import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
-import type { Platform } from '../../models/schema.ts';
+import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
+import type { NamedRole, Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
 import { isContentEditorRole, isProgrammeLeadRole } from '../../lti/roles.ts';
-import { isNamedContentEditor } from '../../models/editions.queries.ts';
 import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
 
@@ -64,8 +63,13 @@ export async function acceptLaunch(
   const contentEditor = isContentEditorRole(launch.roles);
   // Only a facilitator's console shows the programme and editions links: a learner's launch asks nothing more.
   const facilitator = recorded.role === 'facilitator';
-  const namedProgrammeLead = !programmeLead && facilitator && (await isNamedProgrammeLead(deps.db, tenant.id, recorded.personId));
-  const namedContentEditor = !contentEditor && facilitator && (await isNamedContentEditor(deps.db, tenant.id, recorded.personId));
+  // The roles the LMS's did not give, asked of the tool admin's names in one lookup (none: no query).
+  const ask: NamedRole[] = [];
+  if (facilitator && !programmeLead) ask.push('programme-lead');
+  if (facilitator && !contentEditor) ask.push('content-editor');
+  const named = await listNamedRolesOf(deps.db, tenant.id, recorded.personId, ask);
+  const namedProgrammeLead = named.includes('programme-lead');
+  const namedContentEditor = named.includes('content-editor');
   const withReturn = { ...recorded, returnUrl: launch.returnUrl, programmeLead, namedProgrammeLead, contentEditor, namedContentEditor };
   const context = launch.deepLinking ? { ...withReturn, deepLinking: { ...launch.deepLinking, clientId: launch.clientId, deploymentId: launch.deploymentId } } : withReturn;
   const home = `/cohorts/${context.cohortId}`;

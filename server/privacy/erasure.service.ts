@@ -17,10 +17,9 @@
 // and the network shows the former participant as one anonymous node, so others' ties, reciprocity
 // and isolation stay as they were. A new launch of the same LMS user makes a new person with nothing.
 import crypto from 'node:crypto';
-import { deleteContentEditorNamesOf } from '../../models/editions.queries.ts';
 import type { Db } from '../../models/db.ts';
 import * as q from '../../models/erasure.queries.ts';
-import { deleteProgrammeLeadsNaming } from '../../models/programme.queries.ts';
+import { deleteNamedRolesNaming } from '../../models/named-roles.queries.ts';
 import type { PostsOnErasure } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -76,8 +75,7 @@ export async function erasePerson(deps: ErasureDeps, requester: ErasureRequester
     await q.deleteSignedLinksOf(tx, tenantId, personId, ids);
     await q.deleteAnnouncementEmailsOf(tx, tenantId, personId);
     await q.deleteTracesOf(tx, personId, person.email);
-    await deleteContentEditorNamesOf(tx, tenantId, person.sub, person.email);
-    await deleteProgrammeLeadsNaming(tx, tenantId, person.sub, person.email);
+    await deleteNamedRolesNaming(tx, tenantId, person.sub, person.email);
     if (ids.length > 0) {
       const formerPersonId = await q.insertFormerParticipant(tx, tenantId);
       const map = await q.insertFormerMemberships(tx, tenantId, personId, formerPersonId);

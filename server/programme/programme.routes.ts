@@ -1,44 +1,16 @@
 // The programme view at /programme: a tenant's cohorts side by side, for its programme lead only.
-import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { AppError, ForbiddenError, ValidationError } from '../errors.ts';
-import { recheckLaunch } from '../http/auth.ts';
-import type { Db } from '../../models/db.ts';
-import { isNamedProgrammeLead } from '../../models/programme.queries.ts';
+import { Router, type Request, type Response } from 'express';
+import { AppError, ValidationError } from '../errors.ts';
+import { requireNamedRole } from '../named-roles/named-roles.guard.ts';
 import { programmeOverview, type ProgrammeDeps } from './programme.service.ts';
 import { programmeCsv, programmeView } from './programme.views.ts';
 import { GoalForm, GoalParams } from './programme.schemas.ts';
 import { removeRelationshipGoal, setRelationshipGoal } from './relationship-goals.service.ts';
 import { errorSummary } from '../http/error-summary.ts';
 
-/**
- * Sets req.launch from the session's latest launch that still stands (membership, deployment,
- * platform active) and makes its person a lead of its tenant: the LMS's Administrator role at that
- * launch, or named by the tool admin (looked up now, so a removal counts at once). Its tenant is the
- * one shown. 401 without any launch; 403 for someone launched but never as a lead.
- */
-export function requireProgrammeLead(db: Db): RequestHandler {
-  return async (req: Request, res, next) => {
-    const launches = Object.values(req.user?.launches ?? {});
-    if (launches.length === 0) {
-      return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
-    }
-    const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
-    for (const l of latestFirst) {
-      if (l.programmeLead !== true && !(await isNamedProgrammeLead(db, l.tenantId, l.personId))) continue;
-      const standing = await recheckLaunch(db, l, req.caches);
-      if (standing) {
-        req.launch = standing;
-        res.locals.returnToCourse = standing.returnUrl;
-        return next();
-      }
-    }
-    next(new ForbiddenError('programme', 'The programme view is for your organisation’s programme leads (the LMS’s administrators and people your Circlework administrator named).'));
-  };
-}
-
 export function programmeRouter(deps: ProgrammeDeps): Router {
   const r = Router();
-  const lead = requireProgrammeLead(deps.db);
+  const lead = requireNamedRole(deps.db, 'programme-lead');
 
   const render = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const overview = await programmeOverview(deps, req.launch!);

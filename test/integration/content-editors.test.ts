@@ -53,7 +53,7 @@ describe('content editors named by the tool admin', () => {
     expect((await get(again, `${again.base}/console`)).doc.querySelector('[data-test=editions-link] a')?.getAttribute('href'), 'the console links a named editor').to.equal('/editions');
     expect((await get(h, `${h.base}/console`)).doc.querySelector('[data-test=editions-link]')).to.equal(null);
 
-    const editorId = (await env.app.db.selectFrom('contentEditors').select('id').where('email', '=', 'fran@example.org').executeTakeFirstOrThrow()).id;
+    const editorId = (await env.app.db.selectFrom('namedRoles').select('id').where('role', '=', 'content-editor').where('email', '=', 'fran@example.org').executeTakeFirstOrThrow()).id;
     const ask = await adminPost(browser, `${editorsPage(tenantId)}/${editorId}/remove`, {});
     expect(ask.status).to.equal(200);
     expect(await status(f), 'still an editor until confirmed').to.equal(200);
@@ -95,6 +95,6 @@ describe('content editors named by the tool admin', () => {
     const people = await env.app.db.selectFrom('persons').select('id').where('tenantId', '=', tenantId).where('sub', 'in', ['fran', 'gil-42']).execute();
     expect(people).to.have.length(2);
     for (const { id } of people) await erasePerson({ db: env.app.db, erasureKey: 'test-erasure-key-0123456789' }, { by: 'tool-admin', tenantId, adminUserId }, id);
-    expect((await env.app.db.selectFrom('contentEditors').select(['lmsUserId', 'email']).execute())).to.deep.equal([{ lmsUserId: 'someone-else', email: null }]);
+    expect((await env.app.db.selectFrom('namedRoles').select(['lmsUserId', 'email']).where('role', '=', 'content-editor').execute())).to.deep.equal([{ lmsUserId: 'someone-else', email: null }]);
   });
 });

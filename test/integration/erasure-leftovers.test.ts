@@ -145,8 +145,8 @@ describe('erasure leaves nothing of the person', () => {
     await ins('rateLimits', { key: `manager-invite:${t}:${A.personId}`, hits: 1, resetAt: new Date(Date.now() + 3600_000) });
     await ins('rateLimits', { key: `sign-in-request-address:${ada.email}`, hits: 1, resetAt: new Date(Date.now() + 3600_000) });
     // The tool admin named her a programme lead, by LMS user id and by address.
-    await ins('programmeLeads', { tenantId: t, lmsUserId: ada.sub, email: null });
-    await ins('programmeLeads', { tenantId: t, lmsUserId: null, email: ada.email.toLowerCase() });
+    await ins('namedRoles', { tenantId: t, role: 'programme-lead', lmsUserId: ada.sub, email: null });
+    await ins('namedRoles', { tenantId: t, role: 'programme-lead', lmsUserId: null, email: ada.email.toLowerCase() });
 
     // Cohort B, where Ada facilitates: what she did to others there.
     const commonsB = await ins('spaces', { tenantId: t, cohortId: cBid, groupId: null, moduleId: null });

@@ -55,7 +55,7 @@ describe('programme leads named by the tool admin', () => {
     const again = await launch(fran);
     expect((await get(again, `${again.base}/console`)).doc.querySelector('[data-test=programme-link] a')?.getAttribute('href'), 'the console links a named lead').to.equal('/programme');
 
-    const leadId = (await env.app.db.selectFrom('programmeLeads').select('id').where('email', '=', 'fran@example.org').executeTakeFirstOrThrow()).id;
+    const leadId = (await env.app.db.selectFrom('namedRoles').select('id').where('role', '=', 'programme-lead').where('email', '=', 'fran@example.org').executeTakeFirstOrThrow()).id;
     const ask = await adminPost(browser, `${leadsPage(tenantId)}/${leadId}/remove`, {});
     expect(ask.status).to.equal(200);
     expect(parse(ask.body).querySelector('[data-test=confirm]'), 'a confirmation first').not.to.equal(null);
@@ -78,9 +78,9 @@ describe('programme leads named by the tool admin', () => {
     expect((await adminPost(browser, leadsPage(tenantId), { by: 'lms-user-id', value: 'fran' })).status).to.equal(409);
     const forged = await browser.request(leadsPage(tenantId), { method: 'POST', form: { by: 'lms-user-id', value: 'someone-else' } });
     expect(forged.status).to.equal(403);
-    const leadId = (await env.app.db.selectFrom('programmeLeads').select('id').executeTakeFirstOrThrow()).id;
+    const leadId = (await env.app.db.selectFrom('namedRoles').select('id').where('role', '=', 'programme-lead').executeTakeFirstOrThrow()).id;
     expect((await browser.request(`${leadsPage(tenantId)}/${leadId}/remove`, { method: 'POST', form: { confirmed: 'yes' } })).status).to.equal(403);
-    expect((await env.app.db.selectFrom('programmeLeads').select('lmsUserId').execute()).map((l) => l.lmsUserId)).to.deep.equal(['fran']);
+    expect((await env.app.db.selectFrom('namedRoles').select('lmsUserId').where('role', '=', 'programme-lead').execute()).map((l) => l.lmsUserId)).to.deep.equal(['fran']);
     expect((await new LtiHttpClient().request(leadsPage(tenantId))).status, 'not signed in as the tool admin').to.not.equal(200);
   });
 
