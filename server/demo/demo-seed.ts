@@ -80,17 +80,7 @@ async function seedPastCohort(deps: DemoDeps, where: { tenantId: string; platfor
       const people = past.learners.filter((p) => groupOf.get(p.sub) === g.id && p.completed >= module.id);
       const [first, ...others] = people;
       if (!first) return;
-      const fill = (text: string, writer: DemoPerson, prev: DemoPerson) => text
-        .replaceAll('{first}', first.givenName).replaceAll('{job}', writer.job.charAt(0).toLowerCase() + writer.job.slice(1))
-        .replaceAll('{intention}', writer.intention).replaceAll('{a}', handleOf(first)).replaceAll('{b}', handleOf(prev));
-      const opened = await startThread(deps.discussions, who.get(first.sub)!, (await groupSpaceFor(deps.discussions, who.get(first.sub)!, module.id))!.id, {
-        title: fill(template.title, first, first), body: fill(template.opener, first, first),
-      });
-      let prev = first;
-      for (const [i, writer] of others.entries()) {
-        await replyInThread(deps.discussions, who.get(writer.sub)!, opened.thread.id, { body: fill(template.replies[i % template.replies.length]!, writer, prev) });
-        prev = writer;
-      }
+      const { opened } = await seedGroupThread(deps, who, module.id, template, first, others);
       if (others[0]) await giveKudos(deps.discussions, who.get(others[0].sub)!, opened.post.id, KUDOS_REASONS[(module.id + gi) % KUDOS_REASONS.length]!);
     });
   }
@@ -167,24 +157,7 @@ async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; plat
       const people = learners.filter((p) => groupOf.get(p.sub) === g.id && p.completed >= module.id);
       const [first, ...others] = people;
       if (!first) return;
-      const fill = (text: string, writer: DemoPerson, prev: DemoPerson) => text
-        .replaceAll('{first}', first.givenName).replaceAll('{job}', writer.job.charAt(0).toLowerCase() + writer.job.slice(1))
-        .replaceAll('{intention}', writer.intention).replaceAll('{a}', handleOf(first)).replaceAll('{b}', handleOf(prev));
-      const opened = await startThread(deps.discussions, who.get(first.sub)!, (await groupSpaceFor(deps.discussions, who.get(first.sub)!, module.id))!.id, {
-        title: fill(template.title, first, first), body: fill(template.opener, first, first),
-      });
-      let prev = first;
-      let firstReplyId: string | undefined;
-      for (const [i, writer] of others.entries()) {
-        // The third reply answers the first one (one level of replies): its {b} is that reply's writer.
-        const body = fill(template.replies[i % template.replies.length]!, writer, i === 2 ? others[0]! : prev);
-        const reply = await replyInThread(deps.discussions, who.get(writer.sub)!, opened.thread.id, { body, parentPostId: i === 2 ? firstReplyId : undefined });
-        firstReplyId ??= reply.post.id;
-        prev = writer;
-      }
-      if (firstReplyId && others[0]) {
-        await replyInThread(deps.discussions, who.get(first.sub)!, opened.thread.id, { body: fill(OPENER_ANSWER, first, others[0]), parentPostId: firstReplyId });
-      }
+      const { opened, firstReplyId } = await seedGroupThread(deps, who, module.id, template, first, others);
       if (module.id === 4) await saveGroupNorms(deps.db, who.get(first.sub)!, g.id, { text: GROUP_NORMS, baseVersion: 0 });
       const thanker = others[0];
       if (thanker) await giveKudos(deps.discussions, who.get(thanker.sub)!, opened.post.id, KUDOS_REASONS[(module.id + gi) % KUDOS_REASONS.length]!);
@@ -207,6 +180,33 @@ async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; plat
  * the visitors' pages; every piece has finished, or failed, before this returns or throws.
  */
 const SEED_CONCURRENCY = 3;
+/**
+ * A group's thread of a module, in the past cohorts and the current one alike: the first learner
+ * opens it, the others reply in turn, the third reply answers the first reply, and the opener answers
+ * that first reply too (so the network has ties beyond the opener).
+ */
+async function seedGroupThread(deps: DemoDeps, who: Map<string, LaunchContext>, moduleId: number, template: (typeof MODULE_THREADS)[number], first: DemoPerson, others: DemoPerson[]) {
+  const fill = (text: string, writer: DemoPerson, prev: DemoPerson) => text
+    .replaceAll('{first}', first.givenName).replaceAll('{job}', writer.job.charAt(0).toLowerCase() + writer.job.slice(1))
+    .replaceAll('{intention}', writer.intention).replaceAll('{a}', handleOf(first)).replaceAll('{b}', handleOf(prev));
+  const opened = await startThread(deps.discussions, who.get(first.sub)!, (await groupSpaceFor(deps.discussions, who.get(first.sub)!, moduleId))!.id, {
+    title: fill(template.title, first, first), body: fill(template.opener, first, first),
+  });
+  let prev = first;
+  let firstReplyId: string | undefined;
+  for (const [i, writer] of others.entries()) {
+    // The third reply answers the first one (one level of replies): its {b} is that reply's writer.
+    const body = fill(template.replies[i % template.replies.length]!, writer, i === 2 ? others[0]! : prev);
+    const reply = await replyInThread(deps.discussions, who.get(writer.sub)!, opened.thread.id, { body, parentPostId: i === 2 ? firstReplyId : undefined });
+    firstReplyId ??= reply.post.id;
+    prev = writer;
+  }
+  if (firstReplyId && others[0]) {
+    await replyInThread(deps.discussions, who.get(first.sub)!, opened.thread.id, { body: fill(OPENER_ANSWER, first, others[0]), parentPostId: firstReplyId });
+  }
+  return { opened, firstReplyId };
+}
+
 async function eachAtMost<T>(limit: number, items: readonly T[], work: (item: T, index: number) => Promise<unknown> | undefined): Promise<void> {
   let next = 0;
   const errors: unknown[] = [];

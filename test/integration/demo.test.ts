@@ -145,6 +145,12 @@ describe('demo mode', function () {
     expect(rows.map((r) => r[0])).to.deep.equal(['Working Out Loud — autumn cohort', 'Working Out Loud — winter cohort', 'Working Out Loud — spring cohort']);
     for (const r of rows) expect(r, r[0]).not.to.include('being computed');
     expect(programme.querySelectorAll('[data-test=programme-chart]').length).to.be.greaterThan(0);
+    // Every cohort's network has answers both ways by its end (the past cohorts are seeded as the current one is).
+    const { rows: ends } = await sql<{ contextId: string; reciprocity: number | null }>`
+      SELECT c.context_id, (s.figures->'network'->'end'->>'reciprocity')::float AS reciprocity
+      FROM programme_cohort_snapshots s JOIN cohorts c ON c.tenant_id = s.tenant_id AND c.id = s.cohort_id ORDER BY c.context_id`.execute(env.app.db);
+    expect(ends.length).to.equal(3);
+    for (const e of ends) expect(e.reciprocity, e.contextId).to.be.greaterThan(0);
   });
 
   it('refuses a demo launch whose id_token signature is broken, and signs nobody in', async () => {
