@@ -313,6 +313,8 @@ export interface AttachmentsTable {
   membershipId: string;
   postId: string | null;
   draftTarget: string | null;
+  /** A profile photo: the person it shows (postId and draftTarget null). */
+  photoOf: ColumnType<string | null, string | null | undefined, string | null>;
   state: ColumnType<'uploading' | 'ready', 'uploading' | 'ready' | undefined, 'uploading' | 'ready'>;
   kind: AttachmentKind;
   contentType: string;

@@ -229,7 +229,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', mediaRouter(media));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
-  app.use('/cohorts', profilesRouter({ db }));
+  app.use('/cohorts', profilesRouter({ db, media }));
   const erasure = { db, erasureKey: deps.secrets.ltiEncryptionKey, now: deps.now ?? (() => new Date()) };
   app.use('/cohorts', ownErasureRouter(erasure));
   const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });

@@ -15,6 +15,7 @@ const UPLOAD_PATHS = [
   /^\/cohorts\/[0-9a-f-]{36}\/spaces\/[0-9a-f-]{36}\/threads$/,
   /^\/cohorts\/[0-9a-f-]{36}\/threads\/[0-9a-f-]{36}\/posts$/,
   /^\/cohorts\/[0-9a-f-]{36}\/media$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/profile\/photo$/,
 ];
 
 export function isMultipartUpload(req: Request): boolean {
