@@ -121,7 +121,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const who = req.launch!;
     if (who.role === 'facilitator') {
       const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
-      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces) });
+      const photos = await memberPhotoUrls(deps.db, who, spaces.flatMap((s) => s.summary.members.map((m) => m.membershipId)));
+      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces, photos) });
     }
     const space = await svc.groupSpaceFor(deps, who, moduleId);
     if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });

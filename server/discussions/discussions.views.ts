@@ -65,6 +65,7 @@ export function moduleSpacesView(
   who: LaunchContext,
   moduleTitle: string | undefined,
   spaces: Array<{ group: { name: string }; space: { id: string }; summary: { threads: number; lastPostAt: Date | null; members: Array<{ membershipId: string; name: string | null }> } }>,
+  photos: ReadonlyMap<string, string> = new Map(),
 ) {
   const now = new Date();
   return {
@@ -76,7 +77,7 @@ export function moduleSpacesView(
       href: `/cohorts/${who.cohortId}/spaces/${space.id}`,
       threads: summary.threads,
       lastPost: summary.lastPostAt ? timeView(summary.lastPostAt, now) : undefined,
-      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name) })),
+      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)) })),
       membersLabel: summary.members.map((m) => m.name ?? 'Name not shared').join(', '),
     })),
   };

@@ -9,6 +9,7 @@ import { findExperts, openMemberProfile, openOwnProfile, saveProfile, type Profi
 import { expertsView, memberProfileView, ownProfileView } from './profiles.views.ts';
 import { removeProfilePhoto, storeProfilePhoto, type MediaDeps } from '../media/media.service.ts';
 import { readUploadForm } from '../media/upload-form.ts';
+import { personPhotoUrls } from '../media/profile-photos.ts';
 import { createPostingLimits } from '../discussions/discussions.routes.ts';
 
 const RemovePhotoBody = z.object({ confirmed: z.literal('yes').optional() });
@@ -61,8 +62,9 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
     const params = PersonParams.safeParse(req.params);
     if (!params.success) throw new NotFoundError('person');
     const { personId } = params.data;
-    const [cohort, { member: person, kudosCount }] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId)]);
-    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount) });
+    // The photo is looked up alongside; shown only once openMemberProfile has found them in this cohort.
+    const [cohort, { member: person, kudosCount }, photos] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId), personPhotoUrls(deps.db, req.launch!, [personId], 'full')]);
+    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount, photos.get(personId)) });
   });
 
   r.get('/:cohortId/experts', member, async (req, res) => {
@@ -70,7 +72,9 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
     const cohort = await findCohort(req);
     try {
       const results = await findExperts(deps, req.launch!, q);
-      res.render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, results) });
+      // Photos of this cohort's people only: the photo route answers 404 for someone of another cohort.
+      const photos = await personPhotoUrls(deps.db, req.launch!, (results ?? []).filter((x) => x.inCohort).map((x) => x.personId));
+      res.render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, results, undefined, photos) });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400).render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, undefined, err) });

@@ -53,7 +53,7 @@ export function ownProfileView(
   };
 }
 
-export function memberProfileView(cohort: Cohort, who: LaunchContext, member: MemberProfileRow, kudosCount: number) {
+export function memberProfileView(cohort: Cohort, who: LaunchContext, member: MemberProfileRow, kudosCount: number, photoUrl?: string) {
   const skills = member.skills ?? '';
   const interests = member.interests ?? '';
   const canHelpWith = member.canHelpWith ?? '';
@@ -61,6 +61,7 @@ export function memberProfileView(cohort: Cohort, who: LaunchContext, member: Me
     ...header(cohort, who),
     member: {
       name: member.name ?? NAME_NOT_SHARED,
+      avatar: avatarView(member.personId, member.name, photoUrl),
       isFacilitator: member.role === 'facilitator',
       skills,
       interests,
@@ -74,7 +75,7 @@ export function memberProfileView(cohort: Cohort, who: LaunchContext, member: Me
   };
 }
 
-export function expertsView(cohort: Cohort, who: LaunchContext, q: string, results: ExpertRow[] | undefined, error?: ValidationError) {
+export function expertsView(cohort: Cohort, who: LaunchContext, q: string, results: ExpertRow[] | undefined, error?: ValidationError, photos: ReadonlyMap<string, string> = new Map()) {
   return {
     ...header(cohort, who),
     action: `/cohorts/${cohort.id}/experts`,
@@ -86,6 +87,7 @@ export function expertsView(cohort: Cohort, who: LaunchContext, q: string, resul
     results: (results ?? []).map((r) => ({
       personId: r.personId,
       name: r.name ?? NAME_NOT_SHARED,
+      avatar: avatarView(r.personId, r.name, r.inCohort ? photos.get(r.personId) : undefined),
       // Only people of this cohort have a profile page here; others are shown in full on this page.
       href: r.inCohort ? `/cohorts/${cohort.id}/people/${r.personId}` : undefined,
       scope: r.inCohort ? 'cohort' : 'other-cohort',

@@ -33,7 +33,7 @@ describe('profile photos', () => {
   const chunksOf = async (id: string) => (await env.app.db.selectFrom('mediaChunks').select('seq').where('attachmentId', '=', id).execute()).length;
   const ownPhotoSrc = async (m: Member) => (await suite.get(m, `${m.base}/profile`)).doc.querySelector('[data-test=profile-photo] img.avatar')?.getAttribute('src');
 
-  it('takes a photo on the own profile page: square 256 px WebP without EXIF, shown beside posts and in the member strip', async () => {
+  it('takes a photo on the own profile page: square 256 px WebP without EXIF, shown beside posts and in the thread list', async () => {
     const a = await suite.launch(ada);
     const b = await suite.launch(bo);
     const photo = await phonePhoto();
@@ -133,6 +133,35 @@ describe('profile photos', () => {
     const page = await suite.get(a, `${a.base}/profile?saved=photo-removed`);
     expect(page.doc.querySelector('[data-test=profile-photo] span.avatar')?.text).to.equal('AL');
     expect((await download(a, url(`${a.base}/media/${photo!.id}/full`))).status).to.equal(404);
+  });
+
+  it('shows the photo on the person page, in the expert finder (this cohort’s people only) and on the facilitator’s groups page', async () => {
+    const a = await suite.launch(ada);
+    const b = await suite.launch(bo);
+    const f = await suite.launch(fran);
+    for (let i = 1; i <= 3; i++) await suite.launch({ sub: `l${i}`, name: `Lee ${i}`, roles: [ROLES.learner] });
+    const cyOther = await suite.launch(cy, OTHER);
+    for (const m of [a, cyOther]) {
+      expect((await uploadPhoto(m, await phonePhoto())).status).to.equal(303);
+      expect((await suite.post(m, `${m.base}/profile`, { skills: 'negotiation', interests: '', canHelpWith: '', searchAllCohorts: 'on' })).status).to.equal(303);
+    }
+    const adaId = (await env.app.db.selectFrom('persons').select('id').where('sub', '=', ada.sub).executeTakeFirstOrThrow()).id;
+    const person = await suite.get(b, `${b.base}/people/${adaId}`);
+    const big = person.doc.querySelector('[data-test=person-profile] img.avatar');
+    expect(big, 'on her page').to.not.equal(null);
+    expect((await download(b, url(big!.getAttribute('src')!))).status).to.equal(200);
+
+    const found = await suite.get(b, `${b.base}/experts?q=negotiation`);
+    const face = (name: string) => found.doc.querySelectorAll('[data-test=expert]').find((e) => e.querySelector('[data-test=expert-name]')!.text === name)!.querySelector('.avatar')!;
+    expect(face('Ada Lovelace').tagName.toLowerCase(), 'of this cohort: her photo').to.equal('img');
+    expect((await download(b, url(face('Ada Lovelace').getAttribute('src')!))).status).to.equal(200);
+    expect(face('Cy Young').tagName.toLowerCase(), 'of another cohort: initials, as the photo route would refuse').to.equal('span');
+
+    await suite.formGroups(f);
+    const groups = await suite.get(f, `${f.base}/console/groups`);
+    const adaRow = groups.doc.querySelectorAll('[data-test=group-member]').find((li) => li.text.includes('Ada Lovelace'))!;
+    expect(adaRow.querySelector('img.avatar'), 'on the groups page').to.not.equal(null);
+    expect(groups.doc.querySelectorAll('[data-test=group-member] img.avatar'), 'only Ada has one').to.have.length(1);
   });
 
   it('refuses a photo without a CSRF token, storing nothing', async () => {
