@@ -10,6 +10,7 @@ import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { download, postMultipart } from '../support/media-requests.ts';
 import { pdfOf, phonePhoto } from '../support/media-fixtures.ts';
+import { deleteAbandonedAttachments } from '../../models/media.queries.ts';
 
 const ada = { sub: 'ada', name: 'Ada Lovelace', roles: [ROLES.learner] };
 const bo = { sub: 'bo', name: 'Bo Brown', roles: [ROLES.learner] };
@@ -162,6 +163,19 @@ describe('profile photos', () => {
     const adaRow = groups.doc.querySelectorAll('[data-test=group-member]').find((li) => li.text.includes('Ada Lovelace'))!;
     expect(adaRow.querySelector('img.avatar'), 'on the groups page').to.not.equal(null);
     expect(groups.doc.querySelectorAll('[data-test=group-member] img.avatar'), 'only Ada has one').to.have.length(1);
+  });
+
+  it('is never taken for an abandoned upload by housekeeping, which still deletes pending files nobody posted', async () => {
+    const a = await suite.launch(ada);
+    expect((await uploadPhoto(a, await phonePhoto())).status).to.equal(303);
+    const space = await suite.follow(a, `${a.base}/commons`);
+    const pending = await postMultipart(a, `${a.base}/media?target=space:${space.split('/').pop()}`, {}, [{ name: 'draft.pdf', data: pdfOf(1000) }], await suite.csrfOf(a));
+    expect(pending.status, pending.body.slice(0, 200)).to.equal(201);
+    const later = new Date(Date.now() + 30 * 24 * 3600_000);
+    expect(await deleteAbandonedAttachments(env.app.db, later, later)).to.equal(1);
+    const left = await photoRows();
+    expect(left, 'the photo stays').to.have.length(1);
+    expect(left[0]!.photoOf).to.be.a('string');
   });
 
   it('refuses a photo without a CSRF token, storing nothing', async () => {
