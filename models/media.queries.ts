@@ -54,6 +54,11 @@ export interface AttachmentAccessRow {
   postId: string | null;
   /** A profile photo: the person it shows. */
   photoOf: string | null;
+  /** A file on a module activity's response, and what its access check needs of that response. */
+  responseId: string | null;
+  responseStatus: string | null;
+  responseShared: boolean | null;
+  responseKind: string | null;
   state: 'uploading' | 'ready';
   kind: AttachmentKind;
   contentType: string;
@@ -73,7 +78,8 @@ export function findAttachmentForAccess(ex: Executor, tenantId: string, id: stri
   return ex
     .selectFrom('attachments as a')
     .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'a.tenantId').onRef('po.id', '=', 'a.postId'))
-    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.photoOf', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
+    .leftJoin('activityResponses as ar', (j) => j.onRef('ar.tenantId', '=', 'a.tenantId').onRef('ar.id', '=', 'a.responseId'))
+    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.photoOf', 'a.responseId', 'ar.status as responseStatus', 'ar.shared as responseShared', 'ar.kind as responseKind', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
     .where('a.tenantId', '=', tenantId)
     .where('a.id', '=', id)
     .executeTakeFirst();
@@ -226,4 +232,35 @@ export function listPersonPhotos(ex: Executor, tenantId: string, personIds: stri
 export async function isPersonInCohort(ex: Executor, tenantId: string, cohortId: string, personId: string): Promise<boolean> {
   const row = await ex.selectFrom('memberships').select('id').where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('personId', '=', personId).executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * A response's claim, in its saving transaction: the person's pending files of its form move onto
+ * it, and those they ticked to remove (of the response's own files) are deleted.
+ */
+export async function claimResponseAttachments(tx: Tx, c: { tenantId: string; membershipId: string; responseId: string; draftTarget: string; remove: string[] }): Promise<void> {
+  await tx
+    .updateTable('attachments')
+    .set({ responseId: c.responseId, draftTarget: null })
+    .where('tenantId', '=', c.tenantId)
+    .where('membershipId', '=', c.membershipId)
+    .where('draftTarget', '=', c.draftTarget)
+    .where('state', '=', 'ready')
+    .execute();
+  if (c.remove.length === 0) return;
+  await tx.deleteFrom('attachments').where('tenantId', '=', c.tenantId).where('membershipId', '=', c.membershipId).where('responseId', '=', c.responseId).where('id', 'in', c.remove).execute();
+}
+
+/** The files of these responses, oldest first. */
+export function listResponseAttachments(ex: Executor, tenantId: string, responseIds: string[]) {
+  if (responseIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'responseId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .where('tenantId', '=', tenantId)
+    .where('responseId', 'in', responseIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .$narrowType<{ responseId: string }>()
+    .execute();
 }

@@ -216,15 +216,15 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/privacy/exports', exportLinkRouter(personalExports));
   app.use('/privacy', privacyNoticeRouter({ db }));
   app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
-  app.use('/cohorts', modulesRouter(modules));
+  // Files of posts, activities and profiles: their upload reader checks the CSRF token itself (isMultipartUpload, above).
+  const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
+  app.use('/cohorts', modulesRouter({ ...modules, media }));
   app.use('/cohorts', groupsRouter({ db }));
   app.use('/cohorts', groupNormsRouter({ db }));
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  // Files of posts: their upload reader checks the CSRF token itself (isMultipartUpload, above).
-  const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
   app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost, media }));
   app.use('/cohorts', mediaRouter(media));
   app.use('/cohorts', notificationsRouter({ db }));

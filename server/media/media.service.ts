@@ -192,6 +192,13 @@ export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext
     return a;
   }
   if (a.cohortId !== who.cohortId) throw new NotFoundError('file');
+  // A file on a module activity's response: who reads that response (its author; the cohort's
+  // facilitators once it is submitted and shared with them: a shared reflection, a curation).
+  if (a.responseId) {
+    if (a.membershipId === who.membershipId) return a;
+    if (who.role === 'facilitator' && a.responseStatus === 'submitted' && (a.responseShared === true || a.responseKind === 'curation')) return a;
+    throw new NotFoundError('file');
+  }
   const facilitator = who.role === 'facilitator';
   const mine = a.membershipId === who.membershipId;
   if (!a.postId || !a.spaceId) {

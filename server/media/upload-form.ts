@@ -16,6 +16,7 @@ const UPLOAD_PATHS = [
   /^\/cohorts\/[0-9a-f-]{36}\/threads\/[0-9a-f-]{36}\/posts$/,
   /^\/cohorts\/[0-9a-f-]{36}\/media$/,
   /^\/cohorts\/[0-9a-f-]{36}\/profile\/photo$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/modules\/[1-9]\/activities\/[a-z0-9-]{1,64}$/,
 ];
 
 export function isMultipartUpload(req: Request): boolean {
