@@ -73,6 +73,12 @@ describe('files on module activities', () => {
     const submitted = await send(a, CURATION, { intent: 'submit', ...fields }, []);
     expect(submitted.status, submitted.body.slice(0, 300)).to.equal(303);
     expect((await download(f, path(f))).status, 'a facilitator, once submitted').to.equal(200);
+    // On the facilitator's page of what Ada shared.
+    const adaMembership = (await env.app.db.selectFrom('attachments').select('membershipId').where('id', '=', file!.id).executeTakeFirstOrThrow()).membershipId;
+    const shared = await suite.get(f, `${f.base}/console/learners/${adaMembership}`);
+    const link = shared.doc.querySelector('[data-test=shared-response] [data-test=attachment-link]');
+    expect(link?.text.trim()).to.contain('summary.pdf');
+    expect((await download(f, url(link!.getAttribute('href')!))).status).to.equal(200);
     expect((await download(b, path(b))).status, 'another learner').to.equal(404);
     expect((await download(a, path(a))).status, 'the author').to.equal(200);
   });
