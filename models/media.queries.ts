@@ -59,6 +59,9 @@ export interface AttachmentAccessRow {
   responseStatus: string | null;
   responseShared: boolean | null;
   responseKind: string | null;
+  /** A file on a check-in, and the plan it is of. */
+  checkInId: string | null;
+  checkInPlanId: string | null;
   state: 'uploading' | 'ready';
   kind: AttachmentKind;
   contentType: string;
@@ -79,7 +82,8 @@ export function findAttachmentForAccess(ex: Executor, tenantId: string, id: stri
     .selectFrom('attachments as a')
     .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'a.tenantId').onRef('po.id', '=', 'a.postId'))
     .leftJoin('activityResponses as ar', (j) => j.onRef('ar.tenantId', '=', 'a.tenantId').onRef('ar.id', '=', 'a.responseId'))
-    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.photoOf', 'a.responseId', 'ar.status as responseStatus', 'ar.shared as responseShared', 'ar.kind as responseKind', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
+    .leftJoin('checkIns as ci', (j) => j.onRef('ci.tenantId', '=', 'a.tenantId').onRef('ci.id', '=', 'a.checkInId'))
+    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.photoOf', 'a.checkInId', 'ci.planId as checkInPlanId', 'a.responseId', 'ar.status as responseStatus', 'ar.shared as responseShared', 'ar.kind as responseKind', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
     .where('a.tenantId', '=', tenantId)
     .where('a.id', '=', id)
     .executeTakeFirst();
@@ -262,5 +266,31 @@ export function listResponseAttachments(ex: Executor, tenantId: string, response
     .where('state', '=', 'ready')
     .orderBy('createdAt')
     .$narrowType<{ responseId: string }>()
+    .execute();
+}
+
+/** A check-in's claim, in its recording transaction: the person's pending files of its form move onto it. */
+export async function claimCheckInAttachments(tx: Tx, c: { tenantId: string; membershipId: string; checkInId: string; draftTarget: string }): Promise<void> {
+  await tx
+    .updateTable('attachments')
+    .set({ checkInId: c.checkInId, draftTarget: null })
+    .where('tenantId', '=', c.tenantId)
+    .where('membershipId', '=', c.membershipId)
+    .where('draftTarget', '=', c.draftTarget)
+    .where('state', '=', 'ready')
+    .execute();
+}
+
+/** The files of these check-ins, oldest first. */
+export function listCheckInAttachments(ex: Executor, tenantId: string, checkInIds: string[]) {
+  if (checkInIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'checkInId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .where('tenantId', '=', tenantId)
+    .where('checkInId', 'in', checkInIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .$narrowType<{ checkInId: string }>()
     .execute();
 }

@@ -238,7 +238,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshops, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
-  app.use('/cohorts', actionPlansRouter(actionPlans));
+  app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, workshop: workshops.default, now: deps.now ?? (() => new Date()) }));

@@ -14,6 +14,7 @@ import { insertModerationAction } from '../../models/moderation.queries.ts';
 import { findPost } from '../../models/discussions.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { findVisibleSpace } from '../discussions/discussions.service.ts';
+import { findReadablePlan } from '../action-plans/action-plans.service.ts';
 import { ACCEPTED_LIST, SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
 import type { ByteRange, MediaStorage } from './storage.ts';
 
@@ -192,6 +193,13 @@ export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext
     return a;
   }
   if (a.cohortId !== who.cohortId) throw new NotFoundError('file');
+  // A file on a check-in: who reads the plan's check-ins (its owner, its partners).
+  if (a.checkInId) {
+    if (a.membershipId === who.membershipId) return a;
+    const { access } = await findReadablePlan(deps, who, a.checkInPlanId!);
+    if (access === 'reader') throw new NotFoundError('file');
+    return a;
+  }
   // A file on a module activity's response: who reads that response (its author; the cohort's
   // facilitators once it is submitted and shared with them: a shared reflection, a curation).
   if (a.responseId) {

@@ -17,6 +17,7 @@ const UPLOAD_PATHS = [
   /^\/cohorts\/[0-9a-f-]{36}\/media$/,
   /^\/cohorts\/[0-9a-f-]{36}\/profile\/photo$/,
   /^\/cohorts\/[0-9a-f-]{36}\/modules\/[1-9]\/activities\/[a-z0-9-]{1,64}$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/action-plan\/check-ins\/\d{1,2}$/,
 ];
 
 export function isMultipartUpload(req: Request): boolean {
