@@ -120,6 +120,11 @@ describe('erasure leaves nothing of the person', () => {
     private_.push(plan['id']!);
     await ins('actionPlanPartners', { tenantId: t, planId: plan['id'], partnerMembershipId: Bo.id });
     const checkIn = await ins('checkIns', { tenantId: t, planId: plan['id'], seq: 1, entries: JSON.stringify([]), journal: 'ADA-JOURNAL' });
+    // Files on her check-in and on her reflection (a module activity's response).
+    const file = (owner: Record<string, string>, name: string) => ins('attachments', { tenantId: t, cohortId: cA, membershipId: A.id, ...owner, state: 'ready', kind: 'document', contentType: 'application/pdf', fileName: name, sizeBytes: 10 });
+    const checkInFile = await file({ checkInId: checkIn['id']! }, 'ADA-CHECK-IN-FILE.pdf');
+    await ins('mediaChunks', { tenantId: t, attachmentId: checkInFile['id'], variant: 'full', seq: 0, data: Buffer.from('ADA-CHECK-IN-BYTES') });
+    await file({ responseId: private_[0]! }, 'ADA-RESPONSE-FILE.pdf');
     private_.push(checkIn['id']!);
     await ins('checkInReminders', { tenantId: t, planId: plan['id'], seq: 1, kind: 'scheduled' });
     const invite = await ins('managerInvites', { tenantId: t, planId: plan['id'], email: 'ada-boss@example.org' });
