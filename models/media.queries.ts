@@ -159,7 +159,7 @@ export async function updateAttachmentHidden(ex: Executor, tenantId: string, id:
 export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds: string[], personId: string) {
   return ex
     .selectFrom('attachments')
-    .select(['id', 'postId', 'photoOf', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
+    .select(['id', 'postId', 'photoOf', 'responseId', 'checkInId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
     .where('tenantId', '=', tenantId)
     .where((eb) => eb.or([...(membershipIds.length ? [eb('membershipId', 'in', membershipIds)] : []), eb('photoOf', '=', personId)]))
     .where('state', '=', 'ready')

@@ -111,7 +111,7 @@ export async function buildExport(deps: { db: Db; workshop: Workshop; now: () =>
     const storage = deps.mediaStorage ?? new PostgresMediaStorage(deps.db);
     const files = (await media.listOwnAttachments(deps.db, e.tenantId, memberships.map((m) => m.membershipId), e.personId)).map((a) => ({
       name: `files/${a.id.slice(0, 8)}-${a.fileName}`,
-      listed: { path: `files/${a.id.slice(0, 8)}-${a.fileName}`, name: a.fileName, type: a.contentType, bytes: Number(a.sizeBytes), posted: a.postId !== null, profilePhoto: a.photoOf !== null, uploadedAt: a.createdAt.toISOString() },
+      listed: { path: `files/${a.id.slice(0, 8)}-${a.fileName}`, name: a.fileName, type: a.contentType, bytes: Number(a.sizeBytes), posted: a.postId !== null, profilePhoto: a.photoOf !== null, on: a.postId ? 'post' : a.photoOf ? 'profile photo' : a.responseId ? 'module activity' : a.checkInId ? 'check-in' : 'draft', uploadedAt: a.createdAt.toISOString() },
       open: () => storage.get({ tenantId: e.tenantId, attachmentId: a.id, variant: 'full' }),
     }));
     const listed = { ...data, files: files.map((f) => f.listed) };

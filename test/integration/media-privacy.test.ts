@@ -73,9 +73,10 @@ describe('a person’s files in their export and erasure', () => {
     expect(names.map((n) => n.replace(/^circlework-export\/files\/[0-9a-f]{8}-/, ''))).to.have.members(['plan.pdf', 'whiteboard.jpg', 'ada-face.jpg']);
     expect(files.get(names.find((n) => n.endsWith('plan.pdf'))!)!.equals(pdfOf(3000))).to.equal(true);
     expect((await sharp(files.get(names.find((n) => n.endsWith('whiteboard.jpg'))!)!).metadata()).format).to.equal('webp');
-    const data = JSON.parse(files.get('circlework-export/data.json')!.toString()) as { files: Array<{ name: string; posted: boolean; profilePhoto: boolean }> };
+    const data = JSON.parse(files.get('circlework-export/data.json')!.toString()) as { files: Array<{ name: string; posted: boolean; profilePhoto: boolean; on: string }> };
     expect(data.files.map((f) => f.name)).to.have.members(['plan.pdf', 'whiteboard.jpg', 'ada-face.jpg']);
     expect(data.files.filter((f) => f.profilePhoto).map((f) => f.name)).to.deep.equal(['ada-face.jpg']);
+    expect(Object.fromEntries(data.files.map((f) => [f.name, f.on]))).to.deep.equal({ 'plan.pdf': 'post', 'whiteboard.jpg': 'post', 'ada-face.jpg': 'profile photo' });
 
     await erasePerson({ db: db(), erasureKey: 'test-key' }, { by: 'tool-admin', adminUserId: '00000000-0000-4000-8000-000000000001', tenantId: A.tenantId }, A.id);
     const left = await db().selectFrom('attachments').select('fileName').execute();
