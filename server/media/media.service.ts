@@ -182,7 +182,9 @@ async function readAll(body: Readable, cap: number, tooLarge: () => Error): Prom
  * The attachment if this person may read it: exactly who may read its post (its space, and a
  * hidden post only for its author and the facilitators; a deleted post's files for nobody); one
  * hidden by a facilitator only for its uploader and the facilitators; a pending one only for its
- * uploader. Anything else is "not found", so nothing leaks, not even that it exists.
+ * uploader. A profile photo: members of a cohort its person is in; a check-in's file: who reads the
+ * plan's check-ins; an activity answer's: who reads that answer. Anything else is "not found", so
+ * nothing leaks, not even that it exists.
  */
 export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string): Promise<media.AttachmentAccessRow> {
   const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
