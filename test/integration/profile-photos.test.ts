@@ -136,7 +136,7 @@ describe('profile photos', () => {
     expect((await download(a, url(`${a.base}/media/${photo!.id}/full`))).status).to.equal(404);
   });
 
-  it('shows the photo on the person page, in the expert finder (this cohort’s people only) and on the facilitator’s groups page', async () => {
+  it('shows the photo on the person page, in the expert finder (this cohort’s people only), the member strip and the facilitator’s groups page', async () => {
     const a = await suite.launch(ada);
     const b = await suite.launch(bo);
     const f = await suite.launch(fran);
@@ -159,6 +159,10 @@ describe('profile photos', () => {
     expect(face('Cy Young').tagName.toLowerCase(), 'of another cohort: initials, as the photo route would refuse').to.equal('span');
 
     await suite.formGroups(f);
+    // The member strip of her group's space.
+    const strip = await suite.get(a, await suite.follow(a, `${a.base}/modules/1/space`));
+    const me = strip.doc.querySelectorAll('[data-test=strip-member]').find((li) => li.text.includes('Ada Lovelace'))!;
+    expect(me.querySelector('img.avatar'), 'in the member strip').to.not.equal(null);
     const groups = await suite.get(f, `${f.base}/console/groups`);
     const adaRow = groups.doc.querySelectorAll('[data-test=group-member]').find((li) => li.text.includes('Ada Lovelace'))!;
     expect(adaRow.querySelector('img.avatar'), 'on the groups page').to.not.equal(null);
