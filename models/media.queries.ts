@@ -1,6 +1,6 @@
 // Attachments and their bytes in the embedded store. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import type { Executor, Tx } from './db.ts';
 import type { Attachment, AttachmentKind, PostStatus } from './schema.ts';
 
 type ChunkKey = { tenantId: string; attachmentId: string; variant: 'full' | 'thumb' };
@@ -66,6 +66,16 @@ export interface AttachmentAccessRow {
   cohortId: string;
   membershipId: string;
   postId: string | null;
+  /** A profile photo: the person it shows. */
+  photoOf: string | null;
+  /** A file on a module activity's response, and what its access check needs of that response. */
+  responseId: string | null;
+  responseStatus: string | null;
+  responseShared: boolean | null;
+  responseKind: string | null;
+  /** A file on a check-in, and the plan it is of. */
+  checkInId: string | null;
+  checkInPlanId: string | null;
   state: 'uploading' | 'ready';
   kind: AttachmentKind;
   contentType: string;
@@ -85,7 +95,9 @@ export function findAttachmentForAccess(ex: Executor, tenantId: string, id: stri
   return ex
     .selectFrom('attachments as a')
     .leftJoin('posts as po', (j) => j.onRef('po.tenantId', '=', 'a.tenantId').onRef('po.id', '=', 'a.postId'))
-    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
+    .leftJoin('activityResponses as ar', (j) => j.onRef('ar.tenantId', '=', 'a.tenantId').onRef('ar.id', '=', 'a.responseId'))
+    .leftJoin('checkIns as ci', (j) => j.onRef('ci.tenantId', '=', 'a.tenantId').onRef('ci.id', '=', 'a.checkInId'))
+    .select(['a.id', 'a.cohortId', 'a.membershipId', 'a.postId', 'a.photoOf', 'a.checkInId', 'ci.planId as checkInPlanId', 'a.responseId', 'ar.status as responseStatus', 'ar.shared as responseShared', 'ar.kind as responseKind', 'a.state', 'a.kind', 'a.contentType', 'a.fileName', 'a.sizeBytes', 'a.thumbSizeBytes', 'a.contentHash', 'a.hiddenAt', 'po.spaceId', 'po.status as postStatus', 'po.authorMembershipId as postAuthorMembershipId'])
     .where('a.tenantId', '=', tenantId)
     .where('a.id', '=', id)
     .executeTakeFirst();
@@ -157,14 +169,13 @@ export async function updateAttachmentHidden(ex: Executor, tenantId: string, id:
   await ex.updateTable('attachments').set({ hiddenAt: hidden?.at ?? null, hiddenReason: hidden?.reason ?? null }).where('tenantId', '=', tenantId).where('id', '=', id).execute();
 }
 
-/** A person's own files (posted or pending) in these memberships, for their export. */
-export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds: string[]) {
-  if (membershipIds.length === 0) return Promise.resolve([]);
+/** A person's own files (posted or pending) in these memberships, and their profile photo, for their export. */
+export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds: string[], personId: string) {
   return ex
     .selectFrom('attachments')
-    .select(['id', 'postId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
+    .select(['id', 'postId', 'photoOf', 'responseId', 'checkInId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'createdAt'])
     .where('tenantId', '=', tenantId)
-    .where('membershipId', 'in', membershipIds)
+    .where((eb) => eb.or([...(membershipIds.length ? [eb('membershipId', 'in', membershipIds)] : []), eb('photoOf', '=', personId)]))
     .where('state', '=', 'ready')
     .orderBy('createdAt')
     .execute();
@@ -177,7 +188,123 @@ export function listOwnAttachments(ex: Executor, tenantId: string, membershipIds
 export async function deleteAbandonedAttachments(ex: Executor, before: Date, unfinishedBefore: Date): Promise<number> {
   const r = await ex
     .deleteFrom('attachments')
-    .where((eb) => eb.or([eb.and([eb('postId', 'is', null), eb('createdAt', '<', before)]), eb.and([eb('state', '=', 'uploading'), eb('createdAt', '<', unfinishedBefore)])]))
+    .where((eb) => eb.or([eb.and([eb('draftTarget', 'is not', null), eb('createdAt', '<', before)]), eb.and([eb('state', '=', 'uploading'), eb('createdAt', '<', unfinishedBefore)])]))
     .executeTakeFirst();
   return Number(r.numDeletedRows);
+}
+
+/**
+ * The person's new profile photo (a pending upload of theirs) takes the place of the old one, whose
+ * row is deleted (its bytes with it: the chunks by cascade, an object store's by the sweep).
+ */
+export async function makeProfilePhoto(tx: Tx, tenantId: string, personId: string, attachmentId: string): Promise<void> {
+  // Two statements (one would meet the unique index with the old row still in its snapshot); the
+  // person's row is locked first, so two uploads at once take their turns.
+  await sql`SELECT 1 FROM persons WHERE tenant_id = ${tenantId} AND id = ${personId} FOR UPDATE`.execute(tx);
+  await tx.deleteFrom('attachments').where('tenantId', '=', tenantId).where('photoOf', '=', personId).execute();
+  await tx.updateTable('attachments').set({ photoOf: personId, draftTarget: null }).where('tenantId', '=', tenantId).where('id', '=', attachmentId).where('state', '=', 'ready').execute();
+}
+
+/** Deletes the person's profile photo (and so its bytes); whether there was one. */
+export async function deleteProfilePhoto(ex: Executor, tenantId: string, personId: string): Promise<boolean> {
+  const r = await ex.deleteFrom('attachments').where('tenantId', '=', tenantId).where('photoOf', '=', personId).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+export interface PhotoRef {
+  id: string;
+  contentHash: string | null;
+}
+
+export function findProfilePhoto(ex: Executor, tenantId: string, personId: string): Promise<PhotoRef | undefined> {
+  return ex.selectFrom('attachments').select(['id', 'contentHash']).where('tenantId', '=', tenantId).where('photoOf', '=', personId).where('state', '=', 'ready').executeTakeFirst();
+}
+
+/** The profile photos of the people behind these memberships (those who have one), by membership id. */
+export function listMemberPhotos(ex: Executor, tenantId: string, membershipIds: string[]): Promise<Array<PhotoRef & { membershipId: string }>> {
+  if (membershipIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('memberships as m')
+    .innerJoin('attachments as a', (j) => j.onRef('a.tenantId', '=', 'm.tenantId').onRef('a.photoOf', '=', 'm.personId'))
+    .select(['m.id as membershipId', 'a.id', 'a.contentHash'])
+    .where('m.tenantId', '=', tenantId)
+    .where('m.id', 'in', membershipIds)
+    .where('a.state', '=', 'ready')
+    .execute();
+}
+
+/** The profile photos of these people (those who have one), by person id. */
+export function listPersonPhotos(ex: Executor, tenantId: string, personIds: string[]): Promise<Array<PhotoRef & { personId: string }>> {
+  if (personIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['photoOf as personId', 'id', 'contentHash'])
+    .where('tenantId', '=', tenantId)
+    .where('photoOf', 'in', personIds)
+    .where('state', '=', 'ready')
+    .$narrowType<{ personId: string }>()
+    .execute();
+}
+
+/** Whether the person has a membership (of any status: their posts still show there) in this cohort. */
+export async function isPersonInCohort(ex: Executor, tenantId: string, cohortId: string, personId: string): Promise<boolean> {
+  const row = await ex.selectFrom('memberships').select('id').where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('personId', '=', personId).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * A response's claim, in its saving transaction: the person's pending files of its form move onto
+ * it, and those they ticked to remove (of the response's own files) are deleted.
+ */
+export async function claimResponseAttachments(tx: Tx, c: { tenantId: string; membershipId: string; responseId: string; draftTarget: string; remove: string[] }): Promise<void> {
+  await tx
+    .updateTable('attachments')
+    .set({ responseId: c.responseId, draftTarget: null })
+    .where('tenantId', '=', c.tenantId)
+    .where('membershipId', '=', c.membershipId)
+    .where('draftTarget', '=', c.draftTarget)
+    .where('state', '=', 'ready')
+    .execute();
+  if (c.remove.length === 0) return;
+  await tx.deleteFrom('attachments').where('tenantId', '=', c.tenantId).where('membershipId', '=', c.membershipId).where('responseId', '=', c.responseId).where('id', 'in', c.remove).execute();
+}
+
+/** The files of these responses, oldest first. */
+export function listResponseAttachments(ex: Executor, tenantId: string, responseIds: string[]) {
+  if (responseIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'responseId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .where('tenantId', '=', tenantId)
+    .where('responseId', 'in', responseIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .$narrowType<{ responseId: string }>()
+    .execute();
+}
+
+/** A check-in's claim, in its recording transaction: the person's pending files of its form move onto it. */
+export async function claimCheckInAttachments(tx: Tx, c: { tenantId: string; membershipId: string; checkInId: string; draftTarget: string }): Promise<void> {
+  await tx
+    .updateTable('attachments')
+    .set({ checkInId: c.checkInId, draftTarget: null })
+    .where('tenantId', '=', c.tenantId)
+    .where('membershipId', '=', c.membershipId)
+    .where('draftTarget', '=', c.draftTarget)
+    .where('state', '=', 'ready')
+    .execute();
+}
+
+/** The files of these check-ins, oldest first. */
+export function listCheckInAttachments(ex: Executor, tenantId: string, checkInIds: string[]) {
+  if (checkInIds.length === 0) return Promise.resolve([]);
+  return ex
+    .selectFrom('attachments')
+    .select(['id', 'checkInId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .where('tenantId', '=', tenantId)
+    .where('checkInId', 'in', checkInIds)
+    .where('state', '=', 'ready')
+    .orderBy('createdAt')
+    .$narrowType<{ checkInId: string }>()
+    .execute();
 }

@@ -54,9 +54,9 @@ export function findActivityResponseForUpdate(ex: Executor, tenantId: string, me
 export async function upsertActivityResponse(
   ex: Executor,
   r: { tenantId: string; cohortId: string; membershipId: string; moduleId: number; activityId: string; kind: string; status: ResponseStatus; content: Record<string, unknown>; shared: boolean },
-): Promise<void> {
+): Promise<string> {
   const submittedAt = r.status === 'submitted' ? sql<Date>`now()` : null;
-  await ex
+  const row = await ex
     .insertInto('activityResponses')
     .values({ ...r, content: JSON.stringify(r.content), submittedAt })
     .onConflict((oc) =>
@@ -68,7 +68,9 @@ export async function upsertActivityResponse(
         updatedAt: sql`now()`,
       }),
     )
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }
 
 const listCompletedModuleIdsQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>

@@ -319,6 +319,12 @@ export interface AttachmentsTable {
   membershipId: string;
   postId: string | null;
   draftTarget: string | null;
+  /** A profile photo: the person it shows (postId and draftTarget null). */
+  photoOf: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A file on a module activity's response (evidence of practice, a curation). */
+  responseId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A file on a check-in of an action plan. */
+  checkInId: ColumnType<string | null, string | null | undefined, string | null>;
   state: ColumnType<'uploading' | 'ready', 'uploading' | 'ready' | undefined, 'uploading' | 'ready'>;
   kind: AttachmentKind;
   contentType: string;

@@ -216,20 +216,20 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/privacy/exports', exportLinkRouter(personalExports));
   app.use('/privacy', privacyNoticeRouter({ db }));
   app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
-  app.use('/cohorts', modulesRouter(modules));
+  // Files of posts, activities and profiles: their upload reader checks the CSRF token itself (isMultipartUpload, above).
+  const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
+  app.use('/cohorts', modulesRouter({ ...modules, media }));
   app.use('/cohorts', groupsRouter({ db }));
   app.use('/cohorts', groupNormsRouter({ db }));
   const postEvents = new PostEventsHub(String(deps.pool.options.connectionString), log);
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  // Files of posts: their upload reader checks the CSRF token itself (isMultipartUpload, above).
-  const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
   app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost, media }));
   app.use('/cohorts', mediaRouter(media));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));
-  app.use('/cohorts', profilesRouter({ db }));
+  app.use('/cohorts', profilesRouter({ db, media }));
   const erasure = { db, erasureKey: deps.secrets.ltiEncryptionKey, now: deps.now ?? (() => new Date()) };
   app.use('/cohorts', ownErasureRouter(erasure));
   const emailPreferences = emailPreferencesRouter({ db, links: deps.email.links });
@@ -238,7 +238,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   if (queue) app.use('/cohorts', gradesRouter({ db, queue }));
   app.use('/cohorts', deepLinkingRouter({ db, config, workshops, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
-  app.use('/cohorts', actionPlansRouter(actionPlans));
+  app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
   app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));

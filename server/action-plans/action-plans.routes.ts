@@ -1,6 +1,9 @@
 // Action plans for the cohort named in the URL: the learner's plan, partners, manager invites and
 // check-ins, the plans board, and the facilitator's page. A session made by an emailed sign-in link
 // reaches these pages (and only these) with the same membership checks as a launch.
+import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
+import { readUploadForm } from '../media/upload-form.ts';
+import { attachmentPickerView } from '../media/attachment-view.ts';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -9,7 +12,7 @@ import { createRateLimit } from '../http/rate-limit.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { AnswerForm, CommentBody, CommentForm, InviteForm, InviteParams, PartnersForm, PlanForm, PlanParams, ScheduleForm, SeqParams } from './action-plans.schemas.ts';
 import { answerPartnerRequest, askPartners, commentOnPlan, listPlansBoard, openOwnPlan, openPlan, saveActionPlan, type ActionPlansDeps } from './action-plans.service.ts';
-import { cohortPlanFigures, openCheckIn, recordCheckIn, remindMissedCheckIns, setCheckInSchedule } from './check-ins.service.ts';
+import { assertCanAttachToCheckIn, checkInDraftTarget, cohortPlanFigures, openCheckIn, recordCheckIn, remindMissedCheckIns, setCheckInSchedule } from './check-ins.service.ts';
 import { inviteManager, revokeManagerInvite } from './manager-invites.service.ts';
 import { boardView, checkInView, consoleView, ownPlanView, planView } from './action-plans.views.ts';
 
@@ -32,7 +35,7 @@ const withEmailSignIn: RequestHandler = (req, res, next) => {
   next();
 };
 
-export function actionPlansRouter(deps: ActionPlansDeps): Router {
+export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();
   const member: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db)];
   const facilitator: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db, 'facilitator')];
@@ -84,8 +87,14 @@ export function actionPlansRouter(deps: ActionPlansDeps): Router {
   r.get('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => renderCheckIn(req, res, 200, {}));
   r.post('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => {
     const { seq } = SeqParams.parse(req.params);
-    const form = PlanForm.parse(req.body ?? {});
-    const outcome = await recordCheckIn(deps, req.launch!, seq, form);
+    const who = req.launch!;
+    // Files (a photo of the whiteboard, the plan as it now stands) wait with the form until the check-in is recorded.
+    if (req.is('multipart/form-data')) await assertCanAttachToCheckIn(deps, who, seq);
+    const target = checkInDraftTarget(seq);
+    const upload = await readUploadForm(req, res, { maxFileBytes: Math.max(...Object.values(deps.media.limits.maxBytes)), maxFiles: 10, store: (file, name) => storeUpload(deps.media, who, target, file, name) });
+    const form = PlanForm.parse(upload.fields);
+    if (upload.refused) return renderCheckIn(req, res, upload.refused.status, { error: new ValidationError(upload.refused.userMessage), form });
+    const outcome = await recordCheckIn(deps, who, seq, form);
     if (outcome.kind === 'invalid') return renderCheckIn(req, res, 400, { error: outcome.error, form });
     res.redirect(303, `${base(req)}/action-plan?saved=check-in#check-ins`);
   });
@@ -141,8 +150,8 @@ export function actionPlansRouter(deps: ActionPlansDeps): Router {
   }
   async function renderCheckIn(req: Request, res: Response, status: number, flash: Parameters<typeof checkInView>[3]) {
     const { seq } = SeqParams.parse(req.params);
-    const [cohort, c] = await Promise.all([cohortOf(req.launch!), openCheckIn(deps, req.launch!, seq)]);
-    res.status(status).render('action-plans/check-in', { title: `Check-in ${seq}`, ...checkInView(cohort, req.launch!, c, flash) });
+    const [cohort, c, pending] = await Promise.all([cohortOf(req.launch!), openCheckIn(deps, req.launch!, seq), pendingAttachmentsFor(deps, req.launch!, checkInDraftTarget(seq))]);
+    res.status(status).render('action-plans/check-in', { title: `Check-in ${seq}`, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), ...checkInView(cohort, req.launch!, c, flash) });
   }
   return r;
 }

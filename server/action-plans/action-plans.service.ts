@@ -1,6 +1,7 @@
 // Action plans and accountability partners: building the plan (drafts kept, nothing typed lost),
 // who may read it (owner, partners, and the cohort or group as the owner chose), partners asked and
 // answering. Knows nothing of HTTP.
+import * as media from '../../models/media.queries.ts';
 import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import * as inviteQueries from '../../models/manager-invites.queries.ts';
@@ -89,7 +90,7 @@ async function requireOwnPlan(deps: ActionPlansDeps, who: LaunchContext, planId:
  * A plan `who` may read, and as what: the owner; a partner (asked or accepted); or a reader because
  * the owner shared it with the cohort, or with the group they share. Anything else is not found.
  */
-export async function findReadablePlan(deps: ActionPlansDeps, who: LaunchContext, planId: string): Promise<{ plan: plans.PlanRow; access: PlanAccess }> {
+export async function findReadablePlan(deps: Pick<ActionPlansDeps, 'db'>, who: LaunchContext, planId: string): Promise<{ plan: plans.PlanRow; access: PlanAccess }> {
   const plan = await plans.findPlan(deps.db, who.tenantId, planId);
   if (!plan || plan.cohortId !== who.cohortId) throw new NotFoundError('action plan');
   if (plan.membershipId === who.membershipId) return { plan, access: 'owner' };
@@ -117,10 +118,12 @@ export async function openPlan(deps: ActionPlansDeps, who: LaunchContext, planId
     access === 'reader' ? [] : checkInQueries.listCheckIns(deps.db, who.tenantId, plan.id),
     access === 'reader' ? [] : plans.listComments(deps.db, who.tenantId, plan.id),
   ]);
+  // The check-ins' files, for those who read the check-ins.
+  const checkInFiles = await media.listCheckInAttachments(deps.db, who.tenantId, checkIns.map((c) => c.id));
   const myPartnership = partners.find((p) => p.partnerMembershipId === who.membershipId);
   // A journal entry is the owner's alone unless they shared it with that check-in.
   const shownCheckIns = access === 'owner' ? checkIns : checkIns.map((c) => (c.journalShared ? c : { ...c, journal: '' }));
-  return { plan, access, partners, checkIns: shownCheckIns, comments, myPartnership };
+  return { plan, access, partners, checkIns: shownCheckIns, comments, myPartnership, checkInFiles };
 }
 
 /** Asks one or two learners to be partners: from the owner's group, or the cohort once a group partner declined (or without a group). */

@@ -1,4 +1,5 @@
 // View models for the action plan pages: ready-made values, no rules beyond presentation.
+import { attachmentView } from '../media/attachment-view.ts';
 import type { Cohort } from '../../models/schema.ts';
 import type { PlanRow } from '../../models/action-plans.queries.ts';
 import type { ValidationError } from '../errors.ts';
@@ -113,6 +114,7 @@ export function planView(
       journal: c.journal,
       journalShared: c.journalShared,
       entries: c.entries.map((e) => ({ ...e, statusLabel: STATUS_LABEL[e.status] })),
+      files: p.checkInFiles.filter((f) => f.checkInId === c.id).map((f) => attachmentView({ cohortId: cohort.id, role: 'reader' }, f)),
     })),
     comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
     commentError: flash.commentError,

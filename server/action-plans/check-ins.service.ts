@@ -1,6 +1,7 @@
 // Check-ins after the course: the cohort's schedule (end date + weeks), recording a check-in, the
 // reminder run (a pg-boss job; each reminder claimed by a unique row before its email goes, so two
 // workers never both send it), and the facilitator's figures and reminder to those who missed one.
+import * as media from '../../models/media.queries.ts';
 import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import * as checkInQueries from '../../models/check-ins.queries.ts';
@@ -45,6 +46,16 @@ export async function openCheckIn(deps: ActionPlansDeps, who: LaunchContext, seq
   return { plan, due, open: isDue(due, deps.now()), recorded };
 }
 
+/** The draft a file uploaded with a check-in's form waits in, until the check-in is recorded. */
+export const checkInDraftTarget = (seq: number) => `check-in:${seq}`;
+
+/** Throws unless this person may record check-in `seq` now: checked before any byte of a file is stored. */
+export async function assertCanAttachToCheckIn(deps: ActionPlansDeps, who: LaunchContext, seq: number): Promise<void> {
+  const { due, open, recorded } = await openCheckIn(deps, who, seq);
+  if (!open) throw new AppError(409, 'check-in-not-due', `Check-in ${seq} opens on ${due.dueOn}.`);
+  if (recorded) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
+}
+
 export type CheckInOutcome = { kind: 'recorded' } | { kind: 'invalid'; error: ValidationError };
 
 /** Records check-in `seq` (once); partners and the manager hear about it by email. */
@@ -57,6 +68,8 @@ export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, s
   await withTransaction(deps.db, async (tx) => {
     const id = await checkInQueries.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
     if (!id) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
+    // The files sent with its form (and any left from an earlier try) come onto it.
+    await media.claimCheckInAttachments(tx, { tenantId: who.tenantId, membershipId: who.membershipId, checkInId: id, draftTarget: checkInDraftTarget(seq) });
     await queueActionPlanEmail(deps.queue, tx, { type: 'check-in-recorded', tenantId: who.tenantId, planId: plan.id, seq });
   });
   return { kind: 'recorded' };

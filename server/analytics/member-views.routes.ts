@@ -8,6 +8,8 @@ import * as nudges from '../../models/nudges.queries.ts';
 import { findActiveLaunch } from '../http/auth.ts';
 import { ownNetwork, RelationshipAnalyticsOffError } from './analytics.service.ts';
 import { egoView } from './analytics.views.ts';
+import { memberPhotoUrls } from '../media/profile-photos.ts';
+import { avatarView } from '../http/avatar.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
@@ -28,7 +30,10 @@ export function memberViewsRouter(deps: { db: Db; now?: () => Date }): Router {
 
   r.get('/:cohortId/profile', withLaunch(async (_req, res, who) => {
     try {
-      res.locals.ownNetwork = egoView(await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who));
+      const contacts = await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who);
+      // The table's faces (the export's copy of this table has none).
+      const [view, photos] = [egoView(contacts), await memberPhotoUrls(deps.db, who, contacts.map((c) => c.membershipId))];
+      res.locals.ownNetwork = { ...view, contacts: view.contacts.map((c, i) => ({ ...c, avatar: avatarView(contacts[i]!.membershipId, c.name, photos.get(contacts[i]!.membershipId)) })) };
     } catch (err) {
       if (!(err instanceof RelationshipAnalyticsOffError)) throw err;
       res.locals.ownNetworkOff = true;

@@ -1,4 +1,5 @@
 // The cohort hub (learners) and the facilitator console, for the cohort named in the URL.
+import { listResponseAttachments } from '../../models/media.queries.ts';
 import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError } from '../errors.ts';
@@ -89,7 +90,9 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const { membershipId } = MemberParams.parse(req.params);
     const who = req.launch!;
     const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
-    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId)) });
+    // Their files (a curation's, a shared reflection's): the file route lets the facilitators read these.
+    const files = await listResponseAttachments(deps.db, who.tenantId, responses.map((r) => r.id));
+    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), files) });
   });
 
   return r;

@@ -1,3 +1,4 @@
+import { attachmentView, type PostAttachmentRow } from '../media/attachment-view.ts';
 import type { Cohort, ActivityResponse } from '../../models/schema.ts';
 import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { MemberTablePage } from '../../models/console.queries.ts';
@@ -75,7 +76,7 @@ export function consoleView(
   };
 }
 
-export function sharedResponsesView(cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop) {
+export function sharedResponsesView(cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
   return {
     cohort: { id: cohort.id, title: cohort.title },
     person: { name: launch.displayName },
@@ -92,6 +93,8 @@ export function sharedResponsesView(cohort: Cohort, launch: LaunchContext, membe
         url: typeof c.url === 'string' ? c.url : undefined,
         tags: Array.isArray(c.tags) ? c.tags.join(', ') : '',
         submittedOn: r.submittedAt ? formatDate(r.submittedAt) : '',
+        // Shown as in a post, without a post's moderation buttons.
+        files: files.filter((f) => f.responseId === r.id).map((f) => attachmentView({ cohortId: cohort.id, role: 'reader' }, f)),
       };
     }),
   };

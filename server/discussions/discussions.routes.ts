@@ -21,6 +21,7 @@ import type { Workshops } from '../editions/workshops.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import type { AppError } from '../errors.ts';
 import { readUploadForm } from '../media/upload-form.ts';
+import { memberPhotoUrls } from '../media/profile-photos.ts';
 import { FileTooLargeError, FileTypeRefusedError, pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 
@@ -120,7 +121,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const who = req.launch!;
     if (who.role === 'facilitator') {
       const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
-      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces) });
+      const photos = await memberPhotoUrls(deps.db, who, spaces.flatMap((s) => s.summary.members.map((m) => m.membershipId)));
+      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces, photos) });
     }
     const space = await svc.groupSpaceFor(deps, who, moduleId);
     if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });
@@ -175,8 +177,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     await svc.findVisibleSpace(deps, who, found.spaceId);
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
-    const [row] = await discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id });
-    res.type('html').send(renderPost(req.app, postView(who, found.threadId, row!)));
+    const [[row], photos] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id }), memberPhotoUrls(deps.db, who, [found.authorMembershipId])]);
+    res.type('html').send(renderPost(req.app, postView(who, found.threadId, { ...row!, authorPhotoUrl: photos.get(found.authorMembershipId) })));
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
@@ -243,7 +245,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
       who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `space:${space.id}`),
     ]);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
-    res.status(status).render('discussions/space', { title: 'Discussion', picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members) });
+    const photos = await memberPhotoUrls(deps.db, who, [...threads.flatMap((t) => [t.authorMembershipId, ...t.participants.map((p) => p.membershipId)]), ...members.map((m) => m.membershipId)]);
+    res.status(status).render('discussions/space', { title: 'Discussion', picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
@@ -258,7 +261,10 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
       who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `thread:${thread.id}`),
     ]);
     // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
-    const page = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
+    const listed = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
+    // The authors' photos: one small lookup by the page's authors, after the page's own query.
+    const photos = await memberPhotoUrls(deps.db, who, listed.posts.map((p) => p.authorMembershipId));
+    const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photos.get(p.authorMembershipId) })) };
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;

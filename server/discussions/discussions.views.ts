@@ -13,17 +13,17 @@ function spaceTitle(space: Space, module: WorkshopModule | undefined): string {
 }
 
 /** The thread list: starter, replies, the last reply (who, when) and the faces of who took part. */
-function threadListItem(who: LaunchContext, t: SpaceThreadRow, now: Date) {
+function threadListItem(who: LaunchContext, t: SpaceThreadRow, now: Date, photos: ReadonlyMap<string, string>) {
   const more = t.participantCount - t.participants.length;
   return {
     href: `/cohorts/${who.cohortId}/threads/${t.id}`,
     title: t.title,
     author: t.authorName ?? 'Someone',
-    avatar: avatarView(t.authorMembershipId, t.authorName),
+    avatar: avatarView(t.authorMembershipId, t.authorName, photos.get(t.authorMembershipId)),
     started: timeView(t.createdAt, now),
     replies: t.replies,
     lastReply: t.lastReplyAt ? { by: t.lastReplyName ?? 'Someone', at: timeView(t.lastReplyAt, now) } : undefined,
-    participants: t.participants.map((p) => ({ name: p.name ?? 'Someone', avatar: avatarView(p.membershipId, p.name) })),
+    participants: t.participants.map((p) => ({ name: p.name ?? 'Someone', avatar: avatarView(p.membershipId, p.name, photos.get(p.membershipId)) })),
     participantsLabel: `${t.participantCount === 1 ? '1 person' : `${t.participantCount} people`} in this thread: ${t.participants.map((p) => p.name ?? 'Someone').join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
     morePeople: more > 0 ? more : 0,
     pinned: Boolean(t.pinnedAt),
@@ -39,6 +39,8 @@ export function spaceView(
   flash?: { error: string; form: { title: string; body: string } },
   norms: string[] = [],
   members: StripMember[] = [],
+  /** Profile photos of the page's people, by membership id (server/media/profile-photos.ts). */
+  photos: ReadonlyMap<string, string> = new Map(),
 ) {
   const now = new Date();
   const module = space.moduleId !== null ? workshop.byId(space.moduleId) : undefined;
@@ -50,8 +52,8 @@ export function spaceView(
     norms: space.groupId ? { list: norms, href: `/cohorts/${who.cohortId}/groups/${space.groupId}/norms` } : undefined,
     // The module's discussion prompt: what the group takes up here (a module space only).
     prompts: space.groupId && module ? module.activities.filter((a) => a.kind === 'discussion').map((a) => ({ title: a.title, html: a.promptHtml, moduleHref: `/cohorts/${who.cohortId}/modules/${module.id}#${a.id}` })) : [],
-    members: memberStripView(members, who.membershipId, now),
-    threads: threads.map((t) => threadListItem(who, t, now)),
+    members: memberStripView(members, who.membershipId, now, photos),
+    threads: threads.map((t) => threadListItem(who, t, now, photos)),
     canPost: who.role !== 'observer',
     error: flash?.error,
     form: flash?.form ?? { title: '', body: '' },
@@ -63,6 +65,7 @@ export function moduleSpacesView(
   who: LaunchContext,
   moduleTitle: string | undefined,
   spaces: Array<{ group: { name: string }; space: { id: string }; summary: { threads: number; lastPostAt: Date | null; members: Array<{ membershipId: string; name: string | null }> } }>,
+  photos: ReadonlyMap<string, string> = new Map(),
 ) {
   const now = new Date();
   return {
@@ -74,7 +77,7 @@ export function moduleSpacesView(
       href: `/cohorts/${who.cohortId}/spaces/${space.id}`,
       threads: summary.threads,
       lastPost: summary.lastPostAt ? timeView(summary.lastPostAt, now) : undefined,
-      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name) })),
+      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)) })),
       membersLabel: summary.members.map((m) => m.name ?? 'Name not shared').join(', '),
     })),
   };
@@ -89,6 +92,8 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
   kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
   /** Absent where a caller reads posts without their files. */
   attachments?: PostAttachmentRow[];
+  /** The author's profile photo, when they have one (set by the route: server/media/profile-photos.ts). */
+  authorPhotoUrl?: string | undefined;
 };
 
 /** One post as the page shows it (also sent alone to live-update a thread). */
@@ -107,7 +112,7 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
   return {
     id: p.id,
     author: p.authorName ?? 'Someone',
-    avatar: avatarView(p.authorMembershipId, p.authorName),
+    avatar: avatarView(p.authorMembershipId, p.authorName, p.authorPhotoUrl),
     isFacilitator: p.authorRole === 'facilitator',
     when: timeView(p.createdAt),
     edited: p.editedAt !== null,

@@ -7,6 +7,7 @@ import { requireLaunch } from '../http/auth.ts';
 import { AppError } from '../errors.ts';
 import { commitGroups, moveMemberToGroup, previewGroups, renameGroup, type GroupsDeps } from './groups.service.ts';
 import { groupsPageView } from './groups.views.ts';
+import { memberPhotoUrls } from '../media/profile-photos.ts';
 
 const FormBody = z.object({ seed: z.coerce.number().int().min(0).max(2 ** 32 - 1), rosterHash: z.string().regex(/^[0-9a-f]{16}$/) });
 const MoveParams = z.object({ cohortId: z.uuid(), membershipId: z.uuid() });
@@ -24,7 +25,9 @@ export function groupsRouter(deps: GroupsDeps): Router {
     const members = existing.length > 0 ? await groupQueries.listGroupMembers(deps.db, who.tenantId, who.cohortId) : [];
     const seed = z.coerce.number().int().min(0).max(2 ** 32 - 1).catch(() => crypto.randomInt(2 ** 31)).parse(req.query.seed ?? crypto.randomInt(2 ** 31));
     const preview = existing.length === 0 ? await previewGroups(deps, who, seed).catch((err) => (err instanceof AppError && err.status === 400 ? err : Promise.reject(err))) : undefined;
-    res.render('groups/groups', { title: 'Groups', ...groupsPageView(who, existing, members, preview) });
+    const previewOk = preview && !('status' in preview) ? preview : undefined;
+    const photos = await memberPhotoUrls(deps.db, who, [...members.map((m) => m.membershipId), ...(previewOk?.groups.flatMap((g) => g.members.map((m) => m.membershipId)) ?? [])]);
+    res.render('groups/groups', { title: 'Groups', ...groupsPageView(who, existing, members, preview, photos) });
   });
 
   r.post('/:cohortId/console/groups', facilitator, async (req, res) => {

@@ -16,7 +16,7 @@ interface MemberRow {
 /** A member placed more than a minute after the groups were formed joined late (placed automatically). */
 const LATE_MS = 60_000;
 
-export function groupsPageView(who: LaunchContext, existing: Array<Group & { size: number }>, members: MemberRow[], preview: GroupsPreview | AppError | undefined) {
+export function groupsPageView(who: LaunchContext, existing: Array<Group & { size: number }>, members: MemberRow[], preview: GroupsPreview | AppError | undefined, photos: ReadonlyMap<string, string> = new Map()) {
   const options = existing.map((g) => ({ id: g.id, name: g.name }));
   const groups = existing.map((g) => ({
     id: g.id,
@@ -27,7 +27,7 @@ export function groupsPageView(who: LaunchContext, existing: Array<Group & { siz
       .map((m) => ({
         membershipId: m.membershipId,
         name: m.name ?? 'Name not shared',
-        avatar: avatarView(m.membershipId, m.name),
+        avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)),
         lateJoiner: m.addedAt.getTime() - m.groupCreatedAt.getTime() > LATE_MS,
         moveOptions: options.filter((o) => o.id !== g.id),
       })),
@@ -41,7 +41,7 @@ export function groupsPageView(who: LaunchContext, existing: Array<Group & { siz
     groups,
     warnings,
     lateJoiners: groups.flatMap((g) => g.members.filter((m) => m.lateJoiner).map((m) => ({ name: m.name, group: g.name }))),
-    preview: previewOk ? { ...previewOk, groups: previewOk.groups.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m, avatar: avatarView(m.membershipId, m.name) })) })) } : undefined,
+    preview: previewOk ? { ...previewOk, groups: previewOk.groups.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m, avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)) })) })) } : undefined,
     previewProblem: preview && 'status' in preview ? preview.userMessage : undefined,
     reshuffleSeed: ((previewOk?.seed ?? 0) + 7919) % 2 ** 31,
   };

@@ -23,9 +23,9 @@ export interface StripMember {
   lastPostAt: Date | null;
 }
 
-export function memberStripView(rows: StripMember[], me: string, now: Date = new Date()): Array<{ name: string; you: boolean; avatar: AvatarView; presence: Presence; label: string }> {
+export function memberStripView(rows: StripMember[], me: string, now: Date = new Date(), photos: ReadonlyMap<string, string> = new Map()): Array<{ name: string; you: boolean; avatar: AvatarView; presence: Presence; label: string }> {
   return rows.map((r) => {
     const seen = [r.lastLaunchAt, r.lastPostAt].filter((d): d is Date => d !== null).sort((a, b) => b.getTime() - a.getTime())[0] ?? null;
-    return { name: r.name ?? 'Name not shared', you: r.membershipId === me, avatar: avatarView(r.membershipId, r.name), ...presenceOf(seen, now) };
+    return { name: r.name ?? 'Name not shared', you: r.membershipId === me, avatar: avatarView(r.membershipId, r.name, photos.get(r.membershipId)), ...presenceOf(seen, now) };
   });
 }

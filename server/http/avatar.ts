@@ -1,6 +1,6 @@
-// A person's face where a page names them: their initials in a circle whose colour follows their
-// id, so the same person looks the same on every page. A profile photo (issue 12) will take the
-// initials' place through `photoUrl`; the partial already shows one when it is set.
+// A person's face where a page names them: their profile photo when they have one
+// (server/media/profile-photos.ts finds them for a page), otherwise their initials in a circle whose
+// colour follows their id, so the same person looks the same on every page.
 
 /** Colours of the circle (public/styles.css, .avatar-0 … .avatar-7): each ≥ 4.5:1 with white initials. */
 export const AVATAR_TONES = 8;
@@ -34,6 +34,6 @@ export function initialsOf(name: string | null | undefined): string {
  * The avatar of a member. `id` is their membership id: every page that shows a face is a cohort's,
  * where a person has exactly one membership, and every row a page reads already carries it.
  */
-export function avatarView(id: string, name: string | null | undefined): AvatarView {
-  return { initials: initialsOf(name), tone: toneOf(id) };
+export function avatarView(id: string, name: string | null | undefined, photoUrl?: string): AvatarView {
+  return { initials: initialsOf(name), tone: toneOf(id), ...(photoUrl ? { photoUrl } : {}) };
 }

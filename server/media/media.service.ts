@@ -14,6 +14,7 @@ import { insertModerationAction } from '../../models/moderation.queries.ts';
 import { findPost } from '../../models/discussions.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { findVisibleSpace } from '../discussions/discussions.service.ts';
+import { findReadablePlan } from '../action-plans/action-plans.service.ts';
 import { ACCEPTED_LIST, SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
 import type { ByteRange, MediaStorage } from './storage.ts';
 
@@ -47,29 +48,39 @@ export class FileTypeRefusedError extends AppError {
   }
 }
 
-/** Display sizes of a picture: the full view and the thumbnail in a post (longest side, pixels). */
-const FULL_PX = 1600;
-const THUMB_PX = 480;
+/** Display sizes of a picture (longest side, pixels): the full view and the thumbnail; `square` crops it so. */
+export interface ImageSizes {
+  full: number;
+  thumb: number;
+  square: boolean;
+}
+const POST_IMAGE: ImageSizes = { full: 1600, thumb: 480, square: false };
+/** A profile photo: a square face, 256 px on its page, 96 px beside posts and in lists (2× their size). */
+export const PROFILE_PHOTO: ImageSizes = { full: 256, thumb: 96, square: true };
 
 /**
  * Stores one uploaded file as a pending attachment of this person's form (`draftTarget`), once the
  * caller has checked they may post there. Throws 415 for a type we do not take (whatever its name
  * says), 413 past its kind's cap or a quota; nothing of a refused file is kept.
  */
-export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarget: string, file: Readable, givenName: string): Promise<media.PendingAttachment> {
+export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarget: string, file: Readable, givenName: string, sizes: ImageSizes = POST_IMAGE): Promise<media.PendingAttachment> {
   const fileName = cleanFileName(givenName);
   const { head, rest, complete } = await readHead(file, SNIFF_BYTES);
   const type = await detectMediaType(head, fileName, complete);
-  if (!type) {
+  if (!type || (sizes.square && type.kind !== 'image')) {
     rest.destroy();
-    throw new FileTypeRefusedError(`Circlework cannot take “${fileName}”: it is not one of the files it accepts, whatever its name says. It takes ${ACCEPTED_LIST}.`);
+    throw new FileTypeRefusedError(
+      sizes.square
+        ? `Circlework cannot take “${fileName}” as a photo: it is not a picture, whatever its name says. Pick a JPEG, PNG, WebP, GIF or HEIC picture.`
+        : `Circlework cannot take “${fileName}”: it is not one of the files it accepts, whatever its name says. It takes ${ACCEPTED_LIST}.`,
+    );
   }
   const cap = deps.limits.maxBytes[type.kind];
   const tooLarge = () => new FileTooLargeError(`${KIND_WORD[type.kind]} can be at most ${mbText(cap)}; “${fileName}” is larger. What you wrote is kept below.`);
   const row = await media.insertAttachment(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, draftTarget, kind: type.kind, contentType: type.contentType, fileName });
   const key = { tenantId: who.tenantId, attachmentId: row.id };
   try {
-    const stored = type.kind === 'image' ? await storeImage(deps, key, rest, cap, tooLarge, fileName) : await storeAsSent(deps, key, rest, cap, tooLarge, type.contentType);
+    const stored = type.kind === 'image' ? await storeImage(deps, key, rest, cap, tooLarge, fileName, sizes) : await storeAsSent(deps, key, rest, cap, tooLarge, type.contentType);
     await media.updateAttachmentStored(deps.db, who.tenantId, row.id, stored);
     const used = await media.sumAttachmentBytes(deps.db, who.tenantId, who.cohortId, who.membershipId);
     if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(`Your files in this course have reached their limit of ${mbText(deps.limits.quotaPerPerson)}, so “${fileName}” was not added. What you wrote is kept below.`);
@@ -88,17 +99,19 @@ export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarg
 type Stored = Parameters<typeof media.updateAttachmentStored>[3];
 
 /** A picture, re-encoded (which drops EXIF, GPS included, and anything hidden in the file) at two display sizes. */
-async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId: string }, body: Readable, cap: number, tooLarge: () => Error, fileName: string): Promise<Stored> {
+async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId: string }, body: Readable, cap: number, tooLarge: () => Error, fileName: string, sizes: ImageSizes): Promise<Stored> {
   const original = await readAll(body, cap, tooLarge);
   let full: { data: Buffer; info: OutputInfo };
   let thumb: { data: Buffer; info: OutputInfo };
   try {
-    // Animated GIFs stay animated; the others are turned upright by their EXIF orientation first.
-    const animated = ((await sharp(original).metadata()).pages ?? 1) > 1;
-    // One decode, two sizes (clone shares the input).
+    // Animated GIFs stay animated in posts (a photo keeps its first frame); the others are turned
+    // upright by their EXIF orientation first.
+    const animated = !sizes.square && ((await sharp(original).metadata()).pages ?? 1) > 1;
+    // One decode, two sizes (clone shares the input). A square photo is cut around what draws the eye.
     const decoded = animated ? sharp(original, { animated: true }) : sharp(original).rotate();
-    const encode = (px: number) => decoded.clone().resize({ width: px, height: px, fit: 'inside', withoutEnlargement: true }).webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
-    [full, thumb] = await Promise.all([encode(FULL_PX), encode(THUMB_PX)]);
+    const fit = sizes.square ? ({ fit: 'cover', position: sharp.strategy.attention } as const) : ({ fit: 'inside', withoutEnlargement: true } as const);
+    const encode = (px: number) => decoded.clone().resize({ width: px, height: px, ...fit }).webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
+    [full, thumb] = await Promise.all([encode(sizes.full), encode(sizes.thumb)]);
   } catch {
     throw new FileTypeRefusedError(`Circlework could not read the picture “${fileName}”. Save it as JPEG or PNG (on a phone: share it as “Most compatible”) and attach it again.`);
   }
@@ -169,11 +182,33 @@ async function readAll(body: Readable, cap: number, tooLarge: () => Error): Prom
  * The attachment if this person may read it: exactly who may read its post (its space, and a
  * hidden post only for its author and the facilitators; a deleted post's files for nobody); one
  * hidden by a facilitator only for its uploader and the facilitators; a pending one only for its
- * uploader. Anything else is "not found", so nothing leaks, not even that it exists.
+ * uploader. A profile photo: members of a cohort its person is in; a check-in's file: who reads the
+ * plan's check-ins; an activity answer's: who reads that answer. Anything else is "not found", so
+ * nothing leaks, not even that it exists.
  */
 export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string): Promise<media.AttachmentAccessRow> {
   const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
-  if (!a || a.cohortId !== who.cohortId || a.state !== 'ready') throw new NotFoundError('file');
+  if (!a || a.state !== 'ready') throw new NotFoundError('file');
+  // A profile photo: for the members of a cohort its person is in (wherever it was uploaded).
+  if (a.photoOf) {
+    if (!(await media.isPersonInCohort(deps.db, who.tenantId, who.cohortId, a.photoOf))) throw new NotFoundError('file');
+    return a;
+  }
+  if (a.cohortId !== who.cohortId) throw new NotFoundError('file');
+  // A file on a check-in: who reads the plan's check-ins (its owner, its partners).
+  if (a.checkInId) {
+    if (a.membershipId === who.membershipId) return a;
+    const { access } = await findReadablePlan(deps, who, a.checkInPlanId!);
+    if (access === 'reader') throw new NotFoundError('file');
+    return a;
+  }
+  // A file on a module activity's response: who reads that response (its author; the cohort's
+  // facilitators once it is submitted and shared with them: a shared reflection, a curation).
+  if (a.responseId) {
+    if (a.membershipId === who.membershipId) return a;
+    if (who.role === 'facilitator' && a.responseStatus === 'submitted' && (a.responseShared === true || a.responseKind === 'curation')) return a;
+    throw new NotFoundError('file');
+  }
   const facilitator = who.role === 'facilitator';
   const mine = a.membershipId === who.membershipId;
   if (!a.postId || !a.spaceId) {
@@ -208,6 +243,21 @@ export async function sweepMediaDeletions(deps: { db: Db; storage: MediaStorage 
     swept += keys.length;
     if (keys.length < batch) return swept;
   }
+}
+
+/**
+ * The person's new profile photo, from an uploaded picture: cut square, re-encoded (no EXIF), stored
+ * like any file, and put in the place of the old one, whose bytes are deleted.
+ */
+export async function storeProfilePhoto(deps: MediaDeps, who: LaunchContext, file: Readable, givenName: string): Promise<media.PendingAttachment> {
+  const a = await storeUpload(deps, who, 'photo', file, givenName, PROFILE_PHOTO);
+  await withTransaction(deps.db, (tx) => media.makeProfilePhoto(tx, who.tenantId, who.personId, a.id));
+  return a;
+}
+
+/** Removes the person's profile photo and its bytes; initials show again. */
+export function removeProfilePhoto(deps: { db: Db }, who: LaunchContext): Promise<boolean> {
+  return media.deleteProfilePhoto(deps.db, who.tenantId, who.personId);
 }
 
 /**

@@ -15,6 +15,9 @@ const UPLOAD_PATHS = [
   /^\/cohorts\/[0-9a-f-]{36}\/spaces\/[0-9a-f-]{36}\/threads$/,
   /^\/cohorts\/[0-9a-f-]{36}\/threads\/[0-9a-f-]{36}\/posts$/,
   /^\/cohorts\/[0-9a-f-]{36}\/media$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/profile\/photo$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/modules\/[1-9]\/activities\/[a-z0-9-]{1,64}$/,
+  /^\/cohorts\/[0-9a-f-]{36}\/action-plan\/check-ins\/\d{1,2}$/,
 ];
 
 export function isMultipartUpload(req: Request): boolean {
@@ -49,8 +52,11 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
   };
   // Refused as the CSRF middleware refuses: what was typed (the fields sent before the first file)
   // is kept as a draft when the form came from our own page.
+  // Once per request: the file's refusal and the end of the form may both ask, and a second keeping
+  // of the same draft would say it was not kept.
+  let csrfRefusal: Promise<AppError> | undefined;
   const refusal = (): Promise<AppError> =>
-    (res.locals.refuseCsrf as (() => Promise<AppError>) | undefined)?.() ?? Promise.resolve(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.'));
+    (csrfRefusal ??= (res.locals.refuseCsrf as (() => Promise<AppError>) | undefined)?.() ?? Promise.resolve(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.')));
   // Each file's storing, never rejecting (an unexpected failure is kept for after the form is read:
   // a rejection nobody awaits yet would end the process).
   const pending: Array<Promise<void>> = [];

@@ -3,11 +3,20 @@ import { Router, type Request, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
+import { z } from 'zod';
 import { ActivityForm, ActivityParams, ModuleParams } from './modules.schemas.ts';
-import { openModule, saveActivity, type ModulesDeps } from './modules.service.ts';
+import { activityDraftTarget, assertCanAttachToActivity, openModule, saveActivity, type ModulesDeps } from './modules.service.ts';
 import { modulePageView } from './modules.views.ts';
+import { storeUpload, type MediaDeps } from '../media/media.service.ts';
+import { readUploadForm } from '../media/upload-form.ts';
+import { attachmentPickerView } from '../media/attachment-view.ts';
+import { ValidationError } from '../errors.ts';
 
-export function modulesRouter(deps: ModulesDeps): Router {
+/** The response's own files ticked to be removed. */
+const RemoveFiles = z.object({ removeFile: z.union([z.uuid(), z.array(z.uuid())]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])) });
+const MAX_FILES_PER_ACTIVITY = 10;
+
+export function modulesRouter(deps: ModulesDeps & { media: MediaDeps }): Router {
   const r = Router();
 
   r.get('/:cohortId/modules/:moduleId', requireLaunch(deps.db), async (req, res) => {
@@ -18,8 +27,15 @@ export function modulesRouter(deps: ModulesDeps): Router {
 
   r.post('/:cohortId/modules/:moduleId/activities/:activityId', requireLaunch(deps.db), async (req, res) => {
     const { moduleId, activityId } = ActivityParams.parse(req.params);
-    const form = ActivityForm.parse(req.body ?? {}) as ActivityForm;
-    const outcome = await saveActivity(deps, req.launch!, moduleId, activityId, form);
+    const who = req.launch!;
+    // Files (evidence of practice, a curation) wait as pending files of the form until the response is saved.
+    if (req.is('multipart/form-data')) await assertCanAttachToActivity(deps, who, moduleId, activityId);
+    const target = activityDraftTarget(moduleId, activityId);
+    const upload = await readUploadForm(req, res, { maxFileBytes: Math.max(...Object.values(deps.media.limits.maxBytes)), maxFiles: MAX_FILES_PER_ACTIVITY, store: (file, name) => storeUpload(deps.media, who, target, file, name) });
+    const form = ActivityForm.parse(upload.fields) as ActivityForm;
+    // A file refused: nothing is saved, and the form comes back as typed with the files that arrived.
+    if (upload.refused) return renderModule(req, res, moduleId, upload.refused.status, { invalid: { activityId, error: new ValidationError(upload.refused.userMessage), form } });
+    const outcome = await saveActivity(deps, who, moduleId, activityId, form, RemoveFiles.parse(upload.fields).removeFile);
     if (outcome.kind === 'invalid') return renderModule(req, res, moduleId, 400, { invalid: { activityId, error: outcome.error, form } });
     const flag = outcome.kind === 'draft-saved' ? `saved=${activityId}` : `submitted=${activityId}${outcome.completedModule ? '&completed=1' : ''}`;
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/modules/${moduleId}?${flag}#${activityId}`);
@@ -30,7 +46,7 @@ export function modulesRouter(deps: ModulesDeps): Router {
     const cohort = await (req.caches?.cohort(who.tenantId, who.cohortId) ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId));
     if (!cohort) throw new NotFoundError('cohort');
     const m = await openModule(deps, who, moduleId, cohort);
-    res.status(status).render('modules/module', { title: `${m.module.id}. ${m.module.title}`, ...modulePageView(who, cohort, m, flash) });
+    res.status(status).render('modules/module', { title: `${m.module.id}. ${m.module.title}`, picker: attachmentPickerView([], deps.media.limits.maxBytes), ...modulePageView(who, cohort, m, flash) });
   }
 
   return r;

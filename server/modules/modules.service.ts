@@ -7,10 +7,11 @@ import * as modules from '../../models/modules.queries.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm } from './modules.schemas.ts';
+import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm, type SubmittableKind } from './modules.schemas.ts';
 import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
 import type { Activity, FiveFactor, WorkshopModule } from './workshop-content.ts';
 import type { Workshops } from '../editions/workshops.ts';
+import * as media from '../../models/media.queries.ts';
 
 export interface ModulesDeps {
   db: Db;
@@ -68,7 +69,21 @@ export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, know
   return moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])));
 }
 
+/** Activities that take files (server/media): evidence of practice, a curation. */
+export const FILE_KINDS: ReadonlySet<string> = new Set(['practice', 'curation']);
+
+/** The draft a file uploaded with an activity's form waits in, until the response is saved. */
+export const activityDraftTarget = (moduleId: number, activityId: string) => `activity:${moduleId}:${activityId}`;
+
+export interface ActivityFiles {
+  /** The response's own files. */
+  attached: Awaited<ReturnType<typeof media.listResponseAttachments>>;
+  /** Uploaded with a form that was not saved (a file or the text refused): they go on with the next save. */
+  pending: media.PendingAttachment[];
+}
+
 export interface ModuleForLearner {
+  files: Map<string, ActivityFiles>;
   module: WorkshopModule;
   fiveFactors: readonly FiveFactor[];
   state: CompletionState;
@@ -87,10 +102,19 @@ export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId
     modules.listMemberResponses(deps.db, who.tenantId, who.membershipId, moduleId),
   ]);
   const opensAt = dates[moduleId - 1]!;
-  const progress = await readModuleProgress(deps.db, who, moduleId, responses);
+  const fileActivities = module.activities.filter((a) => FILE_KINDS.has(a.kind));
+  const [progress, attached, pending] = await Promise.all([
+    readModuleProgress(deps.db, who, moduleId, responses),
+    media.listResponseAttachments(deps.db, who.tenantId, responses.filter((r) => FILE_KINDS.has(r.kind)).map((r) => r.id)),
+    Promise.all(fileActivities.map((a) => media.listPendingAttachments(deps.db, who.tenantId, who.membershipId, activityDraftTarget(moduleId, a.id)))),
+  ]);
+  const files = new Map(fileActivities.map((a, i) => {
+    const response = responses.find((r) => r.activityId === a.id);
+    return [a.id, { attached: attached.filter((f) => f.responseId === response?.id), pending: pending[i]! }];
+  }));
   // Started as the hub and the console read it: a response (draft or submitted) or a post in a group space.
   const state = completionState(deps.now(), opensAt, { completed: completed.includes(moduleId), started: responses.length > 0 || progress.postedInGroupSpace });
-  return { module, fiveFactors: workshop.fiveFactors, opensAt, state, responses: new Map(responses.map((r) => [r.activityId, r])), progress };
+  return { module, fiveFactors: workshop.fiveFactors, opensAt, state, responses: new Map(responses.map((r) => [r.activityId, r])), progress, files };
 }
 
 export type SaveOutcome =
@@ -103,17 +127,8 @@ export type SaveOutcome =
  * lost) and its errors returned. The last required submission completes the module, in the same
  * transaction as the completion's grades.
  */
-export async function saveActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string, form: ActivityForm): Promise<SaveOutcome> {
-  const module = (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId);
-  if (!module) throw new NotFoundError('module');
-  const activity = module.activities.find((a) => a.id === activityId);
-  if (!activity) throw new NotFoundError('activity');
-  if (!isSubmittable(activity.kind)) throw new AppError(400, 'not-a-form', 'This activity happens in your group’s discussion space, not in a form.');
-  if (who.role !== 'learner') throw new ForbiddenError('submit-activity', 'Only learners record activities. As a facilitator you can read the module and follow progress in the console.');
-  const dates = await cohortSchedule(deps, who);
-  if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) {
-    throw new ForbiddenError('module-locked', `This module opens on ${dates[moduleId - 1]!.toUTCString().slice(0, 16)}. Your draft is not saved here yet; keep a copy.`);
-  }
+export async function saveActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string, form: ActivityForm, removeFiles: string[] = []): Promise<SaveOutcome> {
+  const { module, activity } = await findEditableActivity(deps, who, moduleId, activityId);
   const content = contentFromForm(activity.kind, form);
   const submission = form.intent === 'submit' ? SUBMISSION_SCHEMAS[activity.kind].safeParse(content) : undefined;
   const row = (status: 'draft' | 'submitted', c: Record<string, unknown>) => ({
@@ -127,6 +142,11 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
     content: c,
     shared: activity.kind === 'reflection' && c.shared === true,
   });
+  // Saved with the response: the files uploaded with its form come onto it, the ticked ones go.
+  const write = async (tx: Tx, r: ReturnType<typeof row>) => {
+    const responseId = await modules.upsertActivityResponse(tx, r);
+    if (FILE_KINDS.has(activity.kind)) await media.claimResponseAttachments(tx, { tenantId: who.tenantId, membershipId: who.membershipId, responseId, draftTarget: activityDraftTarget(moduleId, activityId), remove: removeFiles });
+  };
 
   return withTransaction(deps.db, async (tx) => {
     const existing = await modules.findActivityResponseForUpdate(tx, who.tenantId, who.membershipId, moduleId, activityId);
@@ -135,16 +155,37 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
       if (existing?.status === 'submitted') {
         return { kind: 'invalid', error: new ValidationError('This answer is already submitted: change it and choose “Update answer”. What you typed is still in the form.') } as const;
       }
-      await modules.upsertActivityResponse(tx, row('draft', content));
+      await write(tx, row('draft', content));
       return { kind: 'draft-saved' } as const;
     }
     if (!submission.success) {
-      if (existing?.status !== 'submitted') await modules.upsertActivityResponse(tx, row('draft', content));
+      if (existing?.status !== 'submitted') await write(tx, row('draft', content));
       return { kind: 'invalid', error: ValidationError.fromZod(submission.error, 'Your answer was kept as a draft: put right what is marked below, then submit again', true) } as const;
     }
-    await modules.upsertActivityResponse(tx, row('submitted', submission.data as Record<string, unknown>));
+    await write(tx, row('submitted', submission.data as Record<string, unknown>));
     return { kind: 'submitted', completedModule: await completeIfDone(deps, tx, who, module) } as const;
   });
+}
+
+/** Throws unless this learner may attach files to this activity now: checked before any byte is stored. */
+export async function assertCanAttachToActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string): Promise<void> {
+  const { activity } = await findEditableActivity(deps, who, moduleId, activityId);
+  if (!FILE_KINDS.has(activity.kind)) throw new AppError(400, 'no-files', 'This activity takes no files.');
+}
+
+/** The activity, once this person may record it now (a learner, the module open). */
+async function findEditableActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string) {
+  const module = (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId);
+  if (!module) throw new NotFoundError('module');
+  const activity = module.activities.find((a) => a.id === activityId);
+  if (!activity) throw new NotFoundError('activity');
+  if (!isSubmittable(activity.kind)) throw new AppError(400, 'not-a-form', 'This activity happens in your group’s discussion space, not in a form.');
+  if (who.role !== 'learner') throw new ForbiddenError('submit-activity', 'Only learners record activities. As a facilitator you can read the module and follow progress in the console.');
+  const dates = await cohortSchedule(deps, who);
+  if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) {
+    throw new ForbiddenError('module-locked', `This module opens on ${dates[moduleId - 1]!.toUTCString().slice(0, 16)}. Your draft is not saved here yet; keep a copy.`);
+  }
+  return { module, activity: activity as Activity & { kind: SubmittableKind } };
 }
 
 async function completeIfDone(deps: ModulesDeps, tx: Tx, who: LaunchContext, module: WorkshopModule): Promise<boolean> {

@@ -1,4 +1,5 @@
 // View models for the module page, the hub's module list and the console's progress: ready values only.
+import { attachmentView, sizeLabel, typeLabel } from '../media/attachment-view.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { ValidationError } from '../errors.ts';
@@ -68,6 +69,11 @@ export function modulePageView(
           // The scale's ends are named at the buttons, not only in the prompt above the form.
           options: [1, 2, 3, 4, 5].map((n) => ({ n, end: SCALE_ENDS[n], checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
         })),
+        // Evidence of practice and curations take files: the response's own (each with a box to remove
+        // it) and those uploaded with a form that was not saved yet.
+        takesFiles: m.files.has(a.id) && isLearner && !locked,
+        files: (m.files.get(a.id)?.attached ?? []).map((f) => attachmentView({ cohortId: cohort.id, role: who.role }, f)),
+        pendingFiles: (m.files.get(a.id)?.pending ?? []).map((f) => ({ name: f.fileName, size: sizeLabel(Number(f.sizeBytes)), type: typeLabel(f.contentType) })),
         justSaved: flash.saved === a.id,
         justSubmitted: flash.submitted === a.id,
         error: invalid?.error.userMessage,

@@ -109,9 +109,9 @@ export async function buildExport(deps: { db: Db; workshop: Workshop; now: () =>
     // The person's own files, as they are stored (pictures re-encoded), under files/.
     const memberships = await exportsQ.listExportMemberships(deps.db, e.tenantId, e.personId, e.scope === 'cohort' ? e.cohortId : null);
     const storage = deps.mediaStorage ?? new PostgresMediaStorage(deps.db);
-    const files = (await media.listOwnAttachments(deps.db, e.tenantId, memberships.map((m) => m.membershipId))).map((a) => ({
+    const files = (await media.listOwnAttachments(deps.db, e.tenantId, memberships.map((m) => m.membershipId), e.personId)).map((a) => ({
       name: `files/${a.id.slice(0, 8)}-${a.fileName}`,
-      listed: { path: `files/${a.id.slice(0, 8)}-${a.fileName}`, name: a.fileName, type: a.contentType, bytes: Number(a.sizeBytes), posted: a.postId !== null, uploadedAt: a.createdAt.toISOString() },
+      listed: { path: `files/${a.id.slice(0, 8)}-${a.fileName}`, name: a.fileName, type: a.contentType, bytes: Number(a.sizeBytes), posted: a.postId !== null, profilePhoto: a.photoOf !== null, on: a.postId ? 'post' : a.photoOf ? 'profile photo' : a.responseId ? 'module activity' : a.checkInId ? 'check-in' : 'draft', uploadedAt: a.createdAt.toISOString() },
       open: () => storage.get({ tenantId: e.tenantId, attachmentId: a.id, variant: 'full' }),
     }));
     const listed = { ...data, files: files.map((f) => f.listed) };

@@ -1,15 +1,23 @@
 // Profiles and the expert finder, for the cohort named in the URL.
 import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { ExpertsQuery, PersonParams, ProfileForm } from './profiles.schemas.ts';
 import { findExperts, openMemberProfile, openOwnProfile, saveProfile, type ProfilesDeps } from './profiles.service.ts';
 import { expertsView, memberProfileView, ownProfileView } from './profiles.views.ts';
+import { removeProfilePhoto, storeProfilePhoto, type MediaDeps } from '../media/media.service.ts';
+import { readUploadForm } from '../media/upload-form.ts';
+import { personPhotoUrls } from '../media/profile-photos.ts';
+import { createPostingLimits } from '../discussions/discussions.routes.ts';
 
-export function profilesRouter(deps: ProfilesDeps): Router {
+const RemovePhotoBody = z.object({ confirmed: z.literal('yes').optional() });
+
+export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
+  const postingLimits = createPostingLimits(deps.db);
   const findCohort = async (req: Request) => {
     const { tenantId, cohortId } = req.launch!;
     const cohort = await (req.caches?.cohort(tenantId, cohortId) ?? cohorts.findCohort(deps.db, tenantId, cohortId));
@@ -17,7 +25,26 @@ export function profilesRouter(deps: ProfilesDeps): Router {
     return cohort;
   };
 
-  r.get('/:cohortId/profile', member, async (req, res) => renderOwnProfile(req, res, 200, { saved: req.query.saved === 'profile' }));
+  r.get('/:cohortId/profile', member, async (req, res) =>
+    renderOwnProfile(req, res, 200, { saved: req.query.saved === 'profile', photoSaved: req.query.saved === 'photo', photoRemoved: req.query.saved === 'photo-removed' }),
+  );
+
+  // A profile photo: one picture, sent with the form's file input (it counts as a post for the rate limits).
+  r.post('/:cohortId/profile/photo', member, ...postingLimits, async (req, res) => {
+    const who = req.launch!;
+    const upload = await readUploadForm(req, res, { maxFileBytes: deps.media.limits.maxBytes.image, maxFiles: 1, store: (file, name) => storeProfilePhoto(deps.media, who, file, name) });
+    if (upload.refused) return renderOwnProfile(req, res, upload.refused.status, { photoError: upload.refused.userMessage });
+    if (upload.stored.length === 0) return renderOwnProfile(req, res, 400, { photoError: 'No picture arrived. Choose a photo, then press “Upload photo”.' });
+    res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=photo#photo`);
+  });
+
+  r.post('/:cohortId/profile/photo/remove', member, async (req, res) => {
+    const who = req.launch!;
+    const { confirmed } = RemovePhotoBody.parse(req.body ?? {});
+    if (!confirmed) return res.render('profiles/confirm-remove-photo', { title: 'Remove your photo?', cohort: { id: who.cohortId }, person: { name: who.displayName }, backHref: `/cohorts/${who.cohortId}/profile#photo` });
+    await removeProfilePhoto(deps, who);
+    res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=photo-removed#photo`);
+  });
 
   r.post('/:cohortId/profile', member, async (req, res) => {
     const form = ProfileForm.parse(req.body ?? {});
@@ -35,8 +62,10 @@ export function profilesRouter(deps: ProfilesDeps): Router {
     const params = PersonParams.safeParse(req.params);
     if (!params.success) throw new NotFoundError('person');
     const { personId } = params.data;
-    const [cohort, { member: person, kudosCount, otherCohort }] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId)]);
-    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount), otherCohort });
+    // The photo is looked up alongside; shown only once openMemberProfile has found them, and only of
+    // someone in this cohort (the photo route serves a person's photo to members of their cohorts).
+    const [cohort, { member: person, kudosCount, otherCohort }, photos] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId), personPhotoUrls(deps.db, req.launch!, [personId], 'full')]);
+    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount, otherCohort ? undefined : photos.get(personId)), otherCohort });
   });
 
   r.get('/:cohortId/experts', member, async (req, res) => {
@@ -44,7 +73,9 @@ export function profilesRouter(deps: ProfilesDeps): Router {
     const cohort = await findCohort(req);
     try {
       const results = await findExperts(deps, req.launch!, q);
-      res.render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, results) });
+      // Photos of this cohort's people only: the photo route answers 404 for someone of another cohort.
+      const photos = await personPhotoUrls(deps.db, req.launch!, (results ?? []).filter((x) => x.inCohort).map((x) => x.personId));
+      res.render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, results, undefined, photos) });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       res.status(400).render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, undefined, err) });

@@ -2,6 +2,7 @@
 // person, across their cohorts in the tenant. Knows nothing of HTTP.
 import type { Db } from '../../models/db.ts';
 import * as profiles from '../../models/profiles.queries.ts';
+import { findProfilePhoto } from '../../models/media.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ProfileInput, profileInputFrom, SearchText, type ProfileForm } from './profiles.schemas.ts';
@@ -15,12 +16,13 @@ const EXPERTS_SHOWN = 50;
 
 /** The person's own profile and the kudos they received (all of them counted, the newest listed). */
 export async function openOwnProfile(deps: ProfilesDeps, who: LaunchContext) {
-  const [profile, kudosCount, kudos] = await Promise.all([
+  const [profile, kudosCount, kudos, photo] = await Promise.all([
     profiles.findProfile(deps.db, who.tenantId, who.personId),
     profiles.countKudosReceived(deps.db, who.tenantId, who.personId),
     profiles.listKudosReceived(deps.db, who.tenantId, who.personId, KUDOS_SHOWN),
+    findProfilePhoto(deps.db, who.tenantId, who.personId),
   ]);
-  return { profile, kudosCount, kudos };
+  return { profile, kudosCount, kudos, photo };
 }
 
 /** Saves the person's own profile; anything out of bounds is refused with one message per field. */

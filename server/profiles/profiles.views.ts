@@ -6,6 +6,9 @@ import type { ValidationError } from '../errors.ts';
 import { formatDate } from '../modules/modules.views.ts';
 import { PROFILE_FIELD_MAX, QUERY_MAX, type ProfileForm } from './profiles.schemas.ts';
 import { errorSummary } from '../http/error-summary.ts';
+import { avatarView } from '../http/avatar.ts';
+import { mediaHref } from '../media/attachment-view.ts';
+import type { PhotoRef } from '../../models/media.queries.ts';
 
 const NAME_NOT_SHARED = 'Name not shared';
 
@@ -16,12 +19,21 @@ function header(cohort: Cohort, who: LaunchContext) {
 export function ownProfileView(
   cohort: Cohort,
   who: LaunchContext,
-  data: { profile: ProfileRow | undefined; kudosCount: number; kudos: Array<{ id: string; reason: string; createdAt: Date; fromName: string | null }> },
-  flash: { saved?: boolean; invalid?: { error: ValidationError; form: ProfileForm } },
+  data: { profile: ProfileRow | undefined; kudosCount: number; kudos: Array<{ id: string; reason: string; createdAt: Date; fromName: string | null }>; photo: PhotoRef | undefined },
+  flash: { saved?: boolean; invalid?: { error: ValidationError; form: ProfileForm }; photoSaved?: boolean; photoRemoved?: boolean; photoError?: string },
 ) {
   const form = flash.invalid?.form;
   return {
     ...header(cohort, who),
+    photo: {
+      action: `/cohorts/${cohort.id}/profile/photo`,
+      removeAction: `/cohorts/${cohort.id}/profile/photo/remove`,
+      has: data.photo !== undefined,
+      avatar: avatarView(who.membershipId, who.displayName, data.photo ? mediaHref(cohort.id, data.photo.id, 'full', data.photo.contentHash) : undefined),
+      saved: flash.photoSaved === true,
+      removed: flash.photoRemoved === true,
+      error: flash.photoError,
+    },
     action: `/cohorts/${cohort.id}/profile`,
     publicHref: `/cohorts/${cohort.id}/people/${who.personId}`,
     expertsHref: `/cohorts/${cohort.id}/experts`,
@@ -41,7 +53,7 @@ export function ownProfileView(
   };
 }
 
-export function memberProfileView(cohort: Cohort, who: LaunchContext, member: MemberProfileRow, kudosCount: number) {
+export function memberProfileView(cohort: Cohort, who: LaunchContext, member: MemberProfileRow, kudosCount: number, photoUrl?: string) {
   const skills = member.skills ?? '';
   const interests = member.interests ?? '';
   const canHelpWith = member.canHelpWith ?? '';
@@ -49,6 +61,7 @@ export function memberProfileView(cohort: Cohort, who: LaunchContext, member: Me
     ...header(cohort, who),
     member: {
       name: member.name ?? NAME_NOT_SHARED,
+      avatar: avatarView(member.personId, member.name, photoUrl),
       isFacilitator: member.role === 'facilitator',
       skills,
       interests,
@@ -62,7 +75,7 @@ export function memberProfileView(cohort: Cohort, who: LaunchContext, member: Me
   };
 }
 
-export function expertsView(cohort: Cohort, who: LaunchContext, q: string, results: ExpertRow[] | undefined, error?: ValidationError) {
+export function expertsView(cohort: Cohort, who: LaunchContext, q: string, results: ExpertRow[] | undefined, error?: ValidationError, photos: ReadonlyMap<string, string> = new Map()) {
   return {
     ...header(cohort, who),
     action: `/cohorts/${cohort.id}/experts`,
@@ -74,6 +87,8 @@ export function expertsView(cohort: Cohort, who: LaunchContext, q: string, resul
     results: (results ?? []).map((r) => ({
       personId: r.personId,
       name: r.name ?? NAME_NOT_SHARED,
+      // Photos only of this cohort's people (the photo route serves no one else's here).
+      avatar: avatarView(r.personId, r.name, r.inCohort ? photos.get(r.personId) : undefined),
       // People of other cohorts are here because they opted in: their profile opens too.
       href: `/cohorts/${cohort.id}/people/${r.personId}`,
       scope: r.inCohort ? 'cohort' : 'other-cohort',

@@ -1,12 +1,12 @@
 // Files in posts in Chromium, inside the LMS's iframe: a learner picks a photo and pastes a picture
 // into the reply box (each sent at once, with progress), previews the text with the server's
 // renderer, posts; the other learner sees the pictures appear live in their open thread. axe-core on
-// the thread page with the composer.
+// the thread page with the composer. A profile photo uploaded on a phone-wide screen (390 px), axe-clean.
 import { expect } from 'chai';
 import sharp from 'sharp';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
-import { seriousAxeViolations } from '../support/browser.ts';
+import { fitsWidth, PHONE, seriousAxeViolations } from '../support/browser.ts';
 import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
@@ -64,5 +64,28 @@ describe('files in posts in Chromium', function () {
     await b.frame().waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-live-posts] [data-test=attachment] img')].every((i) => i.complete && i.naturalWidth > 0));
     expect(await images.first().getAttribute('alt')).to.equal('desk.jpg');
     expect(await seriousAxeViolations(b.frame())).to.deep.equal([]);
+  });
+
+  it('takes a profile photo on a phone-wide screen (390 px), shows it, and removes it after asking', async () => {
+    const a = await launchInBrowser(ari, 'cohort-hub');
+    await a.page.setViewportSize(PHONE.viewport);
+    const face = await sharp({ create: { width: 900, height: 1200, channels: 3, background: '#46a' } }).jpeg().toBuffer();
+    await a.tool.locator('a', { hasText: 'Your profile' }).first().click();
+    await a.tool.locator('[data-test=photo-form]').waitFor();
+    expect(await a.tool.locator('[data-test=profile-photo] span.avatar').textContent()).to.equal('AL');
+    expect(await seriousAxeViolations(a.frame()), 'the form, before').to.deep.equal([]);
+    await a.tool.locator('#photo-file').setInputFiles({ name: 'me.jpg', mimeType: 'image/jpeg', buffer: face });
+    await a.tool.locator('[data-test=upload-photo]').click();
+    await a.tool.locator('[data-test=photo-saved]').waitFor();
+    await a.frame().waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('[data-test=profile-photo] img.avatar');
+      return img !== null && img.complete && img.naturalWidth === 256;
+    });
+    expect(await fitsWidth(a.frame()), 'nothing scrolls sideways').to.equal(true);
+    expect(await seriousAxeViolations(a.frame()), 'the form, with a photo').to.deep.equal([]);
+    await a.tool.locator('[data-test=remove-photo]').click();
+    await a.tool.locator('[data-test=confirm-button]').click();
+    await a.tool.locator('[data-test=photo-removed]').waitFor();
+    expect(await a.tool.locator('[data-test=profile-photo] img.avatar').count()).to.equal(0);
   });
 });

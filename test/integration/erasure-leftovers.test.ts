@@ -107,6 +107,9 @@ describe('erasure leaves nothing of the person', () => {
     // A photo on her post, its bytes in the embedded store.
     const photo = await ins('attachments', { tenantId: t, cohortId: cA, membershipId: A.id, postId: adaPost['id'], state: 'ready', kind: 'image', contentType: 'image/webp', fileName: 'Ada Lovelace at work.jpg', sizeBytes: 21 });
     await ins('mediaChunks', { tenantId: t, attachmentId: photo['id'], variant: 'full', seq: 0, data: Buffer.from('photo of Ada Lovelace') });
+    // Her profile photo, uploaded in cohort B: it shows her wherever she is.
+    const face = await ins('attachments', { tenantId: t, cohortId: cBid, membershipId: AB.id, photoOf: A.personId, state: 'ready', kind: 'image', contentType: 'image/webp', fileName: 'Ada Lovelace face.jpg', sizeBytes: 26 });
+    await ins('mediaChunks', { tenantId: t, attachmentId: face['id'], variant: 'thumb', seq: 0, data: Buffer.from('profile photo of Ada Lovelace') });
     await ins('kudos', { tenantId: t, postId: boPost['id'], fromMembershipId: A.id, toMembershipId: Bo.id, reason: 'ADA-KUDOS-GIVEN' });
     await ins('kudos', { tenantId: t, postId: adaPost['id'], fromMembershipId: Bo.id, toMembershipId: A.id, reason: 'BO-KUDOS-TO-ADA' });
     await ins('notifications', { tenantId: t, membershipId: A.id, kind: 'mention', actorMembershipId: Bo.id, threadId: thread['id'], postId: boPost['id'] });
@@ -117,6 +120,11 @@ describe('erasure leaves nothing of the person', () => {
     private_.push(plan['id']!);
     await ins('actionPlanPartners', { tenantId: t, planId: plan['id'], partnerMembershipId: Bo.id });
     const checkIn = await ins('checkIns', { tenantId: t, planId: plan['id'], seq: 1, entries: JSON.stringify([]), journal: 'ADA-JOURNAL' });
+    // Files on her check-in and on her reflection (a module activity's response).
+    const file = (owner: Record<string, string>, name: string) => ins('attachments', { tenantId: t, cohortId: cA, membershipId: A.id, ...owner, state: 'ready', kind: 'document', contentType: 'application/pdf', fileName: name, sizeBytes: 10 });
+    const checkInFile = await file({ checkInId: checkIn['id']! }, 'ADA-CHECK-IN-FILE.pdf');
+    await ins('mediaChunks', { tenantId: t, attachmentId: checkInFile['id'], variant: 'full', seq: 0, data: Buffer.from('ADA-CHECK-IN-BYTES') });
+    await file({ responseId: private_[0]! }, 'ADA-RESPONSE-FILE.pdf');
     private_.push(checkIn['id']!);
     await ins('checkInReminders', { tenantId: t, planId: plan['id'], seq: 1, kind: 'scheduled' });
     const invite = await ins('managerInvites', { tenantId: t, planId: plan['id'], email: 'ada-boss@example.org' });

@@ -1,5 +1,6 @@
-// A person's files in their export and their erasure: the export's zip holds their own files (and
-// no one else's), listed in data.json; erasing them leaves no attachment row and no stored byte.
+// A person's files in their export and their erasure: the export's zip holds their own files and
+// profile photo (and no one else's), listed in data.json; erasing them leaves no attachment row and
+// no stored byte.
 import { expect } from 'chai';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
@@ -53,6 +54,10 @@ describe('a person’s files in their export and erasure', () => {
     const b = await suite.launch(bo);
     await postWithFiles(a, [{ name: 'plan.pdf', data: pdfOf(3000) }, { name: 'whiteboard.jpg', data: await phonePhoto() }]);
     await postWithFiles(b, [{ name: 'bo-notes.pdf', data: pdfOf(1500) }]);
+    for (const [m, name] of [[a, 'ada-face.jpg'], [b, 'bo-face.jpg']] as const) {
+      const r = await postMultipart(m, `${m.base}/profile/photo`, {}, [{ name, data: await phonePhoto() }], await suite.csrfOf(m));
+      expect(r.status, r.body.slice(0, 300)).to.equal(303);
+    }
     const A = await personOf(ada.sub);
 
     const exportId = await exportsQ.insertPersonalExport(db(), { tenantId: A.tenantId, personId: A.id, cohortId: a.cohortId, scope: 'all', expiresAt: new Date(Date.now() + 3600_000) });
@@ -65,17 +70,20 @@ describe('a person’s files in their export and erasure', () => {
     }
     const files = await unzip(Buffer.concat(chunks));
     const names = [...files.keys()].filter((n) => n.startsWith('circlework-export/files/'));
-    expect(names.map((n) => n.replace(/^circlework-export\/files\/[0-9a-f]{8}-/, ''))).to.have.members(['plan.pdf', 'whiteboard.jpg']);
+    expect(names.map((n) => n.replace(/^circlework-export\/files\/[0-9a-f]{8}-/, ''))).to.have.members(['plan.pdf', 'whiteboard.jpg', 'ada-face.jpg']);
     expect(files.get(names.find((n) => n.endsWith('plan.pdf'))!)!.equals(pdfOf(3000))).to.equal(true);
     expect((await sharp(files.get(names.find((n) => n.endsWith('whiteboard.jpg'))!)!).metadata()).format).to.equal('webp');
-    const data = JSON.parse(files.get('circlework-export/data.json')!.toString()) as { files: Array<{ name: string; posted: boolean }> };
-    expect(data.files.map((f) => f.name)).to.have.members(['plan.pdf', 'whiteboard.jpg']);
+    const data = JSON.parse(files.get('circlework-export/data.json')!.toString()) as { files: Array<{ name: string; posted: boolean; profilePhoto: boolean; on: string }> };
+    expect(data.files.map((f) => f.name)).to.have.members(['plan.pdf', 'whiteboard.jpg', 'ada-face.jpg']);
+    expect(data.files.filter((f) => f.profilePhoto).map((f) => f.name)).to.deep.equal(['ada-face.jpg']);
+    expect(Object.fromEntries(data.files.map((f) => [f.name, f.on]))).to.deep.equal({ 'plan.pdf': 'post', 'whiteboard.jpg': 'post', 'ada-face.jpg': 'profile photo' });
 
     await erasePerson({ db: db(), erasureKey: 'test-key' }, { by: 'tool-admin', adminUserId: '00000000-0000-4000-8000-000000000001', tenantId: A.tenantId }, A.id);
     const left = await db().selectFrom('attachments').select('fileName').execute();
-    expect(left.map((r) => r.fileName), 'only Bo’s file is left').to.deep.equal(['bo-notes.pdf']);
+    expect(left.map((r) => r.fileName), 'only Bo’s files are left').to.have.members(['bo-notes.pdf', 'bo-face.jpg']);
     const chunkOwners = await db().selectFrom('mediaChunks').innerJoin('attachments', 'attachments.id', 'mediaChunks.attachmentId').select('attachments.fileName').distinct().execute();
-    expect(chunkOwners.map((r) => r.fileName)).to.deep.equal(['bo-notes.pdf']);
-    expect(await db().selectFrom('mediaChunks').select('seq').execute(), 'no byte without its attachment').to.have.length(1);
+    expect(chunkOwners.map((r) => r.fileName)).to.have.members(['bo-notes.pdf', 'bo-face.jpg']);
+    // Bo's PDF (one chunk) and his photo (full and small, one chunk each).
+    expect(await db().selectFrom('mediaChunks').select('seq').execute(), 'no byte without its attachment').to.have.length(3);
   });
 });

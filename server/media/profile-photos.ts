@@ -1,0 +1,22 @@
+// Where a page shows faces: the addresses of the profile photos of the people on it, found in one
+// small query by their membership (or person) ids once the page's rows are read. The photo route
+// lets in members of any cohort its person is in, so every photo found here is one the viewer of
+// this cohort's page may fetch.
+import type { Db } from '../../models/db.ts';
+import * as media from '../../models/media.queries.ts';
+import { mediaHref } from './attachment-view.ts';
+
+/** A page of this cohort: membership id → the avatar's photo address (the small variant), for those who have one. */
+export async function memberPhotoUrls(db: Db, who: { tenantId: string; cohortId: string }, membershipIds: Iterable<string>): Promise<Map<string, string>> {
+  const rows = await media.listMemberPhotos(db, who.tenantId, [...new Set(membershipIds)]);
+  return new Map(rows.map((r) => [r.membershipId, mediaHref(who.cohortId, r.id, 'thumb', r.contentHash)]));
+}
+
+/**
+ * Person id → photo address, for people the caller knows to be in this cohort (a person of another
+ * cohort would get 404 from the route: give only this cohort's people).
+ */
+export async function personPhotoUrls(db: Db, who: { tenantId: string; cohortId: string }, personIds: Iterable<string>, variant: 'full' | 'thumb' = 'thumb'): Promise<Map<string, string>> {
+  const rows = await media.listPersonPhotos(db, who.tenantId, [...new Set(personIds)]);
+  return new Map(rows.map((r) => [r.personId, mediaHref(who.cohortId, r.id, variant, r.contentHash)]));
+}
