@@ -35,7 +35,7 @@ describe('post HTML (kept renderings)', () => {
     expect(controls(render(views[0]!))).to.include('give-kudos');
     expect(controls(render(views[1]!))).to.include('delete').and.not.include('give-kudos');
     expect(controls(render(views[2]!))).to.not.include('give-kudos');
-    expect(controls(render(views[3]!))).to.include('hide');
+    expect(controls(render(views[3]!))).to.include('moderate-post').and.include('endorse');
     expect(render(views[4]!)).to.contain('Hello again');
   });
 
