@@ -15,7 +15,7 @@ export interface DemoPerson {
 const learner = (sub: string, givenName: string, familyName: string, job: string, completed: number, intention: string): DemoPerson =>
   ({ sub, givenName, familyName, role: 'learner', job, completed, intention });
 
-export const DEMO_COURSE = { id: 'demo-course', title: 'Working Out Loud — spring cohort', label: 'WOL-SPRING' } as const;
+export const DEMO_COURSE = { id: 'demo-course', title: 'Working Out Loud — third cohort', label: 'WOL-3' } as const;
 export const DEMO_LINK = { id: 'demo-workshop', title: 'Circlework: the whole workshop' } as const;
 export const DEMO_DEPLOYMENT_ID = 'demo';
 export const DEMO_CLIENT_ID = 'circlework-demo';
@@ -144,7 +144,7 @@ export const MODULE_THREADS: Record<number, { title: string; opener: string; rep
 
 /** The facilitator's welcome in the commons, and a few answers from the cohort. */
 export const COMMONS_THREAD = {
-  title: 'Welcome to the spring cohort',
+  title: 'Welcome to the third cohort',
   opener: 'Welcome, everyone! Over nine weeks we will practise learning with and from each other at work. Post here anything you want the whole cohort to see: useful links, questions for everyone, invitations. Your group spaces are for the weekly discussions.',
   replies: [
     'Thanks Helen! Quick question for everyone: is anyone else in the Leeds office? Would be nice to meet for coffee.',
@@ -225,7 +225,7 @@ export const PLAN_GOALS = [
  */
 export const PAST_COHORTS: ReadonlyArray<{ course: { id: string; title: string; label: string }; weeksAgo: number; learners: readonly DemoPerson[] }> = [
   {
-    course: { id: 'demo-course-autumn', title: 'Working Out Loud — autumn cohort', label: 'WOL-AUTUMN' },
+    course: { id: 'demo-course-first', title: 'Working Out Loud — first cohort', label: 'WOL-1' },
     weeksAgo: 40,
     learners: [
       learner('demo-a1', 'Elif', 'Yilmaz', 'Payroll specialist', 9, 'Learn how the other payroll teams handle the year-end rush.'),
@@ -237,7 +237,7 @@ export const PAST_COHORTS: ReadonlyArray<{ course: { id: string; title: string; 
     ],
   },
   {
-    course: { id: 'demo-course-winter', title: 'Working Out Loud — winter cohort', label: 'WOL-WINTER' },
+    course: { id: 'demo-course-second', title: 'Working Out Loud — second cohort', label: 'WOL-2' },
     weeksAgo: 24,
     learners: [
       learner('demo-w1', 'Maya', 'Cohen', 'Compliance officer', 9, 'Explain new rules to teams before they trip over them.'),

@@ -142,7 +142,7 @@ describe('demo mode', function () {
     expect(consolePage.querySelector('[data-test=programme-link] a')?.getAttribute('href')).to.equal('/programme');
     const programme = parse((await facBrowser.request(`${env.app.url}/programme`)).body);
     const rows = programme.querySelectorAll('[data-test=programme-cohort]').map((r) => r.querySelectorAll('th, td').map((c) => c.text.trim()));
-    expect(rows.map((r) => r[0])).to.deep.equal(['Working Out Loud — autumn cohort', 'Working Out Loud — winter cohort', 'Working Out Loud — spring cohort']);
+    expect(rows.map((r) => r[0])).to.deep.equal(['Working Out Loud — first cohort', 'Working Out Loud — second cohort', 'Working Out Loud — third cohort']);
     for (const r of rows) expect(r, r[0]).not.to.include('being computed');
     expect(programme.querySelectorAll('[data-test=programme-chart]').length).to.be.greaterThan(0);
     // Every cohort's network has answers both ways by its end (the past cohorts are seeded as the current one is).
@@ -203,7 +203,7 @@ describe('demo mode', function () {
     const synced = await syncRoster(deps, { tenantId, cohortId: cohort.id });
     expect({ listed: synced.listed, invalid: synced.invalid, added: synced.added, deactivated: synced.deactivated }).to.deep.equal({ listed: 17, invalid: 0, added: 0, deactivated: 0 });
     // A past cohort's course is one of the demo platform's too: its roster is served, nobody leaves.
-    const past = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where('contextId', '=', 'demo-course-autumn').executeTakeFirstOrThrow();
+    const past = await env.app.db.selectFrom('cohorts').select('id').where('tenantId', '=', tenantId).where('contextId', '=', 'demo-course-first').executeTakeFirstOrThrow();
     const pastSynced = await syncRoster(deps, { tenantId, cohortId: past.id });
     expect({ listed: pastSynced.listed, added: pastSynced.added, deactivated: pastSynced.deactivated }).to.deep.equal({ listed: 7, added: 0, deactivated: 0 });
 
