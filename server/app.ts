@@ -13,7 +13,6 @@ import { buildWorkshop, type EditionContent } from './modules/workshop-content.t
 import { createWorkshops } from './editions/workshops.ts';
 import { editionsRouter } from './editions/editions.routes.ts';
 import { editionMovesRouter } from './editions/edition-moves.routes.ts';
-import { EDITION_IMPORT_PATH, editionUploadParser } from './editions/edition-upload.ts';
 import { createLtiTool, createLtijsServices } from '../lti/lti-tool.ts';
 import { deepLinkingRouter } from './deep-linking/deep-linking.routes.ts';
 import { requestRosterSync } from './roster/roster-sync.job.ts';
@@ -192,7 +191,6 @@ export function createApp(deps: AppDeps): CircleworkApp {
   });
 
   // An edition's zip upload: its fields (with the CSRF token) are read before the CSRF check.
-  app.post(EDITION_IMPORT_PATH, ...editionUploadParser());
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(dropNulCharacters);
   app.use(createCsrfProtection({ publicOrigin: new URL(config.publicUrl).origin, keepRefusedForm: keepRefusedPostForm({ db }), exempt: (req) => isOneClickUnsubscribe(req) || isMultipartUpload(req) }));

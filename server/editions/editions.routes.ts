@@ -1,10 +1,13 @@
 // The edition editor at /editions: a tenant's content editors create editions, edit the draft module
 // by module (plain forms, preview through the workshop's renderer), publish it as a new version, and
 // choose the edition new courses run.
+import type { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import * as editions from '../../models/editions.queries.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { requireNamedRole } from '../named-roles/named-roles.guard.ts';
+import { readUploadForm } from '../media/upload-form.ts';
+import { MAX_ZIP_BYTES } from './edition-files.ts';
 import {
   CreateEditionForm,
   EditionModuleParams,
@@ -56,9 +59,13 @@ export function editionsRouter(deps: EditionsDeps): Router {
   });
 
   r.post('/import', editor, async (req, res) => {
-    const name = typeof req.body?.importName === 'string' ? req.body.importName.slice(0, 1000) : '';
+    // The one upload reader of the app (it checks the CSRF token before the file); the zip is small, read whole.
+    const form = await readUploadForm(req, res, { maxFileBytes: MAX_ZIP_BYTES, maxFiles: 1, store: (file) => readZip(file) });
+    const typed = form.fields['importName'];
+    const name = typeof typed === 'string' ? typed.slice(0, 1000) : '';
+    if (form.refused) return renderList(req, res, 400, { error: new ValidationError(form.refused.userMessage, { zip: form.refused.userMessage }), importName: name });
     try {
-      const id = await importEdition(deps, requireContentEditor(req.launch), { name, zip: res.locals.editionZip as Buffer | undefined });
+      const id = await importEdition(deps, requireContentEditor(req.launch), { name, zip: form.stored[0] });
       res.redirect(303, `/editions/${id}?imported=1`);
     } catch (err) {
       if (err instanceof ValidationError) return renderList(req, res, 400, { error: err, importName: name });
@@ -180,4 +187,16 @@ export function editionsRouter(deps: EditionsDeps): Router {
   }
 
   return r;
+}
+
+/** The uploaded zip's bytes, refused past MAX_ZIP_BYTES (an edition is Markdown: a few hundred KB). */
+async function readZip(file: Readable): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of file as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_ZIP_BYTES) throw new AppError(413, 'edition-too-large', `An edition's zip can be at most ${MAX_ZIP_BYTES / 1024 / 1024} MB. Choose the zip of one edition.`);
+    parts.push(chunk);
+  }
+  return Buffer.concat(parts);
 }

@@ -18,6 +18,7 @@ const UPLOAD_PATHS = [
   /^\/cohorts\/[0-9a-f-]{36}\/profile\/photo$/,
   /^\/cohorts\/[0-9a-f-]{36}\/modules\/[1-9]\/activities\/[a-z0-9-]{1,64}$/,
   /^\/cohorts\/[0-9a-f-]{36}\/action-plan\/check-ins\/\d{1,2}$/,
+  /^\/editions\/import$/,
 ];
 
 export function isMultipartUpload(req: Request): boolean {
@@ -84,7 +85,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
         return void refusal().then(reject);
       }
       if (++files > opts.maxFiles) {
-        refused ??= new FileTooLargeError(`A post can carry at most ${opts.maxFiles} files; the others were not added. What you wrote is kept below.`);
+        refused ??= new FileTooLargeError(`This form takes at most ${opts.maxFiles === 1 ? 'one file' : `${opts.maxFiles} files`}; the others were not added. What you wrote is kept below.`);
         return void file.resume();
       }
       const src = detach(file);

@@ -369,6 +369,11 @@ describe('workshop editions', () => {
     const bad = await upload(editor, await zipEdition('bad', files.map((f) => ({ ...f, name: f.name.replace(/^base\//, '') }))), { importName: 'Bad' });
     expect(bad.status).to.equal(400);
     expect(bad.doc.querySelector('[data-test=import-error]')?.text).to.contain('modules/02-work-out-loud.md').and.contain('title');
+    // Past the size an edition can have: refused by the upload reader before it is read whole.
+    const huge = await upload(editor, Buffer.alloc(2 * 1024 * 1024 + 1), { importName: 'Huge' });
+    expect(huge.status).to.equal(400);
+    expect(huge.doc.querySelector('#zip-error')?.text).to.contain('at most 2 MB');
+    expect(huge.doc.querySelector('input[name=importName]')?.getAttribute('value')).to.equal('Huge');
     const noToken = await upload(editor, await zipEdition('x', []), { importName: 'Y' }, false);
     expect(noToken.status).to.equal(403);
     expect(await env.app.db.selectFrom('editions').select('name').execute()).to.deep.equal([{ name: 'Base' }]);
