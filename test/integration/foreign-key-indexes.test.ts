@@ -10,6 +10,11 @@ import { openTestDb } from '../support/test-database.ts';
 const ALLOWED: Record<string, string> = {
   'post_flags(tenant_id, cohort_id)': 'the moderation queue reads open flags only, by the partial post_flags_queue_idx; a cohort holds few flags',
   'member_mutes(tenant_id, membership_id)': 'only the unlifted mute is ever looked up, by the partial member_mutes_one_unlifted_idx; a member has few mutes',
+  // An attachment has one owner: each owner column is indexed where it is set, and an equality
+  // (the cascade's look-up) implies IS NOT NULL, so the partial index serves it.
+  'attachments(tenant_id, photo_of)': 'the unique partial attachments_photo_of_idx (WHERE photo_of IS NOT NULL)',
+  'attachments(tenant_id, response_id)': 'the partial attachments_response_idx (WHERE response_id IS NOT NULL)',
+  'attachments(tenant_id, check_in_id)': 'the partial attachments_check_in_idx (WHERE check_in_id IS NOT NULL)',
 };
 
 describe('foreign key indexes', () => {
