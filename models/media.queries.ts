@@ -269,12 +269,15 @@ export async function claimResponseAttachments(tx: Tx, c: { tenantId: string; me
   await tx.deleteFrom('attachments').where('tenantId', '=', c.tenantId).where('membershipId', '=', c.membershipId).where('responseId', '=', c.responseId).where('id', 'in', c.remove).execute();
 }
 
+/** An attachment's columns as a page shows it (PostAttachmentRow), whatever it is attached to. */
+const SHOWN_COLUMNS = ['id', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'] as const;
+
 /** The files of these responses, oldest first. */
 export function listResponseAttachments(ex: Executor, tenantId: string, responseIds: string[]) {
   if (responseIds.length === 0) return Promise.resolve([]);
   return ex
     .selectFrom('attachments')
-    .select(['id', 'responseId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .select([...SHOWN_COLUMNS, 'responseId'])
     .where('tenantId', '=', tenantId)
     .where('responseId', 'in', responseIds)
     .where('state', '=', 'ready')
@@ -300,7 +303,7 @@ export function listCheckInAttachments(ex: Executor, tenantId: string, checkInId
   if (checkInIds.length === 0) return Promise.resolve([]);
   return ex
     .selectFrom('attachments')
-    .select(['id', 'checkInId', 'kind', 'fileName', 'contentType', 'sizeBytes', 'width', 'height', 'contentHash', 'hiddenAt', 'membershipId'])
+    .select([...SHOWN_COLUMNS, 'checkInId'])
     .where('tenantId', '=', tenantId)
     .where('checkInId', 'in', checkInIds)
     .where('state', '=', 'ready')
