@@ -30,6 +30,8 @@ export const LaunchClaims = z
     given_name: optionalPii(text(255)),
     family_name: optionalPii(text(255)),
     email: optionalPii(z.email().max(320)),
+    // OpenID Connect's standard claim; LTI's launch_presentation.locale is read first.
+    locale: text(100).optional().catch(undefined),
     [`${C}message_type`]: z.enum(['LtiResourceLinkRequest', 'LtiDeepLinkingRequest']),
     [`${C}version`]: z.literal('1.3.0'),
     [`${C}deployment_id`]: id,
@@ -55,7 +57,7 @@ export const LaunchClaims = z
       })
       .optional(),
     [`${C}launch_presentation`]: z
-      .looseObject({ return_url: httpUrl.optional().catch(undefined), document_target: text(50).optional().catch(undefined) })
+      .looseObject({ return_url: httpUrl.optional().catch(undefined), document_target: text(50).optional().catch(undefined), locale: text(100).optional().catch(undefined) })
       .optional(),
   })
   .refine((c) => c.iat <= Date.now() / 1000 + CLOCK_SKEW_SECONDS, { message: 'issued in the future', path: ['iat'] })
@@ -92,6 +94,8 @@ export interface Launch {
   deepLinking: DeepLinkingSettings | undefined;
   /** Where the LMS wants people sent back to the course (launch_presentation.return_url), when it says. */
   returnUrl: string | undefined;
+  /** The LMS's locale for this person (launch_presentation.locale, else the id_token's locale), as sent. */
+  locale: string | undefined;
 }
 
 /** What the LMS accepts back from a deep linking request (kept in the session until the answer). */
@@ -112,7 +116,7 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
   const nrps = c[NRPS] as { context_memberships_url: string } | undefined;
   const moduleParam = typeof custom.module === 'string' ? Number(custom.module) : NaN;
   const dl = c[DL] as { deep_link_return_url: string; accept_types: string[]; accept_multiple?: boolean | string; accept_lineitem?: boolean | string; data?: string } | undefined;
-  const presentation = c[`${C}launch_presentation`] as { return_url?: string } | undefined;
+  const presentation = c[`${C}launch_presentation`] as { return_url?: string; locale?: string } | undefined;
   const name = c.name?.trim() || [c.given_name, c.family_name].filter(Boolean).join(' ').trim() || null;
   return {
     issuer: c.iss,
@@ -143,5 +147,6 @@ export function toLaunch(c: LaunchClaims, clientId: string): Launch {
       data: dl.data,
     },
     returnUrl: presentation?.return_url,
+    locale: presentation?.locale?.trim() || c.locale?.trim() || undefined,
   };
 }

@@ -82,6 +82,8 @@ export interface LaunchRows {
   placementDue: boolean;
   /** The launch's link can take scores and has not had the scores already earned sent yet. */
   gradesBackfillDue: boolean;
+  /** The person's language: their own choice, else their launches' (this one's when it said), else the deployment's default. */
+  personLocale: string;
 }
 
 /**
@@ -98,35 +100,40 @@ export async function upsertLaunch(
   ex: Executor,
   l: {
     tenantId: string;
-    cohort: { contextId: string; title: string; label: string | null; nrpsUrl: string | null };
     resourceLink: { resourceLinkId: string; title: string | null; moduleId: number | null; lineitemUrl: string | null; lineitemsUrl: string | null; agsScopes: string[] } | null;
-    person: { sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null };
+    /** `language`: the content language the launch asked for (a new cohort's, else the deployment's default). */
+    cohort: { contextId: string; title: string; label: string | null; nrpsUrl: string | null; language: string | null };
+    person: { sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null; launchLocale: string | null };
     membership: { role: MembershipRole; lmsRoles: string[] };
   },
 ): Promise<LaunchRows> {
   const { tenantId: t, cohort: c, person: p, membership: m } = l;
   const rl = l.resourceLink;
   const { rows } = await sql<LaunchRows>`
-    WITH c AS (
-      -- A new cohort is pinned to the latest published version of the tenant's edition for new
-      -- cohorts (none: the default edition); an existing one keeps its own.
-      INSERT INTO cohorts (tenant_id, context_id, title, label, nrps_url, edition_version_id)
-      VALUES (${t}, ${c.contextId}, ${c.title}, ${c.label}, ${c.nrpsUrl}, (
+    WITH tenant AS (
+      SELECT default_locale, coalesce(${c.language}::text, default_locale) AS language FROM tenants WHERE id = ${t}
+    ), c AS (
+      -- A new cohort is in the launch's language (else the deployment's) and pinned to the latest
+      -- published version of the tenant's edition for new cohorts in that language (none: the
+      -- default edition); an existing one keeps its own.
+      INSERT INTO cohorts (tenant_id, context_id, title, label, nrps_url, language, edition_version_id)
+      SELECT ${t}, ${c.contextId}, ${c.title}, ${c.label}, ${c.nrpsUrl}, tenant.language, (
         SELECT v.id FROM editions e
         JOIN edition_versions v ON v.tenant_id = e.tenant_id AND v.edition_id = e.id AND v.status = 'published'
-        WHERE e.tenant_id = ${t} AND e.for_new_cohorts
-        ORDER BY v.number DESC LIMIT 1))
+        WHERE e.tenant_id = ${t} AND e.for_new_cohorts AND e.language = tenant.language
+        ORDER BY v.number DESC LIMIT 1)
+      FROM tenant
       ON CONFLICT (tenant_id, context_id) DO UPDATE SET
         title = excluded.title, label = excluded.label,
         nrps_url = coalesce(excluded.nrps_url, cohorts.nrps_url), updated_at = now()
       RETURNING id
     ), p AS (
-      INSERT INTO persons (tenant_id, sub, name, given_name, family_name, email)
-      SELECT ${t}, ${p.sub}, ${p.name}, ${p.givenName}, ${p.familyName}, ${p.email} FROM c
+      INSERT INTO persons (tenant_id, sub, name, given_name, family_name, email, launch_locale)
+      SELECT ${t}, ${p.sub}, ${p.name}, ${p.givenName}, ${p.familyName}, ${p.email}, ${p.launchLocale} FROM c
       ON CONFLICT (tenant_id, sub) DO UPDATE SET
         name = excluded.name, given_name = excluded.given_name, family_name = excluded.family_name,
-        email = excluded.email, updated_at = now()
-      RETURNING id, name
+        email = excluded.email, launch_locale = coalesce(excluded.launch_locale, persons.launch_locale), updated_at = now()
+      RETURNING id, name, coalesce(locale, launch_locale) AS locale
     ), m AS (
       INSERT INTO memberships (tenant_id, cohort_id, person_id, role, lms_roles, status, first_launch_at, last_launch_at)
       SELECT ${t}, c.id, p.id, ${m.role}, ${m.lmsRoles}::text[], 'active', now(), now() FROM c, p
@@ -149,7 +156,8 @@ export async function upsertLaunch(
     SELECT c.id AS "cohortId", p.id AS "personId", p.name AS "personName", m.id AS "membershipId",
       CASE WHEN ${m.role === 'learner'} AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.membership_id = m.id)
         THEN circlework_cohort_has_groups(${t}, c.id) ELSE false END AS "placementDue",
-      coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue"
-    FROM c, p, m`.execute(ex);
+      coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue",
+      coalesce(p.locale, tenant.default_locale) AS "personLocale"
+    FROM c, p, m, tenant`.execute(ex);
   return rows[0]!;
 }

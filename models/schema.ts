@@ -41,6 +41,8 @@ export interface TenantsTable {
   platformId: string;
   deploymentId: string;
   status: TenantStatus;
+  /** The language of its people's pages when neither they nor their launch say (a shipped locale). */
+  defaultLocale: ColumnType<string, string | undefined, string>;
   createdAt: CreatedAt;
 }
 
@@ -56,6 +58,8 @@ export interface CohortsTable {
   updatedAt: UpdatedAt;
   /** The edition version the cohort runs; null: the default edition (content/). */
   editionVersionId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The language of its workshop content (the default edition's, or its edition's): a content language. */
+  language: ColumnType<string, string | undefined, string>;
 }
 
 export interface PersonsTable {
@@ -68,6 +72,10 @@ export interface PersonsTable {
   email: string | null;
   /** The anonymous person an erasure left in place of an erased one (see erasure.service.ts). */
   formerParticipant: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Their own choice of language (null: follow the LMS). */
+  locale: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Their last launch's locale, matched to a language we ship (null: the LMS sent none we have). */
+  launchLocale: ColumnType<string | null, string | null | undefined, string | null>;
   createdAt: CreatedAt;
   updatedAt: UpdatedAt;
 }
@@ -630,6 +638,8 @@ export interface EditionsTable {
   id: Generated<string>;
   name: string;
   forNewCohorts: ColumnType<boolean, boolean | undefined, boolean>;
+  /** The language it is written in (a content language). */
+  language: ColumnType<string, string | undefined, string>;
   createdAt: CreatedAt;
 }
 

@@ -46,6 +46,8 @@ import { completeModuleAfterPost, type ModulesDeps } from './modules/modules.ser
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
+import { configureI18n } from './i18n/i18n.ts';
+import { requestLocale } from './i18n/request-locale.ts';
 import { viewEngine } from './http/view-engine.ts';
 import { actionPlansRouter } from './action-plans/action-plans.routes.ts';
 import { actionPlanLinksRouter } from './action-plans/action-plan-links.routes.ts';
@@ -98,6 +100,7 @@ export interface CircleworkApp {
 export function createApp(deps: AppDeps): CircleworkApp {
   const { config, db, log } = deps;
   const app = express();
+  configureI18n({ production: config.env === 'production', onMissing: (key, locale) => log.warn({ key, locale }, 'i18n: no message for this key') });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
@@ -153,6 +156,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     verifyAdmin: (email, password) => verifyAdmin(db, email, password),
   });
   app.use(session.middleware);
+  app.use(requestLocale);
 
   // LTI: our registration routes, then ltijs for login, keys and the launch. Nothing else reaches ltijs.
   const lti = { config, db, ltiEncryptionKey: deps.secrets.ltiEncryptionKey, cache: caches.shared };

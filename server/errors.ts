@@ -1,4 +1,17 @@
 import type { ZodError } from 'zod';
+import { isMessageRef, msg, type MessageRef } from './i18n/i18n.ts';
+import { isCatalogKey } from './i18n/catalogs.ts';
+
+/**
+ * What a person is told: a catalog message (translated where it is shown, in the reader's language),
+ * or a string that needs none (their own words). English literals are being moved to the catalogs.
+ */
+export type UserText = string | MessageRef;
+
+/** A UserText as English, for logs and an error's own message. */
+export function englishOf(text: UserText): string {
+  return typeof text === 'string' ? text : text.key;
+}
 
 // Typed errors services throw. The error handler picks the status and the page; users see `message`
 // (written for them), never an internal error's text or a stack.
@@ -6,10 +19,10 @@ export class AppError extends Error {
   readonly status: number;
   readonly code: string;
   /** What the person reading the error page is told: plain words, what to do next. */
-  readonly userMessage: string;
-  readonly details: Record<string, string>;
-  constructor(status: number, code: string, userMessage: string, details: Record<string, string> = {}) {
-    super(`${code}: ${userMessage}`);
+  readonly userMessage: UserText;
+  readonly details: Record<string, UserText>;
+  constructor(status: number, code: string, userMessage: UserText, details: Record<string, UserText> = {}) {
+    super(`${code}: ${englishOf(userMessage)}`);
     this.status = status;
     this.code = code;
     this.userMessage = userMessage;
@@ -24,14 +37,14 @@ export class NotFoundError extends AppError {
 }
 
 export class ForbiddenError extends AppError {
-  constructor(action: string, userMessage = 'You do not have permission to do that here.') {
+  constructor(action: string, userMessage: UserText = 'You do not have permission to do that here.') {
     super(403, `forbidden:${action}`, userMessage);
   }
 }
 
 export class ValidationError extends AppError {
-  readonly fieldErrors: Record<string, string>;
-  constructor(userMessage: string, fieldErrors: Record<string, string> = {}) {
+  readonly fieldErrors: Record<string, UserText>;
+  constructor(userMessage: UserText, fieldErrors: Record<string, UserText> = {}) {
     super(400, 'invalid-input', userMessage, fieldErrors);
     this.fieldErrors = fieldErrors;
   }
@@ -41,17 +54,24 @@ export class ValidationError extends AppError {
    * shows them there and in its error summary (`shownBesideFields`) gets the intro alone as the
    * message, not the field names in brackets.
    */
-  static fromZod(error: ZodError, intro = 'Some fields need attention', shownBesideFields = false): ValidationError {
-    const fields: Record<string, string> = {};
-    for (const issue of error.issues) fields[issue.path.join('.') || 'form'] ??= issue.message;
-    if (shownBesideFields) return new ValidationError(`${intro}.`, fields);
-    const list = Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ');
+  static fromZod(error: ZodError, intro: UserText = 'Some fields need attention', shownBesideFields = false): ValidationError {
+    const fields: Record<string, UserText> = {};
+    // A schema's message may be a catalog key (translated where shown, with the issue's bounds).
+    for (const issue of error.issues) {
+      const bounds = issue as { minimum?: unknown; maximum?: unknown };
+      fields[issue.path.join('.') || 'form'] ??= isCatalogKey(issue.message)
+        ? msg(issue.message, { minimum: Number(bounds.minimum ?? 0), maximum: Number(bounds.maximum ?? 0) })
+        : issue.message;
+    }
+    if (shownBesideFields) return new ValidationError(isMessageRef(intro) ? intro : `${intro}.`, fields);
+    if (isMessageRef(intro)) return new ValidationError(intro, fields);
+    const list = Object.entries(fields).map(([k, v]) => `${k}: ${englishOf(v)}`).join('; ');
     return new ValidationError(`${intro} (${list}).`, fields);
   }
 }
 
 export class ConflictError extends AppError {
-  constructor(userMessage: string) {
+  constructor(userMessage: UserText) {
     super(409, 'conflict', userMessage);
   }
 }

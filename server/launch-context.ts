@@ -15,6 +15,8 @@ export interface LaunchContext {
   issuer: string;
   sub: string;
   launchedAt: string;
+  /** The person's language at this launch (their choice, else the LMS's, else the deployment's); the profile's choice updates it. */
+  locale?: string | undefined;
   /** The LMS link this launch came through (grades for it go to its line item). */
   resourceLinkId?: string | undefined;
   /**

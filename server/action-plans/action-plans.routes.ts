@@ -1,6 +1,7 @@
 // Action plans for the cohort named in the URL: the learner's plan, partners, manager invites and
 // check-ins, the plans board, and the facilitator's page. A session made by an emailed sign-in link
 // reaches these pages (and only these) with the same membership checks as a launch.
+import { textFor } from '../i18n/request-locale.ts';
 import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { readUploadForm } from '../media/upload-form.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
@@ -64,7 +65,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
       if (!chosen.success) throw new ValidationError('Choose one or two people.', { partner: 'Choose one or two people.' });
       await askPartners(deps, req.launch!, chosen.data);
     } catch (err) {
-      if (err instanceof ValidationError) return renderOwn(req, res, 400, { partnerError: err.userMessage });
+      if (err instanceof ValidationError) return renderOwn(req, res, 400, { partnerError: textFor(req, err.userMessage) });
       throw err;
     }
     res.redirect(303, `${base(req)}/action-plan?saved=partners#partners`);
@@ -74,7 +75,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
     try {
       await inviteManager(deps, req.launch!, email);
     } catch (err) {
-      if (err instanceof ValidationError) return renderOwn(req, res, 400, { inviteError: err.userMessage, inviteEmail: email });
+      if (err instanceof ValidationError) return renderOwn(req, res, 400, { inviteError: textFor(req, err.userMessage), inviteEmail: email });
       throw err;
     }
     res.redirect(303, `${base(req)}/action-plan?saved=invited#manager`);

@@ -1,4 +1,5 @@
 // View models for the action plan pages: ready-made values, no rules beyond presentation.
+import type { UserText } from '../errors.ts';
 import { attachmentView } from '../media/attachment-view.ts';
 import type { Cohort } from '../../models/schema.ts';
 import type { PlanRow } from '../../models/action-plans.queries.ts';
@@ -31,7 +32,7 @@ function planFieldId(key: string): string | undefined {
   return m && GOAL_FIELD[m[2]!] ? `g${Number(m[1]) + 1}_${GOAL_FIELD[m[2]!]}` : undefined;
 }
 
-function goalFields(form: PlanForm, fieldErrors: Record<string, string>) {
+function goalFields(form: PlanForm, fieldErrors: Record<string, UserText>) {
   return Array.from({ length: MAX_GOALS }, (_, i) => {
     const n = i + 1;
     // Errors name the goal by its position among filled goals ("goals.0.title"): close enough for a form of three.

@@ -1,6 +1,7 @@
 // The facilitator's dashboard pages (/cohorts/:id/console/...): group health and quiet learners
 // with nudges, social capital, Community of Inquiry, the five-factor check, the printable report and
 // CSV exports; and a learner dismissing their own nudge. Facilitators of the cohort only.
+import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
@@ -46,7 +47,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
     } catch (err) {
       if (!(err instanceof ValidationError || err instanceof ConflictError)) throw err;
       const { learner } = await nudgeFormFor(deps, req.launch!, membershipId);
-      return renderNudge(req, res, err.status, { learner, message, error: err.userMessage });
+      return renderNudge(req, res, err.status, { learner, message, error: textFor(req, err.userMessage) });
     }
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/dashboard?nudged=1#quiet`);
   });

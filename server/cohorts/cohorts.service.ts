@@ -5,6 +5,8 @@ import { membershipRoleFor } from '../../lti/roles.ts';
 import type { Launch } from '../../lti/launch-claims.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { placeLateJoiners } from '../groups/groups.service.ts';
+import { CONTENT_LANGUAGES, matchLocale } from '../i18n/locales.ts';
+import { offeredLocales } from '../i18n/i18n.ts';
 
 /** What a launch recorded, and what it leaves to do after the response's session is saved. */
 export interface RecordedLaunch {
@@ -30,7 +32,7 @@ export async function recordLaunch(
     () =>
       cohorts.upsertLaunch(db, {
         tenantId: where.tenantId,
-        cohort: { contextId: launch.context.id, title: launch.context.title, label: launch.context.label, nrpsUrl: launch.nrpsUrl ?? null },
+        cohort: { contextId: launch.context.id, title: launch.context.title, label: launch.context.label, nrpsUrl: launch.nrpsUrl ?? null, language: matchLocale([launch.locale], CONTENT_LANGUAGES) ?? null },
         resourceLink: launch.resourceLink
           ? {
               resourceLinkId: launch.resourceLink.id,
@@ -41,7 +43,7 @@ export async function recordLaunch(
               agsScopes: launch.ags?.scopes ?? [],
             }
           : null,
-        person: { sub: launch.sub, name: launch.name, givenName: launch.givenName, familyName: launch.familyName, email: launch.email },
+        person: { sub: launch.sub, name: launch.name, givenName: launch.givenName, familyName: launch.familyName, email: launch.email, launchLocale: matchLocale([launch.locale], offeredLocales()) ?? null },
         membership: { role, lmsRoles: launch.roles },
       }),
     { name: 'launch', log },
@@ -65,6 +67,7 @@ export async function recordLaunch(
       sub: launch.sub,
       launchedAt: new Date().toISOString(),
       resourceLinkId: launch.resourceLink?.id,
+      locale: rows.personLocale,
     },
     gradesBackfillDue: rows.gradesBackfillDue,
   };

@@ -1,4 +1,5 @@
 // Discussion spaces, threads and posts, for the cohort named in the URL.
+import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Application, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
@@ -141,7 +142,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${thread.id}`);
     } catch (err) {
       if (!keepsTheForm(err)) throw err;
-      await renderSpace(req, res, err.status, { error: err.userMessage, form });
+      await renderSpace(req, res, err.status, { error: textFor(req, err.userMessage), form });
     }
   });
 
@@ -191,7 +192,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
       res.redirect(303, postHref(req.launch!.cohortId, threadId, post.id));
     } catch (err) {
       if (!keepsTheForm(err)) throw err;
-      await renderThread(req, res, err.status, { error: err.userMessage, body: form.body, parentPostId: form.parentPostId });
+      await renderThread(req, res, err.status, { error: textFor(req, err.userMessage), body: form.body, parentPostId: form.parentPostId });
     }
   });
 

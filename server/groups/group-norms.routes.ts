@@ -1,4 +1,5 @@
 // A group's norms page: read by the group and the cohort's facilitators, edited by the group.
+import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
@@ -31,8 +32,8 @@ export function groupNormsRouter(deps: { db: Db }): Router {
     try {
       await saveGroupNorms(deps.db, req.launch!, params.data.groupId, { text: form.norms, baseVersion: form.baseVersion });
     } catch (err) {
-      if (err instanceof ValidationError) return render(req, res, 400, { error: err.userMessage, text: form.norms });
-      if (err instanceof ConflictError) return render(req, res, 409, { error: err.userMessage, text: form.norms });
+      if (err instanceof ValidationError) return render(req, res, 400, { error: textFor(req, err.userMessage), text: form.norms });
+      if (err instanceof ConflictError) return render(req, res, 409, { error: textFor(req, err.userMessage), text: form.norms });
       throw err;
     }
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/groups/${params.data.groupId}/norms?saved=1`);

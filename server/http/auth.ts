@@ -8,6 +8,7 @@ import type { MembershipRole } from '../../models/schema.ts';
 import type { Db } from '../../models/db.ts';
 import { findMembershipStanding } from '../../models/cohorts.queries.ts';
 import type { AppCaches, MembershipStanding } from '../cache/app-caches.ts';
+import { useLocale } from '../i18n/request-locale.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
@@ -31,6 +32,7 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
+    if (launch.locale) useLocale(req, res, launch.locale);
     // The header names the cohort on every cohort page, whatever the page passes itself (from the
     // app's cache: no round trip once read).
     if (req.caches) res.locals.cohortTitle = (await req.caches.cohort(launch.tenantId, launch.cohortId))?.title;

@@ -3,19 +3,11 @@
 import type { Application, ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, ValidationError } from '../errors.ts';
+import { i18nFor, type I18n } from '../i18n/i18n.ts';
+import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 
-const TITLES: Record<number, string> = {
-  400: 'Something in that request was not right',
-  401: 'You are not signed in here',
-  403: 'You cannot do that here',
-  404: 'Page not found',
-  409: 'That cannot be done as things are now',
-  410: 'That link no longer works',
-  413: 'That was too large',
-  429: 'Slow down a little',
-  502: 'The learning platform did not answer as expected',
-  503: 'Circlework is busy or unavailable for a moment',
-};
+// The error page's title per status (errors.title.<status> in the catalogs).
+const TITLE_KEYS = new Set([400, 401, 403, 404, 409, 410, 413, 429, 502, 503]);
 
 // Connection refused or reset (or no socket to connect to), PostgreSQL shutting down or starting (57P01-57P03, 08xxx), or the pool
 // giving up waiting for a connection: the database is away, not the request wrong.
@@ -53,16 +45,17 @@ export function createErrorSender(app: Application, log: { error: (o: object, m:
       res.end();
       return;
     }
+    const i18n: I18n = req.i18n ?? i18nFor(DEFAULT_LOCALE);
     const model = {
-      title: TITLES[status] ?? 'Something went wrong',
-      message: appError?.userMessage ?? 'Something went wrong on our side. It has been logged; please try again in a moment.',
+      title: i18n.t(TITLE_KEYS.has(status) ? `errors.title.${status}` : 'errors.title.other'),
+      message: appError ? i18n.text(appError.userMessage) : i18n.t('errors.internal'),
       code: appError?.code ?? 'internal',
       requestId: String(req.id ?? ''),
       status,
       cspNonce: res.locals.cspNonce,
     };
     if (req.accepts(['html', 'json']) === 'json') {
-      res.status(status).json({ error: model.code, message: model.message, fields: appError?.details });
+      res.status(status).json({ error: model.code, message: model.message, fields: appError && Object.fromEntries(Object.entries(appError.details).map(([k, v]) => [k, i18n.text(v)])) });
       return;
     }
     app.render('errors/error', { ...model, layout: 'main' }, (renderErr, html) => {

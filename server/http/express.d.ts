@@ -1,5 +1,6 @@
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
 import type { AppCaches } from '../cache/app-caches.ts';
+import type { I18n } from '../i18n/i18n.ts';
 
 declare global {
   namespace Express {
@@ -11,6 +12,8 @@ declare global {
       id?: unknown;
       /** The app's in-process caches (server/cache/), set for every request by createApp. */
       caches?: AppCaches;
+      /** The language of this request's pages (server/i18n/request-locale.ts); also `i18n` in every view. */
+      i18n?: I18n;
     }
   }
 }

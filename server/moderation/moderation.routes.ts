@@ -1,5 +1,6 @@
 // Moderation routes: a member's flag, and the facilitators' queue, post and thread actions, audit
 // log, mutes and announcements under /cohorts/:id/console/moderation and …/console/announcements.
+import { textFor, textsFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
@@ -54,7 +55,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
         await (action === 'hide' ? svc.hidePost : svc.deletePost)(deps, who, postId, form.reason);
       } catch (err) {
         if (!(err instanceof ValidationError)) throw err;
-        return confirm(400, err.userMessage);
+        return confirm(400, textFor(req, err.userMessage));
       }
       res.redirect(303, backTo(req, form.from, post, action));
     });
@@ -92,7 +93,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, backTo(req, 'thread', post, 'edit'));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderEdit(req, res, 400, { error: err.userMessage, field: 'body' in err.fieldErrors ? 'body' : 'reason', ...form });
+      await renderEdit(req, res, 400, { error: textFor(req, err.userMessage), field: 'body' in err.fieldErrors ? 'body' : 'reason', ...form });
     }
   });
 
@@ -118,7 +119,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const { members } = await auditLog(deps, req.launch!, { action: '', person: '', from: '', to: '' });
-      res.status(400).render('moderation/log', logView(req.launch!, [], members, filter, { message: err.userMessage, fields: err.fieldErrors }));
+      res.status(400).render('moderation/log', logView(req.launch!, [], members, filter, { message: textFor(req, err.userMessage), fields: textsFor(req, err.fieldErrors) }));
     }
   });
 
@@ -132,7 +133,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, `${base(req)}/members?done=mute`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderMembers(req, res, 400, { membershipId, error: err.userMessage, ...form });
+      await renderMembers(req, res, 400, { membershipId, error: textFor(req, err.userMessage), ...form });
     }
   });
 
@@ -151,7 +152,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/announcements?sent=1`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      await renderAnnouncements(req, res, 400, { error: err.userMessage, fields: err.fieldErrors, form });
+      await renderAnnouncements(req, res, 400, { error: textFor(req, err.userMessage), fields: textsFor(req, err.fieldErrors), form });
     }
   });
 

@@ -1,4 +1,5 @@
 // Profiles and the expert finder, for the cohort named in the URL.
+import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as cohorts from '../../models/cohorts.queries.ts';
@@ -33,7 +34,7 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
   r.post('/:cohortId/profile/photo', member, ...postingLimits, async (req, res) => {
     const who = req.launch!;
     const upload = await readUploadForm(req, res, { maxFileBytes: deps.media.limits.maxBytes.image, maxFiles: 1, store: (file, name) => storeProfilePhoto(deps.media, who, file, name) });
-    if (upload.refused) return renderOwnProfile(req, res, upload.refused.status, { photoError: upload.refused.userMessage });
+    if (upload.refused) return renderOwnProfile(req, res, upload.refused.status, { photoError: textFor(req, upload.refused.userMessage) });
     if (upload.stored.length === 0) return renderOwnProfile(req, res, 400, { photoError: 'No picture arrived. Choose a photo, then press “Upload photo”.' });
     res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=photo#photo`);
   });

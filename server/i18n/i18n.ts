@@ -1,0 +1,134 @@
+// One language's words and formats for one request, email or job: `t` looks a message up in the
+// catalog and formats it with ICU (plurals, select, numbers and dates per locale). Catalogs are read
+// once per process; an I18n per locale is built once and shared.
+import { createIntl, createIntlCache, type IntlShape } from '@formatjs/intl';
+import Handlebars from 'handlebars';
+import { readCatalogs, type Catalog } from './catalogs.ts';
+import { DEFAULT_LOCALE, directionOf, isLocale, PSEUDO_LOCALES, SHIPPED_LOCALES, type Locale } from './locales.ts';
+
+export type MessageValues = Record<string, string | number | Date | null | undefined>;
+
+/**
+ * A message named by its catalog key, for text built where no language is known yet (a service's
+ * error, a validation message): whoever shows it translates it (`i18n.text`).
+ */
+export interface MessageRef {
+  readonly key: string;
+  readonly values?: MessageValues | undefined;
+}
+
+export function msg(key: string, values?: MessageValues): MessageRef {
+  return values ? { key, values } : { key };
+}
+
+export function isMessageRef(value: unknown): value is MessageRef {
+  return typeof value === 'object' && value !== null && typeof (value as MessageRef).key === 'string';
+}
+
+export interface I18n {
+  readonly locale: Locale;
+  /** For <html lang>. */
+  readonly lang: string;
+  readonly dir: 'ltr' | 'rtl';
+  /** The message `key`, formatted. Plain text: escape it where it goes into HTML (Handlebars does). */
+  t(key: string, values?: MessageValues): string;
+  /**
+   * The message as HTML: values escaped, and the few tags a message may carry rendered (<b>, <strong>,
+   * <em>, <code>, <kbd>, and <link>…</link> around the value `href`).
+   */
+  html(key: string, values?: MessageValues): string;
+  /** A MessageRef translated; a string is passed through (already in the reader's language, or the user's own). */
+  text(message: MessageRef | string): string;
+  has(key: string): boolean;
+  date(d: Date, style?: 'short' | 'medium' | 'long' | 'full'): string;
+  dateTime(d: Date): string;
+  number(n: number, options?: Parameters<IntlShape["formatNumber"]>[1]): string;
+  list(items: readonly string[], type?: 'conjunction' | 'disjunction'): string;
+}
+
+/** What happens when a page asks for a key no catalog has; and whether the pseudo-locales are offered. */
+let strict = true;
+let onMissing: (key: string, locale: Locale) => void = () => {};
+let catalogs: Record<Locale, Catalog> | undefined;
+const byLocale = new Map<Locale, I18n>();
+
+/**
+ * Production shows the key and logs it (a page with one odd word beats a 500); everywhere else a
+ * missing key throws, so a test that renders the page fails.
+ */
+export function configureI18n(options: { production: boolean; onMissing?: (key: string, locale: Locale) => void }): void {
+  strict = !options.production;
+  onMissing = options.onMissing ?? (() => {});
+}
+
+/** The locales a person may be given: the shipped ones, and outside production the pseudo-locales. */
+export function offeredLocales(): readonly Locale[] {
+  return strict ? [...SHIPPED_LOCALES, ...PSEUDO_LOCALES] : SHIPPED_LOCALES;
+}
+
+function allCatalogs(): Record<Locale, Catalog> {
+  catalogs ??= readCatalogs();
+  return catalogs;
+}
+
+const TAGS = ['b', 'strong', 'em', 'code', 'kbd'] as const;
+
+function build(locale: Locale): I18n {
+  const all = allCatalogs();
+  // A shipped language's gap falls back to English (the catalog test keeps there being none).
+  const messages = locale === DEFAULT_LOCALE ? all.en : { ...all.en, ...all[locale] };
+  // Pseudo-locales format dates and numbers as English does.
+  const formatLocale = locale === 'en-XA' || locale === 'ar-XB' ? 'en' : locale;
+  const intl: IntlShape<string> = createIntl({ locale: formatLocale, defaultLocale: DEFAULT_LOCALE, messages, onError: () => {} }, createIntlCache());
+  const missing = (key: string): string => {
+    if (strict) throw new Error(`No message "${key}" in the catalogs (locales/en/*.json)`);
+    onMissing(key, locale);
+    return key;
+  };
+  const t = (key: string, values?: MessageValues): string => {
+    if (!(key in messages)) return missing(key);
+    return intl.formatMessage({ id: key }, values as Record<string, string | number | Date>);
+  };
+  const html = (key: string, values?: MessageValues): string => {
+    if (!(key in messages)) return Handlebars.escapeExpression(missing(key));
+    const escaped: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values ?? {})) escaped[k] = typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
+    for (const tag of TAGS) escaped[tag] = (chunks: string[]) => `<${tag}>${chunks.join('')}</${tag}>`;
+    escaped.link = (chunks: string[]) => `<a href="${Handlebars.escapeExpression(String(values?.href ?? '#'))}">${chunks.join('')}</a>`;
+    const out = intl.formatMessage({ id: key }, escaped as Record<string, string>) as string | string[];
+    return Array.isArray(out) ? out.join('') : out;
+  };
+  const dateFormats = new Map<string, Intl.DateTimeFormat>();
+  const dateFormat = (style: string, options: Intl.DateTimeFormatOptions) => {
+    let f = dateFormats.get(style);
+    if (!f) dateFormats.set(style, (f = new Intl.DateTimeFormat(formatLocale, { timeZone: 'UTC', ...options })));
+    return f;
+  };
+  return Object.freeze({
+    locale,
+    lang: locale,
+    dir: directionOf(locale),
+    t,
+    html,
+    text: (m: MessageRef | string) => (typeof m === 'string' ? m : t(m.key, m.values)),
+    has: (key: string) => key in messages,
+    date: (d: Date, style: 'short' | 'medium' | 'long' | 'full' = 'medium') => dateFormat(style, { dateStyle: style }).format(d),
+    dateTime: (d: Date) => `${dateFormat('dateTime', { dateStyle: 'medium', timeStyle: 'short' }).format(d)} UTC`,
+    number: (n: number, options?: Parameters<IntlShape["formatNumber"]>[1]) => intl.formatNumber(n, options),
+    list: (items: readonly string[], type: 'conjunction' | 'disjunction' = 'conjunction') => intl.formatList(items, { type }),
+  });
+}
+
+/** The I18n of a locale (English for anything we do not know). */
+export function i18nFor(locale: string | null | undefined): I18n {
+  const l: Locale = isLocale(locale, true) ? locale : DEFAULT_LOCALE;
+  let i18n = byLocale.get(l);
+  if (!i18n) byLocale.set(l, (i18n = build(l)));
+  return i18n;
+}
+
+/** For tests: read the catalogs again (after writing a temporary one). */
+export function resetI18n(read?: () => Record<Locale, Catalog>): void {
+  catalogs = read?.();
+  byLocale.clear();
+}
