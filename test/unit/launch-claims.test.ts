@@ -43,3 +43,15 @@ describe('launch claims: AGS and deep linking', () => {
     expect(dl({ accept_media_types: 'application/vnd.ims.lti.v1.ltilink' }).acceptMultiple).to.equal(true);
   });
 });
+
+describe('launch claims: locale', () => {
+  it('takes launch_presentation.locale first, else the id_token’s OpenID locale claim, else none', () => {
+    expect(parse({ [`${C}launch_presentation`]: { locale: 'fr' }, locale: 'es' }).locale).to.equal('fr');
+    expect(parse({ [`${C}launch_presentation`]: { return_url: 'http://127.0.0.1:8080/x' }, locale: 'es-ES' }).locale).to.equal('es-ES');
+    expect(parse({}).locale).to.equal(undefined);
+  });
+
+  it('drops a malformed locale rather than refusing the launch', () => {
+    expect(parse({ [`${C}launch_presentation`]: { locale: 42 }, locale: ['fr'] }).locale).to.equal(undefined);
+  });
+});
