@@ -38,17 +38,18 @@ export function lmsBrowserSuite(opts: { course: { id: string; title?: string }; 
   });
 
   /** Opens the LMS course page as `user` and waits for the tool's `[data-test=landing]`. */
-  async function relaunch(p: PersonInLms, user: SimUser, landing: string): Promise<PersonInLms> {
-    await p.page.goto(env.sim.coursePageUrl(env.app.url, { user, clientId: env.lms.clientId, context: opts.course }));
+  async function relaunch(p: PersonInLms, user: SimUser, landing: string, launch: { locale?: string } = {}): Promise<PersonInLms> {
+    await p.page.goto(env.sim.coursePageUrl(env.app.url, { user, clientId: env.lms.clientId, context: opts.course, ...launch }));
     await p.tool.locator(`[data-test=${landing}]`).waitFor({ timeout: 20_000 });
     return p;
   }
   /** A new browser context (cookie jar and storage of its own) for `user`, launched into the iframe. */
-  async function launchInBrowser(user: SimUser, landing: string): Promise<PersonInLms> {
+  /** `launch.locale`: the LMS's launch_presentation.locale (default: Moodle's 'en'). */
+  async function launchInBrowser(user: SimUser, landing: string, launch: { locale?: string } = {}): Promise<PersonInLms> {
     const context = await env.browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    return relaunch({ page, tool: page.frameLocator('#tool'), frame: () => page.frames().find((f) => f.url().startsWith(env.app.url))! }, user, landing);
+    return relaunch({ page, tool: page.frameLocator('#tool'), frame: () => page.frames().find((f) => f.url().startsWith(env.app.url))! }, user, landing, launch);
   }
   /** A new context (e.g. a phone without JavaScript) holding `from`'s cookies, so its session, for the page at `url`. */
   async function sameSessionIn(from: PersonInLms, options: BrowserContextOptions, url: string): Promise<Page> {

@@ -1,0 +1,111 @@
+// Every page kind a learner, a facilitator and the tool admin reach by following links, in every
+// language (Chromium). In the pseudo-locale en-XA a plain English word on a page is a string that
+// never went through the catalogs; in fr-FR, es-ES and the right-to-left ar-XB each page renders
+// (a missing key fails the render outside production), names its language and direction, shows no
+// catalog key, and stays clean under axe.
+import { expect } from 'chai';
+import type { Frame, Page } from 'playwright-core';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
+import { cohortMembers } from '../support/cohort-members.ts';
+import { seriousAxeViolations } from '../support/browser.ts';
+import { untranslatedText } from '../support/untranslated.ts';
+import { seedAdmin } from '../../server/admin/admin.service.ts';
+
+const course = { id: 'c-lang', title: 'Language course' };
+const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
+const learner = (n: number) => ({ sub: `lang${n}`, name: `Lang Learner${n}`, roles: [ROLES.learner] });
+const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
+
+const kindOf = (url: string) => new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id').replace(/\/\d+(?=\/|$)/g, '/:n');
+const NOT_A_PAGE = /\/(export|events|logout|sign-out|files|photo|media)\b|\.(csv|svg|zip|png|jpg)$/;
+// A catalog key shown as text ("discussions.thread.reply"): what a production page shows for a missing one.
+const SHOWN_KEY = /\b[a-z][a-zA-Z]+\.[a-z][a-zA-Z]+\.[a-z][a-zA-Z.]+\b/;
+
+interface PageCheck {
+  kind: string;
+  status: number;
+}
+
+/** Visits `start` and every link under `scope` (breadth first, one page per kind), calling `check` on each. */
+async function tour(target: Frame | Page, start: string, scope: string, check: (kind: string) => Promise<void>, limit = 60): Promise<PageCheck[]> {
+  const seen = new Set<string>();
+  const queue = [start];
+  const visited: PageCheck[] = [];
+  while (queue.length && visited.length < limit) {
+    const url = queue.shift()!;
+    if (seen.has(kindOf(url))) continue;
+    seen.add(kindOf(url));
+    const res = await target.goto(url);
+    visited.push({ kind: kindOf(url), status: res?.status() ?? 0 });
+    await check(kindOf(url));
+    const links = await target.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
+    for (const href of links.map((h) => h.split('#')[0]!)) {
+      if (href.startsWith(scope) && !NOT_A_PAGE.test(href) && !seen.has(kindOf(href))) queue.push(href);
+    }
+  }
+  return visited;
+}
+
+describe('languages: every page kind in every language (Chromium)', function () {
+  this.timeout(300_000);
+  const { env, launchInBrowser } = lmsBrowserSuite({ course });
+  const m = cohortMembers(() => env, course);
+
+  /** A cohort with a group, a thread and a submitted activity, so the pages have something to show. */
+  async function seedCohort(): Promise<{ learnerBase: string; facilitatorBase: string }> {
+    const facilitatorHttp = await m.launch(fay);
+    const learners = [await m.launch(learner(1)), await m.launch(learner(2)), await m.launch(learner(3))];
+    await m.formGroups(facilitatorHttp);
+    const space = await m.follow(learners[1]!, `${learners[1]!.base}/modules/1/space`);
+    await m.post(learners[1]!, `${space}/threads`, { title: 'Hello group', body: 'Hello @langlearner1, what are you working on?' });
+    await m.post(learners[0]!, `${learners[0]!.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Ask for help early.', shared: 'on' });
+    return { learnerBase: learners[0]!.base, facilitatorBase: facilitatorHttp.base };
+  }
+
+  async function tourAll(locale: string, check: (target: Frame | Page, kind: string) => Promise<void>): Promise<PageCheck[]> {
+    const { learnerBase, facilitatorBase } = await seedCohort();
+    const ada = await launchInBrowser(learner(1), 'cohort-hub', { locale });
+    const pages = await tour(ada.frame(), learnerBase, `${env.app.url}/cohorts/`, (kind) => check(ada.frame(), kind));
+    const fran = await launchInBrowser(fay, 'facilitator-console', { locale });
+    pages.push(...(await tour(fran.frame(), `${facilitatorBase}/console`, `${env.app.url}/cohorts/`, (kind) => check(fran.frame(), kind))));
+    // The admin console is never framed and has no launch: it follows the browser's language.
+    await seedAdmin(env.app.db, ADMIN);
+    const top = await (await env.browser.newContext({ locale })).newPage();
+    await top.goto(`${env.app.url}/admin/login`);
+    await check(top, '/admin/login');
+    await top.fill('#email', ADMIN.email);
+    await top.fill('#password', ADMIN.password);
+    await Promise.all([top.waitForURL(/\/admin(\/|$|\?)/), top.click('button[type=submit]')]);
+    pages.push(...(await tour(top, `${env.app.url}/admin`, `${env.app.url}/admin`, (kind) => check(top, kind))));
+    await top.goto(`${env.app.url}/no-such-page`);
+    await check(top, 'error page');
+    await top.context().close();
+    return pages;
+  }
+
+  it('en-XA: no page shows a string that did not come from the catalogs', async () => {
+    const found: string[] = [];
+    const pages = await tourAll('en-XA', async (target, kind) => {
+      for (const text of untranslatedText(await target.content())) found.push(`${kind} ${text}`);
+    });
+    expect(pages.filter((p) => p.status >= 500), 'pages that failed to render').to.deep.equal([]);
+    expect(pages.length).to.be.greaterThan(20);
+    expect(found.join('\n')).to.equal('');
+  });
+
+  for (const [locale, lang, dir] of [['fr-FR', 'fr', 'ltr'], ['es-ES', 'es', 'ltr'], ['ar-XB', 'ar-XB', 'rtl']] as const) {
+    it(`${locale}: every page renders in ${lang} (${dir}), shows no catalog key, and is clean under axe`, async () => {
+      const problems: string[] = [];
+      const pages = await tourAll(locale, async (target, kind) => {
+        const html = await target.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, text: document.body.innerText }));
+        if (html.lang !== lang || html.dir !== dir) problems.push(`${kind}: lang=${html.lang} dir=${html.dir}`);
+        const key = SHOWN_KEY.exec(html.text);
+        if (key) problems.push(`${kind}: shows “${key[0]}”`);
+        for (const v of await seriousAxeViolations(target)) problems.push(`${kind}: axe ${v.id} (${v.help})`);
+      });
+      expect(pages.filter((p) => p.status >= 500), 'pages that failed to render').to.deep.equal([]);
+      expect(problems.join('\n')).to.equal('');
+    });
+  }
+});
