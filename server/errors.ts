@@ -31,8 +31,10 @@ export class AppError extends Error {
 }
 
 export class NotFoundError extends AppError {
-  constructor(what: string) {
-    super(404, 'not-found', `We could not find that ${what}.`);
+  /** `what` names the thing for the log; the person reads one message in their language (or `userMessage`). */
+  constructor(what: string, userMessage: UserText = msg('errors.notFound')) {
+    super(404, 'not-found', userMessage);
+    this.message = `not-found: ${what}`;
   }
 }
 
@@ -54,7 +56,7 @@ export class ValidationError extends AppError {
    * shows them there and in its error summary (`shownBesideFields`) gets the intro alone as the
    * message, not the field names in brackets.
    */
-  static fromZod(error: ZodError, intro: UserText = 'Some fields need attention', shownBesideFields = false): ValidationError {
+  static fromZod(error: ZodError, intro: UserText = msg('errors.fieldsNeedAttention'), shownBesideFields = false): ValidationError {
     const fields: Record<string, UserText> = {};
     // A schema's message may be a catalog key (translated where shown, with the issue's bounds).
     for (const issue of error.issues) {

@@ -77,9 +77,9 @@ function build(locale: Locale): I18n {
   const all = allCatalogs();
   // A shipped language's gap falls back to English (the catalog test keeps there being none).
   const messages = locale === DEFAULT_LOCALE ? all.en : { ...all.en, ...all[locale] };
-  // Pseudo-locales format dates and numbers as English does.
-  const formatLocale = locale === 'en-XA' || locale === 'ar-XB' ? 'en' : locale;
-  const intl: IntlShape<string> = createIntl({ locale: formatLocale, defaultLocale: DEFAULT_LOCALE, messages, onError: () => {} }, createIntlCache());
+  // Our English is British ("12 Dec 2026"), and the pseudo-locales format dates and numbers as it does.
+  const formatLocale = locale === 'en' || locale === 'en-XA' || locale === 'ar-XB' ? 'en-GB' : locale;
+  const intl: IntlShape<string> = createIntl({ locale: formatLocale, defaultLocale: DEFAULT_LOCALE, messages, timeZone: 'UTC', onError: () => {} }, createIntlCache());
   const missing = (key: string): string => {
     if (strict) throw new Error(`No message "${key}" in the catalogs (locales/en/*.json)`);
     onMissing(key, locale);
