@@ -2,7 +2,8 @@
 import { listResponseAttachments } from '../../models/media.queries.ts';
 import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
 import { moduleListView } from '../modules/modules.views.ts';
@@ -40,7 +41,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       title: i18n.t('cohorts.hub.pageTitle', { course: cohort.title }),
       ...hubView(i18n, cohort, who),
       ...list,
-      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? i18n.t('cohorts.hub.announcementToGroup', { group: a.groupName }) : i18n.t('cohorts.hub.announcementToCohort'), when: i18n.date(a.createdAt) })),
+      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? i18n.t('cohorts.hub.announcementToGroup', { group: a.groupName }) : i18n.t('cohorts.hub.announcementToCohort'), when: i18n.date(a.createdAt), whenIso: a.createdAt.toISOString() })),
     });
   });
 
@@ -83,7 +84,9 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
   });
 
   r.post('/:cohortId/console/schedule', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
-    const form = ScheduleForm.parse(req.body ?? {});
+    const parsed = ScheduleForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error, msg('cohorts.schedule.invalid'));
+    const form = parsed.data;
     await setSchedule(deps, req.launch!, scheduleDates(form));
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console?scheduled=1#schedule`);
   });

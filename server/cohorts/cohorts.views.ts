@@ -39,7 +39,7 @@ export function rosterView(i18n: I18n, page: MemberTablePage, cohortId: string) 
       email: m.email,
       role: i18n.t(ROLE_LABEL[m.role]),
       status: m.status,
-      lastLaunch: m.lastLaunchAt ? i18n.dateTime(m.lastLaunchAt) : undefined,
+      lastLaunch: m.lastLaunchAt ? { text: i18n.dateTime(m.lastLaunchAt), iso: m.lastLaunchAt.toISOString() } : undefined,
       // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
       nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
     })),

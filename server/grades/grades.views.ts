@@ -31,6 +31,7 @@ export function gradesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, gr
       lastError: g.status === 'delivered' ? null : g.lastError,
       note: g.status === 'delivered' ? g.lastError : null,
       when: i18n.dateTime(g.deliveredAt ?? g.scoreTimestamp),
+      whenIso: (g.deliveredAt ?? g.scoreTimestamp).toISOString(),
       canRetry: g.status === 'failed',
     }))
     .sort((a, b) => a.learner.localeCompare(b.learner, i18n.locale) || a.moduleId - b.moduleId);

@@ -58,7 +58,7 @@ export function createErrorSender(app: Application, log: { error: (o: object, m:
       res.status(status).json({ error: model.code, message: model.message, fields: appError && Object.fromEntries(Object.entries(appError.details).map(([k, v]) => [k, i18n.text(v)])) });
       return;
     }
-    app.render('errors/error', { ...model, layout: 'main' }, (renderErr, html) => {
+    app.render('errors/error', { ...model, i18n, layout: 'main' }, (renderErr, html) => {
       if (renderErr) {
         log.error({ err: renderErr }, 'error page failed to render');
         res.status(status).type('text').send(model.message);

@@ -2,14 +2,14 @@
 import { attachmentView, sizeLabel, typeLabel } from '../media/attachment-view.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { errorSummary } from '../http/error-summary.ts';
 import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
 import type { ModuleForLearner } from './modules.service.ts';
 import { activityDone, countsForCompletion } from './modules.service.ts';
 import { completionState, completionView } from './schedule.ts';
 import type { ActivityForm } from './modules.schemas.ts';
-import type { I18n } from '../i18n/i18n.ts';
+import { isMessageRef, msg, type I18n } from '../i18n/i18n.ts';
 
 // One formatter for the process: toLocaleDateString with options builds a new one on every call.
 // English only: the pages of this area show dates through the reader's I18n (`i18n.date`).
@@ -31,6 +31,7 @@ export function modulePageView(
 ) {
   const isLearner = who.role === 'learner';
   const locked = m.state === 'locked';
+  const invalidForm = flash.invalid && { ...flash.invalid, error: withFactorNames(flash.invalid.error, m.fiveFactors) };
   return {
     cohort: { id: cohort.id, title: cohort.title },
     person: { name: who.displayName },
@@ -44,7 +45,7 @@ export function modulePageView(
     completed: flash.completed === true,
     activities: m.module.activities.map((a) => {
       const response = m.responses.get(a.id);
-      const invalid = flash.invalid?.activityId === a.id ? flash.invalid : undefined;
+      const invalid = invalidForm?.activityId === a.id ? invalidForm : undefined;
       const values = invalid ? formValues(invalid.form) : responseValues(response);
       const status = a.kind === 'discussion' ? discussionStatus(i18n, m) : { status: response?.status ?? 'empty', statusLabel: i18n.t(response?.status === 'submitted' ? 'modules.activity.status.submitted' : response?.status === 'draft' ? 'modules.activity.status.draft' : 'modules.activity.status.notStarted') };
       return {
@@ -91,8 +92,17 @@ export function modulePageView(
       .filter((r) => !m.module.activities.some((a) => a.id === r.activityId))
       .map((r) => ({ activityId: r.activityId, status: r.status, parts: answerParts(r) })),
     // Fields are named "<activity>-<field>"; a rating's error leads to its factor's fieldset.
-    errorSummary: flash.invalid ? errorSummary(flash.invalid.error, (key) => `${flash.invalid!.activityId}-${key.replace(/^ratings\./, '')}`, `${flash.invalid.activityId}-form`) : [],
+    errorSummary: invalidForm ? errorSummary(invalidForm.error, (key) => `${invalidForm.activityId}-${key.replace(/^ratings\./, '')}`, `${invalidForm.activityId}-form`) : [],
   };
+}
+
+/** A rating's message names its factor in the workshop's words (the schema knows only the factor's id). */
+function withFactorNames(error: ValidationError, factors: ReadonlyArray<{ id: string; label: string }>): ValidationError {
+  const fields = Object.entries(error.fieldErrors).map(([key, text]) => {
+    const factor = factors.find((f) => key === `ratings.${f.id}`);
+    return [key, factor && isMessageRef(text) ? msg(text.key, { ...text.values, factor: factor.label }) : text] as const;
+  });
+  return new ValidationError(error.userMessage, Object.fromEntries(fields));
 }
 
 /** A discussion activity is done by posting in the group's space; before groups it cannot be done yet. */
