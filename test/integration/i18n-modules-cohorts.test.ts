@@ -21,9 +21,9 @@ describe('modules and cohorts in every language (en-XA finds hard-coded English)
   const { env } = s;
   before(() => s.queues[0]!.boss.createQueue(GRADE_DELIVERY_QUEUE));
 
-  async function launch(user: SimUser, locale: string, opts: { messageType?: 'LtiDeepLinkingRequest' } = {}): Promise<Member & { body: string }> {
-    const browser = new LtiHttpClient();
-    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context: course, locale, ...opts });
+  async function launch(user: SimUser, locale: string, opts: { messageType?: 'LtiDeepLinkingRequest'; browser?: LtiHttpClient; context?: { id: string; title: string } } = {}): Promise<Member & { body: string }> {
+    const { browser = new LtiHttpClient(), context = course, ...rest } = opts;
+    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context, locale, ...rest });
     expect(res.status, res.body.slice(0, 300)).to.equal(200);
     const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
     return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}`, body: res.body };
@@ -146,10 +146,49 @@ describe('modules and cohorts in every language (en-XA finds hard-coded English)
     expect(frHub.body).to.match(/<html lang="fr"/);
     expect(frHub.doc.querySelector('[data-test=my-progress]')?.text).to.equal('0 module terminé sur 9.');
     expect(frHub.body).to.include('Les modules');
+    // A refusal is in that course's launch's language too, though the browser's latest launch (another course) was in Spanish.
+    await launch(ada, 'es-ES', { browser: fr.browser, context: { id: 'course-es', title: 'Curso' } });
+    const refused = await s.get(fr, `${fr.base}/console`);
+    expect(refused.status).to.equal(403);
+    expect(refused.body).to.match(/<html lang="fr"/);
     const es = await launch(fran, 'es-ES');
     const esConsole = await s.get(es, `${es.base}/console`);
     expect(esConsole.body).to.match(/<html lang="es"/);
     expect(esConsole.doc.querySelector('[data-test=nothing-needs-you]')?.text).to.include('Hoy no hay nada pendiente.');
     expect(esConsole.body).to.include('Calendario de módulos');
+  });
+});
+
+describe('the launch steps in the launch’s language, or the browser’s before there is one', () => {
+  const s = cohortSuite({ context: course, kind: 'canvas' });
+  const { env } = s;
+  const TARGET = 'post_message_forwarding';
+  const inFrame = () => ({ initiator: env.sim.baseUrl, frameTop: env.sim.baseUrl });
+
+  it('the login step (Accept-Language) and the “open in a new window” page (the launch’s locale)', async () => {
+    const params = new URLSearchParams({ iss: env.sim.issuer, login_hint: 'ada', target_link_uri: `${env.app.url}/lti/launch`, client_id: env.lms.clientId, lti_message_hint: 'x', lti_storage_target: TARGET });
+    const login = await new LtiHttpClient().request(`${env.app.url}/lti/login?${params}`, { ...inFrame(), headers: { 'accept-language': 'en-XA' } });
+    expect(login.status).to.equal(200);
+    expect(login.body).to.match(/<html lang="en-XA"/);
+    expect(untranslatedText(login.body), 'the login step').to.deep.equal([]);
+
+    // The launch arrives where no cookie is kept: the platform's storage stands in, and the page offers a new window.
+    const started = await env.sim.beginLaunch(env.app.url, new LtiHttpClient(), { user: ada, clientId: env.lms.clientId, context: course, locale: 'en-XA' });
+    const frame = new LtiHttpClient();
+    const storage = await frame.request(started.redirectUri, { ...inFrame(), headers: { 'accept-language': 'en-XA' }, form: { id_token: started.idToken, state: started.state, lti_storage_target: TARGET } });
+    expect(storage.status).to.equal(200);
+    expect(untranslatedText(storage.body), 'the platform storage step').to.deep.equal([]);
+    const enter = await frame.request(started.redirectUri, { form: { id_token: started.idToken, state: started.state, lti_storage_target: TARGET, lti_storage_state: started.state, lti_storage_nonce: started.nonce } });
+    expect(enter.status, enter.body.slice(0, 300)).to.equal(200);
+    expect(parse(enter.body).querySelector('[data-test=launch-enter]')).to.not.equal(null);
+    expect(enter.body).to.match(/<html lang="en-XA"/);
+    expect(untranslatedText(enter.body), 'the new-window page').to.deep.equal([]);
+  });
+
+  it('a refused launch in the browser’s language', async () => {
+    const refused = await new LtiHttpClient().request(`${env.app.url}/lti/launch`, { method: 'POST', headers: { 'accept-language': 'fr-FR,fr;q=0.9' }, form: { id_token: 'not-a-token', state: 'nothing' } });
+    expect(refused.status).to.be.within(400, 499);
+    expect(refused.body).to.match(/<html lang="fr"/);
+    expect(parse(refused.body).querySelector('[data-test=error-message]')?.text).to.equal('Le jeton d’identité de votre plateforme d’apprentissage est illisible.');
   });
 });
