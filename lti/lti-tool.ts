@@ -10,7 +10,7 @@ import type { Platform } from '../models/schema.ts';
 import * as logins from '../models/lti-logins.queries.ts';
 import * as platforms from '../models/platforms.queries.ts';
 import { AppError } from '../server/errors.ts';
-import { i18nFor, msg } from '../server/i18n/i18n.ts';
+import { i18nFor, msg, type MessageRef } from '../server/i18n/i18n.ts';
 import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
@@ -110,17 +110,17 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
     serverAddon: (app: import('express').Application) => app.use(guard(deps)),
   });
 
-  const fail = (code: string, status: number, message: string) => (req: Request, res: Response) =>
+  const fail = (code: string, status: number, message: MessageRef) => (req: Request, res: Response) =>
     deps.sendError(req, res, new AppError(status, code, message));
   provider.onConnect((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onDeepLinking((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
-  provider.onSessionTimeout(fail('lti-session', 401, 'Your session has ended. Open Circlework again from your course.'));
+  provider.onSessionTimeout(fail('lti-session', 401, msg('lti.launch.sessionEnded')));
   provider.onUnregisteredPlatform(
-    fail('unregistered-platform', 400, 'This learning platform is not registered with Circlework. Ask your Circlework administrator to register it.'),
+    fail('unregistered-platform', 400, msg('lti.launch.unregisteredPlatformAsk')),
   );
   provider.onInactivePlatform(
-    fail('inactive-platform', 403, 'This learning platform’s registration is waiting for approval or has been disabled. Ask your Circlework administrator to activate it.'),
+    fail('inactive-platform', 403, msg('lti.launch.inactivePlatformAsk')),
   );
   return provider.app;
 }

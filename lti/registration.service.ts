@@ -128,7 +128,6 @@ export async function registerWithPlatform(
   platform: PlatformConfiguration,
 ): Promise<Platform> {
   const { configUrl, issuer, product, endpoints } = platform;
-  const productName = PRODUCT_NAMES[product];
   const answer = await askPlatform(deps, new URL(endpoints.registration_endpoint), {
     method: 'POST',
     headers: { ...bearer(query), 'content-type': 'application/json' },
@@ -137,10 +136,10 @@ export async function registerWithPlatform(
   // Moodle answers 200 where RFC 7591 says 201, and its errors are plain text served as text/html
   // (surprise 17): any 2xx is a success, and a refusal names the platform's own short error code.
   if (answer.status === 401 || answer.status === 403) {
-    throw new AppError(502, 'registration-token', msg('lti.registration.tokenRefused', { product: productName, ...platformSaid(answer.body) }));
+    throw new AppError(502, 'registration-token', msg('lti.registration.tokenRefused', { product, ...platformSaid(answer.body) }));
   }
   if (answer.status < 200 || answer.status > 299) {
-    throw new AppError(502, 'registration-refused', msg('lti.registration.refused', { product: productName, ...platformSaid(answer.body) }));
+    throw new AppError(502, 'registration-refused', msg('lti.registration.refused', { product, ...platformSaid(answer.body) }));
   }
   const registration = RegistrationResponse.safeParse(parseJson(answer.body));
   if (!registration.success) throw new AppError(502, 'registration-answer', msg('lti.registration.noClientId'));
@@ -153,7 +152,7 @@ export async function registerWithPlatform(
     {
       issuer,
       clientId: registration.data.client_id,
-      name: `${product === 'other' ? 'LMS' : productName} at ${configUrl.host}`,
+      name: `${product === 'other' ? 'LMS' : PRODUCT_NAMES[product]} at ${configUrl.host}`,
       product,
       authEndpoint: endpoints.authorization_endpoint,
       tokenEndpoint: endpoints.token_endpoint,
@@ -169,6 +168,7 @@ export async function registerWithPlatform(
   );
 }
 
+/** For the platform's stored name (the admin may rename it). */
 const PRODUCT_NAMES: Record<Platform['product'], string> = { moodle: 'Moodle', canvas: 'Canvas', other: 'The platform' };
 
 function bearer(query: z.infer<typeof RegistrationQuery>): Record<string, string> {
