@@ -73,6 +73,7 @@ describe('modules and cohorts in every language (en-XA finds hard-coded English)
     await openAllModules(facilitator);
     for (let n = 1; n <= 9; n++) await clean(learner, `/modules/${n}`);
     await clean(facilitator, '/modules/3');
+    await clean(facilitator, '');
     await clean(learner, '');
   });
 
@@ -156,6 +157,9 @@ describe('modules and cohorts in every language (en-XA finds hard-coded English)
     expect(esConsole.body).to.match(/<html lang="es"/);
     expect(esConsole.doc.querySelector('[data-test=nothing-needs-you]')?.text).to.include('Hoy no hay nada pendiente.');
     expect(esConsole.body).to.include('Calendario de módulos');
+    // Right to left: the pseudo-locale ar-XB.
+    const rtl = await launch(bob, 'ar-XB');
+    expect((await s.get(rtl, `${rtl.base}/modules/1`)).body).to.match(/<html lang="ar-XB" dir="rtl"/);
   });
 });
 
