@@ -332,11 +332,11 @@ function pageTitle(req: Request): string {
 /** ltijs's validation failures, in words for the person who clicked the link. */
 function invalidLaunchError(err: { details?: { message?: string } } | undefined): AppError {
   const reason = err?.details?.message ?? 'unknown';
-  const messages: Record<string, string> = {
-    MISSING_VALIDATION_COOKIE: 'lti.launch.missingCookie',
-    TOKEN_TOO_OLD: 'lti.launch.tooOld',
-    UNREGISTERED_PLATFORM: 'lti.launch.unregisteredPlatform',
-    PLATFORM_NOT_ACTIVATED: 'lti.launch.platformNotActivated',
+  const messages: Record<string, MessageRef> = {
+    MISSING_VALIDATION_COOKIE: msg('lti.launch.missingCookie'),
+    TOKEN_TOO_OLD: msg('lti.launch.tooOld'),
+    UNREGISTERED_PLATFORM: msg('lti.launch.unregisteredPlatform'),
+    PLATFORM_NOT_ACTIVATED: msg('lti.launch.platformNotActivated'),
   };
-  return new AppError(401, `invalid-launch:${reason}`, msg(messages[reason] ?? 'lti.launch.notVerified'));
+  return new AppError(401, `invalid-launch:${reason}`, messages[reason] ?? msg('lti.launch.notVerified'));
 }

@@ -30,30 +30,29 @@ export function attentionView(i18n: I18n, cohortId: string, c: AttentionCounts):
 export function consoleNavView(i18n: I18n, cohortId: string) {
   const base = `/cohorts/${cohortId}`;
   const c = `${base}/console`;
-  const t = (key: string) => i18n.t(`cohorts.nav.${key}`);
   return [
-    { title: t('peopleAndGroups'), links: [
-      { href: `${c}/groups`, label: t('groups'), test: 'groups-link' },
-      { href: '#members', label: t('members'), test: 'members-link' },
-      { href: `${c}/announcements`, label: t('announcements'), test: 'announcements-link' },
-      { href: base, label: t('hub'), test: 'hub-link' },
+    { title: i18n.t('cohorts.nav.peopleAndGroups'), links: [
+      { href: `${c}/groups`, label: i18n.t('cohorts.nav.groups'), test: 'groups-link' },
+      { href: '#members', label: i18n.t('cohorts.nav.members'), test: 'members-link' },
+      { href: `${c}/announcements`, label: i18n.t('cohorts.nav.announcements'), test: 'announcements-link' },
+      { href: base, label: i18n.t('cohorts.nav.hub'), test: 'hub-link' },
     ] },
-    { title: t('discussions'), links: [
-      { href: `${c}/moderation`, label: t('moderationQueue'), test: 'moderation-link' },
-      { href: `${c}/moderation/log`, label: t('auditLog'), test: 'audit-log-link' },
-      { href: `${c}/moderation/members`, label: t('muteMembers'), test: 'mute-link' },
+    { title: i18n.t('cohorts.nav.discussions'), links: [
+      { href: `${c}/moderation`, label: i18n.t('cohorts.nav.moderationQueue'), test: 'moderation-link' },
+      { href: `${c}/moderation/log`, label: i18n.t('cohorts.nav.auditLog'), test: 'audit-log-link' },
+      { href: `${c}/moderation/members`, label: i18n.t('cohorts.nav.muteMembers'), test: 'mute-link' },
     ] },
-    { title: t('seeingTheCohort'), test: 'dashboard-links', links: [
-      { href: `${c}/dashboard`, label: t('dashboard'), test: 'dashboard-link' },
-      { href: `${c}/social`, label: t('socialCapital'), test: 'social-link' },
-      { href: `${c}/inquiry`, label: t('inquiry'), test: 'inquiry-link' },
-      { href: `${c}/five-factor`, label: t('fiveFactor'), test: 'five-factor-link' },
-      { href: `${c}/report`, label: t('report'), test: 'report-link' },
+    { title: i18n.t('cohorts.nav.seeingTheCohort'), test: 'dashboard-links', links: [
+      { href: `${c}/dashboard`, label: i18n.t('cohorts.nav.dashboard'), test: 'dashboard-link' },
+      { href: `${c}/social`, label: i18n.t('cohorts.nav.socialCapital'), test: 'social-link' },
+      { href: `${c}/inquiry`, label: i18n.t('cohorts.nav.inquiry'), test: 'inquiry-link' },
+      { href: `${c}/five-factor`, label: i18n.t('cohorts.nav.fiveFactor'), test: 'five-factor-link' },
+      { href: `${c}/report`, label: i18n.t('cohorts.nav.report'), test: 'report-link' },
     ] },
-    { title: t('courseAndAfter'), links: [
-      { href: '#schedule', label: t('schedule'), test: 'schedule-link' },
-      { href: `${c}/grades`, label: t('grades'), test: 'grades-link' },
-      { href: `${base}/action-plans/console`, label: t('actionPlans'), test: 'action-plans-link' },
+    { title: i18n.t('cohorts.nav.courseAndAfter'), links: [
+      { href: '#schedule', label: i18n.t('cohorts.nav.schedule'), test: 'schedule-link' },
+      { href: `${c}/grades`, label: i18n.t('cohorts.nav.grades'), test: 'grades-link' },
+      { href: `${base}/action-plans/console`, label: i18n.t('cohorts.nav.actionPlans'), test: 'action-plans-link' },
     ] },
   ];
 }
