@@ -10,6 +10,7 @@ import type { Platform } from '../models/schema.ts';
 import * as logins from '../models/lti-logins.queries.ts';
 import * as platforms from '../models/platforms.queries.ts';
 import { AppError } from '../server/errors.ts';
+import { i18nFor, msg, type MessageRef } from '../server/i18n/i18n.ts';
 import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
 import { platformJwksCache, serveLtijsJwksFromCache } from './platform-jwks-cache.ts';
@@ -109,17 +110,17 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
     serverAddon: (app: import('express').Application) => app.use(guard(deps)),
   });
 
-  const fail = (code: string, status: number, message: string) => (req: Request, res: Response) =>
+  const fail = (code: string, status: number, message: MessageRef) => (req: Request, res: Response) =>
     deps.sendError(req, res, new AppError(status, code, message));
   provider.onConnect((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onDeepLinking((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
-  provider.onSessionTimeout(fail('lti-session', 401, 'Your session has ended. Open Circlework again from your course.'));
+  provider.onSessionTimeout(fail('lti-session', 401, msg('lti.launch.sessionEnded')));
   provider.onUnregisteredPlatform(
-    fail('unregistered-platform', 400, 'This learning platform is not registered with Circlework. Ask your Circlework administrator to register it.'),
+    fail('unregistered-platform', 400, msg('lti.launch.unregisteredPlatformAsk')),
   );
   provider.onInactivePlatform(
-    fail('inactive-platform', 403, 'This learning platform’s registration is waiting for approval or has been disabled. Ask your Circlework administrator to activate it.'),
+    fail('inactive-platform', 403, msg('lti.launch.inactivePlatformAsk')),
   );
   return provider.app;
 }
@@ -150,7 +151,7 @@ const LaunchBody = z.object({
 function guard(deps: LtiToolDeps) {
   return (req: Request & { token?: string }, res: Response, next: NextFunction) => {
     const run = async () => {
-      if (req.token) throw new AppError(401, 'ltik-refused', 'This link cannot be used on its own. Open Circlework from your course.');
+      if (req.token) throw new AppError(401, 'ltik-refused', msg('lti.launch.ltikRefused'));
       if (req.path === '/login') return guardLogin(deps, req, res, next);
       if (req.path === '/launch') return guardLaunch(req, res, next, deps);
       next();
@@ -180,10 +181,10 @@ function hideLtijsServerErrors(deps: LtiToolDeps, req: Request, res: Response): 
 function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFunction): void {
   const params = LoginParams.safeParse({ ...req.query, ...(req.body ?? {}) });
   if (!params.success) {
-    throw new AppError(400, 'bad-login', 'The learning platform started a launch with missing or malformed parameters. Try opening Circlework again.');
+    throw new AppError(400, 'bad-login', msg('lti.launch.badLogin'));
   }
   if (new URL(params.data.target_link_uri).origin !== deps.config.publicUrl.origin) {
-    throw new AppError(400, 'bad-target', 'The launch points at a different address than this Circlework. Check the tool URL configured in your learning platform.');
+    throw new AppError(400, 'bad-target', msg('lti.launch.badTarget'));
   }
   const storageTarget = params.data.lti_storage_target;
   // A login inside the LMS's frame may land where no cookie is kept (Safari before 18.4, or cookies
@@ -207,7 +208,7 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
         // though Partitioned, may be refused). Where it does not and the frame keeps no cookie, the
         // page offers to start this login again in a new window, with the same parameters.
         deps.renderPage(req, res, 'lti/login-step', {
-          title: 'Opening Circlework',
+          title: pageTitle(req),
           storageTarget,
           storageOrigin: target.origin,
           state,
@@ -224,24 +225,24 @@ function guardLogin(deps: LtiToolDeps, req: Request, res: Response, next: NextFu
 
 async function guardLaunch(req: Request, res: Response, next: NextFunction, deps: LtiToolDeps): Promise<void> {
   if (req.method !== 'POST') {
-    throw new AppError(400, 'launch-method', 'Circlework opens from your course: use the link or activity there.');
+    throw new AppError(400, 'launch-method', msg('lti.launch.method'));
   }
   const posted = (req.body ?? {}) as Record<string, unknown>;
   // The OIDC answer can be an error instead of an id_token (Moodle posts back access_denied,
   // unauthorized_client, invalid_request; Canvas login_required…).
   if (typeof posted.error === 'string' && posted.id_token === undefined) {
     deps.log.info({ reqId: req.id, error: posted.error.slice(0, 100), description: String(posted.error_description ?? '').slice(0, 300) }, 'the platform refused the sign-in');
-    throw new AppError(401, 'launch-refused', 'Your learning platform refused to sign you in to Circlework. Open Circlework again from your course; if this keeps happening, tell your course administrator.');
+    throw new AppError(401, 'launch-refused', msg('lti.launch.refused'));
   }
   const body = LaunchBody.safeParse(posted);
-  if (!body.success) throw new AppError(400, 'launch-body', 'The launch did not carry an identity token. Open Circlework again from your course.');
+  if (!body.success) throw new AppError(400, 'launch-body', msg('lti.launch.noIdToken'));
   let claims: Record<string, unknown>;
   let kid: string | undefined;
   try {
     claims = decodeJwt(body.data.id_token);
     kid = decodeProtectedHeader(body.data.id_token).kid;
   } catch {
-    throw new AppError(400, 'launch-not-jwt', 'The identity token from your learning platform could not be read.');
+    throw new AppError(400, 'launch-not-jwt', msg('lti.launch.notJwt'));
   }
   const nonce = typeof claims.nonce === 'string' ? claims.nonce : '';
   const { state, lti_storage_target: storageTarget } = body.data;
@@ -252,7 +253,7 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     // for them and posts this launch again. The login is consumed only by that second POST.
     const origin = await platformStorageOrigin(deps, claims);
     if (origin) {
-      deps.renderPage(req, res, 'lti/platform-storage', { title: 'Opening Circlework', storageTarget, storageOrigin: origin, state, nonce, idToken: body.data.id_token });
+      deps.renderPage(req, res, 'lti/platform-storage', { title: pageTitle(req), storageTarget, storageOrigin: origin, state, nonce, idToken: body.data.id_token });
       return;
     }
   }
@@ -260,14 +261,14 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     // Only our page (same origin) may claim what the platform kept: a form posted from another site
     // could carry any values, so what it says would prove nothing about this browser.
     if (!isSameOriginPost(req, deps.config.publicUrl.origin)) {
-      throw new AppError(403, 'launch-storage-origin', 'This launch did not come from your learning platform. Open Circlework again from your course.');
+      throw new AppError(403, 'launch-storage-origin', msg('lti.launch.storageOrigin'));
     }
     if (body.data.lti_storage_state !== state || body.data.lti_storage_nonce !== nonce) {
-      throw new AppError(401, 'launch-storage-mismatch', 'Your learning platform could not confirm that this launch started in this browser (your browser may block what Circlework needs in embedded pages). Open Circlework again from your course.');
+      throw new AppError(401, 'launch-storage-mismatch', msg('lti.launch.storageMismatch'));
     }
   }
   if (!(await logins.deleteLtiLogin(deps.db, { state, nonce }, LOGIN_MAX_AGE_SECONDS))) {
-    throw new AppError(401, 'launch-replayed', 'This launch could not be matched to a sign-in started here, or it was already used. Open Circlework again from your course.');
+    throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
   }
   if (storageInstead && body.data.lti_storage_state !== undefined && typeof claims.iss === 'string') {
     // Platform storage confirmed the login in this browser: stand in for ltijs's state cookie (its
@@ -318,19 +319,24 @@ async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, un
     await platformJwksCache.ensureKid(platform.jwksUri, kid);
   } catch (err) {
     deps.log.warn({ err, jwksUri: platform.jwksUri }, 'platform JWKS fetch failed');
-    throw new AppError(502, 'platform-keys', 'Circlework could not fetch your learning platform’s signing keys. Try again in a minute.');
+    throw new AppError(502, 'platform-keys', msg('lti.launch.platformKeys'));
   }
   return platform;
+}
+
+/** The launch steps' title: they come before any session, in the browser's language (Accept-Language). */
+function pageTitle(req: Request): string {
+  return (req.i18n ?? i18nFor(undefined)).t('lti.launch.pageTitle');
 }
 
 /** ltijs's validation failures, in words for the person who clicked the link. */
 function invalidLaunchError(err: { details?: { message?: string } } | undefined): AppError {
   const reason = err?.details?.message ?? 'unknown';
-  const messages: Record<string, string> = {
-    MISSING_VALIDATION_COOKIE: 'Your browser did not send back the cookie set when the launch started (it may block cookies in embedded pages). Try again, or open Circlework in a new window.',
-    TOKEN_TOO_OLD: 'The launch took too long to arrive. Open Circlework again from your course.',
-    UNREGISTERED_PLATFORM: 'This learning platform is not registered with Circlework.',
-    PLATFORM_NOT_ACTIVATED: 'This learning platform’s registration is waiting for approval.',
+  const messages: Record<string, MessageRef> = {
+    MISSING_VALIDATION_COOKIE: msg('lti.launch.missingCookie'),
+    TOKEN_TOO_OLD: msg('lti.launch.tooOld'),
+    UNREGISTERED_PLATFORM: msg('lti.launch.unregisteredPlatform'),
+    PLATFORM_NOT_ACTIVATED: msg('lti.launch.platformNotActivated'),
   };
-  return new AppError(401, `invalid-launch:${reason}`, messages[reason] ?? 'The launch from your learning platform could not be verified, so you have not been signed in. Open Circlework again from your course; if this keeps happening, tell your course administrator.');
+  return new AppError(401, `invalid-launch:${reason}`, messages[reason] ?? msg('lti.launch.notVerified'));
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Db } from '../models/db.ts';
 import type { Platform } from '../models/schema.ts';
 import { AppError } from '../server/errors.ts';
+import { msg } from '../server/i18n/i18n.ts';
 import { normaliseIssuer, type Config } from '../server/config.ts';
 import { defaultFrameOrigins } from './frame-origins.ts';
 import { fetchFromPlatform, PlatformFetchError, REGISTRATION_FETCH_LIMITS, type PlatformResponse } from './registration-fetch.ts';
@@ -102,13 +103,13 @@ export async function readPlatformConfiguration(
 ): Promise<PlatformConfiguration> {
   const configUrl = new URL(query.openid_configuration);
   if (configUrl.protocol !== 'https:' && !deps.config.allowInsecureRegistration) {
-    throw new AppError(400, 'registration-insecure', 'The platform’s configuration address must use https.');
+    throw new AppError(400, 'registration-insecure', msg('lti.registration.insecure'));
   }
   const answer = await askPlatform(deps, configUrl, { headers: bearer(query) });
   if (answer.status < 200 || answer.status > 299) throw unreachable(configUrl);
   const configuration = OpenIdConfiguration.safeParse(parseJson(answer.body));
   if (!configuration.success) {
-    throw new AppError(502, 'registration-config', 'The platform’s OpenID configuration is missing required fields (issuer, endpoints, JWKS, registration endpoint).');
+    throw new AppError(502, 'registration-config', msg('lti.registration.config'));
   }
   const endpoints = configuration.data;
   const issuer = normaliseIssuer(endpoints.issuer);
@@ -127,7 +128,6 @@ export async function registerWithPlatform(
   platform: PlatformConfiguration,
 ): Promise<Platform> {
   const { configUrl, issuer, product, endpoints } = platform;
-  const productName = PRODUCT_NAMES[product];
   const answer = await askPlatform(deps, new URL(endpoints.registration_endpoint), {
     method: 'POST',
     headers: { ...bearer(query), 'content-type': 'application/json' },
@@ -136,13 +136,13 @@ export async function registerWithPlatform(
   // Moodle answers 200 where RFC 7591 says 201, and its errors are plain text served as text/html
   // (surprise 17): any 2xx is a success, and a refusal names the platform's own short error code.
   if (answer.status === 401 || answer.status === 403) {
-    throw new AppError(502, 'registration-token', `${productName} did not accept this registration link${platformSaid(answer.body)}. Each link works once and for a limited time: start the registration again from ${productName}.`);
+    throw new AppError(502, 'registration-token', msg('lti.registration.tokenRefused', { product, ...platformSaid(answer.body) }));
   }
   if (answer.status < 200 || answer.status > 299) {
-    throw new AppError(502, 'registration-refused', `${productName} refused Circlework’s registration${platformSaid(answer.body)}. Start the registration again from ${productName}; if it fails again, tell the Circlework administrator.`);
+    throw new AppError(502, 'registration-refused', msg('lti.registration.refused', { product, ...platformSaid(answer.body) }));
   }
   const registration = RegistrationResponse.safeParse(parseJson(answer.body));
-  if (!registration.success) throw new AppError(502, 'registration-answer', 'The platform did not return a client id for Circlework.');
+  if (!registration.success) throw new AppError(502, 'registration-answer', msg('lti.registration.noClientId'));
   // Moodle: the tool type id (surprise 17, surprise 11). Canvas: none until the first launch.
   const deploymentId = registration.data[TOOL_CONFIG]?.deployment_id;
   // Trust is given to an issuer only when the configuration and every endpoint it names live on that
@@ -152,7 +152,7 @@ export async function registerWithPlatform(
     {
       issuer,
       clientId: registration.data.client_id,
-      name: `${product === 'other' ? 'LMS' : productName} at ${configUrl.host}`,
+      name: `${product === 'other' ? 'LMS' : PRODUCT_NAMES[product]} at ${configUrl.host}`,
       product,
       authEndpoint: endpoints.authorization_endpoint,
       tokenEndpoint: endpoints.token_endpoint,
@@ -168,16 +168,17 @@ export async function registerWithPlatform(
   );
 }
 
+/** For the platform's stored name (the admin may rename it). */
 const PRODUCT_NAMES: Record<Platform['product'], string> = { moodle: 'Moodle', canvas: 'Canvas', other: 'The platform' };
 
 function bearer(query: z.infer<typeof RegistrationQuery>): Record<string, string> {
   return query.registration_token ? { authorization: `Bearer ${query.registration_token}` } : {};
 }
 
-/** A platform's short error code (Moodle: token_already_used, missing_domain…), never free text. */
-function platformSaid(body: string): string {
+/** A platform's short error code (Moodle: token_already_used, missing_domain…), never free text: the message's `said` and `code`. */
+function platformSaid(body: string): { said: 'yes' | 'no'; code: string } {
   const code = body.trim();
-  return /^[A-Za-z0-9_.:-]{1,60}$/.test(code) ? ` (it answered “${code}”)` : '';
+  return /^[A-Za-z0-9_.:-]{1,60}$/.test(code) ? { said: 'yes', code } : { said: 'no', code: '' };
 }
 
 function parseJson(text: string): unknown {
@@ -301,7 +302,7 @@ export function canvasDeveloperKey(config: Config): Record<string, unknown> {
 }
 
 function unreachable(url: URL): AppError {
-  return new AppError(502, 'registration-failed', `Circlework could not complete the registration with ${url.host}. Check that the platform is reachable from the Circlework server, then start the registration again from the platform.`);
+  return new AppError(502, 'registration-failed', msg('lti.registration.unreachable', { host: url.host }));
 }
 
 /** One exchange with the platform (see registration-fetch.ts); every failure to get an answer looks the same. */

@@ -167,7 +167,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const queue = deps.queue;
   // ltijs's Express 4 app has no view engine: our pages inside it render with the host's.
   const renderPage: Parameters<typeof createLtiTool>[0]['renderPage'] = (req, res, view, model) =>
-    app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, i18n: res.locals.i18n, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html)));
+    app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, i18n: req.i18n, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html)));
   const onLaunch = launchHandler({
     ...lti,
     log,

@@ -2,7 +2,8 @@
 import { listResponseAttachments } from '../../models/media.queries.ts';
 import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
 import { moduleListView } from '../modules/modules.views.ts';
@@ -34,12 +35,13 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const who = req.launch!;
     const cohort = await findCohort(req);
     const [o, announcements] = await Promise.all([learnerOverview(deps, who, cohort), announcementsFor(deps, who)]);
-    const list = moduleListView(cohort.id, o.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
+    const list = moduleListView(req.i18n!, cohort.id, o.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
+    const i18n = req.i18n!;
     res.render('cohorts/hub', {
-      title: cohort.title,
-      ...hubView(cohort, who),
+      title: i18n.t('cohorts.hub.pageTitle', { course: cohort.title }),
+      ...hubView(i18n, cohort, who),
       ...list,
-      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? `Your group (${a.groupName})` : 'Whole cohort', when: a.createdAt.toISOString().slice(0, 10) })),
+      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? i18n.t('cohorts.hub.announcementToGroup', { group: a.groupName }) : i18n.t('cohorts.hub.announcementToCohort'), when: i18n.date(a.createdAt), whenIso: a.createdAt.toISOString() })),
     });
   });
 
@@ -59,11 +61,12 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       keptProgress(deps, who),
       needsAttention(deps, who),
     ]);
+    const i18n = req.i18n!;
     res.render('cohorts/console', {
-      title: `${cohort.title} — console`,
-      ...consoleView(cohort, who, members, progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), req.query.scheduled === '1'),
-      attention: attentionView(cohort.id, attention),
-      consoleNav: consoleNavView(cohort.id),
+      title: i18n.t('cohorts.console.pageTitle', { course: cohort.title }),
+      ...consoleView(i18n, cohort, who, members, progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), req.query.scheduled === '1'),
+      attention: attentionView(i18n, cohort.id, attention),
+      consoleNav: consoleNavView(i18n, cohort.id),
       rosterPending: roster.pending,
       programmeLead: who.programmeLead === true || who.namedProgrammeLead === true,
       contentEditor: who.contentEditor === true || who.namedContentEditor === true,
@@ -77,11 +80,13 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
       deps.firstRoster ? isFirstRosterPending(deps.firstRoster, who) : false,
       consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, undefined, MEMBER_PAGE_SIZE),
     ]);
-    res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(members, who.cohortId), rosterPending: pending });
+    res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(req.i18n!, members, who.cohortId), rosterPending: pending });
   });
 
   r.post('/:cohortId/console/schedule', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
-    const form = ScheduleForm.parse(req.body ?? {});
+    const parsed = ScheduleForm.safeParse(req.body ?? {});
+    if (!parsed.success) throw ValidationError.fromZod(parsed.error, msg('cohorts.schedule.invalid'));
+    const form = parsed.data;
     await setSchedule(deps, req.launch!, scheduleDates(form));
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console?scheduled=1#schedule`);
   });
@@ -92,7 +97,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
     // Their files (a curation's, a shared reflection's): the file route lets the facilitators read these.
     const files = await listResponseAttachments(deps.db, who.tenantId, responses.map((r) => r.id));
-    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), files) });
+    res.render('cohorts/learner', { title: req.i18n!.t('cohorts.shared.pageTitle'), ...sharedResponsesView(req.i18n!, cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), files) });
   });
 
   return r;

@@ -4,28 +4,42 @@ import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { MemberTablePage } from '../../models/console.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
-import { formatDate } from '../modules/modules.views.ts';
-import { completionState, completionView, COMPLETION_LABEL, COMPLETION_STATES } from '../modules/schedule.ts';
+import Handlebars from 'handlebars';
+import type { I18n } from '../i18n/i18n.ts';
+import { completionState, completionView, COMPLETION_STATES } from '../modules/schedule.ts';
 
-const ROLE_LABEL = { learner: 'Learner', facilitator: 'Facilitator', observer: 'Observer' } as const;
+const ROLE_LABEL = { learner: 'cohorts.role.learner', facilitator: 'cohorts.role.facilitator', observer: 'cohorts.role.observer' } as const;
 
-export function hubView(cohort: Cohort, launch: LaunchContext) {
+/**
+ * A catalog message as HTML with an element (a name, a link with its own attributes) where its
+ * placeholder stands: the sentence stays whole, in whatever word order the language needs.
+ */
+function htmlWithElement(i18n: I18n, key: string, placeholder: string, elementHtml: string): string {
+  const mark = '\u0000';
+  return i18n.html(key, { [placeholder]: mark }).replace(mark, elementHtml);
+}
+
+export function hubView(i18n: I18n, cohort: Cohort, launch: LaunchContext) {
+  const esc = Handlebars.escapeExpression;
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName, isFacilitator: launch.role === 'facilitator', isLearner: launch.role === 'learner' },
+    contentLanguage: cohort.language,
+    welcomeHtml: htmlWithElement(i18n, 'cohorts.hub.welcome', 'name', `<span data-test="learner-name" translate="no">${esc(launch.displayName)}</span>`),
+    commonsHtml: htmlWithElement(i18n, 'cohorts.hub.commons', 'commons', `<a href="/cohorts/${esc(cohort.id)}/commons" data-test="commons-link">${esc(i18n.t('cohorts.hub.commonsLink'))}</a>`),
   };
 }
 
 /** The console's member table (also served alone while a first roster is on its way): one page of members (keyset), links to the next page and back to the first, and the cohort's counts. */
-export function rosterView(page: MemberTablePage, cohortId: string) {
+export function rosterView(i18n: I18n, page: MemberTablePage, cohortId: string) {
   const here = `/cohorts/${cohortId}/console`;
   return {
     members: page.members.map((m) => ({
-      name: m.name ?? 'Name not shared by the LMS',
+      name: m.name ?? undefined,
       email: m.email,
-      role: ROLE_LABEL[m.role],
+      role: i18n.t(ROLE_LABEL[m.role]),
       status: m.status,
-      lastLaunch: m.lastLaunchAt ? m.lastLaunchAt.toISOString().slice(0, 16).replace('T', ' ') : 'Not yet',
+      lastLaunch: m.lastLaunchAt ? { text: i18n.dateTime(m.lastLaunchAt), iso: m.lastLaunchAt.toISOString() } : undefined,
       // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
       nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
     })),
@@ -42,6 +56,7 @@ interface ProgressRow {
 }
 
 export function consoleView(
+  i18n: I18n,
   cohort: Cohort,
   launch: LaunchContext,
   /** A page of the member table, or a whole list (none, for the pages that show only the heatmap). */
@@ -55,44 +70,46 @@ export function consoleView(
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
-    ...rosterView(Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id),
+    ...rosterView(i18n, Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id),
+    contentLanguage: cohort.language,
     scheduled,
     schedule: workshop.modules.map((m, i) => {
       const d = progress.dates[i]!;
-      return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: formatDate(d) };
+      return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: i18n.date(d) };
     }),
     heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
     // The cells' marks, named in the words every page uses.
-    heatmapLegend: COMPLETION_STATES.map(completionView),
+    heatmapLegend: COMPLETION_STATES.map((state) => completionView(i18n, state)),
     heatmap: progress.rows.map((r) => ({
-      name: r.name ?? 'Name not shared',
+      name: r.name ?? i18n.t('cohorts.nameNotShared'),
       href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
       doneCount: r.completed.length,
       cells: workshop.modules.map((m, i) => {
         const state = completionState(today, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) });
-        return { state, label: COMPLETION_LABEL[state] };
+        return completionView(i18n, state);
       }),
     })),
   };
 }
 
-export function sharedResponsesView(cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
+export function sharedResponsesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
   return {
     cohort: { id: cohort.id, title: cohort.title },
     person: { name: launch.displayName },
-    learner: { name: member.name ?? 'Name not shared' },
+    learner: { name: member.name ?? i18n.t('cohorts.nameNotShared') },
+    contentLanguage: cohort.language,
     responses: responses.map((r) => {
       const module = workshop.byId(r.moduleId);
       const activity = module?.activities.find((a) => a.id === r.activityId);
       const c = r.content as Record<string, unknown>;
       return {
-        module: module ? `${module.id}. ${module.title}` : `Module ${r.moduleId}`,
+        module: module ? `${module.id}. ${module.title}` : i18n.t('cohorts.moduleNumber', { number: r.moduleId }),
         activity: activity?.title ?? r.activityId,
         kind: r.kind,
         text: String(c.text ?? c.evidence ?? c.why ?? ''),
         url: typeof c.url === 'string' ? c.url : undefined,
         tags: Array.isArray(c.tags) ? c.tags.join(', ') : '',
-        submittedOn: r.submittedAt ? formatDate(r.submittedAt) : '',
+        submittedOn: r.submittedAt ? i18n.date(r.submittedAt) : '',
         // Shown as in a post, without a post's moderation buttons.
         files: files.filter((f) => f.responseId === r.id).map((f) => attachmentView({ cohortId: cohort.id, role: 'reader' }, f)),
       };

@@ -2,6 +2,7 @@
 // learners come from the dashboard's one rule (quietLearners); the rest is counted in one query.
 import * as consoleQueries from '../../models/console.queries.ts';
 import { ForbiddenError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { quietLearners, type AnalyticsDeps } from '../analytics/analytics.service.ts';
 
@@ -13,7 +14,7 @@ export interface AttentionCounts extends consoleQueries.OtherAttentionCounts {
 }
 
 export async function needsAttention(deps: AnalyticsDeps, who: LaunchContext): Promise<AttentionCounts> {
-  if (who.role !== 'facilitator') throw new ForbiddenError('needs-attention', 'Only the cohort’s facilitators see this page.');
+  if (who.role !== 'facilitator') throw new ForbiddenError('needs-attention', msg('cohorts.console.onlyFacilitators'));
   const [others, quiet] = await Promise.all([consoleQueries.countNeedsAttention(deps.db, who.tenantId, who.cohortId, deps.now()), quietLearners(deps, who)]);
   const waiting = quiet.filter((q) => !q.nudgedToday);
   return { ...others, neverLaunched: waiting.filter((q) => q.neverLaunched).length, quiet: waiting.filter((q) => !q.neverLaunched).length };

@@ -1,9 +1,7 @@
 // The facilitator console's home: the "needs attention" list (each item with its one action) and
 // the console's other pages as grouped navigation.
 import type { AttentionCounts } from './console.service.ts';
-import { helpers } from '../http/view-helpers.ts';
-
-const { plural } = helpers;
+import type { I18n } from '../i18n/i18n.ts';
 
 export type AttentionKind = 'flags' | 'grades' | 'never-launched' | 'quiet' | 'check-ins';
 
@@ -16,45 +14,45 @@ export interface AttentionItem {
 }
 
 /** What needs the facilitator today, most urgent first; nothing when all counts are 0. */
-export function attentionView(cohortId: string, c: AttentionCounts): AttentionItem[] {
+export function attentionView(i18n: I18n, cohortId: string, c: AttentionCounts): AttentionItem[] {
   const base = `/cohorts/${cohortId}`;
   const items: Array<AttentionItem | false> = [
-    c.flaggedPosts > 0 && { kind: 'flags', icon: 'flag', text: `${plural(c.flaggedPosts, 'post', 'posts')} flagged by members`, action: 'Open the moderation queue', href: `${base}/console/moderation` },
-    c.failedGrades > 0 && { kind: 'grades', icon: 'alert', text: `${plural(c.failedGrades, 'score', 'scores')} the LMS did not accept`, action: 'See grades and send again', href: `${base}/console/grades` },
-    c.neverLaunched > 0 && { kind: 'never-launched', icon: 'person', text: `${plural(c.neverLaunched, 'learner', 'learners')} never opened Circlework`, action: 'Nudge them', href: `${base}/console/dashboard#quiet` },
-    c.quiet > 0 && { kind: 'quiet', icon: 'clock', text: `${plural(c.quiet, 'learner has', 'learners have')} gone quiet`, action: 'Nudge them', href: `${base}/console/dashboard#quiet` },
-    c.overdueCheckIns > 0 && { kind: 'check-ins', icon: 'calendar', text: `${plural(c.overdueCheckIns, 'learner has', 'learners have')} a check-in due and not recorded`, action: 'See action plans and remind', href: `${base}/action-plans/console` },
+    c.flaggedPosts > 0 && { kind: 'flags', icon: 'flag', text: i18n.t('cohorts.attention.flags', { count: c.flaggedPosts }), action: i18n.t('cohorts.attention.flagsAction'), href: `${base}/console/moderation` },
+    c.failedGrades > 0 && { kind: 'grades', icon: 'alert', text: i18n.t('cohorts.attention.grades', { count: c.failedGrades }), action: i18n.t('cohorts.attention.gradesAction'), href: `${base}/console/grades` },
+    c.neverLaunched > 0 && { kind: 'never-launched', icon: 'person', text: i18n.t('cohorts.attention.neverLaunched', { count: c.neverLaunched }), action: i18n.t('cohorts.attention.nudgeAction'), href: `${base}/console/dashboard#quiet` },
+    c.quiet > 0 && { kind: 'quiet', icon: 'clock', text: i18n.t('cohorts.attention.quiet', { count: c.quiet }), action: i18n.t('cohorts.attention.nudgeAction'), href: `${base}/console/dashboard#quiet` },
+    c.overdueCheckIns > 0 && { kind: 'check-ins', icon: 'calendar', text: i18n.t('cohorts.attention.checkIns', { count: c.overdueCheckIns }), action: i18n.t('cohorts.attention.checkInsAction'), href: `${base}/action-plans/console` },
   ];
   return items.filter((i): i is AttentionItem => i !== false);
 }
 
 /** The console's pages, grouped by what the facilitator is doing. */
-export function consoleNavView(cohortId: string) {
+export function consoleNavView(i18n: I18n, cohortId: string) {
   const base = `/cohorts/${cohortId}`;
   const c = `${base}/console`;
   return [
-    { title: 'People and groups', links: [
-      { href: `${c}/groups`, label: 'Groups', test: 'groups-link' },
-      { href: '#members', label: 'Members', test: 'members-link' },
-      { href: `${c}/announcements`, label: 'Announcements', test: 'announcements-link' },
-      { href: base, label: 'Open the learners’ hub', test: 'hub-link' },
+    { title: i18n.t('cohorts.nav.peopleAndGroups'), links: [
+      { href: `${c}/groups`, label: i18n.t('cohorts.nav.groups'), test: 'groups-link' },
+      { href: '#members', label: i18n.t('cohorts.nav.members'), test: 'members-link' },
+      { href: `${c}/announcements`, label: i18n.t('cohorts.nav.announcements'), test: 'announcements-link' },
+      { href: base, label: i18n.t('cohorts.nav.hub'), test: 'hub-link' },
     ] },
-    { title: 'Discussions', links: [
-      { href: `${c}/moderation`, label: 'Moderation queue', test: 'moderation-link' },
-      { href: `${c}/moderation/log`, label: 'Audit log', test: 'audit-log-link' },
-      { href: `${c}/moderation/members`, label: 'Mute members', test: 'mute-link' },
+    { title: i18n.t('cohorts.nav.discussions'), links: [
+      { href: `${c}/moderation`, label: i18n.t('cohorts.nav.moderationQueue'), test: 'moderation-link' },
+      { href: `${c}/moderation/log`, label: i18n.t('cohorts.nav.auditLog'), test: 'audit-log-link' },
+      { href: `${c}/moderation/members`, label: i18n.t('cohorts.nav.muteMembers'), test: 'mute-link' },
     ] },
-    { title: 'Seeing the cohort', test: 'dashboard-links', links: [
-      { href: `${c}/dashboard`, label: 'Dashboard and quiet learners', test: 'dashboard-link' },
-      { href: `${c}/social`, label: 'Social capital', test: 'social-link' },
-      { href: `${c}/inquiry`, label: 'Community of Inquiry', test: 'inquiry-link' },
-      { href: `${c}/five-factor`, label: 'Five-factor check', test: 'five-factor-link' },
-      { href: `${c}/report`, label: 'Printable report', test: 'report-link' },
+    { title: i18n.t('cohorts.nav.seeingTheCohort'), test: 'dashboard-links', links: [
+      { href: `${c}/dashboard`, label: i18n.t('cohorts.nav.dashboard'), test: 'dashboard-link' },
+      { href: `${c}/social`, label: i18n.t('cohorts.nav.socialCapital'), test: 'social-link' },
+      { href: `${c}/inquiry`, label: i18n.t('cohorts.nav.inquiry'), test: 'inquiry-link' },
+      { href: `${c}/five-factor`, label: i18n.t('cohorts.nav.fiveFactor'), test: 'five-factor-link' },
+      { href: `${c}/report`, label: i18n.t('cohorts.nav.report'), test: 'report-link' },
     ] },
-    { title: 'Course and after', links: [
-      { href: '#schedule', label: 'Module schedule', test: 'schedule-link' },
-      { href: `${c}/grades`, label: 'Grades in the LMS', test: 'grades-link' },
-      { href: `${base}/action-plans/console`, label: 'Action plans and check-ins', test: 'action-plans-link' },
+    { title: i18n.t('cohorts.nav.courseAndAfter'), links: [
+      { href: '#schedule', label: i18n.t('cohorts.nav.schedule'), test: 'schedule-link' },
+      { href: `${c}/grades`, label: i18n.t('cohorts.nav.grades'), test: 'grades-link' },
+      { href: `${base}/action-plans/console`, label: i18n.t('cohorts.nav.actionPlans'), test: 'action-plans-link' },
     ] },
   ];
 }

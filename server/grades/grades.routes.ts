@@ -24,7 +24,7 @@ export function gradesRouter(deps: { db: Db; queue: JobQueue }): Router {
     if (!cohort) throw new NotFoundError('cohort');
     const [grades, links] = await Promise.all([listCohortGrades(deps.db, launch.tenantId, launch.cohortId), listCohortResourceLinks(deps.db, launch.tenantId, launch.cohortId)]);
     const { retried } = RetriedQuery.parse(req.query);
-    res.render('grades/sync', { title: `${cohort.title} — grades`, ...gradesView(cohort, launch, grades, links, retried) });
+    res.render('grades/sync', { title: req.i18n!.t('cohorts.grades.pageTitle', { course: cohort.title }), ...gradesView(req.i18n!, cohort, launch, grades, links, retried) });
   });
 
   r.post('/:cohortId/console/grades/:outboxId/retry', requireLaunch(deps.db, 'facilitator'), async (req, res) => {

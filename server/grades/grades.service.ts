@@ -10,6 +10,7 @@ import { AgsError, postScore, SUPERSEDED_NOTE } from '../../lti/ags.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export const GRADE_DELIVERY_QUEUE = 'grade-delivery';
 const MODULE_COUNT = 9;
@@ -90,7 +91,7 @@ export async function retryGrade(deps: { db: Db; queue: JobQueue }, who: LaunchC
     const row = await outbox.findGradeInCohort(tx, who.tenantId, who.cohortId, outboxId);
     if (!row) throw new NotFoundError('score');
     const retried = row.status === 'failed' ? await outbox.updateFailedGradeToPending(tx, who.tenantId, outboxId) : undefined;
-    if (!retried) throw new ConflictError('Only a score that failed can be sent again; this one is already sent or on its way.');
+    if (!retried) throw new ConflictError(msg('cohorts.grades.notFailed'));
     await sendGradeJob(deps.queue, tx, { tenantId: who.tenantId, outboxId }, row.platformId);
   });
 }

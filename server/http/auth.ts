@@ -9,6 +9,7 @@ import type { Db } from '../../models/db.ts';
 import { findMembershipStanding } from '../../models/cohorts.queries.ts';
 import type { AppCaches, MembershipStanding } from '../cache/app-caches.ts';
 import { useLocale } from '../i18n/request-locale.ts';
+import { msg } from '../i18n/i18n.ts';
 
 const CohortParams = z.object({ cohortId: z.uuid() });
 
@@ -20,19 +21,20 @@ const CohortParams = z.object({ cohortId: z.uuid() });
 export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandler {
   return async (req, res, next) => {
     const params = CohortParams.safeParse(req.params);
-    if (!params.success) return next(new AppError(404, 'not-found', 'We could not find that page.'));
+    if (!params.success) return next(new AppError(404, 'not-found', msg('lti.access.pageNotFound')));
     const launch = req.user?.launches?.[params.data.cohortId];
     if (!launch) {
-      return next(new AppError(401, 'no-launch', 'You are not signed in to this course’s Circlework. Open Circlework from your course to continue.'));
+      return next(new AppError(401, 'no-launch', msg('lti.access.noLaunch')));
     }
+    // Refusals below are in the launch's language too.
+    if (launch.locale) useLocale(req, res, launch.locale);
     const allowed = (s: MembershipStanding | undefined) => isActive(s) && (roles.length === 0 || roles.includes(s.role));
     const standing = await standingOf(db, req.caches, launch, allowed);
     if (!isActive(standing)) {
-      return next(new AppError(401, 'launch-ended', 'Your access to this course’s Circlework has ended. If you think this is wrong, open Circlework again from your course or ask your facilitator.'));
+      return next(new AppError(401, 'launch-ended', msg('lti.access.launchEnded')));
     }
     if (roles.length > 0 && !roles.includes(standing.role)) return next(new ForbiddenError('role'));
     req.launch = { ...launch, role: standing.role };
-    if (launch.locale) useLocale(req, res, launch.locale);
     // The header names the cohort on every cohort page, whatever the page passes itself (from the
     // app's cache: no round trip once read).
     if (req.caches) res.locals.cohortTitle = (await req.caches.cohort(launch.tenantId, launch.cohortId))?.title;
@@ -81,5 +83,5 @@ function isActive(standing: MembershipStanding | undefined): standing is Members
 export const requireAdmin: RequestHandler = (req, res, next) => {
   if (req.user?.adminId) return next();
   if (req.method === 'GET') return res.redirect(303, `/admin/login?next=${encodeURIComponent(req.originalUrl)}`);
-  next(new AppError(401, 'admin-login', 'Sign in to the admin console first.'));
+  next(new AppError(401, 'admin-login', msg('lti.access.adminSignIn')));
 };

@@ -6,6 +6,7 @@ import * as platforms from '../../models/platforms.queries.ts';
 import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
 import type { NamedRole, Platform } from '../../models/schema.ts';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
@@ -30,18 +31,18 @@ export async function acceptLaunch(
   clientId: string,
   known?: Platform,
 ): Promise<{ context: LaunchContext; target: string; gradesBackfillDue: boolean }> {
-  if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', 'The launch did not carry an identity token.');
+  if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', msg('lti.launch.noIdToken'));
   const parsed = LaunchClaims.safeParse(decodeJwt(idToken));
   if (!parsed.success) {
     const claims = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'token').replace(/^https:\/\/purl\.imsglobal\.org\/spec\//, '')))];
-    throw new AppError(400, 'launch-claims', `The launch from your learning platform is missing or has malformed information (${claims.join(', ')}). Tell your course administrator.`);
+    throw new AppError(400, 'launch-claims', msg('lti.launch.badClaims', { claims: claims.join(', ') }));
   }
   const launch = toLaunch(parsed.data, clientId);
   const platform = known && known.issuer === launch.issuer && known.clientId === launch.clientId
     ? known
     : await platforms.findPlatformByIssuerAndClient(deps.db, launch.issuer, launch.clientId);
   if (!platform || platform.status !== 'active') {
-    throw new AppError(403, 'inactive-platform', 'This learning platform’s registration is not active. Ask your Circlework administrator.');
+    throw new AppError(403, 'inactive-platform', msg('lti.launch.inactivePlatform'));
   }
   const tenant = await resolveLaunchTenant(deps.db, platform, launch.deploymentId, (platformId, deploymentId) =>
     readForLaunch(
@@ -53,11 +54,11 @@ export async function acceptLaunch(
     ),
   );
   if (!launch.context) {
-    throw new AppError(400, 'launch-no-context', 'Circlework runs inside a course. Open it from an activity or link in your course.');
+    throw new AppError(400, 'launch-no-context', msg('lti.launch.noContext'));
   }
   const { context: recorded, gradesBackfillDue } = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
   if (launch.deepLinking && recorded.role !== 'facilitator') {
-    throw new AppError(403, 'deep-linking-role', 'Only teachers and course designers add Circlework to a course. Ask your course’s teacher.');
+    throw new AppError(403, 'deep-linking-role', msg('lti.launch.deepLinkingRole'));
   }
   const programmeLead = isProgrammeLeadRole(launch.roles);
   const contentEditor = isContentEditorRole(launch.roles);

@@ -5,6 +5,7 @@ import type { Platform } from '../../models/schema.ts';
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
 import { acceptLaunch, type LaunchServiceDeps } from './launch.service.ts';
 import { issueHandover, type HandoverDeps } from './window-handover.ts';
+import { useLocale } from '../i18n/request-locale.ts';
 
 export interface LaunchDeps extends HandoverDeps, LaunchServiceDeps {
   /**
@@ -24,7 +25,9 @@ export function launchHandler(deps: LaunchDeps): (token: Record<string, unknown>
 /** After a launch that came without cookies: the page checks whether this frame keeps one at all. */
 async function offerNewWindow(deps: LaunchDeps, req: Request, res: Response, context: LaunchContext, target: string): Promise<void> {
   const handover = await issueHandover(deps, context, target);
-  deps.renderPage(req, res, 'lti/enter', { title: 'Opening Circlework', next: target, handover });
+  // The launch's language, as the pages it leads to.
+  if (context.locale) useLocale(req, res, context.locale);
+  deps.renderPage(req, res, 'lti/enter', { title: req.i18n!.t('lti.launch.pageTitle'), next: target, handover });
 }
 
 async function completeLaunch(deps: LaunchDeps, token: Record<string, unknown>, req: Request, res: Response): Promise<void> {

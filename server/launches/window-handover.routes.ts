@@ -4,6 +4,7 @@
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { Config } from '../config.ts';
 import { startSession } from './launch.ts';
 import { isSameOriginPost } from '../../lti/same-origin.ts';
@@ -17,10 +18,10 @@ export function windowHandoverRouter(deps: HandoverDeps & { config: Config }): R
     // Only our own launch page sends this form: from anywhere else it would sign a browser in as
     // someone else's launch (login CSRF), so a cross-origin or origin-less POST is refused.
     if (!isSameOriginPost(req, deps.config.publicUrl.origin)) {
-      throw new AppError(403, 'handover-origin', 'Open Circlework from your course, then use its “Open Circlework in a new window” button.');
+      throw new AppError(403, 'handover-origin', msg('lti.handover.origin'));
     }
     const form = HandoverForm.safeParse(req.body ?? {});
-    if (!form.success) throw new AppError(400, 'handover-missing', 'This way into Circlework is not valid. Open Circlework again from your course.');
+    if (!form.success) throw new AppError(400, 'handover-missing', msg('lti.handover.invalid'));
     const { launch, returnTo } = await takeHandover(deps, form.data.handover);
     await startSession(req, launch);
     res.redirect(303, returnTo);

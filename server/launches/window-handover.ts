@@ -5,6 +5,7 @@ import crypto from 'node:crypto';
 import type { Db } from '../../models/db.ts';
 import * as handovers from '../../models/launch-handovers.queries.ts';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 
 export const HANDOVER_TTL_MS = 2 * 60_000;
@@ -34,11 +35,11 @@ export async function takeHandover(deps: HandoverDeps, token: string, now = new 
   const secret = m ? Buffer.from(m[1]!, 'base64url') : undefined;
   const given = m ? Buffer.from(m[2]!, 'base64url') : undefined;
   if (!secret || !given || given.length !== 32 || !crypto.timingSafeEqual(given, signature(deps, secret))) {
-    throw new AppError(400, 'handover-invalid', 'This way into Circlework is not valid. Open Circlework again from your course.');
+    throw new AppError(400, 'handover-invalid', msg('lti.handover.invalid'));
   }
   const row = await handovers.takeLaunchHandover(deps.db, hash(secret), now);
   if (!row) {
-    throw new AppError(410, 'handover-ended', 'This way into Circlework was already used or has expired: it works once, for two minutes. Open Circlework again from your course.');
+    throw new AppError(410, 'handover-ended', msg('lti.handover.ended'));
   }
   return row;
 }

@@ -41,12 +41,12 @@ export function modulesRouter(deps: ModulesDeps & { media: MediaDeps }): Router 
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/modules/${moduleId}?${flag}#${activityId}`);
   });
 
-  async function renderModule(req: Request, res: Response, moduleId: number, status: number, flash: Parameters<typeof modulePageView>[3]) {
+  async function renderModule(req: Request, res: Response, moduleId: number, status: number, flash: Parameters<typeof modulePageView>[4]) {
     const who = req.launch!;
     const cohort = await (req.caches?.cohort(who.tenantId, who.cohortId) ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId));
     if (!cohort) throw new NotFoundError('cohort');
     const m = await openModule(deps, who, moduleId, cohort);
-    res.status(status).render('modules/module', { title: `${m.module.id}. ${m.module.title}`, picker: attachmentPickerView([], deps.media.limits.maxBytes), ...modulePageView(who, cohort, m, flash) });
+    res.status(status).render('modules/module', { title: req.i18n!.t('modules.page.title', { number: m.module.id, title: m.module.title }), picker: attachmentPickerView([], deps.media.limits.maxBytes), ...modulePageView(req.i18n!, who, cohort, m, flash) });
   }
 
   return r;

@@ -6,22 +6,26 @@ import { FIVE_FACTORS, type ActivityKind } from './workshop-content.ts';
 export const ModuleParams = z.object({ cohortId: z.uuid(), moduleId: z.coerce.number().int().min(1).max(9) });
 export const ActivityParams = ModuleParams.extend({ activityId: z.string().regex(/^[a-z0-9-]{1,64}$/) });
 
-/** `missing` says what to do when it is empty or too short, in plain words. */
-const longText = (label: string, missing: string, min = 1) => z.string().trim().min(min, missing).max(5000, `${label} is at most 5,000 characters: shorten it`);
-const WEB_ADDRESS = 'Give a web address starting with http:// or https://';
-const optionalUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, 'That web address is too long')]);
+// Messages are catalog keys (locales/*/modules.json), translated where the form shows them.
+/** `missing` says what to do when it is empty or too short, in plain words; `tooLong` when it is over 5,000 characters. */
+const longText = (tooLong: string, missing: string, min = 1) => z.string().trim().min(min, missing).max(5000, tooLong);
+const WEB_ADDRESS = 'modules.form.webAddress';
+const WEB_ADDRESS_TOO_LONG = 'modules.form.webAddressTooLong';
+const optionalUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, WEB_ADDRESS_TOO_LONG)]);
+/** A factor's rating; the page names the factor (in the workshop's words) where it shows the message. */
+export const RATE_FACTOR = 'modules.form.rateFactor';
 
 export const SUBMISSION_SCHEMAS = {
-  reflection: z.object({ text: longText('Your reflection', 'Write your reflection before saving'), shared: z.boolean() }),
-  practice: z.object({ evidence: longText('What you did', 'Say what you did, and what happened, before saving'), link: optionalUrl }),
+  reflection: z.object({ text: longText('modules.form.reflectionTooLong', 'modules.form.reflectionMissing'), shared: z.boolean() }),
+  practice: z.object({ evidence: longText('modules.form.evidenceTooLong', 'modules.form.evidenceMissing'), link: optionalUrl }),
   curation: z.object({
-    url: z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, 'That web address is too long'),
-    why: longText('Why it matters to you', 'Say why it matters to you, in a sentence or two (at least 20 characters)', 20),
-    tags: z.array(z.string().max(30, 'Keep each tag to 30 characters')).max(5, 'Give at most 5 tags'),
+    url: z.url({ protocol: /^https?$/, error: WEB_ADDRESS }).max(2048, WEB_ADDRESS_TOO_LONG),
+    why: longText('modules.form.whyTooLong', 'modules.form.whyMissing', 20),
+    tags: z.array(z.string().max(30, 'modules.form.tagTooLong')).max(5, 'modules.form.tooManyTags'),
   }),
   'five-factor-check': z.object({
-    ratings: z.object(Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, z.coerce.number({ error: `Rate “${f.label}” from 1 to 5` }).int().min(1, `Rate “${f.label}” from 1 to 5`).max(5, `Rate “${f.label}” from 1 to 5`)]))),
-    comment: z.string().trim().max(2000, 'Keep the comment to 2,000 characters'),
+    ratings: z.object(Object.fromEntries(FIVE_FACTORS.map((f) => [f.id, z.coerce.number({ error: RATE_FACTOR }).int(RATE_FACTOR).min(1, RATE_FACTOR).max(5, RATE_FACTOR)]))),
+    comment: z.string().trim().max(2000, 'modules.form.commentTooLong'),
   }),
 } as const;
 

@@ -6,6 +6,7 @@ import * as groups from '../../models/groups.queries.ts';
 import * as modules from '../../models/modules.queries.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm, type SubmittableKind } from './modules.schemas.ts';
 import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
@@ -153,14 +154,14 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
     if (!submission) {
       // A draft never takes back a submission; the form shows what was typed again.
       if (existing?.status === 'submitted') {
-        return { kind: 'invalid', error: new ValidationError('This answer is already submitted: change it and choose “Update answer”. What you typed is still in the form.') } as const;
+        return { kind: 'invalid', error: new ValidationError(msg('modules.errors.alreadySubmitted')) } as const;
       }
       await write(tx, row('draft', content));
       return { kind: 'draft-saved' } as const;
     }
     if (!submission.success) {
       if (existing?.status !== 'submitted') await write(tx, row('draft', content));
-      return { kind: 'invalid', error: ValidationError.fromZod(submission.error, 'Your answer was kept as a draft: put right what is marked below, then submit again', true) } as const;
+      return { kind: 'invalid', error: ValidationError.fromZod(submission.error, msg('modules.errors.keptAsDraft'), true) } as const;
     }
     await write(tx, row('submitted', submission.data as Record<string, unknown>));
     return { kind: 'submitted', completedModule: await completeIfDone(deps, tx, who, module) } as const;
@@ -170,7 +171,7 @@ export async function saveActivity(deps: ModulesDeps, who: LaunchContext, module
 /** Throws unless this learner may attach files to this activity now: checked before any byte is stored. */
 export async function assertCanAttachToActivity(deps: ModulesDeps, who: LaunchContext, moduleId: number, activityId: string): Promise<void> {
   const { activity } = await findEditableActivity(deps, who, moduleId, activityId);
-  if (!FILE_KINDS.has(activity.kind)) throw new AppError(400, 'no-files', 'This activity takes no files.');
+  if (!FILE_KINDS.has(activity.kind)) throw new AppError(400, 'no-files', msg('modules.errors.noFiles'));
 }
 
 /** The activity, once this person may record it now (a learner, the module open). */
@@ -179,11 +180,11 @@ async function findEditableActivity(deps: ModulesDeps, who: LaunchContext, modul
   if (!module) throw new NotFoundError('module');
   const activity = module.activities.find((a) => a.id === activityId);
   if (!activity) throw new NotFoundError('activity');
-  if (!isSubmittable(activity.kind)) throw new AppError(400, 'not-a-form', 'This activity happens in your group’s discussion space, not in a form.');
-  if (who.role !== 'learner') throw new ForbiddenError('submit-activity', 'Only learners record activities. As a facilitator you can read the module and follow progress in the console.');
+  if (!isSubmittable(activity.kind)) throw new AppError(400, 'not-a-form', msg('modules.errors.notAForm'));
+  if (who.role !== 'learner') throw new ForbiddenError('submit-activity', msg('modules.errors.onlyLearners'));
   const dates = await cohortSchedule(deps, who);
   if (dates[moduleId - 1]!.getTime() > deps.now().getTime()) {
-    throw new ForbiddenError('module-locked', `This module opens on ${dates[moduleId - 1]!.toUTCString().slice(0, 16)}. Your draft is not saved here yet; keep a copy.`);
+    throw new ForbiddenError('module-locked', msg('modules.errors.notOpenYet', { date: dates[moduleId - 1]! }));
   }
   return { module, activity: activity as Activity & { kind: SubmittableKind } };
 }
@@ -210,8 +211,8 @@ export async function completeModuleAfterPost(deps: ModulesDeps, tx: Tx, who: La
 
 /** The facilitator's open dates: one per module, each a valid date. */
 export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt: Date[]): Promise<void> {
-  if (who.role !== 'facilitator') throw new ForbiddenError('set-schedule', 'Only facilitators set the schedule.');
-  if (opensAt.length !== (await deps.workshops.forCohort(who.tenantId, who.cohortId)).modules.length) throw new ValidationError('Give an open date for every module.');
+  if (who.role !== 'facilitator') throw new ForbiddenError('set-schedule', msg('modules.errors.onlyFacilitatorsSchedule'));
+  if (opensAt.length !== (await deps.workshops.forCohort(who.tenantId, who.cohortId)).modules.length) throw new ValidationError(msg('modules.errors.everyModuleDate'));
   await withTransaction(deps.db, async (tx) => {
     for (const [i, date] of opensAt.entries()) {
       await modules.upsertModuleSchedule(tx, { tenantId: who.tenantId, cohortId: who.cohortId, moduleId: i + 1, opensAt: date });

@@ -2,46 +2,52 @@
 import { attachmentView, sizeLabel, typeLabel } from '../media/attachment-view.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { errorSummary } from '../http/error-summary.ts';
 import { FIVE_FACTORS, type Workshop } from './workshop-content.ts';
 import type { ModuleForLearner } from './modules.service.ts';
 import { activityDone, countsForCompletion } from './modules.service.ts';
 import { completionState, completionView } from './schedule.ts';
 import type { ActivityForm } from './modules.schemas.ts';
+import { isMessageRef, msg, type I18n } from '../i18n/i18n.ts';
 
 // One formatter for the process: toLocaleDateString with options builds a new one on every call.
+// English only: the pages of this area show dates through the reader's I18n (`i18n.date`).
 const DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
 
 /** The five-factor scale's ends, as the modules' prompts word them. */
-const SCALE_ENDS: Record<number, string> = { 1: 'not true for me yet', 5: 'very true for me' };
+const SCALE_ENDS: Record<number, string> = { 1: 'modules.activity.scaleLow', 5: 'modules.activity.scaleHigh' };
 export function formatDate(d: Date): string {
   return DATE.format(d);
 }
 
 export function modulePageView(
+  i18n: I18n,
   who: LaunchContext,
-  cohort: { id: string; title: string },
+  cohort: { id: string; title: string; language: string },
   m: ModuleForLearner,
   flash: { saved?: string; submitted?: string; completed?: boolean; invalid?: { activityId: string; error: ValidationError; form: ActivityForm } },
 ) {
   const isLearner = who.role === 'learner';
   const locked = m.state === 'locked';
+  const invalidForm = flash.invalid && { ...flash.invalid, error: withFactorNames(flash.invalid.error, m.fiveFactors) };
   return {
-    cohort,
+    cohort: { id: cohort.id, title: cohort.title },
     person: { name: who.displayName },
+    // The workshop's text is in the cohort's language, whatever the reader's interface language.
+    contentLanguage: cohort.language,
     module: { number: m.module.id, title: m.module.title, summary: m.module.summary, minutes: m.module.estimatedMinutes, framingHtml: m.module.framingHtml, readings: m.module.readings, doToday: m.module.doToday },
-    completion: completionView(m.state),
-    opensOn: formatDate(m.opensAt),
+    completion: completionView(i18n, m.state),
+    opensOn: i18n.date(m.opensAt),
     showContent: !locked || !isLearner,
     isLearner,
     completed: flash.completed === true,
     activities: m.module.activities.map((a) => {
       const response = m.responses.get(a.id);
-      const invalid = flash.invalid?.activityId === a.id ? flash.invalid : undefined;
+      const invalid = invalidForm?.activityId === a.id ? invalidForm : undefined;
       const values = invalid ? formValues(invalid.form) : responseValues(response);
-      const status = a.kind === 'discussion' ? discussionStatus(m) : { status: response?.status ?? 'empty', statusLabel: response?.status === 'submitted' ? 'Submitted' : response?.status === 'draft' ? 'Draft saved' : 'Not started' };
+      const status = a.kind === 'discussion' ? discussionStatus(i18n, m) : { status: response?.status ?? 'empty', statusLabel: i18n.t(response?.status === 'submitted' ? 'modules.activity.status.submitted' : response?.status === 'draft' ? 'modules.activity.status.draft' : 'modules.activity.status.notStarted') };
       return {
         id: a.id,
         kind: a.kind,
@@ -67,13 +73,14 @@ export function modulePageView(
           label: f.label,
           description: f.description,
           // The scale's ends are named at the buttons, not only in the prompt above the form.
-          options: [1, 2, 3, 4, 5].map((n) => ({ n, end: SCALE_ENDS[n], checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
+          options: [1, 2, 3, 4, 5].map((n) => ({ n, end: SCALE_ENDS[n] && i18n.t(SCALE_ENDS[n]), checked: String(values[`rating_${f.id}`] ?? '') === String(n) })),
         })),
         // Evidence of practice and curations take files: the response's own (each with a box to remove
         // it) and those uploaded with a form that was not saved yet.
         takesFiles: m.files.has(a.id) && isLearner && !locked,
         files: (m.files.get(a.id)?.attached ?? []).map((f) => attachmentView({ cohortId: cohort.id, role: who.role }, f)),
-        pendingFiles: (m.files.get(a.id)?.pending ?? []).map((f) => ({ name: f.fileName, size: sizeLabel(Number(f.sizeBytes)), type: typeLabel(f.contentType) })),
+        pendingFiles: m.files.get(a.id)?.pending ?? [],
+        pendingFilesList: i18n.list((m.files.get(a.id)?.pending ?? []).map((f) => i18n.t('modules.activity.pendingFile', { name: f.fileName, size: sizeLabel(Number(f.sizeBytes)), type: typeLabel(f.contentType) }))),
         justSaved: flash.saved === a.id,
         justSubmitted: flash.submitted === a.id,
         error: invalid?.error.userMessage,
@@ -85,15 +92,24 @@ export function modulePageView(
       .filter((r) => !m.module.activities.some((a) => a.id === r.activityId))
       .map((r) => ({ activityId: r.activityId, status: r.status, parts: answerParts(r) })),
     // Fields are named "<activity>-<field>"; a rating's error leads to its factor's fieldset.
-    errorSummary: flash.invalid ? errorSummary(flash.invalid.error, (key) => `${flash.invalid!.activityId}-${key.replace(/^ratings\./, '')}`, `${flash.invalid.activityId}-form`) : [],
+    errorSummary: invalidForm ? errorSummary(invalidForm.error, (key) => `${invalidForm.activityId}-${key.replace(/^ratings\./, '')}`, `${invalidForm.activityId}-form`) : [],
   };
 }
 
+/** A rating's message names its factor in the workshop's words (the schema knows only the factor's id). */
+function withFactorNames(error: ValidationError, factors: ReadonlyArray<{ id: string; label: string }>): ValidationError {
+  const fields = Object.entries(error.fieldErrors).map(([key, text]) => {
+    const factor = factors.find((f) => key === `ratings.${f.id}`);
+    return [key, factor && isMessageRef(text) ? msg(text.key, { ...text.values, factor: factor.label }) : text] as const;
+  });
+  return new ValidationError(error.userMessage, Object.fromEntries(fields));
+}
+
 /** A discussion activity is done by posting in the group's space; before groups it cannot be done yet. */
-function discussionStatus(m: ModuleForLearner): { status: string; statusLabel: string } {
-  if (m.progress.postedInGroupSpace) return { status: 'submitted', statusLabel: 'Posted' };
-  if (!m.progress.hasGroup) return { status: 'waiting', statusLabel: 'Counts once groups are formed' };
-  return { status: 'empty', statusLabel: 'Not started' };
+function discussionStatus(i18n: I18n, m: ModuleForLearner): { status: string; statusLabel: string } {
+  if (m.progress.postedInGroupSpace) return { status: 'submitted', statusLabel: i18n.t('modules.activity.status.posted') };
+  if (!m.progress.hasGroup) return { status: 'waiting', statusLabel: i18n.t('modules.activity.status.waitingForGroups') };
+  return { status: 'empty', statusLabel: i18n.t('modules.activity.status.notStarted') };
 }
 
 /** A response's written parts, in reading order, whatever its kind. */
@@ -125,6 +141,7 @@ function responseValues(r: ActivityResponse | undefined): Record<string, string 
 
 /** The hub's list: each module's state and open date, the learner's progress, and the cohort's (no names). */
 export function moduleListView(
+  i18n: I18n,
   cohortId: string,
   workshop: Workshop,
   now: Date,
@@ -139,7 +156,7 @@ export function moduleListView(
       const opensAt = dates[i]!;
       const state = completionState(now, opensAt, { completed: completed.has(m.id), started: started.has(m.id) });
       const doneShare = cohortDone.learners > 0 ? Math.round((100 * (cohortDone.perModule[i] ?? 0)) / cohortDone.learners) : 0;
-      return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, completion: completionView(state), opensOn: formatDate(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
+      return { number: m.id, title: m.title, summary: m.summary, href: `/cohorts/${cohortId}/modules/${m.id}`, completion: completionView(i18n, state), opensOn: i18n.date(opensAt), due: due.has(m.id), cohortDoneShare: doneShare };
     }),
     progress: { done: completed.size, total: workshop.modules.length, percent: Math.round((100 * completed.size) / workshop.modules.length) },
     cohortLearners: cohortDone.learners,

@@ -1,4 +1,5 @@
 // When modules open, and what state each is in for a learner. Pure: the clock is passed in.
+import type { I18n } from '../i18n/i18n.ts';
 import { MODULE_COUNT } from './workshop-content.ts';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -19,6 +20,14 @@ export const COMPLETION_LABEL: Readonly<Record<CompletionState, string>> = {
   complete: 'Complete',
 };
 
+/** The states' words in the catalogs (COMPLETION_LABEL is their English, for the analytics export). */
+export const COMPLETION_MESSAGE: Readonly<Record<CompletionState, string>> = {
+  locked: 'modules.completion.locked',
+  'not-started': 'modules.completion.notStarted',
+  'in-progress': 'modules.completion.inProgress',
+  complete: 'modules.completion.complete',
+};
+
 /**
  * Open date of every module: the facilitator's date where one is set, otherwise one module a week
  * from the cohort's first launch (module 1 opens at once).
@@ -35,9 +44,9 @@ export function completionState(now: Date, opensAt: Date, done: { completed: boo
   return done.started ? 'in-progress' : 'not-started';
 }
 
-/** The state and its words, as the completion partial takes them. */
-export function completionView(state: CompletionState): { state: CompletionState; label: string } {
-  return { state, label: COMPLETION_LABEL[state] };
+/** The state and its words in the reader's language, as the completion partial takes them. */
+export function completionView(i18n: I18n, state: CompletionState): { state: CompletionState; label: string } {
+  return { state, label: i18n.t(COMPLETION_MESSAGE[state]) };
 }
 
 /** Modules that opened in the last seven days and are not done: what is due this week. */

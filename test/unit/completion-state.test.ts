@@ -1,6 +1,7 @@
 // A module's completion state (issue 16 item 1): the one function the hub, the module page, the
 // console's progress and the grades page read, and the words each state is shown with.
 import { expect } from 'chai';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 import { completionState, completionView, COMPLETION_LABEL } from '../../server/modules/schedule.ts';
 
 const now = new Date('2026-12-04T12:00:00Z');
@@ -28,6 +29,6 @@ describe('module completion state', () => {
 
   it('has one label per state, in the words every page uses', () => {
     expect(COMPLETION_LABEL).to.deep.equal({ locked: 'Opens later', 'not-started': 'Not started', 'in-progress': 'In progress', complete: 'Complete' });
-    expect(completionView('in-progress')).to.deep.equal({ state: 'in-progress', label: 'In progress' });
+    expect(completionView(i18nFor('en'), 'in-progress')).to.deep.equal({ state: 'in-progress', label: 'In progress' });
   });
 });

@@ -59,7 +59,7 @@ describe('i18n catalogs', () => {
 
   it('every key the server names (msg(…), t(…)) exists in English', () => {
     const missing: string[] = [];
-    for (const file of filesUnder(path.join(root, 'server'), /\.ts$/)) {
+    for (const file of ['server', 'lti'].flatMap((dir) => filesUnder(path.join(root, dir), /\.ts$/))) {
       for (const m of readFileSync(file, 'utf8').matchAll(/\b(?:msg|t|html|textKey)\(\s*'([a-z][\w-]*(?:\.[\w-]+)+)'/g)) {
         if (!(m[1]! in en)) missing.push(`${m[1]} (${path.relative(root, file)})`);
       }

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import fs from 'node:fs';
 import path from 'node:path';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 
 const root = path.join(import.meta.dirname, '../..');
 const viewsDir = path.join(root, 'views');
@@ -19,7 +20,7 @@ describe('icons', () => {
       for (const m of source.matchAll(/\{\{>\s*icon\s+name="([^"]+)"/g)) if (!symbols.has(m[1]!)) missing.push(`${file}: ${m[1]}`);
     }
     const { attentionView } = await import('../../server/cohorts/console.views.ts');
-    for (const item of attentionView('c', { flaggedPosts: 1, failedGrades: 1, neverLaunched: 1, quiet: 1, overdueCheckIns: 1 })) {
+    for (const item of attentionView(i18nFor('en'), 'c', { flaggedPosts: 1, failedGrades: 1, neverLaunched: 1, quiet: 1, overdueCheckIns: 1 })) {
       if (!symbols.has(item.icon)) missing.push(`attention ${item.kind}: ${item.icon}`);
     }
     expect(missing).to.deep.equal([]);
