@@ -2,7 +2,8 @@
 // check-ins, the plans board, and the facilitator's page. A session made by an emailed sign-in link
 // reaches these pages (and only these) with the same membership checks as a launch.
 import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
-import { readUploadForm } from '../media/upload-form.ts';
+import { countingUploads, readUploadForm } from '../media/upload-form.ts';
+import { createPostingLimits } from '../discussions/discussions.routes.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
@@ -85,7 +86,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
     res.redirect(303, `${base(req)}/action-plan?saved=revoked#manager`);
   });
   r.get('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => renderCheckIn(req, res, 200, {}));
-  r.post('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => {
+  r.post('/:cohortId/action-plan/check-ins/:seq', ...member, ...countingUploads(createPostingLimits(deps.db)), async (req, res) => {
     const { seq } = SeqParams.parse(req.params);
     const who = req.launch!;
     // Files (a photo of the whiteboard, the plan as it now stands) wait with the form until the check-in is recorded.

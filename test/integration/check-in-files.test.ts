@@ -84,4 +84,12 @@ describe('files on check-ins', () => {
       }
     }
   });
+
+  it('counts a check-in sent with files towards the posting limit (5 in 10 s), as a post', async () => {
+    const owner = await m.launch(ada);
+    // Refused or not (no plan, nothing open yet), each multipart check-in counts, as a post with files would.
+    for (let i = 0; i < 5; i++) expect((await checkIn(owner, entries, [{ name: `board-${i}.pdf`, data: pdfOf(500) }])).status).to.be.within(300, 428);
+    expect((await checkIn(owner, entries, [{ name: 'board-6.pdf', data: pdfOf(500) }])).status).to.equal(429);
+    expect(await files()).to.have.length(0);
+  });
 });
