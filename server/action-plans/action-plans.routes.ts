@@ -15,26 +15,8 @@ import { AnswerForm, CommentBody, CommentForm, InviteForm, InviteParams, Partner
 import { answerPartnerRequest, askPartners, commentOnPlan, listPlansBoard, openOwnPlan, openPlan, saveActionPlan, type ActionPlansDeps } from './action-plans.service.ts';
 import { assertCanAttachToCheckIn, checkInDraftTarget, cohortPlanFigures, openCheckIn, recordCheckIn, remindMissedCheckIns, setCheckInSchedule } from './check-ins.service.ts';
 import { inviteManager, revokeManagerInvite } from './manager-invites.service.ts';
+import { withEmailSignIn } from './email-sign-in.ts';
 import { boardView, checkInView, consoleView, ownPlanView, planView } from './action-plans.views.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    /** Launch contexts made by emailed sign-in links, per cohort: valid only on action-plan pages. */
-    actionPlanLaunches?: Record<string, LaunchContext>;
-  }
-}
-
-/** Puts an emailed sign-in's launch beside the session's LTI launches, for this request only. */
-const withEmailSignIn: RequestHandler = (req, res, next) => {
-  const cohortId = String(req.params.cohortId);
-  const viaEmail = req.session?.actionPlanLaunches?.[cohortId];
-  if (viaEmail && !req.user?.launches?.[cohortId]) {
-    req.user = { ...(req.user ?? {}), launches: { ...(req.user?.launches ?? {}), [cohortId]: viaEmail } };
-    // The header's links then stay on the pages this session can open (not the hub or notifications).
-    res.locals.emailSession = { homeHref: `/cohorts/${cohortId}/action-plan` };
-  }
-  next();
-};
 
 export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();

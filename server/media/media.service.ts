@@ -199,9 +199,11 @@ async function readAll(body: Readable, cap: number, tooLarge: () => Error): Prom
  * plan's check-ins; an activity answer's: who reads that answer. Anything else is "not found", so
  * nothing leaks, not even that it exists.
  */
-export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string): Promise<media.AttachmentAccessRow> {
+export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string, opts: { checkInsOnly?: boolean } = {}): Promise<media.AttachmentAccessRow> {
   const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
   if (!a || a.state !== 'ready') throw new NotFoundError('file');
+  // A session signed in by an emailed link: only what its action-plan pages show.
+  if (opts.checkInsOnly && !a.checkInId) throw new NotFoundError('file');
   // A profile photo: for the members of a cohort its person is in (wherever it was uploaded).
   if (a.photoOf) {
     if (!(await media.isPersonInCohort(deps.db, who.tenantId, who.cohortId, a.photoOf))) throw new NotFoundError('file');
@@ -236,7 +238,7 @@ export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext
 }
 
 /** The bytes of one variant of an attachment already checked with findVisibleAttachment. */
-export function readAttachment(deps: MediaDeps, who: LaunchContext, a: media.AttachmentAccessRow, variant: 'full' | 'thumb', range?: ByteRange): Promise<Readable> {
+export function readAttachment(deps: MediaDeps, who: { tenantId: string }, a: media.AttachmentAccessRow, variant: 'full' | 'thumb', range?: ByteRange): Promise<Readable> {
   return deps.storage.get({ tenantId: who.tenantId, attachmentId: a.id, variant }, range);
 }
 
