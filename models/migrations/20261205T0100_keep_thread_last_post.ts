@@ -4,13 +4,18 @@ import { sql, type Kysely } from 'kysely';
 // reply's own statement set last_post_at (an index column, so neither update was HOT). The trigger
 // now keeps last_post_at too, in the same update: the time of the thread's latest post, whatever its
 // status, never moved back (a hide, a delete or an erasure leaves it). Both functions are redefined
-// whole (a migration never changes); what is new is the two last_post_at lines in each.
+// whole (a migration never changes); what is new is the two last_post_at lines in each, and the lock.
+// The thread is locked FOR NO KEY UPDATE, not FOR UPDATE: every reply's foreign-key check holds FOR
+// KEY SHARE on its thread, which FOR UPDATE waits for. Two replies to one thread whose checks both ran
+// before either trigger then waited for each other (deadlocks in the 500-learner soak, once the
+// reply's own early UPDATE of the thread, which had queued them, was gone). FOR NO KEY UPDATE still
+// queues writers of one thread, as the figures need, and the UPDATE that follows takes no more.
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE OR REPLACE FUNCTION refresh_thread_activity(tenant_ids uuid[], thread_ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
     BEGIN
       PERFORM 1 FROM threads t JOIN unnest(tenant_ids, thread_ids) AS k(tenant_id, id) ON t.tenant_id = k.tenant_id AND t.id = k.id
-        ORDER BY t.tenant_id, t.id FOR UPDATE OF t;
+        ORDER BY t.tenant_id, t.id FOR NO KEY UPDATE OF t;
       -- A new statement, so a new snapshot (READ COMMITTED): it sees what the writers waited for above committed.
       UPDATE threads t SET
         reply_count = s.replies,
@@ -42,7 +47,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         END IF;
         IF r.status = 'visible' THEN
           -- Locked first, as the recount does: a concurrent writer of this thread has committed by the next statement.
-          SELECT * INTO kept FROM threads WHERE tenant_id = r.tenant_id AND id = r.thread_id FOR UPDATE;
+          SELECT * INTO kept FROM threads WHERE tenant_id = r.tenant_id AND id = r.thread_id FOR NO KEY UPDATE;
           IF FOUND AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.tenant_id = r.tenant_id AND p.thread_id = r.thread_id AND p.created_at >= r.created_at AND p.id <> r.id) THEN
             is_reply := EXISTS (SELECT 1 FROM posts p WHERE p.tenant_id = r.tenant_id AND p.thread_id = r.thread_id AND p.created_at < r.created_at);
             took_part := r.author_membership_id = ANY (kept.participant_ids) OR EXISTS (

@@ -173,5 +173,38 @@ describe('thread activity kept on the thread (the space list’s replies, last r
     });
     expect(await expectKeptRight(threadId, 'two concurrent inserts')).to.deep.include({ replyCount: 2 });
   });
+
+  it('finishes two replies whose foreign-key checks both ran before either kept the figures (no deadlock)', async () => {
+    const a = await launch(ada);
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'Crossing', body: 'Two replies cross.' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    const t = await db().selectFrom('threads').select(['tenantId', 'spaceId', 'authorMembershipId']).where('id', '=', threadId).executeTakeFirstOrThrow();
+    const insert = (ex: Kysely<Database>, body: string) =>
+      sql`insert into posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html) values (${t.tenantId}, ${threadId}, ${t.spaceId}, ${t.authorMembershipId}, ${body}, ${`<p>${body}</p>`})`.execute(ex);
+    await db().connection().execute(async (first) => {
+      await sql`begin`.execute(first);
+      await db().connection().execute(async (second) => {
+        await sql`begin`.execute(second);
+        // The second reply's foreign-key check on its thread (FOR KEY SHARE) has run when the first
+        // reply's trigger locks the thread: that lock must not wait for the check's.
+        await sql`select 1 from threads where tenant_id = ${t.tenantId} and id = ${threadId} for key share`.execute(second);
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(first)).rows[0]!.pid;
+        let firstDone = false;
+        const firstWrite = insert(first, 'first').then(() => (firstDone = true));
+        for (let i = 0; i < 500 && !firstDone; i++) {
+          const { rows } = await sql<{ w: string | null }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`.execute(db());
+          if (rows[0]?.w === 'Lock') break;
+          await new Promise((r) => setImmediate(r));
+        }
+        const secondWrite = insert(second, 'second');
+        await firstWrite;
+        await sql`commit`.execute(first);
+        await secondWrite;
+        await sql`commit`.execute(second);
+      });
+    });
+    expect(await expectKeptRight(threadId, 'two crossing inserts')).to.deep.include({ replyCount: 2 });
+  });
 });
 
