@@ -114,7 +114,13 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
     deps.sendError(req, res, new AppError(status, code, message));
   provider.onConnect((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
   provider.onDeepLinking((token, req, res) => deps.onLaunch(token, req, res).catch((err) => deps.sendError(req, res, err)));
-  provider.onInvalidToken((req, res) => deps.sendError(req, res, invalidLaunchError(res.locals.err)));
+  provider.onInvalidToken((req, res) => {
+    const err = res.locals.err as { details?: { message?: string } } | undefined;
+    // Verified under a key we had cached: the platform may have replaced it under the same kid.
+    const platform = res.locals.launchPlatform as Platform | undefined;
+    if (platform && err?.details?.message === 'invalid signature') platformJwksCache.distrust(platform.jwksUri);
+    deps.sendError(req, res, invalidLaunchError(err));
+  });
   provider.onSessionTimeout(fail('lti-session', 401, msg('lti.launch.sessionEnded')));
   provider.onUnregisteredPlatform(
     fail('unregistered-platform', 400, msg('lti.launch.unregisteredPlatformAsk')),

@@ -29,8 +29,11 @@ const NEVER_READ = new Set(['idtoken', 'contexttoken']);
  * which we never read (the launch goes by the id_token's claims alone). The state itself is checked
  * against its cookie (or the platform's storage) and our own login record (lti_logins), not here.
  * Not stored, it costs a login and a launch no round trip.
+ * Nor is ltijs's record of a launch's nonce (its replay check): every id_token ltijs sees has just used
+ * up its login (guardLaunch deletes the lti_logins row of that state and nonce, atomically, before
+ * ltijs runs; server/app.ts hands ltijs the exact launch path only), so a replay never gets that far.
  */
-const NEVER_KEPT = new Set(['state']);
+const NEVER_KEPT = new Set(['state', 'nonce']);
 
 /** ltijs's copy of a platform and its active flag: read at every login and launch, written at registration. */
 const CACHED = new Set(['platform', 'platformStatus']);
@@ -56,10 +59,7 @@ export class LtijsPostgresPlugin {
   }
 
   async Get(encryptionKey: string | false, collection: string, query?: Doc): Promise<Doc[] | false> {
-    // ltijs asks whether a launch's nonce was seen, then inserts it. The nonce's unique index
-    // refuses a repeat at that insert, atomically (two replays cannot both pass the look-up), so
-    // the look-up is answered without a round trip.
-    if (collection === 'nonce' || NEVER_KEPT.has(collection)) return false;
+    if (NEVER_KEPT.has(collection)) return false;
     const load = async () => {
       const rows = await docs.listLtiDocuments(this.#db, collection, query ?? {}, LTI_DOCUMENT_TTL[collection]);
       return rows.length === 0 ? undefined : rows;

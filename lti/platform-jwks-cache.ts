@@ -1,6 +1,8 @@
 // Platform public keys, cached by JWKS URL and kid. ltijs 5.9.9 fetches the platform's JWKS on every
 // launch; we fetch it once, and again when a token names a kid we have not seen (a key rotation), at
 // most once per refetch interval per URL, so a flood of bogus kids cannot make us hammer the LMS.
+// A token that fails its signature under a cached key makes the next launch refetch too (same bound):
+// a platform may replace a key and keep its kid.
 import { z } from 'zod';
 
 const JwksSchema = z.object({ keys: z.array(z.looseObject({ kid: z.string().optional() })).max(100) });
@@ -9,6 +11,8 @@ export type Jwks = z.infer<typeof JwksSchema>;
 interface Entry {
   keyset: Jwks;
   fetchedAt: number;
+  /** A token failed its signature under this keyset: its key may have been replaced under the same kid. */
+  distrusted?: boolean;
 }
 
 export class PlatformJwksCache {
@@ -36,11 +40,17 @@ export class PlatformJwksCache {
       await this.#fetch(url);
       return;
     }
-    if (entry.keyset.keys.some((k) => k.kid === kid)) return;
+    if (!entry.distrusted && entry.keyset.keys.some((k) => k.kid === kid)) return;
     const last = this.#lastRefetch.get(url);
     if (last !== undefined && now - last < this.#refetchIntervalMs) return;
     this.#lastRefetch.set(url, now);
     await this.#fetch(url);
+  }
+
+  /** A token's signature did not verify under the keyset of `url`: the next launch refetches it (bounded as for an unknown kid). */
+  distrust(url: string): void {
+    const entry = this.#entries.get(url);
+    if (entry) entry.distrusted = true;
   }
 
   /** The cached keyset, or undefined when this URL was never fetched. */

@@ -128,10 +128,6 @@ export function insertThread(ex: Executor, t: { tenantId: string; spaceId: strin
   return ex.insertInto('threads').values(t).returningAll().executeTakeFirstOrThrow();
 }
 
-export async function updateThreadLastPost(ex: Executor, tenantId: string, threadId: string): Promise<void> {
-  await ex.updateTable('threads').set({ lastPostAt: sql<Date>`now()` }).where('tenantId', '=', tenantId).where('id', '=', threadId).execute();
-}
-
 export function insertPost(
   ex: Executor,
   p: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string },
@@ -143,16 +139,12 @@ export function insertPost(
  * A reply and everything that goes with it, in one statement (one round trip, atomic on its own):
  * the post, its mention and reply notifications, the live-update NOTIFY (sent at commit), the
  * author's kept draft of this thread deleted (its pending files claimed, or deleted when taken off
- * the form), and the thread's last_post_at when `touchThread` (a
- * caller with more to do in its transaction updates the thread last, so its row is locked briefly).
+ * the form). The thread's figures and last_post_at are kept by the trigger on posts (T0100).
  */
 export async function insertReply(
   ex: Executor,
-  r: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string; mentioned: string[]; repliedTo: string[]; draftTarget: string; touchThread: boolean; attachmentIds: string[] },
+  r: { tenantId: string; threadId: string; spaceId: string; parentPostId: string | null; authorMembershipId: string; bodySource: string; bodyHtml: string; mentioned: string[]; repliedTo: string[]; draftTarget: string; attachmentIds: string[] },
 ): Promise<Post> {
-  const touch = r.touchThread
-    ? sql`, t AS (UPDATE threads SET last_post_at = now() WHERE tenant_id = ${r.tenantId} AND id = ${r.threadId} AND EXISTS (SELECT 1 FROM e))`
-    : sql``;
   const { rows } = await sql<Post>`
     WITH p AS (
       INSERT INTO posts (tenant_id, thread_id, space_id, parent_post_id, author_membership_id, body_source, body_html)
@@ -166,7 +158,6 @@ export async function insertReply(
     d AS (DELETE FROM post_drafts WHERE tenant_id = ${r.tenantId} AND membership_id = ${r.authorMembershipId} AND target = ${r.draftTarget}),
     ${claimAttachmentsCte({ tenantId: r.tenantId, membershipId: r.authorMembershipId, draftTarget: r.draftTarget, keep: r.attachmentIds })},
     e AS (SELECT pg_notify(${POST_EVENTS_CHANNEL}, json_build_object('tenantId', p.tenant_id, 'spaceId', p.space_id, 'threadId', p.thread_id, 'postId', p.id)::text) FROM p)
-    ${touch}
     SELECT p.* FROM p, e`.execute(ex);
   return rows[0]!;
 }

@@ -241,7 +241,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', deepLinkingRouter({ db, config, workshops, lti: createLtijsServices({ db, log, ltiEncryptionKey: deps.secrets.ltiEncryptionKey }) }));
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
-  app.use('/action-plans/links', actionPlanLinksRouter(actionPlans));
+  app.use('/action-plans/links', actionPlanLinksRouter({ ...actionPlans, media }));
   app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {

@@ -31,7 +31,9 @@ try {
   console.error(err instanceof ConfigError ? err.message : err);
   process.exit(1);
 }
-const log = pino({ level: config.logLevel });
+// In production the log is written asynchronously (a request never waits on a write to stdout);
+// pino flushes it synchronously at exit, process.exit included, and shutdown flushes it first.
+const log = config.env === 'production' ? pino({ level: config.logLevel }, pino.destination({ sync: false })) : pino({ level: config.logLevel });
 let stopping = false;
 const defaultEdition = loadEditionContent();
 const workshop = buildWorkshop(defaultEdition);
@@ -108,6 +110,7 @@ async function shutdown(signal: string) {
   await closeApp();
   await database.shutdown();
   log.info('shutdown complete');
+  log.flush();
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));
 process.on('SIGINT', () => void shutdown('SIGINT'));

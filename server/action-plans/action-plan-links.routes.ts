@@ -8,15 +8,19 @@ import { ValidationError } from '../errors.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
-import { openManagerView, recordManagerResponse, stopManagerEmails } from './manager-invites.service.ts';
+import { findManagerViewFile, openManagerView, recordManagerResponse, stopManagerEmails } from './manager-invites.service.ts';
+import type { MediaDeps } from '../media/media.service.ts';
+import { sendAttachment } from '../media/media.routes.ts';
+import { attachmentView } from '../media/attachment-view.ts';
 import { SignInRequestForm } from './action-plans.schemas.ts';
 import { checkSignInLink, renewLink, requestSignInLinks, signInWithLink } from './sign-in-links.service.ts';
 import { LinkEndedError } from './signed-links.ts';
 
 const Purpose = z.enum(['sign-in', 'manager']);
+const ManagerFileParams = z.object({ attachmentId: z.uuid(), variant: z.enum(['full', 'thumb']) });
 const ManagerForm = z.object({ body: z.string().default(''), checkInId: z.union([z.uuid(), z.literal('')]).default('') });
 
-export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
+export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();
   const token = (req: Request) => String(req.params.token);
   const renewLimit = createRateLimit({ db: deps.db, name: 'link-renewal', windowMs: 3600_000, limit: 3, key: (req) => token(req).slice(0, 60), message: 'A new link was already sent a few times in the last hour. Check your inbox, or try again later.' });
@@ -64,7 +68,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
   r.get('/manager/:token', async (req, res) => {
     const view = await openManagerView(deps, token(req));
     issueCsrfToken(req, res);
-    res.render('action-plans/manager', { title: `${view.plan.ownerName ?? 'A colleague'}’s action plan`, ...managerView(view), action: req.originalUrl.split('?')[0], done: req.query.done });
+    res.render('action-plans/manager', { title: `${view.plan.ownerName ?? 'A colleague'}’s action plan`, ...managerView(view, token(req)), action: req.originalUrl.split('?')[0], done: req.query.done });
   });
   for (const kind of ['comment', 'acknowledged', 'conversation'] as const) {
     r.post(`/manager/:token/${kind}`, async (req, res) => {
@@ -78,7 +82,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
         // the error sits with the form that was sent: the comment, or the conversation's note
         const field = kind === 'conversation' ? 'conversation-note' : 'body';
         return res.status(400).render('action-plans/manager', {
-          title: 'Action plan', ...managerView(view), action: `/action-plans/links/manager/${token(req)}`, body: form.body,
+          title: 'Action plan', ...managerView(view, token(req)), action: `/action-plans/links/manager/${token(req)}`, body: form.body,
           ...(kind === 'conversation' ? { conversationError: err.userMessage } : { commentError: err.userMessage }),
           errorSummary: [{ field, message: err.userMessage }],
         });
@@ -86,6 +90,12 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
       res.redirect(303, `/action-plans/links/manager/${token(req)}?done=${kind}`);
     });
   }
+  // A file of a shared check-in, behind the same link (the manager has no session of ours).
+  r.get('/manager/:token/files/:attachmentId/:variant', async (req, res) => {
+    const { attachmentId, variant } = ManagerFileParams.parse(req.params);
+    const { tenantId, file } = await findManagerViewFile(deps, token(req), attachmentId);
+    await sendAttachment(req, res, deps.media, tenantId, file, variant);
+  });
   r.post('/manager/:token/stop-emails', async (req, res) => {
     await stopManagerEmails(deps, token(req));
     res.redirect(303, `/action-plans/links/manager/${token(req)}?done=stopped`);
@@ -102,12 +112,16 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps): Router {
   return r;
 }
 
-function managerView(view: Awaited<ReturnType<typeof openManagerView>>) {
+function managerView(view: Awaited<ReturnType<typeof openManagerView>>, token: string) {
+  const fileHref = (id: string, hash: string | null) => (variant: 'full' | 'thumb') => `/action-plans/links/manager/${token}/files/${id}/${variant}${hash ? `?v=${hash.slice(0, 16)}` : ''}`;
   const label = { done: 'Done', 'in-progress': 'In progress', blocked: 'Blocked' } as const;
   return {
     ownerName: view.plan.ownerName ?? 'Your colleague',
     goals: view.plan.goals.map((g, i) => ({ number: i + 1, ...g })),
-    checkIns: view.checkIns.map((c) => ({ id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), journal: c.journal, entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })) })),
+    checkIns: view.checkIns.map((c) => ({
+      id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), journal: c.journal, entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })),
+      files: c.files.map((f) => attachmentView({ cohortId: '', role: 'reader' }, f, fileHref(f.id, f.contentHash))),
+    })),
     comments: view.comments.map((c) => ({ kind: c.kind, body: c.body, on: c.createdAt.toISOString().slice(0, 10) })),
     acknowledged: Boolean(view.invite.acknowledgedAt),
     emailsStopped: Boolean(view.invite.emailsStoppedAt),

@@ -3,7 +3,8 @@
 // reaches these pages (and only these) with the same membership checks as a launch.
 import { textFor } from '../i18n/request-locale.ts';
 import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
-import { readUploadForm } from '../media/upload-form.ts';
+import { countingUploads, readUploadForm } from '../media/upload-form.ts';
+import { createPostingLimits } from '../discussions/discussions.routes.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
@@ -15,26 +16,8 @@ import { AnswerForm, CommentBody, CommentForm, InviteForm, InviteParams, Partner
 import { answerPartnerRequest, askPartners, commentOnPlan, listPlansBoard, openOwnPlan, openPlan, saveActionPlan, type ActionPlansDeps } from './action-plans.service.ts';
 import { assertCanAttachToCheckIn, checkInDraftTarget, cohortPlanFigures, openCheckIn, recordCheckIn, remindMissedCheckIns, setCheckInSchedule } from './check-ins.service.ts';
 import { inviteManager, revokeManagerInvite } from './manager-invites.service.ts';
+import { withEmailSignIn } from './email-sign-in.ts';
 import { boardView, checkInView, consoleView, ownPlanView, planView } from './action-plans.views.ts';
-
-declare module 'express-session' {
-  interface SessionData {
-    /** Launch contexts made by emailed sign-in links, per cohort: valid only on action-plan pages. */
-    actionPlanLaunches?: Record<string, LaunchContext>;
-  }
-}
-
-/** Puts an emailed sign-in's launch beside the session's LTI launches, for this request only. */
-const withEmailSignIn: RequestHandler = (req, res, next) => {
-  const cohortId = String(req.params.cohortId);
-  const viaEmail = req.session?.actionPlanLaunches?.[cohortId];
-  if (viaEmail && !req.user?.launches?.[cohortId]) {
-    req.user = { ...(req.user ?? {}), launches: { ...(req.user?.launches ?? {}), [cohortId]: viaEmail } };
-    // The header's links then stay on the pages this session can open (not the hub or notifications).
-    res.locals.emailSession = { homeHref: `/cohorts/${cohortId}/action-plan` };
-  }
-  next();
-};
 
 export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();
@@ -86,7 +69,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
     res.redirect(303, `${base(req)}/action-plan?saved=revoked#manager`);
   });
   r.get('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => renderCheckIn(req, res, 200, {}));
-  r.post('/:cohortId/action-plan/check-ins/:seq', ...member, async (req, res) => {
+  r.post('/:cohortId/action-plan/check-ins/:seq', ...member, ...countingUploads(createPostingLimits(deps.db)), async (req, res) => {
     const { seq } = SeqParams.parse(req.params);
     const who = req.launch!;
     // Files (a photo of the whiteboard, the plan as it now stands) wait with the form until the check-in is recorded.

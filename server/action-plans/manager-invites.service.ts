@@ -5,6 +5,7 @@ import { withTransaction } from '../../models/db.ts';
 import * as plans from '../../models/action-plans.queries.ts';
 import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import * as checkInQueries from '../../models/check-ins.queries.ts';
+import * as media from '../../models/media.queries.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ManagerEmail } from './action-plans.schemas.ts';
@@ -53,14 +54,24 @@ export async function openManagerView(deps: ActionPlansDeps, token: string) {
     plan.shareCheckInsWithManager ? checkInQueries.listCheckIns(deps.db, link.tenantId, plan.id) : [],
     plans.listComments(deps.db, link.tenantId, plan.id),
   ]);
+  // The files of the check-ins shared with the manager come with them, as they do for partners.
+  const checkInFiles = await media.listCheckInAttachments(deps.db, link.tenantId, checkIns.map((c) => c.id));
   // Only what the learner shared: journal entries they chose to share, no partners, only this manager's own words.
   return {
     link,
     invite,
     plan: { ownerName: plan.ownerName, goals: plan.goals, updatedAt: plan.updatedAt },
-    checkIns: checkIns.map((c) => ({ id: c.id, seq: c.seq, createdAt: c.createdAt, entries: c.entries, journal: c.journalShared ? c.journal : '' })),
+    checkIns: checkIns.map((c) => ({ id: c.id, seq: c.seq, createdAt: c.createdAt, entries: c.entries, journal: c.journalShared ? c.journal : '', files: checkInFiles.filter((f) => f.checkInId === c.id) })),
     comments: comments.filter((c) => c.managerInviteId === invite.id),
   };
+}
+
+/** A file of a check-in the manager's link shows (the link still good, the check-in shared with them). */
+export async function findManagerViewFile(deps: ActionPlansDeps, token: string, attachmentId: string) {
+  const view = await openManagerView(deps, token);
+  const file = await media.findAttachmentForAccess(deps.db, view.link.tenantId, attachmentId);
+  if (!file || file.state !== 'ready' || !view.checkIns.some((c) => c.files.some((f) => f.id === file.id))) throw new NotFoundError('file');
+  return { tenantId: view.link.tenantId, file };
 }
 
 /** A manager's comment, acknowledgement, or note that the conversation happened; the learner hears in-app on their plan page. */

@@ -161,12 +161,10 @@ export async function replyInThread(deps: DiscussionsDeps, who: LaunchContext, t
   const onGroupSpacePost = space.groupId && space.moduleId !== null ? deps.onGroupSpacePost : undefined;
   // Most replies are one statement (atomic on its own); one in a module's group space may complete
   // the module in the same transaction.
-  if (!onGroupSpacePost) return { post: await discussions.insertReply(deps.db, { ...reply, touchThread: true }) };
+  if (!onGroupSpacePost) return { post: await discussions.insertReply(deps.db, reply) };
   return withTransaction(deps.db, async (tx) => {
-    const post = await discussions.insertReply(tx, { ...reply, touchThread: false });
+    const post = await discussions.insertReply(tx, reply);
     await onGroupSpacePost(tx, who, space.moduleId!);
-    // Last: the thread's row stays locked until the commit, and every other reply to it waits for that.
-    await discussions.updateThreadLastPost(tx, who.tenantId, thread.id);
     return { post };
   });
 }

@@ -16,6 +16,14 @@ export const SESSION_COOKIE = 'cw.sid';
 
 type StoredSession = session.SessionData;
 
+/** A session as the cache keeps it: its JSON (each reader parses its own copy) and when it ends. */
+interface KeptSession {
+  json: string;
+  expires: number | undefined;
+}
+const kept = (sess: StoredSession): KeptSession => ({ json: JSON.stringify(sess), expires: sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : undefined });
+const keepSession = (sid: string) => ({ expires }: KeptSession) => ({ tags: [`session:${sid}`], ttlMs: expires === undefined ? undefined : expires - Date.now() });
+
 /**
  * The PostgreSQL store read through the app's cache, keyed by sid. Saves and destroys write to
  * PostgreSQL first; a trigger's NOTIFY then drops the copy in every process (this one at once).
@@ -51,22 +59,21 @@ export class CachedPgStore extends PgStore {
   }
 
   override get(sid: string, done: (err: unknown, sess?: StoredSession | null) => void): void {
-    const key = `session:${sid}`;
     this.#cache
-      .read<{ json: string; expires: number | undefined }>(
-        key,
-        () =>
-          new Promise((resolve, reject) =>
-            super.get(sid, (err, sess) => (err ? reject(err) : resolve(sess ? { json: JSON.stringify(sess), expires: sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : undefined } : undefined))),
-          ),
-        ({ expires }) => ({ tags: [key], ttlMs: expires === undefined ? undefined : expires - Date.now() }),
+      .read<KeptSession>(
+        `session:${sid}`,
+        () => new Promise((resolve, reject) => super.get(sid, (err, sess) => (err ? reject(err) : resolve(sess ? kept(sess) : undefined)))),
+        keepSession(sid),
       )
-      .then((kept) => done(null, kept ? (JSON.parse(kept.json) as StoredSession) : null), done);
+      .then((found) => done(null, found ? (JSON.parse(found.json) as StoredSession) : null), done);
   }
 
   // Passport saves the session at login before the redirect is sent; express-session then saves it
   // again at the end of the response (the id changed since the request began), its cookie's expiry
   // moved on by a few milliseconds. With nothing else changed, that second write is skipped.
+  // What was saved is kept: the next request (a launch's first page) reads it from memory. The write
+  // is the cache's load, so a change heard while it is in flight (this very save's NOTIFY, when it
+  // replaces a stored session) spoils the copy, as for any load.
   override set(sid: string, sess: StoredSession, done?: (err?: unknown) => void): void {
     const { cookie: _expiry, ...content } = sess;
     const json = JSON.stringify(content);
@@ -74,12 +81,19 @@ export class CachedPgStore extends PgStore {
       done?.();
       return;
     }
-    super.set(sid, sess, (err) => {
-      this.#cache.forget(`session:${sid}`);
-      if (err) this.#saved.delete(sess);
-      else this.#saved.set(sess, `${sid} ${json}`);
-      done?.(err);
-    });
+    this.#cache.forget(`session:${sid}`);
+    this.#cache
+      .read<KeptSession>(`session:${sid}`, () => new Promise((resolve, reject) => super.set(sid, sess, (err) => (err ? reject(err) : resolve(kept(sess))))), keepSession(sid))
+      .then(
+        () => {
+          this.#saved.set(sess, `${sid} ${json}`);
+          done?.();
+        },
+        (err: unknown) => {
+          this.#saved.delete(sess);
+          done?.(err);
+        },
+      );
   }
 
   override destroy(sid: string, done?: (err?: unknown) => void): void {

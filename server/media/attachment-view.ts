@@ -39,8 +39,8 @@ export function mediaHref(cohortId: string, id: string, variant: 'full' | 'thumb
   return `/cohorts/${cohortId}/media/${id}/${variant}${hash ? `?v=${hash.slice(0, 16)}` : ''}`;
 }
 
-/** One attachment of a post, for partials/attachments.hbs. */
-export function attachmentView(who: { cohortId: string; role: string }, a: PostAttachmentRow) {
+/** One attachment of a post, for partials/attachments.hbs (`hrefOf`: its address elsewhere than the cohort's media route). */
+export function attachmentView(who: { cohortId: string; role: string }, a: PostAttachmentRow, hrefOf: (variant: 'full' | 'thumb') => string = (variant) => mediaHref(who.cohortId, a.id, variant, a.contentHash)) {
   const size = Number(a.sizeBytes);
   return {
     id: a.id,
@@ -48,8 +48,8 @@ export function attachmentView(who: { cohortId: string; role: string }, a: PostA
     isImage: a.kind === 'image',
     isVideo: a.kind === 'video',
     isDocument: a.kind === 'document',
-    href: mediaHref(who.cohortId, a.id, 'full', a.contentHash),
-    thumbHref: a.kind === 'image' ? mediaHref(who.cohortId, a.id, 'thumb', a.contentHash) : undefined,
+    href: hrefOf('full'),
+    thumbHref: a.kind === 'image' ? hrefOf('thumb') : undefined,
     // The video's own type, so the browser can tell whether it plays it before fetching it.
     videoType: a.kind === 'video' ? a.contentType : undefined,
     width: a.width,

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import sharp, { type OutputInfo } from 'sharp';
+import type { OutputInfo } from 'sharp';
 import type { Db } from '../../models/db.ts';
 import * as media from '../../models/media.queries.ts';
 import type { AttachmentKind } from '../../models/schema.ts';
@@ -98,9 +98,22 @@ export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarg
 
 type Stored = Parameters<typeof media.updateAttachmentStored>[3];
 
+let sharpLoaded: Promise<typeof import('sharp')> | undefined;
+/**
+ * sharp (libvips, ~10 MB resident) is loaded at the first picture, not at every start. Its operation
+ * cache (50 MB by default) is off: each picture is decoded once, so it would only hold memory.
+ */
+function loadSharp(): Promise<typeof import('sharp')> {
+  return (sharpLoaded ??= import('sharp').then((m) => {
+    m.default.cache(false);
+    return m;
+  }));
+}
+
 /** A picture, re-encoded (which drops EXIF, GPS included, and anything hidden in the file) at two display sizes. */
 async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId: string }, body: Readable, cap: number, tooLarge: () => Error, fileName: string, sizes: ImageSizes): Promise<Stored> {
   const original = await readAll(body, cap, tooLarge);
+  const { default: sharp } = await loadSharp();
   let full: { data: Buffer; info: OutputInfo };
   let thumb: { data: Buffer; info: OutputInfo };
   try {
@@ -186,9 +199,11 @@ async function readAll(body: Readable, cap: number, tooLarge: () => Error): Prom
  * plan's check-ins; an activity answer's: who reads that answer. Anything else is "not found", so
  * nothing leaks, not even that it exists.
  */
-export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string): Promise<media.AttachmentAccessRow> {
+export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext, attachmentId: string, opts: { checkInsOnly?: boolean } = {}): Promise<media.AttachmentAccessRow> {
   const a = await media.findAttachmentForAccess(deps.db, who.tenantId, attachmentId);
   if (!a || a.state !== 'ready') throw new NotFoundError('file');
+  // A session signed in by an emailed link: only what its action-plan pages show.
+  if (opts.checkInsOnly && !a.checkInId) throw new NotFoundError('file');
   // A profile photo: for the members of a cohort its person is in (wherever it was uploaded).
   if (a.photoOf) {
     if (!(await media.isPersonInCohort(deps.db, who.tenantId, who.cohortId, a.photoOf))) throw new NotFoundError('file');
@@ -223,7 +238,7 @@ export async function findVisibleAttachment(deps: { db: Db }, who: LaunchContext
 }
 
 /** The bytes of one variant of an attachment already checked with findVisibleAttachment. */
-export function readAttachment(deps: MediaDeps, who: LaunchContext, a: media.AttachmentAccessRow, variant: 'full' | 'thumb', range?: ByteRange): Promise<Readable> {
+export function readAttachment(deps: MediaDeps, who: { tenantId: string }, a: media.AttachmentAccessRow, variant: 'full' | 'thumb', range?: ByteRange): Promise<Readable> {
   return deps.storage.get({ tenantId: who.tenantId, attachmentId: a.id, variant }, range);
 }
 

@@ -3,8 +3,7 @@
 // on the database sees every file; an S3-compatible object store (AWS S3, MinIO, Ceph, R2) takes
 // over when S3_URL is set. Both take and give streams: a 200 MB video is never whole in memory.
 import { Readable } from 'node:stream';
-import { DeleteObjectsCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { Db } from '../../models/db.ts';
 import * as media from '../../models/media.queries.ts';
 
@@ -112,19 +111,23 @@ export interface S3Settings {
   prefix: string;
 }
 
+// The AWS SDK (10–20 MB resident) is loaded only where S3 is configured, not by every process.
+const s3Sdk = () => import('@aws-sdk/client-s3');
+
 /** Any S3-compatible store, path-style addressing (MinIO, Ceph and s3rver need it; AWS accepts it). */
 export class S3MediaStorage implements MediaStorage {
   readonly kind = 's3' as const;
-  private readonly client: S3Client;
+  private readonly client: Promise<S3Client>;
   private readonly settings: S3Settings;
   constructor(settings: S3Settings) {
     this.settings = settings;
-    this.client = new S3Client({
+    this.client = s3Sdk().then(({ S3Client }) => new S3Client({
       endpoint: settings.url,
       region: settings.region,
       forcePathStyle: true,
       ...(settings.accessKeyId && settings.secretAccessKey ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } } : {}),
-    });
+    }));
+    this.client.catch(() => undefined); // reported by the first use
   }
 
   private objectKey(key: MediaKey): string {
@@ -133,23 +136,26 @@ export class S3MediaStorage implements MediaStorage {
 
   async put(key: MediaKey, body: Readable, contentType: string): Promise<void> {
     // lib-storage sends a multipart upload in 5 MB parts, a few at a time: the memory held is bounded by those.
-    await new Upload({ client: this.client, params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType }, queueSize: 2 }).done();
+    const [client, { Upload }] = await Promise.all([this.client, import('@aws-sdk/lib-storage')]);
+    await new Upload({ client, params: { Bucket: this.settings.bucket, Key: this.objectKey(key), Body: body, ContentType: contentType }, queueSize: 2 }).done();
   }
 
   async get(key: MediaKey, range?: ByteRange): Promise<Readable> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
+    const [client, { GetObjectCommand }] = await Promise.all([this.client, s3Sdk()]);
+    const out = await client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key), ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }));
     return out.Body as Readable;
   }
 
   async deleteAttachments(keys: Array<{ tenantId: string; attachmentId: string }>): Promise<void> {
+    const [client, { DeleteObjectsCommand }] = await Promise.all([this.client, s3Sdk()]);
     for (let i = 0; i < keys.length; i += 500) {
       const objects = keys.slice(i, i + 500).flatMap((k) => (['full', 'thumb'] as const).map((variant) => ({ Key: this.objectKey({ ...k, variant }) })));
-      await this.client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: objects, Quiet: true } }));
+      await client.send(new DeleteObjectsCommand({ Bucket: this.settings.bucket, Delete: { Objects: objects, Quiet: true } }));
     }
   }
 
   close(): void {
-    this.client.destroy();
+    void this.client.then((client) => client.destroy(), () => undefined);
   }
 }
 

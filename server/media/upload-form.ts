@@ -5,7 +5,7 @@
 // a file is stored for a request without a valid token.
 import { PassThrough, type Readable } from 'node:stream';
 import busboy from 'busboy';
-import type { Request, Response } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
 import { isCsrfTokenValid, issueCsrfToken } from '../http/csrf.ts';
 import { FileTooLargeError } from './media.service.ts';
@@ -23,6 +23,14 @@ const UPLOAD_PATHS = [
 
 export function isMultipartUpload(req: Request): boolean {
   return req.method === 'POST' && Boolean(req.is('multipart/form-data')) && UPLOAD_PATHS.some((p) => p.test(req.path));
+}
+
+/**
+ * Rate limits for a form that may carry files (an activity, a check-in): a save sent with its files
+ * (multipart) counts, as a post does; a plain save of typed text does not.
+ */
+export function countingUploads(limits: RequestHandler[]): RequestHandler[] {
+  return limits.map((limit): RequestHandler => (req, res, next) => (req.is('multipart/form-data') ? limit(req, res, next) : next()));
 }
 
 export interface UploadedForm<T> {

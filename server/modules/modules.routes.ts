@@ -8,7 +8,8 @@ import { ActivityForm, ActivityParams, ModuleParams } from './modules.schemas.ts
 import { activityDraftTarget, assertCanAttachToActivity, openModule, saveActivity, type ModulesDeps } from './modules.service.ts';
 import { modulePageView } from './modules.views.ts';
 import { storeUpload, type MediaDeps } from '../media/media.service.ts';
-import { readUploadForm } from '../media/upload-form.ts';
+import { countingUploads, readUploadForm } from '../media/upload-form.ts';
+import { createPostingLimits } from '../discussions/discussions.routes.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 import { ValidationError } from '../errors.ts';
 
@@ -25,7 +26,8 @@ export function modulesRouter(deps: ModulesDeps & { media: MediaDeps }): Router 
     await renderModule(req, res, moduleId, 200, { saved: q.saved, submitted: q.submitted, completed: q.completed === '1' });
   });
 
-  r.post('/:cohortId/modules/:moduleId/activities/:activityId', requireLaunch(deps.db), async (req, res) => {
+  const uploadLimits = countingUploads(createPostingLimits(deps.db));
+  r.post('/:cohortId/modules/:moduleId/activities/:activityId', requireLaunch(deps.db), ...uploadLimits, async (req, res) => {
     const { moduleId, activityId } = ActivityParams.parse(req.params);
     const who = req.launch!;
     // Files (evidence of practice, a curation) wait as pending files of the form until the response is saved.

@@ -113,4 +113,17 @@ describe('files on module activities', () => {
     expect(await files(), 'erased with her').to.have.length(0);
     expect(await env.app.db.selectFrom('mediaChunks').select('seq').execute()).to.have.length(0);
   });
+
+  it('counts a form sent with files towards the posting limit (5 in 10 s), as a post; a plain save does not count', async () => {
+    const a = await suite.launch(ada);
+    await openModules(a);
+    for (let i = 0; i < 5; i++) {
+      const sent = await send(a, PRACTICE, { intent: 'draft', evidence: `Draft ${i}`, link: '' }, [{ name: `note-${i}.pdf`, data: pdfOf(500) }]);
+      expect(sent.status, sent.body.slice(0, 300)).to.equal(303);
+    }
+    const sixth = await send(a, PRACTICE, { intent: 'draft', evidence: 'Draft 6', link: '' }, [{ name: 'note-6.pdf', data: pdfOf(500) }]);
+    expect(sixth.status).to.equal(429);
+    expect((await files()).map((f) => f.fileName)).to.not.include('note-6.pdf');
+    expect((await suite.post(a, `${a.base}/${PRACTICE}`, { intent: 'draft', evidence: 'Typed only', link: '' })).status).to.equal(303);
+  });
 });

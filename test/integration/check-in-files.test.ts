@@ -6,9 +6,10 @@ import { expect } from 'chai';
 import { parse } from 'node-html-parser';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
-import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
+import { LtiHttpClient, LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { download, postMultipart } from '../support/media-requests.ts';
 import { pdfOf, phonePhoto } from '../support/media-fixtures.ts';
+import { issueSignedLink } from '../../server/action-plans/signed-links.ts';
 
 const DAY = 24 * 3600_000;
 const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
@@ -83,5 +84,46 @@ describe('files on check-ins', () => {
         expect((await download(x, path(x, f.id))).status, `${who}, ${f.fileName}`).to.equal(404);
       }
     }
+
+    // After the course the owner signs in by an emailed link: the check-in's files open, and nothing
+    // else of theirs does (a pending file of the discussions, which their launch reads).
+    const ownerMembership = await membershipOf('ada');
+    const tenantId = (await env.app.db.selectFrom('memberships').select('tenantId').where('id', '=', ownerMembership).executeTakeFirstOrThrow()).tenantId;
+    const commons = new URL((await m.get(owner, `${owner.base}/commons`)).location!, env.app.url).pathname.split('/').pop()!;
+    const pending = await postMultipart(owner, `${owner.base}/media?target=space:${commons}`, {}, [{ name: 'draft.pdf', data: pdfOf(700) }], await m.csrfOf(owner));
+    expect(pending.status, pending.body.slice(0, 200)).to.equal(201);
+    const pendingId = (JSON.parse(pending.body) as { id: string }).id;
+    expect((await download(owner, path(owner, pendingId))).status, 'the pending file, by launch').to.equal(200);
+    const signIn = await issueSignedLink(env.app.db, { tenantId, purpose: 'sign-in', subjectId: ownerMembership, cohortId: owner.cohortId, singleUse: true, ttlMs: DAY, now: clock.now() });
+    const byEmail: Member = { browser: new LtiHttpClient(), base: owner.base, cohortId: owner.cohortId };
+    const signInPage = parse((await byEmail.browser.request(url(`/action-plans/links/sign-in/${signIn.token}`))).body);
+    const signedIn = await byEmail.browser.request(url(`/action-plans/links/sign-in/${signIn.token}`), { method: 'POST', form: { _csrf: signInPage.querySelector('input[name=_csrf]')!.getAttribute('value')! } });
+    expect(signedIn.status).to.equal(303);
+    for (const f of stored) expect((await download(byEmail, path(byEmail, f.id))).status, `signed in by email, ${f.fileName}`).to.equal(200);
+    expect((await download(byEmail, path(byEmail, pendingId))).status, 'signed in by email, a file not on a check-in').to.equal(404);
+
+    // The manager the plan shares its check-ins with sees the files on the link's page, through the link.
+    expect((await m.post(owner, `${owner.base}/action-plan/manager`, { email: 'manager@example.org' })).status).to.equal(303);
+    const invite = await env.app.db.selectFrom('managerInvites').select('id').executeTakeFirstOrThrow();
+    const managerLink = await issueSignedLink(env.app.db, { tenantId, purpose: 'manager-view', subjectId: invite.id, cohortId: owner.cohortId, singleUse: false, ttlMs: DAY, now: clock.now() });
+    const manager = new LtiHttpClient();
+    const managerPage = parse((await manager.request(url(`/action-plans/links/manager/${managerLink.token}`))).body);
+    const shown = managerPage.querySelectorAll('[data-test=check-in] [data-test=attachment]');
+    expect(shown.map((a) => a.getAttribute('data-attachment-id'))).to.have.members(stored.map((f) => f.id));
+    for (const a of shown) {
+      const href = a.querySelector('a')!.getAttribute('href')!;
+      expect(href).to.match(new RegExp(`^/action-plans/links/manager/${managerLink.token.replace(/\./g, '\\.')}/files/`));
+      expect((await manager.request(url(href))).status, `the manager, ${href}`).to.equal(200);
+    }
+    expect((await manager.request(url(`/action-plans/links/manager/${managerLink.token}/files/${pendingId}/full`))).status, 'the manager, a file not on a shared check-in').to.equal(404);
+    expect((await manager.request(url(`/action-plans/links/manager/${tenantId}.not-a-token/files/${stored[0]!.id}/full`))).status, 'no link').to.equal(404);
+  });
+
+  it('counts a check-in sent with files towards the posting limit (5 in 10 s), as a post', async () => {
+    const owner = await m.launch(ada);
+    // Refused or not (no plan, nothing open yet), each multipart check-in counts, as a post with files would.
+    for (let i = 0; i < 5; i++) expect((await checkIn(owner, entries, [{ name: `board-${i}.pdf`, data: pdfOf(500) }])).status).to.be.within(300, 428);
+    expect((await checkIn(owner, entries, [{ name: 'board-6.pdf', data: pdfOf(500) }])).status).to.equal(429);
+    expect(await files()).to.have.length(0);
   });
 });

@@ -85,6 +85,11 @@ describe('server process (embedded PostgreSQL)', function () {
       expect(await pgBusy.exited).to.equal(1);
       expect(pgBusy.output()).to.contain(`cannot listen on 127.0.0.1:${busyPort}`).and.to.contain('EMBEDDED_PG_PORT');
       expect(pgBusy.output()).to.not.match(/\bundefined\b/);
+      // In production the log is written asynchronously: what it said just before exiting is still written.
+      const secrets = { SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789', LTI_ENCRYPTION_KEY: 'test-lti-encryption-key-0123456789abcdef012345' };
+      const pgBusyInProduction = startScript('server/main.ts', { PORT: String(await freePort()), DATA_DIR: dataDir, EMBEDDED_PG_PORT: busyPort, LOG_LEVEL: 'info', NODE_ENV: 'production', ...secrets });
+      expect(await pgBusyInProduction.exited).to.equal(1);
+      expect(pgBusyInProduction.output()).to.contain(`cannot listen on 127.0.0.1:${busyPort}`);
 
       const httpBusy = startScript('server/main.ts', { PORT: busyPort, HOST: '127.0.0.1', DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'info', NODE_ENV: 'development' });
       expect(await httpBusy.exited).to.equal(1);

@@ -39,4 +39,21 @@ describe('session store (read through the cache)', () => {
     await set('sid-1', stored('Ben'));
     expect(((await get('sid-1')) as unknown as typeof first).passport.user.launches.c1.displayName).to.equal('Ben');
   });
+
+  it('keeps a new session as saved: reading it back (a launch’s first page) makes no round trip', async () => {
+    await set('sid-new', stored('Cy'));
+    const query = handle.pool.query.bind(handle.pool);
+    let queries = 0;
+    handle.pool.query = ((...args: Parameters<typeof query>) => {
+      queries++;
+      return query(...args);
+    }) as typeof handle.pool.query;
+    try {
+      const read = (await get('sid-new')) as unknown as { passport: { user: { launches: { c1: { displayName: string } } } } };
+      expect(read.passport.user.launches.c1.displayName).to.equal('Cy');
+    } finally {
+      handle.pool.query = query;
+    }
+    expect(queries).to.equal(0);
+  });
 });

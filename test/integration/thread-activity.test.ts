@@ -1,7 +1,8 @@
 // A space's thread list reads each thread's replies, last reply and who took part from the thread
 // itself (kept by triggers on posts, migration T1700). They must stay what the posts say after every
 // kind of change: a reply, a hide, an author's delete, and an erasure (posts kept under a former
-// participant: the counts do not move, the people do).
+// participant: the counts do not move, the people do). The thread's last_post_at (the space list's
+// order) is kept in the same update: the time of its latest post, of any status.
 import { expect } from 'chai';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../models/schema.ts';
@@ -22,10 +23,10 @@ describe('thread activity kept on the thread (the space list’s replies, last r
   async function keptAndCounted(threadId: string) {
     const kept = await db()
       .selectFrom('threads')
-      .select(['replyCount', 'lastReplyAt', 'lastReplyMembershipId', 'participantCount', 'participantIds'])
+      .select(['replyCount', 'lastReplyAt', 'lastReplyMembershipId', 'participantCount', 'participantIds', 'lastPostAt'])
       .where('id', '=', threadId)
       .executeTakeFirstOrThrow();
-    const { rows } = await sql<{ replyCount: number; lastReplyAt: Date | null; lastReplyMembershipId: string | null; participantCount: number; participantIds: string[] }>`
+    const { rows } = await sql<{ replyCount: number; lastReplyAt: Date | null; lastReplyMembershipId: string | null; participantCount: number; participantIds: string[]; lastPostAt: Date }>`
       with v as (select * from posts where thread_id = ${threadId} and status = 'visible'),
       opening as (select id from posts where thread_id = ${threadId} order by created_at limit 1),
       replies as (select * from v where id not in (select id from opening)),
@@ -34,7 +35,8 @@ describe('thread activity kept on the thread (the space list’s replies, last r
         (select max(created_at) from replies) as last_reply_at,
         (select author_membership_id from replies order by created_at desc limit 1) as last_reply_membership_id,
         (select count(*) from people)::int as participant_count,
-        array(select id from people order by latest desc limit 3) as participant_ids`.execute(db());
+        array(select id from people order by latest desc limit 3) as participant_ids,
+        (select max(created_at) from posts where thread_id = ${threadId}) as last_post_at`.execute(db());
     return { kept, counted: rows[0]! };
   }
   async function expectKeptRight(threadId: string, what: string) {
@@ -88,6 +90,25 @@ describe('thread activity kept on the thread (the space list’s replies, last r
     expect(erased).to.deep.include({ replyCount: deleted.replyCount, participantCount: deleted.participantCount, lastReplyAt: deleted.lastReplyAt });
     expect(erased.lastReplyMembershipId, 'the last reply is the former participant’s now').to.not.equal(deleted.lastReplyMembershipId);
     expect((await listed(b, space)).last).to.match(/^last by A former participant/);
+  });
+
+  it('updates the thread once per reply: the figures and last_post_at together', async () => {
+    const [a, b] = [await launch(ada), await launch(bo)];
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'Once', body: 'Opening.' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    // Each row update of threads is counted while the reply is written.
+    await sql`create table thread_updates (id uuid);
+      create function count_thread_update() returns trigger language plpgsql as $$ begin insert into thread_updates values (new.id); return null; end $$;
+      create trigger count_thread_update after update on threads for each row execute function count_thread_update()`.execute(db());
+    try {
+      expect((await post(b, `${b.base}/threads/${threadId}/posts`, { body: 'A reply.' })).status).to.equal(303);
+      const { rows } = await sql<{ id: string }>`select id from thread_updates`.execute(db());
+      expect(rows.map((r) => r.id)).to.deep.equal([threadId]);
+    } finally {
+      await sql`drop table thread_updates; drop trigger count_thread_update on threads; drop function count_thread_update()`.execute(db());
+    }
+    expect(await expectKeptRight(threadId, 'a reply')).to.deep.include({ replyCount: 1 });
   });
 
   it('keeps the figures of threads written in SQL too, in one statement for many threads', async () => {
@@ -151,6 +172,39 @@ describe('thread activity kept on the thread (the space list’s replies, last r
       });
     });
     expect(await expectKeptRight(threadId, 'two concurrent inserts')).to.deep.include({ replyCount: 2 });
+  });
+
+  it('finishes two replies whose foreign-key checks both ran before either kept the figures (no deadlock)', async () => {
+    const a = await launch(ada);
+    const space = await follow(a, `${a.base}/commons`);
+    const started = await post(a, `${space}/threads`, { title: 'Crossing', body: 'Two replies cross.' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    const t = await db().selectFrom('threads').select(['tenantId', 'spaceId', 'authorMembershipId']).where('id', '=', threadId).executeTakeFirstOrThrow();
+    const insert = (ex: Kysely<Database>, body: string) =>
+      sql`insert into posts (tenant_id, thread_id, space_id, author_membership_id, body_source, body_html) values (${t.tenantId}, ${threadId}, ${t.spaceId}, ${t.authorMembershipId}, ${body}, ${`<p>${body}</p>`})`.execute(ex);
+    await db().connection().execute(async (first) => {
+      await sql`begin`.execute(first);
+      await db().connection().execute(async (second) => {
+        await sql`begin`.execute(second);
+        // The second reply's foreign-key check on its thread (FOR KEY SHARE) has run when the first
+        // reply's trigger locks the thread: that lock must not wait for the check's.
+        await sql`select 1 from threads where tenant_id = ${t.tenantId} and id = ${threadId} for key share`.execute(second);
+        const pid = (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(first)).rows[0]!.pid;
+        let firstDone = false;
+        const firstWrite = insert(first, 'first').then(() => (firstDone = true));
+        for (let i = 0; i < 500 && !firstDone; i++) {
+          const { rows } = await sql<{ w: string | null }>`select wait_event_type as w from pg_stat_activity where pid = ${pid}`.execute(db());
+          if (rows[0]?.w === 'Lock') break;
+          await new Promise((r) => setImmediate(r));
+        }
+        const secondWrite = insert(second, 'second');
+        await firstWrite;
+        await sql`commit`.execute(first);
+        await secondWrite;
+        await sql`commit`.execute(second);
+      });
+    });
+    expect(await expectKeptRight(threadId, 'two crossing inserts')).to.deep.include({ replyCount: 2 });
   });
 });
 

@@ -84,6 +84,14 @@ describe('LTI launch security', () => {
       expect(await loggedInSessions()).to.equal(sessionsBefore);
     });
 
+    it('accepts an id_token once when it is posted twice at the same moment (the login record goes once)', async () => {
+      const browser = new LtiHttpClient();
+      const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });
+      const both = await Promise.all([1, 2].map(() => moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state)));
+      expect(both.map((r) => r.status).sort()).to.deep.equal([200, 401]);
+      expect(await loggedInSessions()).to.equal(1);
+    });
+
     it('rejects a token whose nonce is not the one issued for that login', async () => {
       const browser = new LtiHttpClient();
       const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });

@@ -211,4 +211,18 @@ describe('LTI launch', () => {
     expect(res.status).to.equal(200);
     expect(moodle.jwksFetchCount - before).to.be.at.most(2);
   });
+
+  it('refuses a launch signed by a key replaced under a kid it has cached, and accepts the next one (keys fetched again)', async () => {
+    // A platform of its own: its keys' refetches are not bounded by the other tests' rotations.
+    const renamed = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle re-keyed' });
+    try {
+      const { clientId } = await connectPlatform(app, renamed);
+      expect((await renamed.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(200);
+      await renamed.replaceKeyKeepingKid();
+      expect((await renamed.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(401);
+      expect((await renamed.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(200);
+    } finally {
+      await renamed.close();
+    }
+  });
 });

@@ -103,6 +103,14 @@ const redirectOf = (r: ClientResponse): string | null => {
 };
 
 interface SigningKey { kid: string; privateKey: KeyObject; jwk: Record<string, unknown> }
+
+let simulatorCount = 0;
+
+async function newSigningKey(kid: string): Promise<SigningKey> {
+  const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
+  return { kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } };
+}
+
 interface PendingLaunch { opts: LaunchOptions; clientId: string; deploymentId: string; toolUrl: string; hint: string }
 type BrowsingContext = Pick<ClientRequestInit, 'initiator' | 'frameTop'>;
 
@@ -128,6 +136,8 @@ export class LtiPlatformSimulator {
   readonly authRequests: Array<Record<string, string>> = [];
   readonly services: PlatformServices;
   private readonly keys: SigningKey[] = [];
+  /** Which simulator of this process it is (its Canvas kids differ from every other's). */
+  private readonly serial = ++simulatorCount;
   private readonly tools = new Map<string, ToolRecord>();
   private readonly pending = new Map<string, PendingLaunch>();
   private readonly usedStates = new Set<string>();
@@ -199,12 +209,18 @@ export class LtiPlatformSimulator {
 
   // ---- keys -----------------------------------------------------------------------------------
   async rotateKey(): Promise<void> {
-    const { privateKey, publicKey } = await generateRsa('rsa', { modulusLength: 2048 });
-    // Canvas names its keys by ISO-8601 timestamps ("2018-06-18T22:33:20Z").
+    // Canvas names its keys by ISO-8601 timestamps ("2018-06-18T22:33:20Z"). Each simulator's are its
+    // own second apart: the app caches keys per JWKS URL for the whole process, and a later simulator
+    // may get an earlier one's port (a shared kid would then name a key it does not hold).
     const kid = this.kind === 'canvas'
-      ? new Date(Date.UTC(2018, 5, 18, 22, 33, 20) + this.keys.length * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      ? new Date(Date.UTC(2018, 5, 18, 22, 33, 20) + this.keys.length * 86_400_000 + this.serial * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
       : `${this.kind}-${randomBytes(8).toString('hex')}`;
-    this.keys.push({ kid, privateKey, jwk: { ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' } });
+    this.keys.push(await newSigningKey(kid));
+  }
+
+  /** A new key under the current kid, as a platform that replaces its key without renaming it. */
+  async replaceKeyKeepingKid(): Promise<void> {
+    this.keys.push(await newSigningKey(this.keys.pop()!.kid));
   }
 
   private get currentKey(): SigningKey {

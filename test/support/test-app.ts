@@ -5,9 +5,10 @@ import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { loadEditionContent, type EditionContent } from '../../server/modules/workshop-content.ts';
-import { openTestDb } from './test-database.ts';
+import { openTestDb, watchResets } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
+import type { SharedCache } from '../../server/cache/shared-cache.ts';
 import { createMailer, type EmailDeps } from '../../server/email/mailer.ts';
 import { createPreferenceLinks } from '../../server/email/preference-links.ts';
 
@@ -64,6 +65,7 @@ export async function startTestApp(
     ...(opts.now ? { now: opts.now } : {}),
   });
   server.on('request', app);
+  const unwatchResets = opts.databaseUrl ? () => undefined : watchResets(heardBy(caches.shared));
   // An app pointed at a database that is down (the /healthz test) still serves; live updates retry.
   await ready().catch((err: unknown) => {
     if (!opts.databaseUrl) throw err;
@@ -77,11 +79,39 @@ export async function startTestApp(
     db: handle.db,
     emailDeps,
     close: async () => {
+      unwatchResets();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await close();
       mailer.close();
       await handle.close();
     },
+  };
+}
+
+/**
+ * For resetDatabase: resolves once this cache has heard `marker` (its invalidations are watched), or
+ * at once while it is not listening (it keeps nothing then). Fails after 10 s, naming the marker.
+ */
+function heardBy(cache: SharedCache): (marker: string) => Promise<void> {
+  const waiting = new Map<string, () => void>();
+  const invalidate = cache.invalidate.bind(cache);
+  cache.invalidate = (tags) => {
+    invalidate(tags);
+    for (const tag of tags) waiting.get(tag)?.();
+  };
+  return (marker) => {
+    if (!cache.listening) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(marker);
+        reject(new Error(`the app's cache did not hear ${marker} within 10 s (is its LISTEN connection up?)`));
+      }, 10_000);
+      waiting.set(marker, () => {
+        clearTimeout(timer);
+        waiting.delete(marker);
+        resolve();
+      });
+    });
   };
 }

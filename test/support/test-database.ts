@@ -59,6 +59,28 @@ export function openTestDb(max = 5): DbHandle {
 
 const TABLES = ['nudges', 'cohort_analytics_settings', 'announcement_emails', 'announcements', 'member_mutes', 'moderation_actions', 'post_flags', 'action_plan_comments', 'check_in_reminders', 'check_ins', 'manager_invites', 'signed_links', 'action_plan_partners', 'action_plans', 'action_plan_schedules', 'post_drafts', 'group_norm_versions', 'email_opt_outs', 'profiles', 'notifications', 'kudos', 'post_revisions', 'posts', 'threads', 'spaces', 'group_members', 'groups', 'grade_outbox', 'module_completions', 'activity_responses', 'module_schedules', 'resource_links', 'memberships', 'persons', 'cohorts', 'tenants', 'platforms', 'lti_documents', 'lti_logins', 'launch_handovers', 'http_sessions', 'admin_users', 'rate_limits', 'demo_scores', 'media_deletions'];
 
+/** Resolves once an app's cache has heard `marker` on the cache channel (or keeps nothing anyway). */
+type HeardBy = (marker: string) => Promise<void>;
+const appCaches = new Set<HeardBy>();
+let resets = 0;
+
+/** An app of this process caching from the test database (test-app.ts): each reset waits for it. Returns the undo. */
+export function watchResets(heard: HeardBy): () => void {
+  appCaches.add(heard);
+  return () => appCaches.delete(heard);
+}
+
+/**
+ * Empties every table. TRUNCATE fires no row triggers: its cache flush is a NOTIFY '*' that reaches
+ * an app's listener asynchronously, later on a busy machine. So a marker follows it, and the reset
+ * returns only once every app of this process has heard the marker: notifications arrive in commit
+ * order, and the marker carries '*' itself, for a pool connection opened after the TRUNCATE.
+ */
 export async function resetDatabase(handle: DbHandle): Promise<void> {
   await sql.raw(`TRUNCATE ${TABLES.join(', ')} CASCADE`).execute(handle.db);
+  if (appCaches.size === 0) return;
+  const marker = `test-reset:${++resets}`;
+  const heard = Promise.all([...appCaches].map((h) => h(marker)));
+  await sql`SELECT pg_notify('circlework_cache', ${`* ${marker}`})`.execute(handle.db);
+  await heard;
 }

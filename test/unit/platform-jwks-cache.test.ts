@@ -50,6 +50,25 @@ describe('PlatformJwksCache', () => {
     expect(fetches).to.equal(3);
   });
 
+  it('refetches a keyset a token failed to verify under (a key replaced under its kid), at most once per interval', async () => {
+    let now = 1_000_000;
+    const cache = new PlatformJwksCache({ refetchIntervalMs: 30_000, now: () => now });
+    await cache.ensureKid(url, 'k1');
+    cache.distrust(url);
+    now += 1000;
+    await cache.ensureKid(url, 'k1');
+    expect(fetches).to.equal(2);
+    await cache.ensureKid(url, 'k1'); // the refetched keyset is trusted again
+    expect(fetches).to.equal(2);
+    cache.distrust(url);
+    now += 1000;
+    await cache.ensureKid(url, 'k1'); // within the interval of the last refetch: no fetch
+    expect(fetches).to.equal(2);
+    now += 30_000;
+    await cache.ensureKid(url, 'k1');
+    expect(fetches).to.equal(3);
+  });
+
   it('shares one fetch between concurrent launches', async () => {
     const cache = new PlatformJwksCache();
     await Promise.all([cache.ensureKid(url, 'k1'), cache.ensureKid(url, 'k1'), cache.ensureKid(url, 'k1')]);
