@@ -61,7 +61,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     ]);
     res.render('cohorts/console', {
       title: `${cohort.title} — console`,
-      ...consoleView(cohort, who, members, progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), req.query.scheduled === '1'),
+      ...consoleView(cohort, who, members, progress, await deps.workshops.forCohortRow(cohort), req.query.scheduled === '1'),
       attention: attentionView(cohort.id, attention),
       consoleNav: consoleNavView(cohort.id),
       rosterPending: roster.pending,
@@ -92,7 +92,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
     // Their files (a curation's, a shared reflection's): the file route lets the facilitators read these.
     const files = await listResponseAttachments(deps.db, who.tenantId, responses.map((r) => r.id));
-    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), files) });
+    res.render('cohorts/learner', { title: 'Shared responses', ...sharedResponsesView(cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forCohortRow(cohort), files) });
   });
 
   return r;
