@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { Db, DbHandle } from '../models/db.ts';
 import { pingDatabase } from '../models/health.queries.ts';
-import { buildWorkshop, type EditionContent } from './modules/workshop-content.ts';
+import { buildWorkshop, type EditionContent, type Workshop } from './modules/workshop-content.ts';
 import { createWorkshops } from './editions/workshops.ts';
 import { editionsRouter } from './editions/editions.routes.ts';
 import { editionMovesRouter } from './editions/edition-moves.routes.ts';
@@ -72,8 +72,8 @@ export interface AppDeps {
   db: Db;
   pool: DbHandle['pool'];
   log: Logger;
-  /** The default edition's sources (content/, read at boot): what a cohort with no edition runs. */
-  defaultEdition: EditionContent;
+  /** The default edition's sources in each content language written (content/, read at boot): what a cohort with no edition runs. */
+  defaultEditions: { en: EditionContent } & Partial<Record<string, EditionContent>>;
   secrets: { sessionSecret: string; ltiEncryptionKey: string };
   /** Durable jobs (grades, roster); without it nothing is queued (unit-style app tests). */
   queue?: JobQueue;
@@ -207,7 +207,11 @@ export function createApp(deps: AppDeps): CircleworkApp {
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   // Each cohort runs its pinned edition version; deps.workshop is the default edition (content/).
-  const workshops = createWorkshops({ db, defaultWorkshop: buildWorkshop(deps.defaultEdition), cohortRow: caches.cohort });
+  const workshops = createWorkshops({
+    db,
+    defaultWorkshops: Object.fromEntries(Object.entries(deps.defaultEditions).map(([lang, content]) => [lang, buildWorkshop(content!)])) as { en: Workshop },
+    cohortRow: caches.cohort,
+  });
   const modules: ModulesDeps = { db, workshops, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
@@ -254,7 +258,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     }));
   }
   app.use('/cohorts', editionMovesRouter({ db, workshops }));
-  app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEdition }));
+  app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEditions.en }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
   app.use('/admin/tenants', adminNamedRolesRouter({ db }));

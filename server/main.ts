@@ -5,7 +5,8 @@ import { loadConfig, ConfigError } from './config.ts';
 import { openDatabase } from './database.ts';
 import { EmbeddedPostgresError } from '../models/embedded-postgres.ts';
 import { resolveSecrets } from './secrets.ts';
-import { buildWorkshop, loadEditionContent } from './modules/workshop-content.ts';
+import { buildWorkshop, loadDefaultEditions } from './modules/workshop-content.ts';
+import { CONTENT_LANGUAGES } from './i18n/locales.ts';
 import { createApp } from './app.ts';
 import { seedAdmin } from './admin/admin.service.ts';
 import { startHousekeeping } from './housekeeping.ts';
@@ -35,8 +36,8 @@ try {
 // pino flushes it synchronously at exit, process.exit included, and shutdown flushes it first.
 const log = config.env === 'production' ? pino({ level: config.logLevel }, pino.destination({ sync: false })) : pino({ level: config.logLevel });
 let stopping = false;
-const defaultEdition = loadEditionContent();
-const workshop = buildWorkshop(defaultEdition);
+const defaultEditions = loadDefaultEditions(CONTENT_LANGUAGES);
+const workshop = buildWorkshop(defaultEditions.en);
 const secrets = resolveSecrets(config);
 const database = await openDatabase(config, {
   log: (m) => log.info(m),
@@ -74,7 +75,7 @@ await registerPersonalExports(queue, { db: database.db, workshop, email: emailDe
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
 await registerProgrammeSnapshots(queue, { db: database.db, workshop, now: () => new Date(), log });
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEdition, secrets, queue, email: emailDeps, mediaStorage });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEditions, secrets, queue, email: emailDeps, mediaStorage });
 await ready();
 const housekeeping = startHousekeeping(database.db, log, undefined, mediaStorage);
 const server = app.listen(config.port, config.host, () => {

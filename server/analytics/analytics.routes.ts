@@ -75,7 +75,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   r.get('/:cohortId/console/report', facilitator, async (req, res) => {
     const who = req.launch!;
     const [cohort, r] = await Promise.all([findCohort(req), cohortReport(deps, who)]);
-    const heat = consoleView(req.i18n!, cohort, who, [], r.progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), false);
+    const heat = consoleView(req.i18n!, cohort, who, [], r.progress, await deps.workshops.forCohortRow(cohort), false);
     res.render('analytics/report', {
       title: `${cohort.title} — cohort report`,
       ...pageBase(cohort, who, 'report', r.asOf),
@@ -108,7 +108,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
     const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
-    const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), false);
+    const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forCohortRow(cohort), false);
     const templates = new Map(d.quiet.map((l) => [l.membershipId, nudgeTemplate(l.name, cohort.title, who.displayName)]));
     res.status(status).render('analytics/dashboard', {
       title: 'Cohort dashboard',

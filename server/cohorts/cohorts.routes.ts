@@ -64,7 +64,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const i18n = req.i18n!;
     res.render('cohorts/console', {
       title: i18n.t('cohorts.console.pageTitle', { course: cohort.title }),
-      ...consoleView(i18n, cohort, who, members, progress, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), req.query.scheduled === '1'),
+      ...consoleView(i18n, cohort, who, members, progress, await deps.workshops.forCohortRow(cohort), req.query.scheduled === '1'),
       attention: attentionView(i18n, cohort.id, attention),
       consoleNav: consoleNavView(i18n, cohort.id),
       rosterPending: roster.pending,
@@ -97,7 +97,7 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const [cohort, responses, members] = await Promise.all([findCohort(req), sharedResponsesOf(deps, who, membershipId), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
     // Their files (a curation's, a shared reflection's): the file route lets the facilitators read these.
     const files = await listResponseAttachments(deps.db, who.tenantId, responses.map((r) => r.id));
-    res.render('cohorts/learner', { title: req.i18n!.t('cohorts.shared.pageTitle'), ...sharedResponsesView(req.i18n!, cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId), files) });
+    res.render('cohorts/learner', { title: req.i18n!.t('cohorts.shared.pageTitle'), ...sharedResponsesView(req.i18n!, cohort, who, members.find((m) => m.membershipId === membershipId)!, responses, await deps.workshops.forCohortRow(cohort), files) });
   });
 
   return r;

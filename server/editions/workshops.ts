@@ -1,5 +1,5 @@
 // Which workshop a cohort runs: the edition version it is pinned to, or the default edition
-// (content/). A published version never changes, so its built Workshop is kept in process by version
+// (content/) in the cohort's language. A published version never changes, so its built Workshop is kept in process by version
 // id with no invalidation; which version a cohort runs is read from its (cached) row.
 import type { Db } from '../../models/db.ts';
 import { findCohort } from '../../models/cohorts.queries.ts';
@@ -9,23 +9,28 @@ import { NotFoundError } from '../errors.ts';
 import { buildWorkshop, EditionContentSchema, type Workshop } from '../modules/workshop-content.ts';
 
 export interface Workshops {
-  /** Our nine modules (content/): what a cohort with no pinned version runs. */
+  /** Our nine modules in English (content/modules). */
   readonly default: Workshop;
-  /** The workshop of a version (null: the default edition). */
-  forVersion(tenantId: string, versionId: string | null): Promise<Workshop>;
-  /** The workshop a cohort runs. */
+  /** The default edition in a content language (English when it is not written in that one). */
+  defaultIn(language: string): Workshop;
+  /** The workshop of a version (null: the default edition in `language`). */
+  forVersion(tenantId: string, versionId: string | null, language?: string): Promise<Workshop>;
+  /** The workshop a cohort runs: its pinned version, else the default edition in the cohort's language. */
   forCohort(tenantId: string, cohortId: string): Promise<Workshop>;
+  /** The same, for a cohort row already read. */
+  forCohortRow(cohort: Pick<Cohort, 'tenantId' | 'editionVersionId' | 'language'>): Promise<Workshop>;
 }
 
 // Versions are small (a few hundred KB built); a deployment has few of them in use at once.
 const MAX_VERSIONS = 200;
 
-export function createWorkshops(deps: { db: Db; defaultWorkshop: Workshop; cohortRow?: (tenantId: string, cohortId: string) => Promise<Cohort | undefined> }): Workshops {
+export function createWorkshops(deps: { db: Db; defaultWorkshops: { en: Workshop } & Partial<Record<string, Workshop>>; cohortRow?: (tenantId: string, cohortId: string) => Promise<Cohort | undefined> }): Workshops {
   const built = new Map<string, Promise<Workshop>>();
+  const defaultIn = (language: string): Workshop => deps.defaultWorkshops[language] ?? deps.defaultWorkshops.en;
   const cohortRow = deps.cohortRow ?? ((tenantId: string, cohortId: string) => findCohort(deps.db, tenantId, cohortId));
 
-  const forVersion = (tenantId: string, versionId: string | null): Promise<Workshop> => {
-    if (versionId === null) return Promise.resolve(deps.defaultWorkshop);
+  const forVersion = (tenantId: string, versionId: string | null, language = 'en'): Promise<Workshop> => {
+    if (versionId === null) return Promise.resolve(defaultIn(language));
     // Keyed by tenant too, so a version id never answers for another tenant.
     const key = `${tenantId}:${versionId}`;
     let workshop = built.get(key);
@@ -42,12 +47,14 @@ export function createWorkshops(deps: { db: Db; defaultWorkshop: Workshop; cohor
   };
 
   return {
-    default: deps.defaultWorkshop,
+    default: deps.defaultWorkshops.en,
+    defaultIn,
     forVersion,
     forCohort: async (tenantId, cohortId) => {
       const cohort = await cohortRow(tenantId, cohortId);
       if (!cohort) throw new NotFoundError('cohort');
-      return forVersion(tenantId, cohort.editionVersionId);
+      return forVersion(tenantId, cohort.editionVersionId, cohort.language);
     },
+    forCohortRow: (cohort) => forVersion(cohort.tenantId, cohort.editionVersionId, cohort.language),
   };
 }

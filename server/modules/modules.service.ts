@@ -93,8 +93,8 @@ export interface ModuleForLearner {
   progress: ModuleProgress;
 }
 
-export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number, cohort: { createdAt: Date; editionVersionId: string | null }): Promise<ModuleForLearner> {
-  const workshop = await deps.workshops.forVersion(who.tenantId, cohort.editionVersionId);
+export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId: number, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }): Promise<ModuleForLearner> {
+  const workshop = await deps.workshops.forCohortRow(cohort);
   const module = workshop.byId(moduleId);
   if (!module) throw new NotFoundError('module');
   const [dates, completed, responses] = await Promise.all([
@@ -221,10 +221,10 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 }
 
 /** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
-export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { createdAt: Date; editionVersionId: string | null }) {
+export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }) {
   // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
   const [workshop, dates, mine, counts] = await Promise.all([
-    deps.workshops.forVersion(who.tenantId, cohort.editionVersionId),
+    deps.workshops.forCohortRow(cohort),
     cohortSchedule(deps, who, cohort),
     modules.findMemberProgress(deps.db, who.tenantId, who.membershipId),
     modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),

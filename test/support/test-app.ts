@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { loadEditionContent, type EditionContent } from '../../server/modules/workshop-content.ts';
+import { loadDefaultEditions } from '../../server/modules/workshop-content.ts';
+import { CONTENT_LANGUAGES } from '../../server/i18n/locales.ts';
 import { openTestDb, watchResets } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
@@ -26,7 +27,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-let defaultEdition: EditionContent | undefined;
+let defaultEditions: ReturnType<typeof loadDefaultEditions> | undefined;
 
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -48,7 +49,7 @@ export async function startTestApp(
     ...env,
   });
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
-  defaultEdition ??= loadEditionContent();
+  defaultEditions ??= loadDefaultEditions(CONTENT_LANGUAGES);
   // Emails go to SMTP_URL when a test gives one (test/support/smtp-sink.ts); otherwise they are only logged.
   const log = opts.log ?? pino({ level: config.logLevel });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.emailFrom, log });
@@ -58,7 +59,7 @@ export async function startTestApp(
     db: handle.db,
     pool: handle.pool,
     log,
-    defaultEdition,
+    defaultEditions,
     email: emailDeps,
     secrets: { sessionSecret: config.sessionSecret!, ltiEncryptionKey: config.ltiEncryptionKey! },
     ...(opts.queue ? { queue: opts.queue } : {}),
