@@ -49,6 +49,21 @@ describe('launch locale', () => {
     expect(await cohortLanguage('c-fr')).to.equal('fr');
   });
 
+  it('gives a new course launched in fr or es the workshop in that language, and keeps an English course English', async () => {
+    const titles = (body: string) => parse(body).querySelectorAll('[data-test=module] a').map((a) => a.text.trim());
+    const fr = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: moodleLms.clientId, context: { id: 'c-fr', title: 'Cours' }, locale: 'fr-FR' });
+    expect(titles(fr.body)[0]).to.equal('Apprendre au fil du travail');
+    expect(titles(fr.body)[8]).to.equal('De l’apprentissage à l’action');
+    const es = await moodle.launch(app.url, new LtiHttpClient(), { user: bruno, clientId: moodleLms.clientId, context: { id: 'c-es', title: 'Curso' }, locale: 'es' });
+    expect(titles(es.body)[1]).to.equal('Trabajar en abierto');
+    const en = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: moodleLms.clientId, context: { id: 'c-en', title: 'Course' }, locale: 'en' });
+    expect(titles(en.body)[0]).to.equal('Learning in the flow of work');
+    // Alice's own language is now English, but the French course's workshop stays French.
+    const again = await moodle.launch(app.url, new LtiHttpClient(), { user: alice, clientId: moodleLms.clientId, context: { id: 'c-fr', title: 'Cours' }, locale: 'en' });
+    expect(htmlLang(again.body)).to.equal('en');
+    expect(titles(again.body)[0]).to.equal('Apprendre au fil du travail');
+  });
+
   it('matches Canvas locale codes to a shipped language (es-419 → es, en-GB-x-ukhe → en), and keeps the deployment’s default for one we do not ship', async () => {
     const es = await canvas.launch(app.url, new LtiHttpClient(), { user: alice, clientId: canvasLms.clientId, locale: 'es-419' });
     expect(htmlLang(es.body)).to.equal('es');
