@@ -66,7 +66,8 @@ export class ValidationError extends AppError {
         : issue.message;
     }
     if (shownBesideFields) return new ValidationError(isMessageRef(intro) ? intro : `${intro}.`, fields);
-    if (isMessageRef(intro)) return new ValidationError(intro, fields);
+    // The fields named (as the form and the CLI call them), in a sentence of the reader's language.
+    if (isMessageRef(intro)) return new ValidationError(intro.key === 'errors.fieldsNeedAttention' ? msg('errors.fieldsNeedAttentionIn', { fields: Object.keys(fields).join(', ') }) : intro, fields);
     const list = Object.entries(fields).map(([k, v]) => `${k}: ${englishOf(v)}`).join('; ');
     return new ValidationError(`${intro} (${list}).`, fields);
   }

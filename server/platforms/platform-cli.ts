@@ -1,5 +1,6 @@
 // npm run platform -- add|list|activate|disable|add-deployment ...  The admin console's platform
 // operations from a shell, through the same service.
+import { i18nFor } from '../i18n/i18n.ts';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { openDatabase } from '../database.ts';
@@ -98,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     if (err instanceof AppError) {
-      console.error(err.userMessage);
+      console.error(i18nFor('en').text(err.userMessage));
       return 1;
     }
     throw err;
