@@ -158,3 +158,28 @@ export function listKudosReceived(ex: Executor, tenantId: string, personId: stri
     .limit(limit)
     .execute();
 }
+
+/** A person's own choice of language (null: follow the LMS), their last launch's, and their deployment's default. */
+export interface PersonLocales {
+  locale: string | null;
+  launchLocale: string | null;
+  defaultLocale: string;
+}
+
+export async function findPersonLocales(ex: Executor, tenantId: string, personId: string): Promise<PersonLocales | undefined> {
+  const { rows } = await sql<PersonLocales>`
+    SELECT p.locale, p.launch_locale AS "launchLocale", t.default_locale AS "defaultLocale"
+    FROM persons p JOIN tenants t ON t.id = p.tenant_id
+    WHERE p.tenant_id = ${tenantId} AND p.id = ${personId}`.execute(ex);
+  return rows[0];
+}
+
+/** Sets the person's own choice (null: follow the LMS again); the locale their pages now use. */
+export async function setPersonLocale(ex: Executor, tenantId: string, personId: string, locale: string | null): Promise<string | undefined> {
+  const { rows } = await sql<{ effective: string }>`
+    UPDATE persons p SET locale = ${locale}, updated_at = now()
+    FROM tenants t
+    WHERE p.tenant_id = ${tenantId} AND p.id = ${personId} AND t.id = p.tenant_id
+    RETURNING coalesce(p.locale, p.launch_locale, t.default_locale) AS effective`.execute(ex);
+  return rows[0]?.effective;
+}

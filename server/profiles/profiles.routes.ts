@@ -12,6 +12,7 @@ import { removeProfilePhoto, storeProfilePhoto, type MediaDeps } from '../media/
 import { readUploadForm } from '../media/upload-form.ts';
 import { personPhotoUrls } from '../media/profile-photos.ts';
 import { createPostingLimits } from '../discussions/discussions.routes.ts';
+import { chooseLanguage, LanguageForm, languageChoiceView } from './language-choice.ts';
 
 const RemovePhotoBody = z.object({ confirmed: z.literal('yes').optional() });
 
@@ -59,6 +60,16 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/profile?saved=profile`);
   });
 
+  // The person's language: saved, then every launch of theirs in this session speaks it from the next page.
+  r.post('/:cohortId/profile/language', member, async (req, res) => {
+    const who = req.launch!;
+    const locale = await chooseLanguage(deps.db, who, LanguageForm.parse(req.body ?? {}));
+    for (const launch of Object.values(req.user?.launches ?? {})) {
+      if (launch.tenantId === who.tenantId && launch.personId === who.personId) launch.locale = locale;
+    }
+    res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=language#language`);
+  });
+
   r.get('/:cohortId/people/:personId', member, async (req, res) => {
     const params = PersonParams.safeParse(req.params);
     if (!params.success) throw new NotFoundError('person');
@@ -84,8 +95,8 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
   });
 
   async function renderOwnProfile(req: Request, res: Response, status: number, flash: Parameters<typeof ownProfileView>[3]) {
-    const [cohort, data] = await Promise.all([findCohort(req), openOwnProfile(deps, req.launch!)]);
-    res.status(status).render('profiles/own-profile', { title: 'Your profile', ...ownProfileView(cohort, req.launch!, data, flash) });
+    const [cohort, data, language] = await Promise.all([findCohort(req), openOwnProfile(deps, req.launch!), languageChoiceView(deps.db, req.launch!)]);
+    res.status(status).render('profiles/own-profile', { title: 'Your profile', ...ownProfileView(cohort, req.launch!, data, flash), language: { ...language, saved: req.query.saved === 'language' } });
   }
 
   return r;
