@@ -86,6 +86,11 @@ export async function insertTenant(
   return existing;
 }
 
+/** The deployment's default language (its people's pages when neither they nor their launch say). */
+export function updateTenantDefaultLocale(ex: Executor, platformId: string, tenantId: string, defaultLocale: string): Promise<Tenant | undefined> {
+  return ex.updateTable('tenants').set({ defaultLocale }).where('id', '=', tenantId).where('platformId', '=', platformId).returningAll().executeTakeFirst();
+}
+
 export function updateTenantStatus(ex: Executor, platformId: string, tenantId: string, status: TenantStatus): Promise<Tenant | undefined> {
   return ex
     .updateTable('tenants')

@@ -116,6 +116,13 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     res.redirect(303, `/admin/platforms/${platformId}`);
   });
 
+  r.post('/platforms/:platformId/deployments/:tenantId/language', async (req, res) => {
+    const { platformId, tenantId } = S.DeploymentParams.parse(req.params);
+    const { defaultLocale } = S.DefaultLocaleBody.parse(req.body ?? {});
+    await platformService.setDeploymentDefaultLocale(svc, platformId, tenantId, defaultLocale);
+    res.redirect(303, `/admin/platforms/${platformId}`);
+  });
+
   r.post('/platforms/:platformId/deployments/:tenantId/status', async (req, res) => {
     const { platformId, tenantId } = S.DeploymentParams.parse(req.params);
     const { status, confirmed } = S.StatusBody.parse(req.body ?? {});

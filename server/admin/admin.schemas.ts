@@ -11,6 +11,8 @@ export const PlatformParams = z.object({ platformId: z.uuid() });
 export const DeploymentParams = z.object({ platformId: z.uuid(), tenantId: z.uuid() });
 
 /** Activate or disable (a platform or a deployment); disabling needs `confirmed`. */
+export const DefaultLocaleBody = z.object({ defaultLocale: z.string().max(20) });
+
 export const StatusBody = z.object({
   status: z.enum(['active', 'disabled']),
   confirmed: z.literal('yes').optional(),

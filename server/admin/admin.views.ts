@@ -1,4 +1,5 @@
 // View models for the admin console: templates get ready-made values, no logic.
+import { LOCALE_NAMES, SHIPPED_LOCALES } from '../i18n/locales.ts';
 import type { Platform, Tenant } from '../../models/schema.ts';
 import type { TenantCounts } from '../../models/retention.queries.ts';
 
@@ -50,6 +51,7 @@ export function platformView(p: Platform, tenants: Tenant[], counts: TenantCount
       isActive: t.status === 'active',
       addedAt: t.createdAt.toISOString().slice(0, 10),
       counts: tenantCounts(counts.find((c) => c.tenantId === t.id)),
+      languages: SHIPPED_LOCALES.map((l) => ({ value: l, name: LOCALE_NAMES[l], selected: t.defaultLocale === l })),
     })),
   };
 }

@@ -1,5 +1,7 @@
 // Platforms (LMS registrations) and their deployments (our tenants). Our `platforms` row and ltijs's
 // documents for it (platform, status, the tool's key pair) are written in one transaction.
+import { isLocale } from '../i18n/locales.ts';
+import { msg } from '../i18n/i18n.ts';
 import crypto from 'node:crypto';
 import { promisify } from 'node:util';
 import { withTransaction, type Db, type Tx } from '../../models/db.ts';
@@ -117,6 +119,14 @@ export async function setDeploymentStatus(
   status: Tenant['status'],
 ): Promise<Tenant> {
   const tenant = await platforms.updateTenantStatus(deps.db, platformId, tenantId, status);
+  if (!tenant) throw new NotFoundError('deployment');
+  return tenant;
+}
+
+/** A deployment's default language: one we ship (a 400 for any other). */
+export async function setDeploymentDefaultLocale(deps: PlatformServiceDeps, platformId: string, tenantId: string, locale: string): Promise<Tenant> {
+  if (!isLocale(locale)) throw new ValidationError(msg('language.choice.unknown'), { defaultLocale: msg('language.choice.unknown') });
+  const tenant = await platforms.updateTenantDefaultLocale(deps.db, platformId, tenantId, locale);
   if (!tenant) throw new NotFoundError('deployment');
   return tenant;
 }

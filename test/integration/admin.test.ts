@@ -170,6 +170,21 @@ describe('admin console', () => {
     expect(empty.status).to.equal(400);
   });
 
+  it('sets a deployment’s default language, only that deployment’s, and refuses one we do not ship', async () => {
+    const browser = await signIn();
+    await post(browser, '/admin/platforms', { ...validPlatform, deploymentIds: 'dep-1\ndep-2' }, '/admin/platforms/new');
+    const platform = await app.db.selectFrom('platforms').selectAll().executeTakeFirstOrThrow();
+    const [dep1] = await app.db.selectFrom('tenants').selectAll().orderBy('deploymentId').execute();
+    const page = parse((await browser.request(`${app.url}/admin/platforms/${platform.id}`)).body);
+    expect(page.querySelectorAll('[data-test=deployment-language] option').map((o) => o.getAttribute('value'))).to.include.members(['en', 'fr', 'es']);
+    expect((await post(browser, `/admin/platforms/${platform.id}/deployments/${dep1!.id}/language`, { defaultLocale: 'fr' }, `/admin/platforms/${platform.id}`)).status).to.equal(303);
+    expect((await post(browser, `/admin/platforms/${platform.id}/deployments/${dep1!.id}/language`, { defaultLocale: 'xx' }, `/admin/platforms/${platform.id}`)).status).to.equal(400);
+    expect(await app.db.selectFrom('tenants').select(['deploymentId', 'defaultLocale']).orderBy('deploymentId').execute()).to.deep.equal([{ deploymentId: 'dep-1', defaultLocale: 'fr' }, { deploymentId: 'dep-2', defaultLocale: 'en' }]);
+    // Another platform's id with this deployment: not found, nothing changed.
+    expect((await post(browser, `/admin/platforms/00000000-0000-4000-8000-000000000000/deployments/${dep1!.id}/language`, { defaultLocale: 'es' }, `/admin/platforms/${platform.id}`)).status).to.equal(404);
+    expect((await app.db.selectFrom('tenants').select('defaultLocale').where('id', '=', dep1!.id).executeTakeFirstOrThrow()).defaultLocale).to.equal('fr');
+  });
+
   it('answers 404 for an unknown platform and 400-class pages for malformed ids or bodies', async () => {
     const browser = await signIn();
     expect((await browser.request(`${app.url}/admin/platforms/00000000-0000-4000-8000-000000000000`)).status).to.equal(404);
