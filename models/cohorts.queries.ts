@@ -161,3 +161,11 @@ export async function upsertLaunch(
     FROM c, p, m, tenant`.execute(ex);
   return rows[0]!;
 }
+
+/**
+ * Sets the language of a cohort that runs the default edition; undefined when the cohort is not
+ * there or is pinned to an edition version (whose language is its edition's).
+ */
+export async function setDefaultEditionLanguage(ex: Executor, tenantId: string, cohortId: string, language: string): Promise<{ id: string } | undefined> {
+  return ex.updateTable('cohorts').set({ language, updatedAt: new Date() }).where('tenantId', '=', tenantId).where('id', '=', cohortId).where('editionVersionId', 'is', null).returning('id').executeTakeFirst();
+}

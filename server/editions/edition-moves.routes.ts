@@ -6,6 +6,8 @@ import { requireLaunch } from '../http/auth.ts';
 import { ValidationError } from '../errors.ts';
 import { editionChoices, moveCohort, previewMove, type MovesDeps } from './edition-moves.service.ts';
 import { moveView } from './edition-moves.views.ts';
+import { CohortLanguageForm, cohortLanguageView, setCohortLanguage } from './cohort-language.ts';
+import { LOCALE_NAMES, type Locale } from '../i18n/locales.ts';
 
 const PreviewQuery = z.object({ to: z.uuid().optional(), moved: z.string().optional() });
 const MoveForm = z.object({ versionId: z.uuid() });
@@ -19,7 +21,20 @@ export function editionMovesRouter(deps: MovesDeps): Router {
     if (!q.success) throw new ValidationError('Choose one of the newer versions listed.');
     const who = req.launch!;
     const [choices, preview] = await Promise.all([editionChoices(deps, who), q.data.to ? previewMove(deps, who, q.data.to) : undefined]);
-    res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, preview, q.data.moved === '1') });
+    res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, preview, q.data.moved === '1'), language: { ...(await cohortLanguageView(deps.db, who)), saved: req.query.language === 'saved' } });
+  });
+
+  // The cohort's language: a confirmation first (module texts change; answers stay as written).
+  r.post('/:cohortId/console/language', facilitator, async (req, res) => {
+    const who = req.launch!;
+    const form = CohortLanguageForm.parse(req.body ?? {});
+    if (!form.confirmed) {
+      const view = await cohortLanguageView(deps.db, who);
+      const choices = await editionChoices(deps, who);
+      return res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, undefined, false), language: { ...view, confirm: { value: form.language, name: LOCALE_NAMES[form.language as Locale] ?? form.language } } });
+    }
+    await setCohortLanguage(deps.db, who, form.language);
+    res.redirect(303, `/cohorts/${who.cohortId}/console/edition?language=saved#language`);
   });
 
   r.post('/:cohortId/console/edition', facilitator, async (req, res) => {
