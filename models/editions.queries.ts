@@ -38,7 +38,7 @@ export function findEdition(ex: Executor, tenantId: string, editionId: string): 
 }
 
 /** A new edition; undefined when the tenant already has one of that name. */
-export async function insertEdition(ex: Executor, e: { tenantId: string; name: string }): Promise<string | undefined> {
+export async function insertEdition(ex: Executor, e: { tenantId: string; name: string; language: string }): Promise<string | undefined> {
   const row = await ex
     .insertInto('editions')
     .values(e)
@@ -48,9 +48,9 @@ export async function insertEdition(ex: Executor, e: { tenantId: string; name: s
   return row?.id;
 }
 
-/** Makes `editionId` (or none: the default edition) the one a course's first launch runs. */
-export async function setEditionForNewCohorts(ex: Executor, tenantId: string, editionId: string | null): Promise<void> {
-  await ex.updateTable('editions').set({ forNewCohorts: false }).where('tenantId', '=', tenantId).where('forNewCohorts', '=', true).where('id', 'is distinct from', editionId).execute();
+/** Makes `editionId` (or none: the default edition) the one a course's first launch in `language` runs. */
+export async function setEditionForNewCohorts(ex: Executor, tenantId: string, language: string, editionId: string | null): Promise<void> {
+  await ex.updateTable('editions').set({ forNewCohorts: false }).where('tenantId', '=', tenantId).where('language', '=', language).where('forNewCohorts', '=', true).where('id', 'is distinct from', editionId).execute();
   if (editionId) await ex.updateTable('editions').set({ forNewCohorts: true }).where('tenantId', '=', tenantId).where('id', '=', editionId).execute();
 }
 
@@ -144,8 +144,13 @@ export async function publishDraft(ex: Executor, tenantId: string, draftId: stri
 }
 
 /** Moves a cohort to another version (of its tenant: the foreign key includes the tenant). */
+/** Pins the cohort to a version; the cohort's language becomes the language its edition is written in. */
 export async function updateCohortEditionVersion(ex: Executor, tenantId: string, cohortId: string, versionId: string | null): Promise<void> {
-  await ex.updateTable('cohorts').set({ editionVersionId: versionId }).where('tenantId', '=', tenantId).where('id', '=', cohortId).execute();
+  await sql`
+    UPDATE cohorts c SET edition_version_id = ${versionId}, updated_at = now(),
+      language = coalesce((SELECT e.language FROM edition_versions v JOIN editions e ON e.tenant_id = v.tenant_id AND e.id = v.edition_id
+                           WHERE v.tenant_id = ${tenantId} AND v.id = ${versionId}), c.language)
+    WHERE c.tenant_id = ${tenantId} AND c.id = ${cohortId}`.execute(ex);
 }
 
 /** Activities of a module the cohort's learners answered (draft or submitted), with how many answered. */

@@ -258,7 +258,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     }));
   }
   app.use('/cohorts', editionMovesRouter({ db, workshops }));
-  app.use('/editions', editionsRouter({ db, workshops, defaultContent: deps.defaultEditions.en }));
+  app.use('/editions', editionsRouter({ db, workshops, defaultContents: deps.defaultEditions }));
   app.use('/admin/tenants', adminNoticeRouter({ db }));
   app.use('/admin/tenants', adminErasureRouter(erasure));
   app.use('/admin/tenants', adminNamedRolesRouter({ db }));

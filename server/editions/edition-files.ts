@@ -1,6 +1,7 @@
 // An edition as a folder of files, the same format as content/: modules/NN-slug.md (YAML front
 // matter, then the framing text), plus five-factors.yaml and edition.yaml (its name); zipped for
 // download, and read back from an uploaded zip.
+import { CONTENT_LANGUAGES } from '../i18n/locales.ts';
 import { posix } from 'node:path';
 import { ZipArchive } from 'archiver';
 import yauzl from 'yauzl';
@@ -20,9 +21,9 @@ export interface EditionFile {
 }
 
 /** The edition's files, named inside one folder (a zip's entries). */
-export function editionFiles(name: string, content: EditionContent): EditionFile[] {
+export function editionFiles(name: string, content: EditionContent, language: string = 'en'): EditionFile[] {
   return [
-    { name: 'edition.yaml', text: YAML.stringify({ name }) },
+    { name: 'edition.yaml', text: YAML.stringify({ name, language }) },
     { name: 'five-factors.yaml', text: YAML.stringify(content.fiveFactors, { lineWidth: 0 }) },
     ...content.modules.map((m) => {
       const f = moduleFile(m);
@@ -31,20 +32,21 @@ export function editionFiles(name: string, content: EditionContent): EditionFile
   ];
 }
 
-const EditionYaml = z.object({ name: z.string().trim().min(1).max(100) }).partial();
+const EditionYaml = z.object({ name: z.string().trim().min(1).max(100), language: z.enum(CONTENT_LANGUAGES) }).partial();
 const FiveFactorsYaml = z.array(z.object({ id: z.enum(FIVE_FACTOR_IDS), label: z.string(), description: z.string() }));
 
 /** Files (paths inside one folder, or inside one top folder) → the edition's name and content; a 400 naming the file on any problem. */
-export function editionFromFiles(files: EditionFile[]): { name: string | undefined; content: EditionContent } {
+export function editionFromFiles(files: EditionFile[]): { name: string | undefined; content: EditionContent; language: string | undefined } {
   const top = commonTopFolder(files.map((f) => f.name));
   const rel = (n: string) => (top ? n.slice(top.length + 1) : n);
   const modules: ModuleSource[] = [];
   let name: string | undefined;
+  let language: string | undefined;
   let fiveFactors = defaultFiveFactors();
   for (const f of files) {
     const path = rel(f.name);
     try {
-      if (path === 'edition.yaml') name = EditionYaml.parse(YAML.parse(f.text) ?? {}).name;
+      if (path === 'edition.yaml') ({ name, language } = EditionYaml.parse(YAML.parse(f.text) ?? {}));
       else if (path === 'five-factors.yaml') fiveFactors = FiveFactorsYaml.parse(YAML.parse(f.text));
       else if (path.startsWith('modules/') && path.endsWith('.md')) modules.push(parseModuleFile(path, posix.basename(path), f.text));
     } catch (err) {
@@ -55,7 +57,7 @@ export function editionFromFiles(files: EditionFile[]): { name: string | undefin
   if (modules.length === 0) throw new ValidationError('The zip holds no modules: an edition is a folder with modules/01-some-slug.md … modules/09-some-slug.md, as Circlework exports it.');
   const content = EditionContentSchema.safeParse({ modules: modules.sort((a, b) => a.id - b.id), fiveFactors });
   if (!content.success) throw new ValidationError(`This edition cannot be imported: ${content.error.issues.map((i) => (i.path.length ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; ')}.`);
-  return { name, content: content.data };
+  return { name, content: content.data, language };
 }
 
 function commonTopFolder(names: string[]): string | undefined {

@@ -85,7 +85,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
     const form = ForNewCohortsForm.safeParse(req.body ?? {});
     if (!form.success) throw new ValidationError('Choose an edition.');
     try {
-      await chooseEditionForNewCohorts(deps, requireContentEditor(req.launch), form.data.editionId);
+      await chooseEditionForNewCohorts(deps, requireContentEditor(req.launch), form.data.editionId, form.data.language);
     } catch (err) {
       if (err instanceof ValidationError) return renderList(req, res, 400, { error: err });
       throw err;

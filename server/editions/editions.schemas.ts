@@ -5,8 +5,8 @@ import { ACTIVITY_KINDS, FIVE_FACTORS, MODULE_COUNT, type ActivityKind, type Edi
 
 export const EditionParams = z.object({ editionId: z.uuid() });
 export const EditionModuleParams = z.object({ editionId: z.uuid(), moduleId: z.coerce.number().int().min(1).max(MODULE_COUNT) });
-export const CreateEditionForm = z.object({ name: z.string().max(1000).default(''), from: z.union([z.literal('default'), z.uuid()]).default('default') });
-export const ForNewCohortsForm = z.object({ editionId: z.union([z.literal('default'), z.uuid()]) });
+export const CreateEditionForm = z.object({ name: z.string().max(1000).default(''), from: z.union([z.literal('default'), z.uuid()]).default('default'), language: z.string().max(20).default('en') });
+export const ForNewCohortsForm = z.object({ editionId: z.union([z.literal('default'), z.uuid()]), language: z.string().max(20).default('en') });
 export const RevisionForm = z.object({ baseRevision: z.coerce.number().int().min(0).max(1_000_000) });
 /** Every field of the module and five-factor forms is a string; unknown ones are ignored. */
 export const FlatForm = z.record(z.string(), z.string().max(20_000));

@@ -1,6 +1,8 @@
 // A tenant's workshop editions, for its content editors: create, edit the one draft (a save over a
 // newer revision is refused, what was typed kept), publish it as a new version, choose the edition a
 // course's first launch runs. Knows nothing of HTTP.
+import { isContentLanguage } from '../i18n/locales.ts';
+import { msg } from '../i18n/i18n.ts';
 import { withTransaction, type Db } from '../../models/db.ts';
 import * as editions from '../../models/editions.queries.ts';
 import type { EditionVersion } from '../../models/schema.ts';
@@ -13,8 +15,8 @@ import { editionFiles, editionFromFiles, unzipEdition, zipEdition } from './edit
 export interface EditionsDeps {
   db: Db;
   workshops: Workshops;
-  /** The default edition's sources (content/): where a new edition starts. */
-  defaultContent: EditionContent;
+  /** The default edition's sources in each language written (content/): where a new edition starts. */
+  defaultContents: { en: EditionContent } & Partial<Record<string, EditionContent>>;
 }
 
 /** Who edits a tenant's editions: a launch with the LMS's Content Developer or Administrator role, or a named content editor (requireNamedRole sets the flag). */
@@ -29,7 +31,7 @@ export function requireContentEditor(who: LaunchContext | undefined): ContentEdi
 
 /** What the editor works on: the draft, or (no draft yet) the latest version, which the first save copies. */
 export interface WorkingCopy {
-  edition: { id: string; name: string; forNewCohorts: boolean };
+  edition: { id: string; name: string; forNewCohorts: boolean; language: string };
   content: EditionContent;
   /** The draft's revision a save must be based on; 0 while there is no draft. */
   revision: number;
@@ -49,7 +51,7 @@ export async function workingCopy(deps: EditionsDeps, editor: ContentEditor, edi
   const base = draft ?? latest;
   if (!base) throw new NotFoundError('edition');
   return {
-    edition: { id: edition.id, name: edition.name, forNewCohorts: edition.forNewCohorts },
+    edition: { id: edition.id, name: edition.name, forNewCohorts: edition.forNewCohorts, language: edition.language },
     content: EditionContentSchema.parse(base.content),
     revision: draft?.revision ?? 0,
     draft: draft !== undefined,
@@ -61,11 +63,16 @@ export async function workingCopy(deps: EditionsDeps, editor: ContentEditor, edi
 const NAME_MAX = 100;
 
 /** A new edition, its draft (version 1) a copy of the default edition or of another edition's latest version. */
-export async function createEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; from: string }): Promise<string> {
+export async function createEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; from: string; language: string }): Promise<string> {
   const name = form.name.trim();
+  // From the default edition: as written in the chosen language; from another edition: in its language.
+  if (!isContentLanguage(form.language)) throw new ValidationError(msg('language.cohort.unknown'), { language: msg('language.cohort.unknown') });
+  let language: string = form.language;
   if (!name || name.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { name: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
-  let content = deps.defaultContent;
+  let content = deps.defaultContents[language] ?? deps.defaultContents.en;
   if (form.from !== 'default') {
+    const sourceEdition = await editions.findEdition(deps.db, editor.tenantId, form.from);
+    if (sourceEdition) language = sourceEdition.language;
     const source = await editions.findLatestPublished(deps.db, editor.tenantId, form.from);
     const draft = source ? undefined : await editions.findDraft(deps.db, editor.tenantId, form.from);
     const from = source ?? draft;
@@ -73,7 +80,7 @@ export async function createEdition(deps: EditionsDeps, editor: ContentEditor, f
     content = EditionContentSchema.parse(from.content);
   }
   return withTransaction(deps.db, async (tx) => {
-    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name });
+    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name, language });
     if (!id) throw new ValidationError('Your organisation already has an edition of that name.', { name: 'Your organisation already has an edition of that name.' });
     await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
     return id;
@@ -136,29 +143,32 @@ export async function publishDraft(deps: EditionsDeps, editor: ContentEditor, ed
 }
 
 /** The edition a course's first launch runs ('default': our nine modules); it needs a published version. */
-export async function chooseEditionForNewCohorts(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<void> {
-  if (editionId === 'default') return editions.setEditionForNewCohorts(deps.db, editor.tenantId, null);
+export async function chooseEditionForNewCohorts(deps: EditionsDeps, editor: ContentEditor, editionId: string, language: string): Promise<void> {
+  if (editionId === 'default') {
+    if (!isContentLanguage(language)) throw new ValidationError(msg('language.cohort.unknown'), { editionId: msg('language.cohort.unknown') });
+    return editions.setEditionForNewCohorts(deps.db, editor.tenantId, language, null);
+  }
   const [edition, published] = await Promise.all([editions.findEdition(deps.db, editor.tenantId, editionId), editions.findLatestPublished(deps.db, editor.tenantId, editionId)]);
   if (!edition) throw new NotFoundError('edition');
   if (!published) throw new ValidationError('Publish this edition first: a new course needs a published version to start from.', { editionId: 'Publish this edition first.' });
-  await withTransaction(deps.db, (tx) => editions.setEditionForNewCohorts(tx, editor.tenantId, editionId));
+  await withTransaction(deps.db, (tx) => editions.setEditionForNewCohorts(tx, editor.tenantId, edition.language, editionId));
 }
 
 /** The working copy (the draft, or the latest version) as a zip of Markdown files, as content/ holds them. */
 export async function exportEdition(deps: EditionsDeps, editor: ContentEditor, editionId: string): Promise<{ fileName: string; zip: Buffer }> {
   const copy = await workingCopy(deps, editor, editionId);
   const folder = copy.edition.name.normalize('NFKD').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'edition';
-  return { fileName: `${folder}.zip`, zip: await zipEdition(folder, editionFiles(copy.edition.name, copy.content)) };
+  return { fileName: `${folder}.zip`, zip: await zipEdition(folder, editionFiles(copy.edition.name, copy.content, copy.edition.language)) };
 }
 
 /** A new edition from an uploaded zip (its draft: version 1); named as typed, else as its edition.yaml says. */
 export async function importEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; zip: Buffer | undefined }): Promise<string> {
   if (!form.zip) throw new ValidationError('Choose the zip of an edition to upload.', { zip: 'Choose the zip of an edition to upload.' });
-  const { name, content } = editionFromFiles(await unzipEdition(form.zip));
+  const { name, content, language } = editionFromFiles(await unzipEdition(form.zip));
   return withTransaction(deps.db, async (tx) => {
     const editionName = form.name.trim() || name;
     if (!editionName || editionName.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { importName: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
-    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name: editionName });
+    const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name: editionName, language: language ?? 'en' });
     if (!id) throw new ValidationError('Your organisation already has an edition of that name: give the import another name.', { importName: 'Your organisation already has an edition of that name.' });
     await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
     return id;

@@ -1,4 +1,5 @@
 // View models for the edition editor: ready values only (the templates hold the words).
+import { CONTENT_LANGUAGES, LOCALE_NAMES, type ContentLanguage } from '../i18n/locales.ts';
 import type { EditionRow } from '../../models/editions.queries.ts';
 import type { AppError, ValidationError } from '../errors.ts';
 import { errorSummary } from '../http/error-summary.ts';
@@ -17,8 +18,21 @@ const KIND_LABEL: Record<(typeof ACTIVITY_KINDS)[number], string> = {
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; error?: ValidationError; name?: string; importName?: string }) {
-  const chosen = list.find((e) => e.forNewCohorts);
+  const nameOf = (l: string) => LOCALE_NAMES[l as ContentLanguage] ?? l;
   return {
+    // The edition for new courses, per language a course can start in.
+    forNewCohorts: CONTENT_LANGUAGES.map((language) => {
+      const own = list.filter((e) => e.language === language);
+      return {
+        language,
+        languageName: nameOf(language),
+        choices: [
+          { value: 'default', label: null, selected: !own.some((e) => e.forNewCohorts) },
+          ...own.filter((e) => e.publishedNumber !== null).map((e) => ({ value: e.id, label: `${e.name} (version ${e.publishedNumber})`, selected: e.forNewCohorts })),
+        ],
+      };
+    }),
+    languages: CONTENT_LANGUAGES.map((l) => ({ value: l, name: nameOf(l) })),
     editions: list.map((e) => ({
       id: e.id,
       name: e.name,
@@ -27,11 +41,9 @@ export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; 
       draft: e.draftNumber,
       cohorts: e.cohorts,
       forNewCohorts: e.forNewCohorts,
+      language: e.language,
+      languageName: nameOf(e.language),
     })),
-    choices: [
-      { value: 'default', label: 'Circlework’s nine modules (the default edition)', selected: !chosen },
-      ...list.filter((e) => e.publishedNumber !== null).map((e) => ({ value: e.id, label: `${e.name} (version ${e.publishedNumber})`, selected: e.forNewCohorts })),
-    ],
     startFrom: [{ value: 'default', label: 'Circlework’s nine modules' }, ...list.map((e) => ({ value: e.id, label: e.name }))],
     chosen: flash.chosen === true,
     error: flash.error?.userMessage,

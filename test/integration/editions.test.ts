@@ -378,4 +378,60 @@ describe('workshop editions', () => {
     expect(noToken.status).to.equal(403);
     expect(await env.app.db.selectFrom('editions').select('name').execute()).to.deep.equal([{ name: 'Base' }]);
   });
+
+  describe('in a language', () => {
+    async function launchIn(user: SimUser, context: { id: string; title: string }, locale: string): Promise<Member> {
+      const browser = new LtiHttpClient();
+      const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context, locale });
+      const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
+      return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
+    }
+    const languageOf = async (m: Member) => (await env.app.db.selectFrom('cohorts').select(['language', 'editionVersionId']).where('id', '=', m.cohortId).executeTakeFirstOrThrow());
+
+    it('starts an edition from the default edition in the chosen language, and new courses in that language run it', async () => {
+      const editor = await launch(dana);
+      const created = await post(editor, url('/editions'), { name: 'Gestionnaires', from: 'default', language: 'fr' });
+      expect(created.status).to.equal(303);
+      const id = created.location!.split('/')[2]!.split('?')[0]!;
+      expect((await env.app.db.selectFrom('editions').select('language').where('id', '=', id).executeTakeFirstOrThrow()).language).to.equal('fr');
+      expect((await get(editor, moduleUrl(id, 1))).doc.querySelector('#module-form input[name=title]')?.getAttribute('value')).to.equal('Apprendre au fil du travail');
+      expect((await publish(editor, id)).status).to.equal(303);
+      expect((await post(editor, url('/editions/for-new-cohorts'), { editionId: id, language: 'fr' })).status).to.equal(303);
+      const french = await launchIn(lee, { id: 'course-fr', title: 'Cours' }, 'fr');
+      const english = await launchIn(lee, { id: 'course-en', title: 'Course' }, 'en');
+      const v1 = await env.app.db.selectFrom('editionVersions').select('id').where('editionId', '=', id).where('status', '=', 'published').executeTakeFirstOrThrow();
+      expect(await languageOf(french)).to.deep.equal({ language: 'fr', editionVersionId: v1.id });
+      expect(await languageOf(english)).to.deep.equal({ language: 'en', editionVersionId: null });
+      // The English choice is still the default edition: choosing the French one did not touch it.
+      const list = await get(editor, url('/editions'));
+      expect(list.doc.querySelector('[data-test=for-new-cohorts-form][data-language=en] option[selected]')?.getAttribute('value')).to.equal('default');
+      expect(list.doc.querySelector('[data-test=for-new-cohorts-form][data-language=fr] option[selected]')?.getAttribute('value')).to.equal(id);
+    });
+
+    it('keeps an edition’s language through export and import, and a cohort moved to it takes its language', async () => {
+      const editor = await launch(dana);
+      const created = await post(editor, url('/editions'), { name: 'Equipos', from: 'default', language: 'es' });
+      const id = created.location!.split('/')[2]!.split('?')[0]!;
+      const zip = await binary(editor, `/editions/${id}/export.zip`);
+      const yaml = (await unzipEdition(zip.bytes)).find((f) => f.name.endsWith('edition.yaml'))!.text;
+      expect(yaml).to.contain('language: es');
+      const imported = await upload(editor, zip.bytes, { importName: 'Equipos 2' });
+      expect(imported.status, imported.body.slice(0, 300)).to.equal(303);
+      expect((await env.app.db.selectFrom('editions').select('language').where('name', '=', 'Equipos 2').executeTakeFirstOrThrow()).language).to.equal('es');
+      await publish(editor, id);
+      const facilitator = await launch(fran);
+      expect((await languageOf(facilitator)).language).to.equal('en');
+      const v1 = await env.app.db.selectFrom('editionVersions').select('id').where('editionId', '=', id).where('status', '=', 'published').executeTakeFirstOrThrow();
+      const moved = await post(facilitator, `${facilitator.base}/console/edition`, { versionId: v1.id });
+      expect(moved.status, moved.body.slice(0, 300)).to.equal(303);
+      expect(await languageOf(facilitator)).to.deep.equal({ language: 'es', editionVersionId: v1.id });
+    });
+
+    it('refuses a language we do not write the workshop in (400), and changes nothing', async () => {
+      const editor = await launch(dana);
+      expect((await post(editor, url('/editions'), { name: 'X', from: 'default', language: 'xx' })).status).to.equal(400);
+      expect((await post(editor, url('/editions/for-new-cohorts'), { editionId: 'default', language: 'xx' })).status).to.equal(400);
+      expect(await env.app.db.selectFrom('editions').selectAll().execute()).to.deep.equal([]);
+    });
+  });
 });
