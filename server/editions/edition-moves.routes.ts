@@ -1,5 +1,6 @@
 // The console's edition page: which version of the workshop the cohort runs, a preview of a newer
 // one, and the move (facilitators of the cohort only).
+import { msg } from '../i18n/i18n.ts';
 import { Router } from 'express';
 import { z } from 'zod';
 import { requireLaunch } from '../http/auth.ts';
@@ -18,10 +19,10 @@ export function editionMovesRouter(deps: MovesDeps): Router {
 
   r.get('/:cohortId/console/edition', facilitator, async (req, res) => {
     const q = PreviewQuery.safeParse(req.query);
-    if (!q.success) throw new ValidationError('Choose one of the newer versions listed.');
+    if (!q.success) throw new ValidationError(msg('editionMoves.chooseNewer'));
     const who = req.launch!;
     const [choices, preview] = await Promise.all([editionChoices(deps, who), q.data.to ? previewMove(deps, who, q.data.to) : undefined]);
-    res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, preview, q.data.moved === '1'), language: { ...(await cohortLanguageView(deps.db, who)), saved: req.query.language === 'saved' } });
+    res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, preview, q.data.moved === '1'), language: { ...(await cohortLanguageView(deps.db, who)), saved: req.query.language === 'saved' } });
   });
 
   // The cohort's language: a confirmation first (module texts change; answers stay as written).
@@ -31,7 +32,7 @@ export function editionMovesRouter(deps: MovesDeps): Router {
     if (!form.confirmed) {
       const view = await cohortLanguageView(deps.db, who);
       const choices = await editionChoices(deps, who);
-      return res.render('editions/move', { title: 'Workshop edition', ...moveView(who.cohortId, choices, undefined, false), language: { ...view, confirm: { value: form.language, name: LOCALE_NAMES[form.language as Locale] ?? form.language } } });
+      return res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, undefined, false), language: { ...view, confirm: { value: form.language, name: LOCALE_NAMES[form.language as Locale] ?? form.language } } });
     }
     await setCohortLanguage(deps.db, who, form.language);
     res.redirect(303, `/cohorts/${who.cohortId}/console/edition?language=saved#language`);
@@ -39,7 +40,7 @@ export function editionMovesRouter(deps: MovesDeps): Router {
 
   r.post('/:cohortId/console/edition', facilitator, async (req, res) => {
     const form = MoveForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError('Choose one of the newer versions listed.');
+    if (!form.success) throw new ValidationError(msg('editionMoves.chooseNewer'));
     await moveCohort(deps, req.launch!, form.data.versionId);
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/edition?moved=1`);
   });

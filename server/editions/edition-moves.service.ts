@@ -2,6 +2,8 @@
 // to one of the tenant's editions): first a preview of what changes, with a warning where learners
 // already answered an activity the new version does not have. Nothing a learner wrote is deleted:
 // answers stay in activity_responses, and the module page still shows them.
+import { msg } from '../i18n/i18n.ts';
+import { LOCALE_NAMES, type ContentLanguage } from '../i18n/locales.ts';
 import type { Db } from '../../models/db.ts';
 import * as editions from '../../models/editions.queries.ts';
 import { findCohort } from '../../models/cohorts.queries.ts';
@@ -19,6 +21,8 @@ export interface VersionChoice {
   id: string;
   editionName: string;
   number: number;
+  /** The language the edition is written in. */
+  language: string;
 }
 
 export interface ModuleChange {
@@ -47,16 +51,16 @@ export async function editionChoices(deps: MovesDeps, who: LaunchContext): Promi
     if (current && e.id !== current.editionId) continue;
     const versions = await editions.listPublishedVersions(deps.db, who.tenantId, e.id);
     for (const v of versions) {
-      if (current ? v.number > current.number : v === versions[0]) choices.push({ id: v.id, editionName: e.name, number: v.number });
+      if (current ? v.number > current.number : v === versions[0]) choices.push({ id: v.id, editionName: e.name, number: v.number, language: e.language });
     }
   }
-  return { current: current && { id: current.id, editionName: current.editionName, number: current.number }, choices };
+  return { current: current && { id: current.id, editionName: current.editionName, number: current.number, language: cohort.language }, choices };
 }
 
 async function target(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<VersionChoice> {
   const { choices } = await editionChoices(deps, who);
   const choice = choices.find((c) => c.id === versionId);
-  if (!choice) throw new ValidationError('Choose one of the newer versions listed.', { versionId: 'Choose one of the newer versions listed.' });
+  if (!choice) throw new ValidationError(msg('editionMoves.chooseNewer'), { versionId: msg('editionMoves.chooseNewer') });
   return choice;
 }
 
@@ -84,7 +88,7 @@ export function compareWorkshops(from: Workshop, to: Workshop, answered: Map<str
   return changes;
 }
 
-export async function previewMove(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<{ to: VersionChoice; changes: ModuleChange[]; answeredGoing: number }> {
+export async function previewMove(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<{ to: VersionChoice; changes: ModuleChange[]; answeredGoing: number; languageChange: string | undefined }> {
   const to = await target(deps, who, versionId);
   const [from, next, answered] = await Promise.all([
     deps.workshops.forCohort(who.tenantId, who.cohortId),
@@ -92,7 +96,10 @@ export async function previewMove(deps: MovesDeps, who: LaunchContext, versionId
     editions.listAnsweredActivities(deps.db, who.tenantId, who.cohortId),
   ]);
   const changes = compareWorkshops(from, next, new Map(answered.map((a) => [`${a.moduleId}/${a.activityId}`, a.learners])));
-  return { to, changes, answeredGoing: changes.reduce((n, c) => n + c.removed.reduce((m, r) => m + r.learners, 0), 0) };
+  const cohort = await findCohort(deps.db, who.tenantId, who.cohortId);
+  // Moving to an edition in another language changes the language of the cohort's modules.
+  const languageChange = cohort && cohort.language !== to.language ? (LOCALE_NAMES[to.language as ContentLanguage] ?? to.language) : undefined;
+  return { to, changes, answeredGoing: changes.reduce((n, c) => n + c.removed.reduce((m, r) => m + r.learners, 0), 0), languageChange };
 }
 
 /** Moves the cohort; its learners' answers stay where they are. */

@@ -306,7 +306,7 @@ describe('workshop editions', () => {
     expect(preview.status).to.equal(200);
     const change = preview.doc.querySelector('[data-test=module-change]')!;
     expect(change.text).to.contain('Narrate your work').and.contain('was “Work out loud”');
-    expect(preview.doc.querySelector('[data-test=answered-going]')?.text).to.contain('1 learner(s) already answered it');
+    expect(preview.doc.querySelector('[data-test=answered-going]')?.text).to.contain('1 learner already answered it');
     expect((await cohortOf(learner)).editionVersionId, 'a preview moves nothing').to.not.equal(v2.id);
 
     expect((await post(learner, `${learner.base}/console/edition`, { versionId: v2.id })).status).to.equal(403);
