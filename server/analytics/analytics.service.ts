@@ -6,6 +6,7 @@ import * as analytics from '../../models/analytics.queries.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { msg } from '../i18n/i18n.ts';
 import { FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
 import type { Workshops } from '../editions/workshops.ts';
 import { cohortSchedule } from '../modules/modules.service.ts';
@@ -44,7 +45,7 @@ function latest(lastLaunchAt: Date | null, lastActiveAt: string | null | undefin
 }
 
 function facilitatorOnly(who: LaunchContext, action: string): void {
-  if (who.role !== 'facilitator') throw new ForbiddenError(action, 'Only the cohort’s facilitators see this page.');
+  if (who.role !== 'facilitator') throw new ForbiddenError(action, msg('analytics.error.facilitatorsOnly'));
 }
 
 export async function analyticsSettings(deps: AnalyticsDeps, who: LaunchContext) {
@@ -149,7 +150,7 @@ export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) 
 /** Off for the cohort (its facilitators' setting): who interacts with whom is neither computed nor shown. */
 export class RelationshipAnalyticsOffError extends AppError {
   constructor() {
-    super(404, 'relationship-analytics-off', 'Relationship analytics are off for this cohort: its facilitators turned them off in the dashboard settings.');
+    super(404, 'relationship-analytics-off', msg('analytics.error.relationshipOff'));
   }
 }
 

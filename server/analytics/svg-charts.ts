@@ -38,6 +38,8 @@ export interface NetworkPicture extends Caption {
   nodes: readonly DrawnNode[];
   groups: readonly string[];
   edges: readonly Edge[];
+  /** The words for a learner in no group, in the reader's language. */
+  noGroup: string;
 }
 
 /** Group colour by index; no group is grey. */
@@ -124,7 +126,7 @@ export function networkSvg(p: NetworkPicture): string {
     });
   const dots = p.nodes.map((n) => {
     const { x, y } = pos.get(n.id)!;
-    return `<g data-test="network-node"><title>${esc(n.label)}${n.group === null ? ' (no group)' : ` (${esc(p.groups[n.group] ?? '')})`}</title>`
+    return `<g data-test="network-node"><title>${esc(n.label)}${n.group === null ? ` (${esc(p.noGroup)})` : ` (${esc(p.groups[n.group] ?? '')})`}</title>`
       + `<circle cx="${f(x)}" cy="${f(y)}" r="${R}" fill="${groupColour(n.group)}" stroke="#222222" stroke-width="1.5"/></g>`;
   });
   const labels = p.nodes.map((n) => {
@@ -134,7 +136,7 @@ export function networkSvg(p: NetworkPicture): string {
     const ty = y + uy * gap + (uy > 0.35 ? FONT * 0.8 : uy < -0.35 ? -FONT * 0.25 : FONT * 0.35);
     return `<text x="${f(x + ux * gap)}" y="${f(ty)}" text-anchor="${anchor}" font-size="${FONT}" fill="#222222" ${HALO}>${esc(n.short)}</text>`;
   });
-  const legendItems = [...p.groups.map((g, i) => ({ name: g, colour: groupColour(i) })), ...(clusters.includes(null) ? [{ name: 'No group', colour: NO_GROUP_COLOUR }] : [])];
+  const legendItems = [...p.groups.map((g, i) => ({ name: g, colour: groupColour(i) })), ...(clusters.includes(null) ? [{ name: p.noGroup, colour: NO_GROUP_COLOUR }] : [])];
   const legend = legendRows(legendItems.map((g) => g.name), W - 16, FONT);
   const H = height + 8 + legend.rows * 24;
   const legendSvg = legendItems.map((g, i) => `<g transform="translate(${f(8 + legend.at[i]!.x)} ${f(height + 8 + legend.at[i]!.row * 24)})"><rect width="16" height="16" fill="${g.colour}" stroke="#222222"/><text x="22" y="13" font-size="${FONT}" fill="#222222">${esc(g.name)}</text></g>`);
