@@ -85,7 +85,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       generatedOn: i18n.date(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules, heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(r.health), social: r.social ? socialView(i18n, r.social) : undefined, relationshipOff: !r.social, inquiry: inquiryView(i18n, r.inquiry), fiveFactor: fiveFactorView(i18n, r.fiveFactor),
-      participation: r.participation.map((p) => ({ ...p, name: p.name ?? i18n.t('analytics.nameNotShared'), lastActive: p.lastActiveAt ? i18n.date(p.lastActiveAt) : i18n.t('analytics.never') })),
+      participation: r.participation.map((p) => ({ ...p, name: p.name ?? i18n.t('analytics.nameNotShared'), lastActive: p.lastActiveAt ? i18n.date(p.lastActiveAt, 'short') : i18n.t('analytics.never') })),
     });
   });
 

@@ -47,7 +47,7 @@ export function quietView(i18n: I18n, cohortId: string, quiet: QuietLearner[], t
   return quiet.map((q) => ({
     ...q,
     name: q.name ?? i18n.t('analytics.nameNotShared'),
-    lastActive: q.neverLaunched ? i18n.t('analytics.dashboard.neverOpened') : q.lastActiveAt ? i18n.date(q.lastActiveAt) : i18n.t('analytics.never'),
+    lastActive: q.neverLaunched ? i18n.t('analytics.dashboard.neverOpened') : q.lastActiveAt ? i18n.date(q.lastActiveAt, 'short') : i18n.t('analytics.never'),
     action: `/cohorts/${cohortId}/console/nudges/${q.membershipId}`,
     template: templates.get(q.membershipId) ?? '',
   }));
