@@ -6,7 +6,7 @@ import * as groups from '../../models/groups.queries.ts';
 import * as moderation from '../../models/moderation.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
 import { ValidationError, type UserText } from '../errors.ts';
-import { msg } from '../i18n/i18n.ts';
+import { i18nFor, msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { composeEmail } from '../email/compose-email.ts';
@@ -72,12 +72,14 @@ export async function sendAnnouncementEmails(deps: EmailDeps, job: AnnouncementJ
         if ((await prefs.listOptOuts(tx, job.tenantId, person.personId)).includes('announcements')) return false;
         if (!(await moderation.claimAnnouncementEmail(tx, job.tenantId, a.id, person.personId))) return false;
         const preferencesUrl = deps.links.preferencesUrl(to);
+        // In the recipient's language; the title and body are the facilitator's words.
+        const i18n = i18nFor(person.locale);
         const email = composeEmail({
-          subject: `${a.cohortTitle}: ${a.title}`,
-          greeting: `Hello ${person.name ?? 'there'},`,
-          paragraphs: [`Your facilitator posted an announcement in ${a.cohortTitle}:`, a.title, ...a.body.split(/\n{2,}/)],
-          action: { label: 'Open the cohort hub', href: new URL(`/cohorts/${a.cohortId}`, deps.publicUrl).href },
-          reason: 'You get this email because your facilitator made an announcement to your cohort or group.',
+          subject: i18n.t('moderation.announcementEmail.subject', { cohort: a.cohortTitle, title: a.title }),
+          greeting: person.name ? i18n.t('moderation.announcementEmail.greeting', { name: person.name }) : i18n.t('moderation.announcementEmail.greetingNoName'),
+          paragraphs: [i18n.t('moderation.announcementEmail.intro', { cohort: a.cohortTitle }), a.title, ...a.body.split(/\n{2,}/)],
+          action: { label: i18n.t('moderation.announcementEmail.action'), href: new URL(`/cohorts/${a.cohortId}`, deps.publicUrl).href },
+          reason: i18n.t('moderation.announcementEmail.reason'),
           preferencesUrl,
         });
         await deps.mailer.send({ to: person.email!, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(to, 'announcements') });

@@ -7,6 +7,8 @@ import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.t
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { untranslatedText } from '../support/untranslated.ts';
+import { sendAnnouncementEmails } from '../../server/moderation/announcements.service.ts';
+import { emailNudge } from '../../server/analytics/nudge-email.job.ts';
 
 const ann: SimUser = { sub: 'ann', name: 'Ann Author', roles: [ROLES.learner] };
 const bob: SimUser = { sub: 'bob', name: 'Bob Reader', roles: [ROLES.learner] };
@@ -15,7 +17,7 @@ const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.ins
 const course = { id: 'course-i18n-fac', title: 'Course 1' };
 
 describe('analytics and moderation in every language (en-XA finds hard-coded English)', () => {
-  const s = cohortSuite({ context: course });
+  const s = cohortSuite({ context: course, smtp: true });
   const { env } = s;
 
   async function launch(user: SimUser, locale: string, browser = new LtiHttpClient()): Promise<Member> {
@@ -130,6 +132,8 @@ describe('analytics and moderation in every language (en-XA finds hard-coded Eng
     expect(dash.body).to.match(/<html lang="fr"/);
     expect(dash.doc.querySelector('h1')!.text).to.contain('Tableau de bord');
     expect(dash.doc.querySelector('#settings')!.text).to.equal('Paramètres du tableau de bord');
+    const csv = await s.get(fr, `${fr.base}/console/export/participation.csv`);
+    expect(csv.body.split('\r\n')[0]).to.match(/^participant·e,groupe,fils lancés,/);
     const queue = await s.get(fr, `${fr.base}/console/moderation`);
     expect(queue.doc.querySelector('h1')!.text).to.equal('File de modération');
 
@@ -140,5 +144,27 @@ describe('analytics and moderation in every language (en-XA finds hard-coded Eng
     expect(social.doc.querySelector('h2')!.text).to.equal('Cifras');
     const log = await s.get(es, `${es.base}/console/moderation/log`);
     expect(log.doc.querySelector('h1')!.text).to.equal('Registro de auditoría');
+  });
+
+  it('emails an announcement and a nudge in each recipient’s language, the facilitator’s words as written', async () => {
+    const fr = await launch({ ...ann, email: 'ann@example.org' }, 'fr-FR');
+    await launch({ ...bob, email: 'bob@example.org' }, 'es-ES');
+    const f = await launch(fran, 'en');
+    expect((await s.post(f, `${f.base}/console/announcements`, { audience: 'cohort', title: 'Kick-off call', body: 'Thursday at 10.' })).status).to.equal(303);
+    const announcement = await env.app.db.selectFrom('announcements').select(['id', 'tenantId']).executeTakeFirstOrThrow();
+    await sendAnnouncementEmails(env.app.emailDeps, { tenantId: announcement.tenantId, announcementId: announcement.id });
+    const toAnn = s.smtp.to('ann@example.org');
+    expect(toAnn).to.have.length(1);
+    expect(toAnn[0]!.text).to.contain('L’équipe d’animation a publié une annonce dans Course 1').and.contain('Bonjour Ann Author,').and.contain('Thursday at 10.');
+    expect(s.smtp.to('bob@example.org')[0]!.text).to.contain('Tu persona facilitadora publicó un anuncio en Course 1');
+
+    const annId = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', 'ann').executeTakeFirstOrThrow()).id;
+    expect((await s.post(f, `${f.base}/console/nudges/${annId}`, { message: 'We miss you.' })).status).to.equal(303);
+    const nudge = await env.app.db.selectFrom('nudges').select(['id', 'tenantId']).executeTakeFirstOrThrow();
+    expect(await emailNudge(env.app.emailDeps, { tenantId: nudge.tenantId, nudgeId: nudge.id })).to.equal('sent');
+    const nudged = s.smtp.to('ann@example.org').at(-1)!;
+    expect(nudged.subject).to.equal('Un mot de l’équipe d’animation de Course 1');
+    expect(nudged.text).to.contain('We miss you.');
+    void fr;
   });
 });
