@@ -1,7 +1,8 @@
 // View models for the dashboard pages: figures formatted, pictures drawn (SVG strings made from
 // escaped values only), tables beside every picture.
 import type { Cohort } from '../../models/schema.ts';
-import type { I18n } from '../i18n/i18n.ts';
+import { i18nFor, type I18n } from '../i18n/i18n.ts';
+import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { FactorComparison, GroupHealth, GroupInquiry, QuietLearner, SocialCapital, EgoContact } from './analytics.service.ts';
 import { MIN_FIVE_FACTOR_ANSWERS } from './analytics.service.ts';
@@ -179,13 +180,16 @@ export function fiveFactorView(i18n: I18n, factors: FactorComparison[]) {
   };
 }
 
-export function egoView(contacts: EgoContact[]) {
+/** A learner's own network, in their language (English for the personal export's data file). */
+export function egoView(contacts: EgoContact[], i18n: I18n = i18nFor(DEFAULT_LOCALE)) {
   return {
     contacts: contacts.map((c) => ({ name: c.name, given: c.given, received: c.received })),
     svg: contacts.length === 0 ? '' : egoSvg({
       id: 'own-network',
-      title: 'Your network in this cohort',
-      desc: `You in the middle and the ${contacts.length} people you have replied to, thanked or mentioned, or who did so to you. Thicker lines mean more interactions. The table lists them.`,
+      title: i18n.t('analytics.ego.title'),
+      desc: i18n.t('analytics.ego.desc', { count: contacts.length }),
+      you: i18n.t('analytics.ego.you'),
+      contactTitle: (k) => i18n.t('analytics.ego.contactTitle', { name: k.label, given: k.given, received: k.received }),
       contacts: contacts.map((c) => ({ id: c.membershipId, label: c.name, given: c.given, received: c.received })),
     }),
   };

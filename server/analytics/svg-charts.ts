@@ -148,6 +148,9 @@ export function networkSvg(p: NetworkPicture): string {
 export interface EgoPicture extends Caption {
   /** The people one interacted with, each with interactions both ways. */
   contacts: ReadonlyArray<{ id: string; label: string; given: number; received: number }>;
+  /** The centre's label ("You") and each contact's tooltip, in the reader's language. */
+  you: string;
+  contactTitle: (c: { label: string; given: number; received: number }) => string;
 }
 
 /** One person's own network: them in the centre, the people they interact with around them. */
@@ -160,13 +163,13 @@ export function egoSvg(p: EgoPicture): string {
     const x = c + r * Math.cos(a);
     const y = c + r * Math.sin(a);
     const w = 1 + Math.log2(1 + k.given + k.received);
-    return `<g data-test="ego-contact"><title>${esc(k.label)}: ${k.given} from you, ${k.received} to you</title>`
+    return `<g data-test="ego-contact"><title>${esc(p.contactTitle(k))}</title>`
       + `<line x1="${c}" y1="${c}" x2="${f(x)}" y2="${f(y)}" stroke="#444444" stroke-opacity="0.6" stroke-width="${f(w)}"/>`
       + `<circle cx="${f(x)}" cy="${f(y)}" r="10" fill="#56B4E9" stroke="#222222"/>`
       + `<text x="${f(x)}" y="${f(y + 24)}" text-anchor="middle" font-size="12" fill="#222222">${esc(k.label)}</text></g>`;
   });
   return open(p, S, S, 'ego-svg', String(S)) + parts.join('')
-    + `<circle cx="${c}" cy="${c}" r="16" fill="#E69F00" stroke="#222222"/><text x="${c}" y="${c + 34}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222222">You</text></svg>`;
+    + `<circle cx="${c}" cy="${c}" r="16" fill="#E69F00" stroke="#222222"/><text x="${c}" y="${c + 34}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222222">${esc(p.you)}</text></svg>`;
 }
 
 export interface SeriesChart extends Caption {
