@@ -109,6 +109,7 @@ export function socialView(i18n: I18n, s: SocialCapital) {
     desc: i18n.t('analytics.social.chart.weeklyDesc'),
     labels: trendLabels,
     integer: true,
+    format: (v) => i18n.number(v, { maximumFractionDigits: 1 }),
     series: [{ name: i18n.t('analytics.social.interactions'), colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.newInteractions) }],
   });
   return {
@@ -159,6 +160,7 @@ export function fiveFactorView(i18n: I18n, factors: FactorComparison[]) {
       desc: i18n.t('analytics.fiveFactor.chart.desc'),
       labels: factors.map((f) => f.label.split(' ')[0]!),
       max: 5,
+      format: (v) => i18n.number(v, { maximumFractionDigits: 1 }),
       series: [
         // Okabe–Ito orange and blue: told apart with any colour vision, unlike two blues
         { name: i18n.t('analytics.fiveFactor.chart.start'), colour: GROUP_COLOURS[0]!, values: factors.map((f) => f.start.mean) },

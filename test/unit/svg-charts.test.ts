@@ -36,6 +36,13 @@ describe('SVG charts', () => {
     expect(axisTicks(0, true)).to.deep.equal([0, 1]);
   });
 
+  it('writes the five-factor chart in the reader\'s language: its title, series and "2,5" in French', () => {
+    const { svg } = fiveFactorView(i18nFor('fr'), [factor('Intention', 2.5, 3.5)]);
+    const doc = parse(svg).querySelector('svg')!;
+    expect(doc.querySelector('title')!.text).to.equal('Bilan des cinq facteurs : moyenne de la cohorte au début et à la fin');
+    expect(doc.querySelectorAll('text').map((t) => t.text)).to.include.members(['2,5', '3,5', 'Début (module 1)']);
+  });
+
   it('draws the five-factor chart with "2.5" on its bar, a 0 on the axis clear of the first bar, and an orange and a blue', () => {
     const { svg } = fiveFactorView(i18nFor('en'), [factor('Intention', 2.5, 3.5), factor('Individual propensity and skill', 3, 4), factor('Relationship strength', 10 / 3, 4.1), factor('Activity match', null, 2), factor('Tool access', 4, 5)]);
     const doc = parse(svg).querySelector('svg')!;
