@@ -148,6 +148,7 @@ export function inquiryView(i18n: I18n, groups: GroupInquiry[]) {
       cells: COI_RULES.map((r) => g.indicators.byRule[r.id] ?? 0),
     })),
     thinGroups: groups.filter((g) => g.indicators.thinTeaching).map((g) => g.name),
+    thinGroupList: i18n.list(groups.filter((g) => g.indicators.thinTeaching).map((g) => g.name)),
   };
 }
 
