@@ -144,6 +144,10 @@ describe('analytics and moderation in every language (en-XA finds hard-coded Eng
     expect(social.doc.querySelector('h2')!.text).to.equal('Cifras');
     const log = await s.get(es, `${es.base}/console/moderation/log`);
     expect(log.doc.querySelector('h1')!.text).to.equal('Registro de auditoría');
+
+    // right to left: every page renders in ar-XB
+    const rtl = await launch(fran, 'ar-XB');
+    for (const path of ALL_PAGES) expect((await s.get(rtl, `${rtl.base}${path}`)).body, path).to.match(/<html lang="ar-XB" dir="rtl"/);
   });
 
   it('emails an announcement and a nudge in each recipient’s language, the facilitator’s words as written', async () => {
