@@ -262,7 +262,9 @@ function participationFrom(people: CohortPeople, rows: CohortFigures['participat
 
 export interface EgoContact {
   membershipId: string;
-  name: string;
+  /** Null when the LMS did not share it: the page names them in the reader's words. */
+  name: string | null;
+  facilitator: boolean;
   given: number;
   received: number;
 }
@@ -278,16 +280,17 @@ export async function ownNetwork(deps: { db: Db; now: () => Date }, who: LaunchC
   const [kept, members] = await Promise.all([keptFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
   const edges = kept?.ties ?? tiesFrom(await analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId));
   const contacts = new Map<string, EgoContact>();
-  const nameOf = new Map(members.map((m) => [m.membershipId, m.name ?? (m.role === 'facilitator' ? 'A facilitator' : 'Someone (name not shared)')]));
+  const memberOf = new Map(members.map((m) => [m.membershipId, m]));
   for (const e of edges) {
     const other = e.from === who.membershipId ? e.to : e.to === who.membershipId ? e.from : undefined;
-    if (!other || !nameOf.has(other)) continue;
-    const c = contacts.get(other) ?? { membershipId: other, name: nameOf.get(other)!, given: 0, received: 0 };
+    const m = other ? memberOf.get(other) : undefined;
+    if (!other || !m) continue;
+    const c = contacts.get(other) ?? { membershipId: other, name: m.name, facilitator: m.role === 'facilitator', given: 0, received: 0 };
     if (e.from === who.membershipId) c.given += e.weight;
     else c.received += e.weight;
     contacts.set(other, c);
   }
-  return [...contacts.values()].sort((a, b) => b.given + b.received - (a.given + a.received) || a.name.localeCompare(b.name));
+  return [...contacts.values()].sort((a, b) => b.given + b.received - (a.given + a.received) || (a.name ?? '').localeCompare(b.name ?? ''));
 }
 
 /** A member of the cohort (for a nudge), or 404: another cohort's or tenant's people are not found. */

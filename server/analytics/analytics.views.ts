@@ -184,7 +184,8 @@ export function fiveFactorView(i18n: I18n, factors: FactorComparison[]) {
 }
 
 /** A learner's own network, in their language (English for the personal export's data file). */
-export function egoView(contacts: EgoContact[], i18n: I18n = i18nFor(DEFAULT_LOCALE)) {
+export function egoView(ego: EgoContact[], i18n: I18n = i18nFor(DEFAULT_LOCALE)) {
+  const contacts = ego.map((c) => ({ ...c, name: c.name ?? i18n.t(c.facilitator ? 'analytics.ego.aFacilitator' : 'analytics.ego.someone') }));
   return {
     contacts: contacts.map((c) => ({ name: c.name, given: c.given, received: c.received })),
     svg: contacts.length === 0 ? '' : egoSvg({
