@@ -61,21 +61,18 @@ export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchCont
 export interface CohortPeople {
   nodes: NetworkNode[];
   groups: Array<{ id: string; name: string }>;
-  /** "Learner n" (or the name when the cohort shows names), by membership id. */
-  labelOf: Map<string, string>;
   learners: Awaited<ReturnType<typeof analytics.listLearners>>;
   showNames: boolean;
 }
 
-/** The learners as the network sees them: anonymised "Learner 1..n" unless the cohort shows names. */
+/** The learners as the network sees them (the views label them "Learner n", or by name when the cohort shows names). */
 async function cohortPeople(deps: AnalyticsDeps, who: LaunchContext): Promise<CohortPeople> {
   const [learners, groups, settings] = await Promise.all([
     analytics.listLearners(deps.db, who.tenantId, who.cohortId),
     analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
     analyticsSettings(deps, who),
   ]);
-  const labelOf = new Map(learners.map((l, i) => [l.membershipId, settings.showNames && l.name ? l.name : `Learner ${i + 1}`]));
-  return { nodes: learners.map((l) => ({ id: l.membershipId, groupId: l.groupId })), groups, labelOf, learners, showNames: settings.showNames };
+  return { nodes: learners.map((l) => ({ id: l.membershipId, groupId: l.groupId })), groups, learners, showNames: settings.showNames };
 }
 
 export interface QuietLearner {

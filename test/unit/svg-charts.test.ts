@@ -191,7 +191,7 @@ describe('SVG charts', () => {
 
   it('counts weekly interactions in whole numbers on the social page', () => {
     const v = socialView(i18nFor('en'), {
-      people: { nodes: [], groups: [], labelOf: new Map(), learners: [], showNames: false },
+      people: { nodes: [], groups: [], learners: [], showNames: false },
       edges: [], cohort: { members: 0, ties: 0, interactions: 0, density: null, reciprocity: null, crossGroupShare: null, isolated: [] }, groups: [],
       trend: [{ week: '2026-W48', ties: 1, density: 0.1, reciprocity: 0, crossGroupShare: 0, newInteractions: 1, isolated: [] }],
     } as unknown as Parameters<typeof socialView>[1]);
