@@ -250,7 +250,10 @@ export function listAnnouncementAudience(ex: Executor, tenantId: string, a: { co
   let q = ex
     .selectFrom('memberships as m')
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
     .select(['p.id as personId', 'p.name', 'p.email'])
+    // The recipient's language for the email's own words.
+    .select(sql<string>`coalesce(p.locale, p.launch_locale, t.default_locale)`.as('locale'))
     .where('m.tenantId', '=', tenantId)
     .where('m.cohortId', '=', a.cohortId)
     .where('m.status', '=', 'active')

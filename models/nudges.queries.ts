@@ -1,4 +1,5 @@
 // Nudges: a facilitator's message to a quiet learner. Every statement is scoped by tenant.
+import { sql } from 'kysely';
 import { preparedQuery, type Executor } from './db.ts';
 
 export function insertNudge(ex: Executor, n: { tenantId: string; cohortId: string; membershipId: string; sentByMembershipId: string; message: string; nudgedOn: string }) {
@@ -49,7 +50,10 @@ export function claimNudgeForEmail(ex: Executor, tenantId: string, nudgeId: stri
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.membershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'n.tenantId').onRef('c.id', '=', 'n.cohortId'))
+    .innerJoin('tenants as t', 't.id', 'n.tenantId')
     .select(['n.id', 'n.message', 'n.cohortId', 'p.id as personId', 'p.name', 'p.email', 'c.title as cohortTitle'])
+    // The recipient's language for the email's own words.
+    .select(sql<string>`coalesce(p.locale, p.launch_locale, t.default_locale)`.as('locale'))
     .where('n.tenantId', '=', tenantId)
     .where('n.id', '=', nudgeId)
     .where('n.emailedAt', 'is', null)

@@ -1,12 +1,16 @@
 // CSV exports for facilitators: progress and participation per learner (by name, as the console
 // shows them), and the edge list, always anonymised ("Learner n" as on the network page by default).
+// Headers and words in the facilitator's language; names and group names as they are.
 import * as analytics from '../../models/analytics.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { keptProgress, participation, socialCapital, type AnalyticsDeps } from './analytics.service.ts';
 import { toCsv } from './csv.ts';
-import { COMPLETION_LABEL, completionState } from '../modules/schedule.ts';
+import { COMPLETION_MESSAGE, completionState } from '../modules/schedule.ts';
+import type { I18n } from '../i18n/i18n.ts';
 
-export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
+export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, i18n: I18n, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
+  const header = (names: readonly string[]) => names.map((n) => i18n.t(`analytics.csv.${n}`));
+  const nameNotShared = i18n.t('analytics.nameNotShared');
   switch (kind) {
     case 'progress': {
       const [progress, people, groups] = await Promise.all([
@@ -18,12 +22,12 @@ export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: '
       const { modules } = await deps.workshops.forCohort(who.tenantId, who.cohortId);
       const now = deps.now();
       return toCsv(
-        ['learner', 'group', ...modules.map((m) => `module ${m.id}`), 'modules complete'],
+        [...header(['learner', 'group']), ...modules.map((m) => i18n.t('analytics.csv.module', { number: m.id })), ...header(['modulesComplete'])],
         progress.rows.map((r) => [
-          r.name ?? 'Name not shared',
+          r.name ?? nameNotShared,
           groupOf.get(r.membershipId) ?? '',
           // In the words of the one completion state every page shows.
-          ...modules.map((m, i) => COMPLETION_LABEL[completionState(now, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) })]),
+          ...modules.map((m, i) => i18n.t(COMPLETION_MESSAGE[completionState(now, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) })])),
           r.completed.length,
         ]),
       );
@@ -31,17 +35,17 @@ export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, kind: '
     case 'participation': {
       const rows = await participation(deps, who);
       return toCsv(
-        ['learner', 'group', 'threads started', 'replies', 'kudos given', 'kudos received', 'mentions made', 'activity responses submitted', 'modules complete', 'last active (UTC)'],
-        rows.map((p) => [p.name ?? 'Name not shared', p.group, p.posts, p.replies, p.kudosGiven, p.kudosReceived, p.mentionsMade, p.responsesSubmitted, p.modulesDone, p.lastActiveAt]),
+        header(['learner', 'group', 'threadsStarted', 'replies', 'kudosGiven', 'kudosReceived', 'mentionsMade', 'responsesSubmitted', 'modulesComplete', 'lastActive']),
+        rows.map((p) => [p.name ?? nameNotShared, p.group, p.posts, p.replies, p.kudosGiven, p.kudosReceived, p.mentionsMade, p.responsesSubmitted, p.modulesDone, p.lastActiveAt]),
       );
     }
     case 'edges': {
       const s = await socialCapital(deps, who);
       // Always anonymised, whatever the cohort's setting for the picture: a file travels further.
-      const label = new Map(s.people.nodes.map((n, i) => [n.id, `Learner ${i + 1}`]));
+      const label = new Map(s.people.nodes.map((n, i) => [n.id, i18n.t('analytics.social.learnerNumber', { number: i + 1 })]));
       const group = new Map(s.people.nodes.map((n) => [n.id, s.people.groups.find((g) => g.id === n.groupId)?.name ?? '']));
       return toCsv(
-        ['from', 'to', 'from group', 'to group', 'interactions', 'replies', 'kudos', 'mentions'],
+        header(['from', 'to', 'fromGroup', 'toGroup', 'interactions', 'replies', 'kudos', 'mentions']),
         s.edges.map((e) => [label.get(e.from)!, label.get(e.to)!, group.get(e.from)!, group.get(e.to)!, e.weight, e.replies, e.kudos, e.mentions]),
       );
     }

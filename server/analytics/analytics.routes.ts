@@ -2,6 +2,7 @@
 // with nudges, social capital, Community of Inquiry, the five-factor check, the printable report and
 // CSV exports; and a learner dismissing their own nudge. Facilitators of the cohort only.
 import { textFor } from '../i18n/request-locale.ts';
+import { msg } from '../i18n/i18n.ts';
 import { Router, type Request, type Response } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
@@ -28,15 +29,15 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   r.post('/:cohortId/console/dashboard/settings', facilitator, async (req, res) => {
     const form = SettingsForm.parse(req.body ?? {});
     const days = QuietDays.safeParse(form.quietDays);
-    if (!days.success) return renderDashboard(req, res, 400, { settingsError: new ValidationError('The settings were not saved.', { quietDays: days.error.issues[0]!.message }), typed: form });
+    if (!days.success) return renderDashboard(req, res, 400, { settingsError: new ValidationError(msg('analytics.dashboard.settings.notSaved'), { quietDays: msg(days.error.issues[0]!.message) }), typed: form });
     await saveAnalyticsSettings(deps, req.launch!, { quietDays: days.data, showNames: form.showNames === 'on', relationshipAnalytics: form.relationshipAnalytics === 'on' });
     res.redirect(303, `/cohorts/${req.launch!.cohortId}/console/dashboard?saved=settings#settings`);
   });
 
   r.get('/:cohortId/console/nudges/:membershipId', facilitator, async (req, res) => {
     const { membershipId } = LearnerParams.parse(req.params);
-    const { learner, template } = await nudgeFormFor(deps, req.launch!, membershipId);
-    renderNudge(req, res, 200, { learner, message: template });
+    const { learner, cohort } = await nudgeFormFor(deps, req.launch!, membershipId);
+    renderNudge(req, res, 200, { learner, message: nudgeTemplate(req.i18n!, learner.name, cohort.title, req.launch!.displayName) });
   });
 
   r.post('/:cohortId/console/nudges/:membershipId', facilitator, async (req, res) => {
@@ -58,38 +59,40 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       if (err instanceof RelationshipAnalyticsOffError) return undefined;
       throw err;
     });
-    if (!s) return res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social'), relationshipOff: true });
-    res.render('analytics/social', { title: 'Social capital', ...pageBase(cohort, req.launch!, 'social', s.asOf), ...socialView(s) });
+    const title = req.i18n!.t('analytics.nav.social');
+    if (!s) return res.render('analytics/social', { title, ...pageBase(req.i18n!, cohort, req.launch!, 'social'), relationshipOff: true });
+    res.render('analytics/social', { title, ...pageBase(req.i18n!, cohort, req.launch!, 'social', s.asOf), ...socialView(req.i18n!, s) });
   });
 
   r.get('/:cohortId/console/inquiry', facilitator, async (req, res) => {
     const [cohort, c] = await Promise.all([findCohort(req), inquiry(deps, req.launch!)]);
-    res.render('analytics/inquiry', { title: 'Community of Inquiry', ...pageBase(cohort, req.launch!, 'inquiry', c.asOf), ...inquiryView(c.groups) });
+    res.render('analytics/inquiry', { title: req.i18n!.t('analytics.nav.inquiry'), ...pageBase(req.i18n!, cohort, req.launch!, 'inquiry', c.asOf), ...inquiryView(req.i18n!, c.groups) });
   });
 
   r.get('/:cohortId/console/five-factor', facilitator, async (req, res) => {
     const [cohort, f] = await Promise.all([findCohort(req), fiveFactorCheck(deps, req.launch!)]);
-    res.render('analytics/five-factor', { title: 'Five-factor check', ...pageBase(cohort, req.launch!, 'five-factor'), ...fiveFactorView(f) });
+    res.render('analytics/five-factor', { title: req.i18n!.t('analytics.nav.fiveFactor'), ...pageBase(req.i18n!, cohort, req.launch!, 'five-factor'), ...fiveFactorView(req.i18n!, f) });
   });
 
   r.get('/:cohortId/console/report', facilitator, async (req, res) => {
     const who = req.launch!;
     const [cohort, r] = await Promise.all([findCohort(req), cohortReport(deps, who)]);
     const heat = consoleView(req.i18n!, cohort, who, [], r.progress, await deps.workshops.forCohortRow(cohort), false);
+    const i18n = req.i18n!;
     res.render('analytics/report', {
-      title: `${cohort.title} — cohort report`,
-      ...pageBase(cohort, who, 'report', r.asOf),
-      generatedOn: utcDay(deps.now()),
+      title: i18n.t('analytics.report.pageTitle', { cohort: cohort.title }),
+      ...pageBase(i18n, cohort, who, 'report', r.asOf),
+      generatedOn: i18n.date(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules, heatmapLegend: heat.heatmapLegend,
-      health: groupHealthView(r.health), social: r.social ? socialView(r.social) : undefined, relationshipOff: !r.social, inquiry: inquiryView(r.inquiry), fiveFactor: fiveFactorView(r.fiveFactor),
-      participation: r.participation.map((p) => ({ ...p, name: p.name ?? 'Name not shared', lastActive: p.lastActiveAt ? p.lastActiveAt.toISOString().slice(0, 10) : 'Never' })),
+      health: groupHealthView(r.health), social: r.social ? socialView(i18n, r.social) : undefined, relationshipOff: !r.social, inquiry: inquiryView(i18n, r.inquiry), fiveFactor: fiveFactorView(i18n, r.fiveFactor),
+      participation: r.participation.map((p) => ({ ...p, name: p.name ?? i18n.t('analytics.nameNotShared'), lastActive: p.lastActiveAt ? i18n.date(p.lastActiveAt, 'short') : i18n.t('analytics.never') })),
     });
   });
 
   r.get('/:cohortId/console/export/:kind.csv', facilitator, async (req, res) => {
     const { kind } = ExportParams.parse(req.params);
     const cohort = await findCohort(req);
-    const csv = await exportCsv(deps, req.launch!, kind);
+    const csv = await exportCsv(deps, req.launch!, req.i18n!, kind);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${cohort.id}-${kind}.csv"`);
     res.setHeader('Cache-Control', 'no-store');
@@ -109,16 +112,17 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
     const who = req.launch!;
     const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
     const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forCohortRow(cohort), false);
-    const templates = new Map(d.quiet.map((l) => [l.membershipId, nudgeTemplate(l.name, cohort.title, who.displayName)]));
+    const i18n = req.i18n!;
+    const templates = new Map(d.quiet.map((l) => [l.membershipId, nudgeTemplate(i18n, l.name, cohort.title, who.displayName)]));
     res.status(status).render('analytics/dashboard', {
-      title: 'Cohort dashboard',
-      ...pageBase(cohort, who, 'dashboard', d.asOf),
+      title: i18n.t('analytics.dashboard.pageTitle'),
+      ...pageBase(i18n, cohort, who, 'dashboard', d.asOf),
       heatmap: heat.heatmap,
       heatmapModules: heat.heatmapModules,
       heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(d.health),
       quietDays: d.settings.quietDays,
-      quiet: quietView(cohort.id, d.quiet, templates),
+      quiet: quietView(i18n, cohort.id, d.quiet, templates),
       settings: flash.typed ? { quietDays: flash.typed.quietDays, showNames: flash.typed.showNames === 'on', relationshipAnalytics: flash.typed.relationshipAnalytics !== 'off' } : d.settings,
       settingsError: flash.settingsError?.fieldErrors.quietDays,
       errorSummary: errorSummary(flash.settingsError, (key) => (key === 'quietDays' ? key : undefined), 'settings-form'),
@@ -130,9 +134,9 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   function renderNudge(req: Request, res: Response, status: number, v: { learner: { name: string | null; membershipId: string }; message: string; error?: string }) {
     const cohortId = req.launch!.cohortId;
     res.status(status).render('analytics/nudge', {
-      title: 'Send a nudge',
+      title: req.i18n!.t('analytics.nudge.pageTitle'),
       cohort: { id: cohortId },
-      learner: { name: v.learner.name ?? 'this learner' },
+      learner: { name: v.learner.name },
       action: `/cohorts/${cohortId}/console/nudges/${v.learner.membershipId}`,
       message: v.message,
       error: v.error,

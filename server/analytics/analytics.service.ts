@@ -6,6 +6,7 @@ import * as analytics from '../../models/analytics.queries.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { msg } from '../i18n/i18n.ts';
 import { FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
 import type { Workshops } from '../editions/workshops.ts';
 import { cohortSchedule } from '../modules/modules.service.ts';
@@ -44,7 +45,7 @@ function latest(lastLaunchAt: Date | null, lastActiveAt: string | null | undefin
 }
 
 function facilitatorOnly(who: LaunchContext, action: string): void {
-  if (who.role !== 'facilitator') throw new ForbiddenError(action, 'Only the cohort’s facilitators see this page.');
+  if (who.role !== 'facilitator') throw new ForbiddenError(action, msg('analytics.error.facilitatorsOnly'));
 }
 
 export async function analyticsSettings(deps: AnalyticsDeps, who: LaunchContext) {
@@ -60,21 +61,18 @@ export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchCont
 export interface CohortPeople {
   nodes: NetworkNode[];
   groups: Array<{ id: string; name: string }>;
-  /** "Learner n" (or the name when the cohort shows names), by membership id. */
-  labelOf: Map<string, string>;
   learners: Awaited<ReturnType<typeof analytics.listLearners>>;
   showNames: boolean;
 }
 
-/** The learners as the network sees them: anonymised "Learner 1..n" unless the cohort shows names. */
+/** The learners as the network sees them (the views label them "Learner n", or by name when the cohort shows names). */
 async function cohortPeople(deps: AnalyticsDeps, who: LaunchContext): Promise<CohortPeople> {
   const [learners, groups, settings] = await Promise.all([
     analytics.listLearners(deps.db, who.tenantId, who.cohortId),
     analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
     analyticsSettings(deps, who),
   ]);
-  const labelOf = new Map(learners.map((l, i) => [l.membershipId, settings.showNames && l.name ? l.name : `Learner ${i + 1}`]));
-  return { nodes: learners.map((l) => ({ id: l.membershipId, groupId: l.groupId })), groups, labelOf, learners, showNames: settings.showNames };
+  return { nodes: learners.map((l) => ({ id: l.membershipId, groupId: l.groupId })), groups, learners, showNames: settings.showNames };
 }
 
 export interface QuietLearner {
@@ -149,7 +147,7 @@ export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) 
 /** Off for the cohort (its facilitators' setting): who interacts with whom is neither computed nor shown. */
 export class RelationshipAnalyticsOffError extends AppError {
   constructor() {
-    super(404, 'relationship-analytics-off', 'Relationship analytics are off for this cohort: its facilitators turned them off in the dashboard settings.');
+    super(404, 'relationship-analytics-off', msg('analytics.error.relationshipOff'));
   }
 }
 
@@ -261,7 +259,9 @@ function participationFrom(people: CohortPeople, rows: CohortFigures['participat
 
 export interface EgoContact {
   membershipId: string;
-  name: string;
+  /** Null when the LMS did not share it: the page names them in the reader's words. */
+  name: string | null;
+  facilitator: boolean;
   given: number;
   received: number;
 }
@@ -277,16 +277,17 @@ export async function ownNetwork(deps: { db: Db; now: () => Date }, who: LaunchC
   const [kept, members] = await Promise.all([keptFigures(deps.db, who.tenantId, who.cohortId, deps.now(), ['ties']), cohorts.listCohortMembers(deps.db, who.tenantId, who.cohortId)]);
   const edges = kept?.ties ?? tiesFrom(await analytics.listInteractionEdges(deps.db, who.tenantId, who.cohortId));
   const contacts = new Map<string, EgoContact>();
-  const nameOf = new Map(members.map((m) => [m.membershipId, m.name ?? (m.role === 'facilitator' ? 'A facilitator' : 'Someone (name not shared)')]));
+  const memberOf = new Map(members.map((m) => [m.membershipId, m]));
   for (const e of edges) {
     const other = e.from === who.membershipId ? e.to : e.to === who.membershipId ? e.from : undefined;
-    if (!other || !nameOf.has(other)) continue;
-    const c = contacts.get(other) ?? { membershipId: other, name: nameOf.get(other)!, given: 0, received: 0 };
+    const m = other ? memberOf.get(other) : undefined;
+    if (!other || !m) continue;
+    const c = contacts.get(other) ?? { membershipId: other, name: m.name, facilitator: m.role === 'facilitator', given: 0, received: 0 };
     if (e.from === who.membershipId) c.given += e.weight;
     else c.received += e.weight;
     contacts.set(other, c);
   }
-  return [...contacts.values()].sort((a, b) => b.given + b.received - (a.given + a.received) || a.name.localeCompare(b.name));
+  return [...contacts.values()].sort((a, b) => b.given + b.received - (a.given + a.received) || (a.name ?? '').localeCompare(b.name ?? ''));
 }
 
 /** A member of the cohort (for a nudge), or 404: another cohort's or tenant's people are not found. */

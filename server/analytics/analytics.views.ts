@@ -1,6 +1,8 @@
 // View models for the dashboard pages: figures formatted, pictures drawn (SVG strings made from
 // escaped values only), tables beside every picture.
 import type { Cohort } from '../../models/schema.ts';
+import { i18nFor, type I18n } from '../i18n/i18n.ts';
+import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { FactorComparison, GroupHealth, GroupInquiry, QuietLearner, SocialCapital, EgoContact } from './analytics.service.ts';
 import { MIN_FIVE_FACTOR_ANSWERS } from './analytics.service.ts';
@@ -12,29 +14,26 @@ import { barChartSvg, egoSvg, groupColour, lineChartSvg, networkSvg, GROUP_COLOU
 const byLabel = new Intl.Collator('en', { numeric: true }).compare;
 
 export const pct = (v: number | null) => (v === null ? '—' : `${Math.round(v * 100)}%`);
-const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : 'Never');
+/** A share in the reader's locale ("42 %" in French). */
+const pctIn = (i18n: I18n, v: number | null) => (v === null ? '—' : i18n.number(v, { style: 'percent', maximumFractionDigits: 0 }));
+const CAMEL = (id: string) => id.replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
 
 /** When the page's figures were computed: `2026-12-04 10:42` (UTC). */
 export function figuresAsOfView(asOf: Date) {
   return { iso: asOf.toISOString(), text: asOf.toISOString().slice(0, 16).replace('T', ' ') };
 }
 
-export function pageBase(cohort: Cohort, who: LaunchContext, current: string, asOf?: Date) {
+export function pageBase(i18n: I18n, cohort: Cohort, who: LaunchContext, current: string, asOf?: Date) {
   const base = `/cohorts/${cohort.id}/console`;
-  const pages = [
-    { href: `${base}/dashboard`, label: 'Dashboard', key: 'dashboard' },
-    { href: `${base}/social`, label: 'Social capital', key: 'social' },
-    { href: `${base}/inquiry`, label: 'Community of Inquiry', key: 'inquiry' },
-    { href: `${base}/five-factor`, label: 'Five-factor check', key: 'five-factor' },
-    { href: `${base}/report`, label: 'Printable report', key: 'report' },
-  ];
+  const pages = ['dashboard', 'social', 'inquiry', 'five-factor', 'report'].map((key) => ({ href: `${base}/${key}`, label: i18n.t(`analytics.nav.${CAMEL(key)}`), key }));
   return {
     cohort: { id: cohort.id, title: cohort.title },
+    contentLanguage: cohort.language,
     person: { name: who.displayName },
     consoleHref: base,
     figuresAsOf: asOf ? figuresAsOfView(asOf) : undefined,
     nav: pages.map((p) => ({ ...p, current: p.key === current })),
-    exports: ['progress', 'participation', 'edges'].map((k) => ({ href: `${base}/export/${k}.csv`, label: k === 'edges' ? 'Edge list (anonymised)' : k[0]!.toUpperCase() + k.slice(1), kind: k })),
+    exports: ['progress', 'participation', 'edges'].map((k) => ({ href: `${base}/export/${k}.csv`, label: i18n.t(`analytics.dashboard.export.${k}`), kind: k })),
   };
 }
 
@@ -45,67 +44,73 @@ export function groupHealthView(h: GroupHealth) {
   };
 }
 
-export function quietView(cohortId: string, quiet: QuietLearner[], templates: Map<string, string>) {
+export function quietView(i18n: I18n, cohortId: string, quiet: QuietLearner[], templates: Map<string, string>) {
   return quiet.map((q) => ({
     ...q,
-    name: q.name ?? 'Name not shared',
-    lastActive: q.neverLaunched ? 'Never opened Circlework' : q.lastActiveAt ? day(q.lastActiveAt) : 'Never',
+    name: q.name ?? i18n.t('analytics.nameNotShared'),
+    lastActive: q.neverLaunched ? i18n.t('analytics.dashboard.neverOpened') : q.lastActiveAt ? i18n.date(q.lastActiveAt, 'short') : i18n.t('analytics.never'),
     action: `/cohorts/${cohortId}/console/nudges/${q.membershipId}`,
     template: templates.get(q.membershipId) ?? '',
   }));
 }
 
-function metricsRow(label: string, m: NetworkMetrics, labelOf: Map<string, string>) {
+function metricsRow(i18n: I18n, label: string, m: NetworkMetrics, labelOf: Map<string, string>) {
   return {
     label,
     members: m.members,
     ties: m.ties,
     interactions: m.interactions,
-    density: pct(m.density),
-    reciprocity: pct(m.reciprocity),
-    crossGroupShare: pct(m.crossGroupShare),
+    density: pctIn(i18n, m.density),
+    reciprocity: pctIn(i18n, m.reciprocity),
+    crossGroupShare: pctIn(i18n, m.crossGroupShare),
     isolatedCount: m.isolated.length,
-    isolated: m.isolated.map((id) => labelOf.get(id) ?? 'Learner').join(', '),
+    isolated: i18n.list(m.isolated.map((id) => labelOf.get(id) ?? i18n.t('analytics.social.aLearner'))),
   };
 }
 
-export function socialView(s: SocialCapital) {
+export function socialView(i18n: I18n, s: SocialCapital) {
   const { people } = s;
+  // "Learner n" in the reader's words (the service's labels are English), or the name when shown.
+  const numberOf = new Map(people.learners.map((l, i) => [l.membershipId, i + 1]));
+  const labelOf = new Map(people.learners.map((l, i) => [l.membershipId, people.showNames && l.name ? l.name : i18n.t('analytics.social.learnerNumber', { number: i + 1 })]));
   const groupIndex = new Map(people.groups.map((g, i) => [g.id, i]));
   const nodes = people.nodes.map((n) => {
-    const label = people.labelOf.get(n.id)!;
-    return { id: n.id, label, short: people.showNames ? label.split(/\s+/)[0]!.slice(0, 12) : `L${label.replace(/^Learner /, '')}`, group: n.groupId ? (groupIndex.get(n.groupId) ?? null) : null };
+    const label = labelOf.get(n.id)!;
+    const named = people.showNames && people.learners[numberOf.get(n.id)! - 1]?.name;
+    return { id: n.id, label, short: named ? label.split(/\s+/)[0]!.slice(0, 12) : i18n.t('analytics.social.learnerShort', { number: numberOf.get(n.id)! }), group: n.groupId ? (groupIndex.get(n.groupId) ?? null) : null };
   });
   const names = people.groups.map((g) => g.name);
   const svg = networkSvg({
     id: 'cohort-network',
-    title: 'The cohort’s interaction network',
-    desc: `${people.nodes.length} learners in ${people.groups.length} groups, ${s.cohort.ties} ties. Each dot is a learner, coloured by group; each arrow is a tie from the person who replied, gave kudos or mentioned to the person who received it. The table below lists every tie.`,
+    title: i18n.t('analytics.social.chart.networkTitle'),
+    desc: i18n.t('analytics.social.chart.networkDesc', { learners: people.nodes.length, groups: people.groups.length, ties: s.cohort.ties }),
     nodes,
     groups: names,
     edges: s.edges,
+    noGroup: i18n.t('analytics.social.noGroup'),
   });
   const trendLabels = s.trend.map((t) => t.week.slice(5));
   const trendSvg = s.trend.length === 0 ? '' : lineChartSvg({
     id: 'trend-shares',
-    title: 'Density, reciprocity and cross-group ties, week by week',
-    desc: 'Cumulative figures at the end of each ISO week, from 0% to 100%. The table below gives the same figures.',
+    title: i18n.t('analytics.social.chart.trendTitle'),
+    desc: i18n.t('analytics.social.chart.trendDesc'),
     labels: trendLabels,
     max: 1,
-    format: (v) => `${Math.round(v * 100)}%`,
+    format: (v) => pctIn(i18n, v),
     series: [
-      { name: 'Density', colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.density) },
-      { name: 'Reciprocity', colour: GROUP_COLOURS[5]!, values: s.trend.map((t) => t.reciprocity) },
-      { name: 'Cross-group', colour: GROUP_COLOURS[2]!, values: s.trend.map((t) => t.crossGroupShare) },
+      { name: i18n.t('analytics.social.density'), colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.density) },
+      { name: i18n.t('analytics.social.reciprocity'), colour: GROUP_COLOURS[5]!, values: s.trend.map((t) => t.reciprocity) },
+      { name: i18n.t('analytics.social.chart.crossGroup'), colour: GROUP_COLOURS[2]!, values: s.trend.map((t) => t.crossGroupShare) },
     ],
   });
   const weeklySvg = s.trend.length === 0 ? '' : barChartSvg({
     id: 'trend-interactions',
-    title: 'Interactions between learners, per week',
-    desc: 'Replies, kudos and mentions between learners in each ISO week. The table below gives the same numbers.',
+    title: i18n.t('analytics.social.chart.weeklyTitle'),
+    desc: i18n.t('analytics.social.chart.weeklyDesc'),
     labels: trendLabels,
     integer: true,
-    series: [{ name: 'Interactions', colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.newInteractions) }],
+    format: (v) => i18n.number(v, { maximumFractionDigits: 1 }),
+    series: [{ name: i18n.t('analytics.social.interactions'), colour: GROUP_COLOURS[4]!, values: s.trend.map((t) => t.newInteractions) }],
   });
   return {
     showNames: people.showNames,
@@ -115,46 +120,52 @@ export function socialView(s: SocialCapital) {
     trendSvg,
     weeklySvg,
     legend: [...names.map((n, i) => ({ name: n, colour: groupColour(i) }))],
-    cohortRow: metricsRow('Whole cohort', s.cohort, people.labelOf),
-    groupRows: s.groups.map((g) => metricsRow(g.name, g.metrics, people.labelOf)),
+    cohortRow: metricsRow(i18n, i18n.t('analytics.social.wholeCohort'), s.cohort, labelOf),
+    groupRows: s.groups.map((g) => metricsRow(i18n, g.name, g.metrics, labelOf)),
     ties: s.edges
-      .map((e) => ({ from: people.labelOf.get(e.from)!, to: people.labelOf.get(e.to)!, weight: e.weight, replies: e.replies, kudos: e.kudos, mentions: e.mentions }))
+      .map((e) => ({ from: labelOf.get(e.from)!, to: labelOf.get(e.to)!, weight: e.weight, replies: e.replies, kudos: e.kudos, mentions: e.mentions }))
       .sort((a, b) => b.weight - a.weight || byLabel(a.from, b.from) || byLabel(a.to, b.to)),
-    nodes: nodes.map((n) => ({ label: n.label, group: n.group === null ? 'No group' : names[n.group] })).sort((a, b) => byLabel(a.label, b.label)),
-    trend: s.trend.map((t) => ({ week: t.week, ties: t.ties, density: pct(t.density), reciprocity: pct(t.reciprocity), crossGroupShare: pct(t.crossGroupShare), newInteractions: t.newInteractions, isolated: t.isolated.length })),
+    nodes: nodes.map((n) => ({ label: n.label, group: n.group === null ? i18n.t('analytics.social.noGroup') : names[n.group] })).sort((a, b) => byLabel(a.label, b.label)),
+    trend: s.trend.map((t) => ({ week: t.week, ties: t.ties, density: pctIn(i18n, t.density), reciprocity: pctIn(i18n, t.reciprocity), crossGroupShare: pctIn(i18n, t.crossGroupShare), newInteractions: t.newInteractions, isolated: t.isolated.length })),
   };
 }
 
-export function inquiryView(groups: GroupInquiry[]) {
+/** A rule's words in the catalogs (COI_RULES keeps their English, beside the code that applies them). */
+const ruleText = (i18n: I18n, id: string) => ({ label: i18n.t(`analytics.inquiry.rule.${CAMEL(id)}.label`), rule: i18n.t(`analytics.inquiry.rule.${CAMEL(id)}.rule`) });
+
+export function inquiryView(i18n: I18n, groups: GroupInquiry[]) {
+  void THIN_TEACHING_RULE;
   return {
-    thinRule: THIN_TEACHING_RULE,
+    thinRule: i18n.t('analytics.inquiry.thinRule'),
     rules: (['social', 'cognitive', 'teaching'] as const).map((presence) => ({
-      presence: presence[0]!.toUpperCase() + presence.slice(1),
-      rules: COI_RULES.filter((r) => r.presence === presence).map((r) => ({ label: r.label, rule: r.rule })),
+      presence,
+      rules: COI_RULES.filter((r) => r.presence === presence).map((r) => ruleText(i18n, r.id)),
     })),
-    columns: COI_RULES.map((r) => ({ id: r.id, label: r.label })),
+    columns: COI_RULES.map((r) => ({ id: r.id, label: ruleText(i18n, r.id).label })),
     groups: groups.map((g) => ({
       name: g.name,
       ...g.indicators,
       cells: COI_RULES.map((r) => g.indicators.byRule[r.id] ?? 0),
     })),
     thinGroups: groups.filter((g) => g.indicators.thinTeaching).map((g) => g.name),
+    thinGroupList: i18n.list(groups.filter((g) => g.indicators.thinTeaching).map((g) => g.name)),
   };
 }
 
-export function fiveFactorView(factors: FactorComparison[]) {
-  const mean = (m: number | null) => (m === null ? '—' : m.toFixed(1));
+export function fiveFactorView(i18n: I18n, factors: FactorComparison[]) {
+  const mean = (m: number | null) => (m === null ? '—' : i18n.number(m, { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
   const svg = factors.some((f) => f.start.mean !== null || f.end.mean !== null)
     ? barChartSvg({
       id: 'five-factor',
-      title: 'Five-factor check: cohort average at the start and at the end',
-      desc: 'Average rating from 1 to 5 for each factor, at module 1 and module 9. The table gives the same figures.',
+      title: i18n.t('analytics.fiveFactor.chart.title'),
+      desc: i18n.t('analytics.fiveFactor.chart.desc'),
       labels: factors.map((f) => f.label.split(' ')[0]!),
       max: 5,
+      format: (v) => i18n.number(v, { maximumFractionDigits: 1 }),
       series: [
         // Okabe–Ito orange and blue: told apart with any colour vision, unlike two blues
-        { name: 'Start (module 1)', colour: GROUP_COLOURS[0]!, values: factors.map((f) => f.start.mean) },
-        { name: 'End (module 9)', colour: GROUP_COLOURS[4]!, values: factors.map((f) => f.end.mean) },
+        { name: i18n.t('analytics.fiveFactor.chart.start'), colour: GROUP_COLOURS[0]!, values: factors.map((f) => f.start.mean) },
+        { name: i18n.t('analytics.fiveFactor.chart.end'), colour: GROUP_COLOURS[4]!, values: factors.map((f) => f.end.mean) },
       ],
     })
     : '';
@@ -167,18 +178,22 @@ export function fiveFactorView(factors: FactorComparison[]) {
       endMean: mean(f.end.mean),
       startAnswers: f.start.answers,
       endAnswers: f.end.answers,
-      change: f.start.mean !== null && f.end.mean !== null ? `${f.end.mean - f.start.mean >= 0 ? '+' : ''}${(f.end.mean - f.start.mean).toFixed(1)}` : '—',
+      change: f.start.mean !== null && f.end.mean !== null ? i18n.number(f.end.mean - f.start.mean, { signDisplay: 'always', minimumFractionDigits: 1, maximumFractionDigits: 1 }) : '—',
     })),
   };
 }
 
-export function egoView(contacts: EgoContact[]) {
+/** A learner's own network, in their language (English for the personal export's data file). */
+export function egoView(ego: EgoContact[], i18n: I18n = i18nFor(DEFAULT_LOCALE)) {
+  const contacts = ego.map((c) => ({ ...c, name: c.name ?? i18n.t(c.facilitator ? 'analytics.ego.aFacilitator' : 'analytics.ego.someone') }));
   return {
     contacts: contacts.map((c) => ({ name: c.name, given: c.given, received: c.received })),
     svg: contacts.length === 0 ? '' : egoSvg({
       id: 'own-network',
-      title: 'Your network in this cohort',
-      desc: `You in the middle and the ${contacts.length} people you have replied to, thanked or mentioned, or who did so to you. Thicker lines mean more interactions. The table lists them.`,
+      title: i18n.t('analytics.ego.title'),
+      desc: i18n.t('analytics.ego.desc', { count: contacts.length }),
+      you: i18n.t('analytics.ego.you'),
+      contactTitle: (k) => i18n.t('analytics.ego.contactTitle', { name: k.label, given: k.given, received: k.received }),
       contacts: contacts.map((c) => ({ id: c.membershipId, label: c.name, given: c.given, received: c.received })),
     }),
   };

@@ -23,16 +23,16 @@ export function memberViewsRouter(deps: { db: Db; now?: () => Date }): Router {
       next();
     };
 
-  r.get('/:cohortId', withLaunch(async (_req, res, who) => {
+  r.get('/:cohortId', withLaunch(async (req, res, who) => {
     const open = await nudges.listOpenNudges(deps.db, who.tenantId, who.membershipId);
-    res.locals.nudges = open.map((n) => ({ id: n.id, message: n.message, from: n.senderName ?? 'Your facilitator', when: n.createdAt.toISOString().slice(0, 10), dismiss: `/cohorts/${who.cohortId}/nudges/${n.id}/dismiss` }));
+    res.locals.nudges = open.map((n) => ({ id: n.id, message: n.message, from: n.senderName ?? req.i18n!.t('analytics.hubNudge.yourFacilitator'), when: req.i18n!.date(n.createdAt), dismiss: `/cohorts/${who.cohortId}/nudges/${n.id}/dismiss` }));
   }));
 
-  r.get('/:cohortId/profile', withLaunch(async (_req, res, who) => {
+  r.get('/:cohortId/profile', withLaunch(async (req, res, who) => {
     try {
       const contacts = await ownNetwork({ db: deps.db, now: deps.now ?? (() => new Date()) }, who);
       // The table's faces (the export's copy of this table has none).
-      const [view, photos] = [egoView(contacts), await memberPhotoUrls(deps.db, who, contacts.map((c) => c.membershipId))];
+      const [view, photos] = [egoView(contacts, req.i18n!), await memberPhotoUrls(deps.db, who, contacts.map((c) => c.membershipId))];
       res.locals.ownNetwork = { ...view, contacts: view.contacts.map((c, i) => ({ ...c, avatar: avatarView(contacts[i]!.membershipId, c.name, photos.get(contacts[i]!.membershipId)) })) };
     } catch (err) {
       if (!(err instanceof RelationshipAnalyticsOffError)) throw err;

@@ -8,6 +8,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import type { EmailDeps } from '../email/mailer.ts';
 import { NUDGE_EMAIL_QUEUE } from './nudges.service.ts';
+import { i18nFor } from '../i18n/i18n.ts';
 
 
 export async function emailNudge(deps: EmailDeps, job: { tenantId: string; nudgeId: string }): Promise<'sent' | 'skipped'> {
@@ -20,12 +21,14 @@ export async function emailNudge(deps: EmailDeps, job: { tenantId: string; nudge
     await nudges.markNudgeEmailed(tx, job.tenantId, n.id);
     if (!n.email || optedOut) return 'skipped';
     const preferencesUrl = deps.links.preferencesUrl(who);
+    // In the recipient's language; the message itself is the facilitator's words.
+    const i18n = i18nFor(n.locale);
     const email = composeEmail({
-      subject: `A note from your facilitator in ${n.cohortTitle}`,
-      greeting: `Hello ${n.name ?? 'there'},`,
+      subject: i18n.t('analytics.nudgeEmail.subject', { cohort: n.cohortTitle }),
+      greeting: n.name ? i18n.t('analytics.nudgeEmail.greeting', { name: n.name }) : i18n.t('analytics.nudgeEmail.greetingNoName'),
       paragraphs: n.message.split(/\n{2,}/),
-      action: { label: 'Open Circlework from your course', href: new URL(`/cohorts/${n.cohortId}`, deps.publicUrl).href },
-      reason: 'You get this because a facilitator of your course sent you a nudge in Circlework.',
+      action: { label: i18n.t('analytics.nudgeEmail.action'), href: new URL(`/cohorts/${n.cohortId}`, deps.publicUrl).href },
+      reason: i18n.t('analytics.nudgeEmail.reason'),
       preferencesUrl,
     });
     await deps.mailer.send({ to: n.email, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(who, 'nudges') });

@@ -5,25 +5,24 @@ import * as nudges from '../../models/nudges.queries.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { msg, type I18n } from '../i18n/i18n.ts';
 import { findCohortLearner, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 
 export const NUDGE_EMAIL_QUEUE = 'nudge-email';
 export const MAX_NUDGE_LENGTH = 2000;
 
-/** The message a nudge starts from; the facilitator edits it before sending if they like. */
-export function nudgeTemplate(learnerName: string | null, cohortTitle: string, facilitatorName: string): string {
+/** The message a nudge starts from, in the facilitator's language; they edit it before sending if they like. */
+export function nudgeTemplate(i18n: I18n, learnerName: string | null, cohortTitle: string, facilitatorName: string): string {
   const first = learnerName?.split(/\s+/)[0];
-  return `Hi ${first ?? 'there'}, we have not seen you in Circlework for a few days and your group misses your voice. `
-    + `This week’s module in “${cohortTitle}” is open: a short post in your group space is an easy way back in. `
-    + `If something is getting in the way, reply to me and we will sort it out. — ${facilitatorName}`;
+  return i18n.t(first ? 'analytics.nudge.template' : 'analytics.nudge.templateNoName', { name: first, cohort: cohortTitle, facilitator: facilitatorName });
 }
 
 export async function nudgeFormFor(deps: AnalyticsDeps, who: LaunchContext, membershipId: string) {
-  if (who.role !== 'facilitator') throw new ForbiddenError('nudge', 'Only the cohort’s facilitators send nudges.');
+  if (who.role !== 'facilitator') throw new ForbiddenError('nudge', msg('analytics.nudge.error.facilitatorsOnly'));
   const learner = await findCohortLearner(deps, who, membershipId);
   const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
   if (!cohort) throw new NotFoundError('cohort');
-  return { learner, cohort, template: nudgeTemplate(learner.name, cohort.title, who.displayName) };
+  return { learner, cohort };
 }
 
 /**
@@ -33,8 +32,8 @@ export async function nudgeFormFor(deps: AnalyticsDeps, who: LaunchContext, memb
 export async function sendNudge(deps: AnalyticsDeps, who: LaunchContext, membershipId: string, message: string): Promise<void> {
   const { learner } = await nudgeFormFor(deps, who, membershipId);
   const text = message.replace(/\r\n?/g, '\n').trim();
-  if (text.length === 0) throw new ValidationError('Write a message for the nudge.', { message: 'Write a message.' });
-  if (text.length > MAX_NUDGE_LENGTH) throw new ValidationError(`A nudge is at most ${MAX_NUDGE_LENGTH.toLocaleString('en')} characters.`, { message: `At most ${MAX_NUDGE_LENGTH.toLocaleString('en')} characters.` });
+  if (text.length === 0) throw new ValidationError(msg('analytics.nudge.error.empty'), { message: msg('analytics.nudge.error.emptyField') });
+  if (text.length > MAX_NUDGE_LENGTH) throw new ValidationError(msg('analytics.nudge.error.tooLong', { maximum: MAX_NUDGE_LENGTH }), { message: msg('analytics.nudge.error.tooLongField', { maximum: MAX_NUDGE_LENGTH }) });
   try {
     await withTransaction(deps.db, async (tx) => {
       const { id } = await nudges.insertNudge(tx, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId, sentByMembershipId: who.membershipId, message: text, nudgedOn: utcDay(deps.now()) });
@@ -42,7 +41,7 @@ export async function sendNudge(deps: AnalyticsDeps, who: LaunchContext, members
     });
   } catch (err) {
     if ((err as { code?: string }).code === '23505') {
-      throw new ConflictError(`${learner.name ?? 'This learner'} was already nudged today. One nudge a day is enough: try again tomorrow if they stay quiet.`);
+      throw new ConflictError(learner.name ? msg('analytics.nudge.error.alreadyToday', { name: learner.name }) : msg('analytics.nudge.error.alreadyTodayNoName'));
     }
     throw err;
   }

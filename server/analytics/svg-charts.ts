@@ -38,6 +38,8 @@ export interface NetworkPicture extends Caption {
   nodes: readonly DrawnNode[];
   groups: readonly string[];
   edges: readonly Edge[];
+  /** The words for a learner in no group, in the reader's language. */
+  noGroup: string;
 }
 
 /** Group colour by index; no group is grey. */
@@ -124,7 +126,7 @@ export function networkSvg(p: NetworkPicture): string {
     });
   const dots = p.nodes.map((n) => {
     const { x, y } = pos.get(n.id)!;
-    return `<g data-test="network-node"><title>${esc(n.label)}${n.group === null ? ' (no group)' : ` (${esc(p.groups[n.group] ?? '')})`}</title>`
+    return `<g data-test="network-node"><title>${esc(n.label)}${n.group === null ? ` (${esc(p.noGroup)})` : ` (${esc(p.groups[n.group] ?? '')})`}</title>`
       + `<circle cx="${f(x)}" cy="${f(y)}" r="${R}" fill="${groupColour(n.group)}" stroke="#222222" stroke-width="1.5"/></g>`;
   });
   const labels = p.nodes.map((n) => {
@@ -134,7 +136,7 @@ export function networkSvg(p: NetworkPicture): string {
     const ty = y + uy * gap + (uy > 0.35 ? FONT * 0.8 : uy < -0.35 ? -FONT * 0.25 : FONT * 0.35);
     return `<text x="${f(x + ux * gap)}" y="${f(ty)}" text-anchor="${anchor}" font-size="${FONT}" fill="#222222" ${HALO}>${esc(n.short)}</text>`;
   });
-  const legendItems = [...p.groups.map((g, i) => ({ name: g, colour: groupColour(i) })), ...(clusters.includes(null) ? [{ name: 'No group', colour: NO_GROUP_COLOUR }] : [])];
+  const legendItems = [...p.groups.map((g, i) => ({ name: g, colour: groupColour(i) })), ...(clusters.includes(null) ? [{ name: p.noGroup, colour: NO_GROUP_COLOUR }] : [])];
   const legend = legendRows(legendItems.map((g) => g.name), W - 16, FONT);
   const H = height + 8 + legend.rows * 24;
   const legendSvg = legendItems.map((g, i) => `<g transform="translate(${f(8 + legend.at[i]!.x)} ${f(height + 8 + legend.at[i]!.row * 24)})"><rect width="16" height="16" fill="${g.colour}" stroke="#222222"/><text x="22" y="13" font-size="${FONT}" fill="#222222">${esc(g.name)}</text></g>`);
@@ -146,6 +148,9 @@ export function networkSvg(p: NetworkPicture): string {
 export interface EgoPicture extends Caption {
   /** The people one interacted with, each with interactions both ways. */
   contacts: ReadonlyArray<{ id: string; label: string; given: number; received: number }>;
+  /** The centre's label ("You") and each contact's tooltip, in the reader's language. */
+  you: string;
+  contactTitle: (c: { label: string; given: number; received: number }) => string;
 }
 
 /** One person's own network: them in the centre, the people they interact with around them. */
@@ -158,13 +163,13 @@ export function egoSvg(p: EgoPicture): string {
     const x = c + r * Math.cos(a);
     const y = c + r * Math.sin(a);
     const w = 1 + Math.log2(1 + k.given + k.received);
-    return `<g data-test="ego-contact"><title>${esc(k.label)}: ${k.given} from you, ${k.received} to you</title>`
+    return `<g data-test="ego-contact"><title>${esc(p.contactTitle(k))}</title>`
       + `<line x1="${c}" y1="${c}" x2="${f(x)}" y2="${f(y)}" stroke="#444444" stroke-opacity="0.6" stroke-width="${f(w)}"/>`
       + `<circle cx="${f(x)}" cy="${f(y)}" r="10" fill="#56B4E9" stroke="#222222"/>`
       + `<text x="${f(x)}" y="${f(y + 24)}" text-anchor="middle" font-size="12" fill="#222222">${esc(k.label)}</text></g>`;
   });
   return open(p, S, S, 'ego-svg', String(S)) + parts.join('')
-    + `<circle cx="${c}" cy="${c}" r="16" fill="#E69F00" stroke="#222222"/><text x="${c}" y="${c + 34}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222222">You</text></svg>`;
+    + `<circle cx="${c}" cy="${c}" r="16" fill="#E69F00" stroke="#222222"/><text x="${c}" y="${c + 34}" text-anchor="middle" font-size="13" font-weight="bold" fill="#222222">${esc(p.you)}</text></svg>`;
 }
 
 export interface SeriesChart extends Caption {

@@ -5,7 +5,8 @@ import { withTransaction, type Db } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as moderation from '../../models/moderation.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
-import { ValidationError } from '../errors.ts';
+import { ValidationError, type UserText } from '../errors.ts';
+import { i18nFor, msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { composeEmail } from '../email/compose-email.ts';
@@ -29,16 +30,16 @@ export async function announce(deps: { db: Db; queue?: JobQueue | undefined }, w
   requireFacilitator(who, 'announce');
   const title = input.title.trim();
   const body = input.body.trim();
-  const fields: Record<string, string> = {};
-  if (title.length < 1 || title.length > 200) fields.title = 'needs 1 to 200 characters';
-  if (body.length < 1 || body.length > 5000) fields.body = 'needs 1 to 5,000 characters';
+  const fields: Record<string, UserText> = {};
+  if (title.length < 1 || title.length > 200) fields.title = msg('moderation.announcements.error.titleField', { maximum: 200 });
+  if (body.length < 1 || body.length > 5000) fields.body = msg('moderation.announcements.error.bodyField', { maximum: 5000 });
   let groupId: string | null = null;
   if (input.audience !== 'cohort') {
     const group = /^[0-9a-f-]{36}$/i.test(input.audience) ? await groups.findGroup(deps.db, who.tenantId, input.audience) : undefined;
-    if (!group || group.cohortId !== who.cohortId) fields.audience = 'choose the cohort or one of its groups';
+    if (!group || group.cohortId !== who.cohortId) fields.audience = msg('moderation.announcements.error.audienceField');
     else groupId = group.id;
   }
-  if (Object.keys(fields).length > 0) throw new ValidationError('The announcement needs a title (up to 200 characters), a message (up to 5,000) and who it is for.', fields);
+  if (Object.keys(fields).length > 0) throw new ValidationError(msg('moderation.announcements.error.summary'), fields);
   return withTransaction(deps.db, async (tx) => {
     const a = await moderation.insertAnnouncement(tx, { tenantId: who.tenantId, cohortId: who.cohortId, groupId, authorMembershipId: who.membershipId, title, body });
     await deps.queue?.sendInTransaction(tx, ANNOUNCEMENT_EMAIL_QUEUE, { tenantId: who.tenantId, announcementId: a.id } satisfies AnnouncementJob, { retryLimit: 5, retryDelay: 60, retryBackoff: true });
@@ -71,12 +72,14 @@ export async function sendAnnouncementEmails(deps: EmailDeps, job: AnnouncementJ
         if ((await prefs.listOptOuts(tx, job.tenantId, person.personId)).includes('announcements')) return false;
         if (!(await moderation.claimAnnouncementEmail(tx, job.tenantId, a.id, person.personId))) return false;
         const preferencesUrl = deps.links.preferencesUrl(to);
+        // In the recipient's language; the title and body are the facilitator's words.
+        const i18n = i18nFor(person.locale);
         const email = composeEmail({
-          subject: `${a.cohortTitle}: ${a.title}`,
-          greeting: `Hello ${person.name ?? 'there'},`,
-          paragraphs: [`Your facilitator posted an announcement in ${a.cohortTitle}:`, a.title, ...a.body.split(/\n{2,}/)],
-          action: { label: 'Open the cohort hub', href: new URL(`/cohorts/${a.cohortId}`, deps.publicUrl).href },
-          reason: 'You get this email because your facilitator made an announcement to your cohort or group.',
+          subject: i18n.t('moderation.announcementEmail.subject', { cohort: a.cohortTitle, title: a.title }),
+          greeting: person.name ? i18n.t('moderation.announcementEmail.greeting', { name: person.name }) : i18n.t('moderation.announcementEmail.greetingNoName'),
+          paragraphs: [i18n.t('moderation.announcementEmail.intro', { cohort: a.cohortTitle }), a.title, ...a.body.split(/\n{2,}/)],
+          action: { label: i18n.t('moderation.announcementEmail.action'), href: new URL(`/cohorts/${a.cohortId}`, deps.publicUrl).href },
+          reason: i18n.t('moderation.announcementEmail.reason'),
           preferencesUrl,
         });
         await deps.mailer.send({ to: person.email!, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(to, 'announcements') });

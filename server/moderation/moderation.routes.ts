@@ -32,13 +32,13 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       res.redirect(303, `/cohorts/${req.launch!.cohortId}/threads/${post.threadId}?flagged=1&post=${post.id}#post-${post.id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('moderation/flag', { ...pageBase(req.launch!, 'Flag a post'), postId, reason, error: err.userMessage, errorSummary: [{ field: 'flagReason', message: err.userMessage }] });
+      res.status(400).render('moderation/flag', { ...pageBase(req.launch!, req.i18n!.t('moderation.flag.heading')), postId, reason, error: err.userMessage, errorSummary: [{ field: 'flagReason', message: err.userMessage }] });
     }
   });
 
   r.get('/:cohortId/console/moderation', facilitator, async (req, res) => {
     const entries = await svc.moderationQueue(deps, req.launch!);
-    res.render('moderation/queue', queueView(req.launch!, entries, typeof req.query.done === 'string' ? req.query.done : undefined));
+    res.render('moderation/queue', queueView(req.i18n!, req.launch!, entries, typeof req.query.done === 'string' ? req.query.done : undefined));
   });
 
   // Hide and delete: the first POST shows a confirmation with the reason; the second (confirmed) acts.
@@ -49,7 +49,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
       const who = req.launch!;
       const post = await svc.findPostOfCohort(deps, who, postId);
       const confirm = (status: number, error?: string) =>
-        res.status(status).render('moderation/confirm', { ...pageBase(who, action === 'hide' ? 'Hide this post?' : 'Delete this post?'), action, verb: action === 'hide' ? 'Hide' : 'Delete', postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, errorSummary: error ? [{ field: 'reason', message: error }] : [], backHref: form.from === 'queue' ? base(req) : postHref(who.cohortId, post.threadId, post.id) });
+        res.status(status).render('moderation/confirm', { ...pageBase(who, req.i18n!.t(`moderation.confirm.${action}.heading`)), action, postId, excerpt: post.bodySource.slice(0, 500), reason: form.reason, from: form.from, error, errorSummary: error ? [{ field: 'reason', message: error }] : [], backHref: form.from === 'queue' ? base(req) : postHref(who.cohortId, post.threadId, post.id) });
       if (!form.confirmed) return confirm(200);
       try {
         await (action === 'hide' ? svc.hidePost : svc.deletePost)(deps, who, postId, form.reason);
@@ -66,7 +66,7 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     const { postId } = s.PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findPostOfCohort(deps, who, postId);
-    res.render('moderation/post', { ...pageBase(who, 'Moderate this post'), ...moderatePostView(who, post) });
+    res.render('moderation/post', { ...pageBase(who, req.i18n!.t('moderation.post.heading')), ...moderatePostView(who, post) });
   });
 
   r.post('/:cohortId/console/moderation/posts/:postId/restore', facilitator, async (req, res) => {
@@ -115,11 +115,11 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     const filter = s.LogQuery.parse(req.query);
     try {
       const { rows, members } = await auditLog(deps, req.launch!, filter);
-      res.render('moderation/log', logView(req.launch!, rows, members, filter));
+      res.render('moderation/log', logView(req.i18n!, req.launch!, rows, members, filter));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const { members } = await auditLog(deps, req.launch!, { action: '', person: '', from: '', to: '' });
-      res.status(400).render('moderation/log', logView(req.launch!, [], members, filter, { message: textFor(req, err.userMessage), fields: textsFor(req, err.fieldErrors) }));
+      res.status(400).render('moderation/log', logView(req.i18n!, req.launch!, [], members, filter, { message: textFor(req, err.userMessage), fields: textsFor(req, err.fieldErrors) }));
     }
   });
 
@@ -160,18 +160,18 @@ export function moderationRouter(deps: { db: Db; queue?: JobQueue | undefined })
     const { postId } = s.PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findPostOfCohort(deps, who, postId);
-    res.status(status).render('moderation/edit', { ...pageBase(who, 'Edit a post as facilitator'), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', bodyError: flash?.field === 'body' ? flash.error : undefined, reasonError: flash?.field === 'reason' ? flash.error : undefined, errorSummary: flash ? [{ field: flash.field, message: flash.error }] : [], backHref: postHref(who.cohortId, post.threadId, post.id) });
+    res.status(status).render('moderation/edit', { ...pageBase(who, req.i18n!.t('moderation.edit.heading')), postId, body: flash?.body ?? post.bodySource, reason: flash?.reason ?? '', bodyError: flash?.field === 'body' ? flash.error : undefined, reasonError: flash?.field === 'reason' ? flash.error : undefined, errorSummary: flash ? [{ field: flash.field, message: flash.error }] : [], backHref: postHref(who.cohortId, post.threadId, post.id) });
   }
 
   async function renderMembers(req: Request, res: Response, status: number, flash?: { membershipId: string; error: string; period: string; reason: string }) {
     const rows = await membersForModeration(deps, req.launch!);
-    res.status(status).render('moderation/members', membersView(req.launch!, rows, flash, typeof req.query.done === 'string' ? req.query.done : undefined));
+    res.status(status).render('moderation/members', membersView(req.i18n!, req.launch!, rows, flash, typeof req.query.done === 'string' ? req.query.done : undefined));
   }
 
-  async function renderAnnouncements(req: Request, res: Response, status: number, flash?: Parameters<typeof announcementsView>[3]) {
+  async function renderAnnouncements(req: Request, res: Response, status: number, flash?: Parameters<typeof announcementsView>[4]) {
     const who = req.launch!;
     const [list, all] = await Promise.all([announcementsFor(deps, who), groups.listGroups(deps.db, who.tenantId, who.cohortId)]);
-    res.status(status).render('moderation/announcements', announcementsView(who, all, list, flash, req.query.sent === '1'));
+    res.status(status).render('moderation/announcements', announcementsView(req.i18n!, who, all, list, flash, req.query.sent === '1'));
   }
 
   return r;

@@ -8,6 +8,7 @@ import * as moderation from '../../models/moderation.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import type { ModerationActionKind, Post, Thread } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { findVisibleSpace } from '../discussions/discussions.service.ts';
 import { renderPost } from '../discussions/post-rendering.ts';
@@ -17,13 +18,16 @@ export interface ModerationDeps {
 }
 
 export function requireFacilitator(who: LaunchContext, action: string): void {
-  if (who.role !== 'facilitator') throw new ForbiddenError(action, 'Only the cohort’s facilitators can do that.');
+  if (who.role !== 'facilitator') throw new ForbiddenError(action, msg('moderation.error.facilitatorsOnly'));
 }
 
+/** What a reason is for, which its error message names. */
+export type ReasonFor = 'flag' | 'author' | 'edit' | 'mute';
+
 /** A reason for a destructive action or a flag: 1 to 500 characters. */
-export function cleanReason(reason: string, what = 'a reason'): string {
+export function cleanReason(reason: string, what: ReasonFor): string {
   const r = reason.trim();
-  if (r.length < 1 || r.length > 500) throw new ValidationError(`Give ${what} (1 to 500 characters).`, { reason: 'needs 1 to 500 characters' });
+  if (r.length < 1 || r.length > 500) throw new ValidationError(msg('moderation.error.reason', { what }), { reason: msg('moderation.error.reasonField') });
   return r;
 }
 
@@ -65,20 +69,20 @@ export async function flagPost(deps: ModerationDeps, who: LaunchContext, postId:
   const post = await discussions.findPost(deps.db, who.tenantId, postId);
   if (!post || post.status !== 'visible') throw new NotFoundError('post');
   await findVisibleSpace(deps, who, post.spaceId);
-  const clean = cleanReason(reason, 'a reason for the flag');
+  const clean = cleanReason(reason, 'flag');
   return withTransaction(deps.db, async (tx) => {
     const flag = await moderation.insertFlag(tx, { tenantId: who.tenantId, cohortId: who.cohortId, postId: post.id, membershipId: who.membershipId, reason: clean });
-    if (!flag) throw new ConflictError('You already flagged this post; the facilitators have it in their queue.');
+    if (!flag) throw new ConflictError(msg('moderation.error.alreadyFlagged'));
     await notifications.insertFlagNotifications(tx, { tenantId: who.tenantId, cohortId: who.cohortId, actorMembershipId: who.membershipId, threadId: post.threadId, postId: post.id });
     return post;
   });
 }
 
 export function hidePost(deps: ModerationDeps, who: LaunchContext, postId: string, reason: string): Promise<Post> {
-  const clean = cleanReason(reason, 'the reason the author will see');
+  const clean = cleanReason(reason, 'author');
   return withTransaction(deps.db, async (tx) => {
     const post = await postOfCohort(tx, who, postId, 'hide-post');
-    if (post.status !== 'visible') throw new ConflictError('Only a visible post can be hidden.');
+    if (post.status !== 'visible') throw new ConflictError(msg('moderation.error.hideNotVisible'));
     await moderation.updatePostModeration(tx, who.tenantId, post.id, { status: 'hidden', moderationReason: clean });
     await moderation.resolveOpenFlagsOfPost(tx, who.tenantId, post.id);
     await logAction(tx, who, { action: 'hide', targetKind: 'post', targetId: post.id, subjectMembershipId: post.authorMembershipId, reason: clean });
@@ -91,7 +95,7 @@ export function restorePost(deps: ModerationDeps, who: LaunchContext, postId: st
   return withTransaction(deps.db, async (tx) => {
     const post = await postOfCohort(tx, who, postId, 'restore-post');
     const byFacilitator = post.status === 'hidden' || (post.status === 'deleted' && post.moderationReason !== null);
-    if (!byFacilitator) throw new ConflictError('Only a post a facilitator hid or deleted can be restored.');
+    if (!byFacilitator) throw new ConflictError(msg('moderation.error.restoreNotModerated'));
     await moderation.updatePostModeration(tx, who.tenantId, post.id, { status: 'visible', moderationReason: null });
     await logAction(tx, who, { action: 'restore', targetKind: 'post', targetId: post.id, subjectMembershipId: post.authorMembershipId });
     return post;
@@ -99,10 +103,10 @@ export function restorePost(deps: ModerationDeps, who: LaunchContext, postId: st
 }
 
 export function deletePost(deps: ModerationDeps, who: LaunchContext, postId: string, reason: string): Promise<Post> {
-  const clean = cleanReason(reason, 'the reason the author will see');
+  const clean = cleanReason(reason, 'author');
   return withTransaction(deps.db, async (tx) => {
     const post = await postOfCohort(tx, who, postId, 'delete-post');
-    if (post.status === 'deleted') throw new ConflictError('This post is already deleted.');
+    if (post.status === 'deleted') throw new ConflictError(msg('moderation.error.alreadyDeleted'));
     await moderation.updatePostModeration(tx, who.tenantId, post.id, { status: 'deleted', moderationReason: clean });
     await moderation.resolveOpenFlagsOfPost(tx, who.tenantId, post.id);
     await logAction(tx, who, { action: 'delete', targetKind: 'post', targetId: post.id, subjectMembershipId: post.authorMembershipId, reason: clean });
@@ -113,13 +117,13 @@ export function deletePost(deps: ModerationDeps, who: LaunchContext, postId: str
 /** A facilitator's edit: the earlier version is kept in the history and the post is marked. */
 export async function editPostAsFacilitator(deps: ModerationDeps, who: LaunchContext, postId: string, input: { body: string; reason: string }): Promise<Post> {
   requireFacilitator(who, 'edit-post');
-  if (input.body.trim().length === 0) throw new ValidationError('Write something: the post cannot be empty.', { body: 'is empty' });
-  if (input.body.length > 20_000) throw new ValidationError('A post is at most 20,000 characters.', { body: 'is too long' });
-  const reason = cleanReason(input.reason, 'a reason for the edit');
+  if (input.body.trim().length === 0) throw new ValidationError(msg('moderation.error.editEmpty'), { body: msg('moderation.error.editEmptyField') });
+  if (input.body.length > 20_000) throw new ValidationError(msg('moderation.error.editTooLong', { maximum: 20_000 }), { body: msg('moderation.error.editTooLongField') });
+  const reason = cleanReason(input.reason, 'edit');
   const html = renderPost(input.body, { mentionable: [] }).html;
   return withTransaction(deps.db, async (tx) => {
     const post = await postOfCohort(tx, who, postId, 'edit-post');
-    if (post.status === 'deleted') throw new ConflictError('A deleted post cannot be edited.');
+    if (post.status === 'deleted') throw new ConflictError(msg('moderation.error.editDeleted'));
     await discussions.insertPostRevision(tx, { tenantId: who.tenantId, postId: post.id, bodySource: post.bodySource, bodyHtml: post.bodyHtml, replacedByMembershipId: who.membershipId });
     await moderation.updatePostBodyByFacilitator(tx, who.tenantId, post.id, { bodySource: input.body, bodyHtml: html });
     await logAction(tx, who, { action: 'edit', targetKind: 'post', targetId: post.id, subjectMembershipId: post.authorMembershipId, reason });
@@ -130,22 +134,22 @@ export async function editPostAsFacilitator(deps: ModerationDeps, who: LaunchCon
 export function setEndorsed(deps: ModerationDeps, who: LaunchContext, postId: string, endorsed: boolean): Promise<Post> {
   return withTransaction(deps.db, async (tx) => {
     const post = await postOfCohort(tx, who, postId, 'endorse-post');
-    if (post.status !== 'visible') throw new ConflictError('Only a visible post can be endorsed.');
-    if ((post.endorsedAt !== null) === endorsed) throw new ConflictError(endorsed ? 'This post is already endorsed.' : 'This post is not endorsed.');
+    if (post.status !== 'visible') throw new ConflictError(msg('moderation.error.endorseNotVisible'));
+    if ((post.endorsedAt !== null) === endorsed) throw new ConflictError(msg(endorsed ? 'moderation.error.alreadyEndorsed' : 'moderation.error.notEndorsed'));
     await moderation.updatePostEndorsed(tx, who.tenantId, post.id, endorsed);
     await logAction(tx, who, { action: endorsed ? 'endorse' : 'unendorse', targetKind: 'post', targetId: post.id, subjectMembershipId: post.authorMembershipId });
     return post;
   });
 }
 
-const ALREADY = { pin: 'This thread is already pinned.', unpin: 'This thread is not pinned.', lock: 'This thread is already locked.', unlock: 'This thread is not locked.' } as const;
+const ALREADY = { pin: 'moderation.error.alreadyPinned', unpin: 'moderation.error.notPinned', lock: 'moderation.error.alreadyLocked', unlock: 'moderation.error.notLocked' } as const;
 
 export function setThreadState(deps: ModerationDeps, who: LaunchContext, threadId: string, change: 'pin' | 'unpin' | 'lock' | 'unlock'): Promise<Thread> {
   return withTransaction(deps.db, async (tx) => {
     const thread = await threadOfCohort(tx, who, threadId, `${change}-thread`);
     const isOn = change === 'pin' || change === 'unpin' ? thread.pinnedAt !== null : thread.lockedAt !== null;
     const turnOn = change === 'pin' || change === 'lock';
-    if (isOn === turnOn) throw new ConflictError(ALREADY[change]);
+    if (isOn === turnOn) throw new ConflictError(msg(ALREADY[change]));
     await moderation.updateThreadFlags(tx, who.tenantId, thread.id, change === 'pin' || change === 'unpin' ? { pinned: turnOn } : { locked: turnOn });
     await logAction(tx, who, { action: change, targetKind: 'thread', targetId: thread.id, subjectMembershipId: thread.authorMembershipId });
     return thread;
@@ -157,7 +161,7 @@ export function dismissFlag(deps: ModerationDeps, who: LaunchContext, flagId: st
     requireFacilitator(who, 'dismiss-flag');
     const flag = await moderation.findFlag(tx, who.tenantId, flagId);
     if (!flag || flag.cohortId !== who.cohortId) throw new NotFoundError('flag');
-    if (flag.status !== 'open') throw new ConflictError('This flag was already dealt with.');
+    if (flag.status !== 'open') throw new ConflictError(msg('moderation.error.flagSettled'));
     await moderation.updateFlagStatus(tx, who.tenantId, flag.id, 'dismissed');
     await logAction(tx, who, { action: 'dismiss-flag', targetKind: 'flag', targetId: flag.id, subjectMembershipId: flag.membershipId });
   });

@@ -1,5 +1,6 @@
 // View models of the moderation pages.
 import type { LaunchContext } from '../launch-context.ts';
+import type { I18n } from '../i18n/i18n.ts';
 import type { Post } from '../../models/schema.ts';
 import type { moderationQueue } from './moderation.service.ts';
 import { ACTIONS } from './moderation.schemas.ts';
@@ -29,34 +30,35 @@ export function moderatePostView(who: LaunchContext, post: Pick<Post, 'id' | 'th
   };
 }
 
-export function queueView(who: LaunchContext, entries: Awaited<ReturnType<typeof moderationQueue>>, done?: string) {
+const DONE_IN_QUEUE: Record<string, string> = { hide: 'moderation.queue.done.hide', dismiss: 'moderation.queue.done.dismiss', delete: 'moderation.queue.done.delete' };
+
+export function queueView(i18n: I18n, who: LaunchContext, entries: Awaited<ReturnType<typeof moderationQueue>>, done?: string) {
   return {
-    ...pageBase(who, 'Moderation queue'),
-    done: done === 'hide' ? 'The post is hidden; the author sees your reason.' : done === 'dismiss' ? 'Flag dismissed.' : done === 'delete' ? 'The post is deleted; the author sees your reason.' : undefined,
+    ...pageBase(who, i18n.t('moderation.nav.queue')),
+    done: done && Object.hasOwn(DONE_IN_QUEUE, done) ? i18n.t(DONE_IN_QUEUE[done]!) : undefined,
     items: entries.map(({ first, flags }) => ({
       postId: first.postId,
       thread: first.threadTitle,
       threadHref: postHref(who.cohortId, first.threadId, first.postId),
-      space: first.groupName ? `${first.groupName} · module ${first.moduleId}` : 'Cohort commons',
-      author: first.authorName ?? 'Someone',
+      groupName: first.groupName,
+      moduleId: first.moduleId,
+      author: first.authorName ?? i18n.t('moderation.someone'),
       excerpt: excerpt(first.bodySource),
       count: flags.length,
       newest: when(first.createdAt),
       visible: first.postStatus === 'visible',
       base: `/cohorts/${who.cohortId}/console/moderation`,
-      flags: flags.map((f) => ({ id: f.flagId, reason: f.reason, by: f.flaggerName ?? 'Someone', when: when(f.createdAt) })),
+      flags: flags.map((f) => ({ id: f.flagId, reason: f.reason, by: f.flaggerName ?? i18n.t('moderation.someone'), when: when(f.createdAt) })),
       attachments: first.attachments.map((a) => attachmentView(who, a)),
     })),
   };
 }
 
-const ACTION_LABELS: Record<(typeof ACTIONS)[number], string> = {
-  hide: 'Hid a post', restore: 'Restored a post', delete: 'Deleted a post', edit: 'Edited a post', pin: 'Pinned a thread', unpin: 'Unpinned a thread',
-  lock: 'Locked a thread', unlock: 'Unlocked a thread', endorse: 'Endorsed a post', unendorse: 'Withdrew an endorsement', 'dismiss-flag': 'Dismissed a flag',
-  mute: 'Muted a member', unmute: 'Unmuted a member', announce: 'Made an announcement',
-};
+/** An action's words in the audit log: `moderation.log.action.dismissFlag` for 'dismiss-flag'. */
+const actionLabel = (i18n: I18n, a: (typeof ACTIONS)[number]) => i18n.t(`moderation.log.action.${a.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())}`);
 
 export function logView(
+  i18n: I18n,
   who: LaunchContext,
   rows: Array<{ id: string; action: (typeof ACTIONS)[number]; targetKind: string; targetId: string; reason: string | null; createdAt: Date; actorName: string | null; subjectName: string | null }>,
   members: Array<{ membershipId: string; name: string | null }>,
@@ -64,18 +66,18 @@ export function logView(
   error?: { message: string; fields: Record<string, string> },
 ) {
   return {
-    ...pageBase(who, 'Audit log'),
+    ...pageBase(who, i18n.t('moderation.nav.log')),
     error: error?.message,
     fieldErrors: error?.fields ?? {},
     errorSummary: error ? errorSummary({ userMessage: error.message, fieldErrors: error.fields }, (k) => k.split('.')[0], 'log-filter') : [],
     filter,
-    actions: ACTIONS.map((a) => ({ value: a, label: ACTION_LABELS[a], selected: a === filter.action })),
-    people: members.map((m) => ({ value: m.membershipId, label: m.name ?? 'Unnamed member', selected: m.membershipId === filter.person })),
+    actions: ACTIONS.map((a) => ({ value: a, label: actionLabel(i18n, a), selected: a === filter.action })),
+    people: members.map((m) => ({ value: m.membershipId, label: m.name ?? i18n.t('moderation.unnamedMember'), selected: m.membershipId === filter.person })),
     filtered: Object.values(filter).some((v) => v !== ''),
     rows: rows.map((r) => ({
       action: r.action,
-      label: ACTION_LABELS[r.action],
-      actor: r.actorName ?? 'Someone',
+      label: actionLabel(i18n, r.action),
+      actor: r.actorName ?? i18n.t('moderation.someone'),
       subject: r.subjectName ?? undefined,
       target: `${r.targetKind} ${r.targetId.slice(0, 8)}`,
       reason: r.reason ?? '',
@@ -84,29 +86,30 @@ export function logView(
   };
 }
 
-export function membersView(who: LaunchContext, rows: Array<{ membershipId: string; name: string | null; role: string; muteId: string | null; mutedUntil: Date | null; muteReason: string | null }>, flash?: { membershipId: string; error: string; period: string; reason: string }, done?: string) {
+export function membersView(i18n: I18n, who: LaunchContext, rows: Array<{ membershipId: string; name: string | null; role: string; muteId: string | null; mutedUntil: Date | null; muteReason: string | null }>, flash?: { membershipId: string; error: string; period: string; reason: string }, done?: string) {
   return {
-    ...pageBase(who, 'Mute members'),
-    done: done === 'mute' ? 'Member muted.' : done === 'unmute' ? 'Member unmuted.' : undefined,
+    ...pageBase(who, i18n.t('moderation.nav.members')),
+    done: done === 'mute' ? i18n.t('moderation.members.done.mute') : done === 'unmute' ? i18n.t('moderation.members.done.unmute') : undefined,
     members: rows.map((m) => {
       const mine = flash?.membershipId === m.membershipId ? flash : undefined;
       return {
         id: m.membershipId,
-        name: m.name ?? 'Unnamed member',
-        role: m.role,
+        name: m.name ?? i18n.t('moderation.unnamedMember'),
+        role: i18n.t('moderation.members.role', { role: m.role }),
         canMute: m.role !== 'facilitator',
         muted: m.muteId !== null,
-        until: m.muteId ? untilText(m.mutedUntil).replace('you', 'them') : undefined,
+        until: m.muteId ? untilText(m.mutedUntil) : undefined,
         muteReason: m.muteReason ?? undefined,
         error: mine?.error,
         reason: mine?.reason ?? '',
-        periods: Object.entries(MUTE_PERIODS).map(([value, p]) => ({ value, label: p.label, selected: (mine?.period ?? '1d') === value })),
+        periods: Object.keys(MUTE_PERIODS).map((value) => ({ value, label: i18n.t('moderation.members.period', { period: value }), selected: (mine?.period ?? '1d') === value })),
       };
     }),
   };
 }
 
 export function announcementsView(
+  i18n: I18n,
   who: LaunchContext,
   groups: Array<{ id: string; name: string }>,
   list: Array<{ id: string; title: string; body: string; createdAt: Date; groupName: string | null }>,
@@ -115,13 +118,13 @@ export function announcementsView(
 ) {
   const form = flash?.form ?? { audience: 'cohort', title: '', body: '' };
   return {
-    ...pageBase(who, 'Announcements'),
+    ...pageBase(who, i18n.t('moderation.nav.announcements')),
     done,
     error: flash?.error,
     fieldErrors: flash?.fields ?? {},
     errorSummary: flash ? errorSummary({ userMessage: flash.error, fieldErrors: flash.fields }, (k) => k.split('.')[0], 'announcement-form') : [],
     form,
-    audiences: [{ value: 'cohort', label: 'The whole cohort', selected: form.audience === 'cohort' }, ...groups.map((g) => ({ value: g.id, label: `Group: ${g.name}`, selected: form.audience === g.id }))],
-    announcements: list.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? `Group ${a.groupName}` : 'Whole cohort', when: when(a.createdAt) })),
+    audiences: [{ value: 'cohort', label: i18n.t('moderation.announcements.wholeCohort'), selected: form.audience === 'cohort' }, ...groups.map((g) => ({ value: g.id, label: i18n.t('moderation.announcements.toGroup', { group: g.name }), selected: form.audience === g.id }))],
+    announcements: list.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? i18n.t('moderation.announcements.toGroup', { group: a.groupName }) : i18n.t('moderation.announcements.wholeCohort'), when: when(a.createdAt) })),
   };
 }

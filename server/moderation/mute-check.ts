@@ -4,13 +4,16 @@ import type { Db } from '../../models/db.ts';
 import { findActiveMute } from '../../models/moderation.queries.ts';
 import { ForbiddenError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import { msg } from '../i18n/i18n.ts';
 
-export function untilText(until: Date | null): string {
-  return until ? `until ${until.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'until a facilitator unmutes you';
+/** A mute's end as pages show it: `2026-12-04 10:42` (UTC), or null when it lasts until unmuted. */
+export function untilText(until: Date | null): string | null {
+  return until ? until.toISOString().slice(0, 16).replace('T', ' ') : null;
 }
 
 /** Throws 403 with a message saying until when, when the person is muted in this cohort. */
 export async function assertNotMuted(deps: { db: Db }, who: LaunchContext): Promise<void> {
   const mute = await findActiveMute(deps.db, who.tenantId, who.membershipId);
-  if (mute) throw new ForbiddenError('muted', `A facilitator has muted you in this cohort ${untilText(mute.until)}. You can still read everything, but you cannot post, reply, edit or give kudos until then.`);
+  const until = untilText(mute?.until ?? null);
+  if (mute) throw new ForbiddenError('muted', until ? msg('moderation.muted.until', { until }) : msg('moderation.muted.untilUnmuted'));
 }

@@ -4,6 +4,7 @@ import { withTransaction, type Db } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import * as moderation from '../../models/moderation.queries.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { cleanReason, requireFacilitator } from './moderation.service.ts';
 
@@ -19,9 +20,9 @@ async function memberOfCohort(db: Db, who: LaunchContext, membershipId: string) 
 export async function muteMember(deps: { db: Db }, who: LaunchContext, membershipId: string, input: { period: string; reason: string }) {
   requireFacilitator(who, 'mute-member');
   const member = await memberOfCohort(deps.db, who, membershipId);
-  if (!Object.hasOwn(MUTE_PERIODS, input.period)) throw new ValidationError('Choose how long the mute lasts.', { period: 'choose a period' });
-  const reason = cleanReason(input.reason, 'a reason for the mute (kept in the audit log)');
-  if (member.role === 'facilitator') throw new ValidationError('Facilitators cannot be muted.');
+  if (!Object.hasOwn(MUTE_PERIODS, input.period)) throw new ValidationError(msg('moderation.error.mutePeriod'), { period: msg('moderation.error.mutePeriodField') });
+  const reason = cleanReason(input.reason, 'mute');
+  if (member.role === 'facilitator') throw new ValidationError(msg('moderation.error.muteFacilitator'));
   const period = MUTE_PERIODS[input.period as MutePeriod];
   return withTransaction(deps.db, async (tx) => {
     // A new mute replaces one in force: the latest decision counts.
@@ -37,7 +38,7 @@ export async function unmuteMember(deps: { db: Db }, who: LaunchContext, members
   const member = await memberOfCohort(deps.db, who, membershipId);
   await withTransaction(deps.db, async (tx) => {
     const lifted = await moderation.liftMutes(tx, who.tenantId, member.id);
-    if (lifted === 0) throw new ConflictError('This member is not muted.');
+    if (lifted === 0) throw new ConflictError(msg('moderation.error.notMuted'));
     await moderation.insertModerationAction(tx, { tenantId: who.tenantId, cohortId: who.cohortId, actorMembershipId: who.membershipId, action: 'unmute', targetKind: 'membership', targetId: member.id, subjectMembershipId: member.id, reason: null });
   });
 }

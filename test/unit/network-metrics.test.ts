@@ -86,7 +86,7 @@ describe('SVG pictures', () => {
     const svg = lineChartSvg({ id: 'c', title: 'T <&>', desc: 'D', labels: ['W1', 'W2', 'W3', 'W4'], max: 1, series: [{ name: 'S', colour: '#000', values: [0.1, 0.2, null, 0.4] }] });
     expect(svg.match(/<polyline /g)).to.have.length(2);
     expect(svg).to.contain('T &#60;&#38;&#62;');
-    const net = networkSvg({ id: 'n', title: 't', desc: 'd', groups: ['<b>G</b>'], nodes: [{ id: 'a', label: '<script>x</script>', short: '"a"', group: 0 }], edges: [] });
+    const net = networkSvg({ id: 'n', title: 't', desc: 'd', noGroup: 'No group', groups: ['<b>G</b>'], nodes: [{ id: 'a', label: '<script>x</script>', short: '"a"', group: 0 }], edges: [] });
     expect(net).not.to.contain('<script>').and.not.to.contain('<b>');
     expect(net).to.contain('&#60;script&#62;');
   });

@@ -6,6 +6,7 @@ import { parse, type HTMLElement } from 'node-html-parser';
 import { axisTicks, barChartSvg, formatNumber, lineChartSvg, networkSvg, GROUP_COLOURS, type DrawnNode } from '../../server/analytics/svg-charts.ts';
 import { fiveFactorView, socialView } from '../../server/analytics/analytics.views.ts';
 import type { FactorComparison } from '../../server/analytics/analytics.service.ts';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 
 const num = (e: HTMLElement, a: string) => Number(e.getAttribute(a));
 const viewBox = (svg: HTMLElement) => svg.getAttribute('viewBox')!.split(' ').map(Number) as [number, number, number, number];
@@ -35,8 +36,15 @@ describe('SVG charts', () => {
     expect(axisTicks(0, true)).to.deep.equal([0, 1]);
   });
 
+  it('writes the five-factor chart in the reader\'s language: its title, series and "2,5" in French', () => {
+    const { svg } = fiveFactorView(i18nFor('fr'), [factor('Intention', 2.5, 3.5)]);
+    const doc = parse(svg).querySelector('svg')!;
+    expect(doc.querySelector('title')!.text).to.equal('Bilan des cinq facteurs : moyenne de la cohorte au début et à la fin');
+    expect(doc.querySelectorAll('text').map((t) => t.text)).to.include.members(['2,5', '3,5', 'Début (module 1)']);
+  });
+
   it('draws the five-factor chart with "2.5" on its bar, a 0 on the axis clear of the first bar, and an orange and a blue', () => {
-    const { svg } = fiveFactorView([factor('Intention', 2.5, 3.5), factor('Individual propensity and skill', 3, 4), factor('Relationship strength', 10 / 3, 4.1), factor('Activity match', null, 2), factor('Tool access', 4, 5)]);
+    const { svg } = fiveFactorView(i18nFor('en'), [factor('Intention', 2.5, 3.5), factor('Individual propensity and skill', 3, 4), factor('Relationship strength', 10 / 3, 4.1), factor('Activity match', null, 2), factor('Tool access', 4, 5)]);
     const doc = parse(svg).querySelector('svg')!;
     const texts = doc.querySelectorAll('text');
     const values = texts.map((t) => t.text);
@@ -83,7 +91,7 @@ describe('SVG charts', () => {
     const groups = ['Group A', 'Group B', 'Group C', 'Group D'];
     const nodes: DrawnNode[] = Array.from({ length: 18 }, (_, i) => ({ id: `n${i + 1}`, label: `Learner ${i + 1}`, short: `L${i + 1}`, group: i < 16 ? i % 4 : null }));
     const edges = nodes.flatMap((a, i) => nodes.filter((_, j) => j !== i && ((i + 1) * (j + 1)) % 5 === 1).map((b) => ({ from: a.id, to: b.id, weight: 1 + (i % 3) })));
-    const doc = parse(networkSvg({ id: 'net', title: 't', desc: 'd', groups, nodes, edges })).querySelector('svg')!;
+    const doc = parse(networkSvg({ id: 'net', title: 't', desc: 'd', noGroup: 'No group', groups, nodes, edges })).querySelector('svg')!;
     const [, , W, H] = viewBox(doc);
     const circles = doc.querySelectorAll('[data-test=network-node] circle').map((c) => ({ x: num(c, 'cx'), y: num(c, 'cy'), r: num(c, 'r') }));
     const labels = doc.querySelectorAll('[data-test=network-labels] text');
@@ -141,7 +149,7 @@ describe('SVG charts', () => {
         const names = Array.from({ length: groupCount }, (_, i) => `Group ${i + 1}`);
         const ns: DrawnNode[] = Array.from({ length: learners }, (_, i) => ({ id: `p${i}`, label: `Learner ${i + 1}`, short: `L${i + 1}`, group: i < learners - ungrouped ? i % Math.max(1, groupCount) : null }));
         const es = ns.flatMap((a, i) => ns.filter((_, j) => j !== i && ((i + 1) * (j + 2)) % 7 === 1).map((b) => ({ from: a.id, to: b.id, weight: 1 })));
-        const svg = parse(networkSvg({ id: 's', title: 't', desc: 'd', groups: names, nodes: ns, edges: es })).querySelector('svg')!;
+        const svg = parse(networkSvg({ id: 's', title: 't', desc: 'd', noGroup: 'No group', groups: names, nodes: ns, edges: es })).querySelector('svg')!;
         const [, , w] = viewBox(svg);
         const dots = svg.querySelectorAll('[data-test=network-node] circle').map((c) => ({ x: num(c, 'cx'), y: num(c, 'cy'), r: num(c, 'r') }));
         const boxes = svg.querySelectorAll('[data-test=network-labels] text').map((t) => ({ name: t.text, ...box(t) }));
@@ -168,7 +176,7 @@ describe('SVG charts', () => {
     });
 
     it('lays its legend out in rows inside the picture', () => {
-      const many = parse(networkSvg({ id: 'm', title: 't', desc: 'd', groups: Array.from({ length: 9 }, (_, i) => `A rather long group name ${i + 1}`), nodes: Array.from({ length: 9 }, (_, i) => ({ id: `m${i}`, label: `L${i}`, short: `L${i}`, group: i })), edges: [] })).querySelector('svg')!;
+      const many = parse(networkSvg({ id: 'm', title: 't', desc: 'd', noGroup: 'No group', groups: Array.from({ length: 9 }, (_, i) => `A rather long group name ${i + 1}`), nodes: Array.from({ length: 9 }, (_, i) => ({ id: `m${i}`, label: `L${i}`, short: `L${i}`, group: i })), edges: [] })).querySelector('svg')!;
       const [, , w, h] = viewBox(many);
       const items = many.querySelectorAll('[data-test=network-legend] g');
       expect(items).to.have.length(9);
@@ -182,11 +190,11 @@ describe('SVG charts', () => {
   });
 
   it('counts weekly interactions in whole numbers on the social page', () => {
-    const v = socialView({
-      people: { nodes: [], groups: [], labelOf: new Map(), learners: [], showNames: false },
+    const v = socialView(i18nFor('en'), {
+      people: { nodes: [], groups: [], learners: [], showNames: false },
       edges: [], cohort: { members: 0, ties: 0, interactions: 0, density: null, reciprocity: null, crossGroupShare: null, isolated: [] }, groups: [],
       trend: [{ week: '2026-W48', ties: 1, density: 0.1, reciprocity: 0, crossGroupShare: 0, newInteractions: 1, isolated: [] }],
-    } as unknown as Parameters<typeof socialView>[0]);
+    } as unknown as Parameters<typeof socialView>[1]);
     const axis = parse(v.weeklySvg).querySelectorAll('text[text-anchor=end]').map((t) => t.text);
     expect(axis).to.deep.equal(['0', '1']);
   });
