@@ -11,14 +11,14 @@ export function exportsView(who: LaunchContext, rows: PersonalExportRow[], now: 
     privacyHref: '/privacy',
     items: rows.map((e) => ({
       id: e.id,
-      scope: e.scope === 'all' ? 'All your cohorts' : 'This cohort',
+      allCohorts: e.scope === 'all',
       state: e.status,
       ready: e.status === 'ready',
       failed: e.status === 'failed' || (e.status === 'queued' && now.getTime() - e.requestedAt.getTime() > 6 * 3600_000),
       requestedAt: when(e.requestedAt),
       expiresAt: when(e.expiresAt),
       href: `/cohorts/${who.cohortId}/profile/exports/${e.id}`,
-      size: e.sizeBytes ? `${Math.max(1, Math.round(Number(e.sizeBytes) / 1024))} KB` : '',
+      sizeKb: e.sizeBytes ? Math.max(1, Math.round(Number(e.sizeBytes) / 1024)) : 0,
     })),
   };
 }

@@ -1,4 +1,5 @@
 // Profiles and the expert finder, for the cohort named in the URL.
+import { msg } from '../i18n/i18n.ts';
 import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -36,14 +37,14 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
     const who = req.launch!;
     const upload = await readUploadForm(req, res, { maxFileBytes: deps.media.limits.maxBytes.image, maxFiles: 1, store: (file, name) => storeProfilePhoto(deps.media, who, file, name) });
     if (upload.refused) return renderOwnProfile(req, res, upload.refused.status, { photoError: textFor(req, upload.refused.userMessage) });
-    if (upload.stored.length === 0) return renderOwnProfile(req, res, 400, { photoError: 'No picture arrived. Choose a photo, then press “Upload photo”.' });
+    if (upload.stored.length === 0) return renderOwnProfile(req, res, 400, { photoError: msg('profiles.photo.noneArrived') });
     res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=photo#photo`);
   });
 
   r.post('/:cohortId/profile/photo/remove', member, async (req, res) => {
     const who = req.launch!;
     const { confirmed } = RemovePhotoBody.parse(req.body ?? {});
-    if (!confirmed) return res.render('profiles/confirm-remove-photo', { title: 'Remove your photo?', cohort: { id: who.cohortId }, person: { name: who.displayName }, backHref: `/cohorts/${who.cohortId}/profile#photo` });
+    if (!confirmed) return res.render('profiles/confirm-remove-photo', { title: req.i18n!.t('profiles.photo.confirmTitle'), cohort: { id: who.cohortId }, person: { name: who.displayName }, backHref: `/cohorts/${who.cohortId}/profile#photo` });
     await removeProfilePhoto(deps, who);
     res.redirect(303, `/cohorts/${who.cohortId}/profile?saved=photo-removed#photo`);
   });
@@ -77,7 +78,7 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
     // The photo is looked up alongside; shown only once openMemberProfile has found them, and only of
     // someone in this cohort (the photo route serves a person's photo to members of their cohorts).
     const [cohort, { member: person, kudosCount, otherCohort }, photos] = await Promise.all([findCohort(req), openMemberProfile(deps, req.launch!, personId), personPhotoUrls(deps.db, req.launch!, [personId], 'full')]);
-    res.render('profiles/person', { title: person.name ?? 'Profile', ...memberProfileView(cohort, req.launch!, person, kudosCount, otherCohort ? undefined : photos.get(personId)), otherCohort });
+    res.render('profiles/person', { title: person.name ?? req.i18n!.t('profiles.person.title'), ...memberProfileView(cohort, req.launch!, person, kudosCount, otherCohort ? undefined : photos.get(personId)), otherCohort });
   });
 
   r.get('/:cohortId/experts', member, async (req, res) => {
@@ -87,16 +88,16 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
       const results = await findExperts(deps, req.launch!, q);
       // Photos of this cohort's people only: the photo route answers 404 for someone of another cohort.
       const photos = await personPhotoUrls(deps.db, req.launch!, (results ?? []).filter((x) => x.inCohort).map((x) => x.personId));
-      res.render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, results, undefined, photos) });
+      res.render('profiles/experts', { title: req.i18n!.t('profiles.experts.title'), ...expertsView(cohort, req.launch!, q, results, undefined, photos) });
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      res.status(400).render('profiles/experts', { title: 'Find an expert', ...expertsView(cohort, req.launch!, q, undefined, err) });
+      res.status(400).render('profiles/experts', { title: req.i18n!.t('profiles.experts.title'), ...expertsView(cohort, req.launch!, q, undefined, err) });
     }
   });
 
   async function renderOwnProfile(req: Request, res: Response, status: number, flash: Parameters<typeof ownProfileView>[3]) {
     const [cohort, data, language] = await Promise.all([findCohort(req), openOwnProfile(deps, req.launch!), languageChoiceView(deps.db, req.launch!)]);
-    res.status(status).render('profiles/own-profile', { title: 'Your profile', ...ownProfileView(cohort, req.launch!, data, flash), language: { ...language, saved: req.query.saved === 'language' } });
+    res.status(status).render('profiles/own-profile', { title: req.i18n!.t('profiles.own.title'), ...ownProfileView(cohort, req.launch!, data, flash), language: { ...language, saved: req.query.saved === 'language' } });
   }
 
   return r;

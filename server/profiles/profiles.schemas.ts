@@ -15,13 +15,13 @@ export const ProfileForm = z.object({
 });
 export type ProfileForm = z.infer<typeof ProfileForm>;
 
-const field = (label: string) => z.string().trim().max(PROFILE_FIELD_MAX, `${label} is at most 1,000 characters: shorten it`);
+const field = (key: string) => z.string().trim().max(PROFILE_FIELD_MAX, key);
 
 /** A profile as saved. */
 export const ProfileInput = z.object({
-  skills: field('Skills'),
-  interests: field('Interests'),
-  canHelpWith: field('“I can help with”'),
+  skills: field('profiles.errors.skillsTooLong'),
+  interests: field('profiles.errors.interestsTooLong'),
+  canHelpWith: field('profiles.errors.canHelpWithTooLong'),
   searchAllCohorts: z.boolean(),
 });
 export type ProfileInput = z.infer<typeof ProfileInput>;
@@ -32,4 +32,4 @@ export function profileInputFrom(form: ProfileForm): z.input<typeof ProfileInput
 
 /** The finder's query string: one `q`, trimmed; too long is refused (the page says so). */
 export const ExpertsQuery = z.object({ q: z.string().default('') });
-export const SearchText = z.string().trim().max(QUERY_MAX, `Search for at most ${QUERY_MAX} characters`);
+export const SearchText = z.string().trim().max(QUERY_MAX, 'profiles.errors.queryTooLong');

@@ -1,5 +1,7 @@
 // Profiles (skills, interests, what I can help with) and the expert finder. A profile belongs to the
 // person, across their cohorts in the tenant. Knows nothing of HTTP.
+import { msg } from '../i18n/i18n.ts';
+import { QUERY_MAX } from './profiles.schemas.ts';
 import type { Db } from '../../models/db.ts';
 import * as profiles from '../../models/profiles.queries.ts';
 import { findProfilePhoto } from '../../models/media.queries.ts';
@@ -28,7 +30,7 @@ export async function openOwnProfile(deps: ProfilesDeps, who: LaunchContext) {
 /** Saves the person's own profile; anything out of bounds is refused with one message per field. */
 export async function saveProfile(deps: ProfilesDeps, who: LaunchContext, form: ProfileForm): Promise<void> {
   const parsed = ProfileInput.safeParse(profileInputFrom(form));
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'Your profile was not saved: put right what is marked below, then save again', true);
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, msg('profiles.errors.notSaved'), true);
   await profiles.upsertProfile(deps.db, { tenantId: who.tenantId, personId: who.personId, ...parsed.data });
 }
 
@@ -50,7 +52,7 @@ export async function openMemberProfile(deps: ProfilesDeps, who: LaunchContext, 
  */
 export async function findExperts(deps: ProfilesDeps, who: LaunchContext, q: string): Promise<profiles.ExpertRow[] | undefined> {
   const parsed = SearchText.safeParse(q);
-  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message, { q: parsed.error.issues[0]!.message });
+  if (!parsed.success) throw new ValidationError(msg('profiles.errors.queryTooLong', { maximum: QUERY_MAX }), { q: msg('profiles.errors.queryTooLong', { maximum: QUERY_MAX }) });
   if (parsed.data === '') return undefined;
   return profiles.searchProfiles(deps.db, who.tenantId, who.cohortId, who.personId, parsed.data, EXPERTS_SHOWN);
 }

@@ -2,15 +2,13 @@
 import type { Cohort } from '../../models/schema.ts';
 import type { ExpertRow, MemberProfileRow, ProfileRow } from '../../models/profiles.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { ValidationError } from '../errors.ts';
-import { formatDate } from '../modules/modules.views.ts';
+import type { UserText, ValidationError } from '../errors.ts';
 import { PROFILE_FIELD_MAX, QUERY_MAX, type ProfileForm } from './profiles.schemas.ts';
 import { errorSummary } from '../http/error-summary.ts';
 import { avatarView } from '../http/avatar.ts';
 import { mediaHref } from '../media/attachment-view.ts';
 import type { PhotoRef } from '../../models/media.queries.ts';
 
-const NAME_NOT_SHARED = 'Name not shared';
 
 function header(cohort: Cohort, who: LaunchContext) {
   return { cohort: { id: cohort.id, title: cohort.title }, person: { name: who.displayName } };
@@ -20,7 +18,7 @@ export function ownProfileView(
   cohort: Cohort,
   who: LaunchContext,
   data: { profile: ProfileRow | undefined; kudosCount: number; kudos: Array<{ id: string; reason: string; createdAt: Date; fromName: string | null }>; photo: PhotoRef | undefined },
-  flash: { saved?: boolean; invalid?: { error: ValidationError; form: ProfileForm }; photoSaved?: boolean; photoRemoved?: boolean; photoError?: string },
+  flash: { saved?: boolean; invalid?: { error: ValidationError; form: ProfileForm }; photoSaved?: boolean; photoRemoved?: boolean; photoError?: UserText },
 ) {
   const form = flash.invalid?.form;
   return {
@@ -47,7 +45,7 @@ export function ownProfileView(
     errorSummary: errorSummary(flash.invalid?.error, (key) => key, 'profile-form'),
     kudos: {
       count: data.kudosCount,
-      items: data.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason, when: formatDate(k.createdAt) })),
+      items: data.kudos.map((k) => ({ from: k.fromName, reason: k.reason, when: k.createdAt })),
       more: data.kudosCount > data.kudos.length ? data.kudosCount - data.kudos.length : 0,
     },
   };
@@ -60,7 +58,7 @@ export function memberProfileView(cohort: Cohort, who: LaunchContext, member: Me
   return {
     ...header(cohort, who),
     member: {
-      name: member.name ?? NAME_NOT_SHARED,
+      name: member.name,
       avatar: avatarView(member.personId, member.name, photoUrl),
       isFacilitator: member.role === 'facilitator',
       skills,
@@ -86,7 +84,7 @@ export function expertsView(cohort: Cohort, who: LaunchContext, q: string, resul
     searched: results !== undefined,
     results: (results ?? []).map((r) => ({
       personId: r.personId,
-      name: r.name ?? NAME_NOT_SHARED,
+      name: r.name,
       // Photos only of this cohort's people (the photo route serves no one else's here).
       avatar: avatarView(r.personId, r.name, r.inCohort ? photos.get(r.personId) : undefined),
       // People of other cohorts are here because they opted in: their profile opens too.

@@ -2,10 +2,12 @@
 // (every catalog string accented and wrapped in ⟦…⟧) and any plain English word left on it was
 // hard-coded. Text that is nobody's to translate is skipped: an element marked translate="no"
 // (people's names, their posts, an LMS's course title) or carrying its own lang (workshop content in
-// the cohort's language), and <script>, <style>, <code>, <pre>.
+// the cohort's language), and <script>, <style>, <code>, <pre>, <textarea>, <title>.
 import { Parser } from 'htmlparser2';
 
-const SKIPPED_ELEMENTS = new Set(['script', 'style', 'code', 'pre', 'svg:style', 'template', 'noscript']);
+// <textarea> holds what a person typed; <title> mostly names the page's subject (a person, a course
+// title from the LMS) and repeats its <h1>, which is checked.
+const SKIPPED_ELEMENTS = new Set(['script', 'style', 'code', 'pre', 'svg:style', 'template', 'noscript', 'textarea', 'title']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 // Words that are the same in every language we ship: the product's name, units.
 const ALLOWED = new Set(['Circlework', 'LTI', 'CSV', 'SVG', 'PDF', 'URL', 'UTC', 'JSON', 'OK', 'LMS', 'AGS', 'NRPS', 'ZIP', 'Moodle', 'Canvas', 'Markdown', 'HTML', 'RSS', 'JPEG', 'PNG', 'GIF', 'WebP', 'MB', 'KB', 'GB']);
