@@ -3,6 +3,7 @@
 import { csrfSync } from 'csrf-sync';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { isSameOriginPost } from '../../lti/same-origin.ts';
 
 // A form sends the token as a field; a script's upload (public/composer.js) in a header.
@@ -38,8 +39,8 @@ export function createCsrfProtection(
         403,
         'csrf',
         kept
-          ? 'This form had expired, so it was not sent. What you wrote is kept: open the page again (from your course if needed) and it will be back in the form.'
-          : 'This form has expired or was not sent from Circlework. Reload the page and try again.',
+          ? msg('errors.csrfKept')
+          : msg('errors.csrf'),
       );
     };
     // An exempt request that checks its token itself (a streamed multipart form) refuses the same way.

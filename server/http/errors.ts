@@ -3,7 +3,7 @@
 import type { Application, ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
 import { ZodError } from 'zod';
 import { AppError, ValidationError } from '../errors.ts';
-import { i18nFor, type I18n } from '../i18n/i18n.ts';
+import { i18nFor, msg, type I18n } from '../i18n/i18n.ts';
 import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 
 // The error page's title per status (errors.title.<status> in the catalogs).
@@ -27,10 +27,10 @@ export function toAppError(err: unknown): AppError | undefined {
   const status = (err as { status?: unknown; statusCode?: unknown } | null)?.status ?? (err as { statusCode?: unknown } | null)?.statusCode;
   // body-parser and friends flag client errors with a status and `expose`.
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return new AppError(status, 'http', status === 413 ? 'What you sent is larger than Circlework accepts.' : 'The request could not be understood.');
+    return new AppError(status, 'http', status === 413 ? msg('errors.tooLarge') : msg('errors.notUnderstood'));
   }
   if (isDatabaseUnavailable(err)) {
-    return new AppError(503, 'unavailable', 'Circlework cannot reach its database just now. Nothing you sent was saved; please try again in a minute.');
+    return new AppError(503, 'unavailable', msg('errors.databaseAway'));
   }
   return undefined;
 }
@@ -74,5 +74,5 @@ export function errorHandler(sendError: ReturnType<typeof createErrorSender>): E
 }
 
 export const notFound: RequestHandler = (_req, _res, next) => {
-  next(new AppError(404, 'not-found', 'There is no page at this address. If you followed a link in Circlework, go back and try again.'));
+  next(new AppError(404, 'not-found', msg('errors.noPage')));
 };

@@ -3,11 +3,12 @@
 import type { RequestHandler } from 'express';
 import type pg from 'pg';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export function shedLoad(pool: Pick<pg.Pool, 'waitingCount'>, maxWaiting: number): RequestHandler {
   return (_req, res, next) => {
     if (pool.waitingCount <= maxWaiting) return next();
     res.setHeader('Retry-After', '5');
-    next(new AppError(503, 'busy', 'Circlework is very busy right now. Wait a few seconds, then reload the page — nothing you sent was lost or saved twice.'));
+    next(new AppError(503, 'busy', msg('errors.busy')));
   };
 }

@@ -3,7 +3,7 @@ import { rateLimit, type Store, type Options, type IncrementResponse } from 'exp
 import type { Request, RequestHandler } from 'express';
 import type { Db } from '../../models/db.ts';
 import * as limits from '../../models/rate-limits.queries.ts';
-import { AppError } from '../errors.ts';
+import { AppError, type UserText } from '../errors.ts';
 
 class PostgresRateLimitStore implements Store {
   #windowMs = 60_000;
@@ -33,7 +33,7 @@ export function createRateLimit(opts: {
   name: string;
   windowMs: number;
   limit: number;
-  message: string;
+  message: UserText;
   key?: (req: Request) => string;
   /** Count only failures (a wrong password), not every request. */
   skipSuccessfulRequests?: boolean;
