@@ -1,4 +1,5 @@
 // Email opt-outs per person and topic. Every statement is scoped by tenant.
+import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 
 export async function listOptOuts(ex: Executor, tenantId: string, personId: string): Promise<string[]> {
@@ -16,6 +17,13 @@ export async function insertOptOut(ex: Executor, tenantId: string, personId: str
   await ex.insertInto('emailOptOuts').values({ tenantId, personId, topic }).onConflict((c) => c.doNothing()).execute();
 }
 
+/** The person's name, address and language for email: their choice, else their launches', else their deployment's. */
 export function findPersonForEmail(ex: Executor, tenantId: string, personId: string) {
-  return ex.selectFrom('persons').select(['id', 'name', 'email']).where('tenantId', '=', tenantId).where('id', '=', personId).executeTakeFirst();
+  return ex
+    .selectFrom('persons as p')
+    .innerJoin('tenants as t', 't.id', 'p.tenantId')
+    .select(['p.id', 'p.name', 'p.email', sql<string>`coalesce(p.locale, p.launch_locale, t.default_locale)`.as('locale')])
+    .where('p.tenantId', '=', tenantId)
+    .where('p.id', '=', personId)
+    .executeTakeFirst();
 }

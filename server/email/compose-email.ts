@@ -2,6 +2,7 @@
 // Every value is escaped in the HTML part; the footer always says why it was sent and links to
 // the person's preferences.
 import Handlebars from 'handlebars';
+import { i18nFor, type I18n } from '../i18n/i18n.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -17,19 +18,22 @@ export interface EmailContent {
   preferencesUrl: string;
 }
 
-let htmlTemplate: HandlebarsTemplateDelegate<EmailContent> | undefined;
+type EmailModel = EmailContent & { footer: string; lang: string };
+let htmlTemplate: HandlebarsTemplateDelegate<EmailModel> | undefined;
 /** Read and compiled at the first email, not at import. */
-function template(): HandlebarsTemplateDelegate<EmailContent> {
-  htmlTemplate ??= Handlebars.compile<EmailContent>(fs.readFileSync(path.join(import.meta.dirname, '../../views/email/message.hbs'), 'utf8'));
+function template(): HandlebarsTemplateDelegate<EmailModel> {
+  htmlTemplate ??= Handlebars.compile<EmailModel>(fs.readFileSync(path.join(import.meta.dirname, '../../views/email/message.hbs'), 'utf8'));
   return htmlTemplate;
 }
 
-export function composeEmail(c: EmailContent): { subject: string; text: string; html: string } {
+/** `i18n`: the recipient's language (the footer's words, the HTML part's lang); English when not given. */
+export function composeEmail(c: EmailContent, i18n: I18n = i18nFor('en')): { subject: string; text: string; html: string } {
+  const footer = i18n.t('email.footer.change');
   const lines = [c.greeting, ''];
   for (const p of c.paragraphs) lines.push(p, '');
   for (const item of c.items ?? []) lines.push(`- ${item.text}${item.href ? `\n  ${item.href}` : ''}`);
   if (c.items?.length) lines.push('');
   if (c.action) lines.push(`${c.action.label}: ${c.action.href}`, '');
-  lines.push('--', c.reason, `Change what Circlework emails you: ${c.preferencesUrl}`);
-  return { subject: c.subject, text: lines.join('\n'), html: template()(c) };
+  lines.push('--', c.reason, `${footer}: ${c.preferencesUrl}`);
+  return { subject: c.subject, text: lines.join('\n'), html: template()({ ...c, footer, lang: i18n.lang }) };
 }

@@ -1,11 +1,12 @@
 // The daily email digest: one email per person listing their unread notifications not emailed
 // before, to the address the LMS shared, unless they opted out. A notification is emailed at most
 // once; the in-app list stays the source of truth.
+import { i18nFor } from '../i18n/i18n.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import * as prefs from '../../models/email-preferences.queries.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import type { EmailDeps } from '../email/mailer.ts';
-import { describeNotification, groupNotifications } from './notification-text.ts';
+import { describeNotification, groupNotifications, NO_NAME } from './notification-text.ts';
 
 
 /** People handled per batch; the loop continues until none is left. */
@@ -49,17 +50,19 @@ async function sendDigestTo(deps: EmailDeps, who: { tenantId: string; personId: 
     const items = await notifications.claimDigestNotifications(tx, who.tenantId, who.personId, now);
     if (!person?.email || optedOut || items.length === 0) return false;
     const preferencesUrl = deps.links.preferencesUrl(who);
+    // In the recipient's language.
+    const i18n = i18nFor(person.locale);
     const email = composeEmail({
-      subject: items.length === 1 ? 'Circlework: 1 new notification' : `Circlework: ${items.length} new notifications`,
-      greeting: `Hello ${person.name ?? 'there'},`,
-      paragraphs: [`Here is what happened in Circlework since your last digest. Open Circlework from your course to reply.`],
+      subject: i18n.t('notifications.digest.subject', { count: items.length }),
+      greeting: i18n.t('notifications.digest.greeting', { name: person.name ?? NO_NAME }),
+      paragraphs: [i18n.t('notifications.digest.lead')],
       items: groupNotifications(items, false, (n) => n.cohortId).map(({ first, count }) => {
-        const { text, path } = describeNotification(first, first.cohortId, count);
-        return { text: `${text} (${first.cohortTitle})`, href: new URL(path, deps.publicUrl).href };
+        const { message, path } = describeNotification(first, first.cohortId, count);
+        return { text: i18n.t('notifications.digest.item', { text: i18n.text(message), cohort: first.cohortTitle }), href: new URL(path, deps.publicUrl).href };
       }),
-      reason: 'You get this daily digest because you have unread notifications in Circlework.',
+      reason: i18n.t('notifications.digest.reason'),
       preferencesUrl,
-    });
+    }, i18n);
     await deps.mailer.send({ to: person.email, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(who, 'digest') });
     deps.log.info({ tenantId: who.tenantId, personId: who.personId, notifications: items.length }, 'email digest sent');
     return true;

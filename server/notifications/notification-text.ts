@@ -2,6 +2,7 @@
 // the in-app list and the email digest.
 import type { NotificationsTable } from '../../models/schema.ts';
 import { postHref } from '../discussions/post-links.ts';
+import { msg, type MessageRef } from '../i18n/i18n.ts';
 
 export interface NotificationFacts {
   kind: NotificationsTable['kind'];
@@ -41,21 +42,19 @@ export function groupNotifications<T extends NotificationFacts>(rows: T[], newes
   return [...groups.values()];
 }
 
-/** The sentence and the in-cohort path (no origin) of one notification, or of a group of them. */
-export function describeNotification(n: NotificationFacts, cohortId: string, count = 1): { text: string; path: string } {
-  const actor = n.actorName ?? 'Someone';
+/** The value a message's `select` reads as "no name shared" (it then says "someone" in its language). */
+export const NO_NAME = '__none';
+
+/**
+ * The sentence (a catalog message: the page and the digest email word it in their reader's
+ * language) and the in-cohort path (no origin) of one notification, or of a group of them.
+ */
+export function describeNotification(n: NotificationFacts, cohortId: string, count = 1): { message: MessageRef; path: string } {
+  // One message per kind, its plural (a group) and its actor ("someone" when the name is not shared).
+  const values = { count, actor: n.actorName ?? NO_NAME, thread: n.threadTitle ?? '' };
   const planPath = `/cohorts/${cohortId}/action-plans/${n.planId}`;
-  if (n.kind === 'partner-request') return { text: count > 1 ? `${count} requests to be an accountability partner` : `${actor} asked you to be their accountability partner`, path: planPath };
-  if (n.kind === 'plan-comment') return { text: count > 1 ? `${count} comments on your action plan` : `${actor} commented on your action plan`, path: planPath };
-  const postPath = postHref(cohortId, n.threadId ?? '', n.postId ?? '');
-  switch (n.kind) {
-    case 'flag':
-      return { text: count > 1 ? `${count} flags on posts in “${n.threadTitle}”` : `${actor} flagged a post in “${n.threadTitle}” for moderation`, path: `/cohorts/${cohortId}/console/moderation#post-${n.postId}` };
-    case 'mention':
-      return { text: count > 1 ? `${count} mentions of you in “${n.threadTitle}”` : `${actor} mentioned you in “${n.threadTitle}”`, path: postPath };
-    case 'reply':
-      return { text: count > 1 ? `${count} replies in “${n.threadTitle}”` : `${actor} replied in “${n.threadTitle}”`, path: postPath };
-    case 'kudos':
-      return { text: count > 1 ? `${count} kudos for your posts in “${n.threadTitle}”` : `${actor} gave kudos for your post in “${n.threadTitle}”`, path: postPath };
-  }
+  const message = msg(`notifications.kind.${n.kind}`, values);
+  if (n.kind === 'partner-request' || n.kind === 'plan-comment') return { message, path: planPath };
+  if (n.kind === 'flag') return { message, path: `/cohorts/${cohortId}/console/moderation#post-${n.postId}` };
+  return { message, path: postHref(cohortId, n.threadId ?? '', n.postId ?? '') };
 }

@@ -12,13 +12,13 @@ export function notificationsRouter(deps: { db: Db }): Router {
     const who = req.launch!;
     const rows = await notifications.listNotifications(deps.db, who.tenantId, who.membershipId);
     res.render('notifications/list', {
-      title: 'Notifications',
+      title: req.i18n!.t('notifications.title'),
       cohort: { id: who.cohortId },
       person: { name: who.displayName },
       items: groupNotifications(rows, true, (n) => String(n.readAt === null)).map(({ first, latest, count }) => ({
         unread: latest.readAt === null,
-        ...(({ text, path }) => ({ text, href: path }))(describeNotification(first, who.cohortId, count)),
-        when: latest.createdAt.toISOString().slice(0, 16).replace('T', ' '),
+        ...(({ message, path }) => ({ text: req.i18n!.text(message), href: path }))(describeNotification(first, who.cohortId, count)),
+        when: latest.createdAt,
       })),
     });
   });

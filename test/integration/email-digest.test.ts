@@ -39,6 +39,18 @@ describe('email digest', () => {
     expect(r.status).to.equal(303);
   }
 
+  it('writes each digest in its recipient’s language: their launch’s, or their own choice', async () => {
+    const writer = await launch(ada);
+    await env.sim.launch(env.app.url, new LtiHttpClient(), { user: bo, clientId: env.lms.clientId, context: { id: 'course-mail', title: 'Mail course' }, locale: 'fr-FR' });
+    await mentionEveryone(writer);
+    await sendEmailDigests(deps, new Date(Date.now() + 1000));
+    const [mail] = smtp.to('bo@example.org');
+    expect(mail!.subject).to.equal('Circlework : 1 nouvelle notification');
+    expect(mail!.text).to.contain('Ada Writer vous a mentionné dans « Who has tried this? » (Mail course)');
+    expect(mail!.text).to.contain('Choisir ce que Circlework vous envoie par e-mail');
+    expect(parse(mail!.html).querySelector('html')?.getAttribute('lang')).to.equal('fr');
+  });
+
   it('emails each person with an address one digest (text and HTML, preferences link), once', async () => {
     const writer = await launch(ada);
     await launch(bo);
