@@ -1,6 +1,7 @@
 // Group formation: the pure rules behind "form groups", the facilitator's adjust step and late
 // joiners. No I/O and no clock; randomness comes from a seed the caller passes (and may keep, so the
 // same preview can be rebuilt).
+import { msg, type I18n } from '../i18n/i18n.ts';
 import { AppError } from '../errors.ts';
 
 /** A group holds 3 to 5 learners (CONTEXT.md: Group). */
@@ -118,9 +119,7 @@ export class GroupMoveError extends AppError {
     super(
       400,
       `group-move:${reason}`,
-      reason === 'unknown-member'
-        ? 'That learner is not in any of these groups. Reload the preview and try again.'
-        : 'That group does not exist. Reload the preview and try again.',
+      reason === 'unknown-member' ? msg('groups.errors.unknownMember') : msg('groups.errors.noSuchGroup'),
     );
     this.reason = reason;
   }
@@ -147,8 +146,8 @@ export function moveMember(groups: string[][], memberId: string, toIndex: number
 export interface GroupLabels {
   /** How to name a member in a message (default: the id). */
   member?: (id: string) => string;
-  /** How to name a group (default: "Group 1", "Group 2"… by position). */
-  group?: (index: number) => string;
+  /** How to name a group (default: its position, worded by the reader's language). */
+  group?: (index: number) => GroupName;
 }
 
 /**
@@ -157,10 +156,19 @@ export interface GroupLabels {
  * Empty list: nothing to warn about. A cohort of 1 or 2 learners in a single group is not flagged —
  * that is the one group such a cohort gets.
  */
-export function validateGroups(groups: string[][], labels: GroupLabels = {}): string[] {
+/** One thing wrong with a set of groups; `groupProblemText` words it in a reader's language. */
+export type GroupProblem =
+  | { kind: 'empty'; group: GroupName }
+  | { kind: 'size'; group: GroupName; count: number }
+  | { kind: 'twice'; member: string; group: GroupName }
+  | { kind: 'in-several'; member: string; groups: GroupName[] };
+/** A group's own name, or its position when it has none yet ("Group 2" in the reader's language). */
+export type GroupName = string | { position: number };
+
+export function validateGroups(groups: string[][], labels: GroupLabels = {}): GroupProblem[] {
   const memberName = labels.member ?? ((id: string) => id);
-  const groupName = labels.group ?? ((i: number) => `Group ${i + 1}`);
-  const problems: string[] = [];
+  const groupName = labels.group ?? ((i: number): GroupName => ({ position: i + 1 }));
+  const problems: GroupProblem[] = [];
 
   const where = new Map<string, number[]>();
   groups.forEach((g, i) => g.forEach((m) => where.set(m, [...(where.get(m) ?? []), i])));
@@ -168,28 +176,32 @@ export function validateGroups(groups: string[][], labels: GroupLabels = {}): st
 
   groups.forEach((g, i) => {
     const size = new Set(g).size;
-    if (size === 0) problems.push(`${groupName(i)} is empty.`);
-    else if (size < MIN_GROUP_SIZE && !smallCohortInOneGroup) {
-      problems.push(`${groupName(i)} has ${learnersWord(size)}; groups need ${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE}.`);
-    } else if (size > MAX_GROUP_SIZE) {
-      problems.push(`${groupName(i)} has ${learnersWord(size)}; groups need ${MIN_GROUP_SIZE} to ${MAX_GROUP_SIZE}.`);
-    }
+    if (size === 0) problems.push({ kind: 'empty', group: groupName(i) });
+    else if ((size < MIN_GROUP_SIZE && !smallCohortInOneGroup) || size > MAX_GROUP_SIZE) problems.push({ kind: 'size', group: groupName(i), count: size });
   });
 
   for (const [member, indices] of where) {
     if (indices.length < 2) continue;
     const distinct = [...new Set(indices)];
-    problems.push(
-      distinct.length === 1
-        ? `${memberName(member)} is listed twice in ${groupName(distinct[0]!)}.`
-        : `${memberName(member)} is in ${listOf(distinct.map(groupName))}.`,
-    );
+    problems.push(distinct.length === 1 ? { kind: 'twice', member: memberName(member), group: groupName(distinct[0]!) } : { kind: 'in-several', member: memberName(member), groups: distinct.map(groupName) });
   }
   return problems;
 }
 
-const learnersWord = (n: number) => `${n} ${n === 1 ? 'learner' : 'learners'}`;
-const listOf = (items: string[]) => (items.length <= 2 ? items.join(' and ') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+/** A problem as a sentence in the reader's language. */
+export function groupProblemText(i18n: I18n, p: GroupProblem): string {
+  const name = (g: GroupName) => (typeof g === 'string' ? g : i18n.t('groups.defaultName', { position: g.position }));
+  switch (p.kind) {
+    case 'empty':
+      return i18n.t('groups.warning.empty', { group: name(p.group) });
+    case 'size':
+      return i18n.t('groups.warning.size', { group: name(p.group), count: p.count, min: MIN_GROUP_SIZE, max: MAX_GROUP_SIZE });
+    case 'twice':
+      return i18n.t('groups.warning.twice', { member: p.member || i18n.t('groups.aLearner'), group: name(p.group) });
+    case 'in-several':
+      return i18n.t('groups.warning.inSeveral', { member: p.member || i18n.t('groups.aLearner'), groups: i18n.list(p.groups.map(name)) });
+  }
+}
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
 function compareIds(a: string, b: string): number {

@@ -19,7 +19,7 @@ export function groupNormsRouter(deps: { db: Db }): Router {
     const who = req.launch!;
     if (who.role === 'facilitator') return res.redirect(303, `/cohorts/${who.cohortId}/console/groups`);
     const group = await ownGroup(deps.db, who);
-    if (!group) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });
+    if (!group) return res.render('discussions/no-group', { title: req.i18n!.t('groups.noGroup.title'), cohort: { id: who.cohortId }, person: { name: who.displayName } });
     res.redirect(303, `/cohorts/${who.cohortId}/groups/${group.id}/norms`);
   });
 
@@ -46,13 +46,13 @@ export function groupNormsRouter(deps: { db: Db }): Router {
     const who = req.launch!;
     const n = await readGroupNorms(deps.db, who, params.data.groupId);
     res.status(status).render('groups/norms', {
-      title: `${n.group.name}: norms`,
+      title: req.i18n!.t('groups.norms.pageTitle', { group: n.group.name }),
       cohort: { id: who.cohortId },
       person: { name: who.displayName },
       group: { name: n.group.name },
       norms: n.norms,
       version: n.version,
-      edited: n.editedAt ? { by: n.editedBy ?? 'Someone', at: n.editedAt.toISOString().slice(0, 16).replace('T', ' ') } : undefined,
+      edited: n.editedAt ? { by: n.editedBy, at: n.editedAt } : undefined,
       canEdit: n.canEdit,
       saved: req.query.saved === '1' && !flash,
       error: flash?.error,

@@ -1,6 +1,7 @@
 // A group's norms (module 4): a short list its members edit together, shown at the top of the
 // group's spaces. Members of the group edit; the cohort's facilitators read. Saves are versioned:
 // saving on top of a version someone else replaced is a conflict, and what was typed is kept.
+import { msg } from '../i18n/i18n.ts';
 import type { Db } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as norms from '../../models/group-norms.queries.ts';
@@ -48,15 +49,15 @@ export function parseNorms(text: string): string[] {
     .split(/\r?\n/)
     .map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, '').trim())
     .filter((l) => l.length > 0);
-  if (list.length > MAX_NORMS) throw new ValidationError(`Keep it short: at most ${MAX_NORMS} norms (you have ${list.length}).`, { norms: 'too many' });
+  if (list.length > MAX_NORMS) throw new ValidationError(msg('groups.errors.tooManyNorms', { max: MAX_NORMS, count: list.length }), { norms: msg('groups.errors.tooManyNorms', { max: MAX_NORMS, count: list.length }) });
   const long = list.find((l) => l.length > MAX_NORM_LENGTH);
-  if (long) throw new ValidationError(`Each norm is at most ${MAX_NORM_LENGTH} characters; this one is ${long.length}: “${long.slice(0, 40)}…”`, { norms: 'a norm is too long' });
+  if (long) throw new ValidationError(msg('groups.errors.normTooLong', { max: MAX_NORM_LENGTH, count: long.length, start: long.slice(0, 40) }), { norms: msg('groups.errors.normTooLong', { max: MAX_NORM_LENGTH, count: long.length, start: long.slice(0, 40) }) });
   return list;
 }
 
 export async function saveGroupNorms(db: Db, who: LaunchContext, groupId: string, form: { text: string; baseVersion: number }): Promise<{ version: number; changed: boolean }> {
   const { group, canEdit } = await visibleGroup(db, who, groupId);
-  if (!canEdit) throw new ForbiddenError('edit-norms', 'The norms belong to the group: only its members edit them.');
+  if (!canEdit) throw new ForbiddenError('edit-norms', msg('groups.errors.normsMembersOnly'));
   const list = parseNorms(form.text);
   const latest = await norms.findLatestNorms(db, who.tenantId, group.id);
   const current = latest?.version ?? 0;
@@ -68,5 +69,5 @@ export async function saveGroupNorms(db: Db, who: LaunchContext, groupId: string
 }
 
 function normsConflict(editor: string | null): ConflictError {
-  return new ConflictError(`${editor ?? 'Someone in your group'} changed the norms while you were editing. Their version is shown below, and your text is kept in the box: merge them and save again.`);
+  return new ConflictError(editor ? msg('groups.errors.normsConflict', { editor }) : msg('groups.errors.normsConflictSomeone'));
 }

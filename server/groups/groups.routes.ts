@@ -27,7 +27,7 @@ export function groupsRouter(deps: GroupsDeps): Router {
     const preview = existing.length === 0 ? await previewGroups(deps, who, seed).catch((err) => (err instanceof AppError && err.status === 400 ? err : Promise.reject(err))) : undefined;
     const previewOk = preview && !('status' in preview) ? preview : undefined;
     const photos = await memberPhotoUrls(deps.db, who, [...members.map((m) => m.membershipId), ...(previewOk?.groups.flatMap((g) => g.members.map((m) => m.membershipId)) ?? [])]);
-    res.render('groups/groups', { title: 'Groups', ...groupsPageView(who, existing, members, preview, photos) });
+    res.render('groups/groups', { title: req.i18n!.t('groups.page.title'), ...groupsPageView(req.i18n!, who, existing, members, preview, photos) });
   });
 
   r.post('/:cohortId/console/groups', facilitator, async (req, res) => {

@@ -1,18 +1,19 @@
 // Small groups: the facilitator forms them (preview, then commit), moves people and renames groups;
 // learners who arrive later are placed in the smallest group. Knows nothing of HTTP.
+import { msg } from '../i18n/i18n.ts';
 import crypto from 'node:crypto';
 import { withTransaction, type Db, type Executor } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import { formGroups, placeLateJoiner, validateGroups } from './group-formation.ts';
+import { formGroups, placeLateJoiner, validateGroups, type GroupProblem } from './group-formation.ts';
 
 export interface GroupsDeps {
   db: Db;
 }
 
 function requireFacilitator(who: LaunchContext, action: string): void {
-  if (who.role !== 'facilitator') throw new ForbiddenError(action, 'Only facilitators arrange groups.');
+  if (who.role !== 'facilitator') throw new ForbiddenError(action, msg('groups.errors.facilitatorsOnly'));
 }
 
 /** A fingerprint of who would be grouped: a commit must see the same learners as its preview. */
@@ -24,24 +25,24 @@ export interface GroupsPreview {
   seed: number;
   rosterHash: string;
   groups: Array<{ name: string; members: Array<{ membershipId: string; name: string | null }> }>;
-  warnings: string[];
+  warnings: GroupProblem[];
 }
 
 /** The groups that forming now would make (nothing is saved). A new seed shuffles differently. */
 export async function previewGroups(deps: GroupsDeps, who: LaunchContext, seed: number): Promise<GroupsPreview> {
   requireFacilitator(who, 'preview-groups');
   if ((await groups.listGroups(deps.db, who.tenantId, who.cohortId)).length > 0) {
-    throw new ConflictError('This cohort already has groups: move people between them instead of forming them again.');
+    throw new ConflictError(msg('groups.errors.alreadyFormed'));
   }
   const learners = await groups.listUngroupedLearners(deps.db, who.tenantId, who.cohortId);
-  if (learners.length === 0) throw new ValidationError('There are no learners to group yet. Learners appear after their first launch or when the course roster is read.');
+  if (learners.length === 0) throw new ValidationError(msg('groups.errors.noLearners'));
   const byId = new Map(learners.map((l) => [l.membershipId, l]));
   const formed = formGroups(learners.map((l) => ({ id: l.membershipId })), { seed });
   return {
     seed,
     rosterHash: rosterHash(learners.map((l) => l.membershipId)),
     groups: formed.map((ids, i) => ({ name: `Group ${i + 1}`, members: ids.map((id) => ({ membershipId: id, name: byId.get(id)?.name ?? null })) })),
-    warnings: validateGroups(formed, { member: (id) => byId.get(id)?.name ?? 'a learner' }),
+    warnings: validateGroups(formed, { member: (id) => byId.get(id)?.name ?? '' }),
   };
 }
 
@@ -51,11 +52,11 @@ export async function commitGroups(deps: GroupsDeps, who: LaunchContext, seed: n
   return withTransaction(deps.db, async (tx) => {
     await groups.lockCohortGroups(tx, who.tenantId, who.cohortId);
     if ((await groups.listGroups(tx, who.tenantId, who.cohortId)).length > 0) {
-      throw new ConflictError('This cohort already has groups: move people between them instead of forming them again.');
+      throw new ConflictError(msg('groups.errors.alreadyFormed'));
     }
     const learners = await groups.listUngroupedLearners(tx, who.tenantId, who.cohortId);
     if (rosterHash(learners.map((l) => l.membershipId)) !== expectedRosterHash) {
-      throw new ConflictError('Someone joined or left the course since this preview. Look at the new preview before forming groups.');
+      throw new ConflictError(msg('groups.errors.rosterChanged'));
     }
     const formed = formGroups(learners.map((l) => ({ id: l.membershipId })), { seed });
     for (const [i, ids] of formed.entries()) {
@@ -85,7 +86,7 @@ export async function renameGroup(deps: GroupsDeps, who: LaunchContext, groupId:
   const group = await groups.findGroup(deps.db, who.tenantId, groupId);
   if (!group || group.cohortId !== who.cohortId) throw new NotFoundError('group');
   const taken = (await groups.listGroups(deps.db, who.tenantId, who.cohortId)).some((g) => g.id !== groupId && g.name.toLowerCase() === clean.toLowerCase());
-  if (taken) throw new ValidationError('Another group already has that name.', { name: 'is taken' });
+  if (taken) throw new ValidationError(msg('groups.errors.nameTaken'), { name: msg('groups.errors.nameTaken') });
   await groups.updateGroupName(deps.db, who.tenantId, groupId, clean);
 }
 

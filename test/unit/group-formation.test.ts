@@ -1,8 +1,9 @@
 // Group formation over every cohort size from 1 to 200: the size rules, balance, determinism, the
 // spread by attribute, late joiners, and the facilitator's moves.
+import { i18nFor } from '../../server/i18n/i18n.ts';
 import { expect } from 'chai';
 import {
-  formGroups, groupCountFor, GroupMoveError, moveMember, placeLateJoiner, validateGroups, type FormationLearner,
+  formGroups, groupCountFor, GroupMoveError, moveMember, placeLateJoiner, validateGroups, groupProblemText, type GroupProblem, type FormationLearner,
 } from '../../server/groups/group-formation.ts';
 
 const SEEDS = [1, 2, 42, 2024, 0xdeadbeef];
@@ -196,23 +197,24 @@ describe('moveMember', () => {
 });
 
 describe('validateGroups', () => {
+  const english = (p: GroupProblem) => groupProblemText(i18nFor('en'), p);
   it('finds nothing wrong with formed groups', () => {
     expect(SIZES.flatMap((n) => validateGroups(formGroups(cohort(n), { seed: n })))).to.deep.equal([]);
   });
 
   it('flags a group under 3 or over 5, and an empty group', () => {
-    expect(validateGroups([['a', 'b'], ['c', 'd', 'e', 'f', 'g', 'h'], []])).to.deep.equal([
+    expect(validateGroups([['a', 'b'], ['c', 'd', 'e', 'f', 'g', 'h'], []]).map(english)).to.deep.equal([
       'Group 1 has 2 learners; groups need 3 to 5.',
       'Group 2 has 6 learners; groups need 3 to 5.',
       'Group 3 is empty.',
     ]);
-    expect(validateGroups([['a'], ['b', 'c', 'd']])).to.deep.equal(['Group 1 has 1 learner; groups need 3 to 5.']);
+    expect(validateGroups([['a'], ['b', 'c', 'd']]).map(english)).to.deep.equal(['Group 1 has 1 learner; groups need 3 to 5.']);
   });
 
   it('flags a member in two groups, or twice in one, with the names it is given', () => {
     const names = { member: (id: string) => id.toUpperCase(), group: (i: number) => ['Otters', 'Herons', 'Foxes'][i] ?? `Group ${i + 1}` };
-    expect(validateGroups([['a', 'b', 'c'], ['a', 'd', 'e'], ['f', 'g', 'h', 'a']], names)).to.deep.equal(['A is in Otters, Herons and Foxes.']);
-    expect(validateGroups([['a', 'b', 'c', 'a'], ['d', 'e', 'f']])).to.deep.equal(['a is listed twice in Group 1.']);
+    expect(validateGroups([['a', 'b', 'c'], ['a', 'd', 'e'], ['f', 'g', 'h', 'a']], names).map(english)).to.deep.equal(['A is in Otters, Herons and Foxes.']);
+    expect(validateGroups([['a', 'b', 'c', 'a'], ['d', 'e', 'f']]).map(english)).to.deep.equal(['a is listed twice in Group 1.']);
   });
 
   it('does not flag the single group of a cohort of 1 or 2, but does flag such a cohort split in two', () => {
@@ -224,6 +226,6 @@ describe('validateGroups', () => {
   it('flags a move that leaves a group too small', () => {
     const groups = formGroups(cohort(6), { seed: 3 });
     const moved = moveMember(groups, groups[0]![0]!, 1);
-    expect(validateGroups(moved)).to.deep.equal(['Group 1 has 2 learners; groups need 3 to 5.']);
+    expect(validateGroups(moved).map(english)).to.deep.equal(['Group 1 has 2 learners; groups need 3 to 5.']);
   });
 });
