@@ -2,6 +2,7 @@
 // since mail scanners follow links; the POST uses the link), a manager's view of a shared plan, and
 // a new link for one that expired or was used. Expired/used/revoked → 410 page; unknown → 404.
 // Also the page where anyone asks for a sign-in link by email address (same answer whatever the address).
+import { msg } from '../i18n/i18n.ts';
 import { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
@@ -23,11 +24,11 @@ const ManagerForm = z.object({ body: z.string().default(''), checkInId: z.union(
 export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();
   const token = (req: Request) => String(req.params.token);
-  const renewLimit = createRateLimit({ db: deps.db, name: 'link-renewal', windowMs: 3600_000, limit: 3, key: (req) => token(req).slice(0, 60), message: 'A new link was already sent a few times in the last hour. Check your inbox, or try again later.' });
+  const renewLimit = createRateLimit({ db: deps.db, name: 'link-renewal', windowMs: 3600_000, limit: 3, key: (req) => token(req).slice(0, 60), message: msg('limits.linkRenewal') });
 
   // Per address and per IP, counted whether or not the address is known (a 429 tells nothing either).
-  const requestByAddress = createRateLimit({ db: deps.db, name: 'sign-in-request-address', windowMs: 3600_000, limit: 3, key: (req) => String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254), message: 'A sign-in link was asked for this address a few times in the last hour. Check your inbox (and spam folder), or try again later.' });
-  const requestByIp = createRateLimit({ db: deps.db, name: 'sign-in-request-ip', windowMs: 3600_000, limit: 30, message: 'Many sign-in links were asked for from your network in the last hour. Please try again later.' });
+  const requestByAddress = createRateLimit({ db: deps.db, name: 'sign-in-request-address', windowMs: 3600_000, limit: 3, key: (req) => String((req.body as { email?: unknown } | undefined)?.email ?? '').trim().toLowerCase().slice(0, 254), message: msg('limits.signInAddress') });
+  const requestByIp = createRateLimit({ db: deps.db, name: 'sign-in-request-ip', windowMs: 3600_000, limit: 30, message: msg('limits.signInNetwork') });
 
   r.get('/request', (req, res) => {
     issueCsrfToken(req, res);

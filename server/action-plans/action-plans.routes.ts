@@ -1,6 +1,7 @@
 // Action plans for the cohort named in the URL: the learner's plan, partners, manager invites and
 // check-ins, the plans board, and the facilitator's page. A session made by an emailed sign-in link
 // reaches these pages (and only these) with the same membership checks as a launch.
+import { msg } from '../i18n/i18n.ts';
 import { textFor } from '../i18n/request-locale.ts';
 import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { countingUploads, readUploadForm } from '../media/upload-form.ts';
@@ -23,7 +24,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
   const r = Router();
   const member: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db)];
   const facilitator: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db, 'facilitator')];
-  const inviteLimit = createRateLimit({ db: deps.db, name: 'manager-invite', windowMs: 3600_000, limit: 5, key: (req) => `${req.launch!.tenantId}:${req.launch!.personId}`, message: 'You have sent five invitations in the last hour. Please wait before sending another.' });
+  const inviteLimit = createRateLimit({ db: deps.db, name: 'manager-invite', windowMs: 3600_000, limit: 5, key: (req) => `${req.launch!.tenantId}:${req.launch!.personId}`, message: msg('limits.managerInvite') });
   const cohortOf = async (who: LaunchContext) => {
     const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
     if (!cohort) throw new NotFoundError('cohort');

@@ -1,4 +1,5 @@
 // The tool admin's console: sign in, list/approve/disable platforms, add one by hand, manage deployments.
+import { msg } from '../i18n/i18n.ts';
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import type passport from 'passport';
 import type { Db } from '../../models/db.ts';
@@ -23,7 +24,7 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
   });
 
   // Failed sign-ins only, per address: a slow brute force stays slow, a forgetful admin is not locked out for long.
-  const loginLimit = createRateLimit({ db: deps.db, name: 'admin-login', windowMs: 15 * 60_000, limit: 10, skipSuccessfulRequests: true, message: 'Too many failed sign-ins. Wait 15 minutes and try again.' });
+  const loginLimit = createRateLimit({ db: deps.db, name: 'admin-login', windowMs: 15 * 60_000, limit: 10, skipSuccessfulRequests: true, message: msg('limits.adminLogin') });
 
   r.post('/login', loginLimit, (req: Request, res: Response, next: NextFunction) => {
     const body = S.LoginBody.parse(req.body ?? {});

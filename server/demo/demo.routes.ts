@@ -1,6 +1,7 @@
 // The demo's HTTP side. demoPlatformRouter is the demo LMS (mounted before our CSRF check: it is
 // another party, whose requests carry their own signatures); demoRouter is the page that lists the
 // made-up people and frames the tool as an LMS course page does. Both exist only when config.demo.
+import { msg } from '../i18n/i18n.ts';
 import express, { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { autoPostForm } from '../../lti/platform-messages.ts';
@@ -85,7 +86,7 @@ export function demoRouter(deps: DemoDeps): Router {
     });
   });
   // Each reset is a few seconds of writes: a visitor (DEMO=true on a public server) gets a few an hour.
-  const resetLimit = createRateLimit({ db: deps.db, name: 'demo-reset', windowMs: 3600_000, limit: 10, message: 'The demo was reset several times from your network in the last hour. Try again later.' });
+  const resetLimit = createRateLimit({ db: deps.db, name: 'demo-reset', windowMs: 3600_000, limit: 10, message: msg('limits.demoReset') });
   router.post('/reset', resetLimit, async (req, res) => {
     if (!ResetBody.safeParse(req.body).success) throw new ValidationError('Tick the box to confirm that the demo cohort should be erased and made again.', { confirm: 'tick to confirm' });
     await startDemoReset(deps, seedFailed);

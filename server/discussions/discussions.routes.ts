@@ -1,4 +1,5 @@
 // Discussion spaces, threads and posts, for the cohort named in the URL.
+import { msg } from '../i18n/i18n.ts';
 import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Application, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -82,8 +83,8 @@ export function keepRefusedPostForm(deps: svc.DiscussionsDeps): (req: Request) =
 export function createPostingLimits(db: svc.DiscussionsDeps['db']) {
   const perPerson = (req: Request) => `${req.launch!.tenantId}:${req.launch!.personId}`;
   return [
-    createRateLimit({ db, name: 'post-burst', windowMs: 10_000, limit: 5, key: perPerson, message: 'You are posting very quickly. Wait a few seconds, then post again — what you wrote is kept in this browser.' }),
-    createRateLimit({ db, name: 'post-minute', windowMs: 60_000, limit: 15, key: perPerson, message: 'That is more than 15 posts in a minute. Wait a minute, then post again — what you wrote is kept in this browser.' }),
+    createRateLimit({ db, name: 'post-burst', windowMs: 10_000, limit: 5, key: perPerson, message: msg('limits.postBurst') }),
+    createRateLimit({ db, name: 'post-minute', windowMs: 60_000, limit: 15, key: perPerson, message: msg('limits.postMinute') }),
   ];
 }
 

@@ -1,5 +1,6 @@
 // Routes of ours under /lti: dynamic registration and the Canvas developer key JSON. The protocol
 // (reading the platform's configuration, the registration request) is lti/registration.service.ts.
+import { msg } from '../i18n/i18n.ts';
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../errors.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
@@ -9,7 +10,7 @@ import { canvasDeveloperKey, readPlatformConfiguration, registerWithPlatform, re
 export function registrationRouter(deps: RegistrationDeps): Router {
   const r = Router();
   // Anyone can call this URL, and each call fetches from the network and makes a key pair.
-  const limit = createRateLimit({ db: deps.db, name: 'lti-register', windowMs: 3600_000, limit: 20, message: 'Too many registrations from your network in the last hour. Try again later.' });
+  const limit = createRateLimit({ db: deps.db, name: 'lti-register', windowMs: 3600_000, limit: 20, message: msg('limits.registration') });
 
   // The platform shows this page in its own dialog, before the platform is active here: the page (and
   // its errors) may be framed by the registering platform's origins, and the close message needs that.
