@@ -32,14 +32,17 @@ export function ownErasureRouter(deps: ErasureDeps): Router {
   const r = Router();
   const member = requireLaunch(deps.db);
   const render = async (req: Request, res: Response, status: number, extra: object = {}) =>
-    res.status(status).render('privacy/erase', { title: 'Erase my data', ...ownEraseView(req.launch!, await q.findPostsOnErasure(deps.db, req.launch!.tenantId)), ...extra });
+    res.status(status).render('privacy/erase', { title: req.i18n!.t('privacy.erase.title'), ...ownEraseView(req.i18n!, req.launch!, await q.findPostsOnErasure(deps.db, req.launch!.tenantId)), ...extra });
 
   r.get('/:cohortId/profile/erase', member, (req, res) => render(req, res, 200));
 
   r.post('/:cohortId/profile/erase', member, async (req, res) => {
     const who = req.launch!;
     try {
-      checkConfirmation(ERASE_PHRASE, ERASE_PHRASE, confirmation(req));
+      // The phrase in the page's language; the English one is accepted too.
+      const localized = req.i18n!.t('privacy.erase.phrase');
+      const form = confirmation(req);
+      checkConfirmation(form.typed.trim().toLowerCase() === ERASE_PHRASE ? ERASE_PHRASE : localized, localized, form);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       return render(req, res, 400, formErrors(err));
@@ -47,7 +50,7 @@ export function ownErasureRouter(deps: ErasureDeps): Router {
     await erasePerson(deps, { by: 'person', who }, who.personId);
     // Their sessions were deleted with them; this one must not be saved again on the way out.
     await new Promise<void>((resolve) => req.session.destroy(() => resolve()));
-    res.render('privacy/erase-done', { title: 'Your data was erased', returnToCourse: who.returnUrl });
+    res.render('privacy/erase-done', { title: req.i18n!.t('privacy.erase.doneTitle'), returnToCourse: who.returnUrl });
   });
   return r;
 }

@@ -16,13 +16,14 @@
 // participant's, an inactive member: not a learner of the cohort any more, so not "quiet" either),
 // and the network shows the former participant as one anonymous node, so others' ties, reciprocity
 // and isolation stay as they were. A new launch of the same LMS user makes a new person with nothing.
+import { msg } from '../i18n/i18n.ts';
 import crypto from 'node:crypto';
 import type { Db } from '../../models/db.ts';
 import * as q from '../../models/erasure.queries.ts';
 import { deleteNamedRolesNaming } from '../../models/named-roles.queries.ts';
 import type { PostsOnErasure } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { NotFoundError, ValidationError , type UserText } from '../errors.ts';
 
 /** What the person (or the admin) types to confirm; compared without regard to case or outer spaces. */
 export const ERASE_PHRASE = 'erase my data';
@@ -50,10 +51,10 @@ export function subjectHash(key: string, tenantId: string, sub: string): string 
 
 /** Both confirmations, or a 400 that changes nothing: the typed phrase and the "cannot be undone" box. */
 export function checkConfirmation(phrase: string, expected: string, form: { typed: string; understood: boolean }): void {
-  const fieldErrors: Record<string, string> = {};
-  if (!form.understood) fieldErrors['understood'] = 'Tick the box to say you understand this cannot be undone.';
-  if (form.typed.trim().toLowerCase() !== phrase.toLowerCase()) fieldErrors['phrase'] = `Type “${expected}” to confirm.`;
-  if (Object.keys(fieldErrors).length > 0) throw new ValidationError('Nothing was erased: confirm both steps first.', fieldErrors);
+  const fieldErrors: Record<string, UserText> = {};
+  if (!form.understood) fieldErrors['understood'] = msg('privacy.erase.tickBox');
+  if (form.typed.trim().toLowerCase() !== phrase.toLowerCase()) fieldErrors['phrase'] = msg('privacy.erase.typePhrase', { phrase: expected });
+  if (Object.keys(fieldErrors).length > 0) throw new ValidationError(msg('privacy.erase.notErased'), fieldErrors);
 }
 
 /**

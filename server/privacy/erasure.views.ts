@@ -1,30 +1,23 @@
 // View models for the erasure pages: what goes, what stays under the deployment's policy.
 import type { PostsOnErasure } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import { ADMIN_ERASE_PHRASE, ERASE_PHRASE } from './erasure.service.ts';
+import type { I18n } from '../i18n/i18n.ts';
+import { ADMIN_ERASE_PHRASE } from './erasure.service.ts';
 
 const POLICY = {
   keep: 'Posts and replies stay, with their text, under “A former participant”; the name goes, so others’ replies still make sense.',
   delete: 'Posts and replies show as deleted by their author, their text gone; others’ replies to them stay.',
 } as const;
 
-const GOES = [
-  'your reflections, practice evidence, curations, drafts and five-factor answers',
-  'your action plan with its check-ins, journal entries, partners’ and your manager’s comments, and your manager’s invitation and address',
-  'your profile, notifications, email preferences, exports and the links emailed to you',
-  'your name, email address and the id your course gave you; your place in groups and cohorts here',
-];
-
 const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
-export function ownEraseView(who: LaunchContext, policy: PostsOnErasure) {
+export function ownEraseView(i18n: I18n, who: LaunchContext, policy: PostsOnErasure) {
   return {
     cohortId: who.cohortId,
     action: `/cohorts/${who.cohortId}/profile/erase`,
     cancelHref: `/cohorts/${who.cohortId}/profile`,
-    phrase: ERASE_PHRASE,
-    goes: GOES,
-    posts: POLICY[policy],
+    phrase: i18n.t('privacy.erase.phrase'),
+    keepsPosts: policy === 'keep',
   };
 }
 

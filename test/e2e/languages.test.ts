@@ -28,7 +28,6 @@ const SHOWN_KEY = /\b[a-z][a-zA-Z]+\.[a-z][a-zA-Z]+\.[a-z][a-zA-Z.]+\b/;
 const NOT_YET_IN_CATALOGS = [
   /^\/cohorts\/:id\/(commons|spaces\/:id|threads\/:id|modules\/:n\/space)$/, // discussions
   /^\/cohorts\/:id\/(action-plan|action-plans|action-plans\/console|email)(\/|$)/, // action plans and email preferences
-  /^\/cohorts\/:id\/profile\/erase$/, // erasure
   /^\/admin(\/|$)/, // the tool admin's console
 ];
 

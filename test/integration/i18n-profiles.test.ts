@@ -36,6 +36,10 @@ describe('profile pages in every language', () => {
     pages.push(['finder, none', (await get(a, `${a.base}/experts?q=juggling`)).body]);
     pages.push(['finder, refused', (await get(a, `${a.base}/experts?q=${'y'.repeat(300)}`)).body]);
     pages.push(['photo confirmation', (await post(a, `${a.base}/profile/photo/remove`, {})).body]);
+    pages.push(['erase', (await get(a, `${a.base}/profile/erase`)).body]);
+    const notErased = await post(a, `${a.base}/profile/erase`, { phrase: 'nope' });
+    expect(notErased.status).to.equal(400);
+    pages.push(['erase, refused', notErased.body]);
     const found = pages.flatMap(([name, html]) => untranslatedText(html).map((t) => `${name}: ${t}`));
     expect(found.join('\n')).to.equal('');
   });
@@ -45,6 +49,12 @@ describe('profile pages in every language', () => {
     const page = parse((await get(fr, `${fr.base}/profile`)).body);
     expect(page.querySelector('html')?.getAttribute('lang')).to.equal('fr');
     expect(page.querySelector('h1')?.text).to.equal('Votre profil');
+    // The confirmation phrase is typed in the page's language.
+    const erase = parse((await get(fr, `${fr.base}/profile/erase`)).body);
+    expect(erase.querySelector('label[for=phrase]')?.text).to.contain('effacer mes données');
+    const erased = await post(fr, `${fr.base}/profile/erase`, { understood: 'yes', phrase: 'Effacer mes données' });
+    expect(erased.status).to.equal(200);
+    expect(parse(erased.body).querySelector('h1')?.text).to.equal('Vos données ont été effacées');
     const es = await launchIn(ben, 'es-ES');
     expect(parse((await get(es, `${es.base}/experts`)).body).querySelector('h1')?.text).to.equal('Buscar a alguien experto');
   });
