@@ -12,13 +12,7 @@ const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
 const learner = (n: number) => ({ sub: `l${n}`, name: `Learner ${n}`, roles: [ROLES.learner] });
 
 describe('groups pages in every language', () => {
-  const { env, get, post, formGroups } = cohortSuite({ context: course });
-  async function launchIn(user: { sub: string; name: string; roles: string[] }, locale: string): Promise<Member> {
-    const browser = new LtiHttpClient();
-    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context: course, locale });
-    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
-  }
+  const { get, post, formGroups, launchIn } = cohortSuite({ context: course });
 
   it('en-XA: before groups, the preview, the groups formed, a group’s norms (empty, saved, refused)', async () => {
     const facilitator = await launchIn(fay, 'en-XA');

@@ -12,13 +12,7 @@ const ada = { sub: 'ada', name: 'Ada Writer', roles: [ROLES.learner] };
 const bo = { sub: 'bo', name: 'Bo Reader', roles: [ROLES.learner] };
 
 describe('notifications in every language', () => {
-  const { env, get, post, follow } = cohortSuite({ context: course });
-  async function launchIn(user: typeof ada, locale: string): Promise<Member> {
-    const browser = new LtiHttpClient();
-    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context: course, locale });
-    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
-  }
+  const { get, post, follow, launchIn } = cohortSuite({ context: course });
 
   it('en-XA: empty, then with a mention and a reply; fr: the same in French', async () => {
     const writer = await launchIn(ada, 'en');

@@ -12,13 +12,7 @@ const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const ben = { sub: 'ben', name: 'Ben Learner', roles: [ROLES.learner] };
 
 describe('profile pages in every language', () => {
-  const { env, get, post } = cohortSuite({ context: course });
-  async function launchIn(user: typeof ada, locale: string): Promise<Member> {
-    const browser = new LtiHttpClient();
-    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context: course, locale });
-    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
-  }
+  const { env, get, post, launchIn } = cohortSuite({ context: course });
 
   it('en-XA: own profile (empty, saved, refused), the finder (hint, results, none), a member’s profile, the photo confirmation', async () => {
     const a = await launchIn(ada, 'en-XA');

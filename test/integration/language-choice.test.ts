@@ -16,12 +16,13 @@ describe('language choice on the profile', () => {
   const { env } = cohortSuite({ context: course });
   const m = cohortMembers(() => env, course);
 
-  async function launchIn(user: typeof ada, locale: string, browser = new LtiHttpClient()): Promise<Member & { lang: string | undefined }> {
-    const res = await env.sim.launch(env.app.url, browser, { user, clientId: env.lms.clientId, context: course, locale });
-    const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
-    return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}`, lang: parse(res.body).querySelector('html')?.getAttribute('lang') };
+  const launchIn = async (user: typeof ada, locale: string, browser?: LtiHttpClient): Promise<Member & { lang: string | undefined }> => {
+    const member = await m.launchIn(user, locale, course, browser);
+    return { ...member, lang: await langOf(member) };
+  };
+  async function langOf(member: Member, path = ''): Promise<string | undefined> {
+    return (await m.get(member, `${member.base}${path}`)).doc.querySelector('html')?.getAttribute('lang');
   }
-  const langOf = async (member: Member, path = '') => (await m.get(member, `${member.base}${path}`)).doc.querySelector('html')?.getAttribute('lang');
   const localeOf = async (sub: string) => (await sql<{ locale: string | null }>`select locale from persons where sub = ${sub}`.execute(env.app.db)).rows.map((r) => r.locale);
 
   it('offers the languages with the LMS’s one as the default, and switches the next page to the chosen one', async () => {

@@ -27,6 +27,8 @@ export interface Page {
 export interface CohortMembers {
   /** Launches `user` from the LMS (the default one, or `via`) into `context`, in a fresh session unless `browser` is given. */
   launch(user: SimUser, context?: { id: string; title?: string }, via?: ConnectedPlatform, browser?: LtiHttpClient): Promise<Member>;
+  /** The same, with the LMS's launch_presentation.locale (`browser`: the session to launch in). */
+  launchIn(user: SimUser, locale: string, context?: { id: string; title?: string }, browser?: LtiHttpClient): Promise<Member>;
   get(m: Member, url: string): Promise<Page>;
   /** Posts a form with a CSRF token taken from one of the member's own pages. */
   post(m: Member, url: string, form: Record<string, string>): Promise<Page>;
@@ -61,6 +63,12 @@ export function cohortMembers(env: () => { app: TestApp; lms: ConnectedPlatform 
     launch: async (user, context = defaultContext, via = env().lms, browser = new LtiHttpClient()) => {
       const { app } = env();
       const res = await via.sim.launch(app.url, browser, { user, clientId: via.clientId, context });
+      const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
+      return { browser, base: `${app.url}/cohorts/${cohortId}`, cohortId };
+    },
+    launchIn: async (user, locale, context = defaultContext, browser = new LtiHttpClient()) => {
+      const { app, lms } = env();
+      const res = await lms.sim.launch(app.url, browser, { user, clientId: lms.clientId, context, locale });
       const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
       return { browser, base: `${app.url}/cohorts/${cohortId}`, cohortId };
     },
