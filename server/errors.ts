@@ -1,6 +1,5 @@
 import type { ZodError } from 'zod';
-import { isMessageRef, msg, type MessageRef } from './i18n/i18n.ts';
-import { isCatalogKey } from './i18n/catalogs.ts';
+import { isCatalogKey, isMessageRef, msg, type MessageRef } from './i18n/i18n.ts';
 
 /**
  * What a person is told: a catalog message (translated where it is shown, in the reader's language),

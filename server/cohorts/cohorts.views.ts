@@ -14,19 +14,14 @@ const ROLE_LABEL = { learner: 'cohorts.role.learner', facilitator: 'cohorts.role
  * A catalog message as HTML with an element (a name, a link with its own attributes) where its
  * placeholder stands: the sentence stays whole, in whatever word order the language needs.
  */
-function htmlWithElement(i18n: I18n, key: string, placeholder: string, elementHtml: string): string {
-  const mark = '\u0000';
-  return i18n.html(key, { [placeholder]: mark }).replace(mark, elementHtml);
-}
-
 export function hubView(i18n: I18n, cohort: Cohort, launch: LaunchContext) {
   const esc = Handlebars.escapeExpression;
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName, isFacilitator: launch.role === 'facilitator', isLearner: launch.role === 'learner' },
     contentLanguage: cohort.language,
-    welcomeHtml: htmlWithElement(i18n, 'cohorts.hub.welcome', 'name', `<span data-test="learner-name" translate="no">${esc(launch.displayName)}</span>`),
-    commonsHtml: htmlWithElement(i18n, 'cohorts.hub.commons', 'commons', `<a href="/cohorts/${esc(cohort.id)}/commons" data-test="commons-link">${esc(i18n.t('cohorts.hub.commonsLink'))}</a>`),
+    welcomeHtml: i18n.html('cohorts.hub.welcome', { name: new Handlebars.SafeString(`<span data-test="learner-name" translate="no">${esc(launch.displayName)}</span>`) }),
+    commonsHtml: i18n.html('cohorts.hub.commons', { commons: new Handlebars.SafeString(`<a href="/cohorts/${esc(cohort.id)}/commons" data-test="commons-link">${esc(i18n.t('cohorts.hub.commonsLink'))}</a>`) }),
   };
 }
 

@@ -6,8 +6,6 @@ import { AppError, ValidationError } from '../errors.ts';
 import { i18nFor, msg, type I18n } from '../i18n/i18n.ts';
 import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 
-// The error page's title per status (errors.title.<status> in the catalogs).
-const TITLE_KEYS = new Set([400, 401, 403, 404, 409, 410, 413, 429, 502, 503]);
 
 // Connection refused or reset (or no socket to connect to), PostgreSQL shutting down or starting (57P01-57P03, 08xxx), or the pool
 // giving up waiting for a connection: the database is away, not the request wrong.
@@ -47,7 +45,8 @@ export function createErrorSender(app: Application, log: { error: (o: object, m:
     }
     const i18n: I18n = req.i18n ?? i18nFor(DEFAULT_LOCALE);
     const model = {
-      title: i18n.t(TITLE_KEYS.has(status) ? `errors.title.${status}` : 'errors.title.other'),
+      // A title per status where the catalogs have one (errors.title.<status>).
+      title: i18n.t(i18n.has(`errors.title.${status}`) ? `errors.title.${status}` : 'errors.title.other'),
       message: appError ? i18n.text(appError.userMessage) : i18n.t('errors.internal'),
       code: appError?.code ?? 'internal',
       requestId: String(req.id ?? ''),

@@ -74,10 +74,3 @@ export function readCatalogs(dir: string = LOCALES_DIR): Record<Locale, Catalog>
   const shipped = Object.fromEntries(SHIPPED_LOCALES.map((l) => [l, readCatalog(l, dir)])) as Record<ShippedLocale, Catalog>;
   return { ...shipped, 'en-XA': pseudoCatalog(shipped.en, 'en-XA'), 'ar-XB': pseudoCatalog(shipped.en, 'ar-XB') };
 }
-
-let englishKeys: Set<string> | undefined;
-/** Whether `text` names a message of the English catalog (how a zod schema's message can be a key). */
-export function isCatalogKey(text: string): boolean {
-  englishKeys ??= new Set(Object.keys(readCatalog('en')));
-  return englishKeys.has(text);
-}

@@ -7,6 +7,8 @@ import { readCatalogs, type Catalog } from './catalogs.ts';
 import { DEFAULT_LOCALE, directionOf, isLocale, PSEUDO_LOCALES, SHIPPED_LOCALES, type Locale } from './locales.ts';
 
 export type MessageValues = Record<string, string | number | Date | null | undefined>;
+/** Values of an HTML message: text (escaped), or markup the caller built and escaped itself (a SafeString). */
+export type HtmlValues = Record<string, MessageValues[string] | Handlebars.SafeString>;
 
 /**
  * A message named by its catalog key, for text built where no language is known yet (a service's
@@ -33,10 +35,11 @@ export interface I18n {
   /** The message `key`, formatted. Plain text: escape it where it goes into HTML (Handlebars does). */
   t(key: string, values?: MessageValues): string;
   /**
-   * The message as HTML: values escaped, and the few tags a message may carry rendered (<b>, <strong>,
-   * <em>, <code>, <kbd>, and <link>…</link> around the value `href`).
+   * The message as HTML: values escaped (a SafeString value is the caller's markup, as it is), and
+   * the few tags a message may carry rendered (<b>, <strong>, <em>, <code>, <kbd>, and <link>…</link>
+   * around the value `href`).
    */
-  html(key: string, values?: MessageValues): string;
+  html(key: string, values?: HtmlValues): string;
   /** A MessageRef translated; a string is passed through (already in the reader's language, or the user's own). */
   text(message: MessageRef | string): string;
   has(key: string): boolean;
@@ -89,10 +92,10 @@ function build(locale: Locale): I18n {
     if (!(key in messages)) return missing(key);
     return intl.formatMessage({ id: key }, values as Record<string, string | number | Date>);
   };
-  const html = (key: string, values?: MessageValues): string => {
+  const html = (key: string, values?: HtmlValues): string => {
     if (!(key in messages)) return Handlebars.escapeExpression(missing(key));
     const escaped: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(values ?? {})) escaped[k] = typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
+    for (const [k, v] of Object.entries(values ?? {})) escaped[k] = v instanceof Handlebars.SafeString ? v.toString() : typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
     for (const tag of TAGS) escaped[tag] = (chunks: string[]) => `<${tag}>${chunks.join('')}</${tag}>`;
     escaped.link = (chunks: string[]) => `<a href="${Handlebars.escapeExpression(String(values?.href ?? '#'))}">${chunks.join('')}</a>`;
     const out = intl.formatMessage({ id: key }, escaped as Record<string, string>) as string | string[];
@@ -117,6 +120,11 @@ function build(locale: Locale): I18n {
     number: (n: number, options?: Parameters<IntlShape["formatNumber"]>[1]) => intl.formatNumber(n, options),
     list: (items: readonly string[], type: 'conjunction' | 'disjunction' = 'conjunction') => intl.formatList(items, { type }),
   });
+}
+
+/** Whether `text` names a message of the English catalog (how a zod schema's message can be a key). */
+export function isCatalogKey(text: string): boolean {
+  return i18nFor(DEFAULT_LOCALE).has(text);
 }
 
 /** The I18n of a locale (English for anything we do not know). */
