@@ -20,9 +20,7 @@ export interface CohortLanguageView {
   options: { value: string; name: string; selected: boolean }[];
 }
 
-export async function cohortLanguageView(db: Db, who: LaunchContext): Promise<CohortLanguageView> {
-  const cohort = await findCohort(db, who.tenantId, who.cohortId);
-  if (!cohort) throw new NotFoundError('cohort');
+export function cohortLanguageView(who: LaunchContext, cohort: { language: string; editionVersionId: string | null }): CohortLanguageView {
   return {
     action: `/cohorts/${who.cohortId}/console/language`,
     current: LOCALE_NAMES[cohort.language as (typeof CONTENT_LANGUAGES)[number]] ?? cohort.language,
@@ -34,7 +32,8 @@ export async function cohortLanguageView(db: Db, who: LaunchContext): Promise<Co
 /** Sets the cohort's language (the route confirms first). */
 export async function setCohortLanguage(db: Db, who: LaunchContext, language: string): Promise<void> {
   if (!isContentLanguage(language)) throw new ValidationError(msg('language.cohort.unknown'), { language: msg('language.cohort.unknown') });
-  const cohort = await findCohort(db, who.tenantId, who.cohortId);
-  if (!cohort) throw new NotFoundError('cohort');
-  if (!(await setDefaultEditionLanguage(db, who.tenantId, who.cohortId, language))) throw new ConflictError(msg('language.cohort.pinned'));
+  if (await setDefaultEditionLanguage(db, who.tenantId, who.cohortId, language)) return;
+  // Nothing updated: either there is no such cohort or it is pinned to an edition version.
+  if (!(await findCohort(db, who.tenantId, who.cohortId))) throw new NotFoundError('cohort');
+  throw new ConflictError(msg('language.cohort.pinned'));
 }

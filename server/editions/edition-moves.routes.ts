@@ -21,8 +21,9 @@ export function editionMovesRouter(deps: MovesDeps): Router {
     const q = PreviewQuery.safeParse(req.query);
     if (!q.success) throw new ValidationError(msg('editionMoves.chooseNewer'));
     const who = req.launch!;
-    const [choices, preview] = await Promise.all([editionChoices(deps, who), q.data.to ? previewMove(deps, who, q.data.to) : undefined]);
-    res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, preview, q.data.moved === '1'), language: { ...(await cohortLanguageView(deps.db, who)), saved: req.query.language === 'saved' } });
+    const choices = await editionChoices(deps, who);
+    const preview = q.data.to ? await previewMove(deps, who, choices, q.data.to) : undefined;
+    res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, preview, q.data.moved === '1'), language: { ...cohortLanguageView(who, choices.cohort), saved: req.query.language === 'saved' } });
   });
 
   // The cohort's language: a confirmation first (module texts change; answers stay as written).
@@ -30,9 +31,8 @@ export function editionMovesRouter(deps: MovesDeps): Router {
     const who = req.launch!;
     const form = CohortLanguageForm.parse(req.body ?? {});
     if (!form.confirmed) {
-      const view = await cohortLanguageView(deps.db, who);
       const choices = await editionChoices(deps, who);
-      return res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, undefined, false), language: { ...view, confirm: { value: form.language, name: LOCALE_NAMES[form.language as Locale] ?? form.language } } });
+      return res.render('editions/move', { title: req.i18n!.t('editionMoves.title'), ...moveView(who.cohortId, choices, undefined, false), language: { ...cohortLanguageView(who, choices.cohort), confirm: { value: form.language, name: LOCALE_NAMES[form.language as Locale] ?? form.language } } });
     }
     await setCohortLanguage(deps.db, who, form.language);
     res.redirect(303, `/cohorts/${who.cohortId}/console/edition?language=saved#language`);

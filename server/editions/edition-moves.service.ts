@@ -38,8 +38,17 @@ function facilitatorOnly(who: LaunchContext): void {
   if (who.role !== 'facilitator') throw new ForbiddenError('move-edition', 'Only the cohort’s facilitators choose its edition.');
 }
 
-/** The version the cohort runs (undefined: the default edition) and the versions it may move to. */
-export async function editionChoices(deps: MovesDeps, who: LaunchContext): Promise<{ current: VersionChoice | undefined; choices: VersionChoice[] }> {
+/** What the cohort runs and may move to, read once per request. */
+export interface EditionChoices {
+  /** The version the cohort runs (undefined: the default edition). */
+  current: VersionChoice | undefined;
+  /** The versions it may move to. */
+  choices: VersionChoice[];
+  /** The cohort's language and pinned version now. */
+  cohort: { language: string; editionVersionId: string | null };
+}
+
+export async function editionChoices(deps: MovesDeps, who: LaunchContext): Promise<EditionChoices> {
   facilitatorOnly(who);
   const cohort = await findCohort(deps.db, who.tenantId, who.cohortId);
   if (!cohort) throw new NotFoundError('cohort');
@@ -54,14 +63,18 @@ export async function editionChoices(deps: MovesDeps, who: LaunchContext): Promi
       if (current ? v.number > current.number : v === versions[0]) choices.push({ id: v.id, editionName: e.name, number: v.number, language: e.language });
     }
   }
-  return { current: current && { id: current.id, editionName: current.editionName, number: current.number, language: cohort.language }, choices };
+  return {
+    current: current && { id: current.id, editionName: current.editionName, number: current.number, language: cohort.language },
+    choices,
+    cohort: { language: cohort.language, editionVersionId: cohort.editionVersionId },
+  };
 }
 
-async function target(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<VersionChoice> {
-  const { choices } = await editionChoices(deps, who);
-  const choice = choices.find((c) => c.id === versionId);
-  if (!choice) throw new ValidationError(msg('editionMoves.chooseNewer'), { versionId: msg('editionMoves.chooseNewer') });
-  return choice;
+/** The version chosen, if the cohort may move to it. */
+function chosen(c: EditionChoices, versionId: string): VersionChoice {
+  const to = c.choices.find((v) => v.id === versionId);
+  if (!to) throw new ValidationError(msg('editionMoves.chooseNewer'), { versionId: msg('editionMoves.chooseNewer') });
+  return to;
 }
 
 /** Module by module, what moving from `from` to `to` changes, with how many learners answered what goes. */
@@ -88,23 +101,23 @@ export function compareWorkshops(from: Workshop, to: Workshop, answered: Map<str
   return changes;
 }
 
-export async function previewMove(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<{ to: VersionChoice; changes: ModuleChange[]; answeredGoing: number; languageChange: string | undefined }> {
-  const to = await target(deps, who, versionId);
+/** What moving to `versionId` would change, given the choices already read for this request. */
+export async function previewMove(deps: MovesDeps, who: LaunchContext, c: EditionChoices, versionId: string): Promise<{ to: VersionChoice; changes: ModuleChange[]; answeredGoing: number; languageChange: string | undefined }> {
+  const to = chosen(c, versionId);
   const [from, next, answered] = await Promise.all([
     deps.workshops.forCohort(who.tenantId, who.cohortId),
     deps.workshops.forVersion(who.tenantId, to.id),
     editions.listAnsweredActivities(deps.db, who.tenantId, who.cohortId),
   ]);
   const changes = compareWorkshops(from, next, new Map(answered.map((a) => [`${a.moduleId}/${a.activityId}`, a.learners])));
-  const cohort = await findCohort(deps.db, who.tenantId, who.cohortId);
   // Moving to an edition in another language changes the language of the cohort's modules.
-  const languageChange = cohort && cohort.language !== to.language ? (LOCALE_NAMES[to.language as ContentLanguage] ?? to.language) : undefined;
+  const languageChange = c.cohort.language !== to.language ? (LOCALE_NAMES[to.language as ContentLanguage] ?? to.language) : undefined;
   return { to, changes, answeredGoing: changes.reduce((n, c) => n + c.removed.reduce((m, r) => m + r.learners, 0), 0), languageChange };
 }
 
 /** Moves the cohort; its learners' answers stay where they are. */
 export async function moveCohort(deps: MovesDeps, who: LaunchContext, versionId: string): Promise<VersionChoice> {
-  const to = await target(deps, who, versionId);
+  const to = chosen(await editionChoices(deps, who), versionId);
   await editions.updateCohortEditionVersion(deps.db, who.tenantId, who.cohortId, to.id);
   return to;
 }
