@@ -8,6 +8,7 @@ import yauzl from 'yauzl';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { defaultFiveFactors, EditionContentSchema, FIVE_FACTOR_IDS, formatPath, moduleFile, parseModuleFile, WorkshopContentError, type EditionContent, type ModuleSource } from '../modules/workshop-content.ts';
 
 /** An upload larger than this, or unpacking to more, is refused (the nine modules are ~60 KB). */
@@ -50,13 +51,13 @@ export function editionFromFiles(files: EditionFile[]): { name: string | undefin
       else if (path === 'five-factors.yaml') fiveFactors = FiveFactorsYaml.parse(YAML.parse(f.text));
       else if (path.startsWith('modules/') && path.endsWith('.md')) modules.push(parseModuleFile(path, posix.basename(path), f.text));
     } catch (err) {
-      if (err instanceof WorkshopContentError) throw new ValidationError(err.message.replace(/^Workshop content /, ''));
-      throw new ValidationError(`${path}: not readable (${err instanceof z.ZodError ? err.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ') : 'not valid YAML'}).`);
+      if (err instanceof WorkshopContentError) throw new ValidationError(msg('editions.errors.fileProblem', { details: err.message.replace(/^Workshop content /, '') }));
+      throw new ValidationError(err instanceof z.ZodError ? msg('editions.errors.unreadableFile', { file: path, details: err.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ') }) : msg('editions.errors.notYaml', { file: path }));
     }
   }
-  if (modules.length === 0) throw new ValidationError('The zip holds no modules: an edition is a folder with modules/01-some-slug.md … modules/09-some-slug.md, as Circlework exports it.');
+  if (modules.length === 0) throw new ValidationError(msg('editions.errors.noModules'));
   const content = EditionContentSchema.safeParse({ modules: modules.sort((a, b) => a.id - b.id), fiveFactors });
-  if (!content.success) throw new ValidationError(`This edition cannot be imported: ${content.error.issues.map((i) => (i.path.length ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; ')}.`);
+  if (!content.success) throw new ValidationError(msg('editions.errors.notImportable', { details: content.error.issues.map((i) => (i.path.length ? `${formatPath(i.path)}: ${i.message}` : i.message)).join('; ') }));
   return { name, content: content.data, language };
 }
 
@@ -84,7 +85,7 @@ export async function zipEdition(folder: string, files: EditionFile[]): Promise<
 
 /** An uploaded zip's text files; refuses what is not a zip, too many entries, or too much once unpacked. */
 export async function unzipEdition(buf: Buffer): Promise<EditionFile[]> {
-  const notAZip = () => new ValidationError('That file is not a zip of an edition. Upload the .zip that “Download as Markdown” gives you.');
+  const notAZip = () => new ValidationError(msg('editions.errors.notAZip'));
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true }, (err, z) => (err ? reject(notAZip()) : resolve(z!))));
   const files: EditionFile[] = [];
   let total = 0;
@@ -97,8 +98,8 @@ export async function unzipEdition(buf: Buffer): Promise<EditionFile[]> {
     zip.on('end', () => resolve(files));
     zip.on('entry', (entry: yauzl.Entry) => {
       if (entry.fileName.endsWith('/') || entry.fileName.startsWith('__MACOSX/') || posix.basename(entry.fileName).startsWith('.')) return zip.readEntry();
-      if (files.length >= MAX_ENTRIES) return fail(new ValidationError(`The zip holds more than ${MAX_ENTRIES} files: an edition has about a dozen.`));
-      if (entry.uncompressedSize > MAX_FILE_BYTES || total + entry.uncompressedSize > MAX_ZIP_BYTES) return fail(new ValidationError(`${entry.fileName} is too large for an edition file.`));
+      if (files.length >= MAX_ENTRIES) return fail(new ValidationError(msg('editions.errors.tooManyFiles', { max: MAX_ENTRIES })));
+      if (entry.uncompressedSize > MAX_FILE_BYTES || total + entry.uncompressedSize > MAX_ZIP_BYTES) return fail(new ValidationError(msg('editions.errors.fileTooLarge', { file: entry.fileName })));
       total += entry.uncompressedSize;
       zip.openReadStream(entry, (err, stream) => {
         if (err || !stream) return fail(notAZip());

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { Router, type Request, type Response } from 'express';
 import * as editions from '../../models/editions.queries.ts';
 import { AppError, ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { requireNamedRole } from '../named-roles/named-roles.guard.ts';
 import { readUploadForm } from '../media/upload-form.ts';
 import { MAX_ZIP_BYTES } from './edition-files.ts';
@@ -48,7 +49,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
 
   r.post('/', editor, async (req, res) => {
     const form = CreateEditionForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError('Give the edition a name and choose where it starts from.');
+    if (!form.success) throw new ValidationError(msg('editions.errors.createForm'));
     try {
       const id = await createEdition(deps, requireContentEditor(req.launch), form.data);
       res.redirect(303, `/editions/${id}?created=1`);
@@ -83,7 +84,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
 
   r.post('/for-new-cohorts', editor, async (req, res) => {
     const form = ForNewCohortsForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError('Choose an edition.');
+    if (!form.success) throw new ValidationError(msg('editions.errors.chooseEdition'));
     try {
       await chooseEditionForNewCohorts(deps, requireContentEditor(req.launch), form.data.editionId, form.data.language);
     } catch (err) {
@@ -98,7 +99,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
   r.post('/:editionId/publish', editor, async (req, res) => {
     const id = editionId(req);
     const form = RevisionForm.safeParse(req.body ?? {});
-    if (!form.success) throw new ValidationError('The form is out of date: open the edition again.');
+    if (!form.success) throw new ValidationError(msg('editions.errors.outOfDate'));
     try {
       const number = await publishDraft(deps, requireContentEditor(req.launch), id, form.data.baseRevision);
       res.redirect(303, `/editions/${id}?published=${number}`);
@@ -115,14 +116,14 @@ export function editionsRouter(deps: EditionsDeps): Router {
     if (!params.success) throw new NotFoundError('module');
     const body = FlatForm.safeParse(req.body ?? {});
     const revision = RevisionForm.safeParse(req.body ?? {});
-    if (!body.success || !revision.success) throw new ValidationError('The form is out of date or too long: open the module again.');
+    if (!body.success || !revision.success) throw new ValidationError(msg('editions.errors.moduleFormStale'));
     const rows = readModuleForm(body.data);
     const who = requireContentEditor(req.launch);
     const copy = await workingCopy(deps, who, params.data.editionId);
     const current = copy.content.modules.find((m) => m.id === params.data.moduleId);
     if (!current) throw new NotFoundError('module');
     const parsed = moduleFromRows(rows, current);
-    if ('errors' in parsed) return renderModule(req, res, 400, { rows, error: new ValidationError('Put right what is marked below, then save again.', parsed.errors) });
+    if ('errors' in parsed) return renderModule(req, res, 400, { rows, error: new ValidationError(msg('editions.errors.putRight'), parsed.errors) });
     if (body.data.intent === 'preview') return renderModule(req, res, 200, { rows, preview: parsed.module, revision: revision.data.baseRevision });
     try {
       await saveDraft(deps, who, params.data.editionId, revision.data.baseRevision, (c) => ({ ...c, modules: c.modules.map((m) => (m.id === current.id ? parsed.module : m)) }));
@@ -140,9 +141,9 @@ export function editionsRouter(deps: EditionsDeps): Router {
     const id = editionId(req);
     const body = FlatForm.safeParse(req.body ?? {});
     const revision = RevisionForm.safeParse(req.body ?? {});
-    if (!body.success || !revision.success) throw new ValidationError('The form is out of date or too long: open the page again.');
+    if (!body.success || !revision.success) throw new ValidationError(msg('editions.errors.pageFormStale'));
     const parsed = fiveFactorsFromForm(body.data);
-    if ('errors' in parsed) return renderFiveFactors(req, res, 400, { typed: body.data, error: new ValidationError('Put right what is marked below, then save again.', parsed.errors) });
+    if ('errors' in parsed) return renderFiveFactors(req, res, 400, { typed: body.data, error: new ValidationError(msg('editions.errors.putRight'), parsed.errors) });
     try {
       await saveDraft(deps, requireContentEditor(req.launch), id, revision.data.baseRevision, (c) => ({ ...c, fiveFactors: parsed.fiveFactors }));
     } catch (err) {
@@ -155,7 +156,7 @@ export function editionsRouter(deps: EditionsDeps): Router {
   async function renderList(req: Request, res: Response, status: number, flash?: { error: ValidationError; name?: string; importName?: string }) {
     const who = requireContentEditor(req.launch);
     const list = await editions.listEditions(deps.db, who.tenantId);
-    res.status(status).render('editions/editions', { title: 'Workshop editions', ...editionsListView(list, { chosen: req.query.chosen === '1' && !flash, ...flash }) });
+    res.status(status).render('editions/editions', { title: req.i18n!.t('editions.list.title'), ...editionsListView(list, { chosen: req.query.chosen === '1' && !flash, ...flash }) });
   }
 
   async function renderEdition(req: Request, res: Response, status: number, error?: AppError) {
@@ -176,14 +177,14 @@ export function editionsRouter(deps: EditionsDeps): Router {
     // except for a preview, which keeps the revision the editor started from.
     const revision = flash.revision ?? copy.revision;
     res.status(status).render('editions/module', {
-      title: `${copy.edition.name}: module ${current.id}`,
+      title: req.i18n!.t('editions.module.pageTitle', { edition: copy.edition.name, number: current.id }),
       ...moduleEditorView(copy, current, flash.rows ?? rowsOf(current), revision, { ...flash, saved: req.query.saved === '1' && status === 200 && !flash.preview }),
     });
   }
 
   async function renderFiveFactors(req: Request, res: Response, status: number, flash?: { typed: Record<string, string>; error: AppError }) {
     const copy = await workingCopy(deps, requireContentEditor(req.launch), editionId(req));
-    res.status(status).render('editions/five-factors', { title: `${copy.edition.name}: five factors`, ...fiveFactorsView(copy, { saved: req.query.saved === '1' && !flash, ...flash }) });
+    res.status(status).render('editions/five-factors', { title: req.i18n!.t('editions.fiveFactors.pageTitle', { edition: copy.edition.name }), ...fiveFactorsView(copy, { saved: req.query.saved === '1' && !flash, ...flash }) });
   }
 
   return r;
@@ -195,7 +196,7 @@ async function readZip(file: Readable): Promise<Buffer> {
   let size = 0;
   for await (const chunk of file as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_ZIP_BYTES) throw new AppError(413, 'edition-too-large', `An edition's zip can be at most ${MAX_ZIP_BYTES / 1024 / 1024} MB. Choose the zip of one edition.`);
+    if (size > MAX_ZIP_BYTES) throw new AppError(413, 'edition-too-large', msg('editions.errors.zipTooLarge', { megabytes: MAX_ZIP_BYTES / 1024 / 1024 }));
     parts.push(chunk);
   }
   return Buffer.concat(parts);

@@ -1,6 +1,8 @@
 // The editor's forms: plain fields (no JavaScript needed), one row per reading and per activity,
 // read into a module's source with a message per field that needs attention.
 import { z } from 'zod';
+import { msg } from '../i18n/i18n.ts';
+import type { UserText } from '../errors.ts';
 import { ACTIVITY_KINDS, FIVE_FACTORS, MODULE_COUNT, type ActivityKind, type EditionContent, type ModuleSource } from '../modules/workshop-content.ts';
 
 export const EditionParams = z.object({ editionId: z.uuid() });
@@ -85,43 +87,44 @@ function kebabOf(title: string): string {
  * Typed rows → the module's source, or a message per field (named as the form names them). Blank
  * rows are left out; removed activities dropped; the rest in the order given (ties keep the form's).
  */
-export function moduleFromRows(rows: ModuleRows, current: ModuleSource): { module: ModuleSource } | { errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
+export function moduleFromRows(rows: ModuleRows, current: ModuleSource): { module: ModuleSource } | { errors: Record<string, UserText> } {
+  const errors: Record<string, UserText> = {};
+  /** `what` names the field for the catalog's select (editions.errors.empty and .tooLong). */
   const need = (field: string, value: string, what: string, max: number) => {
-    if (!value.trim()) errors[field] = `${what} cannot be empty.`;
-    else if (value.trim().length > max) errors[field] = `${what} is too long (at most ${max} characters).`;
+    if (!value.trim()) errors[field] = msg('editions.errors.empty', { field: what });
+    else if (value.trim().length > max) errors[field] = msg('editions.errors.tooLong', { field: what, max });
   };
-  need('title', rows.title, 'The module title', 200);
-  need('summary', rows.summary, 'The summary', 200);
-  need('framing', rows.framing, 'The framing text', 20_000);
+  need('title', rows.title, 'moduleTitle', 200);
+  need('summary', rows.summary, 'summary', 200);
+  need('framing', rows.framing, 'framing', 20_000);
   const minutes = Number(rows.minutes);
-  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 240) errors.minutes = 'Give the time in whole minutes, from 5 to 240.';
+  if (!Number.isInteger(minutes) || minutes < 5 || minutes > 240) errors.minutes = msg('editions.errors.minutes', { min: 5, max: 240 });
 
   const readings: ModuleSource['readings'] = [];
   rows.readings.forEach((r, i) => {
     if (!r.title.trim() && !r.link.trim() && !r.body.trim()) return;
-    need(`reading_${i}_title`, r.title, 'A reading’s title', 200);
-    need(`reading_${i}_body`, r.body, 'Why it matters', 5000);
-    if (r.link.trim() && !isHttpLink(r.link.trim())) errors[`reading_${i}_link`] = 'A link must start with http:// or https://.';
+    need(`reading_${i}_title`, r.title, 'readingTitle', 200);
+    need(`reading_${i}_body`, r.body, 'readingBody', 5000);
+    if (r.link.trim() && !isHttpLink(r.link.trim())) errors[`reading_${i}_link`] = msg('editions.errors.link');
     readings.push({ title: r.title.trim(), body: r.body.trim(), ...(r.link.trim() ? { link: r.link.trim() } : {}) });
   });
 
   const kept: Array<{ row: ActivityRow; index: number; order: number }> = [];
   rows.activities.forEach((a, i) => {
     if (a.remove || (!a.title.trim() && !a.prompt.trim())) return;
-    need(`activity_${i}_title`, a.title, 'An activity’s title', 200);
-    need(`activity_${i}_prompt`, a.prompt, 'An activity’s prompt', 5000);
-    if (!ACTIVITY_KINDS.includes(a.kind as ActivityKind)) errors[`activity_${i}_kind`] = 'Choose the kind of activity.';
+    need(`activity_${i}_title`, a.title, 'activityTitle', 200);
+    need(`activity_${i}_prompt`, a.prompt, 'activityPrompt', 5000);
+    if (!ACTIVITY_KINDS.includes(a.kind as ActivityKind)) errors[`activity_${i}_kind`] = msg('editions.errors.kind');
     const order = a.order.trim() === '' ? i + 1 : Number(a.order);
-    if (!Number.isFinite(order)) errors[`activity_${i}_order`] = 'The position is a number.';
+    if (!Number.isFinite(order)) errors[`activity_${i}_order`] = msg('editions.errors.position');
     kept.push({ row: a, index: i, order });
   });
-  if (kept.length === 0) errors.activities = 'A module needs at least one activity.';
-  if (kept.length > MAX_ACTIVITIES) errors.activities = `A module has at most ${MAX_ACTIVITIES} activities.`;
+  if (kept.length === 0) errors.activities = msg('editions.errors.noActivity');
+  if (kept.length > MAX_ACTIVITIES) errors.activities = msg('editions.errors.tooManyActivities', { max: MAX_ACTIVITIES });
 
   const doToday = rows.doToday.split('\n').map((l) => l.trim()).filter(Boolean);
-  if (doToday.length > 6) errors.doToday = 'At most 6 do-today suggestions.';
-  else if (doToday.some((l) => l.length > 300)) errors.doToday = 'Each do-today suggestion has at most 300 characters.';
+  if (doToday.length > 6) errors.doToday = msg('editions.errors.doTodayCount', { max: 6 });
+  else if (doToday.some((l) => l.length > 300)) errors.doToday = msg('editions.errors.doTodayLength', { max: 300 });
   if (Object.keys(errors).length > 0) return { errors };
 
   const ids = new Set<string>();
@@ -158,13 +161,13 @@ export function moduleFromRows(rows: ModuleRows, current: ModuleSource): { modul
 }
 
 /** The five-factor form: a label and a description per factor (the ids never change). */
-export function fiveFactorsFromForm(body: Record<string, string>): { fiveFactors: EditionContent['fiveFactors'] } | { errors: Record<string, string> } {
-  const errors: Record<string, string> = {};
+export function fiveFactorsFromForm(body: Record<string, string>): { fiveFactors: EditionContent['fiveFactors'] } | { errors: Record<string, UserText> } {
+  const errors: Record<string, UserText> = {};
   const fiveFactors = FIVE_FACTORS.map((f) => {
     const label = (body[`${f.id}_label`] ?? '').trim();
     const description = (body[`${f.id}_description`] ?? '').trim();
-    if (!label || label.length > 100) errors[`${f.id}_label`] = 'Give the factor a name of 1 to 100 characters.';
-    if (!description || description.length > 400) errors[`${f.id}_description`] = 'Describe the factor in 1 to 400 characters.';
+    if (!label || label.length > 100) errors[`${f.id}_label`] = msg('editions.errors.factorName', { max: 100 });
+    if (!description || description.length > 400) errors[`${f.id}_description`] = msg('editions.errors.factorDescription', { max: 400 });
     return { id: f.id, label, description };
   });
   return Object.keys(errors).length > 0 ? { errors } : { fiveFactors };

@@ -25,7 +25,7 @@ export interface ContentEditor {
 }
 
 export function requireContentEditor(who: LaunchContext | undefined): ContentEditor {
-  if (!who?.contentEditor) throw new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators).');
+  if (!who?.contentEditor) throw new ForbiddenError('edit-editions', msg('editions.errors.editorsOnly'));
   return { tenantId: who.tenantId };
 }
 
@@ -68,7 +68,7 @@ export async function createEdition(deps: EditionsDeps, editor: ContentEditor, f
   // From the default edition: as written in the chosen language; from another edition: in its language.
   if (!isContentLanguage(form.language)) throw new ValidationError(msg('language.cohort.unknown'), { language: msg('language.cohort.unknown') });
   let language: string = form.language;
-  if (!name || name.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { name: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
+  if (!name || name.length > NAME_MAX) throw new ValidationError(msg('editions.errors.name', { max: NAME_MAX }), { name: msg('editions.errors.name', { max: NAME_MAX }) });
   let content = deps.defaultContents[language] ?? deps.defaultContents.en;
   if (form.from !== 'default') {
     const sourceEdition = await editions.findEdition(deps.db, editor.tenantId, form.from);
@@ -76,12 +76,12 @@ export async function createEdition(deps: EditionsDeps, editor: ContentEditor, f
     const source = await editions.findLatestPublished(deps.db, editor.tenantId, form.from);
     const draft = source ? undefined : await editions.findDraft(deps.db, editor.tenantId, form.from);
     const from = source ?? draft;
-    if (!from) throw new ValidationError('Choose an edition to start from.', { from: 'Choose an edition to start from.' });
+    if (!from) throw new ValidationError(msg('editions.errors.from'), { from: msg('editions.errors.from') });
     content = EditionContentSchema.parse(from.content);
   }
   return withTransaction(deps.db, async (tx) => {
     const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name, language });
-    if (!id) throw new ValidationError('Your organisation already has an edition of that name.', { name: 'Your organisation already has an edition of that name.' });
+    if (!id) throw new ValidationError(msg('editions.errors.nameTaken'), { name: msg('editions.errors.nameTaken') });
     await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
     return id;
   });
@@ -91,7 +91,7 @@ export async function createEdition(deps: EditionsDeps, editor: ContentEditor, f
 export class DraftConflictError extends ConflictError {
   readonly current: WorkingCopy;
   constructor(current: WorkingCopy) {
-    super('Someone else saved this edition while you were editing. Their version is shown beside yours, and what you typed is kept in the form: merge them and save again.');
+    super(msg('editions.errors.conflict'));
     this.current = current;
   }
 }
@@ -101,7 +101,7 @@ function contentError(content: unknown): ValidationError | undefined {
   const result = EditionContentSchema.safeParse(content);
   if (result.success) return undefined;
   const messages = result.error.issues.map((i) => (i.path.length > 0 ? `${readablePath(i.path)}: ${i.message}` : i.message));
-  return new ValidationError(`This edition cannot be saved as it is: ${messages.join('; ')}.`);
+  return new ValidationError(msg('editions.errors.invalidContent', { details: messages.join('; ') }));
 }
 
 function readablePath(path: readonly PropertyKey[]): string {
@@ -134,7 +134,7 @@ export async function saveDraft(deps: EditionsDeps, editor: ContentEditor, editi
 export async function publishDraft(deps: EditionsDeps, editor: ContentEditor, editionId: string, baseRevision: number): Promise<number> {
   const [draft, edition] = await Promise.all([editions.findDraft(deps.db, editor.tenantId, editionId), editions.findEdition(deps.db, editor.tenantId, editionId)]);
   if (!edition) throw new NotFoundError('edition');
-  if (!draft) throw new ValidationError('There is no draft to publish: save a change first.');
+  if (!draft) throw new ValidationError(msg('editions.errors.noDraft'));
   if (draft.revision !== baseRevision) throw new DraftConflictError(await workingCopy(deps, editor, editionId));
   const invalid = contentError(draft.content);
   if (invalid) throw invalid;
@@ -150,7 +150,7 @@ export async function chooseEditionForNewCohorts(deps: EditionsDeps, editor: Con
   }
   const [edition, published] = await Promise.all([editions.findEdition(deps.db, editor.tenantId, editionId), editions.findLatestPublished(deps.db, editor.tenantId, editionId)]);
   if (!edition) throw new NotFoundError('edition');
-  if (!published) throw new ValidationError('Publish this edition first: a new course needs a published version to start from.', { editionId: 'Publish this edition first.' });
+  if (!published) throw new ValidationError(msg('editions.errors.publishFirst'), { editionId: msg('editions.errors.publishFirstShort') });
   await withTransaction(deps.db, (tx) => editions.setEditionForNewCohorts(tx, editor.tenantId, edition.language, editionId));
 }
 
@@ -163,13 +163,13 @@ export async function exportEdition(deps: EditionsDeps, editor: ContentEditor, e
 
 /** A new edition from an uploaded zip (its draft: version 1); named as typed, else as its edition.yaml says. */
 export async function importEdition(deps: EditionsDeps, editor: ContentEditor, form: { name: string; zip: Buffer | undefined }): Promise<string> {
-  if (!form.zip) throw new ValidationError('Choose the zip of an edition to upload.', { zip: 'Choose the zip of an edition to upload.' });
+  if (!form.zip) throw new ValidationError(msg('editions.errors.chooseZip'), { zip: msg('editions.errors.chooseZip') });
   const { name, content, language } = editionFromFiles(await unzipEdition(form.zip));
   return withTransaction(deps.db, async (tx) => {
     const editionName = form.name.trim() || name;
-    if (!editionName || editionName.length > NAME_MAX) throw new ValidationError(`Give the edition a name of 1 to ${NAME_MAX} characters.`, { importName: `Give the edition a name of 1 to ${NAME_MAX} characters.` });
+    if (!editionName || editionName.length > NAME_MAX) throw new ValidationError(msg('editions.errors.name', { max: NAME_MAX }), { importName: msg('editions.errors.name', { max: NAME_MAX }) });
     const id = await editions.insertEdition(tx, { tenantId: editor.tenantId, name: editionName, language: language ?? 'en' });
-    if (!id) throw new ValidationError('Your organisation already has an edition of that name: give the import another name.', { importName: 'Your organisation already has an edition of that name.' });
+    if (!id) throw new ValidationError(msg('editions.errors.importNameTaken'), { importName: msg('editions.errors.nameTaken') });
     await editions.insertDraft(tx, { tenantId: editor.tenantId, editionId: id, content });
     return id;
   });

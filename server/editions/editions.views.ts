@@ -7,12 +7,13 @@ import { ACTIVITY_KINDS, renderWorkshopMarkdown, type ModuleSource } from '../mo
 import { MAX_ACTIVITIES, MAX_READINGS, type ModuleRows } from './editions.schemas.ts';
 import type { DraftConflictError, WorkingCopy } from './editions.service.ts';
 
-const KIND_LABEL: Record<(typeof ACTIVITY_KINDS)[number], string> = {
-  reflection: 'Reflection (private journal entry)',
-  discussion: 'Group discussion',
-  practice: 'Do today (practice with evidence)',
-  curation: 'Curation share (a link and why)',
-  'five-factor-check': 'Five-factor check (modules 1 and 9)',
+/** Each activity kind's label in the catalogs (editions.json). */
+const KIND_LABEL_KEY: Record<(typeof ACTIVITY_KINDS)[number], string> = {
+  reflection: 'editions.kind.reflection',
+  discussion: 'editions.kind.discussion',
+  practice: 'editions.kind.practice',
+  curation: 'editions.kind.curation',
+  'five-factor-check': 'editions.kind.fiveFactorCheck',
 };
 
 const day = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
@@ -27,8 +28,8 @@ export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; 
         language,
         languageName: nameOf(language),
         choices: [
-          { value: 'default', label: null, selected: !own.some((e) => e.forNewCohorts) },
-          ...own.filter((e) => e.publishedNumber !== null).map((e) => ({ value: e.id, label: `${e.name} (version ${e.publishedNumber})`, selected: e.forNewCohorts })),
+          { value: 'default', name: null, number: null, selected: !own.some((e) => e.forNewCohorts) },
+          ...own.filter((e) => e.publishedNumber !== null).map((e) => ({ value: e.id, name: e.name, number: e.publishedNumber, selected: e.forNewCohorts })),
         ],
       };
     }),
@@ -44,7 +45,8 @@ export function editionsListView(list: EditionRow[], flash: { chosen?: boolean; 
       language: e.language,
       languageName: nameOf(e.language),
     })),
-    startFrom: [{ value: 'default', label: 'Circlework’s nine modules' }, ...list.map((e) => ({ value: e.id, label: e.name }))],
+    // The default edition has no name of its own: the template words it.
+    startFrom: [{ value: 'default', name: null }, ...list.map((e) => ({ value: e.id, name: e.name }))],
     chosen: flash.chosen === true,
     error: flash.error?.userMessage,
     fieldErrors: flash.error?.fieldErrors ?? {},
@@ -67,7 +69,7 @@ export function editionPageView(copy: WorkingCopy, versions: Array<{ id: string;
     fiveFactorsHref: `/editions/${copy.edition.id}/five-factors`,
     exportHref: `/editions/${copy.edition.id}/export.zip`,
     imported: flash.imported,
-    versions: versions.map((v) => ({ number: v.number, publishedOn: day(v.publishedAt) })),
+    versions: versions.map((v) => ({ number: v.number, publishedAt: v.publishedAt })),
     created: flash.created,
     published: flash.published,
     error: flash.error?.userMessage,
@@ -107,7 +109,7 @@ export function moduleEditorView(copy: WorkingCopy, current: ModuleSource, rows:
       n: i + 1,
       ...a,
       isNew: a.id === '',
-      kinds: ACTIVITY_KINDS.map((k) => ({ value: k, label: KIND_LABEL[k], selected: a.kind === k })),
+      kinds: ACTIVITY_KINDS.map((k) => ({ value: k, labelKey: KIND_LABEL_KEY[k], selected: a.kind === k })),
       errors: { title: errors[`activity_${i}_title`], prompt: errors[`activity_${i}_prompt`], kind: errors[`activity_${i}_kind`], order: errors[`activity_${i}_order`] },
     })),
     errors,
@@ -128,7 +130,7 @@ function moduleReadView(m: ModuleSource) {
     summary: m.summary,
     framingHtml: renderWorkshopMarkdown(m.framing),
     readings: m.readings.map((r) => ({ title: r.title, link: r.link, bodyHtml: renderWorkshopMarkdown(r.body) })),
-    activities: m.activities.map((a) => ({ title: a.title, kind: KIND_LABEL[a.kind], required: a.required, promptHtml: renderWorkshopMarkdown(a.prompt) })),
+    activities: m.activities.map((a) => ({ title: a.title, kindKey: KIND_LABEL_KEY[a.kind], required: a.required, promptHtml: renderWorkshopMarkdown(a.prompt) })),
     doToday: m.doToday ?? [],
   };
 }

@@ -8,6 +8,7 @@ import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lt
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member, type Page } from '../support/cohort-members.ts';
 import { unzipEdition, zipEdition } from '../../server/editions/edition-files.ts';
+import { formOf } from '../support/html-forms.ts';
 
 const CONTENT_DEVELOPER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper';
 const dana: SimUser = { sub: 'dana', name: 'Dana Designer', roles: [CONTENT_DEVELOPER] };
@@ -15,28 +16,6 @@ const devi: SimUser = { sub: 'devi', name: 'Devi Designer', roles: [CONTENT_DEVE
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 const lee: SimUser = { sub: 'lee', name: 'Lee Learner', roles: [ROLES.learner] };
 const DAY = 86_400_000;
-
-/** A form's fields as a browser would send them (checked boxes only, selected options), then `overrides`. */
-export function formOf(doc: HTMLElement, selector: string, overrides: Record<string, string | null> = {}): Record<string, string> {
-  const form = doc.querySelector(selector);
-  if (!form) throw new Error(`no form ${selector}`);
-  const out: Record<string, string> = {};
-  for (const el of form.querySelectorAll('input, textarea, select')) {
-    const name = el.getAttribute('name');
-    if (!name || name === '_csrf') continue;
-    const type = el.getAttribute('type');
-    if (el.tagName === 'TEXTAREA') out[name] = el.text;
-    else if (el.tagName === 'SELECT') out[name] = (el.querySelector('option[selected]') ?? el.querySelector('option'))?.getAttribute('value') ?? '';
-    else if (type === 'checkbox') {
-      if (el.hasAttribute('checked')) out[name] = 'on';
-    } else if (type !== 'submit') out[name] = el.getAttribute('value') ?? '';
-  }
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === null) delete out[k];
-    else out[k] = v;
-  }
-  return out;
-}
 
 describe('workshop editions', () => {
   const { env, clock, launch, get, post, csrfOf } = cohortSuite({ context: { id: 'course-ed-1', title: 'Leading Teams spring' } });

@@ -50,7 +50,7 @@ describe('i18n catalogs', () => {
   it('every key the views name ({{t "…"}}, {{tm "…"}}) exists in English', () => {
     const used = new Map<string, string>();
     for (const file of filesUnder(path.join(root, 'views'), /\.hbs$/)) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/\{\{\{?\s*\(?(?:t|tm)\s+"([^"]+)"/g)) used.set(m[1]!, path.relative(root, file));
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:\{\{\{?\s*|\()(?:t|tm)\s+"([^"]+)"/g)) used.set(m[1]!, path.relative(root, file));
     }
     expect(used.size).to.be.greaterThan(0);
     const missing = [...used].filter(([k]) => !(k in en)).map(([k, f]) => `${k} (${f})`);
