@@ -8,6 +8,7 @@ import type { Frame, Page } from 'playwright-core';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
 import { cohortMembers } from '../support/cohort-members.ts';
+import { seedTourCohort, tour, type PageVisit } from '../support/page-tour.ts';
 import { seriousAxeViolations } from '../support/browser.ts';
 import { untranslatedText } from '../support/untranslated.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
@@ -17,8 +18,6 @@ const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
 const learner = (n: number) => ({ sub: `lang${n}`, name: `Lang Learner${n}`, roles: [ROLES.learner] });
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
 
-const kindOf = (url: string) => new URL(url).pathname.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, ':id').replace(/\/\d+(?=\/|$)/g, '/:n');
-const NOT_A_PAGE = /\/(export|events|logout|sign-out|files|photo|media)\b|\.(csv|svg|zip|png|jpg)$/;
 // A catalog key shown as text ("discussions.thread.reply"): what a production page shows for a missing one.
 const SHOWN_KEY = /\b[a-z][a-zA-Z]+\.[a-z][a-zA-Z]+\.[a-z][a-zA-Z.]+\b/;
 
@@ -31,48 +30,17 @@ const NOT_YET_IN_CATALOGS = [
   /^\/admin(\/|$)/, // the tool admin's console
 ];
 
-interface PageCheck {
-  kind: string;
-  status: number;
-}
-
-/** Visits `start` and every link under `scope` (breadth first, one page per kind), calling `check` on each. */
-async function tour(target: Frame | Page, start: string, scope: string, check: (kind: string) => Promise<void>, limit = 60): Promise<PageCheck[]> {
-  const seen = new Set<string>();
-  const queue = [start];
-  const visited: PageCheck[] = [];
-  while (queue.length && visited.length < limit) {
-    const url = queue.shift()!;
-    if (seen.has(kindOf(url))) continue;
-    seen.add(kindOf(url));
-    const res = await target.goto(url);
-    visited.push({ kind: kindOf(url), status: res?.status() ?? 0 });
-    await check(kindOf(url));
-    const links = await target.$$eval('a[href]', (as) => as.map((a) => (a as HTMLAnchorElement).href));
-    for (const href of links.map((h) => h.split('#')[0]!)) {
-      if (href.startsWith(scope) && !NOT_A_PAGE.test(href) && !seen.has(kindOf(href))) queue.push(href);
-    }
-  }
-  return visited;
-}
-
 describe('languages: every page kind in every language (Chromium)', function () {
   this.timeout(300_000);
   const { env, launchInBrowser } = lmsBrowserSuite({ course });
   const m = cohortMembers(() => env, course);
 
-  /** A cohort with a group, a thread and a submitted activity, so the pages have something to show. */
   async function seedCohort(): Promise<{ learnerBase: string; facilitatorBase: string }> {
-    const facilitatorHttp = await m.launch(fay);
-    const learners = [await m.launch(learner(1)), await m.launch(learner(2)), await m.launch(learner(3))];
-    await m.formGroups(facilitatorHttp);
-    const space = await m.follow(learners[1]!, `${learners[1]!.base}/modules/1/space`);
-    await m.post(learners[1]!, `${space}/threads`, { title: 'Hello group', body: 'Hello @langlearner1, what are you working on?' });
-    await m.post(learners[0]!, `${learners[0]!.base}/modules/1/activities/set-your-intention`, { intent: 'submit', text: 'Ask for help early.', shared: 'on' });
-    return { learnerBase: learners[0]!.base, facilitatorBase: facilitatorHttp.base };
+    const { facilitator, learners } = await seedTourCohort(m, fay, [learner(1), learner(2), learner(3)]);
+    return { learnerBase: learners[0]!.base, facilitatorBase: facilitator.base };
   }
 
-  async function tourAll(locale: string, check: (target: Frame | Page, kind: string) => Promise<void>): Promise<PageCheck[]> {
+  async function tourAll(locale: string, check: (target: Frame | Page, kind: string) => Promise<void>): Promise<PageVisit[]> {
     const { learnerBase, facilitatorBase } = await seedCohort();
     const ada = await launchInBrowser(learner(1), 'cohort-hub', { locale });
     const pages = await tour(ada.frame(), learnerBase, `${env.app.url}/cohorts/`, (kind) => check(ada.frame(), kind));
