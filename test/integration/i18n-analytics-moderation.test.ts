@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { untranslatedText } from '../support/untranslated.ts';
+import { pseudoLocalePages } from '../support/i18n-pages.ts';
 import { sendAnnouncementEmails } from '../../server/moderation/announcements.service.ts';
 import { emailNudge } from '../../server/analytics/nudge-email.job.ts';
 
@@ -26,22 +26,7 @@ describe('analytics and moderation in every language (en-XA finds hard-coded Eng
     const cohortId = new URL(res.finalUrl).pathname.split('/')[2]!;
     return { browser, cohortId, base: `${env.app.url}/cohorts/${cohortId}` };
   }
-  const expectClean = (body: string, what: string) => expect(untranslatedText(body), what).to.deep.equal([]);
-  /** The page in en-XA, with nothing untranslated on it. */
-  async function clean(m: Member, path: string, status = 200) {
-    const page = await s.get(m, `${m.base}${path}`);
-    expect(page.status, `${path}: ${page.body.slice(0, 300)}`).to.equal(status);
-    expect(page.body).to.match(/<html lang="en-XA"/);
-    expectClean(page.body, path);
-    return page;
-  }
-  /** A refused form: its status, and nothing untranslated on the page it answers with. */
-  async function refused(m: Member, path: string, form: Record<string, string>, status = 400) {
-    const page = await s.post(m, `${m.base}${path}`, form);
-    expect(page.status, `${path}: ${page.body.slice(0, 300)}`).to.equal(status);
-    expectClean(page.body, `${path} refused`);
-    return page;
-  }
+  const { clean, refused, expectClean } = pseudoLocalePages(s);
   const ALL_PAGES = ['/console/dashboard', '/console/social', '/console/inquiry', '/console/five-factor', '/console/report', '/console/moderation', '/console/moderation/log', '/console/moderation/members', '/console/announcements'];
 
   it('every analytics and moderation page in its empty state, and the dashboard settings error', async () => {

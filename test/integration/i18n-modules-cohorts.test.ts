@@ -7,6 +7,7 @@ import { parse } from 'node-html-parser';
 import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { pseudoLocalePages } from '../support/i18n-pages.ts';
 import { untranslatedText } from '../support/untranslated.ts';
 import { GRADE_DELIVERY_QUEUE } from '../../server/grades/grades.service.ts';
 
@@ -35,15 +36,7 @@ describe('modules and cohorts in every language (en-XA finds hard-coded English)
   const withoutHeatmap = (body: string) => body.replace(/(<h2>[^<]*<\/h2>\s*)(<div class="scroll-x"[^]*?<\/table>\s*<\/div>[^]*?|<p class="empty">[^<]*<\/p>\s*)(<h2 id="schedule">)/, '$1$3');
   // The file picker's hint is the media area's (attachmentPickerView), converted and checked there.
   const elsewhere = (found: string) => /“Pictures up to/.test(found);
-  const expectClean = (body: string, what: string) => expect(untranslatedText(withoutHeatmap(body)).filter((f) => !elsewhere(f)), what).to.deep.equal([]);
-  /** The page in en-XA, with nothing untranslated on it. */
-  async function clean(m: Member, path: string, status = 200) {
-    const page = await s.get(m, `${m.base}${path}`);
-    expect(page.status, `${path}: ${page.body.slice(0, 300)}`).to.equal(status);
-    expect(page.body).to.match(/<html lang="en-XA"/);
-    expectClean(page.body, path);
-    return page;
-  }
+  const { clean, expectClean } = pseudoLocalePages(s, { without: withoutHeatmap, elsewhere });
   /** Opens every module now (the facilitator's schedule), so each activity kind's form shows. */
   async function openAllModules(f: Member) {
     const today = new Date().toISOString().slice(0, 10);
