@@ -1,9 +1,10 @@
 // Small groups: the facilitator forms them (preview, then commit), moves people and renames groups;
 // learners who arrive later are placed in the smallest group. Knows nothing of HTTP.
-import { msg } from '../i18n/i18n.ts';
+import { i18nFor, msg } from '../i18n/i18n.ts';
 import crypto from 'node:crypto';
 import { withTransaction, type Db, type Executor } from '../../models/db.ts';
 import * as groups from '../../models/groups.queries.ts';
+import { findCohort } from '../../models/cohorts.queries.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { formGroups, placeLateJoiner, validateGroups, type GroupProblem } from './group-formation.ts';
@@ -28,6 +29,15 @@ export interface GroupsPreview {
   warnings: GroupProblem[];
 }
 
+/**
+ * A new group's name, in the cohort's language: every member reads the same name (whatever language
+ * their own pages are in), and the facilitator may rename it.
+ */
+async function defaultGroupNames(ex: Executor, who: LaunchContext): Promise<(position: number) => string> {
+  const i18n = i18nFor((await findCohort(ex, who.tenantId, who.cohortId))?.language);
+  return (position) => i18n.t('groups.defaultName', { position });
+}
+
 /** The groups that forming now would make (nothing is saved). A new seed shuffles differently. */
 export async function previewGroups(deps: GroupsDeps, who: LaunchContext, seed: number): Promise<GroupsPreview> {
   requireFacilitator(who, 'preview-groups');
@@ -38,10 +48,11 @@ export async function previewGroups(deps: GroupsDeps, who: LaunchContext, seed: 
   if (learners.length === 0) throw new ValidationError(msg('groups.errors.noLearners'));
   const byId = new Map(learners.map((l) => [l.membershipId, l]));
   const formed = formGroups(learners.map((l) => ({ id: l.membershipId })), { seed });
+  const nameOf = await defaultGroupNames(deps.db, who);
   return {
     seed,
     rosterHash: rosterHash(learners.map((l) => l.membershipId)),
-    groups: formed.map((ids, i) => ({ name: `Group ${i + 1}`, members: ids.map((id) => ({ membershipId: id, name: byId.get(id)?.name ?? null })) })),
+    groups: formed.map((ids, i) => ({ name: nameOf(i + 1), members: ids.map((id) => ({ membershipId: id, name: byId.get(id)?.name ?? null })) })),
     warnings: validateGroups(formed, { member: (id) => byId.get(id)?.name ?? '' }),
   };
 }
@@ -59,8 +70,9 @@ export async function commitGroups(deps: GroupsDeps, who: LaunchContext, seed: n
       throw new ConflictError(msg('groups.errors.rosterChanged'));
     }
     const formed = formGroups(learners.map((l) => ({ id: l.membershipId })), { seed });
+    const nameOf = await defaultGroupNames(tx, who);
     for (const [i, ids] of formed.entries()) {
-      const group = await groups.insertGroup(tx, { tenantId: who.tenantId, cohortId: who.cohortId, name: `Group ${i + 1}` });
+      const group = await groups.insertGroup(tx, { tenantId: who.tenantId, cohortId: who.cohortId, name: nameOf(i + 1) });
       for (const membershipId of ids) await groups.insertGroupMember(tx, { tenantId: who.tenantId, groupId: group.id, membershipId });
     }
     return formed.length;

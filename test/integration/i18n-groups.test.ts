@@ -41,4 +41,16 @@ describe('groups pages in every language', () => {
     const page = parse((await get(facilitator, `${facilitator.base}/console/groups`)).body);
     expect(page.querySelector('h1')?.text).to.equal('Grupos pequeños');
   });
+
+  it('names new groups in the cohort’s language, the same for every member whatever their own language', async () => {
+    const french = { id: 'c-i18n-groups-fr', title: 'Cours' };
+    const facilitator = await launchIn({ ...fay, sub: 'fay-fr' }, 'fr-FR', french);
+    for (let n = 1; n <= 3; n++) await launchIn(learner(10 + n), n === 1 ? 'en-GB' : 'fr-FR', french);
+    const preview = parse((await get(facilitator, `${facilitator.base}/console/groups`)).body);
+    expect(preview.querySelector('[data-test=preview-group] h3')?.text).to.equal('Groupe 1');
+    const groups = await formGroups(facilitator);
+    const english = await launchIn(learner(11), 'en-GB', french);
+    const space = await get(english, `${english.base}/groups/${groups.get('l11')}/norms`);
+    expect(space.body).to.contain('Groupe 1');
+  });
 });
