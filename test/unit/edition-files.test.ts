@@ -5,7 +5,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { editionFiles, editionFromFiles, unzipEdition, zipEdition } from '../../server/editions/edition-files.ts';
-import { loadEditionContent } from '../../server/modules/workshop-content.ts';
+import { loadEditionContent } from '../../server/modules/workshop-files.ts';
+import { ValidationError } from '../../server/errors.ts';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 
 describe('edition files', () => {
   const content = loadEditionContent();
@@ -36,7 +38,17 @@ describe('edition files', () => {
 
   it('names the file and the field of a module that breaks the rules', () => {
     const files = editionFiles('X', content).map((f) => (f.name === 'modules/04-good-conversations.md' ? { ...f, text: f.text.replace(/^(\s+)kind: discussion$/m, '$1kind: quiz') } : f));
-    expect(() => editionFromFiles(files)).to.throw(/modules\/04-good-conversations\.md.*activities\[\d\]\.kind/s);
-    expect(() => editionFromFiles(editionFiles('X', content).filter((f) => !f.name.startsWith('modules/09')))).to.throw(/module\(s\) 9 missing/);
+    /** What the editor reads when the import is refused. */
+    const refusal = (f: () => unknown) => {
+      try {
+        f();
+      } catch (err) {
+        expect(err).to.be.instanceOf(ValidationError);
+        return i18nFor('en').text((err as ValidationError).userMessage);
+      }
+      throw new Error('not refused');
+    };
+    expect(refusal(() => editionFromFiles(files))).to.match(/modules\/04-good-conversations\.md.*activities\[\d\]\.kind/s);
+    expect(refusal(() => editionFromFiles(editionFiles('X', content).filter((f) => !f.name.startsWith('modules/09'))))).to.match(/module\(s\) 9 missing/);
   });
 });
