@@ -8,7 +8,7 @@ import express from 'express';
 import { engine } from 'express-handlebars';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform } from '../test/support/lti-fixtures.ts';
-import { loadWorkshop } from '../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../server/modules/workshop-files.ts';
 import { load, printLoad as print, startBenchApp } from './bench-support.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

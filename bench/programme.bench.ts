@@ -12,7 +12,7 @@ import { launchMany } from './scale.bench.ts';
 import { seedGroupPosts } from './dashboard.bench.ts';
 import { programmeSnapshotsQuery } from '../models/programme.queries.ts';
 import { refreshProgrammeSnapshots } from '../server/programme/programme-snapshots.ts';
-import { loadWorkshop } from '../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../server/modules/workshop-files.ts';
 
 export async function benchProgramme(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5)): Promise<void> {
   const cohortCount = Number(process.env.BENCH_PROGRAMME_COHORTS ?? 50);

@@ -1,11 +1,8 @@
 // The nine workshop modules: an edition's content (Markdown sources, as content/modules/NN-slug.md
 // holds them: YAML front matter checked strictly with zod, then the framing text) and the Workshop
 // built from it (Markdown rendered here with raw HTML off). The default edition is read once at boot
-// from content/; a tenant's editions are stored as the same content in JSON (server/editions/).
+// from content/ (workshop-files.ts); a tenant's editions are stored as the same content in JSON (server/editions/).
 // Pure: no Express, no database, no state.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
 import YAML from 'yaml';
@@ -115,7 +112,6 @@ export class WorkshopContentError extends Error {
   }
 }
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../content/modules/', import.meta.url));
 const FILE_NAME = /^(\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/;
 const KEBAB = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -202,7 +198,7 @@ const HouseFrontMatterSchema = EditionFrontMatterSchema.extend({
 const ModuleSourceSchema = EditionFrontMatterSchema.extend({ framing: text.max(20_000) });
 export type ModuleSource = z.infer<typeof ModuleSourceSchema>;
 
-const FiveFactorSchema = z.strictObject({ id: z.enum(FIVE_FACTOR_IDS), label: text.max(100), description: text.max(400) });
+export const FiveFactorSchema = z.strictObject({ id: z.enum(FIVE_FACTOR_IDS), label: text.max(100), description: text.max(400) });
 
 /**
  * An edition's content: the Markdown sources of its nine modules and its five-factor wording. Stored
@@ -343,78 +339,4 @@ export function buildWorkshop(content: EditionContent): Workshop {
 /** The five factors as we word them, for an edition that does not reword them. */
 export function defaultFiveFactors(): EditionContent['fiveFactors'] {
   return FIVE_FACTORS.map((f) => ({ id: f.id, label: f.label, description: f.description }));
-}
-
-/** Reads and checks our own module files (house rules); throws WorkshopContentError on any problem. */
-export function loadEditionContent(dir: string = DEFAULT_DIR): EditionContent {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.md')).sort();
-  } catch (err) {
-    throw new WorkshopContentError(dir, `cannot read the content directory (${(err as Error).message})`);
-  }
-
-  const byId = new Map<number, ModuleSource>();
-  const bySlug = new Map<string, ModuleSource>();
-  const fileOf = new Map<ModuleSource, string>();
-  for (const name of names) {
-    const path = join(dir, name);
-    const mod = parseModuleFile(path, name, readFileSync(path, 'utf8'), true);
-    const sameId = byId.get(mod.id);
-    if (sameId) throw new WorkshopContentError(path, `id ${mod.id} is also used by ${fileOf.get(sameId)}`);
-    const sameSlug = bySlug.get(mod.slug);
-    if (sameSlug) throw new WorkshopContentError(path, `slug "${mod.slug}" is also used by ${fileOf.get(sameSlug)}`);
-    byId.set(mod.id, mod);
-    bySlug.set(mod.slug, mod);
-    fileOf.set(mod, path);
-  }
-
-  const missing: number[] = [];
-  for (let id = 1; id <= MODULE_COUNT; id++) if (!byId.has(id)) missing.push(id);
-  if (missing.length > 0) throw new WorkshopContentError(dir, `missing module(s) ${missing.join(', ')}`);
-  return { modules: [...byId.values()].sort((a, b) => a.id - b.id), fiveFactors: defaultFiveFactors() };
-}
-
-const CONTENT_ROOT = fileURLToPath(new URL('../../content/', import.meta.url));
-const FiveFactorsFile = z.array(FiveFactorSchema).length(FIVE_FACTORS.length);
-
-/**
- * The default edition in each language it is written in: English in content/modules (five factors as
- * FIVE_FACTORS words them), and another language in content/<lang>/ as an edition export holds it
- * (modules/NN-slug.md, five-factors.yaml). A language whose folder is absent is left out (a cohort in
- * it reads English); one that is there must be whole: every module, the same activities as English.
- */
-export function loadDefaultEditions<L extends string>(languages: readonly L[], root: string = CONTENT_ROOT): { en: EditionContent } & Partial<Record<L, EditionContent>> {
-  const en = loadEditionContent(join(root, 'modules'));
-  const editions: Record<string, EditionContent> = { en };
-  for (const lang of languages) {
-    if (lang === 'en') continue;
-    const dir = join(root, lang);
-    let present: boolean;
-    try {
-      present = readdirSync(dir).length > 0;
-    } catch {
-      present = false;
-    }
-    if (!present) continue;
-    const content = loadEditionContent(join(dir, 'modules'));
-    try {
-      content.fiveFactors = FiveFactorsFile.parse(YAML.parse(readFileSync(join(dir, 'five-factors.yaml'), 'utf8')));
-    } catch (err) {
-      throw new WorkshopContentError(join(dir, 'five-factors.yaml'), err instanceof z.ZodError ? err.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join('; ') : 'missing or not valid YAML');
-    }
-    // Grades, completion and the aggregates compare across languages: the same activities, in the same modules.
-    for (const m of content.modules) {
-      const english = en.modules.find((e) => e.id === m.id)!;
-      const shape = (x: ModuleSource) => x.activities.map((a) => `${a.id}:${a.kind}:${a.required}`).join(',');
-      if (m.slug !== english.slug || shape(m) !== shape(english)) throw new WorkshopContentError(join(dir, 'modules'), `module ${m.id} must keep the English slug and activities (ids, kinds, required)`);
-    }
-    editions[lang] = content;
-  }
-  return editions as { en: EditionContent } & Partial<Record<L, EditionContent>>;
-}
-
-/** The default edition: our nine modules from content/modules. */
-export function loadWorkshop(dir: string = DEFAULT_DIR): Workshop {
-  return buildWorkshop(loadEditionContent(dir));
 }

@@ -10,7 +10,7 @@ import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
 import { waitFor } from '../support/wait.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
 import { registerPersonalExports } from '../../server/privacy/export.service.ts';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 
 const ada: SimUser = { sub: 'ada', name: 'Wilhelmina Longname-Example', email: 'wilhelmina.longname.example@example.org', roles: [ROLES.learner] };
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };

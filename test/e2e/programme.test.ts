@@ -6,7 +6,7 @@ import { ROLES } from '../support/lti-fixtures.ts';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { fitsWidth, launchChromium, PHONE, seriousAxeViolations } from '../support/browser.ts';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 import { refreshProgrammeSnapshots } from '../../server/programme/programme-snapshots.ts';
 
 const learner = (i: number): SimUser => ({ sub: `v${i}`, name: `Vera ${i}`, roles: [ROLES.learner] });

@@ -10,7 +10,7 @@ import { postMultipart } from '../support/media-requests.ts';
 import * as exportsQ from '../../models/export.queries.ts';
 import { buildExport } from '../../server/privacy/export.service.ts';
 import { erasePerson } from '../../server/privacy/erasure.service.ts';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 import { pdfOf, phonePhoto } from '../support/media-fixtures.ts';
 
 const ada = { sub: 'ada', name: 'Ada Lovelace', roles: [ROLES.learner] };

@@ -11,7 +11,7 @@ import { linkIn } from '../support/smtp-sink.ts';
 import { startTestJobQueue } from '../support/test-jobs.ts';
 import { waitFor } from '../support/wait.ts';
 import { registerPersonalExports, PERSONAL_EXPORT_QUEUE } from '../../server/privacy/export.service.ts';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 
 const COURSE = { id: 'course-export', title: 'Export course' };

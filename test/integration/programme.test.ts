@@ -9,7 +9,7 @@ import { cohortSuite } from '../support/cohort-members.ts';
 import { LtiHttpClient } from '../support/lti-platform-simulator.ts';
 import { sql } from 'kysely';
 import { waitFor } from '../support/wait.ts';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 import { cohortFigures } from '../../server/analytics/cohort-figures.ts';
 import { listCohortsToSnapshot } from '../../models/programme.queries.ts';
 import { PROGRAMME_SNAPSHOTS_QUEUE, refreshProgrammeSnapshots, registerProgrammeSnapshots } from '../../server/programme/programme-snapshots.ts';

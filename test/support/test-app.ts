@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 import { createApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import { loadDefaultEditions } from '../../server/modules/workshop-content.ts';
+import { loadDefaultEditions } from '../../server/modules/workshop-files.ts';
 import { CONTENT_LANGUAGES } from '../../server/i18n/locales.ts';
 import { openTestDb, watchResets } from './test-database.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import YAML from 'yaml';
-import { buildWorkshop, defaultFiveFactors, loadDefaultEditions, WorkshopContentError } from '../../server/modules/workshop-content.ts';
+import { buildWorkshop, defaultFiveFactors, WorkshopContentError } from '../../server/modules/workshop-content.ts';
+import { loadDefaultEditions } from '../../server/modules/workshop-files.ts';
 import { CONTENT_LANGUAGES } from '../../server/i18n/locales.ts';
 import { createWorkshops } from '../../server/editions/workshops.ts';
 

@@ -1,7 +1,7 @@
 // Module completion, the one rule (moduleRequirementsMet) every page and grades read through the
 // recorded completion: required forms submitted, and the required discussion posted once there is a group.
 import { expect } from 'chai';
-import { loadWorkshop } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 import { moduleRequirementsMet } from '../../server/modules/modules.service.ts';
 
 const module1 = loadWorkshop().byId(1)!;

@@ -7,14 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import matter from 'gray-matter';
 import YAML from 'yaml';
-import {
-  ACTIVITY_KINDS,
-  FIVE_FACTORS,
-  loadWorkshop,
-  WorkshopContentError,
-  type Workshop,
-  type WorkshopModule,
-} from '../../server/modules/workshop-content.ts';
+import { ACTIVITY_KINDS, FIVE_FACTORS, WorkshopContentError, type Workshop, type WorkshopModule } from '../../server/modules/workshop-content.ts';
+import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 
 const CONTENT_DIR = fileURLToPath(new URL('../../content/modules/', import.meta.url));
 
