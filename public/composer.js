@@ -14,7 +14,11 @@
     var cohort = /^\/cohorts\/([0-9a-f-]{36})\//.exec(new URL(form.action, location.href).pathname);
     if (!textarea || !input || !list || !token || !cohort) return;
     var base = '/cohorts/' + cohort[1];
-    addToolbar(form, textarea, base, token.value);
+    // The page gives the words, in its reader's language (views/partials/attachment-picker.hbs).
+    var wordsOf = form.querySelector('[data-composer-words]');
+    var words = wordsOf ? wordsOf.dataset : {};
+    var say = function (key, file) { return String(words[key] || '').replace('{file}', file || ''); };
+    addToolbar(form, textarea, base, token.value, words);
 
     function upload(file) {
       var item = document.createElement('li');
@@ -24,7 +28,7 @@
       var bar = document.createElement('progress');
       bar.max = 100;
       bar.value = 0;
-      bar.setAttribute('aria-label', 'Sending ' + file.name);
+      bar.setAttribute('aria-label', say('sending', file.name));
       item.appendChild(label);
       item.appendChild(bar);
       list.appendChild(item);
@@ -60,11 +64,11 @@
         } else {
           item.setAttribute('role', 'alert');
           item.className = 'alert';
-          item.textContent = answer.message || ('“' + file.name + '” could not be sent. Try again, or attach it with the post.');
+          item.textContent = answer.message || say('failed', file.name);
         }
       });
       xhr.addEventListener('error', function () {
-        item.textContent = '“' + file.name + '” could not be sent (no connection). Try again.';
+        item.textContent = say('offline', file.name);
         item.className = 'alert';
         item.setAttribute('role', 'alert');
       });
@@ -97,25 +101,26 @@
   });
 
   /** Buttons that wrap the selection in Markdown, and a preview of the text as it will show. */
-  function addToolbar(form, textarea, base, csrf) {
+  function addToolbar(form, textarea, base, csrf, words) {
     var bar = document.createElement('div');
     bar.className = 'composer-toolbar';
     bar.setAttribute('role', 'toolbar');
-    bar.setAttribute('aria-label', 'Formatting');
+    bar.setAttribute('aria-label', words.formatting || '');
     bar.setAttribute('aria-controls', textarea.id);
+    // [name, before, after, sample]: the name keys the button's words and its data-test.
     var actions = [
-      ['Bold', '**', '**', 'bold text'],
-      ['Italic', '*', '*', 'italic text'],
-      ['Link', '[', '](https://)', 'link text'],
-      ['List', '\n- ', '', 'item'],
-      ['Quote', '\n> ', '', 'quote'],
-    ];
+      ['bold', '**', '**'],
+      ['italic', '*', '*'],
+      ['link', '[', '](https://)'],
+      ['list', '\n- ', ''],
+      ['quote', '\n> ', ''],
+    ].map(function (a) { return [a[0], a[1], a[2], words[a[0] + 'Sample'] || a[0]]; });
     actions.forEach(function (a) {
       var b = document.createElement('button');
       b.type = 'button';
       b.className = 'secondary';
-      b.textContent = a[0];
-      b.setAttribute('data-test', 'format-' + a[0].toLowerCase());
+      b.textContent = words[a[0]] || a[0];
+      b.setAttribute('data-test', 'format-' + a[0]);
       b.addEventListener('click', function () {
         var start = textarea.selectionStart;
         var end = textarea.selectionEnd;
@@ -132,7 +137,7 @@
     var toggle = document.createElement('button');
     toggle.type = 'button';
     toggle.className = 'secondary';
-    toggle.textContent = 'Preview';
+    toggle.textContent = words.preview || '';
     toggle.setAttribute('aria-expanded', 'false');
     toggle.setAttribute('data-test', 'preview-toggle');
     bar.appendChild(toggle);
@@ -151,13 +156,13 @@
       fetch(base + '/posts/preview', { method: 'POST', body: body, credentials: 'same-origin' })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
         // The server's renderer sanitises with the same allow-list as every post.
-        .then(function (html) { preview.innerHTML = html || '<p class="muted">Nothing to preview yet.</p>'; })
-        .catch(function () { preview.textContent = 'The preview is not available just now; your text is safe in the box.'; });
+        .then(function (html) { if (html) preview.innerHTML = html; else { preview.innerHTML = '<p class="muted"></p>'; preview.firstChild.textContent = words.nothing || ''; } })
+        .catch(function () { preview.textContent = words.unavailable || ''; });
     }
     toggle.addEventListener('click', function () {
       preview.hidden = !preview.hidden;
       toggle.setAttribute('aria-expanded', String(!preview.hidden));
-      toggle.textContent = preview.hidden ? 'Preview' : 'Hide preview';
+      toggle.textContent = preview.hidden ? words.preview : words.hidePreview;
       if (!preview.hidden) refresh();
     });
     textarea.addEventListener('input', function () {

@@ -90,10 +90,10 @@ export function createPostingLimits(db: svc.DiscussionsDeps['db']) {
 
 // One renderer per app: it keeps renderings when the app caches its views (production).
 const postRenderers = new WeakMap<Application, RenderPost>();
-function renderPost(app: Application, post: PostView): string {
-  let render = postRenderers.get(app);
-  if (!render) postRenderers.set(app, (render = createPostRenderer({ cache: app.enabled('view cache') })));
-  return render(post);
+function renderPost(req: Request, post: PostView): string {
+  let render = postRenderers.get(req.app);
+  if (!render) postRenderers.set(req.app, (render = createPostRenderer({ cache: req.app.enabled('view cache') })));
+  return render(post, req.i18n!);
 }
 
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Workshops; postEvents: PostEventsHub; liveStreams: LiveStreamSlots; media: MediaDeps }): Router {
@@ -124,10 +124,10 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     if (who.role === 'facilitator') {
       const spaces = await svc.groupSpacesOfModule(deps, who, moduleId);
       const photos = await memberPhotoUrls(deps.db, who, spaces.flatMap((s) => s.summary.members.map((m) => m.membershipId)));
-      return res.render('discussions/module-spaces', { title: 'Group spaces', ...moduleSpacesView(who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces, photos) });
+      return res.render('discussions/module-spaces', { title: req.i18n!.t('discussions.moduleSpaces.pageTitle'), ...moduleSpacesView(req.i18n!, who, (await deps.workshops.forCohort(who.tenantId, who.cohortId)).byId(moduleId)?.title, spaces, photos) });
     }
     const space = await svc.groupSpaceFor(deps, who, moduleId);
-    if (!space) return res.render('discussions/no-group', { title: 'Your group', cohort: { id: who.cohortId }, person: { name: who.displayName } });
+    if (!space) return res.render('discussions/no-group', { title: req.i18n!.t('groups.noGroup.heading'), cohort: { id: who.cohortId }, person: { name: who.displayName } });
     res.redirect(303, `/cohorts/${who.cohortId}/spaces/${space.id}`);
   });
 
@@ -180,7 +180,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
     const [[row], photos] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id }), memberPhotoUrls(deps.db, who, [found.authorMembershipId])]);
-    res.type('html').send(renderPost(req.app, postView(who, found.threadId, { ...row!, authorPhotoUrl: photos.get(found.authorMembershipId) })));
+    res.type('html').send(renderPost(req, postView(req.i18n!, who, found.threadId, { ...row!, authorPhotoUrl: photos.get(found.authorMembershipId) })));
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {
@@ -203,7 +203,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { postId } = PostParams.parse(req.params);
     const who = req.launch!;
     const post = await svc.findOwnPostToEdit(deps, who, postId);
-    res.render('discussions/edit-post', { title: 'Edit your post', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, source: post.bodySource, backHref: postHref(who.cohortId, post.threadId, post.id) });
+    res.render('discussions/edit-post', { title: req.i18n!.t('discussions.edit.title'), cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, source: post.bodySource, backHref: postHref(who.cohortId, post.threadId, post.id) });
   });
 
   r.post('/:cohortId/posts/:postId/edit', member, async (req, res) => {
@@ -220,7 +220,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     if (!confirmed) {
       // Checked before anything is read out: only the author, in a space they can see, gets this page.
       const post = await svc.findOwnPostToDelete(deps, who, postId);
-      return res.render('discussions/confirm-delete', { title: 'Delete this post?', cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}` });
+      return res.render('discussions/confirm-delete', { title: req.i18n!.t('discussions.delete.title'), cohort: { id: who.cohortId }, person: { name: who.displayName }, postId, backHref: `/cohorts/${who.cohortId}/threads/${post.threadId}` });
     }
     const post = await svc.deleteOwnPost(deps, who, postId);
     res.redirect(303, `/cohorts/${who.cohortId}/threads/${post.threadId}`);
@@ -248,7 +248,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     ]);
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
     const photos = await memberPhotoUrls(deps.db, who, [...threads.flatMap((t) => [t.authorMembershipId, ...t.participants.map((p) => p.membershipId)]), ...members.map((m) => m.membershipId)]);
-    res.status(status).render('discussions/space', { title: 'Discussion', picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
+    res.status(status).render('discussions/space', { title: req.i18n!.t('discussions.space.pageTitle'), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(req.i18n!, who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
@@ -270,8 +270,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
-    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? 'Someone'), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(who, space, thread, page, (p) => renderPost(req.app, p), draft) });
+    const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? req.i18n!.t('discussions.someone'), req.i18n!), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
+    res.status(status).render('discussions/thread', { title: thread.title, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(req.i18n!, who, space, thread, page, (p) => renderPost(req, p), draft) });
   }
 
   return r;

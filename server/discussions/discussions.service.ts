@@ -9,6 +9,7 @@ import { notifyPostEvent } from '../../models/post-events.ts';
 import { claimAttachments } from '../../models/media.queries.ts';
 import type { Space } from '../../models/schema.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { renderPost, type Mentionable } from './post-rendering.ts';
 import { assertNotMuted } from '../moderation/mute-check.ts';
@@ -77,18 +78,18 @@ export async function groupSpacesOfModule(deps: DiscussionsDeps, who: LaunchCont
 }
 
 function requireCanPost(who: LaunchContext): void {
-  if (who.role === 'observer') throw new ForbiddenError('post', 'Observers can read the discussions but not post.');
+  if (who.role === 'observer') throw new ForbiddenError('post', msg('discussions.errors.observer'));
 }
 
 function cleanTitle(title: string): string {
   const t = title.trim();
-  if (t.length < 1 || t.length > 200) throw new ValidationError('A thread needs a title of 1 to 200 characters.', { title: 'needs 1 to 200 characters' });
+  if (t.length < 1 || t.length > 200) throw new ValidationError(msg('discussions.errors.title', { max: 200 }), { title: msg('discussions.errors.titleField', { max: 200 }) });
   return t;
 }
 
 function cleanBody(body: string): string {
-  if (body.trim().length === 0) throw new ValidationError('Write something before posting.', { body: 'is empty' });
-  if (body.length > 20_000) throw new ValidationError('A post is at most 20,000 characters.', { body: 'is too long' });
+  if (body.trim().length === 0) throw new ValidationError(msg('discussions.errors.empty'), { body: msg('discussions.errors.emptyField') });
+  if (body.length > 20_000) throw new ValidationError(msg('discussions.errors.tooLong', { max: 20_000 }), { body: msg('discussions.errors.tooLongField', { max: 20_000 }) });
   return body;
 }
 
@@ -173,8 +174,8 @@ async function findOwnPost(deps: DiscussionsDeps, who: LaunchContext, postId: st
   const post = await discussions.findPost(deps.db, who.tenantId, postId);
   if (!post) throw new NotFoundError('post');
   const space = await findVisibleSpace(deps, who, post.spaceId);
-  if (post.authorMembershipId !== who.membershipId) throw new ForbiddenError(action, 'Only the author can change this post.');
-  if (post.status === 'deleted') throw new ConflictError('This post has been deleted.');
+  if (post.authorMembershipId !== who.membershipId) throw new ForbiddenError(action, msg('discussions.errors.notAuthor'));
+  if (post.status === 'deleted') throw new ConflictError(msg('discussions.errors.deleted'));
   return { post, space };
 }
 
@@ -215,13 +216,13 @@ export async function giveKudos(deps: DiscussionsDeps, who: LaunchContext, postI
   if (!post || post.status !== 'visible') throw new NotFoundError('post');
   const space = await findVisibleSpace(deps, who, post.spaceId);
   await assertNotMuted(deps, who);
-  if (post.authorMembershipId === who.membershipId) throw new ValidationError('Kudos are for someone else’s post.');
+  if (post.authorMembershipId === who.membershipId) throw new ValidationError(msg('discussions.errors.ownKudos'));
   const clean = reason.trim();
-  if (clean.length < 1 || clean.length > 280) throw new ValidationError('Say briefly why (1 to 280 characters): the reason is the point of kudos.', { reason: 'needs 1 to 280 characters' });
+  if (clean.length < 1 || clean.length > 280) throw new ValidationError(msg('discussions.errors.kudosReason', { max: 280 }), { reason: msg('discussions.errors.kudosReasonField', { max: 280 }) });
   const audience = await audienceOf(deps, who, space);
   await withTransaction(deps.db, async (tx) => {
     const given = await discussions.insertKudos(tx, { tenantId: who.tenantId, postId: post.id, fromMembershipId: who.membershipId, toMembershipId: post.authorMembershipId, reason: clean });
-    if (!given) throw new ConflictError('You already gave kudos for this post.');
+    if (!given) throw new ConflictError(msg('discussions.errors.kudosAgain'));
     await notifications.insertPostNotifications(tx, { tenantId: who.tenantId, kind: 'kudos', actorMembershipId: who.membershipId, threadId: post.threadId, postId: post.id, membershipIds: audience.whoCanSee([post.authorMembershipId]) });
   });
   return post;

@@ -1,5 +1,6 @@
 import type { Space, Thread, Post } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import type { I18n, MessageRef } from '../i18n/i18n.ts';
 import type { RenderPost } from './post-html.ts';
 import type { SpaceThreadRow } from '../../models/discussions.queries.ts';
 import type { Workshop, WorkshopModule } from '../modules/workshop-content.ts';
@@ -8,23 +9,20 @@ import { timeView } from '../http/relative-time.ts';
 import { memberStripView, type StripMember } from '../groups/member-strip.ts';
 import { attachmentView, type PostAttachmentRow } from '../media/attachment-view.ts';
 
-function spaceTitle(space: Space, module: WorkshopModule | undefined): string {
-  return space.groupId ? `Your group — module ${space.moduleId}: ${module?.title ?? ''}` : 'Cohort commons';
-}
-
 /** The thread list: starter, replies, the last reply (who, when) and the faces of who took part. */
-function threadListItem(who: LaunchContext, t: SpaceThreadRow, now: Date, photos: ReadonlyMap<string, string>) {
+function threadListItem(i18n: I18n, who: LaunchContext, t: SpaceThreadRow, now: Date, photos: ReadonlyMap<string, string>) {
   const more = t.participantCount - t.participants.length;
+  const someone = i18n.t('discussions.someone');
   return {
     href: `/cohorts/${who.cohortId}/threads/${t.id}`,
     title: t.title,
-    author: t.authorName ?? 'Someone',
+    author: t.authorName,
     avatar: avatarView(t.authorMembershipId, t.authorName, photos.get(t.authorMembershipId)),
-    started: timeView(t.createdAt, now),
+    started: timeView(t.createdAt, now, i18n),
     replies: t.replies,
-    lastReply: t.lastReplyAt ? { by: t.lastReplyName ?? 'Someone', at: timeView(t.lastReplyAt, now) } : undefined,
-    participants: t.participants.map((p) => ({ name: p.name ?? 'Someone', avatar: avatarView(p.membershipId, p.name, photos.get(p.membershipId)) })),
-    participantsLabel: `${t.participantCount === 1 ? '1 person' : `${t.participantCount} people`} in this thread: ${t.participants.map((p) => p.name ?? 'Someone').join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    lastReply: t.lastReplyAt ? { by: t.lastReplyName ?? someone, at: timeView(t.lastReplyAt, now, i18n) } : undefined,
+    participants: t.participants.map((p) => ({ avatar: avatarView(p.membershipId, p.name, photos.get(p.membershipId)) })),
+    participantsLabel: i18n.t('discussions.space.participants', { count: t.participantCount, names: i18n.list([...t.participants.map((p) => p.name ?? someone), ...(more > 0 ? [i18n.t('discussions.space.more', { count: more })] : [])]) }),
     morePeople: more > 0 ? more : 0,
     pinned: Boolean(t.pinnedAt),
     locked: Boolean(t.lockedAt),
@@ -32,11 +30,12 @@ function threadListItem(who: LaunchContext, t: SpaceThreadRow, now: Date, photos
 }
 
 export function spaceView(
+  i18n: I18n,
   who: LaunchContext,
   space: Space,
   threads: SpaceThreadRow[],
   workshop: Workshop,
-  flash?: { error: string; form: { title: string; body: string } },
+  flash?: { error: MessageRef | string; form: { title: string; body: string } },
   norms: string[] = [],
   members: StripMember[] = [],
   /** Profile photos of the page's people, by membership id (server/media/profile-photos.ts). */
@@ -47,13 +46,13 @@ export function spaceView(
   return {
     cohort: { id: who.cohortId },
     person: { name: who.displayName },
-    space: { id: space.id, title: spaceTitle(space, module), isCommons: !space.groupId, events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
+    space: { id: space.id, isCommons: !space.groupId, moduleNumber: space.moduleId, moduleTitle: module?.title ?? '', events: `/cohorts/${who.cohortId}/spaces/${space.id}/events` },
     // A group's norms head each of its spaces (none in the commons).
     norms: space.groupId ? { list: norms, href: `/cohorts/${who.cohortId}/groups/${space.groupId}/norms` } : undefined,
     // The module's discussion prompt: what the group takes up here (a module space only).
     prompts: space.groupId && module ? module.activities.filter((a) => a.kind === 'discussion').map((a) => ({ title: a.title, html: a.promptHtml, moduleHref: `/cohorts/${who.cohortId}/modules/${module.id}#${a.id}` })) : [],
-    members: memberStripView(members, who.membershipId, now, photos),
-    threads: threads.map((t) => threadListItem(who, t, now, photos)),
+    members: memberStripView(members, who.membershipId, now, photos, i18n),
+    threads: threads.map((t) => threadListItem(i18n, who, t, now, photos)),
     canPost: who.role !== 'observer',
     error: flash?.error,
     form: flash?.form ?? { title: '', body: '' },
@@ -62,6 +61,7 @@ export function spaceView(
 
 /** The facilitator's view of one module's group spaces: a card per group, with faces and activity. */
 export function moduleSpacesView(
+  i18n: I18n,
   who: LaunchContext,
   moduleTitle: string | undefined,
   spaces: Array<{ group: { name: string }; space: { id: string }; summary: { threads: number; lastPostAt: Date | null; members: Array<{ membershipId: string; name: string | null }> } }>,
@@ -76,9 +76,9 @@ export function moduleSpacesView(
       name: group.name,
       href: `/cohorts/${who.cohortId}/spaces/${space.id}`,
       threads: summary.threads,
-      lastPost: summary.lastPostAt ? timeView(summary.lastPostAt, now) : undefined,
-      members: summary.members.map((m) => ({ name: m.name ?? 'Name not shared', avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)) })),
-      membersLabel: summary.members.map((m) => m.name ?? 'Name not shared').join(', '),
+      lastPost: summary.lastPostAt ? timeView(summary.lastPostAt, now, i18n) : undefined,
+      members: summary.members.map((m) => ({ avatar: avatarView(m.membershipId, m.name, photos.get(m.membershipId)) })),
+      membersLabel: i18n.list(summary.members.map((m) => m.name ?? i18n.t('groups.nameNotShared'))),
     })),
   };
 }
@@ -96,8 +96,12 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
   authorPhotoUrl?: string | undefined;
 };
 
-/** One post as the page shows it (also sent alone to live-update a thread). */
-export function postView(who: LaunchContext, threadId: string, p: PostRow) {
+/**
+ * One post as the page shows it (also sent alone to live-update a thread), for a reader of `i18n`'s
+ * language: its relative time is worded here, the rest by the template (post-html.ts keeps each
+ * rendering by reader's language and view).
+ */
+export function postView(i18n: I18n, who: LaunchContext, threadId: string, p: PostRow) {
   const mine = p.authorMembershipId === who.membershipId;
   const deleted = p.status === 'deleted';
   const hidden = p.status === 'hidden';
@@ -111,14 +115,15 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
   const menu = Boolean(html) || moderation.canFlag || (mine && !deleted) || moderation.moderate !== undefined;
   return {
     id: p.id,
-    author: p.authorName ?? 'Someone',
+    author: p.authorName,
     avatar: avatarView(p.authorMembershipId, p.authorName, p.authorPhotoUrl),
     isFacilitator: p.authorRole === 'facilitator',
-    when: timeView(p.createdAt),
+    when: timeView(p.createdAt, new Date(), i18n),
     edited: p.editedAt !== null,
     // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
     html,
-    placeholder: deleted ? (p.moderationReason ? 'This post was removed by a facilitator.' : 'This post was deleted by its author.') : hidden ? 'This post was hidden by a facilitator.' : undefined,
+    // Why there is no text: the template words it (discussions.post.placeholder).
+    placeholder: deleted ? (p.moderationReason ? 'removed' : 'deleted') : hidden ? 'hidden' : undefined,
     ...moderation,
     mine: mine && !deleted,
     canKudos,
@@ -127,7 +132,7 @@ export function postView(who: LaunchContext, threadId: string, p: PostRow) {
     cohortId: who.cohortId,
     /** The post's own address, which its actions extend (`/edit`, `/kudos`…). */
     path: `/cohorts/${who.cohortId}/posts/${p.id}`,
-    kudos: p.kudos.map((k) => ({ from: k.fromName ?? 'Someone', reason: k.reason })),
+    kudos: p.kudos.map((k) => ({ from: k.fromName, reason: k.reason })),
     // A post's files show with its text, to those who read it; one a facilitator hid, only to its
     // uploader and the facilitators (the same rules as the file's own address).
     attachments: html === undefined ? [] : (p.attachments ?? []).filter((a) => !a.hiddenAt || facilitator || a.membershipId === who.membershipId).map((a) => attachmentView(who, a)),
@@ -142,7 +147,7 @@ function moderationView(who: LaunchContext, p: PostRow, mine: boolean) {
   return {
     endorsed: p.status === 'visible' && p.endorsedAt !== null,
     editedByFacilitator: p.status !== 'deleted' && p.facilitatorEditedAt !== null,
-    moderationNotice: byFacilitator && (mine || facilitator) && p.moderationReason ? `${p.status === 'hidden' ? 'Hidden' : 'Removed'} by a facilitator: ${p.moderationReason}` : undefined,
+    moderationNotice: byFacilitator && (mine || facilitator) && p.moderationReason ? { status: p.status, reason: p.moderationReason } : undefined,
     canFlag: !mine && p.status === 'visible',
     moderate: facilitator
       ? { visible: p.status === 'visible', restorable: byFacilitator, notDeleted: p.status !== 'deleted', endorsed: p.endorsedAt !== null, base: `/cohorts/${who.cohortId}/console/moderation/posts/${p.id}` }
@@ -151,18 +156,19 @@ function moderationView(who: LaunchContext, p: PostRow, mine: boolean) {
 }
 
 export function threadView(
+  i18n: I18n,
   who: LaunchContext,
   space: Space,
   thread: Thread,
   page: { posts: Array<PostRow & { inPage: boolean }>; hasOlder: boolean; hasNewer: boolean },
   renderPost: RenderPost,
-  draft?: { error: string; body: string; parentPostId?: string | undefined },
+  draft?: { error: MessageRef | string; body: string; parentPostId?: string | undefined },
 ) {
   const posts = page.posts;
   // Grouped once, so a post's replies are not looked for through the whole thread again for each post.
   const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
   // Each post arrives rendered (server/discussions/post-html.ts): the page only places them.
-  const view = (p: PostRow) => ({ html: renderPost(postView(who, thread.id, p)) });
+  const view = (p: PostRow) => ({ html: renderPost(postView(i18n, who, thread.id, p), i18n) });
   const top = (repliesTo.get('') ?? []).filter((p) => p.inPage);
   // The thread's first post heads every page, as context, when the page itself starts later.
   const opening = (repliesTo.get('') ?? []).find((p) => !p.inPage);

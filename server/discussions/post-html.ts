@@ -11,13 +11,14 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from '../http/view-helpers.ts';
 import type { postView } from './discussions.views.ts';
+import type { I18n } from '../i18n/i18n.ts';
 
 const partials = path.resolve(import.meta.dirname, '../../views/partials');
 
 export type PostView = ReturnType<typeof postView>;
-export type RenderPost = (post: PostView) => string;
+export type RenderPost = (post: PostView, i18n: I18n) => string;
 
-function compilePost(): Handlebars.TemplateDelegate<PostView> {
+function compilePost(): Handlebars.TemplateDelegate<PostView & { i18n: I18n }> {
   const hbs = Handlebars.create();
   hbs.registerHelper(helpers);
   // Every partial, as Express's engine has them: post.hbs may use any (post-moderation, …).
@@ -34,13 +35,15 @@ function compilePost(): Handlebars.TemplateDelegate<PostView> {
  * call, as Express does.
  */
 export function createPostRenderer(opts: { cache: boolean; chars?: number }): RenderPost & { keptChars(): number } {
-  if (!opts.cache) return Object.assign((post: PostView) => compilePost()(post), { keptChars: () => 0 });
+  // The template's words come from the reader's I18n (the helpers read the root's `i18n`).
+  if (!opts.cache) return Object.assign((post: PostView, i18n: I18n) => compilePost()({ ...post, i18n }), { keptChars: () => 0 });
   const template = compilePost();
   const budget = opts.chars ?? 4_000_000;
   const kept = new Map<string, string>();
   let size = 0;
-  const render = (post: PostView) => {
-    const key = hash('sha256', JSON.stringify(post), 'base64');
+  const render = (post: PostView, i18n: I18n) => {
+    // The same post reads differently in each language: the locale is part of the key.
+    const key = hash('sha256', `${i18n.locale} ${JSON.stringify(post)}`, 'base64');
     const hit = kept.get(key);
     if (hit !== undefined) {
       // Map order is insertion order: a hit moves to the young end.
@@ -48,7 +51,7 @@ export function createPostRenderer(opts: { cache: boolean; chars?: number }): Re
       kept.set(key, hit);
       return hit;
     }
-    const html = template(post);
+    const html = template({ ...post, i18n });
     kept.set(key, html);
     size += html.length;
     for (const [oldest, dropped] of kept) {

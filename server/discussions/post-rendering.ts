@@ -11,6 +11,7 @@ import MarkdownIt from 'markdown-it';
 import type { StateInline, Token } from 'markdown-it';
 import sanitizeHtml from 'sanitize-html';
 import { ValidationError } from '../errors.ts';
+import { msg, type I18n } from '../i18n/i18n.ts';
 
 /** The longest post source we render, in UTF-16 code units (what `string.length` and zod count). */
 export const MAX_POST_LENGTH = 20_000;
@@ -21,9 +22,7 @@ export const QUOTE_LENGTH = 600;
 export class PostTooLongError extends ValidationError {
   readonly length: number;
   constructor(length: number) {
-    super(`A post can be at most ${MAX_POST_LENGTH.toLocaleString('en')} characters long.`, {
-      body: `At most ${MAX_POST_LENGTH.toLocaleString('en')} characters.`,
-    });
+    super(msg('discussions.errors.tooLong', { max: MAX_POST_LENGTH }), { body: msg('discussions.errors.tooLongField', { max: MAX_POST_LENGTH }) });
     this.length = length;
   }
 }
@@ -205,7 +204,7 @@ function escapeMarkdownInline(text: string): string {
  * The start of a post as a Markdown blockquote, to begin a reply with: "*Name wrote:*", then up
  * to about QUOTE_LENGTH characters of its source (cut at a word, marked with "…").
  */
-export function quoteForReply(markdownSource: string, authorName: string): string {
+export function quoteForReply(markdownSource: string, authorName: string, i18n: I18n): string {
   const source = markdownSource.replace(/\r\n?/g, '\n').trim();
   const chars = Array.from(source); // code points: never split a surrogate pair
   let excerpt = source;
@@ -214,7 +213,7 @@ export function quoteForReply(markdownSource: string, authorName: string): strin
     const lastSpace = head.search(/\s\S*$/);
     excerpt = `${(lastSpace > QUOTE_LENGTH * 0.8 ? head.slice(0, lastSpace) : head).trimEnd()} …`;
   }
-  const name = escapeMarkdownInline(authorName) || 'Someone';
-  const lines = [`*${name} wrote:*`, '', ...excerpt.split('\n')];
+  const name = escapeMarkdownInline(authorName) || i18n.t('discussions.someone');
+  const lines = [`*${i18n.t('discussions.quote.wrote', { name })}*`, '', ...excerpt.split('\n')];
   return `${lines.map((line) => (line === '' ? '>' : `> ${line}`)).join('\n')}\n\n`;
 }

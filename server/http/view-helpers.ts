@@ -2,6 +2,7 @@
 // through the request's I18n (`i18n` in the render's root context; English when a render has none).
 import Handlebars from 'handlebars';
 import { i18nFor, type I18n, type MessageRef, type MessageValues } from '../i18n/i18n.ts';
+import { sizeLabel } from '../media/attachment-view.ts';
 
 interface HelperOptions {
   hash?: MessageValues;
@@ -37,4 +38,6 @@ export const helpers = {
   },
   /** {{localNumber n}}: a number in the reader's locale. */
   localNumber: (n: unknown, options: HelperOptions) => (typeof n === 'number' ? i18nOf(options).number(n) : ''),
+  /** {{localFileSize bytes}}: a file's size in the reader's locale ("2.1 MB"). */
+  localFileSize: (bytes: unknown, options: HelperOptions) => (typeof bytes === 'number' ? sizeLabel(bytes, i18nOf(options)) : ''),
 };

@@ -35,8 +35,6 @@ const ACCEPTED: Record<string, AttachmentKind> = {
 /** Text has no magic number: a name ending so, and a beginning that is UTF-8 without control bytes. */
 const TEXT_EXTENSIONS: Record<string, string> = { txt: 'text/plain', md: 'text/markdown', csv: 'text/csv' };
 
-export const ACCEPTED_LIST = 'pictures (JPEG, PNG, WebP, GIF, HEIC), documents (PDF, Word, Excel, PowerPoint, OpenDocument, RTF, plain text) and short videos (MP4, WebM, MOV)';
-
 /** Bytes read from the start of a file to decide its type. */
 export const SNIFF_BYTES = 64 * 1024;
 

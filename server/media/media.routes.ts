@@ -3,7 +3,8 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { requireLaunch } from '../http/auth.ts';
-import { AppError } from '../errors.ts';
+import { AppError, NotFoundError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import * as discussions from '../discussions/discussions.service.ts';
 import { findVisibleAttachment, readAttachment, setAttachmentHidden, storeUpload, type MediaDeps } from './media.service.ts';
@@ -43,8 +44,8 @@ export function mediaRouter(deps: MediaDeps): Router {
     const upload = await readUploadForm(req, res, { maxFileBytes: Math.max(...Object.values(deps.limits.maxBytes)), maxFiles: 1, store: (file, name) => storeUpload(deps, who, target, file, name) });
     if (upload.refused) throw upload.refused;
     const a = upload.stored[0];
-    if (!a) throw new AppError(400, 'no-file', 'No file arrived. Pick a file and try again.');
-    res.status(201).json({ id: a.id, name: a.fileName, kind: a.kind, size: sizeLabel(Number(a.sizeBytes)), type: typeLabel(a.contentType) });
+    if (!a) throw new AppError(400, 'no-file', msg('media.errors.noFile'));
+    res.status(201).json({ id: a.id, name: a.fileName, kind: a.kind, size: sizeLabel(Number(a.sizeBytes), req.i18n!), type: typeLabel(a.contentType, req.i18n!) });
   });
 
   // A facilitator hides one file of a post (the buttons beside it on the thread page), or shows it again.
@@ -63,7 +64,7 @@ export function mediaRouter(deps: MediaDeps): Router {
 /** One variant of an attachment already checked for its reader: caching headers, 304, one range, the bytes. */
 export async function sendAttachment(req: Request, res: Response, deps: MediaDeps, tenantId: string, a: AttachmentAccessRow, variant: 'full' | 'thumb'): Promise<void> {
   const size = Number(variant === 'thumb' ? a.thumbSizeBytes : a.sizeBytes);
-  if (variant === 'thumb' && a.thumbSizeBytes === null) throw new AppError(404, 'not-found', 'We could not find that file.');
+  if (variant === 'thumb' && a.thumbSizeBytes === null) throw new NotFoundError('file');
   const etag = `"${a.contentHash}-${variant}"`;
   res.set({
     // The bytes under an id never change: a browser keeps them for a year, for this person only.

@@ -8,14 +8,15 @@ import type { OutputInfo } from 'sharp';
 import type { Db } from '../../models/db.ts';
 import * as media from '../../models/media.queries.ts';
 import type { AttachmentKind } from '../../models/schema.ts';
-import { AppError, ForbiddenError, NotFoundError } from '../errors.ts';
+import { AppError, ForbiddenError, NotFoundError, type UserText } from '../errors.ts';
 import { withTransaction } from '../../models/db.ts';
 import { insertModerationAction } from '../../models/moderation.queries.ts';
 import { findPost } from '../../models/discussions.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { findVisibleSpace } from '../discussions/discussions.service.ts';
 import { findReadablePlan } from '../action-plans/action-plans.service.ts';
-import { ACCEPTED_LIST, SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
+import { SNIFF_BYTES, cleanFileName, detectMediaType } from './media-types.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { ByteRange, MediaStorage } from './storage.ts';
 
 export interface MediaLimits {
@@ -33,17 +34,16 @@ export interface MediaDeps {
 }
 
 const MB = 1024 * 1024;
-const mbText = (bytes: number) => `${Number((bytes / MB).toFixed(1))} MB`;
-const KIND_WORD: Record<AttachmentKind, string> = { image: 'A picture', document: 'A document', video: 'A video' };
+const megabytes = (bytes: number) => Number((bytes / MB).toFixed(1));
 
 export class FileTooLargeError extends AppError {
-  constructor(message: string) {
+  constructor(message: UserText) {
     super(413, 'file-too-large', message);
   }
 }
 
 export class FileTypeRefusedError extends AppError {
-  constructor(message: string) {
+  constructor(message: UserText) {
     super(415, 'file-type', message);
   }
 }
@@ -70,21 +70,19 @@ export async function storeUpload(deps: MediaDeps, who: LaunchContext, draftTarg
   if (!type || (sizes.square && type.kind !== 'image')) {
     rest.destroy();
     throw new FileTypeRefusedError(
-      sizes.square
-        ? `Circlework cannot take “${fileName}” as a photo: it is not a picture, whatever its name says. Pick a JPEG, PNG, WebP, GIF or HEIC picture.`
-        : `Circlework cannot take “${fileName}”: it is not one of the files it accepts, whatever its name says. It takes ${ACCEPTED_LIST}.`,
+      sizes.square ? msg('media.errors.notAPhoto', { file: fileName }) : msg('media.errors.typeRefused', { file: fileName }),
     );
   }
   const cap = deps.limits.maxBytes[type.kind];
-  const tooLarge = () => new FileTooLargeError(`${KIND_WORD[type.kind]} can be at most ${mbText(cap)}; “${fileName}” is larger. What you wrote is kept below.`);
+  const tooLarge = () => new FileTooLargeError(msg('media.errors.tooLarge', { kind: type.kind, megabytes: megabytes(cap), file: fileName }));
   const row = await media.insertAttachment(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, draftTarget, kind: type.kind, contentType: type.contentType, fileName });
   const key = { tenantId: who.tenantId, attachmentId: row.id };
   try {
     const stored = type.kind === 'image' ? await storeImage(deps, key, rest, cap, tooLarge, fileName, sizes) : await storeAsSent(deps, key, rest, cap, tooLarge, type.contentType);
     await media.updateAttachmentStored(deps.db, who.tenantId, row.id, stored);
     const used = await media.sumAttachmentBytes(deps.db, who.tenantId, who.cohortId, who.membershipId);
-    if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(`Your files in this course have reached their limit of ${mbText(deps.limits.quotaPerPerson)}, so “${fileName}” was not added. What you wrote is kept below.`);
-    if (used.cohort > deps.limits.quotaPerCohort) throw new FileTooLargeError(`This course’s files have reached their limit, so “${fileName}” was not added. Tell your facilitator. What you wrote is kept below.`);
+    if (used.mine > deps.limits.quotaPerPerson) throw new FileTooLargeError(msg('media.errors.personQuota', { megabytes: megabytes(deps.limits.quotaPerPerson), file: fileName }));
+    if (used.cohort > deps.limits.quotaPerCohort) throw new FileTooLargeError(msg('media.errors.cohortQuota', { file: fileName }));
     return { id: row.id, kind: type.kind, fileName, sizeBytes: String(stored.sizeBytes), contentType: stored.contentType };
   } catch (err) {
     rest.destroy();
@@ -126,7 +124,7 @@ async function storeImage(deps: MediaDeps, key: { tenantId: string; attachmentId
     const encode = (px: number) => decoded.clone().resize({ width: px, height: px, ...fit }).webp({ quality: 82 }).toBuffer({ resolveWithObject: true });
     [full, thumb] = await Promise.all([encode(sizes.full), encode(sizes.thumb)]);
   } catch {
-    throw new FileTypeRefusedError(`Circlework could not read the picture “${fileName}”. Save it as JPEG or PNG (on a phone: share it as “Most compatible”) and attach it again.`);
+    throw new FileTypeRefusedError(msg('media.errors.unreadablePicture', { file: fileName }));
   }
   await deps.storage.put({ ...key, variant: 'full' }, Readable.from([full.data]), 'image/webp');
   await deps.storage.put({ ...key, variant: 'thumb' }, Readable.from([thumb.data]), 'image/webp');

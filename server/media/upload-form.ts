@@ -7,6 +7,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request, RequestHandler, Response } from 'express';
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { isCsrfTokenValid, issueCsrfToken } from '../http/csrf.ts';
 import { FileTooLargeError } from './media.service.ts';
 
@@ -65,7 +66,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
   // of the same draft would say it was not kept.
   let csrfRefusal: Promise<AppError> | undefined;
   const refusal = (): Promise<AppError> =>
-    (csrfRefusal ??= (res.locals.refuseCsrf as (() => Promise<AppError>) | undefined)?.() ?? Promise.resolve(new AppError(403, 'csrf', 'This form has expired or was not sent from Circlework. Reload the page and try again.')));
+    (csrfRefusal ??= (res.locals.refuseCsrf as (() => Promise<AppError>) | undefined)?.() ?? Promise.resolve(new AppError(403, 'csrf', msg('media.errors.csrf'))));
   // Each file's storing, never rejecting (an unexpected failure is kept for after the form is read:
   // a rejection nobody awaits yet would end the process).
   const pending: Array<Promise<void>> = [];
@@ -78,7 +79,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
     try {
       bb = busboy({ headers: req.headers, limits: { fileSize: opts.maxFileBytes + 1, files: opts.maxFiles + 1, fields: 50, fieldSize: 100 * 1024 } });
     } catch {
-      return reject(new AppError(400, 'bad-form', 'The form could not be read. Reload the page and try again.'));
+      return reject(new AppError(400, 'bad-form', msg('media.errors.badForm')));
     }
     bb.on('field', (name, value) => {
       const v = value.replaceAll('\u0000', '');
@@ -93,7 +94,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
         return void refusal().then(reject);
       }
       if (++files > opts.maxFiles) {
-        refused ??= new FileTooLargeError(`This form takes at most ${opts.maxFiles === 1 ? 'one file' : `${opts.maxFiles} files`}; the others were not added. What you wrote is kept below.`);
+        refused ??= new FileTooLargeError(msg('media.errors.tooManyFiles', { max: opts.maxFiles }));
         return void file.resume();
       }
       const src = detach(file);
@@ -114,7 +115,7 @@ export async function readUploadForm<T>(req: Request, res: Response, opts: { max
     // A form cut short (the browser gone, a broken body): the files on their way fail, so nothing half-sent is kept.
     const cutShort = (err: Error) => {
       for (const src of open) src.destroy(err);
-      reject(new AppError(400, 'upload-cut-short', 'The upload stopped before it was complete. Try again.'));
+      reject(new AppError(400, 'upload-cut-short', msg('media.errors.cutShort')));
     };
     bb.on('error', cutShort);
     req.on('close', () => {

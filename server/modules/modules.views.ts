@@ -80,7 +80,7 @@ export function modulePageView(
         takesFiles: m.files.has(a.id) && isLearner && !locked,
         files: (m.files.get(a.id)?.attached ?? []).map((f) => attachmentView({ cohortId: cohort.id, role: who.role }, f)),
         pendingFiles: m.files.get(a.id)?.pending ?? [],
-        pendingFilesList: i18n.list((m.files.get(a.id)?.pending ?? []).map((f) => i18n.t('modules.activity.pendingFile', { name: f.fileName, size: sizeLabel(Number(f.sizeBytes)), type: typeLabel(f.contentType) }))),
+        pendingFilesList: i18n.list((m.files.get(a.id)?.pending ?? []).map((f) => i18n.t('modules.activity.pendingFile', { name: f.fileName, size: sizeLabel(Number(f.sizeBytes), i18n), type: typeLabel(f.contentType, i18n) }))),
         justSaved: flash.saved === a.id,
         justSubmitted: flash.submitted === a.id,
         error: invalid?.error.userMessage,

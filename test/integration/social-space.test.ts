@@ -136,7 +136,7 @@ describe('the group space: member strip, prompt and thread list', () => {
     const nameOf = async (m: Member) => (await s.get(m, m.base)).doc.querySelector('[data-test=learner-name]')!.text;
     expect(item.querySelector('[data-test=reply-count]')!.text).to.equal('1 reply');
     expect(item.querySelector('[data-test=last-reply]')!.text).to.equal(`last by ${await nameOf(b)}, just now`);
-    expect(item.querySelector('[data-test=participants] .visually-hidden')!.text).to.equal(`2 people in this thread: ${await nameOf(b)}, ${await nameOf(first)}`);
+    expect(item.querySelector('[data-test=participants] .visually-hidden')!.text).to.equal(`2 people in this thread: ${await nameOf(b)} and ${await nameOf(first)}`);
   });
 
   it('gives the facilitator a card per group space of a module: its members’ faces, its threads and its last post', async () => {
@@ -148,8 +148,10 @@ describe('the group space: member strip, prompt and thread list', () => {
     const cards = page.doc.querySelectorAll('[data-test=group-space]');
     expect(cards).to.have.length(2);
     const byMembers = new Map(cards.map((c) => [c.querySelector('[data-test=space-members] .visually-hidden')!.text.replace('Members: ', ''), c]));
-    const ours = byMembers.get(mine.join(', '))!;
-    const other = byMembers.get(theirs.join(', '))!;
+    // Names as a list in the reader's language (en-GB: “A, B and C”).
+    const list = (names: string[]) => new Intl.ListFormat('en-GB').format(names);
+    const ours = byMembers.get(list(mine))!;
+    const other = byMembers.get(list(theirs))!;
     expect(ours.querySelectorAll('.avatar')).to.have.length(4);
     expect(ours.querySelector('[data-test=space-thread-count]')!.text).to.equal('1 thread');
     expect(ours.querySelector('[data-test=space-last-post]')).to.not.equal(null);

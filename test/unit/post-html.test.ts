@@ -5,6 +5,10 @@ import { parse } from 'node-html-parser';
 import { createPostRenderer } from '../../server/discussions/post-html.ts';
 import { postView, type PostRow } from '../../server/discussions/discussions.views.ts';
 import type { LaunchContext } from '../../server/launch-context.ts';
+import { i18nFor } from '../../server/i18n/i18n.ts';
+
+const en = i18nFor('en');
+const fr = i18nFor('fr');
 
 const cohortId = '00000000-0000-4000-8000-000000000001';
 const author = '00000000-0000-4000-8000-000000000002';
@@ -22,27 +26,37 @@ describe('post HTML (kept renderings)', () => {
     const render = createPostRenderer({ cache: true });
     const fresh = createPostRenderer({ cache: false });
     const views = [
-      postView(who(reader), 'thread', row()),
-      postView(who(author), 'thread', row()),
-      postView(who(reader), 'thread', row({ kudos: [{ reason: 'Clear', fromMembershipId: reader, fromName: 'Ben' }] })),
-      postView(who(reader, 'facilitator'), 'thread', row()),
-      postView(who(reader), 'thread', row({ bodyHtml: '<p>Hello again</p>', editedAt: new Date() })),
+      postView(en, who(reader), 'thread', row()),
+      postView(en, who(author), 'thread', row()),
+      postView(en, who(reader), 'thread', row({ kudos: [{ reason: 'Clear', fromMembershipId: reader, fromName: 'Ben' }] })),
+      postView(en, who(reader, 'facilitator'), 'thread', row()),
+      postView(en, who(reader), 'thread', row({ bodyHtml: '<p>Hello again</p>', editedAt: new Date() })),
     ];
     // Twice over: the second pass comes from the kept renderings.
     for (const pass of [1, 2]) {
-      for (const v of views) expect(render(v), `pass ${pass}`).to.equal(fresh(v));
+      for (const v of views) expect(render(v, en), `pass ${pass}`).to.equal(fresh(v, en));
     }
-    expect(controls(render(views[0]!))).to.include('give-kudos');
-    expect(controls(render(views[1]!))).to.include('delete').and.not.include('give-kudos');
-    expect(controls(render(views[2]!))).to.not.include('give-kudos');
-    expect(controls(render(views[3]!))).to.include('moderate-post').and.include('endorse');
-    expect(render(views[4]!)).to.contain('Hello again');
+    expect(controls(render(views[0]!, en))).to.include('give-kudos');
+    expect(controls(render(views[1]!, en))).to.include('delete').and.not.include('give-kudos');
+    expect(controls(render(views[2]!, en))).to.not.include('give-kudos');
+    expect(controls(render(views[3]!, en))).to.include('moderate-post').and.include('endorse');
+    expect(render(views[4]!, en)).to.contain('Hello again');
   });
 
   it('keeps renderings up to its size in characters, the least recently used dropped first', () => {
     const render = createPostRenderer({ cache: true, chars: 5000 });
-    const views = Array.from({ length: 20 }, (_, i) => postView(who(reader), 'thread', row({ bodyHtml: `<p>${'x'.repeat(1000)} ${i}</p>` })));
-    for (const v of views) expect(render(v)).to.contain(` ${views.indexOf(v)}</p>`);
+    const views = Array.from({ length: 20 }, (_, i) => postView(en, who(reader), 'thread', row({ bodyHtml: `<p>${'x'.repeat(1000)} ${i}</p>` })));
+    for (const v of views) expect(render(v, en)).to.contain(` ${views.indexOf(v)}</p>`);
     expect(render.keptChars()).to.be.above(0).and.at.most(5000);
+  });
+
+  it('keeps a rendering per reader’s language: the same post read in French after English reads in French', () => {
+    const render = createPostRenderer({ cache: true });
+    const view = postView(en, who(reader), 'thread', row());
+    expect(controls(render(view, en))).to.include('give-kudos');
+    const english = parse(render(view, en)).querySelector('[data-test=give-kudos]')!.text;
+    const french = parse(render(view, fr)).querySelector('[data-test=give-kudos]')!.text;
+    expect(english).to.equal('Give kudos');
+    expect(french).to.equal('Dire bravo');
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 import { parse, type HTMLElement } from 'node-html-parser';
 import {
   MAX_POST_LENGTH,
@@ -251,15 +252,17 @@ describe('renderPost mentions', () => {
   });
 });
 
+const en = i18nFor('en');
+
 describe('quoteForReply', () => {
   it('quotes a short post whole, after "*Name wrote:*"', () => {
-    expect(quoteForReply('First line\n\nSecond *line*', 'Ann Lee')).to.equal(
+    expect(quoteForReply('First line\n\nSecond *line*', 'Ann Lee', en)).to.equal(
       '> *Ann Lee wrote:*\n>\n> First line\n>\n> Second *line*\n\n',
     );
   });
 
   it('renders as a blockquote naming the author', () => {
-    const quote = quoteForReply('I tried it at work.', 'Ann Lee');
+    const quote = quoteForReply('I tried it at work.', 'Ann Lee', en);
     const { html } = renderPost(`${quote}I did too.`);
     expect(html.trim()).to.equal(
       '<blockquote>\n<p><em>Ann Lee wrote:</em></p>\n<p>I tried it at work.</p>\n</blockquote>\n<p>I did too.</p>',
@@ -268,18 +271,18 @@ describe('quoteForReply', () => {
 
   it('cuts a long post at a word near the limit and marks the cut', () => {
     const source = 'word '.repeat(400);
-    const quote = quoteForReply(source, 'Ann');
+    const quote = quoteForReply(source, 'Ann', en);
     const quoted = quote.split('\n').slice(2).join('\n');
     expect(quoted.length).to.be.within(QUOTE_LENGTH * 0.8, QUOTE_LENGTH + 10);
     expect(quote.trimEnd()).to.match(/ word …$/);
   });
 
   it('quotes nested quotes and Windows line ends line by line', () => {
-    expect(quoteForReply('> earlier\r\nmine', 'Bo')).to.equal('> *Bo wrote:*\n>\n> > earlier\n> mine\n\n');
+    expect(quoteForReply('> earlier\r\nmine', 'Bo', en)).to.equal('> *Bo wrote:*\n>\n> > earlier\n> mine\n\n');
   });
 
   it('escapes Markdown and mentions in the author name', () => {
-    const quote = quoteForReply('hi', '[x](javascript:alert(1)) @ann *bold*\nnext');
+    const quote = quoteForReply('hi', '[x](javascript:alert(1)) @ann *bold*\nnext', en);
     const { html, mentions } = renderPost(quote, { mentionable });
     expect(mentions).to.deep.equal([]);
     expect(parse(html).querySelector('em')?.text).to.equal(
