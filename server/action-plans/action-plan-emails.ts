@@ -12,6 +12,9 @@ import type { EmailDeps } from '../email/mailer.ts';
 import type { EmailTopic } from '../email/email-topics.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import { issueSignedLink } from './signed-links.ts';
+import { i18nFor, type I18n } from '../i18n/i18n.ts';
+import { findPersonLocales } from '../../models/profiles.queries.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 
 export const ACTION_PLAN_EMAIL_QUEUE = 'action-plan-emails';
 export const SIGN_IN_TTL_MS = 7 * 24 * 3600 * 1000;
@@ -38,18 +41,22 @@ export async function registerActionPlanEmails(queue: JobQueue, deps: ActionPlan
 }
 
 const url = (deps: { publicUrl: URL }, path: string) => new URL(path, deps.publicUrl).href;
+/** A person's name in an email, or the words for someone unnamed ("A colleague") in its language. */
+const nameIn = (i18n: I18n, name: string | null | undefined, unnamed: string) => name ?? i18n.t(unnamed);
 
 /**
  * Emails a member (tenant + membership) on `topic`, unless there is no address or they opted out.
  * `asked`: the person just asked for this email (a sign-in link), so an opt-out of the topic does not stop it.
  */
-export async function emailMember(deps: ActionPlanEmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (name: string) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>, opts: { asked?: boolean } = {}): Promise<boolean> {
+export async function emailMember(deps: ActionPlanEmailDeps, ex: Executor, tenantId: string, membershipId: string, topic: EmailTopic, content: (i18n: I18n) => Omit<EmailContent, 'preferencesUrl' | 'greeting'>, opts: { asked?: boolean } = {}): Promise<boolean> {
   const person = await plans.findMemberPerson(ex, tenantId, membershipId);
   if (!person?.email || person.status !== 'active') return false;
   if (!opts.asked && (await listOptOuts(ex, tenantId, person.personId)).includes(topic)) return false;
   const who = { tenantId, personId: person.personId };
   const preferencesUrl = deps.links.preferencesUrl(who);
-  const email = composeEmail({ greeting: `Hello ${person.name ?? 'there'},`, ...content(person.name ?? 'there'), preferencesUrl });
+  // In the recipient's language.
+  const i18n = i18nFor(person.locale);
+  const email = composeEmail({ greeting: i18n.t('notifications.digest.greeting', { name: person.name ?? NO_NAME }), ...content(i18n), preferencesUrl }, i18n);
   await deps.mailer.send({ to: person.email, ...email, preferencesUrl, unsubscribeUrl: deps.links.unsubscribeUrl(who, topic) });
   return true;
 }
@@ -66,27 +73,36 @@ export async function managerUrl(deps: ActionPlanEmailDeps, ex: Executor, m: { t
   return url(deps, `/action-plans/links/manager/${link.token}`);
 }
 
-export async function emailManager(deps: ActionPlanEmailDeps, to: string, href: string, c: { subject: string; paragraphs: string[]; label: string }): Promise<void> {
+/**
+ * The language of emails to a learner's manager: the manager has no account, so the learner's
+ * (their colleague writes in it, and chose whom to invite).
+ */
+export async function managerI18n(ex: Executor, tenantId: string, ownerPersonId: string): Promise<I18n> {
+  const l = await findPersonLocales(ex, tenantId, ownerPersonId);
+  return i18nFor(l ? (l.locale ?? l.launchLocale ?? l.defaultLocale) : undefined);
+}
+
+export async function emailManager(deps: ActionPlanEmailDeps, to: string, href: string, i18n: I18n, c: { subject: string; paragraphs: string[]; label: string }): Promise<void> {
   // A manager has no Circlework account: their "preferences" are on their page (stop these emails).
   const preferencesUrl = `${href}#stop-emails`;
-  const email = composeEmail({ subject: c.subject, greeting: 'Hello,', paragraphs: c.paragraphs, action: { label: c.label, href }, reason: 'You get this because a colleague invited you to support their action plan in Circlework.', preferencesUrl });
+  const email = composeEmail({ subject: c.subject, greeting: i18n.t('plans.email.managerGreeting'), paragraphs: c.paragraphs, action: { label: c.label, href }, reason: i18n.t('plans.email.managerReason'), preferencesUrl }, i18n);
   await deps.mailer.send({ to, ...email, preferencesUrl });
 }
 
 export async function sendActionPlanEmail(deps: ActionPlanEmailDeps, job: ActionPlanEmailJob): Promise<void> {
   const plan = await plans.findPlan(deps.db, job.tenantId, job.planId);
   if (!plan) return;
-  const owner = plan.ownerName ?? 'A colleague';
+  const owner = (i18n: I18n) => nameIn(i18n, plan.ownerName, 'plans.email.aColleague');
   const planPath = `/cohorts/${plan.cohortId}/action-plans/${plan.id}`;
   const ownPath = `/cohorts/${plan.cohortId}/action-plan`;
   if (job.type === 'partner-asked') {
     await deps.db.transaction().execute(async (tx) => {
       const href = await signInUrl(deps, tx, { tenantId: job.tenantId, cohortId: plan.cohortId, membershipId: job.membershipId }, planPath);
-      await emailMember(deps, tx, job.tenantId, job.membershipId, 'partner-updates', () => ({
-        subject: `${owner} asked you to be an accountability partner`,
-        paragraphs: [`${owner} would like you to be one of their accountability partners: to read their action plan and ask how it is going at each check-in. You can accept or decline.`],
-        action: { label: 'See the plan and answer', href },
-        reason: 'You get this because someone in your cohort asked you to be their accountability partner.',
+      await emailMember(deps, tx, job.tenantId, job.membershipId, 'partner-updates', (i18n) => ({
+        subject: i18n.t('plans.email.askedSubject', { owner: owner(i18n) }),
+        paragraphs: [i18n.t('plans.email.askedBody', { owner: owner(i18n) })],
+        action: { label: i18n.t('plans.email.askedAction'), href },
+        reason: i18n.t('plans.email.askedReason'),
       }));
     });
     return;
@@ -94,18 +110,13 @@ export async function sendActionPlanEmail(deps: ActionPlanEmailDeps, job: Action
   if (job.type === 'partner-answered' || job.type === 'partner-replied') {
     const partner = await plans.findMemberPerson(deps.db, job.tenantId, job.membershipId);
     const status = (await plans.listPartners(deps.db, job.tenantId, plan.id)).find((p) => p.partnerMembershipId === job.membershipId)?.status;
-    const name = partner?.name ?? 'Your partner';
-    const what =
-      job.type === 'partner-replied'
-        ? `${name} replied on your action plan.`
-        : status === 'accepted'
-          ? `${name} accepted: they will be your accountability partner.`
-          : `${name} declined to be your accountability partner. You can ask someone else, from your group or your cohort.`;
-    await emailMember(deps, deps.db, job.tenantId, plan.membershipId, 'partner-updates', () => ({
-      subject: job.type === 'partner-replied' ? `${name} replied on your action plan` : `${name} answered your partner request`,
-      paragraphs: [what],
-      action: { label: 'Open your action plan', href: url(deps, ownPath) },
-      reason: 'You get this because you asked accountability partners to follow your action plan.',
+    const name = (i18n: I18n) => nameIn(i18n, partner?.name, 'plans.email.yourPartner');
+    const what = job.type === 'partner-replied' ? 'replied' : status === 'accepted' ? 'accepted' : 'declined';
+    await emailMember(deps, deps.db, job.tenantId, plan.membershipId, 'partner-updates', (i18n) => ({
+      subject: i18n.t(job.type === 'partner-replied' ? 'plans.email.repliedSubject' : 'plans.email.answeredSubject', { name: name(i18n) }),
+      paragraphs: [i18n.t('plans.email.partnerNews', { name: name(i18n), what })],
+      action: { label: i18n.t('plans.email.openOwnPlan'), href: url(deps, ownPath) },
+      reason: i18n.t('plans.email.partnerNewsReason'),
     }));
     return;
   }
@@ -114,21 +125,22 @@ export async function sendActionPlanEmail(deps: ActionPlanEmailDeps, job: Action
   for (const p of (await plans.listPartners(deps.db, job.tenantId, plan.id)).filter((x) => x.status === 'accepted')) {
     await deps.db.transaction().execute(async (tx) => {
       const href = await signInUrl(deps, tx, { tenantId: job.tenantId, cohortId: plan.cohortId, membershipId: p.partnerMembershipId }, planPath);
-      await emailMember(deps, tx, job.tenantId, p.partnerMembershipId, 'partner-updates', () => ({
-        subject: `${owner} checked in on their action plan`,
-        paragraphs: [`${owner} recorded check-in ${seq} on their action plan. A word of encouragement or advice from you helps keep it going.`],
-        action: { label: 'Read it and reply', href },
-        reason: 'You get this because you are an accountability partner for this plan.',
+      await emailMember(deps, tx, job.tenantId, p.partnerMembershipId, 'partner-updates', (i18n) => ({
+        subject: i18n.t('plans.email.checkedInSubject', { owner: owner(i18n) }),
+        paragraphs: [i18n.t('plans.email.checkedInPartner', { owner: owner(i18n), seq })],
+        action: { label: i18n.t('plans.email.checkedInPartnerAction'), href },
+        reason: i18n.t('plans.email.checkedInPartnerReason'),
       }));
     });
   }
   if (!plan.shareCheckInsWithManager) return;
+  const i18n = await managerI18n(deps.db, job.tenantId, plan.ownerPersonId);
   for (const invite of (await inviteQueries.listManagerInvites(deps.db, job.tenantId, plan.id)).filter((i) => i.status === 'active' && !i.emailsStoppedAt)) {
     const href = await managerUrl(deps, deps.db, { tenantId: job.tenantId, cohortId: plan.cohortId, inviteId: invite.id });
-    await emailManager(deps, invite.email, href, {
-      subject: `${owner} checked in on their action plan`,
-      paragraphs: [`${owner} recorded check-in ${seq} on their action plan and shared it with you.`, 'This is a good moment for a short conversation: what went well, what is blocked, and what you could do to help. Afterwards you can note on the page that the conversation happened.'],
-      label: 'See the check-in',
+    await emailManager(deps, invite.email, href, i18n, {
+      subject: i18n.t('plans.email.checkedInSubject', { owner: owner(i18n) }),
+      paragraphs: [i18n.t('plans.email.checkedInManager', { owner: owner(i18n), seq }), i18n.t('plans.email.checkedInManagerHint')],
+      label: i18n.t('plans.email.checkedInManagerAction'),
     });
   }
 }

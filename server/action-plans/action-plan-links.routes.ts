@@ -3,6 +3,7 @@
 // a new link for one that expired or was used. Expired/used/revoked → 410 page; unknown → 404.
 // Also the page where anyone asks for a sign-in link by email address (same answer whatever the address).
 import { msg } from '../i18n/i18n.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 import { Router, type ErrorRequestHandler, type Request } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../errors.ts';
@@ -32,7 +33,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
 
   r.get('/request', (req, res) => {
     issueCsrfToken(req, res);
-    res.render('action-plans/request-link', { title: 'Email me a sign-in link', sent: req.query.sent === '1' });
+    res.render('action-plans/request-link', { title: req.i18n!.t('plans.requestLink.title'), sent: req.query.sent === '1' });
   });
   r.post('/request', requestByIp, requestByAddress, async (req, res) => {
     const { email } = SignInRequestForm.parse(req.body ?? {});
@@ -41,7 +42,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       issueCsrfToken(req, res);
-      return res.status(400).render('action-plans/request-link', { title: 'Email me a sign-in link', error: err.userMessage, email });
+      return res.status(400).render('action-plans/request-link', { title: req.i18n!.t('plans.requestLink.title'), error: err.userMessage, email });
     }
     res.redirect(303, '/action-plans/links/request?sent=1');
   });
@@ -49,7 +50,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
   r.get('/sign-in/:token', async (req, res) => {
     await checkSignInLink(deps, token(req));
     issueCsrfToken(req, res);
-    res.render('action-plans/sign-in', { title: 'Sign in to your action plan', action: req.originalUrl.split('?')[0] });
+    res.render('action-plans/sign-in', { title: req.i18n!.t('plans.signIn.title'), action: req.originalUrl.split('?')[0] });
   });
   r.post('/sign-in/:token', async (req, res) => {
     const { context, returnTo } = await signInWithLink(deps, token(req));
@@ -63,13 +64,13 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
   r.post('/renew/:purpose/:token', renewLimit, async (req, res) => {
     const purpose = Purpose.parse(req.params.purpose);
     await renewLink(deps, token(req), purpose === 'manager' ? 'manager-view' : 'sign-in');
-    res.render('action-plans/link-renewed', { title: 'A new link is on its way' });
+    res.render('action-plans/link-renewed', { title: req.i18n!.t('plans.linkRenewed.title') });
   });
 
   r.get('/manager/:token', async (req, res) => {
     const view = await openManagerView(deps, token(req));
     issueCsrfToken(req, res);
-    res.render('action-plans/manager', { title: `${view.plan.ownerName ?? 'A colleague'}’s action plan`, ...managerView(view, token(req)), action: req.originalUrl.split('?')[0], done: req.query.done });
+    res.render('action-plans/manager', { title: req.i18n!.t('plans.plan.title', { name: view.plan.ownerName ?? NO_NAME }), ...managerView(view, token(req)), action: req.originalUrl.split('?')[0], done: req.query.done });
   });
   for (const kind of ['comment', 'acknowledged', 'conversation'] as const) {
     r.post(`/manager/:token/${kind}`, async (req, res) => {
@@ -83,7 +84,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
         // the error sits with the form that was sent: the comment, or the conversation's note
         const field = kind === 'conversation' ? 'conversation-note' : 'body';
         return res.status(400).render('action-plans/manager', {
-          title: 'Action plan', ...managerView(view, token(req)), action: `/action-plans/links/manager/${token(req)}`, body: form.body,
+          title: req.i18n!.t('plans.plan.title', { name: view.plan.ownerName ?? NO_NAME }), ...managerView(view, token(req)), action: `/action-plans/links/manager/${token(req)}`, body: form.body,
           ...(kind === 'conversation' ? { conversationError: err.userMessage } : { commentError: err.userMessage }),
           errorSummary: [{ field, message: err.userMessage }],
         });
@@ -107,7 +108,7 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
     if (!(err instanceof LinkEndedError)) return next(err);
     issueCsrfToken(req, res);
     const purpose = err.link.purpose === 'manager-view' ? 'manager' : 'sign-in';
-    res.status(410).render('action-plans/link-ended', { title: 'This link no longer works', message: err.userMessage, reason: err.reason, renewable: err.renewable, renewAction: `/action-plans/links/renew/${purpose}/${err.token}`, requestable: purpose === 'sign-in' });
+    res.status(410).render('action-plans/link-ended', { title: req.i18n!.t('plans.link.endedTitle'), message: err.userMessage, reason: err.reason, renewable: err.renewable, renewAction: `/action-plans/links/renew/${purpose}/${err.token}`, requestable: purpose === 'sign-in' });
   };
   r.use(ended);
   return r;
@@ -115,15 +116,14 @@ export function actionPlanLinksRouter(deps: ActionPlansDeps & { media: MediaDeps
 
 function managerView(view: Awaited<ReturnType<typeof openManagerView>>, token: string) {
   const fileHref = (id: string, hash: string | null) => (variant: 'full' | 'thumb') => `/action-plans/links/manager/${token}/files/${id}/${variant}${hash ? `?v=${hash.slice(0, 16)}` : ''}`;
-  const label = { done: 'Done', 'in-progress': 'In progress', blocked: 'Blocked' } as const;
   return {
-    ownerName: view.plan.ownerName ?? 'Your colleague',
+    ownerName: view.plan.ownerName ?? NO_NAME,
     goals: view.plan.goals.map((g, i) => ({ number: i + 1, ...g })),
     checkIns: view.checkIns.map((c) => ({
-      id: c.id, seq: c.seq, on: c.createdAt.toISOString().slice(0, 10), journal: c.journal, entries: c.entries.map((e) => ({ text: e.text, note: e.note, statusLabel: label[e.status] })),
+      id: c.id, seq: c.seq, on: c.createdAt, journal: c.journal, entries: c.entries.map((e) => ({ text: e.text, note: e.note, status: e.status })),
       files: c.files.map((f) => attachmentView({ cohortId: '', role: 'reader' }, f, fileHref(f.id, f.contentHash))),
     })),
-    comments: view.comments.map((c) => ({ kind: c.kind, body: c.body, on: c.createdAt.toISOString().slice(0, 10) })),
+    comments: view.comments.map((c) => ({ kind: c.kind, body: c.body, on: c.createdAt })),
     acknowledged: Boolean(view.invite.acknowledgedAt),
     emailsStopped: Boolean(view.invite.emailsStoppedAt),
   };

@@ -2,6 +2,7 @@
 // check-ins, the plans board, and the facilitator's page. A session made by an emailed sign-in link
 // reaches these pages (and only these) with the same membership checks as a launch.
 import { msg } from '../i18n/i18n.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 import { textFor } from '../i18n/request-locale.ts';
 import { pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { countingUploads, readUploadForm } from '../media/upload-form.ts';
@@ -46,7 +47,7 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
   r.post('/:cohortId/action-plan/partners', ...member, async (req, res) => {
     const chosen = PartnersForm.safeParse(req.body ?? {});
     try {
-      if (!chosen.success) throw new ValidationError('Choose one or two people.', { partner: 'Choose one or two people.' });
+      if (!chosen.success) throw new ValidationError(msg('plans.errors.choosePartners'), { partner: msg('plans.errors.choosePartners') });
       await askPartners(deps, req.launch!, chosen.data);
     } catch (err) {
       if (err instanceof ValidationError) return renderOwn(req, res, 400, { partnerError: textFor(req, err.userMessage) });
@@ -86,17 +87,17 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
 
   r.get('/:cohortId/action-plans', ...member, async (req, res) => {
     const [cohort, plans] = await Promise.all([cohortOf(req.launch!), listPlansBoard(deps, req.launch!)]);
-    res.render('action-plans/board', { title: 'Action plans', ...boardView(cohort, req.launch!, plans) });
+    res.render('action-plans/board', { title: req.i18n!.t('plans.board.title'), ...boardView(cohort, req.launch!, plans) });
   });
   r.get('/:cohortId/action-plans/console', ...facilitator, async (req, res) => {
     const [cohort, figures] = await Promise.all([cohortOf(req.launch!), cohortPlanFigures(deps, req.launch!)]);
-    res.render('action-plans/console', { title: 'Action plans — console', ...consoleView(cohort, req.launch!, figures, req.query as Record<string, string>) });
+    res.render('action-plans/console', { title: req.i18n!.t('plans.console.pageTitle'), ...consoleView(cohort, req.launch!, figures, req.query as Record<string, string>) });
   });
   r.post('/:cohortId/action-plans/console/schedule', ...facilitator, async (req, res) => {
     const parsed = ScheduleForm.safeParse(req.body ?? {});
     if (!parsed.success) {
       const [cohort, figures] = await Promise.all([cohortOf(req.launch!), cohortPlanFigures(deps, req.launch!)]);
-      return res.status(400).render('action-plans/console', { title: 'Action plans — console', ...consoleView(cohort, req.launch!, figures, {}, { error: ValidationError.fromZod(parsed.error, 'The schedule was not saved: put right what is marked below', true), form: req.body as Record<string, string> }) });
+      return res.status(400).render('action-plans/console', { title: req.i18n!.t('plans.console.pageTitle'), ...consoleView(cohort, req.launch!, figures, {}, { error: ValidationError.fromZod(parsed.error, msg('plans.errors.scheduleNotSaved'), true), form: req.body as Record<string, string> }) });
     }
     await setCheckInSchedule(deps, req.launch!, parsed.data);
     res.redirect(303, `${base(req)}/action-plans/console?scheduled=1`);
@@ -120,23 +121,23 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
     const { planId } = PlanParams.parse(req.params);
     const form = CommentForm.parse(req.body ?? {});
     const body = CommentBody.safeParse(form.body);
-    if (!body.success) return renderPlan(req, res, planId, 400, { commentError: body.error.issues[0]!.message, comment: form.body });
+    if (!body.success) return renderPlan(req, res, planId, 400, { commentError: msg(body.error.issues[0]!.message), comment: form.body });
     await commentOnPlan(deps, req.launch!, planId, body.data, form.checkInId || null);
     res.redirect(303, `${base(req)}/action-plans/${planId}?replied=1#comments`);
   });
 
   async function renderOwn(req: Request, res: Response, status: number, flash: Parameters<typeof ownPlanView>[3]) {
     const [cohort, own] = await Promise.all([cohortOf(req.launch!), openOwnPlan(deps, req.launch!)]);
-    res.status(status).render('action-plans/own-plan', { title: 'Your action plan', ...ownPlanView(cohort, req.launch!, own, { ...flash, saved: String(req.query.saved ?? '') }, deps) });
+    res.status(status).render('action-plans/own-plan', { title: req.i18n!.t('plans.own.title'), ...ownPlanView(cohort, req.launch!, own, { ...flash, saved: String(req.query.saved ?? '') }, deps) });
   }
   async function renderPlan(req: Request, res: Response, planId: string, status: number, flash: Parameters<typeof planView>[3]) {
     const [cohort, p] = await Promise.all([cohortOf(req.launch!), openPlan(deps, req.launch!, planId)]);
-    res.status(status).render('action-plans/plan', { title: `${p.plan.ownerName ?? 'A'}’s action plan`, ...planView(cohort, req.launch!, p, flash) });
+    res.status(status).render('action-plans/plan', { title: req.i18n!.t('plans.plan.title', { name: p.plan.ownerName ?? NO_NAME }), ...planView(cohort, req.launch!, p, flash) });
   }
   async function renderCheckIn(req: Request, res: Response, status: number, flash: Parameters<typeof checkInView>[3]) {
     const { seq } = SeqParams.parse(req.params);
     const [cohort, c, pending] = await Promise.all([cohortOf(req.launch!), openCheckIn(deps, req.launch!, seq), pendingAttachmentsFor(deps, req.launch!, checkInDraftTarget(seq))]);
-    res.status(status).render('action-plans/check-in', { title: `Check-in ${seq}`, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), ...checkInView(cohort, req.launch!, c, flash) });
+    res.status(status).render('action-plans/check-in', { title: req.i18n!.t('plans.checkIn.title', { seq }), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), ...checkInView(cohort, req.launch!, c, flash) });
   }
   return r;
 }

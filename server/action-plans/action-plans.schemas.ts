@@ -16,24 +16,25 @@ export type PlanForm = Record<string, string>;
 
 const VISIBILITIES = ['cohort', 'group', 'private'] as const;
 
-/** `missing` says what to write when a submitted plan leaves it empty. */
-const text = (label: string, required: boolean, missing = '') => {
-  const base = z.string().trim().max(TEXT_MAX, `${label} is at most 1,000 characters: shorten it`);
+// Messages are catalog keys (locales/*/action-plans.json): each field's refusal is worded whole.
+/** `tooLong` and `missing` (when a submitted plan leaves it empty) are the field's own messages. */
+const text = (tooLong: string, required: boolean, missing = '') => {
+  const base = z.string().trim().max(TEXT_MAX, tooLong);
   return required ? base.min(1, missing) : base;
 };
 
 const goalSchema = (submit: boolean) =>
   z.object({
-    title: text('The goal', submit, 'Write the goal'),
+    title: text('plans.errors.goalTooLong', submit, 'plans.errors.goalMissing'),
     actions: z
-      .array(z.string().trim().min(1).max(300, 'Each action is at most 300 characters'))
-      .max(MAX_ACTIONS, `At most ${MAX_ACTIONS} actions per goal`)
-      .refine((a) => !submit || a.length > 0, 'Give at least one concrete action (one per line)'),
+      .array(z.string().trim().min(1).max(300, 'plans.errors.actionTooLong'))
+      .max(MAX_ACTIONS, 'plans.errors.tooManyActions')
+      .refine((a) => !submit || a.length > 0, 'plans.errors.noAction'),
     dueOn: submit
-      ? z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give a due date for this goal').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date')
-      : z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'Give the date as YYYY-MM-DD').refine((d) => d === '' || !Number.isNaN(Date.parse(d)), 'Give a real date'),
-    success: text('What success looks like', submit, 'Say what success looks like for this goal'),
-    support: text('The support you need', false),
+      ? z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'plans.errors.dueMissing').refine((d) => !Number.isNaN(Date.parse(d)), 'plans.errors.realDate')
+      : z.string().regex(/^(\d{4}-\d{2}-\d{2})?$/, 'plans.errors.dateFormat').refine((d) => d === '' || !Number.isNaN(Date.parse(d)), 'plans.errors.realDate'),
+    success: text('plans.errors.successTooLong', submit, 'plans.errors.successMissing'),
+    support: text('plans.errors.supportTooLong', false),
   });
 
 /** Turns the typed form into a plan: blank goal slots are dropped; a submission needs 1–3 complete goals. */
@@ -50,8 +51,8 @@ export function planFromForm(form: PlanForm, submit: boolean) {
     if (g.title.trim() || g.actions.length || g.dueOn || g.success.trim() || g.support.trim()) goals.push(g);
   }
   const schema = z.object({
-    goals: z.array(goalSchema(submit)).max(MAX_GOALS).refine((g) => !submit || g.length > 0, 'Write at least one goal'),
-    visibility: z.enum(VISIBILITIES, 'Choose who can see your plan'),
+    goals: z.array(goalSchema(submit)).max(MAX_GOALS).refine((g) => !submit || g.length > 0, 'plans.errors.noGoal'),
+    visibility: z.enum(VISIBILITIES, 'plans.errors.visibility'),
     shareCheckInsWithManager: z.boolean(),
   });
   return schema.safeParse({ goals, visibility: form.visibility ?? 'private', shareCheckInsWithManager: form.shareCheckIns === 'on' });
@@ -75,13 +76,13 @@ export const PartnersForm = z.object({ partner: z.union([z.uuid(), z.array(z.uui
 export const AnswerForm = z.object({ answer: z.enum(['accept', 'decline']) });
 
 export const InviteForm = z.object({ email: z.string().default('') });
-export const ManagerEmail = z.email('Give your manager’s email address, like name@example.com').max(254, 'That address is too long');
+export const ManagerEmail = z.email('plans.errors.managerEmail').max(254, 'plans.errors.emailTooLong');
 /** Asking for a sign-in link by email address (the address the course knows the person by). */
 export const SignInRequestForm = z.object({ email: z.string().default('') });
-export const SignInEmail = z.email('Give your email address, like name@example.com').max(254, 'That address is too long');
+export const SignInEmail = z.email('plans.errors.ownEmail').max(254, 'plans.errors.emailTooLong');
 
 export const CommentForm = z.object({ body: z.string().default(''), checkInId: z.union([z.uuid(), z.literal('')]).default('') });
-export const CommentBody = z.string().trim().min(1, 'Write something first').max(2000, 'At most 2,000 characters');
+export const CommentBody = z.string().trim().min(1, 'plans.errors.commentEmpty').max(2000, 'plans.errors.commentTooLong');
 export const ConversationForm = z.object({ body: z.string().default('') });
 
 const STATUSES = ['done', 'in-progress', 'blocked'] as const;
@@ -95,18 +96,18 @@ export function checkInFromForm(form: Record<string, string>, goals: PlanGoal[])
   );
   return z
     .object({
-      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'Choose done, in progress or blocked for this action'), note: z.string().trim().max(500, 'Keep the note to 500 characters') })),
-      journal: z.string().trim().max(4000, 'Keep the journal entry to 4,000 characters'),
+      entries: z.array(z.object({ goal: z.number(), action: z.number(), text: z.string(), status: z.enum(STATUSES, 'plans.errors.status'), note: z.string().trim().max(500, 'plans.errors.noteTooLong') })),
+      journal: z.string().trim().max(4000, 'plans.errors.journalTooLong'),
       journalShared: z.boolean(),
     })
     .safeParse({ entries, journal: form.journal ?? '', journalShared: form.shareJournal === 'on' }) as z.ZodSafeParseResult<{ entries: CheckInEntry[]; journal: string; journalShared: boolean }>;
 }
 
 export const ScheduleForm = z.object({
-  endsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Give the course end date').refine((d) => !Number.isNaN(Date.parse(d)), 'Give a real date'),
+  endsOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'plans.errors.endsOn').refine((d) => !Number.isNaN(Date.parse(d)), 'plans.errors.realDate'),
   weeks: z
     .string()
     .default('2, 4, 8')
     .transform((s) => s.split(/[,\s]+/).filter(Boolean).map(Number))
-    .pipe(z.array(z.number().int('Weeks are whole numbers').min(1, 'Weeks are 1 to 52').max(52, 'Weeks are 1 to 52')).min(1, 'Give at least one check-in').max(6, 'At most six check-ins')),
+    .pipe(z.array(z.number().int('plans.errors.weeksWhole').min(1, 'plans.errors.weeksRange').max(52, 'plans.errors.weeksRange')).min(1, 'plans.errors.noCheckIn').max(6, 'plans.errors.tooManyCheckIns')),
 });

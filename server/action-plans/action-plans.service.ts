@@ -14,6 +14,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { EmailDeps } from '../email/mailer.ts';
 import { planFromForm, type PlanForm } from './action-plans.schemas.ts';
 import { queueActionPlanEmail } from './action-plan-emails.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export interface ActionPlansDeps extends EmailDeps {
   now: () => Date;
@@ -57,7 +58,7 @@ export type SavePlanOutcome = { kind: 'saved'; planId: string; submitted: boolea
  */
 export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, form: PlanForm, planId?: string): Promise<SavePlanOutcome> {
   if (planId) await requireOwnPlan(deps, who, planId);
-  if (who.role !== 'learner') throw new ForbiddenError('action-plan', 'Only learners write action plans.');
+  if (who.role !== 'learner') throw new ForbiddenError('action-plan', msg('plans.errors.learnersOnly'));
   const submit = form.intent === 'submit';
   const parsed = planFromForm(form, submit);
   const existing = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
@@ -66,13 +67,13 @@ export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, 
     // edit is kept as the owner's pending edit instead, so nothing typed is lost.
     if (existing?.status === 'submitted') {
       await plans.updatePlanPendingEdit(deps.db, who.tenantId, who.membershipId, form);
-      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your changes are kept here but not yet saved: others still see your plan as it was. Put right what is marked below, then save again', true) };
+      return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, msg('plans.errors.editKept'), true) };
     }
     if (submit) {
       const draft = planFromForm(form, false);
       if (draft.success) await plans.upsertPlan(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, ...draft.data, status: 'draft' });
     }
-    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, submit ? 'Your plan was kept as a draft: put right what is marked below, then submit again' : 'Your draft was not saved: put right what is marked below', true) };
+    return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, msg(submit ? 'plans.errors.keptAsDraft' : 'plans.errors.draftNotSaved'), true) };
   }
   // Saving a draft of a submitted plan keeps it submitted: partners and the manager keep seeing it.
   const status = submit || existing?.status === 'submitted' ? 'submitted' : 'draft';
@@ -82,7 +83,7 @@ export async function saveActionPlan(deps: ActionPlansDeps, who: LaunchContext, 
 
 async function requireOwnPlan(deps: ActionPlansDeps, who: LaunchContext, planId: string) {
   const { plan, access } = await findReadablePlan(deps, who, planId);
-  if (access !== 'owner') throw new ForbiddenError('edit-plan', 'Only the plan’s owner can change it. You can reply to their check-ins.');
+  if (access !== 'owner') throw new ForbiddenError('edit-plan', msg('plans.errors.ownerOnly'));
   return plan;
 }
 
@@ -129,11 +130,11 @@ export async function openPlan(deps: ActionPlansDeps, who: LaunchContext, planId
 /** Asks one or two learners to be partners: from the owner's group, or the cohort once a group partner declined (or without a group). */
 export async function askPartners(deps: ActionPlansDeps, who: LaunchContext, membershipIds: string[]): Promise<void> {
   const own = await openOwnPlan(deps, who);
-  if (!own.plan) throw new AppError(400, 'no-plan', 'Save your action plan (a draft is enough) before choosing partners.');
+  if (!own.plan) throw new AppError(400, 'no-plan', msg('plans.errors.saveBeforePartners'));
   const unique = [...new Set(membershipIds)];
-  if (unique.length > own.openSlots) throw new ValidationError(`You can have at most ${MAX_PARTNERS} accountability partners; choose ${Math.max(own.openSlots, 0)} more at most.`);
+  if (unique.length > own.openSlots) throw new ValidationError(msg('plans.errors.tooManyPartners', { max: MAX_PARTNERS, left: Math.max(own.openSlots, 0) }));
   const allowed = new Set(own.choosable.map((c) => c.membershipId));
-  if (unique.some((id) => !allowed.has(id))) throw new ValidationError('Choose partners from the list: people in your group (or, once a group partner declined, your cohort).');
+  if (unique.some((id) => !allowed.has(id))) throw new ValidationError(msg('plans.errors.partnerNotListed'));
   const plan = own.plan;
   await withTransaction(deps.db, async (tx) => {
     for (const id of unique) {
@@ -148,7 +149,7 @@ export async function askPartners(deps: ActionPlansDeps, who: LaunchContext, mem
 /** The asked partner accepts or declines; the owner hears about it. */
 export async function answerPartnerRequest(deps: ActionPlansDeps, who: LaunchContext, planId: string, answer: 'accept' | 'decline'): Promise<void> {
   const { access, myPartnership, plan } = await openPlan(deps, who, planId);
-  if (access !== 'partner' || !myPartnership) throw new ForbiddenError('answer-partner', 'Only the person asked can answer a partner request.');
+  if (access !== 'partner' || !myPartnership) throw new ForbiddenError('answer-partner', msg('plans.errors.onlyAsked'));
   await withTransaction(deps.db, async (tx) => {
     await plans.updatePartnerStatus(tx, who.tenantId, planId, who.membershipId, answer === 'accept' ? 'accepted' : 'declined');
     await queueActionPlanEmail(deps.queue, tx, { type: 'partner-answered', tenantId: who.tenantId, planId: plan.id, membershipId: who.membershipId });
@@ -159,7 +160,7 @@ export async function answerPartnerRequest(deps: ActionPlansDeps, who: LaunchCon
 export async function commentOnPlan(deps: ActionPlansDeps, who: LaunchContext, planId: string, body: string, checkInId: string | null): Promise<void> {
   const { access, myPartnership, checkIns, plan } = await openPlan(deps, who, planId);
   if (access === 'reader' || (access === 'partner' && myPartnership?.status !== 'accepted')) {
-    throw new ForbiddenError('comment-plan', 'Only the plan’s owner and partners who accepted can reply here.');
+    throw new ForbiddenError('comment-plan', msg('plans.errors.replyNotAllowed'));
   }
   if (checkInId && !checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
   await withTransaction(deps.db, async (tx) => {

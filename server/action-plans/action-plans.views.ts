@@ -1,4 +1,6 @@
-// View models for the action plan pages: ready-made values, no rules beyond presentation.
+// View models for the action plan pages: ready-made values, no rules beyond presentation. The
+// words are the templates' (locales/*/action-plans.json): statuses and visibilities go as values,
+// a missing name as NO_NAME, dates as dates.
 import type { UserText } from '../errors.ts';
 import { attachmentView } from '../media/attachment-view.ts';
 import type { Cohort } from '../../models/schema.ts';
@@ -11,12 +13,11 @@ import type { ActionPlansDeps, openOwnPlan, openPlan } from './action-plans.serv
 import type { cohortPlanFigures, openCheckIn } from './check-ins.service.ts';
 import { checkInDates } from './check-ins.service.ts';
 
-const VISIBILITY_LABEL = { cohort: 'Everyone in the cohort', group: 'My group only', private: 'Only me, my partners and my manager (if invited)' } as const;
-const STATUS_LABEL = { done: 'Done', 'in-progress': 'In progress', blocked: 'Blocked' } as const;
-const PARTNER_LABEL = { asked: 'Asked, waiting for an answer', accepted: 'Accepted', declined: 'Declined' } as const;
+import { NO_NAME } from '../notifications/notification-text.ts';
 
 const head = (cohort: Cohort, who: LaunchContext) => ({ cohort: { id: cohort.id, title: cohort.title }, person: { name: who.displayName }, base: `/cohorts/${cohort.id}` });
 const day = (d: Date) => d.toISOString().slice(0, 10);
+const nameOf = (name: string | null) => name ?? NO_NAME;
 
 function goalsView(goals: PlanRow['goals']) {
   return goals.map((g, i) => ({ number: i + 1, ...g }));
@@ -54,7 +55,7 @@ export function ownPlanView(
   cohort: Cohort,
   who: LaunchContext,
   own: Awaited<ReturnType<typeof openOwnPlan>>,
-  flash: { error?: ValidationError; form?: PlanForm; partnerError?: string; inviteError?: string; inviteEmail?: string; saved?: string },
+  flash: { error?: ValidationError; form?: PlanForm; partnerError?: UserText; inviteError?: UserText; inviteEmail?: string; saved?: string },
   deps: ActionPlansDeps,
 ) {
   const form = flash.form ?? own.pendingEdit ?? (own.plan ? formFromPlan(own.plan) : { visibility: 'private', shareCheckIns: 'on' });
@@ -63,7 +64,7 @@ export function ownPlanView(
   return {
     ...head(cohort, who),
     intention: own.intention,
-    plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: VISIBILITY_LABEL[own.plan.visibility] },
+    plan: own.plan && { id: own.plan.id, submitted: own.plan.status === 'submitted', visibility: own.plan.visibility },
     error: flash.error?.userMessage,
     errorSummary: [
       ...errorSummary(flash.error, planFieldId, 'plan-form'),
@@ -72,20 +73,22 @@ export function ownPlanView(
     ],
     pendingEdit: !flash.form && Boolean(own.pendingEdit),
     saved: flash.saved,
+    // The notice's select names it without a hyphen (an ICU selector).
+    savedKind: flash.saved === 'check-in' ? 'checkIn' : flash.saved,
     goals: goalFields(form, fieldErrors),
-    visibilities: (['private', 'group', 'cohort'] as const).map((v) => ({ value: v, label: VISIBILITY_LABEL[v], checked: (form.visibility ?? 'private') === v })),
+    visibilities: (['private', 'group', 'cohort'] as const).map((v) => ({ value: v, checked: (form.visibility ?? 'private') === v })),
     shareCheckIns: form.shareCheckIns === 'on',
-    partners: own.partners.map((p) => ({ name: p.name ?? 'Name not shared', status: p.status, statusLabel: PARTNER_LABEL[p.status] })),
-    choosable: own.choosable.map((c) => ({ id: c.membershipId, name: c.name ?? 'Name not shared' })),
+    partners: own.partners.map((p) => ({ name: nameOf(p.name), status: p.status })),
+    choosable: own.choosable.map((c) => ({ id: c.membershipId, name: nameOf(c.name) })),
     cohortWide: own.cohortWide,
     openSlots: Math.max(own.openSlots, 0),
     partnerError: flash.partnerError,
-    invites: own.invites.map((i) => ({ id: i.id, email: i.email, active: i.status === 'active', acknowledged: Boolean(i.acknowledgedAt), sentOn: day(i.createdAt) })),
+    invites: own.invites.map((i) => ({ id: i.id, email: i.email, active: i.status === 'active', acknowledged: Boolean(i.acknowledgedAt), sentOn: i.createdAt })),
     inviteError: flash.inviteError,
     inviteEmail: flash.inviteEmail ?? '',
-    requests: own.requests.map((q) => ({ href: `/cohorts/${cohort.id}/action-plans/${q.planId}`, ownerName: q.ownerName ?? 'Someone', status: q.status, statusLabel: PARTNER_LABEL[q.status] })),
+    requests: own.requests.map((q) => ({ href: `/cohorts/${cohort.id}/action-plans/${q.planId}`, ownerName: nameOf(q.ownerName), status: q.status })),
     checkIns: own.plan?.status === 'submitted' ? checkInsListView(cohort.id, own.schedule, own.checkIns.map((c) => c.seq), deps.now()) : [],
-    recordedCheckIns: own.checkIns.map((c) => ({ seq: c.seq, on: day(c.createdAt) })),
+    recordedCheckIns: own.checkIns.map((c) => ({ seq: c.seq, on: c.createdAt })),
     now,
   };
 }
@@ -98,26 +101,26 @@ export function planView(
   cohort: Cohort,
   who: LaunchContext,
   p: Awaited<ReturnType<typeof openPlan>>,
-  flash: { commentError?: string; comment?: string },
+  flash: { commentError?: UserText; comment?: string },
 ) {
   return {
     ...head(cohort, who),
-    plan: { id: p.plan.id, ownerName: p.plan.ownerName ?? 'A learner', goals: goalsView(p.plan.goals), draft: p.plan.status === 'draft', visibility: VISIBILITY_LABEL[p.plan.visibility] },
+    plan: { id: p.plan.id, ownerName: nameOf(p.plan.ownerName), goals: goalsView(p.plan.goals), draft: p.plan.status === 'draft', visibility: p.plan.visibility },
     isOwner: p.access === 'owner',
     isPartner: p.access === 'partner',
     asked: p.myPartnership?.status === 'asked',
     canReply: p.access === 'owner' || p.myPartnership?.status === 'accepted',
-    partners: p.partners.map((x) => ({ name: x.name ?? 'Name not shared', statusLabel: PARTNER_LABEL[x.status] })),
+    partners: p.partners.map((x) => ({ name: nameOf(x.name), status: x.status })),
     checkIns: p.checkIns.map((c) => ({
       id: c.id,
       seq: c.seq,
-      on: day(c.createdAt),
+      on: c.createdAt,
       journal: c.journal,
       journalShared: c.journalShared,
-      entries: c.entries.map((e) => ({ ...e, statusLabel: STATUS_LABEL[e.status] })),
+      entries: c.entries,
       files: p.checkInFiles.filter((f) => f.checkInId === c.id).map((f) => attachmentView({ cohortId: cohort.id, role: 'reader' }, f)),
     })),
-    comments: p.comments.map((c) => ({ author: c.managerInviteId ? 'Manager' : (c.authorName ?? 'Someone'), kind: c.kind, body: c.body, on: day(c.createdAt) })),
+    comments: p.comments.map((c) => ({ author: nameOf(c.authorName), byManager: c.managerInviteId !== null, kind: c.kind, body: c.body, on: c.createdAt })),
     commentError: flash.commentError,
     errorSummary: flash.commentError ? [{ field: 'body', message: flash.commentError }] : [],
     comment: flash.comment ?? '',
@@ -127,7 +130,7 @@ export function planView(
 export function boardView(cohort: Cohort, who: LaunchContext, plans: Array<PlanRow & { groupId: string | null }>) {
   return {
     ...head(cohort, who),
-    plans: plans.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: p.ownerName ?? 'A learner', goals: p.goals.map((g) => g.title), visibility: VISIBILITY_LABEL[p.visibility], mine: p.membershipId === who.membershipId })),
+    plans: plans.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: nameOf(p.ownerName), goals: p.goals.map((g) => g.title), visibility: p.visibility, mine: p.membershipId === who.membershipId })),
   };
 }
 
@@ -155,7 +158,7 @@ export function checkInView(cohort: Cohort, who: LaunchContext, c: Awaited<Retur
       title: g.title,
       actions: g.actions.map((text, ai) => {
         const key = `a_${gi}_${ai}`;
-        return { key, text, note: form[`${key}_note`] ?? '', statusError: entryError(key, 'status'), noteError: entryError(key, 'note'), statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, label: STATUS_LABEL[s], checked: form[`${key}_status`] === s })) };
+        return { key, text, note: form[`${key}_note`] ?? '', statusError: entryError(key, 'status'), noteError: entryError(key, 'note'), statuses: (['done', 'in-progress', 'blocked'] as const).map((s) => ({ value: s, checked: form[`${key}_status`] === s })) };
       }),
     })),
     journal: form.journal ?? '',
@@ -173,13 +176,13 @@ export function consoleView(cohort: Cohort, who: LaunchContext, f: Awaited<Retur
     completion: pct(f.submitted, f.learners),
     checkIns: f.checkIns.map((c) => ({ ...c, rate: pct(c.recorded, f.submitted) })),
     anyMissed: f.checkIns.some((c) => c.missed > 0),
-    shared: f.shared.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: p.ownerName ?? 'A learner', goals: p.goals.map((g) => g.title) })),
+    shared: f.shared.map((p) => ({ href: `/cohorts/${cohort.id}/action-plans/${p.id}`, ownerName: nameOf(p.ownerName), goals: p.goals.map((g) => g.title) })),
     endsOn: invalid?.form.endsOn ?? f.schedule?.endsOn ?? '',
     weeks: invalid?.form.weeks ?? (f.schedule?.checkInWeeks ?? [2, 4, 8]).join(', '),
     error: invalid?.error.userMessage,
     fieldErrors: invalid?.error.fieldErrors ?? {},
     errorSummary: errorSummary(invalid?.error, (k) => (k === 'endsOn' || k === 'weeks' ? k : undefined), 'schedule-form'),
     scheduled: q.scheduled === '1',
-    reminded: q.reminded,
+    reminded: q.reminded !== undefined && /^\d+$/.test(q.reminded) ? Number(q.reminded) : undefined,
   };
 }

@@ -11,6 +11,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import { checkInFromForm } from './action-plans.schemas.ts';
 import { emailMember, queueActionPlanEmail, signInUrl, type ActionPlanEmailDeps } from './action-plan-emails.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export const CHECK_IN_REMINDER_QUEUE = 'action-plan-check-in-reminders';
 /** Every hour: a check-in falls due on a date, so an hour's delay is fine. */
@@ -31,7 +32,7 @@ export function checkInDates(schedule: { endsOn: string; checkInWeeks: number[] 
 const isDue = (c: CheckInDue, now: Date) => c.dueOn <= now.toISOString().slice(0, 10);
 
 export async function setCheckInSchedule(deps: ActionPlansDeps, who: LaunchContext, s: { endsOn: string; weeks: number[] }): Promise<void> {
-  if (who.role !== 'facilitator') throw new ForbiddenError('check-in-schedule', 'Only facilitators set the course end date.');
+  if (who.role !== 'facilitator') throw new ForbiddenError('check-in-schedule', msg('plans.errors.facilitatorsSchedule'));
   const weeks = [...new Set(s.weeks)].sort((a, b) => a - b);
   await checkInQueries.upsertSchedule(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, endsOn: s.endsOn, checkInWeeks: weeks });
 }
@@ -52,8 +53,8 @@ export const checkInDraftTarget = (seq: number) => `check-in:${seq}`;
 /** Throws unless this person may record check-in `seq` now: checked before any byte of a file is stored. */
 export async function assertCanAttachToCheckIn(deps: ActionPlansDeps, who: LaunchContext, seq: number): Promise<void> {
   const { due, open, recorded } = await openCheckIn(deps, who, seq);
-  if (!open) throw new AppError(409, 'check-in-not-due', `Check-in ${seq} opens on ${due.dueOn}.`);
-  if (recorded) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
+  if (!open) throw new AppError(409, 'check-in-not-due', msg('plans.errors.notDue', { seq, date: new Date(`${due.dueOn}T00:00:00Z`) }));
+  if (recorded) throw new AppError(409, 'check-in-recorded', msg('plans.errors.alreadyRecorded', { seq }));
 }
 
 export type CheckInOutcome = { kind: 'recorded' } | { kind: 'invalid'; error: ValidationError };
@@ -61,13 +62,13 @@ export type CheckInOutcome = { kind: 'recorded' } | { kind: 'invalid'; error: Va
 /** Records check-in `seq` (once); partners and the manager hear about it by email. */
 export async function recordCheckIn(deps: ActionPlansDeps, who: LaunchContext, seq: number, form: Record<string, string>): Promise<CheckInOutcome> {
   const { plan, due, open, recorded } = await openCheckIn(deps, who, seq);
-  if (!open) throw new AppError(409, 'check-in-not-due', `Check-in ${seq} opens on ${due.dueOn}.`);
-  if (recorded) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
+  if (!open) throw new AppError(409, 'check-in-not-due', msg('plans.errors.notDue', { seq, date: new Date(`${due.dueOn}T00:00:00Z`) }));
+  if (recorded) throw new AppError(409, 'check-in-recorded', msg('plans.errors.alreadyRecorded', { seq }));
   const parsed = checkInFromForm(form, plan.goals);
-  if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, 'Your check-in was not recorded yet: put right what is marked below, then record it again', true) };
+  if (!parsed.success) return { kind: 'invalid', error: ValidationError.fromZod(parsed.error, msg('plans.errors.checkInNotRecorded'), true) };
   await withTransaction(deps.db, async (tx) => {
     const id = await checkInQueries.insertCheckIn(tx, { tenantId: who.tenantId, planId: plan.id, seq, entries: parsed.data.entries, journal: parsed.data.journal, journalShared: parsed.data.journal !== '' && parsed.data.journalShared });
-    if (!id) throw new AppError(409, 'check-in-recorded', `You already recorded check-in ${seq}.`);
+    if (!id) throw new AppError(409, 'check-in-recorded', msg('plans.errors.alreadyRecorded', { seq }));
     // The files sent with its form (and any left from an earlier try) come onto it.
     await media.claimCheckInAttachments(tx, { tenantId: who.tenantId, membershipId: who.membershipId, checkInId: id, draftTarget: checkInDraftTarget(seq) });
     await queueActionPlanEmail(deps.queue, tx, { type: 'check-in-recorded', tenantId: who.tenantId, planId: plan.id, seq });
@@ -89,15 +90,11 @@ export async function sendCheckInReminders(deps: ActionPlanEmailDeps, now: Date,
       const done = await withTransaction(deps.db, async (tx) => {
         if (!(await checkInQueries.claimReminder(tx, { tenantId: due.tenantId, planId: due.planId, seq: due.seq, kind }))) return undefined;
         const href = await signInUrl(deps, tx, due, `/cohorts/${due.cohortId}/action-plan/check-ins/${due.seq}`);
-        return emailMember(deps, tx, due.tenantId, due.membershipId, 'action-plan-reminders', () => ({
-          subject: kind === 'missed' ? `A reminder: check-in ${due.seq} on your action plan` : `Time for check-in ${due.seq} on your action plan`,
-          paragraphs: [
-            kind === 'missed'
-              ? `Your facilitator noticed check-in ${due.seq} on your action plan is still open. It takes five minutes: for each action, done, in progress or blocked, and a short note.`
-              : `It is time for check-in ${due.seq} on your action plan. For each action, record whether it is done, in progress or blocked, with a short note. Your accountability partners will hear about it.`,
-          ],
-          action: { label: 'Check in now', href },
-          reason: 'You get this because you made an action plan in Circlework and its check-ins are due.',
+        return emailMember(deps, tx, due.tenantId, due.membershipId, 'action-plan-reminders', (i18n) => ({
+          subject: i18n.t('plans.email.reminderSubject', { kind, seq: due.seq }),
+          paragraphs: [i18n.t('plans.email.reminderBody', { kind, seq: due.seq })],
+          action: { label: i18n.t('plans.email.checkInNow'), href },
+          reason: i18n.t('plans.email.reminderReason'),
         }));
       });
       if (done === undefined) continue;

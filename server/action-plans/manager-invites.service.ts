@@ -9,26 +9,26 @@ import * as media from '../../models/media.queries.ts';
 import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { ManagerEmail } from './action-plans.schemas.ts';
-import { emailManager, managerUrl } from './action-plan-emails.ts';
+import { emailManager, managerI18n, managerUrl } from './action-plan-emails.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
 import { LinkEndedError, revokeLinksOf, verifyLink } from './signed-links.ts';
 
 export async function inviteManager(deps: ActionPlansDeps, who: LaunchContext, email: string): Promise<void> {
   const parsed = ManagerEmail.safeParse(email.trim());
-  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message, { email: parsed.error.issues[0]!.message });
+  if (!parsed.success) throw new ValidationError(msg(parsed.error.issues[0]!.message), { email: msg(parsed.error.issues[0]!.message) });
   const plan = await plans.findPlanOfMember(deps.db, who.tenantId, who.membershipId);
-  if (!plan || plan.status !== 'submitted') throw new AppError(400, 'plan-not-submitted', 'Submit your action plan before inviting your manager: they see the submitted plan.');
+  if (!plan || plan.status !== 'submitted') throw new AppError(400, 'plan-not-submitted', msg('plans.errors.submitBeforeManager'));
   // The email goes inside the transaction: if it cannot be sent, no invite is left behind.
   await withTransaction(deps.db, async (tx) => {
     const inviteId = await inviteQueries.insertManagerInvite(tx, { tenantId: who.tenantId, planId: plan.id, email: parsed.data });
     const href = await managerUrl(deps, tx, { tenantId: who.tenantId, cohortId: who.cohortId, inviteId });
-    await emailManager(deps, parsed.data, href, {
-      subject: `${who.displayName} invites you to support their action plan`,
-      paragraphs: [
-        `${who.displayName} has finished a workshop on learning at work and made an action plan. They would like your support, and invite you to see the plan${plan.shareCheckInsWithManager ? ' and their check-ins over the coming weeks' : ''}.`,
-        'You do not need an account: the link below opens what they chose to share. You can comment, acknowledge the plan, and later note that you talked it through.',
-      ],
-      label: 'See the action plan',
+    const i18n = await managerI18n(tx, who.tenantId, plan.ownerPersonId);
+    const owner = who.displayName ?? i18n.t('plans.email.aColleague');
+    await emailManager(deps, parsed.data, href, i18n, {
+      subject: i18n.t('plans.email.inviteSubject', { owner }),
+      paragraphs: [i18n.t('plans.email.inviteBody', { owner, checkIns: plan.shareCheckInsWithManager ? 'yes' : 'no' }), i18n.t('plans.email.inviteNoAccount')],
+      label: i18n.t('plans.email.seePlan'),
     });
   });
 }
@@ -77,8 +77,8 @@ export async function findManagerViewFile(deps: ActionPlansDeps, token: string, 
 /** A manager's comment, acknowledgement, or note that the conversation happened; the learner hears in-app on their plan page. */
 export async function recordManagerResponse(deps: ActionPlansDeps, token: string, kind: 'comment' | 'acknowledged' | 'conversation', body: string, checkInId: string | null): Promise<void> {
   const view = await openManagerView(deps, token);
-  if (kind === 'comment' && body.trim() === '') throw new ValidationError('Write a comment first.', { body: 'Write a comment first.' });
-  if (body.length > 2000) throw new ValidationError('At most 2,000 characters.', { body: 'At most 2,000 characters.' });
+  if (kind === 'comment' && body.trim() === '') throw new ValidationError(msg('plans.errors.commentFirst'), { body: msg('plans.errors.commentFirst') });
+  if (body.length > 2000) throw new ValidationError(msg('plans.errors.commentTooLongPlain', { max: 2000 }), { body: msg('plans.errors.commentTooLongPlain', { max: 2000 }) });
   if (checkInId && !view.checkIns.some((c) => c.id === checkInId)) throw new NotFoundError('check-in');
   await withTransaction(deps.db, async (tx) => {
     await plans.insertComment(tx, { tenantId: view.link.tenantId, planId: view.invite.planId, checkInId, authorMembershipId: null, managerInviteId: view.invite.id, kind, body: body.trim() });

@@ -6,7 +6,8 @@ import * as inviteQueries from '../../models/manager-invites.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { SignedLinkRow } from '../../models/signed-links.queries.ts';
-import { emailManager, emailMember, managerUrl, signInUrl } from './action-plan-emails.ts';
+import { emailManager, emailMember, managerI18n, managerUrl, signInUrl } from './action-plan-emails.ts';
+import { msg } from '../i18n/i18n.ts';
 import { SignInEmail } from './action-plans.schemas.ts';
 import type { ActionPlansDeps } from './action-plans.service.ts';
 import { findLink, verifyLink } from './signed-links.ts';
@@ -48,11 +49,11 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
   if (purpose === 'sign-in') {
     await deps.db.transaction().execute(async (tx) => {
       const href = await signInUrl(deps, tx, { tenantId: old.tenantId, cohortId: old.cohortId, membershipId: old.subjectId }, old.returnTo ?? `/cohorts/${old.cohortId}/action-plan`);
-      await emailMember(deps, tx, old.tenantId, old.subjectId, 'action-plan-reminders', () => ({
-        subject: 'Your new Circlework sign-in link',
-        paragraphs: ['Here is a new link to your action plan in Circlework. It works once, for seven days.'],
-        action: { label: 'Sign in', href },
-        reason: 'You get this because you asked for a new sign-in link.',
+      await emailMember(deps, tx, old.tenantId, old.subjectId, 'action-plan-reminders', (i18n) => ({
+        subject: i18n.t('plans.email.newLinkSubject'),
+        paragraphs: [i18n.t('plans.email.newLinkBody')],
+        action: { label: i18n.t('plans.email.signIn'), href },
+        reason: i18n.t('plans.email.newLinkReason'),
       }), { asked: true });
     });
     return;
@@ -60,7 +61,8 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
   const invite = await inviteQueries.findManagerInvite(deps.db, old.tenantId, old.subjectId);
   if (!invite || invite.status !== 'active') throw new NotFoundError('link');
   const href = await managerUrl(deps, deps.db, { tenantId: old.tenantId, cohortId: old.cohortId, inviteId: invite.id });
-  await emailManager(deps, invite.email, href, { subject: 'Your new link to the action plan', paragraphs: ['Here is a new link to the action plan you were invited to support.'], label: 'See the action plan' });
+  const i18n = await managerI18n(deps.db, old.tenantId, (await plans.findPlan(deps.db, old.tenantId, invite.planId))?.ownerPersonId ?? '');
+  await emailManager(deps, invite.email, href, i18n, { subject: i18n.t('plans.email.managerNewLinkSubject'), paragraphs: [i18n.t('plans.email.managerNewLinkBody')], label: i18n.t('plans.email.seePlan') });
 }
 
 /**
@@ -70,16 +72,16 @@ export async function renewLink(deps: ActionPlansDeps, token: string, purpose: '
  */
 export async function requestSignInLinks(deps: ActionPlansDeps, email: string): Promise<void> {
   const parsed = SignInEmail.safeParse(email.trim());
-  if (!parsed.success) throw new ValidationError(parsed.error.issues[0]!.message, { email: parsed.error.issues[0]!.message });
+  if (!parsed.success) throw new ValidationError(msg(parsed.error.issues[0]!.message), { email: msg(parsed.error.issues[0]!.message) });
   for (const m of await plans.listSignInMembershipsByEmail(deps.db, parsed.data)) {
     try {
       await deps.db.transaction().execute(async (tx) => {
         const href = await signInUrl(deps, tx, m, `/cohorts/${m.cohortId}/action-plan`);
-        await emailMember(deps, tx, m.tenantId, m.membershipId, 'action-plan-reminders', () => ({
-          subject: `Your sign-in link for ${m.cohortTitle}`,
-          paragraphs: [`Here is the link you asked for, to your action plan in ${m.cohortTitle} and the plans you support as a partner. It works once, for seven days.`, 'If you did not ask for it, you can ignore this email.'],
-          action: { label: 'Sign in', href },
-          reason: 'You get this because someone asked for a Circlework sign-in link for this address.',
+        await emailMember(deps, tx, m.tenantId, m.membershipId, 'action-plan-reminders', (i18n) => ({
+          subject: i18n.t('plans.email.signInSubject', { cohort: m.cohortTitle }),
+          paragraphs: [i18n.t('plans.email.signInBody', { cohort: m.cohortTitle }), i18n.t('plans.email.signInIgnore')],
+          action: { label: i18n.t('plans.email.signIn'), href },
+          reason: i18n.t('plans.email.signInReason'),
         }), { asked: true });
       });
     } catch (err) {

@@ -6,6 +6,7 @@ import type { Executor } from '../../models/db.ts';
 import * as links from '../../models/signed-links.queries.ts';
 import type { SignedLinkPurpose } from '../../models/schema.ts';
 import { AppError, NotFoundError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 
 const TOKEN = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
 
@@ -38,12 +39,7 @@ export class LinkEndedError extends AppError {
   readonly link: links.SignedLinkRow;
   readonly token: string;
   constructor(reason: 'expired' | 'used' | 'revoked', link: links.SignedLinkRow, token: string) {
-    const message = {
-      expired: 'This link has expired. Links in our emails work for a limited time.',
-      used: 'This link was already used. Each sign-in link works once.',
-      revoked: 'This link was withdrawn by the person who shared it and no longer works.',
-    }[reason];
-    super(410, `link-${reason}`, message);
+    super(410, `link-${reason}`, msg('plans.link.ended', { reason }));
     this.reason = reason;
     this.link = link;
     this.token = token;

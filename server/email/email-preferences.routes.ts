@@ -7,6 +7,7 @@ import type { Db } from '../../models/db.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import { NotFoundError } from '../errors.ts';
+import { useLocale } from '../i18n/request-locale.ts';
 import type { PreferenceLinks } from './preference-links.ts';
 import { readEmailPreferences, saveEmailPreferences, unsubscribe } from './email-preferences.service.ts';
 import { EMAIL_TOPICS, isEmailTopic } from './email-topics.ts';
@@ -40,7 +41,7 @@ export function emailPreferencesRouter(deps: EmailPreferencesDeps): { inCohort: 
   byLink.get('/preferences/:token', async (req, res) => {
     const who = fromToken(req);
     issueCsrfToken(req, res);
-    await render(res, who, { action: req.originalUrl.split('?')[0], saved: req.query.saved === '1' });
+    await render(res, who, { action: req.originalUrl.split('?')[0], saved: req.query.saved === '1' }, req);
   });
   byLink.post('/preferences/:token', async (req, res) => {
     const who = fromToken(req);
@@ -52,19 +53,23 @@ export function emailPreferencesRouter(deps: EmailPreferencesDeps): { inCohort: 
     const who = fromToken(req);
     const topic = String(req.params.topic);
     if (!isEmailTopic(topic)) throw new NotFoundError('kind of email');
-    await readEmailPreferences(deps.db, who);
+    // In the language of the email the link came from.
+    useLocale(req, res, (await readEmailPreferences(deps.db, who)).locale);
     issueCsrfToken(req, res);
-    res.render('email/unsubscribe', { title: 'Unsubscribe', label: EMAIL_TOPICS[topic], action: req.originalUrl.split('?')[0], preferencesUrl: deps.links.preferencesUrl(who) });
+    res.render('email/unsubscribe', { title: req.i18n!.t('email.unsubscribe.title'), labelKey: EMAIL_TOPICS[topic], action: req.originalUrl.split('?')[0], preferencesUrl: deps.links.preferencesUrl(who) });
   });
   byLink.post('/preferences/:token/unsubscribe/:topic', async (req, res) => {
     const who = fromToken(req);
     const topic = await unsubscribe(deps.db, who, String(req.params.topic));
-    res.render('email/unsubscribed', { title: 'Unsubscribed', label: EMAIL_TOPICS[topic], preferencesUrl: deps.links.preferencesUrl(who) });
+    useLocale(req, res, (await readEmailPreferences(deps.db, who)).locale);
+    res.render('email/unsubscribed', { title: req.i18n!.t('email.unsubscribed.title'), labelKey: EMAIL_TOPICS[topic], preferencesUrl: deps.links.preferencesUrl(who) });
   });
 
-  async function render(res: Response, who: { tenantId: string; personId: string }, extra: Record<string, unknown>) {
+  /** `byLink`: the page opened from an email, in that email's language (a launch has its own). */
+  async function render(res: Response, who: { tenantId: string; personId: string }, extra: Record<string, unknown>, byLink?: Request) {
     const prefs = await readEmailPreferences(deps.db, who);
-    res.render('email/preferences', { title: 'Email settings', ...prefs, ...extra });
+    if (byLink) useLocale(byLink, res, prefs.locale);
+    res.render('email/preferences', { title: res.locals.i18n.t('email.preferences.title'), ...prefs, ...extra });
   }
 
   return { inCohort, byLink };

@@ -9,7 +9,9 @@ export interface EmailPreferences {
   name: string | null;
   /** The address we would email; null when the LMS did not share one (nothing is sent then). */
   email: string | null;
-  topics: Array<{ topic: EmailTopic; label: string; on: boolean }>;
+  topics: Array<{ topic: EmailTopic; labelKey: string; on: boolean }>;
+  /** The language their emails are written in, for the pages their emails link to. */
+  locale: string;
 }
 
 export async function readEmailPreferences(db: Db, who: { tenantId: string; personId: string }): Promise<EmailPreferences> {
@@ -19,7 +21,8 @@ export async function readEmailPreferences(db: Db, who: { tenantId: string; pers
   return {
     name: person.name,
     email: person.email,
-    topics: (Object.keys(EMAIL_TOPICS) as EmailTopic[]).map((topic) => ({ topic, label: EMAIL_TOPICS[topic], on: !off.has(topic) })),
+    locale: person.locale,
+    topics: (Object.keys(EMAIL_TOPICS) as EmailTopic[]).map((topic) => ({ topic, labelKey: EMAIL_TOPICS[topic], on: !off.has(topic) })),
   };
 }
 

@@ -15,6 +15,8 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { EmailDeps } from '../email/mailer.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import { ValidationError } from '../errors.ts';
+import { i18nFor } from '../i18n/i18n.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 
 export const RETENTION_QUEUE = 'retention';
 const WEEK_MS = 7 * 24 * 3600_000;
@@ -69,19 +71,16 @@ async function warnFacilitators(deps: RetentionDeps, tenantId: string, cohort: q
   const claimed = await q.insertRetentionWarning(deps.db, { tenantId, cohortId: cohort.cohortId, expiresAt: cohort.expiresAt, sentAt: deps.now() });
   if (!claimed || !deps.email) return claimed;
   const on = erasesAt({ expiresAt: cohort.expiresAt, warnedAt: deps.now() })!;
-  const day = on.toISOString().slice(0, 10);
   for (const f of await q.listFacilitatorAddresses(deps.db, tenantId, cohort.cohortId)) {
     const preferencesUrl = deps.email.links.preferencesUrl({ tenantId, personId: f.personId });
+    const i18n = i18nFor(f.locale);
     const email = composeEmail({
-      subject: `Circlework will erase “${cohort.title}” on ${day}`,
-      greeting: `Hello ${f.name ?? 'there'},`,
-      paragraphs: [
-        `Your organisation keeps Circlework data for a set time after a course ends. The data of “${cohort.title}” will be erased on or after ${day}: its discussions, reflections, action plans, check-ins and the people who took part in no other course here.`,
-        'Learners can download their own export from their profile in Circlework until then. Grades already in your course stay there.',
-      ],
-      reason: 'You get this because you facilitate this course in Circlework. It is sent once.',
+      subject: i18n.t('email.retention.subject', { cohort: cohort.title, date: on }),
+      greeting: i18n.t('notifications.digest.greeting', { name: f.name ?? NO_NAME }),
+      paragraphs: [i18n.t('email.retention.body', { cohort: cohort.title, date: on }), i18n.t('email.retention.export')],
+      reason: i18n.t('email.retention.reason'),
       preferencesUrl,
-    });
+    }, i18n);
     await deps.email.mailer.send({ to: f.email, ...email, preferencesUrl });
   }
   return true;

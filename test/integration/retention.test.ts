@@ -141,7 +141,9 @@ describe('retention per tenant', () => {
     expect(first).to.deep.equal({ warned: [expired], erased: [] });
     const [warning] = await smtp.waitFor(fran.email);
     const title = (await db().selectFrom('cohorts').select('title').where('id', '=', expired).executeTakeFirstOrThrow()).title;
-    expect(warning!.subject).to.equal(`Circlework will erase “${title}” on ${new Date(now.getTime() + 7 * DAY).toISOString().slice(0, 10)}`);
+    // The date as the facilitator reads it (their language: English here, as en-GB writes it).
+    const on = new Intl.DateTimeFormat('en-GB', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(now.getTime() + 7 * DAY));
+    expect(warning!.subject).to.equal(`Circlework will erase “${title}” on ${on}`);
     expect(warning!.text).to.include('export');
 
     // Eight days on: the expired cohort goes; the one a day short is warned now (it expires within the week), once.

@@ -6,8 +6,9 @@
 import { Parser } from 'htmlparser2';
 
 // <textarea> holds what a person typed; <title> mostly names the page's subject (a person, a course
-// title from the LMS) and repeats its <h1>, which is checked.
-const SKIPPED_ELEMENTS = new Set(['script', 'style', 'code', 'pre', 'svg:style', 'template', 'noscript', 'textarea', 'title']);
+// title from the LMS) and repeats its <h1>, which is checked; <time> holds a date formatted for the
+// locale (the pseudo-locales format as British English), not a catalog string.
+const SKIPPED_ELEMENTS = new Set(['script', 'style', 'code', 'pre', 'svg:style', 'template', 'noscript', 'textarea', 'title', 'time']);
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 // Words that are the same in every language we ship: the product's name, units.
 const ALLOWED = new Set(['Circlework', 'LTI', 'CSV', 'SVG', 'PDF', 'URL', 'UTC', 'JSON', 'OK', 'LMS', 'AGS', 'NRPS', 'ZIP', 'Moodle', 'Canvas', 'Markdown', 'HTML', 'RSS', 'JPEG', 'PNG', 'GIF', 'WebP', 'MB', 'KB', 'GB']);
