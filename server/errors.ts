@@ -1,5 +1,5 @@
 import type { ZodError } from 'zod';
-import { isCatalogKey, isMessageRef, msg, type MessageRef } from './i18n/i18n.ts';
+import { i18nFor, isCatalogKey, isMessageRef, msg, type MessageRef } from './i18n/i18n.ts';
 
 /**
  * What a person is told: a catalog message (translated where it is shown, in the reader's language),
@@ -9,7 +9,7 @@ export type UserText = string | MessageRef;
 
 /** A UserText as English, for logs and an error's own message. */
 export function englishOf(text: UserText): string {
-  return typeof text === 'string' ? text : text.key;
+  return typeof text === 'string' ? text : i18nFor('en').text(text);
 }
 
 // Typed errors services throw. The error handler picks the status and the page; users see `message`

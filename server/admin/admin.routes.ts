@@ -6,7 +6,7 @@ import type { Db } from '../../models/db.ts';
 import * as platformQueries from '../../models/platforms.queries.ts';
 import { listTenantCounts } from '../../models/retention.queries.ts';
 import * as platformService from '../platforms/platforms.service.ts';
-import { AppError, ValidationError } from '../errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import { requireAdmin } from '../http/auth.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
@@ -20,7 +20,7 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
 
   r.get('/login', (req, res) => {
     issueCsrfToken(req, res);
-    res.render('admin/login', { title: 'Admin sign in', next: safeNext(req.query.next) });
+    res.render('admin/login', { title: req.i18n!.t('admin.login.title'), next: safeNext(req.query.next) });
   });
 
   // Failed sign-ins only, per address: a slow brute force stays slow, a forgetful admin is not locked out for long.
@@ -33,11 +33,11 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
       if (!user) {
         issueCsrfToken(req, res);
         return res.status(401).render('admin/login', {
-          title: 'Admin sign in',
+          title: req.i18n!.t('admin.login.title'),
           email: body.email,
           next: safeNext(body.next),
-          error: 'That email and password do not match an admin account.',
-          errorSummary: [{ field: 'email', message: 'That email and password do not match an admin account.' }],
+          error: msg('admin.login.refused'),
+          errorSummary: [{ field: 'email', message: msg('admin.login.refused') }],
         });
       }
       req.login(user, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, safeNext(body.next))));
@@ -50,12 +50,12 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
 
   r.use(requireAdmin);
 
-  r.get('/', async (_req, res) => {
-    res.render('admin/platforms', { title: 'Platforms', ...platformListView(await platformQueries.listPlatforms(deps.db)) });
+  r.get('/', async (req, res) => {
+    res.render('admin/platforms', { title: req.i18n!.t('admin.platforms.pageTitle'), ...platformListView(await platformQueries.listPlatforms(deps.db)) });
   });
 
-  r.get('/platforms/new', (_req, res) => {
-    res.render('admin/platform-new', { title: 'Add a platform', form: S.NewPlatformForm.parse({}) });
+  r.get('/platforms/new', (req, res) => {
+    res.render('admin/platform-new', { title: req.i18n!.t('admin.newPlatform.pageTitle'), form: S.NewPlatformForm.parse({}) });
   });
 
   r.post('/platforms', async (req, res) => {
@@ -71,14 +71,14 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
       if (!(err instanceof ValidationError) && !(err instanceof AppError && err.status === 409)) throw err;
       const fieldErrors = err instanceof ValidationError ? err.fieldErrors : {};
       const errorSummaryItems = errorSummary({ userMessage: err.userMessage, fieldErrors }, (key) => key.split('.')[0], 'platform-form');
-      res.status(err.status).render('admin/platform-new', { title: 'Add a platform', form, fieldErrors, error: err.userMessage, errorSummary: errorSummaryItems });
+      res.status(err.status).render('admin/platform-new', { title: req.i18n!.t('admin.newPlatform.pageTitle'), form, fieldErrors, error: err.userMessage, errorSummary: errorSummaryItems });
     }
   });
 
   r.get('/platforms/:platformId', async (req, res) => {
     const { platformId } = S.PlatformParams.parse(req.params);
     const platform = await platformQueries.findPlatform(deps.db, platformId);
-    if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
+    if (!platform) throw new NotFoundError('platform');
     const tenants = await platformQueries.listTenantsOfPlatform(deps.db, platformId);
     const counts = await listTenantCounts(deps.db, tenants.map((t) => t.id));
     res.render('admin/platform', { title: platform.name, ...platformView(platform, tenants, counts), added: req.query.added === '1' });
@@ -89,8 +89,8 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     const { status, confirmed } = S.StatusBody.parse(req.body ?? {});
     if (status === 'disabled' && !confirmed) {
       const platform = await platformQueries.findPlatform(deps.db, platformId);
-      if (!platform) throw new AppError(404, 'not-found', 'There is no such platform.');
-      return res.render('admin/confirm', confirmDisableView(`/admin/platforms/${platformId}`, 'platform', `Nobody from ${platform.name} will be able to open Circlework until you activate it again. Nothing is deleted.`));
+      if (!platform) throw new NotFoundError('platform');
+      return res.render('admin/confirm', confirmDisableView(req.i18n!, `/admin/platforms/${platformId}`, 'platform', req.i18n!.t('admin.disable.platformMessage', { name: platform.name })));
     }
     await platformService.setPlatformStatus(svc, platformId, status);
     res.redirect(303, `/admin/platforms/${platformId}`);
@@ -128,7 +128,7 @@ export function adminRouter(deps: { db: Db; ltiEncryptionKey: string; passport: 
     const { platformId, tenantId } = S.DeploymentParams.parse(req.params);
     const { status, confirmed } = S.StatusBody.parse(req.body ?? {});
     if (status === 'disabled' && !confirmed) {
-      return res.render('admin/confirm', confirmDisableView(`/admin/platforms/${platformId}/deployments/${tenantId}`, 'deployment', 'People launching through this deployment will see a page telling them it is disabled. Their data stays.', `/admin/platforms/${platformId}`));
+      return res.render('admin/confirm', confirmDisableView(req.i18n!, `/admin/platforms/${platformId}/deployments/${tenantId}`, 'deployment', req.i18n!.t('admin.disable.deploymentMessage'), `/admin/platforms/${platformId}`));
     }
     await platformService.setDeploymentStatus(svc, platformId, tenantId, status);
     res.redirect(303, `/admin/platforms/${platformId}`);

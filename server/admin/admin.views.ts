@@ -1,14 +1,10 @@
-// View models for the admin console: templates get ready-made values, no logic.
+// View models for the admin console: templates get ready-made values, no logic (statuses and
+// policies as values the templates word; labels built here come from the reader's I18n).
 import { LOCALE_NAMES, SHIPPED_LOCALES } from '../i18n/locales.ts';
+import type { I18n } from '../i18n/i18n.ts';
 import type { Platform, Tenant } from '../../models/schema.ts';
 import type { TenantCounts } from '../../models/retention.queries.ts';
 
-const STATUS_LABEL = { pending: 'Waiting for approval', active: 'Active', disabled: 'Disabled' } as const;
-const POLICY_LABEL = {
-  strict: 'Only listed deployments may launch',
-  record: 'New deployments are recorded and may launch',
-  approve: 'New deployments are recorded and wait for approval',
-} as const;
 
 function platformSummary(p: Platform) {
   return {
@@ -18,10 +14,9 @@ function platformSummary(p: Platform) {
     clientId: p.clientId,
     product: p.product,
     status: p.status,
-    statusLabel: STATUS_LABEL[p.status],
     // The built-in demo platform: its tenant holds made-up people, so the console says so everywhere.
     demo: p.demo,
-    registeredAt: p.createdAt.toISOString().slice(0, 10),
+    registeredAt: p.createdAt,
   };
 }
 
@@ -42,14 +37,13 @@ export function platformView(p: Platform, tenants: Tenant[], counts: TenantCount
       registeredVia: p.registeredVia,
       toolKid: p.toolKid,
     },
-    policies: (['strict', 'record', 'approve'] as const).map((value) => ({ value, label: POLICY_LABEL[value], selected: value === p.deploymentPolicy })),
+    policies: (['strict', 'record', 'approve'] as const).map((value) => ({ value, selected: value === p.deploymentPolicy })),
     deployments: tenants.map((t) => ({
       tenantId: t.id,
       deploymentId: t.deploymentId,
       status: t.status,
-      statusLabel: STATUS_LABEL[t.status],
       isActive: t.status === 'active',
-      addedAt: t.createdAt.toISOString().slice(0, 10),
+      addedAt: t.createdAt,
       counts: tenantCounts(counts.find((c) => c.tenantId === t.id)),
       languages: SHIPPED_LOCALES.map((l) => ({ value: l, name: LOCALE_NAMES[l], selected: t.defaultLocale === l })),
     })),
@@ -58,17 +52,17 @@ export function platformView(p: Platform, tenants: Tenant[], counts: TenantCount
 
 /** What a deployment keeps: people, cohorts, posts, files and the oldest cohort's date. */
 function tenantCounts(c: TenantCounts | undefined) {
-  return c ? { people: c.people, cohorts: c.cohorts, posts: c.posts, files: c.files, oldestData: c.oldestData?.toISOString().slice(0, 10) ?? '–' } : undefined;
+  return c ? { people: c.people, cohorts: c.cohorts, posts: c.posts, files: c.files, oldestData: c.oldestData ?? undefined } : undefined;
 }
 
 /** The confirmation step before disabling something: a page that posts the same change, confirmed. */
-export function confirmDisableView(base: string, what: 'platform' | 'deployment', message: string, cancelHref = base) {
+export function confirmDisableView(i18n: I18n, base: string, what: 'platform' | 'deployment', message: string, cancelHref = base) {
   return {
-    title: `Disable this ${what}?`,
+    title: i18n.t('admin.disable.title', { what }),
     message,
     action: `${base}/status`,
     fields: [{ name: 'status', value: 'disabled' }],
-    confirmLabel: `Disable ${what}`,
+    confirmLabel: i18n.t('admin.disable.confirm', { what }),
     cancelHref,
   };
 }

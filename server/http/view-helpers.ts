@@ -36,6 +36,8 @@ export const helpers = {
     if (!d || Number.isNaN(d.getTime())) return '';
     return i18nOf(options).date(d, (params[1] as 'short' | 'medium' | 'long' | 'full' | undefined) ?? 'medium');
   },
+  /** {{localDateTime d}}: a date and time in the reader's locale ("4 Dec 2026, 08:46 UTC"). */
+  localDateTime: (d: unknown, options: HelperOptions) => (d instanceof Date ? i18nOf(options).dateTime(d) : ''),
   /** {{localNumber n}}: a number in the reader's locale. */
   localNumber: (n: unknown, options: HelperOptions) => (typeof n === 'number' ? i18nOf(options).number(n) : ''),
   /** {{localFileSize bytes}}: a file's size in the reader's locale ("2.1 MB"). */

@@ -5,16 +5,17 @@ import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
 import type { NamedRole } from '../../models/schema.ts';
 import { AppError, ForbiddenError } from '../errors.ts';
 import { recheckLaunch } from '../http/auth.ts';
+import { msg } from '../i18n/i18n.ts';
 
 /** Per role: the launch's flag its LMS roles set (lti/roles.ts), and the 403 of everyone else. */
 const ROLE_GUARDS: Record<NamedRole, { flag: 'programmeLead' | 'contentEditor'; forbidden: () => ForbiddenError }> = {
   'programme-lead': {
     flag: 'programmeLead',
-    forbidden: () => new ForbiddenError('programme', 'The programme view is for your organisation’s programme leads (the LMS’s administrators and people your Circlework administrator named).'),
+    forbidden: () => new ForbiddenError('programme', msg('admin.roles.programmeOnly')),
   },
   'content-editor': {
     flag: 'contentEditor',
-    forbidden: () => new ForbiddenError('edit-editions', 'Workshop editions are for your organisation’s content editors (the LMS’s content developers and administrators, and people your Circlework administrator named).'),
+    forbidden: () => new ForbiddenError('edit-editions', msg('admin.roles.editorsOnly')),
   },
 };
 
@@ -29,7 +30,7 @@ export function requireNamedRole(db: Db, role: NamedRole): RequestHandler {
   return async (req: Request, res, next) => {
     const launches = Object.values(req.user?.launches ?? {});
     if (launches.length === 0) {
-      return next(new AppError(401, 'no-launch', 'You are not signed in to Circlework. Open Circlework from your course to continue.'));
+      return next(new AppError(401, 'no-launch', msg('lti.access.noLaunch')));
     }
     const latestFirst = [...launches].sort((a, b) => b.launchedAt.localeCompare(a.launchedAt));
     for (const l of latestFirst) {

@@ -12,6 +12,7 @@ import { errorSummary } from '../http/error-summary.ts';
 import { nameToRole, removeFromRole, ROLE_NOUN } from './named-roles.service.ts';
 import { NameForm, NamedParams, RemoveForm, TenantParams } from './named-roles.schemas.ts';
 import { NAMED_ROLE_PAGES, namedRolesBase, namedRolesPageView, removeNamedView } from './named-roles.views.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export function adminNamedRolesRouter(deps: { db: Db }): Router {
   const r = Router();
@@ -25,7 +26,7 @@ export function adminNamedRolesRouter(deps: { db: Db }): Router {
   const render = async (role: NamedRole, req: Request, res: Response, status: number, extra: object = {}) => {
     const tenant = await tenantOf(req.params);
     const named = await namedRoles.listNamedRoles(deps.db, tenant.id, role);
-    res.status(status).render('admin/named-roles', { ...namedRolesPageView(role, tenant, named, { added: req.query.added === '1', removed: req.query.removed === '1' }), ...extra });
+    res.status(status).render('admin/named-roles', { ...namedRolesPageView(req.i18n!, role, tenant, named, { added: req.query.added === '1', removed: req.query.removed === '1' }), ...extra });
   };
 
   for (const role of Object.keys(NAMED_ROLE_PAGES) as NamedRole[]) {
@@ -36,7 +37,7 @@ export function adminNamedRolesRouter(deps: { db: Db }): Router {
     r.post(path, async (req, res) => {
       const tenant = await tenantOf(req.params);
       const form = NameForm.safeParse(req.body ?? {});
-      if (!form.success) throw new ValidationError('Choose email or LMS user id, and type it.');
+      if (!form.success) throw new ValidationError(msg('admin.roles.formInvalid'));
       try {
         await nameToRole(deps.db, tenant.id, role, form.data);
       } catch (err) {
@@ -53,7 +54,7 @@ export function adminNamedRolesRouter(deps: { db: Db }): Router {
       const tenant = await tenantOf(req.params);
       const named = await namedRoles.findNamedRole(deps.db, tenant.id, role, params.data.namedId);
       if (!named) throw new NotFoundError(ROLE_NOUN[role]);
-      if (!RemoveForm.parse(req.body ?? {}).confirmed) return res.render('admin/confirm', removeNamedView(role, tenant.id, named));
+      if (!RemoveForm.parse(req.body ?? {}).confirmed) return res.render('admin/confirm', removeNamedView(req.i18n!, role, tenant.id, named));
       await removeFromRole(deps.db, tenant.id, role, named.id);
       res.redirect(303, `${namedRolesBase(tenant.id, role)}?removed=1`);
     });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const httpUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .url({ protocol: /^https?$/, error: 'admin.newPlatform.urlInvalid' })
   .max(2048);
 
 export const DeploymentPolicySchema = z.enum(['strict', 'record', 'approve']);
@@ -9,14 +9,14 @@ export const PlatformProductSchema = z.enum(['moodle', 'canvas', 'other']);
 
 /** Origins the LMS frames the tool from; a leading `*.` host wildcard is allowed, as in CSP. */
 export const FrameOriginsInput = z
-  .array(z.string().trim().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?\/?$/i, 'must be an origin such as https://lms.example.edu'))
-  .max(20, 'at most 20 origins');
+  .array(z.string().trim().regex(/^https?:\/\/(\*\.)?[a-z0-9.-]+(:\d+)?\/?$/i, 'admin.platform.originInvalid'))
+  .max(20, 'admin.platform.tooManyOrigins');
 
 /** A platform as an admin (console or CLI) or a dynamic registration describes it. */
 export const NewPlatformInput = z.object({
   issuer: httpUrl,
-  clientId: z.string().trim().min(1, 'is required').max(255),
-  name: z.string().trim().min(1, 'is required').max(200),
+  clientId: z.string().trim().min(1, 'admin.newPlatform.required').max(255),
+  name: z.string().trim().min(1, 'admin.newPlatform.required').max(200),
   product: PlatformProductSchema.default('other'),
   authEndpoint: httpUrl,
   tokenEndpoint: httpUrl,
@@ -28,4 +28,4 @@ export const NewPlatformInput = z.object({
 });
 export type NewPlatformInput = z.input<typeof NewPlatformInput>;
 
-export const DeploymentIdInput = z.string().trim().min(1, 'is required').max(255);
+export const DeploymentIdInput = z.string().trim().min(1, 'admin.newPlatform.required').max(255);

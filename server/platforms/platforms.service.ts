@@ -39,7 +39,7 @@ export async function registerPlatform(
   const kid = crypto.randomBytes(16).toString('hex');
   return withTransaction(deps.db, async (tx) => {
     if (await platforms.findPlatformByIssuerAndClient(tx, issuer, p.clientId)) {
-      throw new ConflictError(`A platform with issuer ${issuer} and client id ${p.clientId} is already registered.`);
+      throw new ConflictError(msg('admin.platforms.exists', { issuer, clientId: p.clientId }));
     }
     const platform = await platforms.insertPlatform(tx, {
       issuer,
@@ -87,7 +87,7 @@ export async function setDeploymentPolicy(deps: PlatformServiceDeps, platformId:
 /** Where the LMS's pages live (CSP frame-ancestors): e.g. a Canvas on the institution's own domain. */
 export async function setFrameOrigins(deps: PlatformServiceDeps, platformId: string, urls: string[]): Promise<Platform> {
   const parsed = FrameOriginsInput.safeParse(urls);
-  if (!parsed.success) throw ValidationError.fromZod(parsed.error, 'Each line must be an address such as https://lms.example.edu');
+  if (!parsed.success) throw ValidationError.fromZod(parsed.error, msg('admin.platform.framesInvalid'));
   const platform = await platforms.updatePlatform(deps.db, platformId, { frameOrigins: [...new Set(parsed.data.map(frameOrigin))] });
   if (!platform) throw new NotFoundError('platform');
   return platform;
@@ -101,7 +101,7 @@ function frameOrigin(url: string): string {
 
 export async function addDeployment(deps: PlatformServiceDeps, platformId: string, deploymentId: string): Promise<Tenant> {
   const parsed = DeploymentIdInput.safeParse(deploymentId);
-  if (!parsed.success) throw new ValidationError('The deployment id is missing or too long.', { deploymentId: 'is required' });
+  if (!parsed.success) throw new ValidationError(msg('admin.deployments.idInvalid'), { deploymentId: msg('admin.deployments.idInvalid') });
   return withTransaction(deps.db, async (tx) => {
     if (!(await platforms.findPlatform(tx, platformId))) throw new NotFoundError('platform');
     const existing = await platforms.findTenantByDeployment(tx, platformId, parsed.data);
@@ -165,15 +165,14 @@ export async function resolveLaunchTenant(
       status: platform.deploymentPolicy === 'record' ? 'active' : 'pending',
     });
   }
-  const adminStep = `In the Circlework admin console, open the platform “${platform.name}” and`;
   if (!tenant) {
-    throw new AppError(403, 'unknown-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is not enabled for ${platform.name}. ${adminStep} add deployment id ${deploymentId}.`, { deploymentId });
+    throw new AppError(403, 'unknown-deployment', msg('admin.launch.unknownDeployment', { deploymentId, platform: platform.name }), { deploymentId });
   }
   if (tenant.status === 'pending') {
-    throw new AppError(403, 'pending-deployment', `This deployment of Circlework (deployment id ${deploymentId}) is waiting for approval. ${adminStep} approve deployment ${deploymentId}.`, { deploymentId });
+    throw new AppError(403, 'pending-deployment', msg('admin.launch.pendingDeployment', { deploymentId, platform: platform.name }), { deploymentId });
   }
   if (tenant.status === 'disabled') {
-    throw new AppError(403, 'disabled-deployment', `This deployment of Circlework (deployment id ${deploymentId}) has been disabled by the Circlework administrator.`, { deploymentId });
+    throw new AppError(403, 'disabled-deployment', msg('admin.launch.disabledDeployment', { deploymentId }), { deploymentId });
   }
   return tenant;
 }

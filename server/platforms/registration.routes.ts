@@ -21,13 +21,13 @@ export function registrationRouter(deps: RegistrationDeps): Router {
   r.get('/register', framedByRegisteringPlatform, limit, async (req, res) => {
     const query = RegistrationQuery.safeParse(req.query);
     if (!query.success) {
-      throw new AppError(400, 'registration-params', 'This address is for your learning platform: paste it into its LTI Advantage / dynamic registration form rather than opening it in a browser.');
+      throw new AppError(400, 'registration-params', msg('admin.registration.notForBrowsers'));
     }
     const configuration = await readPlatformConfiguration(deps, query.data);
     setFrameAncestors(res, configuration.frameOrigins);
     const platform = await registerWithPlatform(deps, query.data, configuration);
     res.render('lti/registered', {
-      title: 'Circlework registered',
+      title: req.i18n!.t('lti.registered.title'),
       platform: { name: platform.name, pending: platform.status !== 'active', moodle: platform.product === 'moodle', canvas: platform.product === 'canvas' },
     });
   });

@@ -86,7 +86,7 @@ export function adminErasureRouter(deps: ErasureDeps & { now: () => Date }): Rou
     ]);
     const expiries = months ? await retention.listCohortExpiries(deps.db, tenant.id, months, { limit: 20 }) : [];
     res.status(status).render('privacy/erase-admin-tenant', {
-      title: `Deployment ${tenant.deploymentId}`,
+      title: req.i18n!.t('privacy.admin.tenantTitle', { deployment: tenant.deploymentId }),
       ...adminTenantView(tenant, policy, search, people, erasures),
       retention: retentionView(months, counts[0], expiries, retained, deps.now()),
       erased: req.query.erased === '1',
@@ -117,7 +117,7 @@ export function adminErasureRouter(deps: ErasureDeps & { now: () => Date }): Rou
 
   r.get('/:tenantId/people/:personId/erase', async (req, res) => {
     const { tenant, person } = await personOf(req.params);
-    res.render('privacy/erase-admin-person', { title: 'Erase this person', ...adminPersonEraseView(tenant, person, await q.findPostsOnErasure(deps.db, tenant.id)) });
+    res.render('privacy/erase-admin-person', { title: req.i18n!.t('privacy.admin.eraseTitle'), ...adminPersonEraseView(tenant, person, await q.findPostsOnErasure(deps.db, tenant.id)) });
   });
 
   r.post('/:tenantId/people/:personId/erase', async (req, res) => {
@@ -126,7 +126,7 @@ export function adminErasureRouter(deps: ErasureDeps & { now: () => Date }): Rou
       checkConfirmation(ADMIN_ERASE_PHRASE, ADMIN_ERASE_PHRASE, confirmation(req));
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      return res.status(400).render('privacy/erase-admin-person', { title: 'Erase this person', ...adminPersonEraseView(tenant, person, await q.findPostsOnErasure(deps.db, tenant.id)), ...formErrors(err) });
+      return res.status(400).render('privacy/erase-admin-person', { title: req.i18n!.t('privacy.admin.eraseTitle'), ...adminPersonEraseView(tenant, person, await q.findPostsOnErasure(deps.db, tenant.id)), ...formErrors(err) });
     }
     await erasePerson(deps, { by: 'tool-admin', adminUserId: req.user!.adminId!, tenantId: tenant.id }, person.id);
     res.redirect(303, `/admin/tenants/${tenant.id}?erased=1`);

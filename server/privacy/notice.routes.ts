@@ -22,7 +22,7 @@ export function privacyNoticeRouter(deps: { db: Db }): Router {
   const r = Router();
   r.get('/', async (req, res) => {
     const notice = await openPrivacyNotice(deps.db, sessionTenant(req));
-    res.render('privacy/notice', { title: 'Privacy', notice: { html: notice.html, custom: notice.custom, updatedOn: notice.updatedAt?.toISOString().slice(0, 10) } });
+    res.render('privacy/notice', { title: req.i18n!.t('privacy.notice.heading'), notice: { html: notice.html, custom: notice.custom, updatedOn: notice.updatedAt } });
   });
   return r;
 }
@@ -37,7 +37,7 @@ export function adminNoticeRouter(deps: { db: Db }): Router {
   };
   r.get('/:tenantId/privacy', async (req, res) => {
     const data = await openNoticeForEdit(deps.db, tenantOf(req));
-    res.render('privacy/notice-edit', { title: 'Privacy notice', ...data, saved: req.query.saved === '1', max: NOTICE_MAX });
+    res.render('privacy/notice-edit', { title: req.i18n!.t('privacy.notice.title'), ...data, saved: req.query.saved === '1', max: NOTICE_MAX });
   });
   r.post('/:tenantId/privacy', async (req, res) => {
     const tenantId = tenantOf(req);
@@ -47,7 +47,7 @@ export function adminNoticeRouter(deps: { db: Db }): Router {
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
       const data = await openNoticeForEdit(deps.db, tenantId);
-      return res.status(400).render('privacy/notice-edit', { title: 'Privacy notice', ...data, source: body, error: err.userMessage, errorSummary: errorSummary(err, () => 'body', 'notice-form'), max: NOTICE_MAX });
+      return res.status(400).render('privacy/notice-edit', { title: req.i18n!.t('privacy.notice.title'), ...data, source: body, error: err.userMessage, errorSummary: errorSummary(err, () => 'body', 'notice-form'), max: NOTICE_MAX });
     }
     res.redirect(303, `/admin/tenants/${tenantId}/privacy?saved=1`);
   });

@@ -4,6 +4,7 @@ import type { Db } from '../../models/db.ts';
 import * as notices from '../../models/privacy-notices.queries.ts';
 import { renderPost } from '../discussions/post-rendering.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import { DEFAULT_NOTICE } from './notice-default.ts';
 
 export const NOTICE_MAX = 20_000;
@@ -28,7 +29,7 @@ export async function openNoticeForEdit(db: Db, tenantId: string) {
 export async function savePrivacyNotice(db: Db, tenantId: string, source: string): Promise<void> {
   if (!(await notices.findNoticeTenant(db, tenantId))) throw new NotFoundError('deployment');
   const text = source.replace(/\r\n/g, '\n').trim();
-  if (text.length > NOTICE_MAX) throw new ValidationError(`The notice can be at most ${NOTICE_MAX.toLocaleString('en')} characters long.`, { body: 'Too long.' });
+  if (text.length > NOTICE_MAX) throw new ValidationError(msg('privacy.notice.tooLong', { max: NOTICE_MAX }), { body: msg('privacy.notice.tooLongField', { max: NOTICE_MAX }) });
   if (!text || text === DEFAULT_NOTICE.trim()) return notices.deletePrivacyNotice(db, tenantId);
   await notices.upsertPrivacyNotice(db, { tenantId, bodySource: text, bodyHtml: renderPost(text).html });
 }

@@ -15,7 +15,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { EmailDeps } from '../email/mailer.ts';
 import { composeEmail } from '../email/compose-email.ts';
 import { ValidationError } from '../errors.ts';
-import { i18nFor } from '../i18n/i18n.ts';
+import { i18nFor, msg } from '../i18n/i18n.ts';
 import { NO_NAME } from '../notifications/notification-text.ts';
 
 export const RETENTION_QUEUE = 'retention';
@@ -35,7 +35,7 @@ export interface RetentionDeps {
 /** The tool admin's setting: months, or null to keep data until erased by hand. */
 export async function setRetentionMonths(db: Db, tenantId: string, months: number | null): Promise<void> {
   if (months !== null && (!Number.isInteger(months) || months < 1 || months > 120)) {
-    throw new ValidationError('Retention is a whole number of months from 1 to 120, or empty to keep data until erased.', { retentionMonths: 'From 1 to 120 months, or empty.' });
+    throw new ValidationError(msg('privacy.retention.invalid', { min: 1, max: 120 }), { retentionMonths: msg('privacy.retention.invalidField', { min: 1, max: 120 }) });
   }
   await q.upsertRetentionMonths(db, tenantId, months);
 }

@@ -2,7 +2,6 @@
 import type { CohortExpiry, TenantCounts } from '../../models/retention.queries.ts';
 import { erasesAt } from './retention.service.ts';
 
-const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : undefined);
 
 export function retentionView(
   months: number | null,
@@ -14,16 +13,19 @@ export function retentionView(
   return {
     months: months ?? '',
     on: months !== null,
-    counts: counts && { ...counts, oldestData: day(counts.oldestData) ?? 'none' },
+    counts,
     cohorts: expiries.map((c) => {
       const at = erasesAt(c);
+      // When it goes, worded by the template (privacy.retention.goes): warned, due at the next run, or later.
       return {
         title: c.title,
-        endedOn: day(c.endedAt),
-        expiresOn: day(c.expiresAt),
-        goes: at ? `on or after ${day(at)} (facilitators warned ${day(c.warnedAt)})` : c.expiresAt.getTime() - now.getTime() <= 7 * 24 * 3600_000 ? 'a week after its facilitators are warned (next run)' : `on or after ${day(c.expiresAt)}, a week after its facilitators are warned`,
+        endedOn: c.endedAt,
+        expiresOn: c.expiresAt,
+        goes: at ? 'warned' : c.expiresAt.getTime() - now.getTime() <= 7 * 24 * 3600_000 ? 'next' : 'later',
+        erasesOn: at ?? c.expiresAt,
+        warnedOn: c.warnedAt,
       };
     }),
-    erased: erased.map((e) => ({ on: day(e.finishedAt ?? e.startedAt), finished: e.finishedAt !== null, chunks: e.chunks, rows: Number(e.rowsDeleted) })),
+    erased: erased.map((e) => ({ on: e.finishedAt ?? e.startedAt, finished: e.finishedAt !== null, chunks: e.chunks, rows: Number(e.rowsDeleted) })),
   };
 }

@@ -139,7 +139,7 @@ describe('erasure of a person', () => {
     expect(await personBySub('ada')).to.deep.equal([]);
     const tenantPage = parse((await browser.request(`${env.app.url}/admin/tenants/${person!.tenantId}?erased=1`)).body);
     expect(tenantPage.querySelector('[data-test=person-erased]')).to.not.equal(null);
-    expect(tenantPage.querySelectorAll('[data-test=erasure]')[0]!.text).to.include('A tool admin').and.to.include('1 post deleted');
+    expect(tenantPage.querySelectorAll('[data-test=erasure]')[0]!.text).to.include('a tool admin asked').and.to.include('1 post deleted');
     const [log] = await db().selectFrom('erasures').selectAll().execute();
     expect(log).to.include({ requestedBy: 'tool-admin', postsPolicy: 'delete', postsDeleted: 1, postsKept: 0 });
     expect(log!.adminUserId).to.be.a('string');
