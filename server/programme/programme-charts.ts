@@ -4,20 +4,14 @@
 import { esc, lineChartSvg } from '../analytics/svg-charts.ts';
 import { lineOf } from './comparisons.ts';
 import { figureOf, type ProgrammeOverview, type TrendFigure } from './programme.service.ts';
+import type { I18n } from '../i18n/i18n.ts';
 
-const LABELS: Record<TrendFigure, string> = {
-  completion: 'Completed every module',
-  participation: 'Took part',
-  density: 'Network density at the end',
-  crossGroupShare: 'Ties across groups at the end',
-  isolatedShare: 'Learners without a tie at the end',
-  plansSubmitted: 'Plans submitted',
-};
+/** The figures drawn, in order; each one's name is programme.figure.<name> in the catalogs. */
+const FIGURES: readonly TrendFigure[] = ['completion', 'participation', 'density', 'crossGroupShare', 'isolatedShare', 'plansSubmitted'];
 /** Okabe–Ito blue for the cohorts, vermilion (and dashes) for the trend. */
 const VALUE_COLOUR = '#0072B2';
 const TREND_COLOUR = '#D55E00';
 
-const percent = (v: number) => `${Math.round(v * 100)} %`;
 
 export interface SmallMultiple {
   id: string;
@@ -28,10 +22,10 @@ export interface SmallMultiple {
   tableHtml: string;
 }
 
-function tableOf(label: string, rows: SmallMultiple['rows']): string {
-  return `<table class="table" data-test="programme-chart-table"><caption class="visually-hidden">${esc(label)}, cohort by cohort</caption>`
-    + `<thead><tr><th scope="col">No.</th><th scope="col">Cohort</th><th scope="col">${esc(label)}</th></tr></thead><tbody>`
-    + rows.map((r) => `<tr><td>${r.number}</td><th scope="row">${esc(r.title)}</th><td>${esc(r.value)}</td></tr>`).join('')
+function tableOf(i18n: I18n, label: string, rows: SmallMultiple['rows']): string {
+  return `<table class="table" data-test="programme-chart-table"><caption class="visually-hidden">${esc(i18n.t('programme.chart.byCohort', { figure: label }))}</caption>`
+    + `<thead><tr><th scope="col">${esc(i18n.t('programme.chart.number'))}</th><th scope="col">${esc(i18n.t('programme.column.cohort'))}</th><th scope="col">${esc(label)}</th></tr></thead><tbody>`
+    + rows.map((r) => `<tr><td>${esc(i18n.number(r.number))}</td><th scope="row" translate="no">${esc(r.title)}</th><td>${esc(r.value)}</td></tr>`).join('')
     + '</tbody></table>';
 }
 
@@ -42,22 +36,25 @@ function tableOf(label: string, rows: SmallMultiple['rows']): string {
 const drawn = new Map<string, { key: string; charts: SmallMultiple[] }>();
 const DRAWN_TENANTS = 200;
 
-/** smallMultiples, kept per tenant until a cohort's snapshot (or title) changes. */
-export function smallMultiplesOf(tenantId: string, o: ProgrammeOverview): SmallMultiple[] {
+/** smallMultiples, kept per tenant and language until a cohort's snapshot (or title) changes. */
+export function smallMultiplesOf(i18n: I18n, tenantId: string, o: ProgrammeOverview): SmallMultiple[] {
   const key = o.cohorts.map((c) => `${c.id} ${c.refreshedAt?.getTime() ?? ''} ${c.title}`).join('\n');
-  const kept = drawn.get(tenantId);
+  const slot = `${tenantId} ${i18n.locale}`;
+  const kept = drawn.get(slot);
   if (kept?.key === key) return kept.charts;
-  const charts = smallMultiples(o);
-  drawn.delete(tenantId);
+  const charts = smallMultiples(i18n, o);
+  drawn.delete(slot);
   if (drawn.size >= DRAWN_TENANTS) drawn.delete(drawn.keys().next().value!);
-  drawn.set(tenantId, { key, charts });
+  drawn.set(slot, { key, charts });
   return charts;
 }
 
 /** One picture per figure, over the ready cohorts; none when fewer than two cohorts have a value. */
-export function smallMultiples(o: ProgrammeOverview): SmallMultiple[] {
+export function smallMultiples(i18n: I18n, o: ProgrammeOverview): SmallMultiple[] {
   const cohorts = o.cohorts.filter((c) => c.ready);
-  return (Object.keys(LABELS) as TrendFigure[]).flatMap((figure) => {
+  const percent = (v: number) => i18n.t('programme.percent', { value: Math.round(v * 100) });
+  return FIGURES.flatMap((figure) => {
+    const label = i18n.t(`programme.figure.${figure}`);
     const values = cohorts.map((c) => figureOf(c, figure));
     if (values.filter((v) => v !== null).length < 2) return [];
     const fit = lineOf(values);
@@ -65,17 +62,17 @@ export function smallMultiples(o: ProgrammeOverview): SmallMultiple[] {
     const shownCount = values.filter((v) => v !== null).length;
     const svg = lineChartSvg({
       id,
-      title: `${LABELS[figure]}, cohort by cohort`,
-      desc: `${shownCount} of ${cohorts.length} cohorts shown, in the order they ran (numbered as in the table beside it)${fit ? `; the dashed line is the trend, ${fit.slope >= 0 ? 'up' : 'down'} ${Math.abs(Math.round(fit.slope * 1000) / 10)} points a cohort` : ''}.`,
+      title: i18n.t('programme.chart.byCohort', { figure: label }),
+      desc: i18n.t('programme.chart.desc', { shown: shownCount, cohorts: cohorts.length, trend: fit ? (fit.slope >= 0 ? 'up' : 'down') : 'none', points: Math.abs(Math.round(fit ? fit.slope * 1000 : 0) / 10) }),
       labels: cohorts.map((_, i) => String(i + 1)),
       max: 1,
       format: percent,
       series: [
-        { name: 'Cohorts', colour: VALUE_COLOUR, values },
-        ...(fit ? [{ name: 'Trend', colour: TREND_COLOUR, values: values.map((_, i) => Math.min(1, Math.max(0, fit.intercept + fit.slope * i))) }] : []),
+        { name: i18n.t('programme.chart.cohorts'), colour: VALUE_COLOUR, values },
+        ...(fit ? [{ name: i18n.t('programme.chart.trend'), colour: TREND_COLOUR, values: values.map((_, i) => Math.min(1, Math.max(0, fit.intercept + fit.slope * i))) }] : []),
       ],
     });
-    const rows = cohorts.map((c, i) => ({ number: i + 1, title: c.title, value: values[i] === null ? 'not shown' : percent(values[i]!) }));
-    return [{ id, label: LABELS[figure], svg, rows, tableHtml: tableOf(LABELS[figure], rows) }];
+    const rows = cohorts.map((c, i) => ({ number: i + 1, title: c.title, value: values[i] === null ? i18n.t('programme.chart.notShown') : percent(values[i]!) }));
+    return [{ id, label, svg, rows, tableHtml: tableOf(i18n, label, rows) }];
   });
 }

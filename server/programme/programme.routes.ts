@@ -14,7 +14,7 @@ export function programmeRouter(deps: ProgrammeDeps): Router {
 
   const render = async (req: Request, res: Response, status: number, extra: object = {}) => {
     const overview = await programmeOverview(deps, req.launch!);
-    res.status(status).render('programme/programme', { title: 'Programme', ...programmeView(overview, req.launch!.tenantId), goalForm: { kind: '', threshold: '', at: '' }, ...extra });
+    res.status(status).render('programme/programme', { title: req.i18n!.t('programme.title'), ...programmeView(req.i18n!, overview, req.launch!.tenantId), goalForm: { kind: '', threshold: '', at: '' }, ...extra });
   };
 
   r.get('/', lead, (req, res) => render(req, res, 200, { goalSaved: req.query.goal === 'set', goalRemoved: req.query.goal === 'removed' }));
@@ -40,7 +40,7 @@ export function programmeRouter(deps: ProgrammeDeps): Router {
     const overview = await programmeOverview(deps, req.launch!);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', 'attachment; filename="programme.csv"');
-    res.send(programmeCsv(overview));
+    res.send(programmeCsv(req.i18n!, overview));
   });
 
   return r;

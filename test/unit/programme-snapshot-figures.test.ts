@@ -6,6 +6,9 @@ import { tiesByModule } from '../../server/programme/comparisons.ts';
 import { cohortFromSnapshot } from '../../server/programme/programme.service.ts';
 import type { ProgrammeSnapshotFigures } from '../../server/programme/programme-snapshots.ts';
 import { smallMultiplesOf } from '../../server/programme/programme-charts.ts';
+import { i18nFor } from '../../server/i18n/i18n.ts';
+
+const en = i18nFor('en');
 
 const figures = (over: Partial<ProgrammeSnapshotFigures> = {}): ProgrammeSnapshotFigures => ({
   version: 1,
@@ -65,11 +68,11 @@ describe('programme snapshot figures', () => {
       cohorts: [1, 2, 3].map((k) => cohortFromSnapshot({ id: `c${k}`, title: `Cohort ${k}`, figures: figures({ completed: k }), refreshedAt }, [], '2026-04-01')),
       goals: [], refreshedAt, trends: { completion: 'flat', participation: 'flat', density: 'flat', crossGroupShare: 'flat', isolatedShare: 'flat', plansSubmitted: 'flat' } as const,
     });
-    const first = smallMultiplesOf('t1', overview(new Date('2026-04-01T02:41:00Z')));
+    const first = smallMultiplesOf(en, 't1', overview(new Date('2026-04-01T02:41:00Z')));
     expect(first.find((c) => c.label === 'Completed every module')?.rows.map((r) => r.value)).to.deep.equal(['40 %', '40 %', '40 %'].map((_, i) => `${(i + 1) * 10} %`));
-    expect(smallMultiplesOf('t1', overview(new Date('2026-04-01T02:41:00Z')))).to.equal(first);
-    expect(smallMultiplesOf('t2', overview(new Date('2026-04-01T02:41:00Z')))).not.to.equal(first);
-    expect(smallMultiplesOf('t1', overview(new Date('2026-04-01T02:42:00Z')))).not.to.equal(first);
+    expect(smallMultiplesOf(en, 't1', overview(new Date('2026-04-01T02:41:00Z')))).to.equal(first);
+    expect(smallMultiplesOf(en, 't2', overview(new Date('2026-04-01T02:41:00Z')))).not.to.equal(first);
+    expect(smallMultiplesOf(en, 't1', overview(new Date('2026-04-01T02:42:00Z')))).not.to.equal(first);
   });
 
   describe('tiesByModule', () => {
