@@ -203,7 +203,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     next();
   });
 
-  app.get('/', (_req, res) => res.render('home', { title: 'Circlework', registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
+  app.get('/', (req, res) => res.render('home', { title: req.i18n!.t('home.title'), registerUrl: new URL('/lti/register', config.publicUrl).href, demo: config.demo }));
   // Completing a module writes its scores to the grade outbox in the same transaction.
   const onModuleCompleted: ModulesDeps['onModuleCompleted'] = queue ? (tx, who, ids) => enqueueGrades(tx, queue, who, ids) : undefined;
   // Each cohort runs its pinned edition version; deps.workshop is the default edition (content/).

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { autoPostForm } from '../../lti/platform-messages.ts';
 import * as demo from '../../models/demo.queries.ts';
 import type { Db } from '../../models/db.ts';
-import { AppError, ValidationError } from '../errors.ts';
+import { AppError, NotFoundError, ValidationError } from '../errors.ts';
 import { issueCsrfToken } from '../http/csrf.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import {
@@ -30,7 +30,7 @@ export function demoPlatformRouter(deps: DemoPlatformDeps): Router {
   // The course page's frame: posts the login initiation to the tool, as Moodle's launch.php does.
   router.get('/launch', async (req, res) => {
     const q = OpenQuery.safeParse(req.query);
-    if (!q.success || !demoPerson(q.data.as)) throw new AppError(404, 'not-found', 'There is no such person in the demo cohort.');
+    if (!q.success || !demoPerson(q.data.as)) throw new NotFoundError('demo person', msg('demo.noSuchPerson'));
     const { action, fields } = await loginInitiation(deps, { sub: q.data.as, moduleId: q.data.module });
     res.type('html').send(autoPostForm(action, fields, { scriptNonce: res.locals.cspNonce as string }));
   });
@@ -76,7 +76,7 @@ export function demoRouter(deps: DemoDeps): Router {
     if (state === 'absent') startDemoCohort(deps, seedFailed);
     issueCsrfToken(req, res);
     res.render('demo/index', {
-      title: 'Demo cohort',
+      title: req.i18n!.t('demo.pageTitle'),
       seeding: state !== 'ready',
       // Not `cohort`: the layout's header would take it for the cohort of a signed-in page.
       ready: cohort !== undefined,
@@ -88,7 +88,7 @@ export function demoRouter(deps: DemoDeps): Router {
   // Each reset is a few seconds of writes: a visitor (DEMO=true on a public server) gets a few an hour.
   const resetLimit = createRateLimit({ db: deps.db, name: 'demo-reset', windowMs: 3600_000, limit: 10, message: msg('limits.demoReset') });
   router.post('/reset', resetLimit, async (req, res) => {
-    if (!ResetBody.safeParse(req.body).success) throw new ValidationError('Tick the box to confirm that the demo cohort should be erased and made again.', { confirm: 'tick to confirm' });
+    if (!ResetBody.safeParse(req.body).success) throw new ValidationError(msg('demo.resetUnconfirmed'), { confirm: msg('demo.resetUnconfirmedField') });
     await startDemoReset(deps, seedFailed);
     res.redirect(303, '/demo?reset=1');
   });
@@ -96,14 +96,14 @@ export function demoRouter(deps: DemoDeps): Router {
   router.get('/open', async (req, res) => {
     const q = OpenQuery.safeParse(req.query);
     const person = q.success ? demoPerson(q.data.as) : undefined;
-    if (!q.success || !person) throw new AppError(404, 'not-found', 'There is no such person in the demo cohort.');
+    if (!q.success || !person) throw new NotFoundError('demo person', msg('demo.noSuchPerson'));
     const launch = new URLSearchParams({ as: person.sub, ...(q.data.module ? { module: String(q.data.module) } : {}) });
     res.render('demo/course', { layout: 'demo-lms', title: DEMO_COURSE.title, course: DEMO_COURSE, person: { name: fullName(person), role: person.role }, frameSrc: `${demoPlatformUrls(deps.config).launchForm}?${launch}` });
   });
-  router.get('/gradebook', async (_req, res) => {
+  router.get('/gradebook', async (req, res) => {
     const scores = await demo.listDemoScores(deps.db, demoPlatformUrls(deps.config).issuer);
-    const rows = scores.map((s) => ({ name: demoPerson(s.userSub) ? fullName(demoPerson(s.userSub)!) : s.userSub, score: s.scoreGiven, max: s.scoreMaximum, progress: s.activityProgress, grading: s.gradingProgress, at: s.scoredAt.toISOString().slice(0, 16).replace('T', ' ') }));
-    res.render('demo/gradebook', { layout: 'demo-lms', title: 'Gradebook', course: DEMO_COURSE, rows });
+    const rows = scores.map((s) => ({ name: demoPerson(s.userSub) ? fullName(demoPerson(s.userSub)!) : s.userSub, score: s.scoreGiven, max: s.scoreMaximum, progress: s.activityProgress, grading: s.gradingProgress, at: s.scoredAt }));
+    res.render('demo/gradebook', { layout: 'demo-lms', title: req.i18n!.t('demo.gradebook.title'), course: DEMO_COURSE, rows });
   });
   return router;
 }

@@ -38,7 +38,7 @@ describe('demo cohort in Chromium', function () {
       await tool.locator('[data-test=cohort-hub]').waitFor({ timeout: 20_000 });
       expect(await tool.locator('[data-test=person-name]').textContent()).to.equal('Priya Nair');
       expect(await tool.locator('[data-test=demo-banner]').textContent()).to.equal('Demo cohort — made-up people');
-      expect(await page.locator('[data-test=demo-viewer]').textContent()).to.equal('Priya Nair');
+      expect(await page.locator('[data-test=demo-viewing] strong').textContent()).to.equal('Priya Nair');
     } finally {
       await context.close();
     }

@@ -9,6 +9,7 @@ import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-f
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { waitFor } from '../support/wait.ts';
+import { untranslatedText } from '../support/untranslated.ts';
 import { pino } from 'pino';
 import { syncRoster } from '../../server/roster/roster.service.ts';
 import { postScore } from '../../lti/ags.ts';
@@ -233,5 +234,22 @@ describe('demo mode', function () {
     expect(parse(realHub).querySelector('[data-test=demo-banner]')).to.equal(null);
     const experts = (await real.browser.request(`${real.base}/people?q=forecast`)).body;
     expect(experts).to.not.include('Jonas Lindqvist');
+  });
+
+  it('speaks through the catalogs: home, the demo page, a course page and the gradebook in en-XA; French for a French browser', async () => {
+    const browser = new LtiHttpClient();
+    const headers = { 'accept-language': 'en-XA' };
+    await demoReady(env.app, browser);
+    const learnerSub = parse((await browser.request(`${env.app.url}/demo`)).body).querySelector('[data-test=demo-person]')!.getAttribute('data-sub')!;
+    const found: string[] = [];
+    for (const path of ['/', '/demo', `/demo/open?as=${learnerSub}`, '/demo/gradebook', '/demo?reset=1']) {
+      const page = await browser.request(`${env.app.url}${path}`, { headers });
+      expect(page.status, path).to.equal(200);
+      expect(page.body).to.match(/<html lang="en-XA"/);
+      found.push(...untranslatedText(page.body).map((t) => `${path}: ${t}`));
+    }
+    expect(found.join('\n')).to.equal('');
+    const french = parse((await browser.request(`${env.app.url}/demo`, { headers: { 'accept-language': 'fr-FR' } })).body);
+    expect(french.querySelector('h1')?.text).to.equal('Essayer Circlework avec une cohorte de démonstration');
   });
 });
