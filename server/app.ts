@@ -64,6 +64,7 @@ import { mediaRouter } from './media/media.routes.ts';
 import { isMultipartUpload } from './media/upload-form.ts';
 import { createMediaStorage, type MediaStorage } from './media/storage.ts';
 import type { MediaDeps } from './media/media.service.ts';
+import { msg } from './i18n/i18n.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -296,7 +297,7 @@ function refuseUnreadableAddresses(req: express.Request, _res: express.Response,
   };
   // eslint-disable-next-line no-control-regex
   if (readable(rawPath, /[\u0000-\u001f\u007f]/) && readable(rawQuery, /\u0000/)) return next();
-  next(new AppError(400, 'bad-address', 'This address has characters in it that Circlework cannot read. Check the link and try again.'));
+  next(new AppError(400, 'bad-address', msg('errors.badAddress')));
 }
 
 /** PostgreSQL text cannot hold U+0000: it is dropped from every form field before anything sees it. */

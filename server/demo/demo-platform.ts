@@ -14,6 +14,7 @@ import { AppError, ConflictError } from '../errors.ts';
 import { registerPlatform } from '../platforms/platforms.service.ts';
 import { AGS_CLAIM, LIS_ROLE, LTI_CLAIM, NRPS_CLAIM, signRs256 } from '../../lti/platform-messages.ts';
 import { DEMO_CLIENT_ID, DEMO_COURSE, DEMO_DEPLOYMENT_ID, DEMO_LINK, DEMO_PEOPLE, PAST_COHORTS, emailOf, fullName, type DemoPerson } from './demo-cohort.ts';
+import { msg } from '../i18n/i18n.ts';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -139,7 +140,7 @@ export async function ensureDemoPlatform(deps: DemoPlatformDeps): Promise<{ plat
     throw new AppError(409, 'demo-issuer-taken', 'A platform that is not the demo is registered at the demo platform’s address. The demo cannot run here.');
   }
   const tenant = await platforms.findTenantByDeployment(deps.db, platform.id, DEMO_DEPLOYMENT_ID);
-  if (!tenant) throw new AppError(409, 'demo-tenant-missing', 'The demo platform’s deployment has been removed. Reset the demo from the admin console.');
+  if (!tenant) throw new AppError(409, 'demo-tenant-missing', msg('demo.tenantMissing'));
   return { platform, tenant };
 }
 
@@ -170,7 +171,7 @@ export async function loginInitiation(deps: DemoPlatformDeps, req: DemoLaunchReq
   };
 }
 
-const bad = (why: string) => new AppError(400, 'demo-auth', `The demo platform refused this sign-in request (${why}).`);
+const bad = (why: string) => new AppError(400, 'demo-auth', msg('demo.authRefused', { why }));
 
 /**
  * The OIDC authorization endpoint: checks the tool's authentication request as a platform must

@@ -35,7 +35,7 @@ export interface ModuleChange {
 }
 
 function facilitatorOnly(who: LaunchContext): void {
-  if (who.role !== 'facilitator') throw new ForbiddenError('move-edition', 'Only the cohort’s facilitators choose its edition.');
+  if (who.role !== 'facilitator') throw new ForbiddenError('move-edition', msg('editionMoves.facilitatorsOnly'));
 }
 
 /** What the cohort runs and may move to, read once per request. */

@@ -17,6 +17,7 @@ import { issueSignedLink, LinkEndedError, verifyLink } from '../action-plans/sig
 import { gatherExport, markdownFiles } from './export-content.ts';
 import * as media from '../../models/media.queries.ts';
 import { PostgresMediaStorage, type MediaStorage } from '../media/storage.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export const PERSONAL_EXPORT_QUEUE = 'personal-export';
 export const EXPORT_CLEANUP_QUEUE = 'personal-export-cleanup';
@@ -45,12 +46,12 @@ export interface ExportJob {
  */
 export async function requestExport(deps: ExportDeps, who: LaunchContext, scope: 'cohort' | 'all'): Promise<string> {
   const queue = deps.queue;
-  if (!queue) throw new AppError(503, 'exports-unavailable', 'Exports cannot be prepared right now. Try again later.');
+  if (!queue) throw new AppError(503, 'exports-unavailable', msg('privacy.export.unavailable'));
   const now = deps.now();
   return deps.db.transaction().execute(async (tx) => {
     const recent = await exportsQ.listOwnExports(tx, who.tenantId, who.personId, now);
     if (recent.filter((e) => e.status !== 'failed' && now.getTime() - e.requestedAt.getTime() < 24 * 3600_000).length >= EXPORTS_PER_DAY) {
-      throw new AppError(429, 'too-many-exports', `You can ask for ${EXPORTS_PER_DAY} exports a day. Download one of those you already have.`);
+      throw new AppError(429, 'too-many-exports', msg('privacy.export.tooMany', { max: EXPORTS_PER_DAY }));
     }
     const id = await exportsQ.insertPersonalExport(tx, { tenantId: who.tenantId, personId: who.personId, cohortId: who.cohortId, scope, expiresAt: new Date(now.getTime() + EXPORT_TTL_MS) });
     await queue.sendInTransaction(tx, PERSONAL_EXPORT_QUEUE, { tenantId: who.tenantId, exportId: id } satisfies ExportJob);
@@ -73,7 +74,7 @@ export async function openOwnExport(deps: ExportDeps, who: { tenantId: string; p
 /** The export an emailed link names: 404 for a tampered link, 410 once it expired. */
 export async function openExportByLink(deps: ExportDeps, token: string): Promise<exportsQ.PersonalExportRow> {
   const link = await verifyLink(deps.db, token, 'export-download', deps.now()).catch((err: unknown) => {
-    if (err instanceof LinkEndedError) throw new AppError(410, 'export-expired', 'This export has expired and was deleted. Ask for a new one from your profile in Circlework.');
+    if (err instanceof LinkEndedError) throw new AppError(410, 'export-expired', msg('privacy.export.expired'));
     throw err;
   });
   const e = await exportsQ.lockExport(deps.db, link.tenantId, link.subjectId);

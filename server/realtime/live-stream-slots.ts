@@ -1,6 +1,7 @@
 // Caps on open live-update streams in this process: a person gets a few (one per open tab), the
 // process a bounded total. Each stream holds a socket and a subscription until it ends.
 import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 
 export class LiveStreamSlots {
   readonly #perPerson = new Map<string, number>();
@@ -15,10 +16,10 @@ export class LiveStreamSlots {
   acquire(person: string): () => void {
     const held = this.#perPerson.get(person) ?? 0;
     if (held >= this.limits.perPerson) {
-      throw new AppError(429, 'too-many-streams', 'Circlework is already open in many tabs of yours. Close some of them, then reload this page.');
+      throw new AppError(429, 'too-many-streams', msg('limits.tooManyStreams'));
     }
     if (this.#total >= this.limits.perProcess) {
-      throw new AppError(429, 'server-busy-streams', 'Live updates are busy right now. Reload the page in a minute to see new posts.');
+      throw new AppError(429, 'server-busy-streams', msg('limits.streamsBusy'));
     }
     this.#perPerson.set(person, held + 1);
     this.#total++;
