@@ -215,7 +215,9 @@ export function findMemberPerson(ex: Executor, tenantId: string, membershipId: s
     .selectFrom('memberships as m')
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .innerJoin('cohorts as c', (j) => j.onRef('c.tenantId', '=', 'm.tenantId').onRef('c.id', '=', 'm.cohortId'))
-    .select(['m.id as membershipId', 'm.cohortId', 'm.role', 'm.status', 'p.id as personId', 'p.name', 'p.email', 'c.title as cohortTitle'])
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
+    // The language their emails are written in: their own choice, else their last launch's, else the deployment's.
+    .select(['m.id as membershipId', 'm.cohortId', 'm.role', 'm.status', 'p.id as personId', 'p.name', 'p.email', 'c.title as cohortTitle', sql<string>`coalesce(p.locale, p.launch_locale, t.default_locale)`.as('locale')])
     .where('m.tenantId', '=', tenantId)
     .where('m.id', '=', membershipId)
     .executeTakeFirst();

@@ -68,13 +68,15 @@ export function listFacilitatorAddresses(ex: Executor, tenantId: string, cohortI
   return ex
     .selectFrom('memberships as m')
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
-    .select(['p.id as personId', 'p.name', 'p.email'])
+    .innerJoin('tenants as t', 't.id', 'm.tenantId')
+    // Each in their own language: their choice, else their last launch's, else the deployment's.
+    .select(['p.id as personId', 'p.name', 'p.email', sql<string>`coalesce(p.locale, p.launch_locale, t.default_locale)`.as('locale')])
     .where('m.tenantId', '=', tenantId)
     .where('m.cohortId', '=', cohortId)
     .where('m.role', '=', 'facilitator')
     .where('m.status', '=', 'active')
     .where('p.email', 'is not', null)
-    .execute() as Promise<Array<{ personId: string; name: string | null; email: string }>>;
+    .execute() as Promise<Array<{ personId: string; name: string | null; email: string; locale: string }>>;
 }
 
 export async function insertRetentionErasure(ex: Executor, e: { tenantId: string; cohortId: string; expiredAt: Date }): Promise<void> {

@@ -17,6 +17,8 @@ const course = { id: 'c-lang', title: 'Language course' };
 const fay = { sub: 'fay', name: 'Fay Facilitator', roles: [ROLES.instructor] };
 const learner = (n: number) => ({ sub: `lang${n}`, name: `Lang Learner${n}`, roles: [ROLES.learner] });
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
+// The LMS's institution Administrator: a programme lead and a content editor of the deployment.
+const lee = { sub: 'lee', name: 'Lee Lead', roles: ['http://purl.imsglobal.org/vocab/lis/v2/institution/person#Administrator', ROLES.instructor] };
 
 // A catalog key shown as text ("discussions.thread.reply"): what a production page shows for a missing one.
 const SHOWN_KEY = /\b[a-z][a-zA-Z]+\.[a-z][a-zA-Z]+\.[a-z][a-zA-Z.]+\b/;
@@ -37,6 +39,11 @@ describe('languages: every page kind in every language (Chromium)', function () 
     const pages = await tour(ada.frame(), learnerBase, `${env.app.url}/cohorts/`, (kind) => check(ada.frame(), kind));
     const fran = await launchInBrowser(fay, 'facilitator-console', { locale });
     pages.push(...(await tour(fran.frame(), `${facilitatorBase}/console`, `${env.app.url}/cohorts/`, (kind) => check(fran.frame(), kind))));
+    // The edition editor (with an edition to open) and the programme view, in the LMS's frame.
+    const leeHttp = await m.launch(lee);
+    expect((await m.post(leeHttp, `${env.app.url}/editions`, { name: 'Managers', from: 'default', language: 'en' })).status).to.equal(303);
+    const leeInLms = await launchInBrowser(lee, 'facilitator-console', { locale });
+    for (const area of ['/editions', '/programme']) pages.push(...(await tour(leeInLms.frame(), `${env.app.url}${area}`, `${env.app.url}${area}`, (kind) => check(leeInLms.frame(), kind))));
     // The admin console is never framed and has no launch: it follows the browser's language.
     await seedAdmin(env.app.db, ADMIN);
     const top = await (await env.browser.newContext({ locale })).newPage();
@@ -59,6 +66,7 @@ describe('languages: every page kind in every language (Chromium)', function () 
     });
     expect(pages.filter((p) => p.status >= 500), 'pages that failed to render').to.deep.equal([]);
     expect(pages.length).to.be.greaterThan(20);
+    expect(pages.map((p) => p.kind), 'the editor and the programme view are on the tour').to.include.members(['/editions', '/editions/:id', '/editions/:id/modules/:n', '/editions/:id/five-factors', '/programme']);
     expect(found.length, `strings outside the catalogs:\n${found.join('\n')}\n`).to.equal(0);
   });
 
