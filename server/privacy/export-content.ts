@@ -9,6 +9,8 @@ import { FIVE_FACTORS } from '../modules/workshop-content.ts';
 import { ownNetwork } from '../analytics/analytics.service.ts';
 import { egoView } from '../analytics/analytics.views.ts';
 import type { LaunchContext } from '../launch-context.ts';
+import type { I18n } from '../i18n/i18n.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 
 /** data.json's shape version: raise it when a field changes meaning or goes away (README, Privacy). */
 export const EXPORT_FORMAT_VERSION = 1;
@@ -42,7 +44,6 @@ export interface PersonExport {
 }
 
 const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
-const nameOr = (n: string | null | undefined) => n ?? 'Someone (name not shared)';
 
 function quote(source: string): string {
   const flat = source.replace(/\s+/g, ' ').trim();
@@ -52,7 +53,7 @@ function quote(source: string): string {
 }
 
 export async function gatherExport(
-  deps: { db: Db; workshop: Workshop; now: () => Date },
+  deps: { db: Db; workshop: Workshop; now: () => Date; i18n: I18n },
   e: { tenantId: string; personId: string; cohortId: string; scope: 'cohort' | 'all' },
 ): Promise<PersonExport> {
   const ex = deps.db;
@@ -73,7 +74,10 @@ export async function gatherExport(
   };
 }
 
-async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date }, tenantId: string, personId: string, m: q.ExportMembership): Promise<CohortExport> {
+async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date; i18n: I18n }, tenantId: string, personId: string, m: q.ExportMembership): Promise<CohortExport> {
+  const { i18n } = deps;
+  // Someone whose name the LMS did not share, in the reader's words.
+  const nameOr = (n: string | null | undefined) => n ?? i18n.t('export.someone');
   const ex = deps.db;
   const [responses, posts, replies, kudos, plan, nudges, analyticsSettings] = await Promise.all([
     q.listOwnResponses(ex, tenantId, m.membershipId),
@@ -96,7 +100,7 @@ async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date 
       partners: partners.map((p) => ({ name: nameOr(p.name), status: p.status })),
       checkIns: checkIns.map((c) => ({ seq: c.seq, createdAt: iso(c.createdAt)!, entries: c.entries, journal: c.journal, journalShared: c.journalShared })),
       comments: comments.map((c) => ({
-        by: c.managerInviteId ? 'Your manager' : c.authorMembershipId === m.membershipId ? 'You' : nameOr(c.authorName),
+        by: c.managerInviteId ? i18n.t('export.yourManager') : c.authorMembershipId === m.membershipId ? i18n.t('export.you') : nameOr(c.authorName),
         kind: c.kind,
         body: c.body,
         onCheckIn: c.checkInId ? (seqOf.get(c.checkInId) ?? null) : null,
@@ -109,7 +113,7 @@ async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date 
   if (relationshipAnalytics) {
     // ownNetwork reads only the cohort and the membership from who is asking: this person.
     const who = { tenantId, cohortId: m.cohortId, personId, membershipId: m.membershipId } as LaunchContext;
-    network = egoView(await ownNetwork({ db: ex, now: deps.now }, who));
+    network = egoView(await ownNetwork({ db: ex, now: deps.now }, who), i18n);
   }
   const moduleTitle = (id: number | null) => (id === null ? 'Commons' : (deps.workshop.byId(id)?.title ?? `Module ${id}`));
   return {
@@ -129,7 +133,7 @@ async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date 
     posts: posts.map((p) => ({
       id: p.id,
       threadTitle: p.threadTitle,
-      space: p.moduleId === null ? 'Commons' : `${moduleTitle(p.moduleId)}${p.groupName ? ` · ${p.groupName}` : ''}`,
+      space: p.moduleId === null ? i18n.t('discussions.space.commons') : `${moduleTitle(p.moduleId)}${p.groupName ? ` · ${p.groupName}` : ''}`,
       moduleId: p.moduleId,
       startsThread: p.startsThread,
       status: p.status,
@@ -151,44 +155,44 @@ async function gatherCohort(deps: { db: Db; workshop: Workshop; now: () => Date 
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'cohort';
 const blockquote = (s: string) => s.split('\n').map((l) => `> ${l}`).join('\n');
-const day = (s: string | null) => (s ? s.slice(0, 10) : '');
 
 /** Each file of the zip but data.json: path → text. One folder per cohort. */
-export function markdownFiles(data: PersonExport, workshop: Workshop): Array<{ name: string; text: string }> {
+export function markdownFiles(data: PersonExport, workshop: Workshop, i18n: I18n): Array<{ name: string; text: string }> {
+  const t = i18n.t;
   const files: Array<{ name: string; text: string }> = [];
   const index: string[] = [
-    `# Your Circlework export`, '',
-    `Exported ${data.exportedAt.slice(0, 16).replace('T', ' ')} UTC${data.person.name ? ` for ${data.person.name}` : ''}.`,
-    data.scope === 'all' ? 'It holds all your cohorts in this organisation.' : 'It holds one cohort.', '',
-    'Everything you wrote or received in Circlework, readable here and in any Markdown viewer. `data.json` holds the same in a machine-readable form (its shape is described at the end of this file).', '',
-    '- `profile.md`: your profile',
+    `# ${t('export.md.title')}`, '',
+    t('export.md.exported', { when: i18n.dateTime(new Date(data.exportedAt)), name: data.person.name ?? NO_NAME }),
+    t('export.md.scope', { scope: data.scope }), '',
+    t('export.md.intro'), '',
+    `- \`profile.md\`: ${t('export.md.profileFile')}`,
   ];
-  files.push({ name: 'profile.md', text: profileMarkdown(data) });
+  files.push({ name: 'profile.md', text: profileMarkdown(data, i18n) });
   data.cohorts.forEach((c, i) => {
     const dir = `${String(i + 1).padStart(2, '0')}-${slug(c.cohort.title)}`;
     index.push('', `## ${c.cohort.title}`, '');
     const modules = [...new Set(c.responses.map((r) => r.moduleId))].sort((a, b) => a - b);
     for (const id of modules) {
-      const title = workshop.byId(id)?.title ?? `Module ${id}`;
+      const title = workshop.byId(id)?.title ?? t('export.md.module', { number: id });
       const name = `${dir}/module-${id}.md`;
-      files.push({ name, text: moduleMarkdown(c, id, title) });
-      index.push(`- \`${name}\`: ${title} (your reflections, practice, curations, five-factor answers)`);
+      files.push({ name, text: moduleMarkdown(c, id, title, i18n) });
+      index.push(`- \`${name}\`: ${t('export.md.moduleFile', { title })}`);
     }
-    files.push({ name: `${dir}/discussions.md`, text: discussionsMarkdown(c) });
-    index.push(`- \`${dir}/discussions.md\`: your ${c.posts.length} posts and replies, replies you received, kudos`);
+    files.push({ name: `${dir}/discussions.md`, text: discussionsMarkdown(c, i18n) });
+    index.push(`- \`${dir}/discussions.md\`: ${t('export.md.discussionsFile', { count: c.posts.length })}`);
     if (c.actionPlan) {
-      files.push({ name: `${dir}/action-plan.md`, text: planMarkdown(c) });
-      index.push(`- \`${dir}/action-plan.md\`: your action plan, check-ins, partners’ and manager’s comments`);
+      files.push({ name: `${dir}/action-plan.md`, text: planMarkdown(c, i18n) });
+      index.push(`- \`${dir}/action-plan.md\`: ${t('export.md.planFile')}`);
     }
     if (c.ownNetwork) {
-      files.push({ name: `${dir}/network.md`, text: networkMarkdown(c) });
-      index.push(`- \`${dir}/network.md\` and \`${dir}/network.svg\`: your own network in this cohort`);
+      files.push({ name: `${dir}/network.md`, text: networkMarkdown(c, i18n) });
+      index.push(`- \`${dir}/network.md\`, \`${dir}/network.svg\`: ${t('export.md.networkFile')}`);
       if (c.ownNetwork.svg) files.push({ name: `${dir}/network.svg`, text: c.ownNetwork.svg });
     } else {
-      index.push('- Your network picture: relationship analytics are off in this cohort, so none was made.');
+      index.push(`- ${t('export.md.networkOff')}`);
     }
   });
-  index.push('', '## data.json', '', DATA_JSON_SHAPE);
+  index.push('', '## data.json', '', t('export.md.shapeIntro'), '', DATA_JSON_SHAPE);
   files.unshift({ name: 'README.md', text: index.join('\n') + '\n' });
   return files;
 }
@@ -199,73 +203,81 @@ export const DATA_JSON_SHAPE = [
   'Each cohort: `cohort { id, title, role, joinedAt }`; `responses[]` (`moduleId, activityId, activityTitle, kind` = reflection | practice | curation | five-factor-check, `status, sharedWithGroup, submittedAt, content` as you entered it); `posts[]` (`threadTitle, space, startsThread, status` = visible | hidden | deleted, `moderationReason, body` in Markdown, `inReplyTo { author, quote } | { hidden: true } | null`); `repliesReceived[]`; `kudos[]` (`direction` = given | received, `person, reason`); `actionPlan { goals, partners, checkIns, comments } | null`; `nudges[]`; `ownNetwork { contacts[{ name, given, received }], svg } | null` (null when relationship analytics are off). Dates are ISO 8601 in UTC.',
 ].join('\n');
 
-function profileMarkdown(d: PersonExport): string {
-  const lines = ['# Your profile', '', `Name: ${d.person.name ?? '(not shared by your LMS)'}`, `Email: ${d.person.email ?? '(not shared by your LMS)'}`, ''];
-  if (!d.profile) lines.push('You have not filled in your profile.');
-  else lines.push('## Skills', '', d.profile.skills || '—', '', '## Interests', '', d.profile.interests || '—', '', '## I can help with', '', d.profile.canHelpWith || '—', '', `Findable by people in other cohorts: ${d.profile.findableByOtherCohorts ? 'yes' : 'no'}`);
+function profileMarkdown(d: PersonExport, i18n: I18n): string {
+  const t = i18n.t;
+  const notShared = t('export.md.notShared');
+  const lines = [`# ${t('export.md.profileTitle')}`, '', t('export.md.name', { name: d.person.name ?? notShared }), t('export.md.email', { email: d.person.email ?? notShared }), ''];
+  if (!d.profile) lines.push(t('export.md.noProfile'));
+  else lines.push(`## ${t('export.md.skills')}`, '', d.profile.skills || '—', '', `## ${t('export.md.interests')}`, '', d.profile.interests || '—', '', `## ${t('export.md.canHelp')}`, '', d.profile.canHelpWith || '—', '', t('export.md.findable', { findable: String(d.profile.findableByOtherCohorts) }));
   return lines.join('\n') + '\n';
 }
 
-function moduleMarkdown(c: CohortExport, moduleId: number, title: string): string {
+function moduleMarkdown(c: CohortExport, moduleId: number, title: string, i18n: I18n): string {
+  const t = i18n.t;
   const lines = [`# ${title}`, '', `${c.cohort.title}`, ''];
   for (const r of c.responses.filter((x) => x.moduleId === moduleId)) {
-    lines.push(`## ${r.activityTitle}`, '', `*${r.kind}, ${r.status === 'submitted' ? `submitted ${day(r.submittedAt)}` : 'draft'}${r.sharedWithGroup ? ', shared with your group' : ''}*`, '');
+    lines.push(`## ${r.activityTitle}`, '', `*${t('export.md.response', { kind: r.kind.replace(/-/g, ''), submitted: String(r.status === 'submitted'), date: r.submittedAt ? i18n.date(new Date(r.submittedAt)) : '', shared: String(r.sharedWithGroup) })}*`, '');
     const k = r.content;
     if (r.kind === 'reflection') lines.push(String(k.text ?? ''));
-    else if (r.kind === 'practice') lines.push(String(k.evidence ?? ''), ...(k.link ? ['', `Link: ${String(k.link)}`] : []));
-    else if (r.kind === 'curation') lines.push(`Link: ${String(k.url ?? '')}`, '', `Why: ${String(k.why ?? '')}`, ...(Array.isArray(k.tags) && k.tags.length ? ['', `Tags: ${k.tags.join(', ')}`] : []));
+    else if (r.kind === 'practice') lines.push(String(k.evidence ?? ''), ...(k.link ? ['', t('export.md.link', { link: String(k.link) })] : []));
+    else if (r.kind === 'curation') lines.push(t('export.md.link', { link: String(k.url ?? '') }), '', t('export.md.why', { why: String(k.why ?? '') }), ...(Array.isArray(k.tags) && k.tags.length ? ['', t('export.md.tags', { tags: k.tags.join(', ') })] : []));
     else if (r.kind === 'five-factor-check') {
       const ratings = (k.ratings ?? {}) as Record<string, unknown>;
-      lines.push('| Factor | Your rating (1–5) |', '|---|---|', ...FIVE_FACTORS.map((f) => `| ${f.label} | ${String(ratings[f.id] ?? '—')} |`));
-      if (k.comment) lines.push('', `Comment: ${String(k.comment)}`);
+      lines.push(`| ${t('export.md.factor')} | ${t('export.md.rating')} |`, '|---|---|', ...FIVE_FACTORS.map((f) => `| ${f.label} | ${String(ratings[f.id] ?? '—')} |`));
+      if (k.comment) lines.push('', t('export.md.comment', { comment: String(k.comment) }));
     } else lines.push('```json', JSON.stringify(k, null, 2), '```');
     lines.push('');
   }
   return lines.join('\n');
 }
 
-function discussionsMarkdown(c: CohortExport): string {
-  const lines = [`# Discussions`, '', c.cohort.title, '', `## Your posts and replies (${c.posts.length})`, ''];
-  if (c.posts.length === 0) lines.push('None.', '');
+function discussionsMarkdown(c: CohortExport, i18n: I18n): string {
+  const t = i18n.t;
+  const day = (s: string) => i18n.date(new Date(s));
+  const lines = [`# ${t('export.md.discussions')}`, '', c.cohort.title, '', `## ${t('export.md.yourPosts', { count: c.posts.length })}`, ''];
+  if (c.posts.length === 0) lines.push(t('export.md.none'), '');
   for (const p of c.posts) {
-    const mark = p.status === 'hidden' ? ` — hidden by a facilitator${p.moderationReason ? `: ${p.moderationReason}` : ''}` : p.status === 'deleted' ? ` — removed by a facilitator${p.moderationReason ? `: ${p.moderationReason}` : ''}` : '';
-    lines.push(`### ${p.startsThread ? '' : 'Re: '}${p.threadTitle}`, '', `*${p.space}, ${p.createdAt.slice(0, 16).replace('T', ' ')}${p.editedAt ? ', edited' : ''}${mark}*`, '');
-    if (p.inReplyTo && 'hidden' in p.inReplyTo) lines.push('> (in reply to a post no longer shown)', '');
-    else if (p.inReplyTo) lines.push(blockquote(`${p.inReplyTo.author} wrote: ${p.inReplyTo.quote}`), '');
+    const mark = p.status === 'visible' ? '' : ` — ${t('export.md.moderated', { status: p.status, reason: p.moderationReason ?? NO_NAME })}`;
+    lines.push(`### ${p.startsThread ? p.threadTitle : t('export.md.re', { title: p.threadTitle })}`, '', `*${p.space}, ${i18n.dateTime(new Date(p.createdAt))}${p.editedAt ? `, ${t('discussions.post.edited')}` : ''}${mark}*`, '');
+    if (p.inReplyTo && 'hidden' in p.inReplyTo) lines.push(`> ${t('export.md.replyHidden')}`, '');
+    else if (p.inReplyTo) lines.push(blockquote(t('export.md.wrote', { author: p.inReplyTo.author, quote: p.inReplyTo.quote })), '');
     lines.push(p.body, '');
   }
-  lines.push(`## Replies you received (${c.repliesReceived.length})`, '');
+  lines.push(`## ${t('export.md.repliesReceived', { count: c.repliesReceived.length })}`, '');
   for (const r of c.repliesReceived) lines.push(`- **${r.author}**, ${day(r.createdAt)}: ${r.body.replace(/\s+/g, ' ')}`);
-  lines.push('', '## Kudos', '');
-  for (const k of c.kudos) lines.push(`- ${k.direction === 'given' ? `You thanked **${k.person}**` : `**${k.person}** thanked you`} (“${k.threadTitle}”, ${day(k.createdAt)}): ${k.reason}`);
-  if (c.kudos.length === 0) lines.push('None.');
-  if (c.nudges.length) lines.push('', '## Notes from your facilitator', '', ...c.nudges.map((n) => `- ${day(n.createdAt)}: ${n.message}`));
+  lines.push('', `## ${t('export.md.kudos')}`, '');
+  for (const k of c.kudos) lines.push(`- ${t('export.md.kudosLine', { direction: k.direction, person: k.person, thread: k.threadTitle, date: day(k.createdAt), reason: k.reason })}`);
+  if (c.kudos.length === 0) lines.push(t('export.md.none'));
+  if (c.nudges.length) lines.push('', `## ${t('export.md.nudges')}`, '', ...c.nudges.map((n) => `- ${day(n.createdAt)}: ${n.message}`));
   return lines.join('\n') + '\n';
 }
 
-function planMarkdown(c: CohortExport): string {
+function planMarkdown(c: CohortExport, i18n: I18n): string {
+  const t = i18n.t;
+  const day = (s: string) => i18n.date(new Date(s));
   const p = c.actionPlan!;
-  const lines = ['# Your action plan', '', c.cohort.title, '', `*${p.status}${p.submittedAt ? ` ${day(p.submittedAt)}` : ''}; seen by: ${p.visibility}*`, ''];
+  const lines = [`# ${t('plans.own.title')}`, '', c.cohort.title, '', `*${t('export.md.planState', { status: p.status, date: p.submittedAt ? day(p.submittedAt) : '', visibility: t('plans.visibility', { value: p.visibility }) })}*`, ''];
   (p.goals as Array<{ title: string; actions: string[]; dueOn: string; success: string; support: string }>).forEach((g, i) => {
-    lines.push(`## Goal ${i + 1}: ${g.title}`, '', ...g.actions.map((a) => `- ${a}`), '', `Due: ${g.dueOn}`, `Success looks like: ${g.success}`, `Support needed: ${g.support}`, '');
+    lines.push(`## ${t('plans.goalTitle', { number: i + 1, title: g.title })}`, '', ...g.actions.map((a) => `- ${a}`), '', t('export.md.due', { date: g.dueOn ? day(g.dueOn) : '' }), t('export.md.success', { text: g.success }), t('export.md.support', { text: g.support }), '');
   });
-  if (p.partners.length) lines.push('## Accountability partners', '', ...p.partners.map((x) => `- ${x.name} (${x.status})`), '');
+  if (p.partners.length) lines.push(`## ${t('plans.own.partners')}`, '', ...p.partners.map((x) => `- ${t('plans.partnerStatus', { name: x.name, status: x.status })}`), '');
   for (const ci of p.checkIns) {
-    lines.push(`## Check-in ${ci.seq} (${day(ci.createdAt)})`, '');
-    for (const e of ci.entries as Array<{ text: string; status: string; note: string }>) lines.push(`- ${e.text}: ${e.status}${e.note ? ` — ${e.note}` : ''}`);
-    if (ci.journal) lines.push('', `Journal${ci.journalShared ? ' (shared)' : ' (private)'}:`, '', ci.journal);
+    lines.push(`## ${t('plans.checkIn.heading', { seq: ci.seq, date: day(ci.createdAt) })}`, '');
+    for (const e of ci.entries as Array<{ text: string; status: string; note: string }>) lines.push(`- ${e.text}: ${t('plans.status', { status: e.status })}${e.note ? ` — ${e.note}` : ''}`);
+    if (ci.journal) lines.push('', t('export.md.journal', { shared: String(ci.journalShared) }), '', ci.journal);
     lines.push('');
   }
-  lines.push('## Comments', '');
-  if (p.comments.length === 0) lines.push('None.');
-  for (const k of p.comments) lines.push(`- **${k.by}**${k.onCheckIn ? ` on check-in ${k.onCheckIn}` : ''}, ${day(k.createdAt)}${k.kind === 'comment' ? '' : ` (${k.kind})`}: ${k.body}`);
+  lines.push(`## ${t('export.md.comments')}`, '');
+  if (p.comments.length === 0) lines.push(t('export.md.none'));
+  for (const k of p.comments) lines.push(`- ${t('export.md.commentLine', { by: k.by, checkIn: k.onCheckIn ?? 0, date: day(k.createdAt), kind: k.kind, body: k.body })}`);
   return lines.join('\n') + '\n';
 }
 
-function networkMarkdown(c: CohortExport): string {
+function networkMarkdown(c: CohortExport, i18n: I18n): string {
+  const t = i18n.t;
   const n = c.ownNetwork!;
-  const lines = ['# Your network', '', c.cohort.title, '', 'The people you replied to, thanked or mentioned, and who did so to you. Only you saw this picture (`network.svg`).', ''];
-  if (n.contacts.length === 0) lines.push('No interactions yet.');
-  else lines.push('| Person | From you | To you |', '|---|---|---|', ...n.contacts.map((x) => `| ${x.name} | ${x.given} | ${x.received} |`));
+  const lines = [`# ${t('export.md.network')}`, '', c.cohort.title, '', t('export.md.networkLead'), ''];
+  if (n.contacts.length === 0) lines.push(t('export.md.noInteractions'));
+  else lines.push(`| ${t('export.md.person')} | ${t('export.md.fromYou')} | ${t('export.md.toYou')} |`, '|---|---|---|', ...n.contacts.map((x) => `| ${x.name} | ${i18n.number(x.given)} | ${i18n.number(x.received)} |`));
   return lines.join('\n') + '\n';
 }

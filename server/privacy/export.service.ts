@@ -17,7 +17,9 @@ import { issueSignedLink, LinkEndedError, verifyLink } from '../action-plans/sig
 import { gatherExport, markdownFiles } from './export-content.ts';
 import * as media from '../../models/media.queries.ts';
 import { PostgresMediaStorage, type MediaStorage } from '../media/storage.ts';
-import { msg } from '../i18n/i18n.ts';
+import { msg, i18nFor, type I18n } from '../i18n/i18n.ts';
+import { findPersonLocales } from '../../models/profiles.queries.ts';
+import { NO_NAME } from '../notifications/notification-text.ts';
 
 export const PERSONAL_EXPORT_QUEUE = 'personal-export';
 export const EXPORT_CLEANUP_QUEUE = 'personal-export-cleanup';
@@ -105,7 +107,10 @@ export async function buildExport(deps: { db: Db; workshop: Workshop; now: () =>
   const built = await deps.db.transaction().execute(async (tx) => {
     const e = await exportsQ.lockExport(tx, job.tenantId, job.exportId);
     if (!e || e.status !== 'queued') return undefined;
-    const data = await gatherExport({ db: deps.db, workshop: deps.workshop, now: deps.now }, e);
+    // In the person's language: the Markdown files and the names of the unnamed.
+    const locales = await findPersonLocales(tx, e.tenantId, e.personId);
+    const i18n = i18nFor(locales ? (locales.locale ?? locales.launchLocale ?? locales.defaultLocale) : undefined);
+    const data = await gatherExport({ db: deps.db, workshop: deps.workshop, now: deps.now, i18n }, e);
     await exportsQ.deleteExportChunks(tx, e.tenantId, e.id);
     // The person's own files, as they are stored (pictures re-encoded), under files/.
     const memberships = await exportsQ.listExportMemberships(deps.db, e.tenantId, e.personId, e.scope === 'cohort' ? e.cohortId : null);
@@ -116,12 +121,12 @@ export async function buildExport(deps: { db: Db; workshop: Workshop; now: () =>
       open: () => storage.get({ tenantId: e.tenantId, attachmentId: a.id, variant: 'full' }),
     }));
     const listed = { ...data, files: files.map((f) => f.listed) };
-    const size = await writeZip(tx, e, [...markdownFiles(data, deps.workshop), { name: 'data.json', text: JSON.stringify(listed, null, 2) + '\n' }], files);
+    const size = await writeZip(tx, e, [...markdownFiles(data, deps.workshop, i18n), { name: 'data.json', text: JSON.stringify(listed, null, 2) + '\n' }], files);
     await exportsQ.markExportReady(tx, e.tenantId, e.id, size, deps.now());
-    return { e, email: data.person.email, name: data.person.name };
+    return { e, email: data.person.email, name: data.person.name, i18n };
   });
   if (!built) return 'skipped';
-  if (built.email && deps.email) await emailExportLink(deps.email, deps.now(), built.e, built.email, built.name);
+  if (built.email && deps.email) await emailExportLink(deps.email, deps.now(), built.e, built.email, built.name, built.i18n);
   return 'built';
 }
 
@@ -160,22 +165,19 @@ async function writeZip(tx: Tx, e: exportsQ.PersonalExportRow, files: Array<{ na
   return size;
 }
 
-async function emailExportLink(deps: EmailDeps, now: Date, e: exportsQ.PersonalExportRow, to: string, name: string | null): Promise<void> {
+async function emailExportLink(deps: EmailDeps, now: Date, e: exportsQ.PersonalExportRow, to: string, name: string | null, i18n: I18n): Promise<void> {
   const link = await issueSignedLink(deps.db, { tenantId: e.tenantId, purpose: 'export-download', subjectId: e.id, cohortId: e.cohortId, singleUse: false, ttlMs: e.expiresAt.getTime() - now.getTime(), now });
   const who = { tenantId: e.tenantId, personId: e.personId };
   const preferencesUrl = deps.links.preferencesUrl(who);
   const href = new URL(`/privacy/exports/download?token=${encodeURIComponent(link.token)}`, deps.publicUrl).href;
   const email = composeEmail({
-    subject: 'Your Circlework export is ready',
-    greeting: `Hello ${name ?? 'there'},`,
-    paragraphs: [
-      'The export you asked for is ready: a zip with everything you wrote or received in Circlework, as readable Markdown files and one data.json.',
-      `The link works until ${e.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC; after that the export is deleted and you can ask for a new one from your profile.`,
-    ],
-    action: { label: 'Download your export', href },
-    reason: 'You get this because you asked for an export of your data in Circlework.',
+    subject: i18n.t('export.email.subject'),
+    greeting: i18n.t('notifications.digest.greeting', { name: name ?? NO_NAME }),
+    paragraphs: [i18n.t('export.email.ready'), i18n.t('export.email.until', { when: i18n.dateTime(e.expiresAt) })],
+    action: { label: i18n.t('export.email.download'), href },
+    reason: i18n.t('export.email.reason'),
     preferencesUrl,
-  });
+  }, i18n);
   await deps.mailer.send({ to, ...email, preferencesUrl });
 }
 

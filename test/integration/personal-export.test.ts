@@ -195,6 +195,16 @@ describe('a person’s own export', () => {
     expect(files.get('circlework-export/README.md')).to.include('all your cohorts');
   });
 
+  it('writes the export and its email in the person’s language (here French, from their launch)', async () => {
+    const fr = await suite.launchIn(ada, 'fr-FR');
+    const built = await requestAndWait(fr, 'cohort');
+    const files = await unzip(await zipBytes(fr, `/cohorts/${fr.cohortId}/profile/exports/${built.id}`));
+    expect(files.get('circlework-export/README.md')).to.include('# Votre export Circlework').and.include('Il contient une cohorte.');
+    expect(files.get('circlework-export/profile.md')).to.include('# Votre profil');
+    const [mail] = await smtp.waitFor(ada.email);
+    expect(mail!.subject).to.equal('Votre export Circlework est prêt');
+  });
+
   it('only the person downloads their export: another learner, a facilitator and another tenant get 404', async () => {
     const f = await launch(fran);
     const a = await launch(ada);
