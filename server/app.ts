@@ -101,7 +101,9 @@ export interface CircleworkApp {
 export function createApp(deps: AppDeps): CircleworkApp {
   const { config, db, log } = deps;
   const app = express();
-  configureI18n({ production: config.env === 'production', onMissing: (key, locale) => log.warn({ key, locale }, 'i18n: no message for this key') });
+  // One app per process in production; tests start several (a production one among them): closing
+  // an app puts back what it replaced.
+  const releaseI18n = configureI18n({ production: config.env === 'production', onMissing: (key, locale) => log.warn({ key, locale }, 'i18n: no message for this key') });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
   app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
@@ -275,6 +277,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     },
     closeStreams: () => postEvents.close(),
     close: async () => {
+      releaseI18n();
       await Promise.all([postEvents.close(), caches.close()]);
       session.close();
       media.storage.close();

@@ -59,9 +59,28 @@ const byLocale = new Map<Locale, I18n>();
  * Production shows the key and logs it (a page with one odd word beats a 500); everywhere else a
  * missing key throws, so a test that renders the page fails.
  */
-export function configureI18n(options: { production: boolean; onMissing?: (key: string, locale: Locale) => void }): void {
-  strict = !options.production;
-  onMissing = options.onMissing ?? (() => {});
+export interface I18nOptions {
+  production: boolean;
+  onMissing?: (key: string, locale: Locale) => void;
+}
+
+/** The options of each open app, latest last: the latest still open decides (tests open several). */
+const configured: I18nOptions[] = [];
+function apply(): void {
+  const latest = configured.at(-1);
+  strict = !latest?.production;
+  onMissing = latest?.onMissing ?? (() => {});
+}
+
+/** Sets the process's i18n behaviour for an app; the returned function, called when the app closes, takes it back. */
+export function configureI18n(options: I18nOptions): () => void {
+  configured.push(options);
+  apply();
+  return () => {
+    const i = configured.indexOf(options);
+    if (i >= 0) configured.splice(i, 1);
+    apply();
+  };
 }
 
 /** The locales a person may be given: the shipped ones, and outside production the pseudo-locales. */

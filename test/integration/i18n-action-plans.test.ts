@@ -49,6 +49,9 @@ describe('action plans and email settings in every language', () => {
     await clean(owner, '/action-plan?saved=submitted');
     await refused(owner, '/action-plan/partners', {});
     expect((await s.post(owner, `${owner.base}/action-plan/partners`, { partner: await membershipOf('bo') })).status).to.equal(303);
+    // Every email this test causes is awaited here, so none arrives during the next test.
+    const [askedEmail] = await smtp.waitFor('bo@example.org');
+    expectClean(askedEmail!.html, 'the partner request email');
     await clean(owner, '/action-plan?saved=partners');
     const planId = (await env.app.db.selectFrom('actionPlans').select('id').executeTakeFirstOrThrow()).id;
     await clean(partner, `/action-plans/${planId}`);
