@@ -20,8 +20,6 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
 
 export const helpers = {
   eq: (a: unknown, b: unknown) => a === b,
-  // English only; going as the views move to the catalogs' ICU plurals.
-  plural: (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`,
   concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
   /** {{t "area.page.what" count=n name=person.name}}: a catalog message as text (escaped). */
   t: (key: string, options: HelperOptions) => i18nOf(options).t(key, options.hash),
