@@ -11,16 +11,8 @@ import { completionState, completionView } from './schedule.ts';
 import type { ActivityForm } from './modules.schemas.ts';
 import { isMessageRef, msg, type I18n } from '../i18n/i18n.ts';
 
-// One formatter for the process: toLocaleDateString with options builds a new one on every call.
-// English only: the pages of this area show dates through the reader's I18n (`i18n.date`).
-const DATE = new Intl.DateTimeFormat('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
-
-
 /** The five-factor scale's ends, as the modules' prompts word them. */
 const SCALE_ENDS: Record<number, string> = { 1: 'modules.activity.scaleLow', 5: 'modules.activity.scaleHigh' };
-export function formatDate(d: Date): string {
-  return DATE.format(d);
-}
 
 export function modulePageView(
   i18n: I18n,
