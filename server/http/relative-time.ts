@@ -6,17 +6,30 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+// A thread page words every post's time: the few phrases there are ("3 hours ago") are formatted
+// once per language and kept.
+const phrases = new Map<string, string>();
+function phrase(i18n: I18n, key: string, count: number): string {
+  const id = `${i18n.locale} ${key} ${count}`;
+  let text = phrases.get(id);
+  if (text === undefined) {
+    if (phrases.size >= 5000) phrases.clear();
+    phrases.set(id, (text = i18n.t(key, { count })));
+  }
+  return text;
+}
+
 /** The largest unit that fits, rounded down ("2 days ago" from 2 days and 23 hours). */
 export function relativeTime(d: Date, now: Date, i18n: I18n): string {
   const ms = now.getTime() - d.getTime();
   // A clock a little ahead (another process, the database) must not say "in 2 seconds".
-  if (ms < 45_000) return i18n.t('time.justNow');
-  if (ms < HOUR) return i18n.t('time.minutesAgo', { count: Math.floor(ms / MINUTE) });
-  if (ms < DAY) return i18n.t('time.hoursAgo', { count: Math.floor(ms / HOUR) });
-  if (ms < 7 * DAY) return i18n.t('time.daysAgo', { count: Math.floor(ms / DAY) });
-  if (ms < 30 * DAY) return i18n.t('time.weeksAgo', { count: Math.floor(ms / (7 * DAY)) });
-  if (ms < 365 * DAY) return i18n.t('time.monthsAgo', { count: Math.floor(ms / (30 * DAY)) });
-  return i18n.t('time.yearsAgo', { count: Math.floor(ms / (365 * DAY)) });
+  if (ms < 45_000) return phrase(i18n, 'time.justNow', 0);
+  if (ms < HOUR) return phrase(i18n, 'time.minutesAgo', Math.floor(ms / MINUTE));
+  if (ms < DAY) return phrase(i18n, 'time.hoursAgo', Math.floor(ms / HOUR));
+  if (ms < 7 * DAY) return phrase(i18n, 'time.daysAgo', Math.floor(ms / DAY));
+  if (ms < 30 * DAY) return phrase(i18n, 'time.weeksAgo', Math.floor(ms / (7 * DAY)));
+  if (ms < 365 * DAY) return phrase(i18n, 'time.monthsAgo', Math.floor(ms / (30 * DAY)));
+  return phrase(i18n, 'time.yearsAgo', Math.floor(ms / (365 * DAY)));
 }
 
 export interface TimeView {
