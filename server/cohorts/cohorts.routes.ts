@@ -76,10 +76,10 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
   // The console's roster alone, asked for by its script while the first roster is on its way.
   r.get('/:cohortId/console/roster', requireLaunch(deps.db, 'facilitator'), async (req, res) => {
     const who = req.launch!;
-    const [pending, members] = await Promise.all([
-      deps.firstRoster ? isFirstRosterPending(deps.firstRoster, who) : false,
-      consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, undefined, MEMBER_PAGE_SIZE),
-    ]);
+    // Pending first, then the members: read side by side, a sync committing between the two reads
+    // answered 'no longer pending' with the roster from before it, and the page stopped asking.
+    const pending = deps.firstRoster ? await isFirstRosterPending(deps.firstRoster, who) : false;
+    const members = await consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, undefined, MEMBER_PAGE_SIZE);
     res.render('cohorts/console-roster', { layout: false, cohort: { id: who.cohortId }, ...rosterView(req.i18n!, members, who.cohortId), rosterPending: pending });
   });
 
