@@ -53,6 +53,12 @@ export class PlatformJwksCache {
     if (entry) entry.distrusted = true;
   }
 
+  /** Drops what is known of `url` (its keys and its last refetch): the next launch fetches it. For a platform gone from that URL. */
+  forget(url: string): void {
+    this.#entries.delete(url);
+    this.#lastRefetch.delete(url);
+  }
+
   /** The cached keyset, or undefined when this URL was never fetched. */
   cached(url: string): Jwks | undefined {
     return this.#entries.get(url)?.keyset;

@@ -212,6 +212,29 @@ describe('LTI launch', () => {
     expect(moodle.jwksFetchCount - before).to.be.at.most(2);
   });
 
+  it('takes the keys of a new platform at the address of a closed one, even just after a refetch for the old one', async () => {
+    // The app keeps keys per JWKS URL for the whole process. A CI run once failed nine launches here:
+    // an earlier test's simulator had the same port, and its rotation had just used the refetch.
+    const first = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle before' });
+    const port = Number(new URL(first.baseUrl).port);
+    try {
+      const { clientId } = await connectPlatform(app, first);
+      expect((await first.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(200);
+      await first.rotateKey();
+      expect((await first.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(200);
+    } finally {
+      await first.close();
+    }
+    const next = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle after', port });
+    try {
+      expect(next.jwksUri).to.equal(first.jwksUri);
+      const { clientId } = await connectPlatform(app, next);
+      expect((await next.launch(app.url, new LtiHttpClient(), { user: alice, clientId })).status).to.equal(200);
+    } finally {
+      await next.close();
+    }
+  });
+
   it('refuses a launch signed by a key replaced under a kid it has cached, and accepts the next one (keys fetched again)', async () => {
     // A platform of its own: its keys' refetches are not bounded by the other tests' rotations.
     const renamed = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle re-keyed' });

@@ -17,6 +17,7 @@ import { parse as parseHtml } from 'node-html-parser';
 import { LtiHttpClient, type ClientRequestInit, type ClientResponse } from './lti-http-client.ts';
 import { PlatformServices, SERVICE_SCOPES, type SimMember, type ToolRecord } from './lti-platform-services.ts';
 import { autoPostForm, signRs256 } from '../../lti/platform-messages.ts';
+import { platformJwksCache } from '../../lti/platform-jwks-cache.ts';
 
 export { LtiHttpClient } from './lti-http-client.ts';
 export type { ToolRecord } from './lti-platform-services.ts';
@@ -151,9 +152,12 @@ export class LtiPlatformSimulator {
   private toolCounter = 0;
   private launchCounter = 0;
 
-  static async start(opts: { kind: PlatformKind; name?: string; issuer?: string }): Promise<LtiPlatformSimulator> {
+  /** `port`: where its course pages, auth and JWKS listen (default: a free port), as a later platform may take a closed one's. */
+  static async start(opts: { kind: PlatformKind; name?: string; issuer?: string; port?: number }): Promise<LtiPlatformSimulator> {
+    let port = opts.port ?? 0;
     const listen = async (server: http.Server): Promise<string> => {
-      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });
+      await new Promise<void>((resolve, reject) => { server.once('error', reject); server.listen(port, '127.0.0.1', resolve); });
+      port = 0;
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     };
     const server = http.createServer();
@@ -785,6 +789,10 @@ window.addEventListener('message', function (e) {
   setMembers(contextId: string, members: SimMember[]): void { this.services.setMembers(contextId, members); }
 
   async close(): Promise<void> {
+    // The app keeps platform keys per JWKS URL for the whole process, with refetches bounded per URL;
+    // the next simulator given this port is another platform, whose keys the app must fetch afresh
+    // (without this, a run's launches failed for 30 s whenever the OS handed a port out again).
+    platformJwksCache.forget(this.jwksUri);
     await Promise.all([this.server, ...(this.ssoServer ? [this.ssoServer] : [])].map(async (server) => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
