@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { helpers } from '../http/view-helpers.ts';
+import { createLatin1Handlebars } from '../http/latin1-handlebars.ts';
 import type { postView } from './discussions.views.ts';
 import type { I18n } from '../i18n/i18n.ts';
 
@@ -19,7 +20,8 @@ export type PostView = ReturnType<typeof postView>;
 export type RenderPost = (post: PostView, i18n: I18n) => string;
 
 function compilePost(): Handlebars.TemplateDelegate<PostView & { i18n: I18n }> {
-  const hbs = Handlebars.create();
+  // Latin-1 HTML, as every page's templates write (server/http/latin1-handlebars.ts).
+  const hbs = createLatin1Handlebars();
   hbs.registerHelper(helpers);
   // Every partial, as Express's engine has them: post.hbs may use any (post-moderation, …).
   for (const file of readdirSync(partials).filter((f) => f.endsWith('.hbs'))) hbs.registerPartial(file.slice(0, -'.hbs'.length), readFileSync(path.join(partials, file), 'utf8'));

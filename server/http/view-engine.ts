@@ -2,11 +2,16 @@
 // template is read and compiled once; express-handlebars still walks every partial file on every
 // render to build the partials table (a promise per file: ~0.3 ms a page). Here that table is built
 // once too. With the cache off (development), partials are read afresh on each render as before.
+// Templates write Latin-1 HTML (latin1-handlebars.ts), and a rendering is not trimmed: trimming
+// joins the page's thousands of pieces into one string, once for the view and again for the layout,
+// where the socket's encoder joins them once anyway (a view's outer white space changes nothing).
 import { ExpressHandlebars } from 'express-handlebars';
+import { createLatin1Handlebars } from './latin1-handlebars.ts';
 
+type RuntimeOptions = Parameters<HandlebarsTemplateDelegate>[1];
 type PartialsOptions = Parameters<ExpressHandlebars['getPartials']>[0];
 
-class CachedPartialsHandlebars extends ExpressHandlebars {
+class PageHandlebars extends ExpressHandlebars {
   #partials: ReturnType<ExpressHandlebars['getPartials']> | undefined;
 
   override getPartials(options?: PartialsOptions): ReturnType<ExpressHandlebars['getPartials']> {
@@ -18,8 +23,12 @@ class CachedPartialsHandlebars extends ExpressHandlebars {
     });
     return this.#partials;
   }
+
+  protected override _renderTemplate(template: HandlebarsTemplateDelegate, context?: object, options?: RuntimeOptions): string {
+    return template(context, options);
+  }
 }
 
 export function viewEngine(config: ConstructorParameters<typeof ExpressHandlebars>[0]): ExpressHandlebars['engine'] {
-  return new CachedPartialsHandlebars(config).engine;
+  return new PageHandlebars({ handlebars: createLatin1Handlebars(), ...config }).engine;
 }
