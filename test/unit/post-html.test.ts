@@ -59,4 +59,15 @@ describe('post HTML (kept renderings)', () => {
     expect(english).to.equal('Give kudos');
     expect(french).to.equal('Dire bravo');
   });
+
+  it('writes Latin-1 HTML, as the pages do: a name, a body and the controls’ words beyond it as character references', () => {
+    const render = createPostRenderer({ cache: true });
+    const html = render(postView(en, who(author), 'thread', row({ authorName: 'Zoë 😀', bodyHtml: '<p>C’est « ça » — 中文</p>' })), en);
+    expect(/[^\x00-\xff]/u.test(html), html).to.equal(false);
+    const post = parse(html);
+    expect(post.querySelector('strong')!.text).to.equal('Zoë 😀');
+    expect(post.querySelector('[data-test=post-body]')!.text).to.equal('C’est « ça » — 中文');
+    expect(post.querySelector('[data-test=delete]')!.text).to.equal('Delete…');
+  });
 });
+

@@ -59,4 +59,14 @@ describe('view engine', () => {
     fs.writeFileSync(path.join(dir, 'partials/who.hbs'), '<i>{{name}}</i>');
     expect(await render(false, engine)).to.equal('<main>Hello <i>Ann</i></main>');
   });
+
+  it('writes pages in Latin-1: the layout’s, the view’s and the partial’s text and values beyond it as character references', async () => {
+    fs.writeFileSync(path.join(dir, 'layouts/main.hbs'), '<main>{{{body}}} — fin</main>\n');
+    fs.writeFileSync(path.join(dir, 'pages/page.hbs'), 'Hello… {{> who}}\n');
+    const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials') });
+    const html = await new Promise<string>((resolve, reject) => {
+      void engine(path.join(dir, 'pages/page.hbs'), { settings: { views: dir }, cache: true, name: 'Zoë 😀' } as never, (err: Error | null, out?: string) => (err ? reject(err) : resolve(out!)));
+    });
+    expect(html).to.equal('<main>Hello&#8230; <b>Zoë &#128512;</b> &#8212; fin</main>');
+  });
 });
