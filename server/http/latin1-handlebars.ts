@@ -23,6 +23,16 @@ export function latin1Html(html: string): string {
 }
 
 /**
+ * The same text as a one-byte string when all of it is Latin-1. Text cut from a larger string that
+ * held one character beyond it (a title read from a Markdown file with a "’" in it) keeps two bytes a
+ * character, and one such piece makes the whole page two-byte again. For text kept and written on
+ * many pages (the workshop's titles and rendered Markdown); a copy, so not for every value.
+ */
+export function compactLatin1(text: string): string {
+  return BEYOND_LATIN1.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');
+}
+
+/**
  * Where compiled templates find the encoder: an entry of the helpers that is not a function, so
  * Handlebars neither wraps it (a helper's last argument must be its options) nor lets a template
  * call it, and the generated code calls `helpers.<HELPER>.encode(value)`.

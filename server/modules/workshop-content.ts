@@ -7,6 +7,7 @@ import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { compactLatin1, latin1Html } from '../http/latin1-handlebars.ts';
 
 export const MODULE_COUNT = 9;
 
@@ -302,8 +303,14 @@ export function moduleFile(m: ModuleSource): { name: string; text: string } {
   return { name: `${String(m.id).padStart(2, '0')}-${m.slug}.md`, text: `---\n${YAML.stringify(front, { lineWidth: 0 })}---\n\n${framing}\n` };
 }
 
-/** An edition's content → the Workshop the pages read (Markdown rendered once, here). */
+/**
+ * An edition's content → the Workshop the pages read (Markdown rendered once, here). Its text is kept
+ * as one-byte strings where it can be, and its HTML as Latin-1 (server/http/latin1-handlebars.ts):
+ * both are written on page after page.
+ */
 export function buildWorkshop(content: EditionContent): Workshop {
+  const text = compactLatin1;
+  const html = (source: string) => compactLatin1(latin1Html(markdown.render(source)));
   const modules = Object.freeze(
     [...content.modules]
       .sort((a, b) => a.id - b.id)
@@ -311,18 +318,18 @@ export function buildWorkshop(content: EditionContent): Workshop {
         Object.freeze({
           id: m.id,
           slug: m.slug,
-          title: m.title,
-          summary: m.summary,
+          title: text(m.title),
+          summary: text(m.summary),
           estimatedMinutes: m.estimatedMinutes,
-          framingHtml: markdown.render(m.framing),
+          framingHtml: html(m.framing),
           wordCount: countWords(m.framing),
-          readings: Object.freeze(m.readings.map((r) => Object.freeze({ title: r.title, link: r.link, bodyHtml: markdown.render(r.body) }))),
+          readings: Object.freeze(m.readings.map((r) => Object.freeze({ title: text(r.title), link: r.link && text(r.link), bodyHtml: html(r.body) }))),
           activities: Object.freeze(
             m.activities.map((a) =>
-              Object.freeze({ id: a.id, kind: a.kind, title: a.title, promptHtml: markdown.render(a.prompt), required: a.required, groupNorms: a.groupNorms === true }),
+              Object.freeze({ id: a.id, kind: a.kind, title: text(a.title), promptHtml: html(a.prompt), required: a.required, groupNorms: a.groupNorms === true }),
             ),
           ),
-          doToday: Object.freeze([...(m.doToday ?? [])]),
+          doToday: Object.freeze((m.doToday ?? []).map(text)),
         }),
       ),
   );
@@ -330,7 +337,7 @@ export function buildWorkshop(content: EditionContent): Workshop {
   const bySlug = new Map(modules.map((m) => [m.slug, m]));
   return Object.freeze({
     modules,
-    fiveFactors: Object.freeze(content.fiveFactors.map((f) => Object.freeze({ ...f }))),
+    fiveFactors: Object.freeze(content.fiveFactors.map((f) => Object.freeze({ ...f, label: text(f.label), description: text(f.description) }))),
     byId: (id: number) => byId.get(id),
     bySlug: (slug: string) => bySlug.get(slug),
   });

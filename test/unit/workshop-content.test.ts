@@ -73,7 +73,7 @@ describe('workshop content', () => {
       const label = `module ${mod.id}`;
       expect(mod.summary, label).to.not.equal('');
       expect(mod.readings.length, label).to.be.within(1, 2);
-      expect(mod.framingHtml, label).to.match(/<h2>What you.ll do this week<\/h2>/);
+      expect(mod.framingHtml, label).to.match(/<h2>What you(’|&#8217;)ll do this week<\/h2>/);
     }
   });
 
