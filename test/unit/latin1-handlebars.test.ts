@@ -8,16 +8,20 @@ import { createLatin1Handlebars, latin1Html } from '../../server/http/latin1-han
 
 const BEYOND_LATIN1 = /[^\x00-\xff]/u;
 
-describe('Latin-1 templates', () => {
-  const hbs = createLatin1Handlebars();
+/** The same partials, helpers and page, in the environment given: ours, or a stock Handlebars to compare with. */
+function pageIn(hbs: typeof Handlebars) {
   hbs.registerPartial('signed', '<i>{{name}} — {{> @partial-block}}</i>');
   hbs.registerPartial('plain', '<u>{{name}} →</u>');
   hbs.registerHelper('shout', (s: string) => `${s}‼`);
   hbs.registerHelper('strong', (s: string) => new hbs.SafeString(`<strong>${hbs.escapeExpression(s)} ★</strong>`));
-  const page = hbs.compile(
+  return hbs.compile(
     '<p title="{{name}}">Tom’s {{name}} {{{html}}} {{shout name}} {{strong name}} {{{strong name}}}' +
       '{{#each list}}<b>{{this}} ←</b>{{/each}} {{> plain}} {{#> signed}}inner “{{name}}”{{/signed}} {{#if none}}x{{else}}e…{{/if}}|{{{none}}}|{{none}}|{{zero}}</p>',
   );
+}
+
+describe('Latin-1 templates', () => {
+  const page = pageIn(createLatin1Handlebars());
   const model = { name: 'Zoë “Ζωή” 😀 <b>', html: '<em>Ünïcode ’ 中文</em>', list: ['α', 'b'], zero: 0 };
 
   it('writes nothing beyond Latin-1, from the template’s text, escaped values, raw HTML, helpers, partials and blocks', () => {
@@ -28,16 +32,7 @@ describe('Latin-1 templates', () => {
   });
 
   it('reads back, once parsed, as the same text and attributes as the characters themselves would', () => {
-    // The same templates and helpers in a stock Handlebars.
-    const plain = Handlebars.create();
-    plain.registerPartial('signed', '<i>{{name}} — {{> @partial-block}}</i>');
-    plain.registerPartial('plain', '<u>{{name}} →</u>');
-    plain.registerHelper('shout', (s: string) => `${s}‼`);
-    plain.registerHelper('strong', (s: string) => new plain.SafeString(`<strong>${plain.escapeExpression(s)} ★</strong>`));
-    const reference = plain.compile(
-      '<p title="{{name}}">Tom’s {{name}} {{{html}}} {{shout name}} {{strong name}} {{{strong name}}}' +
-        '{{#each list}}<b>{{this}} ←</b>{{/each}} {{> plain}} {{#> signed}}inner “{{name}}”{{/signed}} {{#if none}}x{{else}}e…{{/if}}|{{{none}}}|{{none}}|{{zero}}</p>',
-    )(model);
+    const reference = pageIn(Handlebars.create())(model);
     expect(BEYOND_LATIN1.test(reference)).to.equal(true);
     const ours = parse(page(model)).querySelector('p')!;
     const theirs = parse(reference).querySelector('p')!;
