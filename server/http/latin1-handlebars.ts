@@ -14,22 +14,29 @@ import Handlebars from 'handlebars';
 const BEYOND_LATIN1 = /[^\x00-\xff]/u;
 const EACH_BEYOND_LATIN1 = /[^\x00-\xff]/gu;
 
+const reference = (c: string) => `&#${c.codePointAt(0)};`;
+// Text of Latin-1 characters only, as a one-byte string: what `replace` or a slice returns keeps its
+// subject's two bytes per character whatever it holds; read back as Latin-1 bytes, it is one byte each.
+const oneByte = (latin1: string) => Buffer.from(latin1, 'latin1').toString('latin1');
+
 /** `html` with every character beyond Latin-1 written as a numeric character reference. */
 export function latin1Html(html: string): string {
-  if (!BEYOND_LATIN1.test(html)) return html;
-  // What `replace` returns keeps its subject's two bytes per character, though all it holds now is
-  // Latin-1: read back as Latin-1 bytes, it is a one-byte string.
-  return Buffer.from(html.replace(EACH_BEYOND_LATIN1, (c) => `&#${c.codePointAt(0)};`), 'latin1').toString('latin1');
+  return BEYOND_LATIN1.test(html) ? oneByte(html.replace(EACH_BEYOND_LATIN1, reference)) : html;
 }
 
 /**
  * The same text as a one-byte string when all of it is Latin-1. Text cut from a larger string that
  * held one character beyond it (a title read from a Markdown file with a "’" in it) keeps two bytes a
  * character, and one such piece makes the whole page two-byte again. For text kept and written on
- * many pages (the workshop's titles and rendered Markdown); a copy, so not for every value.
+ * many pages (the workshop's titles); a copy, so not for every value.
  */
 export function compactLatin1(text: string): string {
-  return BEYOND_LATIN1.test(text) ? text : Buffer.from(text, 'latin1').toString('latin1');
+  return BEYOND_LATIN1.test(text) ? text : oneByte(text);
+}
+
+/** `latin1Html` for HTML kept and written on many pages (rendered Markdown): always a one-byte string. */
+export function compactLatin1Html(html: string): string {
+  return oneByte(html.replace(EACH_BEYOND_LATIN1, reference));
 }
 
 /**

@@ -7,7 +7,7 @@ import matter from 'gray-matter';
 import MarkdownIt from 'markdown-it';
 import YAML from 'yaml';
 import { z } from 'zod';
-import { compactLatin1, latin1Html } from '../http/latin1-handlebars.ts';
+import { compactLatin1, compactLatin1Html } from '../http/latin1-handlebars.ts';
 
 export const MODULE_COUNT = 9;
 
@@ -310,7 +310,7 @@ export function moduleFile(m: ModuleSource): { name: string; text: string } {
  */
 export function buildWorkshop(content: EditionContent): Workshop {
   const text = compactLatin1;
-  const html = (source: string) => compactLatin1(latin1Html(markdown.render(source)));
+  const html = (source: string) => compactLatin1Html(markdown.render(source));
   const modules = Object.freeze(
     [...content.modules]
       .sort((a, b) => a.id - b.id)
