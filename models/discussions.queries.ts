@@ -1,7 +1,7 @@
 // Spaces, threads, posts, revisions and kudos. Every statement is scoped by tenant.
 import { sql } from 'kysely';
 import type { RawBuilder } from 'kysely';
-import { prepareStatement, type Executor } from './db.ts';
+import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import type { Post, Space, Thread } from './schema.ts';
 import { POST_EVENTS_CHANNEL } from './post-events.ts';
 import { claimAttachmentsCte, type PostAttachmentRow } from './media.queries.ts';
@@ -15,21 +15,29 @@ function inSpaceGroup(membershipId: string) {
   return sql<boolean>`(s.group_id IS NULL OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = s.tenant_id AND gm.membership_id = ${membershipId} AND gm.group_id = s.group_id))`;
 }
 
+// The space and thread pages' own lookups, built once (preparedQuery).
+const findSpaceForQuery = preparedQuery((ex, p: { tenantId: string; spaceId: string; membershipId: string }) =>
+  ex.selectFrom('spaces as s').selectAll('s').select(inSpaceGroup(p.membershipId).as('inGroup')).where('s.tenantId', '=', p.tenantId).where('s.id', '=', p.spaceId),
+);
+
 /** The space with whether the membership is in its group: one round trip for the visibility check. */
-export function findSpaceFor(ex: Executor, tenantId: string, spaceId: string, membershipId: string): Promise<(Space & { inGroup: boolean }) | undefined> {
-  return ex.selectFrom('spaces as s').selectAll('s').select(inSpaceGroup(membershipId).as('inGroup')).where('s.tenantId', '=', tenantId).where('s.id', '=', spaceId).executeTakeFirst();
+export async function findSpaceFor(ex: Executor, tenantId: string, spaceId: string, membershipId: string): Promise<(Space & { inGroup: boolean }) | undefined> {
+  return (await findSpaceForQuery(ex, { tenantId, spaceId, membershipId }))[0];
 }
 
-/** The thread, its space and whether the membership is in the space's group, in one round trip. */
-export async function findThreadFor(ex: Executor, tenantId: string, threadId: string, membershipId: string): Promise<{ thread: Thread; space: Space; inGroup: boolean } | undefined> {
-  const row = await ex
+const findThreadForQuery = preparedQuery((ex, p: { tenantId: string; threadId: string; membershipId: string }) =>
+  ex
     .selectFrom('threads as t')
     .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 't.tenantId').onRef('s.id', '=', 't.spaceId'))
     .selectAll('t')
-    .select(['s.cohortId as spaceCohortId', 's.groupId as spaceGroupId', 's.moduleId as spaceModuleId', 's.createdAt as spaceCreatedAt', inSpaceGroup(membershipId).as('inGroup')])
-    .where('t.tenantId', '=', tenantId)
-    .where('t.id', '=', threadId)
-    .executeTakeFirst();
+    .select(['s.cohortId as spaceCohortId', 's.groupId as spaceGroupId', 's.moduleId as spaceModuleId', 's.createdAt as spaceCreatedAt', inSpaceGroup(p.membershipId).as('inGroup')])
+    .where('t.tenantId', '=', p.tenantId)
+    .where('t.id', '=', p.threadId),
+);
+
+/** The thread, its space and whether the membership is in the space's group, in one round trip. */
+export async function findThreadFor(ex: Executor, tenantId: string, threadId: string, membershipId: string): Promise<{ thread: Thread; space: Space; inGroup: boolean } | undefined> {
+  const [row] = await findThreadForQuery(ex, { tenantId, threadId, membershipId });
   if (!row) return undefined;
   const { spaceCohortId, spaceGroupId, spaceModuleId, spaceCreatedAt, inGroup, ...thread } = row;
   return { thread, space: { tenantId, id: thread.spaceId, cohortId: spaceCohortId, groupId: spaceGroupId, moduleId: spaceModuleId, createdAt: spaceCreatedAt }, inGroup };

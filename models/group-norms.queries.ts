@@ -1,17 +1,21 @@
 // Versions of a group's norms. Every statement is scoped by tenant.
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 
-export function findLatestNorms(ex: Executor, tenantId: string, groupId: string) {
-  return ex
+// Read by every group space page: built once (preparedQuery).
+const findLatestNormsQuery = preparedQuery((ex, p: { tenantId: string; groupId: string }) =>
+  ex
     .selectFrom('groupNormVersions as v')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'v.tenantId').onRef('m.id', '=', 'v.membershipId'))
     .innerJoin('persons as p', (j) => j.onRef('p.tenantId', '=', 'm.tenantId').onRef('p.id', '=', 'm.personId'))
     .select(['v.version', 'v.norms', 'v.createdAt', 'p.name as editorName'])
-    .where('v.tenantId', '=', tenantId)
-    .where('v.groupId', '=', groupId)
+    .where('v.tenantId', '=', p.tenantId)
+    .where('v.groupId', '=', p.groupId)
     .orderBy('v.version', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+    .limit(1),
+);
+
+export async function findLatestNorms(ex: Executor, tenantId: string, groupId: string) {
+  return (await findLatestNormsQuery(ex, { tenantId, groupId }))[0];
 }
 
 /** Saves version `version`; false when that version exists already (someone saved first). */

@@ -1,6 +1,6 @@
 // Groups of a cohort and who is in them. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import { preparedQuery, type Executor } from './db.ts';
+import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import type { Group } from './schema.ts';
 
 export function listGroups(ex: Executor, tenantId: string, cohortId: string): Promise<Array<Group & { size: number }>> {
@@ -53,14 +53,16 @@ export function listGroupMembers(ex: Executor, tenantId: string, cohortId: strin
  * last launch, or their last post if later). Only this group's rows: `gm.group_id` is the whole guard.
  */
 export async function listGroupMemberStrip(ex: Executor, tenantId: string, groupId: string) {
-  const { rows } = await sql<{ membershipId: string; name: string | null; lastLaunchAt: Date | null; lastPostAt: Date | null }>`
+  const query = sql<{ membershipId: string; name: string | null; lastLaunchAt: Date | null; lastPostAt: Date | null }>`
     select m.id as membership_id, p.name, m.last_launch_at,
       (select max(po.created_at) from posts po where po.tenant_id = m.tenant_id and po.author_membership_id = m.id) as last_post_at
     from group_members gm
     join memberships m on m.tenant_id = gm.tenant_id and m.id = gm.membership_id
     join persons p on p.tenant_id = m.tenant_id and p.id = m.person_id
     where gm.tenant_id = ${tenantId} and gm.group_id = ${groupId} and m.status = 'active'
-    order by p.name, m.id`.execute(ex);
+    order by p.name, m.id`;
+  // Read by every space page: a named statement, planned once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   return rows;
 }
 

@@ -1,6 +1,6 @@
 // Attachments and their bytes in the embedded store. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import type { Executor, Tx } from './db.ts';
+import { preparedQuery, type Executor, type Tx } from './db.ts';
 import type { Attachment, AttachmentKind, PostStatus } from './schema.ts';
 
 type ChunkKey = { tenantId: string; attachmentId: string; variant: 'full' | 'thumb' };
@@ -111,17 +111,21 @@ export interface PendingAttachment {
   contentType: string;
 }
 
-/** A person's pending attachments for one form (the files of their draft there), oldest first. */
-export function listPendingAttachments(ex: Executor, tenantId: string, membershipId: string, draftTarget: string): Promise<PendingAttachment[]> {
-  return ex
+// Read by every page with a post form: built once (preparedQuery).
+const listPendingAttachmentsQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; draftTarget: string }) =>
+  ex
     .selectFrom('attachments')
     .select(['id', 'kind', 'fileName', 'sizeBytes', 'contentType'])
-    .where('tenantId', '=', tenantId)
-    .where('membershipId', '=', membershipId)
-    .where('draftTarget', '=', draftTarget)
+    .where('tenantId', '=', p.tenantId)
+    .where('membershipId', '=', p.membershipId)
+    .where('draftTarget', '=', p.draftTarget)
     .where('state', '=', 'ready')
-    .orderBy('createdAt')
-    .execute();
+    .orderBy('createdAt'),
+);
+
+/** A person's pending attachments for one form (the files of their draft there), oldest first. */
+export function listPendingAttachments(ex: Executor, tenantId: string, membershipId: string, draftTarget: string): Promise<PendingAttachment[]> {
+  return listPendingAttachmentsQuery(ex, { tenantId, membershipId, draftTarget });
 }
 
 /**
@@ -220,30 +224,37 @@ export function findProfilePhoto(ex: Executor, tenantId: string, personId: strin
   return ex.selectFrom('attachments').select(['id', 'contentHash']).where('tenantId', '=', tenantId).where('photoOf', '=', personId).where('state', '=', 'ready').executeTakeFirst();
 }
 
-/** The profile photos of the people behind these memberships (those who have one), by membership id. */
-export function listMemberPhotos(ex: Executor, tenantId: string, membershipIds: string[]): Promise<Array<PhotoRef & { membershipId: string }>> {
-  if (membershipIds.length === 0) return Promise.resolve([]);
-  return ex
+// Read by every page that shows people: built once (preparedQuery), the ids as one array value.
+const listMemberPhotosQuery = preparedQuery((ex, p: { tenantId: string; membershipIds: string[] }) =>
+  ex
     .selectFrom('memberships as m')
     .innerJoin('attachments as a', (j) => j.onRef('a.tenantId', '=', 'm.tenantId').onRef('a.photoOf', '=', 'm.personId'))
     .select(['m.id as membershipId', 'a.id', 'a.contentHash'])
-    .where('m.tenantId', '=', tenantId)
-    .where('m.id', 'in', membershipIds)
-    .where('a.state', '=', 'ready')
-    .execute();
+    .where('m.tenantId', '=', p.tenantId)
+    .where('m.id', '=', sql<string>`any(${p.membershipIds}::uuid[])`)
+    .where('a.state', '=', 'ready'),
+);
+
+/** The profile photos of the people behind these memberships (those who have one), by membership id. */
+export function listMemberPhotos(ex: Executor, tenantId: string, membershipIds: string[]): Promise<Array<PhotoRef & { membershipId: string }>> {
+  if (membershipIds.length === 0) return Promise.resolve([]);
+  return listMemberPhotosQuery(ex, { tenantId, membershipIds });
 }
+
+const listPersonPhotosQuery = preparedQuery((ex, p: { tenantId: string; personIds: string[] }) =>
+  ex
+    .selectFrom('attachments')
+    .select(['photoOf as personId', 'id', 'contentHash'])
+    .where('tenantId', '=', p.tenantId)
+    .where('photoOf', '=', sql<string>`any(${p.personIds}::uuid[])`)
+    .where('state', '=', 'ready')
+    .$narrowType<{ personId: string }>(),
+);
 
 /** The profile photos of these people (those who have one), by person id. */
 export function listPersonPhotos(ex: Executor, tenantId: string, personIds: string[]): Promise<Array<PhotoRef & { personId: string }>> {
   if (personIds.length === 0) return Promise.resolve([]);
-  return ex
-    .selectFrom('attachments')
-    .select(['photoOf as personId', 'id', 'contentHash'])
-    .where('tenantId', '=', tenantId)
-    .where('photoOf', 'in', personIds)
-    .where('state', '=', 'ready')
-    .$narrowType<{ personId: string }>()
-    .execute();
+  return listPersonPhotosQuery(ex, { tenantId, personIds });
 }
 
 /** Whether the person has a membership (of any status: their posts still show there) in this cohort. */

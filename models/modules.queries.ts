@@ -1,6 +1,6 @@
 // Schedules, activity responses and module completions. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import { preparedQuery, type Executor } from './db.ts';
+import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import type { ActivityResponse, ResponseStatus } from './schema.ts';
 
 // The hot reads of the hub and module pages are built once (preparedQuery).
@@ -127,9 +127,12 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
     .execute();
 }
 
+// Read by every hub visit: built once (preparedQuery).
+const findMemberProgressQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) => membershipProgress(ex, p.tenantId).where('m.id', '=', p.membershipId));
+
 /** One membership's completed and started modules (the hub). */
 export async function findMemberProgress(ex: Executor, tenantId: string, membershipId: string): Promise<{ completed: number[]; started: number[] }> {
-  const row = await membershipProgress(ex, tenantId).where('m.id', '=', membershipId).executeTakeFirst();
+  const [row] = await findMemberProgressQuery(ex, { tenantId, membershipId });
   return { completed: row?.completed ?? [], started: row?.started ?? [] };
 }
 
@@ -139,7 +142,7 @@ export async function findMemberProgress(ex: Executor, tenantId: string, members
  * (listLearnerProgress's 'started' does, for the facilitator's heatmap).
  */
 export async function countCohortCompletions(ex: Executor, tenantId: string, cohortId: string): Promise<{ learners: number; perModule: Map<number, number> }> {
-  const { rows } = await sql<{ moduleId: number | null; learners: number }>`
+  const query = sql<{ moduleId: number | null; learners: number }>`
     with learners as (
       select m.id from memberships m
       where m.tenant_id = ${tenantId} and m.cohort_id = ${cohortId} and m.role = 'learner' and m.status = 'active'
@@ -148,7 +151,9 @@ export async function countCohortCompletions(ex: Executor, tenantId: string, coh
     union all
     select c.module_id, count(*)::int from module_completions c join learners l on l.id = c.membership_id
     where c.tenant_id = ${tenantId} and c.cohort_id = ${cohortId}
-    group by c.module_id`.execute(ex);
+    group by c.module_id`;
+  // Read by every hub visit: a named statement, planned once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   const total = rows.find((r) => r.moduleId === null)?.learners ?? 0;
   return { learners: total, perModule: new Map(rows.filter((r) => r.moduleId !== null).map((r) => [r.moduleId!, r.learners])) };
 }

@@ -1,6 +1,6 @@
 // Server-side drafts of posts refused before they reached the discussion. Scoped by tenant and person.
 import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 
 export type DraftTarget = `space:${string}` | `thread:${string}`;
 
@@ -29,8 +29,13 @@ export async function upsertPostDraft(
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-export function findPostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget) {
-  return ex.selectFrom('postDrafts').select(['title', 'body', 'updatedAt']).where('tenantId', '=', tenantId).where('membershipId', '=', membershipId).where('target', '=', target).executeTakeFirst();
+// Read by every space and thread page: built once (preparedQuery).
+const findPostDraftQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; target: DraftTarget }) =>
+  ex.selectFrom('postDrafts').select(['title', 'body', 'updatedAt']).where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).where('target', '=', p.target),
+);
+
+export async function findPostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget) {
+  return (await findPostDraftQuery(ex, { tenantId, membershipId, target }))[0];
 }
 
 export async function deletePostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<void> {
