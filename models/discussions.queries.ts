@@ -238,7 +238,7 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
  * One page of a thread in one round trip: the window's top-level posts read in order from the
  * partial index of top-level posts (one more than a page, to know whether more lie beyond), their
  * replies by parent, and the thread's first post when the page starts later (the context of every
- * page). `inPage` tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages
+ * page). Each post comes with its author's profile photo (id and content hash), if any. `inPage` tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages
  * lie either side. One fixed text per kind of window (and quote or not), each planned once per
  * connection as a prepared statement; the page size is part of the text.
  */
@@ -280,19 +280,21 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
   const opening = w.from === 'first'
     ? sql``
     : sql`UNION ALL SELECT o.*, FALSE FROM (SELECT ${cols} FROM posts WHERE ${topLevel} ORDER BY created_at, id LIMIT 1) o WHERE o.id NOT IN (SELECT id FROM page)`;
-  const query = sql<ThreadPostRow & { inPage: boolean; hasOlder: boolean; hasNewer: boolean }>`
+  const query = sql<ThreadPostRow & { authorPhotoId: string | null; authorPhotoHash: string | null; inPage: boolean; hasOlder: boolean; hasNewer: boolean }>`
     WITH ${anchor} ${kind.ctes}
     page AS ${kind.page},
     shown AS (
       SELECT page.*, TRUE AS in_page FROM page
       ${opening}
       UNION ALL SELECT ${cols}, FALSE FROM posts WHERE tenant_id = ${tenantId} AND parent_post_id IN (SELECT id FROM page)),
-    -- Each author read once, however many of the page's posts are theirs.
+    -- Each author read once, however many of the page's posts are theirs, with their profile photo.
     authors AS MATERIALIZED (
-      SELECT m.id, m.role, p.name FROM (SELECT DISTINCT author_membership_id FROM shown) x
+      SELECT m.id, m.role, p.name, ph.id AS photo_id, ph.content_hash AS photo_hash FROM (SELECT DISTINCT author_membership_id FROM shown) x
       JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = x.author_membership_id
-      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id)
-    SELECT ${postColumns(opts.sourceOf)}, po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
+      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+      LEFT JOIN attachments ph ON ph.tenant_id = m.tenant_id AND ph.photo_of = m.person_id AND ph.state = 'ready')
+    SELECT ${postColumns(opts.sourceOf)}, a.photo_id AS author_photo_id, a.photo_hash AS author_photo_hash,
+      po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
     FROM shown po JOIN authors a ON a.id = po.author_membership_id
     ORDER BY po.created_at, po.id`;
   const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));

@@ -1,6 +1,7 @@
 // Server-side drafts of posts refused before they reached the discussion. Scoped by tenant and person.
 import { sql } from 'kysely';
-import { preparedQuery, type Executor } from './db.ts';
+import { prepareStatement, type Executor } from './db.ts';
+import type { PendingAttachment } from './media.queries.ts';
 
 export type DraftTarget = `space:${string}` | `thread:${string}`;
 
@@ -29,13 +30,22 @@ export async function upsertPostDraft(
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
-// Read by every space and thread page: built once (preparedQuery).
-const findPostDraftQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; target: DraftTarget }) =>
-  ex.selectFrom('postDrafts').select(['title', 'body', 'updatedAt']).where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).where('target', '=', p.target),
-);
-
-export async function findPostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget) {
-  return (await findPostDraftQuery(ex, { tenantId, membershipId, target }))[0];
+/**
+ * What a person kept on one post form, in one round trip: the draft's text (if any) and the files
+ * waiting on the form (what listPendingAttachments gives, oldest first). The space and thread pages
+ * read both on every visit.
+ */
+export async function findKeptForm(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<{ draft: { title: string; body: string; updatedAt: Date } | undefined; pending: PendingAttachment[] }> {
+  const query = sql<{ title: string | null; body: string | null; updatedAt: Date | null; pending: PendingAttachment[] }>`
+    SELECT d.title, d.body, d.updated_at,
+      coalesce((SELECT json_agg(json_build_object('id', a.id, 'kind', a.kind, 'fileName', a.file_name, 'sizeBytes', a.size_bytes::text, 'contentType', a.content_type) ORDER BY a.created_at)
+        FROM attachments a
+        WHERE a.tenant_id = ${tenantId} AND a.membership_id = ${membershipId} AND a.draft_target = ${target} AND a.state = 'ready'), '[]'::json) AS pending
+    FROM (SELECT) one
+    LEFT JOIN post_drafts d ON d.tenant_id = ${tenantId} AND d.membership_id = ${membershipId} AND d.target = ${target}`;
+  const [row] = (await ex.executeQuery(prepareStatement(query.compile(ex)))).rows;
+  const { title, body, updatedAt, pending } = row!;
+  return { draft: updatedAt === null ? undefined : { title: title!, body: body!, updatedAt }, pending };
 }
 
 export async function deletePostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<void> {

@@ -23,8 +23,8 @@ import type { Workshops } from '../editions/workshops.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import type { AppError } from '../errors.ts';
 import { readUploadForm } from '../media/upload-form.ts';
-import { memberPhotoUrls } from '../media/profile-photos.ts';
-import { FileTooLargeError, FileTypeRefusedError, pendingAttachmentsFor, storeUpload, type MediaDeps } from '../media/media.service.ts';
+import { memberPhotoUrls, photoUrl } from '../media/profile-photos.ts';
+import { FileTooLargeError, FileTypeRefusedError, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 
 /** An error after which the form comes back with what was typed (and its files): bad input, a file refused. */
@@ -237,15 +237,17 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [threads, norms, kept, members, workshop, pending] = await Promise.all([
+    const [threads, norms, keptForm, members, workshop] = await Promise.all([
       discussions.listThreads(deps.db, who.tenantId, space.id),
       space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
-      flash ? undefined : svc.postDraftFor(deps, who, `space:${space.id}`),
+      svc.keptFormFor(deps, who, `space:${space.id}`),
       // The member strip: the group of this space, which findVisibleSpace has checked this person may see.
       space.groupId ? listGroupMemberStrip(deps.db, who.tenantId, space.groupId) : [],
       deps.workshops.forCohort(who.tenantId, who.cohortId),
-      who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `space:${space.id}`),
     ]);
+    // A form sent back with an error shows what was sent, not the kept draft.
+    const kept = flash ? undefined : keptForm.draft;
+    const pending = who.role === 'observer' ? [] : keptForm.pending;
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
     const photos = await memberPhotoUrls(deps.db, who, [...threads.flatMap((t) => [t.authorMembershipId, ...t.participants.map((p) => p.membershipId)]), ...members.map((m) => m.membershipId)]);
     res.status(status).render('discussions/space', { title: req.i18n!.t('discussions.space.pageTitle'), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(req.i18n!, who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
@@ -257,16 +259,17 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
     const window = threadWindow(req.query, flash !== undefined);
     const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
-    const [found, draftRow, pending] = await Promise.all([
+    const [found, keptForm] = await Promise.all([
       discussions.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
-      flash ? undefined : svc.postDraftFor(deps, who, `thread:${thread.id}`),
-      who.role === 'observer' ? [] : pendingAttachmentsFor(deps, who, `thread:${thread.id}`),
+      svc.keptFormFor(deps, who, `thread:${thread.id}`),
     ]);
+    // A form sent back with an error shows what was sent, not the kept draft.
+    const draftRow = flash ? undefined : keptForm.draft;
+    const pending = who.role === 'observer' ? [] : keptForm.pending;
     // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
     const listed = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
-    // The authors' photos: one small lookup by the page's authors, after the page's own query.
-    const photos = await memberPhotoUrls(deps.db, who, listed.posts.map((p) => p.authorMembershipId));
-    const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photos.get(p.authorMembershipId) })) };
+    // The authors' photos came with the page's own query.
+    const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photoUrl(who, { id: p.authorPhotoId, contentHash: p.authorPhotoHash }) })) };
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;

@@ -271,7 +271,7 @@ export function previewPost(body: string): string {
   return renderPost(body).html;
 }
 
-/** The kept draft for this form, if any. */
-export function postDraftFor(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget) {
-  return drafts.findPostDraft(deps.db, who.tenantId, who.membershipId, target);
+/** What this person kept on this form: the draft's text, if any, and the files waiting on it. */
+export function keptFormFor(deps: DiscussionsDeps, who: LaunchContext, target: drafts.DraftTarget) {
+  return drafts.findKeptForm(deps.db, who.tenantId, who.membershipId, target);
 }

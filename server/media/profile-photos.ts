@@ -6,6 +6,11 @@ import type { Db } from '../../models/db.ts';
 import * as media from '../../models/media.queries.ts';
 import { mediaHref } from './attachment-view.ts';
 
+/** The avatar's address (the small variant) of a photo a page's own query found with its rows. */
+export function photoUrl(who: { cohortId: string }, photo: { id: string | null; contentHash: string | null }): string | undefined {
+  return photo.id ? mediaHref(who.cohortId, photo.id, 'thumb', photo.contentHash) : undefined;
+}
+
 /** A page of this cohort: membership id → the avatar's photo address (the small variant), for those who have one. */
 export async function memberPhotoUrls(db: Db, who: { tenantId: string; cohortId: string }, membershipIds: Iterable<string>): Promise<Map<string, string>> {
   const rows = await media.listMemberPhotos(db, who.tenantId, [...new Set(membershipIds)]);
