@@ -106,6 +106,10 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const releaseI18n = configureI18n({ production: config.env === 'production', onMissing: (key, locale) => log.warn({ key, locale }, 'i18n: no message for this key') });
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // No ETag on pages: a page is rendered for its reader at every request anyway, so a 304 would save
+  // only bytes, while hashing every page costs CPU on every request (sha1 of 70 kB on the thread page).
+  // Media answers carry their own (server/media/media.routes.ts); static files get theirs from express.static.
+  app.set('etag', false);
   app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
   app.set('view engine', 'hbs');
   app.set('views', path.join(root, 'views'));

@@ -39,6 +39,17 @@ describe('HTTP basics', () => {
     expect(html.toString()).to.contain(res.headers.get('x-request-id')!);
   });
 
+  it('sends pages without an ETag (each is rendered anew anyway), and static files with one that answers 304', async () => {
+    const page = await fetch(`${app.url}/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('etag')).to.equal(null);
+    const file = await fetch(`${app.url}/public/forms.js`);
+    const etag = file.headers.get('etag');
+    expect(etag).to.be.a('string');
+    // A Cache-Control of our own: fetch would otherwise add "no-cache" to a conditional request, which forbids a 304.
+    expect((await fetch(`${app.url}/public/forms.js`, { headers: { 'if-none-match': etag!, 'cache-control': 'max-age=0' } })).status).to.equal(304);
+  });
+
   it('answers JSON clients with a JSON error', async () => {
     const res = await fetch(`${app.url}/no/such/page`, { headers: { accept: 'application/json' } });
     expect(res.status).to.equal(404);
