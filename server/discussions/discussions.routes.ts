@@ -23,7 +23,7 @@ import type { Workshops } from '../editions/workshops.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import type { AppError } from '../errors.ts';
 import { readUploadForm } from '../media/upload-form.ts';
-import { memberPhotoUrls, photoUrl } from '../media/profile-photos.ts';
+import { memberPhotoUrls, photoUrl, photoUrlsOf } from '../media/profile-photos.ts';
 import { FileTooLargeError, FileTypeRefusedError, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 
@@ -249,7 +249,11 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const kept = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;
     const form = flash ?? (kept ? { error: '', form: { title: kept.title, body: kept.body } } : undefined);
-    const photos = await memberPhotoUrls(deps.db, who, [...threads.flatMap((t) => [t.authorMembershipId, ...t.participants.map((p) => p.membershipId)]), ...members.map((m) => m.membershipId)]);
+    // The photos came with the threads and the strip.
+    const photos = photoUrlsOf(who, [
+      ...threads.flatMap((t) => [{ membershipId: t.authorMembershipId, photoId: t.authorPhotoId, photoHash: t.authorPhotoHash }, ...t.participants]),
+      ...members,
+    ]);
     res.status(status).render('discussions/space', { title: req.i18n!.t('discussions.space.pageTitle'), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(req.i18n!, who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
   }
 

@@ -11,6 +11,13 @@ export function photoUrl(who: { cohortId: string }, photo: { id: string | null; 
   return photo.id ? mediaHref(who.cohortId, photo.id, 'thumb', photo.contentHash) : undefined;
 }
 
+/** Membership id → avatar address, from rows a page's own queries read with their photos (those who have one). */
+export function photoUrlsOf(who: { cohortId: string }, people: Iterable<{ membershipId: string; photoId: string | null; photoHash: string | null }>): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const p of people) if (p.photoId) urls.set(p.membershipId, mediaHref(who.cohortId, p.photoId, 'thumb', p.photoHash));
+  return urls;
+}
+
 /** A page of this cohort: membership id → the avatar's photo address (the small variant), for those who have one. */
 export async function memberPhotoUrls(db: Db, who: { tenantId: string; cohortId: string }, membershipIds: Iterable<string>): Promise<Map<string, string>> {
   const rows = await media.listMemberPhotos(db, who.tenantId, [...new Set(membershipIds)]);
