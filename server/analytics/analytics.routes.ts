@@ -8,6 +8,7 @@ import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { consoleView } from '../cohorts/cohorts.views.ts';
+import { HeatmapPageQuery } from '../cohorts/cohorts.schemas.ts';
 import { cohortReport, dashboardFigures, fiveFactorCheck, inquiry, RelationshipAnalyticsOffError, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.service.ts';
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
@@ -111,13 +112,17 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
     const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
-    const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forCohortRow(cohort), false);
+    const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forCohortRow(cohort), false, {
+      after: HeatmapPageQuery.parse(req.query).progress_after,
+      here: `/cohorts/${who.cohortId}/console/dashboard`,
+    });
     const i18n = req.i18n!;
     const templates = new Map(d.quiet.map((l) => [l.membershipId, nudgeTemplate(i18n, l.name, cohort.title, who.displayName)]));
     res.status(status).render('analytics/dashboard', {
       title: i18n.t('analytics.dashboard.pageTitle'),
       ...pageBase(i18n, cohort, who, 'dashboard', d.asOf),
       heatmap: heat.heatmap,
+      heatmapPages: heat.heatmapPages,
       heatmapModules: heat.heatmapModules,
       heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(d.health),

@@ -7,7 +7,7 @@ import { msg } from '../i18n/i18n.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
 import { moduleListView } from '../modules/modules.views.ts';
-import { ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
+import { HeatmapPageQuery, ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
 import { consoleView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
 import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
 import { announcementsFor } from '../moderation/announcements.service.ts';
@@ -64,7 +64,10 @@ export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDep
     const i18n = req.i18n!;
     res.render('cohorts/console', {
       title: i18n.t('cohorts.console.pageTitle', { course: cohort.title }),
-      ...consoleView(i18n, cohort, who, members, progress, await deps.workshops.forCohortRow(cohort), req.query.scheduled === '1'),
+      ...consoleView(i18n, cohort, who, members, progress, await deps.workshops.forCohortRow(cohort), req.query.scheduled === '1', {
+        after: HeatmapPageQuery.parse(req.query).progress_after,
+        here: `/cohorts/${who.cohortId}/console`,
+      }),
       attention: attentionView(i18n, cohort.id, attention),
       consoleNav: consoleNavView(i18n, cohort.id),
       rosterPending: roster.pending,

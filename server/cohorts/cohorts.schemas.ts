@@ -16,3 +16,6 @@ export function scheduleDates(form: Record<string, string>): Date[] {
     return d;
   });
 }
+
+/** The learner the heatmap's page starts after (the console and the dashboard): anything but a learner id is the first page. */
+export const HeatmapPageQuery = z.object({ progress_after: z.uuid().optional().catch(undefined) });

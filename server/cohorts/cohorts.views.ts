@@ -50,6 +50,26 @@ interface ProgressRow {
   started: number[];
 }
 
+/** Rows of the heatmap a screen page shows: a 600-learner cohort's page shows 50 of them, not 600. */
+export const HEATMAP_PAGE_SIZE = 50;
+
+/**
+ * One page of the heatmap's rows (the kept figures' order), after the learner `after` (any other id:
+ * the first page), keyset like the member table. `here` is the page's own address.
+ */
+export function heatmapPage<R extends { membershipId: string }>(rows: R[], after: string | undefined, size: number, here: string) {
+  const start = after === undefined ? 0 : rows.findIndex((r) => r.membershipId === after) + 1;
+  const shown = rows.slice(start, start + size);
+  const nextAfter = start + size < rows.length ? shown.at(-1)!.membershipId : undefined;
+  return {
+    rows: shown,
+    pages:
+      nextAfter || start > 0
+        ? { first: start > 0 ? `${here}#progress` : undefined, next: nextAfter ? `${here}?progress_after=${nextAfter}#progress` : undefined, from: start + 1, to: start + shown.length, total: rows.length }
+        : undefined,
+  };
+}
+
 export function consoleView(
   i18n: I18n,
   cohort: Cohort,
@@ -59,9 +79,12 @@ export function consoleView(
   progress: { dates: Date[]; rows: ProgressRow[] },
   workshop: Workshop,
   scheduled: boolean,
+  /** The heatmap a page at a time on a screen (the console, the dashboard); the printable report shows every row. */
+  heatmapPaging?: { after: string | undefined; here: string },
 ) {
   const now = Date.now();
   const today = new Date(now);
+  const heat = heatmapPaging ? heatmapPage(progress.rows, heatmapPaging.after, HEATMAP_PAGE_SIZE, heatmapPaging.here) : { rows: progress.rows, pages: undefined };
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
@@ -75,7 +98,8 @@ export function consoleView(
     heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
     // The cells' marks, named in the words every page uses.
     heatmapLegend: COMPLETION_STATES.map((state) => completionView(i18n, state)),
-    heatmap: progress.rows.map((r) => ({
+    heatmapPages: heat.pages,
+    heatmap: heat.rows.map((r) => ({
       name: r.name ?? i18n.t('cohorts.nameNotShared'),
       href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
       doneCount: r.completed.length,
