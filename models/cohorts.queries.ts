@@ -41,7 +41,13 @@ export function findMembership(ex: Executor, tenantId: string, membershipId: str
   return ex.selectFrom('memberships').selectAll().where('tenantId', '=', tenantId).where('id', '=', membershipId).executeTakeFirst();
 }
 
-/** What a session's launch is still worth: the membership's role and whether every level is active. */
+/**
+ * The header's unread count stops here (it shows "99+"): counting a person's every unread
+ * notification would cost in proportion to how many they let pile up, on every page they open.
+ */
+export const UNREAD_COUNT_CAP = 100;
+
+/** What a session's launch is still worth: the membership's role and whether every level is active; unread notifications up to UNREAD_COUNT_CAP. */
 export function findMembershipStanding(
   ex: Executor,
   tenantId: string,
@@ -57,13 +63,19 @@ export function findMembershipStanding(
       't.status as tenantStatus',
       'p.status as platformStatus',
       eb
-        .selectFrom('notifications as n')
+        .selectFrom((inner) =>
+          inner
+            .selectFrom('notifications as n')
+            .select('n.id')
+            .whereRef('n.tenantId', '=', 'm.tenantId')
+            .whereRef('n.membershipId', '=', 'm.id')
+            .where('n.readAt', 'is', null)
+            // A mention in a post hidden or deleted since is not counted, as the list leaves it out.
+            .where((w) => w.or([w('n.kind', '=', 'flag'), w.exists(w.selectFrom('posts as po').select('po.id').whereRef('po.tenantId', '=', 'n.tenantId').whereRef('po.id', '=', 'n.postId').where('po.status', '=', 'visible'))]))
+            .limit(UNREAD_COUNT_CAP)
+            .as('unread'),
+        )
         .select(sql<number>`count(*)::int`.as('n'))
-        .whereRef('n.tenantId', '=', 'm.tenantId')
-        .whereRef('n.membershipId', '=', 'm.id')
-        .where('n.readAt', 'is', null)
-        // A mention in a post hidden or deleted since is not counted, as the list leaves it out.
-        .where((w) => w.or([w('n.kind', '=', 'flag'), w.exists(w.selectFrom('posts as po').select('po.id').whereRef('po.tenantId', '=', 'n.tenantId').whereRef('po.id', '=', 'n.postId').where('po.status', '=', 'visible'))]))
         .as('unreadNotifications'),
     ])
     .where('m.tenantId', '=', tenantId)

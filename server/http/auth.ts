@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { AppError, ForbiddenError } from '../errors.ts';
 import type { MembershipRole } from '../../models/schema.ts';
 import type { Db } from '../../models/db.ts';
-import { findMembershipStanding } from '../../models/cohorts.queries.ts';
+import { findMembershipStanding, UNREAD_COUNT_CAP } from '../../models/cohorts.queries.ts';
 import type { AppCaches, MembershipStanding } from '../cache/app-caches.ts';
 import { useLocale } from '../i18n/request-locale.ts';
 import { msg } from '../i18n/i18n.ts';
@@ -39,7 +39,8 @@ export function requireLaunch(db: Db, ...roles: MembershipRole[]): RequestHandle
     // app's cache: no round trip once read).
     if (req.caches) res.locals.cohortTitle = (await req.caches.cohort(launch.tenantId, launch.cohortId))?.title;
     res.locals.returnToCourse = launch.returnUrl;
-    res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: standing.unreadNotifications };
+    const unread = standing.unreadNotifications;
+    res.locals.notifications = { href: `/cohorts/${launch.cohortId}/notifications`, unread: unread >= UNREAD_COUNT_CAP ? `${UNREAD_COUNT_CAP - 1}+` : unread };
     next();
   };
 }

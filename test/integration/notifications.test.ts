@@ -1,10 +1,12 @@
 // Notifications of replies and kudos over real HTTP: grouped by thread in the list and the digest,
 // never for one's own action, never to someone who no longer sees the space, not for a hidden post.
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
+import { findMembershipStanding, UNREAD_COUNT_CAP } from '../../models/cohorts.queries.ts';
 
 const learner = (i: number): SimUser => ({ sub: `n${i}`, name: `Noor ${i}`, email: `n${i}@example.org`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -63,6 +65,31 @@ describe('notifications of replies and kudos', () => {
     expect(await listOf(kit)).to.deep.equal([]);
     const rows = await env.app.db.selectFrom('notifications').select(['membershipId', 'actorMembershipId', 'kind']).execute();
     expect(rows.filter((r) => r.membershipId === r.actorMembershipId)).to.deep.equal([]);
+  });
+
+  it('counts unread notifications in the header up to 99, then shows “99+” (the count stops at the cap, however many piled up)', async () => {
+    const { a } = await twoGroups();
+    const [sam, ria] = [a[0]!, a[1]!];
+    const { thread } = await startThread(sam, 'Busy thread', 'Lots to say.');
+    await reply(ria, thread, 'First!');
+    const badge = async () => (await get(sam, sam.base)).doc.querySelector('[data-test=unread-count]')?.text;
+    expect(await badge()).to.equal('1');
+    // More unread notifications of that reply, as if many had come: 99 in all, then 100.
+    const pile = async (n: number) => sql`
+      INSERT INTO notifications (tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id)
+      SELECT tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id
+      FROM (SELECT * FROM notifications WHERE kind = 'reply' LIMIT 1) one, generate_series(1, ${n})`.execute(env.app.db);
+    await pile(98);
+    expect(await badge()).to.equal('99');
+    await pile(1);
+    expect(await badge()).to.equal('99+');
+    await sql`UPDATE notifications SET read_at = now() WHERE id IN (SELECT id FROM notifications WHERE read_at IS NULL LIMIT 1)`.execute(env.app.db);
+    expect(await badge(), '99 unread again').to.equal('99');
+    // However many pile up, the count itself stops at the cap.
+    await pile(500);
+    const { tenantId, membershipId } = (await env.app.db.selectFrom('notifications').select(['tenantId', 'membershipId']).where('kind', '=', 'reply').executeTakeFirstOrThrow());
+    expect((await findMembershipStanding(env.app.db, tenantId, membershipId))!.unreadNotifications).to.equal(UNREAD_COUNT_CAP);
+    expect(await badge()).to.equal('99+');
   });
 
   it('does not tell someone who no longer sees the space, nor of a reply hidden since', async () => {
