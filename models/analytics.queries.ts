@@ -202,15 +202,17 @@ const COLUMN: Record<FigurePart, string> = { progress: 'progress', health: 'heal
 /**
  * The cohort's kept figures (the parts asked for, as JSON text), and whether they are current: every
  * change logged for the cohort is visible in the snapshot taken before they were computed. Undefined
- * when none are kept.
+ * when none are kept. `version` names one computation (its snapshot and time); when it is `known`
+ * (the caller holds those parts of it already) the parts come back null instead of their text.
  */
-export async function findCohortFigures(ex: Executor, tenantId: string, cohortId: string, parts: readonly FigurePart[]) {
-  const { rows } = await sql<{ current: boolean; week: string | null; computedAt: Date | null } & Partial<Record<FigurePart, string | null>>>`
+export async function findCohortFigures(ex: Executor, tenantId: string, cohortId: string, parts: readonly FigurePart[], known?: string) {
+  const version = sql`(f.snapshot::text || ' ' || f.computed_at::text)`;
+  const { rows } = await sql<{ current: boolean; week: string | null; computedAt: Date | null; version: string | null } & Partial<Record<FigurePart, string | null>>>`
     SELECT f.snapshot IS NOT NULL AND NOT EXISTS (
              SELECT 1 FROM cohort_figure_changes c
              WHERE c.tenant_id = f.tenant_id AND c.cohort_id = f.cohort_id AND NOT pg_visible_in_snapshot(c.xid, f.snapshot)) AS current,
-           f.week, f.computed_at AS "computedAt"
-           ${sql.raw(parts.map((p) => `, f.${COLUMN[p]} AS "${p}"`).join(''))}
+           f.week, f.computed_at AS "computedAt", ${version} AS version
+           ${sql.join(parts.map((p) => sql`, CASE WHEN ${version} = ${known ?? null}::text THEN NULL ELSE f.${sql.ref(COLUMN[p])} END AS ${sql.id(p)}`), sql``)}
     FROM cohort_figures f WHERE f.tenant_id = ${tenantId} AND f.cohort_id = ${cohortId}`.execute(ex);
   return rows[0];
 }

@@ -144,6 +144,23 @@ describe('kept cohort figures', () => {
     return { commit: async () => { await client.query('COMMIT'); client.release(); }, rollback };
   }
 
+  it('reads the figures of the latest kept computation after a write, though an earlier one was held in memory', async () => {
+    const ls = [await launch(learner(1)), await launch(learner(2))];
+    const commons = await follow(ls[0]!, `${ls[0]!.base}/commons`);
+    const t = await startThread(ls[0]!, commons, 'Hello', 'Hi all');
+    const cohortId = ls[0]!.cohortId;
+    const { tenantId } = await ids(cohortId);
+    const read = async () => JSON.stringify((await cohortFigures(env.app.db, tenantId, cohortId, new Date(), ['participation', 'activity'])).participation);
+    const before = await read(); // computed and kept
+    expect(await read()).to.equal(before); // read as kept, and held in memory
+    expect(await read()).to.equal(before); // the held copy: its computation is still the kept one
+    await reply(ls[1]!, t.url, 'Hi back');
+    const after = await read(); // computed again
+    expect(after).to.not.equal(before);
+    expect(await read(), 'the new kept computation, not the copy held before the write').to.equal(after);
+    expect(await read()).to.equal(after);
+  });
+
   it('lets two writers of one cohort commit without waiting for each other', async () => {
     const { cohortId, posts } = await twoPosts();
     await expectCurrent(cohortId, 'a thread and a reply');
