@@ -102,13 +102,17 @@ describe('a person’s own export', () => {
     return A;
   }
 
+  const exportMails = () => smtp.messages.filter((m) => linkIn(m, '/privacy/exports/download') !== '').length;
+  /** Asks for an export and waits until it is built and its email sent (an email still on its way would land in the next test). */
   async function requestAndWait(m: Member, scope: 'cohort' | 'all' = 'cohort') {
+    const mailed = exportMails();
     const r = await suite.post(m, `${m.base}/profile/export`, { scope });
     expect(r.status, r.body.slice(0, 300)).to.equal(303);
     const row = await waitFor('the export to be built', async () => {
       const e = await env.app.db.selectFrom('personalExports').selectAll().orderBy('requestedAt', 'desc').executeTakeFirst();
       return e?.status === 'ready' ? e : undefined;
     }, 20_000);
+    await waitFor('the export email', async () => exportMails() > mailed || undefined, 20_000);
     return row;
   }
   const download = async (m: Member, url: string) => {
