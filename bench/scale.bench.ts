@@ -17,6 +17,7 @@ import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
 import type { Db } from '../models/db.ts';
 import { load, startBenchApp, type Load } from './bench-support.ts';
+import { postgresCpuSeconds } from './process-stats.ts';
 import { seedGroupPosts } from './dashboard.bench.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -228,10 +229,43 @@ async function idle(pool: pg.Pool): Promise<void> {
   }
 }
 
+/**
+ * A load with the CPU it cost per request: this process (the app under test, or the reference: both
+ * run here; autocannon runs in its own) and PostgreSQL. On a shared machine whose speed drifts from
+ * one run to the next, these say more than req/s; `cpu ratio` is the reference's CPU per request
+ * over the page's.
+ */
+async function loadWithCpu(url: string, headers: Record<string, string>, seconds: number, pgDataDir: string | undefined): Promise<Load & { nodeMs: number; pgMs: number | undefined }> {
+  const pgSeconds = () => (pgDataDir ? postgresCpuSeconds(pgDataDir) : undefined);
+  const node0 = process.cpuUsage();
+  const pg0 = pgSeconds();
+  const l = await load(url, headers, seconds, CONNECTIONS);
+  const node = process.cpuUsage(node0);
+  const pg1 = pgSeconds();
+  const per = Math.max(1, l.requests);
+  return { ...l, nodeMs: (node.user + node.system) / 1000 / per, pgMs: pg0 === undefined || pg1 === undefined ? undefined : ((pg1 - pg0) * 1000) / per };
+}
+
+/** The server's data directory when it is on this machine (the embedded one), so its CPU can be read from /proc. */
+async function localDataDirectory(pool: pg.Pool): Promise<string | undefined> {
+  const dir = (await pool.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+  try {
+    postgresCpuSeconds(dir);
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+
 async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number, pool: pg.Pool): Promise<void> {
-  const ref = await load(reference, {}, seconds, CONNECTIONS);
-  const row = (name: string, l: Load, ratio: string) =>
-    console.log(`${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}`);
+  const pgDataDir = await localDataDirectory(pool);
+  const ref = await loadWithCpu(reference, {}, seconds, pgDataDir);
+  const cpuOf = (l: { nodeMs: number; pgMs: number | undefined }) => l.nodeMs + (l.pgMs ?? 0);
+  const row = (name: string, l: Awaited<ReturnType<typeof loadWithCpu>>, ratio: string) =>
+    console.log(
+      `${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}` +
+        `  CPU/request: node ${l.nodeMs.toFixed(2)} ms, PostgreSQL ${l.pgMs?.toFixed(2) ?? '?'} ms, cpu ratio ${(cpuOf(ref) / cpuOf(l)).toFixed(2)}`,
+    );
   row('reference (50 posts, 1 query)', ref, '1.00');
   for (const p of pages) {
     await idle(pool);
@@ -240,7 +274,7 @@ async function round(label: string, reference: string, pages: PageUnderTest[], s
     const probe = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual', signal: AbortSignal.timeout(30_000) }).then((r) => String(r.status), (e: Error) => e.name);
     const alone = performance.now() - t0;
     if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${alone.toFixed(0)} ms`);
-    const l = await load(p.url, { cookie: p.cookie }, seconds, CONNECTIONS);
+    const l = await loadWithCpu(p.url, { cookie: p.cookie }, seconds, pgDataDir);
     row(`${p.name} (alone ${alone.toFixed(0)} ms)`, l, (l.rps / ref.rps).toFixed(2));
   }
 }
