@@ -9,28 +9,22 @@ import { countingUploads, readUploadForm } from '../media/upload-form.ts';
 import { createPostingLimits } from '../discussions/discussions.routes.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import * as cohorts from '../../models/cohorts.queries.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
-import type { LaunchContext } from '../launch-context.ts';
 import { AnswerForm, CommentBody, CommentForm, InviteForm, InviteParams, PartnersForm, PlanForm, PlanParams, ScheduleForm, SeqParams } from './action-plans.schemas.ts';
 import { answerPartnerRequest, askPartners, commentOnPlan, listPlansBoard, openOwnPlan, openPlan, saveActionPlan, type ActionPlansDeps } from './action-plans.service.ts';
 import { assertCanAttachToCheckIn, checkInDraftTarget, cohortPlanFigures, openCheckIn, recordCheckIn, remindMissedCheckIns, setCheckInSchedule } from './check-ins.service.ts';
 import { inviteManager, revokeManagerInvite } from './manager-invites.service.ts';
 import { withEmailSignIn } from './email-sign-in.ts';
 import { boardView, checkInView, consoleView, ownPlanView, planView } from './action-plans.views.ts';
+import { launchCohort } from '../http/launch-cohort.ts';
 
 export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }): Router {
   const r = Router();
   const member: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db)];
   const facilitator: RequestHandler[] = [withEmailSignIn, requireLaunch(deps.db, 'facilitator')];
   const inviteLimit = createRateLimit({ db: deps.db, name: 'manager-invite', windowMs: 3600_000, limit: 5, key: (req) => `${req.launch!.tenantId}:${req.launch!.personId}`, message: msg('limits.managerInvite') });
-  const cohortOf = async (who: LaunchContext) => {
-    const cohort = await cohorts.findCohort(deps.db, who.tenantId, who.cohortId);
-    if (!cohort) throw new NotFoundError('cohort');
-    return cohort;
-  };
   const base = (req: Request) => `/cohorts/${req.launch!.cohortId}`;
 
   r.get('/:cohortId/action-plan', ...member, async (req, res) => {
@@ -86,17 +80,17 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
   });
 
   r.get('/:cohortId/action-plans', ...member, async (req, res) => {
-    const [cohort, plans] = await Promise.all([cohortOf(req.launch!), listPlansBoard(deps, req.launch!)]);
+    const [cohort, plans] = await Promise.all([launchCohort(deps.db, req), listPlansBoard(deps, req.launch!)]);
     res.render('action-plans/board', { title: req.i18n!.t('plans.board.title'), ...boardView(cohort, req.launch!, plans) });
   });
   r.get('/:cohortId/action-plans/console', ...facilitator, async (req, res) => {
-    const [cohort, figures] = await Promise.all([cohortOf(req.launch!), cohortPlanFigures(deps, req.launch!)]);
+    const [cohort, figures] = await Promise.all([launchCohort(deps.db, req), cohortPlanFigures(deps, req.launch!)]);
     res.render('action-plans/console', { title: req.i18n!.t('plans.console.pageTitle'), ...consoleView(cohort, req.launch!, figures, req.query as Record<string, string>) });
   });
   r.post('/:cohortId/action-plans/console/schedule', ...facilitator, async (req, res) => {
     const parsed = ScheduleForm.safeParse(req.body ?? {});
     if (!parsed.success) {
-      const [cohort, figures] = await Promise.all([cohortOf(req.launch!), cohortPlanFigures(deps, req.launch!)]);
+      const [cohort, figures] = await Promise.all([launchCohort(deps.db, req), cohortPlanFigures(deps, req.launch!)]);
       return res.status(400).render('action-plans/console', { title: req.i18n!.t('plans.console.pageTitle'), ...consoleView(cohort, req.launch!, figures, {}, { error: ValidationError.fromZod(parsed.error, msg('plans.errors.scheduleNotSaved'), true), form: req.body as Record<string, string> }) });
     }
     await setCheckInSchedule(deps, req.launch!, parsed.data);
@@ -127,16 +121,16 @@ export function actionPlansRouter(deps: ActionPlansDeps & { media: MediaDeps }):
   });
 
   async function renderOwn(req: Request, res: Response, status: number, flash: Parameters<typeof ownPlanView>[3]) {
-    const [cohort, own] = await Promise.all([cohortOf(req.launch!), openOwnPlan(deps, req.launch!)]);
+    const [cohort, own] = await Promise.all([launchCohort(deps.db, req), openOwnPlan(deps, req.launch!)]);
     res.status(status).render('action-plans/own-plan', { title: req.i18n!.t('plans.own.title'), ...ownPlanView(cohort, req.launch!, own, { ...flash, saved: String(req.query.saved ?? '') }, deps) });
   }
   async function renderPlan(req: Request, res: Response, planId: string, status: number, flash: Parameters<typeof planView>[3]) {
-    const [cohort, p] = await Promise.all([cohortOf(req.launch!), openPlan(deps, req.launch!, planId)]);
+    const [cohort, p] = await Promise.all([launchCohort(deps.db, req), openPlan(deps, req.launch!, planId)]);
     res.status(status).render('action-plans/plan', { title: req.i18n!.t('plans.plan.title', { name: p.plan.ownerName ?? NO_NAME }), ...planView(cohort, req.launch!, p, flash) });
   }
   async function renderCheckIn(req: Request, res: Response, status: number, flash: Parameters<typeof checkInView>[3]) {
     const { seq } = SeqParams.parse(req.params);
-    const [cohort, c, pending] = await Promise.all([cohortOf(req.launch!), openCheckIn(deps, req.launch!, seq), pendingAttachmentsFor(deps, req.launch!, checkInDraftTarget(seq))]);
+    const [cohort, c, pending] = await Promise.all([launchCohort(deps.db, req), openCheckIn(deps, req.launch!, seq), pendingAttachmentsFor(deps, req.launch!, checkInDraftTarget(seq))]);
     res.status(status).render('action-plans/check-in', { title: req.i18n!.t('plans.checkIn.title', { seq }), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), ...checkInView(cohort, req.launch!, c, flash) });
   }
   return r;

@@ -4,7 +4,6 @@
 import { textFor } from '../i18n/request-locale.ts';
 import { msg } from '../i18n/i18n.ts';
 import { Router, type Request, type Response } from 'express';
-import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError, ConflictError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { consoleView } from '../cohorts/cohorts.views.ts';
@@ -15,15 +14,12 @@ import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, Setting
 import { fiveFactorView, groupHealthView, inquiryView, pageBase, quietView, socialView } from './analytics.views.ts';
 import { exportCsv } from './analytics.exports.ts';
 import { errorSummary } from '../http/error-summary.ts';
+import { launchCohort } from '../http/launch-cohort.ts';
 
 export function analyticsRouter(deps: AnalyticsDeps): Router {
   const r = Router();
   const facilitator = requireLaunch(deps.db, 'facilitator');
-  const findCohort = async (req: Request) => {
-    const cohort = await cohorts.findCohort(deps.db, req.launch!.tenantId, req.launch!.cohortId);
-    if (!cohort) throw new NotFoundError('cohort');
-    return cohort;
-  };
+  const findCohort = (req: Request) => launchCohort(deps.db, req);
 
   r.get('/:cohortId/console/dashboard', facilitator, (req, res) => renderDashboard(req, res, 200, { saved: req.query.saved === 'settings', nudged: req.query.nudged === '1' }));
 
@@ -77,7 +73,8 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
 
   r.get('/:cohortId/console/report', facilitator, async (req, res) => {
     const who = req.launch!;
-    const [cohort, r] = await Promise.all([findCohort(req), cohortReport(deps, who)]);
+    const cohort = await findCohort(req);
+    const r = await cohortReport(deps, who, cohort);
     const heat = consoleView(req.i18n!, cohort, who, [], r.progress, await deps.workshops.forCohortRow(cohort), false);
     const i18n = req.i18n!;
     res.render('analytics/report', {
@@ -111,7 +108,8 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   interface DashboardFlash { saved?: boolean; nudged?: boolean; settingsError?: ValidationError; typed?: { quietDays: string; showNames?: string | undefined; relationshipAnalytics?: string } }
   async function renderDashboard(req: Request, res: Response, status: number, flash: DashboardFlash) {
     const who = req.launch!;
-    const [cohort, d] = await Promise.all([findCohort(req), dashboardFigures(deps, who)]);
+    const cohort = await findCohort(req);
+    const d = await dashboardFigures(deps, who, cohort);
     const heat = consoleView(req.i18n!, cohort, who, [], d.progress, await deps.workshops.forCohortRow(cohort), false, {
       after: HeatmapPageQuery.parse(req.query).progress_after,
       here: `/cohorts/${who.cohortId}/console/dashboard`,

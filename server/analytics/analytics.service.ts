@@ -125,14 +125,15 @@ export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Pr
 }
 
 /** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
-export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext) {
+/** `cohort`: the cohort as the page already holds it (its schedule starts from its creation). */
+export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'dashboard');
   const now = deps.now();
   const [settings, learners, nudgedToday, dates, kept] = await Promise.all([
     analyticsSettings(deps, who),
     analytics.listLearners(deps.db, who.tenantId, who.cohortId),
     nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
-    cohortSchedule(deps, who),
+    cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'health', 'activity']),
   ]);
   return {
@@ -156,12 +157,12 @@ export async function requireRelationshipAnalytics(deps: { db: Db }, who: Launch
   if (s && !s.relationshipAnalytics) throw new RelationshipAnalyticsOffError();
 }
 
-/** Everything the printable report shows, read in one go. */
-export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext) {
+/** Everything the printable report shows, read in one go (`cohort`: as the page already holds it). */
+export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'report');
   const [people, dates, kept, fiveFactor, settings] = await Promise.all([
     cohortPeople(deps, who),
-    cohortSchedule(deps, who),
+    cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'health', 'social', 'inquiry', 'participation', 'activity']),
     fiveFactorCheck(deps, who),
     analyticsSettings(deps, who),

@@ -2,7 +2,7 @@
 import { listResponseAttachments } from '../../models/media.queries.ts';
 import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ValidationError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
@@ -16,6 +16,7 @@ import { keptProgress } from '../analytics/analytics.service.ts';
 import { attentionView, consoleNavView } from './console.views.ts';
 import * as consoleQueries from '../../models/console.queries.ts';
 import { z } from 'zod';
+import { launchCohort } from '../http/launch-cohort.ts';
 
 /** Rows of the console's member table per page (a 600-learner cohort is 12 pages). */
 export const MEMBER_PAGE_SIZE = 50;
@@ -24,12 +25,7 @@ const MembersPageQuery = z.object({ members_after: z.uuid().optional().catch(und
 
 export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
-  const findCohort = async (req: Request) => {
-    const { tenantId, cohortId } = req.launch!;
-    const cohort = await (req.caches?.cohort(tenantId, cohortId) ?? cohorts.findCohort(deps.db, tenantId, cohortId));
-    if (!cohort) throw new NotFoundError('cohort');
-    return cohort;
-  };
+  const findCohort = (req: Request) => launchCohort(deps.db, req);
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;

@@ -3,7 +3,6 @@ import { msg } from '../i18n/i18n.ts';
 import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import * as cohorts from '../../models/cohorts.queries.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
 import { requireLaunch } from '../http/auth.ts';
 import { ExpertsQuery, PersonParams, ProfileForm } from './profiles.schemas.ts';
@@ -14,6 +13,7 @@ import { readUploadForm } from '../media/upload-form.ts';
 import { personPhotoUrls } from '../media/profile-photos.ts';
 import { createPostingLimits } from '../discussions/discussions.routes.ts';
 import { chooseLanguage, LanguageForm, languageChoiceView } from './language-choice.ts';
+import { launchCohort } from '../http/launch-cohort.ts';
 
 const RemovePhotoBody = z.object({ confirmed: z.literal('yes').optional() });
 
@@ -21,12 +21,7 @@ export function profilesRouter(deps: ProfilesDeps & { media: MediaDeps }): Route
   const r = Router();
   const member = requireLaunch(deps.db);
   const postingLimits = createPostingLimits(deps.db);
-  const findCohort = async (req: Request) => {
-    const { tenantId, cohortId } = req.launch!;
-    const cohort = await (req.caches?.cohort(tenantId, cohortId) ?? cohorts.findCohort(deps.db, tenantId, cohortId));
-    if (!cohort) throw new NotFoundError('cohort');
-    return cohort;
-  };
+  const findCohort = (req: Request) => launchCohort(deps.db, req);
 
   r.get('/:cohortId/profile', member, async (req, res) =>
     renderOwnProfile(req, res, 200, { saved: req.query.saved === 'profile', photoSaved: req.query.saved === 'photo', photoRemoved: req.query.saved === 'photo-removed' }),
