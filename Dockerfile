@@ -32,4 +32,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 
 # node itself is the main process (not npm), so SIGTERM reaches the app's graceful shutdown.
 # The same heap flags as npm start (README.md says why).
-CMD ["node", "--max-semi-space-size=16", "--max-old-space-size=192", "server/main.ts"]
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=192", "server/main.ts"]
