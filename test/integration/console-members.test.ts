@@ -2,9 +2,9 @@
 // is a page of rows, not 600. Walking the pages shows every member once, in the order of the whole
 // list; the counts are the cohort's; an anchor that is not a member of this cohort opens the first page.
 import { expect } from 'chai';
-import { sql } from 'kysely';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortWithRoster } from '../support/roster-learners.ts';
 import { MEMBER_PAGE_SIZE } from '../../server/cohorts/cohorts.routes.ts';
 import { listCohortMembers } from '../../models/cohorts.queries.ts';
 
@@ -12,16 +12,8 @@ describe('console member table pages', () => {
   const { env, launch, get } = cohortSuite({ context: { id: 'console-members', title: 'Members' } });
 
   it('pages the members after one another, each once, in the whole list’s order, with the cohort’s counts', async () => {
-    const f = await launch({ sub: 'f', name: 'Fran Facilitator', roles: [ROLES.instructor] });
-    await launch({ sub: 'zed', name: 'Zed Learner', roles: [ROLES.learner] });
-    const { tenantId } = await env.app.db.selectFrom('cohorts').select('tenantId').where('id', '=', f.cohortId).executeTakeFirstOrThrow();
-    // 120 more learners from the roster (some never shared their name, two share one).
-    await sql`
-      with p as (
-        insert into persons (tenant_id, sub, name)
-        select ${tenantId}, 'roster-' || i, case when i % 17 = 0 then null when i in (3, 4) then 'Same Name' else 'Learner ' || lpad(i::text, 3, '0') end
-        from generate_series(1, 120) i returning id)
-      insert into memberships (tenant_id, cohort_id, person_id, role) select ${tenantId}, ${f.cohortId}, id, 'learner' from p`.execute(env.app.db);
+    // Fran, Zed, and 120 learners from the roster (some never shared their name, two share one).
+    const { f, tenantId } = await cohortWithRoster(env.app.db, (u) => launch(u), 120);
     const whole = (await listCohortMembers(env.app.db, tenantId, f.cohortId)).map((m) => m.name ?? 'Name not shared by the LMS');
     expect(whole).to.have.length(122);
 

@@ -2,25 +2,17 @@
 // the dashboard: a 600-learner cohort's page is 50 rows, not 600. Walking the pages shows every
 // learner once, in the order of the printable report, which shows them all on one page.
 import { expect } from 'chai';
-import { sql } from 'kysely';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortWithRoster } from '../support/roster-learners.ts';
 import { HEATMAP_PAGE_SIZE } from '../../server/cohorts/cohorts.views.ts';
 
 describe('progress heatmap pages', () => {
   const { env, launch, get } = cohortSuite({ context: { id: 'heatmap-pages', title: 'Heatmap' } });
 
   it('pages the console’s and the dashboard’s heatmap, each learner once in the report’s order; the report shows every row', async () => {
-    const f = await launch({ sub: 'f', name: 'Fran Facilitator', roles: [ROLES.instructor] });
-    await launch({ sub: 'zed', name: 'Zed Learner', roles: [ROLES.learner] });
-    const { tenantId } = await env.app.db.selectFrom('cohorts').select('tenantId').where('id', '=', f.cohortId).executeTakeFirstOrThrow();
-    // 120 more learners from the roster (some never shared their name).
-    await sql`
-      with p as (
-        insert into persons (tenant_id, sub, name)
-        select ${tenantId}, 'roster-' || i, case when i % 17 = 0 then null else 'Learner ' || lpad(i::text, 3, '0') end
-        from generate_series(1, 120) i returning id)
-      insert into memberships (tenant_id, cohort_id, person_id, role) select ${tenantId}, ${f.cohortId}, id, 'learner' from p`.execute(env.app.db);
+    // Fran, Zed, and 120 learners from the roster (some never shared their name, two share one).
+    const { f } = await cohortWithRoster(env.app.db, (u) => launch(u), 120);
     const rowsOf = (doc: Awaited<ReturnType<typeof get>>['doc']) => doc.querySelectorAll('[data-test=heatmap-row] th').map((th) => th.text.trim());
 
     const report = await get(f, `${f.base}/console/report`);
