@@ -14,7 +14,10 @@ export function photoUrl(who: { cohortId: string }, photo: { id: string | null; 
 /** Membership id → avatar address, from rows a page's own queries read with their photos (those who have one). */
 export function photoUrlsOf(who: { cohortId: string }, people: Iterable<{ membershipId: string; photoId: string | null; photoHash: string | null }>): Map<string, string> {
   const urls = new Map<string, string>();
-  for (const p of people) if (p.photoId) urls.set(p.membershipId, mediaHref(who.cohortId, p.photoId, 'thumb', p.photoHash));
+  for (const p of people) {
+    const url = photoUrl(who, { id: p.photoId, contentHash: p.photoHash });
+    if (url) urls.set(p.membershipId, url);
+  }
   return urls;
 }
 
