@@ -4,7 +4,7 @@ import type { RawBuilder } from 'kysely';
 import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import type { Post, Space, Thread } from './schema.ts';
 import { POST_EVENTS_CHANNEL } from './post-events.ts';
-import { claimAttachmentsCte, type PostAttachmentRow } from './media.queries.ts';
+import { claimAttachmentsCte, MEMBER_PHOTO_JOIN, type PostAttachmentRow } from './media.queries.ts';
 
 export function findSpace(ex: Executor, tenantId: string, spaceId: string): Promise<Space | undefined> {
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
@@ -103,8 +103,9 @@ export interface SpaceThreadRow {
 
 /**
  * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
- * part (with the starter's and the participants' profile photos), in one statement. The figures are kept on each thread as its posts change (migration T1700),
- * so the list costs a few look-ups per thread, however long the threads grow.
+ * part (with the starter's and the participants' profile photos), in one statement. The figures are
+ * kept on each thread as its posts change (migration T1700), so the list costs a few look-ups per
+ * thread, however long the threads grow.
  */
 export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
   const query = sql<SpaceThreadRow>`
@@ -117,7 +118,7 @@ export async function listThreads(ex: Executor, tenantId: string, spaceId: strin
       FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
       JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = who.id
       JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
-      LEFT JOIN attachments ph ON ph.tenant_id = m.tenant_id AND ph.photo_of = m.person_id AND ph.state = 'ready')
+      ${MEMBER_PHOTO_JOIN})
     SELECT t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id,
       starter.name AS author_name, starter.photo_id AS author_photo_id, starter.photo_hash AS author_photo_hash,
       t.reply_count AS replies, t.last_reply_at, t.last_reply_membership_id,
@@ -243,8 +244,8 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
  * One page of a thread in one round trip: the window's top-level posts read in order from the
  * partial index of top-level posts (one more than a page, to know whether more lie beyond), their
  * replies by parent, and the thread's first post when the page starts later (the context of every
- * page). Each post comes with its author's profile photo (id and content hash), if any. `inPage` tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages
- * lie either side. One fixed text per kind of window (and quote or not), each planned once per
+ * page). Each post comes with its author's profile photo (id and content hash), if any. `inPage`
+ * tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages lie either side. One fixed text per kind of window (and quote or not), each planned once per
  * connection as a prepared statement; the page size is part of the text.
  */
 export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
@@ -297,7 +298,7 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
       SELECT m.id, m.role, p.name, ph.id AS photo_id, ph.content_hash AS photo_hash FROM (SELECT DISTINCT author_membership_id FROM shown) x
       JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = x.author_membership_id
       JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
-      LEFT JOIN attachments ph ON ph.tenant_id = m.tenant_id AND ph.photo_of = m.person_id AND ph.state = 'ready')
+      ${MEMBER_PHOTO_JOIN})
     SELECT ${postColumns(opts.sourceOf)}, a.photo_id AS author_photo_id, a.photo_hash AS author_photo_hash,
       po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
     FROM shown po JOIN authors a ON a.id = po.author_membership_id

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import type { Group } from './schema.ts';
+import { MEMBER_PHOTO_JOIN } from './media.queries.ts';
 
 export function listGroups(ex: Executor, tenantId: string, cohortId: string): Promise<Array<Group & { size: number }>> {
   return ex
@@ -50,7 +51,8 @@ export function listGroupMembers(ex: Executor, tenantId: string, cohortId: strin
 
 /**
  * A group's members for the strip at the top of its spaces: name, profile photo, and when each was
- * last seen (their last launch, or their last post if later). Only this group's rows: `gm.group_id` is the whole guard.
+ * last seen (their last launch, or their last post if later). Only this group's rows: `gm.group_id`
+ * is the whole guard.
  */
 export async function listGroupMemberStrip(ex: Executor, tenantId: string, groupId: string) {
   const query = sql<{ membershipId: string; name: string | null; lastLaunchAt: Date | null; lastPostAt: Date | null; photoId: string | null; photoHash: string | null }>`
@@ -60,7 +62,7 @@ export async function listGroupMemberStrip(ex: Executor, tenantId: string, group
     from group_members gm
     join memberships m on m.tenant_id = gm.tenant_id and m.id = gm.membership_id
     join persons p on p.tenant_id = m.tenant_id and p.id = m.person_id
-    left join attachments ph on ph.tenant_id = m.tenant_id and ph.photo_of = m.person_id and ph.state = 'ready'
+    ${MEMBER_PHOTO_JOIN}
     where gm.tenant_id = ${tenantId} and gm.group_id = ${groupId} and m.status = 'active'
     order by p.name, m.id`;
   // Read by every space page: a named statement, planned once per connection.

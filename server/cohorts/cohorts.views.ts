@@ -57,7 +57,7 @@ export const HEATMAP_PAGE_SIZE = 50;
  * One page of the heatmap's rows (the kept figures' order), after the learner `after` (any other id:
  * the first page), keyset like the member table. `here` is the page's own address.
  */
-export function heatmapPage<R extends { membershipId: string }>(rows: R[], after: string | undefined, size: number, here: string) {
+function heatmapPage<R extends { membershipId: string }>(rows: R[], after: string | undefined, size: number, here: string) {
   const start = after === undefined ? 0 : rows.findIndex((r) => r.membershipId === after) + 1;
   const shown = rows.slice(start, start + size);
   const nextAfter = start + size < rows.length ? shown.at(-1)!.membershipId : undefined;
