@@ -8,6 +8,7 @@ import type { FactorComparison, GroupHealth, GroupInquiry, QuietLearner, SocialC
 import { MIN_FIVE_FACTOR_ANSWERS } from './analytics.service.ts';
 import { COI_RULES, THIN_TEACHING_RULE } from './inquiry-indicators.ts';
 import type { NetworkMetrics } from './network-metrics.ts';
+import { compactLatin1Html } from '../http/latin1-handlebars.ts';
 import { barChartSvg, egoSvg, groupColour, lineChartSvg, networkSvg, GROUP_COLOURS } from './svg-charts.ts';
 
 /** "Learner 2" before "Learner 10"; one collator, not one per comparison (600 learners' ties sort in ~2 ms, not ~30). */
@@ -68,7 +69,29 @@ function metricsRow(i18n: I18n, label: string, m: NetworkMetrics, labelOf: Map<s
   };
 }
 
+/**
+ * socialView's result, kept for the figures of one computation: their `edges` are one frozen object
+ * while the kept computation is current (keptFigures holds it), so the view is drawn again when the
+ * figures, the reader's locale (one I18n per locale) or the people shown (names, groups) change.
+ * A 600-learner cohort's network is ~0.8 MB of SVG: drawing and encoding it on every request was
+ * most of the social page's and the printable report's CPU. The pictures are kept as one-byte
+ * Latin-1 text, which the page's encoder then passes as it is.
+ */
+const keptSocialViews = new WeakMap<object, Map<I18n, { people: string; view: ReturnType<typeof drawSocialView> }>>();
+
 export function socialView(i18n: I18n, s: SocialCapital) {
+  const { people } = s;
+  const shown = JSON.stringify([people.showNames, people.groups, people.nodes, people.learners.map((l) => [l.membershipId, l.name])]);
+  let byLocale = keptSocialViews.get(s.edges);
+  if (!byLocale) keptSocialViews.set(s.edges, (byLocale = new Map()));
+  const kept = byLocale.get(i18n);
+  if (kept?.people === shown) return kept.view;
+  const view = drawSocialView(i18n, s);
+  byLocale.set(i18n, { people: shown, view });
+  return view;
+}
+
+function drawSocialView(i18n: I18n, s: SocialCapital) {
   const { people } = s;
   // "Learner n" in the reader's words (the service's labels are English), or the name when shown.
   const numberOf = new Map(people.learners.map((l, i) => [l.membershipId, i + 1]));
@@ -116,9 +139,9 @@ export function socialView(i18n: I18n, s: SocialCapital) {
     showNames: people.showNames,
     hasTies: s.edges.length > 0,
     hasLearners: people.nodes.length > 0,
-    svg,
-    trendSvg,
-    weeklySvg,
+    svg: compactLatin1Html(svg),
+    trendSvg: compactLatin1Html(trendSvg),
+    weeklySvg: compactLatin1Html(weeklySvg),
     legend: [...names.map((n, i) => ({ name: n, colour: groupColour(i) }))],
     cohortRow: metricsRow(i18n, i18n.t('analytics.social.wholeCohort'), s.cohort, labelOf),
     groupRows: s.groups.map((g) => metricsRow(i18n, g.name, g.metrics, labelOf)),

@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { i18nFor } from '../../server/i18n/i18n.ts';
 import { registerNudgeEmails } from '../../server/analytics/nudge-email.job.ts';
 
 const DAY = 86_400_000;
@@ -14,7 +15,7 @@ const learner = (i: number, extra: Partial<SimUser> = {}): SimUser => ({ sub: `q
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 
 describe('facilitator dashboard', () => {
-  const { env, clock, smtp, queues, launch, get, post, formGroups, follow } = cohortSuite({ context: { id: 'course-dash', title: 'Dashboard course' }, smtp: true, queues: 1 });
+  const { env, clock, smtp, queues, launch, launchIn, get, post, formGroups, follow } = cohortSuite({ context: { id: 'course-dash', title: 'Dashboard course' }, smtp: true, queues: 1 });
 
   before(async () => {
     await registerNudgeEmails(queues[0]!, env.app.emailDeps, { pollingIntervalSeconds: 0.5 });
@@ -284,6 +285,21 @@ describe('facilitator dashboard', () => {
     expect(own.doc.querySelector('svg[data-test=ego-svg]')).to.not.equal(null);
     const lonely = await get(b[1]!, `${b[1]!.base}/profile`);
     expect(lonely.doc.querySelector('[data-test=no-own-network]')).to.not.equal(null);
+  });
+
+  it('draws the kept network again when the names shown or the reader’s language change, though the figures have not', async () => {
+    const { f, a } = await twoGroups();
+    const spaceA = await follow(a[0]!, `${a[0]!.base}/modules/1/space`);
+    const t = await startThread(a[0]!, spaceA, 'Working out loud', 'Hi all, how do you share your work?');
+    await reply(a[1]!, t.url, 'A short note each Friday.');
+    const network = async (m: Member) => (await get(m, `${m.base}/console/social`)).doc.querySelector('svg[data-test=network-svg]')!;
+    // the first read computes the figures, the next ones read them kept (and their picture, drawn once)
+    for (let i = 0; i < 3; i++) expect((await network(f)).text).not.to.contain('Quinn');
+    expect((await post(f, `${f.base}/console/dashboard/settings`, { quietDays: '7', showNames: 'on' })).status).to.equal(303);
+    expect((await network(f)).text).to.contain('Quinn');
+    const fr = await launchIn(fran, 'fr-FR');
+    expect((await network(fr)).querySelector('title')!.text).to.equal(i18nFor('fr').t('analytics.social.chart.networkTitle'));
+    expect((await network(f)).querySelector('title')!.text).to.equal(i18nFor('en').t('analytics.social.chart.networkTitle'));
   });
 
   it('counts Community of Inquiry indicators per group and flags thin teaching presence', async () => {

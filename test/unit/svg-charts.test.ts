@@ -189,6 +189,26 @@ describe('SVG charts', () => {
     });
   });
 
+  it('draws the social page again for the same figures when the people shown differ (read live, beside kept figures)', () => {
+    const figures = {
+      edges: Object.freeze([{ from: 'm1', to: 'm2', weight: 1, replies: 1, kudos: 0, mentions: 0 }]),
+      cohort: { members: 2, ties: 1, interactions: 1, density: 0.5, reciprocity: 0, crossGroupShare: 0, isolated: [] }, groups: [], trend: [],
+    };
+    const people = (showNames: boolean, name: string) => ({
+      nodes: [{ id: 'm1', groupId: null }, { id: 'm2', groupId: null }],
+      groups: [],
+      learners: [{ membershipId: 'm1', name, groupId: null }, { membershipId: 'm2', name: 'Bo', groupId: null }],
+      showNames,
+    });
+    const view = (p: ReturnType<typeof people>, locale = 'en') => socialView(i18nFor(locale as 'en'), { ...figures, people: p, asOf: new Date() } as unknown as Parameters<typeof socialView>[1]);
+    const hidden = view(people(false, 'Ana'));
+    expect(view(people(false, 'Ana')), 'the same figures and people: drawn once').to.equal(hidden);
+    expect(hidden.svg).not.to.contain('Ana');
+    expect(view(people(true, 'Ana')).svg).to.contain('Ana');
+    expect(view(people(true, 'Ann')).ties[0]!.from).to.equal('Ann');
+    expect(parse(view(people(true, 'Ann'), 'fr').svg).querySelector('title')!.text).to.equal(i18nFor('fr').t('analytics.social.chart.networkTitle'));
+  });
+
   it('counts weekly interactions in whole numbers on the social page', () => {
     const v = socialView(i18nFor('en'), {
       people: { nodes: [], groups: [], learners: [], showNames: false },
