@@ -50,9 +50,21 @@ export function compactLatin1Html(html: string): string {
 const HELPER = '__latin1Output';
 const ENCODER = `helpers.${HELPER}.encode`;
 
+/** A template's rendering handed on to another template (a view to its layout): encoded already. */
+export class TemplateOutput {
+  readonly html: string;
+  constructor(html: string) {
+    this.html = html;
+  }
+  toString(): string {
+    return this.html;
+  }
+}
+
 /** What a template writes unescaped ({{{…}}}, a block's or a partial's output): null stays null (nothing written). */
 function latin1Value(value: unknown): unknown {
   if (typeof value === 'string') return latin1Html(value);
+  if (value instanceof TemplateOutput) return value.html;
   if (value instanceof Handlebars.SafeString) return latin1Html(value.toHTML());
   return value;
 }

@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExpressHandlebars } from 'express-handlebars';
 import { viewEngine } from '../../server/http/view-engine.ts';
+import { TemplateOutput } from '../../server/http/latin1-handlebars.ts';
 
 describe('view engine', () => {
   let dir: string;
@@ -68,5 +69,20 @@ describe('view engine', () => {
       void engine(path.join(dir, 'pages/page.hbs'), { settings: { views: dir }, cache: true, name: 'Zoë 😀' } as never, (err: Error | null, out?: string) => (err ? reject(err) : resolve(out!)));
     });
     expect(html).to.equal('<main>Hello&#8230; <b>Zoë &#128512;</b> &#8212; fin</main>');
+  });
+
+  it('hands the view to its layout as template output, which the layout writes without looking into it again', async () => {
+    fs.writeFileSync(path.join(dir, 'layouts/main.hbs'), '<main>{{{body}}}</main><i>{{kind body}}</i>\n');
+    const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials'), helpers: { kind: (v: unknown) => (v instanceof TemplateOutput ? 'template output' : typeof v) } });
+    const html = await new Promise<string>((resolve, reject) => {
+      void engine(path.join(dir, 'pages/page.hbs'), { settings: { views: dir }, cache: true, name: 'Zoë 😀' } as never, (err: Error | null, out?: string) => (err ? reject(err) : resolve(out!)));
+    });
+    expect(html).to.equal('<main>Hello <b>Zoë &#128512;</b></main><i>template output</i>');
+  });
+
+  it('renders a view without a layout when the page asks for none', async () => {
+    const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials') });
+    const html = await engine(path.join(dir, 'pages/page.hbs'), { settings: { views: dir }, cache: true, name: 'Ann', layout: false } as never);
+    expect(html).to.equal('Hello <b>Ann</b>');
   });
 });
