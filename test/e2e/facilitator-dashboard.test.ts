@@ -58,6 +58,13 @@ describe('facilitator dashboard in Chromium', function () {
     await svg.waitFor();
     expect(await svg.locator('[data-test=network-node]').count()).to.equal(6);
     expect(await svg.locator('[data-test=network-ties] line').count()).to.equal(2);
+    // what the lines, dots and labels share is said once on their group, and the browser gives it to each
+    const drawn = await svg.evaluate((el) => {
+      const [line, dot, label] = ['[data-test=network-ties] line', '[data-test=network-node] circle', '[data-test=network-labels] text'].map((sel) => getComputedStyle(el.querySelector(sel)!)) as [CSSStyleDeclaration, CSSStyleDeclaration, CSSStyleDeclaration];
+      return { arrow: line.markerEnd, line: line.stroke, dot: dot.stroke, dotWidth: dot.strokeWidth, halo: label.stroke, order: label.paintOrder, size: label.fontSize };
+    });
+    expect(drawn).to.deep.include({ line: 'rgb(68, 68, 68)', dot: 'rgb(34, 34, 34)', dotWidth: '1.5px', halo: 'rgb(255, 255, 255)', order: 'stroke', size: '16px' });
+    expect(drawn.arrow).to.match(/^url\(.*#cohort-network-arrow"?\)$/);
     const box = await svg.boundingBox();
     expect(box!.width).to.be.greaterThan(200);
     expect(await f.tool.locator('[data-test=anonymised]').count()).to.equal(1);

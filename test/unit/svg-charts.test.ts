@@ -8,7 +8,12 @@ import { fiveFactorView, socialView } from '../../server/analytics/analytics.vie
 import type { FactorComparison } from '../../server/analytics/analytics.service.ts';
 import { i18nFor } from '../../server/i18n/i18n.ts';
 
-const num = (e: HTMLElement, a: string) => Number(e.getAttribute(a));
+/** A presentation attribute as SVG inherits it: the element's own, else its nearest ancestor's. */
+function attr(e: HTMLElement, a: string): string | undefined {
+  for (let n: HTMLElement | null = e; n; n = n.parentNode) if (n.hasAttribute?.(a)) return n.getAttribute(a);
+  return undefined;
+}
+const num = (e: HTMLElement, a: string) => Number(attr(e, a));
 const viewBox = (svg: HTMLElement) => svg.getAttribute('viewBox')!.split(' ').map(Number) as [number, number, number, number];
 
 /** Hue in degrees of a #rrggbb colour. */
@@ -128,8 +133,8 @@ describe('SVG charts', () => {
       const order = doc.querySelectorAll('g[data-test]').map((g) => g.getAttribute('data-test'));
       expect(order.indexOf('network-labels')).to.be.greaterThan(order.indexOf('network-ties'));
       for (const t of labels) {
-        expect(t.getAttribute('paint-order'), t.text).to.equal('stroke');
-        expect(t.getAttribute('stroke'), t.text).to.equal('#ffffff');
+        expect(attr(t, 'paint-order'), t.text).to.equal('stroke');
+        expect(attr(t, 'stroke'), t.text).to.equal('#ffffff');
         expect(num(t, 'font-size')).to.be.at.least(13);
         const b = box(t);
         for (const c of circles) {
@@ -166,6 +171,12 @@ describe('SVG charts', () => {
         expect(clashes).to.deep.equal([]);
       });
     }
+
+    it('draws every tie as an arrow, thicker with more interactions', () => {
+      for (const l of lines) expect(attr(l, 'marker-end')).to.equal('url(#net-arrow)');
+      const width = new Map(lines.map((l, i) => [edges[i]!.weight, num(l, 'stroke-width')]));
+      expect([...width].sort((a, b) => a[0] - b[0]).map(([, w]) => w)).to.deep.equal([1, 2, 2.6]);
+    });
 
     it('ends each arrow at the edge of its dot, not inside it', () => {
       for (const l of lines) {
