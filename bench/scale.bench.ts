@@ -1,8 +1,9 @@
 // Pages at 1 k and at 1 M posts, each beside a reference page measured in the same run: Express 5 +
 // express-handlebars + pg rendering the same 50 posts with one query. Prints, per page, throughput
-// as a ratio to the reference, p50 and p99 (autocannon in a second process), then the EXPLAIN
-// summary of every query each page runs at 1 M posts, flagging sequential scans of tables over
-// 10 k rows. The 1 M posts are seeded in SQL across hundreds of tenants and cohorts, then ANALYZEd.
+// as a ratio to the reference, p50 and p99 (autocannon in a second process; at 50 connections, then
+// for one reader at a time), then the EXPLAIN summary of every query each page runs at 1 M posts,
+// flagging sequential scans of tables over 10 k rows. The 1 M posts are seeded in SQL across
+// hundreds of tenants and cohorts, then ANALYZEd.
 import http from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import path from 'node:path';
@@ -259,14 +260,18 @@ async function localDataDirectory(pool: pg.Pool): Promise<string | undefined> {
 
 async function round(label: string, reference: string, pages: PageUnderTest[], seconds: number, pool: pg.Pool): Promise<void> {
   const pgDataDir = await localDataDirectory(pool);
+  // One reader at a time, for a few seconds: the latency of a page on an otherwise idle machine.
+  const oneReader = (url: string, headers: Record<string, string>) => load(url, headers, Math.min(seconds, 4), 1);
   const ref = await loadWithCpu(reference, {}, seconds, pgDataDir);
+  const refAlone = await oneReader(reference, {});
   const cpuOf = (l: { nodeMs: number; pgMs: number | undefined }) => l.nodeMs + (l.pgMs ?? 0);
-  const row = (name: string, l: Awaited<ReturnType<typeof loadWithCpu>>, ratio: string) =>
+  const row = (name: string, l: Awaited<ReturnType<typeof loadWithCpu>>, one: Load, ratio: string) =>
     console.log(
-      `${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx}  errors ${l.errors}` +
+      `${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx + one.non2xx}  errors ${l.errors + one.errors}` +
+        `  1 reader: p50 ${one.p50} ms p99 ${one.p99} ms` +
         `  CPU/request: node ${l.nodeMs.toFixed(2)} ms, PostgreSQL ${l.pgMs?.toFixed(2) ?? '?'} ms, cpu ratio ${(cpuOf(ref) / cpuOf(l)).toFixed(2)}`,
     );
-  row('reference (50 posts, 1 query)', ref, '1.00');
+  row('reference (50 posts, 1 query)', ref, refAlone, '1.00');
   for (const p of pages) {
     await idle(pool);
     // One request first, alone: a page that cannot answer shows here rather than as 0 req/s.
@@ -275,7 +280,8 @@ async function round(label: string, reference: string, pages: PageUnderTest[], s
     const alone = performance.now() - t0;
     if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${alone.toFixed(0)} ms`);
     const l = await loadWithCpu(p.url, { cookie: p.cookie }, seconds, pgDataDir);
-    row(`${p.name} (alone ${alone.toFixed(0)} ms)`, l, (l.rps / ref.rps).toFixed(2));
+    const one = await oneReader(p.url, { cookie: p.cookie });
+    row(`${p.name} (alone ${alone.toFixed(0)} ms)`, l, one, (l.rps / ref.rps).toFixed(2));
   }
 }
 

@@ -245,8 +245,9 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
  * partial index of top-level posts (one more than a page, to know whether more lie beyond), their
  * replies by parent, and the thread's first post when the page starts later (the context of every
  * page). Each post comes with its author's profile photo (id and content hash), if any. `inPage`
- * tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages lie either side. One fixed text per kind of window (and quote or not), each planned once per
- * connection as a prepared statement; the page size is part of the text.
+ * tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages lie either
+ * side. One fixed text per kind of window (and quote or not), each planned once per connection as a
+ * prepared statement; the page size is part of the text.
  */
 export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
   const n = sql.lit(size);
