@@ -4,6 +4,7 @@ import pg from 'pg';
 import { CamelCasePlugin, Kysely, PostgresDialect, type Compilable, type CompiledQuery, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { CACHE_CHANNEL } from './cache-invalidations.ts';
+import { connectionTypes } from './timestamps.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -26,6 +27,7 @@ export function createDb(connectionString: string, opts: { max?: number; onError
     connectionString,
     max: opts.max ?? 10,
     connectionTimeoutMillis: 5_000,
+    types: connectionTypes,
     onConnect: (client) => {
       nameStatementsOnce(client);
       return client.query(`LISTEN ${CACHE_CHANNEL}`);
