@@ -47,8 +47,13 @@ export async function registerGradeDelivery(
   await boss.updateQueue(GRADE_DELIVERY_QUEUE, { ...retry, retryDelayMax });
 
   const work = { batchSize: 1, localConcurrency: 1, includeMetadata: true, pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2 } as const;
-  await boss.work(GRADE_DELIVERY_QUEUE, work, async ([job]) => {
+  // After a job, fetch again at once: more are often waiting (a cohort finishing a module), and
+  // pg-boss would otherwise wait the polling interval after every fetch (one score per 2 s). An
+  // empty fetch calls the handler with no job and goes back to polling.
+  let workerId: string | undefined;
+  workerId = await boss.work(GRADE_DELIVERY_QUEUE, work, async ([job]) => {
     if (!job) return;
+    if (workerId) boss.notifyWorker(workerId);
     const data = JobData.safeParse(job.data);
     if (!data.success) {
       deps.log.error({ jobId: job.id }, 'grade delivery job with malformed data: dropped');

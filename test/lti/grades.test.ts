@@ -297,6 +297,25 @@ describe('grades (AGS) through the outbox and the grade-delivery worker', () => 
     expect(moodle.scores.map((s) => s.body)).to.deep.equal([asSentScore(attempted!.payload)]);
   });
 
+  it('works through waiting scores one after another, not one per polling interval', async () => {
+    for (const q of started) await q.stop();
+    started = [];
+    const items = { hub: lineItemIn(moodle, 'rl-1'), m3: lineItemIn(moodle, 'rl-m3'), m9: lineItemIn(moodle, 'rl-m9') };
+    await launch(alice, { lineitem: items.hub });
+    await launch(alice, { resourceLink: { id: 'rl-m3', title: 'Module 3' }, module: 3, lineitem: items.m3 });
+    await launch(alice, { resourceLink: { id: 'rl-m9', title: 'Module 9' }, module: 9, lineitem: items.m9 });
+    // three scores wait while no worker runs (a queue that only sends)
+    queue = await startTestJobQueue();
+    started.push(queue);
+    await complete(await person(alice.sub), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await outbox()).to.have.length(3);
+    // a worker whose polling interval is longer than the wait: only fetching again after each job delivers all three
+    await registerGradeDelivery(queue, deliveryDeps(), { retryDelaySeconds: 0, pollingIntervalSeconds: 60, catchUpCron: null });
+    const rows = await waitSettled();
+    expect(rows.map((r) => r.status)).to.deep.equal(['delivered', 'delivered', 'delivered']);
+    expect(scorePosts(moodle)).to.have.length(3);
+  });
+
   it('re-sends a job for a pending score whose job was lost (catch-up), and only when none is alive', async () => {
     await launch(alice, { lineitem: lineItemIn(moodle, 'rl-1') });
     const who = await person(alice.sub);
