@@ -1,5 +1,6 @@
 // Not a benchmark: profiles the app while autocannon loads one page (the bench's thread, space,
-// hub or module page), and prints the page's size and where the CPU went. `node bench/profile-page.ts thread`
+// hub or module page, or a facilitator's page of a 600-learner cohort with 3,000 posts), and prints
+// the page's size and where the CPU went. `node bench/profile-page.ts thread` (or social600, …)
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,8 +12,11 @@ import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers } from '../test/support/cohort-members.ts';
 import { benchDatabaseUrl, load, startBenchApp, stopBenchDatabase } from './bench-support.ts';
 import { launchMany, seedBenchThread } from './scale.bench.ts';
+import { seedGroupPosts } from './dashboard.bench.ts';
 
 const which = process.argv[2] ?? 'thread';
+/** A facilitator's pages of the 600-learner cohort, by name. */
+const FACILITATOR_PAGES: Record<string, string> = { console600: '', dashboard600: '/dashboard', social600: '/social', inquiry600: '/inquiry', report600: '/report' };
 // Our files are named from the repository's root, wherever the checkout is.
 const root = `${path.dirname(path.dirname(fileURLToPath(import.meta.url)))}/`;
 const seconds = Number(process.env.BENCH_SECONDS ?? 8);
@@ -29,8 +33,16 @@ try {
   const space = await people.follow(learner, `${learner.base}/modules/1/space`);
   const { thread } = await seedBenchThread(app.db, people, learner, space);
   await sql`ANALYZE`.execute(app.db);
-  const url = { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
-  const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+  const cookieOf = async (m: { browser: { cookies(url: string): Promise<Array<{ key: string; value: string }>> } }) => (await m.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+  let facilitator: { url: string; cookie: string } | undefined;
+  if (which in FACILITATOR_PAGES) {
+    const f = await launchMany(people, 'dash-600', 600);
+    await seedGroupPosts(app.db, f.cohortId, 3000);
+    await sql`ANALYZE`.execute(app.db);
+    facilitator = { url: `${f.base}/console${FACILITATOR_PAGES[which]}`, cookie: await cookieOf(f) };
+  }
+  const url = facilitator?.url ?? { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
+  const cookie = facilitator?.cookie ?? (await cookieOf(reader));
   const first = await fetch(url, { headers: { cookie } });
   const body = await first.text();
   console.log(`${which}: ${first.status}, ${body.length} bytes, ${(body.match(/<form/g) ?? []).length} forms`);
