@@ -88,6 +88,8 @@ describe('learner journey in Chromium', function () {
       await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
       await tool.locator('[data-module="1"] a').click();
       await tool.locator('[data-test=module-page]').waitFor();
+      // The copy is put back by drafts.js, a deferred script: it has run once the frame's DOM is loaded.
+      await page.frames().find((f) => f.url().startsWith(app.url))!.waitForLoadState('domcontentloaded');
       expect(await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').inputValue()).to.equal(text);
     } finally {
       await context.close();

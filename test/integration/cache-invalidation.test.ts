@@ -197,7 +197,7 @@ describe('in-process caches across two app instances', () => {
     const m = await launch({ sub: 'dropped', name: 'Dropped', roles: [ROLES.learner] });
     expect((await onB(m)).status).to.equal(200);
     expect((await onB(m)).status).to.equal(200);
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${CACHE_LISTENER_NAME}`.execute(env.app.db);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${CACHE_LISTENER_NAME} AND datname = current_database()`.execute(env.app.db);
     await waitFor('B to notice its listener is gone', async () => !b.caches.shared.listening);
     const { tenantId, cohortId, id } = await membershipOf('dropped');
     // Made while nobody listens: no NOTIFY reaches B, yet its very next request sees it.

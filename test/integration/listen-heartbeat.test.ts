@@ -27,7 +27,7 @@ describe('a LISTEN connection’s heartbeat', () => {
     let stopped: number | undefined;
     try {
       await listener.ready;
-      const backend = async () => (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = ${NAME}`.execute(handle.db)).rows.map((r) => r.pid);
+      const backend = async () => (await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity WHERE application_name = ${NAME} AND datname = current_database()`.execute(handle.db)).rows.map((r) => r.pid);
       const [first] = await backend();
       expect(first).to.be.a('number');
       process.kill(first!, 'SIGSTOP');

@@ -75,7 +75,7 @@ describe('the console’s roster part while the first sync commits', () => {
       const part = browser.request(`${app.url}/cohorts/${cohortId}/console/roster`);
       // Wait for the part's look at the jobs to queue behind the lock.
       for (let waited = 0; ; waited++) {
-        const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%pgboss%job%' AND pid <> pg_backend_pid()`);
+        const { rows } = await locker.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%pgboss%job%' AND pid <> pg_backend_pid()`);
         if (rows[0].n > 0) break;
         if (waited > 300) throw new Error('the roster part never looked at the jobs');
         await new Promise((r) => setTimeout(r, 20));

@@ -1,7 +1,8 @@
 // Mocha global fixtures: one real PostgreSQL for the whole run (embedded unless TEST_DATABASE_URL is
-// given), a database created fresh and migrated; every test then truncates what it uses.
+// given), a database created fresh and migrated; every test then truncates what it uses. Under
+// --parallel each worker first copies that database into its own (useWorkerDatabase).
 import { failOnCspViolations } from './browser.ts';
-import { startTestDatabase, stopTestDatabase } from './test-database.ts';
+import { startTestDatabase, stopTestDatabase, useWorkerDatabase } from './test-database.ts';
 
 export async function mochaGlobalSetup(): Promise<void> {
   await startTestDatabase();
@@ -11,4 +12,4 @@ export async function mochaGlobalTeardown(): Promise<void> {
   await stopTestDatabase();
 }
 
-export const mochaHooks = { beforeEach: failOnCspViolations };
+export const mochaHooks = { beforeAll: useWorkerDatabase, beforeEach: failOnCspViolations };

@@ -2,10 +2,15 @@
 // separate database circlework_test is created (and recreated each run) on that server, so the app's
 // own data is never touched. Neither: an embedded server of the run's own in a temporary folder, on
 // a free port (or TEST_PG_PORT), removed at the end.
+//
+// mocha --parallel runs test files in worker processes at once. Each worker copies the migrated
+// database into one of its own (<name>_w<worker>, CREATE DATABASE … TEMPLATE) before its first file,
+// so one worker's TRUNCATE never empties another's tables; NOTIFY channels are per database too.
 import { createDb, type DbHandle } from '../../models/db.ts';
 import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../../models/embedded-postgres.ts';
 import { migrateToLatest } from '../../models/migrate.ts';
 import { sql } from 'kysely';
+import pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +20,9 @@ let embedded: EmbeddedServer | undefined;
 let runDir: string | undefined;
 let url: string | undefined;
 const DATABASE = 'circlework_test';
+/** The migrated database's URL, handed to mocha's workers (they are forked after global setup). */
+const TEMPLATE_ENV = 'CIRCLEWORK_TEST_TEMPLATE_URL';
+const WORKER_SUFFIX = '_w';
 
 export async function startTestDatabase(): Promise<void> {
   const given = process.env.TEST_DATABASE_URL;
@@ -40,9 +48,56 @@ export async function startTestDatabase(): Promise<void> {
   } finally {
     await handle.close();
   }
+  process.env[TEMPLATE_ENV] = url;
+}
+
+/** The server's maintenance database, for statements that must not be connected to the one they name. */
+function maintenanceUrl(databaseUrl: string): string {
+  const u = new URL(databaseUrl);
+  u.pathname = '/postgres';
+  return u.toString();
+}
+
+let workerDatabase: Promise<void> | undefined;
+
+/** In a mocha worker (root beforeAll hook): the worker's own copy of the migrated database. Elsewhere nothing. */
+export function useWorkerDatabase(): Promise<void> {
+  const template = process.env[TEMPLATE_ENV];
+  const worker = process.env.MOCHA_WORKER_ID;
+  if (!template || worker === undefined) return Promise.resolve();
+  workerDatabase ??= (async () => {
+    const source = new URL(template);
+    const name = `${source.pathname.slice(1)}${WORKER_SUFFIX}${worker}`;
+    const client = new pg.Client({ connectionString: maintenanceUrl(template) });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(source.pathname.slice(1))}`);
+    } finally {
+      await client.end();
+    }
+    source.pathname = `/${name}`;
+    url = source.toString();
+  })();
+  return workerDatabase;
+}
+
+/** Drops the workers' copies (an embedded server goes whole). */
+async function dropWorkerDatabases(): Promise<void> {
+  if (!url) return;
+  const client = new pg.Client({ connectionString: maintenanceUrl(url) });
+  await client.connect();
+  try {
+    const prefix = `${new URL(url).pathname.slice(1)}${WORKER_SUFFIX}`;
+    const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
 }
 
 export async function stopTestDatabase(): Promise<void> {
+  if (!embedded) await dropWorkerDatabases();
   await embedded?.stop();
   if (runDir) fs.rmSync(runDir, { recursive: true, force: true });
 }
