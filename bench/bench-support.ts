@@ -100,9 +100,23 @@ export interface Load {
   errors: number;
 }
 
-/** GETs `url` with `connections` in flight for `seconds`; autocannon runs in a second process so it does not share the app's event loop. */
-export function load(url: string, headers: Record<string, string>, seconds: number, connections = 50): Promise<Load> {
-  const args = [autocannon, '-c', String(connections), '-d', String(seconds), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
+// autocannon's API where its command line has no equivalent: each connection its own Cookie header, in turn.
+const LOAD_WITH_COOKIES = `
+const [file, url, connections, seconds, cookies] = process.argv.slice(1);
+const { default: autocannon } = await import(file);
+const list = JSON.parse(cookies);
+let next = 0;
+const result = await autocannon({ url, connections: Number(connections), duration: Number(seconds), setupClient: (client) => client.setHeaders({ cookie: list[next++ % list.length] }) });
+process.stdout.write(JSON.stringify(result));`;
+
+/**
+ * GETs `url` with `connections` in flight for `seconds`; autocannon runs in a second process so it
+ * does not share the app's event loop. With `cookies`, each connection sends one of them, in turn.
+ */
+export function load(url: string, headers: Record<string, string>, seconds: number, connections = 50, cookies?: string[]): Promise<Load> {
+  const args = cookies
+    ? ['--input-type=module', '-e', LOAD_WITH_COOKIES, autocannon, url, String(connections), String(seconds), JSON.stringify(cookies)]
+    : [autocannon, '-c', String(connections), '-d', String(seconds), '-j', ...Object.entries(headers).flatMap(([k, v]) => ['-H', `${k}=${v}`]), url];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

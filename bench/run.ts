@@ -1,5 +1,5 @@
 // npm run bench — prints figures; asserts nothing. Run on an otherwise idle machine.
-// `npm run bench -- scale pages` runs some of them (launch, pages, spaces, dashboard, scale, soak, media);
+// `npm run bench -- scale pages` runs some of them (launch, pages, spaces, dashboard, scale, soak, media, moodle);
 // BENCH_POSTS (default 1,000,000), BENCH_SECONDS and BENCH_CONNECTIONS tune the scale bench,
 // BENCH_SOAK_LEARNERS (500) and BENCH_SOAK_SECONDS (300) the soak.
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { benchScale } from './scale.bench.ts';
 import { benchFloor } from './floor.bench.ts';
 import { benchProgramme } from './programme.bench.ts';
 import { benchMedia } from './media.bench.ts';
+import { benchMoodle } from './moodle.bench.ts';
 
 const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   launch: benchLaunch,
@@ -23,6 +24,8 @@ const benches: Record<string, (databaseUrl: string) => Promise<void>> = {
   floor: benchFloor,
   programme: benchProgramme,
   media: benchMedia,
+  // Only with a real Moodle beside it (bench/moodle.bench.ts); skipped otherwise.
+  moodle: benchMoodle,
   soak: async (databaseUrl) => {
     const learners = Number(process.env.BENCH_SOAK_LEARNERS ?? 500);
     await benchSoak(databaseUrl, { learners });
