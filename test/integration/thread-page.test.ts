@@ -74,6 +74,24 @@ describe('the thread page (one form for its posts’ actions)', () => {
     expect(await csrfOf(b)).to.be.a('string');
   });
 
+  it('shows each post its own kudos, in the order given, a reply under another post included', async () => {
+    const { thread } = await fiftyPostThread();
+    const threadId = thread.split('/').pop()!;
+    const reply = await env.app.db.selectFrom('posts').select(['id', 'parentPostId', 'tenantId', 'authorMembershipId']).where('threadId', '=', threadId).where('parentPostId', 'is not', null).executeTakeFirstOrThrow();
+    const parent = await env.app.db.selectFrom('posts').select(['id', 'authorMembershipId']).where('id', '=', reply.parentPostId!).executeTakeFirstOrThrow();
+    const giver = async (sub: string) => (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', sub).executeTakeFirstOrThrow()).id;
+    const kudos = (postId: string, to: string, from: string, reason: string, at: string) =>
+      env.app.db.insertInto('kudos').values({ tenantId: reply.tenantId, postId, toMembershipId: to, fromMembershipId: from, reason, createdAt: new Date(at) }).execute();
+    await kudos(reply.id, reply.authorMembershipId, await giver('fran'), 'Second on the reply', '2026-11-02T10:00:00Z');
+    await kudos(reply.id, reply.authorMembershipId, await giver('bea'), 'First on the reply', '2026-11-01T10:00:00Z');
+    await kudos(parent.id, parent.authorMembershipId, await giver('ari'), 'On the post above', '2026-11-01T10:00:00Z');
+    const page = await get(await launch(bea), thread);
+    const shown = (id: string) => page.doc.querySelectorAll(`#post-${id} [data-test=kudos] li`).map((li) => li.text.trim());
+    expect(shown(reply.id)).to.deep.equal(['Bea Reader: First on the reply', 'Fran Facilitator: Second on the reply']);
+    expect(shown(parent.id)).to.deep.equal(['Ari Author: On the post above']);
+    expect(page.doc.querySelectorAll('[data-test=kudos] li')).to.have.length(3);
+  });
+
   it('gives a facilitator one link per post to the post’s moderation page, which hides it with a reason; refuses that page to learners and to another cohort’s facilitator', async () => {
     const { b, f, thread } = await fiftyPostThread();
     const page = await get(f, thread);
