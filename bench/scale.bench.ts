@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { engine } from 'express-handlebars';
 import pg from 'pg';
+import { createRequire } from 'node:module';
 import { sql } from 'kysely';
 import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
@@ -59,6 +60,8 @@ export async function startReference(databaseUrl: string, tenantId: string, thre
 interface Captured {
   text: string;
   values: unknown[];
+  /** Sent as a named prepared statement: PostgreSQL may run it with a generic plan. */
+  prepared: boolean;
 }
 const CAPTURE_HEADER = 'x-bench-capture';
 const capture = new AsyncLocalStorage<Captured[]>();
@@ -70,7 +73,7 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   if (into) {
     const text = typeof q === 'string' ? q : (q as { text?: string })?.text;
     const values = Array.isArray(v) ? v : ((q as { values?: unknown[] })?.values ?? []);
-    if (text) into.push({ text, values });
+    if (text) into.push({ text, values, prepared: typeof q === 'object' && Boolean((q as { name?: string })?.name) });
   }
   return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
@@ -124,7 +127,10 @@ async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Pr
     try {
       // Reads are run (ANALYZE) for their real time; writes are only planned.
       const analyze = /^(select|with)\b/i.test(text) && !/\b(insert|update|delete)\b/i.test(text);
-      const out = (await pool.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time'?: number }[] }>(`EXPLAIN (${analyze ? 'ANALYZE, ' : ''}FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!;
+      // Twice, the second counted: the first warms the caches (TIMING OFF: only the total is shown).
+      const explain = async () => (await pool.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time'?: number }[] }>(`EXPLAIN (${analyze ? 'ANALYZE, TIMING OFF, ' : ''}FORMAT JSON) ${q.text}`, q.values)).rows[0]!['QUERY PLAN'][0]!;
+      if (analyze) await explain();
+      const out = await explain();
       plan = out.Plan;
       ms = out['Execution Time'];
     } catch {
@@ -143,10 +149,49 @@ async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Pr
       n.Plans?.forEach(walk);
     };
     walk(plan);
+    // A prepared statement runs with a generic plan once PostgreSQL finds it no dearer than the
+    // custom ones: that plan, planned without the values, is the one a busy page actually gets.
+    let generic = '';
+    if (q.prepared && ms !== undefined) {
+      const g = await explainGeneric(pool, q);
+      if (g) {
+        const slow = g.ms > 3 * ms && g.ms > 1;
+        g.plan.Plans?.forEach(walk);
+        if (slow) seq = true;
+        generic = ` | generic plan ${g.ms.toFixed(1)}ms${slow ? ' SLOW' : ''}`;
+      } else generic = ' | generic plan ?';
+    }
     if (seq) flagged++;
-    console.log(`  ${seq ? '!!' : 'ok'} cost ${plan['Total Cost'].toFixed(0).padStart(7)} ${ms === undefined ? '        ' : `${ms.toFixed(1).padStart(6)}ms`}  ${text.slice(0, 70).padEnd(70)}  ${scans.join(', ')}`);
+    console.log(`  ${seq ? '!!' : 'ok'} cost ${plan['Total Cost'].toFixed(0).padStart(7)} ${ms === undefined ? '        ' : `${ms.toFixed(1).padStart(6)}ms`}${generic}  ${text.slice(0, 70).padEnd(70)}  ${[...new Set(scans)].join(', ')}`);
   }
   return flagged;
+}
+
+// pg's own conversion of a query value to its text form (arrays, dates, JSON), as it sends them.
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
+
+/** EXPLAIN ANALYZE of a statement as PREPARE'd with a generic plan (the values typed as PostgreSQL infers them). */
+async function explainGeneric(pool: pg.Pool, q: Captured): Promise<{ plan: PlanNode; ms: number } | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query('SET plan_cache_mode = force_generic_plan');
+    await client.query(`PREPARE bench_generic AS ${q.text}`);
+    const literal = (v: unknown) => {
+      const text = prepareValue(v);
+      return text === null || text === undefined ? 'NULL' : client.escapeLiteral(String(text));
+    };
+    const args = q.values.length ? `(${q.values.map(literal).join(', ')})` : '';
+    const explain = async () => (await client.query<{ 'QUERY PLAN': { Plan: PlanNode; 'Execution Time': number }[] }>(`EXPLAIN (ANALYZE, TIMING OFF, FORMAT JSON) EXECUTE bench_generic${args}`)).rows[0]!['QUERY PLAN'][0]!;
+    await explain();
+    const out = await explain();
+    return { plan: out.Plan, ms: out['Execution Time'] };
+  } catch {
+    return undefined;
+  } finally {
+    await client.query('DEALLOCATE ALL').catch(() => undefined);
+    await client.query('RESET plan_cache_mode').catch(() => undefined);
+    client.release();
+  }
 }
 
 /** ~`posts` posts across `tenants` other tenants and `ownCohorts` (as many) more cohorts in the bench tenant, 50-post threads, revisions and kudos. */
@@ -356,13 +401,13 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     console.log(`(seeded to ${large} posts across 200 more tenants and 400 more cohorts in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd)`);
     await round(`${(large / 1e6).toFixed(1)}M`, reference.url, pages, seconds, explainPool);
 
-    console.log(`\nEXPLAIN of every query each page runs at ${large} posts (!! = sequential scan of a table over 10 k rows)`);
+    console.log(`\nEXPLAIN of every query each page runs at ${large} posts (!! = sequential scan of a table over 10 k rows, or a prepared statement's generic plan over 3× its custom one)`);
     let flagged = 0;
     for (const p of pages) {
       await idle(explainPool);
       flagged += await explainPage(explainPool, p.name, await queriesOf(p));
     }
-    console.log(`\n${flagged} queries with a sequential scan of a table over 10 k rows`);
+    console.log(`\n${flagged} queries with a sequential scan of a table over 10 k rows or a slow generic plan`);
   } finally {
     await reference?.close();
     await explainPool.end();
