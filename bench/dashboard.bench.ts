@@ -44,7 +44,7 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
     const counts = (await sql<{ all: string; ours: string }>`SELECT count(*) AS all, count(*) FILTER (WHERE tenant_id = ${tenantId}) AS ours FROM posts`.execute(app.db)).rows[0]!;
     console.log(`\nFacilitator pages: ${Number(counts.all).toLocaleString('en')} posts, ${Number(counts.ours).toLocaleString('en')} in the cohorts' tenant (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd); ${seconds} s per figure`);
     for (const { learners, f } of cohorts) {
-      const cookie = (await f.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+      const cookie = await f.browser.cookieHeader(app.url);
       // BENCH_DASHBOARD_PAGES=console,dashboard measures only those (by the path's first word, "console" for the console itself)
       const only = process.env.BENCH_DASHBOARD_PAGES?.split(',');
       for (const [name, path] of PAGES.filter(([, p]) => !only || only.includes(p.split('/')[0] || 'console'))) {

@@ -22,7 +22,7 @@ export async function benchFloor(databaseUrl: string, seconds = Number(process.e
     const space = await people.follow(reader, `${reader.base}/commons`);
     const { threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
     reference = await startReference(app.handle.pool.options.connectionString!, tenantId, threadId);
-    const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const cookie = await reader.browser.cookieHeader(app.url);
     const pages: { name: string; url: string; headers: Record<string, string> }[] = [
       { name: 'home page (no session)', url: `${app.url}/`, headers: {} },
       { name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, headers: { cookie } },

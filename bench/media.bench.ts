@@ -28,7 +28,7 @@ export async function benchMedia(databaseUrl: string, seconds = Number(process.e
     const space = await people.follow(reader, `${reader.base}/commons`);
     const { thread, threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
     reference = await startReference(app.handle.pool.options.connectionString!, tenantId, threadId);
-    const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const cookie = await reader.browser.cookieHeader(app.url);
 
     // Uploaders: each makes at most 5 uploads (the posting burst limit is 5 in 10 s per person).
     const uploaders: Array<{ m: Member; csrf: string; left: number }> = [];

@@ -61,7 +61,7 @@ export async function benchMoodle(databaseUrl: string, seconds = Number(process.
     const space = await people.follow(reader, `${reader.base}/modules/1/space`);
     const { thread, threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
     reference = await startReference(databaseUrl, tenantId, threadId);
-    const cookie = (await reader.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const cookie = await reader.browser.cookieHeader(app.url);
 
     console.log(`\nThe thread page beside a real Moodle discussion (${moodlePosts} posts on Moodle's page, 50 on ours), ${CONNECTIONS} connections, ${seconds} s each, ${ROUNDS} rounds`);
     console.log(`Moodle: ${discussion}, ${moodleCookies.length} signed-in sessions; its PHP and PostgreSQL share this machine's cores`);

@@ -34,7 +34,7 @@ export async function benchPages(databaseUrl: string, seconds = 10): Promise<voi
     const browser = new LtiHttpClient();
     const res = await sim.launch(app.url, browser, { user: { sub: 'bench-learner', name: 'Bench Learner', roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] }, clientId });
     const hub = res.finalUrl;
-    const cookie = (await browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const cookie = await browser.cookieHeader(app.url);
     print('bare Express + Handlebars page, 50 conns', await load(bare.url, {}, seconds));
     print('cohort hub (signed in), 50 conns', await load(hub, { cookie }, seconds));
     print('module 1 page (signed in), 50 conns', await load(`${hub}/modules/1`, { cookie }, seconds));

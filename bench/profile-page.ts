@@ -33,16 +33,15 @@ try {
   const space = await people.follow(learner, `${learner.base}/modules/1/space`);
   const { thread } = await seedBenchThread(app.db, people, learner, space);
   await sql`ANALYZE`.execute(app.db);
-  const cookieOf = async (m: { browser: { cookies(url: string): Promise<Array<{ key: string; value: string }>> } }) => (await m.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
   let facilitator: { url: string; cookie: string } | undefined;
   if (which in FACILITATOR_PAGES) {
     const f = await launchMany(people, 'dash-600', 600);
     await seedGroupPosts(app.db, f.cohortId, 3000);
     await sql`ANALYZE`.execute(app.db);
-    facilitator = { url: `${f.base}/console${FACILITATOR_PAGES[which]}`, cookie: await cookieOf(f) };
+    facilitator = { url: `${f.base}/console${FACILITATOR_PAGES[which]}`, cookie: await f.browser.cookieHeader(app.url) };
   }
   const url = facilitator?.url ?? { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
-  const cookie = facilitator?.cookie ?? (await cookieOf(reader));
+  const cookie = facilitator?.cookie ?? (await reader.browser.cookieHeader(app.url));
   const first = await fetch(url, { headers: { cookie } });
   const body = await first.text();
   console.log(`${which}: ${first.status}, ${body.length} bytes, ${(body.match(/<form/g) ?? []).length} forms`);

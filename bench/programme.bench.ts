@@ -40,7 +40,7 @@ export async function benchProgramme(databaseUrl: string, seconds = Number(proce
     const job = performance.now();
     const run = await refreshProgrammeSnapshots({ db: app.db, workshop: loadWorkshop(), now: () => new Date() });
     console.log(`programme-snapshots job over every cohort: ${run.refreshed} refreshed, ${run.failed} failed in ${((performance.now() - job) / 1000).toFixed(1)} s`);
-    const cookie = (await lead.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
+    const cookie = await lead.browser.cookieHeader(app.url);
     const url = `${app.url}/programme`;
     const t0 = performance.now();
     const first = await fetch(url, { headers: { cookie } });

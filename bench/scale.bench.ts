@@ -235,8 +235,7 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     await seedGroupPosts(app.db, f600.cohortId, 3000);
     await sql`ANALYZE`.execute(app.db);
     reference = await startReference(databaseUrl, tenantId, threadId);
-    const cookieOf = async (m: Member) => (await m.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
-    const rc = await cookieOf(reader);
+    const rc = await reader.browser.cookieHeader(app.url);
     const pages: PageUnderTest[] = [
       { name: 'thread with 50 posts', url: thread, cookie: rc },
       { name: 'group space', url: space, cookie: rc },
@@ -244,8 +243,8 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
       { name: 'module 1 page', url: `${reader.base}/modules/1`, cookie: rc },
       // What every signed-in page pays before its own work: the whole stack and layout, one small query.
       { name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, cookie: rc },
-      { name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await cookieOf(f60) },
-      { name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await cookieOf(f600) },
+      { name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await f60.browser.cookieHeader(app.url) },
+      { name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await f600.browser.cookieHeader(app.url) },
     ];
     for (const p of pages) {
       const r = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });

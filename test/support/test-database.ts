@@ -66,18 +66,11 @@ export function useWorkerDatabase(): Promise<void> {
   const worker = process.env.MOCHA_WORKER_ID;
   if (!template || worker === undefined) return Promise.resolve();
   workerDatabase ??= (async () => {
-    const source = new URL(template);
-    const name = `${source.pathname.slice(1)}${WORKER_SUFFIX}${worker}`;
-    const client = new pg.Client({ connectionString: maintenanceUrl(template) });
-    await client.connect();
-    try {
-      await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(name)} WITH (FORCE)`);
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)} TEMPLATE ${client.escapeIdentifier(source.pathname.slice(1))}`);
-    } finally {
-      await client.end();
-    }
-    source.pathname = `/${name}`;
-    url = source.toString();
+    const copy = new URL(template);
+    const name = `${copy.pathname.slice(1)}${WORKER_SUFFIX}${worker}`;
+    await ensureDatabase(maintenanceUrl(template), name, { recreate: true, template: copy.pathname.slice(1) });
+    copy.pathname = `/${name}`;
+    url = copy.toString();
   })();
   return workerDatabase;
 }
