@@ -135,6 +135,7 @@ describe('discussions in Chromium', function () {
     await a.tool.locator('textarea[name=body]').fill('When do you ask?');
     await a.tool.locator('[data-test=start-thread]').click();
     await a.tool.locator('[data-test=thread-page]').waitFor();
+    await scriptsRan(a); // drafts.js keeps a copy of what is typed only once it has run
 
     const text = 'A long reply I typed before my session ran out.';
     await a.tool.locator('#reply-body').fill(text);

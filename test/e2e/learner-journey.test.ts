@@ -1,7 +1,7 @@
 // A learner in Chromium: launch, open module 1, write a reflection, complete the five-factor check,
 // complete the module, see progress on the hub. axe-core on the hub and the module page.
 import { expect } from 'chai';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
@@ -19,6 +19,9 @@ describe('learner journey in Chromium', function () {
     lms = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
     browser = await launchChromium();
   });
+  /** The tool frame's document has run its deferred scripts (drafts.js keeps and restores copies then). */
+  const scriptsRan = (page: Page): Promise<void> => page.frames().find((f) => f.url().startsWith(app.url))!.waitForLoadState('domcontentloaded');
+
   after(async () => {
     await browser?.close();
     await lms?.close();
@@ -78,6 +81,9 @@ describe('learner journey in Chromium', function () {
       await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
       const tool = page.frameLocator('#tool');
       await tool.locator('[data-module="1"] a').click();
+      await tool.locator('[data-test=module-page]').waitFor();
+      // drafts.js keeps a copy of what is typed once it has run: typing before it would test nothing.
+      await scriptsRan(page);
       const text = 'A long answer I typed before my session ran out.';
       await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').fill(text);
       await context.clearCookies();
@@ -88,8 +94,7 @@ describe('learner journey in Chromium', function () {
       await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
       await tool.locator('[data-module="1"] a').click();
       await tool.locator('[data-test=module-page]').waitFor();
-      // The copy is put back by drafts.js, a deferred script: it has run once the frame's DOM is loaded.
-      await page.frames().find((f) => f.url().startsWith(app.url))!.waitForLoadState('domcontentloaded');
+      await scriptsRan(page);
       expect(await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').inputValue()).to.equal(text);
     } finally {
       await context.close();
