@@ -4,6 +4,7 @@ import { textFor } from '../i18n/request-locale.ts';
 import { Router, type Application, type Request, type Response } from 'express';
 import { z } from 'zod';
 import * as discussions from '../../models/discussions.queries.ts';
+import * as threadPage from '../../models/thread-page.queries.ts';
 import { findActiveLaunch, recheckLaunch, requireLaunch } from '../http/auth.ts';
 import { createRateLimit } from '../http/rate-limit.ts';
 import { NotFoundError, ValidationError } from '../errors.ts';
@@ -50,7 +51,7 @@ const ThreadPageQuery = z.object({ quote: anchor, post: anchor, after: anchor, b
 /** Top-level posts on one page of a thread (a reply comes with its parent). */
 export const THREAD_PAGE_SIZE = 50;
 
-function threadWindow(query: unknown, replying: boolean): discussions.ThreadWindow {
+function threadWindow(query: unknown, replying: boolean): threadPage.ThreadWindow {
   const q = ThreadPageQuery.parse(query);
   // A reply that could not be posted comes back where replies go: the latest page.
   if (replying) return { from: 'latest' };
@@ -179,7 +180,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     await svc.findVisibleSpace(deps, who, found.spaceId);
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
-    const [[row], photos] = await Promise.all([discussions.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id }), memberPhotoUrls(deps.db, who, [found.authorMembershipId])]);
+    const [[row], photos] = await Promise.all([threadPage.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id }), memberPhotoUrls(deps.db, who, [found.authorMembershipId])]);
     res.type('html').send(renderPost(req, postView(req.i18n!, who, found.threadId, { ...row!, authorPhotoUrl: photos.get(found.authorMembershipId) })));
   });
 
@@ -264,14 +265,14 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const window = threadWindow(req.query, flash !== undefined);
     const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
     const [found, keptForm] = await Promise.all([
-      discussions.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
+      threadPage.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
       svc.keptFormFor(deps, who, `thread:${thread.id}`),
     ]);
     // A form sent back with an error shows what was sent, not the kept draft.
     const draftRow = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;
     // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
-    const listed = found.empty && window.from !== 'first' ? await discussions.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
+    const listed = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
     // The authors' photos came with the page's own query.
     const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photoUrl(who, { id: p.authorPhotoId, contentHash: p.authorPhotoHash }) })) };
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;

@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import * as q from '../../models/discussions.queries.ts';
+import { listThreadPosts } from '../../models/thread-page.queries.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 
@@ -23,9 +24,9 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(s, 'the same calls with the right tenant find it').to.not.equal(undefined);
     expect(await q.findPost(db, p.tenantId, p.id)).to.not.equal(undefined);
     expect((await q.findThreadFor(db, p.tenantId, p.threadId, p.authorMembershipId))?.space, 'the thread comes with its space').to.deep.equal(s);
-    expect((await q.listThreadPosts(db, p.tenantId, p.threadId)).map((r) => r.bodySource), 'no source unless quoted').to.deep.equal([null]);
-    expect((await q.listThreadPosts(db, p.tenantId, p.threadId, { sourceOf: p.id })).map((r) => r.bodySource), 'the quoted post’s source').to.deep.equal(['Second words']);
-    expect((await q.listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
+    expect((await listThreadPosts(db, p.tenantId, p.threadId)).map((r) => r.bodySource), 'no source unless quoted').to.deep.equal([null]);
+    expect((await listThreadPosts(db, p.tenantId, p.threadId, { sourceOf: p.id })).map((r) => r.bodySource), 'the quoted post’s source').to.deep.equal(['Second words']);
+    expect((await listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
 
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
@@ -35,7 +36,7 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(await q.findThreadFor(db, other, p.threadId, p.authorMembershipId)).to.equal(undefined);
     expect(await q.findPost(db, other, p.id)).to.equal(undefined);
     expect(await q.findPostForUpdate(db, other, p.id)).to.equal(undefined);
-    expect(await q.listThreadPosts(db, other, p.threadId)).to.deep.equal([]);
+    expect(await listThreadPosts(db, other, p.threadId)).to.deep.equal([]);
     expect(await q.listPostRevisions(db, other, p.id)).to.deep.equal([]);
     expect(await q.listSpaceAudience(db, other, { ...s!, tenantId: other })).to.deep.equal([]);
 
