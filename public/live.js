@@ -7,6 +7,10 @@
   var threadId = root.getAttribute('data-thread-id');
   var cohortPath = location.pathname.split('/').slice(0, 3).join('/');
   var source = new EventSource(root.getAttribute('data-live-events'));
+  // Says on the page whether the stream is open (the server subscribes before it answers), so that
+  // a test waits for this page's own stream and not for the previous page's.
+  source.addEventListener('open', function () { root.setAttribute('data-live-open', ''); });
+  source.addEventListener('error', function () { root.removeAttribute('data-live-open'); });
   // The server ends the stream for good when access has ended: no reconnecting then.
   source.addEventListener('end', function () { source.close(); });
   source.addEventListener('post', function (event) {

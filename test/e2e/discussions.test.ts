@@ -18,16 +18,22 @@ describe('discussions in Chromium', function () {
   const { launchInBrowser, relaunch } = lmsBrowserSuite({ course });
   type Person = PersonInLms;
 
+  /** The frame's document has run its deferred scripts (drafts.js restores into empty fields then). */
+  const scriptsRan = (p: Person): Promise<void> => p.frame().waitForLoadState('domcontentloaded');
   /** Hub → module 1 → the discussion activity's link → the group's space. */
   async function openGroupSpace(p: Person): Promise<void> {
     await p.tool.locator('[data-module="1"] a').click();
     await p.tool.locator('[data-test=discussion-link] a').first().click();
     await p.tool.locator('[data-test=space]').waitFor();
+    await scriptsRan(p);
   }
-  /** The frame's document has run its deferred scripts (drafts.js restores into empty fields then). */
-  const scriptsRan = (p: Person): Promise<void> => p.frame().waitForLoadState('domcontentloaded');
-  /** Resolves once this page's live-update stream is open, so no event posted after it is missed. */
-  const streamOpened = (p: Person): Promise<unknown> => p.page.waitForResponse((r) => /\/spaces\/[0-9a-f-]{36}\/events$/.test(r.url()) && r.status() === 200);
+  /** This page's live-update stream is open (live.js marks it), so no event posted after it is missed. */
+  const streamOpened = (p: Person): Promise<void> => p.tool.locator('[data-live-events][data-live-open]').waitFor({ state: 'attached' });
+  /**
+   * The reply was taken: the redirect to it has loaded (with its scripts). Not a second post on the
+   * page: live.js may append the reply to the page that sent it before the redirect replaces it.
+   */
+  const replyTaken = (p: Person): Promise<void> => p.frame().waitForURL(/[?&]post=/, { waitUntil: 'domcontentloaded' });
 
   async function groupOfTwo(): Promise<{ a: Person; b: Person }> {
     // The learners launch first, so that they are members when the facilitator forms the groups.
@@ -55,21 +61,20 @@ describe('discussions in Chromium', function () {
     await a.tool.locator('[data-test=start-thread]').click();
     await a.tool.locator('[data-test=thread-page]').waitFor();
     expect(await a.tool.locator('h1').textContent()).to.equal('How I narrate my work');
+    await scriptsRan(a);
     expect(await seriousAxeViolations(a.frame())).to.deep.equal([]);
 
     await openGroupSpace(b);
-    const bStream = streamOpened(b);
     await b.tool.locator('[data-test=thread] a', { hasText: 'How I narrate my work' }).click();
     await b.tool.locator('[data-test=thread-page]').waitFor();
-    await bStream;
+    await streamOpened(b);
     expect(await seriousAxeViolations(b.frame())).to.deep.equal([]);
     // Set on this document only: still there afterwards means the page was never reloaded.
     await b.frame().evaluate(() => { (window as unknown as { notReloaded: boolean }).notReloaded = true; });
 
     await a.tool.locator('#reply-body').fill('@BeaLearner you asked about this on Monday: try it for a week.');
     await a.tool.locator('[data-test=reply]').click();
-    await a.tool.locator('[data-test=post]').nth(1).waitFor();
-    await scriptsRan(a);
+    await replyTaken(a);
     expect(await a.tool.locator('#reply-body').inputValue(), 'the posted reply is not put back into the form').to.equal('');
 
     const live = b.tool.locator('[data-live-posts] [data-test=post]');
@@ -107,10 +112,9 @@ describe('discussions in Chromium', function () {
     expect(await b.tool.locator(`#post-${replyId} .mention`).textContent()).to.equal('@Bea Learner');
 
     // A new thread elsewhere in the space: B, on the space page, is told to reload, and then sees it.
-    const bSpaceStream = streamOpened(b);
     await b.tool.locator('a', { hasText: '← All threads' }).click();
     await b.tool.locator('[data-test=space]').waitFor();
-    await bSpaceStream;
+    await streamOpened(b);
     expect(await b.tool.locator('[data-live-notice]').isHidden()).to.equal(true);
     await a.tool.locator('a', { hasText: '← All threads' }).click();
     await a.tool.locator('[data-test=space]').waitFor();
@@ -153,8 +157,7 @@ describe('discussions in Chromium', function () {
 
     // Posted now, it is in the thread once and the form is empty again.
     await a.tool.locator('[data-test=reply]').click();
-    await a.tool.locator('[data-test=post]').nth(1).waitFor();
-    await scriptsRan(a);
+    await replyTaken(a);
     expect(await a.tool.locator('[data-test=post-body]').nth(1).textContent()).to.contain(text);
     expect(await a.tool.locator('#reply-body').inputValue()).to.equal('');
   });

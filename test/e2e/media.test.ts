@@ -16,7 +16,8 @@ const course = { id: 'c-media', title: 'Media course' };
 describe('files in posts in Chromium', function () {
   this.timeout(90_000);
   const { launchInBrowser } = lmsBrowserSuite({ course });
-  const streamOpened = (p: PersonInLms): Promise<unknown> => p.page.waitForResponse((r) => /\/spaces\/[0-9a-f-]{36}\/events$/.test(r.url()) && r.status() === 200);
+  /** This page's live-update stream is open (live.js marks it), so no event posted after it is missed. */
+  const streamOpened = (p: PersonInLms): Promise<void> => p.tool.locator('[data-live-events][data-live-open]').waitFor({ state: 'attached' });
 
   it('attaches a picked photo and a pasted picture to a reply, previews it, and the other learner sees them live', async () => {
     const a = await launchInBrowser(ari, 'cohort-hub');
@@ -31,11 +32,12 @@ describe('files in posts in Chromium', function () {
     await a.tool.locator('[data-test=thread-page]').waitFor();
 
     await b.tool.locator('[data-test=commons-link]').click();
-    const bStream = streamOpened(b);
     await b.tool.locator('[data-test=thread] a', { hasText: 'Show your desk' }).click();
     await b.tool.locator('[data-test=thread-page]').waitFor();
-    await bStream;
+    await streamOpened(b);
 
+    // composer.js adds the toolbar and its file and paste listeners in one pass: there once this is.
+    await a.tool.locator('[data-test=preview-toggle]').waitFor();
     // Picked with the file input: sent at once, then a ticked box in the form.
     await a.tool.locator('#reply-files').setInputFiles({ name: 'desk.jpg', mimeType: 'image/jpeg', buffer: photo });
     await a.tool.locator('[data-test=uploaded]', { hasText: 'desk.jpg' }).waitFor();
