@@ -4,6 +4,7 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { openTestDb } from '../support/test-database.ts';
+import { waitFor } from '../support/wait.ts';
 import { withRetryingTransaction, type DbHandle } from '../../models/db.ts';
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
@@ -36,8 +37,6 @@ describe('withRetryingTransaction', () => {
       handle.db,
       async (tx) => {
         attempts++;
-        // This one finds the deadlock first, so it is the one PostgreSQL ends.
-        await sql`SET LOCAL deadlock_timeout = '50ms'`.execute(tx);
         await sql`UPDATE retry_probe SET n = n + 1 WHERE id = 1`.execute(tx);
         if (attempts === 1) {
           firstHoldsRow1.resolve();
@@ -50,9 +49,14 @@ describe('withRetryingTransaction', () => {
     );
     await firstHoldsRow1.promise;
     const other = handle.db.transaction().execute(async (tx) => {
-      await sql`SET LOCAL deadlock_timeout = '10s'`.execute(tx);
       await sql`UPDATE retry_probe SET n = n + 10 WHERE id = 2`.execute(tx);
+      const { rows: [self] } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
       otherHoldsRow2.resolve();
+      // Closes the cycle only once the first is waiting for row 2: it has then waited longer, so its
+      // deadlock check (deadlock_timeout after it began to wait) runs first and PostgreSQL ends it.
+      // Not SET deadlock_timeout, which only a superuser may (a TEST_DATABASE_URL role need not be one).
+      await waitFor('the first transaction to wait for row 2', async () =>
+        (await sql`SELECT 1 FROM pg_stat_activity WHERE ${self!.pid}::int = ANY (pg_blocking_pids(pid))`.execute(handle.db)).rows.length > 0);
       await sql`UPDATE retry_probe SET n = n + 10 WHERE id = 1`.execute(tx);
     });
 
