@@ -46,7 +46,8 @@ describe('the first roster on the facilitator console in Chromium', function () 
       { user_id: 'nora-1', roles: [ROLES.learner], name: 'Nora Neverlaunched' },
       { user_id: 'ned-2', roles: [ROLES.learner], name: 'Ned Notyet' },
     ]);
-    lms.services.serviceDelayMs = 1500;
+    // The LMS answers the roster request only when the test has seen the notice.
+    const answerRoster = lms.services.holdServiceCalls();
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     try {
       const page = await context.newPage();
@@ -61,6 +62,7 @@ describe('the first roster on the facilitator console in Chromium', function () 
       expect(await frame.locator('[data-test=member]').count()).to.equal(1);
       const toolFrame = page.frames().find((f) => f.url().startsWith(app.url))!;
       await toolFrame.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
+      answerRoster();
 
       await frame.locator('[data-test=member]', { hasText: 'Nora Neverlaunched' }).waitFor({ timeout: 20_000 });
       expect(await frame.locator('[data-test=member]').count()).to.equal(3);
@@ -71,8 +73,8 @@ describe('the first roster on the facilitator console in Chromium', function () 
       expect(cspReports).to.deep.equal([]);
       expect(await seriousAxeViolations(toolFrame)).to.deep.equal([]);
     } finally {
+      answerRoster();
       await context.close();
-      lms.services.serviceDelayMs = 0;
     }
   });
 });

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROLES } from '../support/lti-fixtures.ts';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { launchChromium, PHONE, seriousAxeViolations } from '../support/browser.ts';
 import { waitFor } from '../support/wait.ts';
 import { seedAdmin } from '../../server/admin/admin.service.ts';
 import { registerPersonalExports } from '../../server/privacy/export.service.ts';
@@ -15,7 +15,6 @@ import { loadWorkshop } from '../../server/modules/workshop-files.ts';
 const ada: SimUser = { sub: 'ada', name: 'Wilhelmina Longname-Example', email: 'wilhelmina.longname.example@example.org', roles: [ROLES.learner] };
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 describe('privacy pages on a phone (Chromium)', function () {
   this.timeout(120_000);

@@ -111,6 +111,7 @@ export class PlatformServices {
   maxConcurrentServiceCalls = 0;
   /** Delay each AGS/NRPS answer by this many ms (makes concurrent calls observable). */
   serviceDelayMs = 0;
+  private held: Promise<void> | undefined;
   private inFlight = 0;
   private failure: { remaining: number; status: number; body: string; headers: Record<string, string> } = { remaining: 0, status: 500, body: '', headers: {} };
   private readonly members = new Map<string, SimMember[]>();
@@ -121,6 +122,16 @@ export class PlatformServices {
   private readonly host: ServiceHost;
   constructor(host: ServiceHost) {
     this.host = host;
+  }
+
+  /** Holds every AGS/NRPS answer until the returned function is called: a state to look at, without timing. */
+  holdServiceCalls(): () => void {
+    let release!: () => void;
+    this.held = new Promise<void>((r) => (release = r));
+    return () => {
+      this.held = undefined;
+      release();
+    };
   }
 
   failNextServiceCalls(n: number, status: 500 | 429 | 403, opts: { body?: string; headers?: Record<string, string> } = {}): void {
@@ -271,6 +282,7 @@ export class PlatformServices {
     this.maxConcurrentServiceCalls = Math.max(this.maxConcurrentServiceCalls, this.inFlight);
     res.on('close', () => { this.inFlight--; call.status = res.statusCode; });
     if (this.serviceDelayMs > 0) await new Promise((r) => setTimeout(r, this.serviceDelayMs));
+    await this.held;
     if (this.failure.remaining > 0) {
       this.failure.remaining--;
       res.status(this.failure.status).set(this.failure.headers).type('text/plain').send(this.failure.body);
