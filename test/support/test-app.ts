@@ -46,6 +46,11 @@ export async function startTestApp(
     SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
     LTI_ENCRYPTION_KEY: 'test-lti-encryption-key-0123456789abcdef012345',
     ALLOW_INSECURE_REGISTRATION: 'true',
+    // A facilitator's console waits for a new cohort's first roster only in the tests about that wait.
+    // Elsewhere no roster worker runs, so the wait (3 s by default) always ran out, and only once an
+    // earlier file in the same process had created pg-boss's roster queue (pg-boss's schema outlives
+    // resetDatabase): a later file's consoles each took 3 s (the programme tests 65 s instead of 7).
+    ROSTER_FIRST_WAIT_MS: '0',
     ...env,
   });
   const handle = opts.databaseUrl ? createDb(opts.databaseUrl, { max: opts.poolSize ?? 5 }) : openTestDb(opts.poolSize);
