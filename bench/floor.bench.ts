@@ -2,27 +2,14 @@
 // CSP, CSRF token, layout), measured beside the scale bench's reference in the same run. The floor
 // page is a learner's notifications with none to show: one indexed query of its own. The home page
 // (no session, no query) shows what our stack costs before the session. BENCH_SECONDS and BENCH_ROUNDS tune it.
-import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
-import { cohortMembers } from '../test/support/cohort-members.ts';
-import { load, startBenchApp, type Load } from './bench-support.ts';
-import { seedBenchThread, startReference } from './scale.bench.ts';
+import { load, type Load } from './bench-support.ts';
+import { startThreadBench } from './scale.bench.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 export async function benchFloor(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5)): Promise<void> {
-  const app = await startBenchApp(databaseUrl);
-  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
-  let reference: Awaited<ReturnType<typeof startReference>> | undefined;
+  const { app, reader, reference, cookie, close } = await startThreadBench(databaseUrl, 'floor');
   try {
-    const lms = await connectPlatform(app, sim);
-    const people = cohortMembers(() => ({ app, lms }), { id: 'floor' });
-    const reader = await people.launch({ sub: 'floor-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'floor' });
-    // The reference's thread: 50 posts by the reader, in the commons.
-    const space = await people.follow(reader, `${reader.base}/commons`);
-    const { threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
-    reference = await startReference(app.handle.pool.options.connectionString!, tenantId, threadId);
-    const cookie = await reader.browser.cookieHeader(app.url);
     const pages: { name: string; url: string; headers: Record<string, string> }[] = [
       { name: 'home page (no session)', url: `${app.url}/`, headers: {} },
       { name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, headers: { cookie } },
@@ -58,8 +45,6 @@ export async function benchFloor(databaseUrl: string, seconds = Number(process.e
       }
     }
   } finally {
-    await reference?.close();
-    await sim.close();
-    await app.close();
+    await close();
   }
 }

@@ -7,29 +7,18 @@
 // (3) A thumbnail served from behind the access check, with its caching headers.
 import { sql } from 'kysely';
 import sharp from 'sharp';
-import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
-import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
+import { ROLES } from '../test/support/lti-fixtures.ts';
+import type { Member } from '../test/support/cohort-members.ts';
 import { postMultipart } from '../test/support/media-requests.ts';
 import { pdfOf } from '../test/support/media-fixtures.ts';
-import { load, measure, report, startBenchApp, type Load } from './bench-support.ts';
-import { seedBenchThread, startReference } from './scale.bench.ts';
+import { load, measure, report, type Load } from './bench-support.ts';
+import { startThreadBench } from './scale.bench.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 
 export async function benchMedia(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5)): Promise<void> {
-  const app = await startBenchApp(databaseUrl);
-  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
-  let reference: Awaited<ReturnType<typeof startReference>> | undefined;
+  const { app, people, reader, thread, threadId, tenantId, reference, cookie, close } = await startThreadBench(databaseUrl, 'media');
   try {
-    const lms = await connectPlatform(app, sim);
-    const people = cohortMembers(() => ({ app, lms }), { id: 'media' });
-    const reader = await people.launch({ sub: 'media-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'media' });
-    const space = await people.follow(reader, `${reader.base}/commons`);
-    const { thread, threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
-    reference = await startReference(app.handle.pool.options.connectionString!, tenantId, threadId);
-    const cookie = await reader.browser.cookieHeader(app.url);
-
     // Uploaders: each makes at most 5 uploads (the posting burst limit is 5 in 10 s per person).
     const uploaders: Array<{ m: Member; csrf: string; left: number }> = [];
     for (let i = 1; i <= 12; i++) {
@@ -86,8 +75,6 @@ export async function benchMedia(databaseUrl: string, seconds = Number(process.e
     row('thumbnail (access check + stored bytes)', await measured(thumbUrl, { cookie }), '');
     row('thumbnail revalidated (304)', await measured(thumbUrl, { cookie, 'if-none-match': t.headers.get('etag')! }), '');
   } finally {
-    await reference?.close();
-    await sim.close();
-    await app.close();
+    await close();
   }
 }

@@ -8,11 +8,8 @@
 // many people as connections (50). bench/moodle-seed.php makes the course, 50 students and the
 // discussion of 50 posts with Moodle's own data generator:
 //   sudo -u www-data php bench/moodle-seed.php /var/www/moodle   (prints the discussion's id)
-import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
-import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
-import { cohortMembers } from '../test/support/cohort-members.ts';
-import { load, startBenchApp, type Load } from './bench-support.ts';
-import { launchMany, seedBenchThread, startReference } from './scale.bench.ts';
+import { load, type Load } from './bench-support.ts';
+import { startThreadBench } from './scale.bench.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = 3;
@@ -50,18 +47,8 @@ export async function benchMoodle(databaseUrl: string, seconds = Number(process.
   if (check.status !== 200) throw new Error(`the Moodle discussion answers ${check.status}`);
   const moodlePosts = (moodlePage.match(/data-content="forum-post"/g) ?? []).length;
 
-  const app = await startBenchApp(databaseUrl);
-  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
-  let reference: Awaited<ReturnType<typeof startReference>> | undefined;
+  const { thread, reference, cookie, close } = await startThreadBench(databaseUrl, 'moodle-cmp', { group: 6 });
   try {
-    const lms = await connectPlatform(app, sim);
-    const people = cohortMembers(() => ({ app, lms }), { id: 'moodle-cmp' });
-    await launchMany(people, 'moodle-cmp', 6);
-    const reader = await people.launch({ sub: 'moodle-cmp-l0', name: 'Learner 0', roles: [ROLES.learner] }, { id: 'moodle-cmp' });
-    const space = await people.follow(reader, `${reader.base}/modules/1/space`);
-    const { thread, threadId, tenantId } = await seedBenchThread(app.db, people, reader, space);
-    reference = await startReference(databaseUrl, tenantId, threadId);
-    const cookie = await reader.browser.cookieHeader(app.url);
 
     console.log(`\nThe thread page beside a real Moodle discussion (${moodlePosts} posts on Moodle's page, 50 on ours), ${CONNECTIONS} connections, ${seconds} s each, ${ROUNDS} rounds`);
     console.log(`Moodle: ${discussion}, ${moodleCookies.length} signed-in sessions; its PHP and PostgreSQL share this machine's cores`);
@@ -89,8 +76,6 @@ export async function benchMoodle(databaseUrl: string, seconds = Number(process.
     const rps = (k: keyof typeof figures) => median(figures[k].map((l) => l.rps));
     console.log(`median of ${ROUNDS}: reference ${rps('reference').toFixed(0)} req/s, Circlework ${rps('circlework').toFixed(0)} (${(rps('circlework') / rps('reference')).toFixed(2)} of the reference), Moodle ${rps('moodle').toFixed(1)} (${(rps('moodle') / rps('reference')).toFixed(4)}): Circlework ÷ Moodle ${(rps('circlework') / rps('moodle')).toFixed(0)}×`);
   } finally {
-    await reference?.close();
-    await sim.close();
-    await app.close();
+    await close();
   }
 }

@@ -217,6 +217,34 @@ export async function seedBenchThread(db: Db, people: ReturnType<typeof cohortMe
   return { thread, threadId, tenantId };
 }
 
+/**
+ * A thread-page bench: the app, a simulated Moodle, learner `<cohort>-l0` (the reader) with the bench
+ * thread of 50 posts in the commons or, with `group`, in the group space of module 1 (that many
+ * learners launched and grouped first), and the reference page over the same posts. `close` stops them.
+ */
+export async function startThreadBench(databaseUrl: string, cohort: string, opts: { group?: number } = {}) {
+  const app = await startBenchApp(databaseUrl);
+  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
+  const stop = async () => {
+    await sim.close();
+    await app.close();
+  };
+  try {
+    const lms = await connectPlatform(app, sim);
+    const people = cohortMembers(() => ({ app, lms }), { id: cohort });
+    if (opts.group) await launchMany(people, cohort, opts.group);
+    const reader = await people.launch({ sub: `${cohort}-l0`, name: 'Learner 0', roles: [ROLES.learner] }, { id: cohort });
+    const space = await people.follow(reader, `${reader.base}/${opts.group ? 'modules/1/space' : 'commons'}`);
+    const seeded = await seedBenchThread(app.db, people, reader, space);
+    const reference = await startReference(databaseUrl, seeded.tenantId, seeded.threadId);
+    const cookie = await reader.browser.cookieHeader(app.url);
+    return { app, people, reader, ...seeded, reference, cookie, close: async () => (await reference.close(), await stop()) };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 export async function benchScale(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 5), posts = Number(process.env.BENCH_POSTS ?? 1_000_000)): Promise<void> {
   const app = await startBenchApp(databaseUrl, { server: capturingServer() });
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
