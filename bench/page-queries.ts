@@ -6,9 +6,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import pg from 'pg';
 
-// Every query one marked request sends (the app runs in this process, on this pg): the request runs
-// in its own async context, so queries of other requests or of background work (a figures
-// recompute, pg-boss) are never counted as that page's.
+// The request runs in its own async context, so queries of other requests or of background work
+// (a figures recompute, pg-boss) are never counted as that page's.
 interface Captured {
   text: string;
   values: unknown[];
@@ -18,20 +17,28 @@ interface Captured {
 const CAPTURE_HEADER = 'x-bench-capture';
 const capture = new AsyncLocalStorage<Captured[]>();
 const captures = new Map<string, Captured[]>();
-const originalQuery = pg.Client.prototype.query;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  const [q, v] = args as [unknown, unknown];
-  const into = capture.getStore();
-  if (into) {
-    const text = typeof q === 'string' ? q : (q as { text?: string })?.text;
-    const values = Array.isArray(v) ? v : ((q as { values?: unknown[] })?.values ?? []);
-    if (text) into.push({ text, values, prepared: typeof q === 'object' && Boolean((q as { name?: string })?.name) });
-  }
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
-} as typeof pg.Client.prototype.query;
+let capturing = false;
+
+/** Wraps pg's Client.query once, when a capturing server is made: other benches importing this file run pg as it is. */
+function captureQueries(): void {
+  if (capturing) return;
+  capturing = true;
+  const originalQuery = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const [q, v] = args as [unknown, unknown];
+    const into = capture.getStore();
+    if (into) {
+      const text = typeof q === 'string' ? q : (q as { text?: string })?.text;
+      const values = Array.isArray(v) ? v : ((q as { values?: unknown[] })?.values ?? []);
+      if (text) into.push({ text, values, prepared: typeof q === 'object' && Boolean((q as { name?: string })?.name) });
+    }
+    return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}
 
 /** The app's HTTP server: a request carrying CAPTURE_HEADER runs with that capture's list as its context. */
 export function capturingServer(): http.Server {
+  captureQueries();
   const server = http.createServer();
   const emit = server.emit.bind(server) as (event: string, ...args: unknown[]) => boolean;
   server.emit = ((event: string, ...args: unknown[]) => {
