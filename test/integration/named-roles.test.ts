@@ -14,7 +14,7 @@ import { seedAdmin } from '../../server/admin/admin.service.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
-import { testDatabaseUrl } from '../support/test-database.ts';
+import { onDatabase, testDatabaseUrl } from '../support/test-database.ts';
 
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', email: 'fran@example.org', roles: [ROLES.instructor] };
 const ADMIN = { email: 'admin@circlework.test', password: 'correct horse battery staple' };
@@ -80,12 +80,9 @@ describe('the named_roles migration', () => {
   const DATABASE = 'circlework_named_roles_migration';
 
   it('moves every programme lead and content editor into named_roles, ids and times kept, and drops the two tables', async () => {
-    const server = new URL(testDatabaseUrl());
-    server.pathname = '/postgres';
-    await ensureDatabase(server.toString(), DATABASE, { recreate: true });
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${DATABASE}`;
-    const handle = createDb(url.toString(), { max: 1 });
+    const server = onDatabase(testDatabaseUrl(), 'postgres');
+    await ensureDatabase(server, DATABASE, { recreate: true });
+    const handle = createDb(onDatabase(testDatabaseUrl(), DATABASE), { max: 1 });
     try {
       const files = new FileMigrationProvider({ fs, path, migrationFolder: fileURLToPath(new URL('../../models/migrations', import.meta.url)) });
       const before: MigrationProvider = {
@@ -127,7 +124,7 @@ describe('the named_roles migration', () => {
       expect(gone.map((g) => g.name)).to.deep.equal([null, null]);
     } finally {
       await handle.close();
-      const admin = createDb(server.toString(), { max: 1 });
+      const admin = createDb(server, { max: 1 });
       await sql`DROP DATABASE IF EXISTS ${sql.id(DATABASE)} WITH (FORCE)`.execute(admin.db).finally(() => admin.close());
     }
   });

@@ -31,9 +31,7 @@ export async function startTestDatabase(): Promise<void> {
     url = given;
   } else if (server) {
     await ensureDatabase(server, DATABASE, { recreate: true });
-    const u = new URL(server);
-    u.pathname = `/${DATABASE}`;
-    url = u.toString();
+    url = onDatabase(server, DATABASE);
   } else {
     // A server of this run's own (fresh data dir, free port): runs side by side never collide.
     runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'circlework-test-'));
@@ -51,12 +49,13 @@ export async function startTestDatabase(): Promise<void> {
   process.env[TEMPLATE_ENV] = url;
 }
 
-/** The server's maintenance database, for statements that must not be connected to the one they name. */
-function maintenanceUrl(databaseUrl: string): string {
-  const u = new URL(databaseUrl);
-  u.pathname = '/postgres';
+/** `serverUrl` with another database: `postgres`, the maintenance one, for statements that must not be connected to the database they name. */
+export function onDatabase(serverUrl: string, database: string): string {
+  const u = new URL(serverUrl);
+  u.pathname = `/${database}`;
   return u.toString();
 }
+const databaseOf = (databaseUrl: string) => new URL(databaseUrl).pathname.slice(1);
 
 let workerDatabase: Promise<void> | undefined;
 
@@ -66,11 +65,9 @@ export function useWorkerDatabase(): Promise<void> {
   const worker = process.env.MOCHA_WORKER_ID;
   if (!template || worker === undefined) return Promise.resolve();
   workerDatabase ??= (async () => {
-    const copy = new URL(template);
-    const name = `${copy.pathname.slice(1)}${WORKER_SUFFIX}${worker}`;
-    await ensureDatabase(maintenanceUrl(template), name, { recreate: true, template: copy.pathname.slice(1) });
-    copy.pathname = `/${name}`;
-    url = copy.toString();
+    const name = `${databaseOf(template)}${WORKER_SUFFIX}${worker}`;
+    await ensureDatabase(onDatabase(template, 'postgres'), name, { recreate: true, template: databaseOf(template) });
+    url = onDatabase(template, name);
   })();
   return workerDatabase;
 }
@@ -78,10 +75,10 @@ export function useWorkerDatabase(): Promise<void> {
 /** Drops the workers' copies (an embedded server goes whole). */
 async function dropWorkerDatabases(): Promise<void> {
   if (!url) return;
-  const client = new pg.Client({ connectionString: maintenanceUrl(url) });
+  const client = new pg.Client({ connectionString: onDatabase(url, 'postgres') });
   await client.connect();
   try {
-    const prefix = `${new URL(url).pathname.slice(1)}${WORKER_SUFFIX}`;
+    const prefix = `${databaseOf(url)}${WORKER_SUFFIX}`;
     const { rows } = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(datname)} WITH (FORCE)`);
   } finally {
