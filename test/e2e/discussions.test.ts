@@ -5,8 +5,8 @@
 import { expect } from 'chai';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
-import { seriousAxeViolations } from '../support/browser.ts';
-import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
+import { scriptsRan, seriousAxeViolations } from '../support/browser.ts';
+import { lmsBrowserSuite, streamOpened, type PersonInLms } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
 const bea: SimUser = { sub: 'bea', name: 'Bea Learner', roles: [ROLES.learner] };
@@ -18,17 +18,13 @@ describe('discussions in Chromium', function () {
   const { launchInBrowser, relaunch } = lmsBrowserSuite({ course });
   type Person = PersonInLms;
 
-  /** The frame's document has run its deferred scripts (drafts.js restores into empty fields then). */
-  const scriptsRan = (p: Person): Promise<void> => p.frame().waitForLoadState('domcontentloaded');
   /** Hub → module 1 → the discussion activity's link → the group's space. */
   async function openGroupSpace(p: Person): Promise<void> {
     await p.tool.locator('[data-module="1"] a').click();
     await p.tool.locator('[data-test=discussion-link] a').first().click();
     await p.tool.locator('[data-test=space]').waitFor();
-    await scriptsRan(p);
+    await scriptsRan(p.frame());
   }
-  /** This page's live-update stream is open (live.js marks it), so no event posted after it is missed. */
-  const streamOpened = (p: Person): Promise<void> => p.tool.locator('[data-live-events][data-live-open]').waitFor({ state: 'attached' });
   /**
    * The reply was taken: the redirect to it has loaded (with its scripts). Not a second post on the
    * page: live.js may append the reply to the page that sent it before the redirect replaces it.
@@ -61,7 +57,7 @@ describe('discussions in Chromium', function () {
     await a.tool.locator('[data-test=start-thread]').click();
     await a.tool.locator('[data-test=thread-page]').waitFor();
     expect(await a.tool.locator('h1').textContent()).to.equal('How I narrate my work');
-    await scriptsRan(a);
+    await scriptsRan(a.frame());
     expect(await seriousAxeViolations(a.frame())).to.deep.equal([]);
 
     await openGroupSpace(b);
@@ -118,7 +114,7 @@ describe('discussions in Chromium', function () {
     expect(await b.tool.locator('[data-live-notice]').isHidden()).to.equal(true);
     await a.tool.locator('a', { hasText: '← All threads' }).click();
     await a.tool.locator('[data-test=space]').waitFor();
-    await scriptsRan(a);
+    await scriptsRan(a.frame());
     expect(await a.tool.locator('input[name=title]').inputValue(), 'the posted thread is not put back into the form').to.equal('');
     expect(await a.tool.locator('textarea[name=body]').inputValue()).to.equal('');
     await a.tool.locator('input[name=title]').fill('What I tried this week');
@@ -139,7 +135,7 @@ describe('discussions in Chromium', function () {
     await a.tool.locator('textarea[name=body]').fill('When do you ask?');
     await a.tool.locator('[data-test=start-thread]').click();
     await a.tool.locator('[data-test=thread-page]').waitFor();
-    await scriptsRan(a); // drafts.js keeps a copy of what is typed only once it has run
+    await scriptsRan(a.frame()); // drafts.js keeps a copy of what is typed only once it has run
 
     const text = 'A long reply I typed before my session ran out.';
     await a.tool.locator('#reply-body').fill(text);
@@ -152,7 +148,7 @@ describe('discussions in Chromium', function () {
     await openGroupSpace(a);
     await a.tool.locator('[data-test=thread] a', { hasText: 'Asking for help' }).click();
     await a.tool.locator('[data-test=thread-page]').waitFor();
-    await scriptsRan(a);
+    await scriptsRan(a.frame());
     expect(await a.tool.locator('#reply-body').inputValue()).to.equal(text);
 
     // Posted now, it is in the thread once and the form is empty again.

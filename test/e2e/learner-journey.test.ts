@@ -6,7 +6,7 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiPlatformSimulator } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES } from '../support/lti-fixtures.ts';
-import { launchChromium, seriousAxeViolations } from '../support/browser.ts';
+import { launchChromium, scriptsRan, seriousAxeViolations } from '../support/browser.ts';
 
 describe('learner journey in Chromium', function () {
   this.timeout(60_000);
@@ -19,8 +19,7 @@ describe('learner journey in Chromium', function () {
     lms = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Moodle Sim' });
     browser = await launchChromium();
   });
-  /** The tool frame's document has run its deferred scripts (drafts.js keeps and restores copies then). */
-  const scriptsRan = (page: Page): Promise<void> => page.frames().find((f) => f.url().startsWith(app.url))!.waitForLoadState('domcontentloaded');
+  const toolFrame = (page: Page) => page.frames().find((f) => f.url().startsWith(app.url))!;
 
   after(async () => {
     await browser?.close();
@@ -83,7 +82,7 @@ describe('learner journey in Chromium', function () {
       await tool.locator('[data-module="1"] a').click();
       await tool.locator('[data-test=module-page]').waitFor();
       // drafts.js keeps a copy of what is typed once it has run: typing before it would test nothing.
-      await scriptsRan(page);
+      await scriptsRan(toolFrame(page));
       const text = 'A long answer I typed before my session ran out.';
       await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').fill(text);
       await context.clearCookies();
@@ -94,7 +93,7 @@ describe('learner journey in Chromium', function () {
       await page.goto(lms.coursePageUrl(app.url, { user, clientId, context: { id: 'c-expiry' } }));
       await tool.locator('[data-module="1"] a').click();
       await tool.locator('[data-test=module-page]').waitFor();
-      await scriptsRan(page);
+      await scriptsRan(toolFrame(page));
       expect(await tool.locator('[data-activity="set-your-intention"] textarea[name=text]').inputValue()).to.equal(text);
     } finally {
       await context.close();

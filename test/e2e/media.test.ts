@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { fitsWidth, PHONE, seriousAxeViolations } from '../support/browser.ts';
-import { lmsBrowserSuite, type PersonInLms } from '../support/lms-browser-suite.ts';
+import { lmsBrowserSuite, streamOpened } from '../support/lms-browser-suite.ts';
 
 const ari: SimUser = { sub: 'ari', name: 'Ari Learner', roles: [ROLES.learner] };
 const bea: SimUser = { sub: 'bea', name: 'Bea Learner', roles: [ROLES.learner] };
@@ -16,8 +16,6 @@ const course = { id: 'c-media', title: 'Media course' };
 describe('files in posts in Chromium', function () {
   this.timeout(90_000);
   const { launchInBrowser } = lmsBrowserSuite({ course });
-  /** This page's live-update stream is open (live.js marks it), so no event posted after it is missed. */
-  const streamOpened = (p: PersonInLms): Promise<void> => p.tool.locator('[data-live-events][data-live-open]').waitFor({ state: 'attached' });
 
   it('attaches a picked photo and a pasted picture to a reply, previews it, and the other learner sees them live', async () => {
     const a = await launchInBrowser(ari, 'cohort-hub');

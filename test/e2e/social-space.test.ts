@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
-import { PHONE, seriousAxeViolations } from '../support/browser.ts';
+import { PHONE, scriptsRan, seriousAxeViolations } from '../support/browser.ts';
 import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
 import { cohortMembers } from '../support/cohort-members.ts';
 
@@ -86,7 +86,7 @@ describe('the social space and completion states on a phone (Chromium)', functio
 
     await thread.locator('a').click();
     await phone.locator('[data-test=thread-page]').waitFor();
-    await phone.waitForLoadState('domcontentloaded'); // composer.js has added its toolbar: axe sees the page as people do
+    await scriptsRan(phone); // composer.js has added its toolbar: axe sees the page as people do
     const post = phone.locator('[data-test=post]').first();
     expect(await post.locator('header .avatar').textContent()).to.equal('BL');
     expect(await post.locator('header time').getAttribute('title')).to.match(/UTC$/);

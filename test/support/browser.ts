@@ -132,6 +132,11 @@ export async function seriousAxeViolations(target: Page | Frame, opts: { targetS
 }
 
 /** A phone in Chromium: 390 × 844 CSS pixels, touch (the issue 16 checks). */
+/** The document has run its deferred scripts (drafts.js, composer.js, live.js…): they run before DOMContentLoaded. */
+export function scriptsRan(target: Page | Frame): Promise<void> {
+  return target.waitForLoadState('domcontentloaded');
+}
+
 export const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
 
 /** Whether the page fits the phone's width: nothing makes it scroll sideways. */

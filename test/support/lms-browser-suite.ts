@@ -15,6 +15,11 @@ export interface PersonInLms {
   frame: () => Frame;
 }
 
+/** This page's live-update stream is open (live.js marks its section), so no event posted after it is missed. */
+export function streamOpened(p: PersonInLms): Promise<void> {
+  return p.tool.locator('[data-live-events][data-live-open]').waitFor({ state: 'attached' });
+}
+
 export function lmsBrowserSuite(opts: { course: { id: string; title?: string }; appOptions?: Parameters<typeof startTestApp>[1] }) {
   const env = {} as { app: TestApp; sim: LtiPlatformSimulator; lms: ConnectedPlatform; browser: Browser };
   let contexts: BrowserContext[] = [];
