@@ -1,4 +1,5 @@
-// Spaces, threads, posts, revisions and kudos; a thread's pages are read in thread-page.queries.ts.
+// Spaces, threads, posts, revisions and kudos; a space's page is read in space-page.queries.ts, a
+// thread's pages in thread-page.queries.ts.
 // Every statement is scoped by tenant.
 import { sql } from 'kysely';
 import { preparedQuery, prepareStatement, type Executor } from './db.ts';
@@ -76,62 +77,6 @@ export async function upsertGroupSpace(ex: Executor, s: { tenantId: string; coho
   if (found) return found;
   await insertGroupSpaces(ex, { tenantId: s.tenantId, cohortId: s.cohortId, groupIds: [s.groupId], moduleId: s.moduleId });
   return (await find())!;
-}
-
-export interface SpaceThreadRow {
-  id: string;
-  title: string;
-  createdAt: Date;
-  lastPostAt: Date;
-  pinnedAt: Date | null;
-  lockedAt: Date | null;
-  authorMembershipId: string;
-  authorName: string | null;
-  /** The starter's profile photo, if any. */
-  authorPhotoId: string | null;
-  authorPhotoHash: string | null;
-  /** Visible posts after the opening post. */
-  replies: number;
-  lastReplyAt: Date | null;
-  lastReplyMembershipId: string | null;
-  lastReplyName: string | null;
-  /** Everyone with a visible post in it. */
-  participantCount: number;
-  /** The three who posted last (visible posts), the latest first. */
-  participants: Array<{ membershipId: string; name: string | null; photoId: string | null; photoHash: string | null }>;
-}
-
-/**
- * A space's threads as its list shows them: starter, replies, the last reply (who, when) and who took
- * part (with the starter's and the participants' profile photos), in one statement. The figures are
- * kept on each thread as its posts change (migration T1700), so the list costs a few look-ups per
- * thread, however long the threads grow.
- */
-export async function listThreads(ex: Executor, tenantId: string, spaceId: string): Promise<SpaceThreadRow[]> {
-  const query = sql<SpaceThreadRow>`
-    WITH t AS (
-      SELECT id, title, created_at, last_post_at, pinned_at, locked_at, author_membership_id, reply_count, last_reply_at, last_reply_membership_id, participant_count, participant_ids
-      FROM threads WHERE tenant_id = ${tenantId} AND space_id = ${spaceId}),
-    -- Everyone the list names, each looked up once (not once per thread and role), with their profile photo.
-    names AS MATERIALIZED (
-      SELECT m.id, p.name, ph.id AS photo_id, ph.content_hash AS photo_hash
-      FROM (SELECT DISTINCT x.id FROM t, unnest(t.participant_ids || ARRAY[t.author_membership_id, t.last_reply_membership_id]) x(id) WHERE x.id IS NOT NULL) who
-      JOIN memberships m ON m.tenant_id = ${tenantId} AND m.id = who.id
-      JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
-      ${MEMBER_PHOTO_JOIN})
-    SELECT t.id, t.title, t.created_at, t.last_post_at, t.pinned_at, t.locked_at, t.author_membership_id,
-      starter.name AS author_name, starter.photo_id AS author_photo_id, starter.photo_hash AS author_photo_hash,
-      t.reply_count AS replies, t.last_reply_at, t.last_reply_membership_id,
-      (SELECT name FROM names WHERE names.id = t.last_reply_membership_id) AS last_reply_name,
-      t.participant_count,
-      coalesce((SELECT json_agg(json_build_object('membershipId', x.id, 'name', n.name, 'photoId', n.photo_id, 'photoHash', n.photo_hash) ORDER BY x.ord)
-        FROM unnest(t.participant_ids) WITH ORDINALITY AS x(id, ord) LEFT JOIN names n ON n.id = x.id), '[]'::json) AS participants
-    FROM t LEFT JOIN names starter ON starter.id = t.author_membership_id
-    -- Pinned threads first (the latest pinned on top), then by activity.
-    ORDER BY t.pinned_at DESC NULLS LAST, t.last_post_at DESC`;
-  // A fixed text: prepared, so PostgreSQL plans it once per connection.
-  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
-  return rows;
 }
 
 export function findThread(ex: Executor, tenantId: string, threadId: string): Promise<Thread | undefined> {

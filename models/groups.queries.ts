@@ -1,8 +1,7 @@
 // Groups of a cohort and who is in them. Every statement is scoped by tenant.
 import { sql } from 'kysely';
-import { preparedQuery, prepareStatement, type Executor } from './db.ts';
+import { preparedQuery, type Executor } from './db.ts';
 import type { Group } from './schema.ts';
-import { MEMBER_PHOTO_JOIN } from './media.queries.ts';
 
 export function listGroups(ex: Executor, tenantId: string, cohortId: string): Promise<Array<Group & { size: number }>> {
   return ex
@@ -47,27 +46,6 @@ export function listGroupMembers(ex: Executor, tenantId: string, cohortId: strin
     .where('g.cohortId', '=', cohortId)
     .orderBy('p.name')
     .execute();
-}
-
-/**
- * A group's members for the strip at the top of its spaces: name, profile photo, and when each was
- * last seen (their last launch, or their last post if later). Only this group's rows: `gm.group_id`
- * is the whole guard.
- */
-export async function listGroupMemberStrip(ex: Executor, tenantId: string, groupId: string) {
-  const query = sql<{ membershipId: string; name: string | null; lastLaunchAt: Date | null; lastPostAt: Date | null; photoId: string | null; photoHash: string | null }>`
-    select m.id as membership_id, p.name, m.last_launch_at,
-      (select max(po.created_at) from posts po where po.tenant_id = m.tenant_id and po.author_membership_id = m.id) as last_post_at,
-      ph.id as photo_id, ph.content_hash as photo_hash
-    from group_members gm
-    join memberships m on m.tenant_id = gm.tenant_id and m.id = gm.membership_id
-    join persons p on p.tenant_id = m.tenant_id and p.id = m.person_id
-    ${MEMBER_PHOTO_JOIN}
-    where gm.tenant_id = ${tenantId} and gm.group_id = ${groupId} and m.status = 'active'
-    order by p.name, m.id`;
-  // Read by every space page: a named statement, planned once per connection.
-  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
-  return rows;
 }
 
 /** Active learners of the cohort not in any group, oldest membership first. */

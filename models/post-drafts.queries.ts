@@ -30,22 +30,45 @@ export async function upsertPostDraft(
   return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
 }
 
+export interface KeptForm {
+  draft: { title: string; body: string; updatedAt: Date } | undefined;
+  pending: PendingAttachment[];
+}
+
 /**
- * What a person kept on one post form, in one round trip: the draft's text (if any) and the files
- * waiting on the form (what listPendingAttachments gives, oldest first). The space and thread pages
- * read both on every visit.
+ * What a person kept on one post form: the draft's text (if any, from `d`) and the files waiting on
+ * the form (what listPendingAttachments gives, oldest first), as columns of a statement that reads
+ * `FROM (SELECT) one ${join}` or joins it to its own one-row FROM. The space and thread pages read
+ * both on every visit, the space page within its own statement (space-page.queries.ts).
  */
-export async function findKeptForm(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<{ draft: { title: string; body: string; updatedAt: Date } | undefined; pending: PendingAttachment[] }> {
-  const query = sql<{ title: string | null; body: string | null; updatedAt: Date | null; pending: PendingAttachment[] }>`
-    SELECT d.title, d.body, d.updated_at,
+export function keptFormSql(tenantId: string, membershipId: string, target: DraftTarget) {
+  return {
+    columns: sql`d.title AS kept_title, d.body AS kept_body, d.updated_at AS kept_at,
       coalesce((SELECT json_agg(json_build_object('id', a.id, 'kind', a.kind, 'fileName', a.file_name, 'sizeBytes', a.size_bytes::text, 'contentType', a.content_type) ORDER BY a.created_at)
         FROM attachments a
-        WHERE a.tenant_id = ${tenantId} AND a.membership_id = ${membershipId} AND a.draft_target = ${target} AND a.state = 'ready'), '[]'::json) AS pending
-    FROM (SELECT) one
-    LEFT JOIN post_drafts d ON d.tenant_id = ${tenantId} AND d.membership_id = ${membershipId} AND d.target = ${target}`;
+        WHERE a.tenant_id = ${tenantId} AND a.membership_id = ${membershipId} AND a.draft_target = ${target} AND a.state = 'ready'), '[]'::json) AS pending`,
+    join: sql`LEFT JOIN post_drafts d ON d.tenant_id = ${tenantId} AND d.membership_id = ${membershipId} AND d.target = ${target}`,
+  };
+}
+
+/** The row of keptFormSql's columns. */
+export interface KeptFormColumns {
+  keptTitle: string | null;
+  keptBody: string | null;
+  keptAt: Date | null;
+  pending: PendingAttachment[];
+}
+
+export function keptFormOf(row: KeptFormColumns): KeptForm {
+  return { draft: row.keptAt === null ? undefined : { title: row.keptTitle!, body: row.keptBody!, updatedAt: row.keptAt }, pending: row.pending };
+}
+
+/** What a person kept on one post form, in one round trip. */
+export async function findKeptForm(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<KeptForm> {
+  const kept = keptFormSql(tenantId, membershipId, target);
+  const query = sql<KeptFormColumns>`SELECT ${kept.columns} FROM (SELECT) one ${kept.join}`;
   const [row] = (await ex.executeQuery(prepareStatement(query.compile(ex)))).rows;
-  const { title, body, updatedAt, pending } = row!;
-  return { draft: updatedAt === null ? undefined : { title: title!, body: body!, updatedAt }, pending };
+  return keptFormOf(row!);
 }
 
 export async function deletePostDraft(ex: Executor, tenantId: string, membershipId: string, target: DraftTarget): Promise<void> {

@@ -18,8 +18,6 @@ import { quoteForReply } from './post-rendering.ts';
 import { fieldsOfPost } from './post-fields.ts';
 import { postHref } from './post-links.ts';
 import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
-import { findLatestNorms } from '../../models/group-norms.queries.ts';
-import { listGroupMemberStrip } from '../../models/groups.queries.ts';
 import type { Workshops } from '../editions/workshops.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import type { AppError } from '../errors.ts';
@@ -238,12 +236,9 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
     const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [threads, norms, keptForm, members, workshop] = await Promise.all([
-      discussions.listThreads(deps.db, who.tenantId, space.id),
-      space.groupId ? findLatestNorms(deps.db, who.tenantId, space.groupId) : undefined,
-      svc.keptFormFor(deps, who, `space:${space.id}`),
-      // The member strip: the group of this space, which findVisibleSpace has checked this person may see.
-      space.groupId ? listGroupMemberStrip(deps.db, who.tenantId, space.groupId) : [],
+    const [{ threads, norms, keptForm, members }, workshop] = await Promise.all([
+      // The group's norms and member strip come only for the space's group, which findVisibleSpace has checked this person may see.
+      svc.spacePageFor(deps, who, space),
       deps.workshops.forCohort(who.tenantId, who.cohortId),
     ]);
     // A form sent back with an error shows what was sent, not the kept draft.
@@ -255,7 +250,7 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
       ...threads.flatMap((t) => [{ membershipId: t.authorMembershipId, photoId: t.authorPhotoId, photoHash: t.authorPhotoHash }, ...t.participants]),
       ...members,
     ]);
-    res.status(status).render('discussions/space', { title: req.i18n!.t('discussions.space.pageTitle'), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(req.i18n!, who, space, threads, workshop, form, norms?.norms ?? [], members, photos) });
+    res.status(status).render('discussions/space', { title: req.i18n!.t('discussions.space.pageTitle'), picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), ...spaceView(req.i18n!, who, space, threads, workshop, form, norms, members, photos) });
   }
 
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {

@@ -5,6 +5,7 @@ import * as discussions from '../../models/discussions.queries.ts';
 import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import * as drafts from '../../models/post-drafts.queries.ts';
+import * as spacePage from '../../models/space-page.queries.ts';
 import { notifyPostEvent } from '../../models/post-events.ts';
 import { claimAttachments } from '../../models/media.queries.ts';
 import type { Space } from '../../models/schema.ts';
@@ -269,6 +270,11 @@ export async function assertCanPostTo(deps: DiscussionsDeps, who: LaunchContext,
 export function previewPost(body: string): string {
   if (body.length > 20_000) return '<p>A post is at most 20,000 characters.</p>';
   return renderPost(body).html;
+}
+
+/** A space's page as this person sees it (the space checked by findVisibleSpace), with what they kept on its new-thread form. */
+export function spacePageFor(deps: DiscussionsDeps, who: LaunchContext, space: Space) {
+  return spacePage.listSpacePage(deps.db, { tenantId: who.tenantId, spaceId: space.id, groupId: space.groupId, membershipId: who.membershipId, target: `space:${space.id}` });
 }
 
 /** What this person kept on this form: the draft's text, if any, and the files waiting on it. */

@@ -2,7 +2,7 @@ import type { Space, Thread, Post } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { I18n, MessageRef } from '../i18n/i18n.ts';
 import type { RenderPost } from './post-html.ts';
-import type { SpaceThreadRow } from '../../models/discussions.queries.ts';
+import type { SpaceThreadRow } from '../../models/space-page.queries.ts';
 import type { Workshop, WorkshopModule } from '../modules/workshop-content.ts';
 import { avatarView } from '../http/avatar.ts';
 import { timeView } from '../http/relative-time.ts';

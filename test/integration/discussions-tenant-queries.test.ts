@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import * as q from '../../models/discussions.queries.ts';
 import { listThreadPosts } from '../../models/thread-page.queries.ts';
+import { listSpacePage } from '../../models/space-page.queries.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 
@@ -27,10 +28,11 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect((await listThreadPosts(db, p.tenantId, p.threadId)).map((r) => r.bodySource), 'no source unless quoted').to.deep.equal([null]);
     expect((await listThreadPosts(db, p.tenantId, p.threadId, { sourceOf: p.id })).map((r) => r.bodySource), 'the quoted post’s source').to.deep.equal(['Second words']);
     expect((await listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
+    expect((await listSpacePage(db, { tenantId: p.tenantId, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).threads.map((t) => t.title), 'the space lists its thread').to.deep.equal(['Ours']);
 
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
-    expect(await q.listThreads(db, other, p.spaceId)).to.deep.equal([]);
+    expect(await listSpacePage(db, { tenantId: other, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).to.deep.equal({ threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } });
     expect(await q.findThread(db, other, p.threadId)).to.equal(undefined);
     expect(await q.findSpaceFor(db, other, p.spaceId, p.authorMembershipId)).to.equal(undefined);
     expect(await q.findThreadFor(db, other, p.threadId, p.authorMembershipId)).to.equal(undefined);
