@@ -8,7 +8,9 @@ const listModuleSchedulesQuery = preparedQuery((ex, p: { tenantId: string; cohor
   ex.selectFrom('moduleSchedules').select(['moduleId', 'opensAt']).where('tenantId', '=', p.tenantId).where('cohortId', '=', p.cohortId),
 );
 
-export function listModuleSchedules(ex: Executor, tenantId: string, cohortId: string) {
+export type ModuleScheduleRow = { moduleId: number; opensAt: Date };
+
+export function listModuleSchedules(ex: Executor, tenantId: string, cohortId: string): Promise<ModuleScheduleRow[]> {
   return listModuleSchedulesQuery(ex, { tenantId, cohortId });
 }
 

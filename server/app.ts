@@ -219,7 +219,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     defaultWorkshops: Object.fromEntries(Object.entries(deps.defaultEditions).map(([lang, content]) => [lang, buildWorkshop(content!)])) as { en: Workshop },
     cohortRow: caches.cohort,
   });
-  const modules: ModulesDeps = { db, workshops, now: deps.now ?? (() => new Date()), onModuleCompleted };
+  const modules: ModulesDeps = { db, workshops, moduleSchedule: caches.moduleSchedule, now: deps.now ?? (() => new Date()), onModuleCompleted };
   // Before the hub and profile: puts a learner's nudges and own network in res.locals for them.
   if (config.demo) app.use('/cohorts/:cohortId', demoBanner(db));
   app.use('/cohorts', memberViewsRouter({ db }));
@@ -253,7 +253,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
   app.use('/action-plans/links', actionPlanLinksRouter({ ...actionPlans, media }));
-  app.use('/cohorts', analyticsRouter({ db, workshops, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/cohorts', analyticsRouter({ db, workshops, moduleSchedule: caches.moduleSchedule, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({

@@ -9,7 +9,7 @@ import type { LaunchContext } from '../launch-context.ts';
 import { msg } from '../i18n/i18n.ts';
 import { FIVE_FACTOR_CHECK_MODULES } from '../modules/workshop-content.ts';
 import type { Workshops } from '../editions/workshops.ts';
-import { cohortSchedule } from '../modules/modules.service.ts';
+import { cohortSchedule, type ModulesDeps } from '../modules/modules.service.ts';
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
 import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
@@ -23,6 +23,7 @@ export interface AnalyticsDeps {
   workshops: Workshops;
   now: () => Date;
   queue?: JobQueue | undefined;
+  moduleSchedule?: ModulesDeps['moduleSchedule'];
 }
 
 export const DEFAULT_QUIET_DAYS = 7;

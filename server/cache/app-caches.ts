@@ -1,10 +1,11 @@
-// The app's in-process caches (frame origins, membership standing, cohort rows; sessions in
+// The app's in-process caches (frame origins, membership standing, cohort rows, module schedules; sessions in
 // server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
 // across processes (tags are named by the triggers of migration 20261204T1200).
 import type { Logger } from 'pino';
 import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
 import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
+import { listModuleSchedules, type ModuleScheduleRow } from '../../models/modules.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
@@ -22,6 +23,8 @@ export interface AppCaches {
   membershipStanding(tenantId: string, membershipId: string, opts?: { fresh?: boolean }): Promise<MembershipStanding | undefined>;
   /** A cohort's row. */
   cohort(tenantId: string, cohortId: string): Promise<Cohort | undefined>;
+  /** A cohort's saved open dates (none saved: empty). */
+  moduleSchedule(tenantId: string, cohortId: string): Promise<readonly ModuleScheduleRow[]>;
   /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -68,6 +71,13 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         },
         () => ({ tags: [`cohort:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       ),
+    // Dropped by the trigger of migration 20261206T0000 (an insert too: an empty schedule is kept).
+    moduleSchedule: async (tenantId, cohortId) =>
+      (await shared.read(
+        `schedule:${tenantId}:${cohortId}`,
+        async () => Object.freeze(await listModuleSchedules(deps.db, tenantId, cohortId)),
+        () => ({ tags: [`schedule:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+      )) ?? [],
     ready: () => listener.ready,
     close: () => listener.close(),
   };

@@ -19,6 +19,8 @@ export interface ModulesDeps {
   /** The cohort's edition version decides its modules, activities and what completes them. */
   workshops: Workshops;
   now: () => Date;
+  /** A cohort's saved open dates, from the app's cache (server/cache/app-caches.ts); read from the database without it. */
+  moduleSchedule?: (tenantId: string, cohortId: string) => Promise<readonly { moduleId: number; opensAt: Date }[]>;
   /** Runs in the completing transaction with every module the learner has completed (grades). */
   onModuleCompleted?: (tx: Tx, who: LaunchContext, completedModuleIds: number[]) => Promise<void>;
 }
@@ -64,7 +66,7 @@ async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: num
 export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, known?: { createdAt: Date }): Promise<Date[]> {
   const [cohort, rows] = await Promise.all([
     known ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId),
-    modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId),
+    deps.moduleSchedule ? deps.moduleSchedule(who.tenantId, who.cohortId) : modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId),
   ]);
   if (!cohort) throw new NotFoundError('cohort');
   return moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])));

@@ -1,4 +1,4 @@
-// The in-process caches (sessions, membership standing, frame origins, cohort rows) with two app instances on one
+// The in-process caches (sessions, membership standing, frame origins, cohort rows, module schedules) with two app instances on one
 // database, as two processes would run: a change made through one instance takes effect at the next
 // request on the other once the NOTIFY has arrived (waited for by polling, never a fixed sleep).
 import { expect } from 'chai';
@@ -121,6 +121,24 @@ describe('in-process caches across two app instances', () => {
     expect(await title()).to.include('Caches');
     await launch({ sub: 'renamed', name: 'Renamed', roles: [ROLES.learner] }, { id: 'cache-two-instances', title: 'Circles renamed' }, undefined, new LtiHttpClient());
     await waitFor('B to show the new title', async () => (await title()).includes('Circles renamed'));
+  });
+
+  it('shows on instance B the module schedule a facilitator saved through A, and on A at once', async () => {
+    const m = await launch({ sub: 'scheduled', name: 'Scheduled', roles: [ROLES.learner] });
+    const f = await launch({ sub: 'scheduler', name: 'Scheduler', roles: [ROLES.instructor] });
+    const module2State = async (on: 'A' | 'B') => {
+      const r = on === 'B' ? await onB(m, '/modules/2') : await m.browser.request(`${m.base}/modules/2`);
+      return parse(r.body).querySelector('[data-test=module-page]')?.getAttribute('data-state');
+    };
+    expect(await module2State('B')).to.equal('locked');
+    expect(await module2State('B'), 'B now holds the (empty) schedule').to.equal('locked');
+    const dates = (module2: string) => Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`module_${i + 1}`, i === 1 ? module2 : '2026-01-01']));
+    expect((await post(f, `${f.base}/console/schedule`, dates('2026-01-01'))).status).to.equal(303);
+    expect(await module2State('A'), 'the writer’s own process, with no wait').to.equal('not-started');
+    await waitFor('B to open module 2', async () => (await module2State('B')) === 'not-started');
+    expect((await post(f, `${f.base}/console/schedule`, dates('2099-01-01'))).status).to.equal(303);
+    expect(await module2State('A')).to.equal('locked');
+    await waitFor('B to lock module 2 again', async () => (await module2State('B')) === 'locked');
   });
 
   it('tells the processes to drop a cohort only when a launch changes its row, not at every launch (updated_at alone)', async () => {
