@@ -212,8 +212,11 @@ export function insertAnnouncement(ex: Executor, a: { tenantId: string; cohortId
   return ex.insertInto('announcements').values(a).returningAll().executeTakeFirstOrThrow();
 }
 
-/** Announcements a member sees: the cohort's, and their group's (every group's when `allGroups`). */
-// Read by every hub visit, in one of three shapes, each built once (preparedQuery).
+/**
+ * Announcements a member sees: the cohort's, and their group's (every group's when `allGroups`). The
+ * member's group is looked up in the same statement (group_members_pkey: one group per membership).
+ */
+// Read by every hub visit, in one of two shapes, each built once (preparedQuery).
 const announcements = (ex: Executor, p: { tenantId: string; cohortId: string; limit: number }) =>
   ex
     .selectFrom('announcements as a')
@@ -224,15 +227,17 @@ const announcements = (ex: Executor, p: { tenantId: string; cohortId: string; li
     .orderBy('a.createdAt', 'desc')
     .limit(p.limit);
 const listAllAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcements(ex, p));
-const listCohortAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcements(ex, p).where('a.groupId', 'is', null));
-const listGroupAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; groupId: string; limit: number }) =>
-  announcements(ex, p).where((eb) => eb.or([eb('a.groupId', 'is', null), eb('a.groupId', '=', p.groupId)])),
+const listMemberAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string; limit: number }) =>
+  announcements(ex, p).where((eb) =>
+    eb.or([
+      eb('a.groupId', 'is', null),
+      eb('a.groupId', '=', eb.selectFrom('groupMembers as gm').select('gm.groupId').where('gm.tenantId', '=', p.tenantId).where('gm.membershipId', '=', p.membershipId)),
+    ]),
+  ),
 );
 
-export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, opts: { groupId: string | null; allGroups: boolean }, limit = 10) {
-  if (opts.allGroups) return listAllAnnouncementsQuery(ex, { tenantId, cohortId, limit });
-  const groupId = opts.groupId;
-  return groupId ? listGroupAnnouncementsQuery(ex, { tenantId, cohortId, groupId, limit }) : listCohortAnnouncementsQuery(ex, { tenantId, cohortId, limit });
+export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, reader: { membershipId: string } | { allGroups: true }, limit = 10) {
+  return 'allGroups' in reader ? listAllAnnouncementsQuery(ex, { tenantId, cohortId, limit }) : listMemberAnnouncementsQuery(ex, { tenantId, cohortId, membershipId: reader.membershipId, limit });
 }
 
 export function findAnnouncement(ex: Executor, tenantId: string, announcementId: string) {

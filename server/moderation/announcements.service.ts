@@ -50,8 +50,7 @@ export async function announce(deps: { db: Db; queue?: JobQueue | undefined }, w
 
 /** What a member's hub shows: the cohort's announcements and their group's (all, for facilitators). */
 export async function announcementsFor(deps: { db: Db }, who: LaunchContext) {
-  const group = who.role === 'facilitator' ? undefined : await groups.findGroupOfMember(deps.db, who.tenantId, who.membershipId);
-  return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, { groupId: group?.id ?? null, allGroups: who.role === 'facilitator' });
+  return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, who.role === 'facilitator' ? { allGroups: true } : { membershipId: who.membershipId });
 }
 
 
