@@ -5,6 +5,7 @@ import type { RawBuilder } from 'kysely';
 import { prepareStatement, type Executor } from './db.ts';
 import type { Post } from './schema.ts';
 import { MEMBER_PHOTO_JOIN, type PostAttachmentRow } from './media.queries.ts';
+import { keptFormOf, keptFormSql, type DraftTarget, type KeptForm, type KeptFormColumns } from './post-drafts.queries.ts';
 
 /**
  * Which top-level posts a thread page shows (keyset, never OFFSET: a page costs the same at post 20
@@ -43,6 +44,9 @@ function postColumns(sourceOf: string | undefined) {
     coalesce((SELECT ${FILES_JSON} FROM attachments f WHERE f.tenant_id = po.tenant_id AND f.post_id = po.id), '[]'::json) AS attachments`;
 }
 
+/** A post as the thread page reads it: its columns, its author's profile photo, and whether it is the page's own. */
+export type ThreadPageRow = ThreadPostRow & { authorPhotoId: string | null; authorPhotoHash: string | null; inPage: boolean };
+
 export type ThreadPostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   bodySource: string | null;
   authorName: string | null;
@@ -75,8 +79,18 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
  * tells that first post from the page's own; `hasOlder`/`hasNewer` say whether pages lie either
  * side. One fixed text per kind of window (and quote or not), each planned once per connection as a
  * prepared statement; the page size is part of the text.
+ *
+ * With `keptFor`, what that person kept on the page's reply form comes on the first row (not on
+ * every row: a draft can be 20,000 characters); `keptForm` is undefined when the page has no row.
  */
-export async function listThreadPage(ex: Executor, tenantId: string, threadId: string, w: ThreadWindow, size: number, opts: { sourceOf?: string | undefined } = {}) {
+export async function listThreadPage(
+  ex: Executor,
+  tenantId: string,
+  threadId: string,
+  w: ThreadWindow,
+  size: number,
+  opts: { sourceOf?: string | undefined; keptFor?: { membershipId: string; target: DraftTarget } | undefined } = {},
+): Promise<{ posts: ThreadPageRow[]; hasOlder: boolean; hasNewer: boolean; empty: boolean; keptForm: KeptForm | undefined }> {
   const n = sql.lit(size);
   const n1 = sql.lit(size + 1);
   const topLevel = sql`tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL`;
@@ -114,7 +128,8 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
   const opening = w.from === 'first'
     ? sql``
     : sql`UNION ALL SELECT o.*, FALSE FROM (SELECT ${cols} FROM posts WHERE ${topLevel} ORDER BY created_at, id LIMIT 1) o WHERE o.id NOT IN (SELECT id FROM page)`;
-  const query = sql<ThreadPostRow & { authorPhotoId: string | null; authorPhotoHash: string | null; inPage: boolean; hasOlder: boolean; hasNewer: boolean }>`
+  const kept = opts.keptFor && keptFormSql(tenantId, opts.keptFor.membershipId, opts.keptFor.target);
+  const query = sql<ThreadPageRow & { hasOlder: boolean; hasNewer: boolean } & Partial<KeptFormColumns>>`
     WITH ${anchor} ${kind.ctes}
     page AS ${kind.page},
     shown AS (
@@ -134,16 +149,21 @@ export async function listThreadPage(ex: Executor, tenantId: string, threadId: s
     -- expects one kudos) read them again for every post, 6 ms at 100 k posts.
     kudos_of AS MATERIALIZED (SELECT k.post_id, ${KUDOS_JSON} AS kudos FROM ${KUDOS_FROM} WHERE k.tenant_id = ${tenantId} AND k.post_id = ANY (ARRAY(SELECT id FROM shown)) GROUP BY k.post_id),
     files_of AS MATERIALIZED (SELECT f.post_id, ${FILES_JSON} AS attachments FROM attachments f WHERE f.tenant_id = ${tenantId} AND f.post_id = ANY (ARRAY(SELECT id FROM shown)) GROUP BY f.post_id)
+    ${kept ? sql`, kept AS MATERIALIZED (SELECT ${kept.columns} FROM (SELECT) one ${kept.join})` : sql``}
     SELECT ${postBaseColumns(opts.sourceOf)}, coalesce(ko.kudos, '[]'::json) AS kudos, ${REVISION_COUNT}, coalesce(fo.attachments, '[]'::json) AS attachments,
       a.photo_id AS author_photo_id, a.photo_hash AS author_photo_hash, po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
+      ${kept ? sql`, kept.*` : sql``}
     FROM shown po JOIN authors a ON a.id = po.author_membership_id
       LEFT JOIN kudos_of ko ON ko.post_id = po.id
       LEFT JOIN files_of fo ON fo.post_id = po.id
+      ${kept ? sql`LEFT JOIN kept ON po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)` : sql``}
     ORDER BY po.created_at, po.id`;
   const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   const hasOlder = rows[0]?.hasOlder ?? false;
   const hasNewer = rows[0]?.hasNewer ?? false;
-  // The rows go out as read: taking has_older/has_newer off each with a rest pattern copied every
-  // row's 20-odd fields again (6 % of the thread page's CPU).
-  return { posts: rows as Array<Omit<(typeof rows)[number], 'hasOlder' | 'hasNewer'>>, hasOlder, hasNewer, empty: !rows.some((r) => r.inPage) };
+  const first = rows[0];
+  const keptForm = kept && first ? keptFormOf(first as KeptFormColumns) : undefined;
+  // The rows go out as read: taking has_older/has_newer (and the kept form's columns) off each with a
+  // rest pattern copied every row's 20-odd fields again (6 % of the thread page's CPU).
+  return { posts: rows as ThreadPageRow[], hasOlder, hasNewer, empty: !rows.some((r) => r.inPage), keptForm };
 }

@@ -259,15 +259,16 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
     const window = threadWindow(req.query, flash !== undefined);
     const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
-    const [found, keptForm] = await Promise.all([
-      threadPage.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId }),
-      svc.keptFormFor(deps, who, `thread:${thread.id}`),
-    ]);
+    // What this person kept on the reply form comes with the page's first row.
+    const keptFor = { membershipId: who.membershipId, target: `thread:${thread.id}` as const };
+    const found = await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId, keptFor });
+    // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
+    const listed = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE, { keptFor }) : found;
+    // A thread with no post left (all erased) has no row to bring it.
+    const keptForm = listed.keptForm ?? found.keptForm ?? (await svc.keptFormFor(deps, who, keptFor.target));
     // A form sent back with an error shows what was sent, not the kept draft.
     const draftRow = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;
-    // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
-    const listed = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE) : found;
     // The authors' photos came with the page's own query.
     const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photoUrl(who, { id: p.authorPhotoId, contentHash: p.authorPhotoHash }) })) };
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;

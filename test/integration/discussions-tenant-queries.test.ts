@@ -4,7 +4,8 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import * as q from '../../models/discussions.queries.ts';
-import { listThreadPosts } from '../../models/thread-page.queries.ts';
+import { listThreadPage, listThreadPosts } from '../../models/thread-page.queries.ts';
+import { upsertPostDraft } from '../../models/post-drafts.queries.ts';
 import { listSpacePage } from '../../models/space-page.queries.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
@@ -30,6 +31,10 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect((await listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
     expect((await listSpacePage(db, { tenantId: p.tenantId, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).threads.map((t) => t.title), 'the space lists its thread').to.deep.equal(['Ours']);
 
+    const keptFor = { membershipId: p.authorMembershipId, target: `thread:${p.threadId}` as const };
+    expect(await upsertPostDraft(db, { tenantId: p.tenantId, membershipId: p.authorMembershipId, target: keptFor.target, title: '', body: 'A reply half written' }, undefined)).to.equal(true);
+    const page = await listThreadPage(db, p.tenantId, p.threadId, { from: 'first' }, 20, { keptFor });
+    expect([page.posts.length, page.keptForm?.draft?.body], 'the page’s post, and the reader’s kept reply with its first row').to.deep.equal([1, 'A reply half written']);
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
     expect(await listSpacePage(db, { tenantId: other, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).to.deep.equal({ threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } });
@@ -39,6 +44,7 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(await q.findPost(db, other, p.id)).to.equal(undefined);
     expect(await q.findPostForUpdate(db, other, p.id)).to.equal(undefined);
     expect(await listThreadPosts(db, other, p.threadId)).to.deep.equal([]);
+    expect(await listThreadPage(db, other, p.threadId, { from: 'first' }, 20, { keptFor }), 'no row, so no kept form').to.deep.equal({ posts: [], hasOlder: false, hasNewer: false, empty: true, keptForm: undefined });
     expect(await q.listPostRevisions(db, other, p.id)).to.deep.equal([]);
     expect(await q.listSpaceAudience(db, other, { ...s!, tenantId: other })).to.deep.equal([]);
 
