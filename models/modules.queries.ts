@@ -25,19 +25,45 @@ export async function upsertModuleSchedule(ex: Executor, row: { tenantId: string
 const listMemberResponsesQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>
   ex.selectFrom('activityResponses').selectAll().where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).orderBy('moduleId').orderBy('createdAt'),
 );
-const listMemberModuleResponsesQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string; moduleId: number }) =>
-  ex
-    .selectFrom('activityResponses')
-    .selectAll()
-    .where('tenantId', '=', p.tenantId)
-    .where('membershipId', '=', p.membershipId)
-    .where('moduleId', '=', p.moduleId)
-    .orderBy('moduleId')
-    .orderBy('createdAt'),
-);
 
-export function listMemberResponses(ex: Executor, tenantId: string, membershipId: string, moduleId?: number): Promise<ActivityResponse[]> {
-  return moduleId === undefined ? listMemberResponsesQuery(ex, { tenantId, membershipId }) : listMemberModuleResponsesQuery(ex, { tenantId, membershipId, moduleId });
+export function listMemberResponses(ex: Executor, tenantId: string, membershipId: string): Promise<ActivityResponse[]> {
+  return listMemberResponsesQuery(ex, { tenantId, membershipId });
+}
+
+/** What a learner has in one module, as its page and its completion read it. */
+export interface MemberModule {
+  /** Their responses in this module (drafts and submitted), oldest first. */
+  responses: ActivityResponse[];
+  /** Every module they completed, in order. */
+  completed: number[];
+  hasGroup: boolean;
+  /**
+   * A post or reply of theirs, neither hidden nor deleted, in one of the cohort's group spaces of the
+   * module (the group they are in now or were in before).
+   */
+  postedInGroupSpace: boolean;
+}
+
+/**
+ * A learner's module in one round trip (four statements before): the response rows, each carrying
+ * the three figures (a module without a response still gives one row, of figures only).
+ */
+export async function findMemberModule(ex: Executor, p: { tenantId: string; cohortId: string; membershipId: string; moduleId: number }): Promise<MemberModule> {
+  const query = sql<{ figCompleted: number[]; figHasGroup: boolean; figPosted: boolean } & { [K in keyof ActivityResponse]: ActivityResponse[K] | null }>`
+    SELECT fig.completed AS fig_completed, fig.has_group AS fig_has_group, fig.posted AS fig_posted, r.*
+    FROM (SELECT
+        ARRAY(SELECT c.module_id::int FROM module_completions c WHERE c.tenant_id = ${p.tenantId} AND c.membership_id = ${p.membershipId} ORDER BY c.module_id) AS completed,
+        EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${p.tenantId} AND gm.membership_id = ${p.membershipId}) AS has_group,
+        EXISTS (SELECT 1 FROM posts po JOIN spaces s ON s.tenant_id = po.tenant_id AND s.id = po.space_id
+          WHERE po.tenant_id = ${p.tenantId} AND po.author_membership_id = ${p.membershipId} AND po.status = 'visible'
+            AND s.cohort_id = ${p.cohortId} AND s.module_id = ${p.moduleId}::int AND s.group_id IS NOT NULL) AS posted) fig
+    LEFT JOIN activity_responses r ON r.tenant_id = ${p.tenantId} AND r.membership_id = ${p.membershipId} AND r.module_id = ${p.moduleId}::int
+    ORDER BY r.created_at`;
+  // Read by every module page: a named statement, planned once per connection.
+  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
+  const [first] = rows;
+  const responses = rows.filter((r) => r.id !== null).map(({ figCompleted: _c, figHasGroup: _g, figPosted: _p, ...response }) => response as ActivityResponse);
+  return { responses, completed: first!.figCompleted, hasGroup: first!.figHasGroup, postedInGroupSpace: first!.figPosted };
 }
 
 /** Locks the response row (if any) for the rest of the transaction: concurrent saves queue up. */
@@ -172,29 +198,6 @@ export function listSharedResponses(ex: Executor, tenantId: string, cohortId: st
     .where((eb) => eb.or([eb('shared', '=', true), eb('kind', '=', 'curation')]))
     .orderBy('moduleId')
     .execute();
-}
-
-/**
- * Whether the member has a post or reply, neither hidden nor deleted, in one of the cohort's group
- * spaces of the module (the group they are in now or were in before).
- */
-const hasVisibleGroupSpacePostQuery = preparedQuery((ex, q: { tenantId: string; cohortId: string; membershipId: string; moduleId: number }) =>
-  ex
-    .selectFrom('posts as p')
-    .innerJoin('spaces as s', (j) => j.onRef('s.tenantId', '=', 'p.tenantId').onRef('s.id', '=', 'p.spaceId'))
-    .select('p.id')
-    .where('p.tenantId', '=', q.tenantId)
-    .where('p.authorMembershipId', '=', q.membershipId)
-    .where('p.status', '=', 'visible')
-    .where('s.cohortId', '=', q.cohortId)
-    .where('s.moduleId', '=', q.moduleId)
-    .where('s.groupId', 'is not', null)
-    .limit(1),
-);
-
-export async function hasVisibleGroupSpacePost(ex: Executor, tenantId: string, cohortId: string, membershipId: string, moduleId: number): Promise<boolean> {
-  const rows = await hasVisibleGroupSpacePostQuery(ex, { tenantId, cohortId, membershipId, moduleId });
-  return rows.length > 0;
 }
 
 /**

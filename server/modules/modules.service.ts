@@ -2,7 +2,6 @@
 // completing modules; and the facilitator's schedule. Knows nothing of HTTP.
 import { withTransaction, type Db, type Tx } from '../../models/db.ts';
 import * as cohorts from '../../models/cohorts.queries.ts';
-import * as groups from '../../models/groups.queries.ts';
 import * as modules from '../../models/modules.queries.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
@@ -53,13 +52,12 @@ export function moduleRequirementsMet(module: WorkshopModule, progress: ModulePr
   return module.activities.filter((a) => countsForCompletion(a, progress.hasGroup)).every((a) => activityDone(a, progress));
 }
 
-async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: number, responses?: ActivityResponse[]): Promise<ModuleProgress> {
-  const [rows, group, postedInGroupSpace] = await Promise.all([
-    responses ?? modules.listMemberResponses(ex, who.tenantId, who.membershipId, moduleId),
-    groups.findGroupOfMember(ex, who.tenantId, who.membershipId),
-    modules.hasVisibleGroupSpacePost(ex, who.tenantId, who.cohortId, who.membershipId, moduleId),
-  ]);
-  return { submitted: new Set(rows.filter((r) => r.status === 'submitted').map((r) => r.activityId)), hasGroup: group !== undefined, postedInGroupSpace };
+function progressOf(m: modules.MemberModule): ModuleProgress {
+  return { submitted: new Set(m.responses.filter((r) => r.status === 'submitted').map((r) => r.activityId)), hasGroup: m.hasGroup, postedInGroupSpace: m.postedInGroupSpace };
+}
+
+async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: number): Promise<ModuleProgress> {
+  return progressOf(await modules.findMemberModule(ex, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, moduleId }));
 }
 
 /** The cohort's open dates; a page that already read the cohort passes it, so it is not read twice. */
@@ -99,15 +97,15 @@ export async function openModule(deps: ModulesDeps, who: LaunchContext, moduleId
   const workshop = await deps.workshops.forCohortRow(cohort);
   const module = workshop.byId(moduleId);
   if (!module) throw new NotFoundError('module');
-  const [dates, completed, responses] = await Promise.all([
+  const [dates, mine] = await Promise.all([
     cohortSchedule(deps, who, cohort),
-    modules.listCompletedModuleIds(deps.db, who.tenantId, who.membershipId),
-    modules.listMemberResponses(deps.db, who.tenantId, who.membershipId, moduleId),
+    modules.findMemberModule(deps.db, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, moduleId }),
   ]);
+  const { responses, completed } = mine;
+  const progress = progressOf(mine);
   const opensAt = dates[moduleId - 1]!;
   const fileActivities = module.activities.filter((a) => FILE_KINDS.has(a.kind));
-  const [progress, attached, pending] = await Promise.all([
-    readModuleProgress(deps.db, who, moduleId, responses),
+  const [attached, pending] = await Promise.all([
     media.listResponseAttachments(deps.db, who.tenantId, responses.filter((r) => FILE_KINDS.has(r.kind)).map((r) => r.id)),
     Promise.all(fileActivities.map((a) => media.listPendingAttachments(deps.db, who.tenantId, who.membershipId, activityDraftTarget(moduleId, a.id)))),
   ]);
