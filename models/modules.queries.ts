@@ -155,35 +155,49 @@ export function listLearnerProgress(ex: Executor, tenantId: string, cohortId: st
     .execute();
 }
 
-// Read by every hub visit: built once (preparedQuery).
-const findMemberProgressQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) => membershipProgress(ex, p.tenantId).where('m.id', '=', p.membershipId));
-
-/** One membership's completed and started modules (the hub). */
-export async function findMemberProgress(ex: Executor, tenantId: string, membershipId: string): Promise<{ completed: number[]; started: number[] }> {
-  const [row] = await findMemberProgressQuery(ex, { tenantId, membershipId });
-  return { completed: row?.completed ?? [], started: row?.started ?? [] };
+/**
+ * The hub's cohort summary, as two columns: how many active learners the cohort has, and how many of
+ * them completed each module (JSON, module id to count). Walks the cohort's memberships and
+ * completions on their cohort indexes, never posts (listLearnerProgress's 'started' does, for the
+ * facilitator's heatmap).
+ */
+function cohortCountColumns(tenantId: string, cohortId: string) {
+  const learner = sql`l.tenant_id = ${tenantId} AND l.cohort_id = ${cohortId} AND l.role = 'learner' AND l.status = 'active'`;
+  return {
+    learners: sql<number>`(SELECT count(*)::int FROM memberships l WHERE ${learner})`,
+    perModule: sql<Record<string, number>>`(SELECT coalesce(json_object_agg(x.module_id, x.n), '{}'::json) FROM (
+      SELECT c.module_id, count(*)::int AS n FROM module_completions c JOIN memberships l ON l.tenant_id = c.tenant_id AND l.id = c.membership_id
+      WHERE c.tenant_id = ${tenantId} AND c.cohort_id = ${cohortId} AND ${learner} GROUP BY c.module_id) x)`,
+  };
 }
 
-/**
- * The hub's cohort summary: how many active learners the cohort has, and how many of them completed
- * each module. Walks the cohort's memberships and completions on their cohort indexes, never posts
- * (listLearnerProgress's 'started' does, for the facilitator's heatmap).
- */
-export async function countCohortCompletions(ex: Executor, tenantId: string, cohortId: string): Promise<{ learners: number; perModule: Map<number, number> }> {
-  const query = sql<{ moduleId: number | null; learners: number }>`
-    with learners as (
-      select m.id from memberships m
-      where m.tenant_id = ${tenantId} and m.cohort_id = ${cohortId} and m.role = 'learner' and m.status = 'active'
-    )
-    select null::smallint as module_id, count(*)::int as learners from learners
-    union all
-    select c.module_id, count(*)::int from module_completions c join learners l on l.id = c.membership_id
-    where c.tenant_id = ${tenantId} and c.cohort_id = ${cohortId}
-    group by c.module_id`;
-  // Read by every hub visit: a named statement, planned once per connection.
-  const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
-  const total = rows.find((r) => r.moduleId === null)?.learners ?? 0;
-  return { learners: total, perModule: new Map(rows.filter((r) => r.moduleId !== null).map((r) => [r.moduleId!, r.learners])) };
+export interface CohortCounts {
+  learners: number;
+  perModule: Map<number, number>;
+}
+
+const countsOf = (learners: number, perModule: Record<string, number>): CohortCounts => ({ learners, perModule: new Map(Object.entries(perModule).map(([id, n]) => [Number(id), n])) });
+
+export async function countCohortCompletions(ex: Executor, tenantId: string, cohortId: string): Promise<CohortCounts> {
+  const counts = cohortCountColumns(tenantId, cohortId);
+  const { rows } = await sql<{ learners: number; perModule: Record<string, number> }>`SELECT ${counts.learners} AS learners, ${counts.perModule} AS per_module`.execute(ex);
+  return countsOf(rows[0]!.learners, rows[0]!.perModule);
+}
+
+// Read by every hub visit: built once (preparedQuery).
+const findHubProgressQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string }) => {
+  const counts = cohortCountColumns(p.tenantId, p.cohortId);
+  return membershipProgress(ex, p.tenantId)
+    .select([counts.learners.as('cohortLearners'), counts.perModule.as('cohortPerModule')])
+    .where('m.id', '=', p.membershipId);
+});
+
+/** One membership's completed and started modules and its cohort's counts (the hub), in one round trip. */
+export async function findHubProgress(ex: Executor, tenantId: string, cohortId: string, membershipId: string): Promise<{ completed: number[]; started: number[]; cohort: CohortCounts }> {
+  const [row] = await findHubProgressQuery(ex, { tenantId, cohortId, membershipId });
+  // The membership row carries the counts; without it (not this tenant's), none of the cohort's either.
+  if (!row) return { completed: [], started: [], cohort: await countCohortCompletions(ex, tenantId, cohortId) };
+  return { completed: row.completed, started: row.started, cohort: countsOf(row.cohortLearners, row.cohortPerModule) };
 }
 
 /** What a learner chose to share (reflections marked shared, and every curation share). */

@@ -223,13 +223,13 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 /** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
 export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }) {
   // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
-  const [workshop, dates, mine, counts] = await Promise.all([
+  const [workshop, dates, mine] = await Promise.all([
     deps.workshops.forCohortRow(cohort),
     cohortSchedule(deps, who, cohort),
-    modules.findMemberProgress(deps.db, who.tenantId, who.membershipId),
-    modules.countCohortCompletions(deps.db, who.tenantId, who.cohortId),
+    modules.findHubProgress(deps.db, who.tenantId, who.cohortId, who.membershipId),
   ]);
   const completed = new Set(mine.completed);
+  const counts = mine.cohort;
   const perModule = workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
   return { workshop, now: deps.now(), dates, completed, started: new Set(mine.started), due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
 }

@@ -1,12 +1,13 @@
 // The learner's journey over real HTTP: launch, open a module, save, submit, complete; the
 // facilitator's schedule, heatmap and shared responses; who may do what.
 import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
 import { parse, type HTMLElement } from 'node-html-parser';
 import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { GRADE_DELIVERY_QUEUE } from '../../server/grades/grades.service.ts';
-import { countCohortCompletions, listLearnerProgress } from '../../models/modules.queries.ts';
+import { countCohortCompletions, findHubProgress, listLearnerProgress } from '../../models/modules.queries.ts';
 
 const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
@@ -73,7 +74,16 @@ describe('modules and activities', () => {
       for (const r of rows) for (const id of r.completed) perModule.set(id, (perModule.get(id) ?? 0) + 1);
       return { learners: rows.length, perModule };
     };
-    const check = async () => expect(await countCohortCompletions(db, tenantId, cohortId)).to.deep.equal(await raw());
+    const check = async () => {
+      const expected = await raw();
+      expect(await countCohortCompletions(db, tenantId, cohortId)).to.deep.equal(expected);
+      expect((await findHubProgress(db, tenantId, cohortId, ms[0]!.id)).cohort, 'as the hub reads them, with a membership’s progress').to.deep.equal(expected);
+      for (const m of ms) {
+        const own = await db.selectFrom('moduleCompletions').select('moduleId').where('membershipId', '=', m.id).orderBy('moduleId').execute();
+        expect((await findHubProgress(db, tenantId, cohortId, m.id)).completed, 'each membership’s own completions').to.deep.equal(own.map((c) => c.moduleId));
+      }
+      expect(await findHubProgress(db, randomUUID(), cohortId, ms[0]!.id), 'another tenant’s id').to.deep.equal({ completed: [], started: [], cohort: { learners: 0, perModule: new Map() } });
+    };
     const complete = (membershipId: string, moduleId: number) => db.insertInto('moduleCompletions').values({ tenantId, cohortId, membershipId, moduleId }).execute();
     await check();
     for (const m of ms) await complete(m.id, 1); // the facilitator's completion does not count
