@@ -21,6 +21,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import { Cookie, CookieJar, getPublicSuffix } from 'tough-cookie';
+import { stallReport } from './stall-report.ts';
 
 export interface ClientRequestInit {
   method?: string;
@@ -95,9 +96,16 @@ function allowedIn(c: Cookie, ctx: SameSiteContext): boolean {
 
 interface RawResponse { status: number; rawHeaders: string[]; body: Buffer }
 
+/** When a request counts as stalled (a snapshot of what it waits on is taken), and when it is given up. A test of the report itself lowers them. */
+export const requestTimeouts = { stallMs: 5_000, timeoutMs: 15_000 };
+
 function send(u: URL, method: string, headers: Record<string, string>, body: string | undefined): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
+    // Still unanswered after a while: what the app waits on is read while it still waits, for the timeout's message.
+    let stalled: Promise<string> | undefined;
+    const watch = setTimeout(() => (stalled = stallReport()), requestTimeouts.stallMs).unref();
     const onResponse = (res: http.IncomingMessage): void => {
+      clearTimeout(watch);
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, rawHeaders: res.rawHeaders, body: Buffer.concat(chunks) }));
@@ -107,8 +115,13 @@ function send(u: URL, method: string, headers: Record<string, string>, body: str
     const req = u.protocol === 'https:'
       ? https.request(u, { method, headers, agent: false, rejectUnauthorized: !LOCAL_HOSTS.has(u.hostname) }, onResponse)
       : http.request(u, { method, headers, agent: false }, onResponse);
-    req.setTimeout(15_000, () => req.destroy(new Error(`LtiHttpClient: timeout on ${method} ${u.href}`)));
-    req.on('error', reject);
+    req.setTimeout(requestTimeouts.timeoutMs, () => {
+      void (stalled ?? Promise.resolve('')).then((report) => req.destroy(new Error(`LtiHttpClient: timeout on ${method} ${u.href}${report ? `\n${report}` : ''}`)));
+    });
+    req.on('error', (err) => {
+      clearTimeout(watch);
+      reject(err);
+    });
     req.end(body);
   });
 }

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import { loadDefaultEditions } from '../../server/modules/workshop-files.ts';
 import { CONTENT_LANGUAGES } from '../../server/i18n/locales.ts';
 import { openTestDb, watchResets } from './test-database.ts';
+import { databaseStallReporter, onStall } from './stall-report.ts';
 import { createDb, type DbHandle } from '../../models/db.ts';
 import type { JobQueue } from '../../server/jobs/job-queue.ts';
 import type { SharedCache } from '../../server/cache/shared-cache.ts';
@@ -76,6 +77,8 @@ export async function startTestApp(
   await ready().catch((err: unknown) => {
     if (!opts.databaseUrl) throw err;
   });
+  // A test request that stalls names what this app's database work waits on (stall-report.ts).
+  const unwatchStalls = onStall(databaseStallReporter(String(handle.pool.options.connectionString), handle.pool, `app at ${url}`));
   return {
     url,
     app,
@@ -85,6 +88,7 @@ export async function startTestApp(
     db: handle.db,
     emailDeps,
     close: async () => {
+      unwatchStalls();
       unwatchResets();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
