@@ -162,7 +162,9 @@ export async function listThreadPage(
   const hasOlder = rows[0]?.hasOlder ?? false;
   const hasNewer = rows[0]?.hasNewer ?? false;
   const first = rows[0];
-  const keptForm = kept && first ? keptFormOf(first as KeptFormColumns) : undefined;
+  // The first row is the one the kept form was joined to (its pending files are at least '[]'); were
+  // it not, the caller reads the kept form on its own rather than lose it.
+  const keptForm = kept && first && first.pending != null ? keptFormOf(first as KeptFormColumns) : undefined;
   // The rows go out as read: taking has_older/has_newer (and the kept form's columns) off each with a
   // rest pattern copied every row's 20-odd fields again (6 % of the thread page's CPU).
   return { posts: rows as ThreadPageRow[], hasOlder, hasNewer, empty: !rows.some((r) => r.inPage), keptForm };

@@ -7,9 +7,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE FUNCTION circlework_cache_module_schedules() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      IF TG_OP = 'DELETE' THEN
+      -- An update names the row's cohort before and after (the same tag twice is sent once).
+      IF TG_OP IN ('UPDATE', 'DELETE') THEN
         PERFORM circlework_cache_notify('schedule:' || OLD.tenant_id || ':' || OLD.cohort_id);
-      ELSE
+      END IF;
+      IF TG_OP IN ('INSERT', 'UPDATE') THEN
         PERFORM circlework_cache_notify('schedule:' || NEW.tenant_id || ':' || NEW.cohort_id);
       END IF;
       RETURN NULL;

@@ -75,7 +75,8 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
     moduleSchedule: async (tenantId, cohortId) =>
       (await shared.read(
         `schedule:${tenantId}:${cohortId}`,
-        async () => Object.freeze(await listModuleSchedules(deps.db, tenantId, cohortId)),
+        // The process's readers share the rows: frozen (moduleOpenDates hands out copies of the dates).
+        async () => Object.freeze((await listModuleSchedules(deps.db, tenantId, cohortId)).map((r) => Object.freeze({ moduleId: r.moduleId, opensAt: r.opensAt }))),
         () => ({ tags: [`schedule:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       )) ?? [],
     ready: () => listener.ready,

@@ -33,7 +33,8 @@ export const COMPLETION_MESSAGE: Readonly<Record<CompletionState, string>> = {
  * from the cohort's first launch (module 1 opens at once).
  */
 export function moduleOpenDates(cohortStart: Date, overrides: ReadonlyMap<number, Date>): Date[] {
-  return Array.from({ length: MODULE_COUNT }, (_, i) => overrides.get(i + 1) ?? new Date(cohortStart.getTime() + i * WEEK_MS));
+  // Copies: the saved dates may be the cache's, shared by every reader of the process.
+  return Array.from({ length: MODULE_COUNT }, (_, i) => new Date(overrides.get(i + 1)?.getTime() ?? cohortStart.getTime() + i * WEEK_MS));
 }
 
 /** The one function every page reads a module's state through. */

@@ -25,7 +25,7 @@ export async function stallReport(): Promise<string> {
  */
 export function databaseStallReporter(connectionString: string, pool: pg.Pool, name: string): Reporter {
   return async () => {
-    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3000, statement_timeout: 3000 });
+    const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3000, statement_timeout: 3000, application_name: 'circlework-stall-report' });
     await client.connect();
     try {
       const active = await client.query<{ pid: number; state: string; wait: string | null; ms: number; query: string }>(`
