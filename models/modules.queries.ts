@@ -22,14 +22,6 @@ export async function upsertModuleSchedule(ex: Executor, row: { tenantId: string
     .execute();
 }
 
-const listMemberResponsesQuery = preparedQuery((ex, p: { tenantId: string; membershipId: string }) =>
-  ex.selectFrom('activityResponses').selectAll().where('tenantId', '=', p.tenantId).where('membershipId', '=', p.membershipId).orderBy('moduleId').orderBy('createdAt'),
-);
-
-export function listMemberResponses(ex: Executor, tenantId: string, membershipId: string): Promise<ActivityResponse[]> {
-  return listMemberResponsesQuery(ex, { tenantId, membershipId });
-}
-
 /** What a learner has in one module, as its page and its completion read it. */
 export interface MemberModule {
   /** Their responses in this module (drafts and submitted), oldest first. */

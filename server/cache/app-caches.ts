@@ -76,7 +76,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
       (await shared.read(
         `schedule:${tenantId}:${cohortId}`,
         // The process's readers share the rows: frozen (moduleOpenDates hands out copies of the dates).
-        async () => Object.freeze((await listModuleSchedules(deps.db, tenantId, cohortId)).map((r) => Object.freeze({ moduleId: r.moduleId, opensAt: r.opensAt }))),
+        async () => Object.freeze((await listModuleSchedules(deps.db, tenantId, cohortId)).map((r) => Object.freeze(r))),
         () => ({ tags: [`schedule:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       )) ?? [],
     ready: () => listener.ready,

@@ -19,7 +19,7 @@ export interface ModulesDeps {
   workshops: Workshops;
   now: () => Date;
   /** A cohort's saved open dates, from the app's cache (server/cache/app-caches.ts); read from the database without it. */
-  moduleSchedule?: (tenantId: string, cohortId: string) => Promise<readonly { moduleId: number; opensAt: Date }[]>;
+  moduleSchedule?: (tenantId: string, cohortId: string) => Promise<readonly modules.ModuleScheduleRow[]>;
   /** Runs in the completing transaction with every module the learner has completed (grades). */
   onModuleCompleted?: (tx: Tx, who: LaunchContext, completedModuleIds: number[]) => Promise<void>;
 }
