@@ -11,8 +11,8 @@ export function findSpace(ex: Executor, tenantId: string, spaceId: string): Prom
   return ex.selectFrom('spaces').selectAll().where('tenantId', '=', tenantId).where('id', '=', spaceId).executeTakeFirst();
 }
 
-/** Whether this membership belongs to the space's group (true for the commons): checked in the space's own query. */
-function inSpaceGroup(membershipId: string) {
+/** Whether this membership belongs to the space's group (true for the commons; the space is `s`): checked in the space's own query. */
+export function inSpaceGroup(membershipId: string) {
   return sql<boolean>`(s.group_id IS NULL OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = s.tenant_id AND gm.membership_id = ${membershipId} AND gm.group_id = s.group_id))`;
 }
 
@@ -36,8 +36,15 @@ const findThreadForQuery = preparedQuery((ex, p: { tenantId: string; threadId: s
     .where('t.id', '=', p.threadId),
 );
 
+/** A thread with its space and whether a membership is in the space's group: what decides whether that person sees it. */
+export interface ThreadWithSpace {
+  thread: Thread;
+  space: Space;
+  inGroup: boolean;
+}
+
 /** The thread, its space and whether the membership is in the space's group, in one round trip. */
-export async function findThreadFor(ex: Executor, tenantId: string, threadId: string, membershipId: string): Promise<{ thread: Thread; space: Space; inGroup: boolean } | undefined> {
+export async function findThreadFor(ex: Executor, tenantId: string, threadId: string, membershipId: string): Promise<ThreadWithSpace | undefined> {
   const [row] = await findThreadForQuery(ex, { tenantId, threadId, membershipId });
   if (!row) return undefined;
   const { spaceCohortId, spaceGroupId, spaceModuleId, spaceCreatedAt, inGroup, ...thread } = row;

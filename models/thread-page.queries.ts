@@ -6,6 +6,7 @@ import { prepareStatement, type Executor } from './db.ts';
 import type { Post } from './schema.ts';
 import { MEMBER_PHOTO_JOIN, type PostAttachmentRow } from './media.queries.ts';
 import { keptFormOf, keptFormSql, type DraftTarget, type KeptForm, type KeptFormColumns } from './post-drafts.queries.ts';
+import { inSpaceGroup, type ThreadWithSpace } from './discussions.queries.ts';
 
 /**
  * Which top-level posts a thread page shows (keyset, never OFFSET: a page costs the same at post 20
@@ -42,6 +43,46 @@ function postColumns(sourceOf: string | undefined) {
     ${REVISION_COUNT},
     -- Its files (attachments_post_idx), in the order they were added.
     coalesce((SELECT ${FILES_JSON} FROM attachments f WHERE f.tenant_id = po.tenant_id AND f.post_id = po.id), '[]'::json) AS attachments`;
+}
+
+// The thread and its space (what decides who sees the page), prefixed: they share the posts' row.
+const THREAD_COLUMNS = sql`t.space_id AS th_space_id, t.author_membership_id AS th_author_membership_id, t.title AS th_title,
+  t.created_at AS th_created_at, t.last_post_at AS th_last_post_at, t.pinned_at AS th_pinned_at, t.locked_at AS th_locked_at,
+  t.reply_count AS th_reply_count, t.last_reply_at AS th_last_reply_at, t.last_reply_membership_id AS th_last_reply_membership_id,
+  t.participant_count AS th_participant_count, t.participant_ids AS th_participant_ids,
+  s.cohort_id AS th_space_cohort_id, s.group_id AS th_space_group_id, s.module_id AS th_space_module_id, s.created_at AS th_space_created_at`;
+
+/** THREAD_COLUMNS as the row brings them (null on every row but the first). */
+interface ThreadColumns {
+  thSpaceId: string | null;
+  thAuthorMembershipId: string;
+  thTitle: string;
+  thCreatedAt: Date;
+  thLastPostAt: Date;
+  thPinnedAt: Date | null;
+  thLockedAt: Date | null;
+  thReplyCount: number;
+  thLastReplyAt: Date | null;
+  thLastReplyMembershipId: string | null;
+  thParticipantCount: number;
+  thParticipantIds: string[];
+  thSpaceCohortId: string;
+  thSpaceGroupId: string | null;
+  thSpaceModuleId: number | null;
+  thSpaceCreatedAt: Date;
+  thInGroup: boolean;
+}
+
+function threadWithSpaceOf(tenantId: string, threadId: string, r: ThreadColumns): ThreadWithSpace {
+  return {
+    thread: {
+      tenantId, id: threadId, spaceId: r.thSpaceId!, authorMembershipId: r.thAuthorMembershipId, title: r.thTitle, createdAt: r.thCreatedAt, lastPostAt: r.thLastPostAt,
+      pinnedAt: r.thPinnedAt, lockedAt: r.thLockedAt, replyCount: r.thReplyCount, lastReplyAt: r.thLastReplyAt, lastReplyMembershipId: r.thLastReplyMembershipId,
+      participantCount: r.thParticipantCount, participantIds: r.thParticipantIds,
+    },
+    space: { tenantId, id: r.thSpaceId!, cohortId: r.thSpaceCohortId, groupId: r.thSpaceGroupId, moduleId: r.thSpaceModuleId, createdAt: r.thSpaceCreatedAt },
+    inGroup: r.thInGroup,
+  };
 }
 
 /** A post as the thread page reads it: its columns, its author's profile photo, and whether it is the page's own. */
@@ -82,6 +123,9 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
  *
  * With `keptFor`, what that person kept on the page's reply form comes on the first row (not on
  * every row: a draft can be 20,000 characters); `keptForm` is undefined when the page has no row.
+ * With `threadFor` (a membership), so do the thread, its space and whether that membership is in the
+ * space's group (`thread`, undefined when the page has no row): the caller decides from them,
+ * before anything of the page is shown, whether this person sees it. One round trip for the page.
  */
 export async function listThreadPage(
   ex: Executor,
@@ -89,8 +133,8 @@ export async function listThreadPage(
   threadId: string,
   w: ThreadWindow,
   size: number,
-  opts: { sourceOf?: string | undefined; keptFor?: { membershipId: string; target: DraftTarget } | undefined } = {},
-): Promise<{ posts: ThreadPageRow[]; hasOlder: boolean; hasNewer: boolean; empty: boolean; keptForm: KeptForm | undefined }> {
+  opts: { sourceOf?: string | undefined; keptFor?: { membershipId: string; target: DraftTarget } | undefined; threadFor?: string | undefined } = {},
+): Promise<{ posts: ThreadPageRow[]; hasOlder: boolean; hasNewer: boolean; empty: boolean; keptForm: KeptForm | undefined; thread: ThreadWithSpace | undefined }> {
   const n = sql.lit(size);
   const n1 = sql.lit(size + 1);
   const topLevel = sql`tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL`;
@@ -129,7 +173,11 @@ export async function listThreadPage(
     ? sql``
     : sql`UNION ALL SELECT o.*, FALSE FROM (SELECT ${cols} FROM posts WHERE ${topLevel} ORDER BY created_at, id LIMIT 1) o WHERE o.id NOT IN (SELECT id FROM page)`;
   const kept = opts.keptFor && keptFormSql(tenantId, opts.keptFor.membershipId, opts.keptFor.target);
-  const query = sql<ThreadPageRow & { hasOlder: boolean; hasNewer: boolean } & Partial<KeptFormColumns>>`
+  const threadOf = opts.threadFor
+    ? sql`, th AS MATERIALIZED (SELECT ${THREAD_COLUMNS}, ${inSpaceGroup(opts.threadFor)} AS th_in_group
+        FROM threads t JOIN spaces s ON s.tenant_id = t.tenant_id AND s.id = t.space_id WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId})`
+    : sql``;
+  const query = sql<ThreadPageRow & { hasOlder: boolean; hasNewer: boolean } & Partial<KeptFormColumns> & Partial<ThreadColumns>>`
     WITH ${anchor} ${kind.ctes}
     page AS ${kind.page},
     shown AS (
@@ -150,13 +198,16 @@ export async function listThreadPage(
     kudos_of AS MATERIALIZED (SELECT k.post_id, ${KUDOS_JSON} AS kudos FROM ${KUDOS_FROM} WHERE k.tenant_id = ${tenantId} AND k.post_id = ANY (ARRAY(SELECT id FROM shown)) GROUP BY k.post_id),
     files_of AS MATERIALIZED (SELECT f.post_id, ${FILES_JSON} AS attachments FROM attachments f WHERE f.tenant_id = ${tenantId} AND f.post_id = ANY (ARRAY(SELECT id FROM shown)) GROUP BY f.post_id)
     ${kept ? sql`, kept AS MATERIALIZED (SELECT ${kept.columns} FROM (SELECT) one ${kept.join})` : sql``}
+    ${threadOf}
     SELECT ${postBaseColumns(opts.sourceOf)}, coalesce(ko.kudos, '[]'::json) AS kudos, ${REVISION_COUNT}, coalesce(fo.attachments, '[]'::json) AS attachments,
       a.photo_id AS author_photo_id, a.photo_hash AS author_photo_hash, po.in_page, ${kind.older} AS has_older, ${kind.newer} AS has_newer
       ${kept ? sql`, kept.*` : sql``}
+      ${opts.threadFor ? sql`, th.*` : sql``}
     FROM shown po JOIN authors a ON a.id = po.author_membership_id
       LEFT JOIN kudos_of ko ON ko.post_id = po.id
       LEFT JOIN files_of fo ON fo.post_id = po.id
       ${kept ? sql`LEFT JOIN kept ON po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)` : sql``}
+      ${opts.threadFor ? sql`LEFT JOIN th ON po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)` : sql``}
     ORDER BY po.created_at, po.id`;
   const { rows } = await ex.executeQuery(prepareStatement(query.compile(ex)));
   const hasOlder = rows[0]?.hasOlder ?? false;
@@ -165,7 +216,9 @@ export async function listThreadPage(
   // The first row is the one the kept form was joined to (its pending files are at least '[]'); were
   // it not, the caller reads the kept form on its own rather than lose it.
   const keptForm = kept && first && first.pending != null ? keptFormOf(first as KeptFormColumns) : undefined;
+  // Likewise the thread: a first row without it (a thread of another tenant has no post here) brings none.
+  const thread = opts.threadFor && first && first.thSpaceId != null ? threadWithSpaceOf(tenantId, threadId, first as ThreadColumns) : undefined;
   // The rows go out as read: taking has_older/has_newer (and the kept form's columns) off each with a
   // rest pattern copied every row's 20-odd fields again (6 % of the thread page's CPU).
-  return { posts: rows as ThreadPageRow[], hasOlder, hasNewer, empty: !rows.some((r) => r.inPage), keptForm };
+  return { posts: rows as ThreadPageRow[], hasOlder, hasNewer, empty: !rows.some((r) => r.inPage), keptForm, thread };
 }

@@ -256,16 +256,10 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
   async function renderThread(req: Request, res: Response, status: number, flash?: { error: string; body: string; parentPostId?: string | undefined }) {
     const { threadId } = ThreadParams.parse(req.params);
     const who = req.launch!;
-    const { thread, space } = await svc.findVisibleThread(deps, who, threadId);
     const window = threadWindow(req.query, flash !== undefined);
     const quoteId = flash ? undefined : ThreadPageQuery.parse(req.query).quote;
-    // What this person kept on the reply form comes with the page's first row.
-    const keptFor = { membershipId: who.membershipId, target: `thread:${thread.id}` as const };
-    const found = await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, window, THREAD_PAGE_SIZE, { sourceOf: quoteId, keptFor });
-    // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
-    const listed = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, thread.id, { from: 'first' }, THREAD_PAGE_SIZE, { keptFor }) : found;
-    // A thread with no post left (all erased) has no row to bring it.
-    const keptForm = listed.keptForm ?? found.keptForm ?? (await svc.keptFormFor(deps, who, keptFor.target));
+    // The thread, its space, the page and what this person kept on the reply form, checked together.
+    const { thread, space, page: listed, keptForm } = await svc.threadPageFor(deps, who, threadId, window, THREAD_PAGE_SIZE, { quoteId });
     // A form sent back with an error shows what was sent, not the kept draft.
     const draftRow = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;

@@ -6,6 +6,7 @@ import * as groups from '../../models/groups.queries.ts';
 import * as notifications from '../../models/notifications.queries.ts';
 import * as drafts from '../../models/post-drafts.queries.ts';
 import * as spacePage from '../../models/space-page.queries.ts';
+import * as threadPage from '../../models/thread-page.queries.ts';
 import { notifyPostEvent } from '../../models/post-events.ts';
 import { claimAttachments } from '../../models/media.queries.ts';
 import type { Space } from '../../models/schema.ts';
@@ -137,6 +138,25 @@ export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContex
   const found = await discussions.findThreadFor(deps.db, who.tenantId, threadId, who.membershipId);
   if (!found) throw new NotFoundError('thread');
   return { thread: found.thread, space: visibleSpace(who, found.space, found.inGroup) };
+}
+
+/**
+ * One page of a thread as this person sees it, with the thread, its space and what they kept on the
+ * reply form. The page's statement brings the thread and the group check on its first row (one
+ * round trip), and nothing of the page leaves here before visibleSpace has passed them: a thread
+ * of another cohort or another group's is a 404, as from findVisibleThread. A thread with no row
+ * to bring it (another tenant's, or every post erased) is read on its own.
+ */
+export async function threadPageFor(deps: DiscussionsDeps, who: LaunchContext, threadId: string, window: threadPage.ThreadWindow, size: number, opts: { quoteId?: string | undefined } = {}) {
+  const keptFor = { membershipId: who.membershipId, target: `thread:${threadId}` as const };
+  const found = await threadPage.listThreadPage(deps.db, who.tenantId, threadId, window, size, { sourceOf: opts.quoteId, keptFor, threadFor: who.membershipId });
+  const { thread, space } = found.thread
+    ? { thread: found.thread.thread, space: visibleSpace(who, found.thread.space, found.thread.inGroup) }
+    : await findVisibleThread(deps, who, threadId);
+  // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
+  const page = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, threadId, { from: 'first' }, size, { keptFor }) : found;
+  const keptForm = page.keptForm ?? found.keptForm ?? (await keptFormFor(deps, who, keptFor.target));
+  return { thread, space, page, keptForm };
 }
 
 /** A reply to the thread, or to one post of it (a reply to a reply answers that reply's parent). */

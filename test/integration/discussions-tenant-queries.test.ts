@@ -35,6 +35,8 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(await upsertPostDraft(db, { tenantId: p.tenantId, membershipId: p.authorMembershipId, target: keptFor.target, title: '', body: 'A reply half written' }, undefined)).to.equal(true);
     const page = await listThreadPage(db, p.tenantId, p.threadId, { from: 'first' }, 20, { keptFor });
     expect([page.posts.length, page.keptForm?.draft?.body], 'the page’s post, and the reader’s kept reply with its first row').to.deep.equal([1, 'A reply half written']);
+    const withThread = await listThreadPage(db, p.tenantId, p.threadId, { from: 'first' }, 20, { keptFor, threadFor: p.authorMembershipId });
+    expect(withThread.thread, 'the thread, its space and the group check with the first row, as findThreadFor reads them').to.deep.equal(await q.findThreadFor(db, p.tenantId, p.threadId, p.authorMembershipId));
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
     expect(await listSpacePage(db, { tenantId: other, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).to.deep.equal({ threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } });
@@ -44,7 +46,7 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(await q.findPost(db, other, p.id)).to.equal(undefined);
     expect(await q.findPostForUpdate(db, other, p.id)).to.equal(undefined);
     expect(await listThreadPosts(db, other, p.threadId)).to.deep.equal([]);
-    expect(await listThreadPage(db, other, p.threadId, { from: 'first' }, 20, { keptFor }), 'no row, so no kept form').to.deep.equal({ posts: [], hasOlder: false, hasNewer: false, empty: true, keptForm: undefined });
+    expect(await listThreadPage(db, other, p.threadId, { from: 'first' }, 20, { keptFor, threadFor: p.authorMembershipId }), 'no row, so no kept form and no thread').to.deep.equal({ posts: [], hasOlder: false, hasNewer: false, empty: true, keptForm: undefined, thread: undefined });
     expect(await q.listPostRevisions(db, other, p.id)).to.deep.equal([]);
     expect(await q.listSpaceAudience(db, other, { ...s!, tenantId: other })).to.deep.equal([]);
 
