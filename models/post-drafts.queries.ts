@@ -43,7 +43,8 @@ export interface KeptForm {
  */
 export function keptFormSql(tenantId: string, membershipId: string, target: DraftTarget) {
   return {
-    columns: sql`d.title AS kept_title, d.body AS kept_body, d.updated_at AS kept_at,
+    // Named as read (camelCase): the thread page runs past the CamelCasePlugin (db.ts, executeAsNamed).
+    columns: sql`d.title AS "keptTitle", d.body AS "keptBody", d.updated_at AS "keptAt",
       coalesce((SELECT json_agg(json_build_object('id', a.id, 'kind', a.kind, 'fileName', a.file_name, 'sizeBytes', a.size_bytes::text, 'contentType', a.content_type) ORDER BY a.created_at)
         FROM attachments a
         WHERE a.tenant_id = ${tenantId} AND a.membership_id = ${membershipId} AND a.draft_target = ${target} AND a.state = 'ready'), '[]'::json) AS pending`,

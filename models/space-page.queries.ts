@@ -4,6 +4,7 @@
 // Every part is scoped by tenant.
 import { sql } from 'kysely';
 import { prepareStatement, type Executor } from './db.ts';
+import { dateOfJson } from './timestamps.ts';
 import { MEMBER_PHOTO_JOIN } from './media.queries.ts';
 import { keptFormOf, keptFormSql, type DraftTarget, type KeptForm, type KeptFormColumns } from './post-drafts.queries.ts';
 
@@ -48,8 +49,6 @@ export interface SpacePage {
   keptForm: KeptForm;
 }
 
-/** JSON carries timestamps as text. */
-const dateOf = (text: string | null): Date | null => (text === null ? null : new Date(text));
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
@@ -104,9 +103,9 @@ export async function listSpacePage(
   const [row] = (await ex.executeQuery(prepareStatement(query.compile(ex)))).rows;
   const { threads, norms, members } = row!;
   return {
-    threads: threads.map((t) => ({ ...t, createdAt: new Date(t.createdAt), lastPostAt: new Date(t.lastPostAt), pinnedAt: dateOf(t.pinnedAt), lockedAt: dateOf(t.lockedAt), lastReplyAt: dateOf(t.lastReplyAt) })),
+    threads: threads.map((t) => ({ ...t, createdAt: new Date(t.createdAt), lastPostAt: new Date(t.lastPostAt), pinnedAt: dateOfJson(t.pinnedAt), lockedAt: dateOfJson(t.lockedAt), lastReplyAt: dateOfJson(t.lastReplyAt) })),
     norms: norms ?? [],
-    members: members.map((m) => ({ ...m, lastLaunchAt: dateOf(m.lastLaunchAt), lastPostAt: dateOf(m.lastPostAt) })),
+    members: members.map((m) => ({ ...m, lastLaunchAt: dateOfJson(m.lastLaunchAt), lastPostAt: dateOfJson(m.lastPostAt) })),
     keptForm: keptFormOf(row!),
   };
 }

@@ -30,6 +30,9 @@ export function parseTimestamptz(text: string): Date | number | null {
   return general(text);
 }
 
+/** A timestamp inside a JSON value (JSON carries it as ISO text), or null. */
+export const dateOfJson = (text: string | null): Date | null => (text === null ? null : new Date(text));
+
 /** pg's `types` option: timestamptz as above, every other type as pg reads it. */
 export const connectionTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
