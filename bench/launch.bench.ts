@@ -16,17 +16,19 @@ const STEPS: Step[] = ['login', 'launch', 'page'];
 /** The step a request or query belongs to; queries outside any request (jobs, listeners) have none. */
 const current = new AsyncLocalStorage<Step>();
 
-interface StepFigures { requests: number; ms: number; queries: number; texts: Map<string, number> }
+interface StepFigures { requests: number; ms: number; queries: number; queryMs: number; texts: Map<string, number> }
 let tally: Map<Step | 'background', StepFigures> | undefined;
 const figuresOf = (step: Step | 'background') => {
   let f = tally!.get(step);
-  if (!f) tally!.set(step, (f = { requests: 0, ms: 0, queries: 0, texts: new Map() }));
+  if (!f) tally!.set(step, (f = { requests: 0, ms: 0, queries: 0, queryMs: 0, texts: new Map() }));
   return f;
 };
 
-// Every query the app sends while tallying (the app runs in this process, on this pg).
+// Every query the app sends while tallying (the app runs in this process, on this pg), and how long
+// each kept the request waiting (from sending it to its answer: the round trip and PostgreSQL's work).
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const answer = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   if (tally) {
     const q = args[0];
     const text = typeof q === 'string' ? q : (q as { text?: string } | undefined)?.text;
@@ -34,8 +36,10 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     f.queries++;
     const key = (text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 90);
     f.texts.set(key, (f.texts.get(key) ?? 0) + 1);
+    const t0 = performance.now();
+    if (answer instanceof Promise) answer.then(() => (f.queryMs += performance.now() - t0), () => (f.queryMs += performance.now() - t0));
   }
-  return (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
+  return answer;
 } as typeof pg.Client.prototype.query;
 
 function stepOf(url: string): Step {
@@ -122,7 +126,7 @@ function printOurSide(figures: Map<Step | 'background', StepFigures>, launches: 
     if (!f) continue;
     ms += f.ms / launches;
     queries += f.queries / launches;
-    parts.push(`${step} ${(f.ms / launches).toFixed(1)} ms, ${(f.queries / launches).toFixed(1)} rt`);
+    parts.push(`${step} ${(f.ms / launches).toFixed(1)} ms, ${(f.queries / launches).toFixed(1)} rt waiting ${(f.queryMs / launches).toFixed(1)} ms`);
   }
   const background = (figures.get('background')?.queries ?? 0) / launches;
   console.log(`launch, our side per launch (1 concurrent)        ${ms.toFixed(1)} ms, ${queries.toFixed(1)} round trips (${parts.join('; ')}; outside requests ${background.toFixed(1)} rt)`);

@@ -20,7 +20,8 @@ describe('the thread page’s statement: columns named as read', () => {
     const db = env.app.db;
     const first = await db.selectFrom('posts').select('id').where('threadId', '=', threadId).executeTakeFirstOrThrow();
     // The last a reply under the first, so parentPostId is set on one.
-    for (const reply of [{ body: 'First reply' }, { body: 'Second reply' }, { body: 'Third reply', parentPostId: first.id }]) {
+    const replies: Record<string, string>[] = [{ body: 'First reply' }, { body: 'Second reply' }, { body: 'Third reply', parentPostId: first.id }];
+    for (const reply of replies) {
       expect((await post(ben, `${ben.base}/threads/${threadId}/posts`, reply)).status).to.equal(303);
     }
     const posts = await db.selectFrom('posts').selectAll().where('threadId', '=', threadId).orderBy('createdAt').execute();
