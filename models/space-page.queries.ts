@@ -3,7 +3,7 @@
 // a statement of its own; on a page that costs a millisecond, a round trip is a third of it.
 // Every part is scoped by tenant.
 import { sql } from 'kysely';
-import { prepareStatement, type Executor } from './db.ts';
+import { executeAsNamed, type Executor } from './db.ts';
 import { dateOfJson } from './timestamps.ts';
 import { MEMBER_PHOTO_JOIN } from './media.queries.ts';
 import { keptFormOf, keptFormSql, type DraftTarget, type KeptForm, type KeptFormColumns } from './post-drafts.queries.ts';
@@ -99,8 +99,10 @@ export async function listSpacePage(
         WHERE gm.tenant_id = ${page.tenantId} AND gm.group_id = ${page.groupId}::uuid AND m.status = 'active'), '[]'::json) AS members,
       ${kept.columns}
     FROM (SELECT) one ${kept.join}`;
-  // Read by every space page: a named statement, planned once per connection.
-  const [row] = (await ex.executeQuery(prepareStatement(query.compile(ex)))).rows;
+  // Read by every space page: a named statement, planned once per connection. Its columns and the
+  // keys of its JSON are named as read, so it runs past the CamelCasePlugin (which would rebuild
+  // every thread and member object inside the JSON).
+  const [row] = await executeAsNamed(ex, query);
   const { threads, norms, members } = row!;
   return {
     threads: threads.map((t) => ({ ...t, createdAt: new Date(t.createdAt), lastPostAt: new Date(t.lastPostAt), pinnedAt: dateOfJson(t.pinnedAt), lockedAt: dateOfJson(t.lockedAt), lastReplyAt: dateOfJson(t.lastReplyAt) })),
