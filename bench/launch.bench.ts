@@ -28,6 +28,7 @@ const figuresOf = (step: Step | 'background') => {
 // each kept the request waiting (from sending it to its answer: the round trip and PostgreSQL's work).
 const originalQuery = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const t0 = performance.now();
   const answer = (originalQuery as (...a: unknown[]) => unknown).apply(this, args);
   if (tally) {
     const q = args[0];
@@ -36,7 +37,6 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     f.queries++;
     const key = (text ?? '?').replace(/\s+/g, ' ').trim().slice(0, 90);
     f.texts.set(key, (f.texts.get(key) ?? 0) + 1);
-    const t0 = performance.now();
     if (answer instanceof Promise) answer.then(() => (f.queryMs += performance.now() - t0), () => (f.queryMs += performance.now() - t0));
   }
   return answer;

@@ -49,7 +49,7 @@ function postColumns(sourceOf: string | undefined) {
 // The thread and its space (what decides who sees the page) as one JSON value on the page's first
 // row: as columns of their own, 17 more fields on every row cost more to parse than the round trip
 // they saved.
-const THREAD_JSON = sql`json_build_object('spaceId', t.space_id, 'authorMembershipId', t.author_membership_id, 'title', t.title,
+const THREAD_JSON = sql`json_build_object('id', t.id, 'spaceId', t.space_id, 'authorMembershipId', t.author_membership_id, 'title', t.title,
   'createdAt', t.created_at, 'lastPostAt', t.last_post_at, 'pinnedAt', t.pinned_at, 'lockedAt', t.locked_at,
   'replyCount', t.reply_count, 'lastReplyAt', t.last_reply_at, 'lastReplyMembershipId', t.last_reply_membership_id,
   'participantCount', t.participant_count, 'participantIds', t.participant_ids,
@@ -57,6 +57,7 @@ const THREAD_JSON = sql`json_build_object('spaceId', t.space_id, 'authorMembersh
 
 /** THREAD_JSON as it arrives (JSON carries timestamps as text), with the group check. */
 interface ThreadJson {
+  id: string;
   spaceId: string;
   authorMembershipId: string;
   title: string;
@@ -77,10 +78,10 @@ interface ThreadJson {
 }
 
 
-function threadWithSpaceOf(tenantId: string, threadId: string, j: ThreadJson): ThreadWithSpace {
+function threadWithSpaceOf(tenantId: string, j: ThreadJson): ThreadWithSpace {
   return {
     thread: {
-      tenantId, id: threadId, spaceId: j.spaceId, authorMembershipId: j.authorMembershipId, title: j.title, createdAt: new Date(j.createdAt), lastPostAt: new Date(j.lastPostAt),
+      tenantId, id: j.id, spaceId: j.spaceId, authorMembershipId: j.authorMembershipId, title: j.title, createdAt: new Date(j.createdAt), lastPostAt: new Date(j.lastPostAt),
       pinnedAt: dateOfJson(j.pinnedAt), lockedAt: dateOfJson(j.lockedAt), replyCount: j.replyCount, lastReplyAt: dateOfJson(j.lastReplyAt), lastReplyMembershipId: j.lastReplyMembershipId,
       participantCount: j.participantCount, participantIds: j.participantIds,
     },
@@ -222,7 +223,7 @@ export async function listThreadPage(
   // it not, the caller reads the kept form on its own rather than lose it.
   const keptForm = kept && first && first.pending != null ? keptFormOf(first as KeptFormColumns) : undefined;
   // Likewise the thread: a first row without it (a thread of another tenant has no post here) brings none.
-  const thread = opts.threadFor && first?.thread ? threadWithSpaceOf(tenantId, threadId, first.thread) : undefined;
+  const thread = opts.threadFor && first?.thread ? threadWithSpaceOf(tenantId, first.thread) : undefined;
   // The rows go out as read: taking has_older/has_newer (and the kept form's columns) off each with a
   // rest pattern copied every row's 20-odd fields again (6 % of the thread page's CPU).
   return { posts: rows as ThreadPageRow[], hasOlder, hasNewer, empty: !rows.some((r) => r.inPage), keptForm, thread };

@@ -32,7 +32,9 @@ function keepsTheForm(err: unknown): err is AppError {
 }
 
 const SpaceParams = z.object({ cohortId: z.uuid(), spaceId: z.uuid() });
-const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid() });
+// A thread's id as the database writes it (lowercase): the page's live updates and its forms' draft
+// target are built from it, and a URL may spell it in capitals.
+const ThreadParams = z.object({ cohortId: z.uuid(), threadId: z.uuid().transform((id) => id.toLowerCase()) });
 const PostParams = z.object({ cohortId: z.uuid(), postId: z.uuid() });
 // The files kept on a form (ticked in its file picker, or uploaded by its script): one id or several.
 const AttachmentIds = z.union([z.uuid(), z.array(z.uuid()).max(50)]).optional().transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));

@@ -9,7 +9,7 @@ import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 
 describe('the thread page’s statement: columns named as read', () => {
-  const { env, launch, post, follow } = cohortSuite({ context: { id: 'course-tpc', title: 'Thread page columns' } });
+  const { env, launch, get, post, follow } = cohortSuite({ context: { id: 'course-tpc', title: 'Thread page columns' } });
 
   it('reads every field of every post as listThreadPosts does: edits, a facilitator’s edit, endorsement, moderation, kudos, revisions', async () => {
     const ann = await launch({ sub: 'ann', name: 'Ann', roles: [ROLES.learner] });
@@ -33,7 +33,11 @@ describe('the thread page’s statement: columns named as read', () => {
     await db.updateTable('posts').set({ facilitatorEditedAt: new Date(), endorsedAt: new Date() }).where('id', '=', endorsed.id).execute();
     await db.updateTable('posts').set({ status: 'hidden', moderationReason: 'Off topic' }).where('id', '=', hidden.id).execute();
 
-    const page = await listThreadPage(db, opening.tenantId, threadId, { from: 'first' }, 20, { sourceOf: edited.id });
+    // With the kept form and the thread on the first row too, so their columns are checked as well.
+    const keptFor = { membershipId: opening.authorMembershipId, target: `thread:${threadId}` as const };
+    const page = await listThreadPage(db, opening.tenantId, threadId, { from: 'first' }, 20, { sourceOf: edited.id, keptFor, threadFor: opening.authorMembershipId });
+    expect(page.thread?.thread.id, 'the thread, read with the page').to.equal(threadId);
+    expect(page.keptForm, 'the kept form, read with the page').to.deep.equal({ draft: undefined, pending: [] });
     const plain = await listThreadPosts(db, opening.tenantId, threadId, { sourceOf: edited.id });
     expect(page.posts.map((p) => p.id)).to.deep.equal(plain.map((p) => p.id));
     const extra: (keyof ThreadPageRow)[] = ['authorPhotoId', 'authorPhotoHash', 'inPage'];
@@ -54,5 +58,20 @@ describe('the thread page’s statement: columns named as read', () => {
     expect(byId.get(endorsed.id)!.endorsedAt).to.be.instanceOf(Date);
     expect([byId.get(hidden.id)!.status, byId.get(hidden.id)!.moderationReason]).to.deep.equal(['hidden', 'Off topic']);
     expect([byId.get(opening.id)!.editedAt, byId.get(opening.id)!.endorsedAt, byId.get(opening.id)!.authorName, byId.get(opening.id)!.authorRole]).to.deep.equal([null, null, 'Ann', 'learner']);
+  });
+
+  it('opens a thread whose address spells its id in capitals as that thread: live updates, the reply form and the kept draft name it as stored', async () => {
+    const ann = await launch({ sub: 'ann', name: 'Ann', roles: [ROLES.learner] });
+    const space = await follow(ann, `${ann.base}/commons`);
+    const started = await post(ann, `${space}/threads`, { title: 'Capitals', body: 'Opening' });
+    const threadId = new URL(started.location!, env.app.url).pathname.split('/').pop()!;
+    const db = env.app.db;
+    const author = await db.selectFrom('posts').select(['tenantId', 'authorMembershipId']).where('threadId', '=', threadId).executeTakeFirstOrThrow();
+    await db.insertInto('postDrafts').values({ tenantId: author.tenantId, membershipId: author.authorMembershipId, target: `thread:${threadId}`, title: '', body: 'Kept in lowercase' }).execute();
+    const page = await get(ann, `${ann.base}/threads/${threadId.toUpperCase()}`);
+    expect(page.status).to.equal(200);
+    expect(page.doc.querySelector('[data-test=thread-page]')!.getAttribute('data-thread-id'), 'what live updates match').to.equal(threadId);
+    expect(page.doc.querySelector('form[data-upload-target]')!.getAttribute('data-upload-target'), 'where uploads wait').to.equal(`thread:${threadId}`);
+    expect(page.doc.querySelector('form[data-upload-target] textarea')!.text, 'the kept draft').to.contain('Kept in lowercase');
   });
 });
