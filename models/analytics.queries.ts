@@ -17,6 +17,26 @@ export async function listLearners(ex: Executor, tenantId: string, cohortId: str
   return rows;
 }
 
+/**
+ * The cohort's active learners who may have gone quiet by `now`: never launched, or not launched in
+ * the cohort's quiet days (`defaultQuietDays` when its facilitators set none). A superset of those
+ * quiet (their last activity, kept in the figures, may be older still): the caller decides, as for
+ * every learner. In an active cohort a few rows instead of all of them (600 at the dashboard's
+ * largest). A millisecond of slack, as JavaScript's dates drop PostgreSQL's microseconds.
+ */
+export async function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number) {
+  const { rows } = await sql<Awaited<ReturnType<typeof listLearners>>[number]>`
+    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
+    FROM memberships m
+    JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+    LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
+    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'
+      AND (m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
+        (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))
+    ORDER BY m.id`.execute(ex);
+  return rows;
+}
+
 export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string) {
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();
 }

@@ -92,11 +92,12 @@ export function utcDay(d: Date): string {
 }
 
 /**
- * Learners who never opened Circlework (on the roster from the LMS, never launched), first, however
- * recently they joined; then those with no activity (post, reply, kudos given, activity response,
- * launch) for at least the cohort's quiet days. Longest quiet first.
+ * Of `learners` (listQuietCandidates: a superset of the quiet), those who never opened Circlework
+ * (on the roster from the LMS, never launched), first, however recently they joined; then those
+ * with no activity (post, reply, kudos given, activity response, launch) for at least the cohort's
+ * quiet days. Longest quiet first.
  */
-function quietFrom(learners: CohortPeople['learners'], activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
+function quietFrom(learners: Awaited<ReturnType<typeof analytics.listQuietCandidates>>, activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
   return learners
     .map((l) => {
@@ -118,7 +119,7 @@ export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Pr
   const now = deps.now();
   const [settings, learners, nudgedToday, kept] = await Promise.all([
     analyticsSettings(deps, who),
-    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
+    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS),
     nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
     figures(deps, who, ['activity']),
   ]);
@@ -132,7 +133,7 @@ export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, 
   const now = deps.now();
   const [settings, learners, nudgedToday, dates, kept] = await Promise.all([
     analyticsSettings(deps, who),
-    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
+    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS),
     nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
     cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'health', 'activity']),

@@ -1,0 +1,47 @@
+// listQuietCandidates reads, instead of every learner, those who may have gone quiet: never
+// launched, or not launched within the cohort's quiet days. The dashboard and the console decide
+// from these by the one rule (quietFrom), so the set must never miss anyone that rule would list,
+// down to the millisecond JavaScript keeps of PostgreSQL's microseconds.
+import { expect } from 'chai';
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { listQuietCandidates } from '../../models/analytics.queries.ts';
+import { ROLES } from '../support/lti-fixtures.ts';
+import { cohortSuite } from '../support/cohort-members.ts';
+
+const DAY = 86_400_000;
+
+describe('the quiet candidates’ statement', () => {
+  const { env, launch } = cohortSuite({ context: { id: 'course-qc', title: 'Quiet candidates' } });
+
+  it('reads the never launched and those not launched in the quiet days (the cohort’s, else the default), to the microsecond, and nothing of another tenant', async () => {
+    const subs = ['edge', 'late', 'recent', 'old', 'never'];
+    for (const sub of subs) await launch({ sub, name: sub, roles: [ROLES.learner] });
+    await launch({ sub: 'fran', name: 'Fran', roles: [ROLES.instructor] });
+    // Another cohort of the same tenant, whose facilitators keep a month as quiet.
+    await launch({ sub: 'elsewhere', name: 'Elsewhere', roles: [ROLES.learner] }, { id: 'course-qc-2', title: 'Another cohort' });
+    const db = env.app.db;
+    const rows = await db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select(['m.id', 'm.tenantId', 'm.cohortId', 'p.sub']).execute();
+    const { tenantId, cohortId } = rows.find((r) => r.sub === 'edge')!;
+    const other = rows.find((r) => r.sub === 'elsewhere')!;
+    expect(other.cohortId).to.not.equal(cohortId);
+    await db.insertInto('cohortAnalyticsSettings').values({ tenantId, cohortId: other.cohortId, quietDays: 30 }).execute();
+    const idOf = new Map(rows.map((r) => [r.sub, r.id]));
+    const now = new Date('2026-12-06T12:00:00.000Z');
+    const cutoff = now.getTime() - 7 * DAY;
+    // 'edge' launched half a millisecond after the cutoff: JavaScript reads it at the cutoff (quiet).
+    const at = (sub: string, iso: string | null) => sql`UPDATE memberships SET last_launch_at = ${iso}::timestamptz WHERE id = ${idOf.get(sub)!}`.execute(db);
+    await at('edge', `${new Date(cutoff).toISOString().slice(0, 23)}500+00`);
+    await at('late', new Date(cutoff + 2).toISOString());
+    await at('recent', new Date(now.getTime() - DAY).toISOString());
+    await at('old', new Date(cutoff - 5 * DAY).toISOString());
+    await at('never', null);
+    await at('fran', null);
+    const read = async (tenant: string, quietDefault = 7) => (await listQuietCandidates(db, tenant, cohortId, now, quietDefault)).map((r) => rows.find((x) => x.id === r.membershipId)!.sub).sort();
+    expect(await read(tenantId), 'learners only, of this cohort; the edge case in, two milliseconds past the cutoff out').to.deep.equal(['edge', 'never', 'old']);
+    expect(await read(tenantId, 1), 'the default quiet days when the cohort has none (a day ago to the millisecond is a day)').to.deep.equal(['edge', 'late', 'never', 'old', 'recent']);
+    await db.insertInto('cohortAnalyticsSettings').values({ tenantId, cohortId, quietDays: 30 }).execute();
+    expect(await read(tenantId), 'the cohort’s own quiet days').to.deep.equal(['never']);
+    expect(await read(randomUUID()), 'another tenant’s id').to.deep.equal([]);
+  });
+});
