@@ -2,19 +2,34 @@
 // last activity, posts for the Community of Inquiry rules, five-factor aggregates, participation.
 // Aggregation happens here, in SQL; every statement is scoped by tenant and cohort. Hidden or
 // deleted posts count for nothing (and neither do kudos and mentions on them).
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './db.ts';
 
-/** The cohort's active learners with their group; ordered by membership id (a stable, meaningless order). */
-export async function listLearners(ex: Executor, tenantId: string, cohortId: string) {
-  const { rows } = await sql<{ membershipId: string; personId: string; name: string | null; email: string | null; groupId: string | null; joinedAt: Date; lastLaunchAt: Date | null }>`
+export interface LearnerRow {
+  membershipId: string;
+  personId: string;
+  name: string | null;
+  email: string | null;
+  groupId: string | null;
+  joinedAt: Date;
+  lastLaunchAt: Date | null;
+}
+
+/** The cohort's active learners with their group, and `also` of them; ordered by membership id (a stable, meaningless order). */
+async function learnersWhere(ex: Executor, tenantId: string, cohortId: string, also: RawBuilder<unknown> = sql`TRUE`): Promise<LearnerRow[]> {
+  const { rows } = await sql<LearnerRow>`
     SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
     FROM memberships m
     JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
     LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
-    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'
+    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active' AND ${also}
     ORDER BY m.id`.execute(ex);
   return rows;
+}
+
+/** The cohort's active learners with their group. */
+export function listLearners(ex: Executor, tenantId: string, cohortId: string): Promise<LearnerRow[]> {
+  return learnersWhere(ex, tenantId, cohortId);
 }
 
 /**
@@ -24,17 +39,9 @@ export async function listLearners(ex: Executor, tenantId: string, cohortId: str
  * every learner. In an active cohort a few rows instead of all of them (600 at the dashboard's
  * largest). A millisecond of slack, as JavaScript's dates drop PostgreSQL's microseconds.
  */
-export async function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number) {
-  const { rows } = await sql<Awaited<ReturnType<typeof listLearners>>[number]>`
-    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
-    FROM memberships m
-    JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
-    LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
-    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'
-      AND (m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
-        (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))
-    ORDER BY m.id`.execute(ex);
-  return rows;
+export function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number): Promise<LearnerRow[]> {
+  return learnersWhere(ex, tenantId, cohortId, sql`(m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
+    (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))`);
 }
 
 export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string) {

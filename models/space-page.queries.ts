@@ -49,7 +49,6 @@ export interface SpacePage {
   keptForm: KeptForm;
 }
 
-
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
 
 /**

@@ -46,16 +46,16 @@ function postColumns(sourceOf: string | undefined) {
     coalesce((SELECT ${FILES_JSON} FROM attachments f WHERE f.tenant_id = po.tenant_id AND f.post_id = po.id), '[]'::json) AS attachments`;
 }
 
-// The thread and its space (what decides who sees the page) as one JSON value on the page's first
-// row: as columns of their own, 17 more fields on every row cost more to parse than the round trip
-// they saved.
-const THREAD_JSON = sql`json_build_object('id', t.id, 'spaceId', t.space_id, 'authorMembershipId', t.author_membership_id, 'title', t.title,
+// The thread and its space, with whether `membershipId` is in the space's group (what decides who
+// sees the page), as one JSON value on the page's first row: as columns of their own, 17 more
+// fields on every row cost more to parse than the round trip they saved.
+const threadJson = (membershipId: string) => sql`json_build_object('id', t.id, 'spaceId', t.space_id, 'authorMembershipId', t.author_membership_id, 'title', t.title,
   'createdAt', t.created_at, 'lastPostAt', t.last_post_at, 'pinnedAt', t.pinned_at, 'lockedAt', t.locked_at,
   'replyCount', t.reply_count, 'lastReplyAt', t.last_reply_at, 'lastReplyMembershipId', t.last_reply_membership_id,
   'participantCount', t.participant_count, 'participantIds', t.participant_ids,
-  'cohortId', s.cohort_id, 'groupId', s.group_id, 'moduleId', s.module_id, 'spaceCreatedAt', s.created_at)`;
+  'cohortId', s.cohort_id, 'groupId', s.group_id, 'moduleId', s.module_id, 'spaceCreatedAt', s.created_at, 'inGroup', ${inSpaceGroup(membershipId)})`;
 
-/** THREAD_JSON as it arrives (JSON carries timestamps as text), with the group check. */
+/** threadJson as it arrives (JSON carries timestamps as text). */
 interface ThreadJson {
   id: string;
   spaceId: string;
@@ -76,7 +76,6 @@ interface ThreadJson {
   spaceCreatedAt: string;
   inGroup: boolean;
 }
-
 
 function threadWithSpaceOf(tenantId: string, j: ThreadJson): ThreadWithSpace {
   return {
@@ -179,9 +178,11 @@ export async function listThreadPage(
     : sql`UNION ALL SELECT o.*, FALSE FROM (SELECT ${cols} FROM posts WHERE ${topLevel} ORDER BY created_at, id LIMIT 1) o WHERE o.id NOT IN (SELECT id FROM page)`;
   const kept = opts.keptFor && keptFormSql(tenantId, opts.keptFor.membershipId, opts.keptFor.target);
   const threadOf = opts.threadFor
-    ? sql`, th AS MATERIALIZED (SELECT ${THREAD_JSON}::jsonb || jsonb_build_object('inGroup', ${inSpaceGroup(opts.threadFor)}) AS thread
+    ? sql`, th AS MATERIALIZED (SELECT ${threadJson(opts.threadFor)} AS thread
         FROM threads t JOIN spaces s ON s.tenant_id = t.tenant_id AND s.id = t.space_id WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId})`
     : sql``;
+  // The kept form and the thread come on the first row only.
+  const firstRow = sql`po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)`;
   const query = sql<ThreadPageRow & { hasOlder: boolean; hasNewer: boolean } & Partial<KeptFormColumns> & { thread?: ThreadJson | null }>`
     WITH ${anchor} ${kind.ctes}
     page AS ${kind.page},
@@ -211,8 +212,8 @@ export async function listThreadPage(
     FROM shown po JOIN authors a ON a.id = po.author_membership_id
       LEFT JOIN kudos_of ko ON ko.post_id = po.id
       LEFT JOIN files_of fo ON fo.post_id = po.id
-      ${kept ? sql`LEFT JOIN kept ON po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)` : sql``}
-      ${opts.threadFor ? sql`LEFT JOIN th ON po.id = (SELECT id FROM shown ORDER BY created_at, id LIMIT 1)` : sql``}
+      ${kept ? sql`LEFT JOIN kept ON ${firstRow}` : sql``}
+      ${opts.threadFor ? sql`LEFT JOIN th ON ${firstRow}` : sql``}
     ORDER BY po.created_at, po.id`;
   // Every column above is named as it is read (executeAsNamed).
   const rows = await executeAsNamed(ex, query);

@@ -62,7 +62,7 @@ export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchCont
 export interface CohortPeople {
   nodes: NetworkNode[];
   groups: Array<{ id: string; name: string }>;
-  learners: Awaited<ReturnType<typeof analytics.listLearners>>;
+  learners: analytics.LearnerRow[];
   showNames: boolean;
 }
 
@@ -97,7 +97,7 @@ export function utcDay(d: Date): string {
  * with no activity (post, reply, kudos given, activity response, launch) for at least the cohort's
  * quiet days. Longest quiet first.
  */
-function quietFrom(learners: Awaited<ReturnType<typeof analytics.listQuietCandidates>>, activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
+function quietFrom(learners: analytics.LearnerRow[], activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
   return learners
     .map((l) => {
