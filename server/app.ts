@@ -46,6 +46,7 @@ import { completeModuleAfterPost, type ModulesDeps } from './modules/modules.ser
 import { adminRouter } from './admin/admin.routes.ts';
 import { verifyAdmin } from './admin/admin.service.ts';
 import { helpers } from './http/view-helpers.ts';
+import { renderPagesInParts } from './http/page-parts.ts';
 import { configureI18n } from './i18n/i18n.ts';
 import { requestLocale } from './i18n/request-locale.ts';
 import { viewEngine } from './http/view-engine.ts';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.set('etag', false);
   app.engine('hbs', viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(root, 'views/layouts'), partialsDir: path.join(root, 'views/partials'), helpers }));
   app.set('view engine', 'hbs');
+  renderPagesInParts(app);
   app.set('views', path.join(root, 'views'));
   if (config.env === 'production') app.enable('view cache');
   const sendError = createErrorSender(app, log);

@@ -58,7 +58,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
     });
     const title = req.i18n!.t('analytics.nav.social');
     if (!s) return res.render('analytics/social', { title, ...pageBase(req.i18n!, cohort, req.launch!, 'social'), relationshipOff: true });
-    res.render('analytics/social', { title, ...pageBase(req.i18n!, cohort, req.launch!, 'social', s.asOf), ...socialView(req.i18n!, s) });
+    res.render('analytics/social', { title, ...pageBase(req.i18n!, cohort, req.launch!, 'social', s.asOf), social: socialView(req.i18n!, s) });
   });
 
   r.get('/:cohortId/console/inquiry', facilitator, async (req, res) => {

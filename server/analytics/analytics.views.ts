@@ -38,7 +38,16 @@ export function pageBase(i18n: I18n, cohort: Cohort, who: LaunchContext, current
   };
 }
 
+/** groupHealthView's result, kept for the figures it was made from (a kept computation's are one frozen object): the page keeps its table by it. */
+const keptHealthViews = new WeakMap<GroupHealth, ReturnType<typeof drawGroupHealthView>>();
+
 export function groupHealthView(h: GroupHealth) {
+  let view = keptHealthViews.get(h);
+  if (!view) keptHealthViews.set(h, (view = drawGroupHealthView(h)));
+  return view;
+}
+
+function drawGroupHealthView(h: GroupHealth) {
   return {
     weeks: h.weeks,
     groups: h.groups.map((g) => ({ name: g.name, totals: g.totals, weeks: g.weeks.map((w) => ({ ...w, total: w.posts + w.replies + w.kudos })) })),

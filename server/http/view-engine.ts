@@ -10,6 +10,7 @@
 import path from 'node:path';
 import { ExpressHandlebars } from 'express-handlebars';
 import { createLatin1Handlebars, TemplateOutput } from './latin1-handlebars.ts';
+import { KEPT_PARTS, pageFrom, type PageParts } from './page-parts.ts';
 
 type RuntimeOptions = Parameters<HandlebarsTemplateDelegate>[1];
 type PartialsOptions = Parameters<ExpressHandlebars['getPartials']>[0];
@@ -32,15 +33,19 @@ class PageHandlebars extends ExpressHandlebars {
   }
 }
 
-type RenderViewOptions = Parameters<ExpressHandlebars['renderView']>[1] & { layout?: string | false | null };
+type RenderViewOptions = Parameters<ExpressHandlebars['renderView']>[1] & { layout?: string | false | null; pageParts?: boolean };
 
-/** The view, then its layout around it (express-handlebars's order, with the view passed as template output). */
-async function renderPage(hbs: PageHandlebars, viewPath: string, options: RenderViewOptions): Promise<string> {
+/**
+ * The view, then its layout around it (express-handlebars's order, with the view passed as template
+ * output). With `pageParts` (res.render, page-parts.ts), the kept blocks it wrote come as parts.
+ */
+async function renderPage(hbs: PageHandlebars, viewPath: string, options: RenderViewOptions): Promise<string | PageParts> {
+  const kept: Buffer[] | undefined = options.pageParts ? [] : undefined;
   const layout = 'layout' in options ? options.layout : hbs.defaultLayout;
-  const body = await hbs.renderView(viewPath, { ...options, layout: false });
-  if (!layout) return body;
-  const layoutPath = path.resolve(hbs.layoutsDir ?? '', path.extname(layout) ? layout : `${layout}${hbs.extname}`);
-  return hbs.renderView(layoutPath, { ...options, layout: false, body: new TemplateOutput(body) });
+  const body = await hbs.renderView(viewPath, { ...options, layout: false, [KEPT_PARTS]: kept });
+  const layoutPath = layout && path.resolve(hbs.layoutsDir ?? '', path.extname(layout) ? layout : `${layout}${hbs.extname}`);
+  const html = layoutPath ? await hbs.renderView(layoutPath, { ...options, layout: false, body: new TemplateOutput(body), [KEPT_PARTS]: kept }) : body;
+  return kept ? pageFrom(html, kept) : html;
 }
 
 export function viewEngine(config: ConstructorParameters<typeof ExpressHandlebars>[0]): ExpressHandlebars['engine'] {
@@ -50,7 +55,8 @@ export function viewEngine(config: ConstructorParameters<typeof ExpressHandlebar
   const hbs = new PageHandlebars({ handlebars: createLatin1Handlebars(), ...config, compilerOptions: { preventIndent: true, ...config?.compilerOptions } });
   return (viewPath, options, callback) => {
     const page = renderPage(hbs, viewPath, options as RenderViewOptions);
-    page.then((html) => callback?.(null, html), (err: Error) => callback?.(err));
-    return page;
+    // A page in parts reaches page-parts.ts's sender through Express as it is.
+    page.then((html) => callback?.(null, html as string), (err: Error) => callback?.(err));
+    return page as Promise<string>;
   };
 }

@@ -3,10 +3,16 @@
 import Handlebars from 'handlebars';
 import { i18nFor, type I18n, type MessageRef, type MessageValues } from '../i18n/i18n.ts';
 import { sizeLabel } from '../media/attachment-view.ts';
+import { compactLatin1 } from './latin1-handlebars.ts';
+import { KEPT_PARTS, keptPartMark } from './page-parts.ts';
 
 interface HelperOptions {
   hash?: MessageValues;
-  data?: { root?: { i18n?: I18n } };
+  data?: { root?: { i18n?: I18n; [KEPT_PARTS]?: Buffer[] | undefined } };
+}
+
+interface BlockHelperOptions extends HelperOptions {
+  fn(context: unknown): string;
 }
 
 function i18nOf(options: HelperOptions | undefined): I18n {
@@ -18,7 +24,53 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
   return { params: args.slice(0, -1), options: args[args.length - 1] as HelperOptions };
 }
 
+/**
+ * What `{{#keep view "name"}}` blocks wrote, by the view object they were given, the block's name and
+ * the reader's I18n. A big table or picture of kept figures (a 600-learner cohort's network, its
+ * ties, its groups' weeks) is written once, not on every request: writing it from thousands of values
+ * was most of the facilitator pages' CPU. Kept as one flat one-byte string and, for a page sent in
+ * parts (page-parts.ts), as the bytes it encodes to.
+ */
+const keptBlocks = new WeakMap<object, Map<string, Map<I18n, { html: string; bytes?: Buffer }>>>();
+
+/** How many kept blocks are being written (templates are written synchronously). */
+let writingKeptBlock = 0;
+
+/** The block's output, kept for `view`, its name and the reader's I18n: see `keep`. */
+function keptBlock(view: unknown, name: unknown, options: BlockHelperOptions): string {
+  // The name tells blocks given the same view apart (a page's and the report's, of one cohort's figures).
+  if (typeof name !== 'string' || name === '') throw new Error('{{#keep view "name"}}: a kept block needs a name of its own');
+  if (view === null || typeof view !== 'object') return options.fn(view);
+  const i18n = i18nOf(options);
+  let byName = keptBlocks.get(view);
+  if (!byName) keptBlocks.set(view, (byName = new Map()));
+  let byI18n = byName.get(name);
+  if (!byI18n) byName.set(name, (byI18n = new Map()));
+  let block = byI18n.get(i18n);
+  if (!block) {
+    // A block kept inside it is written into it as text: a part's mark would name a part of this render only.
+    writingKeptBlock++;
+    try {
+      byI18n.set(i18n, (block = { html: compactLatin1(options.fn(view)) }));
+    } finally {
+      writingKeptBlock--;
+    }
+  }
+  const parts = options.data?.root?.[KEPT_PARTS];
+  if (!parts || writingKeptBlock > 0) return block.html;
+  parts.push((block.bytes ??= Buffer.from(block.html, 'utf8')));
+  return keptPartMark(parts.length - 1);
+}
+
 export const helpers = {
+  /**
+   * {{#keep view "name"}}…{{/keep}}: the block, written with `view` as its context, is kept for that
+   * object, the block's name (one per block) and the reader's locale, and written as kept from then
+   * on. Only for an object that never changes once made (a view kept with its figures, made again
+   * when they change), and a block that writes nothing but `view` and catalog words: @root, the
+   * request and the time are not looked at again.
+   */
+  keep: keptBlock,
   eq: (a: unknown, b: unknown) => a === b,
   concat: (...parts: unknown[]) => parts.slice(0, -1).join(''),
   /** {{t "area.page.what" count=n name=person.name}}: a catalog message as text (escaped). */

@@ -391,6 +391,31 @@ describe('facilitator dashboard', () => {
     expect(r).to.have.length.greaterThan(0);
   });
 
+  it('shows each group’s posts, replies and kudos on the dashboard and the report, and draws the kept table again when they change', async () => {
+    const { f, a } = await twoGroups();
+    // Each row of the group-health table: the group and its totals.
+    const health = async (path: string) =>
+      (await get(f, `${f.base}${path}`)).doc.querySelectorAll('[data-test=group-health-row]').map((r) => [r.querySelector('th')!.text.trim(), r.querySelector('[data-test=group-health-total]')!.text.trim()]);
+    const space = await follow(a[0]!, `${a[0]!.base}/modules/1/space`);
+    const t = await startThread(a[0]!, space, 'Ours', 'Only for us.');
+    const first = await health('/console/dashboard');
+    expect(first.map(([, totals]) => totals).sort()).to.deep.equal(['0 · 0 · 0', '1 · 0 · 0']);
+    const ours = first.find(([, totals]) => totals === '1 · 0 · 0')![0];
+    expect(await health('/console/dashboard')).to.deep.equal(first);
+    await reply(a[1]!, t.url, 'Agreed.');
+    for (const path of ['/console/dashboard', '/console/report']) {
+      const now = await health(path);
+      expect(now.find(([name]) => name === ours)![1], path).to.equal('1 · 1 · 0');
+      expect(now.filter(([name]) => name !== ours).map(([, totals]) => totals), path).to.deep.equal(['0 · 0 · 0']);
+    }
+    // The social page and the report keep blocks of the same figures: each shows its own.
+    const social = await get(f, `${f.base}/console/social`);
+    expect(social.doc.querySelector('[data-test=network-table]'), 'social page').to.not.equal(null);
+    const report = await get(f, `${f.base}/console/report`);
+    expect(report.doc.querySelector('[data-test=network-metrics]'), 'report').to.not.equal(null);
+    expect(report.doc.querySelector('[data-test=network-table]'), 'report').to.equal(null);
+  });
+
   it('renders the printable report and the dashboard’s empty states', async () => {
     const f = await launch(fran);
     const dash = await get(f, `${f.base}/console/dashboard`);
