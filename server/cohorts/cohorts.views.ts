@@ -57,11 +57,12 @@ export const HEATMAP_PAGE_SIZE = 50;
  * One page of the heatmap's rows (the kept figures' order), after the learner `after` (any other id:
  * the first page), keyset like the member table. `here` is the page's own address.
  */
-function heatmapPage<R extends { membershipId: string }>(rows: R[], after: string | undefined, size: number, here: string) {
+function heatmapPage<R extends { membershipId: string }>(rows: readonly R[], after: string | undefined, size: number, here: string) {
   const start = after === undefined ? 0 : rows.findIndex((r) => r.membershipId === after) + 1;
   const shown = rows.slice(start, start + size);
   const nextAfter = start + size < rows.length ? shown.at(-1)!.membershipId : undefined;
   return {
+    start,
     rows: shown,
     pages:
       nextAfter || start > 0
@@ -76,7 +77,7 @@ export function consoleView(
   launch: LaunchContext,
   /** A page of the member table, or a whole list (none, for the pages that show only the heatmap). */
   members: MemberTablePage | CohortMemberRow[],
-  progress: { dates: Date[]; rows: ProgressRow[] },
+  progress: { dates: Date[]; rows: readonly ProgressRow[] },
   workshop: Workshop,
   scheduled: boolean,
   /** The heatmap a page at a time on a screen (the console, the dashboard); the printable report shows every row. */
@@ -84,7 +85,9 @@ export function consoleView(
 ) {
   const now = Date.now();
   const today = new Date(now);
-  const heat = heatmapPaging ? heatmapPage(progress.rows, heatmapPaging.after, HEATMAP_PAGE_SIZE, heatmapPaging.here) : { rows: progress.rows, pages: undefined };
+  const heat = heatmapPaging ? heatmapPage(progress.rows, heatmapPaging.after, HEATMAP_PAGE_SIZE, heatmapPaging.here) : { start: 0, rows: progress.rows, pages: undefined };
+  // Which modules are open today: with the rows, what decides every cell.
+  const open = workshop.modules.map((_, i) => (progress.dates[i]!.getTime() <= now ? 1 : 0)).join('');
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
@@ -99,16 +102,38 @@ export function consoleView(
     // The cells' marks, named in the words every page uses.
     heatmapLegend: COMPLETION_STATES.map((state) => completionView(i18n, state)),
     heatmapPages: heat.pages,
-    heatmap: heat.rows.map((r) => ({
-      name: r.name ?? i18n.t('cohorts.nameNotShared'),
-      href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
-      doneCount: r.completed.length,
-      cells: workshop.modules.map((m, i) => {
-        const state = completionState(today, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) });
-        return completionView(i18n, state);
-      }),
-    })),
+    heatmap: keptHeatmapRows(progress.rows, `${cohort.id} ${heat.start} ${heat.rows.length} ${workshop.modules.map((m) => m.id).join(',')} ${open}`, i18n, () =>
+      heat.rows.map((r) => ({
+        name: r.name ?? i18n.t('cohorts.nameNotShared'),
+        href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
+        doneCount: r.completed.length,
+        cells: workshop.modules.map((m, i) => {
+          const state = completionState(today, progress.dates[i]!, { completed: r.completed.includes(m.id), started: r.started.includes(m.id) });
+          return completionView(i18n, state);
+        }),
+      })),
+    ),
   };
+}
+
+type HeatmapRowView = { name: string; href: string; doneCount: number; cells: Array<ReturnType<typeof completionView>> };
+
+/**
+ * The heatmap's rows as a page shows them, kept with the progress rows they were made from (the kept
+ * figures': one frozen array while they are current), for the same cohort, page of rows, modules
+ * and modules open, and reader's I18n: the page keeps their table by this array ({{#keep}}). The
+ * printable report of a 600-learner cohort shows 600 rows of nine cells.
+ */
+const keptHeatmaps = new WeakMap<readonly ProgressRow[], Map<string, Map<I18n, HeatmapRowView[]>>>();
+
+function keptHeatmapRows(rows: readonly ProgressRow[], key: string, i18n: I18n, make: () => HeatmapRowView[]): HeatmapRowView[] {
+  let byKey = keptHeatmaps.get(rows);
+  if (!byKey) keptHeatmaps.set(rows, (byKey = new Map()));
+  let byI18n = byKey.get(key);
+  if (!byI18n) byKey.set(key, (byI18n = new Map()));
+  let view = byI18n.get(i18n);
+  if (!view) byI18n.set(i18n, (view = make()));
+  return view;
 }
 
 export function sharedResponsesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
