@@ -31,7 +31,10 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
  * was most of the facilitator pages' CPU. Kept as one flat one-byte string and, for a page sent in
  * parts (page-parts.ts), as the bytes it encodes to.
  */
-const keptBlocks = new WeakMap<object, Map<string, Map<I18n, { html: string; bytes?: Buffer }>>>();
+const keptBlocks = new WeakMap<object, Map<string, Map<I18n, KeptBlock>>>();
+
+/** A kept block as its text or, once a page was sent in parts with it, only as its bytes (not both: a 600-learner network is 0.5 MB). */
+type KeptBlock = { html: string; bytes?: undefined } | { html?: undefined; bytes: Buffer };
 
 /** How many kept blocks are being written (templates are written synchronously). */
 let writingKeptBlock = 0;
@@ -57,8 +60,9 @@ function keptBlock(view: unknown, name: unknown, options: BlockHelperOptions): s
     }
   }
   const parts = options.data?.root?.[KEPT_PARTS];
-  if (!parts || writingKeptBlock > 0) return block.html;
-  parts.push((block.bytes ??= Buffer.from(block.html, 'utf8')));
+  if (!parts || writingKeptBlock > 0) return block.html ?? compactLatin1(block.bytes.toString('utf8'));
+  if (!block.bytes) byI18n.set(i18n, (block = { bytes: Buffer.from(block.html, 'utf8') }));
+  parts.push(block.bytes);
   return keptPartMark(parts.length - 1);
 }
 
