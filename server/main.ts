@@ -37,6 +37,8 @@ try {
 // pino flushes it synchronously at exit, process.exit included, and shutdown flushes it first.
 const log = config.env === 'production' ? pino({ level: config.logLevel }, pino.destination({ sync: false })) : pino({ level: config.logLevel });
 let stopping = false;
+/** Everything shutdown() stops has started. */
+let booted = false;
 const defaultEditions = loadDefaultEditions(CONTENT_LANGUAGES);
 const workshop = buildWorkshop(defaultEditions.en);
 const secrets = resolveSecrets(config);
@@ -49,6 +51,16 @@ const database = await openDatabase(config, {
     if (stopping && code === '57P01') return;
     // The message and code only: pg hangs the whole client (its settings included) on the error.
     log.error({ err: { message: err.message, code } }, 'database pool error');
+  },
+  // Our embedded PostgreSQL stopped, or was asked to, by someone else: stop too, rather than stay up on
+  // a database that is gone. Killed or crashed, with a failing exit code, so a supervisor restarts us.
+  onEmbeddedStopped: ({ orderly, reason }) => {
+    if (stopping) return;
+    if (orderly) log.warn(`the embedded PostgreSQL ${reason}: shutting down`);
+    else log.fatal(`the embedded PostgreSQL ${reason}: shutting down; start Circlework again to restart it`);
+    if (!orderly) process.exitCode = 1;
+    if (!booted) process.exit(process.exitCode ?? 0);
+    void shutdown('embedded PostgreSQL stopped');
   },
 }).catch((err: unknown) => {
   if (err instanceof EmbeddedPostgresError) log.fatal(err.message);
@@ -82,6 +94,7 @@ const housekeeping = startHousekeeping(database.db, log, undefined, mediaStorage
 const server = app.listen(config.port, config.host, () => {
   log.info(`Circlework listening on ${config.host}:${config.port}, public URL ${config.publicUrl.href}`);
 });
+booted = true;
 // Idle keep-alive connections stay open longer than clients and proxies keep theirs (60 s is the
 // common default): closing first races a request the client is sending on that socket (ECONNRESET).
 server.keepAliveTimeout = 65_000;

@@ -100,4 +100,27 @@ describe('server process (embedded PostgreSQL)', function () {
       taken.close();
     }
   });
+
+  // Someone else stops the embedded PostgreSQL (a `pkill` matching the install's path, a system
+  // shutdown, a crash): the app stops too instead of answering 503 on a database that is gone.
+  for (const [signal, code, says] of [
+    // "Smart": PostgreSQL waits for its clients to leave, the app's own connections among them.
+    ['SIGTERM', 0, 'the embedded PostgreSQL was asked to shut down (smart): shutting down'],
+    ['SIGKILL', 1, 'the embedded PostgreSQL was killed (SIGKILL): shutting down'],
+  ] as const) {
+    it(`stops too when its embedded PostgreSQL gets ${signal} from elsewhere (exit code ${code})`, async () => {
+      const port = await freePort();
+      const server = startScript('server/main.ts', { PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(await freePort()), LOG_LEVEL: 'info', NODE_ENV: 'development' });
+      try {
+        await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'the server to answer /healthz');
+        const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+        process.kill(postmaster, signal);
+        expect(await server.exited, server.output()).to.equal(code);
+        expect(server.output()).to.contain(says);
+        if (signal === 'SIGTERM') expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid')), 'PostgreSQL stopped').to.equal(false);
+      } finally {
+        server.child.kill('SIGKILL');
+      }
+    });
+  }
 });
