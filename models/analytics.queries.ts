@@ -211,7 +211,9 @@ export async function listParticipation(ex: Executor, tenantId: string, cohortId
   return rows;
 }
 
-export function findAnalyticsSettings(ex: Executor, tenantId: string, cohortId: string) {
+export type AnalyticsSettingsRow = { quietDays: number; showNames: boolean; relationshipAnalytics: boolean };
+
+export function findAnalyticsSettings(ex: Executor, tenantId: string, cohortId: string): Promise<AnalyticsSettingsRow | undefined> {
   return ex.selectFrom('cohortAnalyticsSettings').select(['quietDays', 'showNames', 'relationshipAnalytics']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).executeTakeFirst();
 }
 

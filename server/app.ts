@@ -230,7 +230,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', exportRouter(personalExports));
   app.use('/privacy/exports', exportLinkRouter(personalExports));
   app.use('/privacy', privacyNoticeRouter({ db }));
-  app.use('/cohorts', cohortsRouter({ ...modules, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
+  app.use('/cohorts', cohortsRouter({ ...modules, analyticsSettings: caches.analyticsSettings, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs } }));
   // Files of posts, activities and profiles: their upload reader checks the CSRF token itself (isMultipartUpload, above).
   const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
   app.use('/cohorts', modulesRouter({ ...modules, media }));
@@ -255,7 +255,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
   app.use('/action-plans/links', actionPlanLinksRouter({ ...actionPlans, media }));
-  app.use('/cohorts', analyticsRouter({ db, workshops, moduleSchedule: caches.moduleSchedule, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/cohorts', analyticsRouter({ db, workshops, moduleSchedule: caches.moduleSchedule, analyticsSettings: caches.analyticsSettings, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({

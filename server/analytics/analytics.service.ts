@@ -24,7 +24,13 @@ export interface AnalyticsDeps {
   now: () => Date;
   queue?: JobQueue | undefined;
   moduleSchedule?: ModulesDeps['moduleSchedule'];
+  /** The cohort's saved settings as the app keeps them (server/cache/app-caches.ts); without it, read from `db`. */
+  analyticsSettings?: (tenantId: string, cohortId: string) => Promise<analytics.AnalyticsSettingsRow | undefined>;
 }
+
+/** The cohort's saved analytics settings, kept or read. */
+const savedSettings = (deps: Pick<AnalyticsDeps, 'db' | 'analyticsSettings'>, who: LaunchContext) =>
+  deps.analyticsSettings ? deps.analyticsSettings(who.tenantId, who.cohortId) : analytics.findAnalyticsSettings(deps.db, who.tenantId, who.cohortId);
 
 export const DEFAULT_QUIET_DAYS = 7;
 /** Below this many answers a five-factor aggregate would give away individual ratings. */
@@ -50,7 +56,7 @@ function facilitatorOnly(who: LaunchContext, action: string): void {
 }
 
 export async function analyticsSettings(deps: AnalyticsDeps, who: LaunchContext) {
-  const s = await analytics.findAnalyticsSettings(deps.db, who.tenantId, who.cohortId);
+  const s = await savedSettings(deps, who);
   return { quietDays: s?.quietDays ?? DEFAULT_QUIET_DAYS, showNames: s?.showNames ?? false, relationshipAnalytics: s?.relationshipAnalytics ?? true };
 }
 
@@ -154,8 +160,8 @@ export class RelationshipAnalyticsOffError extends AppError {
   }
 }
 
-export async function requireRelationshipAnalytics(deps: { db: Db }, who: LaunchContext): Promise<void> {
-  const s = await analytics.findAnalyticsSettings(deps.db, who.tenantId, who.cohortId);
+export async function requireRelationshipAnalytics(deps: Pick<AnalyticsDeps, 'db' | 'analyticsSettings'>, who: LaunchContext): Promise<void> {
+  const s = await savedSettings(deps, who);
   if (s && !s.relationshipAnalytics) throw new RelationshipAnalyticsOffError();
 }
 

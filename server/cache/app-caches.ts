@@ -1,4 +1,5 @@
-// The app's in-process caches (frame origins, membership standing, cohort rows, module schedules; sessions in
+// The app's in-process caches (frame origins, membership standing, cohort rows, module schedules,
+// cohorts' analytics settings; sessions in
 // server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
 // across processes (tags are named by the triggers of migration 20261204T1200).
 import type { Logger } from 'pino';
@@ -6,6 +7,7 @@ import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
 import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
 import { listModuleSchedules, type ModuleScheduleRow } from '../../models/modules.queries.ts';
+import { findAnalyticsSettings, type AnalyticsSettingsRow } from '../../models/analytics.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
@@ -25,6 +27,8 @@ export interface AppCaches {
   cohort(tenantId: string, cohortId: string): Promise<Cohort | undefined>;
   /** A cohort's saved open dates (none saved: empty). */
   moduleSchedule(tenantId: string, cohortId: string): Promise<readonly ModuleScheduleRow[]>;
+  /** A cohort's saved analytics settings (none saved: undefined). */
+  analyticsSettings(tenantId: string, cohortId: string): Promise<AnalyticsSettingsRow | undefined>;
   /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -79,6 +83,15 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         async () => Object.freeze((await listModuleSchedules(deps.db, tenantId, cohortId)).map((r) => Object.freeze(r))),
         () => ({ tags: [`schedule:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       )) ?? [],
+    // Dropped by the trigger of migration 20261206T0100 (an insert too: "none saved" is kept).
+    analyticsSettings: async (tenantId, cohortId) =>
+      (
+        await shared.read(
+          `analytics-settings:${tenantId}:${cohortId}`,
+          async () => Object.freeze({ saved: await findAnalyticsSettings(deps.db, tenantId, cohortId).then((r) => r && Object.freeze(r)) }),
+          () => ({ tags: [`analytics-settings:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+        )
+      )?.saved,
     ready: () => listener.ready,
     close: () => listener.close(),
   };

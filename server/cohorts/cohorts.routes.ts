@@ -12,7 +12,7 @@ import { consoleView, hubView, rosterView, sharedResponsesView } from './cohorts
 import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
 import { announcementsFor } from '../moderation/announcements.service.ts';
 import { needsAttention } from './console.service.ts';
-import { keptProgress } from '../analytics/analytics.service.ts';
+import { keptProgress, type AnalyticsDeps } from '../analytics/analytics.service.ts';
 import { attentionView, consoleNavView } from './console.views.ts';
 import * as consoleQueries from '../../models/console.queries.ts';
 import { z } from 'zod';
@@ -23,7 +23,7 @@ export const MEMBER_PAGE_SIZE = 50;
 // The member the table's page starts after: anything but a member id is the first page.
 const MembersPageQuery = z.object({ members_after: z.uuid().optional().catch(undefined) });
 
-export function cohortsRouter(deps: ModulesDeps & { firstRoster?: FirstRosterDeps }): Router {
+export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analyticsSettings'> & { firstRoster?: FirstRosterDeps }): Router {
   const r = Router();
   const findCohort = (req: Request) => launchCohort(deps.db, req);
 

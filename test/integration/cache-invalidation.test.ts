@@ -141,6 +141,25 @@ describe('in-process caches across two app instances', () => {
     await waitFor('B to lock module 2 again', async () => (await module2State('B')) === 'locked');
   });
 
+  it('shows on instance B the analytics settings a facilitator saved through A, and on A at once', async () => {
+    const f = await launch({ sub: 'settings-keeper', name: 'Settings', roles: [ROLES.instructor] });
+    const settingsOn = async (on: 'A' | 'B') => {
+      const page = parse((on === 'B' ? await onB(f, '/console/dashboard') : await f.browser.request(`${f.base}/console/dashboard`)).body);
+      return `${page.querySelector('input[name=quietDays]')?.getAttribute('value')} ${page.querySelector('input[name=relationshipAnalytics]')?.hasAttribute('checked')}`;
+    };
+    const socialOn = async () => parse((await onB(f, '/console/social')).body).querySelector('[data-test=relationship-analytics-off]') !== null;
+    expect(await settingsOn('B')).to.equal('7 true');
+    expect(await settingsOn('B'), 'B now holds "none saved"').to.equal('7 true');
+    expect(await socialOn()).to.equal(false);
+    expect((await post(f, `${f.base}/console/dashboard/settings`, { quietDays: '3', relationshipAnalytics: 'off' })).status).to.equal(303);
+    expect(await settingsOn('A'), 'the writer’s own process, with no wait').to.equal('3 false');
+    await waitFor('B to show the saved settings', async () => (await settingsOn('B')) === '3 false');
+    expect(await socialOn(), 'relationship analytics off on B').to.equal(true);
+    expect((await post(f, `${f.base}/console/dashboard/settings`, { quietDays: '5', relationshipAnalytics: 'on' })).status).to.equal(303);
+    await waitFor('B to show the settings changed again', async () => (await settingsOn('B')) === '5 true');
+    expect(await socialOn()).to.equal(false);
+  });
+
   it('tells the processes to drop a cohort only when a launch changes its row, not at every launch (updated_at alone)', async () => {
     const listener = new pg.Client({ connectionString: testDatabaseUrl() });
     await listener.connect();
