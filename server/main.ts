@@ -59,6 +59,7 @@ const database = await openDatabase(config, {
     if (orderly) log.warn(`the embedded PostgreSQL ${reason}: shutting down`);
     else log.fatal(`the embedded PostgreSQL ${reason}: shutting down; start Circlework again to restart it`);
     if (!orderly) process.exitCode = 1;
+    // Still starting: shutdown() would reach a server and queue not made yet; nothing is being served.
     if (!booted) process.exit(process.exitCode ?? 0);
     void shutdown('embedded PostgreSQL stopped');
   },

@@ -5,6 +5,7 @@ import { i18nFor, type I18n, type MessageRef, type MessageValues } from '../i18n
 import { sizeLabel } from '../media/attachment-view.ts';
 import { compactLatin1 } from './latin1-handlebars.ts';
 import { KEPT_PARTS, keptPartMark } from './page-parts.ts';
+import { KeptPerView } from './kept-per-view.ts';
 
 interface HelperOptions {
   hash?: MessageValues;
@@ -31,10 +32,13 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
  * was most of the facilitator pages' CPU. Kept as one flat one-byte string and, for a page sent in
  * parts (page-parts.ts), as the bytes it encodes to.
  */
-const keptBlocks = new WeakMap<object, Map<string, Map<I18n, KeptBlock>>>();
+const keptBlocks = new KeptPerView<KeptBlock>();
 
 /** A kept block as its text or, once a page was sent in parts with it, only as its bytes (not both: a 600-learner network is 0.5 MB). */
-type KeptBlock = { html: string; bytes?: undefined } | { html?: undefined; bytes: Buffer };
+interface KeptBlock {
+  html?: string | undefined;
+  bytes?: Buffer | undefined;
+}
 
 /** How many kept blocks are being written (templates are written synchronously). */
 let writingKeptBlock = 0;
@@ -44,24 +48,21 @@ function keptBlock(view: unknown, name: unknown, options: BlockHelperOptions): s
   // The name tells blocks given the same view apart (a page's and the report's, of one cohort's figures).
   if (typeof name !== 'string' || name === '') throw new Error('{{#keep view "name"}}: a kept block needs a name of its own');
   if (view === null || typeof view !== 'object') return options.fn(view);
-  const i18n = i18nOf(options);
-  let byName = keptBlocks.get(view);
-  if (!byName) keptBlocks.set(view, (byName = new Map()));
-  let byI18n = byName.get(name);
-  if (!byI18n) byName.set(name, (byI18n = new Map()));
-  let block = byI18n.get(i18n);
-  if (!block) {
+  const block = keptBlocks.get(view, name, i18nOf(options), () => {
     // A block kept inside it is written into it as text: a part's mark would name a part of this render only.
     writingKeptBlock++;
     try {
-      byI18n.set(i18n, (block = { html: compactLatin1(options.fn(view)) }));
+      return { html: compactLatin1(options.fn(view)) };
     } finally {
       writingKeptBlock--;
     }
-  }
+  });
   const parts = options.data?.root?.[KEPT_PARTS];
-  if (!parts || writingKeptBlock > 0) return block.html ?? compactLatin1(block.bytes.toString('utf8'));
-  if (!block.bytes) byI18n.set(i18n, (block = { bytes: Buffer.from(block.html, 'utf8') }));
+  if (!parts || writingKeptBlock > 0) return block.html ?? compactLatin1(block.bytes!.toString('utf8'));
+  if (!block.bytes) {
+    block.bytes = Buffer.from(block.html!, 'utf8');
+    block.html = undefined;
+  }
   parts.push(block.bytes);
   return keptPartMark(parts.length - 1);
 }
