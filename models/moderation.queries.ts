@@ -212,13 +212,16 @@ export function insertAnnouncement(ex: Executor, a: { tenantId: string; cohortId
   return ex.insertInto('announcements').values(a).returningAll().executeTakeFirstOrThrow();
 }
 
+/** Who reads announcements: a member (the cohort's and their own group's), or a facilitator (every group's too). */
+export type AnnouncementReader = { membershipId: string } | { allGroups: true };
+
 /**
- * Announcements a member sees: the cohort's, and their group's (every group's when `allGroups`). The
- * member's group is looked up in the same statement (group_members_pkey: one group per membership).
+ * Announcements a member sees: the cohort's, and their group's (every group's when `allGroups`),
+ * newest first. The member's group is looked up in the same statement (group_members_pkey: one
+ * group per membership). Also a part of the hub's own statement (modules.queries.ts).
  */
-// Read by every hub visit, in one of two shapes, each built once (preparedQuery).
-const announcements = (ex: Executor, p: { tenantId: string; cohortId: string; limit: number }) =>
-  ex
+export function announcementsFor(ex: Executor, p: { tenantId: string; cohortId: string; limit: number }, reader: AnnouncementReader) {
+  const q = ex
     .selectFrom('announcements as a')
     .leftJoin('groups as g', (j) => j.onRef('g.tenantId', '=', 'a.tenantId').onRef('g.id', '=', 'a.groupId'))
     .select(['a.id', 'a.title', 'a.body', 'a.createdAt', 'g.name as groupName'])
@@ -226,17 +229,22 @@ const announcements = (ex: Executor, p: { tenantId: string; cohortId: string; li
     .where('a.cohortId', '=', p.cohortId)
     .orderBy('a.createdAt', 'desc')
     .limit(p.limit);
-const listAllAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcements(ex, p));
-const listMemberAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string; limit: number }) =>
-  announcements(ex, p).where((eb) =>
+  if ('allGroups' in reader) return q;
+  return q.where((eb) =>
     eb.or([
       eb('a.groupId', 'is', null),
-      eb('a.groupId', '=', eb.selectFrom('groupMembers as gm').select('gm.groupId').where('gm.tenantId', '=', p.tenantId).where('gm.membershipId', '=', p.membershipId)),
+      eb('a.groupId', '=', eb.selectFrom('groupMembers as gm').select('gm.groupId').where('gm.tenantId', '=', p.tenantId).where('gm.membershipId', '=', reader.membershipId)),
     ]),
-  ),
-);
+  );
+}
 
-export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, reader: { membershipId: string } | { allGroups: true }, limit = 10) {
+export type AnnouncementRow = { id: string; title: string; body: string; createdAt: Date; groupName: string | null };
+
+// The announcements page's reads, in one of two shapes, each built once (preparedQuery).
+const listAllAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcementsFor(ex, p, { allGroups: true }));
+const listMemberAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string; limit: number }) => announcementsFor(ex, p, { membershipId: p.membershipId }));
+
+export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, reader: AnnouncementReader, limit = 10) {
   return 'allGroups' in reader ? listAllAnnouncementsQuery(ex, { tenantId, cohortId, limit }) : listMemberAnnouncementsQuery(ex, { tenantId, cohortId, membershipId: reader.membershipId, limit });
 }
 

@@ -1,6 +1,9 @@
 // Schedules, activity responses and module completions. Every statement is scoped by tenant.
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { preparedQuery, prepareStatement, type Executor } from './db.ts';
+import { openNudgesOf, type OpenNudge } from './nudges.queries.ts';
+import { announcementsFor, type AnnouncementReader, type AnnouncementRow } from './moderation.queries.ts';
 import type { ActivityResponse, ResponseStatus } from './schema.ts';
 
 // The hot reads of the hub and module pages are built once (preparedQuery).
@@ -176,20 +179,43 @@ export async function countCohortCompletions(ex: Executor, tenantId: string, coh
   return countsOf(rows[0]!.learners, rows[0]!.perModule);
 }
 
-// Read by every hub visit: built once (preparedQuery).
-const findHubProgressQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string }) => {
-  const counts = cohortCountColumns(p.tenantId, p.cohortId);
-  return membershipProgress(ex, p.tenantId)
-    .select([counts.learners.as('cohortLearners'), counts.perModule.as('cohortPerModule')])
-    .where('m.id', '=', p.membershipId);
-});
+/** The hub: one membership's progress, its cohort's counts, its open nudges and the announcements it sees. */
+export interface HubPage {
+  completed: number[];
+  started: number[];
+  cohort: CohortCounts;
+  nudges: OpenNudge[];
+  announcements: AnnouncementRow[];
+}
 
-/** One membership's completed and started modules and its cohort's counts (the hub), in one round trip. */
-export async function findHubProgress(ex: Executor, tenantId: string, cohortId: string, membershipId: string): Promise<{ completed: number[]; started: number[]; cohort: CohortCounts }> {
-  const [row] = await findHubProgressQuery(ex, { tenantId, cohortId, membershipId });
-  // The membership row carries the counts; without it (not this tenant's), none of the cohort's either.
-  if (!row) return { completed: [], started: [], cohort: await countCohortCompletions(ex, tenantId, cohortId) };
-  return { completed: row.completed, started: row.started, cohort: countsOf(row.cohortLearners, row.cohortPerModule) };
+// The hub's one statement, built once per kind of reader (preparedQuery): the membership's row
+// carries the cohort's counts, and its nudges and announcements as JSON (timestamps as text).
+const hubPageQuery = (allGroups: boolean) =>
+  preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string; limit: number }) => {
+    const counts = cohortCountColumns(p.tenantId, p.cohortId);
+    return membershipProgress(ex, p.tenantId)
+      .select([
+        counts.learners.as('cohortLearners'),
+        counts.perModule.as('cohortPerModule'),
+        jsonArrayFrom(openNudgesOf(ex, p)).as('nudges'),
+        jsonArrayFrom(announcementsFor(ex, p, allGroups ? { allGroups: true } : { membershipId: p.membershipId })).as('announcements'),
+      ])
+      .where('m.id', '=', p.membershipId);
+  });
+const hubPageQueries = { member: hubPageQuery(false), allGroups: hubPageQuery(true) };
+
+/** The hub in one round trip (see HubPage); announcements as `reader` sees them, the newest `limit`. */
+export async function readHubPage(ex: Executor, tenantId: string, cohortId: string, membershipId: string, reader: AnnouncementReader, limit = 10): Promise<HubPage> {
+  const [row] = await hubPageQueries['allGroups' in reader ? 'allGroups' : 'member'](ex, { tenantId, cohortId, membershipId, limit });
+  // The membership row carries the rest; without it (not this tenant's), none of the cohort's counts either.
+  if (!row) return { completed: [], started: [], cohort: await countCohortCompletions(ex, tenantId, cohortId), nudges: [], announcements: [] };
+  return {
+    completed: row.completed,
+    started: row.started,
+    cohort: countsOf(row.cohortLearners, row.cohortPerModule),
+    nudges: row.nudges.map((n) => ({ ...n, createdAt: new Date(n.createdAt) })),
+    announcements: row.announcements.map((a) => ({ ...a, createdAt: new Date(a.createdAt) })),
+  };
 }
 
 /** What a learner chose to share (reflections marked shared, and every curation share). */

@@ -12,9 +12,8 @@ export async function listNudgedOn(ex: Executor, tenantId: string, cohortId: str
   return rows.map((r) => r.membershipId);
 }
 
-/** The learner's nudges not yet dismissed, newest first. */
-// Read by the learner's hub on every visit: built once (preparedQuery).
-const listOpenNudgesQuery = preparedQuery((ex, q: { tenantId: string; membershipId: string }) =>
+/** The learner's nudges not yet dismissed, newest first (also a part of the hub's own statement, modules.queries.ts). */
+export const openNudgesOf = (ex: Executor, q: { tenantId: string; membershipId: string }) =>
   ex
     .selectFrom('nudges as n')
     .innerJoin('memberships as m', (j) => j.onRef('m.tenantId', '=', 'n.tenantId').onRef('m.id', '=', 'n.sentByMembershipId'))
@@ -24,12 +23,9 @@ const listOpenNudgesQuery = preparedQuery((ex, q: { tenantId: string; membership
     .where('n.membershipId', '=', q.membershipId)
     .where('n.dismissedAt', 'is', null)
     .orderBy('n.createdAt', 'desc')
-    .limit(5),
-);
+    .limit(5);
 
-export function listOpenNudges(ex: Executor, tenantId: string, membershipId: string) {
-  return listOpenNudgesQuery(ex, { tenantId, membershipId });
-}
+export type OpenNudge = { id: string; message: string; createdAt: Date; senderName: string | null };
 
 /** Dismisses the learner's own nudge; false when it is not theirs (or not there). */
 export async function dismissNudge(ex: Executor, tenantId: string, membershipId: string, nudgeId: string): Promise<boolean> {

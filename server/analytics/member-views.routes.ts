@@ -1,10 +1,10 @@
-// What the dashboard adds to members' own pages, without touching those pages' routes: the nudges
-// on a learner's hub and their own network on their profile, put in res.locals for the template.
+// What the dashboard adds to members' own pages, without touching those pages' routes: their own
+// network on their profile, put in res.locals for the template. (A learner's nudges come with the
+// hub's own statement: server/modules/modules.service.ts, hubFor.)
 // Mounted before the hub and profile routers; it only reads, and passes every request on.
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../models/db.ts';
-import * as nudges from '../../models/nudges.queries.ts';
 import { findActiveLaunch } from '../http/auth.ts';
 import { ownNetwork, RelationshipAnalyticsOffError } from './analytics.service.ts';
 import { egoView } from './analytics.views.ts';
@@ -22,11 +22,6 @@ export function memberViewsRouter(deps: { db: Db; now?: () => Date }): Router {
       if (who) await fill(req, res, who);
       next();
     };
-
-  r.get('/:cohortId', withLaunch(async (req, res, who) => {
-    const open = await nudges.listOpenNudges(deps.db, who.tenantId, who.membershipId);
-    res.locals.nudges = open.map((n) => ({ id: n.id, message: n.message, from: n.senderName ?? req.i18n!.t('analytics.hubNudge.yourFacilitator'), when: req.i18n!.date(n.createdAt), dismiss: `/cohorts/${who.cohortId}/nudges/${n.id}/dismiss` }));
-  }));
 
   r.get('/:cohortId/profile', withLaunch(async (req, res, who) => {
     try {

@@ -47,11 +47,6 @@ export async function sendNudge(deps: AnalyticsDeps, who: LaunchContext, members
   }
 }
 
-/** The learner's own nudges on their hub. */
-export function openNudges(deps: AnalyticsDeps, who: LaunchContext) {
-  return nudges.listOpenNudges(deps.db, who.tenantId, who.membershipId);
-}
-
 export async function dismissNudge(deps: AnalyticsDeps, who: LaunchContext, nudgeId: string): Promise<void> {
   if (!(await nudges.dismissNudge(deps.db, who.tenantId, who.membershipId, nudgeId))) throw new NotFoundError('message');
 }

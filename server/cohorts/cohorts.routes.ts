@@ -5,12 +5,11 @@ import * as cohorts from '../../models/cohorts.queries.ts';
 import { ValidationError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import { requireLaunch } from '../http/auth.ts';
-import { learnerOverview, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
+import { hubFor, setSchedule, sharedResponsesOf, type ModulesDeps } from '../modules/modules.service.ts';
 import { moduleListView } from '../modules/modules.views.ts';
 import { HeatmapPageQuery, ScheduleForm, MemberParams, scheduleDates } from './cohorts.schemas.ts';
-import { consoleView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
+import { consoleView, hubMessagesView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
 import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
-import { announcementsFor } from '../moderation/announcements.service.ts';
 import { needsAttention } from './console.service.ts';
 import { keptProgress, type AnalyticsDeps } from '../analytics/analytics.service.ts';
 import { attentionView, consoleNavView } from './console.views.ts';
@@ -30,14 +29,14 @@ export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analytics
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;
     const cohort = await findCohort(req);
-    const [o, announcements] = await Promise.all([learnerOverview(deps, who, cohort), announcementsFor(deps, who)]);
-    const list = moduleListView(req.i18n!, cohort.id, o.workshop, o.now, o.dates, o.completed, o.started, o.due, o.cohortDone);
+    const hub = await hubFor(deps, who, cohort);
+    const list = moduleListView(req.i18n!, cohort.id, hub.workshop, hub.now, hub.dates, hub.completed, hub.started, hub.due, hub.cohortDone);
     const i18n = req.i18n!;
     res.render('cohorts/hub', {
       title: i18n.t('cohorts.hub.pageTitle', { course: cohort.title }),
       ...hubView(i18n, cohort, who),
       ...list,
-      announcements: announcements.map((a) => ({ title: a.title, body: a.body, to: a.groupName ? i18n.t('cohorts.hub.announcementToGroup', { group: a.groupName }) : i18n.t('cohorts.hub.announcementToCohort'), when: i18n.date(a.createdAt), whenIso: a.createdAt.toISOString() })),
+      ...hubMessagesView(i18n, cohort.id, hub),
     });
   });
 

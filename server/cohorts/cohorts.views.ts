@@ -2,6 +2,8 @@ import { attachmentView, type PostAttachmentRow } from '../media/attachment-view
 import type { Cohort, ActivityResponse } from '../../models/schema.ts';
 import type { CohortMemberRow } from '../../models/cohorts.queries.ts';
 import type { MemberTablePage } from '../../models/console.queries.ts';
+import type { OpenNudge } from '../../models/nudges.queries.ts';
+import type { AnnouncementRow } from '../../models/moderation.queries.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { Workshop } from '../modules/workshop-content.ts';
 import Handlebars from 'handlebars';
@@ -23,6 +25,20 @@ export function hubView(i18n: I18n, cohort: Cohort, launch: LaunchContext) {
     contentLanguage: cohort.language,
     welcomeHtml: i18n.html('cohorts.hub.welcome', { name: new Handlebars.SafeString(`<span data-test="learner-name" translate="no">${esc(launch.displayName)}</span>`) }),
     commonsHtml: i18n.html('cohorts.hub.commons', { commons: new Handlebars.SafeString(`<a href="/cohorts/${esc(cohort.id)}/commons" data-test="commons-link">${esc(i18n.t('cohorts.hub.commonsLink'))}</a>`) }),
+  };
+}
+
+/** The hub's messages: the learner's open nudges (each dismissable) and the announcements they see, newest first. */
+export function hubMessagesView(i18n: I18n, cohortId: string, hub: { nudges: OpenNudge[]; announcements: AnnouncementRow[] }) {
+  return {
+    nudges: hub.nudges.map((n) => ({ id: n.id, message: n.message, from: n.senderName ?? i18n.t('analytics.hubNudge.yourFacilitator'), when: i18n.date(n.createdAt), dismiss: `/cohorts/${cohortId}/nudges/${n.id}/dismiss` })),
+    announcements: hub.announcements.map((a) => ({
+      title: a.title,
+      body: a.body,
+      to: a.groupName ? i18n.t('cohorts.hub.announcementToGroup', { group: a.groupName }) : i18n.t('cohorts.hub.announcementToCohort'),
+      when: i18n.date(a.createdAt),
+      whenIso: a.createdAt.toISOString(),
+    })),
   };
 }
 

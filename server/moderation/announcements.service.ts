@@ -49,8 +49,13 @@ export async function announce(deps: { db: Db; queue?: JobQueue | undefined }, w
 }
 
 /** What a member's hub shows: the cohort's announcements and their group's (all, for facilitators). */
+/** A facilitator reads every group's announcements; anyone else the cohort's and their own group's. */
+export function announcementReader(who: LaunchContext): moderation.AnnouncementReader {
+  return who.role === 'facilitator' ? { allGroups: true } : { membershipId: who.membershipId };
+}
+
 export async function announcementsFor(deps: { db: Db }, who: LaunchContext) {
-  return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, who.role === 'facilitator' ? { allGroups: true } : { membershipId: who.membershipId });
+  return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, announcementReader(who));
 }
 
 

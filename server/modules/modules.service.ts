@@ -11,6 +11,7 @@ import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm, 
 import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
 import type { Activity, FiveFactor, WorkshopModule } from './workshop-content.ts';
 import type { Workshops } from '../editions/workshops.ts';
+import { announcementReader } from '../moderation/announcements.service.ts';
 import * as media from '../../models/media.queries.ts';
 
 export interface ModulesDeps {
@@ -221,17 +222,30 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
 }
 
 /** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
-export async function learnerOverview(deps: ModulesDeps, who: LaunchContext, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }) {
-  // Only the counts the hub shows, not every learner's progress (the facilitator's heatmap).
-  const [workshop, dates, mine] = await Promise.all([
+/**
+ * What the hub shows this person, from one statement: their progress and the cohort's counts (not
+ * every learner's progress, the facilitator's heatmap), their open nudges and the announcements they see.
+ */
+export async function hubFor(deps: ModulesDeps, who: LaunchContext, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }) {
+  const [workshop, dates, page] = await Promise.all([
     deps.workshops.forCohortRow(cohort),
     cohortSchedule(deps, who, cohort),
-    modules.findHubProgress(deps.db, who.tenantId, who.cohortId, who.membershipId),
+    modules.readHubPage(deps.db, who.tenantId, who.cohortId, who.membershipId, announcementReader(who)),
   ]);
-  const completed = new Set(mine.completed);
-  const counts = mine.cohort;
+  const completed = new Set(page.completed);
+  const counts = page.cohort;
   const perModule = workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
-  return { workshop, now: deps.now(), dates, completed, started: new Set(mine.started), due: new Set(dueThisWeek(deps.now(), dates, completed)), cohortDone: { learners: counts.learners, perModule } };
+  return {
+    workshop,
+    now: deps.now(),
+    dates,
+    completed,
+    started: new Set(page.started),
+    due: new Set(dueThisWeek(deps.now(), dates, completed)),
+    cohortDone: { learners: counts.learners, perModule },
+    nudges: page.nudges,
+    announcements: page.announcements,
+  };
 }
 
 /** The facilitator's heatmap rows: per learner, each module done, started or not started. */

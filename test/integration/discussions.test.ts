@@ -2,7 +2,7 @@
 // who sees which space; and the XSS corpus posted through the real route.
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
-import pg from 'pg';
+import { statementsDuring } from '../support/statements-during.ts';
 import { type SimUser } from '../support/lti-platform-simulator.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
@@ -169,19 +169,7 @@ describe('discussion spaces', () => {
     const { tenantId } = await env.app.db.selectFrom('threads').select('tenantId').where('id', '=', threadId).executeTakeFirstOrThrow();
     const d2Membership = (await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', 'd2').executeTakeFirstOrThrow()).id;
     await env.app.db.insertInto('postDrafts').values({ tenantId, membershipId: d2Membership, target: `thread:${threadId}`, title: '', body: 'kept' }).execute();
-    const statements: string[] = [];
-    const original = pg.Client.prototype.query;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0];
-      statements.push(typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? ''));
-      return (original as (...a: unknown[]) => unknown).apply(this, args);
-    } as typeof pg.Client.prototype.query;
-    let r;
-    try {
-      r = await post(d2, `${thread}/posts`, { body: 'A reply, @Dana1' });
-    } finally {
-      pg.Client.prototype.query = original;
-    }
+    const { statements, result: r } = await statementsDuring(() => post(d2, `${thread}/posts`, { body: 'A reply, @Dana1' }));
     expect(r.status).to.equal(303);
     const writes = statements.filter((q) => /\b(posts|notifications|post_drafts|threads)\b/i.test(q) && /^\s*(WITH|INSERT|UPDATE|DELETE)\b/i.test(q));
     expect(writes, 'statements writing the reply').to.have.length(1);

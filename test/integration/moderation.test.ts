@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { statementsDuring } from '../support/statements-during.ts';
 import { registerAnnouncementEmails } from '../../server/moderation/announcements.service.ts';
 import { sendEmailDigests } from '../../server/notifications/email-digest.ts';
 
@@ -239,6 +240,12 @@ describe('moderation', () => {
     const titles = async (m: Member) => (await get(m, m.base)).doc.querySelectorAll('[data-test=hub-announcement] strong').map((e) => e.text);
     expect(await titles(inG1[0]!)).to.deep.equal(['Group one only', 'Welcome all']);
     expect(await titles(notInG1[0]!)).to.deep.equal(['Welcome all']);
+    // A facilitator's hub shows every group's, as their announcements page does.
+    expect(await titles(f)).to.deep.equal(['Group one only', 'Welcome all']);
+    // Read warm (the session, the launch and the schedule are kept in memory), the hub is one statement, its announcements included.
+    const { statements, result: hub } = await statementsDuring(() => get(inG1[0]!, inG1[0]!.base));
+    expect(hub.status).to.equal(200);
+    expect(statements.filter((q) => !/pgboss|^\s*(LISTEN|UNLISTEN)\b/i.test(q)).map((q) => q.replace(/\s+/g, ' ').slice(0, 90)), 'the hub’s statements').to.have.length(1);
   });
 
   it('filters the audit log by action, by person and by date; a bad date is a 400 that keeps the filters', async () => {

@@ -7,7 +7,7 @@ import { LtiHttpClient, type SimUser } from '../support/lti-platform-simulator.t
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
 import { GRADE_DELIVERY_QUEUE } from '../../server/grades/grades.service.ts';
-import { countCohortCompletions, findHubProgress, listLearnerProgress } from '../../models/modules.queries.ts';
+import { countCohortCompletions, readHubPage, listLearnerProgress } from '../../models/modules.queries.ts';
 
 const ada = { sub: 'ada', name: 'Ada Learner', roles: [ROLES.learner] };
 const bob = { sub: 'bob', name: 'Bob Learner', roles: [ROLES.learner] };
@@ -77,12 +77,12 @@ describe('modules and activities', () => {
     const check = async () => {
       const expected = await raw();
       expect(await countCohortCompletions(db, tenantId, cohortId)).to.deep.equal(expected);
-      expect((await findHubProgress(db, tenantId, cohortId, ms[0]!.id)).cohort, 'as the hub reads them, with a membership’s progress').to.deep.equal(expected);
+      expect((await readHubPage(db, tenantId, cohortId, ms[0]!.id, { membershipId: ms[0]!.id })).cohort, 'as the hub reads them, with a membership’s progress').to.deep.equal(expected);
       for (const m of ms) {
         const own = await db.selectFrom('moduleCompletions').select('moduleId').where('membershipId', '=', m.id).orderBy('moduleId').execute();
-        expect((await findHubProgress(db, tenantId, cohortId, m.id)).completed, 'each membership’s own completions').to.deep.equal(own.map((c) => c.moduleId));
+        expect((await readHubPage(db, tenantId, cohortId, m.id, { membershipId: m.id })).completed, 'each membership’s own completions').to.deep.equal(own.map((c) => c.moduleId));
       }
-      expect(await findHubProgress(db, randomUUID(), cohortId, ms[0]!.id), 'another tenant’s id').to.deep.equal({ completed: [], started: [], cohort: { learners: 0, perModule: new Map() } });
+      expect(await readHubPage(db, randomUUID(), cohortId, ms[0]!.id, { allGroups: true }), 'another tenant’s id').to.deep.equal({ completed: [], started: [], cohort: { learners: 0, perModule: new Map() }, nudges: [], announcements: [] });
     };
     const complete = (membershipId: string, moduleId: number) => db.insertInto('moduleCompletions').values({ tenantId, cohortId, membershipId, moduleId }).execute();
     await check();

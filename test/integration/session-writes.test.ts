@@ -2,27 +2,18 @@
 // is saved (at launch, or when a page changes it), not touched on every GET.
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import pg from 'pg';
+import { statementsDuring } from '../support/statements-during.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { LtiHttpClient } from '../support/lti-platform-simulator.ts';
 
-/** The statements that write http_sessions while `work` runs (the app runs in this process). */
+/** The statements that write http_sessions while `work` runs. */
 async function countSessionWrites(work: () => Promise<void>): Promise<string[]> {
   const writes: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? '');
+  for (const text of (await statementsDuring(work)).statements) {
     const write = /^\s*(INSERT|UPDATE|DELETE)\b[^;]*\bhttp_sessions\b/i.exec(text);
     // The test's own marker UPDATE is not the app's.
     if (write && !text.includes('SET expire =')) writes.push(write[1]!.toUpperCase());
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = original;
   }
   return writes;
 }

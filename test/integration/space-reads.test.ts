@@ -1,26 +1,14 @@
 // Opening a space writes nothing once it exists: the module's group spaces (facilitator), a
 // learner's group space and the commons are made on the first visit only, not upserted on every GET.
 import { expect } from 'chai';
-import pg from 'pg';
+import { statementsDuring } from '../support/statements-during.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 
-/** The statements that write anything while `work` runs (the app runs in this process). */
+/** The statements that write anything while `work` runs. */
 async function writesDuring(work: () => Promise<void>): Promise<string[]> {
-  const writes: string[] = [];
-  const original = pg.Client.prototype.query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const q = args[0];
-    const text = typeof q === 'string' ? q : ((q as { text?: string } | undefined)?.text ?? '');
-    if (/^\s*(WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b|INSERT|UPDATE|DELETE)\b/i.test(text)) writes.push(text.replace(/\s+/g, ' ').slice(0, 120));
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = original;
-  }
-  return writes;
+  const { statements: all } = await statementsDuring(work);
+  return all.filter((text) => /^\s*(WITH\b[\s\S]*\b(INSERT|UPDATE|DELETE)\b|INSERT|UPDATE|DELETE)\b/i.test(text)).map((text) => text.replace(/\s+/g, ' ').slice(0, 120));
 }
 
 describe('space reads (no write on a GET once a space exists)', () => {
