@@ -237,12 +237,8 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
   async function renderSpace(req: Request, res: Response, status: number, flash?: { error: string; form: { title: string; body: string } }) {
     const { spaceId } = SpaceParams.parse(req.params);
     const who = req.launch!;
-    const space = await svc.findVisibleSpace(deps, who, spaceId);
-    const [{ threads, norms, keptForm, members }, workshop] = await Promise.all([
-      // The group's norms and member strip come only for the space's group, which findVisibleSpace has checked this person may see.
-      svc.spacePageFor(deps, who, space),
-      deps.workshops.forCohort(who.tenantId, who.cohortId),
-    ]);
+    // The space comes with its page, checked (404 unless this person sees it) before any of it is used.
+    const [{ space, threads, norms, keptForm, members }, workshop] = await Promise.all([svc.spacePageFor(deps, who, spaceId), deps.workshops.forCohort(who.tenantId, who.cohortId)]);
     // A form sent back with an error shows what was sent, not the kept draft.
     const kept = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;

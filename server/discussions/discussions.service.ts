@@ -292,9 +292,16 @@ export function previewPost(body: string): string {
   return renderPost(body).html;
 }
 
-/** A space's page as this person sees it (the space checked by findVisibleSpace), with what they kept on its new-thread form. */
-export function spacePageFor(deps: DiscussionsDeps, who: LaunchContext, space: Space) {
-  return spacePage.listSpacePage(deps.db, { tenantId: who.tenantId, spaceId: space.id, groupId: space.groupId, membershipId: who.membershipId, target: `space:${space.id}` });
+/**
+ * A space's page as this person sees it, with what they kept on its new-thread form. The page's
+ * statement brings the space and the group check too (one round trip), and nothing of the page
+ * leaves here before visibleSpace has passed them: another cohort's space or another group's is a
+ * 404, as from findVisibleSpace.
+ */
+export async function spacePageFor(deps: DiscussionsDeps, who: LaunchContext, spaceId: string) {
+  const { space: found, ...page } = await spacePage.listSpacePage(deps.db, { tenantId: who.tenantId, spaceId, membershipId: who.membershipId, target: `space:${spaceId}` });
+  if (!found) throw new NotFoundError('discussion space');
+  return { ...page, space: visibleSpace(who, found.space, found.inGroup) };
 }
 
 /** What this person kept on this form: the draft's text, if any, and the files waiting on it. */

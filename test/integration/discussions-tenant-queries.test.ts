@@ -29,7 +29,7 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect((await listThreadPosts(db, p.tenantId, p.threadId)).map((r) => r.bodySource), 'no source unless quoted').to.deep.equal([null]);
     expect((await listThreadPosts(db, p.tenantId, p.threadId, { sourceOf: p.id })).map((r) => r.bodySource), 'the quoted post’s source').to.deep.equal(['Second words']);
     expect((await listThreadPosts(db, p.tenantId, p.threadId)).find((r) => r.id === p.id)?.kudos.map((k) => k.reason), 'a post comes with its kudos').to.deep.equal(['Clear']);
-    expect((await listSpacePage(db, { tenantId: p.tenantId, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).threads.map((t) => t.title), 'the space lists its thread').to.deep.equal(['Ours']);
+    expect((await listSpacePage(db, { tenantId: p.tenantId, spaceId: p.spaceId, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).threads.map((t) => t.title), 'the space lists its thread').to.deep.equal(['Ours']);
 
     const keptFor = { membershipId: p.authorMembershipId, target: `thread:${p.threadId}` as const };
     expect(await upsertPostDraft(db, { tenantId: p.tenantId, membershipId: p.authorMembershipId, target: keptFor.target, title: '', body: 'A reply half written' }, undefined)).to.equal(true);
@@ -39,7 +39,7 @@ describe('discussion queries: the tenant predicate on its own', () => {
     expect(withThread.thread, 'the thread, its space and the group check with the first row, as findThreadFor reads them').to.deep.equal(await q.findThreadFor(db, p.tenantId, p.threadId, p.authorMembershipId));
     const other = randomUUID();
     expect(await q.findSpace(db, other, p.spaceId)).to.equal(undefined);
-    expect(await listSpacePage(db, { tenantId: other, spaceId: p.spaceId, groupId: null, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).to.deep.equal({ threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } });
+    expect(await listSpacePage(db, { tenantId: other, spaceId: p.spaceId, membershipId: p.authorMembershipId, target: `space:${p.spaceId}` })).to.deep.equal({ space: undefined, threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } });
     expect(await q.findThread(db, other, p.threadId)).to.equal(undefined);
     expect(await q.findSpaceFor(db, other, p.spaceId, p.authorMembershipId)).to.equal(undefined);
     expect(await q.findThreadFor(db, other, p.threadId, p.authorMembershipId)).to.equal(undefined);

@@ -1,7 +1,8 @@
-// The space page's one statement (models/space-page.queries.ts) reads four things: the threads, the
-// group's norms, its member strip and the reader's kept draft. Each part must be scoped by tenant on
-// its own and the group's parts by the group given: the service's visibility check would hide a
-// missing predicate, so the statement is called here directly, with the right ids and with wrong ones.
+// The space page's one statement (models/space-page.queries.ts) reads five things: the space with
+// whether the reader is in its group, the threads, the group's norms, its member strip and the
+// reader's kept draft. Each part must be scoped by tenant on its own and the group's parts by the
+// space's own group: the service's visibility check would hide a missing predicate, so the statement
+// is called here directly, with the right ids and with wrong ones.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { listSpacePage } from '../../models/space-page.queries.ts';
@@ -30,21 +31,31 @@ describe('the space page’s statement', () => {
     expect(await upsertPostDraft(db, { tenantId: space.tenantId, membershipId: me.id, target: `space:${space.id}`, title: 'Kept', body: 'Half a thought' }, undefined)).to.equal(true);
     const mates = [...groupOfSub].filter(([, g]) => g === groupId).map(([sub]) => `Learner ${sub.slice(1)}`).sort();
 
-    const read = (tenantId: string, group: string | null) => listSpacePage(db, { tenantId, spaceId: space.id, groupId: group, membershipId: me.id, target: `space:${space.id}` });
-    const ours = await read(space.tenantId, groupId);
+    const read = (tenantId: string, spaceId: string, membershipId = me.id) => listSpacePage(db, { tenantId, spaceId, membershipId, target: `space:${spaceId}` });
+    const ours = await read(space.tenantId, space.id);
+    expect(ours.space, 'the space, and that the reader is in its group').to.deep.equal({ space, inGroup: true });
     expect(ours.threads.map((t) => [t.title, t.authorName, t.replies, t.createdAt instanceof Date]), 'the thread, its starter, dates as dates').to.deep.equal([['Ours', 'Learner 1', 0, true]]);
     expect(ours.norms).to.deep.equal(['We reply within two days']);
     expect(ours.members.map((m) => m.name), 'the group’s members, by name').to.deep.equal(mates);
     expect(ours.members.find((m) => m.membershipId === me.id)?.lastPostAt, 'when each last posted').to.be.instanceOf(Date);
     expect(ours.keptForm.draft && [ours.keptForm.draft.title, ours.keptForm.draft.body]).to.deep.equal(['Kept', 'Half a thought']);
 
-    const nothing = { threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } };
-    expect(await read(randomUUID(), groupId), 'another tenant’s id: nothing of this tenant').to.deep.equal(nothing);
-    const commonsLike = await read(space.tenantId, null);
-    expect([commonsLike.norms, commonsLike.members], 'no group given: no norms and no strip').to.deep.equal([[], []]);
-    const otherGroup = [...groupOfSub.values()].find((g) => g !== groupId)!;
-    const others = await read(space.tenantId, otherGroup);
-    expect(others.members.map((m) => m.name), 'another group given: its members, not this one’s').to.not.include('Learner 1');
+    const nothing = { space: undefined, threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } };
+    expect(await read(randomUUID(), space.id), 'another tenant’s id: nothing of this tenant').to.deep.equal(nothing);
+    const outsider = await db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', [...groupOfSub].find(([, g]) => g !== groupId)![0]).executeTakeFirstOrThrow();
+    const readByOutsider = await read(space.tenantId, space.id, outsider.id);
+    expect(readByOutsider.space?.inGroup, 'a member of another group is not in this space’s group').to.equal(false);
+    expect(readByOutsider.keptForm.draft, 'nor do they get the reader’s draft').to.equal(undefined);
+    // The commons and the other group's module space, made by their first visits.
+    const commonsId = (await follow(ann, `${ann.base}/commons`)).split('/').at(-1)!;
+    const outsiderMember = learners[Number([...groupOfSub].find(([, g]) => g !== groupId)![0].slice(1)) - 1]!;
+    const otherSpaceId = (await follow(outsiderMember, `${outsiderMember.base}/modules/1/space`)).split('/').at(-1)!;
+    const commonsPage = await read(space.tenantId, commonsId);
+    expect([commonsPage.space?.space.groupId, commonsPage.space?.inGroup, commonsPage.norms, commonsPage.members], 'the commons: everyone is in it, no norms and no strip').to.deep.equal([null, true, [], []]);
+    const others = await read(space.tenantId, otherSpaceId);
+    expect([others.space?.space.groupId !== groupId, others.space?.inGroup], 'another group’s space: the reader is not in its group').to.deep.equal([true, false]);
+    expect(others.members.map((m) => m.name), 'its own group’s members').to.have.length.greaterThan(0);
+    expect(others.members.map((m) => m.name), 'not this one’s').to.not.include('Learner 1');
     expect(others.norms).to.deep.equal([]);
   });
 });

@@ -1,7 +1,7 @@
 // Opening a space writes nothing once it exists: the module's group spaces (facilitator), a
 // learner's group space and the commons are made on the first visit only, not upserted on every GET.
 import { expect } from 'chai';
-import { statementsDuring } from '../support/statements-during.ts';
+import { requestStatements, statementsDuring } from '../support/statements-during.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 
@@ -12,7 +12,7 @@ async function writesDuring(work: () => Promise<void>): Promise<string[]> {
 }
 
 describe('space reads (no write on a GET once a space exists)', () => {
-  const { env, launch, get, formGroups } = cohortSuite({ context: { id: 'space-reads', title: 'Space reads' } });
+  const { env, launch, get, follow, formGroups } = cohortSuite({ context: { id: 'space-reads', title: 'Space reads' } });
 
   it('makes the module’s group spaces on the first visit, and writes nothing on the next visits', async () => {
     const learners = [];
@@ -39,5 +39,12 @@ describe('space reads (no write on a GET once a space exists)', () => {
       expect((await get(l, `${l.base}/commons`)).status).to.equal(303);
     });
     expect(writes, 'statements writing during GETs of spaces that exist').to.deep.equal([]);
+
+    // Read warm (the session and the launch are kept in memory), a group space's page is one
+    // statement: the space and whether the reader is in its group come with the page.
+    const spaceUrl = await follow(l, `${l.base}/modules/1/space`);
+    const { statements, result: page } = await statementsDuring(() => get(l, spaceUrl));
+    expect(page.status).to.equal(200);
+    expect(requestStatements(statements), 'the group space’s statements').to.have.length(1);
   });
 });

@@ -17,3 +17,8 @@ export async function statementsDuring<T>(work: () => Promise<T>): Promise<{ sta
     pg.Client.prototype.query = original;
   }
 }
+
+/** The statements of a request, without the app's background work (pg-boss's polling, the cache's LISTEN), shortened to read in a failure. */
+export function requestStatements(statements: string[]): string[] {
+  return statements.filter((q) => !/pgboss|^\s*(LISTEN|UNLISTEN)\b/i.test(q)).map((q) => q.replace(/\s+/g, ' ').slice(0, 90));
+}
