@@ -15,10 +15,10 @@ export interface LearnerRow {
   lastLaunchAt: Date | null;
 }
 
-/** The cohort's active learners with their group, and `also` of them; ordered by membership id (a stable, meaningless order). */
-async function learnersWhere(ex: Executor, tenantId: string, cohortId: string, also: RawBuilder<unknown> = sql`TRUE`): Promise<LearnerRow[]> {
-  const { rows } = await sql<LearnerRow>`
-    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
+/** The cohort's active learners with their group, and `also` of them, with `columns` more; ordered by membership id (a stable, meaningless order). */
+async function learnersWhere<Extra = object>(ex: Executor, tenantId: string, cohortId: string, also: RawBuilder<unknown> = sql`TRUE`, columns: RawBuilder<unknown> = sql``): Promise<Array<LearnerRow & Extra>> {
+  const { rows } = await sql<LearnerRow & Extra>`
+    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt" ${columns}
     FROM memberships m
     JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
     LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
@@ -39,10 +39,20 @@ export function listLearners(ex: Executor, tenantId: string, cohortId: string): 
  * every learner. In an active cohort a few rows instead of all of them (600 at the dashboard's
  * largest). A millisecond of slack, as JavaScript's dates drop PostgreSQL's microseconds.
  */
-export function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number): Promise<LearnerRow[]> {
-  return learnersWhere(ex, tenantId, cohortId, sql`(m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
-    (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))`);
+export function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number, nudgedOn: string): Promise<QuietCandidateRow[]> {
+  return learnersWhere<{ nudgedToday: boolean }>(
+    ex,
+    tenantId,
+    cohortId,
+    sql`(m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
+    (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))`,
+    // Whether nudged on that day (nudges_once_a_day): one look-up per candidate, in the same round trip.
+    sql`, EXISTS (SELECT 1 FROM nudges n WHERE n.tenant_id = m.tenant_id AND n.membership_id = m.id AND n.nudged_on = ${nudgedOn}::date) AS "nudgedToday"`,
+  );
 }
+
+/** A quiet candidate, with whether a facilitator nudged them on the day asked about. */
+export type QuietCandidateRow = LearnerRow & { nudgedToday: boolean };
 
 export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string) {
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();

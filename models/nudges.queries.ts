@@ -6,12 +6,6 @@ export function insertNudge(ex: Executor, n: { tenantId: string; cohortId: strin
   return ex.insertInto('nudges').values(n).returning(['id']).executeTakeFirstOrThrow();
 }
 
-/** Learners of the cohort nudged on that (UTC) day. */
-export async function listNudgedOn(ex: Executor, tenantId: string, cohortId: string, day: string): Promise<string[]> {
-  const rows = await ex.selectFrom('nudges').select('membershipId').where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).where('nudgedOn', '=', day as never).execute();
-  return rows.map((r) => r.membershipId);
-}
-
 /** The learner's nudges not yet dismissed, newest first (also a part of the hub's own statement, modules.queries.ts). */
 export const openNudgesOf = (ex: Executor, q: { tenantId: string; membershipId: string }) =>
   ex

@@ -13,7 +13,6 @@ import { cohortSchedule, type ModulesDeps } from '../modules/modules.service.ts'
 import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
 import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
-import * as nudges from '../../models/nudges.queries.ts';
 import { tiesFrom, type GroupInquiry, type SocialFigures } from './figures.ts';
 
 export type { GroupHealth, GroupInquiry } from './figures.ts';
@@ -103,14 +102,14 @@ export function utcDay(d: Date): string {
  * with no activity (post, reply, kudos given, activity response, launch) for at least the cohort's
  * quiet days. Longest quiet first.
  */
-function quietFrom(learners: analytics.LearnerRow[], activity: CohortFigures['activity'], quietDays: number, now: Date, nudgedToday: ReadonlySet<string>): QuietLearner[] {
+function quietFrom(learners: analytics.QuietCandidateRow[], activity: CohortFigures['activity'], quietDays: number, now: Date): QuietLearner[] {
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
   return learners
     .map((l) => {
       const lastActiveAt = latest(l.lastLaunchAt, last.get(l.membershipId));
       const since = (lastActiveAt ?? l.joinedAt).getTime();
       const neverLaunched = l.lastLaunchAt === null;
-      return { membershipId: l.membershipId, name: l.name, lastActiveAt, neverLaunched, daysQuiet: Math.floor((now.getTime() - since) / DAY), nudgedToday: nudgedToday.has(l.membershipId) };
+      return { membershipId: l.membershipId, name: l.name, lastActiveAt, neverLaunched, daysQuiet: Math.floor((now.getTime() - since) / DAY), nudgedToday: l.nudgedToday };
     })
     .filter((q) => q.neverLaunched || q.daysQuiet >= quietDays)
     .sort((a, b) => Number(b.neverLaunched) - Number(a.neverLaunched) || b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
@@ -123,13 +122,12 @@ function quietFrom(learners: analytics.LearnerRow[], activity: CohortFigures['ac
 export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Promise<QuietLearner[]> {
   facilitatorOnly(who, 'quiet-learners');
   const now = deps.now();
-  const [settings, learners, nudgedToday, kept] = await Promise.all([
+  const [settings, learners, kept] = await Promise.all([
     analyticsSettings(deps, who),
-    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS),
-    nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
+    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS, utcDay(now)),
     figures(deps, who, ['activity']),
   ]);
-  return quietFrom(learners, kept.activity, settings.quietDays, now, new Set(nudgedToday));
+  return quietFrom(learners, kept.activity, settings.quietDays, now);
 }
 
 /** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
@@ -137,10 +135,9 @@ export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Pr
 export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'dashboard');
   const now = deps.now();
-  const [settings, learners, nudgedToday, dates, kept] = await Promise.all([
+  const [settings, learners, dates, kept] = await Promise.all([
     analyticsSettings(deps, who),
-    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS),
-    nudges.listNudgedOn(deps.db, who.tenantId, who.cohortId, utcDay(now)),
+    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS, utcDay(now)),
     cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'health', 'activity']),
   ]);
@@ -149,7 +146,7 @@ export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, 
     asOf: kept.asOf,
     progress: { dates, rows: kept.progress },
     health: kept.health,
-    quiet: quietFrom(learners, kept.activity, settings.quietDays, now, new Set(nudgedToday)),
+    quiet: quietFrom(learners, kept.activity, settings.quietDays, now),
   };
 }
 
