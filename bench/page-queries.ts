@@ -73,7 +73,9 @@ interface PlanNode {
 /** One line per query: its plan's scans, a warning for each sequential scan of a table over 10 k rows. */
 export async function explainPage(pool: pg.Pool, name: string, queries: Captured[]): Promise<number> {
   const sizes = new Map((await pool.query<{ relname: string; n: number }>(`SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relkind = 'r'`)).rows.map((r) => [r.relname, Number(r.n)]));
-  console.log(`\n${name}: ${queries.length} round trips`);
+  // A connection the pool opens for this request first LISTENs (models/db.ts): a round trip of the connection's, not the page's.
+  const setUp = queries.filter((q) => /^\s*LISTEN\b/i.test(q.text)).length;
+  console.log(`\n${name}: ${queries.length - setUp} round trips${setUp ? ` (and ${setUp} LISTEN of a connection the pool opened)` : ''}`);
   let flagged = 0;
   for (const q of queries) {
     const text = q.text.replace(/\s+/g, ' ').trim();
