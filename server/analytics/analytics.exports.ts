@@ -8,13 +8,14 @@ import { toCsv } from './csv.ts';
 import { COMPLETION_MESSAGE, completionState } from '../modules/schedule.ts';
 import type { I18n } from '../i18n/i18n.ts';
 
-export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, i18n: I18n, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
+/** `cohort`: as the route already holds it. */
+export async function exportCsv(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }, i18n: I18n, kind: 'progress' | 'participation' | 'edges'): Promise<string> {
   const header = (names: readonly string[]) => names.map((n) => i18n.t(`analytics.csv.${n}`));
   const nameNotShared = i18n.t('analytics.nameNotShared');
   switch (kind) {
     case 'progress': {
       const [progress, people, groups] = await Promise.all([
-        keptProgress(deps, who),
+        keptProgress(deps, who, cohort),
         analytics.listLearners(deps.db, who.tenantId, who.cohortId),
         analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
       ]);

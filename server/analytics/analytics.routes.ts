@@ -90,7 +90,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
   r.get('/:cohortId/console/export/:kind.csv', facilitator, async (req, res) => {
     const { kind } = ExportParams.parse(req.params);
     const cohort = await findCohort(req);
-    const csv = await exportCsv(deps, req.launch!, req.i18n!, kind);
+    const csv = await exportCsv(deps, req.launch!, cohort, req.i18n!, kind);
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${cohort.id}-${kind}.csv"`);
     res.setHeader('Cache-Control', 'no-store');

@@ -116,18 +116,20 @@ function quietFrom(learners: analytics.QuietCandidateRow[], activity: CohortFigu
 }
 
 /**
- * Who has gone quiet or never opened Circlework, by the one rule (quietFrom) the dashboard's list
- * uses too: the console's "needs attention" counts these, less those nudged today.
+ * The console's heatmap, and who has gone quiet or never opened Circlework by the one rule
+ * (quietFrom) the dashboard's list uses too (the console's "needs attention" counts these, less those
+ * nudged today): one read of the kept figures for both. `cohort`: as the page already holds it.
  */
-export async function quietLearners(deps: AnalyticsDeps, who: LaunchContext): Promise<QuietLearner[]> {
-  facilitatorOnly(who, 'quiet-learners');
+export async function consoleFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
+  facilitatorOnly(who, 'console-figures');
   const now = deps.now();
-  const [settings, learners, kept] = await Promise.all([
+  const [settings, learners, dates, kept] = await Promise.all([
     analyticsSettings(deps, who),
     analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS, utcDay(now)),
-    figures(deps, who, ['activity']),
+    cohortSchedule(deps, who, cohort),
+    figures(deps, who, ['progress', 'activity']),
   ]);
-  return quietFrom(learners, kept.activity, settings.quietDays, now);
+  return { progress: { dates, rows: kept.progress, asOf: kept.asOf }, quiet: quietFrom(learners, kept.activity, settings.quietDays, now) };
 }
 
 /** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
@@ -184,9 +186,10 @@ export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext, coho
 }
 
 /** The learners' progress as the console's heatmap shows it (modules done and started), kept with the figures. */
-export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext) {
+/** `cohort`: as the caller already holds it (its schedule starts from its creation). */
+export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'cohort-progress');
-  const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who), figures(deps, who, ['progress'])]);
+  const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who, cohort), figures(deps, who, ['progress'])]);
   return { dates, rows, asOf };
 }
 

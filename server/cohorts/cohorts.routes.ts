@@ -11,7 +11,7 @@ import { HeatmapPageQuery, ScheduleForm, MemberParams, scheduleDates } from './c
 import { consoleView, hubMessagesView, hubView, rosterView, sharedResponsesView } from './cohorts.views.ts';
 import { awaitFirstRoster, isFirstRosterPending, type FirstRosterDeps } from '../roster/roster-sync.job.ts';
 import { needsAttention } from './console.service.ts';
-import { keptProgress, type AnalyticsDeps } from '../analytics/analytics.service.ts';
+import { consoleFigures, type AnalyticsDeps } from '../analytics/analytics.service.ts';
 import { attentionView, consoleNavView } from './console.views.ts';
 import * as consoleQueries from '../../models/console.queries.ts';
 import { z } from 'zod';
@@ -48,13 +48,14 @@ export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analytics
       ? await awaitFirstRoster(deps.firstRoster, who).catch((err: unknown) => (req.log.warn({ err }, 'first roster not awaited'), { pending: false }))
       : { pending: false };
     const membersAfter = MembersPageQuery.parse(req.query).members_after;
-    const [cohort, members, progress, attention] = await Promise.all([
-      findCohort(req),
+    const cohort = await findCohort(req);
+    // The heatmap and who has gone quiet from the kept figures, as on the dashboard (live, the
+    // heatmap walks every post of every learner: 300 ms at 600 learners), read once for both.
+    const figures = consoleFigures(deps, who, cohort);
+    const [members, { progress }, attention] = await Promise.all([
       consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, membersAfter, MEMBER_PAGE_SIZE),
-      // The heatmap from the kept figures, as on the dashboard: live, it walks every post of every
-      // learner (300 ms at 600 learners).
-      keptProgress(deps, who),
-      needsAttention(deps, who),
+      figures,
+      needsAttention(deps, who, figures.then((f) => f.quiet)),
     ]);
     const i18n = req.i18n!;
     res.render('cohorts/console', {

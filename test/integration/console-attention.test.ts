@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { ROLES } from '../support/lti-fixtures.ts';
 import type { SimUser } from '../support/lti-platform-simulator.ts';
 import { cohortSuite, type Member } from '../support/cohort-members.ts';
+import { requestStatements, statementsDuring } from '../support/statements-during.ts';
 
 const DAY = 86_400_000;
 const learner = (i: number): SimUser => ({ sub: `a${i}`, name: `Ari ${i}`, roles: [ROLES.learner] });
@@ -60,6 +61,13 @@ describe('facilitator console: needs attention', () => {
     const f = await launch(fran);
     expect(await attention(f)).to.deep.equal(new Map());
     expect((await get(a1, `${a1.base}/console`)).status).to.equal(403);
+    // Read warm, the console asks nothing twice (the heatmap and the quiet learners share one read of
+    // the kept figures) and never reads the cohort, which the page already holds.
+    const { statements, result: page } = await statementsDuring(() => get(f, `${f.base}/console`));
+    expect(page.status).to.equal(200);
+    const asked = requestStatements(statements);
+    expect(asked.filter((q, i) => asked.indexOf(q) !== i), 'statements sent twice').to.deep.equal([]);
+    expect(asked.filter((q) => /^select \* from "cohorts"/i.test(q)), 'cohort reads').to.deep.equal([]);
   });
 
   it('lists flagged posts until the flag is dealt with, leading to the moderation queue', async () => {
