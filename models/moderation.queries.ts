@@ -244,7 +244,10 @@ export type AnnouncementRow = { id: string; title: string; body: string; created
 const listAllAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; limit: number }) => announcementsFor(ex, p, { allGroups: true }));
 const listMemberAnnouncementsQuery = preparedQuery((ex, p: { tenantId: string; cohortId: string; membershipId: string; limit: number }) => announcementsFor(ex, p, { membershipId: p.membershipId }));
 
-export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, reader: AnnouncementReader, limit = 10) {
+/** How many announcements a page lists, the newest. */
+export const ANNOUNCEMENTS_LISTED = 10;
+
+export function listAnnouncementsFor(ex: Executor, tenantId: string, cohortId: string, reader: AnnouncementReader, limit = ANNOUNCEMENTS_LISTED) {
   return 'allGroups' in reader ? listAllAnnouncementsQuery(ex, { tenantId, cohortId, limit }) : listMemberAnnouncementsQuery(ex, { tenantId, cohortId, membershipId: reader.membershipId, limit });
 }
 

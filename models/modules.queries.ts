@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { preparedQuery, prepareStatement, type Executor } from './db.ts';
 import { openNudgesOf, type OpenNudge } from './nudges.queries.ts';
-import { announcementsFor, type AnnouncementReader, type AnnouncementRow } from './moderation.queries.ts';
+import { ANNOUNCEMENTS_LISTED, announcementsFor, type AnnouncementReader, type AnnouncementRow } from './moderation.queries.ts';
 import type { ActivityResponse, ResponseStatus } from './schema.ts';
 
 // The hot reads of the hub and module pages are built once (preparedQuery).
@@ -205,7 +205,7 @@ const hubPageQuery = (allGroups: boolean) =>
 const hubPageQueries = { member: hubPageQuery(false), allGroups: hubPageQuery(true) };
 
 /** The hub in one round trip (see HubPage); announcements as `reader` sees them, the newest `limit`. */
-export async function readHubPage(ex: Executor, tenantId: string, cohortId: string, membershipId: string, reader: AnnouncementReader, limit = 10): Promise<HubPage> {
+export async function readHubPage(ex: Executor, tenantId: string, cohortId: string, membershipId: string, reader: AnnouncementReader, limit = ANNOUNCEMENTS_LISTED): Promise<HubPage> {
   const [row] = await hubPageQueries['allGroups' in reader ? 'allGroups' : 'member'](ex, { tenantId, cohortId, membershipId, limit });
   // The membership row carries the rest; without it (not this tenant's), none of the cohort's counts either.
   if (!row) return { completed: [], started: [], cohort: await countCohortCompletions(ex, tenantId, cohortId), nudges: [], announcements: [] };

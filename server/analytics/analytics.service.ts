@@ -185,8 +185,10 @@ export async function cohortReport(deps: AnalyticsDeps, who: LaunchContext, coho
   };
 }
 
-/** The learners' progress as the console's heatmap shows it (modules done and started), kept with the figures. */
-/** `cohort`: as the caller already holds it (its schedule starts from its creation). */
+/**
+ * The learners' progress as the console's heatmap shows it (modules done and started), kept with the
+ * figures. `cohort`: as the caller already holds it (its schedule starts from its creation).
+ */
 export async function keptProgress(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'cohort-progress');
   const [dates, { progress: rows, asOf }] = await Promise.all([cohortSchedule(deps, who, cohort), figures(deps, who, ['progress'])]);

@@ -48,12 +48,12 @@ export async function announce(deps: { db: Db; queue?: JobQueue | undefined }, w
   });
 }
 
-/** What a member's hub shows: the cohort's announcements and their group's (all, for facilitators). */
 /** A facilitator reads every group's announcements; anyone else the cohort's and their own group's. */
 export function announcementReader(who: LaunchContext): moderation.AnnouncementReader {
   return who.role === 'facilitator' ? { allGroups: true } : { membershipId: who.membershipId };
 }
 
+/** The announcements this person sees, newest first (the hub reads them with its own statement). */
 export async function announcementsFor(deps: { db: Db }, who: LaunchContext) {
   return moderation.listAnnouncementsFor(deps.db, who.tenantId, who.cohortId, announcementReader(who));
 }

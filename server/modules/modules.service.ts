@@ -221,10 +221,10 @@ export async function setSchedule(deps: ModulesDeps, who: LaunchContext, opensAt
   });
 }
 
-/** The hub's picture: open dates, what this learner completed, started and has due, and the cohort's counts. */
 /**
- * What the hub shows this person, from one statement: their progress and the cohort's counts (not
- * every learner's progress, the facilitator's heatmap), their open nudges and the announcements they see.
+ * What the hub shows this person: open dates, what they completed, started and have due, and the
+ * cohort's counts (not every learner's progress, the facilitator's heatmap), with their open nudges
+ * and the announcements they see, from one statement.
  */
 export async function hubFor(deps: ModulesDeps, who: LaunchContext, cohort: { tenantId: string; createdAt: Date; editionVersionId: string | null; language: string }) {
   const [workshop, dates, page] = await Promise.all([
@@ -235,13 +235,14 @@ export async function hubFor(deps: ModulesDeps, who: LaunchContext, cohort: { te
   const completed = new Set(page.completed);
   const counts = page.cohort;
   const perModule = workshop.modules.map((m) => counts.perModule.get(m.id) ?? 0);
+  const now = deps.now();
   return {
     workshop,
-    now: deps.now(),
+    now,
     dates,
     completed,
     started: new Set(page.started),
-    due: new Set(dueThisWeek(deps.now(), dates, completed)),
+    due: new Set(dueThisWeek(now, dates, completed)),
     cohortDone: { learners: counts.learners, perModule },
     nudges: page.nudges,
     announcements: page.announcements,

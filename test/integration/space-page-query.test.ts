@@ -42,13 +42,15 @@ describe('the space page’s statement', () => {
 
     const nothing = { space: undefined, threads: [], norms: [], members: [], keptForm: { draft: undefined, pending: [] } };
     expect(await read(randomUUID(), space.id), 'another tenant’s id: nothing of this tenant').to.deep.equal(nothing);
-    const outsider = await db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', [...groupOfSub].find(([, g]) => g !== groupId)![0]).executeTakeFirstOrThrow();
+    // A learner of another group (subs are l1…l6, launched in that order).
+    const outsiderSub = [...groupOfSub].find(([, g]) => g !== groupId)![0];
+    const outsider = await db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select('m.id').where('p.sub', '=', outsiderSub).executeTakeFirstOrThrow();
     const readByOutsider = await read(space.tenantId, space.id, outsider.id);
     expect(readByOutsider.space?.inGroup, 'a member of another group is not in this space’s group').to.equal(false);
     expect(readByOutsider.keptForm.draft, 'nor do they get the reader’s draft').to.equal(undefined);
     // The commons and the other group's module space, made by their first visits.
     const commonsId = (await follow(ann, `${ann.base}/commons`)).split('/').at(-1)!;
-    const outsiderMember = learners[Number([...groupOfSub].find(([, g]) => g !== groupId)![0].slice(1)) - 1]!;
+    const outsiderMember = learners[Number(outsiderSub.slice(1)) - 1]!;
     const otherSpaceId = (await follow(outsiderMember, `${outsiderMember.base}/modules/1/space`)).split('/').at(-1)!;
     const commonsPage = await read(space.tenantId, commonsId);
     expect([commonsPage.space?.space.groupId, commonsPage.space?.inGroup, commonsPage.norms, commonsPage.members], 'the commons: everyone is in it, no norms and no strip').to.deep.equal([null, true, [], []]);
