@@ -116,6 +116,43 @@ export async function listThreadPosts(ex: Executor, tenantId: string, threadId: 
   return rows;
 }
 
+/** A page of a thread's posts as every reader reads it alike (no reader's own columns): what the app keeps across requests. */
+export interface ThreadPage {
+  posts: readonly ThreadPageRow[];
+  hasOlder: boolean;
+  hasNewer: boolean;
+  empty: boolean;
+}
+
+/**
+ * The page as every reader may share it: its first row without what listThreadPage joined to it for
+ * one reader (the kept form and the thread with their group check), frozen so that no reader's
+ * view changes it for the next.
+ */
+export function sharedThreadPage(page: ThreadPage): ThreadPage {
+  const [first, ...rest] = page.posts;
+  if (!first) return Object.freeze({ ...page, posts: Object.freeze([]) });
+  const { keptTitle: _title, keptBody: _body, keptAt: _at, pending: _pending, thread: _thread, ...own } = first as ThreadPageRow & Partial<KeptFormColumns> & { thread?: unknown };
+  return Object.freeze({ ...page, posts: Object.freeze([own, ...rest].map((row) => Object.freeze(row))) });
+}
+
+/**
+ * What a page of the thread needs besides its posts, for one reader, in one round trip: the thread,
+ * its space and whether `membershipId` is in the space's group (for the caller to decide whether this
+ * person sees the page), and what they kept on the thread's reply form. Undefined when there is no
+ * such thread in the tenant. Read with a page kept from an earlier request (sharedThreadPage).
+ */
+export async function findThreadHead(ex: Executor, tenantId: string, threadId: string, keptFor: { membershipId: string; target: DraftTarget }): Promise<{ thread: ThreadWithSpace; keptForm: KeptForm } | undefined> {
+  const kept = keptFormSql(tenantId, keptFor.membershipId, keptFor.target);
+  const [row] = await executeAsNamed(
+    ex,
+    sql<{ thread: ThreadJson } & KeptFormColumns>`SELECT ${threadJson(keptFor.membershipId)} AS thread, ${kept.columns}
+      FROM threads t JOIN spaces s ON s.tenant_id = t.tenant_id AND s.id = t.space_id ${kept.join}
+      WHERE t.tenant_id = ${tenantId} AND t.id = ${threadId}`,
+  );
+  return row && { thread: threadWithSpaceOf(tenantId, row.thread), keptForm: keptFormOf(row) };
+}
+
 /**
  * One page of a thread in one round trip: the window's top-level posts read in order from the
  * partial index of top-level posts (one more than a page, to know whether more lie beyond), their
@@ -138,7 +175,7 @@ export async function listThreadPage(
   w: ThreadWindow,
   size: number,
   opts: { sourceOf?: string | undefined; keptFor?: { membershipId: string; target: DraftTarget } | undefined; threadFor?: string | undefined } = {},
-): Promise<{ posts: ThreadPageRow[]; hasOlder: boolean; hasNewer: boolean; empty: boolean; keptForm: KeptForm | undefined; thread: ThreadWithSpace | undefined }> {
+): Promise<ThreadPage & { posts: ThreadPageRow[]; keptForm: KeptForm | undefined; thread: ThreadWithSpace | undefined }> {
   const n = sql.lit(size);
   const n1 = sql.lit(size + 1);
   const topLevel = sql`tenant_id = ${tenantId} AND thread_id = ${threadId} AND parent_post_id IS NULL`;

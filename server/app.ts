@@ -240,7 +240,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const liveStreams = new LiveStreamSlots(config.liveStreams);
   // A post in a module's group space can be its last required activity: it completes the module there.
   const onGroupSpacePost: DiscussionsDeps['onGroupSpacePost'] = (tx, who, moduleId) => completeModuleAfterPost(modules, tx, who, moduleId);
-  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost, media }));
+  app.use('/cohorts', discussionsRouter({ db, workshops, postEvents, liveStreams, onGroupSpacePost, media, keptThreadPage: caches.threadPage }));
   app.use('/cohorts', mediaRouter(media));
   app.use('/cohorts', notificationsRouter({ db }));
   app.use('/cohorts', moderationRouter({ db, queue }));

@@ -1,7 +1,7 @@
 // The app's in-process caches (frame origins, membership standing, cohort rows, module schedules,
-// cohorts' analytics settings; sessions in
-// server/http/session.ts) over one SharedCache, and the LISTEN connection that keeps them true
-// across processes (tags are named by the triggers of migration 20261204T1200).
+// cohorts' analytics settings; sessions in server/http/session.ts) over one SharedCache, pages of
+// threads over another (bounded by their size), and the LISTEN connection that keeps them true
+// across processes (tags are named by the triggers of migrations 20261204T1200 and later).
 import type { Logger } from 'pino';
 import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
@@ -9,6 +9,7 @@ import { findCohort, findMembershipStanding } from '../../models/cohorts.queries
 import { listModuleSchedules, type ModuleScheduleRow } from '../../models/modules.queries.ts';
 import { findAnalyticsSettings, type AnalyticsSettingsRow } from '../../models/analytics.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
+import type { ThreadPage } from '../../models/thread-page.queries.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
 
@@ -29,6 +30,10 @@ export interface AppCaches {
   moduleSchedule(tenantId: string, cohortId: string): Promise<readonly ModuleScheduleRow[]>;
   /** A cohort's saved analytics settings (none saved: undefined). */
   analyticsSettings(tenantId: string, cohortId: string): Promise<AnalyticsSettingsRow | undefined>;
+  /** One window of a thread's posts, as every reader shares it (server/discussions/discussions.service.ts, threadPageFor). */
+  threadPage(tenantId: string, threadId: string, window: string, load: () => Promise<ThreadPage | undefined>): Promise<ThreadPage | undefined>;
+  /** The cache of thread pages (its own: their size varies a thousandfold). */
+  threadPages: SharedCache;
   /** Resolves once the LISTEN connection is up (until then every read goes to the database). */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -37,15 +42,23 @@ export interface AppCaches {
 // 20 000 entries of a few hundred bytes each: a few MB at most. The TTL is only a backstop.
 const MAX_ENTRIES = 20_000;
 const TTL_MS = 10 * 60_000;
+// Thread pages are weighed by the characters of their posts' HTML (about 2 bytes each) and a row's
+// other fields: 4 M in all is some 10 MB, a few hundred pages of a busy cohort.
+const THREAD_PAGES_WEIGHT = 4_000_000;
+const THREAD_PAGE_ROW_WEIGHT = 400;
+const threadPageWeight = (page: ThreadPage) => page.posts.reduce((sum, p) => sum + p.bodyHtml.length + THREAD_PAGE_ROW_WEIGHT, 0);
 
 export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger }): AppCaches {
   const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
-  listenOnPoolConnections(deps.pool, (tags) => shared.invalidate(tags));
+  const threadPages = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS, maxWeight: THREAD_PAGES_WEIGHT });
+  const caches = [shared, threadPages];
+  const invalidate = (tags: string[]) => caches.forEach((c) => c.invalidate(tags));
+  listenOnPoolConnections(deps.pool, invalidate);
   const listener = listenToCacheInvalidations(String(deps.pool.options.connectionString), {
-    onTags: (tags) => shared.invalidate(tags),
-    onUp: () => shared.setListening(true),
+    onTags: invalidate,
+    onUp: () => caches.forEach((c) => c.setListening(true)),
     onDown: () => {
-      shared.setListening(false);
+      caches.forEach((c) => c.setListening(false));
       deps.log.warn('cache invalidations not heard: caches bypassed until the listener is back');
     },
     onError: (err) => deps.log.warn({ err }, 'cache invalidations listener'),
@@ -92,6 +105,13 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
           () => ({ tags: [`analytics-settings:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
         )
       )?.saved,
+    // Dropped by the triggers of migration 20261206T0200: the thread's posts, kudos and files; any name, role or photo of the tenant.
+    threadPage: (tenantId, threadId, window, load) =>
+      threadPages.read(`thread-page:${tenantId}:${threadId}:${window}`, load, (page) => ({
+        tags: [`thread:${tenantId}:${threadId}`, `thread-pages:${tenantId}`, `tenant:${tenantId}`],
+        weight: threadPageWeight(page),
+      })),
+    threadPages,
     ready: () => listener.ready,
     close: () => listener.close(),
   };

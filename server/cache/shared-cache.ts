@@ -7,6 +7,7 @@ interface Entry {
   value: unknown;
   expiresAt: number;
   tags: readonly string[];
+  weight: number;
 }
 
 export interface SharedCacheOptions {
@@ -14,6 +15,8 @@ export interface SharedCacheOptions {
   maxEntries: number;
   /** Backstop: an entry is re-read after this long even when no change was heard. */
   ttlMs: number;
+  /** Bound on the entries' weights in all (as `keep` gives them; 1 each by default), for values of very different sizes. */
+  maxWeight?: number;
   now?: () => number;
 }
 
@@ -21,6 +24,7 @@ export class SharedCache {
   readonly #entries = new Map<string, Entry>(); // in order of last read (LRU)
   readonly #byTag = new Map<string, Set<string>>();
   readonly #opts: Required<SharedCacheOptions>;
+  #weight = 0;
   #listening = false;
   // Bumped by every invalidation: a read that started before one must not keep what it loaded, as
   // it may have read the row before the change committed.
@@ -31,7 +35,7 @@ export class SharedCache {
   readonly #inflight = new Map<string, { loads: number; forgotten: number }>();
 
   constructor(opts: SharedCacheOptions) {
-    this.#opts = { now: () => Date.now(), ...opts };
+    this.#opts = { now: () => Date.now(), maxWeight: Infinity, ...opts };
   }
 
   /** Whether entries are kept (the LISTEN connection is up). */
@@ -43,11 +47,17 @@ export class SharedCache {
     return this.#entries.size;
   }
 
+  /** The kept entries' weights in all. */
+  get weight(): number {
+    return this.#weight;
+  }
+
   /**
    * The value under `key`, loaded on a miss and kept with the tags `keep` gives (unless undefined: an
-   * absence is never cached, so an insert needs no invalidation). Its `ttlMs` can only shorten the backstop.
+   * absence is never cached, so an insert needs no invalidation). Its `ttlMs` can only shorten the
+   * backstop; its `weight` (1 unless given) counts against `maxWeight`.
    */
-  async read<T>(key: string, load: () => Promise<T | undefined>, keep: (value: T) => { tags: readonly string[]; ttlMs?: number }): Promise<T | undefined> {
+  async read<T>(key: string, load: () => Promise<T | undefined>, keep: (value: T) => { tags: readonly string[]; ttlMs?: number; weight?: number }): Promise<T | undefined> {
     const now = this.#opts.now();
     const hit = this.#entries.get(key);
     if (hit && this.#listening) {
@@ -70,8 +80,8 @@ export class SharedCache {
       if (--flight.loads === 0) this.#inflight.delete(key);
     }
     if (value !== undefined && this.#listening && generation === this.#generation && forgotten === flight.forgotten) {
-      const { tags, ttlMs } = keep(value);
-      if (ttlMs === undefined || ttlMs > 0) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs));
+      const { tags, ttlMs, weight = 1 } = keep(value);
+      if ((ttlMs === undefined || ttlMs > 0) && weight <= this.#opts.maxWeight) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs), weight);
     }
     return value;
   }
@@ -97,21 +107,23 @@ export class SharedCache {
     this.#clear();
   }
 
-  #store(key: string, value: unknown, tags: readonly string[], expiresAt: number): void {
+  #store(key: string, value: unknown, tags: readonly string[], expiresAt: number, weight: number): void {
     this.#remove(key);
-    this.#entries.set(key, { value, expiresAt, tags });
+    this.#entries.set(key, { value, expiresAt, tags, weight });
+    this.#weight += weight;
     for (const tag of tags) {
       let keys = this.#byTag.get(tag);
       if (!keys) this.#byTag.set(tag, (keys = new Set()));
       keys.add(key);
     }
-    while (this.#entries.size > this.#opts.maxEntries) this.#remove(this.#entries.keys().next().value!);
+    while (this.#entries.size > this.#opts.maxEntries || this.#weight > this.#opts.maxWeight) this.#remove(this.#entries.keys().next().value!);
   }
 
   #remove(key: string): void {
     const entry = this.#entries.get(key);
     if (!entry) return;
     this.#entries.delete(key);
+    this.#weight -= entry.weight;
     for (const tag of entry.tags) {
       const keys = this.#byTag.get(tag);
       keys?.delete(key);
@@ -122,5 +134,6 @@ export class SharedCache {
   #clear(): void {
     this.#entries.clear();
     this.#byTag.clear();
+    this.#weight = 0;
   }
 }

@@ -20,6 +20,11 @@ export interface DiscussionsDeps {
   db: Db;
   /** Runs in the transaction of a post or reply in a module's group space (module completion). */
   onGroupSpacePost?: (tx: Tx, who: LaunchContext, moduleId: number) => Promise<void>;
+  /**
+   * A page of a thread's posts kept across requests under `window` (server/cache/app-caches.ts),
+   * `load`ed when none is; without it every page is read.
+   */
+  keptThreadPage?: (tenantId: string, threadId: string, window: string, load: () => Promise<threadPage.ThreadPage | undefined>) => Promise<threadPage.ThreadPage | undefined>;
 }
 
 /**
@@ -142,21 +147,44 @@ export async function findVisibleThread(deps: DiscussionsDeps, who: LaunchContex
 
 /**
  * One page of a thread as this person sees it, with the thread, its space and what they kept on the
- * reply form. The page's statement brings the thread and the group check on its first row (one
- * round trip), and nothing of the page leaves here before visibleSpace has passed them: a thread
- * of another cohort or another group's is a 404, as from findVisibleThread. A thread with no row
- * to bring it (another tenant's, or every post erased) is read on its own.
+ * reply form. Nothing of the page leaves here before visibleSpace has passed the thread's space: a
+ * thread of another cohort or another group's is a 404, as from findVisibleThread.
+ *
+ * A page is the same for every reader (what each sees of it is decided in the view), so it is kept
+ * across requests (keptThreadPage) until its thread's posts, kudos or files, or a name, role or photo
+ * in the tenant change. A kept page costs one small statement: the thread with this person's group
+ * check and their kept form. Otherwise the page's own statement brings those on its first row (one
+ * round trip too). A quote-reply's page is never kept: it carries the quoted post's source.
  */
 export async function threadPageFor(deps: DiscussionsDeps, who: LaunchContext, threadId: string, window: threadPage.ThreadWindow, size: number, opts: { quoteId?: string | undefined } = {}) {
   const keptFor = { membershipId: who.membershipId, target: `thread:${threadId}` as const };
-  const found = await threadPage.listThreadPage(deps.db, who.tenantId, threadId, window, size, { sourceOf: opts.quoteId, keptFor, threadFor: who.membershipId });
+  if (!deps.keptThreadPage || opts.quoteId) return readThreadPage(deps, who, threadId, window, size, keptFor, opts.quoteId);
+  let read: Awaited<ReturnType<typeof readThreadPage>> | undefined;
+  const windowKey = `${size}:${window.from}:${'postId' in window ? window.postId : ''}`;
+  const kept = await deps.keptThreadPage(who.tenantId, threadId, windowKey, async () => {
+    read = await readThreadPage(deps, who, threadId, window, size, keptFor);
+    // Only a page found as asked: one that fell back to the first page (its anchor gone) is not kept under the anchor.
+    return read.asked && !read.page.empty ? threadPage.sharedThreadPage(read.page) : undefined;
+  });
+  if (read) return read;
+  const head = await threadPage.findThreadHead(deps.db, who.tenantId, threadId, keptFor);
+  if (!head) throw new NotFoundError('thread');
+  return { thread: head.thread.thread, space: visibleSpace(who, head.thread.space, head.thread.inGroup), page: kept!, keptForm: head.keptForm };
+}
+
+/** The page read from the database, with the thread (checked as threadPageFor says) and the kept form; `asked`: the window asked for had posts. */
+async function readThreadPage(deps: DiscussionsDeps, who: LaunchContext, threadId: string, window: threadPage.ThreadWindow, size: number, keptFor: { membershipId: string; target: `thread:${string}` }, quoteId?: string) {
+  const found = await threadPage.listThreadPage(deps.db, who.tenantId, threadId, window, size, { sourceOf: quoteId, keptFor, threadFor: who.membershipId });
+  // The page's statement brings the thread; a thread with no row to bring it (another tenant's, or
+  // every post erased) is read on its own.
   const { thread, space } = found.thread
     ? { thread: found.thread.thread, space: visibleSpace(who, found.thread.space, found.thread.inGroup) }
     : await findVisibleThread(deps, who, threadId);
   // A post that is not in this thread (or no longer exists) anchors nothing: the first page opens.
-  const page = found.empty && window.from !== 'first' ? await threadPage.listThreadPage(deps.db, who.tenantId, threadId, { from: 'first' }, size, { keptFor }) : found;
+  const asked = !found.empty || window.from === 'first';
+  const page = asked ? found : await threadPage.listThreadPage(deps.db, who.tenantId, threadId, { from: 'first' }, size, { keptFor });
   const keptForm = page.keptForm ?? found.keptForm ?? (await keptFormFor(deps, who, keptFor.target));
-  return { thread, space, page, keptForm };
+  return { thread, space, page, keptForm, asked };
 }
 
 /** A reply to the thread, or to one post of it (a reply to a reply answers that reply's parent). */

@@ -1,13 +1,14 @@
 // The authorisation matrix over the routes of groups and discussions: people outside group A —
 // a learner of group B, a learner and a facilitator of another cohort, a learner of another tenant
 // with the same context id, a visitor without a session — get 401/403/404 on everything of group
-// A's, and no page they get names group A's thread, post or norms.
+// A's, and no page they get names group A's thread, post or norms (its page kept in memory first, as a member read it).
 import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 import { resetDatabase } from '../support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator, type SimUser } from '../support/lti-platform-simulator.ts';
 import { connectPlatform, ROLES, type ConnectedPlatform } from '../support/lti-fixtures.ts';
 import { cohortMembers, type Member } from '../support/cohort-members.ts';
+import { waitFor } from '../support/wait.ts';
 
 const learner = (i: number): SimUser => ({ sub: `z${i}`, name: `Zia ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -53,6 +54,8 @@ describe('authorisation matrix: groups and discussions', () => {
     const groupId = groupOf(1);
     expect((await post(a, `${a.base}/groups/${groupId}/norms`, { norms: SECRETS[2]!, baseVersion: '0' })).status).to.equal(303);
     const before = await counts();
+    // The thread's page is kept in memory (server/cache/app-caches.ts): every outsider below asks for a kept page.
+    await waitFor('the thread page to be kept', async () => (await get(a, `${a.base}/threads/${threadId}`)).status === 200 && app.caches.threadPages.size > 0);
 
     const outsiders: Array<[string, Browser]> = [
       ['a learner of group B', groupB],

@@ -73,6 +73,24 @@ describe('SharedCache', () => {
     expect(b.calls.n).to.equal(1);
   });
 
+  it('holds at most maxWeight in all, dropping the least recently read, and never keeps one heavier than that', async () => {
+    const cache = new SharedCache({ maxEntries: 100, ttlMs: 1_000, maxWeight: 10, now: () => clock });
+    cache.setListening(true);
+    const weighing = (weight: number) => () => ({ tags: ['t'], weight });
+    await cache.read('a', async () => 'a', weighing(4));
+    await cache.read('b', async () => 'b', weighing(4));
+    await cache.read('a', async () => 'a', weighing(4)); // a is now the most recent
+    await cache.read('c', async () => 'c', weighing(4)); // 12 > 10: b goes
+    expect([cache.size, cache.weight]).to.deep.equal([2, 8]);
+    const b = loader('b');
+    await cache.read('b', b.load, weighing(4));
+    expect(b.calls.n).to.equal(1);
+    await cache.read('huge', async () => 'huge', weighing(11));
+    expect([cache.size, cache.weight]).to.deep.equal([2, 8]);
+    cache.invalidate(['t']);
+    expect([cache.size, cache.weight]).to.deep.equal([0, 0]);
+  });
+
   it('does not keep what a load read before an invalidation that arrived while it ran', async () => {
     const cache = make();
     let release!: () => void;
