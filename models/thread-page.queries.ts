@@ -126,14 +126,22 @@ export interface ThreadPage {
 
 /**
  * The page as every reader may share it: its first row without what listThreadPage joined to it for
- * one reader (the kept form and the thread with their group check), frozen so that no reader's
- * view changes it for the next.
+ * one reader (the kept form and the thread with their group check), frozen (its kudos and files
+ * too) so that no reader's view changes it for the next.
  */
 export function sharedThreadPage(page: ThreadPage): ThreadPage {
   const [first, ...rest] = page.posts;
   if (!first) return Object.freeze({ ...page, posts: Object.freeze([]) });
   const { keptTitle: _title, keptBody: _body, keptAt: _at, pending: _pending, thread: _thread, ...own } = first as ThreadPageRow & Partial<KeptFormColumns> & { thread?: unknown };
-  return Object.freeze({ ...page, posts: Object.freeze([own, ...rest].map((row) => Object.freeze(row))) });
+  // Its kudos and files too: a frozen row is rendered once per reader's relation to it (post-html.ts).
+  const frozen = (row: ThreadPageRow) => {
+    for (const list of [row.kudos, row.attachments]) {
+      list.forEach((item) => Object.freeze(item));
+      Object.freeze(list);
+    }
+    return Object.freeze(row);
+  };
+  return Object.freeze({ ...page, posts: Object.freeze([own, ...rest].map(frozen)) });
 }
 
 /**

@@ -17,12 +17,12 @@ import type { LiveStreamSlots } from '../realtime/live-stream-slots.ts';
 import { quoteForReply } from './post-rendering.ts';
 import { fieldsOfPost } from './post-fields.ts';
 import { postHref } from './post-links.ts';
-import { createPostRenderer, type PostView, type RenderPost } from './post-html.ts';
+import { createPostRenderer, type PostView } from './post-html.ts';
 import type { Workshops } from '../editions/workshops.ts';
 import type { DraftTarget } from '../../models/post-drafts.queries.ts';
 import type { AppError } from '../errors.ts';
 import { readUploadForm } from '../media/upload-form.ts';
-import { memberPhotoUrls, photoUrl, photoUrlsOf } from '../media/profile-photos.ts';
+import { memberPhotoUrls, photoUrlsOf } from '../media/profile-photos.ts';
 import { FileTooLargeError, FileTypeRefusedError, storeUpload, type MediaDeps } from '../media/media.service.ts';
 import { attachmentPickerView } from '../media/attachment-view.ts';
 
@@ -90,12 +90,13 @@ export function createPostingLimits(db: svc.DiscussionsDeps['db']) {
 }
 
 // One renderer per app: it keeps renderings when the app caches its views (production).
-const postRenderers = new WeakMap<Application, RenderPost>();
-function renderPost(req: Request, post: PostView): string {
+const postRenderers = new WeakMap<Application, ReturnType<typeof createPostRenderer>>();
+function postRenderer(req: Request) {
   let render = postRenderers.get(req.app);
   if (!render) postRenderers.set(req.app, (render = createPostRenderer({ cache: req.app.enabled('view cache') })));
-  return render(post, req.i18n!);
+  return render;
 }
+const renderPost = (req: Request, post: PostView): string => postRenderer(req)(post, req.i18n!);
 
 export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Workshops; postEvents: PostEventsHub; liveStreams: LiveStreamSlots; media: MediaDeps }): Router {
   const r = Router();
@@ -261,13 +262,14 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     // A form sent back with an error shows what was sent, not the kept draft.
     const draftRow = flash ? undefined : keptForm.draft;
     const pending = who.role === 'observer' ? [] : keptForm.pending;
-    // The authors' photos came with the page's own query.
-    const page = { ...listed, posts: listed.posts.map((p) => ({ ...p, authorPhotoUrl: photoUrl(who, { id: p.authorPhotoId, contentHash: p.authorPhotoHash }) })) };
+    // The authors' photos came with the page's own query (the view addresses them); the rows go as
+    // read, so that a kept page's rows keep their renderings (post-html.ts).
+    const page = listed;
     const quote = quoteId ? page.posts.find((p) => p.id === quoteId && p.status === 'visible') : undefined;
     // A quote-reply starts from the quote; otherwise a kept draft comes back into the form.
     const kept = quote ? undefined : draftRow;
     const draft = flash ?? (quote ? { error: '', body: quoteForReply(quote.bodySource ?? '', quote.authorName ?? req.i18n!.t('discussions.someone'), req.i18n!), parentPostId: quote.id } : kept ? { error: '', body: kept.body } : undefined);
-    res.status(status).render('discussions/thread', { title: thread.title, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(req.i18n!, who, space, thread, page, (p) => renderPost(req, p), draft) });
+    res.status(status).render('discussions/thread', { title: thread.title, picker: attachmentPickerView(pending, deps.media.limits.maxBytes), keptDraft: Boolean(kept), keptDraftAt: kept?.updatedAt.toISOString(), flagged: req.query.flagged === '1', ...threadView(req.i18n!, who, space, thread, page, (row, key, view) => postRenderer(req).row(row, key, view, req.i18n!), draft) });
   }
 
   return r;

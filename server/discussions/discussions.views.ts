@@ -1,11 +1,12 @@
 import type { Space, Thread, Post } from '../../models/schema.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import type { I18n, MessageRef } from '../i18n/i18n.ts';
-import type { RenderPost } from './post-html.ts';
+import type { PostView } from './post-html.ts';
 import type { SpaceThreadRow } from '../../models/space-page.queries.ts';
 import type { Workshop, WorkshopModule } from '../modules/workshop-content.ts';
 import { avatarView } from '../http/avatar.ts';
-import { timeView } from '../http/relative-time.ts';
+import { relativeTime, timeView } from '../http/relative-time.ts';
+import { photoUrl } from '../media/profile-photos.ts';
 import { memberStripView, type StripMember } from '../groups/member-strip.ts';
 import { attachmentView, type PostAttachmentRow } from '../media/attachment-view.ts';
 
@@ -92,9 +93,41 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
   kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
   /** Absent where a caller reads posts without their files. */
   attachments?: PostAttachmentRow[];
-  /** The author's profile photo, when they have one (set by the route: server/media/profile-photos.ts). */
+  /** The author's profile photo, when they have one (set by the route: server/media/profile-photos.ts)… */
   authorPhotoUrl?: string | undefined;
+  /** …or as the thread page's statement reads it, for the view to address. */
+  authorPhotoId?: string | null;
+  authorPhotoHash?: string | null;
 };
+
+/**
+ * What of its reader a post's view depends on: their role and cohort, and how they stand to the post
+ * (its author, a giver of its kudos, the uploader of a file on it a facilitator hid). postView reads
+ * the reader only through this, so a post and this say everything its view holds but the time.
+ */
+export interface PostReader {
+  cohortId: string;
+  role: LaunchContext['role'];
+  mine: boolean;
+  gaveKudos: boolean;
+  /** The post's hidden files this reader uploaded (they still see them). */
+  ownHiddenFiles: readonly string[];
+}
+
+export function postReader(who: LaunchContext, p: PostRow): PostReader {
+  return {
+    cohortId: who.cohortId,
+    role: who.role,
+    mine: p.authorMembershipId === who.membershipId,
+    gaveKudos: p.kudos.some((k) => k.fromMembershipId === who.membershipId),
+    ownHiddenFiles: (p.attachments ?? []).filter((a) => a.hiddenAt && a.membershipId === who.membershipId).map((a) => a.id),
+  };
+}
+
+/** The reader and the time as one string: with a post that cannot change (frozen), it names the post's view (post-html.ts). */
+export function postReaderKey(i18n: I18n, r: PostReader, p: PostRow, now: Date): string {
+  return `${i18n.locale} ${r.role} ${r.cohortId} ${r.mine ? 1 : 0}${r.gaveKudos ? 1 : 0} ${r.ownHiddenFiles.join(',')} ${relativeTime(p.createdAt, now, i18n)}`;
+}
 
 /**
  * One post as the page shows it (also sent alone to live-update a thread), for a reader of `i18n`'s
@@ -102,23 +135,27 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
  * rendering by reader's language and view).
  */
 export function postView(i18n: I18n, who: LaunchContext, threadId: string, p: PostRow) {
-  const mine = p.authorMembershipId === who.membershipId;
+  return postViewFor(i18n, postReader(who, p), threadId, p, new Date());
+}
+
+function postViewFor(i18n: I18n, r: PostReader, threadId: string, p: PostRow, now: Date) {
+  const { mine } = r;
   const deleted = p.status === 'deleted';
   const hidden = p.status === 'hidden';
-  const facilitator = who.role === 'facilitator';
+  const facilitator = r.role === 'facilitator';
   // A hidden post stays readable to its author and the facilitators, with the reason; removed by a
   // facilitator, its author still learns why.
-  const moderation = moderationView(who, p, mine);
+  const moderation = moderationView(r, p, mine);
   const html = deleted || (hidden && !mine && !facilitator) ? undefined : p.bodyHtml;
-  const canKudos = !mine && !deleted && !hidden && who.role !== 'observer' && !p.kudos.some((k) => k.fromMembershipId === who.membershipId);
+  const canKudos = !mine && !deleted && !hidden && r.role !== 'observer' && !r.gaveKudos;
   // The "…" menu: quote, flag, edit and delete, moderation; shown only when it holds something.
   const menu = Boolean(html) || moderation.canFlag || (mine && !deleted) || moderation.moderate !== undefined;
   return {
     id: p.id,
     author: p.authorName,
-    avatar: avatarView(p.authorMembershipId, p.authorName, p.authorPhotoUrl),
+    avatar: avatarView(p.authorMembershipId, p.authorName, p.authorPhotoUrl ?? photoUrl(r, { id: p.authorPhotoId ?? null, contentHash: p.authorPhotoHash ?? null })),
     isFacilitator: p.authorRole === 'facilitator',
-    when: timeView(p.createdAt, new Date(), i18n),
+    when: timeView(p.createdAt, now, i18n),
     edited: p.editedAt !== null,
     // Only the sanitised HTML is output unescaped; deleted and hidden posts show a placeholder.
     html,
@@ -129,20 +166,20 @@ export function postView(i18n: I18n, who: LaunchContext, threadId: string, p: Po
     canKudos,
     menu,
     actions: canKudos || menu,
-    cohortId: who.cohortId,
+    cohortId: r.cohortId,
     /** The post's own address, which its actions extend (`/edit`, `/kudos`…). */
-    path: `/cohorts/${who.cohortId}/posts/${p.id}`,
+    path: `/cohorts/${r.cohortId}/posts/${p.id}`,
     kudos: p.kudos.map((k) => ({ from: k.fromName, reason: k.reason })),
     // A post's files show with its text, to those who read it; one a facilitator hid, only to its
     // uploader and the facilitators (the same rules as the file's own address).
-    attachments: html === undefined ? [] : (p.attachments ?? []).filter((a) => !a.hiddenAt || facilitator || a.membershipId === who.membershipId).map((a) => attachmentView(who, a)),
-    revisions: who.role === 'facilitator' ? Number(p.revisionCount ?? 0) : 0,
-    quoteHref: `/cohorts/${who.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
+    attachments: html === undefined ? [] : (p.attachments ?? []).filter((a) => !a.hiddenAt || facilitator || r.ownHiddenFiles.includes(a.id)).map((a) => attachmentView(r, a)),
+    revisions: facilitator ? Number(p.revisionCount ?? 0) : 0,
+    quoteHref: `/cohorts/${r.cohortId}/threads/${threadId}?quote=${p.id}#reply`,
   };
 }
 
-function moderationView(who: LaunchContext, p: PostRow, mine: boolean) {
-  const facilitator = who.role === 'facilitator';
+function moderationView(r: PostReader, p: PostRow, mine: boolean) {
+  const facilitator = r.role === 'facilitator';
   const byFacilitator = p.status === 'hidden' || (p.status === 'deleted' && p.moderationReason !== null);
   return {
     endorsed: p.status === 'visible' && p.endorsedAt !== null,
@@ -150,7 +187,7 @@ function moderationView(who: LaunchContext, p: PostRow, mine: boolean) {
     moderationNotice: byFacilitator && (mine || facilitator) && p.moderationReason ? { status: p.status, reason: p.moderationReason } : undefined,
     canFlag: !mine && p.status === 'visible',
     moderate: facilitator
-      ? { visible: p.status === 'visible', restorable: byFacilitator, notDeleted: p.status !== 'deleted', endorsed: p.endorsedAt !== null, base: `/cohorts/${who.cohortId}/console/moderation/posts/${p.id}` }
+      ? { visible: p.status === 'visible', restorable: byFacilitator, notDeleted: p.status !== 'deleted', endorsed: p.endorsedAt !== null, base: `/cohorts/${r.cohortId}/console/moderation/posts/${p.id}` }
       : undefined,
   };
 }
@@ -160,15 +197,19 @@ export function threadView(
   who: LaunchContext,
   space: Space,
   thread: Thread,
-  page: { posts: Array<PostRow & { inPage: boolean }>; hasOlder: boolean; hasNewer: boolean },
-  renderPost: RenderPost,
+  page: { posts: ReadonlyArray<PostRow & { inPage: boolean }>; hasOlder: boolean; hasNewer: boolean },
+  renderPost: (row: PostRow, key: string, view: () => PostView) => string,
   draft?: { error: MessageRef | string; body: string; parentPostId?: string | undefined },
 ) {
   const posts = page.posts;
   // Grouped once, so a post's replies are not looked for through the whole thread again for each post.
   const repliesTo = Map.groupBy(posts, (p) => p.parentPostId ?? '');
   // Each post arrives rendered (server/discussions/post-html.ts): the page only places them.
-  const view = (p: PostRow) => ({ html: renderPost(postView(i18n, who, thread.id, p), i18n) });
+  const now = new Date();
+  const view = (p: PostRow) => {
+    const reader = postReader(who, p);
+    return { html: renderPost(p, postReaderKey(i18n, reader, p, now), () => postViewFor(i18n, reader, thread.id, p, now)) };
+  };
   const top = (repliesTo.get('') ?? []).filter((p) => p.inPage);
   // The thread's first post heads every page, as context, when the page itself starts later.
   const opening = (repliesTo.get('') ?? []).find((p) => !p.inPage);

@@ -3,7 +3,8 @@
 import { expect } from 'chai';
 import { parse } from 'node-html-parser';
 import { createPostRenderer } from '../../server/discussions/post-html.ts';
-import { postView, type PostRow } from '../../server/discussions/discussions.views.ts';
+import { postView, threadView, type PostRow } from '../../server/discussions/discussions.views.ts';
+import type { Space, Thread } from '../../models/schema.ts';
 import type { LaunchContext } from '../../server/launch-context.ts';
 import { i18nFor } from '../../server/i18n/i18n.ts';
 
@@ -69,5 +70,37 @@ describe('post HTML (kept renderings)', () => {
     expect(post.querySelector('[data-test=post-body]')!.text).to.equal('C’est « ça » — 中文');
     expect(post.querySelector('[data-test=delete]')!.text).to.equal('Delete…');
   });
-});
 
+  it('renders a frozen row (a kept thread page’s) once per reader’s relation to it, and each reader still gets their own view', () => {
+    const keeping = createPostRenderer({ cache: true });
+    const fresh = createPostRenderer({ cache: false });
+    const [giver, uploader, other] = ['4', '5', '6'].map((n) => `00000000-0000-4000-8000-00000000000${n}`);
+    const file = (id: string, membershipId: string, hiddenAt: Date | null) => ({
+      id, kind: 'document' as const, fileName: `${id}.pdf`, contentType: 'application/pdf', sizeBytes: '100', width: null, height: null, contentHash: 'h', hiddenAt, membershipId,
+    });
+    const rows = [
+      row(),
+      row({ id: '00000000-0000-4000-8000-000000000010', kudos: [{ reason: 'Clear', fromMembershipId: giver!, fromName: 'Gil' }], authorPhotoId: 'photo', authorPhotoHash: 'hash' } as Partial<PostRow>),
+      row({ id: '00000000-0000-4000-8000-000000000011', attachments: [file('f1', uploader!, new Date()), file('f2', other!, null)] }),
+      row({ id: '00000000-0000-4000-8000-000000000012', status: 'hidden', moderationReason: 'Off topic' }),
+      row({ id: '00000000-0000-4000-8000-000000000013', status: 'deleted', createdAt: new Date(Date.now() - 3 * 60_000) }),
+    ].map((r) => Object.freeze({ ...r, inPage: true }));
+    const space = { id: 'space', cohortId, groupId: null } as Space;
+    const thread = { id: 'thread', title: 'T', pinnedAt: null, lockedAt: null } as Thread;
+    const page = { posts: rows, hasOlder: false, hasNewer: false };
+    const readers = [who(author), who(giver!), who(uploader!), who(other!), who(other!, 'observer'), who(other!, 'facilitator'), { ...who(other!), cohortId: '00000000-0000-4000-8000-0000000000ff' }];
+    const htmlOf = (i18n: typeof en, w: LaunchContext, render: typeof keeping) =>
+      threadView(i18n, w, space, thread, page, (r, key, view) => render.row(r, key, view, i18n)).posts.map((p) => p.html);
+    // Every reader after the others, twice: the renderings kept for one never reach another.
+    for (const pass of [1, 2]) {
+      for (const i18n of [en, fr]) {
+        for (const w of readers) expect(htmlOf(i18n, w, keeping), `pass ${pass}, ${i18n.locale}, ${w.role} ${w.membershipId}`).to.deep.equal(htmlOf(i18n, w, fresh));
+      }
+    }
+    const giversView = htmlOf(en, who(giver!), keeping)[1]!;
+    expect(controls(giversView)).to.not.include('give-kudos');
+    expect(controls(htmlOf(en, who(other!), keeping)[1]!)).to.include('give-kudos');
+    expect(parse(htmlOf(en, who(uploader!), keeping)[2]!).querySelectorAll('[data-test=attachment]')).to.have.length(2);
+    expect(parse(htmlOf(en, who(other!), keeping)[2]!).querySelectorAll('[data-test=attachment]')).to.have.length(1);
+  });
+});
