@@ -73,8 +73,9 @@ export function createPostRenderer(opts: { cache: boolean; chars?: number }): Re
   };
   // A frozen row (a kept thread page's: sharedThreadPage) cannot change, so the row itself and the
   // reader's key name its view: its rendering is found without building the view or its JSON key
-  // (together a fifth of a kept thread page's CPU). Kept as long as the row is (a WeakMap), a few
-  // keys per row (readers' relations, the minutes of "3 minutes ago").
+  // (together a fifth of a kept thread page's CPU). Kept as long as the row is (a WeakMap), at most
+  // four per row: most readers stand alike to a post (a learner, its author, a facilitator), and the
+  // wording of its time moves on ("3 minutes ago"); the HTML strings are those the LRU above holds.
   const byRow = new WeakMap<object, Map<string, string>>();
   const row: RenderPostRow = (r, key, view, i18n) => {
     if (!Object.isFrozen(r)) return render(view(), i18n);
@@ -82,7 +83,7 @@ export function createPostRenderer(opts: { cache: boolean; chars?: number }): Re
     if (!renderings) byRow.set(r, (renderings = new Map()));
     let html = renderings.get(key);
     if (html === undefined) {
-      if (renderings.size >= 32) renderings.clear();
+      if (renderings.size >= 4) renderings.clear();
       renderings.set(key, (html = render(view(), i18n)));
     }
     return html;
