@@ -90,26 +90,30 @@ function threadWithSpaceOf(tenantId: string, j: ThreadJson): ThreadWithSpace {
 }
 
 /** A post as the thread page reads it: its columns, its author's profile photo, and whether it is the page's own. */
-export type ThreadPageRow = ThreadPostRow & { authorPhotoId: string | null; authorPhotoHash: string | null; inPage: boolean };
+export type ThreadPageRow = ThreadPostRow & { inPage: boolean };
 
 export type ThreadPostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 'bodyHtml' | 'status' | 'createdAt' | 'editedAt' | 'moderationReason' | 'facilitatorEditedAt' | 'endorsedAt'> & {
   bodySource: string | null;
   authorName: string | null;
   authorRole: string;
+  /** The author's profile photo (id and content hash), if any. */
+  authorPhotoId: string | null;
+  authorPhotoHash: string | null;
   revisionCount: number;
   kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
   attachments: PostAttachmentRow[];
 };
 
 /**
- * A thread's posts with their authors, kudos and number of earlier versions. A post's Markdown
+ * A thread's posts with their authors (and their profile photos), kudos and number of earlier versions. A post's Markdown
  * source (up to 20,000 characters, which the page never shows) comes only for `sourceOf`, the post
  * being quoted.
  */
 export async function listThreadPosts(ex: Executor, tenantId: string, threadId: string, opts: { onlyPostId?: string | undefined; sourceOf?: string | undefined } = {}): Promise<ThreadPostRow[]> {
   const { rows } = await sql<ThreadPostRow>`
-    SELECT ${postColumns(opts.sourceOf)} FROM posts po
-    JOIN LATERAL (SELECT m.id, m.role, p.name FROM memberships m JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+    SELECT ${postColumns(opts.sourceOf)}, a.photo_id AS "authorPhotoId", a.photo_hash AS "authorPhotoHash" FROM posts po
+    JOIN LATERAL (SELECT m.id, m.role, p.name, ph.id AS photo_id, ph.content_hash AS photo_hash FROM memberships m JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
+                  ${MEMBER_PHOTO_JOIN}
                   WHERE m.tenant_id = po.tenant_id AND m.id = po.author_membership_id) a ON TRUE
     WHERE po.tenant_id = ${tenantId} AND po.thread_id = ${threadId} ${opts.onlyPostId ? sql`AND po.id = ${opts.onlyPostId}` : sql``}
     ORDER BY po.created_at, po.id`.execute(ex);

@@ -181,8 +181,9 @@ export function discussionsRouter(deps: svc.DiscussionsDeps & { workshops: Works
     await svc.findVisibleSpace(deps, who, found.spaceId);
     // A hidden post reaches only its author and the facilitators, here as on the thread page.
     if (found.status === 'hidden' && who.role !== 'facilitator' && found.authorMembershipId !== who.membershipId) throw new NotFoundError('post');
-    const [[row], photos] = await Promise.all([threadPage.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id }), memberPhotoUrls(deps.db, who, [found.authorMembershipId])]);
-    res.type('html').send(renderPost(req, postView(req.i18n!, who, found.threadId, { ...row!, authorPhotoUrl: photos.get(found.authorMembershipId) })));
+    // The author's photo comes with the post, as on the thread page.
+    const [row] = await threadPage.listThreadPosts(deps.db, who.tenantId, found.threadId, { onlyPostId: found.id });
+    res.type('html').send(renderPost(req, postView(req.i18n!, who, found.threadId, row!)));
   });
 
   r.post('/:cohortId/threads/:threadId/posts', member, ...postingLimits, async (req, res) => {

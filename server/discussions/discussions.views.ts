@@ -93,9 +93,7 @@ export type PostRow = Pick<Post, 'id' | 'parentPostId' | 'authorMembershipId' | 
   kudos: Array<{ reason: string; fromMembershipId: string; fromName: string | null }>;
   /** Absent where a caller reads posts without their files. */
   attachments?: PostAttachmentRow[];
-  /** The author's profile photo, when they have one (set by the route: server/media/profile-photos.ts)… */
-  authorPhotoUrl?: string | undefined;
-  /** …or as the thread page's statement reads it, for the view to address. */
+  /** The author's profile photo, when they have one, as the thread's statements read it (the view addresses it: server/media/profile-photos.ts). */
   authorPhotoId?: string | null;
   authorPhotoHash?: string | null;
 };
@@ -153,7 +151,7 @@ function postViewFor(i18n: I18n, r: PostReader, threadId: string, p: PostRow, no
   return {
     id: p.id,
     author: p.authorName,
-    avatar: avatarView(p.authorMembershipId, p.authorName, p.authorPhotoUrl ?? photoUrl(r, { id: p.authorPhotoId ?? null, contentHash: p.authorPhotoHash ?? null })),
+    avatar: avatarView(p.authorMembershipId, p.authorName, photoUrl(r, { id: p.authorPhotoId ?? null, contentHash: p.authorPhotoHash ?? null })),
     isFacilitator: p.authorRole === 'facilitator',
     when: timeView(p.createdAt, now, i18n),
     edited: p.editedAt !== null,

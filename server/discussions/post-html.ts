@@ -45,7 +45,8 @@ export function createPostRenderer(opts: { cache: boolean; chars?: number }): Re
   // The template's words come from the reader's I18n (the helpers read the root's `i18n`).
   if (!opts.cache) {
     const fresh = (post: PostView, i18n: I18n) => compilePost()({ ...post, i18n });
-    return Object.assign(fresh, { keptChars: () => 0, row: ((_row, _key, view, i18n) => fresh(view(), i18n)) as RenderPostRow });
+    const row: RenderPostRow = (_row, _key, view, i18n) => fresh(view(), i18n);
+    return Object.assign(fresh, { keptChars: () => 0, row });
   }
   const template = compilePost();
   const budget = opts.chars ?? 4_000_000;
