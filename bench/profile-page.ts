@@ -13,6 +13,7 @@ import { cohortMembers } from '../test/support/cohort-members.ts';
 import { benchDatabaseUrl, load, startBenchApp, stopBenchDatabase } from './bench-support.ts';
 import { launchMany, seedBenchThread } from './scale.bench.ts';
 import { seedGroupPosts } from './dashboard.bench.ts';
+import { describeStatement, readStatementCounts, statementCountsAvailable, statementsBetween, totalCalls } from './statement-counts.ts';
 
 const which = process.argv[2] ?? 'thread';
 /** A facilitator's pages of the 600-learner cohort, by name. */
@@ -53,6 +54,14 @@ try {
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   const plain = await (async () => { const c0 = process.cpuUsage(); const l = await load(url, { cookie }, seconds, 50); const c = process.cpuUsage(c0); return `${l.rps.toFixed(0)} req/s, app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms without the profiler`; })();
   console.log(plain);
+  // What PostgreSQL ran per request of the page (pg_stat_statements, when the bench's server loads it).
+  if (await statementCountsAvailable(app.handle.pool)) {
+    const before = await readStatementCounts(app.handle.pool);
+    const counted = await load(url, { cookie }, 2, 1);
+    const ran = statementsBetween(before, await readStatementCounts(app.handle.pool));
+    console.log(`statements per request (${counted.requests} requests, 1 connection): ${(totalCalls(ran) / counted.requests).toFixed(1)}, ${(ran.reduce((n, st) => n + st.ms, 0) / counted.requests).toFixed(2)} ms executing`);
+    for (const st of ran.sort((x, y) => y.ms - x.ms).slice(0, 12)) console.log(`  ${describeStatement({ ...st, calls: Math.round((10 * st.calls) / counted.requests) / 10, ms: st.ms / counted.requests })}`);
+  }
   await session.post('Profiler.start');
   const c0 = process.cpuUsage();
   const l = await load(url, { cookie }, seconds, 50);

@@ -54,8 +54,25 @@ export function listQuietCandidates(ex: Executor, tenantId: string, cohortId: st
 /** A quiet candidate, with whether a facilitator nudged them on the day asked about. */
 export type QuietCandidateRow = LearnerRow & { nudgedToday: boolean };
 
-export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string) {
+export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string): Promise<GroupRow[]> {
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();
+}
+
+export interface GroupRow {
+  id: string;
+  name: string;
+}
+
+/** A cohort's active learners (listLearners) and its groups (listGroupsOf), as one frozen value. */
+export interface CohortPeopleRows {
+  readonly learners: readonly LearnerRow[];
+  readonly groups: readonly GroupRow[];
+}
+
+/** listLearners and listGroupsOf, read side by side. */
+export async function readCohortPeople(ex: Executor, tenantId: string, cohortId: string): Promise<CohortPeopleRows> {
+  const [learners, groups] = await Promise.all([listLearners(ex, tenantId, cohortId), listGroupsOf(ex, tenantId, cohortId)]);
+  return { learners, groups };
 }
 
 /**

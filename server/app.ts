@@ -255,7 +255,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   const actionPlans = { ...deps.email, now: deps.now ?? (() => new Date()), queue };
   app.use('/cohorts', actionPlansRouter({ ...actionPlans, media }));
   app.use('/action-plans/links', actionPlanLinksRouter({ ...actionPlans, media }));
-  app.use('/cohorts', analyticsRouter({ db, workshops, moduleSchedule: caches.moduleSchedule, analyticsSettings: caches.analyticsSettings, now: deps.now ?? (() => new Date()), queue }));
+  app.use('/cohorts', analyticsRouter({ db, workshops, moduleSchedule: caches.moduleSchedule, analyticsSettings: caches.analyticsSettings, cohortPeople: caches.cohortPeople, now: deps.now ?? (() => new Date()), queue }));
   app.use('/programme', programmeRouter({ db, now: deps.now ?? (() => new Date()) }));
   if (config.demo) {
     app.use('/demo', demoRouter({

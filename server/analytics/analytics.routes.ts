@@ -11,7 +11,7 @@ import { HeatmapPageQuery } from '../cohorts/cohorts.schemas.ts';
 import { cohortReport, dashboardFigures, fiveFactorCheck, inquiry, RelationshipAnalyticsOffError, saveAnalyticsSettings, socialCapital, utcDay, type AnalyticsDeps } from './analytics.service.ts';
 import { dismissNudge, nudgeFormFor, nudgeTemplate, sendNudge } from './nudges.service.ts';
 import { ExportParams, LearnerParams, NudgeForm, NudgeParams, QuietDays, SettingsForm } from './analytics.schemas.ts';
-import { fiveFactorView, groupHealthView, inquiryView, pageBase, quietView, socialView } from './analytics.views.ts';
+import { fiveFactorView, groupHealthView, inquiryView, pageBase, participationView, quietView, socialView } from './analytics.views.ts';
 import { exportCsv } from './analytics.exports.ts';
 import { errorSummary } from '../http/error-summary.ts';
 import { launchCohort } from '../http/launch-cohort.ts';
@@ -83,7 +83,7 @@ export function analyticsRouter(deps: AnalyticsDeps): Router {
       generatedOn: i18n.date(deps.now()),
       heatmap: heat.heatmap, heatmapModules: heat.heatmapModules, heatmapLegend: heat.heatmapLegend,
       health: groupHealthView(r.health), social: r.social ? socialView(i18n, r.social) : undefined, relationshipOff: !r.social, inquiry: inquiryView(i18n, r.inquiry), fiveFactor: fiveFactorView(i18n, r.fiveFactor),
-      participation: r.participation.map((p) => ({ ...p, name: p.name ?? i18n.t('analytics.nameNotShared'), lastActive: p.lastActiveAt ? i18n.date(p.lastActiveAt, 'short') : i18n.t('analytics.never') })),
+      participation: participationView(i18n, r.participation),
     });
   });
 

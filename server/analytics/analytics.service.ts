@@ -14,6 +14,7 @@ import type { JobQueue } from '../jobs/job-queue.ts';
 import type { NetworkNode } from './network-metrics.ts';
 import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
 import { tiesFrom, type GroupInquiry, type SocialFigures } from './figures.ts';
+import { KeptFor } from '../cache/kept-for.ts';
 
 export type { GroupHealth, GroupInquiry } from './figures.ts';
 
@@ -25,6 +26,8 @@ export interface AnalyticsDeps {
   moduleSchedule?: ModulesDeps['moduleSchedule'];
   /** The cohort's saved settings as the app keeps them (server/cache/app-caches.ts); without it, read from `db`. */
   analyticsSettings?: (tenantId: string, cohortId: string) => Promise<analytics.AnalyticsSettingsRow | undefined>;
+  /** The cohort's learners and groups as the app keeps them (frozen, one object until they change); without it, read from `db`. */
+  cohortPeople?: (tenantId: string, cohortId: string) => Promise<analytics.CohortPeopleRows>;
 }
 
 /** The cohort's saved analytics settings, kept or read. */
@@ -65,20 +68,26 @@ export async function saveAnalyticsSettings(deps: AnalyticsDeps, who: LaunchCont
 }
 
 export interface CohortPeople {
-  nodes: NetworkNode[];
-  groups: Array<{ id: string; name: string }>;
-  learners: analytics.LearnerRow[];
-  showNames: boolean;
+  readonly nodes: readonly NetworkNode[];
+  readonly groups: readonly analytics.GroupRow[];
+  readonly learners: readonly analytics.LearnerRow[];
+  readonly showNames: boolean;
 }
 
+/** The cohort's learners and groups, kept (one frozen object until they change) or read. */
+const peopleRows = (deps: AnalyticsDeps, who: LaunchContext) =>
+  deps.cohortPeople ? deps.cohortPeople(who.tenantId, who.cohortId) : analytics.readCohortPeople(deps.db, who.tenantId, who.cohortId);
+
+/** CohortPeople made once per kept rows and setting, so that what pages make of them is kept by them too. */
+const keptCohortPeople = new KeptFor<[analytics.CohortPeopleRows, boolean], CohortPeople>();
+
 /** The learners as the network sees them (the views label them "Learner n", or by name when the cohort shows names). */
-async function cohortPeople(deps: AnalyticsDeps, who: LaunchContext): Promise<CohortPeople> {
-  const [learners, groups, settings] = await Promise.all([
-    analytics.listLearners(deps.db, who.tenantId, who.cohortId),
-    analytics.listGroupsOf(deps.db, who.tenantId, who.cohortId),
-    analyticsSettings(deps, who),
-  ]);
-  return { nodes: learners.map((l) => ({ id: l.membershipId, groupId: l.groupId })), groups, learners, showNames: settings.showNames };
+export async function cohortPeople(deps: AnalyticsDeps, who: LaunchContext): Promise<CohortPeople> {
+  facilitatorOnly(who, 'cohort-people');
+  const [rows, settings] = await Promise.all([peopleRows(deps, who), analyticsSettings(deps, who)]);
+  return keptCohortPeople.get([rows, settings.showNames], () =>
+    Object.freeze({ nodes: Object.freeze(rows.learners.map((l) => Object.freeze({ id: l.membershipId, groupId: l.groupId }))), groups: rows.groups, learners: rows.learners, showNames: settings.showNames }),
+  );
 }
 
 export interface QuietLearner {
@@ -246,7 +255,19 @@ export async function participation(deps: AnalyticsDeps, who: LaunchContext) {
   return participationFrom(people, rows, activity);
 }
 
-function participationFrom(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']) {
+export type ParticipationRow = ReturnType<typeof makeParticipation>[number];
+
+/**
+ * Kept by the people and kept figures it is made from (each one frozen object until it changes): the
+ * printable report and the CSV keep what they make of it by it in turn.
+ */
+const keptParticipation = new KeptFor<[CohortPeople, CohortFigures['participation'], CohortFigures['activity']], readonly ParticipationRow[]>();
+
+function participationFrom(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']): readonly ParticipationRow[] {
+  return keptParticipation.get([people, rows, activity], () => Object.freeze(makeParticipation(people, rows, activity)));
+}
+
+function makeParticipation(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']) {
   const groupName = new Map(people.groups.map((g) => [g.id, g.name]));
   const counts = new Map(rows.map((r) => [r.membershipId, r]));
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));

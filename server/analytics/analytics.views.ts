@@ -4,7 +4,8 @@ import type { Cohort } from '../../models/schema.ts';
 import { i18nFor, type I18n } from '../i18n/i18n.ts';
 import { DEFAULT_LOCALE } from '../i18n/locales.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { FactorComparison, GroupHealth, GroupInquiry, QuietLearner, SocialCapital, EgoContact } from './analytics.service.ts';
+import type { FactorComparison, GroupHealth, GroupInquiry, QuietLearner, SocialCapital, EgoContact, ParticipationRow } from './analytics.service.ts';
+import { KeptFor } from '../cache/kept-for.ts';
 import { MIN_FIVE_FACTOR_ANSWERS } from './analytics.service.ts';
 import { COI_RULES, THIN_TEACHING_RULE } from './inquiry-indicators.ts';
 import type { NetworkMetrics } from './network-metrics.ts';
@@ -79,25 +80,32 @@ function metricsRow(i18n: I18n, label: string, m: NetworkMetrics, labelOf: Map<s
 }
 
 /**
- * socialView's result, kept for the figures of one computation: their `edges` are one frozen object
- * while the kept computation is current (keptFigures holds it), so the view is drawn again when the
- * figures, the reader's locale (one I18n per locale) or the people shown (names, groups) change.
- * A 600-learner cohort's network is ~0.8 MB of SVG: drawing and encoding it on every request was
- * most of the social page's and the printable report's CPU. The pictures are kept as one-byte
+ * socialView's result, kept for the figures of one computation and the people shown: their `edges`
+ * are one frozen object while the kept computation is current (keptFigures holds it), and the
+ * people one while no one joins, leaves, moves or is renamed (the app's cohort-people cache); so the
+ * view is drawn again when the figures, the people or the reader's locale (one I18n per locale)
+ * change. A 600-learner cohort's network is ~0.8 MB of SVG: drawing and encoding it on every request
+ * was most of the social page's and the printable report's CPU. The pictures are kept as one-byte
  * Latin-1 text, which the page's encoder then passes as it is.
  */
-const keptSocialViews = new WeakMap<object, Map<I18n, { people: string; view: ReturnType<typeof drawSocialView> }>>();
+const keptSocialViews = new KeptFor<[SocialCapital['edges'], SocialCapital['people'], I18n], ReturnType<typeof drawSocialView>>();
 
 export function socialView(i18n: I18n, s: SocialCapital) {
-  const { people } = s;
-  const shown = JSON.stringify([people.showNames, people.groups, people.nodes, people.learners.map((l) => [l.membershipId, l.name])]);
-  let byLocale = keptSocialViews.get(s.edges);
-  if (!byLocale) keptSocialViews.set(s.edges, (byLocale = new Map()));
-  const kept = byLocale.get(i18n);
-  if (kept?.people === shown) return kept.view;
-  const view = drawSocialView(i18n, s);
-  byLocale.set(i18n, { people: shown, view });
-  return view;
+  return keptSocialViews.get([s.edges, s.people, i18n], () => drawSocialView(i18n, s));
+}
+
+/**
+ * The printable report's table of participation, in the reader's words, kept by the rows it is made
+ * from (kept by the people and figures: see participationFrom) so that the page keeps its table.
+ */
+const keptParticipationViews = new KeptFor<[readonly ParticipationRow[], I18n], { rows: ParticipationRowView[] }>();
+
+type ParticipationRowView = Omit<ParticipationRow, 'name' | 'lastActiveAt'> & { name: string; lastActive: string };
+
+export function participationView(i18n: I18n, rows: readonly ParticipationRow[]) {
+  return keptParticipationViews.get([rows, i18n], () => ({
+    rows: rows.map(({ lastActiveAt, ...p }) => ({ ...p, name: p.name ?? i18n.t('analytics.nameNotShared'), lastActive: lastActiveAt ? i18n.date(lastActiveAt, 'short') : i18n.t('analytics.never') })),
+  }));
 }
 
 function drawSocialView(i18n: I18n, s: SocialCapital) {
@@ -165,7 +173,14 @@ function drawSocialView(i18n: I18n, s: SocialCapital) {
 /** A rule's words in the catalogs (COI_RULES keeps their English, beside the code that applies them). */
 const ruleText = (i18n: I18n, id: string) => ({ label: i18n.t(`analytics.inquiry.rule.${CAMEL(id)}.label`), rule: i18n.t(`analytics.inquiry.rule.${CAMEL(id)}.rule`) });
 
-export function inquiryView(i18n: I18n, groups: GroupInquiry[]) {
+/** inquiryView's result, kept by the kept figures' groups (one frozen array while they are current) and the reader's I18n: the report keeps its table by it. */
+const keptInquiryViews = new KeptFor<[readonly GroupInquiry[], I18n], ReturnType<typeof makeInquiryView>>();
+
+export function inquiryView(i18n: I18n, groups: readonly GroupInquiry[]) {
+  return keptInquiryViews.get([groups, i18n], () => makeInquiryView(i18n, groups));
+}
+
+function makeInquiryView(i18n: I18n, groups: readonly GroupInquiry[]) {
   void THIN_TEACHING_RULE;
   return {
     thinRule: i18n.t('analytics.inquiry.thinRule'),

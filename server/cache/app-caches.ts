@@ -1,5 +1,5 @@
 // The app's in-process caches (frame origins, membership standing, cohort rows, module schedules,
-// cohorts' analytics settings; sessions in server/http/session.ts) over one SharedCache, pages of
+// cohorts' analytics settings and people; sessions in server/http/session.ts) over one SharedCache, pages of
 // threads over another (bounded by their size), and the LISTEN connection that keeps them true
 // across processes (tags are named by the triggers of migrations 20261204T1200 and later).
 import type { Logger } from 'pino';
@@ -7,7 +7,7 @@ import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
 import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
 import { listModuleSchedules, type ModuleScheduleRow } from '../../models/modules.queries.ts';
-import { findAnalyticsSettings, type AnalyticsSettingsRow } from '../../models/analytics.queries.ts';
+import { findAnalyticsSettings, readCohortPeople, type AnalyticsSettingsRow, type CohortPeopleRows } from '../../models/analytics.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
 import type { ThreadPage } from '../../models/thread-page.queries.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
@@ -30,6 +30,8 @@ export interface AppCaches {
   moduleSchedule(tenantId: string, cohortId: string): Promise<readonly ModuleScheduleRow[]>;
   /** A cohort's saved analytics settings (none saved: undefined). */
   analyticsSettings(tenantId: string, cohortId: string): Promise<AnalyticsSettingsRow | undefined>;
+  /** A cohort's active learners (with their group and last launch) and its groups, as the facilitator's pages of figures read them. */
+  cohortPeople(tenantId: string, cohortId: string): Promise<CohortPeopleRows>;
   /** One window of a thread's posts, as every reader shares it (server/discussions/discussions.service.ts, threadPageFor). */
   threadPage(tenantId: string, threadId: string, window: string, load: () => Promise<ThreadPage | undefined>): Promise<ThreadPage | undefined>;
   /** The cache of thread pages (its own: their size varies a thousandfold). */
@@ -105,6 +107,17 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
           () => ({ tags: [`analytics-settings:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
         )
       )?.saved,
+    // Dropped by the triggers of migration 20261206T0300: a launch, a roster change, a group, a member moved, a name.
+    cohortPeople: async (tenantId, cohortId) =>
+      (await shared.read(
+        `cohort-people:${tenantId}:${cohortId}`,
+        // The process's pages share the rows, and what they make of them is kept by them: frozen.
+        async () => {
+          const { learners, groups } = await readCohortPeople(deps.db, tenantId, cohortId);
+          return Object.freeze({ learners: Object.freeze(learners.map((l) => Object.freeze(l))), groups: Object.freeze(groups.map((g) => Object.freeze(g))) });
+        },
+        () => ({ tags: [`cohort-people:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+      ))!,
     // Dropped by the triggers of migration 20261206T0200: the thread's posts, kudos and files; any name, role or photo of the tenant.
     threadPage: (tenantId, threadId, window, load) =>
       threadPages.read(`thread-page:${tenantId}:${threadId}:${window}`, load, (page) => ({

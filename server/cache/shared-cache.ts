@@ -47,6 +47,11 @@ export class SharedCache {
     return this.#entries.size;
   }
 
+  /** Whether a value is kept under `key` (for tests: a change is only worth making to what is kept). */
+  has(key: string): boolean {
+    return this.#entries.has(key);
+  }
+
   /** The kept entries' weights in all. */
   get weight(): number {
     return this.#weight;

@@ -9,7 +9,7 @@ import type { Workshop } from '../modules/workshop-content.ts';
 import Handlebars from 'handlebars';
 import type { I18n } from '../i18n/i18n.ts';
 import { completionState, completionView, COMPLETION_STATES } from '../modules/schedule.ts';
-import { KeptPerView } from '../http/kept-per-view.ts';
+import { KeptFor } from '../cache/kept-for.ts';
 
 const ROLE_LABEL = { learner: 'cohorts.role.learner', facilitator: 'cohorts.role.facilitator', observer: 'cohorts.role.observer' } as const;
 
@@ -119,7 +119,7 @@ export function consoleView(
     // The cells' marks, named in the words every page uses.
     heatmapLegend: COMPLETION_STATES.map((state) => completionView(i18n, state)),
     heatmapPages: heat.pages,
-    heatmap: keptHeatmapRows.get(progress.rows, `${cohort.id} ${heat.start} ${heat.rows.length} ${workshop.modules.map((m) => m.id).join(',')} ${open}`, i18n, () =>
+    heatmap: keptHeatmapRows.get([progress.rows, `${cohort.id} ${heat.start} ${heat.rows.length} ${workshop.modules.map((m) => m.id).join(',')} ${open}`, i18n], () =>
       heat.rows.map((r) => ({
         name: r.name ?? i18n.t('cohorts.nameNotShared'),
         href: `/cohorts/${cohort.id}/console/learners/${r.membershipId}`,
@@ -141,7 +141,7 @@ type HeatmapRowView = { name: string; href: string; doneCount: number; cells: Ar
  * and modules open, and reader's I18n: the page keeps their table by this array ({{#keep}}). The
  * printable report of a 600-learner cohort shows 600 rows of nine cells.
  */
-const keptHeatmapRows = new KeptPerView<HeatmapRowView[]>();
+const keptHeatmapRows = new KeptFor<[readonly ProgressRow[], string, I18n], HeatmapRowView[]>();
 
 export function sharedResponsesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
   return {

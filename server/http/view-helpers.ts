@@ -5,7 +5,7 @@ import { i18nFor, type I18n, type MessageRef, type MessageValues } from '../i18n
 import { sizeLabel } from '../media/attachment-view.ts';
 import { compactLatin1 } from './latin1-handlebars.ts';
 import { KEPT_PARTS, keptPartMark } from './page-parts.ts';
-import { KeptPerView } from './kept-per-view.ts';
+import { KeptFor } from '../cache/kept-for.ts';
 
 interface HelperOptions {
   hash?: MessageValues;
@@ -32,7 +32,7 @@ function split(args: unknown[]): { params: unknown[]; options: HelperOptions } {
  * was most of the facilitator pages' CPU. Kept as one flat one-byte string and, for a page sent in
  * parts (page-parts.ts), as the bytes it encodes to.
  */
-const keptBlocks = new KeptPerView<KeptBlock>();
+const keptBlocks = new KeptFor<[object, string, I18n], KeptBlock>();
 
 /** A kept block as its text or, once a page was sent in parts with it, only as its bytes (not both: a 600-learner network is 0.5 MB). */
 interface KeptBlock {
@@ -48,7 +48,7 @@ function keptBlock(view: unknown, name: unknown, options: BlockHelperOptions): s
   // The name tells blocks given the same view apart (a page's and the report's, of one cohort's figures).
   if (typeof name !== 'string' || name === '') throw new Error('{{#keep view "name"}}: a kept block needs a name of its own');
   if (view === null || typeof view !== 'object') return options.fn(view);
-  const block = keptBlocks.get(view, name, i18nOf(options), () => {
+  const block = keptBlocks.get([view, name, i18nOf(options)], () => {
     // A block kept inside it is written into it as text: a part's mark would name a part of this render only.
     writingKeptBlock++;
     try {
