@@ -10,6 +10,7 @@ import { listModuleSchedules, type ModuleScheduleRow } from '../../models/module
 import { findAnalyticsSettings, readCohortPeople, type AnalyticsSettingsRow, type CohortPeopleRows } from '../../models/analytics.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
 import type { ThreadPage } from '../../models/thread-page.queries.ts';
+import type { MemberTablePage } from '../../models/console.queries.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
 
@@ -32,6 +33,8 @@ export interface AppCaches {
   analyticsSettings(tenantId: string, cohortId: string): Promise<AnalyticsSettingsRow | undefined>;
   /** A cohort's active learners (with their group and last launch) and its groups, as the facilitator's pages of figures read them. */
   cohortPeople(tenantId: string, cohortId: string): Promise<CohortPeopleRows>;
+  /** One page of the console's member table (listMemberTablePage), as `load` reads it: dropped with the cohort's people. */
+  memberTablePage(tenantId: string, cohortId: string, after: string | undefined, load: () => Promise<MemberTablePage>): Promise<MemberTablePage>;
   /** One window of a thread's posts, as every reader shares it (server/discussions/discussions.service.ts, threadPageFor). */
   threadPage(tenantId: string, threadId: string, window: string, load: () => Promise<ThreadPage | undefined>): Promise<ThreadPage | undefined>;
   /** The cache of thread pages (its own: their size varies a thousandfold). */
@@ -115,6 +118,16 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         async () => {
           const { learners, groups } = await readCohortPeople(deps.db, tenantId, cohortId);
           return Object.freeze({ learners: Object.freeze(learners.map((l) => Object.freeze(l))), groups: Object.freeze(groups.map((g) => Object.freeze(g))) });
+        },
+        () => ({ tags: [`cohort-people:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
+      ))!,
+    // The same triggers: a member's name, email, role, access and last launch are the cohort's people's.
+    memberTablePage: async (tenantId, cohortId, after, load) =>
+      (await shared.read(
+        `member-table:${tenantId}:${cohortId}:${after ?? ''}`,
+        async () => {
+          const page = await load();
+          return Object.freeze({ ...page, members: Object.freeze(page.members.map((m) => Object.freeze(m))) as MemberTablePage['members'] });
         },
         () => ({ tags: [`cohort-people:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       ))!,

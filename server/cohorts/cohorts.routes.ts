@@ -1,5 +1,7 @@
 // The cohort hub (learners) and the facilitator console, for the cohort named in the URL.
 import { listResponseAttachments } from '../../models/media.queries.ts';
+import type { LaunchContext } from '../launch-context.ts';
+import type { AppCaches } from '../cache/app-caches.ts';
 import { Router, type Request } from 'express';
 import * as cohorts from '../../models/cohorts.queries.ts';
 import { ValidationError } from '../errors.ts';
@@ -22,9 +24,15 @@ export const MEMBER_PAGE_SIZE = 50;
 // The member the table's page starts after: anything but a member id is the first page.
 const MembersPageQuery = z.object({ members_after: z.uuid().optional().catch(undefined) });
 
-export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analyticsSettings'> & { firstRoster?: FirstRosterDeps }): Router {
+export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analyticsSettings'> & { firstRoster?: FirstRosterDeps; memberTablePage?: AppCaches['memberTablePage'] }): Router {
   const r = Router();
   const findCohort = (req: Request) => launchCohort(deps.db, req);
+
+  /** A page of the member table, kept by the app (while the cohort's people are unchanged) or read. */
+  const memberTablePage = (who: LaunchContext, after: string | undefined) => {
+    const load = () => consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, after, MEMBER_PAGE_SIZE);
+    return deps.memberTablePage ? deps.memberTablePage(who.tenantId, who.cohortId, after, load) : load();
+  };
 
   r.get('/:cohortId', requireLaunch(deps.db), async (req, res) => {
     const who = req.launch!;
@@ -53,7 +61,7 @@ export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analytics
     // heatmap walks every post of every learner: 300 ms at 600 learners), read once for both.
     const figures = consoleFigures(deps, who, cohort);
     const [members, { progress }, attention] = await Promise.all([
-      consoleQueries.listMemberTablePage(deps.db, who.tenantId, who.cohortId, membersAfter, MEMBER_PAGE_SIZE),
+      memberTablePage(who, membersAfter),
       figures,
       needsAttention(deps, who, figures.then((f) => f.quiet)),
     ]);

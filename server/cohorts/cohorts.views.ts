@@ -42,8 +42,19 @@ export function hubMessagesView(i18n: I18n, cohortId: string, hub: { nudges: Ope
   };
 }
 
+/**
+ * rosterView's result, kept by the page of members it is made from (the app keeps a page, one frozen
+ * object, until a member of the cohort changes), its cohort and the reader's I18n: the console keeps
+ * the table by it.
+ */
+const keptRosterViews = new KeptFor<[MemberTablePage, string, I18n], ReturnType<typeof makeRosterView>>();
+
 /** The console's member table (also served alone while a first roster is on its way): one page of members (keyset), links to the next page and back to the first, and the cohort's counts. */
 export function rosterView(i18n: I18n, page: MemberTablePage, cohortId: string) {
+  return keptRosterViews.get([page, cohortId, i18n], () => makeRosterView(i18n, page, cohortId));
+}
+
+function makeRosterView(i18n: I18n, page: MemberTablePage, cohortId: string) {
   const here = `/cohorts/${cohortId}/console`;
   return {
     members: page.members.map((m) => ({
@@ -53,7 +64,7 @@ export function rosterView(i18n: I18n, page: MemberTablePage, cohortId: string) 
       status: m.status,
       lastLaunch: m.lastLaunchAt ? { text: i18n.dateTime(m.lastLaunchAt), iso: m.lastLaunchAt.toISOString() } : undefined,
       // an active learner can be nudged from here too (the dashboard's form, issue 16 item 8)
-      nudgeId: m.role === 'learner' && m.status === 'active' ? m.membershipId : undefined,
+      nudgeHref: m.role === 'learner' && m.status === 'active' ? `${here}/nudges/${m.membershipId}` : undefined,
     })),
     memberPages: page.nextAfter || page.later ? { next: page.nextAfter ? `${here}?members_after=${page.nextAfter}#members` : undefined, first: page.later ? `${here}#members` : undefined } : undefined,
     counts: { learners: page.learners, facilitators: page.facilitators },
@@ -108,7 +119,8 @@ export function consoleView(
   return {
     cohort: { id: cohort.id, title: cohort.title, label: cohort.label },
     person: { name: launch.displayName },
-    ...rosterView(i18n, Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id),
+    // The member table (kept by its page: a block of its own on the console) and the counts above it.
+    ...withCounts(rosterView(i18n, Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id)),
     contentLanguage: cohort.language,
     scheduled,
     schedule: workshop.modules.map((m, i) => {
@@ -132,6 +144,8 @@ export function consoleView(
     ),
   };
 }
+
+const withCounts = (roster: ReturnType<typeof rosterView>) => ({ roster, counts: roster.counts });
 
 type HeatmapRowView = { name: string; href: string; doneCount: number; cells: Array<ReturnType<typeof completionView>> };
 

@@ -110,6 +110,29 @@ describe('cohort people kept across two app instances', () => {
     });
   });
 
+  it('shows on B’s console the member table as it changes: an email, access ended, a launch', async () => {
+    const t = await keptPeople();
+    const key = `member-table:${t.tenantId}:${t.cohortId}:`;
+    const rowsOnB = async () => {
+      const r = await t.fran.browser.request(t.base);
+      expect(r.status).to.equal(200);
+      return parse(r.body).querySelectorAll('[data-test=member]').map((tr) => tr.querySelectorAll('td').map((td) => td.text.trim()));
+    };
+    const annOnB = async () => (await rowsOnB()).find((cells) => cells[0] === 'Ann Arbor')!;
+    const keptTableOnB = () => waitFor('B to keep the member table', async () => (await rowsOnB(), b.caches.shared.has(key)));
+    await keptTableOnB();
+    const before = await annOnB();
+    await sql`UPDATE persons SET email = 'ann@new.example' WHERE tenant_id = ${t.tenantId} AND sub = 'ann'`.execute(t.db);
+    await waitFor('B to show the new email', async () => (await annOnB())[1] === 'ann@new.example');
+    await keptTableOnB();
+    await sql`UPDATE memberships SET status = 'inactive' WHERE id = ${t.ids.ann}`.execute(t.db);
+    await waitFor('B to show Ann’s access ended', async () => (await annOnB())[3] !== before[3]);
+    await keptTableOnB();
+    const launched = (await annOnB())[4];
+    await sql`UPDATE memberships SET last_launch_at = '2031-02-03T04:05:06Z' WHERE id = ${t.ids.ann}`.execute(t.db);
+    await waitFor('B to show Ann’s last launch', async () => (await annOnB())[4] !== launched);
+  });
+
   it('shows the change on the report’s kept table too, and keeps nothing another cohort can read', async () => {
     const t = await keptPeople();
     const tableOnB = async () => {
