@@ -102,6 +102,11 @@ function utcFormats(): Partial<Formats> {
   return { date: utc(IntlMessageFormat.formats.date), time: utc(IntlMessageFormat.formats.time) };
 }
 
+function isEmpty(values: object): boolean {
+  for (const _ in values) return false;
+  return true;
+}
+
 function build(locale: Locale): I18n {
   const all = allCatalogs();
   // A shipped language's gap falls back to English (the catalog test keeps there being none).
@@ -131,10 +136,20 @@ function build(locale: Locale): I18n {
       return intl.formatMessage({ id: key }, values as Record<string, string>) as string | string[];
     }
   };
+  // A message given no values reads the same every time: formatted once (a page's headings, labels
+  // and buttons are most of its calls; a template's {{t}} passes an empty hash).
+  const withoutValues = new Map<string, string>();
   const t = (key: string, values?: MessageValues): string => {
     if (!(key in messages)) return missing(key);
+    const plain = values === undefined || isEmpty(values);
+    if (plain) {
+      const kept = withoutValues.get(key);
+      if (kept !== undefined) return kept;
+    }
     const out = format(key, values);
-    return Array.isArray(out) ? out.join('') : out;
+    const text = Array.isArray(out) ? out.join('') : out;
+    if (plain) withoutValues.set(key, text);
+    return text;
   };
   const html = (key: string, values?: HtmlValues): string => {
     if (!(key in messages)) return Handlebars.escapeExpression(missing(key));
