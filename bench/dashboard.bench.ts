@@ -13,6 +13,9 @@ import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
 import { load, startBenchApp } from './bench-support.ts';
 import { launchMany, seedScale } from './scale.bench.ts';
 
+/** What Chromium sends: the load asks for pages as a browser does. */
+export const BROWSER_ACCEPT_ENCODING = 'gzip, deflate, br, zstd';
+
 const PAGES = [
   ['console (needs attention)', ''],
   ['dashboard', 'dashboard'],
@@ -57,10 +60,15 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
         await first.arrayBuffer();
         const firstMs = performance.now() - t0;
         if (first.status !== 200) throw new Error(`${name}: ${first.status}`);
-        const one = await load(url, { cookie }, seconds, 1);
-        const many = await load(url, { cookie }, seconds, connections);
+        // As a browser asks: a big page in parts goes compressed (page-parts.ts).
+        const headers = { cookie, 'accept-encoding': BROWSER_ACCEPT_ENCODING };
+        const one = await load(url, headers, seconds, 1);
+        const many = await load(url, headers, seconds, connections);
+        const sent = await fetch(url, { headers, redirect: 'manual' });
+        const bytes = (await sent.arrayBuffer()).byteLength;
+        const encoded = sent.headers.get('content-encoding') ? ` (${(Number(sent.headers.get('content-length')) / 1024).toFixed(0)} kB ${sent.headers.get('content-encoding')})` : '';
         console.log(
-          `${`${name}, ${learners} learners`.padEnd(36)} first ${firstMs.toFixed(0).padStart(5)} ms · 1 conn: p50 ${String(one.p50).padStart(4)} p99 ${String(one.p99).padStart(4)} ms ${one.rps.toFixed(0).padStart(4)} req/s · ${connections} conns: p50 ${String(many.p50).padStart(4)} p99 ${String(many.p99).padStart(4)} ms ${many.rps.toFixed(0).padStart(4)} req/s · non-2xx ${one.non2xx + many.non2xx} errors ${one.errors + many.errors}`,
+          `${`${name}, ${learners} learners`.padEnd(36)} ${(bytes / 1024).toFixed(0).padStart(5)} kB${encoded} · first ${firstMs.toFixed(0).padStart(5)} ms · 1 conn: p50 ${String(one.p50).padStart(4)} p99 ${String(one.p99).padStart(4)} ms ${one.rps.toFixed(0).padStart(4)} req/s · ${connections} conns: p50 ${String(many.p50).padStart(4)} p99 ${String(many.p99).padStart(4)} ms ${many.rps.toFixed(0).padStart(4)} req/s · non-2xx ${one.non2xx + many.non2xx} errors ${one.errors + many.errors}`,
         );
       }
     }

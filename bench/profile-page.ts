@@ -1,6 +1,7 @@
 // Not a benchmark: profiles the app while autocannon loads one page (the bench's thread, space,
 // hub or module page, or a facilitator's page of a 600-learner cohort with 3,000 posts), and prints
-// the page's size and where the CPU went. `node bench/profile-page.ts thread` (or social600, …)
+// the page's size, the statements one request runs (with pg_stat_statements) and where the CPU
+// went. `node bench/profile-page.ts thread` (or social600, …)
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +13,7 @@ import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers } from '../test/support/cohort-members.ts';
 import { benchDatabaseUrl, load, startBenchApp, stopBenchDatabase } from './bench-support.ts';
 import { launchMany, seedBenchThread } from './scale.bench.ts';
-import { seedGroupPosts } from './dashboard.bench.ts';
+import { BROWSER_ACCEPT_ENCODING, seedGroupPosts } from './dashboard.bench.ts';
 import { describeStatement, readStatementCounts, statementCountsAvailable, statementsBetween, totalCalls } from './statement-counts.ts';
 
 const which = process.argv[2] ?? 'thread';
@@ -44,27 +45,29 @@ try {
   const url = facilitator?.url ?? { thread, space, hub: reader.base, module: `${reader.base}/modules/1`, trivial: `${reader.base}/notifications` }[which] ?? which;
   const cookie = facilitator?.cookie ?? (await reader.browser.cookieHeader(app.url));
   const first = await fetch(url, { headers: { cookie } });
+  // Loaded as a browser asks (a big page in parts goes compressed); PROFILE_ACCEPT_ENCODING=identity: as it is.
+  const headers = { cookie, 'accept-encoding': process.env.PROFILE_ACCEPT_ENCODING ?? BROWSER_ACCEPT_ENCODING };
   const body = await first.text();
   console.log(`${which}: ${first.status}, ${body.length} bytes, ${(body.match(/<form/g) ?? []).length} forms`);
   if (process.env.PROFILE_SAVE) writeFileSync(process.env.PROFILE_SAVE, body);
-  await load(url, { cookie }, 2, 50); // warm
+  await load(url, headers, 2, 50); // warm
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  const plain = await (async () => { const c0 = process.cpuUsage(); const l = await load(url, { cookie }, seconds, 50); const c = process.cpuUsage(c0); return `${l.rps.toFixed(0)} req/s, app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms without the profiler`; })();
+  const plain = await (async () => { const c0 = process.cpuUsage(); const l = await load(url, headers, seconds, 50); const c = process.cpuUsage(c0); return `${l.rps.toFixed(0)} req/s, app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms without the profiler`; })();
   console.log(plain);
   // What PostgreSQL ran per request of the page (pg_stat_statements, when the bench's server loads it).
   if (await statementCountsAvailable(app.handle.pool)) {
     const before = await readStatementCounts(app.handle.pool);
-    const counted = await load(url, { cookie }, 2, 1);
+    const counted = await load(url, headers, 2, 1);
     const ran = statementsBetween(before, await readStatementCounts(app.handle.pool));
     console.log(`statements per request (${counted.requests} requests, 1 connection): ${(totalCalls(ran) / counted.requests).toFixed(1)}, ${(ran.reduce((n, st) => n + st.ms, 0) / counted.requests).toFixed(2)} ms executing`);
     for (const st of ran.sort((x, y) => y.ms - x.ms).slice(0, 12)) console.log(`  ${describeStatement({ ...st, calls: Math.round((10 * st.calls) / counted.requests) / 10, ms: st.ms / counted.requests })}`);
   }
   await session.post('Profiler.start');
   const c0 = process.cpuUsage();
-  const l = await load(url, { cookie }, seconds, 50);
+  const l = await load(url, headers, seconds, 50);
   const c = process.cpuUsage(c0);
   console.log(`app CPU per request ${((c.user + c.system) / 1000 / l.requests).toFixed(2)} ms (${l.requests} requests, profiler on)`);
   const { profile } = await session.post('Profiler.stop');

@@ -7,6 +7,7 @@ import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortMembers, type Member } from '../support/cohort-members.ts';
 import { seriousAxeViolations } from '../support/browser.ts';
 import { lmsBrowserSuite } from '../support/lms-browser-suite.ts';
+import { DEFLATE_FROM_BYTES } from '../../server/http/page-parts.ts';
 
 const learner = (i: number): SimUser => ({ sub: `e${i}`, name: `Eli ${i}`, roles: [ROLES.learner] });
 const fran: SimUser = { sub: 'fran', name: 'Fran Facilitator', roles: [ROLES.instructor] };
@@ -71,9 +72,17 @@ describe('facilitator dashboard in Chromium', function () {
     expect(await seriousAxeViolations(f.frame())).to.deep.equal([]);
 
     for (const [label, test] of [['Community of Inquiry', 'inquiry'], ['Five-factor check', 'five-factor'], ['Printable report', 'cohort-report']] as const) {
+      const response = f.page.waitForResponse((r) => r.url().endsWith(`/console/${test === 'cohort-report' ? 'report' : test}`));
       await f.tool.locator('[data-test=analytics-nav] a', { hasText: label }).click();
       await f.tool.locator(`[data-test=${test}]`).waitFor();
       expect(await seriousAxeViolations(f.frame()), label).to.deep.equal([]);
+      if (test === 'cohort-report') {
+        // A page this big comes compressed (page-parts.ts), and Chromium reads it whole.
+        const sent = await response;
+        expect((await sent.body()).length).to.be.at.least(DEFLATE_FROM_BYTES);
+        expect((await sent.allHeaders())['content-encoding']).to.equal('deflate');
+        expect(await f.tool.locator('[data-test=participation] tbody tr').count()).to.equal(6);
+      }
     }
 
     // Eli 1 finds the note on their hub and dismisses it
