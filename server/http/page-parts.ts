@@ -41,14 +41,15 @@ export function pageFrom(html: string, kept: Buffer[]): string | PageParts {
 }
 
 // A page in parts goes compressed to a browser that accepts "deflate" (the zlib format, RFC 1950;
-// every browser sends it): a 600-learner cohort's printable report is 1 MB of HTML and about a tenth
-// of that compressed. Each kept block is compressed once, when first sent, and kept with its bytes;
-// only the parts written for this request are compressed at each request (a few kB, at the fastest
-// level). Each part is a raw deflate stream of its own that ends on a byte boundary without being
-// the last (a sync flush), so the parts follow one another as one stream; an empty last block ends
-// it, and the Adler-32 of the whole page is combined from the parts' own, so no kept byte is read again.
+// every browser sends it): a 600-learner cohort's printable report is 1 MB of HTML and about a
+// fifteenth of that compressed. Each kept block is compressed once, when first sent, and kept with
+// its bytes. The parts written for this request (a few kB: the layout, the forms) go as stored
+// blocks, not compressed: setting up a compressor for each was a tenth of a page's CPU. Each kept
+// part is a raw deflate stream of its own that ends on a byte boundary without being the last (a
+// sync flush), so the parts follow one another as one stream; an empty last block ends it, and the
+// Adler-32 of the whole page is combined from the parts' own, so no kept byte is read again.
 interface DeflatedPart {
-  bytes: Buffer;
+  bytes: Buffer[];
   adler: number;
   length: number;
 }
@@ -90,14 +91,20 @@ export function adler32Combine(first: number, second: number, secondLength: numb
   return ((sum2 << 16) | sum1) >>> 0;
 }
 
-// A kept block: compressed once, as well as zlib's default does. The request's own parts: at the
-// fastest level, with a 4 kB window and small tables (most of a small part's cost is setting them up;
-// a window shorter than the header's 32 kB only shortens the distances used).
-const KEPT_PART_OPTIONS: zlib.ZlibOptions = { level: 6, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-const REQUEST_PART_OPTIONS: zlib.ZlibOptions = { level: 1, windowBits: 12, memLevel: 4, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+/** A kept block, compressed once as well as zlib's default does. */
+function deflatePart(part: Buffer): DeflatedPart {
+  return { bytes: [zlib.deflateRawSync(part, { level: 6, finishFlush: zlib.constants.Z_SYNC_FLUSH })], adler: adler32(part), length: part.length };
+}
 
-function deflatePart(part: Buffer, options: zlib.ZlibOptions): DeflatedPart {
-  return { bytes: zlib.deflateRawSync(part, options), adler: adler32(part), length: part.length };
+/** Stored blocks (RFC 1951, 3.2.4) of at most 65,535 bytes, each a header and the part's own bytes. */
+function storedPart(part: Buffer): DeflatedPart {
+  const bytes: Buffer[] = [];
+  for (let at = 0; at < part.length; at += 0xffff) {
+    const length = Math.min(0xffff, part.length - at);
+    // Not the last block, stored; its header's three bits padded to the byte; LEN, then NLEN, little-endian.
+    bytes.push(Buffer.from([0x00, length & 0xff, length >>> 8, ~length & 0xff, (~length >>> 8) & 0xff]), part.subarray(at, at + length));
+  }
+  return { bytes, adler: adler32(part), length: part.length };
 }
 
 /** The page's parts as one zlib stream, in parts: kept blocks compressed once, the rest now. */
@@ -108,11 +115,11 @@ export function deflatedPage(page: PageParts): Buffer[] {
     let deflated: DeflatedPart | undefined;
     if (page.kept.has(part)) {
       deflated = deflatedKeptParts.get(part);
-      if (!deflated) deflatedKeptParts.set(part, (deflated = deflatePart(part, KEPT_PART_OPTIONS)));
+      if (!deflated) deflatedKeptParts.set(part, (deflated = deflatePart(part)));
     } else {
-      deflated = deflatePart(part, REQUEST_PART_OPTIONS);
+      deflated = storedPart(part);
     }
-    out.push(deflated.bytes);
+    out.push(...deflated.bytes);
     adler = adler32Combine(adler, deflated.adler, deflated.length);
   }
   const trailer = Buffer.alloc(4);
