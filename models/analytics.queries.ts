@@ -2,7 +2,7 @@
 // last activity, posts for the Community of Inquiry rules, five-factor aggregates, participation.
 // Aggregation happens here, in SQL; every statement is scoped by tenant and cohort. Hidden or
 // deleted posts count for nothing (and neither do kudos and mentions on them).
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 
 export interface LearnerRow {
@@ -15,44 +15,23 @@ export interface LearnerRow {
   lastLaunchAt: Date | null;
 }
 
-/** The cohort's active learners with their group, and `also` of them, with `columns` more; ordered by membership id (a stable, meaningless order). */
-async function learnersWhere<Extra = object>(ex: Executor, tenantId: string, cohortId: string, also: RawBuilder<unknown> = sql`TRUE`, columns: RawBuilder<unknown> = sql``): Promise<Array<LearnerRow & Extra>> {
-  const { rows } = await sql<LearnerRow & Extra>`
-    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt" ${columns}
+/** The cohort's active learners with their group, ordered by membership id (a stable, meaningless order). */
+export async function listLearners(ex: Executor, tenantId: string, cohortId: string): Promise<LearnerRow[]> {
+  const { rows } = await sql<LearnerRow>`
+    SELECT m.id AS "membershipId", p.id AS "personId", p.name, p.email, gm.group_id AS "groupId", m.created_at AS "joinedAt", m.last_launch_at AS "lastLaunchAt"
     FROM memberships m
     JOIN persons p ON p.tenant_id = m.tenant_id AND p.id = m.person_id
     LEFT JOIN group_members gm ON gm.tenant_id = m.tenant_id AND gm.membership_id = m.id
-    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active' AND ${also}
+    WHERE m.tenant_id = ${tenantId} AND m.cohort_id = ${cohortId} AND m.role = 'learner' AND m.status = 'active'
     ORDER BY m.id`.execute(ex);
   return rows;
 }
 
-/** The cohort's active learners with their group. */
-export function listLearners(ex: Executor, tenantId: string, cohortId: string): Promise<LearnerRow[]> {
-  return learnersWhere(ex, tenantId, cohortId);
+/** Of these memberships, those a facilitator nudged on `day` (YYYY-MM-DD, UTC): one look-up each (nudges_once_a_day). */
+export async function listNudgedOn(ex: Executor, tenantId: string, membershipIds: readonly string[], day: string): Promise<Set<string>> {
+  const rows = await ex.selectFrom('nudges').select('membershipId').where('tenantId', '=', tenantId).where('membershipId', 'in', membershipIds).where('nudgedOn', '=', sql<Date>`${day}::date`).execute();
+  return new Set(rows.map((r) => r.membershipId));
 }
-
-/**
- * The cohort's active learners who may have gone quiet by `now`: never launched, or not launched in
- * the cohort's quiet days (`defaultQuietDays` when its facilitators set none). A superset of those
- * quiet (their last activity, kept in the figures, may be older still): the caller decides, as for
- * every learner. In an active cohort a few rows instead of all of them (600 at the dashboard's
- * largest). A millisecond of slack, as JavaScript's dates drop PostgreSQL's microseconds.
- */
-export function listQuietCandidates(ex: Executor, tenantId: string, cohortId: string, now: Date, defaultQuietDays: number, nudgedOn: string): Promise<QuietCandidateRow[]> {
-  return learnersWhere<{ nudgedToday: boolean }>(
-    ex,
-    tenantId,
-    cohortId,
-    sql`(m.last_launch_at IS NULL OR m.last_launch_at < ${now}::timestamptz + interval '1 millisecond' - make_interval(secs => 86400 * coalesce(
-    (SELECT s.quiet_days FROM cohort_analytics_settings s WHERE s.tenant_id = ${tenantId} AND s.cohort_id = ${cohortId}), ${defaultQuietDays}::int)))`,
-    // Whether nudged on that day (nudges_once_a_day): one look-up per candidate, in the same round trip.
-    sql`, EXISTS (SELECT 1 FROM nudges n WHERE n.tenant_id = m.tenant_id AND n.membership_id = m.id AND n.nudged_on = ${nudgedOn}::date) AS "nudgedToday"`,
-  );
-}
-
-/** A quiet candidate, with whether a facilitator nudged them on the day asked about. */
-export type QuietCandidateRow = LearnerRow & { nudgedToday: boolean };
 
 export async function listGroupsOf(ex: Executor, tenantId: string, cohortId: string): Promise<GroupRow[]> {
   return ex.selectFrom('groups').select(['id', 'name']).where('tenantId', '=', tenantId).where('cohortId', '=', cohortId).orderBy('name').orderBy('id').execute();

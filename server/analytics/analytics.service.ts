@@ -75,7 +75,7 @@ export interface CohortPeople {
 }
 
 /** The cohort's learners and groups, kept (one frozen object until they change) or read. */
-const peopleRows = (deps: AnalyticsDeps, who: LaunchContext) =>
+const peopleRows = (deps: Pick<AnalyticsDeps, 'db' | 'cohortPeople'>, who: Pick<LaunchContext, 'tenantId' | 'cohortId'>) =>
   deps.cohortPeople ? deps.cohortPeople(who.tenantId, who.cohortId) : analytics.readCohortPeople(deps.db, who.tenantId, who.cohortId);
 
 /** CohortPeople made once per kept rows and setting, so that what pages make of them is kept by them too. */
@@ -105,13 +105,31 @@ export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10);
 }
 
+/** A learner who may have gone quiet, with whether a facilitator nudged them today. */
+export type QuietCandidate = analytics.LearnerRow & { nudgedToday: boolean };
+
 /**
- * Of `learners` (listQuietCandidates: a superset of the quiet), those who never opened Circlework
+ * Of the cohort's learners (kept, with their last launch), those who may have gone quiet: never
+ * launched, or not launched in the cohort's quiet days. A superset of the quiet (their last
+ * activity, kept in the figures, may be older still): quietFrom decides, by the same milliseconds.
+ * Whether each was nudged today is read for these alone (none, in an active cohort: no statement).
+ */
+export async function quietCandidates(deps: Pick<AnalyticsDeps, 'db' | 'cohortPeople'>, who: Pick<LaunchContext, 'tenantId' | 'cohortId'>, quietDays: number, now: Date): Promise<QuietCandidate[]> {
+  const { learners } = await peopleRows(deps, who);
+  const cutoff = now.getTime() - quietDays * DAY;
+  const candidates = learners.filter((l) => l.lastLaunchAt === null || l.lastLaunchAt.getTime() <= cutoff);
+  if (candidates.length === 0) return [];
+  const nudged = await analytics.listNudgedOn(deps.db, who.tenantId, candidates.map((l) => l.membershipId), utcDay(now));
+  return candidates.map((l) => ({ ...l, nudgedToday: nudged.has(l.membershipId) }));
+}
+
+/**
+ * Of `learners` (quietCandidates: a superset of the quiet), those who never opened Circlework
  * (on the roster from the LMS, never launched), first, however recently they joined; then those
  * with no activity (post, reply, kudos given, activity response, launch) for at least the cohort's
  * quiet days. Longest quiet first.
  */
-function quietFrom(learners: analytics.QuietCandidateRow[], activity: CohortFigures['activity'], quietDays: number, now: Date): QuietLearner[] {
+function quietFrom(learners: readonly QuietCandidate[], activity: CohortFigures['activity'], quietDays: number, now: Date): QuietLearner[] {
   const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
   return learners
     .map((l) => {
@@ -132,13 +150,14 @@ function quietFrom(learners: analytics.QuietCandidateRow[], activity: CohortFigu
 export async function consoleFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'console-figures');
   const now = deps.now();
-  const [settings, learners, dates, kept] = await Promise.all([
-    analyticsSettings(deps, who),
-    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS, utcDay(now)),
+  const settings = analyticsSettings(deps, who);
+  const [{ quietDays }, learners, dates, kept] = await Promise.all([
+    settings,
+    settings.then((s) => quietCandidates(deps, who, s.quietDays, now)),
     cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'activity']),
   ]);
-  return { progress: { dates, rows: kept.progress, asOf: kept.asOf }, quiet: quietFrom(learners, kept.activity, settings.quietDays, now) };
+  return { progress: { dates, rows: kept.progress, asOf: kept.asOf }, quiet: quietFrom(learners, kept.activity, quietDays, now) };
 }
 
 /** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
@@ -146,9 +165,10 @@ export async function consoleFigures(deps: AnalyticsDeps, who: LaunchContext, co
 export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
   facilitatorOnly(who, 'dashboard');
   const now = deps.now();
+  const saved = analyticsSettings(deps, who);
   const [settings, learners, dates, kept] = await Promise.all([
-    analyticsSettings(deps, who),
-    analytics.listQuietCandidates(deps.db, who.tenantId, who.cohortId, now, DEFAULT_QUIET_DAYS, utcDay(now)),
+    saved,
+    saved.then((s) => quietCandidates(deps, who, s.quietDays, now)),
     cohortSchedule(deps, who, cohort),
     figures(deps, who, ['progress', 'health', 'activity']),
   ]);

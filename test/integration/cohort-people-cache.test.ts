@@ -133,6 +133,20 @@ describe('cohort people kept across two app instances', () => {
     await waitFor('B to show Ann’s last launch', async () => (await annOnB())[4] !== launched);
   });
 
+  it('lists on B’s dashboard who has gone quiet by the kept launches, and drops a learner who launches again', async () => {
+    const t = await keptPeople();
+    await sql`UPDATE memberships SET last_launch_at = now() - interval '9 days' WHERE id = ${t.ids.cy}`.execute(t.db);
+    const quietOnB = async () => {
+      const r = await t.fran.browser.request(`${t.base}/dashboard`);
+      expect(r.status).to.equal(200);
+      return parse(r.body).querySelectorAll('[data-test=quiet-learner]').map((e) => e.text);
+    };
+    await waitFor('B to list Cy as quiet', async () => (await quietOnB()).some((text) => text.includes('Cy Cove')));
+    await t.keptOnB();
+    await sql`UPDATE memberships SET last_launch_at = now() WHERE id = ${t.ids.cy}`.execute(t.db);
+    await waitFor('B to take Cy off the quiet list', async () => !(await quietOnB()).some((text) => text.includes('Cy Cove')));
+  });
+
   it('shows the change on the report’s kept table too, and keeps nothing another cohort can read', async () => {
     const t = await keptPeople();
     const tableOnB = async () => {

@@ -1,21 +1,20 @@
-// listQuietCandidates reads, instead of every learner, those who may have gone quiet: never
-// launched, or not launched within the cohort's quiet days. The dashboard and the console decide
-// from these by the one rule (quietFrom), so the set must never miss anyone that rule would list,
-// down to the millisecond JavaScript keeps of PostgreSQL's microseconds. Each comes with whether it
-// was nudged that day.
+// quietCandidates picks from the cohort's learners those who may have gone quiet: never launched,
+// or not launched within the quiet days. The dashboard and the console decide from these by the one
+// rule (quietFrom), so the set must never miss anyone that rule would list, down to the millisecond
+// JavaScript keeps of PostgreSQL's microseconds. Each comes with whether it was nudged that day.
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { listQuietCandidates } from '../../models/analytics.queries.ts';
+import { quietCandidates } from '../../server/analytics/analytics.service.ts';
 import { ROLES } from '../support/lti-fixtures.ts';
 import { cohortSuite } from '../support/cohort-members.ts';
 
 const DAY = 86_400_000;
 
-describe('the quiet candidates’ statement', () => {
+describe('the quiet candidates', () => {
   const { env, launch } = cohortSuite({ context: { id: 'course-qc', title: 'Quiet candidates' } });
 
-  it('reads the never launched and those not launched in the quiet days (the cohort’s, else the default), to the microsecond, and nothing of another tenant', async () => {
+  it('are the never launched and those not launched in the quiet days, to the microsecond, and nothing of another tenant', async () => {
     const subs = ['edge', 'late', 'recent', 'old', 'never'];
     for (const sub of subs) await launch({ sub, name: sub, roles: [ROLES.learner] });
     await launch({ sub: 'fran', name: 'Fran', roles: [ROLES.instructor] });
@@ -38,20 +37,21 @@ describe('the quiet candidates’ statement', () => {
     await at('old', new Date(cutoff - 5 * DAY).toISOString());
     await at('never', null);
     await at('fran', null);
-    const read = async (tenant: string, quietDefault = 7) => (await listQuietCandidates(db, tenant, cohortId, now, quietDefault, '2026-12-06')).map((r) => rows.find((x) => x.id === r.membershipId)!.sub).sort();
+    const deps = { db };
+    const candidates = (tenant: string, quietDays: number, day = now) => quietCandidates(deps, { tenantId: tenant, cohortId }, quietDays, day);
+    const read = async (tenant: string, quietDays = 7) => (await candidates(tenant, quietDays)).map((r) => rows.find((x) => x.id === r.membershipId)!.sub).sort();
     expect(await read(tenantId), 'learners only, of this cohort; the edge case in, two milliseconds past the cutoff out').to.deep.equal(['edge', 'never', 'old']);
-    expect(await read(tenantId, 1), 'the default quiet days when the cohort has none (a day ago to the millisecond is a day)').to.deep.equal(['edge', 'late', 'never', 'old', 'recent']);
-    await db.insertInto('cohortAnalyticsSettings').values({ tenantId, cohortId, quietDays: 30 }).execute();
-    expect(await read(tenantId), 'the cohort’s own quiet days').to.deep.equal(['never']);
+    expect(await read(tenantId, 1), 'a day ago to the millisecond is a day').to.deep.equal(['edge', 'late', 'never', 'old', 'recent']);
+    expect(await read(tenantId, 30), 'a month').to.deep.equal(['never']);
     expect(await read(randomUUID()), 'another tenant’s id').to.deep.equal([]);
     // Each candidate says whether a facilitator nudged them on the day asked about, not on another day.
-    await db.deleteFrom('cohortAnalyticsSettings').where('cohortId', '=', cohortId).execute();
     const fran = idOf.get('fran')!;
     const nudge = (sub: string, day: string) => db.insertInto('nudges').values({ tenantId, cohortId, membershipId: idOf.get(sub)!, sentByMembershipId: fran, message: 'Hello', nudgedOn: day }).execute();
     await nudge('old', '2026-12-06');
     await nudge('never', '2026-12-05');
-    const nudged = async (day: string) => (await listQuietCandidates(db, tenantId, cohortId, now, 7, day)).filter((r) => r.nudgedToday).map((r) => rows.find((x) => x.id === r.membershipId)!.sub);
-    expect(await nudged('2026-12-06'), 'nudged on the day').to.deep.equal(['old']);
-    expect(await nudged('2026-12-05'), 'nudged the day before').to.deep.equal(['never']);
+    // Asked on the 6th, then on the 5th (quiet days shortened by one, so the same learners are candidates).
+    const nudged = async (day: Date, quietDays: number) => (await candidates(tenantId, quietDays, day)).filter((r) => r.nudgedToday).map((r) => rows.find((x) => x.id === r.membershipId)!.sub);
+    expect(await nudged(now, 7), 'nudged on the day').to.deep.equal(['old']);
+    expect(await nudged(new Date(now.getTime() - DAY), 6), 'nudged the day before').to.deep.equal(['never']);
   });
 });
