@@ -230,7 +230,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use('/cohorts', exportRouter(personalExports));
   app.use('/privacy/exports', exportLinkRouter(personalExports));
   app.use('/privacy', privacyNoticeRouter({ db }));
-  app.use('/cohorts', cohortsRouter({ ...modules, analyticsSettings: caches.analyticsSettings, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs }, memberTablePage: caches.memberTablePage }));
+  app.use('/cohorts', cohortsRouter({ ...modules, analyticsSettings: caches.analyticsSettings, cohortPeople: caches.cohortPeople, firstRoster: { db, pool: deps.pool, queue, waitMs: config.rosterFirstWaitMs }, memberTablePage: caches.memberTablePage }));
   // Files of posts, activities and profiles: their upload reader checks the CSRF token itself (isMultipartUpload, above).
   const media: MediaDeps = { db, storage: deps.mediaStorage ?? createMediaStorage(db, config.media.s3), limits: config.media };
   app.use('/cohorts', modulesRouter({ ...modules, media }));

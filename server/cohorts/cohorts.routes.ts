@@ -24,7 +24,7 @@ export const MEMBER_PAGE_SIZE = 50;
 // The member the table's page starts after: anything but a member id is the first page.
 const MembersPageQuery = z.object({ members_after: z.uuid().optional().catch(undefined) });
 
-export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analyticsSettings'> & { firstRoster?: FirstRosterDeps; memberTablePage?: AppCaches['memberTablePage'] }): Router {
+export function cohortsRouter(deps: ModulesDeps & Pick<AnalyticsDeps, 'analyticsSettings' | 'cohortPeople'> & { firstRoster?: FirstRosterDeps; memberTablePage?: AppCaches['memberTablePage'] }): Router {
   const r = Router();
   const findCohort = (req: Request) => launchCohort(deps.db, req);
 
