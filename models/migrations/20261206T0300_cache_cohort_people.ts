@@ -1,9 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 
 // A cohort's learners (name, email, group, when they joined and last launched) and its groups are
-// read by every facilitator page of figures: 600 rows, at each request, for a page whose figures are
-// kept. The app keeps them in process memory (server/cache/), and what the pages make of them with
-// the kept figures (the report's table, the CSVs) is kept by them. A change names the cohort's tag
+// read by every facilitator page of figures (who has gone quiet, the report's table, the network, the
+// CSVs): 600 rows, at each request, for a page whose figures are kept. The app keeps them in process
+// memory (server/cache/), with the console's member table (names, emails, roles, access, launches),
+// and what the pages make of them with the kept figures is kept by them. A change names the cohort's tag
 // 'cohort-people:<tenant>:<cohort>' on the cache channel (migration 20261204T1200), at commit, from
 // every writer: a launch (its last_launch_at), a roster sync, a group formed or renamed, a member
 // moved, a name or email changed. Statement triggers; a statement that touches more than 50 cohorts
