@@ -49,18 +49,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PERFORM circlework_cache_cohort_people(tenant_ids, cohort_ids);
       RETURN NULL;
     END $$;
-    CREATE TRIGGER memberships_cache_cohort_people_insert AFTER INSERT ON memberships REFERENCING NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
-    CREATE TRIGGER memberships_cache_cohort_people_update AFTER UPDATE ON memberships REFERENCING OLD TABLE AS o NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
-    CREATE TRIGGER memberships_cache_cohort_people_delete AFTER DELETE ON memberships REFERENCING OLD TABLE AS o
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
-    CREATE TRIGGER groups_cache_cohort_people_insert AFTER INSERT ON groups REFERENCING NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
-    CREATE TRIGGER groups_cache_cohort_people_update AFTER UPDATE ON groups REFERENCING OLD TABLE AS o NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
-    CREATE TRIGGER groups_cache_cohort_people_delete AFTER DELETE ON groups REFERENCING OLD TABLE AS o
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_cohort_rows_people();
 
     -- A member joins, leaves or changes group: the group's cohort. A row removed with its group
     -- finds no group here; the group's own trigger named its cohort.
@@ -81,12 +69,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       PERFORM circlework_cache_cohort_people(tenant_ids, cohort_ids);
       RETURN NULL;
     END $$;
-    CREATE TRIGGER group_members_cache_cohort_people_insert AFTER INSERT ON group_members REFERENCING NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_group_members_people();
-    CREATE TRIGGER group_members_cache_cohort_people_update AFTER UPDATE ON group_members REFERENCING OLD TABLE AS o NEW TABLE AS n
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_group_members_people();
-    CREATE TRIGGER group_members_cache_cohort_people_delete AFTER DELETE ON group_members REFERENCING OLD TABLE AS o
-      FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_group_members_people();
 
     -- A person's name or email: every cohort they are a member of.
     CREATE FUNCTION circlework_cache_persons_people() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -105,4 +87,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     CREATE TRIGGER groups_cache_truncate AFTER TRUNCATE ON groups FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
     CREATE TRIGGER group_members_cache_truncate AFTER TRUNCATE ON group_members FOR EACH STATEMENT EXECUTE FUNCTION circlework_cache_truncated();
   `.execute(db);
+  // Inserts, updates and deletes: each with the transition tables it reads (n new rows, o old ones).
+  for (const [table, fn] of [['memberships', 'circlework_cache_cohort_rows_people'], ['groups', 'circlework_cache_cohort_rows_people'], ['group_members', 'circlework_cache_group_members_people']]) {
+    for (const [event, transition] of [['INSERT', 'NEW TABLE AS n'], ['UPDATE', 'OLD TABLE AS o NEW TABLE AS n'], ['DELETE', 'OLD TABLE AS o']]) {
+      await sql.raw(`CREATE TRIGGER ${table}_cache_cohort_people_${event!.toLowerCase()} AFTER ${event} ON ${table} REFERENCING ${transition} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}()`).execute(db);
+    }
+  }
 }
