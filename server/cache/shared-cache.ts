@@ -20,15 +20,22 @@ export interface SharedCacheOptions {
   now?: () => number;
 }
 
+/** How many invalidations heard during loads are remembered; a load that began before all of them keeps nothing. */
+const HEARD_KEPT = 256;
+
 export class SharedCache {
   readonly #entries = new Map<string, Entry>(); // in order of last read (LRU)
   readonly #byTag = new Map<string, Set<string>>();
   readonly #opts: Required<SharedCacheOptions>;
   #weight = 0;
   #listening = false;
-  // Bumped by every invalidation: a read that started before one must not keep what it loaded, as
-  // it may have read the row before the change committed.
+  // Bumped by every invalidation. A load that started before one must not keep what it read if the
+  // invalidation named one of its tags: it may have read the row before the change committed. The
+  // invalidations heard while loads were in flight are remembered (the last HEARD_KEPT), so a load is
+  // spoiled only by those naming its own tags: a session saved or a launch elsewhere in the
+  // meantime (every request of a busy process overlaps some) does not keep a cohort's row unkept.
   #generation = 0;
+  readonly #heard: Array<{ generation: number; tags: readonly string[] }> = [];
   // Per key, while loads of it are in flight: how many, and how often forget() named the key since.
   // forget() spoils only its own key's loads, not every load in flight (it runs on every refused
   // standing and every session write).
@@ -84,11 +91,33 @@ export class SharedCache {
     } finally {
       if (--flight.loads === 0) this.#inflight.delete(key);
     }
-    if (value !== undefined && this.#listening && generation === this.#generation && forgotten === flight.forgotten) {
+    if (value !== undefined && this.#listening && forgotten === flight.forgotten) {
       const { tags, ttlMs, weight = 1 } = keep(value);
-      if ((ttlMs === undefined || ttlMs > 0) && weight <= this.#opts.maxWeight) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs), weight);
+      if ((ttlMs === undefined || ttlMs > 0) && weight <= this.#opts.maxWeight && !this.#heardSince(generation, tags)) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs), weight);
     }
     return value;
+  }
+
+  /** Whether an invalidation heard since `generation` may concern an entry with these tags (one that is no longer remembered may). */
+  #heardSince(generation: number, tags: readonly string[]): boolean {
+    if (generation === this.#generation) return false;
+    const oldest = this.#heard[0];
+    if (!oldest || oldest.generation > generation + 1) return true;
+    for (const heard of this.#heard) {
+      if (heard.generation > generation && (heard.tags.includes('*') || heard.tags.some((t) => tags.includes(t)))) return true;
+    }
+    return false;
+  }
+
+  /** An invalidation (its tags; '*' for all), remembered while loads that began before it are in flight. */
+  #hear(tags: readonly string[]): void {
+    this.#generation++;
+    if (this.#inflight.size === 0) {
+      this.#heard.length = 0;
+      return;
+    }
+    this.#heard.push({ generation: this.#generation, tags });
+    if (this.#heard.length > HEARD_KEPT) this.#heard.shift();
   }
 
   /** Drops this process's copy now (the writer's own process, before the NOTIFY comes back). */
@@ -100,14 +129,14 @@ export class SharedCache {
 
   /** A NOTIFY named these tags: drop every entry carrying one. */
   invalidate(tags: readonly string[]): void {
-    this.#generation++;
+    this.#hear(tags);
     if (tags.includes('*')) return this.#clear();
     for (const tag of tags) for (const key of this.#byTag.get(tag) ?? []) this.#remove(key);
   }
 
   /** The LISTEN connection is up (keep entries) or down (clear, and bypass until it is back). */
   setListening(listening: boolean): void {
-    this.#generation++;
+    this.#hear(['*']);
     this.#listening = listening;
     this.#clear();
   }

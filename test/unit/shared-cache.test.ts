@@ -103,6 +103,40 @@ describe('SharedCache', () => {
     expect(calls.n).to.equal(1);
   });
 
+  it('keeps a load that ran while other tags were invalidated, but not one that ran through a "*", a listener gone and back, or more invalidations than it remembers', async () => {
+    const slowRead = (cache: SharedCache, key: string, tag: string) => {
+      let release!: () => void;
+      const read = cache.read(key, () => new Promise<string>((r) => (release = () => r(`${key} read`))), tagged(tag));
+      return { read, release: () => release() };
+    };
+    const keptAfter = async (during: (cache: SharedCache) => void) => {
+      const cache = make();
+      const slow = slowRead(cache, 'k', 'a');
+      during(cache);
+      slow.release();
+      await slow.read;
+      const { calls, load } = loader('again');
+      await cache.read('k', load, tagged('a'));
+      return calls.n === 0;
+    };
+    expect(await keptAfter((c) => c.invalidate(['b', 'session:x'])), 'other tags').to.equal(true);
+    expect(await keptAfter((c) => (c.invalidate(['b']), c.invalidate(['x', 'a']))), 'its own tag among others').to.equal(false);
+    expect(await keptAfter((c) => c.invalidate(['*'])), 'everything').to.equal(false);
+    expect(await keptAfter((c) => (c.setListening(false), c.setListening(true))), 'the listener gone and back').to.equal(false);
+    expect(await keptAfter((c) => { for (let i = 0; i < 300; i++) c.invalidate([`b${i}`]); }), 'more than it remembers').to.equal(false);
+    // A load begun after the invalidation is kept whatever it named.
+    const cache = make();
+    const first = slowRead(cache, 'other', 'b');
+    cache.invalidate(['a']);
+    const second = slowRead(cache, 'k', 'a');
+    first.release();
+    second.release();
+    await Promise.all([first.read, second.read]);
+    const { calls, load } = loader('again');
+    await cache.read('k', load, tagged('a'));
+    expect(calls.n, 'begun after the invalidation').to.equal(0);
+  });
+
   it('does not keep a load of a key forgotten while it ran, and keeps the loads of other keys', async () => {
     const cache = make();
     const releases: Array<() => void> = [];
