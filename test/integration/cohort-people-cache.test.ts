@@ -45,8 +45,9 @@ describe('cohort people kept across two app instances', () => {
     };
     const key = `cohort-people:${tenantId}:${ann.cohortId}`;
     /**
-     * Reads until B keeps the people (a read is not kept when any NOTIFY arrived while it ran, such
-     * as a session saved): each change below is made to what B holds, or the test would prove nothing.
+     * Reads until B keeps the people (a read is not kept when a NOTIFY naming them arrived while it
+     * ran, such as the previous change's): each change below is made to what B holds, or the test
+     * would prove nothing.
      */
     const keptOnB = () => waitFor('B to keep the cohort’s people', async () => (await csvOnB(), b.caches.shared.has(key)));
     await keptOnB();

@@ -42,8 +42,9 @@ describe('thread pages kept across two app instances', () => {
       return parse(r.body);
     };
     /**
-     * Reads until B keeps the page (a read is not kept when any NOTIFY arrived while it ran, such as a
-     * session saved): each change below is made to a page B holds, or the test would prove nothing.
+     * Reads until B keeps the page (a read is not kept when a NOTIFY naming it arrived while it ran,
+     * such as the previous change's): each change below is made to a page B holds, or the test would
+     * prove nothing.
      */
     const keptOnB = () => waitFor('B to keep the page', async () => (await onB(bea), b.caches.threadPages.size === 1));
     await keptOnB();
