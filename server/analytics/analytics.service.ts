@@ -143,42 +143,34 @@ function quietFrom(learners: readonly QuietCandidate[], activity: CohortFigures[
 }
 
 /**
- * The console's heatmap, and who has gone quiet or never opened Circlework by the one rule
- * (quietFrom) the dashboard's list uses too (the console's "needs attention" counts these, less those
- * nudged today): one read of the kept figures for both. `cohort`: as the page already holds it.
+ * The settings, the schedule, the kept figures asked for and who has gone quiet by the one rule
+ * (quietFrom), read side by side: the console's heatmap and "needs attention" (which counts the
+ * quiet, less those nudged today) and the dashboard read them alike. `cohort`: as the page holds it.
  */
-export async function consoleFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
-  facilitatorOnly(who, 'console-figures');
-  const now = deps.now();
-  const settings = analyticsSettings(deps, who);
-  const [{ quietDays }, learners, dates, kept] = await Promise.all([
-    settings,
-    settings.then((s) => quietCandidates(deps, who, s.quietDays, now)),
-    cohortSchedule(deps, who, cohort),
-    figures(deps, who, ['progress', 'activity']),
-  ]);
-  return { progress: { dates, rows: kept.progress, asOf: kept.asOf }, quiet: quietFrom(learners, kept.activity, quietDays, now) };
-}
-
-/** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
-/** `cohort`: the cohort as the page already holds it (its schedule starts from its creation). */
-export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
-  facilitatorOnly(who, 'dashboard');
+async function quietAndFigures<P extends 'health'>(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }, parts: readonly P[]) {
   const now = deps.now();
   const saved = analyticsSettings(deps, who);
   const [settings, learners, dates, kept] = await Promise.all([
     saved,
     saved.then((s) => quietCandidates(deps, who, s.quietDays, now)),
     cohortSchedule(deps, who, cohort),
-    figures(deps, who, ['progress', 'health', 'activity']),
+    figures(deps, who, ['progress', 'activity', ...parts]),
   ]);
-  return {
-    settings,
-    asOf: kept.asOf,
-    progress: { dates, rows: kept.progress },
-    health: kept.health,
-    quiet: quietFrom(learners, kept.activity, settings.quietDays, now),
-  };
+  return { settings, dates, kept, quiet: quietFrom(learners, kept.activity, settings.quietDays, now) };
+}
+
+/** The console's heatmap and who has gone quiet or never opened Circlework: one read of the kept figures for both. */
+export async function consoleFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
+  facilitatorOnly(who, 'console-figures');
+  const { dates, kept, quiet } = await quietAndFigures(deps, who, cohort, []);
+  return { progress: { dates, rows: kept.progress, asOf: kept.asOf }, quiet };
+}
+
+/** What the dashboard shows (progress, group health, who has gone quiet, the settings), read in one go. */
+export async function dashboardFigures(deps: AnalyticsDeps, who: LaunchContext, cohort: { createdAt: Date }) {
+  facilitatorOnly(who, 'dashboard');
+  const { settings, dates, kept, quiet } = await quietAndFigures(deps, who, cohort, ['health']);
+  return { settings, asOf: kept.asOf, progress: { dates, rows: kept.progress }, health: kept.health, quiet };
 }
 
 /** Off for the cohort (its facilitators' setting): who interacts with whom is neither computed nor shown. */

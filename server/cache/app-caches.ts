@@ -53,6 +53,9 @@ const THREAD_PAGES_WEIGHT = 4_000_000;
 const THREAD_PAGE_ROW_WEIGHT = 400;
 const threadPageWeight = (page: ThreadPage) => page.posts.reduce((sum, p) => sum + p.bodyHtml.length + THREAD_PAGE_ROW_WEIGHT, 0);
 
+/** Rows the process's readers share: frozen, each and all. */
+const frozenRows = <R extends object>(rows: readonly R[]): readonly R[] => Object.freeze(rows.map((r) => Object.freeze(r)));
+
 export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger }): AppCaches {
   const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
   const threadPages = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS, maxWeight: THREAD_PAGES_WEIGHT });
@@ -98,7 +101,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
       (await shared.read(
         `schedule:${tenantId}:${cohortId}`,
         // The process's readers share the rows: frozen (moduleOpenDates hands out copies of the dates).
-        async () => Object.freeze((await listModuleSchedules(deps.db, tenantId, cohortId)).map((r) => Object.freeze(r))),
+        async () => frozenRows(await listModuleSchedules(deps.db, tenantId, cohortId)),
         () => ({ tags: [`schedule:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       )) ?? [],
     // Dropped by the trigger of migration 20261206T0100 (an insert too: "none saved" is kept).
@@ -117,7 +120,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         // The process's pages share the rows, and what they make of them is kept by them: frozen.
         async () => {
           const { learners, groups } = await readCohortPeople(deps.db, tenantId, cohortId);
-          return Object.freeze({ learners: Object.freeze(learners.map((l) => Object.freeze(l))), groups: Object.freeze(groups.map((g) => Object.freeze(g))) });
+          return Object.freeze({ learners: frozenRows(learners), groups: frozenRows(groups) });
         },
         () => ({ tags: [`cohort-people:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       ))!,
@@ -127,7 +130,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         `member-table:${tenantId}:${cohortId}:${after ?? ''}`,
         async () => {
           const page = await load();
-          return Object.freeze({ ...page, members: Object.freeze(page.members.map((m) => Object.freeze(m))) as MemberTablePage['members'] });
+          return Object.freeze({ ...page, members: frozenRows(page.members) as MemberTablePage['members'] });
         },
         () => ({ tags: [`cohort-people:${tenantId}:${cohortId}`, `tenant:${tenantId}`] }),
       ))!,
