@@ -20,7 +20,7 @@ export class PageParts {
   readonly parts: Buffer[];
   /** Which of the parts are kept blocks' bytes (the same Buffer at every request while the block is kept). */
   readonly kept: ReadonlySet<Buffer>;
-  constructor(parts: Buffer[], kept: ReadonlySet<Buffer> = new Set()) {
+  constructor(parts: Buffer[], kept: ReadonlySet<Buffer>) {
     this.parts = parts;
     this.kept = kept;
   }
