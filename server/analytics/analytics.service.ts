@@ -116,11 +116,29 @@ export type QuietCandidate = analytics.LearnerRow & { nudgedToday: boolean };
  */
 export async function quietCandidates(deps: Pick<AnalyticsDeps, 'db' | 'cohortPeople'>, who: Pick<LaunchContext, 'tenantId' | 'cohortId'>, quietDays: number, now: Date): Promise<QuietCandidate[]> {
   const { learners } = await peopleRows(deps, who);
-  const cutoff = now.getTime() - quietDays * DAY;
-  const candidates = learners.filter((l) => l.lastLaunchAt === null || l.lastLaunchAt.getTime() <= cutoff);
+  const candidates = launchedBy(learners, now.getTime() - quietDays * DAY);
   if (candidates.length === 0) return [];
   const nudged = await analytics.listNudgedOn(deps.db, who.tenantId, candidates.map((l) => l.membershipId), utcDay(now));
   return candidates.map((l) => ({ ...l, nudgedToday: nudged.has(l.membershipId) }));
+}
+
+/** The learners by last launch, the never launched first, kept with the kept people. */
+const byLastLaunch = new KeptFor<[readonly analytics.LearnerRow[]], { learners: readonly analytics.LearnerRow[]; launched: Float64Array }>();
+
+/** Of `learners`, those who never launched or last launched at `cutoff` or before: a prefix of the kept order, found by halving. */
+function launchedBy(learners: readonly analytics.LearnerRow[], cutoff: number): readonly analytics.LearnerRow[] {
+  const order = byLastLaunch.get([learners], () => {
+    const sorted = learners.map((l) => ({ l, at: l.lastLaunchAt?.getTime() ?? -Infinity })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    return { learners: sorted.map((s) => s.l), launched: Float64Array.from(sorted, (s) => s.at) };
+  });
+  let lo = 0;
+  let hi = order.launched.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (order.launched[mid]! <= cutoff) lo = mid + 1;
+    else hi = mid;
+  }
+  return order.learners.slice(0, lo);
 }
 
 /**
@@ -130,7 +148,11 @@ export async function quietCandidates(deps: Pick<AnalyticsDeps, 'db' | 'cohortPe
  * quiet days. Longest quiet first.
  */
 function quietFrom(learners: readonly QuietCandidate[], activity: CohortFigures['activity'], quietDays: number, now: Date): QuietLearner[] {
-  const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
+  // An active cohort has no candidate: nothing to look up (the activity is the whole cohort's).
+  if (learners.length === 0) return [];
+  const candidates = new Set(learners.map((l) => l.membershipId));
+  const last = new Map<string, string>();
+  for (const a of activity) if (candidates.has(a.membershipId) && a.lastActiveAt) last.set(a.membershipId, a.lastActiveAt);
   return learners
     .map((l) => {
       const lastActiveAt = latest(l.lastLaunchAt, last.get(l.membershipId));

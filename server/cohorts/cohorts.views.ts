@@ -105,7 +105,7 @@ export function consoleView(
   launch: LaunchContext,
   /** A page of the member table, or a whole list (none, for the pages that show only the heatmap). */
   members: MemberTablePage | CohortMemberRow[],
-  progress: { dates: Date[]; rows: readonly ProgressRow[] },
+  progress: { dates: readonly Date[]; rows: readonly ProgressRow[] },
   workshop: Workshop,
   scheduled: boolean,
   /** The heatmap a page at a time on a screen (the console, the dashboard); the printable report shows every row. */
@@ -123,10 +123,15 @@ export function consoleView(
     ...withCounts(rosterView(i18n, Array.isArray(members) ? { members, nextAfter: undefined, later: false, learners: members.filter((m) => m.role === 'learner').length, facilitators: members.filter((m) => m.role === 'facilitator').length } : members, cohort.id)),
     contentLanguage: cohort.language,
     scheduled,
-    schedule: workshop.modules.map((m, i) => {
-      const d = progress.dates[i]!;
-      return { number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: i18n.date(d) };
-    }),
+    // Kept with the kept dates: nine dates formatted and nine messages at every request otherwise.
+    schedule: keptSchedule.get([progress.dates, workshop, i18n, open], () =>
+      Object.freeze(
+        workshop.modules.map((m, i) => {
+          const d = progress.dates[i]!;
+          return Object.freeze({ number: m.id, title: m.title, date: d.toISOString().slice(0, 10), isOpen: d.getTime() <= now, opensOn: i18n.t('cohorts.schedule.opensOn', { date: i18n.date(d) }) });
+        }),
+      ),
+    ),
     heatmapModules: workshop.modules.map((m) => ({ number: m.id, title: m.title })),
     // The cells' marks, named in the words every page uses.
     heatmapLegend: COMPLETION_STATES.map((state) => completionView(i18n, state)),
@@ -155,6 +160,9 @@ type HeatmapRowView = { name: string; href: string; doneCount: number; cells: Ar
  * and modules open, and reader's I18n: the page keeps their table by this array ({{#keep}}). The
  * printable report of a 600-learner cohort shows 600 rows of nine cells.
  */
+const keptSchedule = new KeptFor<[readonly Date[], Workshop, I18n, string], readonly ScheduleRowView[]>();
+/** `opensOn`: the badge of a module not yet open, in the reader's words. */
+interface ScheduleRowView { number: number; title: string; date: string; isOpen: boolean; opensOn: string }
 const keptHeatmapRows = new KeptFor<[readonly ProgressRow[], string, I18n], HeatmapRowView[]>();
 
 export function sharedResponsesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {

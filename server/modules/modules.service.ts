@@ -6,6 +6,7 @@ import * as modules from '../../models/modules.queries.ts';
 import type { ActivityResponse } from '../../models/schema.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
+import { KeptFor } from '../cache/kept-for.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { contentFromForm, isSubmittable, SUBMISSION_SCHEMAS, type ActivityForm, type SubmittableKind } from './modules.schemas.ts';
 import { completionState, dueThisWeek, moduleOpenDates, type CompletionState } from './schedule.ts';
@@ -61,15 +62,20 @@ async function readModuleProgress(ex: Db | Tx, who: LaunchContext, moduleId: num
   return progressOf(await modules.findMemberModule(ex, { tenantId: who.tenantId, cohortId: who.cohortId, membershipId: who.membershipId, moduleId }));
 }
 
-/** The cohort's open dates; a page that already read the cohort passes it, so it is not read twice. */
-export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, known?: { createdAt: Date }): Promise<Date[]> {
+/**
+ * The cohort's open dates; a page that already read the cohort passes it, so it is not read twice.
+ * Kept with the kept schedule rows (one array until they change), so what a page makes of the dates
+ * can be kept by them too. Never changed by a reader.
+ */
+export async function cohortSchedule(deps: ModulesDeps, who: LaunchContext, known?: { createdAt: Date }): Promise<readonly Date[]> {
   const [cohort, rows] = await Promise.all([
     known ?? cohorts.findCohort(deps.db, who.tenantId, who.cohortId),
     deps.moduleSchedule ? deps.moduleSchedule(who.tenantId, who.cohortId) : modules.listModuleSchedules(deps.db, who.tenantId, who.cohortId),
   ]);
   if (!cohort) throw new NotFoundError('cohort');
-  return moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])));
+  return keptOpenDates.get([rows, cohort.createdAt.getTime()], () => Object.freeze(moduleOpenDates(cohort.createdAt, new Map(rows.map((r) => [r.moduleId, r.opensAt])))));
 }
+const keptOpenDates = new KeptFor<[readonly modules.ModuleScheduleRow[], number], readonly Date[]>();
 
 /** Activities that take files (server/media): evidence of practice, a curation. */
 export const FILE_KINDS: ReadonlySet<string> = new Set(['practice', 'curation']);

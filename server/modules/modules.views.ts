@@ -137,7 +137,7 @@ export function moduleListView(
   cohortId: string,
   workshop: Workshop,
   now: Date,
-  dates: Date[],
+  dates: readonly Date[],
   completed: ReadonlySet<number>,
   started: ReadonlySet<number>,
   due: ReadonlySet<number>,

@@ -184,6 +184,17 @@ describe('modules and activities', () => {
     expect(saved.status).to.equal(303);
     const m2 = await page(learner.browser, `${learner.base}/modules/2`);
     expect(m2.html.querySelector('[data-test=module-page]')?.getAttribute('data-state')).to.equal('not-started');
+    // The console's schedule, kept with the dates it was made from, shows the dates just saved.
+    const schedule = (await page(facilitator.browser, `${facilitator.base}/console`)).html.querySelector('[data-test=schedule-form]')!;
+    expect(schedule.querySelector('#module_2')?.getAttribute('value')).to.equal('2026-01-02');
+    expect(schedule.querySelector('label[for=module_2] .badge-open'), 'module 2 open').to.not.equal(null);
+    expect(schedule.querySelector('#module_3')?.getAttribute('value')).to.equal('2099-01-01');
+    expect(schedule.querySelector('label[for=module_3] .badge-locked')?.textContent).to.include('2099');
+    // Another date for a module still locked: the same modules open, yet the dates are new.
+    expect((await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, { ...dates, module_3: '2098-06-01' })).status).to.equal(303);
+    const again = (await page(facilitator.browser, `${facilitator.base}/console`)).html.querySelector('[data-test=schedule-form]')!;
+    expect(again.querySelector('#module_3')?.getAttribute('value')).to.equal('2098-06-01');
+    expect(again.querySelector('label[for=module_3] .badge-locked')?.textContent).to.include('2098');
     const bad = await post(facilitator.browser, `${facilitator.base}/console`, `${facilitator.base}/console/schedule`, { ...dates, module_3: 'soon' });
     expect(bad.status).to.equal(400);
   });
