@@ -9,7 +9,8 @@
 // discussion of 50 posts with Moodle's own data generator:
 //   sudo -u www-data php bench/moodle-seed.php /var/www/moodle   (prints the discussion's id)
 import { load, type Load } from './bench-support.ts';
-import { startThreadBench } from './scale.bench.ts';
+import { sql } from 'kysely';
+import { seedScale, startThreadBench } from './scale.bench.ts';
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const ROUNDS = 3;
@@ -47,11 +48,9 @@ export async function benchMoodle(databaseUrl: string, seconds = Number(process.
   if (check.status !== 200) throw new Error(`the Moodle discussion answers ${check.status}`);
   const moodlePosts = (moodlePage.match(/data-content="forum-post"/g) ?? []).length;
 
-  const { thread, reference, cookie, close } = await startThreadBench(databaseUrl, 'moodle-cmp', { group: 6 });
-  try {
-
-    console.log(`\nThe thread page beside a real Moodle discussion (${moodlePosts} posts on Moodle's page, 50 on ours), ${CONNECTIONS} connections, ${seconds} s each, ${ROUNDS} rounds`);
-    console.log(`Moodle: ${discussion}, ${moodleCookies.length} signed-in sessions; its PHP and PostgreSQL share this machine's cores`);
+  const { app, lms, tenantId, thread, reference, cookie, close } = await startThreadBench(databaseUrl, 'moodle-cmp', { group: 6 });
+  const rounds = async (size: string): Promise<void> => {
+    console.log(`\n${size}`);
     const figures: Record<'reference' | 'circlework' | 'moodle', Load[]> = { reference: [], circlework: [], moodle: [] };
     for (let r = 1; r <= ROUNDS; r++) {
       const ref = await load(reference.url, {}, seconds, CONNECTIONS);
@@ -75,6 +74,19 @@ export async function benchMoodle(databaseUrl: string, seconds = Number(process.
     }
     const rps = (k: keyof typeof figures) => median(figures[k].map((l) => l.rps));
     console.log(`median of ${ROUNDS}: reference ${rps('reference').toFixed(0)} req/s, Circlework ${rps('circlework').toFixed(0)} (${(rps('circlework') / rps('reference')).toFixed(2)} of the reference), Moodle ${rps('moodle').toFixed(1)} (${(rps('moodle') / rps('reference')).toFixed(4)}): Circlework ÷ Moodle ${(rps('circlework') / rps('moodle')).toFixed(0)}×`);
+  };
+  try {
+    console.log(`\nThe thread page beside a real Moodle discussion (${moodlePosts} posts on Moodle's page, 50 on ours), ${CONNECTIONS} connections, ${seconds} s each, ${ROUNDS} rounds`);
+    console.log(`Moodle: ${discussion}, ${moodleCookies.length} signed-in sessions; its PHP and PostgreSQL share this machine's cores`);
+    const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM posts`.execute(app.db)).rows[0]!.n);
+    await rounds(`${await count()} posts in our database`);
+    // At any database size: the same rounds once ours holds ~BENCH_POSTS posts (Moodle's stays as it is).
+    const posts = Number(process.env.BENCH_POSTS ?? 1_000_000);
+    if (posts > 0) {
+      await seedScale(app.db, lms.platform.id, tenantId, 200, posts);
+      await sql`CHECKPOINT`.execute(app.db);
+      await rounds(`${await count()} posts in our database (seeded across 200 more tenants and 400 more cohorts, VACUUMed and ANALYZEd)`);
+    }
   } finally {
     await close();
   }

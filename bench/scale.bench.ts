@@ -261,7 +261,7 @@ export async function startThreadBench(databaseUrl: string, cohort: string, opts
     const seeded = await seedBenchThread(app.db, people, reader, space);
     const reference = await startReference(databaseUrl, seeded.tenantId, seeded.threadId);
     const cookie = await reader.browser.cookieHeader(app.url);
-    return { app, people, reader, ...seeded, reference, cookie, close: async () => (await reference.close(), await stop()) };
+    return { app, lms, people, reader, ...seeded, reference, cookie, close: async () => (await reference.close(), await stop()) };
   } catch (err) {
     await stop();
     throw err;
