@@ -37,8 +37,10 @@ try {
   await sql`ANALYZE`.execute(app.db);
   let facilitator: { url: string; cookie: string } | undefined;
   if (which in FACILITATOR_PAGES) {
-    const f = await launchMany(people, 'dash-600', 600);
-    await seedGroupPosts(app.db, f.cohortId, 3000);
+    // PROFILE_LEARNERS=60: the dashboard bench's smaller cohort (300 threads) instead.
+    const learners = Number(process.env.PROFILE_LEARNERS ?? 600);
+    const f = await launchMany(people, `dash-${learners}`, learners);
+    await seedGroupPosts(app.db, f.cohortId, learners * 5);
     await sql`ANALYZE`.execute(app.db);
     facilitator = { url: `${f.base}/console${FACILITATOR_PAGES[which]}`, cookie: await f.browser.cookieHeader(app.url) };
   }

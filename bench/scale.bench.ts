@@ -24,7 +24,7 @@ import { seedGroupPosts } from './dashboard.bench.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 2);
+export const WARM_SECONDS = Number(process.env.BENCH_WARM_SECONDS ?? 2);
 
 /** The reference: one query, one template, no session. */
 export async function startReference(databaseUrl: string, tenantId: string, threadId: string): Promise<{ url: string; close(): Promise<void> }> {
