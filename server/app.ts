@@ -115,7 +115,9 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.set('view engine', 'hbs');
   renderPagesInParts(app);
   app.set('views', path.join(root, 'views'));
-  if (config.env === 'production') app.enable('view cache');
+  // Tests render as production does (templates compiled once, called directly: view-engine.ts); only
+  // development reads an edited view at the next request.
+  if (config.env !== 'development') app.enable('view cache');
   const sendError = createErrorSender(app, log);
 
   app.use(

@@ -12,11 +12,27 @@ import { ExpressHandlebars } from 'express-handlebars';
 import { createLatin1Handlebars, TemplateOutput } from './latin1-handlebars.ts';
 import { KEPT_PARTS, pageFrom, type PageParts } from './page-parts.ts';
 
-type RuntimeOptions = Parameters<HandlebarsTemplateDelegate>[1];
+type RuntimeOptions = NonNullable<Parameters<HandlebarsTemplateDelegate>[1]>;
 type PartialsOptions = Parameters<ExpressHandlebars['getPartials']>[0];
 
 class PageHandlebars extends ExpressHandlebars {
   #partials: ReturnType<ExpressHandlebars['getPartials']> | undefined;
+  readonly #compiled = new Map<string, HandlebarsTemplateDelegate>();
+  #ready: RuntimeOptions | undefined;
+
+  /**
+   * With the view cache on: the compiled template at `filePath` and what every render passes it
+   * (the partials table, the helpers), once each. express-handlebars's renderView copies the
+   * helpers and the partials table into new objects at each render, twice a page (view and layout),
+   * through a chain of promises.
+   */
+  async kept(filePath: string): Promise<{ template: HandlebarsTemplateDelegate; runtime: RuntimeOptions }> {
+    let template = this.#compiled.get(filePath);
+    // Compiled, not precompiled (no `precompiled` option is given): a template function, as the partials are.
+    if (!template) this.#compiled.set(filePath, (template = (await this.getTemplate(filePath, { cache: true })) as HandlebarsTemplateDelegate));
+    this.#ready ??= { partials: (await this.getPartials({ cache: true })) as RuntimeOptions['partials'], helpers: { ...this.helpers } };
+    return { template, runtime: this.#ready };
+  }
 
   override getPartials(options?: PartialsOptions): ReturnType<ExpressHandlebars['getPartials']> {
     if (!options?.cache) return super.getPartials(options);
@@ -42,9 +58,19 @@ type RenderViewOptions = Parameters<ExpressHandlebars['renderView']>[1] & { layo
 async function renderPage(hbs: PageHandlebars, viewPath: string, options: RenderViewOptions): Promise<string | PageParts> {
   const kept: Buffer[] | undefined = options.pageParts ? [] : undefined;
   const layout = 'layout' in options ? options.layout : hbs.defaultLayout;
-  const body = await hbs.renderView(viewPath, { ...options, layout: false, [KEPT_PARTS]: kept });
   const layoutPath = layout && path.resolve(hbs.layoutsDir ?? '', path.extname(layout) ? layout : `${layout}${hbs.extname}`);
-  const html = layoutPath ? await hbs.renderView(layoutPath, { ...options, layout: false, body: new TemplateOutput(body), [KEPT_PARTS]: kept }) : body;
+  let html: string;
+  if (options.cache && !options.helpers && !options.partials) {
+    // Production: the kept templates called directly, as express-handlebars would call them (the
+    // template's @root is the model; nothing here reads express-handlebars's @exphbs).
+    const [view, outer] = await Promise.all([hbs.kept(path.resolve(viewPath)), layoutPath ? hbs.kept(layoutPath) : undefined]);
+    const model = { ...options, [KEPT_PARTS]: kept };
+    const body = view.template(model, view.runtime);
+    html = outer ? outer.template({ ...model, body: new TemplateOutput(body) }, outer.runtime) : body;
+  } else {
+    const body = await hbs.renderView(viewPath, { ...options, layout: false, [KEPT_PARTS]: kept });
+    html = layoutPath ? await hbs.renderView(layoutPath, { ...options, layout: false, body: new TemplateOutput(body), [KEPT_PARTS]: kept }) : body;
+  }
   return kept ? pageFrom(html, kept) : html;
 }
 

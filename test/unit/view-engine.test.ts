@@ -36,7 +36,7 @@ describe('view engine', () => {
     expect(await render(true, engine)).to.equal('<main>Hello <b>Ann</b></main>');
   });
 
-  it('with the view cache on, a render no longer walks the partial files (only its view and layout)', async () => {
+  it('with the view cache on, a render reads no template again: neither the partial files nor its view and layout', async () => {
     const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials') });
     const looked: string[] = [];
     const getTemplate = ExpressHandlebars.prototype.getTemplate;
@@ -51,7 +51,7 @@ describe('view engine', () => {
     } finally {
       ExpressHandlebars.prototype.getTemplate = getTemplate;
     }
-    expect(looked.sort()).to.deep.equal(['main.hbs', 'page.hbs']);
+    expect(looked).to.deep.equal([]);
   });
 
   it('with the view cache off (development), shows an edited partial at the next render', async () => {
