@@ -58,17 +58,21 @@ type RenderViewOptions = Parameters<ExpressHandlebars['renderView']>[1] & { layo
 async function renderPage(hbs: PageHandlebars, viewPath: string, options: RenderViewOptions): Promise<string | PageParts> {
   const kept: Buffer[] | undefined = options.pageParts ? [] : undefined;
   const layout = 'layout' in options ? options.layout : hbs.defaultLayout;
-  const layoutPath = layout && path.resolve(hbs.layoutsDir ?? '', path.extname(layout) ? layout : `${layout}${hbs.extname}`);
+  // Read after a renderView when the engine was not given its folders: renderView finds them under
+  // the app's views folder.
+  const layoutPathOf = () => layout && path.resolve(hbs.layoutsDir ?? '', path.extname(layout) ? layout : `${layout}${hbs.extname}`);
   let html: string;
-  if (options.cache && !options.helpers && !options.partials) {
+  if (options.cache && !options.helpers && !options.partials && hbs.config.layoutsDir && hbs.config.partialsDir) {
     // Production: the kept templates called directly, as express-handlebars would call them (the
     // template's @root is the model; nothing here reads express-handlebars's @exphbs).
+    const layoutPath = layoutPathOf();
     const [view, outer] = await Promise.all([hbs.kept(path.resolve(viewPath)), layoutPath ? hbs.kept(layoutPath) : undefined]);
     const model = { ...options, [KEPT_PARTS]: kept };
     const body = view.template(model, view.runtime);
     html = outer ? outer.template({ ...model, body: new TemplateOutput(body) }, outer.runtime) : body;
   } else {
     const body = await hbs.renderView(viewPath, { ...options, layout: false, [KEPT_PARTS]: kept });
+    const layoutPath = layoutPathOf();
     html = layoutPath ? await hbs.renderView(layoutPath, { ...options, layout: false, body: new TemplateOutput(body), [KEPT_PARTS]: kept }) : body;
   }
   return kept ? pageFrom(html, kept) : html;

@@ -54,6 +54,13 @@ describe('view engine', () => {
     expect(looked).to.deep.equal([]);
   });
 
+  it('finds the layout and partials under the app’s views folder when the engine is not given their folders, cache on or off', async () => {
+    for (const cache of [true, false]) {
+      const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main' });
+      expect(await render(cache, engine), `cache ${cache}`).to.equal('<main>Hello <b>Ann</b></main>');
+    }
+  });
+
   it('with the view cache off (development), shows an edited partial at the next render', async () => {
     const engine = viewEngine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(dir, 'layouts'), partialsDir: path.join(dir, 'partials') });
     expect(await render(false, engine)).to.equal('<main>Hello <b>Ann</b></main>');
