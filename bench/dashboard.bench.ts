@@ -44,8 +44,6 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
     const started = performance.now();
     // 95 % of the posts in the cohorts' own tenant, the rest in 20 others.
     await seedScale(app.db, lms.platform.id, tenantId, 20, posts, 380);
-    // The seed's dirty pages written out now, not by a checkpoint in the middle of the first page's load.
-    await sql`CHECKPOINT`.execute(app.db);
     const counts = (await sql<{ all: string; ours: string }>`SELECT count(*) AS all, count(*) FILTER (WHERE tenant_id = ${tenantId}) AS ours FROM posts`.execute(app.db)).rows[0]!;
     console.log(`\nFacilitator pages: ${Number(counts.all).toLocaleString('en')} posts, ${Number(counts.ours).toLocaleString('en')} in the cohorts' tenant (seeded in ${((performance.now() - started) / 1000).toFixed(0)} s, ANALYZEd); ${seconds} s per figure`);
     for (const { learners, f } of cohorts) {
@@ -65,8 +63,7 @@ export async function benchDashboard(databaseUrl: string, seconds = Number(proce
         // As a browser asks: a big page in parts goes compressed (page-parts.ts).
         const headers = { cookie, 'accept-encoding': BROWSER_ACCEPT_ENCODING };
         const one = await load(url, headers, seconds, 1);
-        // A warm-up at the connections measured, not counted (as the scale bench): the first page
-        // measured after the seed gave twice the p99 of the same page measured later.
+        // A warm-up at the connections measured, not counted, as the scale bench does.
         await load(url, headers, WARM_SECONDS, connections);
         const many = await load(url, headers, seconds, connections);
         const sent = await fetch(url, { headers, redirect: 'manual' });

@@ -15,6 +15,7 @@ import type { NetworkNode } from './network-metrics.ts';
 import { cohortFigures, keptFigures, type CohortFigures } from './cohort-figures.ts';
 import { tiesFrom, type GroupInquiry, type SocialFigures } from './figures.ts';
 import { KeptFor } from '../cache/kept-for.ts';
+import { lastActiveBy, latest, launchedBy, quietFrom, utcDay, type QuietCandidate } from './quiet-learners.ts';
 
 export type { GroupHealth, GroupInquiry } from './figures.ts';
 
@@ -37,7 +38,6 @@ const savedSettings = (deps: Pick<AnalyticsDeps, 'db' | 'analyticsSettings'>, wh
 export const DEFAULT_QUIET_DAYS = 7;
 /** Below this many answers a five-factor aggregate would give away individual ratings. */
 export const MIN_FIVE_FACTOR_ANSWERS = 3;
-const DAY = 86_400_000;
 
 /** When the figures a page shows were computed (they are kept until a write moves them). */
 export interface FiguresAsOf {
@@ -46,12 +46,6 @@ export interface FiguresAsOf {
 
 const figures = <P extends Parameters<typeof cohortFigures>[4][number]>(deps: AnalyticsDeps, who: LaunchContext, parts: readonly P[]) =>
   cohortFigures(deps.db, who.tenantId, who.cohortId, deps.now(), parts);
-
-/** The later of a learner's last launch (read live) and their last activity in the kept figures. */
-function latest(lastLaunchAt: Date | null, lastActiveAt: string | null | undefined): Date | null {
-  const t = Math.max(lastLaunchAt?.getTime() ?? -Infinity, lastActiveAt ? Date.parse(lastActiveAt) : -Infinity);
-  return t === -Infinity ? null : new Date(t);
-}
 
 function facilitatorOnly(who: LaunchContext, action: string): void {
   if (who.role !== 'facilitator') throw new ForbiddenError(action, msg('analytics.error.facilitatorsOnly'));
@@ -90,78 +84,16 @@ export async function cohortPeople(deps: AnalyticsDeps, who: LaunchContext): Pro
   );
 }
 
-export interface QuietLearner {
-  membershipId: string;
-  name: string | null;
-  lastActiveAt: Date | null;
-  /** On the roster, never opened Circlework: quiet however recently they joined. */
-  neverLaunched: boolean;
-  daysQuiet: number;
-  nudgedToday: boolean;
-}
-
-/** The UTC day of `d` as YYYY-MM-DD: nudges are counted per such day. */
-export function utcDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-/** A learner who may have gone quiet, with whether a facilitator nudged them today. */
-export type QuietCandidate = analytics.LearnerRow & { nudgedToday: boolean };
-
 /**
- * Of the cohort's learners (kept, with their last launch), those who may have gone quiet: never
- * launched, or not launched in the cohort's quiet days. A superset of the quiet (their last
- * activity, kept in the figures, may be older still): quietFrom decides, by the same milliseconds.
- * Whether each was nudged today is read for these alone (none, in an active cohort: no statement).
+ * Of the cohort's kept learners, those who may have gone quiet (launchedBy), with whether each was
+ * nudged today: read for these alone (none, in an active cohort: no statement).
  */
 export async function quietCandidates(deps: Pick<AnalyticsDeps, 'db' | 'cohortPeople'>, who: Pick<LaunchContext, 'tenantId' | 'cohortId'>, quietDays: number, now: Date): Promise<QuietCandidate[]> {
   const { learners } = await peopleRows(deps, who);
-  const candidates = launchedBy(learners, now.getTime() - quietDays * DAY);
+  const candidates = launchedBy(learners, quietDays, now);
   if (candidates.length === 0) return [];
   const nudged = await analytics.listNudgedOn(deps.db, who.tenantId, candidates.map((l) => l.membershipId), utcDay(now));
   return candidates.map((l) => ({ ...l, nudgedToday: nudged.has(l.membershipId) }));
-}
-
-/** The learners by last launch, the never launched first, kept with the kept people. */
-const byLastLaunch = new KeptFor<[readonly analytics.LearnerRow[]], { learners: readonly analytics.LearnerRow[]; launched: Float64Array }>();
-
-/** Of `learners`, those who never launched or last launched at `cutoff` or before: a prefix of the kept order, found by halving. */
-function launchedBy(learners: readonly analytics.LearnerRow[], cutoff: number): readonly analytics.LearnerRow[] {
-  const order = byLastLaunch.get([learners], () => {
-    const sorted = learners.map((l) => ({ l, at: l.lastLaunchAt?.getTime() ?? -Infinity })).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
-    return { learners: sorted.map((s) => s.l), launched: Float64Array.from(sorted, (s) => s.at) };
-  });
-  let lo = 0;
-  let hi = order.launched.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (order.launched[mid]! <= cutoff) lo = mid + 1;
-    else hi = mid;
-  }
-  return order.learners.slice(0, lo);
-}
-
-/**
- * Of `learners` (quietCandidates: a superset of the quiet), those who never opened Circlework
- * (on the roster from the LMS, never launched), first, however recently they joined; then those
- * with no activity (post, reply, kudos given, activity response, launch) for at least the cohort's
- * quiet days. Longest quiet first.
- */
-function quietFrom(learners: readonly QuietCandidate[], activity: CohortFigures['activity'], quietDays: number, now: Date): QuietLearner[] {
-  // An active cohort has no candidate: nothing to look up (the activity is the whole cohort's).
-  if (learners.length === 0) return [];
-  const candidates = new Set(learners.map((l) => l.membershipId));
-  const last = new Map<string, string>();
-  for (const a of activity) if (candidates.has(a.membershipId) && a.lastActiveAt) last.set(a.membershipId, a.lastActiveAt);
-  return learners
-    .map((l) => {
-      const lastActiveAt = latest(l.lastLaunchAt, last.get(l.membershipId));
-      const since = (lastActiveAt ?? l.joinedAt).getTime();
-      const neverLaunched = l.lastLaunchAt === null;
-      return { membershipId: l.membershipId, name: l.name, lastActiveAt, neverLaunched, daysQuiet: Math.floor((now.getTime() - since) / DAY), nudgedToday: l.nudgedToday };
-    })
-    .filter((q) => q.neverLaunched || q.daysQuiet >= quietDays)
-    .sort((a, b) => Number(b.neverLaunched) - Number(a.neverLaunched) || b.daysQuiet - a.daysQuiet || (a.name ?? '').localeCompare(b.name ?? ''));
 }
 
 /**
@@ -304,7 +236,7 @@ function participationFrom(people: CohortPeople, rows: CohortFigures['participat
 function makeParticipation(people: CohortPeople, rows: CohortFigures['participation'], activity: CohortFigures['activity']) {
   const groupName = new Map(people.groups.map((g) => [g.id, g.name]));
   const counts = new Map(rows.map((r) => [r.membershipId, r]));
-  const last = new Map(activity.map((a) => [a.membershipId, a.lastActiveAt]));
+  const last = lastActiveBy(activity);
   return people.learners.map((l) => {
     const p = counts.get(l.membershipId);
     return {

@@ -6,7 +6,8 @@ import * as cohorts from '../../models/cohorts.queries.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../errors.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { msg, type I18n } from '../i18n/i18n.ts';
-import { findCohortLearner, utcDay, type AnalyticsDeps } from './analytics.service.ts';
+import { findCohortLearner, type AnalyticsDeps } from './analytics.service.ts';
+import { utcDay } from './quiet-learners.ts';
 
 export const NUDGE_EMAIL_QUEUE = 'nudge-email';
 export const MAX_NUDGE_LENGTH = 2000;

@@ -160,10 +160,11 @@ type HeatmapRowView = { name: string; href: string; doneCount: number; cells: Ar
  * and modules open, and reader's I18n: the page keeps their table by this array ({{#keep}}). The
  * printable report of a 600-learner cohort shows 600 rows of nine cells.
  */
-const keptSchedule = new KeptFor<[readonly Date[], Workshop, I18n, string], readonly ScheduleRowView[]>();
-/** `opensOn`: the badge of a module not yet open, in the reader's words. */
-interface ScheduleRowView { number: number; title: string; date: string; isOpen: boolean; opensOn: string }
 const keptHeatmapRows = new KeptFor<[readonly ProgressRow[], string, I18n], HeatmapRowView[]>();
+
+/** The console's schedule form rows, kept with the kept open dates, for the workshop, reader's I18n and modules open. `opensOn`: the badge of a module not yet open, in the reader's words. */
+interface ScheduleRowView { number: number; title: string; date: string; isOpen: boolean; opensOn: string }
+const keptSchedule = new KeptFor<[readonly Date[], Workshop, I18n, string], readonly ScheduleRowView[]>();
 
 export function sharedResponsesView(i18n: I18n, cohort: Cohort, launch: LaunchContext, member: CohortMemberRow, responses: ActivityResponse[], workshop: Workshop, files: Array<PostAttachmentRow & { responseId: string }> = []) {
   return {

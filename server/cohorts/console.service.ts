@@ -4,7 +4,8 @@ import * as consoleQueries from '../../models/console.queries.ts';
 import { ForbiddenError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext } from '../launch-context.ts';
-import type { AnalyticsDeps, QuietLearner } from '../analytics/analytics.service.ts';
+import type { AnalyticsDeps } from '../analytics/analytics.service.ts';
+import type { QuietLearner } from '../analytics/quiet-learners.ts';
 
 export interface AttentionCounts extends consoleQueries.OtherAttentionCounts {
   /** Active learners on the roster who never launched, not nudged today. */

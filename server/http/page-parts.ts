@@ -134,6 +134,8 @@ export const DEFLATE_FROM_BYTES = 16 * 1024;
 /** Whether the request names "deflate" among the encodings it accepts (with no Accept-Encoding, Express's negotiator answers no). */
 const acceptsDeflate = (req: Request) => req.acceptsEncodings('deflate') === 'deflate';
 
+const byteLength = (parts: readonly Buffer[]) => parts.reduce((n, p) => n + p.length, 0);
+
 /** Sends what a page's render gave: as `res.send` sends a string, or its parts. */
 function sendPage(res: Response, page: string | PageParts): void {
   if (!(page instanceof PageParts)) {
@@ -142,10 +144,11 @@ function sendPage(res: Response, page: string | PageParts): void {
   }
   if (!res.get('Content-Type')) res.type('html');
   res.vary('Accept-Encoding');
-  const deflate = page.parts.reduce((n, p) => n + p.length, 0) >= DEFLATE_FROM_BYTES && acceptsDeflate(res.req);
+  const size = byteLength(page.parts);
+  const deflate = size >= DEFLATE_FROM_BYTES && acceptsDeflate(res.req);
   const parts = deflate ? deflatedPage(page) : page.parts;
   if (deflate) res.setHeader('Content-Encoding', 'deflate');
-  res.setHeader('Content-Length', parts.reduce((n, p) => n + p.length, 0));
+  res.setHeader('Content-Length', deflate ? byteLength(parts) : size);
   if (res.req.method === 'HEAD') {
     res.end();
     return;
