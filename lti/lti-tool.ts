@@ -70,8 +70,6 @@ export interface LtiToolDeps {
   cache?: LaunchCache;
 }
 
-/** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */
-const LOGIN_MAX_AGE_SECONDS = 600;
 const TOKEN_MAX_AGE_SECONDS = 60;
 
 /**
@@ -119,7 +117,10 @@ export function createLtiTool(deps: LtiToolDeps): RequestHandler {
     // Verified under a key we had cached: the platform may have replaced it under the same kid.
     const platform = res.locals.launchPlatform as Platform | undefined;
     if (platform && err?.details?.message === 'invalid signature') platformJwksCache.distrust(platform.jwksUri);
-    deps.sendError(req, res, invalidLaunchError(err));
+    explainInvalidLaunch(deps, res.locals.launchLogin as logins.LtiLogin | undefined, err).then(
+      (refusal) => deps.sendError(req, res, refusal),
+      (lookupFailed) => deps.sendError(req, res, lookupFailed),
+    );
   });
   provider.onSessionTimeout(fail('lti-session', 401, msg('lti.launch.sessionEnded')));
   provider.onUnregisteredPlatform(
@@ -273,9 +274,10 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
       throw new AppError(401, 'launch-storage-mismatch', msg('lti.launch.storageMismatch'));
     }
   }
-  if (!(await logins.deleteLtiLogin(deps.db, { state, nonce }, LOGIN_MAX_AGE_SECONDS))) {
-    throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
-  }
+  // The login this launch completes: used up by the statement that records the launch, after ltijs
+  // has verified the token (server/cohorts/cohorts.service.ts, recordLaunch). No session starts
+  // without it, and a replay (or a second POST at the same moment) is refused there, having written nothing.
+  res.locals.launchLogin = { state, nonce } satisfies logins.LtiLogin;
   if (storageInstead && body.data.lti_storage_state !== undefined && typeof claims.iss === 'string') {
     // Platform storage confirmed the login in this browser: stand in for ltijs's state cookie (its
     // value is the issuer, which ltijs compares with the token's).
@@ -333,6 +335,18 @@ async function prefetchPlatformKeys(deps: LtiToolDeps, claims: Record<string, un
 /** The launch steps' title: they come before any session, in the browser's language (Accept-Language). */
 function pageTitle(req: Request): string {
   return (req.i18n ?? i18nFor(undefined)).t('lti.launch.pageTitle');
+}
+
+/**
+ * ltijs's refusal, explained. ltijs clears the state cookie once a launch has used it, so a launch
+ * posted again in the same browser fails its cookie check before our login record is asked: when that
+ * login is gone, the launch was a replay, not a browser that keeps no cookies.
+ */
+async function explainInvalidLaunch(deps: LtiToolDeps, login: logins.LtiLogin | undefined, err: { details?: { message?: string } } | undefined): Promise<AppError> {
+  if (err?.details?.message === 'MISSING_VALIDATION_COOKIE' && login && !(await logins.isLtiLoginOpen(deps.db, login))) {
+    return new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+  }
+  return invalidLaunchError(err);
 }
 
 /** ltijs's validation failures, in words for the person who clicked the link. */

@@ -29,9 +29,9 @@ const NEVER_READ = new Set(['idtoken', 'contexttoken']);
  * which we never read (the launch goes by the id_token's claims alone). The state itself is checked
  * against its cookie (or the platform's storage) and our own login record (lti_logins), not here.
  * Not stored, it costs a login and a launch no round trip.
- * Nor is ltijs's record of a launch's nonce (its replay check): every id_token ltijs sees has just used
- * up its login (guardLaunch deletes the lti_logins row of that state and nonce, atomically, before
- * ltijs runs; server/app.ts hands ltijs the exact launch path only), so a replay never gets that far.
+ * Nor is ltijs's record of a launch's nonce (its replay check): every launch uses up its login (the
+ * lti_logins row of that state and nonce) in the very statement that records it, after ltijs has
+ * verified the token (recordLaunch), so a replay records nothing and starts no session.
  */
 const NEVER_KEPT = new Set(['state', 'nonce']);
 

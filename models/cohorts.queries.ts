@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from './db.ts';
 import type { Cohort, Membership, MembershipRole, Person, ResourceLink } from './schema.ts';
 import { AGS_SCORE_SCOPE } from './resource-links.queries.ts';
+import { consumeLtiLogin, type LtiLogin } from './lti-logins.queries.ts';
 
 export function findCohort(ex: Executor, tenantId: string, cohortId: string): Promise<Cohort | undefined> {
   return ex.selectFrom('cohorts').selectAll().where('tenantId', '=', tenantId).where('id', '=', cohortId).executeTakeFirst();
@@ -113,9 +114,11 @@ export interface LaunchRows {
 
 /**
  * A launch's cohort, resource link, person and membership, upserted in one statement (one round
- * trip, committed on its own). Rows are locked in the order a roster sync takes them: the cohort
- * first (the person's insert reads from it), then the person, then the membership. For a learner in
- * no group it also takes the cohort's groups lock (migration 20261204T1541) until it commits.
+ * trip, committed on its own) that first consumes the launch's login: when the login is gone (a
+ * replay, or one too old) nothing is written and there is no row. Rows are locked in the order a
+ * roster sync takes them: the cohort first (the person's insert reads from it), then the person,
+ * then the membership (the login's row before them is the launch's own). For a learner in no group
+ * it also takes the cohort's groups lock (migration 20261204T1541) until it commits.
  * - The first launch in a context creates its cohort; later launches keep its id and refresh its title.
  * - The LMS may stop sharing a person's field: what it shares now wins, what it no longer shares is forgotten.
  * - A launch never erases a service endpoint we know: Moodle's relaunch names no line item
@@ -130,13 +133,19 @@ export async function upsertLaunch(
     cohort: { contextId: string; title: string; label: string | null; nrpsUrl: string | null; language: string | null };
     person: { sub: string; name: string | null; givenName: string | null; familyName: string | null; email: string | null; launchLocale: string | null };
     membership: { role: MembershipRole; lmsRoles: string[] };
+    /** The OIDC login this launch completes; null only for launches the tool makes itself (the demo's seed). */
+    login: LtiLogin | null;
   },
-): Promise<LaunchRows> {
+): Promise<LaunchRows | undefined> {
   const { tenantId: t, cohort: c, person: p, membership: m } = l;
   const rl = l.resourceLink;
   const { rows } = await sql<LaunchRows>`
-    WITH tenant AS (
-      SELECT default_locale, coalesce(${c.language}::text, default_locale) AS language FROM tenants WHERE id = ${t}
+    WITH login AS (
+      ${l.login ? consumeLtiLogin(l.login) : sql`SELECT 'none'::text AS state`}
+    ), tenant AS (
+      -- Everything below reads from this CTE: no login, no row written.
+      SELECT default_locale, coalesce(${c.language}::text, default_locale) AS language FROM tenants
+      WHERE id = ${t} AND EXISTS (SELECT FROM login)
     ), c AS (
       -- A new cohort is in the launch's language (else the deployment's) and pinned to the latest
       -- published version of the tenant's edition for new cohorts in that language (none: the
@@ -184,7 +193,7 @@ export async function upsertLaunch(
       coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue",
       coalesce(p.locale, tenant.default_locale) AS "personLocale"
     FROM c, p, m, tenant`.execute(ex);
-  return rows[0]!;
+  return rows[0];
 }
 
 /**

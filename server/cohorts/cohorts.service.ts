@@ -6,7 +6,9 @@ import type { Launch } from '../../lti/launch-claims.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { placeLateJoiners } from '../groups/groups.service.ts';
 import { CONTENT_LANGUAGES, matchLocale } from '../i18n/locales.ts';
-import { offeredLocales } from '../i18n/i18n.ts';
+import { msg, offeredLocales } from '../i18n/i18n.ts';
+import { AppError } from '../errors.ts';
+import type { LtiLogin } from '../../models/lti-logins.queries.ts';
 
 /** What a launch recorded, and what it leaves to do after the response's session is saved. */
 export interface RecordedLaunch {
@@ -18,13 +20,16 @@ export interface RecordedLaunch {
 /**
  * The first launch in a context creates its cohort; every launch upserts the person and their
  * membership, so a role changed in the LMS is honoured at the next launch. One statement, committed
- * on its own, taking the cohort's row first as a roster sync does; idempotent, so a deadlock or
- * serialization failure is retried rather than answered with a 500.
+ * on its own, that uses up the launch's `login` (its state and nonce, once: 401 when already used or
+ * expired, and nothing recorded) and takes the cohort's row first as a roster sync does; a deadlock
+ * or serialization failure rolls the whole statement back and is retried rather than answered with a 500.
+ * `login` is null only for launches the tool makes itself (the demo's seed).
  */
 export async function recordLaunch(
   db: Db,
   where: { tenantId: string; platformId: string },
   launch: Launch & { context: NonNullable<Launch['context']> },
+  login: LtiLogin | null,
   log?: RetryOptions['log'],
 ): Promise<RecordedLaunch> {
   const role = membershipRoleFor(launch.roles);
@@ -45,9 +50,11 @@ export async function recordLaunch(
           : null,
         person: { sub: launch.sub, name: launch.name, givenName: launch.givenName, familyName: launch.familyName, email: launch.email, launchLocale: matchLocale([launch.locale], offeredLocales()) ?? null },
         membership: { role, lmsRoles: launch.roles },
+        login,
       }),
     { name: 'launch', log },
   );
+  if (!rows) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
   // A learner without a group joins the smallest one once groups exist. The statement read that
   // under the groups' lock, held until it committed the membership: a formation running meanwhile
   // either committed first (its groups were seen) or waited and sees this learner.

@@ -52,7 +52,7 @@ async function seedPastCohort(deps: DemoDeps, where: { tenantId: string; platfor
   const who = new Map<string, LaunchContext>();
   for (const person of [DEMO_PEOPLE[0]!, ...past.learners]) {
     const launch = toLaunch(LaunchClaims.parse(launchClaims(urls, person, { nonce: 'seed', publicUrl: deps.config.publicUrl, course: past.course })), DEMO_CLIENT_ID);
-    const context = (await recordLaunch(deps.db, where, { ...launch, context: launch.context! })).context;
+    const context = (await recordLaunch(deps.db, where, { ...launch, context: launch.context! }, null)).context;
     who.set(person.sub, context);
     await saveEmailPreferences(deps.db, context, []);
   }
@@ -95,7 +95,7 @@ async function seedCurrentCohort(deps: DemoDeps, where: { tenantId: string; plat
   const who = new Map<string, LaunchContext>();
   const arrive = async (person: DemoPerson) => {
     const launch = toLaunch(LaunchClaims.parse(launchClaims(urls, person, { nonce: 'seed', publicUrl: deps.config.publicUrl })), DEMO_CLIENT_ID);
-    who.set(person.sub, (await recordLaunch(deps.db, where, { ...launch, context: launch.context! })).context);
+    who.set(person.sub, (await recordLaunch(deps.db, where, { ...launch, context: launch.context! }, null)).context);
   };
   // The facilitator's launch makes the cohort; the learners follow.
   await arrive(DEMO_PEOPLE[0]!);

@@ -5,6 +5,7 @@ import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
 import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
 import type { NamedRole, Platform } from '../../models/schema.ts';
+import type { LtiLogin } from '../../models/lti-logins.queries.ts';
 import { AppError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
@@ -22,13 +23,15 @@ export interface LaunchServiceDeps {
 }
 
 /**
- * The verified launch's context for our session, and the page it lands on. `known`: the platform
- * already read in this request, used when it is the token's (issuer and client id).
+ * The verified launch's context for our session, and the page it lands on. `login`: the OIDC login
+ * the launch completes, used up as the launch is recorded (refused if already used). `known`: the
+ * platform already read in this request, used when it is the token's (issuer and client id).
  */
 export async function acceptLaunch(
   deps: LaunchServiceDeps,
   idToken: unknown,
   clientId: string,
+  login: LtiLogin,
   known?: Platform,
 ): Promise<{ context: LaunchContext; target: string; gradesBackfillDue: boolean }> {
   if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', msg('lti.launch.noIdToken'));
@@ -56,7 +59,7 @@ export async function acceptLaunch(
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', msg('lti.launch.noContext'));
   }
-  const { context: recorded, gradesBackfillDue } = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, deps.log);
+  const { context: recorded, gradesBackfillDue } = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, login, deps.log);
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', msg('lti.launch.deepLinkingRole'));
   }

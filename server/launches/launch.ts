@@ -2,6 +2,9 @@
 // session (303), or offer a new window when the LMS frame may keep no cookie.
 import type { Request, Response } from 'express';
 import type { Platform } from '../../models/schema.ts';
+import type { LtiLogin } from '../../models/lti-logins.queries.ts';
+import { AppError } from '../errors.ts';
+import { msg } from '../i18n/i18n.ts';
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
 import { acceptLaunch, type LaunchServiceDeps } from './launch.service.ts';
 import { issueHandover, type HandoverDeps } from './window-handover.ts';
@@ -32,8 +35,11 @@ async function offerNewWindow(deps: LaunchDeps, req: Request, res: Response, con
 
 async function completeLaunch(deps: LaunchDeps, token: Record<string, unknown>, req: Request, res: Response): Promise<void> {
   // ltijs verified this very token moments ago in this request (ltiaas mode: no ltik hop).
-  // The LTI tool's guard read the token's platform moments ago in this request (res.locals.launchPlatform).
-  const { context, target, gradesBackfillDue } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), res.locals.launchPlatform as Platform | undefined);
+  // The LTI tool's guard read the token's platform and the login it completes moments ago in this
+  // request (res.locals.launchPlatform, res.locals.launchLogin); without the login there is no launch.
+  const login = res.locals.launchLogin as LtiLogin | undefined;
+  if (!login) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+  const { context, target, gradesBackfillDue } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), login, res.locals.launchPlatform as Platform | undefined);
   await startSession(req, context);
   await deps.afterLaunch?.(context, { gradesBackfillDue });
   // No cookie came with this launch (platform storage stood in for the state cookie): the session

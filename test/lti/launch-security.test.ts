@@ -100,10 +100,15 @@ describe('LTI launch security', () => {
       await expectRefused(res, 401);
     });
 
-    it('binds the state to the browser: another browser cannot complete the login', async () => {
-      const started = await moodle.beginLaunch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId });
+    it('binds the state to the browser: another browser cannot complete the login, nor use it up', async () => {
+      const browser = new LtiHttpClient();
+      const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });
       const res = await moodle.postIdToken(new LtiHttpClient(), started.redirectUri, started.idToken, started.state);
       await expectRefused(res, 401);
+      // The login is still there, so the refusal names the missing cookie, not a replay.
+      expect(errorOf(res.body)).to.contain('did not send back the cookie');
+      // The refused attempt wrote nothing: the browser that started the login completes it.
+      expect((await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state)).status).to.equal(200);
     });
 
     it('puts a strong random nonce of ours into the redirect to the platform', async () => {
