@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
-import type { Executor } from './db.ts';
+import { sql, type RawBuilder } from 'kysely';
+import { executeAsNamed, type Executor } from './db.ts';
 import type { Cohort, Membership, MembershipRole, Person, ResourceLink } from './schema.ts';
 import { AGS_SCORE_SCOPE } from './resource-links.queries.ts';
 import { consumeLtiLogin, type LtiLogin } from './lti-logins.queries.ts';
@@ -49,14 +49,31 @@ export function findMembership(ex: Executor, tenantId: string, membershipId: str
 export const UNREAD_COUNT_CAP = 100;
 
 /** What a session's launch is still worth: the membership's role and whether every level is active; unread notifications up to UNREAD_COUNT_CAP. */
-export function findMembershipStanding(
-  ex: Executor,
-  tenantId: string,
-  membershipId: string,
-): Promise<{ role: MembershipRole; membershipStatus: string; tenantStatus: string; platformStatus: string; unreadNotifications: number } | undefined> {
-  return membershipStandingQuery(ex, tenantId, membershipId)
-    .executeTakeFirst()
-    .then((r) => r && { ...r, unreadNotifications: Number(r.unreadNotifications ?? 0) });
+export interface MembershipStanding {
+  role: MembershipRole;
+  membershipStatus: string;
+  tenantStatus: string;
+  platformStatus: string;
+  unreadNotifications: number;
+}
+
+export function findMembershipStanding(ex: Executor, tenantId: string, membershipId: string): Promise<MembershipStanding | undefined> {
+  return membershipStandingQuery(ex, tenantId, membershipId).executeTakeFirst();
+}
+
+/**
+ * A membership's unread notifications, counted up to UNREAD_COUNT_CAP. A mention in a post hidden or
+ * deleted since is not counted, as the list leaves it out. The post's status as a scalar subquery, not
+ * EXISTS: the planner may run an EXISTS as a hash of every visible post in the database (it misjudges
+ * how many notifications are unread), 0.8 ms with 3,000 posts and growing with them; this is one
+ * look-up per notification. Read by the standing and by the launch statement (which reads the standing too).
+ */
+function unreadNotificationsOf(tenantId: RawBuilder<unknown>, membershipId: RawBuilder<unknown>): RawBuilder<number> {
+  return sql<number>`(SELECT count(*)::int FROM (
+    SELECT n.id FROM notifications n
+    WHERE n.tenant_id = ${tenantId} AND n.membership_id = ${membershipId} AND n.read_at IS NULL
+      AND (n.kind = 'flag' OR (SELECT po.status FROM posts po WHERE po.tenant_id = n.tenant_id AND po.id = n.post_id) = 'visible')
+    LIMIT ${sql.lit(UNREAD_COUNT_CAP)}) unread)`;
 }
 
 /** findMembershipStanding's statement (its plan is checked in test/integration/standing-query.test.ts). */
@@ -65,34 +82,12 @@ export function membershipStandingQuery(ex: Executor, tenantId: string, membersh
     .selectFrom('memberships as m')
     .innerJoin('tenants as t', 't.id', 'm.tenantId')
     .innerJoin('platforms as p', 'p.id', 't.platformId')
-    .select((eb) => [
+    .select([
       'm.role',
       'm.status as membershipStatus',
       't.status as tenantStatus',
       'p.status as platformStatus',
-      eb
-        .selectFrom((inner) =>
-          inner
-            .selectFrom('notifications as n')
-            .select('n.id')
-            .whereRef('n.tenantId', '=', 'm.tenantId')
-            .whereRef('n.membershipId', '=', 'm.id')
-            .where('n.readAt', 'is', null)
-            // A mention in a post hidden or deleted since is not counted, as the list leaves it out.
-            // The post's status as a scalar subquery, not EXISTS: the planner may run an EXISTS as a
-            // hash of every visible post in the database (it misjudges how many notifications are
-            // unread), 0.8 ms with 3,000 posts and growing with them; this is one look-up per notification.
-            .where((w) =>
-              w.or([
-                w('n.kind', '=', 'flag'),
-                w(w.selectFrom('posts as po').select('po.status').whereRef('po.tenantId', '=', 'n.tenantId').whereRef('po.id', '=', 'n.postId'), '=', 'visible'),
-              ]),
-            )
-            .limit(UNREAD_COUNT_CAP)
-            .as('unread'),
-        )
-        .select(sql<number>`count(*)::int`.as('n'))
-        .as('unreadNotifications'),
+      unreadNotificationsOf(sql.ref('m.tenant_id'), sql.ref('m.id')).as('unreadNotifications'),
     ])
     .where('m.tenantId', '=', tenantId)
     .where('m.id', '=', membershipId);
@@ -110,6 +105,8 @@ export interface LaunchRows {
   gradesBackfillDue: boolean;
   /** The person's language: their own choice, else their launches' (this one's when it said), else the deployment's default. */
   personLocale: string;
+  /** The membership's standing as the launch left it (findMembershipStanding's answer, read in the same statement). */
+  standing: MembershipStanding;
 }
 
 /**
@@ -139,12 +136,13 @@ export async function upsertLaunch(
 ): Promise<LaunchRows | undefined> {
   const { tenantId: t, cohort: c, person: p, membership: m } = l;
   const rl = l.resourceLink;
-  const { rows } = await sql<LaunchRows>`
+  // Prepared (its text is one of two): planning its CTEs took as long as running them, 0.7 ms a launch.
+  const rows = await executeAsNamed(ex, sql<LaunchRows>`
     WITH login AS (
       ${l.login ? consumeLtiLogin(l.login) : sql`SELECT 'none'::text AS state`}
     ), tenant AS (
       -- Everything below reads from this CTE: no login, no row written.
-      SELECT default_locale, coalesce(${c.language}::text, default_locale) AS language FROM tenants
+      SELECT default_locale, coalesce(${c.language}::text, default_locale) AS language, status, platform_id FROM tenants
       WHERE id = ${t} AND EXISTS (SELECT FROM login)
     ), c AS (
       -- A new cohort is in the launch's language (else the deployment's) and pinned to the latest
@@ -174,7 +172,7 @@ export async function upsertLaunch(
       ON CONFLICT (tenant_id, cohort_id, person_id) DO UPDATE SET
         role = excluded.role, lms_roles = excluded.lms_roles, status = 'active',
         first_launch_at = coalesce(memberships.first_launch_at, now()), last_launch_at = now()
-      RETURNING id
+      RETURNING id, role, status
     ), rl AS (
       INSERT INTO resource_links (tenant_id, cohort_id, resource_link_id, title, module_id, lineitem_url, lineitems_url, ags_scopes)
       SELECT ${t}, c.id, ${rl?.resourceLinkId ?? null}, ${rl?.title ?? null}, ${rl?.moduleId ?? null}::int, ${rl?.lineitemUrl ?? null}, ${rl?.lineitemsUrl ?? null}, ${rl?.agsScopes ?? []}::text[]
@@ -191,8 +189,13 @@ export async function upsertLaunch(
       CASE WHEN ${m.role === 'learner'} AND NOT EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${t} AND gm.membership_id = m.id)
         THEN circlework_cohort_has_groups(${t}, c.id) ELSE false END AS "placementDue",
       coalesce((SELECT due FROM rl), false) AS "gradesBackfillDue",
-      coalesce(p.locale, tenant.default_locale) AS "personLocale"
-    FROM c, p, m, tenant`.execute(ex);
+      coalesce(p.locale, tenant.default_locale) AS "personLocale",
+      json_build_object(
+        'role', m.role, 'membershipStatus', m.status, 'tenantStatus', tenant.status,
+        'platformStatus', (SELECT pl.status FROM platforms pl WHERE pl.id = tenant.platform_id),
+        'unreadNotifications', ${unreadNotificationsOf(sql`${t}`, sql.ref('m.id'))}
+      ) AS standing
+    FROM c, p, m, tenant`);
   return rows[0];
 }
 

@@ -181,6 +181,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
     app.render(view, { layout: 'main', cspNonce: res.locals.cspNonce, i18n: req.i18n, ...model }, (err, html) => (err ? sendError(req, res, err) : res.type('html').send(html)));
   const onLaunch = launchHandler({
     ...lti,
+    standings: caches,
     log,
     renderPage,
     // A facilitator's launch refreshes the roster, so groups can include people who never launched.

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { Db, DbHandle } from '../../models/db.ts';
 import { listFrameOrigins } from '../../models/platforms.queries.ts';
-import { findCohort, findMembershipStanding } from '../../models/cohorts.queries.ts';
+import { findCohort, findMembershipStanding, type MembershipStanding } from '../../models/cohorts.queries.ts';
 import { listModuleSchedules, type ModuleScheduleRow } from '../../models/modules.queries.ts';
 import { findAnalyticsSettings, readCohortPeople, type AnalyticsSettingsRow, type CohortPeopleRows } from '../../models/analytics.queries.ts';
 import type { Cohort } from '../../models/schema.ts';
@@ -13,8 +13,6 @@ import type { ThreadPage } from '../../models/thread-page.queries.ts';
 import type { MemberTablePage } from '../../models/console.queries.ts';
 import { listenOnPoolConnections, listenToCacheInvalidations } from '../../models/cache-invalidations.ts';
 import { SharedCache } from './shared-cache.ts';
-
-export type MembershipStanding = NonNullable<Awaited<ReturnType<typeof findMembershipStanding>>>;
 
 export interface AppCaches {
   /** The one cache; the session store keeps sessions in it too. */
@@ -25,6 +23,12 @@ export interface AppCaches {
    * reads past the cache (before refusing: a change for the better may not have been heard of yet).
    */
   membershipStanding(tenantId: string, membershipId: string, opts?: { fresh?: boolean }): Promise<MembershipStanding | undefined>;
+  /**
+   * Runs `record` (a launch's statement, which reads the standing of the membership it records) and
+   * keeps the standing `standingOf` finds in its result as membershipStanding would: the launch's
+   * first page asks PostgreSQL nothing about it.
+   */
+  keepStandingFrom<R>(tenantId: string, record: () => Promise<R>, standingOf: (result: R) => { membershipId: string; standing: MembershipStanding }): Promise<R>;
   /** A cohort's row. */
   cohort(tenantId: string, cohortId: string): Promise<Cohort | undefined>;
   /** A cohort's saved open dates (none saved: empty). */
@@ -53,6 +57,10 @@ const THREAD_PAGES_WEIGHT = 4_000_000;
 const THREAD_PAGE_ROW_WEIGHT = 400;
 const threadPageWeight = (page: ThreadPage) => page.posts.reduce((sum, p) => sum + p.bodyHtml.length + THREAD_PAGE_ROW_WEIGHT, 0);
 
+const standingKey = (tenantId: string, membershipId: string) => `standing:${tenantId}:${membershipId}`;
+// Which platform a tenant belongs to is not in the row: any platform change drops them all (rare).
+const standingTags = (tenantId: string, membershipId: string) => [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'];
+
 /** Rows the process's readers share: frozen, each and all. */
 const frozenRows = <R extends object>(rows: readonly R[]): readonly R[] => Object.freeze(rows.map((r) => Object.freeze(r)));
 
@@ -75,7 +83,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
     shared,
     frameOrigins: async () => (await shared.read('frame-origins', async () => Object.freeze(await listFrameOrigins(deps.db)), () => ({ tags: ['platforms'] }))) ?? [],
     membershipStanding: (tenantId, membershipId, opts) => {
-      const key = `standing:${tenantId}:${membershipId}`;
+      const key = standingKey(tenantId, membershipId);
       if (opts?.fresh) shared.forget(key);
       return shared.read(
         key,
@@ -83,10 +91,17 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
           const standing = await findMembershipStanding(deps.db, tenantId, membershipId);
           return standing && Object.freeze(standing);
         },
-        // Which platform a tenant belongs to is not in the row: any platform change drops them all (rare).
-        () => ({ tags: [`membership:${tenantId}:${membershipId}`, `tenant:${tenantId}`, 'platforms'] }),
+        () => ({ tags: standingTags(tenantId, membershipId) }),
       );
     },
+    keepStandingFrom: (tenantId, record, standingOf) =>
+      shared.loadAndKeep(
+        record,
+        (result) => {
+          const { membershipId, standing } = standingOf(result);
+          return { key: standingKey(tenantId, membershipId), value: Object.freeze({ ...standing }), tags: standingTags(tenantId, membershipId) };
+        },
+      ),
     cohort: (tenantId, cohortId) =>
       shared.read(
         `cohort:${tenantId}:${cohortId}`,

@@ -40,6 +40,7 @@ export class SharedCache {
   // forget() spoils only its own key's loads, not every load in flight (it runs on every refused
   // standing and every session write).
   readonly #inflight = new Map<string, { loads: number; forgotten: number }>();
+  #anonymousLoads = 0;
 
   constructor(opts: SharedCacheOptions) {
     this.#opts = { now: () => Date.now(), maxWeight: Infinity, ...opts };
@@ -96,6 +97,31 @@ export class SharedCache {
       if ((ttlMs === undefined || ttlMs > 0) && weight <= this.#opts.maxWeight && !this.#heardSince(generation, tags)) this.#store(key, value, tags, now + Math.min(ttlMs ?? Infinity, this.#opts.ttlMs), weight);
     }
     return value;
+  }
+
+  /**
+   * Runs `load` (always: nothing is read from the cache) and keeps the entry `entry` finds in its
+   * result (its key, value and tags), as read() keeps what it loads: unless an invalidation naming one
+   * of its tags was heard while `load` ran. For a value whose key is known only from what was read (a launch learns its
+   * membership's id from the statement that records it, which reads its standing too).
+   */
+  async loadAndKeep<R>(load: () => Promise<R>, entry: (result: R) => { key: string; value: unknown; tags: readonly string[] } | undefined): Promise<R> {
+    const now = this.#opts.now();
+    const generation = this.#generation;
+    // In flight under a key of its own, so the invalidations heard meanwhile are remembered.
+    const flightKey = `\0load-and-keep:${++this.#anonymousLoads}`;
+    this.#inflight.set(flightKey, { loads: 1, forgotten: 0 });
+    let result: R;
+    try {
+      result = await load();
+    } finally {
+      this.#inflight.delete(flightKey);
+    }
+    const found = entry(result);
+    if (found !== undefined && found.value !== undefined && this.#listening && !this.#heardSince(generation, found.tags)) {
+      this.#store(found.key, found.value, found.tags, now + this.#opts.ttlMs, 1);
+    }
+    return result;
   }
 
   /** Whether an invalidation heard since `generation` may concern an entry with these tags (one that is no longer remembered may). */

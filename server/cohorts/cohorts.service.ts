@@ -15,6 +15,8 @@ export interface RecordedLaunch {
   context: LaunchContext;
   /** The link can take scores and the scores already earned for it were never sent (backfillLinkGrades). */
   gradesBackfillDue: boolean;
+  /** The membership's standing as the launch left it, read by the statement that recorded it. */
+  standing: cohorts.MembershipStanding;
 }
 
 /**
@@ -77,5 +79,6 @@ export async function recordLaunch(
       locale: rows.personLocale,
     },
     gradesBackfillDue: rows.gradesBackfillDue,
+    standing: rows.standing,
   };
 }

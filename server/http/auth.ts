@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { AppError, ForbiddenError } from '../errors.ts';
 import type { MembershipRole } from '../../models/schema.ts';
 import type { Db } from '../../models/db.ts';
-import { findMembershipStanding, UNREAD_COUNT_CAP } from '../../models/cohorts.queries.ts';
-import type { AppCaches, MembershipStanding } from '../cache/app-caches.ts';
+import { findMembershipStanding, UNREAD_COUNT_CAP, type MembershipStanding } from '../../models/cohorts.queries.ts';
+import type { AppCaches } from '../cache/app-caches.ts';
 import { useLocale } from '../i18n/request-locale.ts';
 import { msg } from '../i18n/i18n.ts';
 

@@ -14,12 +14,15 @@ import { LaunchClaims, toLaunch } from '../../lti/launch-claims.ts';
 import { isContentEditorRole, isProgrammeLeadRole } from '../../lti/roles.ts';
 import { readForLaunch, type LaunchCache } from '../../lti/launch-cache.ts';
 import { resolveLaunchTenant } from '../platforms/platforms.service.ts';
+import type { AppCaches } from '../cache/app-caches.ts';
 
 export interface LaunchServiceDeps {
   db: Db;
   log?: RetryOptions['log'];
   /** The app's cache: the launch's deployment (tenant) is read through it. */
   cache?: LaunchCache;
+  /** The app's caches: the standing the launch's statement reads is kept there for its first page. */
+  standings?: Pick<AppCaches, 'keepStandingFrom'>;
 }
 
 /**
@@ -59,7 +62,11 @@ export async function acceptLaunch(
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', msg('lti.launch.noContext'));
   }
-  const { context: recorded, gradesBackfillDue } = await recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, { ...launch, context: launch.context }, login, deps.log);
+  const inContext = { ...launch, context: launch.context };
+  const record = () => recordLaunch(deps.db, { tenantId: tenant.id, platformId: platform.id }, inContext, login, deps.log);
+  const { context: recorded, gradesBackfillDue } = deps.standings
+    ? await deps.standings.keepStandingFrom(tenant.id, record, (r) => ({ membershipId: r.context.membershipId, standing: r.standing }))
+    : await record();
   if (launch.deepLinking && recorded.role !== 'facilitator') {
     throw new AppError(403, 'deep-linking-role', msg('lti.launch.deepLinkingRole'));
   }

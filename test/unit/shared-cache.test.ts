@@ -153,6 +153,41 @@ describe('SharedCache', () => {
     expect(again.calls.n, 'the other key was kept').to.equal(1);
   });
 
+  it('keeps what loadAndKeep found under the key it names, unless its tags were invalidated while it ran or nothing is listening', async () => {
+    /** Whether `key` is served from memory afterwards (no load). */
+    const served = async (cache: SharedCache, key: string) => {
+      const { calls, load } = loader('loaded');
+      const value = await cache.read(key, load, tagged('a'));
+      return calls.n === 0 ? value : undefined;
+    };
+    const cache = make();
+    expect(await cache.loadAndKeep(async () => 7, (n) => ({ key: 'k', value: `found ${n}`, tags: ['a'] }))).to.equal(7);
+    expect(await served(cache, 'k')).to.equal('found 7');
+    cache.invalidate(['a']);
+    expect(cache.has('k')).to.equal(false);
+
+    const slowLoad = (cache: SharedCache, during: () => void) => {
+      let release!: () => void;
+      const kept = cache.loadAndKeep(() => new Promise<string>((r) => (release = () => r('read'))), (v) => ({ key: 'slow', value: v, tags: ['a', 'b'] }));
+      during();
+      release();
+      return kept;
+    };
+    const spoiled = make();
+    await slowLoad(spoiled, () => spoiled.invalidate(['x', 'b'])); // the change committed while the statement ran
+    expect(spoiled.has('slow'), 'one of its tags invalidated meanwhile').to.equal(false);
+    const untouched = make();
+    await slowLoad(untouched, () => untouched.invalidate(['x']));
+    expect(await served(untouched, 'slow'), 'other tags invalidated meanwhile').to.equal('read');
+    const deaf = make();
+    deaf.setListening(false);
+    await deaf.loadAndKeep(async () => 1, () => ({ key: 'k', value: 'v', tags: ['a'] }));
+    expect(deaf.has('k'), 'not listening').to.equal(false);
+    const nothing = make();
+    await nothing.loadAndKeep(async () => 1, () => undefined);
+    expect(nothing.size).to.equal(0);
+  });
+
   it('clears everything and reads through while not listening, and keeps again once listening', async () => {
     const cache = make();
     await cache.read('k', async () => 'v', tagged('a'));
