@@ -1,9 +1,11 @@
 // Shared set-up for benchmarks: a real app on a real PostgreSQL (embedded under data/bench unless
 // BENCH_DATABASE_URL is given), timing and percentiles, and HTTP load from autocannon.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { createDb } from '../models/db.ts';
+import { createDb, type DbHandle } from '../models/db.ts';
+import { freePort, startScript, waitFor } from '../test/support/processes.ts';
 import { startTestApp, type TestApp } from '../test/support/test-app.ts';
 import { resetDatabase } from '../test/support/test-database.ts';
 import pg from 'pg';
@@ -49,6 +51,50 @@ export async function startBenchApp(databaseUrl: string, opts: { server?: Server
   await resetDatabase(handle);
   await handle.close();
   return startTestApp({ NODE_ENV: 'production', LOG_LEVEL: 'silent' }, { databaseUrl, poolSize: 20, ...(opts.server ? { server: opts.server } : {}) });
+}
+
+const PROCESS_SECRETS = { SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789', LTI_ENCRYPTION_KEY: 'bench-lti-encryption-key-0123456789abcdef012345' };
+
+/** The node flags `npm start` runs the app with (package.json), so a bench measures that process. */
+export function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.filter((arg) => arg.startsWith('--'));
+}
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  /** The bench's own pool on the app's database. */
+  handle: DbHandle;
+  /** Stands in for a TestApp where connectPlatform needs one (its url, db and encryption key). */
+  app: TestApp;
+  stop(): Promise<void>;
+}
+
+/**
+ * The app as production runs it, in its own process (server/main.ts, production mode, `npm start`'s
+ * node flags plus `nodeFlags`) on the bench database, emptied first: the load generator and the
+ * simulated LMS in this process do not share its event loop. Resolves once it answers /healthz.
+ */
+export async function startAppProcess(databaseUrl: string, nodeFlags: string[] = []): Promise<AppProcess> {
+  const handle = createDb(databaseUrl, { max: 4 });
+  await migrateToLatest(handle.db);
+  await resetDatabase(handle);
+  const url = `http://127.0.0.1:${await freePort()}`;
+  const server = startScript('server/main.ts', { ...PROCESS_SECRETS, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: new URL(url).port, HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl }, [...startFlags(), ...nodeFlags]);
+  const stop = async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    await handle.close();
+  };
+  try {
+    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the app process to answer /healthz');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const app = { url, db: handle.db, config: { ltiEncryptionKey: PROCESS_SECRETS.LTI_ENCRYPTION_KEY } } as unknown as TestApp;
+  return { url, child: server.child, handle, app, stop };
 }
 
 export interface Figures {

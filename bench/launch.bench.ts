@@ -1,14 +1,17 @@
 // A full simulated LTI launch — login, platform auth, id_token POST, hub page: four round trips —
 // at 1 and 20 concurrent browsers. Besides the client's figures it prints our side of a launch:
 // the server's time per step (from the request's arrival to its last byte, at 1 concurrent so no
-// queueing is counted) and the PostgreSQL round trips each step makes.
+// queueing is counted) and the PostgreSQL round trips each step makes. Then 20 concurrent again with
+// the app in its own process, as production runs it (the simulated LMS and browsers, which sign and
+// parse as much as the app does, no longer share its event loop), with the CPU each side used.
 import http from 'node:http';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform } from '../test/support/lti-fixtures.ts';
-import { measure, report, startBenchApp } from './bench-support.ts';
+import { measure, report, startAppProcess, startBenchApp, type Figures } from './bench-support.ts';
+import { cpuSecondsOf, ownCpuSeconds, postgresCpuSeconds } from './process-stats.ts';
 
 type Step = 'login' | 'launch' | 'page';
 const STEPS: Step[] = ['login', 'launch', 'page'];
@@ -70,17 +73,8 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
   try {
     const { clientId } = await connectPlatform(app, sim);
-    let n = 0;
     let courses = 10;
-    const launchOnce = async () => {
-      const i = n++;
-      const res = await sim.launch(app.url, new LtiHttpClient(), {
-        user: { sub: `learner-${i % 500}`, name: `Learner ${i % 500}`, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] },
-        context: { id: `course-${i % courses}`, title: `Course ${i % courses}` },
-        clientId,
-      });
-      return res.status === 200;
-    };
+    const launchOnce = launcher(sim, app.url, clientId, () => courses);
     // Deadlocks PostgreSQL broke (each one a retried launch) and lock waits seen while `run` goes on.
     const contention = async <T>(run: () => Promise<T>): Promise<{ result: T; deadlocks: number; lockWaits: number }> => {
       const deadlocks = async () => Number((await sql<{ n: string }>`SELECT deadlocks AS n FROM pg_stat_database WHERE datname = current_database()`.execute(app.db)).rows[0]!.n);
@@ -113,6 +107,41 @@ export async function benchLaunch(databaseUrl: string): Promise<void> {
   } finally {
     await sim.close();
     await app.close();
+  }
+  await benchLaunchAppProcess(databaseUrl);
+}
+
+/** One launch after another (learners and courses in turn): true when it landed on a page. */
+function launcher(sim: LtiPlatformSimulator, url: string, clientId: string, courses: () => number): () => Promise<boolean> {
+  let n = 0;
+  return async () => {
+    const i = n++;
+    const res = await sim.launch(url, new LtiHttpClient(), {
+      user: { sub: `learner-${i % 500}`, name: `Learner ${i % 500}`, roles: ['http://purl.imsglobal.org/vocab/lis/v2/membership#Learner'] },
+      context: { id: `course-${i % courses()}`, title: `Course ${i % courses()}` },
+      clientId,
+    });
+    return res.status === 200;
+  };
+}
+
+/** 20 concurrent launches into the app in its own process, and the CPU each process used per launch. */
+async function benchLaunchAppProcess(databaseUrl: string): Promise<void> {
+  const server = await startAppProcess(databaseUrl);
+  const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Bench Moodle' });
+  try {
+    const { clientId } = await connectPlatform(server.app, sim);
+    const launchOnce = launcher(sim, server.url, clientId, () => 10);
+    await measure(200, 20, launchOnce); // warm-up: JIT, caches, pools
+    const pgDataDir = (await server.handle.pool.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+    const before = { app: cpuSecondsOf(server.child.pid!), pg: postgresCpuSeconds(pgDataDir), here: ownCpuSeconds() };
+    const figures: Figures = await measure(1000, 20, launchOnce);
+    const perLaunch = (seconds: number) => `${((1000 * seconds) / figures.count).toFixed(1)} ms`;
+    report('launch, 20 concurrent, app in its own process', figures);
+    console.log(`launch, app in its own process: CPU per launch   app ${perLaunch(cpuSecondsOf(server.child.pid!) - before.app)}, PostgreSQL ${perLaunch(postgresCpuSeconds(pgDataDir) - before.pg)}, simulated LMS and browsers ${perLaunch(ownCpuSeconds() - before.here)}`);
+  } finally {
+    await sim.close();
+    await server.stop();
   }
 }
 

@@ -10,19 +10,13 @@
 // BENCH_SOAK_PROFILE=<dir> writes a CPU profile of the app (node --cpu-prof) there.
 import http from 'node:http';
 import pg from 'pg';
-import { readFileSync } from 'node:fs';
-import { createDb } from '../models/db.ts';
-import { migrateToLatest } from '../models/migrate.ts';
-import { resetDatabase } from '../test/support/test-database.ts';
 import { LtiHttpClient, LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts';
 import { connectPlatform } from '../test/support/lti-fixtures.ts';
-import { freePort, startScript, waitFor } from '../test/support/processes.ts';
-import type { TestApp } from '../test/support/test-app.ts';
+import { startAppProcess, startFlags } from './bench-support.ts';
 import { cpuSecondsOf, ownCpuSeconds, postgresCpuSeconds, rssMb } from './process-stats.ts';
 import { describeStatement, readStatementCounts, statementCountsAvailable, statementsBetween, statementsSettled, totalCalls, type StatementCounts } from './statement-counts.ts';
 
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
-const SECRETS = { SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456789', LTI_ENCRYPTION_KEY: 'bench-lti-encryption-key-0123456789abcdef012345' };
 type Kind = 'hub' | 'module' | 'space' | 'thread' | 'reply' | 'reply POST';
 
 interface Learner { cookie: string; base: string }
@@ -45,12 +39,6 @@ class Tally {
     this.latencies.set(kind, list);
     if (status >= 400) this.statuses.set(`${kind} ${status}`, (this.statuses.get(`${kind} ${status}`) ?? 0) + 1);
   }
-}
-
-/** The node flags `npm start` runs the app with (package.json), so the soak measures that process. */
-function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-  return start.filter((arg) => arg.startsWith('--'));
 }
 
 const pct = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
@@ -106,18 +94,12 @@ function sampleBackends(databaseUrl: string): { stop(): Promise<{ samples: numbe
 export async function benchSoak(databaseUrl: string, opts: { learners?: number; seconds?: number; label?: string } = {}): Promise<void> {
   const learners = opts.learners ?? Number(process.env.BENCH_SOAK_LEARNERS ?? 500);
   const seconds = opts.seconds ?? Number(process.env.BENCH_SOAK_SECONDS ?? 300);
-  const handle = createDb(databaseUrl, { max: 4 });
-  await migrateToLatest(handle.db);
-  await resetDatabase(handle);
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
   const profile = process.env.BENCH_SOAK_PROFILE ? [`--cpu-prof`, `--cpu-prof-dir=${process.env.BENCH_SOAK_PROFILE}`] : [];
-  const server = startScript('server/main.ts', { ...SECRETS, NODE_ENV: 'production', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: url, DATABASE_URL: databaseUrl }, [...startFlags(), ...profile]);
+  const server = await startAppProcess(databaseUrl, profile);
+  const { url, handle } = server;
   const sim = await LtiPlatformSimulator.start({ kind: 'moodle', name: 'Soak Moodle' });
   try {
-    await waitFor(async () => (await fetch(`${url}/healthz`)).ok, 'the app process to answer /healthz');
-    const app = { url, db: handle.db, config: { ltiEncryptionKey: SECRETS.LTI_ENCRYPTION_KEY } } as unknown as TestApp;
-    const { clientId } = await connectPlatform(app, sim);
+    const { clientId } = await connectPlatform(server.app, sim);
 
     // Launch everyone (a few at a time), then a few threads to talk in.
     const people: Learner[] = [];
@@ -264,8 +246,6 @@ export async function benchSoak(databaseUrl: string, opts: { learners?: number; 
     }
   } finally {
     await sim.close();
-    server.child.kill('SIGTERM');
-    await server.exited;
-    await handle.close();
+    await server.stop();
   }
 }
