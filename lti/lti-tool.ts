@@ -275,8 +275,9 @@ async function guardLaunch(req: Request, res: Response, next: NextFunction, deps
     }
   }
   // The login this launch completes: used up by the statement that records the launch, after ltijs
-  // has verified the token (server/cohorts/cohorts.service.ts, recordLaunch). No session starts
-  // without it, and a replay (or a second POST at the same moment) is refused there, having written nothing.
+  // has verified the token (server/cohorts/cohorts.service.ts, recordLaunch), or as the launch is
+  // refused (acceptLaunch). No session starts without it, and a replay (or a second POST at the same
+  // moment) is refused there, having written nothing.
   res.locals.launchLogin = { state, nonce } satisfies logins.LtiLogin;
   if (storageInstead && body.data.lti_storage_state !== undefined && typeof claims.iss === 'string') {
     // Platform storage confirmed the login in this browser: stand in for ltijs's state cookie (its

@@ -27,6 +27,11 @@ export function consumeLtiLogin(login: LtiLogin): RawBuilder<{ state: string }> 
     RETURNING state`;
 }
 
+/** Uses up the login whatever its age (a launch refused after ltijs verified it: sent again, it is a replay). */
+export async function useUpLtiLogin(ex: Executor, login: LtiLogin): Promise<void> {
+  await ex.deleteFrom('ltiLogins').where('state', '=', login.state).where('nonce', '=', login.nonce).execute();
+}
+
 /** Whether the login is still there to be used (not yet used up, nor too old). */
 export async function isLtiLoginOpen(ex: Executor, login: LtiLogin): Promise<boolean> {
   const row = await ex

@@ -5,7 +5,7 @@ import type { Db, RetryOptions } from '../../models/db.ts';
 import * as platforms from '../../models/platforms.queries.ts';
 import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
 import type { NamedRole, Platform } from '../../models/schema.ts';
-import type { LtiLogin } from '../../models/lti-logins.queries.ts';
+import * as logins from '../../models/lti-logins.queries.ts';
 import { AppError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
@@ -34,7 +34,24 @@ export async function acceptLaunch(
   deps: LaunchServiceDeps,
   idToken: unknown,
   clientId: string,
-  login: LtiLogin,
+  login: logins.LtiLogin,
+  known?: Platform,
+): Promise<{ context: LaunchContext; target: string; gradesBackfillDue: boolean }> {
+  try {
+    return await recordVerifiedLaunch(deps, idToken, clientId, login, known);
+  } catch (err) {
+    // A refused launch uses up its login too: sent again (a reload), it is refused as used, not as
+    // coming from a browser that keeps no cookies (ltijs has cleared the state cookie by now).
+    if (!(err instanceof AppError && err.code === 'launch-replayed')) await logins.useUpLtiLogin(deps.db, login).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function recordVerifiedLaunch(
+  deps: LaunchServiceDeps,
+  idToken: unknown,
+  clientId: string,
+  login: logins.LtiLogin,
   known?: Platform,
 ): Promise<{ context: LaunchContext; target: string; gradesBackfillDue: boolean }> {
   if (typeof idToken !== 'string') throw new AppError(400, 'launch-body', msg('lti.launch.noIdToken'));
@@ -58,6 +75,10 @@ export async function acceptLaunch(
       (t) => [`tenant:${t.id}`],
       (t) => t.status === 'active',
     ),
+    // A deployment is recorded by a launch whose login is still open (a replay records nothing).
+    async () => {
+      if (!(await logins.isLtiLoginOpen(deps.db, login))) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+    },
   );
   if (!launch.context) {
     throw new AppError(400, 'launch-no-context', msg('lti.launch.noContext'));

@@ -156,9 +156,12 @@ export async function resolveLaunchTenant(
   deploymentId: string,
   /** How the tenant is looked up (the launch reads it through the app's cache). */
   findTenant: (platformId: string, deploymentId: string) => Promise<Tenant | undefined> = (p, d) => platforms.findTenantByDeployment(db, p, d),
+  /** Runs before a new deployment is recorded (a launch: refuses when its login is already used). */
+  beforeRecording: () => Promise<void> = async () => undefined,
 ): Promise<Tenant> {
   let tenant = await findTenant(platform.id, deploymentId);
   if (!tenant && platform.deploymentPolicy !== 'strict') {
+    await beforeRecording();
     tenant = await platforms.insertTenant(db, {
       platformId: platform.id,
       deploymentId,

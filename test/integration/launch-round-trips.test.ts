@@ -24,14 +24,33 @@ describe('a launch’s round trips', () => {
     expect(opened.result.status).to.equal(200);
     return { launch: requestStatements(launched.statements), page: requestStatements(opened.statements), body: opened.result.body };
   }
-  const standingReads = (statements: string[]) => statements.filter((q) => q.includes('as "tenant_status"'));
+  // findMembershipStanding's statement, by its opening (requestStatements shortens each to 90 characters).
+  const standingReads = (statements: string[]) => statements.filter((q) => q.startsWith('select "m"."role", "m"."status" as "membership_status"'));
+  const membershipOf = (sub: string) => env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select(['m.tenantId', 'm.id']).where('p.sub', '=', sub).executeTakeFirstOrThrow();
+  /** The standing the app keeps for the member (undefined when none is kept), and the database's. */
+  const keptAndStored = async (sub: string) => {
+    const { tenantId, id } = await membershipOf(sub);
+    const kept = env.app.caches.shared.has(`standing:${tenantId}:${id}`) ? await env.app.caches.membershipStanding(tenantId, id) : undefined;
+    return { kept, stored: await findMembershipStanding(env.app.db, tenantId, id) };
+  };
 
   it('records the launch and uses up its login in one statement, and saves the session in one more', async () => {
     await launch({ sub: 'first', name: 'First', roles: [ROLES.learner] }); // the platform and deployment are read once, then kept
-    const { launch: statements } = await launchAndOpen({ sub: 'counted', name: 'Counted', roles: [ROLES.learner] });
+    const { launch: statements, page } = await launchAndOpen({ sub: 'counted', name: 'Counted', roles: [ROLES.learner] });
     expect(statements, statements.join('\n')).to.have.length(2);
     expect(statements[0]).to.match(/^\s*WITH login AS \( DELETE FROM lti_logins/);
     expect(statements[1]).to.match(/^\s*INSERT INTO "http_sessions"/);
+    // A brand-new membership: its standing is kept as the database has it, and its page reads none.
+    expect(standingReads(page), page.join('\n')).to.deep.equal([]);
+    const { kept, stored } = await keptAndStored('counted');
+    expect(kept).to.deep.equal(stored).and.to.deep.include({ role: 'learner', membershipStatus: 'active', unreadNotifications: 0 });
+  });
+
+  it('keeps a facilitator’s standing from the launch too', async () => {
+    const { page } = await launchAndOpen({ sub: 'lead', name: 'Lead', roles: [ROLES.instructor] });
+    expect(standingReads(page), page.join('\n')).to.deep.equal([]);
+    const { kept, stored } = await keptAndStored('lead');
+    expect(kept).to.deep.equal(stored).and.to.deep.include({ role: 'facilitator' });
   });
 
   it('opens the first page with the standing the launch read: no statement of its own, and the unread count as the database has it', async () => {
@@ -39,14 +58,15 @@ describe('a launch’s round trips', () => {
     const space = await follow(ann, `${ann.base}/commons`);
     expect((await post(ann, `${space}/threads`, { title: 'Hello', body: 'First words' })).status).to.equal(303);
     // Two mentions of Ann waiting for her, as posts by others would write them.
-    const { tenantId, id } = await env.app.db.selectFrom('memberships as m').innerJoin('persons as p', 'p.id', 'm.personId').select(['m.tenantId', 'm.id']).where('p.sub', '=', 'ann').executeTakeFirstOrThrow();
+    const { tenantId, id } = await membershipOf('ann');
     await sql`INSERT INTO notifications (tenant_id, membership_id, kind, actor_membership_id, thread_id, post_id)
       SELECT tenant_id, ${id}, 'mention', ${id}, thread_id, id FROM posts, generate_series(1, 2) WHERE tenant_id = ${tenantId}`.execute(env.app.db);
 
     const again = await launchAndOpen({ sub: 'ann', name: 'Ann', roles: [ROLES.learner] });
     expect(standingReads(again.page), again.page.join('\n')).to.deep.equal([]);
     expect(parse(again.body).querySelector('[data-test=unread-count]')?.text).to.equal('2');
-    expect(await env.app.caches.membershipStanding(tenantId, id)).to.deep.equal(await findMembershipStanding(env.app.db, tenantId, id));
+    const { kept, stored } = await keptAndStored('ann');
+    expect(kept).to.deep.equal(stored).and.to.deep.include({ unreadNotifications: 2 });
   });
 
   it('reads the standing again after a launch that changed it (a member made active again), and lets them in', async () => {

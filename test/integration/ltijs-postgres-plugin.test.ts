@@ -86,7 +86,7 @@ describe('LtijsPostgresPlugin (ltijs DB plugin contract on PostgreSQL)', () => {
     expect(await plugin.Get(false, 'accesstoken', { platformUrl: 'https://lms.example', scopes: 'old' })).to.equal(false);
   });
 
-  it('keeps no nonce: a launch is used up by its login record (lti_logins), deleted before ltijs sees the token', async () => {
+  it('keeps no nonce: a launch is used up by its login record (lti_logins), deleted by the statement that records the launch', async () => {
     expect(await plugin.Get(false, 'nonce', { nonce: 'n1' })).to.equal(false);
     await plugin.Insert(false, 'nonce', { nonce: 'n1' });
     expect(await plugin.Get(false, 'nonce', { nonce: 'n1' })).to.equal(false);

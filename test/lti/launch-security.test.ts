@@ -92,6 +92,36 @@ describe('LTI launch security', () => {
       expect(await loggedInSessions()).to.equal(1);
     });
 
+    it('refuses a login older than ten minutes, and records nothing', async () => {
+      const browser = new LtiHttpClient();
+      const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });
+      await sql`UPDATE lti_logins SET created_at = now() - interval '11 minutes'`.execute(app.db);
+      const res = await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state);
+      await expectRefused(res, 401);
+      expect(errorOf(res.body)).to.contain('already used');
+    });
+
+    it('uses up the login of a launch it refuses: sent again (a reload), it is refused as already used', async () => {
+      await app.db.updateTable('platforms').set({ deploymentPolicy: 'approve' }).execute();
+      const browser = new LtiHttpClient();
+      const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId, deploymentId: 'dep-wait' });
+      const first = await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state);
+      await expectRefused(first, 403);
+      await app.db.updateTable('tenants').set({ status: 'active' }).where('deploymentId', '=', 'dep-wait').execute();
+      const again = await moodle.postIdToken(browser, started.redirectUri, started.idToken, started.state);
+      await expectRefused(again, 401);
+      expect(errorOf(again.body)).to.contain('already used');
+    });
+
+    it('records no deployment for a captured id_token posted into a fresh login, under the record policy', async () => {
+      await app.db.updateTable('platforms').set({ deploymentPolicy: 'record' }).execute();
+      const victim = await moodle.beginLaunch(app.url, new LtiHttpClient(), { user: alice, clientId: lms.clientId, deploymentId: 'dep-captured' });
+      const attacker = new LtiHttpClient();
+      const fresh = await moodle.beginLaunch(app.url, attacker, { user: { sub: 'mallory', roles: [ROLES.learner] }, clientId: lms.clientId });
+      await expectRefused(await moodle.postIdToken(attacker, fresh.redirectUri, victim.idToken, fresh.state), 401);
+      expect(await app.db.selectFrom('tenants').select('id').where('deploymentId', '=', 'dep-captured').execute()).to.deep.equal([]);
+    });
+
     it('rejects a token whose nonce is not the one issued for that login', async () => {
       const browser = new LtiHttpClient();
       const started = await moodle.beginLaunch(app.url, browser, { user: alice, clientId: lms.clientId });

@@ -116,8 +116,12 @@ describe('LTI platform storage and the new-window hand-over', () => {
     expect(parse(done.body).querySelector('form[action="/lti/window"]')!.getAttribute('target')).to.equal('_blank');
     expect(done.body).to.not.include(started.idToken);
 
-    // The login was used up: the same launch again is a replay.
-    expect((await postStored(new LtiHttpClient(), started, started)).status).to.equal(401);
+    // The login was used up: the same launch again is a replay, and starts no session.
+    const sessions = await loggedInSessions();
+    const replayed = await postStored(new LtiHttpClient(), started, started);
+    expect(replayed.status).to.equal(401);
+    expect(parse(replayed.body).querySelector('[data-test=error-message]')?.text).to.contain('already used');
+    expect(await loggedInSessions()).to.equal(sessions);
 
     const window = new LtiHttpClient();
     expect((await window.request(`${app.url}/lti/window`, { form: { handover }, initiator: canvas.baseUrl })).status, 'from another site').to.equal(403);
