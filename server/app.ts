@@ -85,6 +85,8 @@ export interface AppDeps {
   email: EmailDeps;
   /** Where attachments' bytes go; default: as the config says (PostgreSQL, or S3 when S3_URL is set). */
   mediaStorage?: MediaStorage;
+  /** Whether the process is stopping: connections PostgreSQL ends then are not logged as failures. */
+  shuttingDown?: () => boolean;
 }
 
 export interface CircleworkApp {
@@ -151,7 +153,7 @@ export function createApp(deps: AppDeps): CircleworkApp {
   app.use(shedLoad(deps.pool, config.loadShedQueue));
   // What every page reads and rarely changes (frame origins, sessions, membership standing, cohort
   // rows) is kept in process; a trigger's NOTIFY on any process's change drops it everywhere.
-  const caches = createAppCaches({ db, pool: deps.pool, log });
+  const caches = createAppCaches({ db, pool: deps.pool, log, shuttingDown: deps.shuttingDown });
   app.use((req, _res, next) => {
     req.caches = caches;
     next();

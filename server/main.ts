@@ -70,7 +70,8 @@ const database = await openDatabase(config, {
 });
 if (config.admin) log.info(`admin account ${config.admin.email}: ${await seedAdmin(database.db, config.admin)}`);
 
-const queue = createJobQueue({ connectionString: database.url, log });
+const shuttingDown = () => stopping;
+const queue = createJobQueue({ connectionString: database.url, log, shuttingDown });
 await queue.start();
 const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionKey };
 await registerRosterSync(queue, jobDeps);
@@ -89,7 +90,7 @@ await registerPersonalExports(queue, { db: database.db, workshop, email: emailDe
 await registerRetention(queue, { db: database.db, now: () => new Date(), email: emailDeps, log });
 await registerProgrammeSnapshots(queue, { db: database.db, workshop, now: () => new Date(), log });
 
-const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEditions, secrets, queue, email: emailDeps, mediaStorage });
+const { app, ready, closeStreams, close: closeApp } = createApp({ config, db: database.db, pool: database.pool, log, defaultEditions, secrets, queue, email: emailDeps, mediaStorage, shuttingDown });
 await ready();
 const housekeeping = startHousekeeping(database.db, log, undefined, mediaStorage);
 const server = app.listen(config.port, config.host, () => {

@@ -64,7 +64,8 @@ const standingTags = (tenantId: string, membershipId: string) => [`membership:${
 /** Rows the process's readers share: frozen, each and all. */
 const frozenRows = <R extends object>(rows: readonly R[]): readonly R[] => Object.freeze(rows.map((r) => Object.freeze(r)));
 
-export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger }): AppCaches {
+/** `shuttingDown`: whether the process is stopping (the listener's connection ending is expected then, and not logged). */
+export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Logger; shuttingDown?: () => boolean }): AppCaches {
   const shared = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS });
   const threadPages = new SharedCache({ maxEntries: MAX_ENTRIES, ttlMs: TTL_MS, maxWeight: THREAD_PAGES_WEIGHT });
   const caches = [shared, threadPages];
@@ -75,9 +76,11 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
     onUp: () => caches.forEach((c) => c.setListening(true)),
     onDown: () => {
       caches.forEach((c) => c.setListening(false));
-      deps.log.warn('cache invalidations not heard: caches bypassed until the listener is back');
+      if (!deps.shuttingDown?.()) deps.log.warn('cache invalidations not heard: caches bypassed until the listener is back');
     },
-    onError: (err) => deps.log.warn({ err }, 'cache invalidations listener'),
+    onError: (err) => {
+      if (!deps.shuttingDown?.()) deps.log.warn({ err }, 'cache invalidations listener');
+    },
   });
   return {
     shared,

@@ -12,9 +12,16 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
-export function createJobQueue(opts: { connectionString: string; log: Logger; max?: number }): JobQueue {
+/**
+ * `shuttingDown`: whether the process is stopping, when PostgreSQL ending the queue's connections
+ * (57P01: Ctrl-C reaches the embedded PostgreSQL too, which ends them at once) is expected, not an error.
+ */
+export function createJobQueue(opts: { connectionString: string; log: Logger; max?: number; shuttingDown?: () => boolean }): JobQueue {
   const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: opts.max ?? 4 });
-  boss.on('error', (err) => opts.log.error({ err }, 'job queue error'));
+  boss.on('error', (err) => {
+    if (opts.shuttingDown?.() && (err as { code?: string }).code === '57P01') return;
+    opts.log.error({ err }, 'job queue error');
+  });
   return {
     boss,
     sendInTransaction: (tx, name, data, options) => boss.send(name, data, { ...(options ?? {}), db: fromKysely(tx) }),

@@ -17,20 +17,22 @@ describe('server process (embedded PostgreSQL)', function () {
   });
   after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-  async function startOnce(stop: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', whileRunning?: (baseUrl: string) => Promise<void>): Promise<string> {
+  /** `ctrlC`: SIGINT to the server's whole process group (the embedded PostgreSQL too), as a terminal's Ctrl-C sends it. */
+  async function startOnce(stop: 'SIGTERM' | 'SIGKILL' | 'ctrlC' = 'SIGTERM', whileRunning?: (baseUrl: string) => Promise<void>): Promise<string> {
     const port = await freePort();
     const pgPort = await freePort();
-    const server = startScript('server/main.ts', { PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info', NODE_ENV: 'development' });
+    const server = startScript('server/main.ts', { PORT: String(port), DATA_DIR: dataDir, EMBEDDED_PG_PORT: String(pgPort), LOG_LEVEL: 'info', NODE_ENV: 'development' }, [], { ownGroup: stop === 'ctrlC' });
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 'the server to answer /healthz');
       const home = await fetch(`http://127.0.0.1:${port}/`);
       expect(home.status).to.equal(200);
       await whileRunning?.(`http://127.0.0.1:${port}`);
     } finally {
-      server.child.kill(stop);
+      if (stop === 'ctrlC') process.kill(-server.child.pid!, 'SIGINT');
+      else server.child.kill(stop);
     }
     const code = await server.exited;
-    if (stop === 'SIGTERM') expect(code).to.equal(0);
+    if (stop !== 'SIGKILL') expect(code).to.equal(0);
     return server.output();
   }
 
@@ -41,6 +43,14 @@ describe('server process (embedded PostgreSQL)', function () {
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'PG_VERSION'))).to.equal(true);
     expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
     expect(fs.existsSync(path.join(dataDir, 'secrets.json'))).to.equal(true);
+  });
+
+  it('stops quietly on Ctrl-C, which reaches its embedded PostgreSQL too: the connections it ends are no error', async () => {
+    const output = await startOnce('ctrlC');
+    expect(output).to.contain('shutdown complete');
+    const errors = output.split('\n').filter((line) => /"level":(50|60)/.test(line) || /"msg":"cache invalidations/.test(line));
+    expect(errors, errors.join('\n')).to.deep.equal([]);
+    expect(fs.existsSync(path.join(dataDir, 'postgres', 'postmaster.pid'))).to.equal(false);
   });
 
   it('reuses the same database on the next start', async () => {

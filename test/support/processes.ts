@@ -15,8 +15,9 @@ export function runScript(script: string, args: string[], env: Record<string, st
   });
 }
 
-export function startScript(script: string, env: Record<string, string | undefined>, nodeFlags: string[] = []): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...nodeFlags, script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `ownGroup`: in a process group of its own (with whatever it starts), as a terminal runs it: Ctrl-C signals the whole group. */
+export function startScript(script: string, env: Record<string, string | undefined>, nodeFlags: string[] = [], opts: { ownGroup?: boolean } = {}): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...nodeFlags, script], { env: { ...cleanEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.ownGroup ?? false });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
