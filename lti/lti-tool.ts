@@ -9,7 +9,7 @@ import type { Db } from '../models/db.ts';
 import type { Platform } from '../models/schema.ts';
 import * as logins from '../models/lti-logins.queries.ts';
 import * as platforms from '../models/platforms.queries.ts';
-import { AppError } from '../server/errors.ts';
+import { AppError, LaunchReplayedError } from '../server/errors.ts';
 import { i18nFor, msg, type MessageRef } from '../server/i18n/i18n.ts';
 import type { Config } from '../server/config.ts';
 import { LtijsPostgresPlugin } from './ltijs-postgres-plugin.ts';
@@ -345,7 +345,7 @@ function pageTitle(req: Request): string {
  */
 async function explainInvalidLaunch(deps: LtiToolDeps, login: logins.LtiLogin | undefined, err: { details?: { message?: string } } | undefined): Promise<AppError> {
   if (err?.details?.message === 'MISSING_VALIDATION_COOKIE' && login && !(await logins.isLtiLoginOpen(deps.db, login))) {
-    return new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+    return new LaunchReplayedError();
   }
   return invalidLaunchError(err);
 }

@@ -11,6 +11,9 @@ export interface LtiLogin {
 /** How long a login's state and nonce stay usable: the LMS answers the OIDC request within seconds. */
 export const LOGIN_MAX_AGE_SECONDS = 600;
 
+/** The login row is young enough to be used (LOGIN_MAX_AGE_SECONDS). */
+const stillOpen = sql<boolean>`created_at > now() - make_interval(secs => ${LOGIN_MAX_AGE_SECONDS})`;
+
 export async function insertLtiLogin(ex: Executor, login: LtiLogin): Promise<void> {
   await ex.insertInto('ltiLogins').values(login).execute();
 }
@@ -22,8 +25,7 @@ export async function insertLtiLogin(ex: Executor, login: LtiLogin): Promise<voi
  */
 export function consumeLtiLogin(login: LtiLogin): RawBuilder<{ state: string }> {
   return sql`DELETE FROM lti_logins
-    WHERE state = ${login.state} AND nonce = ${login.nonce}
-      AND created_at > now() - make_interval(secs => ${LOGIN_MAX_AGE_SECONDS})
+    WHERE state = ${login.state} AND nonce = ${login.nonce} AND ${stillOpen}
     RETURNING state`;
 }
 
@@ -39,7 +41,7 @@ export async function isLtiLoginOpen(ex: Executor, login: LtiLogin): Promise<boo
     .select('state')
     .where('state', '=', login.state)
     .where('nonce', '=', login.nonce)
-    .where('createdAt', '>', sql<Date>`now() - make_interval(secs => ${LOGIN_MAX_AGE_SECONDS})`)
+    .where(stillOpen)
     .executeTakeFirst();
   return row !== undefined;
 }

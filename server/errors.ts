@@ -43,6 +43,13 @@ export class ForbiddenError extends AppError {
   }
 }
 
+/** A launch whose login is already used up, too old, or never started here (a replay). */
+export class LaunchReplayedError extends AppError {
+  constructor() {
+    super(401, 'launch-replayed', msg('lti.launch.replayed'));
+  }
+}
+
 export class ValidationError extends AppError {
   readonly fieldErrors: Record<string, UserText>;
   constructor(userMessage: UserText, fieldErrors: Record<string, UserText> = {}) {

@@ -37,6 +37,9 @@ try {
 // pino flushes it synchronously at exit, process.exit included, and shutdown flushes it first.
 const log = config.env === 'production' ? pino({ level: config.logLevel }, pino.destination({ sync: false })) : pino({ level: config.logLevel });
 let stopping = false;
+// Stopping the embedded PostgreSQL (our shutdown, or a Ctrl-C, which reaches it too) ends every
+// connection at once (57P01): expected then, not a failure.
+const endedByShutdown = (err: unknown) => stopping && (err as { code?: string }).code === '57P01';
 /** Everything shutdown() stops has started. */
 let booted = false;
 const defaultEditions = loadDefaultEditions(CONTENT_LANGUAGES);
@@ -46,11 +49,9 @@ const database = await openDatabase(config, {
   log: (m) => log.info(m),
   migrate: true,
   onPoolError: (err) => {
-    const code = (err as { code?: string }).code;
-    // Stopping the embedded PostgreSQL ends connections still open elsewhere (57P01): expected then.
-    if (stopping && code === '57P01') return;
+    if (endedByShutdown(err)) return;
     // The message and code only: pg hangs the whole client (its settings included) on the error.
-    log.error({ err: { message: err.message, code } }, 'database pool error');
+    log.error({ err: { message: err.message, code: (err as { code?: string }).code } }, 'database pool error');
   },
   // Our embedded PostgreSQL stopped, or was asked to, by someone else: stop too, rather than stay up on
   // a database that is gone. Killed or crashed, with a failing exit code, so a supervisor restarts us.
@@ -71,7 +72,7 @@ const database = await openDatabase(config, {
 if (config.admin) log.info(`admin account ${config.admin.email}: ${await seedAdmin(database.db, config.admin)}`);
 
 const shuttingDown = () => stopping;
-const queue = createJobQueue({ connectionString: database.url, log, shuttingDown });
+const queue = createJobQueue({ connectionString: database.url, log, expected: endedByShutdown });
 await queue.start();
 const jobDeps = { db: database.db, log, ltiEncryptionKey: secrets.ltiEncryptionKey };
 await registerRosterSync(queue, jobDeps);

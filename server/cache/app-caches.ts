@@ -102,7 +102,7 @@ export function createAppCaches(deps: { db: Db; pool: DbHandle['pool']; log: Log
         record,
         (result) => {
           const { membershipId, standing } = standingOf(result);
-          return { key: standingKey(tenantId, membershipId), value: Object.freeze({ ...standing }), tags: standingTags(tenantId, membershipId) };
+          return { key: standingKey(tenantId, membershipId), value: Object.freeze(standing), tags: standingTags(tenantId, membershipId) };
         },
       ),
     cohort: (tenantId, cohortId) =>

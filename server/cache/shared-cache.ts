@@ -101,11 +101,11 @@ export class SharedCache {
 
   /**
    * Runs `load` (always: nothing is read from the cache) and keeps the entry `entry` finds in its
-   * result (its key, value and tags), as read() keeps what it loads: unless an invalidation naming one
-   * of its tags was heard while `load` ran. For a value whose key is known only from what was read (a launch learns its
-   * membership's id from the statement that records it, which reads its standing too). A forget()
-   * of that key while `load` runs is not seen (the key is not known yet): only for values every
-   * change of which is also NOTIFYed, as a standing's is.
+   * result (its key, value and tags), as read() keeps what it loads: unless an invalidation naming
+   * one of its tags was heard while `load` ran. For a value whose key is known only from what was
+   * read (a launch learns its membership's id from the statement that records it, which reads its
+   * standing too). A forget() of that key while `load` runs is not seen (the key is not known yet):
+   * only for values every change of which is also NOTIFYed, as a standing's is.
    */
   async loadAndKeep<R>(load: () => Promise<R>, entry: (result: R) => { key: string; value: unknown; tags: readonly string[] } | undefined): Promise<R> {
     const now = this.#opts.now();

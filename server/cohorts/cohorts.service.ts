@@ -6,8 +6,8 @@ import type { Launch } from '../../lti/launch-claims.ts';
 import type { LaunchContext } from '../launch-context.ts';
 import { placeLateJoiners } from '../groups/groups.service.ts';
 import { CONTENT_LANGUAGES, matchLocale } from '../i18n/locales.ts';
-import { msg, offeredLocales } from '../i18n/i18n.ts';
-import { AppError } from '../errors.ts';
+import { offeredLocales } from '../i18n/i18n.ts';
+import { LaunchReplayedError } from '../errors.ts';
 import type { LtiLogin } from '../../models/lti-logins.queries.ts';
 
 /** What a launch recorded, and what it leaves to do after the response's session is saved. */
@@ -56,7 +56,7 @@ export async function recordLaunch(
       }),
     { name: 'launch', log },
   );
-  if (!rows) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+  if (!rows) throw new LaunchReplayedError();
   // A learner without a group joins the smallest one once groups exist. The statement read that
   // under the groups' lock, held until it committed the membership: a formation running meanwhile
   // either committed first (its groups were seen) or waited and sees this learner.

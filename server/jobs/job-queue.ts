@@ -12,15 +12,11 @@ export interface JobQueue {
   stop(): Promise<void>;
 }
 
-/**
- * `shuttingDown`: whether the process is stopping, when PostgreSQL ending the queue's connections
- * (57P01: Ctrl-C reaches the embedded PostgreSQL too, which ends them at once) is expected, not an error.
- */
-export function createJobQueue(opts: { connectionString: string; log: Logger; max?: number; shuttingDown?: () => boolean }): JobQueue {
+/** `expected`: errors that are no failure, not logged (the connections PostgreSQL ends while the process stops). */
+export function createJobQueue(opts: { connectionString: string; log: Logger; max?: number; expected?: (err: unknown) => boolean }): JobQueue {
   const boss = new PgBoss({ connectionString: opts.connectionString, schema: 'pgboss', max: opts.max ?? 4 });
   boss.on('error', (err) => {
-    if (opts.shuttingDown?.() && (err as { code?: string }).code === '57P01') return;
-    opts.log.error({ err }, 'job queue error');
+    if (!opts.expected?.(err)) opts.log.error({ err }, 'job queue error');
   });
   return {
     boss,

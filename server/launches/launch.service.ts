@@ -6,7 +6,7 @@ import * as platforms from '../../models/platforms.queries.ts';
 import { listNamedRolesOf } from '../../models/named-roles.queries.ts';
 import type { NamedRole, Platform } from '../../models/schema.ts';
 import * as logins from '../../models/lti-logins.queries.ts';
-import { AppError } from '../errors.ts';
+import { AppError, LaunchReplayedError } from '../errors.ts';
 import { msg } from '../i18n/i18n.ts';
 import { recordLaunch } from '../cohorts/cohorts.service.ts';
 import type { LaunchContext } from '../launch-context.ts';
@@ -42,7 +42,7 @@ export async function acceptLaunch(
   } catch (err) {
     // A refused launch uses up its login too: sent again (a reload), it is refused as used, not as
     // coming from a browser that keeps no cookies (ltijs has cleared the state cookie by now).
-    if (!(err instanceof AppError && err.code === 'launch-replayed')) await logins.useUpLtiLogin(deps.db, login).catch(() => undefined);
+    if (!(err instanceof LaunchReplayedError)) await logins.useUpLtiLogin(deps.db, login).catch(() => undefined);
     throw err;
   }
 }
@@ -77,7 +77,7 @@ async function recordVerifiedLaunch(
     ),
     // A deployment is recorded by a launch whose login is still open (a replay records nothing).
     async () => {
-      if (!(await logins.isLtiLoginOpen(deps.db, login))) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+      if (!(await logins.isLtiLoginOpen(deps.db, login))) throw new LaunchReplayedError();
     },
   );
   if (!launch.context) {

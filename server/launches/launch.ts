@@ -3,8 +3,7 @@
 import type { Request, Response } from 'express';
 import type { Platform } from '../../models/schema.ts';
 import type { LtiLogin } from '../../models/lti-logins.queries.ts';
-import { AppError } from '../errors.ts';
-import { msg } from '../i18n/i18n.ts';
+import { LaunchReplayedError } from '../errors.ts';
 import type { LaunchContext, SessionUser } from '../launch-context.ts';
 import { acceptLaunch, type LaunchServiceDeps } from './launch.service.ts';
 import { issueHandover, type HandoverDeps } from './window-handover.ts';
@@ -38,7 +37,7 @@ async function completeLaunch(deps: LaunchDeps, token: Record<string, unknown>, 
   // The LTI tool's guard read the token's platform and the login it completes moments ago in this
   // request (res.locals.launchPlatform, res.locals.launchLogin); without the login there is no launch.
   const login = res.locals.launchLogin as LtiLogin | undefined;
-  if (!login) throw new AppError(401, 'launch-replayed', msg('lti.launch.replayed'));
+  if (!login) throw new LaunchReplayedError();
   const { context, target, gradesBackfillDue } = await acceptLaunch(deps, (req.body as { id_token?: unknown } | undefined)?.id_token, String(token.clientId), login, res.locals.launchPlatform as Platform | undefined);
   await startSession(req, context);
   await deps.afterLaunch?.(context, { gradesBackfillDue });
