@@ -19,7 +19,7 @@ export const LTI_DOCUMENT_TTL: Readonly<Record<string, number>> = {
 
 /**
  * What ltijs stores at every launch only to read back when a later request brings an ltik: we run
- * it in ltiaas mode and refuse every ltik (lti-tool.ts), so these are never read. Not writing them
+ * it in ltiaas mode and refuse every ltik (launch-guards.ts), so these are never read. Not writing them
  * saves a launch two upserts and keeps the token's personal data out of the database.
  */
 const NEVER_READ = new Set(['idtoken', 'contexttoken']);
