@@ -6,18 +6,8 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-// A thread page words every post's time: the few phrases there are ("3 hours ago") are formatted
-// once per language and kept.
-const phrases = new Map<string, string>();
-function phrase(i18n: I18n, key: string, count: number): string {
-  const id = `${i18n.locale} ${key} ${count}`;
-  let text = phrases.get(id);
-  if (text === undefined) {
-    if (phrases.size >= 5000) phrases.clear();
-    phrases.set(id, (text = i18n.t(key, { count })));
-  }
-  return text;
-}
+// The few phrases there are ("3 hours ago") are formatted once per language and kept by i18n.t.
+const phrase = (i18n: I18n, key: string, count: number): string => i18n.t(key, { count });
 
 /** The largest unit that fits, rounded down ("2 days ago" from 2 days and 23 hours). */
 export function relativeTime(d: Date, now: Date, i18n: I18n): string {

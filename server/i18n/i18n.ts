@@ -102,9 +102,30 @@ function utcFormats(): Partial<Formats> {
   return { date: utc(IntlMessageFormat.formats.date), time: utc(IntlMessageFormat.formats.time) };
 }
 
-function isEmpty(values: object): boolean {
-  for (const _ in values) return false;
-  return true;
+/**
+ * What a message with these values is kept under: its key, then each value's name, kind and text.
+ * None for a date (its callers keep what they show, by the minute: relative-time.ts) or anything
+ * else that is not plain text or a number.
+ */
+function formatId(key: string, values: HtmlValues | undefined): string | undefined {
+  let id = key;
+  for (const name in values) {
+    const v = values[name];
+    if (typeof v === 'string') id += `\u0000${name}\u0001${v}`;
+    else if (typeof v === 'number') id += `\u0000${name}\u0002${v}`;
+    else if (v === undefined || v === null) id += `\u0000${name}\u0003`;
+    else if (v instanceof Handlebars.SafeString) id += `\u0000${name}\u0004${v.toString()}`;
+    else return undefined;
+  }
+  return id;
+}
+
+/** Formatted messages of one language, the last few thousand (values include people's names). */
+class KeptFormats extends Map<string, string> {
+  override set(id: string, text: string): this {
+    if (this.size >= 5000) this.clear();
+    return super.set(id, text);
+  }
 }
 
 function build(locale: Locale): I18n {
@@ -136,29 +157,34 @@ function build(locale: Locale): I18n {
       return intl.formatMessage({ id: key }, values as Record<string, string>) as string | string[];
     }
   };
-  // A message given no values reads the same every time: formatted once (a page's headings, labels
-  // and buttons are most of its calls; a template's {{t}} passes an empty hash).
-  const withoutValues = new Map<string, string>();
+  // A message reads the same every time it is given the same values: each is formatted once and kept
+  // (a page's headings, labels and buttons, a count of replies, a module's title in a heading: a group
+  // space asked for ~40 on every request, a dozen with values, each a trip through ICU's formatter).
+  const formattedText = new KeptFormats();
+  const formattedHtml = new KeptFormats();
   const t = (key: string, values?: MessageValues): string => {
     if (!(key in messages)) return missing(key);
-    const plain = values === undefined || isEmpty(values);
-    if (plain) {
-      const kept = withoutValues.get(key);
-      if (kept !== undefined) return kept;
-    }
+    const id = formatId(key, values);
+    const kept = id === undefined ? undefined : formattedText.get(id);
+    if (kept !== undefined) return kept;
     const out = format(key, values);
     const text = Array.isArray(out) ? out.join('') : out;
-    if (plain) withoutValues.set(key, text);
+    if (id !== undefined) formattedText.set(id, text);
     return text;
   };
   const html = (key: string, values?: HtmlValues): string => {
     if (!(key in messages)) return Handlebars.escapeExpression(missing(key));
+    const id = formatId(key, values);
+    const kept = id === undefined ? undefined : formattedHtml.get(id);
+    if (kept !== undefined) return kept;
     const escaped: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(values ?? {})) escaped[k] = v instanceof Handlebars.SafeString ? v.toString() : typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
     for (const tag of TAGS) escaped[tag] = (chunks: string[]) => `<${tag}>${chunks.join('')}</${tag}>`;
     escaped.link = (chunks: string[]) => `<a href="${Handlebars.escapeExpression(String(values?.href ?? '#'))}">${chunks.join('')}</a>`;
     const out = format(key, escaped);
-    return Array.isArray(out) ? out.join('') : out;
+    const text = Array.isArray(out) ? out.join('') : out;
+    if (id !== undefined) formattedHtml.set(id, text);
+    return text;
   };
   const plainNumber = new Intl.NumberFormat(formatLocale);
   const conjunction = new Intl.ListFormat(formatLocale, { type: 'conjunction' });
