@@ -40,6 +40,9 @@ export class CachedPgStore extends PgStore {
   constructor(options: ConstructorParameters<typeof PgStore>[0], cache: SharedCache) {
     super(options);
     this.#cache = cache;
+    // No touch at all (see createSession): with one, express-session asks at the end of every
+    // response whether to touch, hashing the whole session once more (its 4th hash of the request).
+    Object.defineProperty(this, 'touch', { value: undefined });
   }
 
   override createSession(req: Request, sess: StoredSession): session.Session & session.SessionData {
