@@ -103,7 +103,8 @@ function utcFormats(): Partial<Formats> {
 }
 
 /**
- * What a message with these values is kept under: its key, then each value's name, kind and text.
+ * What a message with these values is kept under: its key, then each value's name, kind and text
+ * (apart by NUL, which no value holds: requests' text has it dropped, PostgreSQL text cannot hold it).
  * None for a date (its callers keep what they show, by the minute: relative-time.ts) or anything
  * else that is not plain text or a number.
  */
