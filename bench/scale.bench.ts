@@ -306,16 +306,20 @@ export async function benchScale(databaseUrl: string, seconds = Number(process.e
     await sql`VACUUM (ANALYZE)`.execute(app.db);
     reference = await startReference(databaseUrl, tenantId, threadId);
     const rc = await reader.browser.cookieHeader(app.url);
-    const pages: PageUnderTest[] = [
-      { name: 'thread with 50 posts', url: thread, cookie: rc },
-      { name: 'group space', url: space, cookie: rc },
-      { name: 'cohort hub', url: reader.base, cookie: rc },
-      { name: 'module 1 page', url: `${reader.base}/modules/1`, cookie: rc },
+    const allPages: Array<PageUnderTest & { key: string }> = [
+      { key: 'thread', name: 'thread with 50 posts', url: thread, cookie: rc },
+      { key: 'space', name: 'group space', url: space, cookie: rc },
+      { key: 'hub', name: 'cohort hub', url: reader.base, cookie: rc },
+      { key: 'module', name: 'module 1 page', url: `${reader.base}/modules/1`, cookie: rc },
       // What every signed-in page pays before its own work: the whole stack and layout, one small query.
-      { name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, cookie: rc },
-      { name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await f60.browser.cookieHeader(app.url) },
-      { name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await f600.browser.cookieHeader(app.url) },
+      { key: 'floor', name: 'signed-in floor (notifications, none)', url: `${reader.base}/notifications`, cookie: rc },
+      { key: 'dashboard60', name: 'dashboard, 60 learners', url: `${f60.base}/console/dashboard`, cookie: await f60.browser.cookieHeader(app.url) },
+      { key: 'dashboard600', name: 'dashboard, 600 learners', url: `${f600.base}/console/dashboard`, cookie: await f600.browser.cookieHeader(app.url) },
     ];
+    // BENCH_SCALE_PAGES=module,floor: only those (a page's figures again, without the whole run).
+    const only = process.env.BENCH_SCALE_PAGES?.split(',').map((k) => k.trim());
+    const pages = only ? allPages.filter((p) => only.includes(p.key)) : allPages;
+    if (pages.length === 0) throw new Error(`BENCH_SCALE_PAGES names none of ${allPages.map((p) => p.key).join(', ')}`);
     for (const p of pages) {
       const r = await fetch(p.url, { headers: { cookie: p.cookie }, redirect: 'manual' });
       if (r.status !== 200) throw new Error(`${p.name}: ${r.status}`);
