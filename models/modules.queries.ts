@@ -49,9 +49,13 @@ export async function findMemberModule(ex: Executor, p: { tenantId: string; coho
     FROM (SELECT
         ARRAY(SELECT c.module_id::int FROM module_completions c WHERE c.tenant_id = ${p.tenantId} AND c.membership_id = ${p.membershipId} ORDER BY c.module_id) AS completed,
         EXISTS (SELECT 1 FROM group_members gm WHERE gm.tenant_id = ${p.tenantId} AND gm.membership_id = ${p.membershipId}) AS has_group,
-        EXISTS (SELECT 1 FROM posts po JOIN spaces s ON s.tenant_id = po.tenant_id AND s.id = po.space_id
+        -- The module's group spaces read once, then the author's posts until one is in them. Joined
+        -- instead, the generic plan read all the cohort's spaces again for each of the author's posts
+        -- (1,350 rows for a 60-learner cohort at 1 M posts: 0.30 ms of a 0.56 ms round trip).
+        EXISTS (SELECT 1 FROM posts po
           WHERE po.tenant_id = ${p.tenantId} AND po.author_membership_id = ${p.membershipId} AND po.status = 'visible'
-            AND s.cohort_id = ${p.cohortId} AND s.module_id = ${p.moduleId}::int AND s.group_id IS NOT NULL) AS posted) fig
+            AND po.space_id = ANY (ARRAY(SELECT s.id FROM spaces s
+              WHERE s.tenant_id = ${p.tenantId} AND s.cohort_id = ${p.cohortId} AND s.module_id = ${p.moduleId}::int AND s.group_id IS NOT NULL))) AS posted) fig
     LEFT JOIN activity_responses r ON r.tenant_id = ${p.tenantId} AND r.membership_id = ${p.membershipId} AND r.module_id = ${p.moduleId}::int
     ORDER BY r.created_at`;
   // Read by every module page: a named statement, planned once per connection.
