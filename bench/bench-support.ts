@@ -97,6 +97,9 @@ export async function startAppProcess(databaseUrl: string, nodeFlags: string[] =
   return { url, child: server.child, handle, app, stop };
 }
 
+/** The middle value (the upper of the two middle ones for an even count). */
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
 export interface Figures {
   count: number;
   perSecond: number;

@@ -8,7 +8,7 @@
 // many people as connections (50). bench/moodle-seed.php makes the course, 50 students and the
 // discussion of 50 posts with Moodle's own data generator:
 //   sudo -u www-data php bench/moodle-seed.php /var/www/moodle   (prints the discussion's id)
-import { load, type Load } from './bench-support.ts';
+import { load, median, type Load } from './bench-support.ts';
 import { sql } from 'kysely';
 import { seedScale, startThreadBench } from './scale.bench.ts';
 
@@ -32,8 +32,6 @@ async function moodleSession(site: string, username: string, password: string): 
   if (signedIn.status !== 303 || !session) throw new Error(`signing in ${username} on ${site}: ${signedIn.status}`);
   return session;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function benchMoodle(databaseUrl: string, seconds = Number(process.env.BENCH_SECONDS ?? 8)): Promise<void> {
   const discussion = process.env.BENCH_MOODLE_DISCUSSION_URL;

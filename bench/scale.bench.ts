@@ -17,7 +17,7 @@ import { LtiPlatformSimulator } from '../test/support/lti-platform-simulator.ts'
 import { connectPlatform, ROLES } from '../test/support/lti-fixtures.ts';
 import { cohortMembers, type Member } from '../test/support/cohort-members.ts';
 import type { Db } from '../models/db.ts';
-import { load, startBenchApp, type Load } from './bench-support.ts';
+import { load, median, startBenchApp, type Load } from './bench-support.ts';
 import { postgresCpuSeconds } from './process-stats.ts';
 import { capturingServer, explainPage, queriesOf } from './page-queries.ts';
 import { seedGroupPosts } from './dashboard.bench.ts';
@@ -149,7 +149,9 @@ async function idle(pool: pg.Pool): Promise<void> {
  * one run to the next, these say more than req/s; `cpu ratio` is the reference's CPU per request
  * over the page's.
  */
-async function loadWithCpu(url: string, headers: Record<string, string>, seconds: number, pgDataDir: string | undefined): Promise<Load & { nodeMs: number; pgMs: number | undefined }> {
+type CpuLoad = Load & { nodeMs: number; pgMs: number | undefined };
+
+async function loadWithCpu(url: string, headers: Record<string, string>, seconds: number, pgDataDir: string | undefined): Promise<CpuLoad> {
   const pgSeconds = () => (pgDataDir ? postgresCpuSeconds(pgDataDir) : undefined);
   const node0 = process.cpuUsage();
   const pg0 = pgSeconds();
@@ -170,9 +172,6 @@ async function localDataDirectory(pool: pg.Pool): Promise<string | undefined> {
     return undefined;
   }
 }
-
-/** The middle value (the lower of the two middle ones for an even count). */
-const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor((values.length - 1) / 2)]!;
 
 /**
  * Each page beside the reference, measured in turns: `ROUNDS` times the reference, then the page, so
@@ -195,8 +194,8 @@ async function round(label: string, reference: string, pages: PageUnderTest[], s
   await warm(reference, {});
   const refAlone = await oneReader(reference, {});
   const cpuOf = (l: { nodeMs: number; pgMs: number | undefined }) => l.nodeMs + (l.pgMs ?? 0);
-  const references: Awaited<ReturnType<typeof loadWithCpu>>[] = [];
-  const row = (name: string, l: Awaited<ReturnType<typeof loadWithCpu>>, one: Load, ratio: string, ref: Awaited<ReturnType<typeof loadWithCpu>>, spread: string) =>
+  const references: CpuLoad[] = [];
+  const row = (name: string, l: CpuLoad, one: Load, ratio: string, ref: CpuLoad, spread: string) =>
     console.log(
       `${label.padEnd(5)} ${name.padEnd(46)} ${ratio.padStart(6)}  ${l.rps.toFixed(0).padStart(6)} req/s  p50 ${String(l.p50).padStart(5)} ms  p99 ${String(l.p99).padStart(5)} ms  non-2xx ${l.non2xx + one.non2xx}  errors ${l.errors + one.errors}` +
         `  1 reader: p50 ${one.p50} ms p99 ${one.p99} ms` +
@@ -210,7 +209,7 @@ async function round(label: string, reference: string, pages: PageUnderTest[], s
     const alone = performance.now() - t0;
     if (probe !== '200') console.log(`      ${p.name}: alone ${probe} after ${alone.toFixed(0)} ms`);
     await warm(p.url, { cookie: p.cookie });
-    const turns: Array<{ ref: Awaited<ReturnType<typeof loadWithCpu>>; page: Awaited<ReturnType<typeof loadWithCpu>>; ratio: number }> = [];
+    const turns: Array<{ ref: CpuLoad; page: CpuLoad; ratio: number }> = [];
     for (let r = 0; r < ROUNDS; r++) {
       await idle(pool);
       const ref = await loadWithCpu(reference, {}, seconds, pgDataDir);

@@ -6,20 +6,19 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-// The few phrases there are ("3 hours ago") are formatted once per language and kept by i18n.t.
-const phrase = (i18n: I18n, key: string, count: number): string => i18n.t(key, { count });
-
 /** The largest unit that fits, rounded down ("2 days ago" from 2 days and 23 hours). */
 export function relativeTime(d: Date, now: Date, i18n: I18n): string {
   const ms = now.getTime() - d.getTime();
+  // The few phrases there are ("3 hours ago") are formatted once per language and kept by i18n.t.
+  const phrase = (key: string, count: number) => i18n.t(key, { count });
   // A clock a little ahead (another process, the database) must not say "in 2 seconds".
-  if (ms < 45_000) return phrase(i18n, 'time.justNow', 0);
-  if (ms < HOUR) return phrase(i18n, 'time.minutesAgo', Math.floor(ms / MINUTE));
-  if (ms < DAY) return phrase(i18n, 'time.hoursAgo', Math.floor(ms / HOUR));
-  if (ms < 7 * DAY) return phrase(i18n, 'time.daysAgo', Math.floor(ms / DAY));
-  if (ms < 30 * DAY) return phrase(i18n, 'time.weeksAgo', Math.floor(ms / (7 * DAY)));
-  if (ms < 365 * DAY) return phrase(i18n, 'time.monthsAgo', Math.floor(ms / (30 * DAY)));
-  return phrase(i18n, 'time.yearsAgo', Math.floor(ms / (365 * DAY)));
+  if (ms < 45_000) return phrase('time.justNow', 0);
+  if (ms < HOUR) return phrase('time.minutesAgo', Math.floor(ms / MINUTE));
+  if (ms < DAY) return phrase('time.hoursAgo', Math.floor(ms / HOUR));
+  if (ms < 7 * DAY) return phrase('time.daysAgo', Math.floor(ms / DAY));
+  if (ms < 30 * DAY) return phrase('time.weeksAgo', Math.floor(ms / (7 * DAY)));
+  if (ms < 365 * DAY) return phrase('time.monthsAgo', Math.floor(ms / (30 * DAY)));
+  return phrase('time.yearsAgo', Math.floor(ms / (365 * DAY)));
 }
 
 export interface TimeView {

@@ -22,8 +22,8 @@ class PageHandlebars extends ExpressHandlebars {
   #ready: RuntimeOptions | undefined;
 
   /**
-   * With the view cache on: the compiled template at `filePath` and what every render passes it
-   * (the partials table, the helpers), once each. express-handlebars's renderView copies the
+   * With the view cache on: the compiled template at `filePath`, and the partials and helpers
+   * registered on this engine's Handlebars, once each. express-handlebars's renderView copies the
    * helpers and the partials table into new objects at each render, twice a page (view and layout),
    * through a chain of promises.
    */

@@ -163,29 +163,28 @@ function build(locale: Locale): I18n {
   // space asked for ~40 on every request, a dozen with values, each a trip through ICU's formatter).
   const formattedText = new KeptFormats();
   const formattedHtml = new KeptFormats();
+  const keptOr = (kept: KeptFormats, key: string, values: HtmlValues | undefined, formatted: () => string | string[]): string => {
+    const id = formatId(key, values);
+    const found = id === undefined ? undefined : kept.get(id);
+    if (found !== undefined) return found;
+    const out = formatted();
+    const text = Array.isArray(out) ? out.join('') : out;
+    if (id !== undefined) kept.set(id, text);
+    return text;
+  };
   const t = (key: string, values?: MessageValues): string => {
     if (!(key in messages)) return missing(key);
-    const id = formatId(key, values);
-    const kept = id === undefined ? undefined : formattedText.get(id);
-    if (kept !== undefined) return kept;
-    const out = format(key, values);
-    const text = Array.isArray(out) ? out.join('') : out;
-    if (id !== undefined) formattedText.set(id, text);
-    return text;
+    return keptOr(formattedText, key, values, () => format(key, values));
   };
   const html = (key: string, values?: HtmlValues): string => {
     if (!(key in messages)) return Handlebars.escapeExpression(missing(key));
-    const id = formatId(key, values);
-    const kept = id === undefined ? undefined : formattedHtml.get(id);
-    if (kept !== undefined) return kept;
-    const escaped: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(values ?? {})) escaped[k] = v instanceof Handlebars.SafeString ? v.toString() : typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
-    for (const tag of TAGS) escaped[tag] = (chunks: string[]) => `<${tag}>${chunks.join('')}</${tag}>`;
-    escaped.link = (chunks: string[]) => `<a href="${Handlebars.escapeExpression(String(values?.href ?? '#'))}">${chunks.join('')}</a>`;
-    const out = format(key, escaped);
-    const text = Array.isArray(out) ? out.join('') : out;
-    if (id !== undefined) formattedHtml.set(id, text);
-    return text;
+    return keptOr(formattedHtml, key, values, () => {
+      const escaped: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(values ?? {})) escaped[k] = v instanceof Handlebars.SafeString ? v.toString() : typeof v === 'string' ? Handlebars.escapeExpression(v) : v;
+      for (const tag of TAGS) escaped[tag] = (chunks: string[]) => `<${tag}>${chunks.join('')}</${tag}>`;
+      escaped.link = (chunks: string[]) => `<a href="${Handlebars.escapeExpression(String(values?.href ?? '#'))}">${chunks.join('')}</a>`;
+      return format(key, escaped);
+    });
   };
   const plainNumber = new Intl.NumberFormat(formatLocale);
   const conjunction = new Intl.ListFormat(formatLocale, { type: 'conjunction' });
